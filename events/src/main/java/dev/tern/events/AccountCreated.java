@@ -1,0 +1,9 @@
+package dev.tern.events;
+
+import dev.tern.events.values.*;
+import java.time.Instant;
+import java.util.List;
+
+/** An account came into being with its mesh network (a /16 in 100.64.0.0/10) and DNS domain. */
+public record AccountCreated(String accountId, Cidr network, String dnsDomain, Instant createdAt) implements AccountEvent {
+}

@@ -1,0 +1,9 @@
+package dev.tern.events;
+
+import dev.tern.events.values.*;
+import java.time.Instant;
+import java.util.List;
+
+/** An access policy was replaced by a new definition. */
+public record PolicyUpdated(String accountId, String policyId, PolicyDefinition definition) implements AccountEvent {
+}
