@@ -1,0 +1,6 @@
+package dev.tern.query;
+
+import java.time.Instant;
+
+public record AccountView(String id, String network, String dnsDomain, Instant createdAt) {
+}

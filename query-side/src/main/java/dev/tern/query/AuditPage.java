@@ -1,0 +1,6 @@
+package dev.tern.query;
+
+import java.util.List;
+
+public record AuditPage(List<AuditEntry> entries, long total) {
+}

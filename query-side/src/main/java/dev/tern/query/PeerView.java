@@ -1,0 +1,19 @@
+package dev.tern.query;
+
+import dev.tern.events.values.PeerSystemMeta;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A peer as the REST API shows it. {@code connected}, {@code lastSeen} and {@code connectionIp} come from the
+ * peer's live gRPC session (see {@link PeerStatusStore}), not from events.
+ */
+public record PeerView(String id, String accountId, String name, String wgPubKey, String ip, String dnsLabel,
+                       PeerSystemMeta meta, String userId, String setupKeyId, List<GroupRef> groups,
+                       boolean sshEnabled, boolean loginExpirationEnabled, boolean inactivityExpirationEnabled,
+                       boolean ephemeral, Instant createdAt, Instant lastLogin, boolean connected, Instant lastSeen,
+                       String connectionIp) {
+
+    public record GroupRef(String id, String name, int peersCount) {
+    }
+}
