@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every Tern test: unit, integration (embedded PostgreSQL) and end-to-end (network namespaces, real
+# wireguard-go). Needs root for the end-to-end tests; installs what they need on Debian/Ubuntu first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+command -v java >/dev/null 2>&1 || need_pkgs+=(openjdk-17-jdk-headless)
+command -v wireguard-go >/dev/null 2>&1 || need_pkgs+=(wireguard-go)
+command -v wg >/dev/null 2>&1 || need_pkgs+=(wireguard-tools)
+command -v nft >/dev/null 2>&1 || need_pkgs+=(nftables)
+command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
+command -v ping >/dev/null 2>&1 || need_pkgs+=(iputils-ping)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing packages: ${need_pkgs[*]} — run this script as root (sudo) so it can install them" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${need_pkgs[@]}"
+fi
+
+export AXONIQ_UPDATE_CHECKER_DISABLED=true
+exec ./mvnw -B verify "$@"
