@@ -1,0 +1,329 @@
+package dev.tern.projector;
+
+import dev.tern.events.AccountCreated;
+import dev.tern.events.AccountEvent;
+import dev.tern.events.GroupCreated;
+import dev.tern.events.GroupDeleted;
+import dev.tern.events.GroupRenamed;
+import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerRegistered;
+import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerRenamed;
+import dev.tern.events.PeerSshChanged;
+import dev.tern.events.PolicyCreated;
+import dev.tern.events.PolicyDeleted;
+import dev.tern.events.PolicyUpdated;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.MeshIp;
+import dev.tern.events.values.PolicyDefinition;
+import dev.tern.events.values.PolicyRule;
+import dev.tern.events.values.WireGuardKey;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One account's mesh as the network maps need it: peers, groups with their members, policies, the account network
+ * and DNS domain. Fed event by event; {@link #apply} answers which peers' maps the event may have changed, so the
+ * projector recomputes only those. Not thread-safe: the projector serialises access.
+ */
+final class AccountGraph {
+    /** NetBird identifies the built-in group by this name; it holds every peer implicitly. */
+    static final String ALL_GROUP_NAME = "All";
+
+    final String accountId;
+    private Cidr network;
+    private String dnsDomain = "";
+    private String allGroupId;
+    private final Map<String, Peer> peers = new LinkedHashMap<>();
+    private final Map<String, Group> groups = new HashMap<>();
+    private final Map<String, PolicyDefinition> policies = new LinkedHashMap<>();
+    /** Group id to the ids of the policies whose rules name it; the index that keeps recomputation local. */
+    private final Map<String, Set<String>> policiesByGroup = new HashMap<>();
+
+    AccountGraph(String accountId) {
+        this.accountId = accountId;
+    }
+
+    /** A peer node. Its {@link RemotePeer} view is built once per change and shared by every map that shows it. */
+    static final class Peer {
+        final String id;
+        final WireGuardKey key;
+        final MeshIp ip;
+        String name;
+        String dnsLabel;
+        boolean sshEnabled;
+        /** Explicit memberships; the All group is implicit and not listed. */
+        final Set<String> groups = new LinkedHashSet<>();
+        private RemotePeer view;
+
+        Peer(String id, WireGuardKey key, MeshIp ip, String name, String dnsLabel) {
+            this.id = id;
+            this.key = key;
+            this.ip = ip;
+            this.name = name;
+            this.dnsLabel = dnsLabel;
+        }
+    }
+
+    static final class Group {
+        final String id;
+        String name;
+        final Set<String> members = new LinkedHashSet<>();
+
+        Group(String id, String name) {
+            this.id = id;
+            this.name = name;
+        }
+    }
+
+    /**
+     * Applies one event and returns the ids of the peers whose map it may have changed: a superset of the peers
+     * whose map did change, never missing one. A deleted peer is in the set; it is then no longer in the graph.
+     */
+    Set<String> apply(AccountEvent event) {
+        Set<String> affected = new HashSet<>();
+        if (event instanceof AccountCreated e) {
+            network = e.network();
+            dnsDomain = e.dnsDomain() == null ? "" : e.dnsDomain();
+            peers.values().forEach(peer -> peer.view = null);
+            affected.addAll(peers.keySet());
+        } else if (event instanceof GroupCreated e) {
+            groups.putIfAbsent(e.groupId(), new Group(e.groupId(), e.name()));
+            if (allGroupId == null && ALL_GROUP_NAME.equals(e.name())) {
+                allGroupId = e.groupId();
+            }
+            addPeersOfPolicies(policiesByGroup.get(e.groupId()), affected);
+        } else if (event instanceof GroupRenamed e) {
+            Group group = groups.get(e.groupId());
+            if (group != null) {
+                group.name = e.newName();
+            }
+        } else if (event instanceof GroupDeleted e) {
+            addPeersOfPolicies(policiesByGroup.get(e.groupId()), affected);
+            Group group = groups.remove(e.groupId());
+            if (group != null) {
+                for (String member : group.members) {
+                    Peer peer = peers.get(member);
+                    if (peer != null) {
+                        peer.groups.remove(group.id);
+                    }
+                }
+            }
+            if (e.groupId().equals(allGroupId)) {
+                allGroupId = null;
+            }
+        } else if (event instanceof PeerAddedToGroup e) {
+            Peer peer = peers.get(e.peerId());
+            Group group = groups.get(e.groupId());
+            if (peer != null && group != null && !e.groupId().equals(allGroupId)) {
+                group.members.add(peer.id);
+                peer.groups.add(group.id);
+                affected.add(peer.id);
+                addPeersOfPolicies(policiesByGroup.get(group.id), affected);
+            }
+        } else if (event instanceof PeerRemovedFromGroup e) {
+            Peer peer = peers.get(e.peerId());
+            Group group = groups.get(e.groupId());
+            if (peer != null && group != null && group.members.contains(peer.id)) {
+                affected.add(peer.id);
+                addPeersOfPolicies(policiesByGroup.get(group.id), affected);
+                group.members.remove(peer.id);
+                peer.groups.remove(group.id);
+            }
+        } else if (event instanceof PeerRegistered e) {
+            if (!peers.containsKey(e.peerId())) {
+                peers.put(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel()));
+                affected.add(e.peerId());
+                if (allGroupId != null) {
+                    addPeersOfPolicies(policiesByGroup.get(allGroupId), affected);
+                }
+            }
+        } else if (event instanceof PeerDeleted e) {
+            Peer peer = peers.get(e.peerId());
+            if (peer != null) {
+                addLinkedPeers(peer, affected);
+                for (String groupId : peer.groups) {
+                    Group group = groups.get(groupId);
+                    if (group != null) {
+                        group.members.remove(peer.id);
+                    }
+                }
+                peers.remove(peer.id);
+            }
+        } else if (event instanceof PeerRenamed e) {
+            Peer peer = peers.get(e.peerId());
+            if (peer != null) {
+                peer.name = e.newName();
+                peer.dnsLabel = e.dnsLabel();
+                peer.view = null;
+                addLinkedPeers(peer, affected);
+            }
+        } else if (event instanceof PeerSshChanged e) {
+            Peer peer = peers.get(e.peerId());
+            if (peer != null && peer.sshEnabled != e.enabled()) {
+                peer.sshEnabled = e.enabled();
+                peer.view = null;
+                addLinkedPeers(peer, affected);
+            }
+        } else if (event instanceof PolicyCreated e) {
+            putPolicy(e.policyId(), e.definition(), affected);
+        } else if (event instanceof PolicyUpdated e) {
+            putPolicy(e.policyId(), e.definition(), affected);
+        } else if (event instanceof PolicyDeleted e) {
+            PolicyDefinition old = policies.remove(e.policyId());
+            if (old != null) {
+                addPeersOfDefinition(old, affected);
+                unindex(e.policyId(), old);
+            }
+        }
+        // anything else (users, setup keys, tokens, expiration settings) shows in no network map
+        return affected;
+    }
+
+    private void putPolicy(String policyId, PolicyDefinition definition, Set<String> affected) {
+        PolicyDefinition old = policies.put(policyId, definition);
+        if (old != null) {
+            addPeersOfDefinition(old, affected);
+            unindex(policyId, old);
+        }
+        for (String groupId : definition.groups()) {
+            policiesByGroup.computeIfAbsent(groupId, g -> new LinkedHashSet<>()).add(policyId);
+        }
+        addPeersOfDefinition(definition, affected);
+    }
+
+    private void unindex(String policyId, PolicyDefinition definition) {
+        for (String groupId : definition.groups()) {
+            Set<String> ids = policiesByGroup.get(groupId);
+            if (ids != null) {
+                ids.remove(policyId);
+                if (ids.isEmpty()) {
+                    policiesByGroup.remove(groupId);
+                }
+            }
+        }
+    }
+
+    /** The peer and every peer it shares an effective rule with: everyone whose map may show it. */
+    private void addLinkedPeers(Peer peer, Set<String> affected) {
+        affected.add(peer.id);
+        for (String groupId : groupsOf(peer)) {
+            addPeersOfPolicies(policiesByGroup.get(groupId), affected);
+        }
+    }
+
+    private void addPeersOfPolicies(Collection<String> policyIds, Set<String> affected) {
+        if (policyIds == null) {
+            return;
+        }
+        for (String policyId : policyIds) {
+            PolicyDefinition definition = policies.get(policyId);
+            if (definition != null) {
+                addPeersOfDefinition(definition, affected);
+            }
+        }
+    }
+
+    /** Members of every group an effective rule of the policy names; disabled policies and rules change no map. */
+    private void addPeersOfDefinition(PolicyDefinition definition, Set<String> affected) {
+        if (!definition.enabled()) {
+            return;
+        }
+        for (PolicyRule rule : definition.rules()) {
+            if (!rule.enabled()) {
+                continue;
+            }
+            for (String groupId : rule.groups()) {
+                if (groupId.equals(allGroupId)) {
+                    affected.addAll(peers.keySet());
+                    return;
+                }
+                Group group = groups.get(groupId);
+                if (group != null) {
+                    affected.addAll(group.members);
+                }
+            }
+        }
+    }
+
+    // --- read side, used by NetworkMapComputer ---
+
+    Peer peer(String peerId) {
+        return peers.get(peerId);
+    }
+
+    Collection<Peer> peers() {
+        return peers.values();
+    }
+
+    int peerCount() {
+        return peers.size();
+    }
+
+    Set<String> policyIdsForGroup(String groupId) {
+        Set<String> ids = policiesByGroup.get(groupId);
+        return ids == null ? Set.of() : ids;
+    }
+
+    PolicyDefinition policy(String policyId) {
+        return policies.get(policyId);
+    }
+
+    String allGroupId() {
+        return allGroupId;
+    }
+
+    /** The peer's groups including the implicit All group. */
+    Set<String> groupsOf(Peer peer) {
+        if (allGroupId == null) {
+            return peer.groups;
+        }
+        Set<String> all = new LinkedHashSet<>(peer.groups.size() + 1);
+        all.add(allGroupId);
+        all.addAll(peer.groups);
+        return all;
+    }
+
+    boolean isMember(Peer peer, String groupId) {
+        return groupId.equals(allGroupId) ? groups.containsKey(groupId) : peer.groups.contains(groupId);
+    }
+
+    /** Members of a group; the All group's members are every peer. Unknown groups have none. */
+    Collection<String> membersOf(String groupId) {
+        if (groupId.equals(allGroupId)) {
+            return peers.keySet();
+        }
+        Group group = groups.get(groupId);
+        return group == null ? Set.of() : group.members;
+    }
+
+    boolean isAllGroup(String groupId) {
+        return groupId.equals(allGroupId);
+    }
+
+    String fqdn(String dnsLabel) {
+        return dnsDomain.isEmpty() ? dnsLabel : dnsLabel + "." + dnsDomain;
+    }
+
+    String address(MeshIp ip) {
+        return ip.address() + "/" + (network == null ? 32 : network.prefixLength());
+    }
+
+    RemotePeer view(Peer peer) {
+        if (peer.view == null) {
+            peer.view = new RemotePeer(peer.id, peer.name, peer.key, peer.ip, fqdn(peer.dnsLabel), peer.sshEnabled);
+        }
+        return peer.view;
+    }
+
+    /** Every peer id, for full recomputation. */
+    Set<String> peerIds() {
+        return peers.keySet();
+    }
+}
