@@ -1,0 +1,259 @@
+package dev.tern.projector;
+
+import static dev.tern.projector.Fixture.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.events.GroupDeleted;
+import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerRenamed;
+import dev.tern.events.PeerSshChanged;
+import dev.tern.events.PolicyCreated;
+import dev.tern.events.PolicyDeleted;
+import dev.tern.events.PolicyUpdated;
+import dev.tern.events.UserBlocked;
+import dev.tern.events.values.PolicyDefinition;
+import dev.tern.events.values.PolicyRule;
+import dev.tern.events.values.PortRange;
+import dev.tern.events.values.Protocol;
+import dev.tern.events.values.RuleAction;
+import dev.tern.projector.FirewallRule.Direction;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class NetworkMapSemanticsTest {
+    private NetworkMapProjector projector;
+
+    /** Peers a, b in dev; c in prod; d in no group but All. */
+    @BeforeEach
+    void account() {
+        projector = new NetworkMapProjector();
+        projector.apply(accountCreated());
+        projector.apply(allGroup());
+        projector.apply(group("dev"));
+        projector.apply(group("prod"));
+        projector.apply(peer("a", 1));
+        projector.apply(peer("b", 2));
+        projector.apply(peer("c", 3));
+        projector.apply(peer("d", 4));
+        projector.apply(new PeerAddedToGroup(ACCOUNT, "dev", "a"));
+        projector.apply(new PeerAddedToGroup(ACCOUNT, "dev", "b"));
+        projector.apply(new PeerAddedToGroup(ACCOUNT, "prod", "c"));
+    }
+
+    private PeerNetworkMap map(String peerId) {
+        return projector.currentMap(ACCOUNT, peerId).orElseThrow();
+    }
+
+    private List<String> seen(String peerId) {
+        return projector.accessiblePeers(ACCOUNT, peerId).stream().map(RemotePeer::peerId).toList();
+    }
+
+    private static String ipOf(int n) {
+        return ip(n).address();
+    }
+
+    @Test
+    void withoutPoliciesNobodySeesAnybodyButEachPeerHasItsOwnConfig() {
+        PeerNetworkMap a = map("a");
+        assertThat(a.remotePeers()).isEmpty();
+        assertThat(a.firewallRules()).isEmpty();
+        assertThat(a.peerConfig().address()).isEqualTo(ipOf(1) + "/16");
+        assertThat(a.peerConfig().fqdn()).isEqualTo("label-a.tern.internal");
+        assertThat(a.peerConfig().wgPubKey()).isEqualTo(key(1));
+        assertThat(a.dnsRecords()).containsExactly(Map.entry("label-a.tern.internal", ipOf(1)));
+    }
+
+    @Test
+    void bidirectionalPolicyConnectsGroupMembersBothWaysAndNeverTheMemberToItself() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+
+        assertThat(seen("a")).containsExactly("b");
+        assertThat(seen("b")).containsExactly("a");
+        assertThat(seen("c")).isEmpty();
+        assertThat(map("a").firewallRules()).containsExactlyInAnyOrder(
+                new FirewallRule(ipOf(2), Direction.IN, RuleAction.ACCEPT, Protocol.ALL, null, "p1"),
+                new FirewallRule(ipOf(2), Direction.OUT, RuleAction.ACCEPT, Protocol.ALL, null, "p1"));
+        assertThat(map("a").remotePeers().get(0).allowedIp()).isEqualTo(ipOf(2) + "/32");
+        assertThat(map("a").dnsRecords()).containsOnlyKeys("label-a.tern.internal", "label-b.tern.internal");
+    }
+
+    @Test
+    void oneWayRuleGivesSourcesOutRulesAndDestinationsInRulesWithThePorts() {
+        PolicyRule ssh = rule("r1", RuleAction.ACCEPT, false, Protocol.TCP,
+                List.of(PortRange.single(22), new PortRange(8000, 8100)), List.of("dev"), List.of("prod"));
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-to-prod", ssh)));
+
+        // reachability is mutual (the source must have the destination as a WireGuard peer and vice versa) ...
+        assertThat(seen("a")).containsExactly("c");
+        assertThat(seen("c")).containsExactly("a", "b");
+        // ... but the firewall lets traffic in only at the destination
+        assertThat(map("a").firewallRules()).containsExactly(
+                new FirewallRule(ipOf(3), Direction.OUT, RuleAction.ACCEPT, Protocol.TCP, PortRange.single(22), "p1"),
+                new FirewallRule(ipOf(3), Direction.OUT, RuleAction.ACCEPT, Protocol.TCP, new PortRange(8000, 8100), "p1"));
+        assertThat(map("c").firewallRules()).containsExactly(
+                new FirewallRule(ipOf(1), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, PortRange.single(22), "p1"),
+                new FirewallRule(ipOf(1), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, new PortRange(8000, 8100), "p1"),
+                new FirewallRule(ipOf(2), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, PortRange.single(22), "p1"),
+                new FirewallRule(ipOf(2), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, new PortRange(8000, 8100), "p1"));
+        assertThat(seen("d")).isEmpty();
+    }
+
+    @Test
+    void bidirectionalRuleAddsTheMirrorRules() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-prod",
+                rule("r1", RuleAction.ACCEPT, true, Protocol.UDP, List.of(PortRange.single(53)), List.of("dev"), List.of("prod")))));
+
+        assertThat(map("c").firewallRules()).extracting(FirewallRule::peerIp, FirewallRule::direction)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(ipOf(1), Direction.IN),
+                        org.assertj.core.groups.Tuple.tuple(ipOf(1), Direction.OUT),
+                        org.assertj.core.groups.Tuple.tuple(ipOf(2), Direction.IN),
+                        org.assertj.core.groups.Tuple.tuple(ipOf(2), Direction.OUT));
+        assertThat(map("a").firewallRules()).extracting(FirewallRule::direction)
+                .containsExactly(Direction.IN, Direction.OUT);
+    }
+
+    @Test
+    void dropRuleCreatesNoConnectivityOnlyDropRules() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("deny",
+                rule("r1", RuleAction.DROP, false, Protocol.ALL, List.of(), List.of("dev"), List.of("prod")))));
+
+        assertThat(seen("a")).isEmpty();
+        assertThat(seen("c")).isEmpty();
+        assertThat(map("c").firewallRules()).extracting(FirewallRule::action).containsOnly(RuleAction.DROP).hasSize(2);
+        assertThat(map("c").dnsRecords()).containsOnlyKeys("label-c.tern.internal");
+    }
+
+    @Test
+    void disabledPolicyAndDisabledRuleCountForNothing() {
+        PolicyRule enabledRule = accept("r1", true, List.of("dev"), List.of("prod"));
+        PolicyRule disabledRule = new PolicyRule("r2", "off", "", false, RuleAction.ACCEPT, true, Protocol.ALL,
+                List.of(), List.of(), List.of("dev"), List.of("dev"));
+        projector.apply(new PolicyCreated(ACCOUNT, "p1",
+                new PolicyDefinition("off", "", false, List.of(enabledRule), List.of())));
+        projector.apply(new PolicyCreated(ACCOUNT, "p2", policy("half", disabledRule)));
+
+        assertThat(seen("a")).isEmpty();
+        assertThat(seen("c")).isEmpty();
+
+        List<PeerNetworkMap> changed = projector.apply(new PolicyUpdated(ACCOUNT, "p1", policy("on", enabledRule)));
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(seen("a")).containsExactly("c");
+    }
+
+    @Test
+    void allGroupHoldsEveryPeerIncludingOnesRegisteredLater() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("all", accept("r1", true, List.of(ALL), List.of(ALL)))));
+        assertThat(seen("d")).containsExactly("a", "b", "c");
+
+        projector.apply(peer("e", 5));
+        assertThat(seen("a")).containsExactly("b", "c", "d", "e");
+        assertThat(seen("e")).containsExactly("a", "b", "c", "d");
+    }
+
+    @Test
+    void aNewPeerOutsideEveryPolicyChangesNoOtherMap() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+        List<PeerNetworkMap> changed = projector.apply(peer("e", 5));
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactly("e");
+    }
+
+    @Test
+    void membershipChangeRepublishesOnlyTheMapsItChanges() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+        projector.apply(new PolicyCreated(ACCOUNT, "p2", policy("prod-prod", accept("r2", true, List.of("prod"), List.of("prod")))));
+        long cSerial = map("c").serial();
+
+        List<PeerNetworkMap> changed = projector.apply(new PeerAddedToGroup(ACCOUNT, "dev", "d"));
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactlyInAnyOrder("a", "b", "d");
+        assertThat(seen("a")).containsExactly("b", "d");
+        assertThat(map("c").serial()).isEqualTo(cSerial);
+
+        changed = projector.apply(new PeerRemovedFromGroup(ACCOUNT, "dev", "a"));
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactlyInAnyOrder("a", "b", "d");
+        assertThat(seen("a")).isEmpty();
+        assertThat(seen("b")).containsExactly("d");
+    }
+
+    @Test
+    void eventsNoMapShowsPublishNothing() {
+        long serial = map("a").serial();
+        assertThat(projector.apply(new UserBlocked(ACCOUNT, "user1"))).isEmpty();
+        assertThat(projector.apply(new PeerAddedToGroup(ACCOUNT, "prod", "d"))).isEmpty();
+        assertThat(map("a").serial()).isEqualTo(serial);
+    }
+
+    @Test
+    void deletingAPeerRemovesItFromEveryMapAndEndsItsSubscriptions() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+        NetworkMapHub.Subscription bSubscription = projector.subscribe(ACCOUNT, "b");
+
+        List<PeerNetworkMap> changed = projector.apply(new PeerDeleted(ACCOUNT, "b", key(2)));
+
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactly("a");
+        assertThat(seen("a")).isEmpty();
+        assertThat(map("a").firewallRules()).isEmpty();
+        assertThat(projector.currentMap(ACCOUNT, "b")).isEmpty();
+        assertThat(projector.findPeer(key(2))).isEmpty();
+        assertThat(projector.findPeer(key(1))).contains(new NetworkMapProjector.PeerRef(ACCOUNT, "a"));
+        assertThat(bSubscription.isClosed()).isTrue();
+        assertThat(bSubscription.isPeerRemoved()).isTrue();
+    }
+
+    @Test
+    void deletingAPolicyAndThenItsGroupDisconnects() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-prod", accept("r1", true, List.of("dev"), List.of("prod")))));
+        assertThat(seen("c")).containsExactly("a", "b");
+
+        projector.apply(new PolicyDeleted(ACCOUNT, "p1", "dev-prod"));
+        assertThat(seen("c")).isEmpty();
+        assertThat(seen("a")).isEmpty();
+
+        projector.apply(new PolicyCreated(ACCOUNT, "p2", policy("dev-dev", accept("r2", true, List.of("dev"), List.of("dev")))));
+        assertThat(seen("a")).containsExactly("b");
+        // the command side refuses to delete a group a policy uses; the projector still treats it as empty
+        projector.apply(new GroupDeleted(ACCOUNT, "dev", "name-dev"));
+        assertThat(seen("a")).isEmpty();
+        assertThat(seen("b")).isEmpty();
+    }
+
+    @Test
+    void renameChangesTheDnsRecordsOfEveryPeerThatSeesIt() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+        long before = map("a").serial();
+
+        List<PeerNetworkMap> changed = projector.apply(new PeerRenamed(ACCOUNT, "b", "name-b", "berta", "berta"));
+
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactlyInAnyOrder("a", "b");
+        assertThat(map("a").dnsRecords()).containsEntry("berta.tern.internal", ipOf(2))
+                .doesNotContainKey("label-b.tern.internal");
+        assertThat(map("a").remotePeers().get(0).name()).isEqualTo("berta");
+        assertThat(map("b").peerConfig().fqdn()).isEqualTo("berta.tern.internal");
+        assertThat(map("a").serial()).isGreaterThan(before);
+        assertThat(map("c").dnsRecords()).doesNotContainKey("berta.tern.internal");
+    }
+
+    @Test
+    void sshFlagReachesThePeerAndItsViewers() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+        projector.apply(new PeerSshChanged(ACCOUNT, "b", true));
+        assertThat(map("b").peerConfig().sshEnabled()).isTrue();
+        assertThat(map("a").remotePeers().get(0).sshEnabled()).isTrue();
+    }
+
+    @Test
+    void subscriptionStartsWithTheCurrentMapThenGetsChanges() throws Exception {
+        NetworkMapHub.Subscription subscription = projector.subscribe(ACCOUNT, "a");
+        assertThat(subscription.poll()).contains(map("a"));
+        assertThat(subscription.poll()).isEmpty();
+
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+        PeerNetworkMap pushed = subscription.await(java.time.Duration.ofSeconds(5)).orElseThrow();
+        assertThat(pushed).isEqualTo(map("a"));
+        assertThat(pushed.canSee("b")).isTrue();
+    }
+}
