@@ -1,0 +1,51 @@
+package dev.tern.api;
+
+import dev.tern.api.config.InvalidSettingException;
+import dev.tern.api.config.StartupFailureReporter;
+import dev.tern.api.config.TernSettings;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * The tern-server process. Component scanning covers all of {@code dev.tern}, so the command side, the query side
+ * and the other modules' Spring configuration are wired in by being on the classpath.
+ */
+@SpringBootApplication(scanBasePackages = "dev.tern")
+public class TernServerApplication {
+
+    /** Exit status when a TERN_* setting is invalid. */
+    static final int EXIT_INVALID_SETTINGS = 2;
+    /** Exit status when start-up fails for any other reason. */
+    static final int EXIT_START_FAILED = 1;
+
+    public static void main(String[] args) {
+        // Axon's update checker phones home; the env var AXONIQ_UPDATE_CHECKER_DISABLED cannot be set from inside,
+        // but Axon reads this system property too, and it must be set before any Axon class initialises.
+        System.setProperty("axoniq.update-checker.disabled", "true");
+        try {
+            // Validated before Spring starts so that a typo gives one line and nothing else.
+            TernSettings.fromProcess();
+        } catch (InvalidSettingException e) {
+            System.err.println("tern-server: " + e.getMessage());
+            System.exit(EXIT_INVALID_SETTINGS);
+        }
+        try {
+            SpringApplication.run(TernServerApplication.class, args);
+        } catch (Throwable e) {
+            // Spring has already closed the context. Reasons the operator can act on were printed as one line by
+            // StartupFailureReporter; anything else was logged by Spring with its stack trace.
+            if (!StartupFailureReporter.reported()) {
+                System.err.println("tern-server: failed to start: " + rootMessage(e));
+            }
+            System.exit(EXIT_START_FAILED);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage()).replaceAll("\\s+", " ");
+    }
+}

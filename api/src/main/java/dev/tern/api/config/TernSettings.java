@@ -1,0 +1,238 @@
+package dev.tern.api.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * tern-server's own settings, validated once at start-up. Each one can be given as an environment variable
+ * ({@code TERN_HTTP_PORT}) or as the equivalent property ({@code tern.http-port}); a property given explicitly (system
+ * property, test property) wins over the variable, in Spring's order.
+ *
+ * @param httpPort         REST API port; 0 means "any free port" (tests)
+ * @param grpcPort         device gRPC port; 0 means "any free port" (tests)
+ * @param dataDir          where tern-server keeps its state (the embedded PostgreSQL, the lock file, keys)
+ * @param database         an external PostgreSQL, or empty for the embedded one under {@code dataDir}
+ * @param dnsDomain        the domain peers' DNS labels live under
+ * @param signalUrl        an external signal node, or empty to run the signal node in-process
+ */
+public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
+                           String dnsDomain, Optional<URI> signalUrl) {
+
+    /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
+    public record ExternalDatabase(String jdbcUrl, String user, String password) {
+        @Override
+        public String toString() {
+            return "ExternalDatabase[jdbcUrl=" + jdbcUrl + ", user=" + user + "]";
+        }
+    }
+
+    public static final String HTTP_PORT = "TERN_HTTP_PORT";
+    public static final String GRPC_PORT = "TERN_GRPC_PORT";
+    public static final String DATA_DIR = "TERN_DATA_DIR";
+    public static final String DATABASE_URL = "TERN_DATABASE_URL";
+    public static final String DATABASE_USER = "TERN_DATABASE_USER";
+    public static final String DATABASE_PASSWORD = "TERN_DATABASE_PASSWORD";
+    public static final String DNS_DOMAIN = "TERN_DNS_DOMAIN";
+    public static final String SIGNAL_URL = "TERN_SIGNAL_URL";
+
+    /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
+    public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
+            DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL);
+
+    public static final int DEFAULT_HTTP_PORT = 8080;
+    public static final int DEFAULT_GRPC_PORT = 33073;
+    public static final String DEFAULT_DATA_DIR = "./data";
+    public static final String DEFAULT_DNS_DOMAIN = "tern.internal";
+
+    // RFC 1123 labels, at least two of them, total length checked separately.
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
+    public TernSettings {
+        if (database == null || signalUrl == null || dataDir == null || dnsDomain == null) {
+            throw new IllegalArgumentException("settings are incomplete");
+        }
+    }
+
+    /** The property name equivalent to a TERN_* variable: {@code TERN_HTTP_PORT} → {@code tern.http-port}. */
+    public static String propertyName(String variable) {
+        return "tern." + variable.substring("TERN_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * Reads and validates the settings.
+     *
+     * @param environment the process environment (for the TERN_* variables and the typo check)
+     * @param properties  property lookup by property name ({@code tern.http-port}); returns null when unset
+     * @throws InvalidSettingException naming the offending variable, with a one-line reason
+     */
+    public static TernSettings from(Map<String, String> environment, Function<String, String> properties) {
+        rejectUnknownVariables(environment);
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String variable : KNOWN_VARIABLES) {
+            String value = properties.apply(propertyName(variable));
+            if (value == null) {
+                value = environment.get(variable);
+            }
+            if (value != null) {
+                values.put(variable, value.trim());
+            }
+        }
+        int httpPort = port(values, HTTP_PORT, DEFAULT_HTTP_PORT);
+        int grpcPort = port(values, GRPC_PORT, DEFAULT_GRPC_PORT);
+        if (httpPort != 0 && httpPort == grpcPort) {
+            throw new InvalidSettingException(HTTP_PORT + " and " + GRPC_PORT + " must differ, both are " + httpPort);
+        }
+        Path dataDir = dataDir(values.getOrDefault(DATA_DIR, DEFAULT_DATA_DIR));
+        Optional<ExternalDatabase> database = database(values);
+        String dnsDomain = dnsDomain(values.getOrDefault(DNS_DOMAIN, DEFAULT_DNS_DOMAIN));
+        Optional<URI> signalUrl = signalUrl(values.get(SIGNAL_URL));
+        return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl);
+    }
+
+    /** Settings from the process environment and the JVM's system properties, as main() sees them. */
+    public static TernSettings fromProcess() {
+        return from(System.getenv(), System::getProperty);
+    }
+
+    private static void rejectUnknownVariables(Map<String, String> environment) {
+        TreeSet<String> unknown = new TreeSet<>();
+        for (String name : environment.keySet()) {
+            if (name.startsWith("TERN_") && !KNOWN_VARIABLES.contains(name)) {
+                unknown.add(name);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new InvalidSettingException("unknown environment variable " + String.join(", ", unknown)
+                    + " (known: " + String.join(", ", KNOWN_VARIABLES) + ")");
+        }
+    }
+
+    private static int port(Map<String, String> values, String variable, int defaultPort) {
+        String value = values.get(variable);
+        if (value == null || value.isEmpty()) {
+            return defaultPort;
+        }
+        int port;
+        try {
+            port = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException(variable + " must be a port number (1-65535), got '" + printable(value) + "'");
+        }
+        if (port < 0 || port > 65535) {
+            throw new InvalidSettingException(variable + " must be a port number (1-65535), got " + port);
+        }
+        return port;
+    }
+
+    private static Path dataDir(String value) {
+        if (value.isEmpty()) {
+            throw new InvalidSettingException(DATA_DIR + " must not be empty");
+        }
+        try {
+            return Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new InvalidSettingException(DATA_DIR + " is not a valid path: '" + printable(value) + "'");
+        }
+    }
+
+    private static Optional<ExternalDatabase> database(Map<String, String> values) {
+        String url = values.get(DATABASE_URL);
+        if (url == null || url.isEmpty()) {
+            if (values.containsKey(DATABASE_USER) || values.containsKey(DATABASE_PASSWORD)) {
+                throw new InvalidSettingException(DATABASE_USER + "/" + DATABASE_PASSWORD + " are set but "
+                        + DATABASE_URL + " is not (the embedded database needs neither)");
+            }
+            return Optional.empty();
+        }
+        String jdbcUrl = jdbcUrl(url);
+        return Optional.of(new ExternalDatabase(jdbcUrl, values.getOrDefault(DATABASE_USER, ""),
+                values.getOrDefault(DATABASE_PASSWORD, "")));
+    }
+
+    /**
+     * Accepts {@code jdbc:postgresql://host[:port]/db} and the libpq form {@code postgres[ql]://host[:port]/db}
+     * (without credentials: those belong in TERN_DATABASE_USER/PASSWORD so that the URL can be logged).
+     */
+    private static String jdbcUrl(String url) {
+        String withoutJdbc = url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url;
+        URI uri;
+        try {
+            uri = new URI(withoutJdbc);
+        } catch (URISyntaxException e) {
+            throw new InvalidSettingException(DATABASE_URL + " is not a valid URL: " + e.getReason());
+        }
+        String scheme = uri.getScheme();
+        if (!"postgresql".equals(scheme) && !"postgres".equals(scheme)) {
+            throw new InvalidSettingException(DATABASE_URL + " must be a PostgreSQL URL like "
+                    + "jdbc:postgresql://host:5432/tern, got scheme '" + scheme + "'");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw new InvalidSettingException(DATABASE_URL + " must name a host, like jdbc:postgresql://host:5432/tern");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new InvalidSettingException(DATABASE_URL + " must not contain credentials; use "
+                    + DATABASE_USER + " and " + DATABASE_PASSWORD);
+        }
+        if (uri.getPath() == null || uri.getPath().length() < 2) {
+            throw new InvalidSettingException(DATABASE_URL + " must name a database, like jdbc:postgresql://host:5432/tern");
+        }
+        return "jdbc:postgresql:" + withoutJdbc.substring(scheme.length() + 1);
+    }
+
+    private static String dnsDomain(String value) {
+        String domain = value.toLowerCase(Locale.ROOT);
+        if (domain.endsWith(".")) {
+            domain = domain.substring(0, domain.length() - 1);
+        }
+        String[] labels = domain.split("\\.", -1);
+        boolean valid = domain.length() <= 253 && labels.length >= 2;
+        for (String label : labels) {
+            valid &= DNS_LABEL.matcher(label).matches();
+        }
+        if (!valid) {
+            throw new InvalidSettingException(DNS_DOMAIN + " must be a DNS domain like tern.internal, got '"
+                    + printable(value) + "'");
+        }
+        return domain;
+    }
+
+    private static Optional<URI> signalUrl(String value) {
+        if (value == null || value.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(value);
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))
+                    || uri.getHost() == null || uri.getPort() > 65535) {
+                throw new InvalidSettingException(SIGNAL_URL + " must be an http(s) URL with a host, like "
+                        + "https://signal.example.com:443, got '" + printable(value) + "'");
+            }
+            return Optional.of(uri);
+        } catch (URISyntaxException e) {
+            throw new InvalidSettingException(SIGNAL_URL + " is not a valid URL: " + e.getReason());
+        }
+    }
+
+    /** Keeps an echoed value on one line and short, whatever the operator typed. */
+    private static String printable(String value) {
+        String oneLine = value.replaceAll("\\p{Cntrl}", "?");
+        return oneLine.length() > 80 ? oneLine.substring(0, 80) + "..." : oneLine;
+    }
+
+    /** A description safe to log: the database password never appears. */
+    public String databaseDescription() {
+        return database.map(db -> db.jdbcUrl() + (db.user().isEmpty() ? "" : " as " + db.user()))
+                .orElse("embedded PostgreSQL in " + dataDir.resolve("postgres"));
+    }
+}
