@@ -1,0 +1,118 @@
+package dev.tern.api.auth;
+
+import dev.tern.events.values.Secrets;
+import dev.tern.query.ReadModel;
+import dev.tern.query.TokenPrincipal;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Authenticates every {@code /api/**} request except the bootstrap endpoints by its
+ * {@code Authorization: Token nbp_...} header. Failures of any kind answer 401 in NetBird's error shape before
+ * the request reaches a controller; the token itself is never logged, only looked up by its SHA-256 hash.
+ */
+@Component
+@Order(TokenAuthenticationFilter.ORDER)
+public class TokenAuthenticationFilter extends OncePerRequestFilter {
+    /** After the request-id filter (so 401s carry an id) and before the body filter (no body read for strangers). */
+    public static final int ORDER = -90;
+
+    private static final Logger log = LoggerFactory.getLogger(TokenAuthenticationFilter.class);
+
+    private final ReadModel readModel;
+    private final Clock clock;
+
+    public TokenAuthenticationFilter(ReadModel readModel) {
+        this(readModel, Clock.systemUTC());
+    }
+
+    TokenAuthenticationFilter(ReadModel readModel, Clock clock) {
+        this.readModel = readModel;
+        this.clock = clock;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (!path.startsWith("/api/") && !path.equals("/api")) {
+            return true;
+        }
+        // Bootstrap endpoints work without a token: nobody has one before setup.
+        return path.equals("/api/setup") || path.equals("/api/instance");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Caller caller;
+        try {
+            Result result = authenticate(request.getHeader("Authorization"));
+            if (result.failure != null) {
+                reject(response, 401, result.failure);
+                return;
+            }
+            caller = result.caller;
+        } catch (RuntimeException e) {
+            log.error("authentication look-up failed", e);
+            reject(response, 500, "internal server error");
+            return;
+        }
+        request.setAttribute(Caller.ATTRIBUTE, caller);
+        chain.doFilter(request, response);
+    }
+
+    record Result(Caller caller, String failure) {
+    }
+
+    Result authenticate(String header) {
+        if (header == null || header.isBlank()) {
+            return new Result(null, "no valid authentication provided: send 'Authorization: Token nbp_...'");
+        }
+        String trimmed = header.trim();
+        int space = trimmed.indexOf(' ');
+        String scheme = space < 0 ? trimmed : trimmed.substring(0, space);
+        if (!scheme.toLowerCase(Locale.ROOT).equals("token") || space < 0) {
+            return new Result(null, "unsupported authorization scheme: send 'Authorization: Token nbp_...'");
+        }
+        String token = trimmed.substring(space + 1).trim();
+        if (!PersonalAccessTokens.isWellFormed(token)) {
+            return new Result(null, "token is malformed");
+        }
+        Optional<TokenPrincipal> found = readModel.findTokenByHash(Secrets.sha256Hex(token));
+        if (found.isEmpty()) {
+            return new Result(null, "token is invalid");
+        }
+        TokenPrincipal p = found.get();
+        Instant now = clock.instant();
+        if (p.expiresAt() != null && !now.isBefore(p.expiresAt())) {
+            return new Result(null, "token expired");
+        }
+        if (p.blocked()) {
+            return new Result(null, "user is blocked");
+        }
+        return new Result(new Caller(p.accountId(), p.userId(), p.userName(), p.userEmail(), p.role(),
+                p.serviceUser(), p.tokenId()), null);
+    }
+
+    private static void reject(HttpServletResponse response, int status, String message) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        String escaped = message.replace("\\", "\\\\").replace("\"", "\\\"");
+        response.getOutputStream().write(("{\"message\":\"" + escaped + "\",\"code\":" + status + "}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.tern.api.commands;
+
+import dev.tern.api.auth.PersonalAccessTokens;
+import dev.tern.events.CommandRejected;
+import dev.tern.events.commands.CreateAccount;
+import dev.tern.events.commands.CreatePersonalAccessToken;
+import dev.tern.events.meta.Actor;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.Ids;
+import dev.tern.query.ReadModel;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.locks.ReentrantLock;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+
+/**
+ * The one-time bootstrap behind {@code POST /api/setup}: the first account, its owner and optionally a PAT.
+ * Concurrent setups in this process are serialized and only the first wins; later ones get 412.
+ */
+@Service
+public class AccountSetupService {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ReadModel readModel;
+    private final CommandService commands;
+    private final String dnsDomain;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile boolean done;
+
+    public AccountSetupService(ReadModel readModel, CommandService commands,
+                               @Value("${tern.dns-domain:tern.internal}") String dnsDomain) {
+        this.readModel = readModel;
+        this.commands = commands;
+        this.dnsDomain = dnsDomain;
+        this.clock = Clock.systemUTC();
+    }
+
+    public record SetupResult(String accountId, String userId, String email, String plainToken) {
+        @Override
+        public String toString() {
+            return "SetupResult[accountId=" + accountId + ", userId=" + userId + "]";
+        }
+    }
+
+    public boolean setupRequired() {
+        return !done && readModel.setupRequired();
+    }
+
+    /** @param patExpireInDays null: no token; else the token's lifetime in days */
+    public SetupResult setup(String email, String name, Integer patExpireInDays, String sourceAddress) {
+        lock.lock();
+        try {
+            if (!setupRequired()) {
+                throw CommandRejected.preconditionFailed("setup already completed: an owner exists; "
+                        + "authenticate with a personal access token instead");
+            }
+            String accountId = Ids.newId();
+            String userId = Ids.newId();
+            Actor actor = new Actor(Actor.Type.USER, userId, name, email);
+            commands.send(new CreateAccount(accountId, randomMeshNetwork(), dnsDomain, userId, email, name,
+                    Ids.newId()), actor, sourceAddress);
+            done = true;
+            String plainToken = null;
+            if (patExpireInDays != null) {
+                PersonalAccessTokens.Minted minted = PersonalAccessTokens.mint();
+                Instant expiresAt = clock.instant().plus(Duration.ofDays(patExpireInDays));
+                commands.send(new CreatePersonalAccessToken(accountId, Ids.newId(), userId, "setup", minted.hash(),
+                        expiresAt, userId), actor, sourceAddress);
+                plainToken = minted.plainToken();
+            }
+            return new SetupResult(accountId, userId, email, plainToken);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A random /16 inside 100.64.0.0/10 (second octet 64..127), as NetBird allocates account networks. */
+    static Cidr randomMeshNetwork() {
+        return new Cidr("100." + (64 + RANDOM.nextInt(64)) + ".0.0", 16);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.tern.api.web;
+
+import dev.tern.api.auth.Caller;
+import dev.tern.query.AuditPage;
+import dev.tern.query.AuditQuery;
+import dev.tern.query.ReadModel;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/events/audit}: NetBird's Event array, newest first. Tern extension: filters {@code from},
+ * {@code to} (ISO-8601; from inclusive, to exclusive), {@code initiator_id}, {@code target_id},
+ * {@code activity_code}, and paging {@code page} (1-based) / {@code page_size} (default 100, max 1000) with
+ * {@code X-Total-Count} and RFC 8288 {@code Link} headers. Without parameters it answers like NetBird.
+ */
+@RestController
+class AuditController {
+    static final String TOTAL_HEADER = "X-Total-Count";
+
+    private final ReadModel reads;
+
+    AuditController(ReadModel reads) {
+        this.reads = reads;
+    }
+
+    @GetMapping("/api/events/audit")
+    ResponseEntity<List<Json.Event>> audit(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+                                           @RequestParam(required = false) String from,
+                                           @RequestParam(required = false) String to,
+                                           @RequestParam(name = "initiator_id", required = false) String initiatorId,
+                                           @RequestParam(name = "target_id", required = false) String targetId,
+                                           @RequestParam(name = "activity_code", required = false) String activityCode,
+                                           @RequestParam(required = false) String page,
+                                           @RequestParam(name = "page_size", required = false) String pageSize,
+                                           HttpServletRequest request) {
+        caller.requireReadAll();
+        Instant fromTime = time(from, "from");
+        Instant toTime = time(to, "to");
+        if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
+            throw ApiException.badRequest("'from' must be before 'to'");
+        }
+        int pageNumber = integer(page, "page", 1, 1, Integer.MAX_VALUE);
+        int size = integer(pageSize, "page_size", AuditQuery.DEFAULT_LIMIT, 1, AuditQuery.MAX_LIMIT);
+        long offset = (long) (pageNumber - 1) * size;
+        if (offset > Integer.MAX_VALUE) {
+            throw ApiException.badRequest("parameter 'page' is too large");
+        }
+        AuditPage result = reads.audit(caller.accountId(), new AuditQuery(fromTime, toTime, blankToNull(initiatorId),
+                blankToNull(targetId), blankToNull(activityCode), (int) offset, size));
+        Map<String, String> params = new LinkedHashMap<>();
+        put(params, "from", from);
+        put(params, "to", to);
+        put(params, "initiator_id", initiatorId);
+        put(params, "target_id", targetId);
+        put(params, "activity_code", activityCode);
+        var response = ResponseEntity.ok().header(TOTAL_HEADER, Long.toString(result.total()));
+        String link = links(request.getRequestURI(), params, pageNumber, size, result.total());
+        if (!link.isEmpty()) {
+            response.header("Link", link);
+        }
+        return response.body(result.entries().stream().map(Json.Event::of).toList());
+    }
+
+    /** first, prev, next and last links for the page, keeping the filters. */
+    static String links(String path, Map<String, String> filters, int page, int size, long total) {
+        long lastPage = Math.max(1, (total + size - 1) / size);
+        List<String> out = new ArrayList<>();
+        out.add(link(path, filters, 1, size, "first"));
+        if (page > 1) {
+            out.add(link(path, filters, (int) Math.min(page - 1, lastPage), size, "prev"));
+        }
+        if (page < lastPage) {
+            out.add(link(path, filters, page + 1, size, "next"));
+        }
+        out.add(link(path, filters, lastPage, size, "last"));
+        return String.join(", ", out);
+    }
+
+    private static String link(String path, Map<String, String> filters, long page, int size, String rel) {
+        StringBuilder url = new StringBuilder(path).append('?');
+        filters.forEach((k, v) -> url.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8))
+                .append('&'));
+        url.append("page=").append(page).append("&page_size=").append(size);
+        return "<" + url + ">; rel=\"" + rel + "\"";
+    }
+
+    static Instant time(String text, String name) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("parameter '" + name + "' is not an ISO-8601 time with offset, "
+                    + "e.g. 2024-05-01T00:00:00Z");
+        }
+    }
+
+    static int integer(String text, String name, int fallback, int min, int max) {
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("parameter '" + name + "' must be an integer");
+        }
+        if (value < min || value > max) {
+            throw ApiException.badRequest("parameter '" + name + "' must be between " + min + " and " + max);
+        }
+        return value;
+    }
+
+    private static void put(Map<String, String> params, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            params.put(key, value.trim());
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}

@@ -1,0 +1,142 @@
+package dev.tern.api.web;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.tern.events.values.InvalidValueException;
+import java.io.IOException;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Reads request bodies strictly, the way NetBird's Go handlers do: a number is not a string, a string is not a
+ * boolean, trailing garbage is an error. Every failure becomes a 400 naming the offending field; none reaches
+ * the command side. Unknown fields are ignored (as Go's encoding/json does) so newer clients keep working.
+ */
+final class JsonBodies {
+    private static final ObjectMapper MAPPER = strictMapper();
+
+    private JsonBodies() {
+    }
+
+    static ObjectMapper strictMapper() {
+        ObjectMapper m = JsonMapper.builder()
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .build();
+        for (LogicalType type : List.of(LogicalType.Textual, LogicalType.Boolean, LogicalType.Integer,
+                LogicalType.Float, LogicalType.Collection, LogicalType.Array, LogicalType.POJO, LogicalType.Map)) {
+            m.coercionConfigFor(type)
+                    .setCoercion(CoercionInputShape.Integer, type == LogicalType.Integer || type == LogicalType.Float
+                            ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, type == LogicalType.Float
+                            ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, type == LogicalType.Boolean
+                            ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.String, type == LogicalType.Textual
+                            ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, type == LogicalType.Textual
+                            ? CoercionAction.TryConvert : CoercionAction.Fail);
+        }
+        return m;
+    }
+
+    /** Parses {@code body} into {@code type}; 400 for an empty body, malformed JSON or a wrongly typed field. */
+    static <T> T read(byte[] body, Class<T> type) {
+        if (body == null || body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            throw ApiException.badRequest("request body is missing");
+        }
+        try {
+            T value = MAPPER.readValue(body, type);
+            if (value == null) {
+                throw ApiException.badRequest("request body must be a JSON object");
+            }
+            return value;
+        } catch (ValueInstantiationException e) {
+            if (e.getCause() instanceof InvalidValueException invalid) {
+                throw invalid;
+            }
+            throw ApiException.badRequest("invalid value" + at(e));
+        } catch (JsonParseException e) {
+            throw ApiException.badRequest("couldn't parse JSON request: " + e.getOriginalMessage());
+        } catch (MismatchedInputException e) {
+            String where = at(e);
+            throw ApiException.badRequest(where.isEmpty()
+                    ? "request body must be a JSON object"
+                    : "invalid value" + where + ": expected " + expected(e.getTargetType()));
+        } catch (JsonMappingException e) {
+            throw ApiException.badRequest("couldn't parse JSON request" + at(e));
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("couldn't parse JSON request");
+        } catch (IOException e) {
+            throw ApiException.badRequest("couldn't read request body");
+        }
+    }
+
+    /** A required field's value, or 400 naming it. */
+    static <T> T required(T value, String field) {
+        if (value == null) {
+            throw ApiException.badRequest("field '" + field + "' is required");
+        }
+        return value;
+    }
+
+    /** A list of ids or strings without null or blank elements (a null list stays null). */
+    static List<String> strings(List<String> values, String field) {
+        if (values == null) {
+            return null;
+        }
+        for (String v : values) {
+            if (v == null || v.isBlank()) {
+                throw ApiException.badRequest("field '" + field + "' must not contain empty values");
+            }
+        }
+        return values.stream().map(String::trim).toList();
+    }
+
+    /** Like {@link #strings} for a required field. */
+    static List<String> requiredStrings(List<String> values, String field) {
+        return strings(required(values, field), field);
+    }
+
+    private static String at(JsonMappingException e) {
+        String path = e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+        return path.isEmpty() ? "" : " for field '" + path + "'";
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "another type";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "a boolean";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "an integer";
+        }
+        if (List.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        return "an object";
+    }
+}

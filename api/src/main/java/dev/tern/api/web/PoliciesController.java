@@ -1,0 +1,159 @@
+package dev.tern.api.web;
+
+import dev.tern.api.auth.Caller;
+import dev.tern.api.commands.CommandService;
+import dev.tern.events.commands.CreatePolicy;
+import dev.tern.events.commands.DeletePolicy;
+import dev.tern.events.commands.UpdatePolicy;
+import dev.tern.events.values.Ids;
+import dev.tern.events.values.PolicyDefinition;
+import dev.tern.events.values.PolicyRule;
+import dev.tern.events.values.PortRange;
+import dev.tern.events.values.Protocol;
+import dev.tern.events.values.RuleAction;
+import dev.tern.query.GroupView;
+import dev.tern.query.PolicyView;
+import dev.tern.query.ReadModel;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /api/policies}: rules name source and destination groups by id on input and come back with
+ * GroupMinimum objects, as NetBird does.
+ */
+@RestController
+class PoliciesController {
+    private final ReadModel reads;
+    private final CommandService commands;
+
+    PoliciesController(ReadModel reads, CommandService commands) {
+        this.reads = reads;
+        this.commands = commands;
+    }
+
+    @GetMapping("/api/policies")
+    List<Json.Policy> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
+        caller.requireReadAll();
+        Function<String, Json.GroupMinimum> groups = groupLookup(caller);
+        return reads.policies(caller.accountId()).stream().map(p -> Json.Policy.of(p, groups)).toList();
+    }
+
+    @GetMapping("/api/policies/{policyId}")
+    Json.Policy get(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String policyId) {
+        caller.requireReadAll();
+        return Json.Policy.of(find(caller, policyId), groupLookup(caller));
+    }
+
+    @PostMapping("/api/policies")
+    Json.Policy create(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @RequestBody(required = false) byte[] body,
+                       HttpServletRequest request) {
+        caller.requireWrite();
+        PolicyDefinition definition = definition(JsonBodies.read(body, Requests.PolicyWrite.class));
+        String policyId = Ids.newId();
+        commands.send(new CreatePolicy(caller.accountId(), policyId, definition), caller.actor(),
+                request.getRemoteAddr());
+        return Json.Policy.of(find(caller, policyId), groupLookup(caller));
+    }
+
+    @PutMapping("/api/policies/{policyId}")
+    Json.Policy update(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String policyId,
+                       @RequestBody(required = false) byte[] body, HttpServletRequest request) {
+        caller.requireWrite();
+        find(caller, policyId);
+        PolicyDefinition definition = definition(JsonBodies.read(body, Requests.PolicyWrite.class));
+        commands.send(new UpdatePolicy(caller.accountId(), policyId, definition), caller.actor(),
+                request.getRemoteAddr());
+        return Json.Policy.of(find(caller, policyId), groupLookup(caller));
+    }
+
+    @DeleteMapping("/api/policies/{policyId}")
+    Map<String, Object> delete(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String policyId,
+                               HttpServletRequest request) {
+        caller.requireWrite();
+        find(caller, policyId);
+        commands.send(new DeletePolicy(caller.accountId(), policyId), caller.actor(), request.getRemoteAddr());
+        return Json.EMPTY;
+    }
+
+    static PolicyDefinition definition(Requests.PolicyWrite req) {
+        String name = JsonBodies.required(req.name(), "name");
+        boolean enabled = JsonBodies.required(req.enabled(), "enabled");
+        List<Requests.RuleWrite> ruleRequests = JsonBodies.required(req.rules(), "rules");
+        List<String> postureChecks = JsonBodies.strings(req.sourcePostureChecks(), "source_posture_checks");
+        if (postureChecks != null && !postureChecks.isEmpty()) {
+            throw ApiException.badRequest("posture checks are not supported by Tern");
+        }
+        List<PolicyRule> rules = new ArrayList<>();
+        for (int i = 0; i < ruleRequests.size(); i++) {
+            rules.add(rule(ruleRequests.get(i), "rules[" + i + "]"));
+        }
+        return new PolicyDefinition(name, req.description(), enabled, rules, List.of());
+    }
+
+    static PolicyRule rule(Requests.RuleWrite r, String at) {
+        if (r == null) {
+            throw ApiException.badRequest("field '" + at + "' must be an object");
+        }
+        String name = JsonBodies.required(r.name(), at + ".name");
+        boolean enabled = JsonBodies.required(r.enabled(), at + ".enabled");
+        RuleAction action = RuleAction.parse(JsonBodies.required(r.action(), at + ".action"));
+        boolean bidirectional = JsonBodies.required(r.bidirectional(), at + ".bidirectional");
+        Protocol protocol = Protocol.parse(JsonBodies.required(r.protocol(), at + ".protocol"));
+        if (present(r.sourceResource()) || present(r.destinationResource())) {
+            throw ApiException.badRequest("network resources in policy rules are not supported by Tern");
+        }
+        if (r.authorizedGroups() != null && !r.authorizedGroups().isEmpty()) {
+            throw ApiException.badRequest("authorized_groups is not supported by Tern");
+        }
+        List<String> portTexts = JsonBodies.strings(r.ports(), at + ".ports");
+        List<PortRange> ports = portTexts == null ? List.of() : portTexts.stream().map(PortRange::parse).toList();
+        List<PortRange> ranges = new ArrayList<>();
+        if (r.portRanges() != null) {
+            for (int i = 0; i < r.portRanges().size(); i++) {
+                Requests.PortRangeWrite pr = r.portRanges().get(i);
+                String where = at + ".port_ranges[" + i + "]";
+                if (pr == null) {
+                    throw ApiException.badRequest("field '" + where + "' must be an object");
+                }
+                ranges.add(new PortRange(JsonBodies.required(pr.start(), where + ".start"),
+                        JsonBodies.required(pr.end(), where + ".end")));
+            }
+        }
+        if (!ports.isEmpty() && !ranges.isEmpty()) {
+            throw ApiException.badRequest("'" + at + "': ports and port_ranges are mutually exclusive");
+        }
+        String id = r.id() == null || r.id().isBlank() ? Ids.newId() : r.id().trim();
+        return new PolicyRule(id, name, r.description(), enabled, action, bidirectional, protocol, ports, ranges,
+                JsonBodies.strings(r.sources(), at + ".sources"),
+                JsonBodies.strings(r.destinations(), at + ".destinations"));
+    }
+
+    private static boolean present(com.fasterxml.jackson.databind.JsonNode node) {
+        return node != null && !node.isNull();
+    }
+
+    private Function<String, Json.GroupMinimum> groupLookup(Caller caller) {
+        Map<String, GroupView> byId = reads.groups(caller.accountId()).stream()
+                .collect(Collectors.toMap(GroupView::id, g -> g, (a, b) -> a));
+        // A group deleted out from under a policy cannot happen (the aggregate refuses), but never fail a read on it.
+        return id -> byId.containsKey(id) ? Json.GroupMinimum.of(byId.get(id))
+                : new Json.GroupMinimum(id, "", 0, 0, null);
+    }
+
+    private PolicyView find(Caller caller, String policyId) {
+        return reads.policy(caller.accountId(), policyId)
+                .orElseThrow(() -> ApiException.notFound("policy " + policyId + " not found"));
+    }
+}
