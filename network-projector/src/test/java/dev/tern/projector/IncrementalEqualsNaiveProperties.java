@@ -1,0 +1,262 @@
+package dev.tern.projector;
+
+import static dev.tern.projector.Fixture.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.events.AccountEvent;
+import dev.tern.events.GroupDeleted;
+import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerRenamed;
+import dev.tern.events.PeerSshChanged;
+import dev.tern.events.PolicyCreated;
+import dev.tern.events.PolicyDeleted;
+import dev.tern.events.PolicyUpdated;
+import dev.tern.events.values.PolicyDefinition;
+import dev.tern.events.values.PolicyRule;
+import dev.tern.events.values.PortRange;
+import dev.tern.events.values.Protocol;
+import dev.tern.events.values.RuleAction;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * Over random event sequences the incremental projector must agree, after every single event, with a from-scratch
+ * computation of every peer's map; serials must grow exactly for the maps that changed, and exactly those maps
+ * must be published.
+ */
+class IncrementalEqualsNaiveProperties {
+
+    /** One abstract step; {@link Script} turns it into a valid event against the current state. */
+    record Step(Kind kind, int a, int b, long seed) {
+    }
+
+    enum Kind {
+        REGISTER_PEER, DELETE_PEER, CREATE_GROUP, DELETE_GROUP, ADD_MEMBER, REMOVE_MEMBER,
+        CREATE_POLICY, UPDATE_POLICY, DELETE_POLICY, RENAME_PEER, TOGGLE_SSH
+    }
+
+    @Provide
+    Arbitrary<List<Step>> steps() {
+        Arbitrary<Kind> kinds = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(4, Arbitraries.just(Kind.REGISTER_PEER)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_PEER)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.CREATE_GROUP)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_GROUP)),
+                net.jqwik.api.Tuple.of(5, Arbitraries.just(Kind.ADD_MEMBER)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.REMOVE_MEMBER)),
+                net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.CREATE_POLICY)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.UPDATE_POLICY)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_POLICY)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RENAME_PEER)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.TOGGLE_SSH)));
+        Arbitrary<Integer> index = Arbitraries.integers().between(0, 1000);
+        Arbitrary<Long> seed = Arbitraries.longs();
+        return Combinators.combine(kinds, index, index, seed).as(Step::new).list().ofMinSize(1).ofMaxSize(80);
+    }
+
+    @Property(tries = 400)
+    void incrementalMapsEqualNaiveRecomputationAfterEveryEvent(@ForAll("steps") List<Step> steps) {
+        NetworkMapProjector projector = new NetworkMapProjector();
+        NaiveNetworkMaps naive = new NaiveNetworkMaps(ACCOUNT);
+        Script script = new Script(naive);
+        Map<String, NetworkMapHub.Subscription> subscriptions = new HashMap<>();
+        Map<String, PeerNetworkMap> previous = new HashMap<>();
+
+        List<AccountEvent> history = new ArrayList<>(List.of(accountCreated(), allGroup()));
+        for (AccountEvent event : history) {
+            projector.apply(event);
+            naive.apply(event);
+        }
+        for (Step step : steps) {
+            AccountEvent event = script.eventFor(step);
+            if (event == null) {
+                continue;
+            }
+            history.add(event);
+            List<PeerNetworkMap> changed = projector.apply(event);
+            naive.apply(event);
+
+            Map<String, PeerNetworkMap> expected = naive.computeAll();
+            Map<String, PeerNetworkMap> actual = projector.currentMaps(ACCOUNT);
+            assertThat(actual.keySet()).as("peers with a map after %s", event).isEqualTo(expected.keySet());
+
+            Set<String> reallyChanged = new HashSet<>();
+            for (Map.Entry<String, PeerNetworkMap> entry : actual.entrySet()) {
+                String peerId = entry.getKey();
+                PeerNetworkMap map = entry.getValue();
+                assertThat(map.withSerial(0)).as("map of %s after %s", peerId, event).isEqualTo(expected.get(peerId));
+                PeerNetworkMap before = previous.get(peerId);
+                if (before == null || !before.sameContentAs(map)) {
+                    reallyChanged.add(peerId);
+                    assertThat(map.serial()).as("serial of changed map of %s", peerId)
+                            .isGreaterThan(before == null ? 0 : before.serial());
+                } else {
+                    assertThat(map.serial()).as("serial of unchanged map of %s", peerId).isEqualTo(before.serial());
+                }
+            }
+            assertThat(changed).extracting(PeerNetworkMap::peerId).as("reported changes after %s", event)
+                    .containsExactlyInAnyOrderElementsOf(reallyChanged);
+
+            for (String peerId : actual.keySet()) {
+                NetworkMapHub.Subscription subscription = subscriptions.get(peerId);
+                if (subscription == null) {
+                    continue;
+                }
+                var published = subscription.poll();
+                if (reallyChanged.contains(peerId)) {
+                    assertThat(published).as("publication for %s", peerId).contains(actual.get(peerId));
+                } else {
+                    assertThat(published).as("no publication for unchanged %s", peerId).isEmpty();
+                }
+            }
+            for (String peerId : actual.keySet()) {
+                subscriptions.computeIfAbsent(peerId, id -> {
+                    NetworkMapHub.Subscription s = projector.hub().subscribe(ACCOUNT, id);
+                    return s;
+                });
+            }
+            subscriptions.entrySet().removeIf(entry -> {
+                if (actual.containsKey(entry.getKey())) {
+                    return false;
+                }
+                assertThat(entry.getValue().isPeerRemoved()).as("subscription of deleted %s ended", entry.getKey()).isTrue();
+                return true;
+            });
+            previous = actual;
+        }
+
+        NetworkMapProjector replayed = new NetworkMapProjector();
+        history.forEach(replayed::apply);
+        assertThat(replayed.currentMaps(ACCOUNT)).as("a replay yields the same maps and serials")
+                .isEqualTo(projector.currentMaps(ACCOUNT));
+    }
+
+    /** Turns abstract steps into events that are valid against the current state (as the command side ensures). */
+    static final class Script {
+        private final NaiveNetworkMaps state;
+        private int nextPeer;
+        private int nextGroup;
+        private int nextPolicy;
+        private final Map<String, Boolean> ssh = new HashMap<>();
+
+        Script(NaiveNetworkMaps state) {
+            this.state = state;
+        }
+
+        private static <T> T pick(List<T> items, int index) {
+            return items.isEmpty() ? null : items.get(index % items.size());
+        }
+
+        AccountEvent eventFor(Step step) {
+            List<String> peers = state.peerIds();
+            List<String> groups = state.groupIds();
+            List<String> userGroups = groups.stream().filter(g -> !g.equals(state.allGroupId())).toList();
+            List<String> policies = state.policyIds();
+            switch (step.kind()) {
+                case REGISTER_PEER -> {
+                    int n = ++nextPeer;
+                    return peer("p" + n, n);
+                }
+                case DELETE_PEER -> {
+                    String peerId = pick(peers, step.a());
+                    return peerId == null ? null : new PeerDeleted(ACCOUNT, peerId, state.keyOf(peerId));
+                }
+                case CREATE_GROUP -> {
+                    return group("g" + ++nextGroup);
+                }
+                case DELETE_GROUP -> {
+                    String groupId = pick(userGroups, step.a());
+                    return groupId == null ? null : new GroupDeleted(ACCOUNT, groupId, "name-" + groupId);
+                }
+                case ADD_MEMBER -> {
+                    String groupId = pick(userGroups, step.a());
+                    String peerId = pick(peers, step.b());
+                    return groupId == null || peerId == null || state.members(groupId).contains(peerId)
+                            ? null : new PeerAddedToGroup(ACCOUNT, groupId, peerId);
+                }
+                case REMOVE_MEMBER -> {
+                    String groupId = pick(userGroups, step.a());
+                    if (groupId == null || state.members(groupId).isEmpty()) {
+                        return null;
+                    }
+                    String peerId = pick(new ArrayList<>(state.members(groupId)), step.b());
+                    return new PeerRemovedFromGroup(ACCOUNT, groupId, peerId);
+                }
+                case CREATE_POLICY -> {
+                    return new PolicyCreated(ACCOUNT, "pol" + ++nextPolicy, definition(groups, step.seed()));
+                }
+                case UPDATE_POLICY -> {
+                    String policyId = pick(policies, step.a());
+                    return policyId == null ? null : new PolicyUpdated(ACCOUNT, policyId, definition(groups, step.seed()));
+                }
+                case DELETE_POLICY -> {
+                    String policyId = pick(policies, step.a());
+                    return policyId == null ? null : new PolicyDeleted(ACCOUNT, policyId, "x");
+                }
+                case RENAME_PEER -> {
+                    String peerId = pick(peers, step.a());
+                    String name = "renamed" + step.b();
+                    return peerId == null ? null : new PeerRenamed(ACCOUNT, peerId, "old", name, name + "-" + peerId);
+                }
+                case TOGGLE_SSH -> {
+                    String peerId = pick(peers, step.a());
+                    if (peerId == null) {
+                        return null;
+                    }
+                    boolean enabled = !ssh.getOrDefault(peerId, false);
+                    ssh.put(peerId, enabled);
+                    return new PeerSshChanged(ACCOUNT, peerId, enabled);
+                }
+                default -> throw new IllegalStateException(step.kind().name());
+            }
+        }
+
+        private static PolicyDefinition definition(List<String> groups, long seed) {
+            Random random = new Random(seed);
+            int ruleCount = 1 + random.nextInt(2);
+            List<PolicyRule> rules = new ArrayList<>();
+            for (int i = 0; i < ruleCount; i++) {
+                Protocol protocol = Protocol.values()[random.nextInt(Protocol.values().length)];
+                List<PortRange> ports = new ArrayList<>();
+                List<PortRange> ranges = new ArrayList<>();
+                if (protocol == Protocol.TCP || protocol == Protocol.UDP) {
+                    int[] candidates = {22, 80, 443};
+                    for (int port : candidates) {
+                        if (random.nextInt(3) == 0) {
+                            ports.add(PortRange.single(port));
+                        }
+                    }
+                    if (random.nextBoolean()) {
+                        ranges.add(new PortRange(8000, 8000 + random.nextInt(100)));
+                    }
+                }
+                rules.add(new PolicyRule("r" + i, "rule" + i, "", random.nextInt(6) != 0,
+                        random.nextInt(5) == 0 ? RuleAction.DROP : RuleAction.ACCEPT, random.nextBoolean(),
+                        protocol, ports, ranges, someOf(groups, random), someOf(groups, random)));
+            }
+            return new PolicyDefinition("policy", "", random.nextInt(7) != 0, rules, List.of());
+        }
+
+        private static List<String> someOf(List<String> groups, Random random) {
+            int count = 1 + random.nextInt(Math.min(2, groups.size()));
+            List<String> picked = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                picked.add(groups.get(random.nextInt(groups.size())));
+            }
+            return picked.stream().distinct().toList();
+        }
+    }
+}

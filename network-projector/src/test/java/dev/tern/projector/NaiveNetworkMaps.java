@@ -1,0 +1,200 @@
+package dev.tern.projector;
+
+import dev.tern.events.AccountCreated;
+import dev.tern.events.AccountEvent;
+import dev.tern.events.GroupCreated;
+import dev.tern.events.GroupDeleted;
+import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerRegistered;
+import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerRenamed;
+import dev.tern.events.PeerSshChanged;
+import dev.tern.events.PolicyCreated;
+import dev.tern.events.PolicyDeleted;
+import dev.tern.events.PolicyUpdated;
+import dev.tern.events.values.MeshIp;
+import dev.tern.events.values.PolicyDefinition;
+import dev.tern.events.values.PolicyRule;
+import dev.tern.events.values.PortRange;
+import dev.tern.events.values.RuleAction;
+import dev.tern.events.values.WireGuardKey;
+import dev.tern.projector.FirewallRule.Direction;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The reference the incremental projector is checked against: a deliberately plain re-statement of NetBird's
+ * GetPeerConnectionResources loop over the whole account (every policy, every rule, every group's members) with no
+ * index, no cache and no notion of which peers an event affects. Written separately from the production code so
+ * that a shared mistake is unlikely.
+ */
+final class NaiveNetworkMaps {
+    private record Peer(String id, WireGuardKey key, MeshIp ip, String name, String label, boolean ssh) {
+    }
+
+    private final String accountId;
+    private int prefix = 32;
+    private String domain = "";
+    private String allGroupId;
+    private final Map<String, Peer> peers = new LinkedHashMap<>();
+    private final Map<String, Set<String>> groups = new LinkedHashMap<>();
+    private final Map<String, PolicyDefinition> policies = new LinkedHashMap<>();
+
+    NaiveNetworkMaps(String accountId) {
+        this.accountId = accountId;
+    }
+
+    void apply(AccountEvent event) {
+        if (event instanceof AccountCreated e) {
+            prefix = e.network().prefixLength();
+            domain = e.dnsDomain();
+        } else if (event instanceof GroupCreated e) {
+            groups.putIfAbsent(e.groupId(), new LinkedHashSet<>());
+            if (allGroupId == null && e.name().equals("All")) {
+                allGroupId = e.groupId();
+            }
+        } else if (event instanceof GroupDeleted e) {
+            groups.remove(e.groupId());
+        } else if (event instanceof PeerRegistered e) {
+            peers.putIfAbsent(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel(), false));
+        } else if (event instanceof PeerDeleted e) {
+            peers.remove(e.peerId());
+            groups.values().forEach(members -> members.remove(e.peerId()));
+        } else if (event instanceof PeerRenamed e) {
+            peers.computeIfPresent(e.peerId(), (id, p) -> new Peer(id, p.key, p.ip, e.newName(), e.dnsLabel(), p.ssh));
+        } else if (event instanceof PeerSshChanged e) {
+            peers.computeIfPresent(e.peerId(), (id, p) -> new Peer(id, p.key, p.ip, p.name, p.label, e.enabled()));
+        } else if (event instanceof PeerAddedToGroup e) {
+            if (peers.containsKey(e.peerId()) && groups.containsKey(e.groupId())) {
+                groups.get(e.groupId()).add(e.peerId());
+            }
+        } else if (event instanceof PeerRemovedFromGroup e) {
+            if (groups.containsKey(e.groupId())) {
+                groups.get(e.groupId()).remove(e.peerId());
+            }
+        } else if (event instanceof PolicyCreated e) {
+            policies.put(e.policyId(), e.definition());
+        } else if (event instanceof PolicyUpdated e) {
+            policies.put(e.policyId(), e.definition());
+        } else if (event instanceof PolicyDeleted e) {
+            policies.remove(e.policyId());
+        }
+    }
+
+    /** Every peer's map, computed from scratch, with serial 0. */
+    Map<String, PeerNetworkMap> computeAll() {
+        Map<String, PeerNetworkMap> maps = new HashMap<>();
+        for (String peerId : peers.keySet()) {
+            maps.put(peerId, compute(peerId));
+        }
+        return maps;
+    }
+
+    List<String> peerIds() {
+        return new ArrayList<>(peers.keySet());
+    }
+
+    List<String> groupIds() {
+        return new ArrayList<>(groups.keySet());
+    }
+
+    List<String> policyIds() {
+        return new ArrayList<>(policies.keySet());
+    }
+
+    Set<String> members(String groupId) {
+        return groups.getOrDefault(groupId, Set.of());
+    }
+
+    String allGroupId() {
+        return allGroupId;
+    }
+
+    WireGuardKey keyOf(String peerId) {
+        return peers.get(peerId).key;
+    }
+
+    private Set<String> peersOf(List<String> groupIds) {
+        Set<String> result = new TreeSet<>();
+        for (String groupId : groupIds) {
+            if (!groups.containsKey(groupId)) {
+                continue;
+            }
+            if (groupId.equals(allGroupId)) {
+                result.addAll(peers.keySet());
+            } else {
+                result.addAll(groups.get(groupId));
+            }
+        }
+        return result;
+    }
+
+    private PeerNetworkMap compute(String peerId) {
+        Peer self = peers.get(peerId);
+        Map<String, RemotePeer> visible = new TreeMap<>();
+        Set<FirewallRule> rules = new java.util.HashSet<>();
+        for (Map.Entry<String, PolicyDefinition> entry : policies.entrySet()) {
+            if (!entry.getValue().enabled()) {
+                continue;
+            }
+            for (PolicyRule rule : entry.getValue().rules()) {
+                if (!rule.enabled()) {
+                    continue;
+                }
+                Set<String> sources = peersOf(rule.sources());
+                Set<String> destinations = peersOf(rule.destinations());
+                boolean inSources = sources.remove(peerId);
+                boolean inDestinations = destinations.remove(peerId);
+                if (rule.bidirectional()) {
+                    if (inSources) {
+                        generate(entry.getKey(), rule, destinations, Direction.IN, visible, rules);
+                    }
+                    if (inDestinations) {
+                        generate(entry.getKey(), rule, sources, Direction.OUT, visible, rules);
+                    }
+                }
+                if (inSources) {
+                    generate(entry.getKey(), rule, destinations, Direction.OUT, visible, rules);
+                }
+                if (inDestinations) {
+                    generate(entry.getKey(), rule, sources, Direction.IN, visible, rules);
+                }
+            }
+        }
+        List<RemotePeer> remotes = new ArrayList<>(visible.values());
+        remotes.sort(Comparator.comparingInt((RemotePeer r) -> r.meshIp().bits()).thenComparing(RemotePeer::peerId));
+        List<FirewallRule> sorted = new ArrayList<>(rules);
+        sorted.sort(FirewallRule.ORDER);
+        PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, self.ip.address() + "/" + prefix,
+                self.label + "." + domain, self.ssh);
+        return new PeerNetworkMap(accountId, peerId, 0, config, remotes, sorted);
+    }
+
+    private void generate(String policyId, PolicyRule rule, Set<String> others, Direction direction,
+                          Map<String, RemotePeer> visible, Set<FirewallRule> rules) {
+        List<PortRange> ports = new ArrayList<>(rule.ports());
+        ports.addAll(rule.portRanges());
+        for (String otherId : others) {
+            Peer other = peers.get(otherId);
+            if (rule.action() == RuleAction.ACCEPT) {
+                visible.put(otherId, new RemotePeer(other.id, other.name, other.key, other.ip,
+                        other.label + "." + domain, other.ssh));
+            }
+            if (ports.isEmpty()) {
+                rules.add(new FirewallRule(other.ip.address(), direction, rule.action(), rule.protocol(), null, policyId));
+            }
+            for (PortRange port : ports) {
+                rules.add(new FirewallRule(other.ip.address(), direction, rule.action(), rule.protocol(), port, policyId));
+            }
+        }
+    }
+}
