@@ -1,0 +1,764 @@
+package dev.tern.command;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import dev.tern.events.AccountCreated;
+import dev.tern.events.CommandRejected;
+import dev.tern.events.GroupCreated;
+import dev.tern.events.GroupDeleted;
+import dev.tern.events.GroupRenamed;
+import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerInactivityExpirationChanged;
+import dev.tern.events.PeerLoginExpirationChanged;
+import dev.tern.events.PeerRegistered;
+import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerRenamed;
+import dev.tern.events.PeerSshChanged;
+import dev.tern.events.PersonalAccessTokenCreated;
+import dev.tern.events.PersonalAccessTokenDeleted;
+import dev.tern.events.PolicyCreated;
+import dev.tern.events.PolicyDeleted;
+import dev.tern.events.PolicyUpdated;
+import dev.tern.events.SetupKeyAutoGroupsChanged;
+import dev.tern.events.SetupKeyCreated;
+import dev.tern.events.SetupKeyDeleted;
+import dev.tern.events.SetupKeyRevoked;
+import dev.tern.events.UserAutoGroupsChanged;
+import dev.tern.events.UserBlocked;
+import dev.tern.events.UserCreated;
+import dev.tern.events.UserDeleted;
+import dev.tern.events.UserRoleChanged;
+import dev.tern.events.UserUnblocked;
+import dev.tern.events.commands.CreateAccount;
+import dev.tern.events.commands.CreateGroup;
+import dev.tern.events.commands.CreatePersonalAccessToken;
+import dev.tern.events.commands.CreatePolicy;
+import dev.tern.events.commands.CreateSetupKey;
+import dev.tern.events.commands.CreateUser;
+import dev.tern.events.commands.DeleteGroup;
+import dev.tern.events.commands.DeletePeer;
+import dev.tern.events.commands.DeletePersonalAccessToken;
+import dev.tern.events.commands.DeletePolicy;
+import dev.tern.events.commands.DeleteSetupKey;
+import dev.tern.events.commands.DeleteUser;
+import dev.tern.events.commands.PeerRegistration;
+import dev.tern.events.commands.RegisterPeer;
+import dev.tern.events.commands.UpdateGroup;
+import dev.tern.events.commands.UpdatePeer;
+import dev.tern.events.commands.UpdatePolicy;
+import dev.tern.events.commands.UpdateSetupKey;
+import dev.tern.events.commands.UpdateUser;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.GroupIssuer;
+import dev.tern.events.values.MeshIp;
+import dev.tern.events.values.PolicyDefinition;
+import dev.tern.events.values.SetupKeyType;
+import dev.tern.events.values.UserRole;
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.spring.stereotype.Aggregate;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.axonframework.modelling.command.AggregateLifecycle.apply;
+
+/**
+ * One account: the consistency boundary and the only place that decides. Command handlers validate everything
+ * first and only then apply events, so a rejected command ({@link CommandRejected}) never leaves an event behind.
+ * State changes happen only in event sourcing handlers, delegated to small books that keep the indexes every
+ * command needs in O(1)/O(log n) of the account size.
+ *
+ * <p>Snapshots: the aggregate is serialised by Axon's JacksonSerializer. Fields are read directly (no getters);
+ * each book writes its primary data only and rebuilds its indexes when read back.
+ *
+ * <p>Time: "now" is {@link GenericEventMessage#clock}. In production it is the UTC system clock (the same one that
+ * stamps the events); AggregateTestFixture pins it to its simulated time while it handles a command
+ * ({@code givenCurrentTime}, {@code whenTimeElapses}), so expiry decisions are testable without sleeping.
+ */
+@Aggregate(commandTargetResolver = CommandSideConfiguration.COMMAND_TARGET_RESOLVER,
+        cache = CommandSideConfiguration.ACCOUNT_CACHE,
+        snapshotTriggerDefinition = CommandSideConfiguration.SNAPSHOT_TRIGGER)
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
+public class Account {
+    static final String ALL_GROUP_NAME = "All";
+
+    @AggregateIdentifier
+    private String accountId;
+    private String dnsDomain;
+    private String allGroupId;
+    private UserBook users;
+    private GroupBook groups;
+    private PolicyBook policies;
+    private SetupKeyBook setupKeys;
+    private PeerBook peers;
+
+    /** For Axon (event sourcing) and Jackson (snapshots). */
+    protected Account() {
+    }
+
+    private static Instant now() {
+        return GenericEventMessage.clock.instant();
+    }
+
+    // ---------------------------------------------------------------- account
+
+    @CommandHandler
+    public Account(CreateAccount command) {
+        String id = Rules.id(command.accountId(), "account id");
+        Cidr network = Rules.accountNetwork(command.network());
+        String domain = Rules.dnsDomain(command.dnsDomain());
+        String ownerId = Rules.id(command.ownerUserId(), "owner user id");
+        String email = Rules.email(command.ownerEmail());
+        String ownerName = command.ownerName() == null || command.ownerName().isBlank()
+                ? email : Rules.name(command.ownerName(), "owner name");
+        String allId = Rules.id(command.allGroupId(), "All group id");
+        Instant now = now();
+        apply(new AccountCreated(id, network, domain, now));
+        apply(new GroupCreated(id, allId, ALL_GROUP_NAME, GroupIssuer.API));
+        apply(new UserCreated(id, ownerId, email, ownerName, UserRole.OWNER, false, List.of(), now));
+    }
+
+    @EventSourcingHandler
+    void on(AccountCreated event) {
+        accountId = event.accountId();
+        dnsDomain = event.dnsDomain();
+        users = new UserBook();
+        groups = new GroupBook();
+        policies = new PolicyBook();
+        setupKeys = new SetupKeyBook();
+        peers = new PeerBook(event.network());
+    }
+
+    // ---------------------------------------------------------------- users
+
+    @CommandHandler
+    void handle(CreateUser command) {
+        requireWriter(command.actingUserId());
+        String userId = Rules.id(command.userId(), "user id");
+        if (users.contains(userId)) {
+            throw CommandRejected.conflict("user " + userId + " already exists");
+        }
+        UserRole role = Rules.present(command.role(), "user role");
+        if (role == UserRole.OWNER) {
+            throw CommandRejected.invalid("the owner role cannot be assigned; an account has exactly one owner");
+        }
+        String email;
+        String name;
+        if (command.serviceUser()) {
+            name = Rules.name(command.name(), "service user name");
+            email = command.email() == null || command.email().isBlank() ? "" : Rules.email(command.email());
+        } else {
+            email = Rules.email(command.email());
+            name = command.name() == null || command.name().isBlank() ? email : Rules.name(command.name(), "user name");
+            UserBook.User existing = users.humanByEmail(email);
+            if (existing != null) {
+                throw CommandRejected.conflict("a user with e-mail " + email + " already exists");
+            }
+        }
+        List<String> autoGroups = autoGroups(command.autoGroups());
+        apply(new UserCreated(accountId, userId, email, name, role, command.serviceUser(), autoGroups, now()));
+    }
+
+    @CommandHandler
+    void handle(UpdateUser command) {
+        UserBook.User target = requireUser(command.userId());
+        UserBook.User acting = requireWriter(command.actingUserId());
+        UserRole newRole = command.role() == null ? target.role() : command.role();
+        List<String> newGroups = command.autoGroups() == null ? target.autoGroups() : autoGroups(command.autoGroups());
+        boolean roleChanged = newRole != target.role();
+        boolean blockedChanged = command.blocked() != target.blocked();
+        Diff groupDiff = Diff.of(target.autoGroups(), newGroups);
+        boolean self = acting != null && acting.id().equals(target.id());
+        if (target.role() == UserRole.OWNER && acting != null && !self
+                && (roleChanged || blockedChanged || groupDiff.changed())) {
+            throw CommandRejected.forbidden("only the owner can change the owner");
+        }
+        if (roleChanged && newRole == UserRole.OWNER) {
+            throw CommandRejected.invalid("the owner role cannot be assigned; an account has exactly one owner");
+        }
+        if (self && roleChanged) {
+            throw CommandRejected.invalid("a user cannot change its own role");
+        }
+        if (self && blockedChanged && command.blocked()) {
+            throw CommandRejected.invalid("a user cannot block itself");
+        }
+        if (target.role() == UserRole.OWNER && roleChanged) {
+            throw CommandRejected.forbidden("the owner cannot be demoted");
+        }
+        if (target.role() == UserRole.OWNER && blockedChanged && command.blocked()) {
+            throw CommandRejected.forbidden("the owner cannot be blocked");
+        }
+        if (roleChanged) {
+            apply(new UserRoleChanged(accountId, target.id(), target.role(), newRole));
+        }
+        if (blockedChanged) {
+            apply(command.blocked() ? new UserBlocked(accountId, target.id()) : new UserUnblocked(accountId, target.id()));
+        }
+        if (groupDiff.changed()) {
+            apply(new UserAutoGroupsChanged(accountId, target.id(), groupDiff.after(), groupDiff.added(), groupDiff.removed()));
+        }
+    }
+
+    @CommandHandler
+    void handle(DeleteUser command) {
+        UserBook.User target = requireUser(command.userId());
+        UserBook.User acting = requireWriter(command.actingUserId());
+        boolean self = acting != null && acting.id().equals(target.id());
+        if (self) {
+            throw CommandRejected.invalid("a user cannot delete itself");
+        }
+        if (target.role() == UserRole.OWNER) {
+            throw CommandRejected.forbidden("the owner cannot be deleted");
+        }
+        apply(new UserDeleted(accountId, target.id()));
+    }
+
+    @EventSourcingHandler
+    void on(UserCreated event) {
+        users.put(new UserBook.User(event.userId(), event.email(), event.role(), event.serviceUser(), false,
+                List.copyOf(event.autoGroups()), new TreeSet<>()));
+    }
+
+    @EventSourcingHandler
+    void on(UserRoleChanged event) {
+        users.put(users.get(event.userId()).withRole(event.newRole()));
+    }
+
+    @EventSourcingHandler
+    void on(UserBlocked event) {
+        users.put(users.get(event.userId()).withBlocked(true));
+    }
+
+    @EventSourcingHandler
+    void on(UserUnblocked event) {
+        users.put(users.get(event.userId()).withBlocked(false));
+    }
+
+    @EventSourcingHandler
+    void on(UserAutoGroupsChanged event) {
+        users.put(users.get(event.userId()).withAutoGroups(event.autoGroups()));
+    }
+
+    @EventSourcingHandler
+    void on(UserDeleted event) {
+        users.remove(event.userId());
+    }
+
+    // ---------------------------------------------------------------- personal access tokens
+
+    @CommandHandler
+    void handle(CreatePersonalAccessToken command) {
+        UserBook.User target = requireUser(command.userId());
+        requireTokenManager(command.actingUserId(), target);
+        String tokenId = Rules.id(command.tokenId(), "token id");
+        if (users.tokenOwner(tokenId) != null) {
+            throw CommandRejected.conflict("token " + tokenId + " already exists");
+        }
+        String name = Rules.name(command.name(), "token name");
+        if (command.tokenHash() == null || command.tokenHash().isBlank()) {
+            throw CommandRejected.invalid("token hash is missing");
+        }
+        Instant now = now();
+        Instant expiresAt = Rules.present(command.expiresAt(), "token expiry");
+        if (!expiresAt.isAfter(now)) {
+            throw CommandRejected.invalid("token expiry " + expiresAt + " is not in the future");
+        }
+        apply(new PersonalAccessTokenCreated(accountId, tokenId, target.id(), name, command.tokenHash(), expiresAt,
+                command.actingUserId(), now));
+    }
+
+    @CommandHandler
+    void handle(DeletePersonalAccessToken command) {
+        UserBook.User target = requireUser(command.userId());
+        requireTokenManager(command.actingUserId(), target);
+        if (command.tokenId() == null || !target.tokenIds().contains(command.tokenId())) {
+            throw CommandRejected.notFound("token " + command.tokenId() + " of user " + target.id() + " not found");
+        }
+        apply(new PersonalAccessTokenDeleted(accountId, command.tokenId(), target.id()));
+    }
+
+    @EventSourcingHandler
+    void on(PersonalAccessTokenCreated event) {
+        users.addToken(event.userId(), event.tokenId());
+    }
+
+    @EventSourcingHandler
+    void on(PersonalAccessTokenDeleted event) {
+        users.removeToken(event.userId(), event.tokenId());
+    }
+
+    // ---------------------------------------------------------------- setup keys
+
+    @CommandHandler
+    void handle(CreateSetupKey command) {
+        String keyId = Rules.id(command.setupKeyId(), "setup key id");
+        if (setupKeys.contains(keyId)) {
+            throw CommandRejected.conflict("setup key " + keyId + " already exists");
+        }
+        String name = Rules.name(command.name(), "setup key name");
+        SetupKeyType type = Rules.present(command.type(), "setup key type");
+        if (command.keyHash() == null || command.keyHash().isBlank()) {
+            throw CommandRejected.invalid("setup key hash is missing");
+        }
+        if (setupKeys.byHash(command.keyHash()) != null) {
+            throw CommandRejected.conflict("a setup key with the same secret already exists");
+        }
+        if (command.usageLimit() < 0) {
+            throw CommandRejected.invalid("usage limit must not be negative");
+        }
+        Instant now = now();
+        if (command.expiresAt() != null && !command.expiresAt().isAfter(now)) {
+            throw CommandRejected.invalid("setup key expiry " + command.expiresAt() + " is not in the future");
+        }
+        List<String> autoGroups = autoGroups(command.autoGroups());
+        // a one-off key is a key with usage limit 1, as NetBird stores it
+        int usageLimit = type == SetupKeyType.ONE_OFF ? 1 : command.usageLimit();
+        apply(new SetupKeyCreated(accountId, keyId, name, type, command.keyHash(),
+                command.keyPrefix() == null ? "" : command.keyPrefix(), command.expiresAt(), usageLimit, autoGroups,
+                command.ephemeral(), command.allowExtraDnsLabels(), now));
+    }
+
+    @CommandHandler
+    void handle(UpdateSetupKey command) {
+        SetupKeyBook.SetupKey key = requireSetupKey(command.setupKeyId());
+        if (key.revoked() && !command.revoked()) {
+            throw CommandRejected.invalid("a revoked key cannot be un-revoked");
+        }
+        List<String> newGroups = command.autoGroups() == null ? key.autoGroups() : autoGroups(command.autoGroups());
+        Diff diff = Diff.of(key.autoGroups(), newGroups);
+        if (command.revoked() && !key.revoked()) {
+            apply(new SetupKeyRevoked(accountId, key.id()));
+        }
+        if (diff.changed()) {
+            apply(new SetupKeyAutoGroupsChanged(accountId, key.id(), diff.after(), diff.added(), diff.removed()));
+        }
+    }
+
+    @CommandHandler
+    void handle(DeleteSetupKey command) {
+        SetupKeyBook.SetupKey key = requireSetupKey(command.setupKeyId());
+        apply(new SetupKeyDeleted(accountId, key.id()));
+    }
+
+    @EventSourcingHandler
+    void on(SetupKeyCreated event) {
+        long expires = event.expiresAt() == null ? Long.MAX_VALUE : event.expiresAt().toEpochMilli();
+        setupKeys.put(new SetupKeyBook.SetupKey(event.setupKeyId(), event.name(), event.keyHash(), expires,
+                event.usageLimit(), 0, false, event.ephemeral(), List.copyOf(event.autoGroups())));
+    }
+
+    @EventSourcingHandler
+    void on(SetupKeyRevoked event) {
+        setupKeys.put(setupKeys.get(event.setupKeyId()).withRevoked());
+    }
+
+    @EventSourcingHandler
+    void on(SetupKeyAutoGroupsChanged event) {
+        setupKeys.put(setupKeys.get(event.setupKeyId()).withAutoGroups(event.autoGroups()));
+    }
+
+    @EventSourcingHandler
+    void on(SetupKeyDeleted event) {
+        setupKeys.remove(event.setupKeyId());
+    }
+
+    // ---------------------------------------------------------------- groups
+
+    @CommandHandler
+    void handle(CreateGroup command) {
+        String groupId = Rules.id(command.groupId(), "group id");
+        if (groups.contains(groupId)) {
+            throw CommandRejected.conflict("group " + groupId + " already exists");
+        }
+        String name = Rules.name(command.name(), "group name");
+        requireFreeGroupName(name, groupId);
+        List<String> members = existingPeers(command.peers());
+        apply(new GroupCreated(accountId, groupId, name, GroupIssuer.API));
+        for (String peerId : members) {
+            apply(new PeerAddedToGroup(accountId, groupId, peerId));
+        }
+    }
+
+    @CommandHandler
+    void handle(UpdateGroup command) {
+        GroupBook.Group group = requireGroup(command.groupId());
+        String name = command.name() == null ? group.name() : Rules.name(command.name(), "group name");
+        boolean renamed = !name.equals(group.name());
+        if (group.id().equals(allGroupId)) {
+            if (renamed) {
+                throw CommandRejected.invalid("the All group cannot be renamed");
+            }
+            if (command.peers() != null) {
+                throw CommandRejected.invalid("the All group holds every peer; its membership cannot be edited");
+            }
+            return;
+        }
+        if (renamed) {
+            requireFreeGroupName(name, group.id());
+        }
+        List<String> added = List.of();
+        List<String> removed = List.of();
+        if (command.peers() != null) {
+            List<String> members = existingPeers(command.peers());
+            Set<String> wanted = new LinkedHashSet<>(members);
+            added = members.stream().filter(p -> !group.peers().contains(p)).toList();
+            removed = group.peers().stream().filter(p -> !wanted.contains(p)).sorted().toList();
+        }
+        if (renamed) {
+            apply(new GroupRenamed(accountId, group.id(), group.name(), name));
+        }
+        for (String peerId : removed) {
+            apply(new PeerRemovedFromGroup(accountId, group.id(), peerId));
+        }
+        for (String peerId : added) {
+            apply(new PeerAddedToGroup(accountId, group.id(), peerId));
+        }
+    }
+
+    @CommandHandler
+    void handle(DeleteGroup command) {
+        GroupBook.Group group = requireGroup(command.groupId());
+        if (group.id().equals(allGroupId)) {
+            throw CommandRejected.conflict("the All group cannot be deleted");
+        }
+        PolicyBook.Policy policy = policies.anyReferencing(group.id());
+        if (policy != null) {
+            throw CommandRejected.conflict("group '" + group.name() + "' is used by policy '" + policy.name()
+                    + "' (" + policy.id() + ")");
+        }
+        SetupKeyBook.SetupKey key = setupKeys.anyReferencing(group.id());
+        if (key != null) {
+            throw CommandRejected.conflict("group '" + group.name() + "' is an auto-group of setup key '" + key.name()
+                    + "' (" + key.id() + ")");
+        }
+        UserBook.User user = users.anyReferencing(group.id());
+        if (user != null) {
+            throw CommandRejected.conflict("group '" + group.name() + "' is an auto-group of user " + user.id());
+        }
+        apply(new GroupDeleted(accountId, group.id(), group.name()));
+    }
+
+    @EventSourcingHandler
+    void on(GroupCreated event) {
+        if (allGroupId == null && ALL_GROUP_NAME.equals(event.name())) {
+            allGroupId = event.groupId();
+        }
+        groups.create(event.groupId(), event.name(), event.issued());
+    }
+
+    @EventSourcingHandler
+    void on(GroupRenamed event) {
+        groups.rename(event.groupId(), event.newName());
+    }
+
+    @EventSourcingHandler
+    void on(PeerAddedToGroup event) {
+        groups.addMember(event.groupId(), event.peerId());
+    }
+
+    @EventSourcingHandler
+    void on(PeerRemovedFromGroup event) {
+        groups.removeMember(event.groupId(), event.peerId());
+    }
+
+    @EventSourcingHandler
+    void on(GroupDeleted event) {
+        groups.delete(event.groupId());
+    }
+
+    // ---------------------------------------------------------------- policies
+
+    @CommandHandler
+    void handle(CreatePolicy command) {
+        String policyId = Rules.id(command.policyId(), "policy id");
+        if (policies.contains(policyId)) {
+            throw CommandRejected.conflict("policy " + policyId + " already exists");
+        }
+        apply(new PolicyCreated(accountId, policyId, checkedDefinition(command.definition())));
+    }
+
+    @CommandHandler
+    void handle(UpdatePolicy command) {
+        PolicyBook.Policy policy = requirePolicy(command.policyId());
+        apply(new PolicyUpdated(accountId, policy.id(), checkedDefinition(command.definition())));
+    }
+
+    @CommandHandler
+    void handle(DeletePolicy command) {
+        PolicyBook.Policy policy = requirePolicy(command.policyId());
+        apply(new PolicyDeleted(accountId, policy.id(), policy.name()));
+    }
+
+    @EventSourcingHandler
+    void on(PolicyCreated event) {
+        policies.put(new PolicyBook.Policy(event.policyId(), event.definition().name(), event.definition().groups()));
+    }
+
+    @EventSourcingHandler
+    void on(PolicyUpdated event) {
+        policies.put(new PolicyBook.Policy(event.policyId(), event.definition().name(), event.definition().groups()));
+    }
+
+    @EventSourcingHandler
+    void on(PolicyDeleted event) {
+        policies.remove(event.policyId());
+    }
+
+    // ---------------------------------------------------------------- peers
+
+    @CommandHandler
+    PeerRegistration handle(RegisterPeer command) {
+        if (command.setupKeyHash() == null || command.setupKeyHash().isBlank()) {
+            throw CommandRejected.notFound("setup key not found");
+        }
+        SetupKeyBook.SetupKey key = setupKeys.byHash(command.setupKeyHash());
+        if (key == null) {
+            throw CommandRejected.notFound("setup key not found");
+        }
+        Rules.present(command.wgPubKey(), "WireGuard public key");
+        PeerBook.Peer known = peers.byWgKey(command.wgPubKey().base64());
+        if (known != null) {
+            // a device logging in again with its key: idempotent, whatever happened to the setup key since
+            return new PeerRegistration(known.id(), known.meshIp(), known.dnsLabel(), false);
+        }
+        Rules.present(command.meta(), "peer system meta");
+        Instant now = now();
+        if (key.revoked()) {
+            throw CommandRejected.forbidden("setup key '" + key.name() + "' is revoked");
+        }
+        if (key.expiresAtEpochMilli() <= now.toEpochMilli()) {
+            throw CommandRejected.forbidden("setup key '" + key.name() + "' has expired");
+        }
+        if (key.usedUp()) {
+            throw CommandRejected.forbidden("setup key '" + key.name() + "' has reached its usage limit of "
+                    + key.usageLimit());
+        }
+        String peerId = Rules.id(command.proposedPeerId(), "peer id");
+        if (peers.contains(peerId)) {
+            throw CommandRejected.conflict("peer " + peerId + " already exists");
+        }
+        MeshIp ip = peers.nextAddress();
+        if (ip == null) {
+            throw CommandRejected.preconditionFailed("the account network " + peers.network() + " has no free address");
+        }
+        String hostname = command.meta().hostname();
+        String label = peers.proposeLabel(hostname, null);
+        apply(new PeerRegistered(accountId, peerId, command.wgPubKey(), ip, label, hostname, command.meta(),
+                key.id(), null, key.ephemeral(), false, now));
+        for (String groupId : key.autoGroups()) {
+            apply(new PeerAddedToGroup(accountId, groupId, peerId));
+        }
+        return new PeerRegistration(peerId, ip, label, true);
+    }
+
+    @CommandHandler
+    void handle(UpdatePeer command) {
+        PeerBook.Peer peer = requirePeer(command.peerId());
+        String name = Rules.name(command.name(), "peer name");
+        if (!name.equals(peer.name())) {
+            apply(new PeerRenamed(accountId, peer.id(), peer.name(), name, peers.proposeLabel(name, peer.dnsLabel())));
+        }
+        if (command.sshEnabled() != peer.sshEnabled()) {
+            apply(new PeerSshChanged(accountId, peer.id(), command.sshEnabled()));
+        }
+        if (command.loginExpirationEnabled() != peer.loginExpirationEnabled()) {
+            apply(new PeerLoginExpirationChanged(accountId, peer.id(), command.loginExpirationEnabled()));
+        }
+        if (command.inactivityExpirationEnabled() != peer.inactivityExpirationEnabled()) {
+            apply(new PeerInactivityExpirationChanged(accountId, peer.id(), command.inactivityExpirationEnabled()));
+        }
+    }
+
+    @CommandHandler
+    void handle(DeletePeer command) {
+        PeerBook.Peer peer = requirePeer(command.peerId());
+        apply(new PeerDeleted(accountId, peer.id(), new dev.tern.events.values.WireGuardKey(peer.wgPubKey())));
+    }
+
+    @EventSourcingHandler
+    void on(PeerRegistered event) {
+        peers.add(new PeerBook.Peer(event.peerId(), event.wgPubKey().base64(), event.ip().address(), event.dnsLabel(),
+                event.name(), event.setupKeyId(), false, event.loginExpirationEnabled(), false));
+        if (event.setupKeyId() != null && setupKeys.contains(event.setupKeyId())) {
+            setupKeys.put(setupKeys.get(event.setupKeyId()).used());
+        }
+    }
+
+    @EventSourcingHandler
+    void on(PeerRenamed event) {
+        peers.rename(event.peerId(), event.newName(), event.dnsLabel());
+    }
+
+    @EventSourcingHandler
+    void on(PeerSshChanged event) {
+        PeerBook.Peer p = peers.get(event.peerId());
+        peers.replace(p.withFlags(event.enabled(), p.loginExpirationEnabled(), p.inactivityExpirationEnabled()));
+    }
+
+    @EventSourcingHandler
+    void on(PeerLoginExpirationChanged event) {
+        PeerBook.Peer p = peers.get(event.peerId());
+        peers.replace(p.withFlags(p.sshEnabled(), event.enabled(), p.inactivityExpirationEnabled()));
+    }
+
+    @EventSourcingHandler
+    void on(PeerInactivityExpirationChanged event) {
+        PeerBook.Peer p = peers.get(event.peerId());
+        peers.replace(p.withFlags(p.sshEnabled(), p.loginExpirationEnabled(), event.enabled()));
+    }
+
+    @EventSourcingHandler
+    void on(PeerDeleted event) {
+        peers.remove(event.peerId());
+        groups.forgetPeer(event.peerId());
+    }
+
+    // ---------------------------------------------------------------- shared checks
+
+    /** The acting user, who must be an unblocked owner or admin; null acting user id means the system itself. */
+    private UserBook.User requireWriter(String actingUserId) {
+        if (actingUserId == null) {
+            return null;
+        }
+        UserBook.User acting = users.get(actingUserId);
+        if (acting == null || acting.blocked()) {
+            throw CommandRejected.forbidden("acting user " + actingUserId + " may not change this account");
+        }
+        if (!acting.role().canWrite()) {
+            throw CommandRejected.forbidden("only owners and admins may change users");
+        }
+        return acting;
+    }
+
+    /** A token belongs to its user; besides them only owners and admins, and only for service users. */
+    private void requireTokenManager(String actingUserId, UserBook.User target) {
+        UserBook.User acting = actingUserId == null ? null : users.get(actingUserId);
+        if (acting == null || acting.blocked()) {
+            throw CommandRejected.forbidden("acting user " + actingUserId + " may not manage tokens here");
+        }
+        boolean own = acting.id().equals(target.id());
+        if (!own && !(acting.role().canWrite() && target.serviceUser())) {
+            throw CommandRejected.forbidden("tokens of user " + target.id() + " can only be managed by that user"
+                    + (target.serviceUser() ? " or an owner or admin" : ""));
+        }
+    }
+
+    private UserBook.User requireUser(String userId) {
+        UserBook.User user = userId == null ? null : users.get(userId);
+        if (user == null) {
+            throw CommandRejected.notFound("user " + userId + " not found");
+        }
+        return user;
+    }
+
+    private SetupKeyBook.SetupKey requireSetupKey(String keyId) {
+        SetupKeyBook.SetupKey key = keyId == null ? null : setupKeys.get(keyId);
+        if (key == null) {
+            throw CommandRejected.notFound("setup key " + keyId + " not found");
+        }
+        return key;
+    }
+
+    private GroupBook.Group requireGroup(String groupId) {
+        GroupBook.Group group = groupId == null ? null : groups.get(groupId);
+        if (group == null) {
+            throw CommandRejected.notFound("group " + groupId + " not found");
+        }
+        return group;
+    }
+
+    private PolicyBook.Policy requirePolicy(String policyId) {
+        PolicyBook.Policy policy = policyId == null ? null : policies.get(policyId);
+        if (policy == null) {
+            throw CommandRejected.notFound("policy " + policyId + " not found");
+        }
+        return policy;
+    }
+
+    private PeerBook.Peer requirePeer(String peerId) {
+        PeerBook.Peer peer = peerId == null ? null : peers.get(peerId);
+        if (peer == null) {
+            throw CommandRejected.notFound("peer " + peerId + " not found");
+        }
+        return peer;
+    }
+
+    private void requireFreeGroupName(String name, String groupId) {
+        if (name.equalsIgnoreCase(ALL_GROUP_NAME)) {
+            throw CommandRejected.conflict("the group name 'All' is reserved for the built-in group");
+        }
+        String holder = groups.idOfName(name);
+        if (holder != null && !holder.equals(groupId)) {
+            throw CommandRejected.conflict("a group named '" + name + "' already exists");
+        }
+    }
+
+    /** Auto-groups (of users and setup keys): distinct, existing, never All. */
+    private List<String> autoGroups(List<String> requested) {
+        if (requested == null) {
+            return List.of();
+        }
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(requested));
+        for (String groupId : distinct) {
+            if (groupId == null || !groups.contains(groupId)) {
+                throw CommandRejected.invalid("auto-group " + groupId + " does not exist");
+            }
+            if (groupId.equals(allGroupId)) {
+                throw CommandRejected.invalid("the All group holds every peer already; it cannot be an auto-group");
+            }
+        }
+        return List.copyOf(distinct);
+    }
+
+    /** Requested group members: distinct, each an existing peer. */
+    private List<String> existingPeers(List<String> requested) {
+        if (requested == null) {
+            return List.of();
+        }
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(requested));
+        for (String peerId : distinct) {
+            if (peerId == null || !peers.contains(peerId)) {
+                throw CommandRejected.invalid("peer " + peerId + " does not exist");
+            }
+        }
+        return distinct;
+    }
+
+    private PolicyDefinition checkedDefinition(PolicyDefinition definition) {
+        Rules.present(definition, "policy definition");
+        if (!definition.sourcePostureChecks().isEmpty()) {
+            throw CommandRejected.invalid("source posture checks are not supported yet");
+        }
+        for (var rule : definition.rules()) {
+            for (String groupId : rule.groups()) {
+                if (!groups.contains(groupId)) {
+                    throw CommandRejected.invalid("rule '" + rule.name() + "' references unknown group " + groupId);
+                }
+            }
+        }
+        return definition;
+    }
+
+    /** Before/after of a list of ids: what an update added and removed, in a stable order. */
+    record Diff(List<String> after, List<String> added, List<String> removed) {
+        static Diff of(List<String> before, List<String> after) {
+            Set<String> old = new LinkedHashSet<>(before);
+            Set<String> now = new LinkedHashSet<>(after);
+            return new Diff(List.copyOf(after), now.stream().filter(g -> !old.contains(g)).toList(),
+                    old.stream().filter(g -> !now.contains(g)).toList());
+        }
+
+        boolean changed() {
+            return !added.isEmpty() || !removed.isEmpty();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.tern.command;
+
+import dev.tern.events.meta.EventMetadata;
+import org.axonframework.common.caching.Cache;
+import org.axonframework.common.caching.WeakReferenceCache;
+import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.Snapshotter;
+import org.axonframework.messaging.correlation.CorrelationDataProvider;
+import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
+import org.axonframework.modelling.command.CommandTargetResolver;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the account aggregate into Axon's Spring Boot auto-configuration. The bean names are referenced by
+ * {@link Account}'s {@code @Aggregate} annotation, so the aggregate uses exactly these (and not Axon's defaults).
+ * Importing this class (or scanning {@code dev.tern}) is all a Spring Boot application needs.
+ */
+@Configuration(proxyBeanMethods = false)
+@ComponentScan(basePackageClasses = CommandSideConfiguration.class)
+public class CommandSideConfiguration {
+    public static final String COMMAND_TARGET_RESOLVER = "accountCommandTargetResolver";
+    public static final String ACCOUNT_CACHE = "accountCache";
+    public static final String SNAPSHOT_TRIGGER = "accountSnapshotTrigger";
+    /** Snapshot every this many events: replay after a cache miss stays short even for 10,000-peer accounts. */
+    public static final int SNAPSHOT_EVERY_EVENTS = 250;
+
+    @Bean(COMMAND_TARGET_RESOLVER)
+    public CommandTargetResolver accountCommandTargetResolver() {
+        return new AccountCommandTargetResolver();
+    }
+
+    /** Keeps loaded accounts in memory while referenced, so a hot account is not re-sourced per command. */
+    @Bean(ACCOUNT_CACHE)
+    public Cache accountCache() {
+        return new WeakReferenceCache();
+    }
+
+    @Bean(SNAPSHOT_TRIGGER)
+    public SnapshotTriggerDefinition accountSnapshotTrigger(Snapshotter snapshotter) {
+        return new EventCountSnapshotTriggerDefinition(snapshotter, SNAPSHOT_EVERY_EVENTS);
+    }
+
+    /** Copies actor and source address from each command's metadata onto every event it causes (the audit trail). */
+    @Bean
+    public CorrelationDataProvider actorMetadataProvider() {
+        return new SimpleCorrelationDataProvider(EventMetadata.PROPAGATED.toArray(String[]::new));
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tern.command;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.MeshIp;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The peers of an account with the indexes registration needs in O(1): by id, by WireGuard key, addresses in
+ * use ({@link MeshAddressPool}) and DNS labels ({@link DnsLabels}). Only the peer list goes into a snapshot; the
+ * indexes are rebuilt from it.
+ */
+final class PeerBook {
+
+    /** What the aggregate needs to know about one peer. */
+    record Peer(String id, String wgPubKey, String ip, String dnsLabel, String name, String setupKeyId,
+                boolean sshEnabled, boolean loginExpirationEnabled, boolean inactivityExpirationEnabled) {
+        MeshIp meshIp() {
+            return new MeshIp(ip);
+        }
+
+        Peer renamed(String newName, String newLabel) {
+            return new Peer(id, wgPubKey, ip, newLabel, newName, setupKeyId, sshEnabled, loginExpirationEnabled,
+                    inactivityExpirationEnabled);
+        }
+
+        Peer withFlags(boolean ssh, boolean loginExpiration, boolean inactivityExpiration) {
+            return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, ssh, loginExpiration, inactivityExpiration);
+        }
+    }
+
+    /** Snapshot form: the network and the peers, sorted by id so equal books serialise equally. */
+    record Snapshot(String network, List<Peer> peers) {
+    }
+
+    private final Cidr network;
+    private final Map<String, Peer> byId = new HashMap<>();
+    private final Map<String, String> idByWgKey = new HashMap<>();
+    private final MeshAddressPool addresses;
+    private final DnsLabels labels = new DnsLabels();
+
+    PeerBook(Cidr network) {
+        this.network = network;
+        this.addresses = new MeshAddressPool(network);
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static PeerBook fromSnapshot(Snapshot snapshot) {
+        PeerBook book = new PeerBook(Cidr.parse(snapshot.network()));
+        snapshot.peers().forEach(book::add);
+        return book;
+    }
+
+    @JsonValue
+    Snapshot snapshot() {
+        List<Peer> peers = new ArrayList<>(byId.values());
+        peers.sort(Comparator.comparing(Peer::id));
+        return new Snapshot(network.toString(), peers);
+    }
+
+    Peer get(String id) {
+        return byId.get(id);
+    }
+
+    boolean contains(String id) {
+        return byId.containsKey(id);
+    }
+
+    Peer byWgKey(String wgPubKey) {
+        String id = idByWgKey.get(wgPubKey);
+        return id == null ? null : byId.get(id);
+    }
+
+    int size() {
+        return byId.size();
+    }
+
+    Cidr network() {
+        return network;
+    }
+
+    /** The address the next peer gets, or null when the network is full. */
+    MeshIp nextAddress() {
+        return addresses.lowestFree();
+    }
+
+    String proposeLabel(String hostname, String ownLabel) {
+        return labels.propose(DnsLabels.baseOf(hostname), ownLabel);
+    }
+
+    boolean labelTaken(String label) {
+        return labels.isTaken(label);
+    }
+
+    boolean addressTaken(MeshIp ip) {
+        return addresses.isTaken(ip);
+    }
+
+    void add(Peer peer) {
+        byId.put(peer.id(), peer);
+        idByWgKey.put(peer.wgPubKey(), peer.id());
+        addresses.take(peer.meshIp());
+        labels.take(peer.dnsLabel());
+    }
+
+    void rename(String id, String newName, String newLabel) {
+        Peer peer = byId.get(id);
+        labels.release(peer.dnsLabel());
+        labels.take(newLabel);
+        byId.put(id, peer.renamed(newName, newLabel));
+    }
+
+    void replace(Peer peer) {
+        byId.put(peer.id(), peer);
+    }
+
+    void remove(String id) {
+        Peer peer = byId.remove(id);
+        idByWgKey.remove(peer.wgPubKey());
+        addresses.release(peer.meshIp());
+        labels.release(peer.dnsLabel());
+    }
+}
