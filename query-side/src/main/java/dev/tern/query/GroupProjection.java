@@ -1,0 +1,121 @@
+package dev.tern.query;
+
+import static dev.tern.query.AuditTrail.meta;
+
+import dev.tern.events.GroupCreated;
+import dev.tern.events.GroupDeleted;
+import dev.tern.events.GroupRenamed;
+import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PolicyCreated;
+import dev.tern.events.PolicyDeleted;
+import dev.tern.events.PolicyUpdated;
+import dev.tern.events.values.GroupIssuer;
+import dev.tern.events.values.PolicyDefinition;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.TrackingToken;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/** Groups, their explicit members, and the policies between them. */
+@Component
+@ProcessingGroup(QuerySideConfiguration.READ_MODEL)
+class GroupProjection {
+    /** NetBird's built-in group that holds every peer; the account creates it. */
+    static final String ALL_GROUP_NAME = "All";
+
+    private final JdbcTemplate jdbc;
+    private final AuditTrail audit;
+
+    GroupProjection(JdbcTemplate jdbc, AuditTrail audit) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.execute("TRUNCATE rm_groups, rm_group_members, rm_policies");
+    }
+
+    @EventHandler
+    void on(GroupCreated e, EventMessage<?> message, TrackingToken token) {
+        audit.record(message, token, e.accountId(), Activity.GROUP_CREATED, e.groupId(), meta("name", e.name()));
+        GroupIssuer issued = e.issued() == null ? GroupIssuer.API : e.issued();
+        jdbc.update("""
+                        INSERT INTO rm_groups (id, account_id, name, issued, is_all) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO NOTHING""",
+                e.groupId(), e.accountId(), e.name(), issued.name(), ALL_GROUP_NAME.equals(e.name()));
+    }
+
+    @EventHandler
+    void on(GroupRenamed e, EventMessage<?> message, TrackingToken token) {
+        audit.record(message, token, e.accountId(), Activity.GROUP_UPDATED, e.groupId(),
+                meta("name", e.newName(), "old_name", e.oldName()));
+        jdbc.update("UPDATE rm_groups SET name = ? WHERE id = ?", e.newName(), e.groupId());
+    }
+
+    @EventHandler
+    void on(GroupDeleted e, EventMessage<?> message, TrackingToken token) {
+        audit.record(message, token, e.accountId(), Activity.GROUP_DELETED, e.groupId(), meta("name", e.name()));
+        jdbc.update("DELETE FROM rm_group_members WHERE group_id = ?", e.groupId());
+        jdbc.update("DELETE FROM rm_groups WHERE id = ?", e.groupId());
+        // A deleted group cannot stay an auto-group (jsonb '-' removes the matching array element; the '?'
+        // operator would clash with JDBC placeholders, hence jsonb_exists).
+        jdbc.update("UPDATE rm_users SET auto_groups = auto_groups - ?::text WHERE account_id = ? AND jsonb_exists(auto_groups, ?)",
+                e.groupId(), e.accountId(), e.groupId());
+        jdbc.update("""
+                        UPDATE rm_setup_keys SET auto_groups = auto_groups - ?::text
+                        WHERE account_id = ? AND jsonb_exists(auto_groups, ?)""",
+                e.groupId(), e.accountId(), e.groupId());
+    }
+
+    @EventHandler
+    void on(PeerAddedToGroup e, EventMessage<?> message, TrackingToken token) {
+        audit.record(message, token, e.accountId(), Activity.GROUP_ADDED_TO_PEER, e.peerId(), membershipMeta(e.groupId(),
+                e.peerId()));
+        jdbc.update("INSERT INTO rm_group_members (group_id, peer_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                e.groupId(), e.peerId());
+    }
+
+    @EventHandler
+    void on(PeerRemovedFromGroup e, EventMessage<?> message, TrackingToken token) {
+        audit.record(message, token, e.accountId(), Activity.GROUP_REMOVED_FROM_PEER, e.peerId(),
+                membershipMeta(e.groupId(), e.peerId()));
+        jdbc.update("DELETE FROM rm_group_members WHERE group_id = ? AND peer_id = ?", e.groupId(), e.peerId());
+    }
+
+    @EventHandler
+    void on(PolicyCreated e, EventMessage<?> message, TrackingToken token) {
+        audit.record(message, token, e.accountId(), Activity.POLICY_ADDED, e.policyId(),
+                meta("name", e.definition().name()));
+        upsertPolicy(e.accountId(), e.policyId(), e.definition());
+    }
+
+    @EventHandler
+    void on(PolicyUpdated e, EventMessage<?> message, TrackingToken token) {
+        audit.record(message, token, e.accountId(), Activity.POLICY_UPDATED, e.policyId(),
+                meta("name", e.definition().name()));
+        upsertPolicy(e.accountId(), e.policyId(), e.definition());
+    }
+
+    @EventHandler
+    void on(PolicyDeleted e, EventMessage<?> message, TrackingToken token) {
+        audit.record(message, token, e.accountId(), Activity.POLICY_DELETED, e.policyId(), meta("name", e.name()));
+        jdbc.update("DELETE FROM rm_policies WHERE id = ?", e.policyId());
+    }
+
+    private void upsertPolicy(String accountId, String policyId, PolicyDefinition definition) {
+        jdbc.update("""
+                        INSERT INTO rm_policies (id, account_id, name, definition) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, definition = EXCLUDED.definition""",
+                policyId, accountId, definition.name(), Json.write(definition));
+    }
+
+    private java.util.Map<String, String> membershipMeta(String groupId, String peerId) {
+        return meta("group", groupId, "group_name", audit.groupName(groupId), "peer_name", audit.peerName(peerId),
+                "peer_ip", audit.peerIp(peerId));
+    }
+}

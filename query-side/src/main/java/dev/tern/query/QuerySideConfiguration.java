@@ -1,0 +1,30 @@
+package dev.tern.query;
+
+import org.axonframework.config.ConfigurerModule;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the query side into a Spring application: import this class (or component-scan {@code dev.tern.query}).
+ * It needs a DataSource with the Flyway migrations of this module applied and Axon's JDBC event store and token
+ * store (Axon's Spring Boot auto-configuration provides both once a DataSource exists).
+ */
+@Configuration(proxyBeanMethods = false)
+@ComponentScan(basePackageClasses = QuerySideConfiguration.class)
+public class QuerySideConfiguration {
+
+    /** The processing group (and pooled streaming processor) every read-table projection belongs to. */
+    public static final String READ_MODEL = "read-model";
+
+    /** Events per transaction of the read-model processor: one token update per batch instead of per event. */
+    static final int BATCH_SIZE = 100;
+
+    @Bean
+    ConfigurerModule readModelProcessorConfigurer() {
+        return configurer -> configurer.eventProcessing(processing -> processing.registerPooledStreamingEventProcessor(
+                READ_MODEL,
+                org.axonframework.config.Configuration::eventStore,
+                (config, builder) -> builder.batchSize(BATCH_SIZE)));
+    }
+}
