@@ -1,0 +1,52 @@
+package dev.tern.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.api.auth.AccessDeniedException;
+import dev.tern.events.CommandRejected;
+import dev.tern.events.values.InvalidValueException;
+import org.axonframework.commandhandling.CommandExecutionException;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.ResponseEntity;
+
+class ApiExceptionHandlerTest {
+    final ApiExceptionHandler handler = new ApiExceptionHandler();
+
+    @Test
+    void rejectionReasonsMapToNetBirdStatuses() {
+        assertThat(handler.rejected(CommandRejected.invalid("x")).getStatusCode().value()).isEqualTo(400);
+        assertThat(handler.rejected(CommandRejected.notFound("x")).getStatusCode().value()).isEqualTo(404);
+        assertThat(handler.rejected(CommandRejected.conflict("x")).getStatusCode().value()).isEqualTo(409);
+        assertThat(handler.rejected(CommandRejected.preconditionFailed("x")).getStatusCode().value()).isEqualTo(412);
+        assertThat(handler.rejected(CommandRejected.forbidden("x")).getStatusCode().value()).isEqualTo(403);
+        ResponseEntity<ErrorResponse> r = handler.rejected(CommandRejected.conflict("group 'dev' already exists"));
+        assertThat(r.getBody()).isEqualTo(new ErrorResponse("group 'dev' already exists", 409));
+    }
+
+    @Test
+    void wrappedRejectionsAreUnwrapped() {
+        var wrapped = new CommandExecutionException("boom", CommandRejected.conflict("in use"));
+        assertThat(handler.commandFailed(wrapped).getBody()).isEqualTo(new ErrorResponse("in use", 409));
+        var inDetails = new CommandExecutionException("remote", null, CommandRejected.notFound("gone"));
+        assertThat(handler.commandFailed(inDetails).getBody()).isEqualTo(new ErrorResponse("gone", 404));
+        var deep = new IllegalStateException("outer", new RuntimeException(new InvalidValueException("bad cidr")));
+        assertThat(handler.unexpected(deep).getBody()).isEqualTo(new ErrorResponse("bad cidr", 400));
+    }
+
+    @Test
+    void unexpectedFailuresAreGeneric500s() {
+        ResponseEntity<ErrorResponse> r = handler.unexpected(new NullPointerException("secret internal detail"));
+        assertThat(r.getStatusCode().value()).isEqualTo(500);
+        assertThat(r.getBody().code()).isEqualTo(500);
+        assertThat(r.getBody().message()).startsWith("internal server error").doesNotContain("secret");
+    }
+
+    @Test
+    void otherClientMistakes() {
+        assertThat(handler.invalid(new InvalidValueException("'x' is not in CIDR notation")).getBody())
+                .isEqualTo(new ErrorResponse("'x' is not in CIDR notation", 400));
+        assertThat(handler.forbidden(new AccessDeniedException("no")).getStatusCode().value()).isEqualTo(403);
+        assertThat(handler.api(ApiException.notFound("peer x not found")).getBody())
+                .isEqualTo(new ErrorResponse("peer x not found", 404));
+    }
+}

@@ -1,0 +1,47 @@
+package dev.tern.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AuditParametersTest {
+
+    @Test
+    void parsesIsoTimesWithOffsets() {
+        assertThat(AuditController.time("2024-05-01T10:00:00Z", "from")).isEqualTo(Instant.parse("2024-05-01T10:00:00Z"));
+        assertThat(AuditController.time("2024-05-01T12:00:00+02:00", "from"))
+                .isEqualTo(Instant.parse("2024-05-01T10:00:00Z"));
+        assertThat(AuditController.time(null, "from")).isNull();
+        assertThatThrownBy(() -> AuditController.time("yesterday", "from")).isInstanceOf(ApiException.class)
+                .hasMessageContaining("'from'");
+    }
+
+    @Test
+    void pageParametersAreBounded() {
+        assertThat(AuditController.integer(null, "page_size", 100, 1, 1000)).isEqualTo(100);
+        assertThat(AuditController.integer("1000", "page_size", 100, 1, 1000)).isEqualTo(1000);
+        assertThatThrownBy(() -> AuditController.integer("1001", "page_size", 100, 1, 1000))
+                .isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> AuditController.integer("0", "page", 1, 1, Integer.MAX_VALUE))
+                .isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> AuditController.integer("two", "page", 1, 1, Integer.MAX_VALUE))
+                .isInstanceOf(ApiException.class).hasMessageContaining("integer");
+    }
+
+    @Test
+    void linksKeepFiltersAndPointAtNeighbourPages() {
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("activity_code", "group.add");
+        String links = AuditController.links("/api/events/audit", filters, 2, 10, 35);
+        assertThat(links).contains("</api/events/audit?activity_code=group.add&page=1&page_size=10>; rel=\"first\"")
+                .contains("page=1&page_size=10>; rel=\"prev\"")
+                .contains("page=3&page_size=10>; rel=\"next\"")
+                .contains("page=4&page_size=10>; rel=\"last\"");
+        String only = AuditController.links("/api/events/audit", Map.of(), 1, 100, 0);
+        assertThat(only).doesNotContain("next").doesNotContain("prev").contains("page=1&page_size=100>; rel=\"last\"");
+    }
+}

@@ -1,0 +1,86 @@
+package dev.tern.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tern.events.values.InvalidValueException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+
+class JsonBodiesTest {
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static void assertBadRequest(String body, Class<?> type, String messagePart) {
+        assertThatThrownBy(() -> JsonBodies.read(b(body), type))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(HttpStatus.BAD_REQUEST);
+                    assertThat(e.getMessage()).contains(messagePart);
+                });
+    }
+
+    @Test
+    void readsSnakeCaseFieldsAndIgnoresUnknownOnes() {
+        Requests.SetupKeyCreate req = JsonBodies.read(b("""
+                {"name":"k","type":"reusable","expires_in":86400,"auto_groups":["g1"],"usage_limit":10,
+                 "ephemeral":true,"allow_extra_dns_labels":false,"something_new":{"x":1}}"""),
+                Requests.SetupKeyCreate.class);
+        assertThat(req).isEqualTo(new Requests.SetupKeyCreate("k", "reusable", 86400, java.util.List.of("g1"), 10,
+                true, false));
+    }
+
+    @Test
+    void missingFieldsStayNullSoRequiredCanNameThem() {
+        Requests.TokenCreate req = JsonBodies.read(b("{\"name\":\"t\"}"), Requests.TokenCreate.class);
+        assertThatThrownBy(() -> JsonBodies.required(req.expiresIn(), "expires_in"))
+                .isInstanceOf(ApiException.class).hasMessageContaining("'expires_in' is required");
+    }
+
+    @Test
+    void malformedJsonIs400() {
+        assertBadRequest("{\"name\": ", Requests.TokenCreate.class, "couldn't parse JSON");
+        assertBadRequest("{name: 1}", Requests.TokenCreate.class, "couldn't parse JSON");
+        assertBadRequest("{\"name\":\"a\"} trailing", Requests.TokenCreate.class, "");
+        assertBadRequest("", Requests.TokenCreate.class, "body is missing");
+        assertBadRequest("   ", Requests.TokenCreate.class, "body is missing");
+        assertBadRequest("null", Requests.TokenCreate.class, "JSON object");
+        assertBadRequest("[1,2]", Requests.TokenCreate.class, "JSON object");
+        assertBadRequest("\"text\"", Requests.TokenCreate.class, "");
+    }
+
+    @Test
+    void wrongTypesAre400NamingTheField() {
+        assertBadRequest("{\"name\": 5, \"expires_in\": 3}", Requests.TokenCreate.class, "'name'");
+        assertBadRequest("{\"name\": \"a\", \"expires_in\": \"3\"}", Requests.TokenCreate.class, "'expires_in'");
+        assertBadRequest("{\"name\": \"a\", \"expires_in\": 3.5}", Requests.TokenCreate.class, "expires_in");
+        assertBadRequest("{\"name\": \"a\", \"expires_in\": 99999999999}", Requests.TokenCreate.class, "");
+        assertBadRequest("{\"revoked\": \"true\", \"auto_groups\": []}", Requests.SetupKeyUpdate.class, "'revoked'");
+        assertBadRequest("{\"revoked\": 1, \"auto_groups\": []}", Requests.SetupKeyUpdate.class, "'revoked'");
+        assertBadRequest("{\"revoked\": true, \"auto_groups\": \"g1\"}", Requests.SetupKeyUpdate.class,
+                "'auto_groups'");
+        assertBadRequest("{\"revoked\": true, \"auto_groups\": [1]}", Requests.SetupKeyUpdate.class, "auto_groups");
+        assertBadRequest("{\"name\":\"p\",\"enabled\":true,\"rules\":[{\"port_ranges\":[{\"start\":\"80\"}]}]}",
+                Requests.PolicyWrite.class, "rules[0].port_ranges[0].start");
+    }
+
+    @Test
+    void nullOrBlankListElementsAre400() {
+        assertThatThrownBy(() -> JsonBodies.strings(java.util.Arrays.asList("a", null), "peers"))
+                .isInstanceOf(ApiException.class).hasMessageContaining("'peers'");
+        assertThatThrownBy(() -> JsonBodies.strings(java.util.List.of(" "), "peers"))
+                .isInstanceOf(ApiException.class);
+        assertThat(JsonBodies.strings(null, "peers")).isNull();
+        assertThat(JsonBodies.strings(java.util.List.of(" a "), "peers")).containsExactly("a");
+    }
+
+    @Test
+    void invalidValuesFromValueTypesPassThroughAs400() {
+        // InvalidValueException is mapped to 400 by the exception handler; it must not be swallowed here.
+        assertThatThrownBy(() -> PoliciesController.rule(new Requests.RuleWrite(null, "r", null, true, "accept",
+                true, "tcp", java.util.List.of("70000"), null, java.util.List.of("g"), java.util.List.of("g"), null,
+                null, null), "rules[0]")).isInstanceOf(InvalidValueException.class).hasMessageContaining("65535");
+    }
+}

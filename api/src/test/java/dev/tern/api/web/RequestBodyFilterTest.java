@@ -1,0 +1,85 @@
+package dev.tern.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockFilterChain;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+
+class RequestBodyFilterTest {
+    final RequestBodyFilter filter = new RequestBodyFilter();
+
+    MockHttpServletResponse post(MockHttpServletRequest request, MockFilterChain chain) throws Exception {
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(request, response, chain);
+        return response;
+    }
+
+    static MockHttpServletRequest request(byte[] body, String contentType, boolean chunked) {
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/api/groups");
+        request.setContent(body);
+        if (contentType != null) {
+            request.setContentType(contentType);
+        }
+        if (chunked) {
+            // MockHttpServletRequest derives Content-Length from the content; a chunked request has none.
+            request.addHeader("Transfer-Encoding", "chunked");
+        }
+        return request;
+    }
+
+    @Test
+    void smallJsonBodyPassesUnchanged() throws Exception {
+        byte[] body = "{\"name\":\"dev\"}".getBytes(StandardCharsets.UTF_8);
+        MockFilterChain chain = new MockFilterChain();
+        MockHttpServletResponse response = post(request(body, "application/json; charset=utf-8", false), chain);
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(chain.getRequest().getInputStream().readAllBytes()).isEqualTo(body);
+    }
+
+    @Test
+    void bodyWithoutContentTypeIsAcceptedLikeNetBirdDoes() throws Exception {
+        MockFilterChain chain = new MockFilterChain();
+        post(request("{}".getBytes(StandardCharsets.UTF_8), null, false), chain);
+        assertThat(chain.getRequest()).isNotNull();
+    }
+
+    @Test
+    void declaredOversizedBodyIs413WithoutReadingIt() throws Exception {
+        MockFilterChain chain = new MockFilterChain();
+        MockHttpServletResponse response = post(request(new byte[RequestBodyFilter.MAX_BODY_BYTES + 1],
+                "application/json", false), chain);
+        assertThat(response.getStatus()).isEqualTo(413);
+        assertThat(response.getContentAsString()).contains("\"code\":413");
+        assertThat(chain.getRequest()).isNull();
+    }
+
+    @Test
+    void bodyOfExactlyTheLimitPasses() throws Exception {
+        MockFilterChain chain = new MockFilterChain();
+        MockHttpServletResponse response = post(request(new byte[RequestBodyFilter.MAX_BODY_BYTES],
+                "application/json", true), chain);
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(chain.getRequest().getContentLengthLong()).isEqualTo(RequestBodyFilter.MAX_BODY_BYTES);
+    }
+
+    @Test
+    void chunkedBodiesAreCounted() throws Exception {
+        assertThat(RequestBodyFilter.readAtMost(new ByteArrayInputStream(new byte[10]), 10)).hasSize(10);
+        assertThat(RequestBodyFilter.readAtMost(new ByteArrayInputStream(new byte[11]), 10)).isNull();
+    }
+
+    @Test
+    void nonJsonContentTypeIs415() throws Exception {
+        MockFilterChain chain = new MockFilterChain();
+        MockHttpServletResponse response = post(request("a=b".getBytes(StandardCharsets.UTF_8),
+                "application/x-www-form-urlencoded", false), chain);
+        assertThat(response.getStatus()).isEqualTo(415);
+        assertThat(response.getContentAsString()).contains("\"code\":415").contains("application/json");
+        assertThat(RequestBodyFilter.isJson("application/merge-patch+json")).isTrue();
+        assertThat(RequestBodyFilter.isJson("text/plain")).isFalse();
+    }
+}
