@@ -1,0 +1,50 @@
+package dev.tern.api.mesh;
+
+import dev.tern.projector.NetworkMapEventHandler;
+import dev.tern.projector.NetworkMapHub;
+import dev.tern.projector.NetworkMapProjector;
+import org.axonframework.config.EventProcessingConfigurer;
+import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
+import org.axonframework.messaging.StreamableMessageSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The network projector inside tern-server. The projector keeps every account's graph and peer maps in memory
+ * only, so its processor tracks its position in an in-memory token store: every boot starts from the oldest event
+ * and rebuilds the maps (same events, same maps and serials). One segment keeps the events in stream order, which
+ * the graph relies on. Other beans use {@link NetworkMapProjector} (queries, subscriptions) and
+ * {@link NetworkMapHub}.
+ */
+@Configuration(proxyBeanMethods = false)
+public class NetworkMapWiring {
+
+    @Bean
+    NetworkMapHub networkMapHub() {
+        return new NetworkMapHub();
+    }
+
+    @Bean
+    NetworkMapProjector networkMapProjector(NetworkMapHub hub) {
+        return new NetworkMapProjector(hub);
+    }
+
+    /** Axon finds this bean's @EventHandler and assigns it to its processing group. */
+    @Bean
+    NetworkMapEventHandler networkMapEventHandler(NetworkMapProjector projector) {
+        return new NetworkMapEventHandler(projector);
+    }
+
+    @Autowired
+    void configureNetworkMapProcessor(EventProcessingConfigurer processing) {
+        String group = NetworkMapEventHandler.PROCESSING_GROUP;
+        processing.registerTokenStore(group, configuration -> new InMemoryTokenStore());
+        processing.registerPooledStreamingEventProcessor(
+                group,
+                configuration -> configuration.eventStore(),
+                (configuration, builder) -> builder
+                        .initialSegmentCount(1)
+                        .initialToken(StreamableMessageSource::createTailToken));
+    }
+}
