@@ -2,28 +2,346 @@ package dev.tern.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.events.GroupDeleted;
+import dev.tern.events.GroupRenamed;
+import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerInactivityExpirationChanged;
+import dev.tern.events.PeerLoginExpirationChanged;
+import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerRenamed;
+import dev.tern.events.PeerSshChanged;
+import dev.tern.events.PersonalAccessTokenCreated;
+import dev.tern.events.PersonalAccessTokenDeleted;
+import dev.tern.events.PolicyCreated;
+import dev.tern.events.PolicyDeleted;
+import dev.tern.events.PolicyUpdated;
+import dev.tern.events.SetupKeyAutoGroupsChanged;
+import dev.tern.events.SetupKeyCreated;
+import dev.tern.events.SetupKeyDeleted;
+import dev.tern.events.SetupKeyRevoked;
+import dev.tern.events.UserAutoGroupsChanged;
+import dev.tern.events.UserBlocked;
+import dev.tern.events.UserCreated;
+import dev.tern.events.UserDeleted;
+import dev.tern.events.UserRoleChanged;
+import dev.tern.events.UserUnblocked;
+import dev.tern.events.values.GroupIssuer;
+import dev.tern.events.values.Ids;
+import dev.tern.events.values.PolicyDefinition;
+import dev.tern.events.values.PolicyRule;
+import dev.tern.events.values.PortRange;
+import dev.tern.events.values.Protocol;
+import dev.tern.events.values.RuleAction;
+import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.UserRole;
+import dev.tern.events.values.WireGuardKey;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 class ProjectionTest extends ReadModelTestBase {
+    private static final Instant T0 = Instant.parse("2026-02-01T10:00:00Z");
+
+    @Autowired
+    PeerStatusStore peerStatus;
 
     @Test
-    void accountAndAllGroup() {
+    void accountWithItsAllGroup() {
         AccountHistory account = newAccount();
-        String userId = account.createUser("Olga", UserRole.OWNER);
         awaitProjection();
 
         assertThat(readModel.account(account.accountId)).hasValueSatisfying(a -> {
             assertThat(a.network()).isEqualTo("100.71.0.0/16");
             assertThat(a.dnsDomain()).isEqualTo("tern.internal");
-        });
-        assertThat(readModel.user(account.accountId, userId)).hasValueSatisfying(u -> {
-            assertThat(u.name()).isEqualTo("Olga");
-            assertThat(u.role()).isEqualTo(UserRole.OWNER);
+            assertThat(a.createdAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
         });
         assertThat(readModel.groups(account.accountId)).singleElement().satisfies(g -> {
+            assertThat(g.id()).isEqualTo(account.allGroupId);
             assertThat(g.all()).isTrue();
             assertThat(g.peers()).isEmpty();
+        });
+        assertThat(readModel.account("no-such-account")).isEmpty();
+    }
+
+    @Test
+    void usersFollowRoleBlockAutoGroupsAndDeletion() {
+        AccountHistory account = newAccount();
+        String devs = account.createGroup("devs");
+        String ops = account.createGroup("ops");
+        String userId = Ids.newId();
+        account.append(new UserCreated(account.accountId, userId, "bob@example.com", "Bob", UserRole.USER, false,
+                List.of(devs), T0));
+        String robotId = Ids.newId();
+        account.append(new UserCreated(account.accountId, robotId, "", "robot", UserRole.ADMIN, true, List.of(), T0));
+        awaitProjection();
+
+        assertThat(readModel.user(account.accountId, userId)).hasValue(new UserView(userId, account.accountId,
+                "bob@example.com", "Bob", UserRole.USER, false, false, List.of(devs), T0, null));
+        assertThat(readModel.users(account.accountId)).extracting(UserView::id).containsExactlyInAnyOrder(userId,
+                robotId);
+        assertThat(readModel.user(account.accountId, robotId)).hasValueSatisfying(u -> assertThat(u.serviceUser())
+                .isTrue());
+
+        account.append(new UserRoleChanged(account.accountId, userId, UserRole.USER, UserRole.AUDITOR));
+        account.append(new UserBlocked(account.accountId, userId));
+        account.append(new UserAutoGroupsChanged(account.accountId, userId, List.of(ops), List.of(ops),
+                List.of(devs)));
+        awaitProjection();
+        assertThat(readModel.user(account.accountId, userId)).hasValueSatisfying(u -> {
+            assertThat(u.role()).isEqualTo(UserRole.AUDITOR);
+            assertThat(u.blocked()).isTrue();
+            assertThat(u.autoGroups()).containsExactly(ops);
+        });
+
+        account.append(new UserUnblocked(account.accountId, userId));
+        awaitProjection();
+        assertThat(readModel.user(account.accountId, userId)).hasValueSatisfying(u -> assertThat(u.blocked())
+                .isFalse());
+
+        account.append(new UserDeleted(account.accountId, userId));
+        awaitProjection();
+        assertThat(readModel.user(account.accountId, userId)).isEmpty();
+        assertThat(readModel.users(account.accountId)).extracting(UserView::id).containsExactly(robotId);
+    }
+
+    @Test
+    void tokensAuthenticateWithTheirUserAndGoWithIt() {
+        AccountHistory account = newAccount();
+        String userId = account.createUser("Tom", UserRole.ADMIN);
+        String tokenId = Ids.newId();
+        String hash = "a".repeat(40) + Ids.newId(); // unique per test run
+        Instant expires = T0.plusSeconds(86_400);
+        account.append(new PersonalAccessTokenCreated(account.accountId, tokenId, userId, "ci", hash, expires,
+                userId, T0));
+        String otherTokenId = Ids.newId();
+        account.append(new PersonalAccessTokenCreated(account.accountId, otherTokenId, userId, "laptop",
+                "b".repeat(40) + Ids.newId(), expires, userId, T0.plusSeconds(1)));
+        awaitProjection();
+
+        assertThat(readModel.findTokenByHash(hash)).hasValue(new TokenPrincipal(tokenId, expires, account.accountId,
+                userId, "Tom", "tom@example.com", UserRole.ADMIN, false, false));
+        assertThat(readModel.token(account.accountId, userId, tokenId)).hasValue(new TokenView(tokenId,
+                account.accountId, userId, "ci", expires, userId, T0, null));
+        assertThat(readModel.tokens(account.accountId, userId)).extracting(TokenView::name)
+                .containsExactly("ci", "laptop");
+        assertThat(readModel.token("other-account", userId, tokenId)).isEmpty();
+
+        account.append(new UserBlocked(account.accountId, userId));
+        awaitProjection();
+        assertThat(readModel.findTokenByHash(hash)).hasValueSatisfying(p -> assertThat(p.blocked()).isTrue());
+
+        account.append(new PersonalAccessTokenDeleted(account.accountId, tokenId, userId));
+        awaitProjection();
+        assertThat(readModel.findTokenByHash(hash)).isEmpty();
+        assertThat(readModel.tokens(account.accountId, userId)).extracting(TokenView::id)
+                .containsExactly(otherTokenId);
+
+        account.append(new UserDeleted(account.accountId, userId));
+        awaitProjection();
+        assertThat(readModel.tokens(account.accountId, userId)).isEmpty();
+    }
+
+    @Test
+    void setupKeysCountTheirRegistrationsAndFollowRevocationGroupsAndDeletion() {
+        AccountHistory account = newAccount();
+        String devs = account.createGroup("devs");
+        String ops = account.createGroup("ops");
+        String keyId = Ids.newId();
+        String keyHash = "c".repeat(40) + Ids.newId();
+        Instant expires = Instant.parse("2030-01-01T00:00:00Z");
+        account.append(new SetupKeyCreated(account.accountId, keyId, "office", SetupKeyType.REUSABLE, keyHash,
+                "ABCD", expires, 2, List.of(devs), true, false, T0));
+        awaitProjection();
+        assertThat(readModel.setupKey(account.accountId, keyId)).hasValue(new SetupKeyView(keyId, account.accountId,
+                "office", SetupKeyType.REUSABLE, "ABCD", expires, false, 0, null, List.of(devs), T0, 2, true, false));
+        assertThat(readModel.findAccountBySetupKeyHash(keyHash)).hasValue(account.accountId);
+
+        account.registerPeer("alpha", keyId);
+        account.registerPeer("beta", keyId);
+        awaitProjection();
+        SetupKeyView used = readModel.setupKey(account.accountId, keyId).orElseThrow();
+        assertThat(used.usedTimes()).isEqualTo(2);
+        assertThat(used.lastUsed()).isEqualTo(Instant.parse("2026-01-03T00:00:00Z"));
+        assertThat(used.state(T0)).isEqualTo("overused");
+
+        account.append(new SetupKeyAutoGroupsChanged(account.accountId, keyId, List.of(devs, ops), List.of(ops),
+                List.of()));
+        account.append(new SetupKeyRevoked(account.accountId, keyId));
+        awaitProjection();
+        SetupKeyView revoked = readModel.setupKey(account.accountId, keyId).orElseThrow();
+        assertThat(revoked.autoGroups()).containsExactly(devs, ops);
+        assertThat(revoked.revoked()).isTrue();
+        assertThat(revoked.state(T0)).isEqualTo("revoked");
+        assertThat(revoked.updatedAt()).isAfter(T0);
+
+        account.append(new SetupKeyDeleted(account.accountId, keyId));
+        awaitProjection();
+        assertThat(readModel.setupKey(account.accountId, keyId)).isEmpty();
+        assertThat(readModel.setupKeys(account.accountId)).isEmpty();
+        assertThat(readModel.findAccountBySetupKeyHash(keyHash)).isEmpty();
+    }
+
+    @Test
+    void groupsHoldTheirMembersAndAllHoldsEveryPeer() {
+        AccountHistory account = newAccount();
+        String devs = account.createGroup("devs");
+        String alpha = account.registerPeer("alpha", null);
+        String beta = account.registerPeer("beta", null);
+        account.append(new PeerAddedToGroup(account.accountId, devs, alpha));
+        account.append(new PeerAddedToGroup(account.accountId, devs, alpha)); // redelivered: still one member
+        awaitProjection();
+
+        assertThat(readModel.group(account.accountId, devs)).hasValue(new GroupView(devs, account.accountId, "devs",
+                GroupIssuer.API, false, List.of(new GroupView.PeerRef(alpha, "alpha"))));
+        assertThat(readModel.group(account.accountId, account.allGroupId)).hasValueSatisfying(all ->
+                assertThat(all.peers()).containsExactly(new GroupView.PeerRef(alpha, "alpha"),
+                        new GroupView.PeerRef(beta, "beta")));
+        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(p -> assertThat(p.groups())
+                .containsExactly(new PeerView.GroupRef(account.allGroupId, "All", 2),
+                        new PeerView.GroupRef(devs, "devs", 1)));
+        assertThat(readModel.peer(account.accountId, beta)).hasValueSatisfying(p -> assertThat(p.groups())
+                .containsExactly(new PeerView.GroupRef(account.allGroupId, "All", 2)));
+
+        account.append(new GroupRenamed(account.accountId, devs, "devs", "developers"));
+        account.append(new PeerAddedToGroup(account.accountId, devs, beta));
+        account.append(new PeerRemovedFromGroup(account.accountId, devs, alpha));
+        awaitProjection();
+        assertThat(readModel.group(account.accountId, devs)).hasValueSatisfying(g -> {
+            assertThat(g.name()).isEqualTo("developers");
+            assertThat(g.peers()).containsExactly(new GroupView.PeerRef(beta, "beta"));
+        });
+        assertThat(readModel.groups(account.accountId)).extracting(GroupView::name)
+                .containsExactly("All", "developers");
+        assertThat(readModel.group("other-account", devs)).isEmpty();
+    }
+
+    @Test
+    void aDeletedGroupLeavesPeersAndAutoGroups() {
+        AccountHistory account = newAccount();
+        String devs = account.createGroup("devs");
+        String ops = account.createGroup("ops");
+        String userId = Ids.newId();
+        account.append(new UserCreated(account.accountId, userId, "u@example.com", "U", UserRole.USER, false,
+                List.of(devs, ops), T0));
+        String keyId = Ids.newId();
+        account.append(new SetupKeyCreated(account.accountId, keyId, "k", SetupKeyType.ONE_OFF,
+                "d".repeat(40) + Ids.newId(), "K", null, 0, List.of(ops, devs), false, false, T0));
+        String alpha = account.registerPeer("alpha", null);
+        account.append(new PeerAddedToGroup(account.accountId, devs, alpha));
+        account.append(new PeerAddedToGroup(account.accountId, ops, alpha));
+        account.append(new GroupDeleted(account.accountId, devs, "devs"));
+        awaitProjection();
+
+        assertThat(readModel.group(account.accountId, devs)).isEmpty();
+        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(p -> assertThat(p.groups())
+                .extracting(PeerView.GroupRef::id).containsExactly(account.allGroupId, ops));
+        assertThat(readModel.user(account.accountId, userId).orElseThrow().autoGroups()).containsExactly(ops);
+        assertThat(readModel.setupKey(account.accountId, keyId).orElseThrow().autoGroups()).containsExactly(ops);
+    }
+
+    @Test
+    void policiesKeepTheirWholeDefinition() {
+        AccountHistory account = newAccount();
+        String devs = account.createGroup("devs");
+        String ops = account.createGroup("ops");
+        String policyId = Ids.newId();
+        PolicyDefinition ssh = new PolicyDefinition("ssh", "devs reach ops on 22", true, List.of(
+                new PolicyRule("r1", "ssh", "", true, RuleAction.ACCEPT, false, Protocol.TCP,
+                        List.of(PortRange.single(22)), List.of(new PortRange(8000, 8100)), List.of(devs),
+                        List.of(ops))), List.of());
+        account.append(new PolicyCreated(account.accountId, policyId, ssh));
+        awaitProjection();
+        assertThat(readModel.policy(account.accountId, policyId)).hasValue(new PolicyView(policyId,
+                account.accountId, ssh));
+
+        PolicyDefinition all = new PolicyDefinition("all", "", false, List.of(new PolicyRule("r2", "any", "d",
+                true, RuleAction.DROP, true, Protocol.ALL, List.of(), List.of(), List.of(devs, ops), List.of(ops))),
+                List.of());
+        account.append(new PolicyUpdated(account.accountId, policyId, all));
+        awaitProjection();
+        assertThat(readModel.policies(account.accountId)).containsExactly(new PolicyView(policyId, account.accountId,
+                all));
+
+        account.append(new PolicyDeleted(account.accountId, policyId, "all"));
+        awaitProjection();
+        assertThat(readModel.policy(account.accountId, policyId)).isEmpty();
+        assertThat(readModel.policies(account.accountId)).isEmpty();
+    }
+
+    @Test
+    void peersFollowTheirSettingsAndDeletion() {
+        AccountHistory account = newAccount();
+        String devs = account.createGroup("devs");
+        String alpha = account.registerPeer("alpha", null);
+        awaitProjection();
+
+        PeerView registered = readModel.peer(account.accountId, alpha).orElseThrow();
+        assertThat(registered.name()).isEqualTo("alpha");
+        assertThat(registered.ip()).isEqualTo("100.71.0.1");
+        assertThat(registered.dnsLabel()).isEqualTo("alpha");
+        assertThat(registered.meta().hostname()).isEqualTo("alpha");
+        assertThat(registered.loginExpirationEnabled()).isTrue();
+        assertThat(registered.sshEnabled()).isFalse();
+        assertThat(registered.connected()).isFalse();
+        assertThat(registered.createdAt()).isEqualTo(Instant.parse("2026-01-03T00:00:00Z"));
+        assertThat(readModel.peerByWireGuardKey(account.accountId, registered.wgPubKey()))
+                .hasValueSatisfying(p -> assertThat(p.id()).isEqualTo(alpha));
+        assertThat(readModel.peerByWireGuardKey("other-account", registered.wgPubKey())).isEmpty();
+        assertThat(readModel.peer("other-account", alpha)).isEmpty();
+
+        account.append(new PeerRenamed(account.accountId, alpha, "alpha", "Alpha Prime", "alpha-prime"));
+        account.append(new PeerSshChanged(account.accountId, alpha, true));
+        account.append(new PeerLoginExpirationChanged(account.accountId, alpha, false));
+        account.append(new PeerInactivityExpirationChanged(account.accountId, alpha, true));
+        account.append(new PeerAddedToGroup(account.accountId, devs, alpha));
+        awaitProjection();
+        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(p -> {
+            assertThat(p.name()).isEqualTo("Alpha Prime");
+            assertThat(p.dnsLabel()).isEqualTo("alpha-prime");
+            assertThat(p.sshEnabled()).isTrue();
+            assertThat(p.loginExpirationEnabled()).isFalse();
+            assertThat(p.inactivityExpirationEnabled()).isTrue();
+        });
+
+        account.append(new PeerDeleted(account.accountId, alpha, new WireGuardKey(registered.wgPubKey())));
+        awaitProjection();
+        assertThat(readModel.peer(account.accountId, alpha)).isEmpty();
+        assertThat(readModel.peers(account.accountId)).isEmpty();
+        assertThat(readModel.group(account.accountId, devs).orElseThrow().peers()).isEmpty();
+        assertThat(readModel.group(account.accountId, account.allGroupId).orElseThrow().peers()).isEmpty();
+    }
+
+    @Test
+    void peerStatusComesFromTheSessionNotFromEvents() {
+        AccountHistory account = newAccount();
+        String alpha = account.registerPeer("alpha", null);
+        String beta = account.registerPeer("beta", null);
+        awaitProjection();
+
+        peerStatus.markConnected(account.accountId, alpha, T0, "203.0.113.7");
+        assertThat(readModel.peers(account.accountId)).satisfiesExactly(
+                a -> {
+                    assertThat(a.connected()).isTrue();
+                    assertThat(a.lastSeen()).isEqualTo(T0);
+                    assertThat(a.connectionIp()).isEqualTo("203.0.113.7");
+                },
+                b -> assertThat(b.connected()).isFalse());
+
+        peerStatus.markDisconnected(account.accountId, alpha, T0.plusSeconds(60));
+        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(a -> {
+            assertThat(a.connected()).isFalse();
+            assertThat(a.lastSeen()).isEqualTo(T0.plusSeconds(60));
+            assertThat(a.connectionIp()).isEqualTo("203.0.113.7");
+        });
+
+        // A disconnect stamped before the latest contact (an old session closing late) changes nothing.
+        peerStatus.markConnected(account.accountId, beta, T0.plusSeconds(120), null);
+        peerStatus.markDisconnected(account.accountId, beta, T0.plusSeconds(90));
+        assertThat(readModel.peer(account.accountId, beta)).hasValueSatisfying(b -> {
+            assertThat(b.connected()).isTrue();
+            assertThat(b.lastSeen()).isEqualTo(T0.plusSeconds(120));
         });
     }
 }
