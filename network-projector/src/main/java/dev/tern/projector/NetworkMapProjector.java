@@ -60,9 +60,24 @@ public final class NetworkMapProjector {
      */
     public synchronized List<PeerNetworkMap> apply(AccountEvent event) {
         AccountState state = accounts.computeIfAbsent(event.accountId(), AccountState::new);
-        AccountGraph.Peer before = event instanceof dev.tern.events.PeerDeleted deleted
+        AccountGraph.Peer deletedPeer = event instanceof dev.tern.events.PeerDeleted deleted
                 ? state.graph.peer(deleted.peerId()) : null;
         Set<String> affected = state.graph.apply(event);
+        return recompute(state, affected, deletedPeer);
+    }
+
+    /**
+     * Recomputes every peer map of the account from its graph, as NetBird's full account update does, and publishes
+     * those that differ (normally none: the incremental path keeps them current). For diagnostics and benchmarks.
+     *
+     * @return the maps that changed
+     */
+    public synchronized List<PeerNetworkMap> recomputeAll(String accountId) {
+        AccountState state = accounts.get(accountId);
+        return state == null ? List.of() : recompute(state, Set.copyOf(state.graph.peerIds()), null);
+    }
+
+    private List<PeerNetworkMap> recompute(AccountState state, Set<String> affected, AccountGraph.Peer deletedPeer) {
         if (affected.isEmpty()) {
             return List.of();
         }
@@ -87,8 +102,8 @@ public final class NetworkMapProjector {
             state.maps.remove(peerId);
             hub.peerRemoved(state.graph.accountId, peerId);
         }
-        if (before != null) {
-            peersByKey.remove(before.key, new PeerRef(state.graph.accountId, before.id));
+        if (deletedPeer != null) {
+            peersByKey.remove(deletedPeer.key, new PeerRef(state.graph.accountId, deletedPeer.id));
         }
         for (PeerNetworkMap map : changed) {
             if (state.maps.put(map.peerId(), map) == null) {

@@ -1,0 +1,187 @@
+package dev.tern.bench;
+
+import dev.tern.events.AccountCreated;
+import dev.tern.events.AccountEvent;
+import dev.tern.events.GroupCreated;
+import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.PeerRegistered;
+import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PolicyCreated;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.GroupIssuer;
+import dev.tern.events.values.MeshIp;
+import dev.tern.events.values.PeerSystemMeta;
+import dev.tern.events.values.PolicyDefinition;
+import dev.tern.events.values.PolicyRule;
+import dev.tern.events.values.Protocol;
+import dev.tern.events.values.RuleAction;
+import dev.tern.events.values.WireGuardKey;
+import dev.tern.projector.NetworkMapHub;
+import dev.tern.projector.NetworkMapProjector;
+import dev.tern.projector.PeerNetworkMap;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Network map computation on the account shapes of NetBird's {@code BenchmarkUpdateAccountPeers}
+ * (management/server/peer_test.go, {@code setupTestAccountManager}): P peers spread over G groups of P/G peers, plus
+ * one extra (routing) peer per group, and per group one enabled bidirectional accept-all policy group-i to group-i.
+ * NetBird's All group is empty in that setup and its network-resource policies have no Tern counterpart, so neither
+ * is modelled. Every peer has a hub subscription, as every peer has an update channel in NetBird's benchmark.
+ * <p>
+ * Measures, per shape: replaying the account's events into a fresh projector (a boot), recomputing every peer's map
+ * from the graph (NetBird's full account update), and one membership change (a peer of group 0 joins group 1)
+ * applied incrementally. Not a test: it asserts nothing and prints a table.
+ * <p>
+ * Run: {@code ./mvnw -B -o -q -pl bench exec:java -Dexec.mainClass=dev.tern.bench.NetworkMapBench}
+ * (optional args: runs per measurement, default 5).
+ */
+public final class NetworkMapBench {
+    private static final String ACCOUNT = "bench";
+    private static final String DOMAIN = "tern.internal";
+
+    /** peers, groups, NetBird's local upper bound in ms for a full account update (maxMsPerOpLocal). */
+    private record Shape(String name, int peers, int groups, double netbirdBudgetMs) {
+    }
+
+    private static final List<Shape> SHAPES = List.of(
+            new Shape("Small", 50, 5, 120),
+            new Shape("Medium", 500, 100, 150),
+            new Shape("Large", 5000, 200, 1700),
+            new Shape("Large 5", 5000, 15, 2100),
+            new Shape("Extra Large", 2000, 2000, 2400));
+
+    private NetworkMapBench() {
+    }
+
+    public static void main(String[] args) {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        System.out.printf(Locale.ROOT, "Network map bench: %d runs per measurement (median shown), %d CPUs, max heap %d MB, %s %s%n",
+                runs, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        System.out.println();
+        System.out.println("| shape | peers/groups | total peers | replay (boot) ms | all maps ms | NetBird budget ms | ratio | membership change ms | maps pushed | firewall rules |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        for (Shape shape : SHAPES) {
+            run(shape, runs);
+        }
+    }
+
+    private static void run(Shape shape, int runs) {
+        List<AccountEvent> history = history(shape);
+        int totalPeers = shape.peers() + shape.groups();
+
+        // warm-up: one full replay and recompute, so the JIT has seen the code paths
+        NetworkMapProjector warm = replay(history);
+        warm.recomputeAll(ACCOUNT);
+
+        double[] replayMs = new double[runs];
+        NetworkMapProjector projector = null;
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            projector = replay(history);
+            replayMs[i] = millisSince(start);
+        }
+        List<NetworkMapHub.Subscription> subscriptions = new ArrayList<>();
+        for (int p = 0; p < totalPeers; p++) {
+            subscriptions.add(projector.subscribe(ACCOUNT, peerId(p)));
+        }
+
+        double[] allMapsMs = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            List<PeerNetworkMap> changed = projector.recomputeAll(ACCOUNT);
+            allMapsMs[i] = millisSince(start);
+            if (!changed.isEmpty()) {
+                throw new IllegalStateException("full recomputation disagrees with the incremental maps");
+            }
+        }
+
+        // peer 0 is in group 0; joining group 1 changes its map and those of group 1's members
+        double[] membershipMs = new double[runs];
+        int pushed = 0;
+        for (int i = 0; i < runs; i++) {
+            AccountEvent change = i % 2 == 0
+                    ? new PeerAddedToGroup(ACCOUNT, groupId(1), peerId(0))
+                    : new PeerRemovedFromGroup(ACCOUNT, groupId(1), peerId(0));
+            long start = System.nanoTime();
+            pushed = projector.apply(change).size();
+            membershipMs[i] = millisSince(start);
+        }
+        long rules = projector.currentMaps(ACCOUNT).values().stream().mapToLong(m -> m.firewallRules().size()).sum();
+        subscriptions.forEach(NetworkMapHub.Subscription::close);
+
+        double allMaps = median(allMapsMs);
+        System.out.printf(Locale.ROOT, "| %s | %d/%d | %d | %.1f | %.1f | %.0f | %.3f | %.2f | %d | %d |%n",
+                shape.name(), shape.peers(), shape.groups(), totalPeers, median(replayMs), allMaps,
+                shape.netbirdBudgetMs(), allMaps / shape.netbirdBudgetMs(), median(membershipMs), pushed, rules);
+    }
+
+    private static NetworkMapProjector replay(List<AccountEvent> history) {
+        NetworkMapProjector projector = new NetworkMapProjector();
+        for (AccountEvent event : history) {
+            projector.apply(event);
+        }
+        return projector;
+    }
+
+    /** The account as NetBird's setupTestAccountManager lays it out, as the events Tern would have recorded. */
+    private static List<AccountEvent> history(Shape shape) {
+        List<AccountEvent> events = new ArrayList<>();
+        Cidr network = Cidr.parse("100.64.0.0/16");
+        events.add(new AccountCreated(ACCOUNT, network, DOMAIN, Instant.EPOCH));
+        events.add(new GroupCreated(ACCOUNT, "all", "All", GroupIssuer.API));
+        int totalPeers = shape.peers() + shape.groups();
+        for (int p = 0; p < totalPeers; p++) {
+            events.add(new PeerRegistered(ACCOUNT, peerId(p), key(p), MeshIp.of(network.networkBits() + p + 1),
+                    peerId(p), peerId(p), PeerSystemMeta.ofHostname(peerId(p)), "setup-key", null, false, false,
+                    Instant.EPOCH));
+        }
+        int perGroup = shape.peers() / shape.groups();
+        for (int g = 0; g < shape.groups(); g++) {
+            events.add(new GroupCreated(ACCOUNT, groupId(g), "Group " + g, GroupIssuer.API));
+            for (int j = 0; j < perGroup; j++) {
+                events.add(new PeerAddedToGroup(ACCOUNT, groupId(g), peerId(g * perGroup + j)));
+            }
+            // NetBird adds one routing peer per group ("peer-nr-N") to that group
+            events.add(new PeerAddedToGroup(ACCOUNT, groupId(g), peerId(shape.peers() + g)));
+            PolicyRule rule = new PolicyRule("rule-" + g, "Rule for Group " + g, "", true, RuleAction.ACCEPT, true,
+                    Protocol.ALL, List.of(), List.of(), List.of(groupId(g)), List.of(groupId(g)));
+            events.add(new PolicyCreated(ACCOUNT, "policy-" + g,
+                    new PolicyDefinition("Policy for Group " + g, "", true, List.of(rule), List.of())));
+        }
+        return events;
+    }
+
+    private static String peerId(int p) {
+        return "peer-" + p;
+    }
+
+    private static String groupId(int g) {
+        return "group-" + g;
+    }
+
+    private static WireGuardKey key(int p) {
+        byte[] raw = new byte[32];
+        raw[0] = (byte) (p >>> 24);
+        raw[1] = (byte) (p >>> 16);
+        raw[2] = (byte) (p >>> 8);
+        raw[3] = (byte) p;
+        raw[31] = 1;
+        return WireGuardKey.of(raw);
+    }
+
+    private static double millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
