@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
 
 import java.io.IOException;
@@ -52,6 +53,7 @@ public class TestHttp {
     private final IntSupplier port;
 
     /** For {@link TernIntegrationTest}: the port is read when first needed, after the web server has started. */
+    @Autowired
     public TestHttp(Environment environment) {
         this(() -> Integer.parseInt(environment.getRequiredProperty("local.server.port")));
     }

@@ -1,0 +1,72 @@
+package dev.tern.api.config;
+
+import dev.tern.api.storage.TernDatabase;
+import dev.tern.query.ReadModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Tells the operator, once tern-server is ready, where it listens, where its data is, and — on a fresh
+ * install — how to get the first admin token. Never prints a password or token.
+ */
+@Component
+class StartupReport {
+
+    private static final Logger log = LoggerFactory.getLogger("tern-server");
+
+    private final TernSettings settings;
+    private final TernDatabase database;
+    private final ObjectProvider<ReadModel> readModel;
+
+    StartupReport(TernSettings settings, TernDatabase database, ObjectProvider<ReadModel> readModel) {
+        this.settings = settings;
+        this.database = database;
+        this.readModel = readModel;
+    }
+
+    @EventListener
+    void onReady(ApplicationReadyEvent event) {
+        int httpPort = httpPort(event.getApplicationContext());
+        log.info("REST API listening on http://localhost:{}/api", httpPort);
+        log.info("Management gRPC port {}", settings.grpcPort() == 0 ? "(free port chosen at start)" : settings.grpcPort());
+        log.info("Signal: {}", settings.signalUrl().map(Object::toString).orElse("in-process signal node"));
+        log.info("Data directory {}", settings.dataDir());
+        log.info("Database: {}", database.description());
+        log.info("DNS domain {}", settings.dnsDomain());
+        if (setupRequired()) {
+            log.info("Setup required: create the owner and the first admin token with\n"
+                    + "  curl -X POST http://localhost:{}/api/setup -H 'Content-Type: application/json' \\\n"
+                    + "       -d '{\"email\":\"admin@example.com\",\"password\":\"<at least 8 characters>\","
+                    + "\"name\":\"Admin\",\"create_pat\":true}'\n"
+                    + "  The response's personal_access_token is shown only once; use it as "
+                    + "'Authorization: Token nbp_...'.", httpPort);
+        }
+        log.info("tern-server started");
+    }
+
+    private boolean setupRequired() {
+        ReadModel model = readModel.getIfAvailable();
+        if (model == null) {
+            return false;
+        }
+        try {
+            return model.setupRequired();
+        } catch (RuntimeException e) {
+            log.warn("Could not tell whether setup is still required: {}", e.toString());
+            return false;
+        }
+    }
+
+    private static int httpPort(ApplicationContext context) {
+        if (context instanceof WebServerApplicationContext web && web.getWebServer() != null) {
+            return web.getWebServer().getPort();
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,148 @@
+package dev.tern.api.process;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tern.api.config.TernSettings;
+import dev.tern.api.storage.TernDatabase;
+import dev.tern.api.support.TernIntegrationTest;
+import dev.tern.api.support.TestHttp;
+import org.axonframework.common.jdbc.PersistenceExceptionResolver;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** The in-JVM server as every integration test gets it: storage, Axon and JSON wiring. */
+@TernIntegrationTest
+class ServerWiringTest {
+
+    @Autowired TernSettings settings;
+    @Autowired TernDatabase database;
+    @Autowired DataSource dataSource;
+    @Autowired EventStorageEngine eventStorageEngine;
+    @Autowired TokenStore tokenStore;
+    @Autowired Serializer generalSerializer;
+    @Autowired @Qualifier("eventSerializer") Serializer eventSerializer;
+    @Autowired @Qualifier("messageSerializer") Serializer messageSerializer;
+    @Autowired PersistenceExceptionResolver persistenceExceptionResolver;
+    @Autowired ObjectMapper objectMapper;
+    @Autowired TestHttp http;
+
+    record WiringProbe(String name, Instant at) {
+    }
+
+    @Test
+    void runsOnEmbeddedPostgresInATempDataDir() {
+        assertThat(database.isEmbedded()).isTrue();
+        assertThat(settings.dataDir()).startsWith(Path.of("target", "tern-it").toAbsolutePath());
+        assertThat(settings.dataDir().resolve("postgres").resolve("PG_VERSION")).exists();
+        assertThat(settings.dataDir().resolve("tern.lock")).exists();
+        assertThat(new JdbcTemplate(dataSource).queryForObject("SHOW synchronous_commit", String.class)).isEqualTo("on");
+        assertThat(new JdbcTemplate(dataSource).queryForObject("SHOW fsync", String.class)).isEqualTo("on");
+    }
+
+    @Test
+    void axonUsesJdbcStorageAndJacksonEverywhere() {
+        assertThat(eventStorageEngine).isInstanceOf(JdbcEventStorageEngine.class);
+        assertThat(tokenStore).isInstanceOf(JdbcTokenStore.class);
+        assertThat(generalSerializer).isInstanceOf(JacksonSerializer.class);
+        assertThat(eventSerializer).isInstanceOf(JacksonSerializer.class);
+        assertThat(messageSerializer).isInstanceOf(JacksonSerializer.class);
+    }
+
+    @Test
+    void instantsAreIsoStringsInJson() throws Exception {
+        String json = objectMapper.writeValueAsString(new WiringProbe("x", Instant.parse("2026-01-02T03:04:05.123Z")));
+
+        assertThat(json).contains("\"at\":\"2026-01-02T03:04:05.123Z\"");
+    }
+
+    @Test
+    void flywayMigratedTheAxonSchema() {
+        Integer tables = new JdbcTemplate(dataSource).queryForObject(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name IN "
+                        + "('domain_event_entry', 'snapshot_event_entry', 'token_entry', 'flyway_schema_history')",
+                Integer.class);
+        assertThat(tables).isEqualTo(4);
+    }
+
+    @Test
+    void eventsRoundTripThroughTheStoreAsJson() {
+        String aggregate = "wiring-" + UUID.randomUUID();
+        WiringProbe probe = new WiringProbe("round-trip", Instant.parse("2026-05-06T07:08:09Z"));
+        eventStorageEngine.appendEvents(List.of(event(aggregate, 0, probe)));
+
+        List<? extends DomainEventMessage<?>> read = eventStorageEngine.readEvents(aggregate).asStream().toList();
+
+        assertThat(read).hasSize(1);
+        assertThat(read.get(0).getPayload()).isEqualTo(probe);
+        String storedPayload = new JdbcTemplate(dataSource).queryForObject(
+                "SELECT convert_from(payload, 'UTF8') FROM domain_event_entry WHERE aggregate_identifier = ?",
+                String.class, aggregate);
+        assertThat(storedPayload).contains("\"at\":\"2026-05-06T07:08:09Z\"");
+    }
+
+    @Test
+    void concurrentAppendOfTheSameSequenceIsAConcurrencyConflict() {
+        String aggregate = "wiring-" + UUID.randomUUID();
+        eventStorageEngine.appendEvents(List.of(event(aggregate, 0, new WiringProbe("first", Instant.now()))));
+        eventStorageEngine.appendEvents(List.of(event(aggregate, 1, new WiringProbe("writer A", Instant.now()))));
+
+        ConcurrencyException conflict = catchThrowableOfType(ConcurrencyException.class, () ->
+                eventStorageEngine.appendEvents(List.of(event(aggregate, 1, new WiringProbe("writer B", Instant.now())))));
+
+        assertThat(conflict).isNotNull();
+        assertThat(eventStorageEngine.readEvents(aggregate).asStream().map(e -> ((WiringProbe) e.getPayload()).name()))
+                .containsExactly("first", "writer A");
+    }
+
+    @Test
+    void resolverTellsUniqueViolationsFromOtherFailures() throws SQLException {
+        String table = "resolver_probe_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TEMP TABLE " + table + " (id int PRIMARY KEY, name text NOT NULL)");
+            s.execute("INSERT INTO " + table + " VALUES (1, 'a')");
+
+            SQLException duplicate = catchThrowableOfType(SQLException.class,
+                    () -> s.execute("INSERT INTO " + table + " VALUES (1, 'b')"));
+            SQLException notNull = catchThrowableOfType(SQLException.class,
+                    () -> s.execute("INSERT INTO " + table + " VALUES (2, NULL)"));
+
+            assertThat(persistenceExceptionResolver.isDuplicateKeyViolation(duplicate)).isTrue();
+            assertThat(persistenceExceptionResolver.isDuplicateKeyViolation(new RuntimeException("wrapped", duplicate))).isTrue();
+            assertThat(persistenceExceptionResolver.isDuplicateKeyViolation(notNull)).isFalse();
+        }
+    }
+
+    @Test
+    void unknownPathAnswersWithoutServerError() {
+        TestHttp.Response response = http.get("/api/does-not-exist-" + UUID.randomUUID(), null);
+
+        assertThat(response.status()).isBetween(400, 499);
+    }
+
+    private static DomainEventMessage<WiringProbe> event(String aggregate, long sequence, WiringProbe payload) {
+        return new GenericDomainEventMessage<>("WiringProbeAggregate", aggregate, sequence, payload);
+    }
+
+}

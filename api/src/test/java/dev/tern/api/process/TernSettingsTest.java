@@ -1,0 +1,158 @@
+package dev.tern.api.process;
+
+import dev.tern.api.config.InvalidSettingException;
+import dev.tern.api.config.TernSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TernSettingsTest {
+
+    private static TernSettings fromEnv(Map<String, String> env) {
+        return TernSettings.from(env, name -> null);
+    }
+
+    @Test
+    void defaultsWhenNothingIsSet() {
+        TernSettings settings = fromEnv(Map.of("PATH", "/usr/bin", "HOME", "/root"));
+
+        assertThat(settings.httpPort()).isEqualTo(8080);
+        assertThat(settings.grpcPort()).isEqualTo(33073);
+        assertThat(settings.dataDir()).isEqualTo(Path.of("./data").toAbsolutePath().normalize());
+        assertThat(settings.database()).isEmpty();
+        assertThat(settings.dnsDomain()).isEqualTo("tern.internal");
+        assertThat(settings.signalUrl()).isEmpty();
+    }
+
+    @Test
+    void readsEveryVariable() {
+        Map<String, String> env = new HashMap<>();
+        env.put("TERN_HTTP_PORT", "9090");
+        env.put("TERN_GRPC_PORT", "9091");
+        env.put("TERN_DATA_DIR", "/var/lib/tern");
+        env.put("TERN_DATABASE_URL", "jdbc:postgresql://db.example.com:5433/tern");
+        env.put("TERN_DATABASE_USER", "tern");
+        env.put("TERN_DATABASE_PASSWORD", "s3cret");
+        env.put("TERN_DNS_DOMAIN", "Mesh.Example.COM");
+        env.put("TERN_SIGNAL_URL", "https://signal.example.com:443");
+
+        TernSettings settings = fromEnv(env);
+
+        assertThat(settings.httpPort()).isEqualTo(9090);
+        assertThat(settings.grpcPort()).isEqualTo(9091);
+        assertThat(settings.dataDir()).isEqualTo(Path.of("/var/lib/tern"));
+        assertThat(settings.database()).hasValue(new TernSettings.ExternalDatabase(
+                "jdbc:postgresql://db.example.com:5433/tern", "tern", "s3cret"));
+        assertThat(settings.dnsDomain()).isEqualTo("mesh.example.com");
+        assertThat(settings.signalUrl()).hasValue(URI.create("https://signal.example.com:443"));
+    }
+
+    @Test
+    void propertiesAreEquivalentToVariablesAndWinOverThem() {
+        Map<String, String> properties = Map.of("tern.http-port", "7000", "tern.dns-domain", "corp.example");
+        TernSettings settings = TernSettings.from(Map.of("TERN_HTTP_PORT", "9999"), properties::get);
+
+        assertThat(settings.httpPort()).isEqualTo(7000);
+        assertThat(settings.dnsDomain()).isEqualTo("corp.example");
+        assertThat(TernSettings.propertyName("TERN_DATABASE_PASSWORD")).isEqualTo("tern.database-password");
+    }
+
+    @Test
+    void libpqStyleDatabaseUrlBecomesJdbc() {
+        TernSettings settings = fromEnv(Map.of("TERN_DATABASE_URL", "postgres://db:5432/tern?sslmode=require"));
+
+        assertThat(settings.database().orElseThrow().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/tern?sslmode=require");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "-1", "65536", "80.5", "8080x", "99999999999"})
+    void invalidHttpPortNamesTheVariable(String value) {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_HTTP_PORT", value)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_HTTP_PORT must be a port number")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void invalidGrpcPortNamesTheVariable() {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_GRPC_PORT", "70000")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("TERN_GRPC_PORT");
+    }
+
+    @Test
+    void sameHttpAndGrpcPortIsRejected() {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_HTTP_PORT", "9000", "TERN_GRPC_PORT", "9000")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("must differ");
+    }
+
+    @Test
+    void unknownTernVariableIsRejectedAsTypo() {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_HTTP_PROT", "9000", "TERN_DATA_DIR", "/tmp/x")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("unknown environment variable TERN_HTTP_PROT")
+                .hasMessageContaining("TERN_HTTP_PORT");
+    }
+
+    @Test
+    void unrelatedVariablesAreIgnored() {
+        assertThat(fromEnv(Map.of("TERNARY", "1", "MY_TERN_X", "2")).httpPort()).isEqualTo(8080);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mysql://db:3306/tern", "jdbc:postgresql:tern", "postgresql:///tern",
+            "jdbc:postgresql://db:5432/", "jdbc:postgresql://user:pw@db:5432/tern", "not a url"})
+    void badDatabaseUrlIsRejected(String url) {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_DATABASE_URL", url)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_DATABASE_URL")
+                .hasMessageNotContaining("pw@");
+    }
+
+    @Test
+    void databaseCredentialsWithoutUrlAreRejected() {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_DATABASE_PASSWORD", "x")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("TERN_DATABASE_URL");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"internal", "-bad.example", "bad-.example", "under_score.example", "a..b", "sp ace.example", ""})
+    void badDnsDomainIsRejected(String domain) {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_DNS_DOMAIN", domain)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_DNS_DOMAIN");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"signal.example.com:10000", "ftp://signal.example.com", "http://", "https://exa mple.com"})
+    void badSignalUrlIsRejected(String url) {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_SIGNAL_URL", url)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_SIGNAL_URL");
+    }
+
+    @Test
+    void passwordNeverAppearsInDescriptions() {
+        TernSettings settings = fromEnv(Map.of("TERN_DATABASE_URL", "jdbc:postgresql://db:5432/tern",
+                "TERN_DATABASE_USER", "tern", "TERN_DATABASE_PASSWORD", "hunter2-secret"));
+
+        assertThat(settings.toString()).doesNotContain("hunter2-secret");
+        assertThat(settings.databaseDescription()).contains("db:5432").doesNotContain("hunter2-secret");
+    }
+
+    @Test
+    void echoedValuesStayOnOneLine() {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_HTTP_PORT", "80\n80")))
+                .hasMessageNotContaining("\n");
+    }
+}
