@@ -1,0 +1,141 @@
+package dev.tern.signal;
+
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The signal exchange served over gRPC on Netty. Embeddable: tern-server creates one, calls {@link #start()}
+ * and {@link #close()}; the standalone node does the same from {@link SignalRelayMain}.
+ */
+public final class SignalServer implements AutoCloseable {
+    public static final String PORT_VARIABLE = "TERN_SIGNAL_PORT";
+    public static final int DEFAULT_PORT = 10000;
+    private static final Logger log = LoggerFactory.getLogger(SignalServer.class);
+
+    private final InetSocketAddress address;
+    private final SignalExchangeService service = new SignalExchangeService();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private ExecutorService executor;
+    private Server server;
+
+    /** Listens on all interfaces at {@code port}; 0 picks a free port (see {@link #port()}). */
+    public SignalServer(int port) {
+        this(new InetSocketAddress(port));
+    }
+
+    public SignalServer(InetSocketAddress address) {
+        this.address = address;
+    }
+
+    /** Port from {@code TERN_SIGNAL_PORT}, default 10000. */
+    public static SignalServer fromEnvironment(Map<String, String> env) {
+        return new SignalServer(Ports.fromEnvironment(env, PORT_VARIABLE, DEFAULT_PORT));
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @throws UncheckedIOException when the port cannot be bound
+     */
+    public synchronized SignalServer start() {
+        if (server != null) {
+            throw new IllegalStateException("signal server already started");
+        }
+        boss = new NioEventLoopGroup(1, new DefaultThreadFactory("signal-boss", true));
+        workers = new NioEventLoopGroup(0, new DefaultThreadFactory("signal-io", true));
+        executor = Executors.newCachedThreadPool(new DefaultThreadFactory("signal-call", true));
+        Server built = NettyServerBuilder.forAddress(address)
+                .channelType(NioServerSocketChannel.class)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .executor(executor)
+                .addService(service)
+                // NetBird clients ping often on idle streams; refusing would make them reconnect in a loop.
+                .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                // Detect peers that vanished without closing, so their registration goes away.
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .build();
+        try {
+            server = built.start();
+        } catch (IOException e) {
+            shutdownResources();
+            throw new UncheckedIOException("signal server cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+        log.info("signal exchange listening on {}:{}", address.getHostString(), port());
+        return this;
+    }
+
+    /** The bound port; useful when constructed with port 0. */
+    public int port() {
+        if (server == null) {
+            throw new IllegalStateException("signal server not started");
+        }
+        return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    }
+
+    public SignalExchangeService service() {
+        return service;
+    }
+
+    /** Blocks until the server has shut down (the standalone main thread waits here). */
+    public void awaitTermination() throws InterruptedException {
+        Server running;
+        synchronized (this) {
+            running = server;
+        }
+        if (running != null) {
+            running.awaitTermination();
+        }
+    }
+
+    /** Stops accepting calls, gives open streams a moment to finish, then releases every thread. */
+    @Override
+    public synchronized void close() {
+        if (server == null) {
+            return;
+        }
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
+                // Signal streams are long-lived by design; they will not end on their own.
+                server.shutdownNow();
+                server.awaitTermination(3, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        shutdownResources();
+        server = null;
+        log.info("signal exchange stopped");
+    }
+
+    private void shutdownResources() {
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+}
