@@ -34,6 +34,16 @@ public class PeerRegistrationService {
         return register(plainSetupKey, wgPubKey, meta, null);
     }
 
+    /**
+     * For callers holding the key as text (gRPC carries it base64-encoded).
+     *
+     * @throws dev.tern.events.values.InvalidValueException when the text is not a WireGuard public key
+     */
+    public PeerRegistration register(String plainSetupKey, String wgPubKeyBase64, PeerSystemMeta meta,
+                                     String sourceAddress) {
+        return register(plainSetupKey, new WireGuardKey(wgPubKeyBase64), meta, sourceAddress);
+    }
+
     public PeerRegistration register(String plainSetupKey, WireGuardKey wgPubKey, PeerSystemMeta meta,
                                      String sourceAddress) {
         if (plainSetupKey == null || plainSetupKey.isBlank()) {
