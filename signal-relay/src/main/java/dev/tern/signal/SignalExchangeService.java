@@ -50,6 +50,17 @@ public final class SignalExchangeService implements SignalExchangeGrpc.AsyncServ
         return streams.size();
     }
 
+    /**
+     * Ends every open stream with UNAVAILABLE, which NetBird clients treat as "reconnect with backoff".
+     * Used on shutdown: without it the long-lived streams would hold the server open until forced.
+     */
+    void closeAllStreams(String reason) {
+        for (PeerStream stream : streams.values()) {
+            deregister(stream);
+            stream.fail(Status.UNAVAILABLE.withDescription(reason));
+        }
+    }
+
     @Override
     public void send(EncryptedMessage message, StreamObserver<EncryptedMessage> response) {
         String recipient = message.getRemoteKey();

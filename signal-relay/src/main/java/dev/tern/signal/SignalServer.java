@@ -105,13 +105,17 @@ public final class SignalServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting calls, gives open streams a moment to finish, then releases every thread. */
+    /**
+     * Stops accepting calls, ends open streams with UNAVAILABLE (clients reconnect), waits briefly for calls in
+     * flight, then releases every thread.
+     */
     @Override
     public synchronized void close() {
         if (server == null) {
             return;
         }
         server.shutdown();
+        service.closeAllStreams("signal node is shutting down");
         try {
             if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
                 // Signal streams are long-lived by design; they will not end on their own.
