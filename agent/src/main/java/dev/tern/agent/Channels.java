@@ -1,0 +1,77 @@
+package dev.tern.agent;
+
+import dev.tern.protocol.management.HostConfig;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+
+/** gRPC channels from the URLs users and the management server give us. */
+final class Channels {
+    private Channels() {
+    }
+
+    /** Host, port and whether to use TLS. */
+    record Target(String host, int port, boolean tls) {
+        @Override
+        public String toString() {
+            return (tls ? "https://" : "http://") + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    /**
+     * Parses a management URL: {@code http://host:port} (plaintext), {@code https://host[:port]} (TLS, port 443 by
+     * default) or bare {@code host:port} (plaintext).
+     */
+    static Target parseManagementUrl(String url) {
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException("management URL is empty");
+        }
+        String text = url.strip();
+        URI uri;
+        try {
+            uri = URI.create(text.contains("://") ? text : "http://" + text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("management URL is not a URL: " + text);
+        }
+        String scheme = uri.getScheme().toLowerCase();
+        boolean tls;
+        switch (scheme) {
+            case "http", "grpc" -> tls = false;
+            case "https", "grpcs" -> tls = true;
+            default -> throw new IllegalArgumentException("management URL must start with http:// or https://, got "
+                    + scheme + "://");
+        }
+        String host = uri.getHost();
+        if (host == null || host.isEmpty()) {
+            throw new IllegalArgumentException("management URL has no host: " + text);
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
+        return new Target(host, port, tls);
+    }
+
+    /** The signal address from the map: {@code host:port}, TLS when the protocol says HTTPS. */
+    static Target signalTarget(HostConfig signal) {
+        String uri = signal.getUri().strip();
+        if (uri.contains("://")) {
+            Target parsed = parseManagementUrl(uri);
+            return new Target(parsed.host(), parsed.port(), parsed.tls() || signal.getProtocol() == HostConfig.Protocol.HTTPS);
+        }
+        Target parsed = parseManagementUrl("http://" + uri);
+        return new Target(parsed.host(), parsed.port(), signal.getProtocol() == HostConfig.Protocol.HTTPS);
+    }
+
+    static ManagedChannel open(Target target) {
+        ChannelCredentials credentials = target.tls() ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+        return Grpc.newChannelBuilderForAddress(target.host(), target.port(), credentials)
+                .keepAliveTime(5, TimeUnit.MINUTES)
+                .build();
+    }
+}

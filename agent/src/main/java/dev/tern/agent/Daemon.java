@@ -1,0 +1,400 @@
+package dev.tern.agent;
+
+import dev.tern.protocol.crypto.X25519KeyPair;
+import dev.tern.protocol.management.LoginResponse;
+import dev.tern.protocol.management.PeerSystemMeta;
+import dev.tern.protocol.management.SyncResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code tern up}: logs in, creates the interface, keeps the Sync and signal streams open and applies what they
+ * bring until SIGTERM/SIGINT or {@code tern down}, then removes the interface and its firewall table.
+ */
+final class Daemon {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    static final String VERSION = "tern-0.1.0";
+
+    record Options(String setupKey, String managementUrl, String interfaceName, Path configDir, int wgPort,
+                   String hostname, Duration startupTimeout) {
+    }
+
+    private final Options options;
+    private final ConfigDir dir;
+    private final Shell shell = new Shell();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile StatusReport.Connection managementState;
+    private volatile StatusReport.Connection signalState = new StatusReport.Connection(null, "disconnected", null);
+    private volatile Engine engine;
+    private volatile String meshAddress;
+    private volatile String fqdn;
+    private volatile long serial;
+    private X25519KeyPair key;
+    private ManagedChannel managementChannel;
+    private ManagedChannel signalChannel;
+    private ManagementClient management;
+    private SignalClient signal;
+    private WireGuardDevice device;
+    private ControlSocket control;
+    private ScheduledExecutorService housekeeping;
+    private Thread syncThread;
+
+    Daemon(Options options) {
+        this.options = options;
+        this.dir = new ConfigDir(options.configDir());
+    }
+
+    /** Runs until stopped; returns the exit code. */
+    int run() {
+        requireRoot();
+        WireGuardDevice.requireValidName(options.interfaceName());
+        if (!Shell.onPath("ip")) {
+            throw new AgentException(AgentException.ENVIRONMENT, "'ip' is not installed: apt-get install -y iproute2");
+        }
+        Nftables.requireNft();
+        Channels.Target managementTarget = Channels.parseManagementUrl(options.managementUrl());
+        dir.create();
+        claimPidFile();
+        Thread hook = new Thread(this::stop, "tern-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            start(managementTarget);
+            LOG.info("tern is up on {} with mesh address {}", options.interfaceName(), meshAddress);
+            stopped.await();
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return AgentException.FAILURE;
+        } finally {
+            stop();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running or has run stop() already
+            }
+        }
+    }
+
+    private void start(Channels.Target managementTarget) {
+        key = dir.loadOrCreateKey();
+        managementState = new StatusReport.Connection(managementTarget.toString(), "connecting", null);
+        managementChannel = Channels.open(managementTarget);
+        management = new ManagementClient(managementChannel, key, options.setupKey(), systemMeta(), new ManagementClient.Listener() {
+            @Override
+            public void onLogin(LoginResponse response) {
+                onLoggedIn(response);
+            }
+
+            @Override
+            public void onNetworkMap(SyncResponse response) {
+                applyMap(response);
+            }
+
+            @Override
+            public void onStateChange(String state, String error) {
+                managementState = new StatusReport.Connection(managementTarget.toString(), state, error);
+                writeStatusQuietly();
+            }
+        });
+        LoginResponse login = loginWithRetry(managementTarget);
+
+        device = WireGuardDevice.create(options.interfaceName(), shell, dir.wireguardLog());
+        device.configure(key.privateKey(), options.wgPort());
+        DataPlane plane = new DataPlane.Linux(device, new Nftables(shell));
+        // Until the first map arrives nothing from the mesh is allowed in.
+        plane.applyFirewall(List.of());
+        if (!login.getPeerConfig().getAddress().isEmpty()) {
+            plane.setAddress(login.getPeerConfig().getAddress());
+        }
+
+        if (login.hasNetbirdConfig() && login.getNetbirdConfig().hasSignal()
+                && !login.getNetbirdConfig().getSignal().getUri().isBlank()) {
+            Channels.Target signalTarget = Channels.signalTarget(login.getNetbirdConfig().getSignal());
+            signalChannel = Channels.open(signalTarget);
+            signal = new SignalClient(signalChannel, key, new SignalClient.Listener() {
+                @Override
+                public void onMessage(String senderKey, dev.tern.protocol.signal.Body body) {
+                    Engine current = engine;
+                    if (current != null) {
+                        current.onSignal(senderKey, body);
+                    }
+                }
+
+                @Override
+                public void onConnected() {
+                    Engine current = engine;
+                    if (current != null) {
+                        current.onSignalConnected();
+                    }
+                }
+
+                @Override
+                public void onStateChange(String state, String error) {
+                    signalState = new StatusReport.Connection(signalTarget.toString(), state, error);
+                }
+            }, new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        } else {
+            LOG.warn("the management server gave no signal address: peers will only connect if they find us");
+        }
+        SignalClient signalClient = signal;
+        engine = new Engine(plane, options.wgPort(), () -> Candidates.localIpv4(options.interfaceName()),
+                (remote, body) -> signalClient != null && signalClient.send(remote, body), Clock.systemUTC());
+        if (signal != null) {
+            signal.start();
+        }
+
+        control = ControlSocket.start(dir.controlSocket(), this::handleControl);
+        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tern-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        housekeeping.scheduleWithFixedDelay(this::housekeeping, 2, 2, TimeUnit.SECONDS);
+
+        syncThread = new Thread(() -> management.runSyncLoop(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)), true),
+                "tern-sync");
+        syncThread.setDaemon(true);
+        syncThread.start();
+        writeStatusQuietly();
+    }
+
+    private LoginResponse loginWithRetry(Channels.Target target) {
+        long deadline = System.nanoTime() + options.startupTimeout().toNanos();
+        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(5));
+        while (true) {
+            try {
+                return management.login();
+            } catch (StatusRuntimeException e) {
+                Status.Code code = e.getStatus().getCode();
+                boolean retryable = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+                if (!retryable || System.nanoTime() > deadline) {
+                    throw new AgentException(AgentException.MANAGEMENT, "management server " + target
+                            + (retryable ? " is unreachable" : " failed the login") + ": " + code
+                            + (e.getStatus().getDescription() == null ? "" : " " + e.getStatus().getDescription()));
+                }
+                Duration delay = backoff.nextDelay();
+                LOG.warn("management server {} not reachable yet ({}); retrying in {} ms", target, code, delay.toMillis());
+                try {
+                    Thread.sleep(delay.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new AgentException(AgentException.FAILURE, "interrupted while logging in");
+                }
+            }
+        }
+    }
+
+    private void onLoggedIn(LoginResponse response) {
+        String address = response.getPeerConfig().getAddress();
+        if (!address.isEmpty()) {
+            meshAddress = address;
+        }
+        fqdn = response.getPeerConfig().getFqdn();
+        managementState = new StatusReport.Connection(managementState.url(), "connected", null);
+        dir.writeState(new AgentState(options.managementUrl(), key.publicKeyBase64(), meshAddress, fqdn,
+                options.interfaceName(), options.wgPort()));
+    }
+
+    private void applyMap(SyncResponse response) {
+        MeshMap map = MeshMap.from(response.getNetworkMap());
+        Engine current = engine;
+        if (current == null) {
+            return;
+        }
+        try {
+            current.applyMap(map);
+            serial = map.serial();
+            if (map.address() != null && !map.address().isEmpty() && !map.address().equals(meshAddress)) {
+                meshAddress = map.address();
+                dir.writeState(new AgentState(options.managementUrl(), key.publicKeyBase64(), meshAddress, fqdn,
+                        options.interfaceName(), options.wgPort()));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("applying network map serial {} failed: {}", map.serial(), e.getMessage());
+        }
+        writeStatusQuietly();
+    }
+
+    private void housekeeping() {
+        try {
+            Engine current = engine;
+            if (current != null) {
+                current.offerStale();
+            }
+            writeStatusQuietly();
+        } catch (RuntimeException e) {
+            LOG.warn("housekeeping failed: {}", e.getMessage());
+        }
+    }
+
+    StatusReport status() {
+        Engine current = engine;
+        return new StatusReport(options.interfaceName(), key == null ? null : key.publicKeyBase64(), meshAddress, fqdn,
+                serial, managementState, signalState, current == null ? List.of() : current.peerStatus(),
+                Instant.now().toString());
+    }
+
+    private void writeStatusQuietly() {
+        if (stopping.get()) {
+            return;
+        }
+        try {
+            dir.writeJson(dir.statusFile(), status());
+        } catch (RuntimeException e) {
+            LOG.debug("cannot write status file: {}", e.getMessage());
+        }
+    }
+
+    private String handleControl(String command) {
+        switch (command) {
+            case "status":
+                return status().toJson().replace('\n', ' ');
+            case "down":
+                Thread stopper = new Thread(() -> {
+                    stop();
+                    stopped.countDown();
+                }, "tern-down");
+                stopper.start();
+                return "ok";
+            default:
+                return "error: unknown command";
+        }
+    }
+
+    /** Idempotent: closes streams, removes the interface and the firewall table, drops pid/status/socket files. */
+    void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            try {
+                stopped.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        LOG.info("tern is going down");
+        try {
+            if (housekeeping != null) {
+                housekeeping.shutdownNow();
+            }
+            if (management != null) {
+                management.close();
+            }
+            if (signal != null) {
+                signal.close();
+            }
+            if (managementChannel != null) {
+                managementChannel.shutdownNow();
+            }
+            if (signalChannel != null) {
+                signalChannel.shutdownNow();
+            }
+            if (control != null) {
+                control.close();
+            }
+            if (device != null) {
+                device.close();
+            }
+            new Nftables(shell).remove(options.interfaceName());
+            Files.deleteIfExists(dir.statusFile());
+            Files.deleteIfExists(dir.pidFile());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cleanup was incomplete: {}", e.getMessage());
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void claimPidFile() {
+        Optional<Long> running = runningPid(dir);
+        if (running.isPresent()) {
+            throw new AgentException(AgentException.FAILURE, "tern is already running for " + dir.path() + " (pid "
+                    + running.get() + "); run tern down first");
+        }
+        try {
+            Files.writeString(dir.pidFile(), ProcessHandle.current().pid() + "\n");
+        } catch (IOException e) {
+            throw new AgentException(AgentException.FAILURE, "cannot write " + dir.pidFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The pid of a live daemon for this config dir, if any (a stale pid file does not count). */
+    static Optional<Long> runningPid(ConfigDir dir) {
+        try {
+            if (!Files.exists(dir.pidFile())) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(Files.readString(dir.pidFile(), StandardCharsets.US_ASCII).strip());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().command().map(c -> c.contains("java")).orElse(true))
+                    .map(ProcessHandle::pid);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    static void requireRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    String effective = line.substring(4).strip().split("\\s+")[1];
+                    if (!"0".equals(effective)) {
+                        throw new AgentException(AgentException.ENVIRONMENT,
+                                "tern up must run as root (it creates a network interface and firewall rules)");
+                    }
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            throw new AgentException(AgentException.ENVIRONMENT, "cannot tell whether we run as root: " + e.getMessage());
+        }
+    }
+
+    private PeerSystemMeta systemMeta() {
+        String hostname = options.hostname();
+        if (hostname == null || hostname.isBlank()) {
+            hostname = localHostname();
+        }
+        return PeerSystemMeta.newBuilder()
+                .setHostname(hostname)
+                .setGoOS("linux")
+                .setKernel("Linux")
+                .setOS(System.getProperty("os.name", "Linux"))
+                .setOSVersion(System.getProperty("os.version", ""))
+                .setKernelVersion(System.getProperty("os.version", ""))
+                .setPlatform(System.getProperty("os.arch", ""))
+                .setCore(System.getProperty("os.version", ""))
+                .setNetbirdVersion(VERSION)
+                .build();
+    }
+
+    static String localHostname() {
+        try {
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return Optional.ofNullable(System.getenv("HOSTNAME")).filter(s -> !s.isBlank()).orElse("tern-peer");
+    }
+}

@@ -1,0 +1,224 @@
+package dev.tern.agent;
+
+import dev.tern.protocol.signal.Body;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Turns network maps and signal messages into WireGuard and firewall state. All state changes go through this
+ * object's lock, so a map and a signal message never interleave halfway.
+ *
+ * <p>Endpoint exchange, in the shape of NetBird's signal protocol: when a peer appears (or has no fresh handshake)
+ * we send OFFER (ufrag:pwd payload, our WireGuard port) followed by one CANDIDATE per local IPv4 address; the
+ * other side answers with ANSWER and its own CANDIDATEs. A received candidate set becomes the peer's endpoint.
+ */
+final class Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    static final int KEEPALIVE_SECONDS = 25;
+    static final Duration REOFFER_INTERVAL = Duration.ofSeconds(10);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String VERSION = "tern-0.1.0";
+
+    interface SignalSender {
+        boolean send(String remoteKey, Body body);
+    }
+
+    private static final class Link {
+        final List<Candidates.Candidate> candidates = new ArrayList<>();
+        String endpoint;
+        Instant lastOffer = Instant.EPOCH;
+    }
+
+    private final DataPlane plane;
+    private final int wgPort;
+    private final Supplier<List<Candidates.LocalAddress>> localAddresses;
+    private final SignalSender signal;
+    private final Clock clock;
+    private final Map<String, Link> links = new HashMap<>();
+    private MeshMap map;
+
+    Engine(DataPlane plane, int wgPort, Supplier<List<Candidates.LocalAddress>> localAddresses, SignalSender signal,
+           Clock clock) {
+        this.plane = plane;
+        this.wgPort = wgPort;
+        this.localAddresses = localAddresses;
+        this.signal = signal;
+        this.clock = clock;
+    }
+
+    /** Applies a new map: address, peers as a diff, firewall in one transaction; then offers to new peers. */
+    synchronized void applyMap(MeshMap newMap) {
+        if (newMap.address() != null && !newMap.address().isEmpty()) {
+            plane.setAddress(newMap.address());
+        }
+        this.map = newMap;
+        links.keySet().retainAll(newMap.peers().stream().map(MeshMap.RemotePeer::publicKey).toList());
+        for (MeshMap.RemotePeer peer : newMap.peers()) {
+            links.computeIfAbsent(peer.publicKey(), k -> new Link());
+        }
+        PeerDiff diff = plane.applyPeers(desiredPeers());
+        plane.applyFirewall(newMap.inboundRules());
+        LOG.info("applied network map serial {}: {} peers (+{} ~{} -{}), {} inbound rules", newMap.serial(),
+                newMap.peers().size(), diff.added().size(), diff.changed().size(), diff.removed().size(),
+                newMap.inboundRules().size());
+        offerStale();
+    }
+
+    synchronized MeshMap currentMap() {
+        return map;
+    }
+
+    private List<WgPeer> desiredPeers() {
+        List<WgPeer> peers = new ArrayList<>();
+        for (MeshMap.RemotePeer peer : map.peers()) {
+            Link link = links.get(peer.publicKey());
+            peers.add(new WgPeer(peer.publicKey(), peer.allowedIps(), link == null ? null : link.endpoint, KEEPALIVE_SECONDS));
+        }
+        return peers;
+    }
+
+    /** A signal message from {@code senderKey}; peers outside our map are ignored (no endpoint for strangers). */
+    synchronized void onSignal(String senderKey, Body body) {
+        Link link = links.get(senderKey);
+        if (map == null || link == null) {
+            LOG.debug("ignoring signal {} from a peer that is not in our map", body.getType());
+            return;
+        }
+        switch (body.getType()) {
+            case OFFER -> {
+                link.candidates.clear();
+                sendSessionAndCandidates(senderKey, Body.Type.ANSWER);
+            }
+            case ANSWER -> link.candidates.clear();
+            case CANDIDATE -> Candidates.parse(body.getPayload()).ifPresent(candidate -> {
+                if (!link.candidates.contains(candidate)) {
+                    link.candidates.add(candidate);
+                }
+                chooseEndpoint(senderKey, link);
+            });
+            default -> {
+                // MODE, GO_IDLE, HEARTBEAT: nothing to do without lazy connections or relay
+            }
+        }
+    }
+
+    private void chooseEndpoint(String peerKey, Link link) {
+        Candidates.choose(link.candidates, localAddresses.get()).ifPresent(chosen -> {
+            String endpoint = chosen.endpoint();
+            if (endpoint.equals(link.endpoint)) {
+                return;
+            }
+            if (link.endpoint != null && handshakeFresh(peerKey) && link.candidates.stream()
+                    .anyMatch(c -> c.endpoint().equals(link.endpoint))) {
+                return; // the tunnel works on the endpoint we have; don't move it
+            }
+            link.endpoint = endpoint;
+            LOG.info("peer {} reachable at {}", shortKey(peerKey), endpoint);
+            plane.applyPeers(desiredPeers());
+        });
+    }
+
+    private boolean handshakeFresh(String peerKey) {
+        try {
+            DeviceState.PeerStats stats = plane.read().peers().get(peerKey);
+            return stats != null && "connected".equals(StatusReport.peerState(stats.lastHandshakeEpochSeconds(),
+                    stats.endpoint(), clock.instant()));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** After a signal (re)connect everyone without a working tunnel gets a fresh offer right away. */
+    synchronized void onSignalConnected() {
+        links.values().forEach(link -> link.lastOffer = Instant.EPOCH);
+        offerStale();
+    }
+
+    /** Offers to every peer without a fresh handshake whose last offer is older than the re-offer interval. */
+    synchronized void offerStale() {
+        if (map == null) {
+            return;
+        }
+        Map<String, DeviceState.PeerStats> stats;
+        try {
+            stats = plane.read().peers();
+        } catch (RuntimeException e) {
+            stats = Map.of();
+        }
+        Instant now = clock.instant();
+        for (Map.Entry<String, Link> entry : links.entrySet()) {
+            DeviceState.PeerStats peerStats = stats.get(entry.getKey());
+            boolean fresh = peerStats != null && "connected".equals(
+                    StatusReport.peerState(peerStats.lastHandshakeEpochSeconds(), peerStats.endpoint(), now));
+            if (fresh || Duration.between(entry.getValue().lastOffer, now).compareTo(REOFFER_INTERVAL) < 0) {
+                continue;
+            }
+            if (sendSessionAndCandidates(entry.getKey(), Body.Type.OFFER)) {
+                entry.getValue().lastOffer = now;
+            }
+        }
+    }
+
+    private boolean sendSessionAndCandidates(String peerKey, Body.Type type) {
+        Body session = Body.newBuilder().setType(type).setPayload(randomToken(8) + ":" + randomToken(24))
+                .setWgListenPort(wgPort).setNetBirdVersion(VERSION).build();
+        if (!signal.send(peerKey, session)) {
+            return false;
+        }
+        List<Candidates.LocalAddress> local = localAddresses.get();
+        for (int i = 0; i < local.size(); i++) {
+            signal.send(peerKey, Body.newBuilder().setType(Body.Type.CANDIDATE)
+                    .setPayload(Candidates.format(i, local.get(i).address(), wgPort)).build());
+        }
+        return true;
+    }
+
+    private static String randomToken(int length) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return out.toString();
+    }
+
+    private static String shortKey(String key) {
+        return key.length() > 8 ? key.substring(0, 8) + "…" : key;
+    }
+
+    /** The per-peer part of the status, from the map and what WireGuard reports. */
+    synchronized List<StatusReport.Peer> peerStatus() {
+        if (map == null) {
+            return List.of();
+        }
+        Map<String, DeviceState.PeerStats> stats;
+        try {
+            stats = plane.read().peers();
+        } catch (RuntimeException e) {
+            stats = Map.of();
+        }
+        Instant now = clock.instant();
+        List<StatusReport.Peer> out = new ArrayList<>();
+        for (MeshMap.RemotePeer peer : map.peers()) {
+            DeviceState.PeerStats s = stats.get(peer.publicKey());
+            Link link = links.get(peer.publicKey());
+            String endpoint = s != null && s.endpoint() != null ? s.endpoint() : link == null ? null : link.endpoint;
+            long handshake = s == null ? 0 : s.lastHandshakeEpochSeconds();
+            out.add(new StatusReport.Peer(peer.name(), peer.fqdn(), peer.publicKey(), peer.meshIp(), endpoint,
+                    StatusReport.peerState(handshake, endpoint, now),
+                    handshake > 0 ? Instant.ofEpochSecond(handshake).toString() : null,
+                    s == null ? 0 : s.rxBytes(), s == null ? 0 : s.txBytes()));
+        }
+        return out;
+    }
+}

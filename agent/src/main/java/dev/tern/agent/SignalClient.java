@@ -1,0 +1,179 @@
+package dev.tern.agent;
+
+import dev.tern.protocol.crypto.NaclBoxException;
+import dev.tern.protocol.crypto.SignalMessages;
+import dev.tern.protocol.crypto.X25519KeyPair;
+import dev.tern.protocol.signal.Body;
+import dev.tern.protocol.signal.EncryptedMessage;
+import dev.tern.protocol.signal.SignalExchangeGrpc;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Our mailbox on the signal node: one ConnectStream, registered under our WireGuard key (the
+ * {@code x-wiretrustee-peer-id} header NetBird clients send), carrying bodies sealed end to end with NaCl box.
+ * Reconnects with backoff; {@link Listener#onConnected()} tells the engine to offer again.
+ */
+final class SignalClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SignalClient.class);
+    static final Metadata.Key<String> PEER_ID_HEADER =
+            Metadata.Key.of("x-wiretrustee-peer-id", Metadata.ASCII_STRING_MARSHALLER);
+
+    interface Listener {
+        void onMessage(String senderKey, Body body);
+
+        void onConnected();
+
+        void onStateChange(String state, String error);
+    }
+
+    private final SignalExchangeGrpc.SignalExchangeStub stub;
+    private final X25519KeyPair key;
+    private final Listener listener;
+    private final Backoff backoff;
+    private final AtomicReference<StreamObserver<EncryptedMessage>> outbound = new AtomicReference<>();
+    private volatile boolean closed;
+    private Thread loop;
+
+    SignalClient(Channel channel, X25519KeyPair key, Listener listener, Backoff backoff) {
+        Metadata headers = new Metadata();
+        headers.put(PEER_ID_HEADER, key.publicKeyBase64());
+        this.stub = SignalExchangeGrpc.newStub(ClientInterceptors.intercept(channel,
+                MetadataUtils.newAttachHeadersInterceptor(headers)));
+        this.key = key;
+        this.listener = listener;
+        this.backoff = backoff;
+    }
+
+    synchronized void start() {
+        loop = new Thread(this::run, "tern-signal");
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    /** Seals and sends; returns false when the stream is down (the engine re-offers after reconnect). */
+    boolean send(String remoteKey, Body body) {
+        StreamObserver<EncryptedMessage> stream = outbound.get();
+        if (stream == null) {
+            return false;
+        }
+        EncryptedMessage message = SignalMessages.seal(body, key, remoteKey);
+        synchronized (stream) {
+            try {
+                stream.onNext(message);
+                return true;
+            } catch (RuntimeException e) {
+                LOG.debug("signal send failed: {}", e.toString());
+                return false;
+            }
+        }
+    }
+
+    boolean connected() {
+        return outbound.get() != null;
+    }
+
+    private void run() {
+        while (!closed) {
+            CountDownLatch ended = new CountDownLatch(1);
+            AtomicReference<String> error = new AtomicReference<>("stream closed by the signal server");
+            listener.onStateChange("connecting", null);
+            StreamObserver<EncryptedMessage> requests;
+            try {
+                requests = stub.connectStream(new StreamObserver<>() {
+                    @Override
+                    public void onNext(EncryptedMessage message) {
+                        backoff.reset();
+                        receive(message);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        error.set(io.grpc.Status.fromThrowable(t).getCode() + ": " + t.getMessage());
+                        ended.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        ended.countDown();
+                    }
+                });
+            } catch (RuntimeException e) {
+                error.set(e.toString());
+                requests = null;
+                ended.countDown();
+            }
+            if (requests != null) {
+                outbound.set(requests);
+                listener.onStateChange("connected", null);
+                listener.onConnected();
+            }
+            try {
+                ended.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            outbound.set(null);
+            if (closed) {
+                return;
+            }
+            Duration delay = backoff.nextDelay();
+            LOG.warn("signal connection lost ({}); reconnecting in {} ms", error.get(), delay.toMillis());
+            listener.onStateChange("disconnected", error.get());
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void receive(EncryptedMessage message) {
+        if (!key.publicKeyBase64().equals(message.getRemoteKey())) {
+            LOG.debug("dropping a signal message addressed to another key");
+            return;
+        }
+        Body body;
+        try {
+            body = SignalMessages.open(message, key);
+        } catch (NaclBoxException e) {
+            LOG.warn("dropping a signal message that does not open: {}", e.getMessage());
+            return;
+        }
+        try {
+            listener.onMessage(message.getKey(), body);
+        } catch (RuntimeException e) {
+            LOG.warn("handling a signal message failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        StreamObserver<EncryptedMessage> stream = outbound.getAndSet(null);
+        if (stream != null) {
+            synchronized (stream) {
+                try {
+                    stream.onCompleted();
+                } catch (RuntimeException ignored) {
+                    // already gone
+                }
+            }
+        }
+        Thread thread = loop;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

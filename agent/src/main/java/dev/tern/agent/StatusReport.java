@@ -1,0 +1,92 @@
+package dev.tern.agent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What {@code tern status} shows, and the JSON the daemon serves: its own address, the state of the management
+ * and signal connections, and per peer what WireGuard reports.
+ */
+record StatusReport(String interfaceName, String publicKey, String meshAddress, String fqdn, long serial,
+                    Connection management, Connection signal, List<Peer> peers, String updatedAt) {
+
+    /** A control-plane connection: {@code state} is connected, connecting or disconnected. */
+    record Connection(String url, String state, String error) {
+    }
+
+    /**
+     * A remote peer. {@code state} is connected (handshake within the last 3 minutes), connecting (we know an
+     * endpoint but have no fresh handshake) or idle (no endpoint known yet).
+     */
+    record Peer(String name, String fqdn, String publicKey, String meshIp, String endpoint, String state,
+                String lastHandshake, long rxBytes, long txBytes) {
+    }
+
+    /** WireGuard rejects a session after 180 s without a new handshake; past that the peer is not connected. */
+    static final Duration HANDSHAKE_FRESH = Duration.ofSeconds(180);
+
+    static String peerState(long lastHandshakeEpochSeconds, String endpoint, Instant now) {
+        if (lastHandshakeEpochSeconds > 0
+                && Duration.between(Instant.ofEpochSecond(lastHandshakeEpochSeconds), now).compareTo(HANDSHAKE_FRESH) <= 0) {
+            return "connected";
+        }
+        return endpoint == null ? "idle" : "connecting";
+    }
+
+    String toJson() {
+        try {
+            return ConfigDir.JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static StatusReport fromJson(String json) {
+        try {
+            return ConfigDir.JSON.readValue(json, StatusReport.class);
+        } catch (JsonProcessingException e) {
+            throw new AgentException(AgentException.FAILURE, "daemon status is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** The human-readable form; {@code detail} adds one block per peer. */
+    String toText(boolean detail) {
+        StringBuilder out = new StringBuilder();
+        out.append("Interface:  ").append(interfaceName).append('\n');
+        out.append("Mesh IP:    ").append(orDash(meshAddress)).append('\n');
+        out.append("FQDN:       ").append(orDash(fqdn)).append('\n');
+        out.append("Public key: ").append(orDash(publicKey)).append('\n');
+        out.append("Management: ").append(describe(management)).append('\n');
+        out.append("Signal:     ").append(describe(signal)).append('\n');
+        long connected = peers.stream().filter(p -> "connected".equals(p.state())).count();
+        out.append("Peers:      ").append(connected).append('/').append(peers.size()).append(" connected\n");
+        if (detail) {
+            for (Peer peer : peers) {
+                out.append('\n');
+                out.append("  ").append(orDash(peer.name())).append(" (").append(orDash(peer.fqdn())).append(")\n");
+                out.append("    Mesh IP:        ").append(orDash(peer.meshIp())).append('\n');
+                out.append("    Public key:     ").append(peer.publicKey()).append('\n');
+                out.append("    State:          ").append(peer.state()).append('\n');
+                out.append("    Endpoint:       ").append(orDash(peer.endpoint())).append('\n');
+                out.append("    Last handshake: ").append(orDash(peer.lastHandshake())).append('\n');
+                out.append("    Bytes rx/tx:    ").append(peer.rxBytes()).append('/').append(peer.txBytes()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String describe(Connection c) {
+        if (c == null) {
+            return "-";
+        }
+        String text = c.state() + (c.url() == null ? "" : " (" + c.url() + ")");
+        return c.error() == null ? text : text + ": " + c.error();
+    }
+
+    private static String orDash(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
+    }
+}

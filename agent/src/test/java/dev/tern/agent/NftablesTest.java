@@ -1,0 +1,148 @@
+package dev.tern.agent;
+
+import com.google.protobuf.ByteString;
+import dev.tern.protocol.management.FirewallRule;
+import dev.tern.protocol.management.NetworkMap;
+import dev.tern.protocol.management.PeerConfig;
+import dev.tern.protocol.management.PortInfo;
+import dev.tern.protocol.management.RemotePeerConfig;
+import dev.tern.protocol.management.RuleAction;
+import dev.tern.protocol.management.RuleDirection;
+import dev.tern.protocol.management.RuleProtocol;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NftablesTest {
+
+    @SuppressWarnings("deprecation")
+    private static FirewallRule rule(String peerIp, RuleDirection direction, RuleProtocol protocol, RuleAction action) {
+        return FirewallRule.newBuilder().setPeerIP(peerIp).setDirection(direction).setProtocol(protocol).setAction(action).build();
+    }
+
+    @Test
+    void rulesetReplacesTheTableAtomicallyAndDropsByDefault() {
+        String script = Nftables.render("tern0", List.of());
+
+        assertThat(script).startsWith("table inet tern_tern0 {}\ndelete table inet tern_tern0\ntable inet tern_tern0 {\n");
+        assertThat(script).contains("iifname \"tern0\" jump mesh_in");
+        assertThat(script).contains("ct state established,related accept");
+        // the last statement of the mesh chain is the default drop
+        String chain = script.substring(script.indexOf("chain mesh_in"));
+        assertThat(chain.strip().split("\n")).anySatisfy(line -> assertThat(line.strip()).isEqualTo("counter drop"));
+        assertThat(chain.indexOf("counter drop")).isGreaterThan(chain.indexOf("established,related"));
+    }
+
+    @Test
+    void acceptRulesBecomeSourceProtocolAndPortMatches() {
+        String script = Nftables.render("tern0", List.of(
+                new FirewallRuleSpec("100.64.0.2", FirewallRuleSpec.Protocol.TCP, 22, 22, true),
+                new FirewallRuleSpec("100.64.0.3", FirewallRuleSpec.Protocol.UDP, 8000, 8100, true),
+                new FirewallRuleSpec("100.64.0.4", FirewallRuleSpec.Protocol.ICMP, 0, 0, true),
+                new FirewallRuleSpec("100.64.0.5", FirewallRuleSpec.Protocol.ALL, 0, 0, true),
+                new FirewallRuleSpec("100.64.0.6", FirewallRuleSpec.Protocol.TCP, 0, 0, true)));
+
+        assertThat(script).contains("ip saddr 100.64.0.2 tcp dport 22 accept\n");
+        assertThat(script).contains("ip saddr 100.64.0.3 udp dport 8000-8100 accept\n");
+        assertThat(script).contains("ip saddr 100.64.0.4 meta l4proto icmp accept\n");
+        assertThat(script).contains("ip saddr 100.64.0.5 accept\n");
+        assertThat(script).contains("ip saddr 100.64.0.6 meta l4proto tcp accept\n");
+        assertThat(script.indexOf("100.64.0.2 tcp dport 22 accept")).isLessThan(script.indexOf("counter drop"));
+    }
+
+    @Test
+    void dropRulesComeBeforeAcceptRules() {
+        String script = Nftables.render("tern0", List.of(
+                new FirewallRuleSpec("100.64.0.2", FirewallRuleSpec.Protocol.ALL, 0, 0, true),
+                new FirewallRuleSpec("100.64.0.2", FirewallRuleSpec.Protocol.TCP, 22, 22, false)));
+
+        assertThat(script.indexOf("tcp dport 22 drop")).isLessThan(script.indexOf("100.64.0.2 accept"));
+    }
+
+    @Test
+    void ipv6SourcesUseIp6Match() {
+        assertThat(Nftables.ruleLine(new FirewallRuleSpec("fd00::2/128", FirewallRuleSpec.Protocol.ICMP, 0, 0, true)))
+                .isEqualTo("ip6 saddr fd00::2/128 meta l4proto ipv6-icmp accept");
+    }
+
+    @Test
+    void refusesSourcesThatCouldInjectNftSyntax() {
+        assertThatThrownBy(() -> Nftables.ruleLine(
+                new FirewallRuleSpec("1.2.3.4 accept; flush ruleset", FirewallRuleSpec.Protocol.ALL, 0, 0, true)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void tableNameIsDerivedFromTheInterface() {
+        assertThat(Nftables.tableName("wt-0")).isEqualTo("tern_wt_0");
+        assertThatThrownBy(() -> Nftables.tableName("bad name")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void inboundRulesFromTheNetworkMapKeepOnlyInDirection() {
+        FirewallRule in = rule("100.64.0.2", RuleDirection.IN, RuleProtocol.TCP, RuleAction.ACCEPT).toBuilder()
+                .setPortInfo(PortInfo.newBuilder().setPort(22)).build();
+        FirewallRule out = rule("100.64.0.2", RuleDirection.OUT, RuleProtocol.TCP, RuleAction.ACCEPT);
+
+        assertThat(MeshMap.inbound(in)).containsExactly(
+                new FirewallRuleSpec("100.64.0.2", FirewallRuleSpec.Protocol.TCP, 22, 22, true));
+        assertThat(MeshMap.inbound(out)).isEmpty();
+    }
+
+    @Test
+    void portRangesLegacyPortStringsAndDropActionsTranslate() {
+        FirewallRule range = rule("100.64.0.2", RuleDirection.IN, RuleProtocol.UDP, RuleAction.DROP).toBuilder()
+                .setPortInfo(PortInfo.newBuilder().setRange(PortInfo.Range.newBuilder().setStart(1000).setEnd(2000))).build();
+        FirewallRule legacy = rule("100.64.0.3", RuleDirection.IN, RuleProtocol.TCP, RuleAction.ACCEPT).toBuilder()
+                .setPort("443").build();
+        FirewallRule icmp = rule("100.64.0.4", RuleDirection.IN, RuleProtocol.ICMP, RuleAction.ACCEPT).toBuilder()
+                .setPort("80").build();
+
+        assertThat(MeshMap.inbound(range)).containsExactly(
+                new FirewallRuleSpec("100.64.0.2", FirewallRuleSpec.Protocol.UDP, 1000, 2000, false));
+        assertThat(MeshMap.inbound(legacy)).containsExactly(
+                new FirewallRuleSpec("100.64.0.3", FirewallRuleSpec.Protocol.TCP, 443, 443, true));
+        assertThat(MeshMap.inbound(icmp)).containsExactly(
+                new FirewallRuleSpec("100.64.0.4", FirewallRuleSpec.Protocol.ICMP, 0, 0, true));
+    }
+
+    @Test
+    void sourcePrefixesWinOverPeerIpAndAnyAddressMeansAll() {
+        FirewallRule prefixes = rule("100.64.0.9", RuleDirection.IN, RuleProtocol.ALL, RuleAction.ACCEPT).toBuilder()
+                .addSourcePrefixes(ByteString.copyFrom(new byte[]{100, 64, 0, 2, 32}))
+                .addSourcePrefixes(ByteString.copyFrom(new byte[]{10, 1, 0, 0, 16})).build();
+        FirewallRule any = rule("0.0.0.0", RuleDirection.IN, RuleProtocol.ALL, RuleAction.ACCEPT);
+
+        assertThat(MeshMap.inbound(prefixes)).extracting(FirewallRuleSpec::sourceCidr)
+                .containsExactly("100.64.0.2/32", "10.1.0.0/16");
+        assertThat(MeshMap.inbound(any)).extracting(FirewallRuleSpec::sourceCidr).containsExactly("0.0.0.0/0");
+    }
+
+    @Test
+    void customProtocolsAreNotTranslatedSoDefaultDropApplies() {
+        assertThat(MeshMap.inbound(rule("100.64.0.2", RuleDirection.IN, RuleProtocol.CUSTOM, RuleAction.ACCEPT))).isEmpty();
+    }
+
+    @Test
+    void meshMapCarriesPeersAddressAndNames() {
+        NetworkMap map = NetworkMap.newBuilder().setSerial(7)
+                .setPeerConfig(PeerConfig.newBuilder().setAddress("100.64.0.1/16").setFqdn("a.tern.internal"))
+                .addRemotePeers(RemotePeerConfig.newBuilder().setWgPubKey("KEY").addAllowedIps("100.64.0.2/32")
+                        .setFqdn("b.tern.internal"))
+                .addFirewallRules(rule("100.64.0.2", RuleDirection.IN, RuleProtocol.ALL, RuleAction.ACCEPT))
+                .build();
+
+        MeshMap mesh = MeshMap.from(map);
+
+        assertThat(mesh.serial()).isEqualTo(7);
+        assertThat(mesh.address()).isEqualTo("100.64.0.1/16");
+        assertThat(mesh.peers()).singleElement().satisfies(peer -> {
+            assertThat(peer.name()).isEqualTo("b");
+            assertThat(peer.meshIp()).isEqualTo("100.64.0.2");
+        });
+        assertThat(mesh.inboundRules()).hasSize(1);
+    }
+}

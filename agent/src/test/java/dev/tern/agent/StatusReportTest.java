@@ -1,0 +1,62 @@
+package dev.tern.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StatusReportTest {
+    private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
+
+    private static StatusReport sample() {
+        return new StatusReport("tern0", "PUB", "100.64.0.1/16", "a.tern.internal", 12,
+                new StatusReport.Connection("http://mgmt:33073", "connected", null),
+                new StatusReport.Connection("http://signal:10000", "disconnected", "UNAVAILABLE"),
+                List.of(new StatusReport.Peer("b", "b.tern.internal", "KEYB", "100.64.0.2", "10.0.0.2:51820",
+                        "connected", "2026-01-01T11:59:30Z", 100, 200)),
+                NOW.toString());
+    }
+
+    @Test
+    void jsonHasTheFieldsScriptsReadAndRoundTrips() throws Exception {
+        StatusReport report = sample();
+
+        JsonNode json = ConfigDir.JSON.readTree(report.toJson());
+
+        assertThat(json.get("meshAddress").asText()).isEqualTo("100.64.0.1/16");
+        assertThat(json.get("management").get("state").asText()).isEqualTo("connected");
+        assertThat(json.get("signal").get("error").asText()).isEqualTo("UNAVAILABLE");
+        JsonNode peer = json.get("peers").get(0);
+        assertThat(peer.get("name").asText()).isEqualTo("b");
+        assertThat(peer.get("meshIp").asText()).isEqualTo("100.64.0.2");
+        assertThat(peer.get("state").asText()).isEqualTo("connected");
+        assertThat(peer.get("lastHandshake").asText()).isEqualTo("2026-01-01T11:59:30Z");
+        assertThat(peer.get("rxBytes").asLong()).isEqualTo(100);
+        assertThat(peer.get("txBytes").asLong()).isEqualTo(200);
+        assertThat(StatusReport.fromJson(report.toJson())).isEqualTo(report);
+    }
+
+    @Test
+    void peerStateFollowsHandshakeAgeAndEndpoint() {
+        long recent = NOW.minusSeconds(30).getEpochSecond();
+        long stale = NOW.minusSeconds(181).getEpochSecond();
+
+        assertThat(StatusReport.peerState(recent, "10.0.0.2:1", NOW)).isEqualTo("connected");
+        assertThat(StatusReport.peerState(stale, "10.0.0.2:1", NOW)).isEqualTo("connecting");
+        assertThat(StatusReport.peerState(0, "10.0.0.2:1", NOW)).isEqualTo("connecting");
+        assertThat(StatusReport.peerState(0, null, NOW)).isEqualTo("idle");
+    }
+
+    @Test
+    void textShowsPeersOnlyWithDetail() {
+        StatusReport report = sample();
+
+        assertThat(report.toText(false)).contains("Mesh IP:    100.64.0.1/16").contains("1/1 connected")
+                .contains("Signal:     disconnected (http://signal:10000): UNAVAILABLE").doesNotContain("KEYB");
+        assertThat(report.toText(true)).contains("b (b.tern.internal)").contains("Bytes rx/tx:    100/200")
+                .contains("Last handshake: 2026-01-01T11:59:30Z");
+    }
+}
