@@ -1,0 +1,112 @@
+package dev.tern.e2e;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dependency arrows of DESIGN.md, checked on the compiled classes of every module rather than by memory:
+ * events depends on nothing of ours; command-side, query-side and network-projector only on events; protocol on
+ * nothing of ours; signal-relay only on protocol and never on Spring or Axon; nothing depends on api or agent.
+ */
+class ModuleDependencyRulesTest {
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importProductionClasses() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.tern");
+    }
+
+    @Test
+    void everyModuleIsOnTheClasspath() {
+        // Guards the rules below against passing vacuously because a module's classes were not imported.
+        for (String pkg : new String[] {"dev.tern.events", "dev.tern.command", "dev.tern.query", "dev.tern.projector",
+                "dev.tern.protocol", "dev.tern.signal", "dev.tern.api", "dev.tern.agent"}) {
+            assertThat(classes.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)))
+                    .as("classes of %s imported", pkg).isTrue();
+        }
+    }
+
+    @Test
+    void eventsDependOnNothingOfOursAndNoFramework() {
+        check(noClasses().that().resideInAPackage("dev.tern.events..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.tern.command..", "dev.tern.query..", "dev.tern.projector..", "dev.tern.protocol..",
+                        "dev.tern.signal..", "dev.tern.api..", "dev.tern.agent..",
+                        "org.axonframework..", "org.springframework..", "com.fasterxml.jackson.."));
+    }
+
+    @Test
+    void commandSideDependsOnlyOnEvents() {
+        check(noClasses().that().resideInAPackage("dev.tern.command..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.tern.query..", "dev.tern.projector..", "dev.tern.protocol..", "dev.tern.signal..",
+                        "dev.tern.api..", "dev.tern.agent.."));
+    }
+
+    @Test
+    void querySideDependsOnlyOnEvents() {
+        check(noClasses().that().resideInAPackage("dev.tern.query..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.tern.command..", "dev.tern.projector..", "dev.tern.protocol..", "dev.tern.signal..",
+                        "dev.tern.api..", "dev.tern.agent.."));
+    }
+
+    @Test
+    void networkProjectorCoreIsPlainJava() {
+        check(noClasses().that().resideInAPackage("dev.tern.projector..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.tern.command..", "dev.tern.query..", "dev.tern.protocol..", "dev.tern.signal..",
+                        "dev.tern.api..", "dev.tern.agent..", "org.springframework.."));
+        // Only the thin Axon adapter may know Axon.
+        check(noClasses().that().resideInAPackage("dev.tern.projector..")
+                .and().doNotHaveSimpleName("NetworkMapEventHandler")
+                .should().dependOnClassesThat().resideInAPackage("org.axonframework.."));
+    }
+
+    @Test
+    void protocolDependsOnNothingOfOurs() {
+        check(noClasses().that().resideInAPackage("dev.tern.protocol..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.tern.events..", "dev.tern.command..", "dev.tern.query..", "dev.tern.projector..",
+                        "dev.tern.signal..", "dev.tern.api..", "dev.tern.agent.."));
+    }
+
+    @Test
+    void signalRelayUsesOnlyProtocolAndNoSpringOrAxon() {
+        check(noClasses().that().resideInAPackage("dev.tern.signal..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.tern.events..", "dev.tern.command..", "dev.tern.query..", "dev.tern.projector..",
+                        "dev.tern.api..", "dev.tern.agent..", "org.springframework..", "org.axonframework.."));
+    }
+
+    @Test
+    void agentUsesOnlyProtocol() {
+        check(noClasses().that().resideInAPackage("dev.tern.agent..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.tern.events..", "dev.tern.command..", "dev.tern.query..", "dev.tern.projector..",
+                        "dev.tern.signal..", "dev.tern.api..", "org.springframework..", "org.axonframework.."));
+    }
+
+    @Test
+    void nothingDependsOnTheServerOrTheAgent() {
+        check(noClasses().that().resideOutsideOfPackage("dev.tern.api..")
+                .should().dependOnClassesThat().resideInAPackage("dev.tern.api.."));
+        check(noClasses().that().resideOutsideOfPackage("dev.tern.agent..")
+                .should().dependOnClassesThat().resideInAPackage("dev.tern.agent.."));
+    }
+
+    private static void check(ArchRule rule) {
+        rule.check(classes);
+    }
+}
