@@ -1,0 +1,66 @@
+package dev.tern.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.events.GroupRenamed;
+import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.SetupKeyCreated;
+import dev.tern.events.values.Ids;
+import dev.tern.events.values.SetupKeyType;
+import dev.tern.events.values.UserRole;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+class ReadModelRebuildTest extends ReadModelTestBase {
+    private static final List<String> READ_TABLES = List.of("rm_accounts", "rm_users", "rm_tokens", "rm_setup_keys",
+            "rm_groups", "rm_group_members", "rm_policies", "rm_peers", "rm_audit", "peer_status");
+
+    @Autowired
+    ReadModelRebuild rebuild;
+    @Autowired
+    PeerStatusStore peerStatus;
+
+    @Test
+    void replayRebuildsIdenticalTables() {
+        AccountHistory account = newAccount();
+        account.createUser("Owner", UserRole.OWNER);
+        String devs = account.createGroup("devs");
+        String keyId = Ids.newId();
+        account.append(new SetupKeyCreated(account.accountId, keyId, "k", SetupKeyType.REUSABLE,
+                "9".repeat(40) + Ids.newId(), "K", null, 0, List.of(devs), false, false, Instant.now()));
+        String alpha = account.registerPeer("alpha", keyId);
+        account.append(new PeerAddedToGroup(account.accountId, devs, alpha));
+        account.append(new GroupRenamed(account.accountId, devs, "devs", "developers"));
+        awaitProjection();
+        peerStatus.markConnected(account.accountId, alpha, Instant.parse("2026-04-01T00:00:00Z"), "198.51.100.1");
+        Map<String, List<String>> before = dump();
+
+        // Damage the read tables the way a bug or a hand edit would; the rebuild must not care.
+        jdbc.update("UPDATE rm_peers SET name = 'tampered' WHERE id = ?", alpha);
+        jdbc.update("UPDATE rm_setup_keys SET used_times = 99 WHERE id = ?", keyId);
+        jdbc.update("DELETE FROM rm_audit WHERE account_id = ?", account.accountId);
+        jdbc.update("INSERT INTO rm_groups (id, account_id, name, issued, is_all) VALUES ('stray', ?, 'x', 'API', "
+                + "FALSE)", account.accountId);
+        assertThat(dump()).isNotEqualTo(before);
+
+        rebuild.rebuild();
+        awaitProjection();
+
+        assertThat(dump()).isEqualTo(before);
+        assertThat(readModel.peer(account.accountId, alpha).orElseThrow().connected())
+                .as("live session status survives a rebuild").isTrue();
+    }
+
+    /** Every row of every read table as text, in a stable order. */
+    private Map<String, List<String>> dump() {
+        Map<String, List<String>> tables = new LinkedHashMap<>();
+        for (String table : READ_TABLES) {
+            tables.put(table, jdbc.queryForList("SELECT t::text FROM " + table + " t ORDER BY 1", String.class));
+        }
+        return tables;
+    }
+}
