@@ -1,0 +1,222 @@
+package dev.tern.bench;
+
+import dev.tern.api.TernServerApplication;
+import dev.tern.events.commands.AccountCommand;
+import dev.tern.events.commands.CreateAccount;
+import dev.tern.events.commands.CreateGroup;
+import dev.tern.events.commands.CreatePolicy;
+import dev.tern.events.commands.CreateSetupKey;
+import dev.tern.events.commands.RegisterPeer;
+import dev.tern.events.meta.Actor;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.Ids;
+import dev.tern.events.values.PeerSystemMeta;
+import dev.tern.events.values.PolicyDefinition;
+import dev.tern.events.values.PolicyRule;
+import dev.tern.events.values.Protocol;
+import dev.tern.events.values.RuleAction;
+import dev.tern.events.values.Secrets;
+import dev.tern.events.values.SetupKeyType;
+import dev.tern.events.values.WireGuardKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import javax.sql.DataSource;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.MetaData;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Issue 2's command-side benchmark: on a fresh tern-server (embedded PostgreSQL, fsync on), one account gets
+ * 500 groups, 1,000 policies and 10,000 peer registrations through the command side, from several client threads.
+ * Reports commands/s and p50/p99 latency per phase.
+ *
+ * <p>Baseline, in the same process and database: the cheapest durable append there is — one INSERT of a
+ * 600-byte row committed per transaction, from the same number of threads. The ratio says how much of the
+ * durable-commit budget Tern's command handling (load aggregate, decide, serialise, append, publish) uses.
+ *
+ * <p>Run: {@code ./mvnw -B -q -DskipTests install && java -cp "bench/target/classes:$(cat bench/target/classpath.txt)"
+ * dev.tern.bench.CommandSideBench [peers] [groups] [policies] [threads]} — see docs/benchmarks.md.
+ */
+public final class CommandSideBench {
+
+    private static final Actor BENCH = new Actor(Actor.Type.SYSTEM, "bench", "CommandSideBench", "");
+
+    public static void main(String[] args) throws Exception {
+        int peers = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int groups = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        int policies = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
+        int threads = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+
+        System.setProperty("axoniq.update-checker.disabled", "true");
+        Path dataDir = Files.createTempDirectory("tern-bench-");
+        SpringApplication app = new SpringApplication(TernServerApplication.class);
+        app.setDefaultProperties(java.util.Map.of(
+                "tern.data-dir", dataDir.toString(), "tern.http-port", "0", "tern.grpc-port", "0",
+                "tern.signal-port", "0", "logging.level.root", "WARN"));
+        try (ConfigurableApplicationContext ctx = app.run()) {
+            CommandGateway gateway = ctx.getBean(CommandGateway.class);
+            DataSource dataSource = ctx.getBean(DataSource.class);
+            MetaData meta = MetaData.from(BENCH.toMetadata());
+
+            System.out.printf(Locale.ROOT, "machine: %d cores, %s %s, java %s%n",
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+                    System.getProperty("os.arch"), System.getProperty("java.version"));
+            System.out.printf(Locale.ROOT, "threads: %d%n%n", threads);
+
+            // Warm-up: JIT, connection pool, aggregate cache — in a different account, not measured.
+            String warmAccount = createAccount(gateway, meta);
+            run("warm-up", 2_000, threads, i -> new CreateGroup(warmAccount, Ids.newId(), "warm-" + i, List.of()),
+                    gateway, meta);
+            Result baselineWarm = baseline(dataSource, 2_000, threads);
+
+            String accountId = createAccount(gateway, meta);
+            List<String> groupIds = new ArrayList<>();
+            for (int i = 0; i < groups; i++) {
+                groupIds.add(Ids.newId());
+            }
+            Result g = run("create group", groups, threads,
+                    i -> new CreateGroup(accountId, groupIds.get(i), "group-" + i, List.of()), gateway, meta);
+
+            Random random = new Random(42);
+            List<PolicyDefinition> definitions = new ArrayList<>();
+            for (int i = 0; i < policies; i++) {
+                String src = groupIds.get(random.nextInt(groups));
+                String dst = groupIds.get(random.nextInt(groups));
+                definitions.add(new PolicyDefinition("policy-" + i, "", true, List.of(new PolicyRule(Ids.newId(),
+                        "rule-" + i, "", true, RuleAction.ACCEPT, i % 2 == 0, Protocol.ALL, List.of(), List.of(),
+                        List.of(src), List.of(dst))), List.of()));
+            }
+            Result p = run("create policy", policies, threads,
+                    i -> new CreatePolicy(accountId, Ids.newId(), definitions.get(i)), gateway, meta);
+
+            String plainKey = "bench-" + Ids.newId();
+            gateway.sendAndWait(GenericCommandMessage.asCommandMessage(new CreateSetupKey(accountId, Ids.newId(),
+                    "bench", SetupKeyType.REUSABLE, Secrets.sha256Hex(plainKey), plainKey.substring(0, 5), null, 0,
+                    List.of(groupIds.get(0), groupIds.get(1)), false, false)).andMetaData(meta));
+            SecureRandom keys = new SecureRandom();
+            Result r = run("register peer", peers, threads, i -> {
+                byte[] key = new byte[32];
+                keys.nextBytes(key);
+                return new RegisterPeer(accountId, Ids.newId(), Secrets.sha256Hex(plainKey), WireGuardKey.of(key),
+                        PeerSystemMeta.ofHostname("host-" + i));
+            }, gateway, meta);
+
+            Result base = baseline(dataSource, peers, threads);
+
+            System.out.println();
+            System.out.println("| phase | commands | commands/s | p50 ms | p99 ms |");
+            System.out.println("|---|---:|---:|---:|---:|");
+            for (Result x : List.of(g, p, r, base)) {
+                System.out.println(x.row());
+            }
+            System.out.printf(Locale.ROOT, "%nregister peer throughput / baseline durable append: %.2f%n",
+                    r.perSecond() / base.perSecond());
+            System.out.printf(Locale.ROOT, "(warm-up baseline: %.0f/s)%n", baselineWarm.perSecond());
+        }
+    }
+
+    private static String createAccount(CommandGateway gateway, MetaData meta) {
+        String accountId = Ids.newId();
+        gateway.sendAndWait(GenericCommandMessage.asCommandMessage(new CreateAccount(accountId,
+                Cidr.parse("100.64.0.0/16"), "bench.internal", Ids.newId(), "bench@example.com", "Bench",
+                Ids.newId())).andMetaData(meta));
+        return accountId;
+    }
+
+    private static Result run(String phase, int count, int threads, IntFunction<AccountCommand> command,
+                              CommandGateway gateway, MetaData meta) throws Exception {
+        long[] latencies = new long[count];
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long start = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                    AccountCommand c = command.apply(i);
+                    long t0 = System.nanoTime();
+                    gateway.sendAndWait(GenericCommandMessage.asCommandMessage(c).andMetaData(meta));
+                    latencies[i] = System.nanoTime() - t0;
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        long elapsed = System.nanoTime() - start;
+        pool.shutdown();
+        return new Result(phase, count, elapsed, latencies);
+    }
+
+    /** The same number of durable single-row commits, straight through JDBC: the floor under any event store. */
+    private static Result baseline(DataSource dataSource, int count, int threads) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            c.createStatement().execute("CREATE TABLE IF NOT EXISTS bench_baseline (id bigserial primary key, "
+                    + "aggregate text, seq bigint, payload bytea)");
+        }
+        byte[] payload = new byte[600];
+        long[] latencies = new long[count];
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long start = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                try (Connection c = dataSource.getConnection();
+                     PreparedStatement insert = c.prepareStatement(
+                             "INSERT INTO bench_baseline (aggregate, seq, payload) VALUES (?, ?, ?)")) {
+                    c.setAutoCommit(true);
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        long t0 = System.nanoTime();
+                        insert.setString(1, "baseline");
+                        insert.setLong(2, i);
+                        insert.setBytes(3, payload);
+                        insert.executeUpdate();
+                        latencies[i] = System.nanoTime() - t0;
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        long elapsed = System.nanoTime() - start;
+        pool.shutdown();
+        return new Result("baseline: durable JDBC insert", count, elapsed, latencies);
+    }
+
+    record Result(String phase, int count, long elapsedNanos, long[] latencies) {
+        double perSecond() {
+            return count / (elapsedNanos / 1e9);
+        }
+
+        double percentileMillis(double p) {
+            long[] sorted = latencies.clone();
+            Arrays.sort(sorted);
+            int index = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+            return sorted[Math.max(0, index)] / 1e6;
+        }
+
+        String row() {
+            return String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f |", phase, count, perSecond(),
+                    percentileMillis(0.50), percentileMillis(0.99));
+        }
+    }
+}
