@@ -1,0 +1,174 @@
+package dev.tern.agent;
+
+import dev.tern.protocol.crypto.NaclBox;
+import dev.tern.protocol.crypto.X25519KeyPair;
+import dev.tern.protocol.management.LoginResponse;
+import dev.tern.protocol.management.NetworkMap;
+import dev.tern.protocol.management.PeerSystemMeta;
+import dev.tern.protocol.management.SyncResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class ManagementClientTest {
+    private final String name = "mgmt-" + System.nanoTime();
+    private final FakeManagementServer fake = new FakeManagementServer();
+    private final X25519KeyPair peer = NaclBox.generateKeyPair();
+    private final List<LoginResponse> logins = new CopyOnWriteArrayList<>();
+    private final List<Long> serials = new CopyOnWriteArrayList<>();
+    private final List<String> states = new CopyOnWriteArrayList<>();
+    private Server server;
+    private ManagedChannel channel;
+    private ManagementClient client;
+    private Thread loop;
+
+    private final ManagementClient.Listener listener = new ManagementClient.Listener() {
+        @Override
+        public void onLogin(LoginResponse response) {
+            logins.add(response);
+        }
+
+        @Override
+        public void onNetworkMap(SyncResponse response) {
+            serials.add(response.getNetworkMap().getSerial());
+        }
+
+        @Override
+        public void onStateChange(String state, String error) {
+            states.add(state);
+        }
+    };
+
+    @BeforeEach
+    void start() throws IOException {
+        server = startServer();
+        channel = InProcessChannelBuilder.forName(name).build();
+    }
+
+    private Server startServer() throws IOException {
+        return InProcessServerBuilder.forName(name).addService(fake).build().start();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (client != null) {
+            client.close();
+        }
+        if (loop != null) {
+            loop.join(5000);
+        }
+        channel.shutdownNow();
+        server.shutdownNow();
+    }
+
+    private ManagementClient client(String setupKey) {
+        client = new ManagementClient(channel, peer, setupKey, PeerSystemMeta.newBuilder().setHostname("host-a").build(), listener);
+        return client;
+    }
+
+    private static NetworkMap map(long serial) {
+        return NetworkMap.newBuilder().setSerial(serial).build();
+    }
+
+    @Test
+    void firstLoginGoesWithoutSetupKeyAndRetriesWithItAfterPermissionDenied() {
+        LoginResponse response = client(FakeManagementServer.SETUP_KEY).login();
+
+        assertThat(fake.loginSetupKeys).containsExactly("", FakeManagementServer.SETUP_KEY);
+        assertThat(fake.registered).containsExactly(peer.publicKeyBase64());
+        assertThat(fake.hostnames).contains("host-a");
+        assertThat(response.getPeerConfig().getAddress()).isEqualTo("100.64.0.7/16");
+        assertThat(logins).hasSize(1);
+    }
+
+    @Test
+    void aRegisteredPeerLogsInWithoutTouchingItsSetupKey() {
+        fake.registered.add(peer.publicKeyBase64());
+
+        client(FakeManagementServer.SETUP_KEY).login();
+
+        assertThat(fake.loginSetupKeys).containsExactly("");
+    }
+
+    @Test
+    void anUnregisteredPeerWithoutSetupKeyGetsAClearErrorAndIsNotRegistered() {
+        assertThatThrownBy(() -> client(null).login())
+                .isInstanceOf(AgentException.class)
+                .hasMessageContaining("--setup-key")
+                .satisfies(e -> assertThat(((AgentException) e).exitCode()).isEqualTo(AgentException.MANAGEMENT));
+        assertThat(fake.registered).isEmpty();
+    }
+
+    @Test
+    void aWrongSetupKeyIsRefusedWithoutEchoingIt() {
+        assertThatThrownBy(() -> client("WRONG-KEY-123").login())
+                .isInstanceOf(AgentException.class)
+                .hasMessageContaining("refused the setup key")
+                .hasMessageNotContaining("WRONG-KEY-123");
+        assertThat(fake.registered).isEmpty();
+    }
+
+    @Test
+    void syncAppliesNewerMapsAndIgnoresOlderOnes() {
+        ManagementClient c = client(FakeManagementServer.SETUP_KEY);
+        loop = new Thread(() -> c.runSyncLoop(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), false));
+        loop.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+
+        fake.push(peer.publicKeyBase64(), map(5));
+        fake.push(peer.publicKeyBase64(), map(3));
+        fake.push(peer.publicKeyBase64(), map(5));
+        fake.push(peer.publicKeyBase64(), map(6));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> serials.contains(6L));
+        assertThat(serials).containsExactly(5L, 6L);
+        assertThat(states).contains("connected");
+    }
+
+    @Test
+    void reconnectsWithBackoffAfterTheServerGoesAwayAndResyncs() throws Exception {
+        ManagementClient c = client(FakeManagementServer.SETUP_KEY);
+        loop = new Thread(() -> c.runSyncLoop(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), false));
+        loop.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+        fake.push(peer.publicKeyBase64(), map(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> serials.contains(1L));
+
+        fake.syncStreams.clear();
+        server.shutdownNow().awaitTermination();
+        await().atMost(Duration.ofSeconds(10)).until(() -> states.contains("disconnected"));
+        int loginsWhileDown = fake.loginSetupKeys.size();
+        server = startServer();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+        fake.push(peer.publicKeyBase64(), map(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> serials.contains(2L));
+        assertThat(serials).containsExactly(1L, 2L);
+        // it logged in again after the restart, as a known peer: no setup key
+        assertThat(fake.loginSetupKeys.subList(loginsWhileDown, fake.loginSetupKeys.size())).containsOnly("");
+        assertThat(states.get(states.size() - 1)).isEqualTo("connected");
+    }
+
+    @Test
+    void backoffDoublesUpToItsMaximumAndResets() {
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofMillis(350));
+
+        assertThat(List.of(backoff.nextDelay(), backoff.nextDelay(), backoff.nextDelay(), backoff.nextDelay()))
+                .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(350), Duration.ofMillis(350));
+        backoff.reset();
+        assertThat(backoff.nextDelay()).isEqualTo(Duration.ofMillis(100));
+    }
+}
