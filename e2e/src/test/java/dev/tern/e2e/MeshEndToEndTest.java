@@ -1,0 +1,289 @@
+package dev.tern.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tern.e2e.support.ManagedProcess;
+import dev.tern.e2e.support.Rest;
+import dev.tern.e2e.support.Shell;
+import dev.tern.e2e.support.TestNetwork;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 3's end-to-end scenario, with real processes and real WireGuard: tern-server (with its in-process signal
+ * node) in one network namespace, three `tern` agents A, B, C in three more, joined by a bridge. Groups dev {A, B}
+ * and prod {C}; policy dev↔dev. The steps build on each other, so they run in order on one shared test bed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MeshEndToEndTest {
+
+    private static final Duration CONVERGE = Duration.ofSeconds(45);
+    private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
+
+    private static TestNetwork net;
+    private static ManagedProcess server;
+    private static Path dataDir;
+    private static Rest rest;
+    private static final Map<String, Agent> agents = new HashMap<>();
+    private static final List<ManagedProcess> helpers = new ArrayList<>();
+    private static String devGroup;
+    private static String prodGroup;
+    private static String devPolicy;
+
+    record Agent(String label, String namespace, String iface, Path configDir, ManagedProcess process) {
+    }
+
+    @BeforeAll
+    static void buildTestBed() throws Exception {
+        Shell.requireRootAndTools("wireguard-go", "wg", "ip", "nft", "ping", "bash", "timeout");
+        ManagedProcess.artifact("../api/target/tern-server.jar");
+        ManagedProcess.artifact("../agent/target/tern.jar");
+        net = new TestNetwork(RUN, 100 + Integer.parseInt(RUN) % 100);
+        dataDir = Files.createTempDirectory("tern-e2e-server-");
+        startServer();
+        rest = new Rest("http://" + net.serverAddress() + ":8080");
+
+        JsonNode setup = rest.post("/api/setup", Map.of("email", "e2e@example.com", "password", "unused",
+                "name", "E2E Admin", "create_pat", true));
+        rest.token(setup.get("personal_access_token").asText());
+
+        devGroup = rest.post("/api/groups", Map.of("name", "dev")).get("id").asText();
+        prodGroup = rest.post("/api/groups", Map.of("name", "prod")).get("id").asText();
+        String devKey = rest.post("/api/setup-keys", Map.of("name", "dev-key", "type", "reusable",
+                "expires_in", 86400, "auto_groups", List.of(devGroup), "usage_limit", 2)).get("key").asText();
+        String prodKey = rest.post("/api/setup-keys", Map.of("name", "prod-key", "type", "one-off",
+                "expires_in", 86400, "auto_groups", List.of(prodGroup), "usage_limit", 1)).get("key").asText();
+        devPolicy = rest.post("/api/policies", policy("dev-dev", devGroup, devGroup, true, "all", List.of()))
+                .get("id").asText();
+
+        startAgent("a", "alpha", devKey);
+        startAgent("b", "bravo", devKey);
+        startAgent("c", "charlie", prodKey);
+    }
+
+    private static void startServer() {
+        String ns = net.serverNamespace();
+        server = ManagedProcess.start("tern-server-" + RUN,
+                Shell.inNamespace(ns, ManagedProcess.java(), "-Xmx512m", "-jar",
+                        ManagedProcess.artifact("../api/target/tern-server.jar")),
+                Map.of("TERN_DATA_DIR", dataDir.toString(), "TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073"));
+        Rest probe = new Rest("http://" + net.serverAddress() + ":8080");
+        await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.logTail(40)).isTrue();
+                    return probe.reachable();
+                });
+    }
+
+    private static void startAgent(String label, String hostname, String setupKey) throws Exception {
+        String ns = net.addHost(label);
+        String iface = "wt" + label + RUN;
+        Path configDir = Files.createTempDirectory("tern-e2e-" + label + "-");
+        ManagedProcess p = ManagedProcess.start("agent-" + label + "-" + RUN,
+                Shell.inNamespace(ns, ManagedProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
+                        ManagedProcess.artifact("../agent/target/tern.jar"), "up",
+                        "--setup-key", setupKey,
+                        "--management-url", "http://" + net.serverAddress() + ":33073",
+                        "--interface", iface, "--config-dir", configDir.toString(), "--wg-port", "51820",
+                        "--hostname", hostname),
+                Map.of());
+        agents.put(label, new Agent(label, ns, iface, configDir, p));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        for (ManagedProcess h : helpers) {
+            h.stop(5);
+        }
+        for (Agent a : agents.values()) {
+            a.process().stop(15);
+            Shell.run(Shell.inNamespace(a.namespace(), "ip", "link", "del", a.iface()), 10);
+        }
+        if (server != null) {
+            server.stop(20);
+        }
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void agentsRegisterAndPeersInDevReachEachOther() {
+        await("three peers registered and connected").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode peers = rest.get("/api/peers");
+            assertThat(peers).hasSize(3);
+            assertThat(peers).allSatisfy(p -> assertThat(p.get("connected").asBoolean()).isTrue());
+        });
+        await("A pings B over the mesh").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("a", meshIp("bravo")).ok()).as(diagnostics("a")).isTrue());
+        assertThat(ping("b", meshIp("alpha")).ok()).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void aCannotReachCWithoutAPolicy() {
+        assertThat(ping("a", meshIp("charlie")).ok()).isFalse();
+        assertThat(tcp("a", meshIp("charlie"), 22)).isFalse();
+        JsonNode accessible = rest.get("/api/peers/" + peerId("alpha") + "/accessible-peers");
+        assertThat(names(accessible)).containsExactly("bravo");
+    }
+
+    @Test
+    @Order(3)
+    void aOneWayTcp22PolicyOpensExactlyThat() {
+        Agent c = agents.get("c");
+        helpers.add(ManagedProcess.start("tcp-listener-c-" + RUN,
+                Shell.inNamespace(c.namespace(), ManagedProcess.java(), "-cp", System.getProperty("java.class.path"),
+                        "dev.tern.e2e.support.TcpListener", "22", "80"), Map.of()));
+        String sshPolicy = rest.post("/api/policies",
+                policy("dev-to-prod-ssh", devGroup, prodGroup, false, "tcp", List.of("22"))).get("id").asText();
+
+        await("A opens tcp/22 on C").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(tcp("a", meshIp("charlie"), 22)).as(diagnostics("a") + diagnostics("c")).isTrue());
+        assertThat(tcp("a", meshIp("charlie"), 80)).as("tcp/80 stays closed").isFalse();
+        assertThat(ping("a", meshIp("charlie")).ok()).as("ping stays blocked").isFalse();
+        assertThat(tcp("b", meshIp("charlie"), 22)).as("B is in dev too").isTrue();
+
+        rest.delete("/api/policies/" + sshPolicy);
+        await("removing the policy blocks tcp/22 again").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(tcp("a", meshIp("charlie"), 22)).isFalse());
+    }
+
+    @Test
+    @Order(4)
+    void restartingTheServerKeepsTunnelsUpAndAgentsResync() {
+        server.stop(30);
+        // Data plane does not need the control plane: A still reaches B while the server is down.
+        assertThat(ping("a", meshIp("bravo")).ok()).as("tunnel survives the server going away").isTrue();
+        startServer();
+        await("agents resync after the restart").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode peers = rest.get("/api/peers");
+            assertThat(peers).allSatisfy(p -> assertThat(p.get("connected").asBoolean()).isTrue());
+            assertThat(status("a").path("management").path("state").asText()).isEqualTo("connected");
+        });
+        assertThat(ping("a", meshIp("bravo")).ok()).isTrue();
+    }
+
+    @Test
+    @Order(5)
+    void ternStatusJsonMatchesTheMesh() {
+        JsonNode status = status("a");
+        assertThat(status.path("meshAddress").asText()).startsWith(meshIp("alpha") + "/");
+        assertThat(status.path("signal").path("state").asText()).isEqualTo("connected");
+        JsonNode bravo = StreamSupport.stream(status.path("peers").spliterator(), false)
+                .filter(p -> p.path("meshIp").asText().equals(meshIp("bravo"))).findFirst().orElseThrow(
+                        () -> new AssertionError("bravo missing from tern status: " + status));
+        assertThat(bravo.path("state").asText()).isEqualTo("connected");
+        assertThat(bravo.path("rxBytes").asLong()).isPositive();
+        assertThat(StreamSupport.stream(status.path("peers").spliterator(), false)
+                .map(p -> p.path("meshIp").asText())).doesNotContain(meshIp("charlie"));
+    }
+
+    @Test
+    @Order(6)
+    void deletingBRemovesItFromAsWireGuardPeers() {
+        String bravoKey = rest.get("/api/peers/" + peerId("bravo")).path("id").asText();
+        assertThat(bravoKey).isNotEmpty();
+        Set<String> before = wgPeers("a");
+        assertThat(before).hasSize(1);
+        rest.delete("/api/peers/" + peerId("bravo"));
+        await("B gone from A's WireGuard peers").atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(wgPeers("a")).isEmpty());
+        assertThat(ping("a", meshIp("bravo")).ok()).isFalse();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static Map<String, Object> policy(String name, String src, String dst, boolean bidirectional,
+                                              String protocol, List<String> ports) {
+        Map<String, Object> rule = new HashMap<>();
+        rule.put("name", name);
+        rule.put("enabled", true);
+        rule.put("action", "accept");
+        rule.put("bidirectional", bidirectional);
+        rule.put("protocol", protocol);
+        rule.put("sources", List.of(src));
+        rule.put("destinations", List.of(dst));
+        if (!ports.isEmpty()) {
+            rule.put("ports", ports);
+        }
+        return Map.of("name", name, "enabled", true, "rules", List.of(rule));
+    }
+
+    private static JsonNode peerByName(String name) {
+        for (JsonNode p : rest.get("/api/peers")) {
+            if (p.path("name").asText().equals(name)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no peer named " + name);
+    }
+
+    private static String meshIp(String name) {
+        return peerByName(name).path("ip").asText();
+    }
+
+    private static String peerId(String name) {
+        return peerByName(name).path("id").asText();
+    }
+
+    private static List<String> names(JsonNode peers) {
+        List<String> out = new ArrayList<>();
+        peers.forEach(p -> out.add(p.path("name").asText()));
+        return out;
+    }
+
+    private static Shell.Result ping(String from, String ip) {
+        return Shell.run(Shell.inNamespace(agents.get(from).namespace(), "ping", "-c", "1", "-W", "2", ip), 10);
+    }
+
+    private static boolean tcp(String from, String ip, int port) {
+        return Shell.run(Shell.inNamespace(agents.get(from).namespace(), "timeout", "3", "bash", "-c",
+                "exec 3<>/dev/tcp/" + ip + "/" + port), 10).ok();
+    }
+
+    private static Set<String> wgPeers(String label) {
+        Agent a = agents.get(label);
+        String out = Shell.must(Shell.inNamespace(a.namespace(), "wg", "show", a.iface(), "peers").toArray(String[]::new));
+        return Set.copyOf(out.lines().map(String::trim).filter(s -> !s.isEmpty()).toList());
+    }
+
+    private static JsonNode status(String label) {
+        Agent a = agents.get(label);
+        Shell.Result r = Shell.run(Shell.inNamespace(a.namespace(), ManagedProcess.java(), "-jar",
+                ManagedProcess.artifact("../agent/target/tern.jar"), "status", "--json",
+                "--config-dir", a.configDir().toString()), 30);
+        assertThat(r.ok()).as("tern status failed: %s", r.output()).isTrue();
+        try {
+            return Rest.JSON.readTree(r.output());
+        } catch (Exception e) {
+            throw new AssertionError("tern status --json is not JSON: " + r.output(), e);
+        }
+    }
+
+    private static String diagnostics(String label) {
+        Agent a = agents.get(label);
+        return "\n--- agent " + label + " log:\n" + a.process().logTail(30)
+                + "\n--- wg show:\n" + Shell.run(Shell.inNamespace(a.namespace(), "wg", "show"), 10).output()
+                + "\n--- nft:\n" + Shell.run(Shell.inNamespace(a.namespace(), "nft", "list", "ruleset"), 10).output();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tern.e2e.support;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The end-to-end test bed: one network namespace per host, all joined to a bridge in the "server" namespace, plus
+ * a veth from the test's own (root) namespace so the test can call the REST API. Every name carries a run id,
+ * because wireguard-go's control sockets under /var/run/wireguard are shared across namespaces.
+ */
+public final class TestNetwork implements AutoCloseable {
+    private final String runId;
+    private final String subnet;
+    private final String serverNs;
+    private final String bridge;
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<String> rootLinks = new ArrayList<>();
+    private int nextHost = 10;
+
+    public TestNetwork(String runId, int subnetOctet) {
+        this.runId = runId;
+        this.subnet = "10.231." + subnetOctet + ".";
+        this.serverNs = "tsrv" + runId;
+        this.bridge = "tbr" + runId;
+        createNamespace(serverNs);
+        Shell.must(Shell.inNamespace(serverNs, "ip", "link", "add", bridge, "type", "bridge").toArray(String[]::new));
+        Shell.must(Shell.inNamespace(serverNs, "ip", "addr", "add", serverAddress() + "/24", "dev", bridge).toArray(String[]::new));
+        Shell.must(Shell.inNamespace(serverNs, "ip", "link", "set", bridge, "up").toArray(String[]::new));
+        Shell.must(Shell.inNamespace(serverNs, "ip", "link", "set", "lo", "up").toArray(String[]::new));
+        // The test itself (root namespace) reaches the server through its own veth on the bridge.
+        String rootSide = "tvr" + runId;
+        String bridgeSide = "tvb" + runId;
+        Shell.must("ip", "link", "add", rootSide, "type", "veth", "peer", "name", bridgeSide);
+        rootLinks.add(rootSide);
+        Shell.must("ip", "link", "set", bridgeSide, "netns", serverNs);
+        Shell.must(Shell.inNamespace(serverNs, "ip", "link", "set", bridgeSide, "master", bridge).toArray(String[]::new));
+        Shell.must(Shell.inNamespace(serverNs, "ip", "link", "set", bridgeSide, "up").toArray(String[]::new));
+        Shell.must("ip", "addr", "add", subnet + "254/24", "dev", rootSide);
+        Shell.must("ip", "link", "set", rootSide, "up");
+    }
+
+    public String serverNamespace() {
+        return serverNs;
+    }
+
+    /** The server namespace's address on the bridge, where tern-server listens. */
+    public String serverAddress() {
+        return subnet + "1";
+    }
+
+    /** Adds a host namespace joined to the bridge; returns its name. */
+    public String addHost(String label) {
+        String ns = "t" + label + runId;
+        createNamespace(ns);
+        int host = nextHost++;
+        String inside = "e" + label + runId;
+        String outside = "b" + label + runId;
+        Shell.must("ip", "link", "add", inside, "type", "veth", "peer", "name", outside);
+        Shell.must("ip", "link", "set", inside, "netns", ns);
+        Shell.must("ip", "link", "set", outside, "netns", serverNs);
+        Shell.must(Shell.inNamespace(serverNs, "ip", "link", "set", outside, "master", bridge).toArray(String[]::new));
+        Shell.must(Shell.inNamespace(serverNs, "ip", "link", "set", outside, "up").toArray(String[]::new));
+        Shell.must(Shell.inNamespace(ns, "ip", "addr", "add", subnet + host + "/24", "dev", inside).toArray(String[]::new));
+        Shell.must(Shell.inNamespace(ns, "ip", "link", "set", inside, "up").toArray(String[]::new));
+        Shell.must(Shell.inNamespace(ns, "ip", "link", "set", "lo", "up").toArray(String[]::new));
+        return ns;
+    }
+
+    private void createNamespace(String ns) {
+        Shell.run("ip", "netns", "del", ns);
+        Shell.must("ip", "netns", "add", ns);
+        namespaces.add(ns);
+    }
+
+    @Override
+    public void close() {
+        for (String link : rootLinks) {
+            Shell.run("ip", "link", "del", link);
+        }
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            Shell.run("ip", "netns", "del", namespaces.get(i));
+        }
+    }
+}
