@@ -1,0 +1,118 @@
+package dev.tern.signal.relay;
+
+import dev.tern.protocol.relay.RelayTokens;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * NetBird-compatible relay (protocol v1 over WebSocket at {@code /relay}): authenticated peers exchange
+ * WireGuard packets the relay cannot read. Tokens are checked with the secret shared with the management server.
+ */
+public final class RelayServer implements AutoCloseable {
+    public static final String PORT_VARIABLE = "TERN_RELAY_PORT";
+    public static final String SECRET_VARIABLE = "TERN_RELAY_SECRET";
+    public static final String EXPOSED_ADDRESS_VARIABLE = "TERN_RELAY_EXPOSED_ADDRESS";
+    public static final int DEFAULT_PORT = 33080;
+    static final Duration AUTH_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(25);
+    private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
+
+    private final InetSocketAddress address;
+    private final RelayTokens tokens;
+    private final String instanceUrl;
+    private final Duration authTimeout;
+    private final Duration healthCheckInterval;
+    private final RelayHub hub = new RelayHub();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel channel;
+
+    /**
+     * @param instanceUrl the URL peers are told in AuthResponse and that management hands out, e.g.
+     *                    {@code rel://relay.example:33080}
+     */
+    public RelayServer(InetSocketAddress address, RelayTokens tokens, String instanceUrl) {
+        this(address, tokens, instanceUrl, AUTH_TIMEOUT, HEALTH_CHECK_INTERVAL);
+    }
+
+    RelayServer(InetSocketAddress address, RelayTokens tokens, String instanceUrl, Duration authTimeout,
+                Duration healthCheckInterval) {
+        if (instanceUrl == null || !(instanceUrl.startsWith("rel://") || instanceUrl.startsWith("rels://"))) {
+            throw new IllegalArgumentException("relay address must start with rel:// or rels://, got '" + instanceUrl + "'");
+        }
+        this.address = address;
+        this.tokens = tokens;
+        this.instanceUrl = instanceUrl;
+        this.authTimeout = authTimeout;
+        this.healthCheckInterval = healthCheckInterval;
+    }
+
+    public synchronized RelayServer start() {
+        if (channel != null) {
+            throw new IllegalStateException("relay server already started");
+        }
+        boss = new NioEventLoopGroup(1, new DefaultThreadFactory("relay-boss", true));
+        workers = new NioEventLoopGroup(0, new DefaultThreadFactory("relay-io", true));
+        try {
+            channel = new ServerBootstrap().group(boss, workers)
+                    .channel(NioServerSocketChannel.class)
+                    // Bounded per-connection output: beyond this the handler drops packets for that receiver.
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new RelayServerInitializer(hub, tokens, instanceUrl, authTimeout, healthCheckInterval))
+                    .bind(address).syncUninterruptibly().channel();
+        } catch (Exception e) { // Netty rethrows the checked BindException undeclared
+            shutdownGroups();
+            throw new UncheckedIOException("relay cannot listen on " + address + ": " + e.getMessage(),
+                    e instanceof SocketException se ? se : new SocketException(e.toString()));
+        }
+        log.info("relay listening on {}:{}{} as {}", address.getHostString(), port(), RelayServerInitializer.PATH,
+                instanceUrl);
+        return this;
+    }
+
+    public int port() {
+        if (channel == null) {
+            throw new IllegalStateException("relay server not started");
+        }
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    public int connectedPeers() {
+        return hub.connectedPeers();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+            channel = null;
+        }
+        shutdownGroups();
+    }
+
+    private void shutdownGroups() {
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            boss = null;
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            workers = null;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.tern.signal.relay;
+
+import dev.tern.protocol.relay.PeerId;
+import dev.tern.protocol.relay.RelayFrame;
+import dev.tern.protocol.relay.RelayFrameCodec;
+import dev.tern.protocol.relay.RelayFrameException;
+import dev.tern.protocol.relay.RelayTokenException;
+import dev.tern.protocol.relay.RelayTokens;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One relay connection. The first binary message must be a valid Auth within the auth timeout, otherwise
+ * the connection is closed without an answer (as NetBird's relay does). After that, Transport messages are
+ * forwarded to the named peer with the sender's id swapped in; the payload (a WireGuard packet) is never read.
+ */
+final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+    private static final Logger log = LoggerFactory.getLogger(RelayServerHandler.class);
+
+    private final RelayHub hub;
+    private final RelayTokens tokens;
+    private final String instanceUrl;
+    private final Duration authTimeout;
+    private final Duration healthCheckInterval;
+    private PeerId self;
+    private boolean healthCheckAnswered = true;
+    private ScheduledFuture<?> authDeadline;
+    private ScheduledFuture<?> healthChecks;
+
+    RelayServerHandler(RelayHub hub, RelayTokens tokens, String instanceUrl, Duration authTimeout,
+                       Duration healthCheckInterval) {
+        this.hub = hub;
+        this.tokens = tokens;
+        this.instanceUrl = instanceUrl;
+        this.authTimeout = authTimeout;
+        this.healthCheckInterval = healthCheckInterval;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        authDeadline = ctx.executor().schedule(() -> {
+            if (self == null) {
+                log.debug("relay client did not authenticate within {}; closing", authTimeout);
+                ctx.close();
+            }
+        }, authTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (!(frame instanceof BinaryWebSocketFrame)) {
+            ctx.close(); // the relay protocol is binary only; control frames are handled before this handler
+            return;
+        }
+        byte[] msg = ByteBufUtil.getBytes(frame.content());
+        try {
+            if (self == null) {
+                authenticate(ctx, msg);
+            } else {
+                handle(ctx, msg);
+            }
+        } catch (RelayFrameException e) {
+            log.debug("malformed relay message from {}: {}", self, e.getMessage());
+            ctx.close();
+        }
+    }
+
+    private void authenticate(ChannelHandlerContext ctx, byte[] msg) {
+        RelayFrame frame = RelayFrameCodec.decode(msg);
+        if (!(frame instanceof RelayFrame.Auth auth)) {
+            ctx.close();
+            return;
+        }
+        try {
+            tokens.verifyMarshalled(auth.token());
+        } catch (RelayTokenException e) {
+            log.debug("relay auth refused for {}: {}", auth.peerId(), e.getMessage());
+            ctx.close();
+            return;
+        }
+        self = auth.peerId();
+        authDeadline.cancel(false);
+        hub.register(self, ctx.channel());
+        ctx.writeAndFlush(RelayHub.frame(new RelayFrame.AuthResponse(instanceUrl)));
+        healthChecks = ctx.executor().scheduleAtFixedRate(() -> healthCheck(ctx),
+                healthCheckInterval.toMillis(), healthCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
+        log.debug("relay peer authenticated: {}", self);
+    }
+
+    private void handle(ChannelHandlerContext ctx, byte[] msg) {
+        if (msg.length >= 2 && msg[0] == RelayFrameCodec.PROTOCOL_VERSION && msg[1] == 3) {
+            forward(msg);
+            return;
+        }
+        RelayFrame frame = RelayFrameCodec.decode(msg);
+        if (frame instanceof RelayFrame.HealthCheck) {
+            healthCheckAnswered = true;
+        } else if (frame instanceof RelayFrame.Close) {
+            ctx.close();
+        } else if (frame instanceof RelayFrame.PeerList list) {
+            switch (list.type()) {
+                case SUBSCRIBE_PEER_STATE -> hub.subscribe(ctx.channel(), list.peerIds());
+                case UNSUBSCRIBE_PEER_STATE -> hub.unsubscribe(ctx.channel(), list.peerIds());
+                default -> ctx.close(); // online/offline notices only flow server→client
+            }
+        } else {
+            ctx.close(); // a second Auth or a server-only message: protocol violation
+        }
+    }
+
+    private void forward(byte[] msg) {
+        PeerId destination = RelayFrameCodec.transportPeerId(msg);
+        Channel target = hub.channelOf(destination);
+        // Drop rather than queue for a slow receiver: WireGuard recovers from loss, not from unbounded memory.
+        if (target == null || !target.isWritable()) {
+            return;
+        }
+        RelayFrameCodec.rewriteTransportPeerId(msg, self);
+        target.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(msg)));
+    }
+
+    private void healthCheck(ChannelHandlerContext ctx) {
+        if (!healthCheckAnswered) {
+            log.debug("relay peer {} stopped answering health checks; closing", self);
+            ctx.close();
+            return;
+        }
+        healthCheckAnswered = false;
+        ctx.writeAndFlush(RelayHub.frame(new RelayFrame.HealthCheck()));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancelTimers();
+        hub.unregister(self, ctx.channel());
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("relay connection of {} failed: {}", self, cause.toString());
+        ctx.close();
+    }
+
+    private void cancelTimers() {
+        if (authDeadline != null) {
+            authDeadline.cancel(false);
+        }
+        if (healthChecks != null) {
+            healthChecks.cancel(false);
+        }
+    }
+}

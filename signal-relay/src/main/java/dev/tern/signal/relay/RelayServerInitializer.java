@@ -1,0 +1,70 @@
+package dev.tern.signal.relay;
+
+import dev.tern.protocol.relay.RelayFrameCodec;
+import dev.tern.protocol.relay.RelayTokens;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** HTTP → WebSocket upgrade at {@code /relay} → one {@link RelayServerHandler} per connection. */
+final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
+    static final String PATH = "/relay";
+
+    private final RelayHub hub;
+    private final RelayTokens tokens;
+    private final String instanceUrl;
+    private final Duration authTimeout;
+    private final Duration healthCheckInterval;
+
+    RelayServerInitializer(RelayHub hub, RelayTokens tokens, String instanceUrl, Duration authTimeout,
+                           Duration healthCheckInterval) {
+        this.hub = hub;
+        this.tokens = tokens;
+        this.instanceUrl = instanceUrl;
+        this.authTimeout = authTimeout;
+        this.healthCheckInterval = healthCheckInterval;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        channel.pipeline()
+                .addLast(new HttpServerCodec())
+                .addLast(new HttpObjectAggregator(8192))
+                .addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                        .websocketPath(PATH)
+                        .checkStartsWith(false)
+                        .maxFramePayloadLength(RelayFrameCodec.MAX_MESSAGE_SIZE)
+                        .handshakeTimeoutMillis(authTimeout.toMillis())
+                        .build()))
+                .addLast(new NotFound())
+                .addLast(new RelayServerHandler(hub, tokens, instanceUrl, authTimeout, healthCheckInterval));
+    }
+
+    /** Plain HTTP requests that are not a WebSocket upgrade to /relay. */
+    private static final class NotFound extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            byte[] body = "{\"message\":\"the relay speaks WebSocket at /relay\",\"code\":404}"
+                    .getBytes(StandardCharsets.UTF_8);
+            DefaultFullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
+                    HttpResponseStatus.NOT_FOUND, Unpooled.wrappedBuffer(body));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

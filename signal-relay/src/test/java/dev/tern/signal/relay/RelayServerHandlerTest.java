@@ -1,0 +1,224 @@
+package dev.tern.signal.relay;
+
+import dev.tern.protocol.relay.PeerId;
+import dev.tern.protocol.relay.RelayFrame;
+import dev.tern.protocol.relay.RelayFrameCodec;
+import dev.tern.protocol.relay.RelayMessageType;
+import dev.tern.protocol.relay.RelayTokens;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RelayServerHandlerTest {
+    private static final String URL = "rel://relay.test:33080";
+    private final RelayTokens tokens = RelayTokens.fromSharedSecret("relay-test-secret", Clock.systemUTC());
+    private final RelayHub hub = new RelayHub();
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+    private final PeerId alice = PeerId.ofPublicKey("alice-key=");
+    private final PeerId bob = PeerId.ofPublicKey("bob-key=");
+
+    @AfterEach
+    void closeAll() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
+
+    @Test
+    void validAuthIsAnsweredWithTheInstanceUrl() {
+        EmbeddedChannel a = connect();
+        send(a, new RelayFrame.Auth(alice, tokens.issue(Duration.ofMinutes(5)).marshal()));
+
+        assertThat(read(a)).isEqualTo(new RelayFrame.AuthResponse(URL));
+        assertThat(hub.isOnline(alice)).isTrue();
+    }
+
+    @Test
+    void badTokenClosesTheConnectionWithoutAnswer() {
+        EmbeddedChannel a = connect();
+        RelayTokens other = RelayTokens.fromSharedSecret("somebody else's secret", Clock.systemUTC());
+        send(a, new RelayFrame.Auth(alice, other.issue(Duration.ofMinutes(5)).marshal()));
+
+        assertThat(a.isOpen()).isFalse();
+        assertThat((Object) a.readOutbound()).isNull();
+        assertThat(hub.isOnline(alice)).isFalse();
+    }
+
+    @Test
+    void expiredTokenIsRefused() {
+        EmbeddedChannel a = connect();
+        send(a, new RelayFrame.Auth(alice, tokens.issue(Duration.ofSeconds(-5)).marshal()));
+
+        assertThat(a.isOpen()).isFalse();
+    }
+
+    @Test
+    void anythingBeforeAuthClosesTheConnection() {
+        EmbeddedChannel a = connect();
+        send(a, new RelayFrame.Transport(bob, new byte[]{1}));
+        assertThat(a.isOpen()).isFalse();
+
+        EmbeddedChannel b = connect();
+        b.writeInbound(new TextWebSocketFrame("hello"));
+        assertThat(b.isOpen()).isFalse();
+    }
+
+    @Test
+    void silentClientIsDroppedAfterTheAuthTimeout() {
+        EmbeddedChannel a = connect();
+        a.advanceTimeBy(9, TimeUnit.SECONDS);
+        a.runScheduledPendingTasks();
+        assertThat(a.isOpen()).isTrue();
+
+        a.advanceTimeBy(2, TimeUnit.SECONDS);
+        a.runScheduledPendingTasks();
+        assertThat(a.isOpen()).isFalse();
+    }
+
+    @Test
+    void transportIsForwardedWithTheSendersIdAndUntouchedPayload() {
+        EmbeddedChannel a = authenticated(alice);
+        EmbeddedChannel b = authenticated(bob);
+        byte[] wireguardPacket = {4, 0, 0, 0, 9, 9, 9, 9};
+
+        send(a, new RelayFrame.Transport(bob, wireguardPacket));
+
+        assertThat(read(b)).isEqualTo(new RelayFrame.Transport(alice, wireguardPacket));
+        assertThat((Object) a.readOutbound()).isNull();
+    }
+
+    @Test
+    void transportToAnAbsentPeerIsDroppedAndTheSenderStaysConnected() {
+        EmbeddedChannel a = authenticated(alice);
+        send(a, new RelayFrame.Transport(bob, new byte[]{1, 2}));
+
+        assertThat(a.isOpen()).isTrue();
+        assertThat((Object) a.readOutbound()).isNull();
+    }
+
+    @Test
+    void subscribersLearnWhenWatchedPeersComeAndGo() {
+        EmbeddedChannel a = authenticated(alice);
+        send(a, new RelayFrame.PeerList(RelayMessageType.SUBSCRIBE_PEER_STATE, List.of(bob)));
+        assertThat((Object) a.readOutbound()).isNull();
+
+        EmbeddedChannel b = authenticated(bob);
+        assertThat(read(a)).isEqualTo(new RelayFrame.PeerList(RelayMessageType.PEERS_ONLINE, List.of(bob)));
+
+        b.close();
+        assertThat(read(a)).isEqualTo(new RelayFrame.PeerList(RelayMessageType.PEERS_WENT_OFFLINE, List.of(bob)));
+        assertThat(hub.isOnline(bob)).isFalse();
+    }
+
+    @Test
+    void subscribingToAnOnlinePeerAnswersImmediately() {
+        authenticated(bob);
+        EmbeddedChannel a = authenticated(alice);
+
+        send(a, new RelayFrame.PeerList(RelayMessageType.SUBSCRIBE_PEER_STATE, List.of(bob, PeerId.ofPublicKey("x"))));
+
+        assertThat(read(a)).isEqualTo(new RelayFrame.PeerList(RelayMessageType.PEERS_ONLINE, List.of(bob)));
+    }
+
+    @Test
+    void unsubscribedPeersAreNoLongerReported() {
+        EmbeddedChannel a = authenticated(alice);
+        send(a, new RelayFrame.PeerList(RelayMessageType.SUBSCRIBE_PEER_STATE, List.of(bob)));
+        send(a, new RelayFrame.PeerList(RelayMessageType.UNSUBSCRIBE_PEER_STATE, List.of(bob)));
+
+        authenticated(bob);
+
+        assertThat((Object) a.readOutbound()).isNull();
+    }
+
+    @Test
+    void healthChecksAreSentAndAClientThatStopsAnsweringIsDropped() {
+        EmbeddedChannel a = authenticated(alice);
+
+        a.advanceTimeBy(26, TimeUnit.SECONDS);
+        a.runScheduledPendingTasks();
+        assertThat(read(a)).isEqualTo(new RelayFrame.HealthCheck());
+        send(a, new RelayFrame.HealthCheck());
+
+        a.advanceTimeBy(25, TimeUnit.SECONDS);
+        a.runScheduledPendingTasks();
+        assertThat(read(a)).isEqualTo(new RelayFrame.HealthCheck());
+        assertThat(a.isOpen()).isTrue();
+
+        a.advanceTimeBy(25, TimeUnit.SECONDS);
+        a.runScheduledPendingTasks();
+        assertThat(a.isOpen()).isFalse();
+        assertThat(hub.isOnline(alice)).isFalse();
+    }
+
+    @Test
+    void reconnectUnderTheSameIdClosesTheOldConnection() {
+        EmbeddedChannel first = authenticated(alice);
+        EmbeddedChannel second = authenticated(alice);
+
+        assertThat(read(first)).isEqualTo(new RelayFrame.Close());
+        assertThat(first.isOpen()).isFalse();
+        assertThat(hub.isOnline(alice)).isTrue();
+
+        EmbeddedChannel b = authenticated(bob);
+        send(b, new RelayFrame.Transport(alice, new byte[]{7}));
+        assertThat(read(second)).isEqualTo(new RelayFrame.Transport(bob, new byte[]{7}));
+    }
+
+    @Test
+    void malformedOrServerOnlyMessagesAfterAuthCloseTheConnection() {
+        EmbeddedChannel a = authenticated(alice);
+        a.writeInbound(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[]{1, 99})));
+        assertThat(a.isOpen()).isFalse();
+
+        EmbeddedChannel b = authenticated(bob);
+        send(b, new RelayFrame.PeerList(RelayMessageType.PEERS_ONLINE, List.of(alice)));
+        assertThat(b.isOpen()).isFalse();
+    }
+
+    @Test
+    void closeMessageEndsTheSession() {
+        EmbeddedChannel a = authenticated(alice);
+        send(a, new RelayFrame.Close());
+        assertThat(a.isOpen()).isFalse();
+        assertThat(hub.isOnline(alice)).isFalse();
+    }
+
+    private EmbeddedChannel connect() {
+        EmbeddedChannel channel = new EmbeddedChannel(new RelayServerHandler(hub, tokens, URL,
+                Duration.ofSeconds(10), Duration.ofSeconds(25)));
+        channels.add(channel);
+        return channel;
+    }
+
+    private EmbeddedChannel authenticated(PeerId id) {
+        EmbeddedChannel channel = connect();
+        send(channel, new RelayFrame.Auth(id, tokens.issue(Duration.ofMinutes(5)).marshal()));
+        assertThat(read(channel)).isInstanceOf(RelayFrame.AuthResponse.class);
+        return channel;
+    }
+
+    private static void send(EmbeddedChannel channel, RelayFrame frame) {
+        channel.writeInbound(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(RelayFrameCodec.encode(frame))));
+    }
+
+    private static RelayFrame read(EmbeddedChannel channel) {
+        BinaryWebSocketFrame frame = channel.readOutbound();
+        assertThat(frame).as("expected a message on the channel").isNotNull();
+        try {
+            return RelayFrameCodec.decode(ByteBufUtil.getBytes(frame.content()));
+        } finally {
+            frame.release();
+        }
+    }
+}
