@@ -105,6 +105,11 @@ public class Account {
     protected Account() {
     }
 
+    /** The peer book, for tests of this package that inspect decisions a restored snapshot would take. */
+    PeerBook peerBook() {
+        return peers;
+    }
+
     private static Instant now() {
         return GenericEventMessage.clock.instant();
     }

@@ -11,9 +11,15 @@ import java.util.Set;
  * {@code base-1}, {@code base-2}, ... is chosen. {@code lowestFreeSuffix} remembers, per base, the lowest suffix
  * not in use (0 meaning the bare base), kept exact on every take/release, so a thousand peers called "laptop" do
  * not make the next registration probe a thousand labels. Mutated only by event sourcing handlers.
+ *
+ * <p>Only bases short enough that {@code base-n} is never shortened get a remembered suffix: for them a label
+ * parses back to exactly one (base, n), which keeps the remembered suffix exact. Longer bases (rare) are probed
+ * from the bare base each time.
  */
 final class DnsLabels {
     static final int MAX_LABEL = 63;
+    /** A dash and the ten digits of the largest int always fit after bases up to this length. */
+    private static final int MAX_REMEMBERED_BASE = MAX_LABEL - 11;
     private final Set<String> taken = new HashSet<>();
     private final Map<String, Integer> lowestFreeSuffix = new HashMap<>();
 
@@ -52,7 +58,7 @@ final class DnsLabels {
      * free, so renaming a peer to a name with the same base keeps its label.
      */
     String propose(String base, String ownLabel) {
-        int n = lowestFreeSuffix.getOrDefault(base, 0);
+        int n = remembered(base) ? lowestFreeSuffix.getOrDefault(base, 0) : 0;
         if (ownLabel != null) {
             int own = suffixOfOwn(base, ownLabel);
             if (own >= 0 && own < n) {
@@ -92,8 +98,12 @@ final class DnsLabels {
         return taken.size();
     }
 
+    private static boolean remembered(String base) {
+        return base.length() <= MAX_REMEMBERED_BASE;
+    }
+
     private void advanceIfLowest(String base, int suffix) {
-        if (lowestFreeSuffix.getOrDefault(base, 0) != suffix) {
+        if (!remembered(base) || lowestFreeSuffix.getOrDefault(base, 0) != suffix) {
             return;
         }
         int n = suffix;

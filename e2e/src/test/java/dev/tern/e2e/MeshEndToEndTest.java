@@ -152,7 +152,7 @@ class MeshEndToEndTest {
     void aOneWayTcp22PolicyOpensExactlyThat() {
         Agent c = agents.get("c");
         helpers.add(ManagedProcess.start("tcp-listener-c-" + RUN,
-                Shell.inNamespace(c.namespace(), ManagedProcess.java(), "-cp", System.getProperty("java.class.path"),
+                Shell.inNamespace(c.namespace(), ManagedProcess.java(), "-cp", Path.of("target", "test-classes").toAbsolutePath().toString(),
                         "dev.tern.e2e.support.TcpListener", "22", "80"), Map.of()));
         String sshPolicy = rest.post("/api/policies",
                 policy("dev-to-prod-ssh", devGroup, prodGroup, false, "tcp", List.of("22"))).get("id").asText();
@@ -201,8 +201,6 @@ class MeshEndToEndTest {
     @Test
     @Order(6)
     void deletingBRemovesItFromAsWireGuardPeers() {
-        String bravoKey = rest.get("/api/peers/" + peerId("bravo")).path("id").asText();
-        assertThat(bravoKey).isNotEmpty();
         Set<String> before = wgPeers("a");
         assertThat(before).hasSize(1);
         rest.delete("/api/peers/" + peerId("bravo"));

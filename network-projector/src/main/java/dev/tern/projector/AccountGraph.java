@@ -46,6 +46,13 @@ final class AccountGraph {
     /** Group id to the ids of the policies whose rules name it; the index that keeps recomputation local. */
     private final Map<String, Set<String>> policiesByGroup = new HashMap<>();
 
+    /** Numbers map computations, for {@link Peer#seenBy}. */
+    private long computations;
+
+    long nextComputation() {
+        return ++computations;
+    }
+
     AccountGraph(String accountId) {
         this.accountId = accountId;
     }
@@ -55,6 +62,10 @@ final class AccountGraph {
         final String id;
         final WireGuardKey key;
         final MeshIp ip;
+        final String ipText;
+        final int ipBits;
+        /** Marks the peer as already collected by the computation with this number; avoids a set per map. */
+        long seenBy;
         String name;
         String dnsLabel;
         boolean sshEnabled;
@@ -66,6 +77,8 @@ final class AccountGraph {
             this.id = id;
             this.key = key;
             this.ip = ip;
+            this.ipText = ip.address();
+            this.ipBits = ip.bits();
             this.name = name;
             this.dnsLabel = dnsLabel;
         }

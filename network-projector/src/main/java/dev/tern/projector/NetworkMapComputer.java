@@ -7,11 +7,8 @@ import dev.tern.events.values.RuleAction;
 import dev.tern.projector.FirewallRule.Direction;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,9 +28,13 @@ final class NetworkMapComputer {
     private NetworkMapComputer() {
     }
 
-    private static final Comparator<RemotePeer> BY_IP = Comparator
-            .comparingInt((RemotePeer r) -> r.meshIp().bits())
-            .thenComparing(RemotePeer::peerId);
+    private static final Comparator<AccountGraph.Peer> BY_IP = Comparator
+            .comparingInt((AccountGraph.Peer p) -> p.ipBits)
+            .thenComparing(p -> p.id);
+
+    /** One pass over the other side of a rule: the groups, in which direction. */
+    private record Emission(List<String> groups, Direction direction) {
+    }
 
     /** The peer's map with the given serial, or null when the peer is not in the graph. */
     static PeerNetworkMap compute(AccountGraph graph, String peerId, long serial) {
@@ -41,12 +42,14 @@ final class NetworkMapComputer {
         if (self == null) {
             return null;
         }
-        Map<String, RemotePeer> visible = new HashMap<>();
-        Set<FirewallRule> rules = new HashSet<>();
+        long computation = graph.nextComputation();
+        List<AccountGraph.Peer> visible = new ArrayList<>();
+        List<FirewallRule> rules = new ArrayList<>();
         Set<String> policyIds = new LinkedHashSet<>();
         for (String groupId : graph.groupsOf(self)) {
             policyIds.addAll(graph.policyIdsForGroup(groupId));
         }
+        List<Emission> emissions = new ArrayList<>(4);
         for (String policyId : policyIds) {
             PolicyDefinition policy = graph.policy(policyId);
             if (policy == null || !policy.enabled()) {
@@ -58,27 +61,54 @@ final class NetworkMapComputer {
                 }
                 boolean inSources = inAny(graph, self, rule.sources());
                 boolean inDestinations = inAny(graph, self, rule.destinations());
+                emissions.clear();
                 if (inSources) {
-                    emit(graph, self, policyId, rule, rule.destinations(), Direction.OUT, visible, rules);
+                    addEmission(emissions, rule.destinations(), Direction.OUT);
                     if (rule.bidirectional()) {
-                        emit(graph, self, policyId, rule, rule.destinations(), Direction.IN, visible, rules);
+                        addEmission(emissions, rule.destinations(), Direction.IN);
                     }
                 }
                 if (inDestinations) {
-                    emit(graph, self, policyId, rule, rule.sources(), Direction.IN, visible, rules);
+                    addEmission(emissions, rule.sources(), Direction.IN);
                     if (rule.bidirectional()) {
-                        emit(graph, self, policyId, rule, rule.sources(), Direction.OUT, visible, rules);
+                        addEmission(emissions, rule.sources(), Direction.OUT);
                     }
+                }
+                for (Emission emission : emissions) {
+                    emit(graph, self, computation, policyId, rule, emission, visible, rules);
                 }
             }
         }
-        List<RemotePeer> remotePeers = new ArrayList<>(visible.values());
-        remotePeers.sort(BY_IP);
-        List<FirewallRule> firewallRules = new ArrayList<>(rules);
-        firewallRules.sort(FirewallRule.ORDER);
+        visible.sort(BY_IP);
+        List<RemotePeer> remotePeers = new ArrayList<>(visible.size());
+        for (AccountGraph.Peer peer : visible) {
+            remotePeers.add(graph.view(peer));
+        }
+        rules.sort(FirewallRule.ORDER);
+        List<FirewallRule> firewallRules = withoutAdjacentDuplicates(rules);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, graph.address(self.ip),
                 graph.fqdn(self.dnsLabel), self.sshEnabled);
         return new PeerNetworkMap(graph.accountId, self.id, serial, config, remotePeers, firewallRules);
+    }
+
+    /** A rule whose sources are its destinations would otherwise walk the same peers twice per direction. */
+    private static void addEmission(List<Emission> emissions, List<String> groups, Direction direction) {
+        Emission emission = new Emission(groups, direction);
+        if (!emissions.contains(emission)) {
+            emissions.add(emission);
+        }
+    }
+
+    private static List<FirewallRule> withoutAdjacentDuplicates(List<FirewallRule> sorted) {
+        List<FirewallRule> unique = new ArrayList<>(sorted.size());
+        FirewallRule previous = null;
+        for (FirewallRule rule : sorted) {
+            if (previous == null || !previous.equals(rule)) {
+                unique.add(rule);
+            }
+            previous = rule;
+        }
+        return unique;
     }
 
     private static boolean inAny(AccountGraph graph, AccountGraph.Peer peer, List<String> groupIds) {
@@ -90,14 +120,14 @@ final class NetworkMapComputer {
         return false;
     }
 
-    private static void emit(AccountGraph graph, AccountGraph.Peer self, String policyId, PolicyRule rule,
-                             List<String> otherSide, Direction direction,
-                             Map<String, RemotePeer> visible, Set<FirewallRule> rules) {
+    private static void emit(AccountGraph graph, AccountGraph.Peer self, long computation, String policyId,
+                             PolicyRule rule, Emission emission, List<AccountGraph.Peer> visible,
+                             List<FirewallRule> rules) {
         List<PortRange> ports = portsOf(rule);
         boolean accept = rule.action() == RuleAction.ACCEPT;
         // the All group already holds every peer: walking the other groups too would only repeat them
-        List<String> groups = otherSide.stream().anyMatch(graph::isAllGroup)
-                ? List.of(graph.allGroupId()) : otherSide;
+        List<String> groups = emission.groups().stream().anyMatch(graph::isAllGroup)
+                ? List.of(graph.allGroupId()) : emission.groups();
         for (String groupId : groups) {
             for (String otherId : graph.membersOf(groupId)) {
                 if (otherId.equals(self.id)) {
@@ -107,12 +137,13 @@ final class NetworkMapComputer {
                 if (other == null) {
                     continue;
                 }
-                if (accept) {
-                    visible.putIfAbsent(other.id, graph.view(other));
+                if (accept && other.seenBy != computation) {
+                    other.seenBy = computation;
+                    visible.add(other);
                 }
-                String ip = other.ip.address();
                 for (PortRange port : ports) {
-                    rules.add(new FirewallRule(ip, direction, rule.action(), rule.protocol(), port, policyId));
+                    rules.add(new FirewallRule(other.ipText, other.ipBits, emission.direction(), rule.action(),
+                            rule.protocol(), port, policyId));
                 }
             }
         }

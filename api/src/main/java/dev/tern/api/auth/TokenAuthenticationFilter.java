@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -35,6 +36,7 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
     private final ReadModel readModel;
     private final Clock clock;
 
+    @Autowired
     public TokenAuthenticationFilter(ReadModel readModel) {
         this(readModel, Clock.systemUTC());
     }
