@@ -1,0 +1,174 @@
+package dev.tern.agent;
+
+import dev.tern.protocol.crypto.NaclBox;
+import dev.tern.protocol.crypto.X25519KeyPair;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Real userspace WireGuard in two fresh network namespaces joined by a veth pair. Needs root, wireguard-go, ip,
+ * nft and ping; it fails (never skips) when they are missing, because then nothing here is verified.
+ */
+class WireGuardNamespaceTest {
+    private final String tag = HexFormat.of().formatHex(new byte[]{
+            (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt(),
+            (byte) ThreadLocalRandom.current().nextInt()});
+    private final String nsA = "tern-t-" + tag + "-a";
+    private final String nsB = "tern-t-" + tag + "-b";
+    private final String ifaceA = "tw" + tag + "a";
+    private final String ifaceB = "tw" + tag + "b";
+    private final Shell host = new Shell();
+    private final Shell shellA = Shell.inNamespace(nsA);
+    private final Shell shellB = Shell.inNamespace(nsB);
+    private final List<WireGuardDevice> devices = new ArrayList<>();
+    private final List<String> namespaces = new ArrayList<>();
+
+    @TempDir
+    Path temp;
+
+    @BeforeEach
+    void requireTools() throws Exception {
+        for (String tool : List.of("wireguard-go", "ip", "nft", "ping")) {
+            if (!Shell.onPath(tool)) {
+                throw new AssertionError(tool + " is missing: apt-get install -y wireguard-go wireguard-tools nftables "
+                        + "iproute2 iputils-ping (this test never skips)");
+            }
+        }
+        String uid = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:"))
+                .findFirst().orElseThrow().split("\\s+")[2];
+        if (!"0".equals(uid)) {
+            throw new AssertionError("this test needs root (network namespaces, tun devices); it never skips");
+        }
+    }
+
+    @AfterEach
+    void cleanUp() {
+        for (WireGuardDevice device : devices) {
+            try {
+                device.close();
+            } catch (RuntimeException ignored) {
+                // the namespace deletion below takes whatever is left
+            }
+        }
+        for (String ns : namespaces) {
+            host.run(List.of("ip", "netns", "del", ns), null);
+        }
+    }
+
+    private void namespace(String name) {
+        host.check("creating namespace", List.of("ip", "netns", "add", name), null);
+        namespaces.add(name);
+    }
+
+    private WireGuardDevice device(String iface, Shell shell) {
+        WireGuardDevice device = WireGuardDevice.create(iface, shell, temp.resolve(iface + ".log"));
+        devices.add(device);
+        return device;
+    }
+
+    private boolean ping(Shell from, String ip) {
+        return from.run(List.of("ping", "-c", "1", "-W", "1", ip), null).ok();
+    }
+
+    @Test
+    void userspaceDeviceIsConfiguredThroughUapiAndReadBack() {
+        namespace(nsA);
+        X25519KeyPair key = NaclBox.generateKeyPair();
+        String peer1 = TestKeys.publicKey();
+        String peer2 = TestKeys.publicKey();
+        WireGuardDevice device = device(ifaceA, shellA);
+        assertThat(device.userspace()).isTrue();
+
+        device.configure(key.privateKey(), 51999);
+        device.setAddress("100.64.9.1/16");
+        device.applyPeers(List.of(
+                new WgPeer(peer1, List.of("100.64.9.2/32"), "10.99.0.2:51820", 25),
+                new WgPeer(peer2, List.of("100.64.9.3/32"), null, 25)));
+
+        DeviceState state = device.read();
+        assertThat(state.listenPort()).isEqualTo(51999);
+        assertThat(state.publicKey()).isEqualTo(key.publicKeyBase64());
+        assertThat(state.peers()).containsOnlyKeys(peer1, peer2);
+        assertThat(state.peers().get(peer1).endpoint()).isEqualTo("10.99.0.2:51820");
+        assertThat(state.peers().get(peer1).allowedIps()).containsExactly("100.64.9.2/32");
+        assertThat(state.peers().get(peer1).keepaliveSeconds()).isEqualTo(25);
+        assertThat(shellA.check("ip addr", List.of("ip", "-4", "addr", "show", "dev", ifaceA), null))
+                .contains("100.64.9.1/16").contains("UP");
+
+        device.applyPeers(List.of(new WgPeer(peer2, List.of("100.64.9.3/32", "10.50.0.0/16"), null, 25)));
+
+        DeviceState after = device.read();
+        assertThat(after.peers()).containsOnlyKeys(peer2);
+        assertThat(after.peers().get(peer2).allowedIps()).containsExactlyInAnyOrder("100.64.9.3/32", "10.50.0.0/16");
+
+        device.close();
+        assertThat(shellA.run(List.of("ip", "link", "show", "dev", ifaceA), null).ok()).isFalse();
+        assertThat(UapiSocket.defaultPath(ifaceA)).doesNotExist();
+    }
+
+    @Test
+    void tunnelSurvivesANewPeerSetAndTheFirewallAdmitsOnlyWhatRulesAccept() {
+        namespace(nsA);
+        namespace(nsB);
+        String vethA = "tv" + tag + "a";
+        String vethB = "tv" + tag + "b";
+        host.check("veth", List.of("ip", "link", "add", vethA, "netns", nsA, "type", "veth", "peer", "name", vethB,
+                "netns", nsB), null);
+        shellA.check("veth addr", List.of("ip", "addr", "add", "10.99.0.1/24", "dev", vethA), null);
+        shellB.check("veth addr", List.of("ip", "addr", "add", "10.99.0.2/24", "dev", vethB), null);
+        shellA.check("veth up", List.of("ip", "link", "set", vethA, "up"), null);
+        shellB.check("veth up", List.of("ip", "link", "set", vethB, "up"), null);
+        X25519KeyPair keyA = NaclBox.generateKeyPair();
+        X25519KeyPair keyB = NaclBox.generateKeyPair();
+        WireGuardDevice a = device(ifaceA, shellA);
+        WireGuardDevice b = device(ifaceB, shellB);
+        a.configure(keyA.privateKey(), 51820);
+        b.configure(keyB.privateKey(), 51821);
+        a.setAddress("100.64.9.1/16");
+        b.setAddress("100.64.9.2/16");
+        WgPeer bOnA = new WgPeer(keyB.publicKeyBase64(), List.of("100.64.9.2/32"), "10.99.0.2:51821", 25);
+        a.applyPeers(List.of(bOnA));
+        b.applyPeers(List.of(new WgPeer(keyA.publicKeyBase64(), List.of("100.64.9.1/32"), "10.99.0.1:51820", 25)));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> ping(shellA, "100.64.9.2"));
+        long handshake = a.read().peers().get(keyB.publicKeyBase64()).lastHandshakeEpochSeconds();
+        assertThat(handshake).isPositive();
+
+        // A new map adds a peer: B's entry is not touched, so its session (and handshake time) stays.
+        String newcomer = TestKeys.publicKey();
+        PeerDiff diff = a.applyPeers(List.of(bOnA, new WgPeer(newcomer, List.of("100.64.9.3/32"), null, 25)));
+        assertThat(diff.added()).extracting(WgPeer::publicKey).containsExactly(newcomer);
+        assertThat(diff.changed()).isEmpty();
+        DeviceState afterDiff = a.read();
+        assertThat(afterDiff.peers().get(keyB.publicKeyBase64()).lastHandshakeEpochSeconds()).isEqualTo(handshake);
+        assertThat(ping(shellA, "100.64.9.2")).isTrue();
+
+        // Firewall on A: only ICMP from B's mesh IP is accepted inbound; tcp is not.
+        Nftables firewallA = new Nftables(shellA);
+        firewallA.apply(ifaceA, List.of(new FirewallRuleSpec("100.64.9.2", FirewallRuleSpec.Protocol.ICMP, 0, 0, true)));
+        assertThat(firewallA.list(ifaceA)).contains("ip saddr 100.64.9.2").contains("drop");
+        assertThat(ping(shellB, "100.64.9.1")).isTrue();
+
+        // Replaced by a map with no rules: B can no longer reach A, while A's own traffic to B still gets answers.
+        firewallA.apply(ifaceA, List.of());
+        assertThat(ping(shellB, "100.64.9.1")).isFalse();
+        assertThat(ping(shellA, "100.64.9.2")).isTrue();
+
+        firewallA.remove(ifaceA);
+        assertThat(shellA.run(List.of("nft", "list", "table", "inet", Nftables.tableName(ifaceA)), null).ok()).isFalse();
+        assertThat(ping(shellB, "100.64.9.1")).isTrue();
+    }
+}
