@@ -1,0 +1,175 @@
+package dev.tern.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.EventTrackerStatus;
+import org.axonframework.eventhandling.GapAwareTrackingToken;
+import org.axonframework.eventhandling.ReplayToken;
+import org.axonframework.eventhandling.Segment;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.TrackingToken;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** The catch-up decision itself, with the processor's segment statuses under the test's control. */
+class ProcessorReadYourWritesTest {
+    private static HikariDataSource dataSource;
+    private static JdbcTemplate jdbc;
+
+    private final StreamingEventProcessor processor = mock(StreamingEventProcessor.class);
+    private ReadYourWrites readYourWrites;
+
+    @BeforeAll
+    static void database() {
+        dataSource = TestDatabase.migrated();
+        jdbc = new JdbcTemplate(dataSource);
+    }
+
+    @AfterAll
+    static void closeDatabase() {
+        dataSource.close();
+    }
+
+    @BeforeEach
+    void wire() {
+        jdbc.execute("TRUNCATE domain_event_entry");
+        EventProcessingConfiguration processing = mock(EventProcessingConfiguration.class);
+        when(processing.eventProcessor(QuerySideConfiguration.READ_MODEL, StreamingEventProcessor.class))
+                .thenReturn(Optional.of(processor));
+        StaticListableBeanFactory beans = new StaticListableBeanFactory(Map.of("processing", processing));
+        readYourWrites = new ProcessorReadYourWrites(jdbc, beans.getBeanProvider(EventProcessingConfiguration.class));
+    }
+
+    @Test
+    void anEmptyStoreIsCaughtUpWithoutAnyProcessor() {
+        ReadYourWrites withoutAxon = new ProcessorReadYourWrites(jdbc,
+                new StaticListableBeanFactory().getBeanProvider(EventProcessingConfiguration.class));
+        assertThat(withoutAxon.awaitCaughtUp(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    void eventsButNoProcessorIsATimeout() {
+        storeEvents(1);
+        ReadYourWrites withoutAxon = new ProcessorReadYourWrites(jdbc,
+                new StaticListableBeanFactory().getBeanProvider(EventProcessingConfiguration.class));
+        assertThat(withoutAxon.awaitCaughtUp(Duration.ofMillis(50))).isFalse();
+    }
+
+    @Test
+    void caughtUpWhenEverySegmentReachedTheHead() {
+        storeEvents(1, 2, 3);
+        segments(status(Segment.computeSegment(0, 0, 1), token(3)), status(Segment.computeSegment(1, 0, 1), token(5)));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    void oneSegmentBehindIsATimeout() {
+        storeEvents(1, 2, 3);
+        segments(status(Segment.computeSegment(0, 0, 1), token(3)), status(Segment.computeSegment(1, 0, 1), token(2)));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(50))).isFalse();
+    }
+
+    @Test
+    void aSegmentWithoutTokenOrInErrorIsNotCaughtUp() {
+        storeEvents(1);
+        segments(status(Segment.ROOT_SEGMENT, null));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(20))).isFalse();
+
+        EventTrackerStatus failing = status(Segment.ROOT_SEGMENT, token(1));
+        when(failing.isErrorState()).thenReturn(true);
+        segments(failing);
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(20))).isFalse();
+    }
+
+    @Test
+    void segmentsClaimedElsewhereAreUnknownProgress() {
+        storeEvents(1);
+        segments(status(Segment.computeSegment(0, 0, 1), token(1))); // segment 1 of 2 is not held here
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(20))).isFalse();
+        segments();
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(20))).isFalse();
+    }
+
+    @Test
+    void aGapThatIsNowAnEventMustBeProcessedFirst() {
+        // Event 2 committed after the processor had passed 3: the processor still owes it.
+        storeEvents(1, 2, 3);
+        segments(status(Segment.ROOT_SEGMENT, GapAwareTrackingToken.newInstance(3, Set.of(2L))));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(50))).isFalse();
+    }
+
+    @Test
+    void aGapNoEventFillsIsNoReasonToWait() {
+        // 2 was a rolled-back append: it never appears, and the processor keeps it as a gap for a while.
+        storeEvents(1, 3);
+        segments(status(Segment.ROOT_SEGMENT, GapAwareTrackingToken.newInstance(3, Set.of(2L))));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    void aReplayCountsWhereItHasGotTo() {
+        storeEvents(1, 2, 3, 4);
+        TrackingToken replayingAt2 = ReplayToken.createReplayToken(token(4), token(2));
+        segments(status(Segment.ROOT_SEGMENT, replayingAt2));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(20))).isFalse();
+
+        TrackingToken replayingAt4 = ReplayToken.createReplayToken(token(6), token(4));
+        segments(status(Segment.ROOT_SEGMENT, replayingAt4));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    void waitsForProgressUntilTheProcessorArrives() {
+        storeEvents(1, 2);
+        EventTrackerStatus behind = status(Segment.ROOT_SEGMENT, token(1));
+        EventTrackerStatus arrived = status(Segment.ROOT_SEGMENT, token(2));
+        Map<Integer, EventTrackerStatus> first = Map.of(0, behind);
+        Map<Integer, EventTrackerStatus> later = Map.of(0, arrived);
+        when(processor.processingStatus()).thenReturn(first, first, first, later);
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+    }
+
+    private static TrackingToken token(long index) {
+        return GapAwareTrackingToken.newInstance(index, Set.of());
+    }
+
+    private static EventTrackerStatus status(Segment segment, TrackingToken token) {
+        EventTrackerStatus status = mock(EventTrackerStatus.class);
+        when(status.getSegment()).thenReturn(segment);
+        when(status.getTrackingToken()).thenReturn(token);
+        return status;
+    }
+
+    private void segments(EventTrackerStatus... statuses) {
+        Map<Integer, EventTrackerStatus> bySegment = new HashMap<>();
+        for (EventTrackerStatus status : statuses) {
+            bySegment.put(status.getSegment().getSegmentId(), status);
+        }
+        when(processor.processingStatus()).thenReturn(bySegment);
+    }
+
+    /** Rows at exactly these global indexes (the processor is mocked, so the payload does not matter). */
+    private static void storeEvents(long... globalIndexes) {
+        for (long index : globalIndexes) {
+            jdbc.update("""
+                    INSERT INTO domain_event_entry (global_index, aggregate_identifier, sequence_number, type,
+                        event_identifier, payload, payload_type, time_stamp)
+                    VALUES (?, 'account', ?, 'Account', ?, '\\x7b7d'::bytea, 'x', '2026-01-01T00:00:00Z')""",
+                    index, index, "event-" + index);
+        }
+    }
+
+}
