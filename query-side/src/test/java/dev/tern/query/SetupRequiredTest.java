@@ -1,0 +1,40 @@
+package dev.tern.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.events.UserDeleted;
+import dev.tern.events.values.UserRole;
+import java.time.Duration;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/** Needs a database no other test has put users in, hence a context (and database) of its own. */
+@SpringBootTest(classes = QuerySideTestApplication.class, properties = "test.database=setup-required")
+class SetupRequiredTest {
+    @Autowired
+    EventStore eventStore;
+    @Autowired
+    ReadModel readModel;
+    @Autowired
+    ReadYourWrites readYourWrites;
+
+    @Test
+    void setupIsRequiredUntilTheFirstUserExists() {
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ZERO)).as("empty store").isTrue();
+        assertThat(readModel.setupRequired()).isTrue();
+
+        AccountHistory account = AccountHistory.create(eventStore);
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+        assertThat(readModel.setupRequired()).as("an account without users").isTrue();
+
+        String owner = account.createUser("Owner", UserRole.OWNER);
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+        assertThat(readModel.setupRequired()).isFalse();
+
+        account.append(new UserDeleted(account.accountId, owner));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+        assertThat(readModel.setupRequired()).isTrue();
+    }
+}
