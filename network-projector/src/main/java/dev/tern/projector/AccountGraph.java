@@ -57,6 +57,10 @@ final class AccountGraph {
         this.accountId = accountId;
     }
 
+    private static final int ACTIONS = dev.tern.events.values.RuleAction.values().length;
+    private static final int PROTOCOLS = dev.tern.events.values.Protocol.values().length;
+    private static final int RULE_SLOTS = FirewallRule.Direction.values().length * ACTIONS * PROTOCOLS;
+
     /** A peer node. Its {@link RemotePeer} view is built once per change and shared by every map that shows it. */
     static final class Peer {
         final String id;
@@ -72,6 +76,24 @@ final class AccountGraph {
         /** Explicit memberships; the All group is implicit and not listed. */
         final Set<String> groups = new LinkedHashSet<>();
         private RemotePeer view;
+        /**
+         * Port-less rules about this peer by policy, indexed by direction, action and protocol: every map that shows
+         * the peer under the same policy shares one instance (saves memory, and equal maps compare by identity).
+         * Entries never go wrong (all their inputs are in the key or immutable), at worst unused.
+         */
+        private final Map<String, FirewallRule[]> rulesByPolicy = new HashMap<>();
+
+        FirewallRule rule(FirewallRule.Direction direction, dev.tern.events.values.RuleAction action,
+                          dev.tern.events.values.Protocol protocol, String policyId) {
+            FirewallRule[] rules = rulesByPolicy.computeIfAbsent(policyId, k -> new FirewallRule[RULE_SLOTS]);
+            int slot = (direction.ordinal() * ACTIONS + action.ordinal()) * PROTOCOLS + protocol.ordinal();
+            FirewallRule rule = rules[slot];
+            if (rule == null) {
+                rule = new FirewallRule(ipText, ipBits, direction, action, protocol, null, policyId);
+                rules[slot] = rule;
+            }
+            return rule;
+        }
 
         Peer(String id, WireGuardKey key, MeshIp ip, String name, String dnsLabel) {
             this.id = id;

@@ -141,6 +141,10 @@ final class NetworkMapComputer {
                     other.seenBy = computation;
                     visible.add(other);
                 }
+                if (ports == null) {
+                    rules.add(other.rule(emission.direction(), rule.action(), rule.protocol(), policyId));
+                    continue;
+                }
                 for (PortRange port : ports) {
                     rules.add(new FirewallRule(other.ipText, other.ipBits, emission.direction(), rule.action(),
                             rule.protocol(), port, policyId));
@@ -149,12 +153,10 @@ final class NetworkMapComputer {
         }
     }
 
-    private static final List<PortRange> EVERY_PORT = java.util.Collections.singletonList(null);
-
-    /** Single ports and ranges alike; a rule without any covers every port (a null port). */
+    /** Single ports and ranges alike; null when the rule has none and so covers every port. */
     private static List<PortRange> portsOf(PolicyRule rule) {
         if (!rule.hasPorts()) {
-            return EVERY_PORT;
+            return null;
         }
         List<PortRange> all = new ArrayList<>(rule.ports().size() + rule.portRanges().size());
         all.addAll(rule.ports());

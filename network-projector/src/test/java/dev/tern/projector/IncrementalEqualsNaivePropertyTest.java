@@ -37,7 +37,7 @@ import net.jqwik.api.Provide;
  * computation of every peer's map; serials must grow exactly for the maps that changed, and exactly those maps
  * must be published.
  */
-class IncrementalEqualsNaiveProperties {
+class IncrementalEqualsNaivePropertyTest {
 
     /** One abstract step; {@link Script} turns it into a valid event against the current state. */
     record Step(Kind kind, int a, int b, long seed) {
