@@ -44,10 +44,12 @@ class GroupProjection {
     void on(GroupCreated e, EventMessage<?> message, TrackingToken token) {
         audit.record(message, token, e.accountId(), Activity.GROUP_CREATED, e.groupId(), meta("name", e.name()));
         GroupIssuer issued = e.issued() == null ? GroupIssuer.API : e.issued();
+        // As the aggregate decides: the account's first group named All is the built-in one.
         jdbc.update("""
-                        INSERT INTO rm_groups (id, account_id, name, issued, is_all) VALUES (?, ?, ?, ?, ?)
+                        INSERT INTO rm_groups (id, account_id, name, issued, is_all)
+                        VALUES (?, ?, ?, ?, ? AND NOT EXISTS (SELECT 1 FROM rm_groups WHERE account_id = ? AND is_all))
                         ON CONFLICT (id) DO NOTHING""",
-                e.groupId(), e.accountId(), e.name(), issued.name(), ALL_GROUP_NAME.equals(e.name()));
+                e.groupId(), e.accountId(), e.name(), issued.name(), ALL_GROUP_NAME.equals(e.name()), e.accountId());
     }
 
     @EventHandler

@@ -211,13 +211,16 @@ public class JdbcReadModel implements ReadModel {
                 FROM rm_groups g WHERE g.account_id = ? AND g.is_all""",
                 (rs, i) -> new PeerView.GroupRef(rs.getString(1), rs.getString(2), rs.getInt(3)), accountId);
         String peerFilter = onlyPeerId == null ? "" : " AND m.peer_id = ?";
-        Object[] args = onlyPeerId == null ? new Object[]{accountId} : new Object[]{accountId, onlyPeerId};
+        Object[] args = onlyPeerId == null ? new Object[]{accountId, accountId}
+                : new Object[]{accountId, accountId, onlyPeerId};
         Map<String, List<PeerView.GroupRef>> explicit = new HashMap<>();
+        // Member counts once per group, not once per membership row: a group can hold thousands of peers.
         jdbc.query("""
-                SELECT m.peer_id, g.id, g.name,
-                       (SELECT COUNT(*) FROM rm_group_members c JOIN rm_peers cp ON cp.id = c.peer_id
-                        WHERE c.group_id = g.id)
-                FROM rm_group_members m JOIN rm_groups g ON g.id = m.group_id
+                WITH counts AS (
+                    SELECT c.group_id, COUNT(*) AS members FROM rm_group_members c
+                    JOIN rm_groups cg ON cg.id = c.group_id WHERE cg.account_id = ? GROUP BY c.group_id)
+                SELECT m.peer_id, g.id, g.name, counts.members
+                FROM rm_group_members m JOIN rm_groups g ON g.id = m.group_id JOIN counts ON counts.group_id = g.id
                 WHERE g.account_id = ?""" + peerFilter + " ORDER BY g.name, g.id", rs -> {
             explicit.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
                     .add(new PeerView.GroupRef(rs.getString(2), rs.getString(3), rs.getInt(4)));
