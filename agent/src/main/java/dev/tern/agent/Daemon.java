@@ -57,6 +57,7 @@ final class Daemon {
     private ControlSocket control;
     private ScheduledExecutorService housekeeping;
     private Thread syncThread;
+    private volatile int exitCode;
 
     Daemon(Options options) {
         this.options = options;
@@ -65,13 +66,14 @@ final class Daemon {
 
     /** Runs until stopped; returns the exit code. */
     int run() {
-        requireRoot();
+        // Argument mistakes first: they are usage errors whoever runs the command.
         WireGuardDevice.requireValidName(options.interfaceName());
+        Channels.Target managementTarget = Channels.parseManagementUrl(options.managementUrl());
+        requireRoot();
         if (!Shell.onPath("ip")) {
             throw new AgentException(AgentException.ENVIRONMENT, "'ip' is not installed: apt-get install -y iproute2");
         }
         Nftables.requireNft();
-        Channels.Target managementTarget = Channels.parseManagementUrl(options.managementUrl());
         dir.create();
         claimPidFile();
         Thread hook = new Thread(this::stop, "tern-shutdown");
@@ -80,7 +82,7 @@ final class Daemon {
             start(managementTarget);
             LOG.info("tern is up on {} with mesh address {}", options.interfaceName(), meshAddress);
             stopped.await();
-            return 0;
+            return exitCode;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return AgentException.FAILURE;
@@ -235,6 +237,12 @@ final class Daemon {
     }
 
     private void housekeeping() {
+        if (device != null && !device.alive()) {
+            LOG.error("wireguard-go exited unexpectedly (see {}); shutting down", dir.wireguardLog());
+            exitCode = AgentException.FAILURE;
+            new Thread(this::stop, "tern-wg-died").start();
+            return;
+        }
         try {
             Engine current = engine;
             if (current != null) {

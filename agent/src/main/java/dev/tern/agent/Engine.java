@@ -66,8 +66,9 @@ final class Engine {
         for (MeshMap.RemotePeer peer : newMap.peers()) {
             links.computeIfAbsent(peer.publicKey(), k -> new Link());
         }
-        PeerDiff diff = plane.applyPeers(desiredPeers());
+        // Rules first: a newly added peer is never reachable under the previous map's rules.
         plane.applyFirewall(newMap.inboundRules());
+        PeerDiff diff = plane.applyPeers(desiredPeers());
         LOG.info("applied network map serial {}: {} peers (+{} ~{} -{}), {} inbound rules", newMap.serial(),
                 newMap.peers().size(), diff.added().size(), diff.changed().size(), diff.removed().size(),
                 newMap.inboundRules().size());

@@ -31,7 +31,11 @@ public final class TernCli implements Callable<Integer> {
 
     /** Runs the CLI and returns its exit code (the entry point tests and main share). */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new TernCli());
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new TernCli()).setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof AgentException agent) {
                 commandLine.getErr().println("tern: " + agent.getMessage());

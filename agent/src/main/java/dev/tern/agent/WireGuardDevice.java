@@ -129,6 +129,11 @@ final class WireGuardDevice implements AutoCloseable {
         return userspace != null;
     }
 
+    /** False once a wireguard-go child has exited: the interface is gone with it. */
+    boolean alive() {
+        return userspace == null || userspace.isAlive();
+    }
+
     /** Sets key and port, drops any peers, and brings the link up. */
     synchronized void configure(byte[] privateKey, int listenPort) {
         backend.setDevice(privateKey, listenPort, List.of());

@@ -1,0 +1,104 @@
+package dev.tern.agent;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TernCliTest {
+    @TempDir
+    Path temp;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return TernCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    private static StatusReport report() {
+        return new StatusReport("tern0", "PUB", "100.64.0.1/16", "a.tern.internal", 3,
+                new StatusReport.Connection("http://mgmt:33073", "connected", null),
+                new StatusReport.Connection("http://signal:10000", "connected", null),
+                List.of(new StatusReport.Peer("b", "b.tern.internal", "KEYB", "100.64.0.2", null, "idle", null, 0, 0)),
+                "2026-01-01T00:00:00Z");
+    }
+
+    @Test
+    void statusWithoutADaemonSaysSoWithExitCode5() {
+        assertThat(run("status", "--config-dir", temp.toString())).isEqualTo(AgentException.NOT_RUNNING);
+        assertThat(err.toString()).contains("tern is not running");
+    }
+
+    @Test
+    void downWithoutADaemonSaysSoWithExitCode5() {
+        assertThat(run("down", "--config-dir", temp.toString())).isEqualTo(AgentException.NOT_RUNNING);
+        assertThat(err.toString()).contains("tern is not running");
+    }
+
+    @Test
+    void upNeedsAManagementUrl() {
+        assertThat(run("up", "--setup-key", "K")).isEqualTo(2);
+        assertThat(err.toString()).contains("--management-url");
+    }
+
+    @Test
+    void badArgumentsAreUsageErrorsAndCreateNothing() {
+        Path dir = temp.resolve("cfg");
+        assertThat(run("up", "--management-url", "http://127.0.0.1:1", "--wg-port", "0", "--config-dir", dir.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--wg-port");
+        assertThat(run("up", "--management-url", "http://127.0.0.1:1", "--interface", "no spaces please",
+                "--config-dir", dir.toString())).isEqualTo(2);
+        assertThat(run("up", "--management-url", "ftp://host", "--config-dir", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("http:// or https://");
+        assertThat(dir).doesNotExist();
+    }
+
+    @Test
+    void statusReadsTheDaemonsControlSocket() {
+        ConfigDir dir = new ConfigDir(temp);
+        try (ControlSocket socket = ControlSocket.start(dir.controlSocket(),
+                command -> "status".equals(command) ? report().toJson().replace('\n', ' ') : "error")) {
+            assertThat(run("status", "--json", "--config-dir", temp.toString())).isEqualTo(0);
+            assertThat(StatusReport.fromJson(out.toString())).isEqualTo(report());
+
+            out.getBuffer().setLength(0);
+            assertThat(run("status", "--detail", "--config-dir", temp.toString())).isEqualTo(0);
+            assertThat(out.toString()).contains("Mesh IP:    100.64.0.1/16").contains("b (b.tern.internal)");
+        }
+    }
+
+    @Test
+    void statusFallsBackToTheStatusFileWhileTheDaemonLives() throws Exception {
+        ConfigDir dir = new ConfigDir(temp);
+        Files.writeString(dir.pidFile(), ProcessHandle.current().pid() + "\n");
+        dir.writeJson(dir.statusFile(), report());
+
+        assertThat(run("status", "--json", "--config-dir", temp.toString())).isEqualTo(0);
+        assertThat(StatusReport.fromJson(out.toString())).isEqualTo(report());
+    }
+
+    @Test
+    void aStaleStatusFileOfADeadDaemonIsNotShown() throws Exception {
+        ConfigDir dir = new ConfigDir(temp);
+        Files.writeString(dir.pidFile(), "999999999\n");
+        dir.writeJson(dir.statusFile(), report());
+
+        assertThat(run("status", "--config-dir", temp.toString())).isEqualTo(AgentException.NOT_RUNNING);
+    }
+
+    @Test
+    void managementUrlsParse() {
+        assertThat(Channels.parseManagementUrl("http://10.0.0.1:33073")).isEqualTo(new Channels.Target("10.0.0.1", 33073, false));
+        assertThat(Channels.parseManagementUrl("https://mgmt.example.com")).isEqualTo(new Channels.Target("mgmt.example.com", 443, true));
+        assertThat(Channels.parseManagementUrl("mgmt:33073")).isEqualTo(new Channels.Target("mgmt", 33073, false));
+        assertThat(Channels.parseManagementUrl("http://[fd00::1]:33073")).isEqualTo(new Channels.Target("fd00::1", 33073, false));
+    }
+}
