@@ -9,14 +9,28 @@ import io.grpc.stub.ServerCallStreamObserver;
  * to it at once while a gRPC call allows one writer at a time, so every write is serialised here.
  */
 final class PeerStream {
+    /**
+     * How many bytes may wait for a peer that is not reading. gRPC would buffer without limit; a stalled peer
+     * must not be able to exhaust the node, so past this it is disconnected (its client reconnects).
+     */
+    static final long MAX_PENDING_BYTES = 8L * 1024 * 1024;
+
     private final ServerCallStreamObserver<EncryptedMessage> out;
     private final Runnable sendRegisteredHeader;
     private volatile String key;
     private boolean closed;
+    private long pendingBytes;
 
     PeerStream(ServerCallStreamObserver<EncryptedMessage> out, Runnable sendRegisteredHeader) {
         this.out = out;
         this.sendRegisteredHeader = sendRegisteredHeader;
+        out.setOnReadyHandler(this::drained);
+    }
+
+    private synchronized void drained() {
+        if (out.isReady()) {
+            pendingBytes = 0;
+        }
     }
 
     String key() {
@@ -33,10 +47,20 @@ final class PeerStream {
         }
     }
 
-    /** @return false when the stream is already gone, so the caller can report the recipient as absent */
+    /**
+     * @return false when the stream is gone, or has just been dropped for not reading, so the caller can
+     *         report the recipient as absent and deregister it
+     */
     synchronized boolean deliver(EncryptedMessage message) {
         if (closed || out.isCancelled()) {
             return false;
+        }
+        if (!out.isReady()) {
+            pendingBytes += message.getSerializedSize();
+            if (pendingBytes > MAX_PENDING_BYTES) {
+                fail(Status.RESOURCE_EXHAUSTED.withDescription("peer is not reading its signal stream"));
+                return false;
+            }
         }
         try {
             out.onNext(message);

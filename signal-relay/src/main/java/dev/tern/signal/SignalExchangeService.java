@@ -73,7 +73,7 @@ public final class SignalExchangeService implements SignalExchangeGrpc.AsyncServ
             return;
         }
         PeerStream target = streams.get(recipient);
-        if (target == null || !target.deliver(message)) {
+        if (target == null || !deliver(target, message)) {
             response.onError(Status.NOT_FOUND
                     .withDescription("remote peer " + recipient + " is not connected to this signal node")
                     .asRuntimeException());
@@ -111,7 +111,7 @@ public final class SignalExchangeService implements SignalExchangeGrpc.AsyncServ
                 EncryptedMessage outgoing = message.getKey().isEmpty()
                         ? message.toBuilder().setKey(stream.key()).build()
                         : message;
-                if (target == null || !target.deliver(outgoing)) {
+                if (target == null || !deliver(target, outgoing)) {
                     log.debug("recipient of a stream message is not connected; dropped");
                 }
             }
@@ -127,6 +127,14 @@ public final class SignalExchangeService implements SignalExchangeGrpc.AsyncServ
                 stream.complete();
             }
         };
+    }
+
+    private boolean deliver(PeerStream target, EncryptedMessage message) {
+        if (target.deliver(message)) {
+            return true;
+        }
+        deregister(target);
+        return false;
     }
 
     private boolean register(String key, PeerStream stream) {

@@ -65,6 +65,8 @@ public final class SignalServer implements AutoCloseable {
                 .workerEventLoopGroup(workers)
                 .executor(executor)
                 .addService(service)
+                // Signal messages are a few hundred bytes; a megabyte leaves room and caps what one call can cost.
+                .maxInboundMessageSize(1024 * 1024)
                 // NetBird clients ping often on idle streams; refusing would make them reconnect in a loop.
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)

@@ -218,4 +218,30 @@ class SignalExchangeServiceTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> service.isConnected(peer.key()));
         return peer;
     }
+
+    @Test
+    void peerThatStopsReadingIsDisconnectedInsteadOfBufferingWithoutLimit() {
+        TestPeer stalled = connected(new TestPeer().connectWithoutReading(channel));
+        var stub = SignalExchangeGrpc.newBlockingStub(channel);
+        ByteString chunk = ByteString.copyFrom(new byte[64 * 1024]);
+        EncryptedMessage message = EncryptedMessage.newBuilder().setRemoteKey(stalled.key()).setBody(chunk).build();
+        long limit = PeerStream.MAX_PENDING_BYTES / message.getSerializedSize() + 1;
+
+        int accepted = 0;
+        Status.Code last = Status.Code.OK;
+        while (accepted <= limit + 5) {
+            try {
+                stub.send(message);
+                accepted++;
+            } catch (StatusRuntimeException e) {
+                last = e.getStatus().getCode();
+                break;
+            }
+        }
+
+        assertThat(last).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(accepted).isEqualTo((int) limit - 1);
+        assertThat(service.isConnected(stalled.key())).isFalse();
+        assertThat(stalled.received).isEmpty();
+    }
 }

@@ -25,6 +25,7 @@ final class TestPeer {
     final CompletableFuture<Status> closed = new CompletableFuture<>();
     final AtomicReference<Metadata> responseHeaders = new AtomicReference<>();
     private StreamObserver<EncryptedMessage> requests;
+    private boolean reads = true;
     private ClientCallStreamObserver<EncryptedMessage> call;
 
     TestPeer() {
@@ -55,11 +56,20 @@ final class TestPeer {
                 .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(responseHeaders, new AtomicReference<>())));
     }
 
+    /** Like {@link #connect} but never asks for a message: a stalled client. */
+    TestPeer connectWithoutReading(Channel channel) {
+        reads = false;
+        return connect(channel);
+    }
+
     private TestPeer open(SignalExchangeGrpc.SignalExchangeStub stub) {
         requests = stub.connectStream(new ClientResponseObserver<EncryptedMessage, EncryptedMessage>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<EncryptedMessage> requestStream) {
                 call = requestStream;
+                if (!reads) {
+                    requestStream.disableAutoRequestWithInitial(0);
+                }
             }
 
             @Override

@@ -37,6 +37,14 @@ final class RelayHub {
             notifyWatchers(id, RelayMessageType.PEERS_WENT_OFFLINE);
         }
         watchers.values().forEach(set -> set.remove(channel));
+        watchers.values().removeIf(Set::isEmpty);
+    }
+
+    /** Tells every peer the session ends (they reconnect elsewhere) and closes the connections. */
+    void closeAll() {
+        for (Channel channel : peers.values()) {
+            channel.writeAndFlush(frame(new RelayFrame.Close())).addListener(f -> channel.close());
+        }
     }
 
     Channel channelOf(PeerId id) {
@@ -69,6 +77,7 @@ final class RelayHub {
             Set<Channel> set = watchers.get(id);
             if (set != null) {
                 set.remove(subscriber);
+                watchers.computeIfPresent(id, (k, v) -> v.isEmpty() ? null : v);
             }
         }
     }

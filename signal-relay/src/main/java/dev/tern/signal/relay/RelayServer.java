@@ -101,6 +101,7 @@ public final class RelayServer implements AutoCloseable {
         if (channel != null) {
             channel.close().syncUninterruptibly();
             channel = null;
+            hub.closeAll();
         }
         shutdownGroups();
     }

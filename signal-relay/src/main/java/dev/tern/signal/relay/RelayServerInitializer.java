@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
@@ -50,6 +51,8 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
                         .maxFramePayloadLength(RelayFrameCodec.MAX_MESSAGE_SIZE)
                         .handshakeTimeoutMillis(authTimeout.toMillis())
                         .build()))
+                // A relay message may arrive split into continuation frames; hand the handler whole messages.
+                .addLast(new WebSocketFrameAggregator(RelayFrameCodec.MAX_MESSAGE_SIZE))
                 .addLast(new NotFound())
                 .addLast(new RelayServerHandler(hub, tokens, instanceUrl, authTimeout, healthCheckInterval));
     }

@@ -58,6 +58,40 @@ class RelayServerWebSocketTest {
     }
 
     @Test
+    void shutdownTellsConnectedPeersToGo() throws Exception {
+        RelayServer server = new RelayServer(new InetSocketAddress("127.0.0.1", 0), tokens, "rel://127.0.0.1:1").start();
+        try {
+            Client a = new Client();
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/relay"), a).get(5, TimeUnit.SECONDS);
+            send(ws, new RelayFrame.Auth(PeerId.ofPublicKey("a="), tokens.issue(Duration.ofMinutes(1)).marshal()));
+            assertThat(a.next()).isInstanceOf(RelayFrame.AuthResponse.class);
+
+            server.close();
+
+            assertThat(a.next()).isEqualTo(new RelayFrame.Close());
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void fragmentedMessageIsReassembled() throws Exception {
+        try (RelayServer server = new RelayServer(new InetSocketAddress("127.0.0.1", 0), tokens,
+                "rel://127.0.0.1:1").start()) {
+            Client a = new Client();
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/relay"), a).get(5, TimeUnit.SECONDS);
+            byte[] auth = RelayFrameCodec.encode(
+                    new RelayFrame.Auth(PeerId.ofPublicKey("a="), tokens.issue(Duration.ofMinutes(1)).marshal()));
+            ws.sendBinary(ByteBuffer.wrap(auth, 0, 10), false).get(5, TimeUnit.SECONDS);
+            ws.sendBinary(ByteBuffer.wrap(auth, 10, auth.length - 10), true).get(5, TimeUnit.SECONDS);
+
+            assertThat(a.next()).isEqualTo(new RelayFrame.AuthResponse("rel://127.0.0.1:1"));
+        }
+    }
+
+    @Test
     void plainHttpGetsANetBirdShapedNotFound() throws Exception {
         try (RelayServer server = new RelayServer(new InetSocketAddress("127.0.0.1", 0), tokens,
                 "rels://relay.example:443").start()) {
