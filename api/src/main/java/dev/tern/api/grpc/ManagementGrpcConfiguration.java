@@ -1,0 +1,55 @@
+package dev.tern.api.grpc;
+
+import dev.tern.api.commands.PeerRegistrationService;
+import dev.tern.api.config.TernSettings;
+import dev.tern.projector.NetworkMapProjector;
+import dev.tern.query.PeerStatusStore;
+import dev.tern.query.ReadModel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Wires the management gRPC service. Settings not (yet) in {@link TernSettings} are read from the environment:
+ * {@code tern.signal-port} (TERN_SIGNAL_PORT) and {@code tern.grpc-last-seen-refresh} (a Duration, default 30s).
+ */
+@Configuration(proxyBeanMethods = false)
+class ManagementGrpcConfiguration {
+    /** Unary calls block on the command side; a bounded pool keeps a login storm from spawning unbounded threads. */
+    private static final int CALL_THREADS = 32;
+
+    @Bean
+    ServerKeyStore.ServerKey managementServerKey(JdbcTemplate jdbc) {
+        return new ServerKeyStore(jdbc, Clock.systemUTC()).loadOrCreate();
+    }
+
+    @Bean
+    SignalEndpoint signalEndpoint(TernSettings settings, Environment environment) {
+        return new SignalEndpoint(settings, environment);
+    }
+
+    @Bean
+    SyncSessions syncSessions(PeerStatusStore statusStore) {
+        return new SyncSessions(statusStore, Clock.systemUTC());
+    }
+
+    @Bean
+    ManagementGrpcServer managementGrpcServer(TernSettings settings, Environment environment,
+                                              ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations,
+                                              ReadModel readModel, NetworkMapProjector projector,
+                                              SignalEndpoint signalEndpoint, SyncSessions sessions) {
+        ExecutorService callExecutor = Executors.newFixedThreadPool(CALL_THREADS,
+                new DefaultThreadFactory("mgmt-grpc", true));
+        ManagementService service = new ManagementService(serverKey, registrations, readModel, projector,
+                signalEndpoint, sessions, callExecutor, Clock.systemUTC());
+        Duration refresh = environment.getProperty("tern.grpc-last-seen-refresh", Duration.class,
+                Duration.ofSeconds(30));
+        return new ManagementGrpcServer(settings.grpcPort(), service, sessions, callExecutor, refresh);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.tern.api.grpc;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The device-facing gRPC server (grpc-netty) on {@code TERN_GRPC_PORT}, started and stopped with the Spring
+ * context. Port 0 binds a free port; {@link #port()} tells which. Stopping ends every Sync stream with UNAVAILABLE
+ * (clients reconnect to the next server), lets unary calls in flight finish briefly, then forces the rest.
+ */
+public final class ManagementGrpcServer implements SmartLifecycle {
+    /** Starts with the web server, after everything it serves is ready; stops before the rest shuts down. */
+    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+    private static final Duration GRACE = Duration.ofSeconds(5);
+    private static final Logger log = LoggerFactory.getLogger(ManagementGrpcServer.class);
+
+    private final int configuredPort;
+    private final ManagementService service;
+    private final SyncSessions sessions;
+    private final ExecutorService callExecutor;
+    private final Duration lastSeenRefresh;
+    private ScheduledExecutorService refresher;
+    private volatile Server server;
+
+    ManagementGrpcServer(int configuredPort, ManagementService service, SyncSessions sessions,
+                         ExecutorService callExecutor, Duration lastSeenRefresh) {
+        this.configuredPort = configuredPort;
+        this.service = service;
+        this.sessions = sessions;
+        this.callExecutor = callExecutor;
+        this.lastSeenRefresh = lastSeenRefresh;
+    }
+
+    /** The port the server listens on (the chosen one when configured with 0). */
+    public int port() {
+        Server running = server;
+        if (running == null) {
+            throw new IllegalStateException("management gRPC server is not running");
+        }
+        return ((InetSocketAddress) running.getListenSockets().get(0)).getPort();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        Server built = NettyServerBuilder.forPort(configuredPort)
+                .executor(callExecutor)
+                .addService(ServerInterceptors.intercept(service, new CallOrigin()))
+                // NetBird clients keep idle Sync streams alive with pings; refusing them would force reconnects.
+                .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                // Notice clients that vanished without closing, so they turn disconnected.
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .build();
+        try {
+            server = built.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("management gRPC cannot listen on port " + configuredPort + ": "
+                    + e.getMessage(), e);
+        }
+        refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("mgmt-last-seen", true));
+        long every = lastSeenRefresh.toMillis();
+        refresher.scheduleWithFixedDelay(sessions::refreshLastSeen, every, every, TimeUnit.MILLISECONDS);
+        log.info("Management gRPC listening on port {}", port());
+    }
+
+    @Override
+    public synchronized void stop() {
+        Server running = server;
+        if (running == null) {
+            return;
+        }
+        running.shutdown();
+        sessions.terminateAll(Status.UNAVAILABLE.withDescription("management server is shutting down"));
+        refresher.shutdownNow();
+        try {
+            if (!running.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                running.shutdownNow();
+                running.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            running.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        callExecutor.shutdownNow();
+        server = null;
+        log.info("Management gRPC stopped");
+    }
+
+    @Override
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}

@@ -1,0 +1,290 @@
+package dev.tern.api.grpc;
+
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
+import com.google.protobuf.Timestamp;
+import dev.tern.api.commands.CommandFailures;
+import dev.tern.api.commands.PeerRegistrationService;
+import dev.tern.events.CommandRejected;
+import dev.tern.events.commands.PeerRegistration;
+import dev.tern.events.values.InvalidValueException;
+import dev.tern.events.values.PeerSystemMeta;
+import dev.tern.events.values.Secrets;
+import dev.tern.events.values.WireGuardKey;
+import dev.tern.projector.NetworkMapHub;
+import dev.tern.projector.NetworkMapProjector;
+import dev.tern.projector.NetworkMapProjector.PeerRef;
+import dev.tern.projector.PeerNetworkMap;
+import dev.tern.protocol.crypto.EncryptedMessages;
+import dev.tern.protocol.crypto.NaclBox;
+import dev.tern.protocol.crypto.NaclBoxException;
+import dev.tern.protocol.management.EncryptedMessage;
+import dev.tern.protocol.management.Empty;
+import dev.tern.protocol.management.LoginRequest;
+import dev.tern.protocol.management.LoginResponse;
+import dev.tern.protocol.management.ManagementServiceGrpc;
+import dev.tern.protocol.management.NetbirdConfig;
+import dev.tern.protocol.management.ServerKeyResponse;
+import dev.tern.protocol.management.SyncMetaRequest;
+import dev.tern.protocol.management.SyncRequest;
+import dev.tern.query.ReadModel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * NetBird's {@code management.ManagementService} for Tern: every body is a NaCl box between the peer's WireGuard
+ * key (the envelope's wgPubKey) and the server key, and every answer is sealed back the same way. A body that does
+ * not open is INVALID_ARGUMENT; a peer the server does not know is PERMISSION_DENIED (NetBird's client then retries
+ * Login with its setup key). The network projector is the directory of known keys across accounts.
+ */
+final class ManagementService extends ManagementServiceGrpc.ManagementServiceImplBase {
+    private static final Logger log = LoggerFactory.getLogger(ManagementService.class);
+
+    /** Clients fetch the key again after this; the key itself does not change. */
+    static final Duration SERVER_KEY_VALIDITY = Duration.ofHours(24);
+    /** How long Login waits for the projector to hold a just-registered peer's map. */
+    static final Duration PROJECTOR_CATCH_UP = Duration.ofSeconds(10);
+
+    private final ServerKeyStore.ServerKey serverKey;
+    private final byte[] serverPrivateKey;
+    private final PeerRegistrationService registrations;
+    private final ReadModel readModel;
+    private final NetworkMapProjector projector;
+    private final SignalEndpoint signal;
+    private final SyncSessions sessions;
+    private final Executor executor;
+    private final Clock clock;
+
+    ManagementService(ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations, ReadModel readModel,
+                      NetworkMapProjector projector, SignalEndpoint signal, SyncSessions sessions, Executor executor,
+                      Clock clock) {
+        this.serverKey = serverKey;
+        this.serverPrivateKey = serverKey.keyPair().privateKey();
+        this.registrations = registrations;
+        this.readModel = readModel;
+        this.projector = projector;
+        this.signal = signal;
+        this.sessions = sessions;
+        this.executor = executor;
+        this.clock = clock;
+    }
+
+    @Override
+    public void getServerKey(Empty request, StreamObserver<ServerKeyResponse> responses) {
+        Instant expires = clock.instant().plus(SERVER_KEY_VALIDITY);
+        responses.onNext(ServerKeyResponse.newBuilder()
+                .setKey(serverKey.publicKeyBase64())
+                .setExpiresAt(Timestamp.newBuilder().setSeconds(expires.getEpochSecond()).setNanos(expires.getNano()))
+                .setVersion(serverKey.version())
+                .build());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void isHealthy(Empty request, StreamObserver<Empty> responses) {
+        responses.onNext(Empty.getDefaultInstance());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void login(EncryptedMessage request, StreamObserver<EncryptedMessage> responses) {
+        answer(responses, () -> {
+            Opened<LoginRequest> opened = open(request, LoginRequest.parser());
+            LoginRequest login = opened.message();
+            requireSameKey(login, opened.peerKey());
+            Optional<PeerRef> known = projector.findPeer(opened.peerKey());
+            PeerNetworkMap map;
+            if (known.isPresent()) {
+                // A known device logs in with or without its setup key; NetBird ignores the key then, too.
+                map = projector.currentMap(known.get().accountId(), known.get().peerId())
+                        .orElseThrow(() -> Status.PERMISSION_DENIED.withDescription("peer is not registered")
+                                .asRuntimeException());
+            } else if (!login.getSetupKey().isBlank()) {
+                map = register(login, opened.peerKey());
+            } else if (!login.getJwtToken().isBlank()) {
+                throw Status.PERMISSION_DENIED
+                        .withDescription("peer is not registered and SSO login is not supported; use a setup key")
+                        .asRuntimeException();
+            } else {
+                throw Status.PERMISSION_DENIED
+                        .withDescription("peer is not registered; log in with a setup key").asRuntimeException();
+            }
+            LoginResponse response = LoginResponse.newBuilder()
+                    .setNetbirdConfig(netbirdConfig())
+                    .setPeerConfig(NetworkMapMessages.peerConfig(map.peerConfig()))
+                    .build();
+            return seal(response, opened.sealKey());
+        });
+    }
+
+    private PeerNetworkMap register(LoginRequest login, WireGuardKey peerKey) {
+        PeerSystemMeta meta = meta(login);
+        PeerRegistration registration;
+        try {
+            registration = registrations.register(login.getSetupKey(), peerKey, meta, CallOrigin.remoteIp());
+        } catch (RuntimeException e) {
+            throw registrationFailure(CommandFailures.unwrap(e));
+        }
+        String accountId = readModel.findAccountBySetupKeyHash(Secrets.sha256Hex(login.getSetupKey().trim()))
+                .orElseThrow(() -> Status.PERMISSION_DENIED.withDescription("setup key not found")
+                        .asRuntimeException());
+        if (registration.created()) {
+            log.info("peer {} registered in account {} with mesh IP {}", registration.peerId(), accountId,
+                    registration.ip());
+        }
+        return awaitMap(accountId, registration.peerId());
+    }
+
+    /** The projector runs behind the command side; the peer's Sync right after Login must find its map. */
+    private PeerNetworkMap awaitMap(String accountId, String peerId) {
+        try (NetworkMapHub.Subscription subscription = projector.subscribe(accountId, peerId)) {
+            Optional<PeerNetworkMap> map = subscription.await(PROJECTOR_CATCH_UP);
+            if (map.isEmpty()) {
+                map = projector.currentMap(accountId, peerId);
+            }
+            return map.orElseThrow(() -> Status.UNAVAILABLE
+                    .withDescription("peer registered but its network map is not ready yet; log in again")
+                    .asRuntimeException());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+        }
+    }
+
+    private static StatusRuntimeException registrationFailure(RuntimeException failure) {
+        if (failure instanceof CommandRejected rejected) {
+            Status status = switch (rejected.reason()) {
+                // unknown, revoked, expired or used-up key: the device is not allowed in
+                case NOT_FOUND, FORBIDDEN -> Status.PERMISSION_DENIED;
+                case INVALID -> Status.INVALID_ARGUMENT;
+                case PRECONDITION_FAILED -> Status.FAILED_PRECONDITION;
+                case CONFLICT -> Status.ABORTED;
+            };
+            return status.withDescription(rejected.getMessage()).asRuntimeException();
+        }
+        if (failure instanceof InvalidValueException invalid) {
+            return Status.INVALID_ARGUMENT.withDescription(invalid.getMessage()).asRuntimeException();
+        }
+        log.error("peer registration failed", failure);
+        return Status.INTERNAL.withDescription("registration failed").asRuntimeException();
+    }
+
+    @Override
+    public void sync(EncryptedMessage request, StreamObserver<EncryptedMessage> responses) {
+        ServerCallStreamObserver<EncryptedMessage> observer = (ServerCallStreamObserver<EncryptedMessage>) responses;
+        SyncStream stream;
+        try {
+            Opened<SyncRequest> opened = open(request, SyncRequest.parser());
+            PeerRef peer = knownPeer(opened.peerKey());
+            NetworkMapHub.Subscription subscription = projector.subscribe(peer.accountId(), peer.peerId());
+            stream = new SyncStream(peer, CallOrigin.remoteIp(), observer, subscription, opened.sealKey(),
+                    serverKey.publicKeyBase64(), netbirdConfig(), sessions, executor);
+        } catch (StatusRuntimeException e) {
+            responses.onError(e);
+            return;
+        }
+        stream.start();
+    }
+
+    @Override
+    public void syncMeta(EncryptedMessage request, StreamObserver<Empty> responses) {
+        answer(responses, () -> {
+            Opened<SyncMetaRequest> opened = open(request, SyncMetaRequest.parser());
+            knownPeer(opened.peerKey());
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void logout(EncryptedMessage request, StreamObserver<Empty> responses) {
+        answer(responses, () -> {
+            Opened<Empty> opened = open(request, Empty.parser());
+            PeerRef peer = knownPeer(opened.peerKey());
+            sessions.terminate(peer, Status.OK);
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    private PeerRef knownPeer(WireGuardKey key) {
+        return projector.findPeer(key).orElseThrow(() -> Status.PERMISSION_DENIED
+                .withDescription("peer is not registered; log in with a setup key").asRuntimeException());
+    }
+
+    private NetbirdConfig netbirdConfig() {
+        // STUN and relay stay empty until Tern hands them out.
+        return NetbirdConfig.newBuilder().setSignal(signal.hostConfig(CallOrigin.authorityHost())).build();
+    }
+
+    /** A body opened from its sender, with the key to seal answers to that sender. */
+    private record Opened<T>(T message, WireGuardKey peerKey, NaclBox.SharedKey sealKey) {
+    }
+
+    private <T extends MessageLite> Opened<T> open(EncryptedMessage request, Parser<T> parser) {
+        try {
+            byte[] peerPublic = EncryptedMessages.senderKey(request);
+            NaclBox.SharedKey key = NaclBox.precompute(peerPublic, serverPrivateKey);
+            T message = EncryptedMessages.open(request, key, parser);
+            return new Opened<>(message, WireGuardKey.of(peerPublic), key);
+        } catch (NaclBoxException e) {
+            throw Status.INVALID_ARGUMENT.withDescription("cannot open the message body: " + e.getMessage())
+                    .asRuntimeException();
+        }
+    }
+
+    /** LoginRequest.peerKeys.wgPubKey, when sent, is the same base64 text as the envelope's key. */
+    private static void requireSameKey(LoginRequest login, WireGuardKey envelopeKey) {
+        if (login.hasPeerKeys() && !login.getPeerKeys().getWgPubKey().isEmpty()) {
+            String inner = login.getPeerKeys().getWgPubKey().toString(StandardCharsets.UTF_8).trim();
+            if (!inner.equals(envelopeKey.base64())) {
+                throw Status.INVALID_ARGUMENT
+                        .withDescription("peerKeys.wgPubKey differs from the message's wgPubKey").asRuntimeException();
+            }
+        }
+    }
+
+    private static PeerSystemMeta meta(LoginRequest login) {
+        var m = login.getMeta();
+        try {
+            return new PeerSystemMeta(m.getHostname(), m.getGoOS(), m.getKernel(), m.getKernelVersion(), m.getOS(),
+                    m.getOSVersion(), m.getPlatform(), m.getNetbirdVersion(), m.getUiVersion(),
+                    m.getSysSerialNumber());
+        } catch (InvalidValueException e) {
+            throw Status.INVALID_ARGUMENT.withDescription("meta: " + e.getMessage()).asRuntimeException();
+        }
+    }
+
+    private EncryptedMessage seal(MessageLite message, NaclBox.SharedKey key) {
+        return EncryptedMessages.seal(message, serverKey.publicKeyBase64(), key);
+    }
+
+    private interface Call<R> {
+        R run();
+    }
+
+    /** Runs a unary call: its value, or its status; anything unexpected is logged and INTERNAL. */
+    private static <R> void answer(StreamObserver<R> responses, Call<R> call) {
+        R result;
+        try {
+            result = call.run();
+        } catch (StatusRuntimeException e) {
+            responses.onError(e);
+            return;
+        } catch (RuntimeException e) {
+            log.error("management call failed", e);
+            responses.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+            return;
+        }
+        responses.onNext(result);
+        responses.onCompleted();
+    }
+}

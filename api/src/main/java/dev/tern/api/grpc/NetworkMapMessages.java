@@ -1,0 +1,122 @@
+package dev.tern.api.grpc;
+
+import dev.tern.events.values.PortRange;
+import dev.tern.projector.FirewallRule;
+import dev.tern.projector.PeerNetworkMap;
+import dev.tern.projector.RemotePeer;
+import dev.tern.protocol.management.CustomZone;
+import dev.tern.protocol.management.DNSConfig;
+import dev.tern.protocol.management.NetworkMap;
+import dev.tern.protocol.management.PeerConfig;
+import dev.tern.protocol.management.PortInfo;
+import dev.tern.protocol.management.RemotePeerConfig;
+import dev.tern.protocol.management.RuleAction;
+import dev.tern.protocol.management.RuleDirection;
+import dev.tern.protocol.management.RuleProtocol;
+import dev.tern.protocol.management.SSHConfig;
+import dev.tern.protocol.management.SimpleRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** The projector's maps in NetBird's wire shape (management.proto), field by field. */
+final class NetworkMapMessages {
+    /** DNS RR type A, class IN and the TTL NetBird uses for peer records. */
+    static final int RECORD_TYPE_A = 1;
+    static final String RECORD_CLASS_IN = "IN";
+    static final int RECORD_TTL_SECONDS = 300;
+
+    private NetworkMapMessages() {
+    }
+
+    static PeerConfig peerConfig(dev.tern.projector.PeerConfig own) {
+        return PeerConfig.newBuilder()
+                .setAddress(own.address())
+                .setFqdn(own.fqdn())
+                .setSshConfig(SSHConfig.newBuilder().setSshEnabled(own.sshEnabled()))
+                .build();
+    }
+
+    static NetworkMap networkMap(PeerNetworkMap map) {
+        NetworkMap.Builder out = NetworkMap.newBuilder()
+                .setSerial(map.serial())
+                .setPeerConfig(peerConfig(map.peerConfig()))
+                .setRemotePeersIsEmpty(map.remotePeers().isEmpty())
+                .setFirewallRulesIsEmpty(map.firewallRules().isEmpty())
+                .setDNSConfig(dnsConfig(map));
+        for (RemotePeer remote : map.remotePeers()) {
+            out.addRemotePeers(remotePeer(remote));
+        }
+        for (FirewallRule rule : map.firewallRules()) {
+            out.addFirewallRules(firewallRule(rule));
+        }
+        // offlinePeers stays empty: the projector has no notion of expired peers yet, so every peer is online.
+        return out.build();
+    }
+
+    static RemotePeerConfig remotePeer(RemotePeer remote) {
+        return RemotePeerConfig.newBuilder()
+                .setWgPubKey(remote.wgPubKey().base64())
+                .addAllowedIps(remote.allowedIp())
+                .setFqdn(remote.fqdn())
+                .setSshConfig(SSHConfig.newBuilder().setSshEnabled(remote.sshEnabled()))
+                .build();
+    }
+
+    static dev.tern.protocol.management.FirewallRule firewallRule(FirewallRule rule) {
+        dev.tern.protocol.management.FirewallRule.Builder out = dev.tern.protocol.management.FirewallRule.newBuilder()
+                .setPeerIP(rule.peerIp())
+                .setDirection(rule.direction() == FirewallRule.Direction.IN ? RuleDirection.IN : RuleDirection.OUT)
+                .setAction(rule.action() == dev.tern.events.values.RuleAction.ACCEPT ? RuleAction.ACCEPT : RuleAction.DROP)
+                .setProtocol(protocol(rule.protocol()))
+                .setPolicyID(com.google.protobuf.ByteString.copyFrom(rule.policyId(), StandardCharsets.UTF_8));
+        PortRange port = rule.port();
+        if (port != null) {
+            if (port.isSingle()) {
+                // Old clients read only Port; newer ones prefer PortInfo.
+                out.setPort(Integer.toString(port.start()));
+                out.setPortInfo(PortInfo.newBuilder().setPort(port.start()));
+            } else {
+                out.setPortInfo(PortInfo.newBuilder()
+                        .setRange(PortInfo.Range.newBuilder().setStart(port.start()).setEnd(port.end())));
+            }
+        }
+        return out.build();
+    }
+
+    static RuleProtocol protocol(dev.tern.events.values.Protocol protocol) {
+        return switch (protocol) {
+            case ALL -> RuleProtocol.ALL;
+            case TCP -> RuleProtocol.TCP;
+            case UDP -> RuleProtocol.UDP;
+            case ICMP -> RuleProtocol.ICMP;
+        };
+    }
+
+    /** One zone, the account's DNS domain, with an A record per peer name it can see (itself included). */
+    static DNSConfig dnsConfig(PeerNetworkMap map) {
+        CustomZone.Builder zone = CustomZone.newBuilder().setDomain(fullyQualified(zoneOf(map.peerConfig().fqdn())));
+        for (Map.Entry<String, String> record : map.dnsRecords().entrySet()) {
+            zone.addRecords(SimpleRecord.newBuilder()
+                    .setName(fullyQualified(record.getKey()))
+                    .setType(RECORD_TYPE_A)
+                    .setClass_(RECORD_CLASS_IN)
+                    .setTTL(RECORD_TTL_SECONDS)
+                    .setRData(record.getValue()));
+        }
+        return DNSConfig.newBuilder().setServiceEnable(true).addCustomZones(zone).build();
+    }
+
+    /**
+     * NetBird's resolver matches questions, which always end in a dot, against zone and record names as given,
+     * so the server sends them fully qualified (as NetBird's own server does with dns.Fqdn).
+     */
+    static String fullyQualified(String name) {
+        return name.endsWith(".") ? name : name + ".";
+    }
+
+    /** The account domain: a peer FQDN is exactly one label followed by it. */
+    static String zoneOf(String fqdn) {
+        int dot = fqdn.indexOf('.');
+        return dot < 0 ? fqdn : fqdn.substring(dot + 1);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.tern.api.grpc;
+
+import dev.tern.api.config.TernSettings;
+import dev.tern.protocol.management.HostConfig;
+import dev.tern.signal.SignalServer;
+import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.Environment;
+
+/**
+ * Where peers find the signal node. With {@code TERN_SIGNAL_URL} set, that URL's host and port; without it, a
+ * {@link SignalServer} runs inside tern-server (port {@code TERN_SIGNAL_PORT}, default 10000) and peers get it at
+ * the host they used to reach the management service — the one address we know they can reach.
+ *
+ * <p>Test servers ask for a free gRPC port ({@code tern.grpc-port=0}); then, unless a signal port is given, the
+ * in-process signal node takes a free port too, so parallel test servers never fight over 10000.
+ */
+final class SignalEndpoint implements SmartLifecycle {
+    static final String SIGNAL_PORT_PROPERTY = "tern.signal-port";
+    private static final Logger log = LoggerFactory.getLogger(SignalEndpoint.class);
+
+    private final URI externalUrl;
+    private final int inProcessPort;
+    private volatile SignalServer inProcess;
+
+    SignalEndpoint(TernSettings settings, Environment environment) {
+        this.externalUrl = settings.signalUrl().orElse(null);
+        this.inProcessPort = externalUrl == null ? signalPort(settings, environment) : -1;
+    }
+
+    private static int signalPort(TernSettings settings, Environment environment) {
+        String configured = environment.getProperty(SIGNAL_PORT_PROPERTY);
+        if (configured == null || configured.isBlank()) {
+            return settings.grpcPort() == 0 ? 0 : SignalServer.DEFAULT_PORT;
+        }
+        try {
+            int port = Integer.parseInt(configured.trim());
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(SignalServer.PORT_VARIABLE + " must be a port number (0-65535), got '"
+                + configured.trim() + "'");
+    }
+
+    /** The signal address for a peer that reached us at {@code managementHost} (from the call's authority). */
+    HostConfig hostConfig(String managementHost) {
+        if (externalUrl != null) {
+            boolean https = "https".equals(externalUrl.getScheme());
+            int port = externalUrl.getPort() > 0 ? externalUrl.getPort() : (https ? 443 : 80);
+            return HostConfig.newBuilder()
+                    .setUri(hostPort(externalUrl.getHost(), port))
+                    .setProtocol(https ? HostConfig.Protocol.HTTPS : HostConfig.Protocol.HTTP)
+                    .build();
+        }
+        String host = managementHost == null || managementHost.isBlank() ? "localhost" : managementHost;
+        return HostConfig.newBuilder()
+                .setUri(hostPort(host, inProcessPort()))
+                .setProtocol(HostConfig.Protocol.HTTP)
+                .build();
+    }
+
+    /** The bound port of the in-process signal node. */
+    int inProcessPort() {
+        SignalServer server = inProcess;
+        if (server == null) {
+            throw new IllegalStateException("no in-process signal node is running");
+        }
+        return server.port();
+    }
+
+    boolean runsInProcess() {
+        return externalUrl == null;
+    }
+
+    private static String hostPort(String host, int port) {
+        // URI.getHost keeps IPv6 brackets; a bare IPv6 address from an authority needs them added.
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return h + ":" + port;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (externalUrl == null && inProcess == null) {
+            inProcess = new SignalServer(inProcessPort).start();
+            log.info("In-process signal node on port {}", inProcess.port());
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        SignalServer server = inProcess;
+        inProcess = null;
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return externalUrl != null || inProcess != null;
+    }
+
+    /** Before the management service starts (it hands out this address) and after it stops. */
+    @Override
+    public int getPhase() {
+        return ManagementGrpcServer.PHASE - 1;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.tern.api.grpc;
+
+import dev.tern.projector.NetworkMapProjector.PeerRef;
+import dev.tern.query.PeerStatusStore;
+import io.grpc.Status;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open Sync streams by peer, and the peers' connection status that follows from them: a peer is connected
+ * while at least one of its streams is open (a reconnecting client may briefly hold two). Status writes for one
+ * peer happen under that peer's lock together with the change of its stream set, so a late "disconnected" of an
+ * old stream can never overwrite the "connected" of its successor.
+ */
+final class SyncSessions {
+    private static final Logger log = LoggerFactory.getLogger(SyncSessions.class);
+    private static final int LOCK_STRIPES = 64;
+
+    /** One open stream, as far as the registry cares. */
+    interface Session {
+        PeerRef peer();
+
+        /** The peer's address as this stream sees it; may be null. */
+        String remoteIp();
+
+        /** Ends the stream with this status (OK completes it); idempotent. */
+        void terminate(Status status);
+    }
+
+    private final PeerStatusStore statusStore;
+    private final Clock clock;
+    private final Map<PeerRef, Set<Session>> open = new ConcurrentHashMap<>();
+    private final Object[] locks = new Object[LOCK_STRIPES];
+
+    SyncSessions(PeerStatusStore statusStore, Clock clock) {
+        this.statusStore = statusStore;
+        this.clock = clock;
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    private Object lockFor(PeerRef peer) {
+        return locks[Math.floorMod(peer.hashCode(), LOCK_STRIPES)];
+    }
+
+    /** The stream is open: the peer is connected from its address as of now. */
+    void opened(Session session) {
+        PeerRef peer = session.peer();
+        synchronized (lockFor(peer)) {
+            open.computeIfAbsent(peer, p -> new CopyOnWriteArraySet<>()).add(session);
+            writeConnected(peer, session.remoteIp());
+        }
+    }
+
+    /** The stream ended (any way); the peer is disconnected when it was its last one. Idempotent. */
+    void closed(Session session) {
+        PeerRef peer = session.peer();
+        synchronized (lockFor(peer)) {
+            Set<Session> sessions = open.get(peer);
+            if (sessions == null || !sessions.remove(session)) {
+                return;
+            }
+            if (sessions.isEmpty()) {
+                open.remove(peer);
+                try {
+                    statusStore.markDisconnected(peer.accountId(), peer.peerId(), clock.instant());
+                } catch (RuntimeException e) {
+                    log.warn("could not mark peer {} disconnected: {}", peer.peerId(), e.toString());
+                }
+            }
+        }
+    }
+
+    /** Refreshes last_seen of every peer with an open stream (called periodically). */
+    void refreshLastSeen() {
+        for (PeerRef peer : List.copyOf(open.keySet())) {
+            synchronized (lockFor(peer)) {
+                Set<Session> sessions = open.get(peer);
+                if (sessions != null && !sessions.isEmpty()) {
+                    writeConnected(peer, sessions.iterator().next().remoteIp());
+                }
+            }
+        }
+    }
+
+    /** Ends every open stream of the peer with the status. */
+    void terminate(PeerRef peer, Status status) {
+        Set<Session> sessions = open.get(peer);
+        if (sessions != null) {
+            // terminate() calls back into closed(); never hold a peer lock while calling out
+            for (Session session : List.copyOf(sessions)) {
+                session.terminate(status);
+            }
+        }
+    }
+
+    /** Ends every open stream (shutdown). */
+    void terminateAll(Status status) {
+        List<Session> all = new ArrayList<>();
+        open.values().forEach(all::addAll);
+        for (Session session : all) {
+            session.terminate(status);
+        }
+    }
+
+    int openCount(PeerRef peer) {
+        Set<Session> sessions = open.get(peer);
+        return sessions == null ? 0 : sessions.size();
+    }
+
+    private void writeConnected(PeerRef peer, String remoteIp) {
+        try {
+            statusStore.markConnected(peer.accountId(), peer.peerId(), clock.instant(), remoteIp);
+        } catch (RuntimeException e) {
+            log.warn("could not mark peer {} connected: {}", peer.peerId(), e.toString());
+        }
+    }
+}

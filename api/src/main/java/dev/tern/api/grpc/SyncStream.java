@@ -1,0 +1,168 @@
+package dev.tern.api.grpc;
+
+import dev.tern.projector.NetworkMapHub;
+import dev.tern.projector.NetworkMapProjector.PeerRef;
+import dev.tern.projector.PeerNetworkMap;
+import dev.tern.protocol.crypto.EncryptedMessages;
+import dev.tern.protocol.crypto.NaclBox;
+import dev.tern.protocol.management.EncryptedMessage;
+import dev.tern.protocol.management.NetbirdConfig;
+import dev.tern.protocol.management.NetworkMap;
+import dev.tern.protocol.management.SyncResponse;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One peer's Sync stream: sends the current map first, then every newer map the hub publishes for the peer.
+ * <p>
+ * Backpressure: a map is taken from the hub's single slot only when the transport is ready to send; while it is
+ * not, newer maps simply replace the untaken one in the slot. So a stalled client costs at most one map here plus
+ * what the transport already buffered, however many changes pass. All writes to the observer happen under this
+ * object's lock, because gRPC observers are not thread-safe and maps arrive on the projector's thread.
+ */
+final class SyncStream implements SyncSessions.Session {
+    private static final Logger log = LoggerFactory.getLogger(SyncStream.class);
+
+    private final PeerRef peer;
+    private final String remoteIp;
+    private final ServerCallStreamObserver<EncryptedMessage> observer;
+    private final NetworkMapHub.Subscription subscription;
+    private final NaclBox.SharedKey sealKey;
+    private final String serverPublicKeyBase64;
+    private final NetbirdConfig netbirdConfig;
+    private final SyncSessions sessions;
+    private final Executor executor;
+
+    private long lastSentSerial = Long.MIN_VALUE; // guarded by this
+    private boolean finished;                      // guarded by this
+
+    SyncStream(PeerRef peer, String remoteIp, ServerCallStreamObserver<EncryptedMessage> observer,
+               NetworkMapHub.Subscription subscription, NaclBox.SharedKey sealKey, String serverPublicKeyBase64,
+               NetbirdConfig netbirdConfig, SyncSessions sessions, Executor executor) {
+        this.peer = peer;
+        this.remoteIp = remoteIp;
+        this.observer = observer;
+        this.subscription = subscription;
+        this.sealKey = sealKey;
+        this.serverPublicKeyBase64 = serverPublicKeyBase64;
+        this.netbirdConfig = netbirdConfig;
+        this.sessions = sessions;
+        this.executor = executor;
+    }
+
+    /** Must run inside the service method: gRPC accepts the handlers only before it returns. */
+    void start() {
+        observer.setOnCancelHandler(this::cancelled);
+        observer.setOnReadyHandler(this::drain);
+        sessions.opened(this);
+        // The hub signals on the projector's thread, which must never block or wait on a client: hand off.
+        subscription.onAvailable(this::scheduleDrain);
+        drain();
+    }
+
+    @Override
+    public PeerRef peer() {
+        return peer;
+    }
+
+    @Override
+    public String remoteIp() {
+        return remoteIp;
+    }
+
+    private void scheduleDrain() {
+        try {
+            executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // shutting down: the stream is about to be terminated anyway
+        }
+    }
+
+    /** Sends what the slot holds while the transport is ready; ends the stream when the subscription ended. */
+    void drain() {
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            if (subscription.isClosed()) {
+                terminate(subscription.isPeerRemoved()
+                        ? Status.PERMISSION_DENIED.withDescription("peer has been deleted")
+                        : Status.UNAVAILABLE.withDescription("network maps are being rebuilt, sync again"));
+                return;
+            }
+            try {
+                while (observer.isReady()) {
+                    Optional<PeerNetworkMap> next = subscription.poll();
+                    if (next.isEmpty()) {
+                        return;
+                    }
+                    PeerNetworkMap map = next.get();
+                    if (map.serial() <= lastSentSerial) {
+                        continue; // clients ignore older maps; never send one
+                    }
+                    observer.onNext(EncryptedMessages.seal(syncResponse(map), serverPublicKeyBase64, sealKey));
+                    lastSentSerial = map.serial();
+                }
+            } catch (RuntimeException e) {
+                log.warn("sync stream of peer {} failed: {}", peer.peerId(), e.toString());
+                terminate(Status.INTERNAL.withDescription("could not send the network map"));
+            }
+        }
+    }
+
+    SyncResponse syncResponse(PeerNetworkMap map) {
+        NetworkMap networkMap = NetworkMapMessages.networkMap(map);
+        // NetBird fills the legacy top-level copies too; older clients read only those.
+        return SyncResponse.newBuilder()
+                .setNetbirdConfig(netbirdConfig)
+                .setPeerConfig(networkMap.getPeerConfig())
+                .addAllRemotePeers(networkMap.getRemotePeersList())
+                .setRemotePeersIsEmpty(networkMap.getRemotePeersIsEmpty())
+                .setNetworkMap(networkMap)
+                .build();
+    }
+
+    @Override
+    public void terminate(Status status) {
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            release();
+            try {
+                if (status.isOk()) {
+                    observer.onCompleted();
+                } else {
+                    observer.onError(status.asRuntimeException());
+                }
+            } catch (RuntimeException e) {
+                // the call is already closed (e.g. cancelled at the same moment); nothing left to tell the client
+            }
+        }
+    }
+
+    private void cancelled() {
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            release();
+        }
+    }
+
+    private void release() {
+        subscription.close();
+        sessions.closed(this);
+    }
+
+    synchronized long lastSentSerial() {
+        return lastSentSerial;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.tern.api.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
+import dev.tern.protocol.crypto.EncryptedMessages;
+import dev.tern.protocol.crypto.Keys;
+import dev.tern.protocol.crypto.NaclBox;
+import dev.tern.protocol.crypto.X25519KeyPair;
+import dev.tern.protocol.management.EncryptedMessage;
+import dev.tern.protocol.management.Empty;
+import dev.tern.protocol.management.LoginRequest;
+import dev.tern.protocol.management.LoginResponse;
+import dev.tern.protocol.management.ManagementServiceGrpc;
+import dev.tern.protocol.management.PeerKeys;
+import dev.tern.protocol.management.PeerSystemMeta;
+import dev.tern.protocol.management.SyncRequest;
+import dev.tern.protocol.management.SyncResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A device talking to the management service the way NetBird's client does: its own WireGuard key pair, the
+ * server key from GetServerKey, every body sealed with NaCl box and every answer opened with the server key.
+ */
+final class TestPeer implements AutoCloseable {
+    final X25519KeyPair key = NaclBox.generateKeyPair();
+    final ManagedChannel channel;
+    final ManagementServiceGrpc.ManagementServiceBlockingStub blocking;
+    final byte[] serverKey;
+
+    TestPeer(int port) {
+        channel = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+        blocking = ManagementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+        serverKey = Keys.decode(blocking.getServerKey(Empty.getDefaultInstance()).getKey(), "server key");
+    }
+
+    String publicKey() {
+        return key.publicKeyBase64();
+    }
+
+    EncryptedMessage seal(MessageLite message) {
+        return EncryptedMessages.seal(message, key, serverKey);
+    }
+
+    static LoginRequest loginRequest(String setupKey, String hostname, String wgPubKey) {
+        return LoginRequest.newBuilder()
+                .setSetupKey(setupKey == null ? "" : setupKey)
+                .setMeta(PeerSystemMeta.newBuilder().setHostname(hostname).setGoOS("linux").setKernel("Linux")
+                        .setOS("linux").setNetbirdVersion("0.60.0"))
+                .setPeerKeys(PeerKeys.newBuilder().setWgPubKey(ByteString.copyFrom(wgPubKey, StandardCharsets.UTF_8)))
+                .build();
+    }
+
+    /** Login as NetBird does; throws StatusRuntimeException on a refusal. */
+    LoginResponse login(String setupKey, String hostname) {
+        EncryptedMessage answer = blocking.login(seal(loginRequest(setupKey, hostname, publicKey())));
+        return open(answer, LoginResponse.parser());
+    }
+
+    <T extends MessageLite> T open(EncryptedMessage answer, com.google.protobuf.Parser<T> parser) {
+        if (!answer.getWgPubKey().equals(Keys.encode(serverKey))) {
+            throw new AssertionError("answer not from the server key: " + answer.getWgPubKey());
+        }
+        return EncryptedMessages.open(answer, serverKey, key.privateKey(), parser);
+    }
+
+    /** Opens a Sync stream; its maps and its end are collected in the returned handle. */
+    SyncHandle sync() {
+        SyncHandle handle = new SyncHandle();
+        ManagementServiceGrpc.newStub(channel).sync(seal(SyncRequest.getDefaultInstance()), handle);
+        return handle;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow();
+        channel.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    /** One open Sync stream from the client's side. */
+    final class SyncHandle implements ClientResponseObserver<EncryptedMessage, EncryptedMessage> {
+        final BlockingQueue<SyncResponse> responses = new LinkedBlockingQueue<>();
+        final CompletableFuture<Status> ended = new CompletableFuture<>();
+        private volatile ClientCallStreamObserver<EncryptedMessage> call;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<EncryptedMessage> requestStream) {
+            call = requestStream;
+        }
+
+        @Override
+        public void onNext(EncryptedMessage value) {
+            responses.add(open(value, SyncResponse.parser()));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            ended.complete(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            ended.complete(Status.OK);
+        }
+
+        /** The next map within the timeout, or null. */
+        SyncResponse next(Duration timeout) throws InterruptedException {
+            return responses.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        void cancel() {
+            call.cancel("test cancels the stream", null);
+        }
+    }
+}
