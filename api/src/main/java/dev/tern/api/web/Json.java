@@ -34,7 +34,7 @@ final class Json {
                 boolean pendingApproval, String issued) {
         static User of(UserView u, Caller caller) {
             return new User(u.id(), u.email(), u.name(), u.role().wireName(), u.blocked() ? "blocked" : "active",
-                    Times.iso(u.lastLogin()), u.autoGroups(), caller.is(u.id()), u.serviceUser(), u.blocked(), false,
+                    Times.iso(u.lastLogin()), u.autoGroups() == null ? List.of() : u.autoGroups(), caller.is(u.id()), u.serviceUser(), u.blocked(), false,
                     "api");
         }
     }
@@ -77,7 +77,7 @@ final class Json {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record GroupMinimum(String id, String name, int peersCount, int resourcesCount, String issued) {
         static GroupMinimum of(GroupView g) {
-            return new GroupMinimum(g.id(), g.name(), g.peers().size(), 0, g.issued().wireName());
+            return new GroupMinimum(g.id(), g.name(), g.peers().size(), 0, issuedOf(g));
         }
     }
 
@@ -85,7 +85,7 @@ final class Json {
     record Group(String id, String name, int peersCount, int resourcesCount, String issued, List<PeerMinimum> peers,
                  List<Object> resources) {
         static Group of(GroupView g) {
-            return new Group(g.id(), g.name(), g.peers().size(), 0, g.issued().wireName(),
+            return new Group(g.id(), g.name(), g.peers().size(), 0, issuedOf(g),
                     g.peers().stream().map(p -> new PeerMinimum(p.id(), p.name())).toList(), List.of());
         }
     }
@@ -170,6 +170,10 @@ final class Json {
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record InstanceStatus(boolean setupRequired) {
+    }
+
+    static String issuedOf(GroupView g) {
+        return g.issued() == null ? "api" : g.issued().wireName();
     }
 
     static String osOf(PeerView p) {

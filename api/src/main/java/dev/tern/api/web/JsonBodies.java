@@ -1,6 +1,12 @@
 package dev.tern.api.web;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -38,6 +44,7 @@ final class JsonBodies {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .addModule(new SimpleModule("tern-strings").addDeserializer(String.class, new NulFreeStrings()))
                 .build();
         for (LogicalType type : List.of(LogicalType.Textual, LogicalType.Boolean, LogicalType.Integer,
                 LogicalType.Float, LogicalType.Collection, LogicalType.Array, LogicalType.POJO, LogicalType.Map)) {
@@ -56,6 +63,27 @@ final class JsonBodies {
         return m;
     }
 
+    /**
+     * PostgreSQL text cannot hold NUL; a name containing one would be accepted as an event and then break the
+     * projections that store it. Such strings are a client mistake and never get past the parser.
+     */
+    static final class NulFreeStrings extends StdScalarDeserializer<String> {
+        NulFreeStrings() {
+            super(String.class);
+        }
+
+        @Override
+        public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            String value = StringDeserializer.instance.deserialize(p, ctxt);
+            if (value != null && value.indexOf('\0') >= 0) {
+                throw InvalidFormatException.from(p, NUL_MESSAGE, value, String.class);
+            }
+            return value;
+        }
+    }
+
+    static final String NUL_MESSAGE = "must not contain NUL characters";
+
     /** Parses {@code body} into {@code type}; 400 for an empty body, malformed JSON or a wrongly typed field. */
     static <T> T read(byte[] body, Class<T> type) {
         if (body == null || body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
@@ -72,6 +100,11 @@ final class JsonBodies {
                 throw invalid;
             }
             throw ApiException.badRequest("invalid value" + at(e));
+        } catch (InvalidFormatException e) {
+            if (NUL_MESSAGE.equals(e.getOriginalMessage())) {
+                throw ApiException.badRequest("invalid value" + at(e) + ": " + NUL_MESSAGE);
+            }
+            throw ApiException.badRequest("invalid value" + at(e) + ": expected " + expected(e.getTargetType()));
         } catch (JsonParseException e) {
             throw ApiException.badRequest("couldn't parse JSON request: " + e.getOriginalMessage());
         } catch (MismatchedInputException e) {

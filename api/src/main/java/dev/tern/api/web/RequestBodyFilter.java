@@ -39,6 +39,11 @@ class RequestBodyFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (containsNul(request.getRequestURI()) || containsNul(request.getQueryString())) {
+            // Ids and filters end up in SQL parameters, and PostgreSQL text cannot hold NUL.
+            ApiExceptionHandler.write(response, 400, "the request path or query contains a NUL character");
+            return;
+        }
         long declared = request.getContentLengthLong();
         boolean chunked = request.getHeader("Transfer-Encoding") != null;
         if (declared <= 0 && !chunked) {
@@ -67,6 +72,10 @@ class RequestBodyFilter extends OncePerRequestFilter {
         // The rest of the body stays unread: close the connection rather than keep it in an unknown state.
         response.setHeader("Connection", "close");
         ApiExceptionHandler.write(response, 413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
+    }
+
+    static boolean containsNul(String raw) {
+        return raw != null && (raw.indexOf('\0') >= 0 || raw.toLowerCase(Locale.ROOT).contains("%00"));
     }
 
     static boolean isJson(String contentType) {

@@ -79,6 +79,16 @@ class ErrorsApiTest extends ApiTestSupport {
     }
 
     @Test
+    void nulCharactersNeverReachTheDatabase() {
+        long before = auditTotal(admin());
+        assertError(http.post("/api/groups", admin(), "{\"name\": \"bad\\u0000name\"}"), 400);
+        assertError(http.get("/api/events/audit?target_id=%00", admin()), 400);
+        assertThat(http.get("/api/groups/a%00b", admin()).status()).isBetween(400, 404);
+        assertThat(auditTotal(admin())).isEqualTo(before);
+        assertThat(http.get("/api/groups", admin()).status()).isEqualTo(200);
+    }
+
+    @Test
     void bodyWithoutContentTypeIsAcceptedLikeNetBird() throws Exception {
         String name = unique("no-content-type");
         HttpResponse<String> r = raw(HttpRequest.newBuilder(http.uri("/api/groups"))

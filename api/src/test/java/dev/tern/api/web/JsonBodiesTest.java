@@ -67,6 +67,16 @@ class JsonBodiesTest {
     }
 
     @Test
+    void nulCharactersAre400BecausePostgresTextCannotHoldThem() {
+        assertBadRequest("{\"name\": \"a\\u0000b\", \"expires_in\": 1}", Requests.TokenCreate.class,
+                "'name': must not contain NUL");
+        assertBadRequest("{\"revoked\": true, \"auto_groups\": [\"g\\u0000\"]}", Requests.SetupKeyUpdate.class,
+                "NUL");
+        assertThat(JsonBodies.read(b("{\"name\": \"a\\u0001b\", \"expires_in\": 1}"), Requests.TokenCreate.class)
+                .name()).isEqualTo("a\u0001b");
+    }
+
+    @Test
     void nullOrBlankListElementsAre400() {
         assertThatThrownBy(() -> JsonBodies.strings(java.util.Arrays.asList("a", null), "peers"))
                 .isInstanceOf(ApiException.class).hasMessageContaining("'peers'");

@@ -73,6 +73,20 @@ class RequestBodyFilterTest {
     }
 
     @Test
+    void nulInPathOrQueryIs400() throws Exception {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/api/events/audit");
+        request.setQueryString("target_id=%00");
+        MockFilterChain chain = new MockFilterChain();
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(request, response, chain);
+        assertThat(response.getStatus()).isEqualTo(400);
+        assertThat(chain.getRequest()).isNull();
+        assertThat(RequestBodyFilter.containsNul("/api/groups/a%00b")).isTrue();
+        assertThat(RequestBodyFilter.containsNul("/api/groups/a%2500b")).isFalse();
+        assertThat(RequestBodyFilter.containsNul(null)).isFalse();
+    }
+
+    @Test
     void nonJsonContentTypeIs415() throws Exception {
         MockFilterChain chain = new MockFilterChain();
         MockHttpServletResponse response = post(request("a=b".getBytes(StandardCharsets.UTF_8),
