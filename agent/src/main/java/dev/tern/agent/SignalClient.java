@@ -19,14 +19,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Our mailbox on the signal node: one ConnectStream, registered under our WireGuard key (the
- * {@code x-wiretrustee-peer-id} header NetBird clients send), carrying bodies sealed end to end with NaCl box.
- * Reconnects with backoff; {@link Listener#onConnected()} tells the engine to offer again.
+ * Our mailbox on the signal node: one ConnectStream, registered under our WireGuard key (the {@code x-wg-pub-key}
+ * header NetBird clients send), carrying bodies sealed end to end with NaCl box. Reconnects with backoff;
+ * {@link Listener#onConnected()} tells the engine to offer again once the node confirms the registration with its
+ * {@code x-wg-registered} response header (or, for nodes that do not send it, after a short grace period).
  */
 final class SignalClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SignalClient.class);
-    static final Metadata.Key<String> PEER_ID_HEADER =
-            Metadata.Key.of("x-wiretrustee-peer-id", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> PEER_KEY_HEADER =
+            Metadata.Key.of("x-wg-pub-key", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> REGISTERED_HEADER =
+            Metadata.Key.of("x-wg-registered", Metadata.ASCII_STRING_MARSHALLER);
+    private static final long REGISTRATION_GRACE_MILLIS = 2000;
 
     interface Listener {
         void onMessage(String senderKey, Body body);
@@ -41,14 +45,15 @@ final class SignalClient implements AutoCloseable {
     private final Listener listener;
     private final Backoff backoff;
     private final AtomicReference<StreamObserver<EncryptedMessage>> outbound = new AtomicReference<>();
+    private volatile CountDownLatch registered = new CountDownLatch(1);
     private volatile boolean closed;
     private Thread loop;
 
     SignalClient(Channel channel, X25519KeyPair key, Listener listener, Backoff backoff) {
         Metadata headers = new Metadata();
-        headers.put(PEER_ID_HEADER, key.publicKeyBase64());
+        headers.put(PEER_KEY_HEADER, key.publicKeyBase64());
         this.stub = SignalExchangeGrpc.newStub(ClientInterceptors.intercept(channel,
-                MetadataUtils.newAttachHeadersInterceptor(headers)));
+                MetadataUtils.newAttachHeadersInterceptor(headers), new RegistrationWatcher()));
         this.key = key;
         this.listener = listener;
         this.backoff = backoff;
@@ -85,6 +90,7 @@ final class SignalClient implements AutoCloseable {
     private void run() {
         while (!closed) {
             CountDownLatch ended = new CountDownLatch(1);
+            registered = new CountDownLatch(1);
             AtomicReference<String> error = new AtomicReference<>("stream closed by the signal server");
             listener.onStateChange("connecting", null);
             StreamObserver<EncryptedMessage> requests;
@@ -112,12 +118,15 @@ final class SignalClient implements AutoCloseable {
                 requests = null;
                 ended.countDown();
             }
-            if (requests != null) {
-                outbound.set(requests);
-                listener.onStateChange("connected", null);
-                listener.onConnected();
-            }
             try {
+                if (requests != null) {
+                    outbound.set(requests);
+                    registered.await(REGISTRATION_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (ended.getCount() > 0) {
+                        listener.onStateChange("connected", null);
+                        listener.onConnected();
+                    }
+                }
                 ended.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -155,6 +164,28 @@ final class SignalClient implements AutoCloseable {
             listener.onMessage(message.getKey(), body);
         } catch (RuntimeException e) {
             LOG.warn("handling a signal message failed", e);
+        }
+    }
+
+    /** Notices the node's registration header on our ConnectStream. */
+    private final class RegistrationWatcher implements io.grpc.ClientInterceptor {
+        @Override
+        public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(io.grpc.MethodDescriptor<Q, R> method,
+                                                             io.grpc.CallOptions options, Channel next) {
+            return new io.grpc.ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(io.grpc.ClientCall.Listener<R> responseListener, Metadata headers) {
+                    super.start(new io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener<>(responseListener) {
+                        @Override
+                        public void onHeaders(Metadata responseHeaders) {
+                            if (responseHeaders.containsKey(REGISTERED_HEADER)) {
+                                registered.countDown();
+                            }
+                            super.onHeaders(responseHeaders);
+                        }
+                    }, headers);
+                }
+            };
         }
     }
 

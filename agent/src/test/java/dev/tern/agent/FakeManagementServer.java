@@ -38,6 +38,13 @@ final class FakeManagementServer extends ManagementServiceGrpc.ManagementService
     final List<String> hostnames = new CopyOnWriteArrayList<>();
     final Map<String, StreamObserver<EncryptedMessage>> syncStreams = new ConcurrentHashMap<>();
     volatile String signalUri = "signal.test:10000";
+    final Map<String, String> addresses = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger nextHost = new java.util.concurrent.atomic.AtomicInteger(7);
+
+    /** The mesh address handed to a peer: the first gets 100.64.0.7/16, then .8, ... */
+    String addressOf(String peerKey) {
+        return addresses.computeIfAbsent(peerKey, k -> "100.64.0." + nextHost.getAndIncrement() + "/16");
+    }
 
     @Override
     public void getServerKey(Empty request, StreamObserver<ServerKeyResponse> response) {
@@ -73,7 +80,7 @@ final class FakeManagementServer extends ManagementServiceGrpc.ManagementService
             registered.add(peer);
         }
         LoginResponse reply = LoginResponse.newBuilder()
-                .setPeerConfig(PeerConfig.newBuilder().setAddress("100.64.0.7/16").setFqdn("peer.tern.internal"))
+                .setPeerConfig(PeerConfig.newBuilder().setAddress(addressOf(peer)).setFqdn(login.getMeta().getHostname() + ".tern.internal"))
                 .setNetbirdConfig(NetbirdConfig.newBuilder().setSignal(HostConfig.newBuilder().setUri(signalUri)
                         .setProtocol(HostConfig.Protocol.HTTP)))
                 .build();

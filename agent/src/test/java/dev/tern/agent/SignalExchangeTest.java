@@ -2,74 +2,24 @@ package dev.tern.agent;
 
 import dev.tern.protocol.crypto.NaclBox;
 import dev.tern.protocol.crypto.X25519KeyPair;
-import dev.tern.protocol.signal.EncryptedMessage;
-import dev.tern.protocol.signal.SignalExchangeGrpc;
-import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Two engines exchange endpoints through a routing-only signal node, bodies sealed end to end. */
 class SignalExchangeTest {
-    private static final Context.Key<String> PEER = Context.key("peer");
-
-    /** Routes by remoteKey like the real node; records what it saw so the test can check it stayed opaque. */
-    static final class RoutingSignal extends SignalExchangeGrpc.SignalExchangeImplBase {
-        final Map<String, StreamObserver<EncryptedMessage>> streams = new ConcurrentHashMap<>();
-        final List<EncryptedMessage> seen = new CopyOnWriteArrayList<>();
-
-        @Override
-        public StreamObserver<EncryptedMessage> connectStream(StreamObserver<EncryptedMessage> out) {
-            String peer = PEER.get();
-            streams.put(peer, out);
-            return new StreamObserver<>() {
-                @Override
-                public void onNext(EncryptedMessage message) {
-                    seen.add(message);
-                    StreamObserver<EncryptedMessage> target = streams.get(message.getRemoteKey());
-                    if (target != null) {
-                        synchronized (target) {
-                            target.onNext(message);
-                        }
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    streams.remove(peer, out);
-                }
-
-                @Override
-                public void onCompleted() {
-                    streams.remove(peer, out);
-                    out.onCompleted();
-                }
-            };
-        }
-    }
-
     private final String name = "signal-" + System.nanoTime();
-    private final RoutingSignal node = new RoutingSignal();
+    private final FakeSignalServer node = new FakeSignalServer();
     private Server server;
     private ManagedChannel channel;
     private SignalClient clientA;
@@ -93,14 +43,7 @@ class SignalExchangeTest {
 
     @Test
     void peersLearnEachOthersEndpointOverSignal() throws Exception {
-        ServerInterceptor peerHeader = new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                return Contexts.interceptCall(Context.current().withValue(PEER, headers.get(SignalClient.PEER_ID_HEADER)),
-                        call, headers, next);
-            }
-        };
-        server = InProcessServerBuilder.forName(name).addService(ServerInterceptors.intercept(node, peerHeader)).build().start();
+        server = InProcessServerBuilder.forName(name).addService(node.withHeaderRegistration()).build().start();
         channel = InProcessChannelBuilder.forName(name).build();
         X25519KeyPair a = NaclBox.generateKeyPair();
         X25519KeyPair b = NaclBox.generateKeyPair();
