@@ -101,6 +101,11 @@ class IncrementalEqualsNaivePropertyTest {
                 PeerNetworkMap before = previous.get(peerId);
                 if (before == null || !before.sameContentAs(map)) {
                     reallyChanged.add(peerId);
+                    if (before != null) {
+                        NetworkMapDelta delta = NetworkMapDelta.between(before, map);
+                        assertThat(delta.isEmpty()).as("delta of a changed map").isFalse();
+                        assertThat(delta.applyTo(before)).as("delta of %s applied", peerId).isEqualTo(map);
+                    }
                     assertThat(map.serial()).as("serial of changed map of %s", peerId)
                             .isGreaterThan(before == null ? 0 : before.serial());
                 } else {
