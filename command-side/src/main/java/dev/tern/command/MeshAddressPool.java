@@ -27,25 +27,27 @@ final class MeshAddressPool {
         return lowestFree < size - 1 ? MeshIp.of(networkBits + lowestFree) : null;
     }
 
-    boolean contains(MeshIp ip) {
-        int offset = ip.bits() - networkBits;
+    // addresses travel as int bits here: parsing dotted text is the costliest step of a registration
+
+    boolean contains(int ipBits) {
+        int offset = ipBits - networkBits;
         return offset > 0 && offset < size - 1;
     }
 
-    boolean isTaken(MeshIp ip) {
-        return contains(ip) && used.get(ip.bits() - networkBits);
+    boolean isTaken(int ipBits) {
+        return contains(ipBits) && used.get(ipBits - networkBits);
     }
 
-    void take(MeshIp ip) {
-        int offset = offsetOf(ip);
+    void take(int ipBits) {
+        int offset = offsetOf(ipBits);
         used.set(offset);
         if (offset == lowestFree) {
             lowestFree = used.nextClearBit(offset);
         }
     }
 
-    void release(MeshIp ip) {
-        int offset = offsetOf(ip);
+    void release(int ipBits) {
+        int offset = offsetOf(ipBits);
         used.clear(offset);
         if (offset < lowestFree) {
             lowestFree = offset;
@@ -56,10 +58,10 @@ final class MeshAddressPool {
         return used.cardinality();
     }
 
-    private int offsetOf(MeshIp ip) {
-        if (!contains(ip)) {
-            throw new IllegalStateException(ip + " is not a host address of the account network");
+    private int offsetOf(int ipBits) {
+        if (!contains(ipBits)) {
+            throw new IllegalStateException(MeshIp.of(ipBits) + " is not a host address of the account network");
         }
-        return ip.bits() - networkBits;
+        return ipBits - networkBits;
     }
 }

@@ -3,6 +3,7 @@ package dev.tern.command;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.tern.events.values.Cidr;
+import dev.tern.events.values.Ipv4;
 import dev.tern.events.values.MeshIp;
 
 import java.util.ArrayList;
@@ -94,18 +95,10 @@ final class PeerBook {
         return labels.propose(DnsLabels.baseOf(hostname), ownLabel);
     }
 
-    boolean labelTaken(String label) {
-        return labels.isTaken(label);
-    }
-
-    boolean addressTaken(MeshIp ip) {
-        return addresses.isTaken(ip);
-    }
-
     void add(Peer peer) {
         byId.put(peer.id(), peer);
         idByWgKey.put(peer.wgPubKey(), peer.id());
-        addresses.take(peer.meshIp());
+        addresses.take(Ipv4.parse(peer.ip(), "mesh IP"));
         labels.take(peer.dnsLabel());
     }
 
@@ -123,7 +116,7 @@ final class PeerBook {
     void remove(String id) {
         Peer peer = byId.remove(id);
         idByWgKey.remove(peer.wgPubKey());
-        addresses.release(peer.meshIp());
+        addresses.release(Ipv4.parse(peer.ip(), "mesh IP"));
         labels.release(peer.dnsLabel());
     }
 }

@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bus and event store, live peers keep unique addresses inside the network (never its network or broadcast
  * address), each new peer takes the lowest free address, and DNS labels stay unique and well-formed.
  */
-class PeerAllocationProperties {
+class PeerAllocationPropertyTest {
     private static final Cidr NETWORK = Cidr.parse("100.79.0.0/16");
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final List<String> HOSTNAMES = List.of("web", "WEB", "web-1", "web 1", "Ümlaut", "db.local",
