@@ -3,7 +3,6 @@ package dev.tern.projector;
 import dev.tern.events.AccountEvent;
 import dev.tern.events.values.WireGuardKey;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -145,7 +144,7 @@ public final class NetworkMapProjector {
     /** Every current map of the account, by peer id (a snapshot). */
     public Map<String, PeerNetworkMap> currentMaps(String accountId) {
         AccountState state = accounts.get(accountId);
-        return state == null ? Map.of() : Map.copyOf(new HashMap<>(state.maps));
+        return state == null ? Map.of() : Map.copyOf(state.maps);
     }
 
     /** Forgets everything before a replay from the start of the event stream; open subscriptions end. */

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.events.AccountEvent;
 import dev.tern.events.GroupDeleted;
+import dev.tern.events.GroupRenamed;
+import dev.tern.events.PeerLoginExpirationChanged;
+import dev.tern.events.UserBlocked;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerRemovedFromGroup;
@@ -45,7 +48,7 @@ class IncrementalEqualsNaivePropertyTest {
 
     enum Kind {
         REGISTER_PEER, DELETE_PEER, CREATE_GROUP, DELETE_GROUP, ADD_MEMBER, REMOVE_MEMBER,
-        CREATE_POLICY, UPDATE_POLICY, DELETE_POLICY, RENAME_PEER, TOGGLE_SSH
+        CREATE_POLICY, UPDATE_POLICY, DELETE_POLICY, RENAME_PEER, TOGGLE_SSH, RENAME_GROUP, UNRELATED
     }
 
     @Provide
@@ -61,7 +64,9 @@ class IncrementalEqualsNaivePropertyTest {
                 net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.UPDATE_POLICY)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_POLICY)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RENAME_PEER)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.TOGGLE_SSH)));
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.TOGGLE_SSH)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RENAME_GROUP)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.UNRELATED)));
         Arbitrary<Integer> index = Arbitraries.integers().between(0, 1000);
         Arbitrary<Long> seed = Arbitraries.longs();
         return Combinators.combine(kinds, index, index, seed).as(Step::new).list().ofMinSize(1).ofMaxSize(80);
@@ -224,6 +229,16 @@ class IncrementalEqualsNaivePropertyTest {
                     boolean enabled = !ssh.getOrDefault(peerId, false);
                     ssh.put(peerId, enabled);
                     return new PeerSshChanged(ACCOUNT, peerId, enabled);
+                }
+                case RENAME_GROUP -> {
+                    String groupId = pick(userGroups, step.a());
+                    return groupId == null ? null : new GroupRenamed(ACCOUNT, groupId, "old", "renamed" + step.b());
+                }
+                case UNRELATED -> {
+                    String peerId = pick(peers, step.a());
+                    return step.b() % 2 == 0 || peerId == null
+                            ? new UserBlocked(ACCOUNT, "user" + step.b())
+                            : new PeerLoginExpirationChanged(ACCOUNT, peerId, step.b() % 4 == 1);
                 }
                 default -> throw new IllegalStateException(step.kind().name());
             }
