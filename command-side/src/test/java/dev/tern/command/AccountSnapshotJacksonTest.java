@@ -16,6 +16,7 @@ import org.axonframework.serialization.SerializedObject;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -79,7 +80,18 @@ class AccountSnapshotJacksonTest extends AccountFixtureSupport {
     }
 
     @Test
-    void theSnapshotHoldsPrimaryDataOnlyAndNoSecrets() {
+    void aPopulatedAccountSurvivesSpringBootsObjectMapper() {
+        // Axon's auto-configuration hands Spring Boot's ObjectMapper (parameter-names module, lenient on unknown
+        // properties) to the JacksonSerializer; the public constructor taking CreateAccount must not confuse it
+        Account account = populatedAccount();
+        Serializer serializer = JacksonSerializer.builder()
+                .objectMapper(Jackson2ObjectMapperBuilder.json().build()).build();
+        Account restored = roundTrip(serializer, account);
+        assertThat(restored).usingRecursiveComparison().usingOverriddenEquals().isEqualTo(account);
+    }
+
+    @Test
+    void theSnapshotHoldsPrimaryDataNotDerivedIndexes() {
         Account account = populatedAccount();
         byte[] json = JacksonSerializer.defaultSerializer().serialize(account, byte[].class).getData();
         String text = new String(json, StandardCharsets.UTF_8);

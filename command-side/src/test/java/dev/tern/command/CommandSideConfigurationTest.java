@@ -15,6 +15,9 @@ import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.messaging.MetaData;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -61,6 +64,10 @@ class CommandSideConfigurationTest {
     @Autowired
     @Qualifier(CommandSideConfiguration.ACCOUNT_CACHE)
     Cache accountCache;
+    @Autowired
+    Serializer serializer;
+    @Autowired
+    ObjectMapper springObjectMapper;
 
     private static MetaData actor() {
         Map<String, Object> meta = new HashMap<>(new Actor(Actor.Type.USER, "user-owner", "Owner", "o@example.com").toMetadata());
@@ -105,5 +112,12 @@ class CommandSideConfigurationTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(eventStore.readEvents(ACC).asStream().findFirst().orElseThrow().getPayload())
                         .isInstanceOf(Account.class));
+
+        // the snapshot survives the serializer the server configures (Jackson on Spring Boot's ObjectMapper)
+        assertThat(serializer).isInstanceOf(JacksonSerializer.class);
+        assertThat(((JacksonSerializer) serializer).getObjectMapper()).isSameAs(springObjectMapper);
+        Account snapshot = (Account) eventStore.readEvents(ACC).asStream().findFirst().orElseThrow().getPayload();
+        Account restored = serializer.deserialize(serializer.serialize(snapshot, byte[].class));
+        assertThat(restored).usingRecursiveComparison().usingOverriddenEquals().isEqualTo(snapshot);
     }
 }
