@@ -73,22 +73,21 @@ public class JdbcReadModel implements ReadModel {
                 accountId, userId));
     }
 
-    private static final String TOKEN_COLUMNS =
-            "id, account_id, user_id, name, expires_at, created_by, created_at, last_used";
+    private static final String TOKEN_SELECT = "t.id, t.account_id, t.user_id, t.name, t.expires_at, t.created_by, "
+            + "t.created_at, u.last_used FROM rm_tokens t LEFT JOIN token_usage u ON u.token_id = t.id";
     private static final RowMapper<TokenView> TOKEN = (rs, i) -> new TokenView(rs.getString(1), rs.getString(2),
             rs.getString(3), rs.getString(4), instant(rs, 5), rs.getString(6), instant(rs, 7), instant(rs, 8));
 
     @Override
     public List<TokenView> tokens(String accountId, String userId) {
-        return jdbc.query("SELECT " + TOKEN_COLUMNS
-                + " FROM rm_tokens WHERE account_id = ? AND user_id = ? ORDER BY created_at, id", TOKEN,
-                accountId, userId);
+        return jdbc.query("SELECT " + TOKEN_SELECT
+                + " WHERE t.account_id = ? AND t.user_id = ? ORDER BY t.created_at, t.id", TOKEN, accountId, userId);
     }
 
     @Override
     public Optional<TokenView> token(String accountId, String userId, String tokenId) {
-        return first(jdbc.query("SELECT " + TOKEN_COLUMNS
-                + " FROM rm_tokens WHERE account_id = ? AND user_id = ? AND id = ?", TOKEN, accountId, userId, tokenId));
+        return first(jdbc.query("SELECT " + TOKEN_SELECT
+                + " WHERE t.account_id = ? AND t.user_id = ? AND t.id = ?", TOKEN, accountId, userId, tokenId));
     }
 
     private static final String SETUP_KEY_COLUMNS = "id, account_id, name, type, key_prefix, expires_at, revoked, "

@@ -106,6 +106,8 @@ class UserProjection {
         audit.record(message, token, e.accountId(),
                 serviceUser ? Activity.SERVICE_USER_DELETED : Activity.USER_DELETED, e.userId(),
                 withUser(e.userId(), meta()));
+        jdbc.update("DELETE FROM token_usage WHERE token_id IN (SELECT id FROM rm_tokens WHERE user_id = ?)",
+                e.userId());
         jdbc.update("DELETE FROM rm_tokens WHERE user_id = ?", e.userId());
         jdbc.update("DELETE FROM rm_users WHERE id = ?", e.userId());
     }
@@ -128,6 +130,7 @@ class UserProjection {
         String name = audit.single("SELECT name FROM rm_tokens WHERE id = ?", e.tokenId()).orElse(null);
         audit.record(message, token, e.accountId(), Activity.PERSONAL_ACCESS_TOKEN_DELETED, e.tokenId(),
                 withUser(e.userId(), meta("name", name, "user_id", e.userId())));
+        jdbc.update("DELETE FROM token_usage WHERE token_id = ?", e.tokenId());
         jdbc.update("DELETE FROM rm_tokens WHERE id = ?", e.tokenId());
     }
 

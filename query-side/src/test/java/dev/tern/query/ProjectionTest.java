@@ -46,6 +46,8 @@ class ProjectionTest extends ReadModelTestBase {
 
     @Autowired
     PeerStatusStore peerStatus;
+    @Autowired
+    TokenUsageStore tokenUsage;
 
     @Test
     void accountWithItsAllGroup() {
@@ -141,6 +143,29 @@ class ProjectionTest extends ReadModelTestBase {
         account.append(new UserDeleted(account.accountId, userId));
         awaitProjection();
         assertThat(readModel.tokens(account.accountId, userId)).isEmpty();
+    }
+
+    @Test
+    void tokenUseIsRecordedOutsideTheEvents() {
+        AccountHistory account = newAccount();
+        String userId = account.createUser("Uli", UserRole.ADMIN);
+        String tokenId = Ids.newId();
+        account.append(new PersonalAccessTokenCreated(account.accountId, tokenId, userId, "ci",
+                "7".repeat(40) + Ids.newId(), null, userId, T0));
+        awaitProjection();
+        assertThat(readModel.token(account.accountId, userId, tokenId).orElseThrow().lastUsed()).isNull();
+
+        tokenUsage.markUsed(tokenId, T0.plusSeconds(10));
+        tokenUsage.markUsed(tokenId, T0.plusSeconds(5)); // a slower request finishing late
+        assertThat(readModel.token(account.accountId, userId, tokenId).orElseThrow().lastUsed())
+                .isEqualTo(T0.plusSeconds(10));
+        assertThat(readModel.tokens(account.accountId, userId)).singleElement()
+                .satisfies(t -> assertThat(t.lastUsed()).isEqualTo(T0.plusSeconds(10)));
+
+        account.append(new PersonalAccessTokenDeleted(account.accountId, tokenId, userId));
+        awaitProjection();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM token_usage WHERE token_id = ?", Integer.class,
+                tokenId)).isZero();
     }
 
     @Test

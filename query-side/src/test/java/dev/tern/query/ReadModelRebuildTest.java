@@ -17,7 +17,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 class ReadModelRebuildTest extends ReadModelTestBase {
     private static final List<String> READ_TABLES = List.of("rm_accounts", "rm_users", "rm_tokens", "rm_setup_keys",
-            "rm_groups", "rm_group_members", "rm_policies", "rm_peers", "rm_audit", "peer_status");
+            "rm_groups", "rm_group_members", "rm_policies", "rm_peers", "rm_audit", "peer_status", "token_usage");
 
     @Autowired
     ReadModelRebuild rebuild;
