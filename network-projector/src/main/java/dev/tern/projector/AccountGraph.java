@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -109,7 +110,8 @@ final class AccountGraph {
     static final class Group {
         final String id;
         String name;
-        final Set<String> members = new LinkedHashSet<>();
+        /** Member peers by id, so map computation walks peer nodes without a lookup per member. */
+        final Map<String, Peer> members = new LinkedHashMap<>();
 
         Group(String id, String name) {
             this.id = id;
@@ -143,8 +145,7 @@ final class AccountGraph {
             addPeersOfPolicies(policiesByGroup.get(e.groupId()), affected);
             Group group = groups.remove(e.groupId());
             if (group != null) {
-                for (String member : group.members) {
-                    Peer peer = peers.get(member);
+                for (Peer peer : group.members.values()) {
                     if (peer != null) {
                         peer.groups.remove(group.id);
                     }
@@ -157,7 +158,7 @@ final class AccountGraph {
             Peer peer = peers.get(e.peerId());
             Group group = groups.get(e.groupId());
             if (peer != null && group != null && !e.groupId().equals(allGroupId)) {
-                group.members.add(peer.id);
+                group.members.put(peer.id, peer);
                 peer.groups.add(group.id);
                 affected.add(peer.id);
                 addPeersOfPolicies(policiesByGroup.get(group.id), affected);
@@ -165,7 +166,7 @@ final class AccountGraph {
         } else if (event instanceof PeerRemovedFromGroup e) {
             Peer peer = peers.get(e.peerId());
             Group group = groups.get(e.groupId());
-            if (peer != null && group != null && group.members.contains(peer.id)) {
+            if (peer != null && group != null && group.members.containsKey(peer.id)) {
                 affected.add(peer.id);
                 addPeersOfPolicies(policiesByGroup.get(group.id), affected);
                 group.members.remove(peer.id);
@@ -281,7 +282,7 @@ final class AccountGraph {
                 }
                 Group group = groups.get(groupId);
                 if (group != null) {
-                    affected.addAll(group.members);
+                    affected.addAll(group.members.keySet());
                 }
             }
         }
@@ -330,12 +331,12 @@ final class AccountGraph {
     }
 
     /** Members of a group; the All group's members are every peer. Unknown groups have none. */
-    Collection<String> membersOf(String groupId) {
+    Collection<Peer> membersOf(String groupId) {
         if (groupId.equals(allGroupId)) {
-            return peers.keySet();
+            return peers.values();
         }
         Group group = groups.get(groupId);
-        return group == null ? Set.of() : group.members;
+        return group == null ? List.of() : group.members.values();
     }
 
     boolean isAllGroup(String groupId) {

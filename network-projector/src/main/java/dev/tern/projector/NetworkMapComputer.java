@@ -126,15 +126,16 @@ final class NetworkMapComputer {
         List<PortRange> ports = portsOf(rule);
         boolean accept = rule.action() == RuleAction.ACCEPT;
         // the All group already holds every peer: walking the other groups too would only repeat them
-        List<String> groups = emission.groups().stream().anyMatch(graph::isAllGroup)
-                ? List.of(graph.allGroupId()) : emission.groups();
+        List<String> groups = emission.groups();
         for (String groupId : groups) {
-            for (String otherId : graph.membersOf(groupId)) {
-                if (otherId.equals(self.id)) {
-                    continue;
-                }
-                AccountGraph.Peer other = graph.peer(otherId);
-                if (other == null) {
+            if (graph.isAllGroup(groupId)) {
+                groups = List.of(groupId);
+                break;
+            }
+        }
+        for (String groupId : groups) {
+            for (AccountGraph.Peer other : graph.membersOf(groupId)) {
+                if (other == self) {
                     continue;
                 }
                 if (accept && other.seenBy != computation) {
