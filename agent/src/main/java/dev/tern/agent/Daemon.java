@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     static final String VERSION = "tern-0.1.0";
+    /** Reconnect delays double from 1 s up to this; short enough that a restarted server is back in seconds. */
+    static final Duration RECONNECT_MAX = Duration.ofSeconds(10);
 
     record Options(String setupKey, String managementUrl, String interfaceName, Path configDir, int wgPort,
                    String hostname, Duration startupTimeout) {
@@ -153,7 +155,7 @@ final class Daemon {
                 public void onStateChange(String state, String error) {
                     signalState = new StatusReport.Connection(signalTarget.toString(), state, error);
                 }
-            }, new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+            }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX));
         } else {
             LOG.warn("the management server gave no signal address: peers will only connect if they find us");
         }
@@ -172,7 +174,7 @@ final class Daemon {
         });
         housekeeping.scheduleWithFixedDelay(this::housekeeping, 2, 2, TimeUnit.SECONDS);
 
-        syncThread = new Thread(() -> management.runSyncLoop(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)), true),
+        syncThread = new Thread(() -> management.runSyncLoop(new Backoff(Duration.ofSeconds(1), RECONNECT_MAX), true),
                 "tern-sync");
         syncThread.setDaemon(true);
         syncThread.start();

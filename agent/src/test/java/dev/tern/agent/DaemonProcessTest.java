@@ -183,6 +183,24 @@ class DaemonProcessTest {
             });
         });
 
+        // The management server restarts: the interface stays, the agent logs in again and takes the next map.
+        server.shutdownNow().awaitTermination();
+        fake.syncStreams.clear();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(status(configDir).orElseThrow().management().state()).isNotEqualTo("connected"));
+        assertThat(interfaceExists()).isTrue();
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(hostIp, port)).addService(fake).build().start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .failFast("tern up exited", () -> !up.isAlive())
+                .until(() -> fake.syncStreams.containsKey(peerKey));
+        fake.push(peerKey, map(4, remote).toBuilder().setFirewallRules(0, map(4, remote).getFirewallRules(0).toBuilder()
+                .setPortInfo(PortInfo.newBuilder().setPort(2222))).build());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(inNs.check("nft", List.of("nft", "list", "table", "inet", Nftables.tableName(iface)), null))
+                        .contains("ip saddr 100.64.0.9 tcp dport 2222 accept")
+                        .doesNotContain("dport 22 "));
+        assertThat(status(configDir).orElseThrow().management().state()).isEqualTo("connected");
+
         StringWriter out = new StringWriter();
         int down = TernCli.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
                 "down", "--config-dir", configDir.toString());
