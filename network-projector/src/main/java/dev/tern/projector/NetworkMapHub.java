@@ -83,6 +83,8 @@ public final class NetworkMapHub {
         private volatile Runnable signal = () -> { };
         private volatile boolean closed;
         private volatile boolean peerRemoved;
+        /** Serial of the last map the subscriber took; it never gets an older or equal one again. */
+        private volatile long lastTaken = Long.MIN_VALUE;
 
         private Subscription(NetworkMapHub hub, PeerKey key) {
             this.hub = hub;
@@ -102,7 +104,7 @@ public final class NetworkMapHub {
          * replaces a higher one). Used by the hub and to seed a new subscription with the current map.
          */
         void offer(PeerNetworkMap map) {
-            if (closed) {
+            if (closed || map.serial() <= lastTaken) {
                 return;
             }
             PeerNetworkMap previous = latest.getAndAccumulate(map,
@@ -123,9 +125,21 @@ public final class NetworkMapHub {
             }
         }
 
-        /** Takes the newest untaken map, if there is one. */
+        /** Takes the newest untaken map, if there is one; serials taken from one subscription strictly increase. */
         public Optional<PeerNetworkMap> poll() {
-            return Optional.ofNullable(latest.getAndSet(null));
+            synchronized (monitor) {
+                return Optional.ofNullable(takeNewer());
+            }
+        }
+
+        /** Empties the slot; a map no newer than the last one taken (an offer racing a take) is dropped. */
+        private PeerNetworkMap takeNewer() {
+            PeerNetworkMap map = latest.getAndSet(null);
+            if (map == null || map.serial() <= lastTaken) {
+                return null;
+            }
+            lastTaken = map.serial();
+            return map;
         }
 
         /** Waits up to the timeout for a map to take; empty when none came or the subscription ended. */
@@ -133,7 +147,7 @@ public final class NetworkMapHub {
             long deadline = System.nanoTime() + timeout.toNanos();
             synchronized (monitor) {
                 while (true) {
-                    PeerNetworkMap map = latest.getAndSet(null);
+                    PeerNetworkMap map = takeNewer();
                     if (map != null) {
                         return Optional.of(map);
                     }
