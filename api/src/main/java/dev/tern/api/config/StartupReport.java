@@ -35,7 +35,8 @@ class StartupReport {
         int httpPort = httpPort(event.getApplicationContext());
         log.info("REST API listening on http://localhost:{}/api", httpPort);
         log.info("Management gRPC port {}", settings.grpcPort() == 0 ? "(free port chosen at start)" : settings.grpcPort());
-        log.info("Signal: {}", settings.signalUrl().map(Object::toString).orElse("in-process signal node"));
+        log.info("Signal: {}", settings.signalUrl().map(Object::toString).orElse("in-process signal node on port "
+                + (settings.signalPort() == 0 ? "(free port chosen at start)" : settings.signalPort())));
         log.info("Data directory {}", settings.dataDir());
         log.info("Database: {}", database.description());
         log.info("DNS domain {}", settings.dnsDomain());

@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
  * @param database         an external PostgreSQL, or empty for the embedded one under {@code dataDir}
  * @param dnsDomain        the domain peers' DNS labels live under
  * @param signalUrl        an external signal node, or empty to run the signal node in-process
+ * @param signalPort       port of the in-process signal node (used only when {@code signalUrl} is empty); 0 means
+ *                         "any free port", the default when {@code grpcPort} is 0
  */
 public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
-                           String dnsDomain, Optional<URI> signalUrl) {
+                           String dnsDomain, Optional<URI> signalUrl, int signalPort) {
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
@@ -44,15 +46,18 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String DATABASE_PASSWORD = "TERN_DATABASE_PASSWORD";
     public static final String DNS_DOMAIN = "TERN_DNS_DOMAIN";
     public static final String SIGNAL_URL = "TERN_SIGNAL_URL";
+    public static final String SIGNAL_PORT = "TERN_SIGNAL_PORT";
 
     /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
-            DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL);
+            DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT);
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;
     public static final String DEFAULT_DATA_DIR = "./data";
     public static final String DEFAULT_DNS_DOMAIN = "tern.internal";
+    /** The standalone signal-relay node's default too, so agents find either on the same port. */
+    public static final int DEFAULT_SIGNAL_PORT = 10000;
 
     // RFC 1123 labels, at least two of them, total length checked separately.
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -89,14 +94,18 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         }
         int httpPort = port(values, HTTP_PORT, DEFAULT_HTTP_PORT);
         int grpcPort = port(values, GRPC_PORT, DEFAULT_GRPC_PORT);
-        if (httpPort != 0 && httpPort == grpcPort) {
-            throw new InvalidSettingException(HTTP_PORT + " and " + GRPC_PORT + " must differ, both are " + httpPort);
-        }
+        // Tests ask for free ports with TERN_GRPC_PORT=0; the in-process signal node follows unless told otherwise.
+        int signalPort = port(values, SIGNAL_PORT, grpcPort == 0 ? 0 : DEFAULT_SIGNAL_PORT);
         Path dataDir = dataDir(values.getOrDefault(DATA_DIR, DEFAULT_DATA_DIR));
         Optional<ExternalDatabase> database = database(values);
         String dnsDomain = dnsDomain(values.getOrDefault(DNS_DOMAIN, DEFAULT_DNS_DOMAIN));
         Optional<URI> signalUrl = signalUrl(values.get(SIGNAL_URL));
-        return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl);
+        requireDistinct(HTTP_PORT, httpPort, GRPC_PORT, grpcPort);
+        if (signalUrl.isEmpty()) {
+            requireDistinct(HTTP_PORT, httpPort, SIGNAL_PORT, signalPort);
+            requireDistinct(GRPC_PORT, grpcPort, SIGNAL_PORT, signalPort);
+        }
+        return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort);
     }
 
     /** Settings from the process environment and the JVM's system properties, as main() sees them. */
@@ -132,6 +141,12 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             throw new InvalidSettingException(variable + " must be a port number (1-65535), got " + port);
         }
         return port;
+    }
+
+    private static void requireDistinct(String variable, int port, String otherVariable, int otherPort) {
+        if (port != 0 && port == otherPort) {
+            throw new InvalidSettingException(variable + " and " + otherVariable + " must differ, both are " + port);
+        }
     }
 
     private static Path dataDir(String value) {

@@ -5,6 +5,7 @@ import dev.tern.api.config.TernSettings;
 import dev.tern.api.storage.DataDirectoryLock;
 import dev.tern.api.storage.TernDatabase;
 import dev.tern.api.support.TempDataDirInitializer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -118,6 +119,34 @@ class EmbeddedDatabaseTest {
                     .hasMessageNotContaining("\n");
         }
         assertThat(dataDir.resolve("postgres")).doesNotExist();
+    }
+
+    @Test
+    void externalDatabaseByUrlIsUsedInsteadOfTheEmbeddedOne() throws Exception {
+        Path dataDir = TempDataDirInitializer.newDataDir();
+        // Any PostgreSQL will do as the "external" one; this one is started by the library directly.
+        try (EmbeddedPostgres external = EmbeddedPostgres.builder().start()) {
+            try (Connection c = external.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE ROLE tern LOGIN PASSWORD 'ext-secret'");
+                s.execute("CREATE DATABASE tern_ext OWNER tern");
+            }
+            TernSettings settings = TernSettings.from(Map.of("TERN_DATA_DIR", dataDir.toString(),
+                    "TERN_DATABASE_URL", "postgresql://localhost:" + external.getPort() + "/tern_ext",
+                    "TERN_DATABASE_USER", "tern", "TERN_DATABASE_PASSWORD", "ext-secret"), name -> null);
+            try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
+                 TernDatabase db = TernDatabase.open(settings, lock)) {
+                assertThat(db.isEmbedded()).isFalse();
+                assertThat(db.description()).contains("localhost:" + external.getPort() + "/tern_ext")
+                        .doesNotContain("ext-secret");
+                try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT current_database(), current_user")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("tern_ext");
+                    assertThat(rs.getString(2)).isEqualTo("tern");
+                }
+            }
+            assertThat(dataDir.resolve("postgres")).doesNotExist();
+        }
     }
 
     private static void execute(TernDatabase db, String... statements) throws SQLException {

@@ -84,6 +84,10 @@ class ServerWiringTest {
                         + "('domain_event_entry', 'snapshot_event_entry', 'token_entry', 'flyway_schema_history')",
                 Integer.class);
         assertThat(tables).isEqualTo(4);
+        // Migrations of every module on the classpath ran: query-side's event store (V1) and read model (V100).
+        List<String> versions = new JdbcTemplate(dataSource).queryForList(
+                "SELECT version FROM flyway_schema_history WHERE success", String.class);
+        assertThat(versions).contains("1", "100");
     }
 
     @Test

@@ -30,6 +30,22 @@ class TernSettingsTest {
         assertThat(settings.database()).isEmpty();
         assertThat(settings.dnsDomain()).isEqualTo("tern.internal");
         assertThat(settings.signalUrl()).isEmpty();
+        assertThat(settings.signalPort()).isEqualTo(10000);
+    }
+
+    @Test
+    void freeGrpcPortMeansFreeSignalPortUnlessSet() {
+        assertThat(fromEnv(Map.of("TERN_GRPC_PORT", "0")).signalPort()).isZero();
+        assertThat(fromEnv(Map.of("TERN_GRPC_PORT", "0", "TERN_SIGNAL_PORT", "10500")).signalPort()).isEqualTo(10500);
+    }
+
+    @Test
+    void signalPortMayEqualAnotherPortOnlyWhenTheSignalNodeIsExternal() {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_SIGNAL_PORT", "8080")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("TERN_HTTP_PORT and TERN_SIGNAL_PORT must differ, both are 8080");
+        assertThat(fromEnv(Map.of("TERN_SIGNAL_PORT", "8080", "TERN_SIGNAL_URL", "https://signal.example.com"))
+                .signalPort()).isEqualTo(8080);
     }
 
     @Test
@@ -43,6 +59,7 @@ class TernSettingsTest {
         env.put("TERN_DATABASE_PASSWORD", "s3cret");
         env.put("TERN_DNS_DOMAIN", "Mesh.Example.COM");
         env.put("TERN_SIGNAL_URL", "https://signal.example.com:443");
+        env.put("TERN_SIGNAL_PORT", "10001");
 
         TernSettings settings = fromEnv(env);
 
@@ -53,6 +70,7 @@ class TernSettingsTest {
                 "jdbc:postgresql://db.example.com:5433/tern", "tern", "s3cret"));
         assertThat(settings.dnsDomain()).isEqualTo("mesh.example.com");
         assertThat(settings.signalUrl()).hasValue(URI.create("https://signal.example.com:443"));
+        assertThat(settings.signalPort()).isEqualTo(10001);
     }
 
     @Test

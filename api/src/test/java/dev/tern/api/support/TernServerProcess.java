@@ -48,8 +48,8 @@ public final class TernServerProcess implements AutoCloseable {
     }
 
     /**
-     * Launches tern-server without waiting. TERN_DATA_DIR, TERN_HTTP_PORT and TERN_GRPC_PORT are set to
-     * {@code dataDir} and free ports unless {@code env} sets them; every other TERN_* variable of this JVM's
+     * Launches tern-server without waiting. TERN_DATA_DIR, TERN_HTTP_PORT, TERN_GRPC_PORT and TERN_SIGNAL_PORT
+     * are set to {@code dataDir} and free ports unless {@code env} sets them; every other TERN_* variable of this JVM's
      * environment is removed so the child sees only what the test means.
      */
     public static TernServerProcess launch(Path dataDir, Map<String, String> env) {
@@ -67,6 +67,7 @@ public final class TernServerProcess implements AutoCloseable {
         defaults.put("TERN_DATA_DIR", dataDir.toString());
         defaults.put("TERN_HTTP_PORT", Integer.toString(freePort()));
         defaults.put("TERN_GRPC_PORT", Integer.toString(freePort()));
+        defaults.put("TERN_SIGNAL_PORT", Integer.toString(freePort()));
         defaults.putAll(env);
         childEnv.putAll(defaults);
 
