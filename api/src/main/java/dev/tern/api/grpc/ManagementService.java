@@ -187,6 +187,11 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             Opened<SyncRequest> opened = open(request, SyncRequest.parser());
             PeerRef peer = knownPeer(opened.peerKey());
             NetworkMapHub.Subscription subscription = projector.subscribe(peer.accountId(), peer.peerId());
+            if (projector.currentMap(peer.accountId(), peer.peerId()).isEmpty()) {
+                // deleted between the look-up and the subscription: the hub will never end this subscription
+                subscription.close();
+                throw Status.PERMISSION_DENIED.withDescription("peer has been deleted").asRuntimeException();
+            }
             stream = new SyncStream(peer, CallOrigin.remoteIp(), observer, subscription, opened.sealKey(),
                     serverKey.publicKeyBase64(), netbirdConfig(), sessions, executor);
         } catch (StatusRuntimeException e) {

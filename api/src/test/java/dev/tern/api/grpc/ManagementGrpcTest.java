@@ -243,6 +243,7 @@ class ManagementGrpcTest {
             JsonNode restA = peer(idA);
             assertThat(restA.get("connected").asBoolean()).isTrue();
             assertThat(restA.get("connection_ip").asText()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+            assertThat(java.time.OffsetDateTime.parse(restA.get("last_seen").asText()).toInstant()).isAfter(Instant.now().minusSeconds(60));
         });
 
         // A group {A, B} and a policy between its members change A's and B's maps, not C's.
@@ -274,6 +275,8 @@ class ManagementGrpcTest {
         assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
         Status endB = syncB.ended.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(endB.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(b.sync().ended.get(WAIT.toSeconds(), TimeUnit.SECONDS).getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThatThrownBy(() -> b.login("", hostB)).isInstanceOfSatisfying(StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
     }
