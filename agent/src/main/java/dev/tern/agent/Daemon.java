@@ -76,6 +76,10 @@ final class Daemon {
             throw new AgentException(AgentException.ENVIRONMENT, "'ip' is not installed: apt-get install -y iproute2");
         }
         Nftables.requireNft();
+        if (!Shell.onPath("wireguard-go") && !Files.isDirectory(Path.of("/sys/module/wireguard"))) {
+            throw new AgentException(AgentException.ENVIRONMENT, "this kernel has no WireGuard module and wireguard-go "
+                    + "is not installed: apt-get install -y wireguard-go wireguard-tools");
+        }
         dir.create();
         claimPidFile();
         Thread hook = new Thread(this::stop, "tern-shutdown");
@@ -362,20 +366,27 @@ final class Daemon {
     }
 
     static void requireRoot() {
+        String status;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    String effective = line.substring(4).strip().split("\\s+")[1];
-                    if (!"0".equals(effective)) {
-                        throw new AgentException(AgentException.ENVIRONMENT,
-                                "tern up must run as root (it creates a network interface and firewall rules)");
-                    }
-                    return;
-                }
-            }
+            status = Files.readString(Path.of("/proc/self/status"));
         } catch (IOException e) {
             throw new AgentException(AgentException.ENVIRONMENT, "cannot tell whether we run as root: " + e.getMessage());
         }
+        if (effectiveUid(status) != 0) {
+            throw new AgentException(AgentException.ENVIRONMENT,
+                    "tern up must run as root (it creates a network interface and firewall rules)");
+        }
+    }
+
+    /** The effective uid from /proc/self/status text ("Uid: real effective saved fs"); -1 when absent. */
+    static long effectiveUid(String procStatus) {
+        for (String line : procStatus.split("\n")) {
+            if (line.startsWith("Uid:")) {
+                String[] ids = line.substring(4).strip().split("\\s+");
+                return ids.length > 1 ? Long.parseLong(ids[1]) : -1;
+            }
+        }
+        return -1;
     }
 
     private PeerSystemMeta systemMeta() {

@@ -136,7 +136,12 @@ final class WireGuardDevice implements AutoCloseable {
 
     /** Sets key and port, drops any peers, and brings the link up. */
     synchronized void configure(byte[] privateKey, int listenPort) {
-        backend.setDevice(privateKey, listenPort, List.of());
+        try {
+            backend.setDevice(privateKey, listenPort, List.of());
+        } catch (AgentException e) {
+            throw new AgentException(e.exitCode(), "configuring " + iface + " failed (is UDP port " + listenPort
+                    + " already in use?): " + e.getMessage(), e);
+        }
         applied.clear();
         shell.check("bringing " + iface + " up", List.of("ip", "link", "set", "dev", iface, "up"), null);
     }

@@ -95,6 +95,13 @@ class TernCliTest {
     }
 
     @Test
+    void rootIsTheEffectiveUidFromProcStatus() {
+        assertThat(Daemon.effectiveUid("Name:\tjava\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n")).isZero();
+        assertThat(Daemon.effectiveUid("Uid:\t0\t1000\t1000\t1000\n")).isEqualTo(1000);
+        assertThat(Daemon.effectiveUid("Name:\tjava\n")).isEqualTo(-1);
+    }
+
+    @Test
     void managementUrlsParse() {
         assertThat(Channels.parseManagementUrl("http://10.0.0.1:33073")).isEqualTo(new Channels.Target("10.0.0.1", 33073, false));
         assertThat(Channels.parseManagementUrl("https://mgmt.example.com")).isEqualTo(new Channels.Target("mgmt.example.com", 443, true));

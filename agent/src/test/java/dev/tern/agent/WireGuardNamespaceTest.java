@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -113,6 +114,12 @@ class WireGuardNamespaceTest {
         DeviceState after = device.read();
         assertThat(after.peers()).containsOnlyKeys(peer2);
         assertThat(after.peers().get(peer2).allowedIps()).containsExactlyInAnyOrder("100.64.9.3/32", "10.50.0.0/16");
+
+        // A second device on the same UDP port cannot be configured, and says why.
+        WireGuardDevice clash = device(ifaceA + "x", shellA);
+        assertThatThrownBy(() -> clash.configure(NaclBox.generateKeyPair().privateKey(), 51999))
+                .isInstanceOf(AgentException.class).hasMessageContaining("UDP port 51999");
+        clash.close();
 
         device.close();
         assertThat(shellA.run(List.of("ip", "link", "show", "dev", ifaceA), null).ok()).isFalse();
