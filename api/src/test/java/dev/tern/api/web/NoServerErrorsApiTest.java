@@ -1,0 +1,119 @@
+package dev.tern.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.api.support.TernIntegrationTest;
+import dev.tern.api.support.TestHttp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No client mistake may produce a 500: every field of every write body is replaced in turn by values of the
+ * wrong type, out-of-range numbers, empty, huge and odd strings, and nulls; every answer must be a success or a
+ * 4xx in NetBird's error shape.
+ */
+@TernIntegrationTest
+class NoServerErrorsApiTest extends ApiTestSupport {
+    static final List<Object> ODD_VALUES = Arrays.asList(null, 0, -1, 2147483648L, 1.5, true, "", " ", "x".repeat(300),
+            "é😀\t", List.of(), Arrays.asList((Object) null), List.of(1), List.of(""), Map.of(), Map.of("a", 1));
+
+    @Test
+    void mutatedBodiesNeverYield500() {
+        String group = createGroup(unique("fuzz"));
+        CreatedKey key = createSetupKey("reusable", 0, List.of());
+        String peer = register(key.key(), unique("fuzz")).peerId();
+        RoleUser robot = serviceUser("admin");
+        String policy = createPolicy(unique("fuzz"), List.of(group), List.of(group));
+
+        Map<String, Supplier<Map<String, Object>>> posts = new LinkedHashMap<>();
+        posts.put("/api/groups", () -> Map.of("name", unique("g"), "peers", List.of(peer)));
+        posts.put("/api/setup-keys", () -> Map.of("name", unique("k"), "type", "reusable", "expires_in", 86400,
+                "auto_groups", List.of(group), "usage_limit", 3, "ephemeral", false));
+        posts.put("/api/policies", () -> Map.of("name", unique("p"), "enabled", true, "description", "d",
+                "rules", List.of(rule("r", List.of(group), List.of(group), true, "tcp", List.of("22")))));
+        posts.put("/api/users", () -> Map.of("name", unique("u"), "role", "user", "auto_groups", List.of(),
+                "is_service_user", true));
+        posts.put("/api/users/" + robot.userId() + "/tokens", () -> Map.of("name", "t", "expires_in", 1));
+        posts.put("/api/setup", () -> Map.of("email", "a@b.c", "name", "n", "password", "long-enough",
+                "create_pat", true, "pat_expire_in", 1));
+
+        Map<String, Supplier<Map<String, Object>>> puts = new LinkedHashMap<>();
+        puts.put("/api/groups/" + group, () -> Map.of("name", unique("g"), "peers", List.of(peer)));
+        puts.put("/api/setup-keys/" + key.id(), () -> Map.of("revoked", false, "auto_groups", List.of(group)));
+        puts.put("/api/policies/" + policy, () -> Map.of("name", unique("p"), "enabled", true,
+                "rules", List.of(rule("r", List.of(group), List.of(group), true, "udp", List.of("53")))));
+        puts.put("/api/users/" + robot.userId(), () -> Map.of("role", "admin", "auto_groups", List.of(),
+                "is_blocked", false));
+        puts.put("/api/peers/" + peer, () -> Map.of("name", unique("peer"), "ssh_enabled", false,
+                "login_expiration_enabled", false, "inactivity_expiration_enabled", false));
+
+        List<String> failures = new ArrayList<>();
+        posts.forEach((path, body) -> fuzz("POST", path, body, failures));
+        puts.forEach((path, body) -> fuzz("PUT", path, body, failures));
+        // Nested: every field of a policy rule.
+        Map<String, Object> validRule = rule("r", List.of(group), List.of(group), true, "tcp", List.of("22"));
+        for (String field : validRule.keySet()) {
+            for (Object odd : ODD_VALUES) {
+                Map<String, Object> r = new HashMap<>(validRule);
+                r.put(field, odd);
+                Map<String, Object> body = new HashMap<>();
+                body.put("name", unique("p"));
+                body.put("enabled", true);
+                body.put("rules", List.of(r));
+                check("POST", "/api/policies", body, failures);
+            }
+        }
+        assertThat(failures).isEmpty();
+        // The admin's own user must still be intact whatever the fuzzing did to others.
+        assertThat(http.get("/api/users/current", admin()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void oddIdsAndParametersNeverYield500() {
+        List<String> failures = new ArrayList<>();
+        for (String id : List.of("x".repeat(5000), "%20", "..", "%2e%2e", "é", "%F0%9F%98%80", "a;b", "a'b", "-1")) {
+            for (String path : List.of("/api/groups/", "/api/peers/", "/api/policies/", "/api/setup-keys/",
+                    "/api/users/" + id + "/tokens/", "/api/peers/" + id + "/accessible-peers?x=")) {
+                check("GET", path + id, null, failures);
+                check("DELETE", path + id, null, failures);
+            }
+        }
+        for (String q : List.of("page=-5", "page_size=0", "page=99999999999", "from=2024-01-01", "to=%25zz",
+                "initiator_id=" + "y".repeat(3000), "activity_code='%20OR%201=1%20--", "page=2147483647&page_size=1000")) {
+            check("GET", "/api/events/audit?" + q, null, failures);
+        }
+        check("GET", "/api/users?service_user=maybe", null, failures);
+        assertThat(failures).isEmpty();
+    }
+
+    void fuzz(String method, String path, Supplier<Map<String, Object>> valid, List<String> failures) {
+        check(method, path, "{}", failures);
+        check(method, path, "[]", failures);
+        check(method, path, "null", failures);
+        check(method, path, "1", failures);
+        for (String field : valid.get().keySet()) {
+            for (Object odd : ODD_VALUES) {
+                Map<String, Object> body = new HashMap<>(valid.get());
+                body.put(field, odd);
+                check(method, path, body, failures);
+            }
+            Map<String, Object> without = new HashMap<>(valid.get());
+            without.remove(field);
+            check(method, path, without, failures);
+        }
+    }
+
+    void check(String method, String path, Object body, List<String> failures) {
+        TestHttp.Response r = http.send(method, path, admin(), body == null ? null : TestHttp.toJson(body));
+        boolean ok = r.status() < 500 && (r.isSuccess() || r.json().path("code").asInt() == r.status());
+        if (!ok) {
+            failures.add(method + " " + path + " " + (body == null ? "" : TestHttp.toJson(body)) + " -> " + r);
+        }
+    }
+}
