@@ -57,9 +57,11 @@ final class RegistrationHeaders implements ServerInterceptor {
             }
         }
 
+        /** Only reached from a message write, and only registered streams are written to. */
         @Override
         public synchronized void sendHeaders(Metadata headers) {
             if (!headersSent) {
+                headers.put(REGISTERED_HEADER, "1");
                 super.sendHeaders(headers);
                 headersSent = true;
             }

@@ -147,11 +147,13 @@ public final class SignalExchangeService implements SignalExchangeGrpc.AsyncServ
             return false;
         }
         stream.registeredAs(key);
+        // Confirm before publishing: once in the map, other threads may write to the stream, and the
+        // confirmation has to be the first thing the client sees.
+        stream.sendRegisteredHeader();
         PeerStream previous = streams.put(key, stream);
         if (previous != null && previous != stream) {
             previous.fail(Status.ABORTED.withDescription("peer registered again from another stream"));
         }
-        stream.sendRegisteredHeader();
         log.debug("peer connected to signal: {}", key);
         return true;
     }
