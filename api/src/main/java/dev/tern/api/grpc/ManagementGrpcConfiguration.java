@@ -16,8 +16,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Wires the management gRPC service. Settings not (yet) in {@link TernSettings} are read from the environment:
- * {@code tern.signal-port} (TERN_SIGNAL_PORT) and {@code tern.grpc-last-seen-refresh} (a Duration, default 30s).
+ * Wires the management gRPC service from {@link TernSettings}; one internal knob comes from the environment:
+ * {@code tern.grpc-last-seen-refresh} (a Duration, default 30s), how often open streams refresh last_seen.
  */
 @Configuration(proxyBeanMethods = false)
 class ManagementGrpcConfiguration {
@@ -30,8 +30,8 @@ class ManagementGrpcConfiguration {
     }
 
     @Bean
-    SignalEndpoint signalEndpoint(TernSettings settings, Environment environment) {
-        return new SignalEndpoint(settings, environment);
+    SignalEndpoint signalEndpoint(TernSettings settings) {
+        return new SignalEndpoint(settings);
     }
 
     @Bean

@@ -7,44 +7,25 @@ import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.env.Environment;
 
 /**
  * Where peers find the signal node. With {@code TERN_SIGNAL_URL} set, that URL's host and port; without it, a
  * {@link SignalServer} runs inside tern-server (port {@code TERN_SIGNAL_PORT}, default 10000) and peers get it at
  * the host they used to reach the management service — the one address we know they can reach.
  *
- * <p>Test servers ask for a free gRPC port ({@code tern.grpc-port=0}); then, unless a signal port is given, the
- * in-process signal node takes a free port too, so parallel test servers never fight over 10000.
+ * <p>{@link TernSettings#signalPort()} follows a free gRPC port: test servers ({@code tern.grpc-port=0}) put their
+ * signal node on a free port too, so parallel test servers never fight over 10000.
  */
 final class SignalEndpoint implements SmartLifecycle {
-    static final String SIGNAL_PORT_PROPERTY = "tern.signal-port";
     private static final Logger log = LoggerFactory.getLogger(SignalEndpoint.class);
 
     private final URI externalUrl;
     private final int inProcessPort;
     private volatile SignalServer inProcess;
 
-    SignalEndpoint(TernSettings settings, Environment environment) {
+    SignalEndpoint(TernSettings settings) {
         this.externalUrl = settings.signalUrl().orElse(null);
-        this.inProcessPort = externalUrl == null ? signalPort(settings, environment) : -1;
-    }
-
-    private static int signalPort(TernSettings settings, Environment environment) {
-        String configured = environment.getProperty(SIGNAL_PORT_PROPERTY);
-        if (configured == null || configured.isBlank()) {
-            return settings.grpcPort() == 0 ? 0 : SignalServer.DEFAULT_PORT;
-        }
-        try {
-            int port = Integer.parseInt(configured.trim());
-            if (port >= 0 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(SignalServer.PORT_VARIABLE + " must be a port number (0-65535), got '"
-                + configured.trim() + "'");
+        this.inProcessPort = settings.signalPort();
     }
 
     /** The signal address for a peer that reached us at {@code managementHost} (from the call's authority). */
