@@ -160,18 +160,18 @@ class DaemonProcessTest {
         String remote = TestKeys.publicKey();
         fake.push(peerKey, map(3, remote));
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             DeviceState device = new WgBackend.UapiBackend(new UapiSocket(UapiSocket.defaultPath(iface))).read();
             assertThat(device.listenPort()).isEqualTo(51830);
             assertThat(device.peers()).containsOnlyKeys(remote);
             assertThat(device.peers().get(remote).allowedIps()).containsExactly("100.64.0.9/32");
         });
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(inNs.check("nft", List.of("nft", "list", "table", "inet", Nftables.tableName(iface)), null))
                         .contains("ip saddr 100.64.0.9 tcp dport 22 accept"));
         assertThat(inNs.check("addr", List.of("ip", "-4", "addr", "show", "dev", iface), null)).contains("100.64.0.7/16");
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             StatusReport report = status(configDir).orElseThrow();
             assertThat(report.meshAddress()).isEqualTo("100.64.0.7/16");
             assertThat(report.management().state()).isEqualTo("connected");
@@ -186,7 +186,7 @@ class DaemonProcessTest {
         // The management server restarts: the interface stays, the agent logs in again and takes the next map.
         server.shutdownNow().awaitTermination();
         fake.syncStreams.clear();
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(status(configDir).orElseThrow().management().state()).isNotEqualTo("connected"));
         assertThat(interfaceExists()).isTrue();
         server = NettyServerBuilder.forAddress(new InetSocketAddress(hostIp, port)).addService(fake).build().start();
@@ -195,7 +195,7 @@ class DaemonProcessTest {
                 .until(() -> fake.syncStreams.containsKey(peerKey));
         fake.push(peerKey, map(4, remote).toBuilder().setFirewallRules(0, map(4, remote).getFirewallRules(0).toBuilder()
                 .setPortInfo(PortInfo.newBuilder().setPort(2222))).build());
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(inNs.check("nft", List.of("nft", "list", "table", "inet", Nftables.tableName(iface)), null))
                         .contains("ip saddr 100.64.0.9 tcp dport 2222 accept")
                         .doesNotContain("dport 22 "));
@@ -206,7 +206,7 @@ class DaemonProcessTest {
                 "down", "--config-dir", configDir.toString());
 
         assertThat(down).as(log()).isZero();
-        assertThat(up.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(up.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(interfaceExists()).isFalse();
         assertThat(inNs.run(List.of("nft", "list", "table", "inet", Nftables.tableName(iface)), null).ok()).isFalse();
         assertThat(status(configDir)).isEmpty();
@@ -224,7 +224,7 @@ class DaemonProcessTest {
 
         // ip netns exec execs java in place, so this is the daemon's own pid: SIGTERM
         first.destroy();
-        assertThat(first.waitFor(20, TimeUnit.SECONDS)).as(log()).isTrue();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).as(log()).isTrue();
         assertThat(interfaceExists()).isFalse();
         assertThat(configDir.resolve("tern.pid")).doesNotExist();
 

@@ -28,12 +28,32 @@ final class FakeSignalServer extends SignalExchangeGrpc.SignalExchangeImplBase {
     final List<EncryptedMessage> seen = new CopyOnWriteArrayList<>();
 
     ServerServiceDefinition withHeaderRegistration() {
+        return withHeaderRegistration(false);
+    }
+
+    /**
+     * @param confirm answer with the {@code x-wg-registered} response header right away, as Tern's signal node
+     *                does; otherwise the client has to fall back to its grace period
+     */
+    ServerServiceDefinition withHeaderRegistration(boolean confirm) {
         ServerInterceptor peerHeader = new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                               ServerCallHandler<Q, R> next) {
+                ServerCall<Q, R> wrapped = call;
+                if (confirm) {
+                    Metadata registered = new Metadata();
+                    registered.put(SignalClient.REGISTERED_HEADER, "1");
+                    call.sendHeaders(registered);
+                    wrapped = new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                        @Override
+                        public void sendHeaders(Metadata ignored) {
+                            // already sent
+                        }
+                    };
+                }
                 return Contexts.interceptCall(Context.current().withValue(PEER, headers.get(SignalClient.PEER_KEY_HEADER)),
-                        call, headers, next);
+                        wrapped, headers, next);
             }
         };
         return ServerInterceptors.intercept(this, peerHeader);

@@ -126,14 +126,14 @@ class ManagementClientTest {
         ManagementClient c = client(FakeManagementServer.SETUP_KEY);
         loop = new Thread(() -> c.runSyncLoop(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), false));
         loop.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
 
         fake.push(peer.publicKeyBase64(), map(5));
         fake.push(peer.publicKeyBase64(), map(3));
         fake.push(peer.publicKeyBase64(), map(5));
         fake.push(peer.publicKeyBase64(), map(6));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> serials.contains(6L));
+        await().atMost(Duration.ofSeconds(30)).until(() -> serials.contains(6L));
         assertThat(serials).containsExactly(5L, 6L);
         assertThat(states).contains("connected");
     }
@@ -143,19 +143,19 @@ class ManagementClientTest {
         ManagementClient c = client(FakeManagementServer.SETUP_KEY);
         loop = new Thread(() -> c.runSyncLoop(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), false));
         loop.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
         fake.push(peer.publicKeyBase64(), map(1));
-        await().atMost(Duration.ofSeconds(10)).until(() -> serials.contains(1L));
+        await().atMost(Duration.ofSeconds(30)).until(() -> serials.contains(1L));
 
         fake.syncStreams.clear();
         server.shutdownNow().awaitTermination();
-        await().atMost(Duration.ofSeconds(10)).until(() -> states.contains("disconnected"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> states.contains("disconnected"));
         int loginsWhileDown = fake.loginSetupKeys.size();
         server = startServer();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
         fake.push(peer.publicKeyBase64(), map(2));
-        await().atMost(Duration.ofSeconds(10)).until(() -> serials.contains(2L));
+        await().atMost(Duration.ofSeconds(30)).until(() -> serials.contains(2L));
         assertThat(serials).containsExactly(1L, 2L);
         // it logged in again after the restart, as a known peer: no setup key
         assertThat(fake.loginSetupKeys.subList(loginsWhileDown, fake.loginSetupKeys.size())).containsOnly("");

@@ -58,14 +58,14 @@ class SignalExchangeTest {
                 clientB::send, Clock.systemUTC());
         clientA.start();
         clientB.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> node.streams.size() == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.streams.size() == 2);
 
         engines[0].applyMap(new MeshMap(1, "100.64.0.1/16", "a", List.of(
                 new MeshMap.RemotePeer(b.publicKeyBase64(), List.of("100.64.0.2/32"), "b.tern.internal")), List.of()));
         engines[1].applyMap(new MeshMap(1, "100.64.0.2/16", "b", List.of(
                 new MeshMap.RemotePeer(a.publicKeyBase64(), List.of("100.64.0.1/32"), "a.tern.internal")), List.of()));
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(planeA.endpointOf(b.publicKeyBase64())).isEqualTo("10.77.0.2:51821");
             assertThat(planeB.endpointOf(a.publicKeyBase64())).isEqualTo("10.77.0.1:51820");
         });

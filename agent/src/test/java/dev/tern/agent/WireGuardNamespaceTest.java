@@ -150,7 +150,7 @@ class WireGuardNamespaceTest {
         a.applyPeers(List.of(bOnA));
         b.applyPeers(List.of(new WgPeer(keyA.publicKeyBase64(), List.of("100.64.9.1/32"), "10.99.0.1:51820", 25)));
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> ping(shellA, "100.64.9.2"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ping(shellA, "100.64.9.2"));
         long handshake = a.read().peers().get(keyB.publicKeyBase64()).lastHandshakeEpochSeconds();
         assertThat(handshake).isPositive();
 
