@@ -38,9 +38,15 @@ public class CommandSideConfiguration {
         return new WeakReferenceCache();
     }
 
+    /** Axon's snapshotter, moved off the command thread (see {@link BackgroundSnapshotter}). */
+    @Bean(destroyMethod = "close")
+    BackgroundSnapshotter accountBackgroundSnapshotter(Snapshotter snapshotter) {
+        return new BackgroundSnapshotter(snapshotter);
+    }
+
     @Bean(SNAPSHOT_TRIGGER)
-    public SnapshotTriggerDefinition accountSnapshotTrigger(Snapshotter snapshotter) {
-        return new EventCountSnapshotTriggerDefinition(snapshotter, SNAPSHOT_EVERY_EVENTS);
+    public SnapshotTriggerDefinition accountSnapshotTrigger(BackgroundSnapshotter accountBackgroundSnapshotter) {
+        return new EventCountSnapshotTriggerDefinition(accountBackgroundSnapshotter.snapshotter(), SNAPSHOT_EVERY_EVENTS);
     }
 
     /** Copies actor and source address from each command's metadata onto every event it causes (the audit trail). */
