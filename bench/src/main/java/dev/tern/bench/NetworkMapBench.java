@@ -89,6 +89,63 @@ public final class NetworkMapBench {
         for (Shape shape : SHAPES) {
             run(shape, runs);
         }
+        System.out.println();
+        System.out.println("Not a NetBird shape: one All <-> All accept policy (everybody sees everybody), the worst case"
+                + " for a registration, which changes every map.");
+        System.out.println();
+        System.out.println("| peers | replay (boot) | all maps | one peer registers | maps pushed | firewall rules |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (int peers : new int[] {1000, 5000}) {
+            runAllToAll(peers, Math.min(runs, 3));
+        }
+    }
+
+    private static void runAllToAll(int peers, int runs) {
+        List<AccountEvent> history = new ArrayList<>();
+        Cidr network = Cidr.parse("100.64.0.0/16");
+        history.add(new AccountCreated(ACCOUNT, network, DOMAIN, Instant.EPOCH));
+        history.add(new GroupCreated(ACCOUNT, "all", "All", GroupIssuer.API));
+        for (int p = 0; p < peers; p++) {
+            history.add(registration(network, p));
+        }
+        // the policy last, so that the replay computes each map once instead of once per registration
+        PolicyRule rule = new PolicyRule("rule-all", "All to All", "", true, RuleAction.ACCEPT, true, Protocol.ALL,
+                List.of(), List.of(), List.of("all"), List.of("all"));
+        history.add(new PolicyCreated(ACCOUNT, "policy-all",
+                new PolicyDefinition("Default", "", true, List.of(rule), List.of())));
+
+        replay(history).recomputeAll(ACCOUNT);
+        Timing[] replay = new Timing[runs];
+        NetworkMapProjector projector = null;
+        for (int i = 0; i < runs; i++) {
+            projector = null;
+            Clock clock = new Clock();
+            projector = replay(history);
+            replay[i] = clock.stop();
+        }
+        Timing[] allMaps = new Timing[runs];
+        for (int i = 0; i < runs; i++) {
+            Clock clock = new Clock();
+            projector.recomputeAll(ACCOUNT);
+            allMaps[i] = clock.stop();
+        }
+        Timing[] registration = new Timing[runs];
+        int pushed = 0;
+        for (int i = 0; i < runs; i++) {
+            int newcomer = peers + i;
+            Clock clock = new Clock();
+            pushed = projector.apply(registration(network, newcomer)).size();
+            registration[i] = clock.stop();
+        }
+        long rules = projector.currentMaps(ACCOUNT).values().stream().mapToLong(m -> m.firewallRules().size()).sum();
+        System.out.printf(Locale.ROOT, "| %d | %s | %s | %s | %d | %d |%n", peers, format(median(replay)),
+                format(median(allMaps)), format(median(registration)), pushed, rules);
+    }
+
+    private static PeerRegistered registration(Cidr network, int p) {
+        return new PeerRegistered(ACCOUNT, peerId(p), key(p), MeshIp.of(network.networkBits() + p + 1),
+                peerId(p), peerId(p), PeerSystemMeta.ofHostname(peerId(p)), "setup-key", null, false, false,
+                Instant.EPOCH);
     }
 
     private static void run(Shape shape, int runs) {
@@ -158,9 +215,7 @@ public final class NetworkMapBench {
         events.add(new GroupCreated(ACCOUNT, "all", "All", GroupIssuer.API));
         int totalPeers = shape.peers() + shape.groups();
         for (int p = 0; p < totalPeers; p++) {
-            events.add(new PeerRegistered(ACCOUNT, peerId(p), key(p), MeshIp.of(network.networkBits() + p + 1),
-                    peerId(p), peerId(p), PeerSystemMeta.ofHostname(peerId(p)), "setup-key", null, false, false,
-                    Instant.EPOCH));
+            events.add(registration(network, p));
         }
         int perGroup = shape.peers() / shape.groups();
         for (int g = 0; g < shape.groups(); g++) {

@@ -47,6 +47,12 @@ final class AccountGraph {
     /** Group id to the ids of the policies whose rules name it; the index that keeps recomputation local. */
     private final Map<String, Set<String>> policiesByGroup = new HashMap<>();
 
+    /** NetBird's address for "any peer" in a firewall rule. */
+    static final String ANY_PEER_IP = "0.0.0.0";
+
+    /** Stands for every peer in rules towards the All group; only its rule cache is used. */
+    final Peer anyPeer = new Peer("*", null, new MeshIp(ANY_PEER_IP), "*", "*");
+
     /** Numbers map computations, for {@link Peer#seenBy}. */
     private long computations;
 

@@ -21,8 +21,9 @@ import java.util.Set;
  *   <li>accept rules make the other side's peers remote peers; drop rules only yield firewall rules;</li>
  *   <li>the peer itself is never on the other side.</li>
  * </ul>
- * Unlike NetBird it never collapses a rule that covers every other peer into one rule for 0.0.0.0: a map stays a
- * function of the peer's own rules, which keeps recomputation local (a new peer elsewhere changes no other map).
+ * A rule towards the All group yields one firewall rule for 0.0.0.0 (any peer) rather than one per peer, as NetBird's
+ * does. NetBird also collapses a rule whose ordinary groups happen to hold every other peer; Tern does not, so that a
+ * map stays a function of the peer's own rules and groups (a new peer outside them changes no other map).
  */
 final class NetworkMapComputer {
     private NetworkMapComputer() {
@@ -125,12 +126,21 @@ final class NetworkMapComputer {
                              List<FirewallRule> rules) {
         List<PortRange> ports = portsOf(rule);
         boolean accept = rule.action() == RuleAction.ACCEPT;
-        // the All group already holds every peer: walking the other groups too would only repeat them
         List<String> groups = emission.groups();
+        boolean everyone = false;
         for (String groupId : groups) {
             if (graph.isAllGroup(groupId)) {
+                // the All group already holds every peer: walking the other groups too would only repeat them
                 groups = List.of(groupId);
+                everyone = true;
                 break;
+            }
+        }
+        if (everyone && graph.peerCount() > 1) {
+            // as NetBird does when the other side is every other peer: one rule for 0.0.0.0 instead of one per peer
+            addRules(graph.anyPeer, emission.direction(), rule, ports, policyId, rules);
+            if (!accept) {
+                return; // a drop rule adds no remote peers, so there is nothing else to collect
             }
         }
         for (String groupId : groups) {
@@ -142,15 +152,22 @@ final class NetworkMapComputer {
                     other.seenBy = computation;
                     visible.add(other);
                 }
-                if (ports == null) {
-                    rules.add(other.rule(emission.direction(), rule.action(), rule.protocol(), policyId));
-                    continue;
-                }
-                for (PortRange port : ports) {
-                    rules.add(new FirewallRule(other.ipText, other.ipBits, emission.direction(), rule.action(),
-                            rule.protocol(), port, policyId));
+                if (!everyone) {
+                    addRules(other, emission.direction(), rule, ports, policyId, rules);
                 }
             }
+        }
+    }
+
+    private static void addRules(AccountGraph.Peer other, Direction direction, PolicyRule rule, List<PortRange> ports,
+                                 String policyId, List<FirewallRule> rules) {
+        if (ports == null) {
+            rules.add(other.rule(direction, rule.action(), rule.protocol(), policyId));
+            return;
+        }
+        for (PortRange port : ports) {
+            rules.add(new FirewallRule(other.ipText, other.ipBits, direction, rule.action(), rule.protocol(), port,
+                    policyId));
         }
     }
 

@@ -152,21 +152,23 @@ final class NaiveNetworkMaps {
                 }
                 Set<String> sources = peersOf(rule.sources());
                 Set<String> destinations = peersOf(rule.destinations());
+                boolean allSources = namesAll(rule.sources());
+                boolean allDestinations = namesAll(rule.destinations());
                 boolean inSources = sources.remove(peerId);
                 boolean inDestinations = destinations.remove(peerId);
                 if (rule.bidirectional()) {
                     if (inSources) {
-                        generate(entry.getKey(), rule, destinations, Direction.IN, visible, rules);
+                        generate(entry.getKey(), rule, destinations, allDestinations, Direction.IN, visible, rules);
                     }
                     if (inDestinations) {
-                        generate(entry.getKey(), rule, sources, Direction.OUT, visible, rules);
+                        generate(entry.getKey(), rule, sources, allSources, Direction.OUT, visible, rules);
                     }
                 }
                 if (inSources) {
-                    generate(entry.getKey(), rule, destinations, Direction.OUT, visible, rules);
+                    generate(entry.getKey(), rule, destinations, allDestinations, Direction.OUT, visible, rules);
                 }
                 if (inDestinations) {
-                    generate(entry.getKey(), rule, sources, Direction.IN, visible, rules);
+                    generate(entry.getKey(), rule, sources, allSources, Direction.IN, visible, rules);
                 }
             }
         }
@@ -179,7 +181,13 @@ final class NaiveNetworkMaps {
         return new PeerNetworkMap(accountId, peerId, 0, config, remotes, sorted);
     }
 
-    private void generate(String policyId, PolicyRule rule, Set<String> others, Direction direction,
+    /** Whether the groups include the (existing) All group: then the other side is every other peer. */
+    private boolean namesAll(List<String> groupIds) {
+        return allGroupId != null && groups.containsKey(allGroupId) && groupIds.contains(allGroupId);
+    }
+
+    /** NetBird's generateResources: one rule per other peer and port, or one for 0.0.0.0 when that is everyone. */
+    private void generate(String policyId, PolicyRule rule, Set<String> others, boolean everyone, Direction direction,
                           Map<String, RemotePeer> visible, Set<FirewallRule> rules) {
         List<PortRange> ports = new ArrayList<>(rule.ports());
         ports.addAll(rule.portRanges());
@@ -189,11 +197,12 @@ final class NaiveNetworkMaps {
                 visible.put(otherId, new RemotePeer(other.id, other.name, other.key, other.ip,
                         other.label + "." + domain, other.ssh));
             }
+            String address = everyone ? "0.0.0.0" : other.ip.address();
             if (ports.isEmpty()) {
-                rules.add(new FirewallRule(other.ip.address(), direction, rule.action(), rule.protocol(), null, policyId));
+                rules.add(new FirewallRule(address, direction, rule.action(), rule.protocol(), null, policyId));
             }
             for (PortRange port : ports) {
-                rules.add(new FirewallRule(other.ip.address(), direction, rule.action(), rule.protocol(), port, policyId));
+                rules.add(new FirewallRule(address, direction, rule.action(), rule.protocol(), port, policyId));
             }
         }
     }

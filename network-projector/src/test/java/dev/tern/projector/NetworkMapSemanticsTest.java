@@ -149,10 +149,40 @@ class NetworkMapSemanticsTest {
     void allGroupHoldsEveryPeerIncludingOnesRegisteredLater() {
         projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("all", accept("r1", true, List.of(ALL), List.of(ALL)))));
         assertThat(seen("d")).containsExactly("a", "b", "c");
+        // towards the All group NetBird sends one rule for any peer (0.0.0.0), not one per peer
+        assertThat(map("d").firewallRules()).containsExactly(
+                new FirewallRule("0.0.0.0", Direction.IN, RuleAction.ACCEPT, Protocol.ALL, null, "p1"),
+                new FirewallRule("0.0.0.0", Direction.OUT, RuleAction.ACCEPT, Protocol.ALL, null, "p1"));
 
         projector.apply(peer("e", 5));
         assertThat(seen("a")).containsExactly("b", "c", "d", "e");
         assertThat(seen("e")).containsExactly("a", "b", "c", "d");
+    }
+
+    @Test
+    void oneWayRuleFromAGroupToAllGivesDestinationsOneRuleForTheSourceOnlyAndSourcesOneForAnyPeer() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-to-all",
+                rule("r1", RuleAction.ACCEPT, false, Protocol.TCP, List.of(PortRange.single(443)), List.of("dev"), List.of(ALL)))));
+        assertThat(map("a").firewallRules()).containsExactlyInAnyOrder(
+                new FirewallRule("0.0.0.0", Direction.OUT, RuleAction.ACCEPT, Protocol.TCP, PortRange.single(443), "p1"),
+                new FirewallRule(ipOf(2), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, PortRange.single(443), "p1"));
+        assertThat(map("d").firewallRules()).containsExactly(
+                new FirewallRule(ipOf(1), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, PortRange.single(443), "p1"),
+                new FirewallRule(ipOf(2), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, PortRange.single(443), "p1"));
+        assertThat(seen("d")).containsExactly("a", "b");
+    }
+
+    @Test
+    void aLonePeerInAnAllPolicyHasNoRules() {
+        NetworkMapProjector lone = new NetworkMapProjector();
+        lone.apply(accountCreated());
+        lone.apply(allGroup());
+        lone.apply(new PolicyCreated(ACCOUNT, "p1", policy("all", accept("r1", true, List.of(ALL), List.of(ALL)))));
+        lone.apply(peer("a", 1));
+        assertThat(lone.currentMap(ACCOUNT, "a").orElseThrow().firewallRules()).isEmpty();
+        List<PeerNetworkMap> changed = lone.apply(peer("b", 2));
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactlyInAnyOrder("a", "b");
+        assertThat(lone.currentMap(ACCOUNT, "a").orElseThrow().firewallRules()).hasSize(2);
     }
 
     @Test
