@@ -1,9 +1,12 @@
 package dev.tern.query;
 
 import org.axonframework.config.ConfigurerModule;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Wires the query side into a Spring application: import this class (or component-scan {@code dev.tern.query}).
@@ -21,10 +24,20 @@ public class QuerySideConfiguration {
     static final int BATCH_SIZE = 100;
 
     @Bean
-    ConfigurerModule readModelProcessorConfigurer() {
-        return configurer -> configurer.eventProcessing(processing -> processing.registerPooledStreamingEventProcessor(
-                READ_MODEL,
-                org.axonframework.config.Configuration::eventStore,
-                (config, builder) -> builder.batchSize(BATCH_SIZE)));
+    ConfigurerModule readModelProcessorConfigurer(ObjectProvider<PlatformTransactionManager> transactions) {
+        return configurer -> configurer.eventProcessing(processing -> {
+            processing.registerPooledStreamingEventProcessor(
+                    READ_MODEL,
+                    org.axonframework.config.Configuration::eventStore,
+                    (config, builder) -> builder.batchSize(BATCH_SIZE));
+            PlatformTransactionManager transactionManager = transactions.getIfAvailable();
+            if (transactionManager != null) {
+                // Handler failures must reach the savepoint interceptor, which logs and skips the event.
+                processing.registerListenerInvocationErrorHandler(READ_MODEL,
+                        config -> PropagatingErrorHandler.instance());
+                processing.registerHandlerInterceptor(READ_MODEL,
+                        config -> new SavepointPerEvent(transactionManager));
+            }
+        });
     }
 }
