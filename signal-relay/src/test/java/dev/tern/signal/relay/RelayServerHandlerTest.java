@@ -107,6 +107,26 @@ class RelayServerHandlerTest {
     }
 
     @Test
+    void packetsForAReceiverThatCannotKeepUpAreDroppedNotQueued() {
+        EmbeddedChannel a = authenticated(alice);
+        EmbeddedChannel b = authenticated(bob);
+        b.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(8, 16));
+        b.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[64]))); // unflushed backlog
+        assertThat(b.isWritable()).isFalse();
+
+        send(a, new RelayFrame.Transport(bob, new byte[]{1}));
+        b.flushOutbound();
+
+        BinaryWebSocketFrame backlog = b.readOutbound();
+        assertThat(backlog.content().readableBytes()).isEqualTo(64);
+        backlog.release();
+        assertThat((Object) b.readOutbound()).as("the packet sent while b was congested").isNull();
+
+        send(a, new RelayFrame.Transport(bob, new byte[]{2}));
+        assertThat(read(b)).isEqualTo(new RelayFrame.Transport(alice, new byte[]{2}));
+    }
+
+    @Test
     void subscribersLearnWhenWatchedPeersComeAndGo() {
         EmbeddedChannel a = authenticated(alice);
         send(a, new RelayFrame.PeerList(RelayMessageType.SUBSCRIBE_PEER_STATE, List.of(bob)));
