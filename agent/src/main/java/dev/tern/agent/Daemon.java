@@ -125,7 +125,13 @@ final class Daemon {
         });
         LoginResponse login = loginWithRetry(managementTarget);
 
-        device = WireGuardDevice.create(options.interfaceName(), shell, dir.wireguardLog());
+        synchronized (this) {
+            // A SIGTERM during login must not leave an interface behind that nobody removes.
+            if (stopping.get()) {
+                throw new AgentException(AgentException.FAILURE, "stopped before the interface was created");
+            }
+            device = WireGuardDevice.create(options.interfaceName(), shell, dir.wireguardLog());
+        }
         device.configure(key.privateKey(), options.wgPort());
         DataPlane plane = new DataPlane.Linux(device, new Nftables(shell));
         // Until the first map arrives nothing from the mesh is allowed in.
@@ -189,6 +195,9 @@ final class Daemon {
         long deadline = System.nanoTime() + options.startupTimeout().toNanos();
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(5));
         while (true) {
+            if (stopping.get()) {
+                throw new AgentException(AgentException.FAILURE, "stopped while logging in");
+            }
             try {
                 return management.login();
             } catch (StatusRuntimeException e) {
@@ -324,8 +333,12 @@ final class Daemon {
             if (control != null) {
                 control.close();
             }
-            if (device != null) {
-                device.close();
+            WireGuardDevice created;
+            synchronized (this) {
+                created = device;
+            }
+            if (created != null) {
+                created.close();
             }
             new Nftables(shell).remove(options.interfaceName());
             Files.deleteIfExists(dir.statusFile());
