@@ -14,6 +14,11 @@ final class Requests {
     }
 
     record Setup(String email, String password, String name, Boolean createPat, Integer patExpireIn) {
+        /** Never let the password reach a log line, even by accident. */
+        @Override
+        public String toString() {
+            return "Setup[email=" + email + ", name=" + name + ", createPat=" + createPat + "]";
+        }
     }
 
     record UserCreate(String email, String name, String role, List<String> autoGroups, Boolean isServiceUser) {

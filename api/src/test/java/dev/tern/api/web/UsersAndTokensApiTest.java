@@ -111,6 +111,15 @@ class UsersAndTokensApiTest extends ApiTestSupport {
     }
 
     @Test
+    void deletingAUserRevokesItsTokens() {
+        RoleUser robot = serviceUser("admin");
+        assertThat(http.get("/api/users/current", robot.token()).status()).isEqualTo(200);
+        assertThat(http.delete("/api/users/" + robot.userId(), admin()).status()).isEqualTo(200);
+        assertError(http.get("/api/users/current", robot.token()), 401);
+        assertError(http.get("/api/users/" + robot.userId() + "/tokens", admin()), 404);
+    }
+
+    @Test
     void invalidTokenRequestsAre4xx() {
         RoleUser robot = serviceUser("admin");
         String path = "/api/users/" + robot.userId() + "/tokens";
