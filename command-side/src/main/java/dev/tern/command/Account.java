@@ -59,6 +59,7 @@ import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
 import java.time.Instant;
@@ -85,7 +86,9 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
  */
 @Aggregate(commandTargetResolver = CommandSideConfiguration.COMMAND_TARGET_RESOLVER,
         cache = CommandSideConfiguration.ACCOUNT_CACHE,
-        snapshotTriggerDefinition = CommandSideConfiguration.SNAPSHOT_TRIGGER)
+        snapshotTriggerDefinition = CommandSideConfiguration.SNAPSHOT_TRIGGER,
+        snapshotFilter = CommandSideConfiguration.SNAPSHOT_FILTER)
+@Revision("1") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class Account {

@@ -6,6 +6,7 @@ import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
+import org.axonframework.eventsourcing.snapshotting.SnapshotFilter;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
 import org.axonframework.modelling.command.CommandTargetResolver;
@@ -24,6 +25,7 @@ public class CommandSideConfiguration {
     public static final String COMMAND_TARGET_RESOLVER = "accountCommandTargetResolver";
     public static final String ACCOUNT_CACHE = "accountCache";
     public static final String SNAPSHOT_TRIGGER = "accountSnapshotTrigger";
+    public static final String SNAPSHOT_FILTER = "accountSnapshotFilter";
     /** Snapshot every this many events: replay after a cache miss stays short even for 10,000-peer accounts. */
     public static final int SNAPSHOT_EVERY_EVENTS = 250;
 
@@ -47,6 +49,12 @@ public class CommandSideConfiguration {
     @Bean(SNAPSHOT_TRIGGER)
     public SnapshotTriggerDefinition accountSnapshotTrigger(BackgroundSnapshotter accountBackgroundSnapshotter) {
         return new EventCountSnapshotTriggerDefinition(accountBackgroundSnapshotter.snapshotter(), SNAPSHOT_EVERY_EVENTS);
+    }
+
+    /** Ignores snapshots of an older account shape; the account is then rebuilt from its events. */
+    @Bean(SNAPSHOT_FILTER)
+    public SnapshotFilter accountSnapshotFilter() {
+        return new SnapshotRevisionFilter();
     }
 
     /** Copies actor and source address from each command's metadata onto every event it causes (the audit trail). */

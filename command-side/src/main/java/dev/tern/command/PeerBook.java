@@ -1,6 +1,8 @@
 package dev.tern.command;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.Ipv4;
@@ -19,7 +21,13 @@ import java.util.Map;
  */
 final class PeerBook {
 
-    /** What the aggregate needs to know about one peer. */
+    /**
+     * What the aggregate needs to know about one peer. Written as a JSON array in snapshots: an account holds up
+     * to tens of thousands of peers and field names would double the snapshot.
+     */
+    @JsonFormat(shape = JsonFormat.Shape.ARRAY)
+    @JsonPropertyOrder({"id", "wgPubKey", "ip", "dnsLabel", "name", "setupKeyId", "sshEnabled",
+            "loginExpirationEnabled", "inactivityExpirationEnabled"})
     record Peer(String id, String wgPubKey, String ip, String dnsLabel, String name, String setupKeyId,
                 boolean sshEnabled, boolean loginExpirationEnabled, boolean inactivityExpirationEnabled) {
         MeshIp meshIp() {

@@ -15,6 +15,8 @@ import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.messaging.MetaData;
+import org.axonframework.eventhandling.GenericDomainEventEntry;
+import java.time.Instant;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,6 +70,19 @@ class CommandSideConfigurationTest {
     Serializer serializer;
     @Autowired
     ObjectMapper springObjectMapper;
+    @Autowired
+    org.axonframework.config.Configuration axonConfiguration;
+
+    @Test
+    void theSnapshotFilterReachesTheFilterAxonHandsTheStorageEngine() {
+        // Axon's JDBC auto-configuration builds the storage engine with Configuration.snapshotFilter()
+        var current = new GenericDomainEventEntry<>("Account", ACC, 1, "e1", Instant.EPOCH, Account.class.getName(),
+                "1", new byte[0], new byte[0]);
+        var older = new GenericDomainEventEntry<>("Account", ACC, 1, "e1", Instant.EPOCH, Account.class.getName(),
+                null, new byte[0], new byte[0]);
+        assertThat(axonConfiguration.snapshotFilter().allow(current)).isTrue();
+        assertThat(axonConfiguration.snapshotFilter().allow(older)).isFalse();
+    }
 
     private static MetaData actor() {
         Map<String, Object> meta = new HashMap<>(new Actor(Actor.Type.USER, "user-owner", "Owner", "o@example.com").toMetadata());
