@@ -145,6 +145,13 @@ class ServerProcessTest {
         assertThat(stored).containsAllEntriesOf(acknowledged);
         Set<String> names = stored.values().stream().filter(n -> n.startsWith("crash-")).collect(Collectors.toSet());
         assertThat(names).hasSizeGreaterThanOrEqualTo(acknowledged.size());
+
+        // And the recovered server takes writes again, its read model following them.
+        TestHttp.Response after = restarted.http().post("/api/groups", token, Map.of("name", "after-crash"));
+        assertThat(after.status()).as("%s", after).isEqualTo(200);
+        TestHttp.Response read = restarted.http().get("/api/groups/" + after.json().get("id").asText(), token);
+        assertThat(read.status()).as("%s", read).isEqualTo(200);
+        assertThat(read.json().get("name").asText()).isEqualTo("after-crash");
     }
 
     private TernServerProcess track(TernServerProcess server) {

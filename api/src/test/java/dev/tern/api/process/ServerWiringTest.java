@@ -1,6 +1,7 @@
 package dev.tern.api.process;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tern.api.axon.TokenOwner;
 import dev.tern.api.config.TernSettings;
 import dev.tern.api.storage.TernDatabase;
 import dev.tern.api.support.TernIntegrationTest;
@@ -22,6 +23,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The in-JVM server as every integration test gets it: storage, Axon and JSON wiring. */
@@ -68,6 +71,17 @@ class ServerWiringTest {
         assertThat(generalSerializer).isInstanceOf(JacksonSerializer.class);
         assertThat(eventSerializer).isInstanceOf(JacksonSerializer.class);
         assertThat(messageSerializer).isInstanceOf(JacksonSerializer.class);
+    }
+
+    @Test
+    void processorsClaimSegmentsUnderAnOwnerThatSurvivesRestarts() {
+        String owner = TokenOwner.of(settings);
+        assertThat(owner).startsWith("tern@").doesNotContain(Long.toString(ProcessHandle.current().pid()));
+        assertThat(TokenOwner.of(settings)).isEqualTo(owner);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(new JdbcTemplate(dataSource)
+                .queryForList("SELECT DISTINCT owner FROM token_entry WHERE owner IS NOT NULL", String.class))
+                .containsExactly(owner));
     }
 
     @Test
