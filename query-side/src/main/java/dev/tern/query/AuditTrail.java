@@ -61,14 +61,6 @@ class AuditTrail {
         return single("SELECT name FROM rm_setup_keys WHERE id = ?", setupKeyId).orElse(null);
     }
 
-    String peerName(String peerId) {
-        return single("SELECT name FROM rm_peers WHERE id = ?", peerId).orElse(null);
-    }
-
-    String peerIp(String peerId) {
-        return single("SELECT ip FROM rm_peers WHERE id = ?", peerId).orElse(null);
-    }
-
     Optional<String> single(String sql, String id) {
         if (id == null) {
             return Optional.empty();

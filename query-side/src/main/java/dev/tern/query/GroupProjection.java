@@ -12,6 +12,7 @@ import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.PolicyDefinition;
+import java.util.Map;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
@@ -116,8 +117,12 @@ class GroupProjection {
                 policyId, accountId, definition.name(), Json.write(definition));
     }
 
-    private java.util.Map<String, String> membershipMeta(String groupId, String peerId) {
-        return meta("group", groupId, "group_name", audit.groupName(groupId), "peer_name", audit.peerName(peerId),
-                "peer_ip", audit.peerIp(peerId));
+    private Map<String, String> membershipMeta(String groupId, String peerId) {
+        Map<String, String> meta = meta("group", groupId, "group_name", audit.groupName(groupId));
+        jdbc.query("SELECT name, ip FROM rm_peers WHERE id = ?", rs -> {
+            meta.put("peer_name", rs.getString("name"));
+            meta.put("peer_ip", rs.getString("ip"));
+        }, peerId);
+        return meta;
     }
 }
