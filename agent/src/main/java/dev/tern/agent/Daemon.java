@@ -52,9 +52,10 @@ final class Daemon {
     private volatile long serial;
     private X25519KeyPair key;
     private ManagedChannel managementChannel;
-    private ManagedChannel signalChannel;
+    private volatile ManagedChannel signalChannel;
     private ManagementClient management;
-    private SignalClient signal;
+    private volatile SignalClient signal;
+    private Channels.Target signalTarget;
     private WireGuardDevice device;
     private ControlSocket control;
     private ScheduledExecutorService housekeeping;
@@ -140,41 +141,12 @@ final class Daemon {
             plane.setAddress(login.getPeerConfig().getAddress());
         }
 
-        if (login.hasNetbirdConfig() && login.getNetbirdConfig().hasSignal()
-                && !login.getNetbirdConfig().getSignal().getUri().isBlank()) {
-            Channels.Target signalTarget = Channels.signalTarget(login.getNetbirdConfig().getSignal());
-            signalChannel = Channels.open(signalTarget);
-            signal = new SignalClient(signalChannel, key, new SignalClient.Listener() {
-                @Override
-                public void onMessage(String senderKey, dev.tern.protocol.signal.Body body) {
-                    Engine current = engine;
-                    if (current != null) {
-                        current.onSignal(senderKey, body);
-                    }
-                }
-
-                @Override
-                public void onConnected() {
-                    Engine current = engine;
-                    if (current != null) {
-                        current.onSignalConnected();
-                    }
-                }
-
-                @Override
-                public void onStateChange(String state, String error) {
-                    signalState = new StatusReport.Connection(signalTarget.toString(), state, error);
-                }
-            }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX));
-        } else {
-            LOG.warn("the management server gave no signal address: peers will only connect if they find us");
-        }
-        SignalClient signalClient = signal;
         engine = new Engine(plane, options.wgPort(), () -> Candidates.localIpv4(options.interfaceName()),
-                (remote, body) -> signalClient != null && signalClient.send(remote, body), Clock.systemUTC());
-        if (signal != null) {
-            signal.start();
-        }
+                (remote, body) -> {
+                    SignalClient current = signal;
+                    return current != null && current.send(remote, body);
+                }, Clock.systemUTC());
+        useSignal(login);
 
         control = ControlSocket.start(dir.controlSocket(), this::handleControl);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -189,6 +161,51 @@ final class Daemon {
         syncThread.setDaemon(true);
         syncThread.start();
         writeStatusQuietly();
+    }
+
+    /**
+     * Connects to the signal node the management server names, and moves to another one when a later login names
+     * a different address (the server may hand out another node after a restart).
+     */
+    private synchronized void useSignal(LoginResponse login) {
+        if (stopping.get() || engine == null) {
+            return;
+        }
+        if (!login.hasNetbirdConfig() || !login.getNetbirdConfig().hasSignal()
+                || login.getNetbirdConfig().getSignal().getUri().isBlank()) {
+            if (signal == null) {
+                LOG.warn("the management server gave no signal address: peers will only connect if they find us");
+            }
+            return;
+        }
+        Channels.Target target = Channels.signalTarget(login.getNetbirdConfig().getSignal());
+        if (target.equals(signalTarget)) {
+            return;
+        }
+        if (signal != null) {
+            LOG.info("signal node moved from {} to {}", signalTarget, target);
+            signal.close();
+            signalChannel.shutdownNow();
+        }
+        signalTarget = target;
+        signalChannel = Channels.open(target);
+        signal = new SignalClient(signalChannel, key, new SignalClient.Listener() {
+            @Override
+            public void onMessage(String senderKey, dev.tern.protocol.signal.Body body) {
+                engine.onSignal(senderKey, body);
+            }
+
+            @Override
+            public void onConnected() {
+                engine.onSignalConnected();
+            }
+
+            @Override
+            public void onStateChange(String state, String error) {
+                signalState = new StatusReport.Connection(target.toString(), state, error);
+            }
+        }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX));
+        signal.start();
     }
 
     private LoginResponse loginWithRetry(Channels.Target target) {
@@ -227,6 +244,7 @@ final class Daemon {
         }
         fqdn = response.getPeerConfig().getFqdn();
         managementState = new StatusReport.Connection(managementState.url(), "connected", null);
+        useSignal(response);
         dir.writeState(new AgentState(options.managementUrl(), key.publicKeyBase64(), meshAddress, fqdn,
                 options.interfaceName(), options.wgPort()));
     }

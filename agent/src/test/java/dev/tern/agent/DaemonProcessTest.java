@@ -189,6 +189,7 @@ class DaemonProcessTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(status(configDir).orElseThrow().management().state()).isNotEqualTo("connected"));
         assertThat(interfaceExists()).isTrue();
+        fake.signalUri = hostIp + ":2"; // the restarted server names another signal node
         server = NettyServerBuilder.forAddress(new InetSocketAddress(hostIp, port)).addService(fake).build().start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .failFast("tern up exited", () -> !up.isAlive())
@@ -200,6 +201,7 @@ class DaemonProcessTest {
                         .contains("ip saddr 100.64.0.9 tcp dport 2222 accept")
                         .doesNotContain("dport 22 "));
         assertThat(status(configDir).orElseThrow().management().state()).isEqualTo("connected");
+        assertThat(status(configDir).orElseThrow().signal().url()).isEqualTo("http://" + hostIp + ":2");
 
         StringWriter out = new StringWriter();
         int down = TernCli.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
