@@ -1,5 +1,6 @@
 package dev.tern.protocol.crypto;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
@@ -19,7 +20,7 @@ public final class EncryptedMessages {
         byte[] body = NaclBox.seal(message.toByteArray(), recipientPublic, sender.privateKey());
         return EncryptedMessage.newBuilder()
                 .setWgPubKey(sender.publicKeyBase64())
-                .setBody(com.google.protobuf.ByteString.copyFrom(body))
+                .setBody(ByteString.copyFrom(body))
                 .build();
     }
 
@@ -27,7 +28,7 @@ public final class EncryptedMessages {
     public static EncryptedMessage seal(MessageLite message, String senderPublicBase64, NaclBox.SharedKey key) {
         return EncryptedMessage.newBuilder()
                 .setWgPubKey(senderPublicBase64)
-                .setBody(com.google.protobuf.ByteString.copyFrom(key.seal(message.toByteArray())))
+                .setBody(ByteString.copyFrom(key.seal(message.toByteArray())))
                 .build();
     }
 
