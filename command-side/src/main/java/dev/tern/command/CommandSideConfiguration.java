@@ -2,7 +2,6 @@ package dev.tern.command;
 
 import dev.tern.events.meta.EventMetadata;
 import org.axonframework.common.caching.Cache;
-import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
@@ -28,16 +27,21 @@ public class CommandSideConfiguration {
     public static final String SNAPSHOT_FILTER = "accountSnapshotFilter";
     /** Snapshot every this many events: replay after a cache miss stays short even for 10,000-peer accounts. */
     public static final int SNAPSHOT_EVERY_EVENTS = 250;
+    /** Accounts kept loaded; a self-hosted server usually has one, a 10,000-peer account is tens of MB of heap. */
+    public static final int CACHED_ACCOUNTS = 64;
 
     @Bean(COMMAND_TARGET_RESOLVER)
     public CommandTargetResolver accountCommandTargetResolver() {
         return new AccountCommandTargetResolver();
     }
 
-    /** Keeps loaded accounts in memory while referenced, so a hot account is not re-sourced per command. */
+    /**
+     * Keeps the most recently used accounts loaded so a hot account is not re-sourced per command. Strong LRU
+     * rather than Axon's WeakReferenceCache, which loses its entries at every young GC (see {@link AccountCache}).
+     */
     @Bean(ACCOUNT_CACHE)
     public Cache accountCache() {
-        return new WeakReferenceCache();
+        return new AccountCache(CACHED_ACCOUNTS);
     }
 
     /** Axon's snapshotter, moved off the command thread (see {@link BackgroundSnapshotter}). */

@@ -22,7 +22,6 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.DefaultConfigurer;
@@ -75,7 +74,7 @@ class PeerAllocationPropertyTest {
                 .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine())
                 .configureAggregate(AggregateConfigurer.defaultConfiguration(Account.class)
                         .configureCommandTargetResolver(c -> new AccountCommandTargetResolver())
-                        .configureCache(c -> new WeakReferenceCache()))
+                        .configureCache(c -> new AccountCache(8)))
                 .buildConfiguration();
         axon.start();
     }

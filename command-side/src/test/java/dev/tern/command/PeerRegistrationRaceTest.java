@@ -9,7 +9,6 @@ import dev.tern.events.values.Cidr;
 import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.SetupKeyType;
 import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.config.AggregateConfigurer;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.DefaultConfigurer;
@@ -39,7 +38,7 @@ class PeerRegistrationRaceTest {
                 .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine())
                 .configureAggregate(AggregateConfigurer.defaultConfiguration(Account.class)
                         .configureCommandTargetResolver(c -> new AccountCommandTargetResolver())
-                        .configureCache(c -> new WeakReferenceCache()))
+                        .configureCache(c -> new AccountCache(8)))
                 .buildConfiguration();
         axon.start();
         clients = Executors.newFixedThreadPool(16);
