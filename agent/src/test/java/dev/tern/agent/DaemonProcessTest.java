@@ -240,6 +240,26 @@ class DaemonProcessTest {
     }
 
     @Test
+    void aSecondUpForTheSameConfigDirRefusesToStart() throws Exception {
+        Path configDir = temp.resolve("cfg");
+        Files.createDirectories(configDir);
+        // a live java process (this one) holds the pid file
+        Files.writeString(configDir.resolve("tern.pid"), ProcessHandle.current().pid() + "\n");
+        StringWriter err = new StringWriter();
+
+        int code = TernCli.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "up",
+                "--management-url", "http://" + hostIp + ":" + port, "--interface", iface,
+                "--config-dir", configDir.toString());
+
+        assertThat(code).isEqualTo(AgentException.FAILURE);
+        assertThat(err.toString()).contains("already running");
+        assertThat(fake.loginSetupKeys).isEmpty();
+        assertThat(interfaceExists()).isFalse();
+        assertThat(Files.readString(configDir.resolve("tern.pid")).strip())
+                .isEqualTo(Long.toString(ProcessHandle.current().pid()));
+    }
+
+    @Test
     void unreachableManagementIsAClearErrorWithExitCode4AndLeavesNothingBehind() throws Exception {
         server.shutdownNow().awaitTermination();
         Path configDir = temp.resolve("cfg");
