@@ -44,8 +44,8 @@ final class NetworkMapComputer {
             return null;
         }
         long computation = graph.nextComputation();
-        List<AccountGraph.Peer> visible = new ArrayList<>();
-        List<FirewallRule> rules = new ArrayList<>();
+        ArrayList<AccountGraph.Peer> visible = new ArrayList<>();
+        ArrayList<FirewallRule> rules = new ArrayList<>();
         Set<String> policyIds = new LinkedHashSet<>();
         for (String groupId : graph.groupsOf(self)) {
             policyIds.addAll(graph.policyIdsForGroup(groupId));
@@ -81,15 +81,15 @@ final class NetworkMapComputer {
             }
         }
         visible.sort(BY_IP);
-        List<RemotePeer> remotePeers = new ArrayList<>(visible.size());
-        for (AccountGraph.Peer peer : visible) {
-            remotePeers.add(graph.view(peer));
+        Object[] remotePeers = new Object[visible.size()];
+        for (int i = 0; i < remotePeers.length; i++) {
+            remotePeers[i] = graph.view(visible.get(i));
         }
         rules.sort(FirewallRule.ORDER);
-        List<FirewallRule> firewallRules = withoutAdjacentDuplicates(rules);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, graph.address(self.ip),
                 graph.fqdn(self.dnsLabel), self.sshEnabled);
-        return new PeerNetworkMap(graph.accountId, self.id, serial, config, remotePeers, firewallRules);
+        return new PeerNetworkMap(graph.accountId, self.id, serial, config,
+                new FrozenList<>(remotePeers, remotePeers.length), withoutAdjacentDuplicates(rules));
     }
 
     /** A rule whose sources are its destinations would otherwise walk the same peers twice per direction. */
@@ -101,15 +101,16 @@ final class NetworkMapComputer {
     }
 
     private static List<FirewallRule> withoutAdjacentDuplicates(List<FirewallRule> sorted) {
-        List<FirewallRule> unique = new ArrayList<>(sorted.size());
+        Object[] unique = new Object[sorted.size()];
+        int count = 0;
         FirewallRule previous = null;
         for (FirewallRule rule : sorted) {
             if (previous == null || !previous.equals(rule)) {
-                unique.add(rule);
+                unique[count++] = rule;
             }
             previous = rule;
         }
-        return unique;
+        return new FrozenList<>(unique, count);
     }
 
     private static boolean inAny(AccountGraph graph, AccountGraph.Peer peer, List<String> groupIds) {
@@ -122,8 +123,8 @@ final class NetworkMapComputer {
     }
 
     private static void emit(AccountGraph graph, AccountGraph.Peer self, long computation, String policyId,
-                             PolicyRule rule, Emission emission, List<AccountGraph.Peer> visible,
-                             List<FirewallRule> rules) {
+                             PolicyRule rule, Emission emission, ArrayList<AccountGraph.Peer> visible,
+                             ArrayList<FirewallRule> rules) {
         List<PortRange> ports = portsOf(rule);
         boolean accept = rule.action() == RuleAction.ACCEPT;
         List<String> groups = emission.groups();
@@ -144,7 +145,16 @@ final class NetworkMapComputer {
             }
         }
         for (String groupId : groups) {
-            for (AccountGraph.Peer other : graph.membersOf(groupId)) {
+            java.util.Collection<AccountGraph.Peer> members = graph.membersOf(groupId);
+            // grow once to the size needed rather than step by step: big groups make big maps
+            if (accept) {
+                visible.ensureCapacity(visible.size() + members.size());
+            }
+            if (!everyone) {
+                rules.ensureCapacity(
+                        rules.size() + members.size() * (ports == null ? 1 : ports.size()));
+            }
+            for (AccountGraph.Peer other : members) {
                 if (other == self) {
                     continue;
                 }

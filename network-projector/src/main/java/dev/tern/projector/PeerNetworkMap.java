@@ -19,8 +19,9 @@ public record PeerNetworkMap(String accountId, String peerId, long serial, PeerC
         Objects.requireNonNull(accountId, "accountId");
         Objects.requireNonNull(peerId, "peerId");
         Objects.requireNonNull(peerConfig, "peerConfig");
-        remotePeers = List.copyOf(remotePeers);
-        firewallRules = List.copyOf(firewallRules);
+        // lists built by the computer are already immutable; anything else is copied
+        remotePeers = remotePeers instanceof FrozenList<RemotePeer> ? remotePeers : List.copyOf(remotePeers);
+        firewallRules = firewallRules instanceof FrozenList<FirewallRule> ? firewallRules : List.copyOf(firewallRules);
     }
 
     /** The same map under another serial. */
