@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +53,22 @@ class ServerProcessTest {
                 .contains("unknown environment variable TERN_HTTP_PROT");
         // Nothing was started or created: the check runs before Spring, the database and the lock.
         assertThat(dataDir.resolve("postgres")).doesNotExist();
+    }
+
+    @Test
+    void failureAfterTheDatabaseStartedIsOneLineAndLeavesNoPostgresRunning() throws Exception {
+        Path dataDir = newDataDir();
+        try (ServerSocket taken = new ServerSocket(0)) {
+            TernServerProcess server = track(TernServerProcess.launch(dataDir,
+                    Map.of("TERN_HTTP_PORT", Integer.toString(taken.getLocalPort()))));
+
+            assertThat(server.awaitExit(Duration.ofSeconds(180))).isNotZero();
+            assertThat(server.stderr().strip().lines()).singleElement().asString()
+                    .startsWith("tern-server: ")
+                    .contains("REST port " + taken.getLocalPort() + " is already in use").contains("TERN_HTTP_PORT");
+        }
+        assertThat(dataDir.resolve("postgres").resolve("PG_VERSION")).as("the database had started").exists();
+        assertThat(OrphanCheck.livePostmasterPid(dataDir.resolve("postgres"))).isEqualTo(-1);
     }
 
     @Test
