@@ -8,8 +8,11 @@ import dev.tern.query.ReadModel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -23,6 +26,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class ManagementGrpcConfiguration {
     /** Unary calls block on the command side; a bounded pool keeps a login storm from spawning unbounded threads. */
     private static final int CALL_THREADS = 32;
+    /** Map pushes only seal and hand bytes to Netty; their own pool keeps them from queueing behind logins. */
+    private static final int PUSH_THREADS = 2;
 
     @Bean
     ServerKeyStore.ServerKey managementServerKey(JdbcTemplate jdbc) {
@@ -43,13 +48,17 @@ class ManagementGrpcConfiguration {
     ManagementGrpcServer managementGrpcServer(TernSettings settings, Environment environment,
                                               ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations,
                                               ReadModel readModel, NetworkMapProjector projector,
-                                              SignalEndpoint signalEndpoint, SyncSessions sessions) {
+                                              SignalEndpoint signalEndpoint, SyncSessions sessions,
+                                              ObjectProvider<EventProcessingConfiguration> processing) {
         ExecutorService callExecutor = Executors.newFixedThreadPool(CALL_THREADS,
                 new DefaultThreadFactory("mgmt-grpc", true));
+        ExecutorService pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS,
+                new DefaultThreadFactory("mgmt-push", true));
         ManagementService service = new ManagementService(serverKey, registrations, readModel, projector,
-                signalEndpoint, sessions, callExecutor, Clock.systemUTC());
+                signalEndpoint, sessions, pushExecutor, new NetworkMapReadiness(processing), Clock.systemUTC());
         Duration refresh = environment.getProperty("tern.grpc-last-seen-refresh", Duration.class,
                 Duration.ofSeconds(30));
-        return new ManagementGrpcServer(settings.grpcPort(), service, sessions, callExecutor, refresh);
+        return new ManagementGrpcServer(settings.grpcPort(), service, sessions, List.of(callExecutor, pushExecutor),
+                callExecutor, refresh);
     }
 }

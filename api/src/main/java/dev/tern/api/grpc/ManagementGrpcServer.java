@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,16 +32,22 @@ public final class ManagementGrpcServer implements SmartLifecycle {
     private final int configuredPort;
     private final ManagementService service;
     private final SyncSessions sessions;
+    private final List<ExecutorService> ownedExecutors;
     private final ExecutorService callExecutor;
     private final Duration lastSeenRefresh;
     private ScheduledExecutorService refresher;
     private volatile Server server;
 
+    /**
+     * @param ownedExecutors executors shut down with the server (the call executor and the service's push executor)
+     * @param callExecutor   runs the gRPC calls
+     */
     ManagementGrpcServer(int configuredPort, ManagementService service, SyncSessions sessions,
-                         ExecutorService callExecutor, Duration lastSeenRefresh) {
+                         List<ExecutorService> ownedExecutors, ExecutorService callExecutor, Duration lastSeenRefresh) {
         this.configuredPort = configuredPort;
         this.service = service;
         this.sessions = sessions;
+        this.ownedExecutors = List.copyOf(ownedExecutors);
         this.callExecutor = callExecutor;
         this.lastSeenRefresh = lastSeenRefresh;
     }
@@ -99,7 +106,7 @@ public final class ManagementGrpcServer implements SmartLifecycle {
             running.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        callExecutor.shutdownNow();
+        ownedExecutors.forEach(ExecutorService::shutdownNow);
         server = null;
         log.info("Management gRPC stopped");
     }

@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,11 +64,16 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     private final SignalEndpoint signal;
     private final SyncSessions sessions;
     private final Executor executor;
+    private final BooleanSupplier mapsLoaded;
     private final Clock clock;
 
+    /**
+     * @param executor   runs map pushes to Sync streams (hand-offs from the projector's thread)
+     * @param mapsLoaded whether the projector has replayed the event store (see {@link NetworkMapReadiness})
+     */
     ManagementService(ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations, ReadModel readModel,
                       NetworkMapProjector projector, SignalEndpoint signal, SyncSessions sessions, Executor executor,
-                      Clock clock) {
+                      BooleanSupplier mapsLoaded, Clock clock) {
         this.serverKey = serverKey;
         this.serverPrivateKey = serverKey.keyPair().privateKey();
         this.registrations = registrations;
@@ -76,6 +82,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         this.signal = signal;
         this.sessions = sessions;
         this.executor = executor;
+        this.mapsLoaded = mapsLoaded;
         this.clock = clock;
     }
 
@@ -102,7 +109,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             Opened<LoginRequest> opened = open(request, LoginRequest.parser());
             LoginRequest login = opened.message();
             requireSameKey(login, opened.peerKey());
-            Optional<PeerRef> known = projector.findPeer(opened.peerKey());
+            Optional<PeerRef> known = lookUp(opened.peerKey());
             PeerNetworkMap map;
             if (known.isPresent()) {
                 // A known device logs in with or without its setup key; NetBird ignores the key then, too.
@@ -221,8 +228,18 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     }
 
     private PeerRef knownPeer(WireGuardKey key) {
-        return projector.findPeer(key).orElseThrow(() -> Status.PERMISSION_DENIED
+        return lookUp(key).orElseThrow(() -> Status.PERMISSION_DENIED
                 .withDescription("peer is not registered; log in with a setup key").asRuntimeException());
+    }
+
+    /** The peer with this key; while the maps are still loading after boot, "unknown" is not an answer yet. */
+    private Optional<PeerRef> lookUp(WireGuardKey key) {
+        Optional<PeerRef> peer = projector.findPeer(key);
+        if (peer.isEmpty() && !mapsLoaded.getAsBoolean()) {
+            throw Status.UNAVAILABLE.withDescription("tern-server is still loading network maps; retry shortly")
+                    .asRuntimeException();
+        }
+        return peer;
     }
 
     private NetbirdConfig netbirdConfig() {

@@ -18,11 +18,13 @@ import dev.tern.protocol.crypto.EncryptedMessages;
 import dev.tern.protocol.crypto.NaclBox;
 import dev.tern.protocol.crypto.X25519KeyPair;
 import dev.tern.protocol.management.EncryptedMessage;
+import dev.tern.protocol.management.LoginRequest;
 import dev.tern.protocol.management.ManagementServiceGrpc;
 import dev.tern.protocol.management.SyncRequest;
 import dev.tern.protocol.management.SyncResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -36,6 +38,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +57,7 @@ class ManagementGrpcServerTest {
     private final NetworkMapProjector projector = new NetworkMapProjector();
     private final RecordingStatusStore status = new RecordingStatusStore();
     private final SyncSessions sessions = new SyncSessions(status, Clock.systemUTC());
+    private final AtomicBoolean mapsLoaded = new AtomicBoolean(true);
     private ManagementGrpcServer server;
     private ManagedChannel channel;
 
@@ -67,8 +71,8 @@ class ManagementGrpcServerTest {
                 "tern.signal-url", "http://signal.test:10000")::get);
         ExecutorService executor = Executors.newFixedThreadPool(4);
         ManagementService service = new ManagementService(serverKey, null, null, projector,
-                new SignalEndpoint(settings), sessions, executor, Clock.systemUTC());
-        server = new ManagementGrpcServer(0, service, sessions, executor, Duration.ofMillis(100));
+                new SignalEndpoint(settings), sessions, executor, mapsLoaded::get, Clock.systemUTC());
+        server = new ManagementGrpcServer(0, service, sessions, List.of(executor), executor, Duration.ofMillis(100));
         server.start();
         // A small receive window makes a client that stops reading push back on the server quickly.
         channel = NettyChannelBuilder.forAddress("localhost", server.port()).usePlaintext()
@@ -125,6 +129,26 @@ class ManagementGrpcServerTest {
         assertThat(status.calls).last().isEqualTo("disconnected " + PEER);
         assertThat(server.isRunning()).isFalse();
         assertThatThrownBy(server::port).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void untilTheMapsAreLoadedAnUnknownKeyIsToldToRetryNotToRegister() throws Exception {
+        mapsLoaded.set(false);
+        X25519KeyPair stranger = NaclBox.generateKeyPair();
+        var blocking = ManagementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        EncryptedMessage login = EncryptedMessages.seal(LoginRequest.newBuilder()
+                .setMeta(dev.tern.protocol.management.PeerSystemMeta.newBuilder().setHostname("new")).build(),
+                stranger, serverKey.keyPair().publicKey());
+
+        assertThatThrownBy(() -> blocking.login(login)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        // A peer the projector already knows is served as usual.
+        Client known = new Client(Integer.MAX_VALUE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> known.maps.size() == 1);
+
+        mapsLoaded.set(true);
+        assertThatThrownBy(() -> blocking.login(login)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
     }
 
     /** A Sync client that reads only as many messages as it requests. */
