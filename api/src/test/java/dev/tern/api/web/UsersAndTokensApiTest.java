@@ -64,6 +64,41 @@ class UsersAndTokensApiTest extends ApiTestSupport {
     }
 
     @Test
+    void theAccountProtectsItsOwner() {
+        String ownerId = http.get("/api/users/current", admin()).json().get("id").asText();
+        String group = createGroup(unique("owner-auto"));
+        TestHttp.Response own = http.put("/api/users/" + ownerId, admin(), Map.of("role", "owner",
+                "auto_groups", List.of(group), "is_blocked", false));
+        assertThat(own.status()).as(own.toString()).isEqualTo(200);
+        assertThat(own.json().get("auto_groups").get(0).asText()).isEqualTo(group);
+        assertThat(http.put("/api/users/" + ownerId, admin(), Map.of("role", "owner", "auto_groups", List.of(),
+                "is_blocked", false)).status()).isEqualTo(200);
+
+        RoleUser otherAdmin = serviceUser("admin");
+        long before = auditTotal(admin());
+        assertError(http.put("/api/users/" + ownerId, otherAdmin.token(), Map.of("role", "admin",
+                "auto_groups", List.of(), "is_blocked", false)), 403);
+        assertError(http.put("/api/users/" + ownerId, admin(), Map.of("role", "owner", "auto_groups", List.of(),
+                "is_blocked", true)), 400);
+        assertError(http.put("/api/users/" + otherAdmin.userId(), admin(), Map.of("role", "owner",
+                "auto_groups", List.of(), "is_blocked", false)), 400);
+        assertError(http.delete("/api/users/" + ownerId, otherAdmin.token()), 403);
+        assertThat(auditTotal(admin())).isEqualTo(before);
+        assertThat(http.get("/api/users/current", admin()).json().get("role").asText()).isEqualTo("owner");
+    }
+
+    @Test
+    void duplicateEmailsConflict() {
+        String email = unique("twin") + "@tern.test";
+        Map<String, Object> body = Map.of("email", email, "name", "Twin", "role", "user", "auto_groups", List.of(),
+                "is_service_user", false);
+        assertThat(http.post("/api/users", admin(), body).status()).isEqualTo(200);
+        long before = auditTotal(admin());
+        assertError(http.post("/api/users", admin(), body), 409);
+        assertThat(auditTotal(admin())).isEqualTo(before);
+    }
+
+    @Test
     void invalidUsersAre400() {
         long before = auditTotal(admin());
         assertError(http.post("/api/users", admin(), Map.of("name", "x", "role", "superuser", "auto_groups", List.of(),
