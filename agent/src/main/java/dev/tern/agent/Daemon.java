@@ -61,6 +61,10 @@ final class Daemon {
     private ScheduledExecutorService housekeeping;
     private Thread syncThread;
     private volatile int exitCode;
+    /** The newest map, when applying it failed; housekeeping tries again until it sticks or a newer one comes. */
+    private volatile SyncResponse failedMap;
+    private final Object mapLock = new Object();
+    private long newestSerial = Long.MIN_VALUE;
 
     Daemon(Options options) {
         this.options = options;
@@ -250,6 +254,18 @@ final class Daemon {
     }
 
     private void applyMap(SyncResponse response) {
+        synchronized (mapLock) {
+            // A retry that a newer map overtook must not roll the device back.
+            if (response.getNetworkMap().getSerial() < newestSerial) {
+                return;
+            }
+            newestSerial = response.getNetworkMap().getSerial();
+            applyNewest(response);
+        }
+        writeStatusQuietly();
+    }
+
+    private void applyNewest(SyncResponse response) {
         MeshMap map = MeshMap.from(response.getNetworkMap());
         Engine current = engine;
         if (current == null) {
@@ -263,10 +279,11 @@ final class Daemon {
                 dir.writeState(new AgentState(options.managementUrl(), key.publicKeyBase64(), meshAddress, fqdn,
                         options.interfaceName(), options.wgPort()));
             }
+            failedMap = null;
         } catch (RuntimeException e) {
-            LOG.error("applying network map serial {} failed: {}", map.serial(), e.getMessage());
+            LOG.error("applying network map serial {} failed (retrying): {}", map.serial(), e.getMessage());
+            failedMap = response;
         }
-        writeStatusQuietly();
     }
 
     private void housekeeping() {
@@ -277,6 +294,10 @@ final class Daemon {
             return;
         }
         try {
+            SyncResponse retry = failedMap;
+            if (retry != null) {
+                applyMap(retry);
+            }
             Engine current = engine;
             if (current != null) {
                 current.offerStale();

@@ -17,6 +17,7 @@ import java.util.List;
  * ours), so only {@code IN} rules survive the translation.
  */
 record MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<FirewallRuleSpec> inboundRules) {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MeshMap.class);
 
     record RemotePeer(String publicKey, List<String> allowedIps, String fqdn) {
         /** First DNS label of the FQDN, which is the peer's name; the first allowed IP without prefix otherwise. */
@@ -41,11 +42,25 @@ record MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers,
     static MeshMap from(NetworkMap map) {
         List<RemotePeer> peers = new ArrayList<>();
         for (RemotePeerConfig peer : map.getRemotePeersList()) {
-            peers.add(new RemotePeer(peer.getWgPubKey(), List.copyOf(peer.getAllowedIpsList()), peer.getFqdn()));
+            // One malformed entry must not keep every other peer from being configured.
+            if (!isWireGuardKey(peer.getWgPubKey())) {
+                LOG.warn("skipping a remote peer whose key is not a WireGuard public key");
+                continue;
+            }
+            List<String> allowed = peer.getAllowedIpsList().stream().filter(MeshMap::isCidr).toList();
+            if (allowed.size() != peer.getAllowedIpsCount()) {
+                LOG.warn("peer {}: ignoring allowed IPs that are not IP prefixes", peer.getFqdn());
+            }
+            peers.add(new RemotePeer(peer.getWgPubKey(), allowed, peer.getFqdn()));
         }
         List<FirewallRuleSpec> rules = new ArrayList<>();
         for (FirewallRule rule : map.getFirewallRulesList()) {
-            rules.addAll(inbound(rule));
+            try {
+                rules.addAll(inbound(rule));
+            } catch (IllegalArgumentException e) {
+                // Dropping a rule we cannot read only ever denies more (the chain ends in drop).
+                LOG.warn("skipping a firewall rule that cannot be enforced: {}", e.getMessage());
+            }
         }
         return new MeshMap(map.getSerial(), map.getPeerConfig().getAddress(), map.getPeerConfig().getFqdn(),
                 List.copyOf(peers), List.copyOf(rules));
@@ -85,6 +100,9 @@ record MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers,
         }
         List<FirewallRuleSpec> out = new ArrayList<>();
         for (String source : sources) {
+            if (!isCidr(source)) {
+                throw new IllegalArgumentException("source is not an IP prefix");
+            }
             out.add(new FirewallRuleSpec(source, protocol, ports[0], ports[1], accept));
         }
         return out;
@@ -113,6 +131,35 @@ record MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers,
         }
         int single = Integer.parseInt(port);
         return new int[]{single, single};
+    }
+
+    static boolean isWireGuardKey(String base64) {
+        try {
+            return base64 != null && java.util.Base64.getDecoder().decode(base64).length == 32;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** An IPv4/IPv6 literal with an optional prefix length in range, e.g. {@code 100.64.0.2/32}. */
+    static boolean isCidr(String text) {
+        if (text == null) {
+            return false;
+        }
+        int slash = text.indexOf('/');
+        String address = slash < 0 ? text : text.substring(0, slash);
+        if (!Candidates.isIpLiteral(address)) {
+            return false;
+        }
+        if (slash < 0) {
+            return true;
+        }
+        try {
+            int bits = Integer.parseInt(text.substring(slash + 1));
+            return bits >= 0 && bits <= (address.indexOf(':') >= 0 ? 128 : 32);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** A compact source prefix: 4 or 16 address bytes followed by one prefix-length byte. */

@@ -57,10 +57,16 @@ public final class TernCli implements Callable<Integer> {
         return CommandLine.ExitCode.USAGE;
     }
 
-    @Command(name = "up", description = "Join the mesh and run the agent in the foreground (SIGTERM or 'tern down' stops it).")
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Join the mesh and run the agent in the foreground (SIGTERM or 'tern down' stops it).")
     static final class Up implements Callable<Integer> {
-        @Option(names = "--setup-key", description = "Setup key for the first registration (not needed once registered).")
+        // The key on the command line is visible to every local user in /proc; the environment variable and the
+        // file are the ways that keep it private. Never shown in help output.
+        @Option(names = "--setup-key", defaultValue = "${env:TERN_SETUP_KEY}",
+                description = "Setup key for the first registration (not needed once registered); also TERN_SETUP_KEY.")
         String setupKey;
+
+        @Option(names = "--setup-key-file", description = "Read the setup key from this file instead.")
+        Path setupKeyFile;
 
         @Option(names = "--management-url", required = true, description = "Management server, e.g. http://host:33073")
         String managementUrl;
@@ -88,12 +94,27 @@ public final class TernCli implements Callable<Integer> {
             if (startupTimeoutSeconds < 0) {
                 throw new IllegalArgumentException("--startup-timeout must not be negative");
             }
-            return new Daemon(new Daemon.Options(setupKey, managementUrl, interfaceName, configDir, wgPort, hostname,
+            String key = setupKey;
+            if (setupKeyFile != null) {
+                if (setupKey != null && !setupKey.isBlank()) {
+                    throw new IllegalArgumentException("give the setup key either with --setup-key/TERN_SETUP_KEY or "
+                            + "with --setup-key-file, not both");
+                }
+                try {
+                    key = java.nio.file.Files.readString(setupKeyFile).strip();
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("cannot read --setup-key-file " + setupKeyFile + ": " + e.getMessage());
+                }
+                if (key.isEmpty()) {
+                    throw new IllegalArgumentException("--setup-key-file " + setupKeyFile + " is empty");
+                }
+            }
+            return new Daemon(new Daemon.Options(key, managementUrl, interfaceName, configDir, wgPort, hostname,
                     Duration.ofSeconds(startupTimeoutSeconds))).run();
         }
     }
 
-    @Command(name = "status", description = "Show the running agent's mesh IP, connections and peers.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the running agent's mesh IP, connections and peers.")
     static final class StatusCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -131,7 +152,7 @@ public final class TernCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "down", description = "Stop the running agent and remove its interface.")
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the running agent and remove its interface.")
     static final class Down implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

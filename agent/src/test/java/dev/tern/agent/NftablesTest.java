@@ -127,10 +127,33 @@ class NftablesTest {
     }
 
     @Test
+    void malformedPeersAndRulesAreSkippedWithoutLosingTheRest() {
+        String good = TestKeys.publicKey();
+        NetworkMap map = NetworkMap.newBuilder().setSerial(1)
+                .addRemotePeers(RemotePeerConfig.newBuilder().setWgPubKey("not-a-key").addAllowedIps("100.64.0.5/32"))
+                .addRemotePeers(RemotePeerConfig.newBuilder().setWgPubKey(good).addAllowedIps("100.64.0.2/32")
+                        .addAllowedIps("100.64.0.2/99").addAllowedIps("evil\nallowed_ip=0.0.0.0/0"))
+                .addFirewallRules(rule("100.64.0.2; flush ruleset", RuleDirection.IN, RuleProtocol.ALL, RuleAction.ACCEPT))
+                .addFirewallRules(rule("100.64.0.2", RuleDirection.IN, RuleProtocol.TCP, RuleAction.ACCEPT).toBuilder()
+                        .setPort("abc").build())
+                .addFirewallRules(rule("100.64.0.2", RuleDirection.IN, RuleProtocol.ICMP, RuleAction.ACCEPT))
+                .build();
+
+        MeshMap mesh = MeshMap.from(map);
+
+        assertThat(mesh.peers()).singleElement().satisfies(peer -> {
+            assertThat(peer.publicKey()).isEqualTo(good);
+            assertThat(peer.allowedIps()).containsExactly("100.64.0.2/32");
+        });
+        assertThat(mesh.inboundRules()).containsExactly(
+                new FirewallRuleSpec("100.64.0.2", FirewallRuleSpec.Protocol.ICMP, 0, 0, true));
+    }
+
+    @Test
     void meshMapCarriesPeersAddressAndNames() {
         NetworkMap map = NetworkMap.newBuilder().setSerial(7)
                 .setPeerConfig(PeerConfig.newBuilder().setAddress("100.64.0.1/16").setFqdn("a.tern.internal"))
-                .addRemotePeers(RemotePeerConfig.newBuilder().setWgPubKey("KEY").addAllowedIps("100.64.0.2/32")
+                .addRemotePeers(RemotePeerConfig.newBuilder().setWgPubKey(TestKeys.publicKey()).addAllowedIps("100.64.0.2/32")
                         .setFqdn("b.tern.internal"))
                 .addFirewallRules(rule("100.64.0.2", RuleDirection.IN, RuleProtocol.ALL, RuleAction.ACCEPT))
                 .build();

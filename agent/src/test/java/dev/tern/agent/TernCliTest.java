@@ -62,6 +62,27 @@ class TernCliTest {
     }
 
     @Test
+    void setupKeyFromAFileExcludesTheFlagAndMustNotBeEmpty() throws Exception {
+        Path keyFile = temp.resolve("setup.key");
+        Files.writeString(keyFile, "");
+        assertThat(run("up", "--management-url", "http://127.0.0.1:1", "--setup-key-file", keyFile.toString(),
+                "--config-dir", temp.resolve("cfg").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("is empty");
+
+        Files.writeString(keyFile, "KEY-FROM-FILE\n");
+        assertThat(run("up", "--management-url", "http://127.0.0.1:1", "--setup-key", "OTHER",
+                "--setup-key-file", keyFile.toString(), "--config-dir", temp.resolve("cfg").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("not both").doesNotContain("KEY-FROM-FILE").doesNotContain("OTHER");
+        assertThat(temp.resolve("cfg")).doesNotExist();
+    }
+
+    @Test
+    void helpDescribesThePrivateWaysToPassTheSetupKey() {
+        assertThat(run("up", "--help")).isZero();
+        assertThat(out.toString()).contains("--setup-key-file").contains("TERN_SETUP_KEY");
+    }
+
+    @Test
     void statusReadsTheDaemonsControlSocket() {
         ConfigDir dir = new ConfigDir(temp);
         try (ControlSocket socket = ControlSocket.start(dir.controlSocket(),

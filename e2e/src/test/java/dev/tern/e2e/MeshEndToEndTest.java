@@ -59,7 +59,7 @@ class MeshEndToEndTest {
         startServer();
         rest = new Rest("http://" + net.serverAddress() + ":8080");
 
-        JsonNode setup = rest.post("/api/setup", Map.of("email", "e2e@example.com", "password", "unused",
+        JsonNode setup = rest.post("/api/setup", Map.of("email", "e2e@example.com", "password", "e2e-password-1",
                 "name", "E2E Admin", "create_pat", true));
         rest.token(setup.get("personal_access_token").asText());
 

@@ -1,31 +1,38 @@
 package dev.tern.query;
 
-import java.sql.Array;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import org.axonframework.config.Configuration;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.WrappedToken;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.SimpleSerializedObject;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * {@link ReadYourWrites} by comparing the event store's head (the highest committed global index when called)
- * with the tokens of this node's read-model processor.
+ * with the read-model processor's position in every segment.
  *
  * <p>A segment has covered the head when its token has reached it and none of the token's gaps below it is an
  * event that exists now. Gaps matter: a transaction that committed late can sit below a position the processor
  * has passed, and our own write may be exactly that. Gaps left by rolled-back appends never fill, so they do not
- * hold the caller up. All segments must be claimed on this node (a single node claims them all).
+ * hold the caller up.
+ *
+ * <p>Segments this node processes are judged by the processor's status, which Axon advances only after the
+ * batch (read tables and token together) has committed. Segments claimed by other nodes are judged by their
+ * tokens in token_entry, committed in the same transaction as those nodes' table writes.
  */
 @Component
 public class ProcessorReadYourWrites implements ReadYourWrites {
@@ -34,10 +41,13 @@ public class ProcessorReadYourWrites implements ReadYourWrites {
 
     private final JdbcTemplate jdbc;
     private final ObjectProvider<EventProcessingConfiguration> processing;
+    private final ObjectProvider<Configuration> axon;
 
-    public ProcessorReadYourWrites(JdbcTemplate jdbc, ObjectProvider<EventProcessingConfiguration> processing) {
+    public ProcessorReadYourWrites(JdbcTemplate jdbc, ObjectProvider<EventProcessingConfiguration> processing,
+                                   ObjectProvider<Configuration> axon) {
         this.jdbc = jdbc;
         this.processing = processing;
+        this.axon = axon;
     }
 
     @Override
@@ -68,36 +78,57 @@ public class ProcessorReadYourWrites implements ReadYourWrites {
         if (processor.isEmpty()) {
             return false;
         }
-        Map<Integer, EventTrackerStatus> statuses = processor.get().processingStatus();
-        double claimedShare = 0;
+        Map<Integer, TrackingToken> tokens = new HashMap<>();
+        double localShare = 0;
+        for (EventTrackerStatus status : processor.get().processingStatus().values()) {
+            if (status.isErrorState()) {
+                return false;
+            }
+            tokens.put(status.getSegment().getSegmentId(), status.getTrackingToken());
+            localShare += 1.0 / (status.getSegment().getMask() + 1);
+        }
+        if (localShare < 0.999_999) {
+            // Not every segment is processed here: take the others' committed positions from the token store.
+            Map<Integer, TrackingToken> stored = storedTokens();
+            if (stored.isEmpty()) {
+                return false;
+            }
+            stored.forEach(tokens::putIfAbsent);
+        }
         SortedSet<Long> openGaps = new TreeSet<>();
-        for (EventTrackerStatus status : statuses.values()) {
-            TrackingToken token = status.getTrackingToken();
-            if (status.isErrorState() || token == null || token.position().isEmpty()
-                    || token.position().getAsLong() < head) {
+        for (TrackingToken token : tokens.values()) {
+            if (token == null || token.position().isEmpty() || token.position().getAsLong() < head) {
                 return false;
             }
             if (WrappedToken.unwrapLowerBound(token) instanceof GapAwareTrackingToken gapAware) {
                 openGaps.addAll(gapAware.getGaps().headSet(head + 1));
             }
-            claimedShare += 1.0 / (status.getSegment().getMask() + 1);
-        }
-        if (claimedShare < 0.999_999) {
-            return false; // some segment is not (yet) claimed here: its progress is unknown
         }
         return openGaps.isEmpty() || !anyEventExists(openGaps);
     }
 
+    /** Every segment's token as last committed to token_entry (null where a segment has none yet). */
+    private Map<Integer, TrackingToken> storedTokens() {
+        Configuration configuration = axon.getIfAvailable();
+        if (configuration == null) {
+            return Map.of();
+        }
+        Serializer serializer = configuration.serializer();
+        Map<Integer, TrackingToken> tokens = new HashMap<>();
+        jdbc.query("SELECT segment, token, token_type FROM token_entry WHERE processor_name = ?", rs -> {
+            byte[] token = rs.getBytes("token");
+            String type = rs.getString("token_type");
+            tokens.put(rs.getInt("segment"), token == null || type == null ? null
+                    : serializer.deserialize(new SimpleSerializedObject<>(token, byte[].class, type, null)));
+        }, QuerySideConfiguration.READ_MODEL);
+        return tokens;
+    }
+
     private boolean anyEventExists(SortedSet<Long> globalIndexes) {
-        return Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) connection -> {
-            Array array = connection.createArrayOf("bigint", globalIndexes.toArray());
-            try {
-                return jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM domain_event_entry WHERE global_index = ANY (?))",
-                        Boolean.class, array);
-            } finally {
-                array.free();
-            }
-        }));
+        String array = globalIndexes.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM domain_event_entry WHERE global_index = ANY (?::bigint[]))",
+                Boolean.class, array));
     }
 
     private Optional<StreamingEventProcessor> readModelProcessor() {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.axonframework.config.Configuration;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.GapAwareTrackingToken;
@@ -17,6 +18,9 @@ import org.axonframework.eventhandling.ReplayToken;
 import org.axonframework.eventhandling.Segment;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.serialization.SerializedObject;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +30,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The catch-up decision itself, with the processor's segment statuses under the test's control. */
 class ProcessorReadYourWritesTest {
+    private static final Serializer SERIALIZER = JacksonSerializer.defaultSerializer();
     private static HikariDataSource dataSource;
     private static JdbcTemplate jdbc;
 
@@ -45,26 +50,31 @@ class ProcessorReadYourWritesTest {
 
     @BeforeEach
     void wire() {
-        jdbc.execute("TRUNCATE domain_event_entry");
+        jdbc.execute("TRUNCATE domain_event_entry, token_entry");
         EventProcessingConfiguration processing = mock(EventProcessingConfiguration.class);
         when(processing.eventProcessor(QuerySideConfiguration.READ_MODEL, StreamingEventProcessor.class))
                 .thenReturn(Optional.of(processor));
-        StaticListableBeanFactory beans = new StaticListableBeanFactory(Map.of("processing", processing));
-        readYourWrites = new ProcessorReadYourWrites(jdbc, beans.getBeanProvider(EventProcessingConfiguration.class));
+        Configuration axon = mock(Configuration.class);
+        when(axon.serializer()).thenReturn(SERIALIZER);
+        StaticListableBeanFactory beans = new StaticListableBeanFactory(Map.of("processing", processing, "axon", axon));
+        readYourWrites = new ProcessorReadYourWrites(jdbc, beans.getBeanProvider(EventProcessingConfiguration.class),
+                beans.getBeanProvider(Configuration.class));
     }
 
     @Test
     void anEmptyStoreIsCaughtUpWithoutAnyProcessor() {
+        StaticListableBeanFactory none = new StaticListableBeanFactory();
         ReadYourWrites withoutAxon = new ProcessorReadYourWrites(jdbc,
-                new StaticListableBeanFactory().getBeanProvider(EventProcessingConfiguration.class));
+                none.getBeanProvider(EventProcessingConfiguration.class), none.getBeanProvider(Configuration.class));
         assertThat(withoutAxon.awaitCaughtUp(Duration.ZERO)).isTrue();
     }
 
     @Test
     void eventsButNoProcessorIsATimeout() {
         storeEvents(1);
+        StaticListableBeanFactory none = new StaticListableBeanFactory();
         ReadYourWrites withoutAxon = new ProcessorReadYourWrites(jdbc,
-                new StaticListableBeanFactory().getBeanProvider(EventProcessingConfiguration.class));
+                none.getBeanProvider(EventProcessingConfiguration.class), none.getBeanProvider(Configuration.class));
         assertThat(withoutAxon.awaitCaughtUp(Duration.ofMillis(50))).isFalse();
     }
 
@@ -95,11 +105,34 @@ class ProcessorReadYourWritesTest {
     }
 
     @Test
-    void segmentsClaimedElsewhereAreUnknownProgress() {
+    void withoutStoredTokensSegmentsClaimedElsewhereAreUnknownProgress() {
         storeEvents(1);
         segments(status(Segment.computeSegment(0, 0, 1), token(1))); // segment 1 of 2 is not held here
         assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(20))).isFalse();
         segments();
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(20))).isFalse();
+    }
+
+    @Test
+    void segmentsOfOtherNodesCountWithTheirCommittedTokens() {
+        storeEvents(1, 2, 3);
+        segments(status(Segment.computeSegment(0, 0, 1), token(3)));
+        storedToken(0, token(1)); // this node's own row lags behind its status: the status wins
+        storedToken(1, token(2));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(20))).as("other node at 2").isFalse();
+
+        storedToken(1, GapAwareTrackingToken.newInstance(3, Set.of(2L)));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(20))).as("other node owes event 2").isFalse();
+
+        storedToken(1, token(3));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ZERO)).as("other node at 3").isTrue();
+
+        segments(); // this node holds nothing: every position comes from the store
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(20))).as("segment 0 stored at 1").isFalse();
+        storedToken(0, token(3));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ZERO)).isTrue();
+
+        storedToken(1, null); // a segment that never stored a token has processed nothing
         assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(20))).isFalse();
     }
 
@@ -140,6 +173,17 @@ class ProcessorReadYourWritesTest {
         Map<Integer, EventTrackerStatus> later = Map.of(0, arrived);
         when(processor.processingStatus()).thenReturn(first, first, first, later);
         assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+    }
+
+    private static void storedToken(int segment, TrackingToken token) {
+        SerializedObject<byte[]> serialized = token == null ? null : SERIALIZER.serialize(token, byte[].class);
+        jdbc.update("""
+                INSERT INTO token_entry (processor_name, segment, token, token_type, timestamp, owner)
+                VALUES (?, ?, ?, ?, '2026-01-01T00:00:00Z', 'other-node')
+                ON CONFLICT (processor_name, segment) DO UPDATE SET token = EXCLUDED.token,
+                    token_type = EXCLUDED.token_type""",
+                QuerySideConfiguration.READ_MODEL, segment, serialized == null ? null : serialized.getData(),
+                serialized == null ? null : serialized.getType().getName());
     }
 
     private static TrackingToken token(long index) {
