@@ -203,4 +203,16 @@ class GroupCommandsTest extends AccountFixtureSupport {
                 .expectException(rejected(NOT_FOUND, "group nope not found"))
                 .expectNoEvents();
     }
+
+    @Test
+    void anExistingGroupIdIsAConflict() {
+        fixture.givenCurrentTime(NOW).andGiven(account(group("g1", "dev")))
+                .when(new CreateGroup(ACC, "g1", "other", null))
+                .expectException(rejected(CONFLICT, "group g1 already exists"))
+                .expectNoEvents();
+        fixture.givenCurrentTime(NOW).andGiven(account())
+                .when(new CreateGroup(ACC, ALL, "other", null))
+                .expectException(rejected(CONFLICT, "already exists"))
+                .expectNoEvents();
+    }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import static dev.tern.events.CommandRejected.Reason.CONFLICT;
 import static dev.tern.events.CommandRejected.Reason.FORBIDDEN;
 import static dev.tern.events.CommandRejected.Reason.NOT_FOUND;
+import static dev.tern.events.CommandRejected.Reason.PRECONDITION_FAILED;
 
 class PeerRegistrationTest extends AccountFixtureSupport {
 
@@ -175,5 +176,22 @@ class PeerRegistrationTest extends AccountFixtureSupport {
                 .when(register("p1", 2, "b", "k1"))
                 .expectException(rejected(CONFLICT, "peer p1 already exists"))
                 .expectNoEvents();
+    }
+
+    @Test
+    void aFullNetworkRefusesNewPeersButStillRecognisesKnownOnes() {
+        List<Object> history = account(reusableKey("k1", 0, null));
+        int hosts = (int) NETWORK.size() - 2;
+        for (int i = 1; i <= hosts; i++) {
+            history.add(peer("p" + i, i, MeshIp.of(NETWORK.networkBits() + i).address(), "h" + i, "k1"));
+        }
+        fixture.givenCurrentTime(NOW).andGiven(history)
+                .when(register("p-new", hosts + 1, "late", "k1"))
+                .expectException(rejected(PRECONDITION_FAILED, "has no free address"))
+                .expectNoEvents();
+        fixture.givenCurrentTime(NOW).andGiven(history)
+                .when(register("p-again", 7, "h7", "k1"))
+                .expectNoEvents()
+                .expectResultMessagePayload(new PeerRegistration("p7", new MeshIp("100.64.0.7"), "h7", false));
     }
 }

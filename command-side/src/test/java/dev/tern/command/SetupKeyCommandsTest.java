@@ -134,4 +134,13 @@ class SetupKeyCommandsTest extends AccountFixtureSupport {
                 .when(new DeleteSetupKey(ACC, "k1"))
                 .expectEvents(new SetupKeyDeleted(ACC, "k1"));
     }
+
+    @Test
+    void anExistingKeyIdIsAConflict() {
+        fixture.givenCurrentTime(NOW).andGiven(account(reusableKey("k1", 0, null)))
+                .when(new CreateSetupKey(ACC, "k1", "again", SetupKeyType.REUSABLE, "other-hash", "ABCD", null, 0,
+                        List.of(), false, false))
+                .expectException(rejected(CONFLICT, "setup key k1 already exists"))
+                .expectNoEvents();
+    }
 }
