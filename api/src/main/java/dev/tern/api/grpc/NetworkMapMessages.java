@@ -1,5 +1,6 @@
 package dev.tern.api.grpc;
 
+import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PortRange;
 import dev.tern.projector.FirewallRule;
 import dev.tern.projector.PeerNetworkMap;
@@ -65,6 +66,8 @@ final class NetworkMapMessages {
     static dev.tern.protocol.management.FirewallRule firewallRule(FirewallRule rule) {
         dev.tern.protocol.management.FirewallRule.Builder out = dev.tern.protocol.management.FirewallRule.newBuilder()
                 .setPeerIP(rule.peerIp())
+                // Clients advertising PeerCapabilitySourcePrefixes read the address from here instead of PeerIP.
+                .addSourcePrefixes(hostPrefix(rule.peerIp()))
                 .setDirection(rule.direction() == FirewallRule.Direction.IN ? RuleDirection.IN : RuleDirection.OUT)
                 .setAction(rule.action() == dev.tern.events.values.RuleAction.ACCEPT ? RuleAction.ACCEPT : RuleAction.DROP)
                 .setProtocol(protocol(rule.protocol()))
@@ -81,6 +84,13 @@ final class NetworkMapMessages {
             }
         }
         return out.build();
+    }
+
+    /** An IPv4 address as NetBird's prefix bytes: the 4 address bytes, then the prefix length 32. */
+    static com.google.protobuf.ByteString hostPrefix(String ipv4) {
+        int bits = new MeshIp(ipv4).bits();
+        return com.google.protobuf.ByteString.copyFrom(new byte[]{
+                (byte) (bits >>> 24), (byte) (bits >>> 16), (byte) (bits >>> 8), (byte) bits, 32});
     }
 
     static RuleProtocol protocol(dev.tern.events.values.Protocol protocol) {

@@ -86,6 +86,8 @@ class NetworkMapMessagesTest {
 
         var sshRule = rules.get(0);
         assertThat(sshRule.getPeerIP()).isEqualTo("100.64.0.2");
+        assertThat(sshRule.getSourcePrefixesList()).containsExactly(
+                com.google.protobuf.ByteString.copyFrom(new byte[]{100, 64, 0, 2, 32}));
         assertThat(sshRule.getDirection()).isEqualTo(RuleDirection.IN);
         assertThat(sshRule.getAction()).isEqualTo(dev.tern.protocol.management.RuleAction.ACCEPT);
         assertThat(sshRule.getProtocol()).isEqualTo(RuleProtocol.TCP);
@@ -107,6 +109,12 @@ class NetworkMapMessagesTest {
         assertThat(anyPort.getPort()).isEmpty();
         assertThat(anyPort.hasPortInfo()).isFalse();
         assertThat(rules.get(3).getProtocol()).isEqualTo(RuleProtocol.ALL);
+    }
+
+    @Test
+    void hostPrefixesAreFourAddressBytesAndTheLength() {
+        assertThat(NetworkMapMessages.hostPrefix("200.1.2.250").toByteArray())
+                .containsExactly((byte) 200, 1, 2, (byte) 250, 32);
     }
 
     @Test
