@@ -61,10 +61,8 @@ final class Daemon {
     private ScheduledExecutorService housekeeping;
     private Thread syncThread;
     private volatile int exitCode;
-    /** The newest map, when applying it failed; housekeeping tries again until it sticks or a newer one comes. */
-    private volatile SyncResponse failedMap;
-    private final Object mapLock = new Object();
-    private long newestSerial = Long.MIN_VALUE;
+    /** Housekeeping retries a map that failed to apply until it sticks or a newer one comes. */
+    private final LatestMapApplier maps = new LatestMapApplier(this::applyToEngine);
 
     Daemon(Options options) {
         this.options = options;
@@ -254,35 +252,22 @@ final class Daemon {
     }
 
     private void applyMap(SyncResponse response) {
-        synchronized (mapLock) {
-            // A retry that a newer map overtook must not roll the device back.
-            if (response.getNetworkMap().getSerial() < newestSerial) {
-                return;
-            }
-            newestSerial = response.getNetworkMap().getSerial();
-            applyNewest(response);
-        }
+        maps.offer(MeshMap.from(response.getNetworkMap()));
         writeStatusQuietly();
     }
 
-    private void applyNewest(SyncResponse response) {
-        MeshMap map = MeshMap.from(response.getNetworkMap());
+    /** Runs under the applier's lock: one map at a time, newest wins. */
+    private void applyToEngine(MeshMap map) {
         Engine current = engine;
         if (current == null) {
-            return;
+            throw new IllegalStateException("the data plane is not up yet");
         }
-        try {
-            current.applyMap(map);
-            serial = map.serial();
-            if (map.address() != null && !map.address().isEmpty() && !map.address().equals(meshAddress)) {
-                meshAddress = map.address();
-                dir.writeState(new AgentState(options.managementUrl(), key.publicKeyBase64(), meshAddress, fqdn,
-                        options.interfaceName(), options.wgPort()));
-            }
-            failedMap = null;
-        } catch (RuntimeException e) {
-            LOG.error("applying network map serial {} failed (retrying): {}", map.serial(), e.getMessage());
-            failedMap = response;
+        current.applyMap(map);
+        serial = map.serial();
+        if (map.address() != null && !map.address().isEmpty() && !map.address().equals(meshAddress)) {
+            meshAddress = map.address();
+            dir.writeState(new AgentState(options.managementUrl(), key.publicKeyBase64(), meshAddress, fqdn,
+                    options.interfaceName(), options.wgPort()));
         }
     }
 
@@ -294,10 +279,7 @@ final class Daemon {
             return;
         }
         try {
-            SyncResponse retry = failedMap;
-            if (retry != null) {
-                applyMap(retry);
-            }
+            maps.retryFailed();
             Engine current = engine;
             if (current != null) {
                 current.offerStale();

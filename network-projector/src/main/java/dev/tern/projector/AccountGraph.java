@@ -53,6 +53,12 @@ final class AccountGraph {
     /** Stands for every peer in rules towards the All group; only its rule cache is used. */
     final Peer anyPeer = new Peer("*", null, new MeshIp(ANY_PEER_IP), "*", "*");
 
+    /**
+     * Every peer's view sorted by mesh IP, shared by the maps that see every other peer (each leaves itself out by
+     * {@link Peer#everyoneIndex}); rebuilt lazily after anything that changes a peer or the peer set.
+     */
+    private Object[] everyoneSorted;
+
     /** Numbers map computations, for {@link Peer#seenBy}. */
     private long computations;
 
@@ -77,6 +83,8 @@ final class AccountGraph {
         final int ipBits;
         /** Marks the peer as already collected by the computation with this number; avoids a set per map. */
         long seenBy;
+        /** The peer's position in {@link #everyoneSorted} while that is current. */
+        int everyoneIndex;
         String name;
         String dnsLabel;
         boolean sshEnabled;
@@ -135,6 +143,7 @@ final class AccountGraph {
             network = e.network();
             dnsDomain = e.dnsDomain() == null ? "" : e.dnsDomain();
             peers.values().forEach(peer -> peer.view = null);
+            everyoneSorted = null;
             affected.addAll(peers.keySet());
         } else if (event instanceof GroupCreated e) {
             groups.putIfAbsent(e.groupId(), new Group(e.groupId(), e.name()));
@@ -181,6 +190,7 @@ final class AccountGraph {
         } else if (event instanceof PeerRegistered e) {
             if (!peers.containsKey(e.peerId())) {
                 peers.put(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel()));
+                everyoneSorted = null;
                 affected.add(e.peerId());
                 if (allGroupId != null) {
                     addPeersOfPolicies(policiesByGroup.get(allGroupId), affected);
@@ -197,6 +207,7 @@ final class AccountGraph {
                     }
                 }
                 peers.remove(peer.id);
+                everyoneSorted = null;
             }
         } else if (event instanceof PeerRenamed e) {
             Peer peer = peers.get(e.peerId());
@@ -204,6 +215,7 @@ final class AccountGraph {
                 peer.name = e.newName();
                 peer.dnsLabel = e.dnsLabel();
                 peer.view = null;
+                everyoneSorted = null;
                 addLinkedPeers(peer, affected);
             }
         } else if (event instanceof PeerSshChanged e) {
@@ -211,6 +223,7 @@ final class AccountGraph {
             if (peer != null && peer.sshEnabled != e.enabled()) {
                 peer.sshEnabled = e.enabled();
                 peer.view = null;
+                everyoneSorted = null;
                 addLinkedPeers(peer, affected);
             }
         } else if (event instanceof PolicyCreated e) {
@@ -362,6 +375,22 @@ final class AccountGraph {
             peer.view = new RemotePeer(peer.id, peer.name, peer.key, peer.ip, fqdn(peer.dnsLabel), peer.sshEnabled);
         }
         return peer.view;
+    }
+
+    /** Every peer's view, sorted by mesh IP; see {@link #everyoneSorted}. */
+    Object[] everyoneSorted() {
+        if (everyoneSorted == null) {
+            List<Peer> sorted = new java.util.ArrayList<>(peers.values());
+            sorted.sort(NetworkMapComputer.BY_IP);
+            Object[] views = new Object[sorted.size()];
+            for (int i = 0; i < views.length; i++) {
+                Peer peer = sorted.get(i);
+                peer.everyoneIndex = i;
+                views[i] = view(peer);
+            }
+            everyoneSorted = views;
+        }
+        return everyoneSorted;
     }
 
     /** Every peer id, for full recomputation. */

@@ -29,7 +29,7 @@ final class NetworkMapComputer {
     private NetworkMapComputer() {
     }
 
-    private static final Comparator<AccountGraph.Peer> BY_IP = Comparator
+    static final Comparator<AccountGraph.Peer> BY_IP = Comparator
             .comparingInt((AccountGraph.Peer p) -> p.ipBits)
             .thenComparing(p -> p.id);
 
@@ -51,6 +51,7 @@ final class NetworkMapComputer {
             policyIds.addAll(graph.policyIdsForGroup(groupId));
         }
         List<Emission> emissions = new ArrayList<>(4);
+        boolean seesEveryone = false;
         for (String policyId : policyIds) {
             PolicyDefinition policy = graph.policy(policyId);
             if (policy == null || !policy.enabled()) {
@@ -76,20 +77,27 @@ final class NetworkMapComputer {
                     }
                 }
                 for (Emission emission : emissions) {
-                    emit(graph, self, computation, policyId, rule, emission, visible, rules);
+                    seesEveryone |= emit(graph, self, computation, policyId, rule, emission, visible, rules);
                 }
             }
         }
-        visible.sort(BY_IP);
-        Object[] remotePeers = new Object[visible.size()];
-        for (int i = 0; i < remotePeers.length; i++) {
-            remotePeers[i] = graph.view(visible.get(i));
+        List<RemotePeer> remotePeers;
+        if (seesEveryone) {
+            Object[] everyone = graph.everyoneSorted();
+            remotePeers = FrozenList.allBut(everyone, self.everyoneIndex);
+        } else {
+            visible.sort(BY_IP);
+            Object[] views = new Object[visible.size()];
+            for (int i = 0; i < views.length; i++) {
+                views[i] = graph.view(visible.get(i));
+            }
+            remotePeers = FrozenList.of(views, views.length);
         }
         rules.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, graph.address(self.ip),
                 graph.fqdn(self.dnsLabel), self.sshEnabled);
         return new PeerNetworkMap(graph.accountId, self.id, serial, config,
-                new FrozenList<>(remotePeers, remotePeers.length), withoutAdjacentDuplicates(rules));
+                remotePeers, withoutAdjacentDuplicates(rules));
     }
 
     /** A rule whose sources are its destinations would otherwise walk the same peers twice per direction. */
@@ -110,7 +118,7 @@ final class NetworkMapComputer {
             }
             previous = rule;
         }
-        return new FrozenList<>(unique, count);
+        return FrozenList.of(unique, count);
     }
 
     private static boolean inAny(AccountGraph graph, AccountGraph.Peer peer, List<String> groupIds) {
@@ -122,27 +130,20 @@ final class NetworkMapComputer {
         return false;
     }
 
-    private static void emit(AccountGraph graph, AccountGraph.Peer self, long computation, String policyId,
+    /** Adds the emission's rules and remote peers; true when the remote peers are every other peer (All group). */
+    private static boolean emit(AccountGraph graph, AccountGraph.Peer self, long computation, String policyId,
                              PolicyRule rule, Emission emission, ArrayList<AccountGraph.Peer> visible,
                              ArrayList<FirewallRule> rules) {
         List<PortRange> ports = portsOf(rule);
         boolean accept = rule.action() == RuleAction.ACCEPT;
         List<String> groups = emission.groups();
-        boolean everyone = false;
-        for (String groupId : groups) {
-            if (graph.isAllGroup(groupId)) {
-                // the All group already holds every peer: walking the other groups too would only repeat them
-                groups = List.of(groupId);
-                everyone = true;
-                break;
+        if (groups.stream().anyMatch(graph::isAllGroup)) {
+            // the other side is every other peer (the All group holds them all, whatever else is named). As NetBird
+            // does, one rule for 0.0.0.0 instead of one per peer; the caller takes the shared account-wide peer list.
+            if (graph.peerCount() > 1) {
+                addRules(graph.anyPeer, emission.direction(), rule, ports, policyId, rules);
             }
-        }
-        if (everyone && graph.peerCount() > 1) {
-            // as NetBird does when the other side is every other peer: one rule for 0.0.0.0 instead of one per peer
-            addRules(graph.anyPeer, emission.direction(), rule, ports, policyId, rules);
-            if (!accept) {
-                return; // a drop rule adds no remote peers, so there is nothing else to collect
-            }
+            return accept;
         }
         for (String groupId : groups) {
             java.util.Collection<AccountGraph.Peer> members = graph.membersOf(groupId);
@@ -150,10 +151,7 @@ final class NetworkMapComputer {
             if (accept) {
                 visible.ensureCapacity(visible.size() + members.size());
             }
-            if (!everyone) {
-                rules.ensureCapacity(
-                        rules.size() + members.size() * (ports == null ? 1 : ports.size()));
-            }
+            rules.ensureCapacity(rules.size() + members.size() * (ports == null ? 1 : ports.size()));
             for (AccountGraph.Peer other : members) {
                 if (other == self) {
                     continue;
@@ -162,11 +160,10 @@ final class NetworkMapComputer {
                     other.seenBy = computation;
                     visible.add(other);
                 }
-                if (!everyone) {
-                    addRules(other, emission.direction(), rule, ports, policyId, rules);
-                }
+                addRules(other, emission.direction(), rule, ports, policyId, rules);
             }
         }
+        return false;
     }
 
     private static void addRules(AccountGraph.Peer other, Direction direction, PolicyRule rule, List<PortRange> ports,

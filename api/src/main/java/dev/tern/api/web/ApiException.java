@@ -3,27 +3,27 @@ package dev.tern.api.web;
 import org.springframework.http.HttpStatus;
 
 /** A client mistake found by the API layer itself, answered with {@code status} and a message for the client. */
-public class ApiException extends RuntimeException {
+class ApiException extends RuntimeException {
     private final HttpStatus status;
 
-    public ApiException(HttpStatus status, String message) {
+    ApiException(HttpStatus status, String message) {
         super(message, null, false, false);
         this.status = status;
     }
 
-    public HttpStatus status() {
+    HttpStatus status() {
         return status;
     }
 
-    public static ApiException badRequest(String message) {
+    static ApiException badRequest(String message) {
         return new ApiException(HttpStatus.BAD_REQUEST, message);
     }
 
-    public static ApiException notFound(String message) {
+    static ApiException notFound(String message) {
         return new ApiException(HttpStatus.NOT_FOUND, message);
     }
 
-    public static ApiException preconditionFailed(String message) {
+    static ApiException preconditionFailed(String message) {
         return new ApiException(HttpStatus.PRECONDITION_FAILED, message);
     }
 }

@@ -1,5 +1,5 @@
 package dev.tern.api.web;
 
 /** NetBird's error body: {@code {"message": "...", "code": <status>}}. */
-public record ErrorResponse(String message, int code) {
+record ErrorResponse(String message, int code) {
 }

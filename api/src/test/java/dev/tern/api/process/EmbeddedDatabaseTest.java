@@ -6,6 +6,7 @@ import dev.tern.api.storage.DataDirectoryLock;
 import dev.tern.api.storage.TernDatabase;
 import dev.tern.api.support.TempDataDirInitializer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -29,13 +30,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class EmbeddedDatabaseTest {
 
+    private final List<Path> dataDirs = new ArrayList<>();
+
+    @AfterEach
+    void deleteDataDirs() {
+        dataDirs.forEach(TempDataDirInitializer::delete);
+    }
+
+    private Path newDataDir() {
+        Path dir = TempDataDirInitializer.newDataDir();
+        dataDirs.add(dir);
+        return dir;
+    }
+
     private static TernSettings settingsFor(Path dataDir) {
         return TernSettings.from(Map.of("TERN_DATA_DIR", dataDir.toString()), name -> null);
     }
 
     @Test
     void dataDirectoryCanBeLockedOnlyOnceAndAgainAfterRelease() {
-        Path dataDir = TempDataDirInitializer.newDataDir();
+        Path dataDir = newDataDir();
         DataDirectoryLock first = DataDirectoryLock.acquire(dataDir);
         try {
             assertThatThrownBy(() -> DataDirectoryLock.acquire(dataDir))
@@ -51,7 +65,7 @@ class EmbeddedDatabaseTest {
 
     @Test
     void dataSurvivesRestartAndAnOrphanedPostgresIsStoppedOnNextStart() throws Exception {
-        Path dataDir = TempDataDirInitializer.newDataDir();
+        Path dataDir = newDataDir();
         TernSettings settings = settingsFor(dataDir);
         Path pgData = dataDir.resolve("postgres");
 
@@ -87,7 +101,7 @@ class EmbeddedDatabaseTest {
 
     @Test
     void staleStartupFileOfADeadPostmasterDoesNotBlockStart() throws Exception {
-        Path dataDir = TempDataDirInitializer.newDataDir();
+        Path dataDir = newDataDir();
         TernSettings settings = settingsFor(dataDir);
         try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
              TernDatabase db = TernDatabase.open(settings, lock)) {
@@ -106,7 +120,7 @@ class EmbeddedDatabaseTest {
 
     @Test
     void unreachableExternalDatabaseFailsWithOneLineNamingIt() throws Exception {
-        Path dataDir = TempDataDirInitializer.newDataDir();
+        Path dataDir = newDataDir();
         int closedPort = freePort();
         TernSettings settings = TernSettings.from(Map.of("TERN_DATA_DIR", dataDir.toString(),
                 "TERN_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + closedPort + "/tern?connectTimeout=2",
@@ -123,7 +137,7 @@ class EmbeddedDatabaseTest {
 
     @Test
     void externalDatabaseByUrlIsUsedInsteadOfTheEmbeddedOne() throws Exception {
-        Path dataDir = TempDataDirInitializer.newDataDir();
+        Path dataDir = newDataDir();
         // Any PostgreSQL will do as the "external" one; this one is started by the library directly.
         try (EmbeddedPostgres external = EmbeddedPostgres.builder().start()) {
             try (Connection c = external.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {

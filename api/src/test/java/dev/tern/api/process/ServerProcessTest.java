@@ -37,6 +37,7 @@ class ServerProcessTest {
     void leaveNoProcessBehind() {
         started.forEach(TernServerProcess::close);
         dataDirs.forEach(ServerProcessTest::stopLeftoverPostgres);
+        dataDirs.forEach(TempDataDirInitializer::delete); // the servers' logs stay, next to them
     }
 
     @Test
