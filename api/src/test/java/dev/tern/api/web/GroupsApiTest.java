@@ -57,7 +57,7 @@ class GroupsApiTest extends ApiTestSupport {
         String id = all.get("id").asText();
         long before = auditTotal(admin());
         TestHttp.Response delete = http.delete("/api/groups/" + id, admin());
-        assertThat(delete.status()).as(delete.toString()).isBetween(400, 499);
+        assertThat(delete.status()).as(delete.toString()).isEqualTo(409);
         assertThat(delete.json().get("code").asInt()).isEqualTo(delete.status());
         assertThat(http.get("/api/groups/" + id, admin()).status()).isEqualTo(200);
         assertThat(auditTotal(admin())).isEqualTo(before);
