@@ -97,18 +97,20 @@ class EventStreamConsistencyPropertyTest {
         List<String> groupIds = List.of("g0", "g1", "g2", "g3", all);
         List<String> names = List.of("dev", "ops", "prod", "All", "dev ");
         int nextKey = 1;
+        // what exists right now, so that most commands are about live things (and some about gone or unknown ones)
+        List<String> livePeers = new ArrayList<>();
         for (long seed : steps) {
             Random r = new Random(seed);
-            String peer = peerIds.get(r.nextInt(peerIds.size()));
+            String peer = pick(r, livePeers, peerIds);
             String group = groupIds.get(r.nextInt(groupIds.size()));
             String other = groupIds.get(r.nextInt(groupIds.size()));
             Object command = switch (r.nextInt(10)) {
-                case 0, 1 -> new RegisterPeer(acc, peer, "hash", AccountFixtureSupport.wgKey(nextKey++),
-                        PeerSystemMeta.ofHostname("h"));
+                case 0, 1 -> new RegisterPeer(acc, peerIds.get(r.nextInt(peerIds.size())), "hash",
+                        AccountFixtureSupport.wgKey(nextKey++), PeerSystemMeta.ofHostname("h"));
                 case 2 -> new DeletePeer(acc, peer);
-                case 3 -> new CreateGroup(acc, group, names.get(r.nextInt(names.size())), subset(r, peerIds));
+                case 3 -> new CreateGroup(acc, group, names.get(r.nextInt(names.size())), subset(r, livePeers, peerIds));
                 case 4 -> new UpdateGroup(acc, group, r.nextBoolean() ? null : names.get(r.nextInt(names.size())),
-                        r.nextBoolean() ? null : subset(r, peerIds));
+                        r.nextInt(4) == 0 ? null : subset(r, livePeers, peerIds));
                 case 5 -> new DeleteGroup(acc, group);
                 case 6 -> new CreatePolicy(acc, "pol" + r.nextInt(3), policyBetween("p", group, other));
                 case 7 -> new UpdatePolicy(acc, "pol" + r.nextInt(3), policyBetween("p", group, other));
@@ -117,7 +119,12 @@ class EventStreamConsistencyPropertyTest {
             };
             long before = count(acc);
             try {
-                gateway.sendAndWait(command);
+                Object result = gateway.sendAndWait(command);
+                if (result instanceof dev.tern.events.commands.PeerRegistration registration && registration.created()) {
+                    livePeers.add(registration.peerId());
+                } else if (command instanceof DeletePeer deleted) {
+                    livePeers.remove(deleted.peerId());
+                }
             } catch (CommandRejected rejected) {
                 assertThat(count(acc)).as("rejected %s left events", command).isEqualTo(before);
             }
@@ -125,12 +132,21 @@ class EventStreamConsistencyPropertyTest {
         check(acc, all);
     }
 
-    private static List<String> subset(Random r, List<String> ids) {
+    /** Mostly a live id, sometimes any id of the pool (possibly gone or never created). */
+    private static String pick(Random r, List<String> live, List<String> pool) {
+        return !live.isEmpty() && r.nextInt(5) != 0 ? live.get(r.nextInt(live.size())) : pool.get(r.nextInt(pool.size()));
+    }
+
+    /** Mostly a subset of the live peers, sometimes with an unknown one mixed in. */
+    private static List<String> subset(Random r, List<String> live, List<String> pool) {
         List<String> out = new ArrayList<>();
-        for (String id : ids) {
-            if (r.nextInt(3) == 0) {
+        for (String id : live) {
+            if (r.nextBoolean()) {
                 out.add(id);
             }
+        }
+        if (r.nextInt(6) == 0) {
+            out.add(pool.get(r.nextInt(pool.size())));
         }
         return out;
     }
