@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /api/groups}: peer groups, including the built-in All group (which the aggregate protects). */
@@ -32,10 +33,13 @@ class GroupsController {
         this.commands = commands;
     }
 
+    /** {@code name} filters by exact match, as NetBird's. */
     @GetMapping("/api/groups")
-    List<Json.Group> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
+    List<Json.Group> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+                          @RequestParam(required = false) String name) {
         caller.requireReadAll();
-        return reads.groups(caller.accountId()).stream().map(Json.Group::of).toList();
+        return reads.groups(caller.accountId()).stream().filter(g -> name == null || name.equals(g.name()))
+                .map(Json.Group::of).toList();
     }
 
     @GetMapping("/api/groups/{groupId}")

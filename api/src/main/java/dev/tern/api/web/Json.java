@@ -130,8 +130,15 @@ final class Json {
                 List<GroupMinimum> groups, boolean sshEnabled, String userId, String hostname, String uiVersion,
                 String dnsLabel, boolean loginExpirationEnabled, boolean loginExpired, String lastLogin,
                 boolean inactivityExpirationEnabled, boolean approvalRequired, String countryCode, String cityName,
-                String serialNumber, List<String> extraDnsLabels, boolean ephemeral) {
+                String serialNumber, List<String> extraDnsLabels, boolean ephemeral,
+                @JsonInclude(JsonInclude.Include.NON_NULL) Integer accessiblePeersCount) {
+        /** NetBird's Peer (single peer answers). */
         static Peer of(PeerView p, String dnsDomain) {
+            return of(p, dnsDomain, null);
+        }
+
+        /** NetBird's PeerBatch (the list answer): a Peer plus its accessible_peers_count. */
+        static Peer of(PeerView p, String dnsDomain, Integer accessiblePeersCount) {
             var m = p.meta();
             return new Peer(p.id(), p.name(), Times.iso(p.createdAt()), p.ip(), nz(p.connectionIp()), p.connected(),
                     Times.iso(p.lastSeen()), osOf(p), m == null ? "" : m.kernelVersion(), 0,
@@ -140,7 +147,7 @@ final class Json {
                     p.sshEnabled(), nz(p.userId()), m == null ? "" : m.hostname(), m == null ? "" : m.uiVersion(),
                     fqdn(p.dnsLabel(), dnsDomain), p.loginExpirationEnabled(), false, Times.iso(p.lastLogin()),
                     p.inactivityExpirationEnabled(), false, "", "", m == null ? "" : m.systemSerialNumber(), List.of(),
-                    p.ephemeral());
+                    p.ephemeral(), accessiblePeersCount);
         }
     }
 

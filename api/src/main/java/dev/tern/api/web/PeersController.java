@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /api/peers}: peers join over gRPC; here they are listed, updated, deleted. Plain users see their own. */
@@ -30,12 +31,19 @@ class PeersController {
         this.commands = commands;
     }
 
+    /** NetBird's PeerBatch list; {@code name} and {@code ip} filter by exact match. */
     @GetMapping("/api/peers")
-    List<Json.Peer> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
+    List<Json.Peer> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+                         @RequestParam(required = false) String name, @RequestParam(required = false) String ip) {
         String domain = dnsDomain(caller);
-        return reads.peers(caller.accountId()).stream()
+        List<PeerView> all = reads.peers(caller.accountId());
+        Map<String, Integer> counts = new AccessiblePeers(all, reads.groups(caller.accountId()),
+                reads.policies(caller.accountId())).counts();
+        return all.stream()
                 .filter(p -> caller.readsEverything() || caller.is(p.userId()))
-                .map(p -> Json.Peer.of(p, domain)).toList();
+                .filter(p -> name == null || name.equals(p.name()))
+                .filter(p -> ip == null || ip.trim().equals(p.ip()))
+                .map(p -> Json.Peer.of(p, domain, counts.get(p.id()))).toList();
     }
 
     @GetMapping("/api/peers/{peerId}")

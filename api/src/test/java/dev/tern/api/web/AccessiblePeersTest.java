@@ -81,6 +81,24 @@ class AccessiblePeersTest {
     }
 
     @Test
+    void countsForEveryPeerMatchTheSinglePeerAnswer() {
+        PolicyView[] policies = {policy(true, rule("dev", "dev", true, RuleAction.ACCEPT, true)),
+                policy(true, rule("dev", "prod", false, RuleAction.ACCEPT, true)),
+                policy(true, rule("prod", "all", true, RuleAction.DROP, true))};
+        var counts = new AccessiblePeers(peers, groups, List.of(policies)).counts();
+        assertThat(counts).containsExactly(java.util.Map.entry("a", 2), java.util.Map.entry("b", 2),
+                java.util.Map.entry("c", 2), java.util.Map.entry("d", 0));
+        for (PeerView p : peers) {
+            assertThat(counts.get(p.id())).isEqualTo(accessible(p.id(), policies).size());
+        }
+    }
+
+    @Test
+    void unknownPeerSeesNothing() {
+        assertThat(accessible("zz", policy(true, rule("all", "all", true, RuleAction.ACCEPT, true)))).isEmpty();
+    }
+
+    @Test
     void unknownGroupsAreEmpty() {
         assertThat(accessible("a", policy(true, rule("dev", "gone", true, RuleAction.ACCEPT, true)))).isEmpty();
     }

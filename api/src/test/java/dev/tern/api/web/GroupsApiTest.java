@@ -30,6 +30,7 @@ class GroupsApiTest extends ApiTestSupport {
         assertThat(got.status()).isEqualTo(200);
         assertThat(got.json().get("name").asText()).isEqualTo(name);
         assertThat(texts(http.get("/api/groups", admin()).json(), "id")).contains(id);
+        assertThat(texts(http.get("/api/groups?name=" + name, admin()).json(), "id")).containsExactly(id);
 
         String renamed = unique("renamed");
         TestHttp.Response updated = http.put("/api/groups/" + id, admin(), Map.of("name", renamed, "peers", List.of()));

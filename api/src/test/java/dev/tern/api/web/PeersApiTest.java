@@ -155,6 +155,15 @@ class PeersApiTest extends ApiTestSupport {
                 .contains(b.peerId(), c.peerId()).doesNotContain(a.peerId(), d.peerId());
         assertThat(texts(http.get("/api/peers/" + c.peerId() + "/accessible-peers", admin()).json(), "id"))
                 .contains(a.peerId(), b.peerId()).doesNotContain(d.peerId());
+        JsonNode listed = http.get("/api/peers?name=" + http.get("/api/peers/" + a.peerId(), admin()).json()
+                .get("name").asText(), admin()).json();
+        assertThat(texts(listed, "id")).containsExactly(a.peerId());
+        assertThat(listed.get(0).get("accessible_peers_count").asInt()).isEqualTo(
+                http.get("/api/peers/" + a.peerId() + "/accessible-peers", admin()).json().size());
+        assertThat(texts(http.get("/api/peers?ip=" + c.ip().address(), admin()).json(), "id"))
+                .containsExactly(c.peerId());
+        assertThat(http.get("/api/peers?name=no-such-peer", admin()).json().size()).isZero();
+        assertThat(http.get("/api/peers/" + a.peerId(), admin()).json().has("accessible_peers_count")).isFalse();
         JsonNode accessible = http.get("/api/peers/" + d.peerId() + "/accessible-peers", admin()).json();
         for (JsonNode peer : accessible) {
             assertThat(peer.get("id").asText()).isNotIn(a.peerId(), b.peerId(), c.peerId());
