@@ -7,7 +7,8 @@ import org.springframework.stereotype.Component;
 /**
  * Drops and rebuilds every read table from the event store: the read-model processor stops, its tokens reset
  * (the projections' reset handlers truncate their tables), and it starts replaying from the first event. Reads
- * see partial tables until the replay has caught up ({@link ReadYourWrites} waits for it).
+ * see partial tables until the replay has caught up ({@link ReadYourWrites} waits for it). With several nodes,
+ * stop the read-model processor on the others first: a reset needs every segment released.
  */
 @Component
 public class ReadModelRebuild {
