@@ -4,6 +4,7 @@ import dev.tern.events.AccountEvent;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.TrackingToken;
 
 /**
  * Axon adapter: forwards every account event to the projector. Register it with a single-segment streaming
@@ -20,9 +21,10 @@ public class NetworkMapEventHandler {
         this.projector = projector;
     }
 
+    /** The token's position (the event's global index) becomes the serial of the maps the event changes. */
     @EventHandler
-    public void on(AccountEvent event) {
-        projector.apply(event);
+    public void on(AccountEvent event, TrackingToken token) {
+        projector.apply(event, token == null ? 0 : token.position().orElse(0));
     }
 
     @ResetHandler

@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * {@link #apply} feeds one event: the account graph names the peers the event may affect, only those maps are
  * recomputed, and only maps whose content changed are stored and published to the {@link NetworkMapHub}. All maps
- * changed by one event share a new serial from the account's counter, so a peer's serial only grows and grows only
- * when its map changed. Replaying the same events yields the same maps and serials, which is what a restart does.
+ * changed by one event share a new serial (the event's stream position when known, else the account's counter plus
+ * one), so a peer's serial only grows and grows only when its map changed. Replaying the same events yields the
+ * same maps and serials, which is what a restart does.
  * <p>
  * Thread-safety: events are applied one at a time (in the order of the event stream); queries may run concurrently
  * and see each peer's map as of the last applied event.
@@ -51,18 +52,25 @@ public final class NetworkMapProjector {
         return hub;
     }
 
+    /** Applies one event whose stream position is unknown; see {@link #apply(AccountEvent, long)}. */
+    public List<PeerNetworkMap> apply(AccountEvent event) {
+        return apply(event, 0);
+    }
+
     /**
-     * Applies one event and publishes the maps it changed.
+     * Applies one event found at {@code position} of the event stream (its global index) and publishes the maps it
+     * changed. Their serial is the position when that is above the account's last serial: serials then name the
+     * event that produced the map and keep growing across restarts and upgrades, whatever the code did before.
      *
-     * @return the maps that changed (with their new serial), for callers that want to know; removed peers are not
-     *     listed but their subscriptions are ended
+     * @return the maps that changed (with their new serial); removed peers are not listed but their subscriptions
+     *     are ended
      */
-    public synchronized List<PeerNetworkMap> apply(AccountEvent event) {
+    public synchronized List<PeerNetworkMap> apply(AccountEvent event, long position) {
         AccountState state = accounts.computeIfAbsent(event.accountId(), AccountState::new);
         AccountGraph.Peer deletedPeer = event instanceof dev.tern.events.PeerDeleted deleted
                 ? state.graph.peer(deleted.peerId()) : null;
         Set<String> affected = state.graph.apply(event);
-        return recompute(state, affected, deletedPeer);
+        return recompute(state, affected, deletedPeer, Math.max(state.serial + 1, position));
     }
 
     /**
@@ -73,16 +81,17 @@ public final class NetworkMapProjector {
      */
     public synchronized List<PeerNetworkMap> recomputeAll(String accountId) {
         AccountState state = accounts.get(accountId);
-        return state == null ? List.of() : recompute(state, Set.copyOf(state.graph.peerIds()), null);
+        return state == null ? List.of()
+                : recompute(state, Set.copyOf(state.graph.peerIds()), null, state.serial + 1);
     }
 
-    private List<PeerNetworkMap> recompute(AccountState state, Set<String> affected, AccountGraph.Peer deletedPeer) {
+    private List<PeerNetworkMap> recompute(AccountState state, Set<String> affected, AccountGraph.Peer deletedPeer,
+                                           long nextSerial) {
         if (affected.isEmpty()) {
             return List.of();
         }
         List<PeerNetworkMap> changed = new ArrayList<>();
         List<String> removed = new ArrayList<>();
-        long nextSerial = state.serial + 1;
         for (String peerId : affected) {
             PeerNetworkMap fresh = NetworkMapComputer.compute(state.graph, peerId, nextSerial);
             PeerNetworkMap current = state.maps.get(peerId);

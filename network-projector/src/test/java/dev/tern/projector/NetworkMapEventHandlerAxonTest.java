@@ -69,6 +69,8 @@ class NetworkMapEventHandlerAxonTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(first.accessiblePeers(ACCOUNT, "a")).extracting(RemotePeer::peerId).containsExactly("b"));
         Map<String, PeerNetworkMap> before = first.currentMaps(ACCOUNT);
+        // the policy is the 9th event (position 8 in the in-memory store): it produced a's current map
+        assertThat(before.get("a").serial()).isEqualTo(8);
         configuration.shutdown();
         running = null;
 

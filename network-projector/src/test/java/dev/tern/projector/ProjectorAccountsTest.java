@@ -47,6 +47,19 @@ class ProjectorAccountsTest {
     }
 
     @Test
+    void serialsFollowStreamPositionsAndStillGrowWhenPositionsDoNot() {
+        NetworkMapProjector projector = new NetworkMapProjector();
+        projector.apply(accountCreated(), 1);
+        projector.apply(allGroup(), 2);
+        assertThat(projector.apply(peer("a", 1), 10)).extracting(PeerNetworkMap::serial).containsExactly(10L);
+        projector.apply(new PolicyCreated(ACCOUNT, "p", policy("all", accept("r", true, List.of(ALL), List.of(ALL)))), 20);
+        assertThat(projector.apply(peer("b", 2), 35)).extracting(PeerNetworkMap::serial).containsOnly(35L);
+        // an event without a known position (or a lower one) still moves the serial forward
+        assertThat(projector.apply(peer("c", 3))).extracting(PeerNetworkMap::serial).containsOnly(36L);
+        assertThat(projector.apply(peer("d", 4), 5)).extracting(PeerNetworkMap::serial).containsOnly(37L);
+    }
+
+    @Test
     void unknownAccountsAndPeersHaveNoMap() {
         NetworkMapProjector projector = new NetworkMapProjector();
         assertThat(projector.currentMap("nope", "nope")).isEmpty();
