@@ -219,4 +219,32 @@ class UserCommandsTest extends AccountFixtureSupport {
                 .expectException(rejected(FORBIDDEN, "may not change this account"))
                 .expectNoEvents();
     }
+
+    @Test
+    void aPlainUserCannotChangeOtherUsers() {
+        fixture.givenCurrentTime(NOW).andGiven(account(user("u2", UserRole.USER), user("u3", UserRole.USER)))
+                .when(new UpdateUser(ACC, "u3", UserRole.ADMIN, null, false, "u2"))
+                .expectException(rejected(FORBIDDEN, "only owners and admins"))
+                .expectNoEvents();
+    }
+
+    @Test
+    void aServiceUserNeedsANameButNoEmail() {
+        fixture.givenCurrentTime(NOW).andGiven(account())
+                .when(new CreateUser(ACC, "svc", null, "ci-bot", UserRole.ADMIN, true, List.of(), OWNER))
+                .expectEvents(new UserCreated(ACC, "svc", "", "ci-bot", UserRole.ADMIN, true, List.of(), NOW));
+        fixture.givenCurrentTime(NOW).andGiven(account())
+                .when(new CreateUser(ACC, "svc", null, " ", UserRole.ADMIN, true, List.of(), OWNER))
+                .expectException(rejected(INVALID, "service user name must not be empty"))
+                .expectNoEvents();
+    }
+
+    @Test
+    void aDeletedUsersAutoGroupsNoLongerHoldTheirGroups() {
+        fixture.givenCurrentTime(NOW).andGiven(account(group("g1", "dev"),
+                        new UserCreated(ACC, "u2", "b@example.com", "B", UserRole.USER, false, List.of("g1"), NOW),
+                        new UserDeleted(ACC, "u2")))
+                .when(new dev.tern.events.commands.DeleteGroup(ACC, "g1"))
+                .expectEvents(new dev.tern.events.GroupDeleted(ACC, "g1", "dev"));
+    }
 }
