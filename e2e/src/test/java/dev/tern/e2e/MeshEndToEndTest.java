@@ -126,7 +126,7 @@ class MeshEndToEndTest {
     // ---------------------------------------------------------------------------------------------------------
 
     @Test
-    @Order(1)
+    @Order(10)
     void agentsRegisterAndPeersInDevReachEachOther() {
         await("three peers registered and connected").atMost(CONVERGE).untilAsserted(() -> {
             JsonNode peers = rest.get("/api/peers");
@@ -139,7 +139,20 @@ class MeshEndToEndTest {
     }
 
     @Test
-    @Order(2)
+    @Order(15)
+    void theSeedWorkflowRunsVerbatimWithCurl() {
+        Shell.Result r = Shell.run(List.of("env", "TERN_URL=http://" + net.serverAddress() + ":8080",
+                "TOKEN=" + rest.token(), "bash", Path.of("..", "scripts", "seed-workflow.sh").toString()), 60);
+        assertThat(r.ok()).as(r.output()).isTrue();
+        assertThat(r.output()).contains("\"state\": \"valid\"", "\"usage_limit\": 10", "laptops-to-servers");
+        for (String name : List.of("alpha", "bravo", "charlie")) {
+            assertThat(r.output()).contains("\"name\": \"" + name + "\"", "\"ip\": \"" + meshIp(name) + "\"");
+        }
+        assertThat(r.output()).contains("\"connected\": true");
+    }
+
+    @Test
+    @Order(20)
     void aCannotReachCWithoutAPolicy() {
         assertThat(ping("a", meshIp("charlie")).ok()).isFalse();
         assertThat(tcp("a", meshIp("charlie"), 22)).isFalse();
@@ -148,7 +161,7 @@ class MeshEndToEndTest {
     }
 
     @Test
-    @Order(3)
+    @Order(30)
     void aOneWayTcp22PolicyOpensExactlyThat() {
         Agent c = agents.get("c");
         helpers.add(ManagedProcess.start("tcp-listener-c-" + RUN,
@@ -169,7 +182,7 @@ class MeshEndToEndTest {
     }
 
     @Test
-    @Order(4)
+    @Order(40)
     void restartingTheServerKeepsTunnelsUpAndAgentsResync() {
         String bravo = meshIp("bravo");
         server.stop(30);
@@ -185,7 +198,7 @@ class MeshEndToEndTest {
     }
 
     @Test
-    @Order(5)
+    @Order(50)
     void ternStatusJsonMatchesTheMesh() {
         JsonNode status = status("a");
         assertThat(status.path("meshAddress").asText()).startsWith(meshIp("alpha") + "/");
@@ -200,7 +213,7 @@ class MeshEndToEndTest {
     }
 
     @Test
-    @Order(6)
+    @Order(60)
     void deletingBRemovesItFromAsWireGuardPeers() {
         Set<String> before = wgPeers("a");
         assertThat(before).hasSize(1);

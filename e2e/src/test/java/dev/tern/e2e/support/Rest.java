@@ -23,6 +23,10 @@ public final class Rest {
         this.token = token;
     }
 
+    public String token() {
+        return token;
+    }
+
     public JsonNode get(String path) {
         return call("GET", path, null, 200);
     }
