@@ -19,6 +19,7 @@ import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.WireGuardKey;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -313,10 +314,6 @@ final class AccountGraph {
         return peers.get(peerId);
     }
 
-    Collection<Peer> peers() {
-        return peers.values();
-    }
-
     int peerCount() {
         return peers.size();
     }
@@ -380,7 +377,7 @@ final class AccountGraph {
     /** Every peer's view, sorted by mesh IP; see {@link #everyoneSorted}. */
     Object[] everyoneSorted() {
         if (everyoneSorted == null) {
-            List<Peer> sorted = new java.util.ArrayList<>(peers.values());
+            List<Peer> sorted = new ArrayList<>(peers.values());
             sorted.sort(NetworkMapComputer.BY_IP);
             Object[] views = new Object[sorted.size()];
             for (int i = 0; i < views.length; i++) {
