@@ -58,6 +58,10 @@ class SetupKeysApiTest extends ApiTestSupport {
         assertThat(revoked.json().get("state").asText()).isEqualTo("revoked");
         assertThat(revoked.json().get("valid").asBoolean()).isFalse();
         assertThat(http.get("/api/setup-keys/" + key.id(), admin()).json().get("state").asText()).isEqualTo("revoked");
+        long before = auditTotal(admin());
+        assertError(http.put("/api/setup-keys/" + key.id(), admin(), Map.of("revoked", false, "auto_groups", List.of(g2))),
+                400);
+        assertThat(auditTotal(admin())).isEqualTo(before);
 
         assertThat(http.delete("/api/setup-keys/" + key.id(), admin()).status()).isEqualTo(200);
         assertError(http.get("/api/setup-keys/" + key.id(), admin()), 404);
