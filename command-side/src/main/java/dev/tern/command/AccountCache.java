@@ -1,7 +1,11 @@
 package dev.tern.command;
 
+import dev.tern.events.CommandRejected;
 import org.axonframework.common.Registration;
 import org.axonframework.common.caching.Cache;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.ExecutionResult;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,6 +22,12 @@ import java.util.function.UnaryOperator;
  * only weakly, so the next young-generation collection drops it: under load a 10,000-peer account would be
  * re-read from its snapshot (megabytes of JSON) after every GC. Accounts past the capacity are evicted least
  * recently used first and simply reloaded from snapshot and events when needed again.
+ *
+ * <p>Axon removes an aggregate from the cache whenever its unit of work rolls back, because a failed command may
+ * have left the cached instance half-changed. A {@link CommandRejected} cannot have: every {@link Account} handler
+ * checks everything before it applies the first event. So a rollback caused by a rejection keeps the entry —
+ * otherwise each refused request (a fleet retrying with a used-up setup key, a typo in a group id) would cost a
+ * reload of the account.
  */
 final class AccountCache implements Cache {
     private final int capacity;
@@ -103,6 +113,9 @@ final class AccountCache implements Cache {
 
     @Override
     public boolean remove(Object key) {
+        if (rollingBackARejectedCommand()) {
+            return false;
+        }
         boolean removed;
         synchronized (this) {
             removed = entries.remove(key) != null;
@@ -136,6 +149,16 @@ final class AccountCache implements Cache {
     public Registration registerCacheEntryListener(EntryListener listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
+    }
+
+    private static boolean rollingBackARejectedCommand() {
+        if (!CurrentUnitOfWork.isStarted()) {
+            return false;
+        }
+        UnitOfWork<?> unitOfWork = CurrentUnitOfWork.get();
+        ExecutionResult result = unitOfWork.getExecutionResult();
+        return unitOfWork.phase() == UnitOfWork.Phase.ROLLBACK && result != null && result.isExceptionResult()
+                && result.getExceptionResult() instanceof CommandRejected;
     }
 
     /** Drops least recently used entries beyond the capacity; returns their keys. Caller holds the lock. */

@@ -1,6 +1,8 @@
 package dev.tern.command;
 
+import dev.tern.events.CommandRejected;
 import org.axonframework.common.caching.Cache;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -67,5 +69,25 @@ class AccountCacheTest {
         cache.put("y", 2);
         cache.removeAll();
         assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void aRollbackCausedByARejectionKeepsTheAccountCached() {
+        AccountCache cache = new AccountCache(4);
+        cache.put("a", "account a");
+        DefaultUnitOfWork<?> unitOfWork = DefaultUnitOfWork.startAndGet(null);
+        unitOfWork.onRollback(u -> cache.remove("a"));
+        unitOfWork.rollback(CommandRejected.forbidden("key used up"));
+        assertThat(cache.containsKey("a")).isTrue();
+    }
+
+    @Test
+    void aRollbackForAnyOtherReasonDropsTheAccount() {
+        AccountCache cache = new AccountCache(4);
+        cache.put("a", "account a");
+        DefaultUnitOfWork<?> unitOfWork = DefaultUnitOfWork.startAndGet(null);
+        unitOfWork.onRollback(u -> cache.remove("a"));
+        unitOfWork.rollback(new IllegalStateException("sequence taken by another node"));
+        assertThat(cache.containsKey("a")).isFalse();
     }
 }
