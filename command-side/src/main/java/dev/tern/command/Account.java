@@ -73,7 +73,8 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /**
  * One account: the consistency boundary and the only place that decides. Command handlers validate everything
- * first and only then apply events, so a rejected command ({@link CommandRejected}) never leaves an event behind.
+ * first and only then apply events, so a rejected command ({@link CommandRejected}) never leaves an event behind
+ * nor a changed account ({@link AccountCache} keeps the account cached after a rejection on that promise).
  * State changes happen only in event sourcing handlers, delegated to small books that keep the indexes every
  * command needs in O(1)/O(log n) of the account size.
  *
