@@ -49,10 +49,6 @@ final class DnsLabels {
         return head + suffix;
     }
 
-    boolean isTaken(String label) {
-        return taken.contains(label);
-    }
-
     /**
      * The lowest free label for this base. {@code ownLabel} (the label of a peer being renamed, or null) counts as
      * free, so renaming a peer to a name with the same base keeps its label.
@@ -92,10 +88,6 @@ final class DnsLabels {
         if (dash > 0) {
             lowerTo(label.substring(0, dash), Integer.parseInt(label.substring(dash + 1)));
         }
-    }
-
-    int size() {
-        return taken.size();
     }
 
     private static boolean remembered(String base) {

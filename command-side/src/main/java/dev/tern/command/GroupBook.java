@@ -65,15 +65,6 @@ final class GroupBook {
         return idByName.get(name);
     }
 
-    int size() {
-        return byId.size();
-    }
-
-    /** Groups the peer is an explicit member of (never All). */
-    Set<String> groupsOf(String peerId) {
-        return groupsOfPeer.getOrDefault(peerId, Set.of());
-    }
-
     void create(String id, String name, GroupIssuer issued) {
         byId.put(id, new Group(id, name, issued, new HashSet<>()));
         idByName.put(name, id);

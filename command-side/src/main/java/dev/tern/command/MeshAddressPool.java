@@ -34,10 +34,6 @@ final class MeshAddressPool {
         return offset > 0 && offset < size - 1;
     }
 
-    boolean isTaken(int ipBits) {
-        return contains(ipBits) && used.get(ipBits - networkBits);
-    }
-
     void take(int ipBits) {
         int offset = offsetOf(ipBits);
         used.set(offset);

@@ -86,10 +86,6 @@ final class PeerBook {
         return id == null ? null : byId.get(id);
     }
 
-    int size() {
-        return byId.size();
-    }
-
     Cidr network() {
         return network;
     }

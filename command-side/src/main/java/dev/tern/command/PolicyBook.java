@@ -43,10 +43,6 @@ final class PolicyBook {
         return byId.containsKey(id);
     }
 
-    int size() {
-        return byId.size();
-    }
-
     /** Some policy referencing the group, or null. */
     Policy anyReferencing(String groupId) {
         String id = byGroup.anyReferencer(groupId);
