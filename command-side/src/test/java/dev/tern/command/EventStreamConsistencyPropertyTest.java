@@ -24,6 +24,15 @@ import dev.tern.events.commands.RegisterPeer;
 import dev.tern.events.commands.UpdateGroup;
 import dev.tern.events.commands.UpdatePolicy;
 import dev.tern.events.commands.UpdateSetupKey;
+import dev.tern.events.commands.CreateUser;
+import dev.tern.events.commands.UpdateUser;
+import dev.tern.events.commands.DeleteUser;
+import dev.tern.events.commands.CreatePersonalAccessToken;
+import dev.tern.events.commands.DeletePersonalAccessToken;
+import dev.tern.events.values.UserRole;
+import dev.tern.events.UserCreated;
+import dev.tern.events.UserAutoGroupsChanged;
+import dev.tern.events.UserDeleted;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.SetupKeyType;
@@ -55,7 +64,8 @@ import static dev.tern.command.GroupCommandsTest.policyBetween;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Projections downstream trust the event stream: whatever mix of group, policy, setup-key and peer commands
+ * Projections downstream trust the event stream: whatever mix of group, policy, setup-key, user, token and peer
+ * commands
  * (valid or not) an account receives, its events never add a member twice, never remove a non-member, never name
  * a peer or group that does not exist, never touch the All group's membership, never delete a group a policy or
  * setup key still uses, and never give two groups the same name. Rejected commands leave no events, and the
@@ -87,7 +97,7 @@ class EventStreamConsistencyPropertyTest {
         return Arbitraries.longs().list().ofMinSize(1).ofMaxSize(80);
     }
 
-    @Property(tries = 150)
+    @Property(tries = 200)
     void theEventStreamStaysConsistent(@ForAll("seeds") List<Long> steps) {
         CommandGateway gateway = axon.commandGateway();
         String acc = "consistency-" + ACCOUNTS.incrementAndGet();
@@ -98,6 +108,8 @@ class EventStreamConsistencyPropertyTest {
         // ids are drawn from small pools so that commands often hit existing, deleted or unknown things
         List<String> peerIds = List.of("p0", "p1", "p2", "p3", "p4", "p5");
         List<String> groupIds = List.of("g0", "g1", "g2", "g3", all);
+        List<String> userIds = List.of("o", "u1", "u2", "u3");
+        List<UserRole> roles = List.of(UserRole.ADMIN, UserRole.USER, UserRole.AUDITOR, UserRole.OWNER);
         List<String> names = List.of("dev", "ops", "prod", "web", "db", "lab", "All", "dev ");
         int nextKey = 1;
         // what exists right now, so that most commands are about live things (and some about gone or unknown ones)
@@ -108,7 +120,9 @@ class EventStreamConsistencyPropertyTest {
             String peer = pick(r, livePeers, peerIds);
             String group = pick(r, liveGroups, groupIds);
             String other = pick(r, liveGroups, groupIds);
-            Object command = switch (r.nextInt(10)) {
+            String user = userIds.get(r.nextInt(userIds.size()));
+            String actor = userIds.get(r.nextInt(userIds.size()));
+            Object command = switch (r.nextInt(14)) {
                 case 0, 1 -> new RegisterPeer(acc, peerIds.get(r.nextInt(peerIds.size())), "hash",
                         AccountFixtureSupport.wgKey(nextKey++), PeerSystemMeta.ofHostname("h"));
                 case 2 -> new DeletePeer(acc, peer);
@@ -120,7 +134,16 @@ class EventStreamConsistencyPropertyTest {
                 case 6 -> new CreatePolicy(acc, "pol" + r.nextInt(3), policyBetween("p", group, other));
                 case 7 -> new UpdatePolicy(acc, "pol" + r.nextInt(3), policyBetween("p", group, other));
                 case 8 -> new DeletePolicy(acc, "pol" + r.nextInt(3));
-                default -> new UpdateSetupKey(acc, "key", false, r.nextBoolean() ? List.of(group) : List.of());
+                case 9 -> new UpdateSetupKey(acc, "key", false, r.nextBoolean() ? List.of(group) : List.of());
+                case 10 -> new CreateUser(acc, user, user + "@example.com", user, roles.get(r.nextInt(roles.size())),
+                        r.nextBoolean(), r.nextBoolean() ? List.of(group) : List.of(), actor);
+                case 11 -> new UpdateUser(acc, user, r.nextBoolean() ? null : roles.get(r.nextInt(roles.size())),
+                        r.nextBoolean() ? null : List.of(group, other), r.nextInt(4) == 0, actor);
+                case 12 -> new DeleteUser(acc, user, actor);
+                default -> r.nextBoolean()
+                        ? new CreatePersonalAccessToken(acc, "t" + r.nextInt(3), user, "tok", "h",
+                        java.time.Instant.now().plusSeconds(3600), actor)
+                        : new DeletePersonalAccessToken(acc, user, "t" + r.nextInt(3), actor);
             };
             long before = count(acc);
             try {
@@ -191,6 +214,7 @@ class EventStreamConsistencyPropertyTest {
         Map<String, Set<String>> members = new HashMap<>();
         Map<String, List<String>> policyGroups = new HashMap<>();
         List<String> keyGroups = new ArrayList<>();
+        Map<String, List<String>> userGroups = new HashMap<>();
         for (DomainEventMessage<?> message : axon.eventStore().readEvents(acc).asStream().toList()) {
             Object e = message.getPayload();
             if (e instanceof PeerRegistered p) {
@@ -219,6 +243,7 @@ class EventStreamConsistencyPropertyTest {
                 assertThat(groupNames).containsKey(g.groupId());
                 assertThat(policyGroups.values()).noneMatch(gs -> gs.contains(g.groupId()));
                 assertThat(keyGroups).doesNotContain(g.groupId());
+                assertThat(userGroups.values()).noneMatch(gs -> gs.contains(g.groupId()));
                 groupNames.remove(g.groupId());
                 members.remove(g.groupId());
             } else if (e instanceof PolicyCreated p) {
@@ -231,6 +256,17 @@ class EventStreamConsistencyPropertyTest {
                 policyGroups.put(p.policyId(), p.definition().groups());
             } else if (e instanceof PolicyDeleted p) {
                 assertThat(policyGroups.remove(p.policyId())).isNotNull();
+            } else if (e instanceof UserCreated u) {
+                assertThat(userGroups).doesNotContainKey(u.userId());
+                assertThat(groupNames.keySet()).containsAll(u.autoGroups());
+                userGroups.put(u.userId(), u.autoGroups());
+            } else if (e instanceof UserAutoGroupsChanged u) {
+                assertThat(groupNames.keySet()).containsAll(u.autoGroups());
+                assertThat(u.autoGroups()).doesNotContain(all);
+                assertThat(userGroups.put(u.userId(), u.autoGroups())).isNotNull();
+            } else if (e instanceof UserDeleted u) {
+                assertThat(u.userId()).as("the owner is never deleted").isNotEqualTo("o");
+                assertThat(userGroups.remove(u.userId())).isNotNull();
             } else if (e instanceof SetupKeyCreated k) {
                 keyGroups.addAll(k.autoGroups());
             } else if (e instanceof SetupKeyAutoGroupsChanged k) {
