@@ -55,6 +55,7 @@ import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.UserRole;
+import dev.tern.events.values.WireGuardKey;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventsourcing.EventSourcingHandler;
@@ -590,7 +591,7 @@ public class Account {
     @CommandHandler
     void handle(DeletePeer command) {
         PeerBook.Peer peer = requirePeer(command.peerId());
-        apply(new PeerDeleted(accountId, peer.id(), new dev.tern.events.values.WireGuardKey(peer.wgPubKey())));
+        apply(new PeerDeleted(accountId, peer.id(), new WireGuardKey(peer.wgPubKey())));
     }
 
     @EventSourcingHandler
