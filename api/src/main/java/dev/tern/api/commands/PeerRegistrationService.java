@@ -46,6 +46,22 @@ public class PeerRegistrationService {
 
     public PeerRegistration register(String plainSetupKey, WireGuardKey wgPubKey, PeerSystemMeta meta,
                                      String sourceAddress) {
+        RegisterPeer command = registerPeer(plainSetupKey, wgPubKey, meta);
+        return commands.send(command, peerActor(command), sourceAddress);
+    }
+
+    /**
+     * Like {@link #register(String, WireGuardKey, PeerSystemMeta, String)} but returns as soon as the account
+     * has decided, without waiting for the REST read model to show the peer (a device login needs its network
+     * map, not the read tables; waiting for them costs the projection's latency on every login).
+     */
+    public PeerRegistration registerWithoutReadYourWrites(String plainSetupKey, WireGuardKey wgPubKey,
+                                                          PeerSystemMeta meta, String sourceAddress) {
+        RegisterPeer command = registerPeer(plainSetupKey, wgPubKey, meta);
+        return commands.sendWithoutWaitingForReads(command, peerActor(command), sourceAddress);
+    }
+
+    private RegisterPeer registerPeer(String plainSetupKey, WireGuardKey wgPubKey, PeerSystemMeta meta) {
         if (plainSetupKey == null || plainSetupKey.isBlank()) {
             throw CommandRejected.invalid("setup key is missing");
         }
@@ -58,10 +74,14 @@ public class PeerRegistrationService {
         String keyHash = Secrets.sha256Hex(plainSetupKey.trim());
         String accountId = readModel.findAccountBySetupKeyHash(keyHash)
                 .orElseThrow(() -> CommandRejected.notFound("setup key not found"));
-        String proposedPeerId = Ids.newId();
-        // The device itself is the actor: it has no user behind it, only its key and hostname.
-        Actor actor = new Actor(Actor.Type.PEER, proposedPeerId, meta.hostname(), "");
-        return commands.send(new RegisterPeer(accountId, proposedPeerId, keyHash, wgPubKey, meta), actor,
-                sourceAddress);
+        return new RegisterPeer(accountId, Ids.newId(), keyHash, wgPubKey, meta);
+    }
+
+    /**
+     * The device itself is the actor: it has no user behind it, only its hostname and the id it will have. A known
+     * key keeps its old id, but then nothing is appended, so the proposed id never shows up in the audit trail.
+     */
+    private static Actor peerActor(RegisterPeer command) {
+        return new Actor(Actor.Type.PEER, command.proposedPeerId(), command.meta().hostname(), "");
     }
 }

@@ -66,6 +66,27 @@ class PeersApiTest extends ApiTestSupport {
     }
 
     @Test
+    void registrationIsAuditedWithThePeerAsInitiator() {
+        CreatedKey key = createSetupKey("reusable", 0, List.of());
+        String host = unique("audited");
+        PeerRegistration reg = register(key.key(), host);
+        JsonNode entries = http.get("/api/events/audit?activity_code=peer.setupkey.add&initiator_id=" + reg.peerId(),
+                admin()).json();
+        assertThat(entries.size()).as(entries.toString()).isEqualTo(1);
+        assertThat(entries.get(0).get("initiator_name").asText()).isEqualTo(host);
+    }
+
+    @Test
+    void fastRegistrationShowsUpInTheReadModelEventually() {
+        CreatedKey key = createSetupKey("reusable", 0, List.of());
+        PeerRegistration reg = registrations.registerWithoutReadYourWrites(key.key(), randomWireGuardKey(),
+                PeerSystemMeta.ofHostname(unique("fast")), "192.0.2.1");
+        assertThat(reg.created()).isTrue();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(http.get("/api/peers/" + reg.peerId(), admin()).status()).isEqualTo(200));
+    }
+
+    @Test
     void registeringTheSameKeyAgainIsIdempotent() {
         CreatedKey key = createSetupKey("reusable", 0, List.of());
         WireGuardKey wg = randomWireGuardKey();
