@@ -8,7 +8,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /api/events/audit}: NetBird's Event array, newest first. Tern extension: filters {@code from},
- * {@code to} (ISO-8601; from inclusive, to exclusive), {@code initiator_id}, {@code target_id},
+ * {@code to} (ISO-8601, UTC when no offset is given; from inclusive, to exclusive), {@code initiator_id}, {@code target_id},
  * {@code activity_code}, and paging {@code page} (1-based) / {@code page_size} (default 100, max 1000) with
  * {@code X-Total-Count} and RFC 8288 {@code Link} headers. Without parameters it answers like NetBird.
  */
@@ -101,11 +104,21 @@ class AuditController {
         if (text == null || text.isBlank()) {
             return null;
         }
+        String t = text.trim();
         try {
-            return OffsetDateTime.parse(text.trim()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("parameter '" + name + "' is not an ISO-8601 time with offset, "
-                    + "e.g. 2024-05-01T00:00:00Z");
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeParseException withoutOffset) {
+            // Times without an offset and plain dates are read as UTC, the zone every answer uses.
+            try {
+                return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException notLocal) {
+                try {
+                    return LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC);
+                } catch (DateTimeParseException e) {
+                    throw ApiException.badRequest("parameter '" + name + "' is not an ISO-8601 time, "
+                            + "e.g. 2024-05-01T00:00:00Z or 2024-05-01");
+                }
+            }
         }
     }
 

@@ -16,6 +16,9 @@ class AuditParametersTest {
         assertThat(AuditController.time("2024-05-01T12:00:00+02:00", "from"))
                 .isEqualTo(Instant.parse("2024-05-01T10:00:00Z"));
         assertThat(AuditController.time(null, "from")).isNull();
+        assertThat(AuditController.time("2024-05-01T10:00:00", "from")).isEqualTo(Instant.parse("2024-05-01T10:00:00Z"));
+        assertThat(AuditController.time("2024-05-01", "from")).isEqualTo(Instant.parse("2024-05-01T00:00:00Z"));
+        assertThatThrownBy(() -> AuditController.time("2024-02-30", "to")).isInstanceOf(ApiException.class);
         assertThatThrownBy(() -> AuditController.time("yesterday", "from")).isInstanceOf(ApiException.class)
                 .hasMessageContaining("'from'");
     }
