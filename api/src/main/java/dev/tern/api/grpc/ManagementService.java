@@ -138,7 +138,9 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         PeerSystemMeta meta = meta(login);
         PeerRegistration registration;
         try {
-            registration = registrations.register(login.getSetupKey(), peerKey, meta, CallOrigin.remoteIp());
+            // The device needs its network map, not the REST read tables: don't wait for those.
+            registration = registrations.registerWithoutReadYourWrites(login.getSetupKey(), peerKey, meta,
+                    CallOrigin.remoteIp());
         } catch (RuntimeException e) {
             throw registrationFailure(CommandFailures.unwrap(e));
         }

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
+import dev.tern.query.ReadYourWrites;
 
 /**
  * The management gRPC service on the shared test server, over a real channel to its bound port, with peers that
@@ -58,6 +59,8 @@ class ManagementGrpcTest {
     SignalEndpoint signal;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    ReadYourWrites readYourWrites;
 
     private final List<TestPeer> peers = new ArrayList<>();
 
@@ -107,6 +110,7 @@ class ManagementGrpcTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
                     assertThat(e.getStatus().getDescription()).contains("setup key");
                 });
+        caughtUp();
         assertThat(peerCount()).isEqualTo(peersBefore);
     }
 
@@ -128,8 +132,7 @@ class ManagementGrpcTest {
         assertThat(texts(rest.get("groups"), "id")).contains(autoGroup);
         assertThat(login.getNetbirdConfig().getSignal().getUri()).isEqualTo("localhost:" + signal.inProcessPort());
         assertThat(login.getNetbirdConfig().getSignal().getProtocol()).isEqualTo(HostConfig.Protocol.HTTP);
-        assertThat(auditTotal()).isGreaterThan(auditBefore);
-        assertThat(setupKeyUsedTimes(key.id())).isEqualTo(1);
+        await().atMost(WAIT).until(() -> auditTotal() > auditBefore && setupKeyUsedTimes(key.id()) == 1);
 
         // Known peer: a later login needs no setup key and answers the same config, registering nothing new.
         int peersAfter = peerCount();
@@ -137,6 +140,7 @@ class ManagementGrpcTest {
         assertThat(again.getPeerConfig()).isEqualTo(login.getPeerConfig());
         LoginResponse withKeyAgain = peer.login(key.plain(), hostname);
         assertThat(withKeyAgain.getPeerConfig()).isEqualTo(login.getPeerConfig());
+        caughtUp();
         assertThat(peerCount()).isEqualTo(peersAfter);
         assertThat(setupKeyUsedTimes(key.id())).isEqualTo(1);
     }
@@ -174,6 +178,7 @@ class ManagementGrpcTest {
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
                             .as(e.getStatus().toString()).isEqualTo(Status.Code.INVALID_ARGUMENT));
         }
+        caughtUp();
         assertThat(peerCount()).isEqualTo(peersBefore);
         assertThat(auditTotal()).isEqualTo(auditBefore);
         assertThat(setupKeyUsedTimes(key.id())).isZero();
@@ -199,6 +204,7 @@ class ManagementGrpcTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
                     assertThat(e.getStatus().getDescription()).contains("not found");
                 });
+        caughtUp();
         assertThat(peerCount()).isEqualTo(peersBefore);
         assertThat(auditTotal()).isEqualTo(auditBefore);
     }
@@ -381,13 +387,24 @@ class ManagementGrpcTest {
         return r.json();
     }
 
+    /** The peer in /api/peers; Login does not wait for the REST read model, so allow it to catch up. */
     private JsonNode peerByName(String name) {
-        for (JsonNode p : http.get("/api/peers", http.adminToken()).json()) {
-            if (p.get("name").asText().equals(name)) {
-                return p;
+        JsonNode[] found = new JsonNode[1];
+        await().atMost(WAIT).until(() -> {
+            for (JsonNode p : http.get("/api/peers", http.adminToken()).json()) {
+                if (p.get("name").asText().equals(name)) {
+                    found[0] = p;
+                    return true;
+                }
             }
-        }
-        return null;
+            return false;
+        });
+        return found[0];
+    }
+
+    /** Logins do not wait for the read model; before asserting that nothing changed, let it catch up. */
+    private void caughtUp() {
+        assertThat(readYourWrites.awaitCaughtUp(WAIT)).as("read model caught up").isTrue();
     }
 
     private int peerCount() {
