@@ -24,7 +24,10 @@ import dev.tern.protocol.management.ServerKeyResponse;
 import dev.tern.protocol.management.SimpleRecord;
 import dev.tern.protocol.management.SyncMetaRequest;
 import dev.tern.protocol.management.SyncResponse;
+import dev.tern.protocol.signal.SignalExchangeGrpc;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,7 +118,7 @@ class ManagementGrpcTest {
     }
 
     @Test
-    void loginWithSetupKeyRegistersThePeerAndReturnsItsConfig() {
+    void loginWithSetupKeyRegistersThePeerAndReturnsItsConfig() throws InterruptedException {
         String autoGroup = createGroup(unique("auto"), List.of());
         SetupKey key = createSetupKey(List.of(autoGroup));
         TestPeer peer = newPeer();
@@ -132,6 +135,7 @@ class ManagementGrpcTest {
         assertThat(texts(rest.get("groups"), "id")).contains(autoGroup);
         assertThat(login.getNetbirdConfig().getSignal().getUri()).isEqualTo("localhost:" + signal.inProcessPort());
         assertThat(login.getNetbirdConfig().getSignal().getProtocol()).isEqualTo(HostConfig.Protocol.HTTP);
+        assertSignalServedAt(login.getNetbirdConfig().getSignal().getUri(), peer.publicKey());
         await().atMost(WAIT).until(() -> auditTotal() > auditBefore && setupKeyUsedTimes(key.id()) == 1);
 
         // Known peer: a later login needs no setup key and answers the same config, registering nothing new.
@@ -346,6 +350,19 @@ class ManagementGrpcTest {
             }
         }
         throw new AssertionError("no matching map within " + WAIT);
+    }
+
+    /** The handed-out address answers NetBird's signal health probe (a Send to "dummy"). */
+    private static void assertSignalServedAt(String hostPort, String senderKey) throws InterruptedException {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(hostPort).usePlaintext().build();
+        try {
+            SignalExchangeGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .send(dev.tern.protocol.signal.EncryptedMessage.newBuilder()
+                            .setKey(senderKey).setRemoteKey("dummy").build());
+        } finally {
+            channel.shutdownNow();
+            channel.awaitTermination(10, TimeUnit.SECONDS);
+        }
     }
 
     private static List<String> remoteKeys(NetworkMap map) {
