@@ -210,6 +210,21 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         stream.start();
     }
 
+    /** Tern has no IdP login yet; NetBird's server answers NOT_FOUND too when none is configured. */
+    @Override
+    public void getDeviceAuthorizationFlow(EncryptedMessage request, StreamObserver<EncryptedMessage> responses) {
+        responses.onError(Status.NOT_FOUND
+                .withDescription("no device authorization flow information available; use a setup key")
+                .asRuntimeException());
+    }
+
+    @Override
+    public void getPKCEAuthorizationFlow(EncryptedMessage request, StreamObserver<EncryptedMessage> responses) {
+        responses.onError(Status.NOT_FOUND
+                .withDescription("no authorization flow information available; use a setup key")
+                .asRuntimeException());
+    }
+
     @Override
     public void syncMeta(EncryptedMessage request, StreamObserver<Empty> responses) {
         answer(responses, () -> {
