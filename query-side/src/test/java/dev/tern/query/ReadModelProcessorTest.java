@@ -3,7 +3,7 @@ package dev.tern.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.axonframework.config.EventProcessingConfiguration;
-import org.axonframework.eventhandling.pooled.PooledStreamingEventProcessor;
+import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -12,11 +12,11 @@ class ReadModelProcessorTest extends ReadModelTestBase {
     EventProcessingConfiguration processing;
 
     @Test
-    void theReadModelRunsOnAPooledStreamingProcessorWithTokensInTheDatabase() {
+    void theReadModelRunsOnATrackingProcessorWithTokensInTheDatabase() {
         newAccount();
         awaitProjection();
         assertThat(processing.eventProcessor(QuerySideConfiguration.READ_MODEL))
-                .containsInstanceOf(PooledStreamingEventProcessor.class);
+                .containsInstanceOf(TrackingEventProcessor.class);
         assertThat(jdbc.queryForObject(
                 "SELECT COUNT(*) FROM token_entry WHERE processor_name = ? AND token IS NOT NULL", Integer.class,
                 QuerySideConfiguration.READ_MODEL)).isPositive();

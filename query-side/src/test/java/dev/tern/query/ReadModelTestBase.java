@@ -9,7 +9,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * A real read-model processor (pooled streaming, JDBC token store) over a real JDBC event store on embedded
+ * A real read-model processor (tracking, JDBC token store) over a real JDBC event store on embedded
  * PostgreSQL. The context, and so the database, is shared by the test classes: each test uses fresh accounts.
  */
 @SpringBootTest(classes = QuerySideTestApplication.class)

@@ -4,6 +4,7 @@ import dev.tern.projector.NetworkMapEventHandler;
 import dev.tern.projector.NetworkMapHub;
 import dev.tern.projector.NetworkMapProjector;
 import org.axonframework.config.EventProcessingConfigurer;
+import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
 import org.axonframework.messaging.StreamableMessageSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -40,11 +41,12 @@ public class NetworkMapWiring {
     void configureNetworkMapProcessor(EventProcessingConfigurer processing) {
         String group = NetworkMapEventHandler.PROCESSING_GROUP;
         processing.registerTokenStore(group, configuration -> new InMemoryTokenStore());
-        processing.registerPooledStreamingEventProcessor(
+        // Tracking, not pooled streaming: the pooled coordinator polls the JDBC store every 500 ms, which would be
+        // the floor of every map push (see QuerySideConfiguration.READ_MODEL).
+        processing.registerTrackingEventProcessor(
                 group,
                 configuration -> configuration.eventStore(),
-                (configuration, builder) -> builder
-                        .initialSegmentCount(1)
-                        .initialToken(StreamableMessageSource::createTailToken));
+                configuration -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
+                        .andInitialTrackingToken(StreamableMessageSource::createTailToken));
     }
 }
