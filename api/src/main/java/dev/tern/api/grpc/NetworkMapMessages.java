@@ -89,8 +89,11 @@ final class NetworkMapMessages {
     /** An IPv4 address as NetBird's prefix bytes: the 4 address bytes, then the prefix length 32. */
     static com.google.protobuf.ByteString hostPrefix(String ipv4) {
         int bits = new MeshIp(ipv4).bits();
+        // The projector collapses rules towards the All group into one rule for 0.0.0.0, meaning "any peer", as
+        // NetBird does: that is the prefix 0.0.0.0/0, not the host 0.0.0.0/32.
+        byte prefixLength = (byte) (bits == 0 ? 0 : 32);
         return com.google.protobuf.ByteString.copyFrom(new byte[]{
-                (byte) (bits >>> 24), (byte) (bits >>> 16), (byte) (bits >>> 8), (byte) bits, 32});
+                (byte) (bits >>> 24), (byte) (bits >>> 16), (byte) (bits >>> 8), (byte) bits, prefixLength});
     }
 
     static RuleProtocol protocol(dev.tern.events.values.Protocol protocol) {
