@@ -1,14 +1,13 @@
 package dev.tern.api.axon;
 
 import dev.tern.api.config.TernSettings;
+import dev.tern.query.AxonSchemas;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
-import org.axonframework.modelling.saga.repository.jdbc.PostgresSagaSqlSchema;
-import org.axonframework.modelling.saga.repository.jdbc.SagaSchema;
 import org.axonframework.modelling.saga.repository.jdbc.SagaSqlSchema;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.springboot.TokenStoreProperties;
@@ -35,35 +34,15 @@ class AxonStorageConfiguration {
         return new PostgresUniqueViolationResolver();
     }
 
+    /** Table and column names of the query side's V1 migration (snake_case, unlike Axon's defaults). */
     @Bean
     EventSchema eventSchema() {
-        return EventSchema.builder()
-                .eventTable("domain_event_entry")
-                .snapshotTable("snapshot_event_entry")
-                .globalIndexColumn("global_index")
-                .timestampColumn("time_stamp")
-                .eventIdentifierColumn("event_identifier")
-                .aggregateIdentifierColumn("aggregate_identifier")
-                .sequenceNumberColumn("sequence_number")
-                .typeColumn("type")
-                .payloadTypeColumn("payload_type")
-                .payloadRevisionColumn("payload_revision")
-                .payloadColumn("payload")
-                .metaDataColumn("meta_data")
-                .build();
+        return AxonSchemas.eventSchema();
     }
 
     @Bean
     TokenSchema tokenSchema() {
-        return TokenSchema.builder()
-                .setTokenTable("token_entry")
-                .setProcessorNameColumn("processor_name")
-                .setSegmentColumn("segment")
-                .setTokenColumn("token")
-                .setTokenTypeColumn("token_type")
-                .setTimestampColumn("timestamp")
-                .setOwnerColumn("owner")
-                .build();
+        return AxonSchemas.tokenSchema();
     }
 
     /**
@@ -86,16 +65,6 @@ class AxonStorageConfiguration {
 
     @Bean
     SagaSqlSchema sagaSqlSchema() {
-        SagaSchema schema = SagaSchema.builder()
-                .sagaEntryTable("saga_entry")
-                .revisionColumn("revision")
-                .serializedSagaColumn("serialized_saga")
-                .sagaTypeColumn("saga_type")
-                .sagaIdColumn("saga_id")
-                .associationValueEntryTable("association_value_entry")
-                .associationKeyColumn("association_key")
-                .associationValueColumn("association_value")
-                .build();
-        return new PostgresSagaSqlSchema(schema);
+        return AxonSchemas.sagaSqlSchema();
     }
 }
