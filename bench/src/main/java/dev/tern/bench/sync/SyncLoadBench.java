@@ -219,7 +219,7 @@ public final class SyncLoadBench {
             SyncRecorder.Change ch = ternChangeRecords.get(c);
             row("(b) Tern: change %d (%s), REST answered in %d ms; ms until each client holds its new map",
                     c + 1, c % 2 == 0 ? "add" : "remove", restMillis[c], stats(ternChanges[c]),
-                    ternChanges[c].length + "/" + peers + " clients");
+                    ternChanges[c].length + "/" + peers + " clients; first client " + firstMillis(ternChanges[c]));
             row("(c) Tern: bytes pushed for change %d", c + 1, "", "– | – | –",
                     String.format(Locale.ROOT, "%d messages, %s total, %d B/client avg, %d B max",
                             ch.messages.get(), bytes(ch.totalBytes()), ch.totalBytes() / peers, ch.maxBytesPerClient()));
@@ -258,7 +258,8 @@ public final class SyncLoadBench {
                 recorder.end();
                 double[] latencies = change.latenciesMillis();
                 row("(b) baseline: push %d (%s); ms until each client holds it", c + 1, add ? "add" : "remove", "",
-                        stats(latencies), (all ? "" : "TIMED OUT ") + "p99 ratio Tern/baseline "
+                        stats(latencies), (all ? "" : "TIMED OUT ") + "first client " + firstMillis(latencies)
+                                + "; p99 ratio Tern/baseline "
                                 + ratio(ternChanges[c], latencies) + "; " + bytes(change.totalBytes()) + " total");
             }
             streams.forEach(SimulatedPeer.SyncClient::cancel);
@@ -291,6 +292,12 @@ public final class SyncLoadBench {
         Arrays.sort(sorted);
         return String.format(Locale.ROOT, "%.1f | %.1f | %.1f", percentile(sorted, 50), percentile(sorted, 99),
                 sorted[sorted.length - 1]);
+    }
+
+    /** When the first client held the change: the rest of the spread up to max is the fan-out itself. */
+    private static String firstMillis(double[] millis) {
+        return millis.length == 0 ? "–"
+                : String.format(Locale.ROOT, "%.1f ms", Arrays.stream(millis).min().getAsDouble());
     }
 
     /** Nearest-rank percentile of sorted values. */
