@@ -42,7 +42,7 @@ import java.util.function.Predicate;
  * </ol>
  *
  * <p>Bounded: fixed counts, every wait has a timeout, the server process is killed at the end (and by a shutdown
- * hook). Args: {@code [peers=5000] [extraLogins=200] [channels=4] [loginThreads=8] [changes=3]}; system properties
+ * hook). Args: {@code [peers=5000] [extraLogins=200] [channels=4] [loginThreads=32] [changes=3]}; system properties
  * {@code syncbench.jar} (default api/target/tern-server.jar), {@code syncbench.heap} (server -Xmx, default 4g),
  * {@code syncbench.threadDumps} (thread dumps of tern-server taken during the first change, default 0).
  */
@@ -64,15 +64,34 @@ public final class SyncLoadBench {
         this.changes = changes;
     }
 
-    public static void main(String[] args) throws Exception {
-        int peers = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
-        int extra = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-        int channels = args.length > 2 ? Integer.parseInt(args[2]) : 4;
-        int loginThreads = args.length > 3 ? Integer.parseInt(args[3]) : 8;
-        int changes = args.length > 4 ? Integer.parseInt(args[4]) : 3;
-        new SyncLoadBench(peers, extra, channels, loginThreads, changes).run();
-        // gRPC's and the JDK HTTP client's threads must not keep the load process alive
-        System.exit(0);
+    public static void main(String[] args) {
+        SyncLoadBench bench;
+        try {
+            int peers = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
+            int extra = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+            int channels = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+            int loginThreads = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+            int changes = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+            if (peers < 1 || extra < 1 || channels < 1 || loginThreads < 1 || changes < 1 || args.length > 5) {
+                throw new IllegalArgumentException("every count must be at least 1");
+            }
+            bench = new SyncLoadBench(peers, extra, channels, loginThreads, changes);
+        } catch (IllegalArgumentException e) {
+            System.err.println("usage: SyncLoadBench [peers=5000] [extraLogins=200] [channels=4] [loginThreads=32] "
+                    + "[changes=3] (" + e.getMessage() + ")");
+            System.exit(2);
+            return;
+        }
+        int status = 0;
+        try {
+            bench.run();
+        } catch (Throwable t) {
+            t.printStackTrace();
+            status = 1;
+        }
+        // gRPC's and the JDK HTTP client's threads must not keep the load process alive; the server process is
+        // stopped by try-with-resources or, failing that, by its shutdown hook.
+        System.exit(status);
     }
 
     private void run() throws Exception {
@@ -103,6 +122,8 @@ public final class SyncLoadBench {
         List<SyncRecorder.Change> ternChangeRecords = new ArrayList<>();
         long[] restMillis = new long[changes];
         long tStart = System.nanoTime();
+        System.out.printf(Locale.ROOT, "server jar %s, built %s%n", jar.toAbsolutePath(),
+                Files.isRegularFile(jar) ? Files.getLastModifiedTime(jar) : "(missing)");
         try (TernServerProcess server = TernServerProcess.start(jar, System.getProperty("syncbench.heap", "4g"))) {
             System.out.printf(Locale.ROOT, "tern-server pid %d, http %d, grpc %d, log %s (started in %.1f s)%n",
                     server.pid(), server.httpPort, server.grpcPort, server.log(), (System.nanoTime() - tStart) / 1e9);
@@ -173,7 +194,9 @@ public final class SyncLoadBench {
             System.out.printf(Locale.ROOT, "%d Sync streams hold their first map after %.1f s%s%n", peers,
                     (System.nanoTime() - t0) / 1e9, allFirst ? "" : " — MISSING " + recorder.missingFirstMaps());
             recorder.awaitQuiet(Duration.ofSeconds(2), Duration.ofSeconds(60));
-            System.out.printf(Locale.ROOT, "REST shows %d peers connected%n", rest.connectedPeers());
+            long connected = rest.connectedPeers();
+            System.out.printf(Locale.ROOT, "REST shows %d peers connected%s%n", connected,
+                    connected == peers ? "" : " — EXPECTED " + peers);
             recorder.awaitQuiet(Duration.ofSeconds(2), Duration.ofSeconds(60));
             mapBefore = recorder.latestOfClientZero();
 
