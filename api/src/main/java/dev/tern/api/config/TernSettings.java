@@ -4,11 +4,13 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -26,15 +28,34 @@ import java.util.regex.Pattern;
  * @param signalUrl        an external signal node, or empty to run the signal node in-process
  * @param signalPort       port of the in-process signal node (used only when {@code signalUrl} is empty); 0 means
  *                         "any free port", the default when {@code grpcPort} is 0
+ * @param stunPort         UDP port of the in-process STUN service, empty when {@code TERN_STUN_PORT=off}; 0 means
+ *                         "any free port", the default when {@code grpcPort} is 0
+ * @param relayPort        port of the in-process relay; 0 means "any free port", the default when {@code grpcPort} is 0
+ * @param relaySecret      the secret relay tokens are signed with; empty means "generate one at start" (only
+ *                         possible for the in-process relay, which then shares it in memory)
+ * @param relayUrls        external relays handed to peers ({@code rel://} or {@code rels://}); when non-empty no
+ *                         relay runs in-process
+ * @param stunUrls         external STUN servers handed to peers ({@code stun:host:port}); when non-empty no STUN
+ *                         service runs in-process
  */
 public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
-                           String dnsDomain, Optional<URI> signalUrl, int signalPort) {
+                           String dnsDomain, Optional<URI> signalUrl, int signalPort, OptionalInt stunPort,
+                           int relayPort, Optional<RelaySecret> relaySecret, List<URI> relayUrls,
+                           List<URI> stunUrls) {
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
         @Override
         public String toString() {
             return "ExternalDatabase[jdbcUrl=" + jdbcUrl + ", user=" + user + "]";
+        }
+    }
+
+    /** The relay secret; {@link #toString()} hides it so the settings can be logged. */
+    public record RelaySecret(String value) {
+        @Override
+        public String toString() {
+            return "RelaySecret[hidden]";
         }
     }
 
@@ -47,10 +68,15 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String DNS_DOMAIN = "TERN_DNS_DOMAIN";
     public static final String SIGNAL_URL = "TERN_SIGNAL_URL";
     public static final String SIGNAL_PORT = "TERN_SIGNAL_PORT";
+    public static final String STUN_PORT = "TERN_STUN_PORT";
+    public static final String RELAY_PORT = "TERN_RELAY_PORT";
+    public static final String RELAY_SECRET = "TERN_RELAY_SECRET";
+    public static final String RELAY_URLS = "TERN_RELAY_URLS";
+    public static final String STUN_URLS = "TERN_STUN_URLS";
 
     /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
-            DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT);
+            DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS);
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;
@@ -58,14 +84,23 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String DEFAULT_DNS_DOMAIN = "tern.internal";
     /** The standalone signal-relay node's default too, so agents find either on the same port. */
     public static final int DEFAULT_SIGNAL_PORT = 10000;
+    /** The standard STUN port, and the standalone signal-relay node's default. */
+    public static final int DEFAULT_STUN_PORT = 3478;
+    /** The standalone signal-relay node's default relay port. */
+    public static final int DEFAULT_RELAY_PORT = 33080;
+    /** A shorter shared secret could be guessed offline from one token (payload and HMAC are both visible). */
+    static final int MIN_RELAY_SECRET_LENGTH = 16;
 
     // RFC 1123 labels, at least two of them, total length checked separately.
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
     public TernSettings {
-        if (database == null || signalUrl == null || dataDir == null || dnsDomain == null) {
+        if (database == null || signalUrl == null || dataDir == null || dnsDomain == null || stunPort == null
+                || relaySecret == null || relayUrls == null || stunUrls == null) {
             throw new IllegalArgumentException("settings are incomplete");
         }
+        relayUrls = List.copyOf(relayUrls);
+        stunUrls = List.copyOf(stunUrls);
     }
 
     /** The property name equivalent to a TERN_* variable: {@code TERN_HTTP_PORT} → {@code tern.http-port}. */
@@ -100,12 +135,43 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         Optional<ExternalDatabase> database = database(values);
         String dnsDomain = dnsDomain(values.getOrDefault(DNS_DOMAIN, DEFAULT_DNS_DOMAIN));
         Optional<URI> signalUrl = signalUrl(values.get(SIGNAL_URL));
+        // Like the signal port, the in-process STUN and relay ports follow a free gRPC port (tests).
+        OptionalInt stunPort = "off".equalsIgnoreCase(values.getOrDefault(STUN_PORT, "")) ? OptionalInt.empty()
+                : OptionalInt.of(port(values, STUN_PORT, grpcPort == 0 ? 0 : DEFAULT_STUN_PORT));
+        int relayPort = port(values, RELAY_PORT, grpcPort == 0 ? 0 : DEFAULT_RELAY_PORT);
+        Optional<RelaySecret> relaySecret = relaySecret(values.get(RELAY_SECRET));
+        List<URI> relayUrls = urls(values.get(RELAY_URLS), RELAY_URLS, TernSettings::relayUrl);
+        List<URI> stunUrls = urls(values.get(STUN_URLS), STUN_URLS, TernSettings::stunUrl);
+        if (!relayUrls.isEmpty() && relaySecret.isEmpty()) {
+            throw new InvalidSettingException(RELAY_URLS + " needs " + RELAY_SECRET
+                    + ", the secret those relays were started with, to sign their tokens");
+        }
         requireDistinct(HTTP_PORT, httpPort, GRPC_PORT, grpcPort);
         if (signalUrl.isEmpty()) {
             requireDistinct(HTTP_PORT, httpPort, SIGNAL_PORT, signalPort);
             requireDistinct(GRPC_PORT, grpcPort, SIGNAL_PORT, signalPort);
+            if (relayUrls.isEmpty()) {
+                // STUN is UDP and shares no port space with these; the relay is TCP like all of them.
+                requireDistinct(HTTP_PORT, httpPort, RELAY_PORT, relayPort);
+                requireDistinct(GRPC_PORT, grpcPort, RELAY_PORT, relayPort);
+                requireDistinct(SIGNAL_PORT, signalPort, RELAY_PORT, relayPort);
+            }
         }
-        return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort);
+        return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort, stunPort,
+                relayPort, relaySecret, relayUrls, stunUrls);
+    }
+
+    /**
+     * Whether tern-server runs its own STUN service: only alongside its in-process signal node, and only when no
+     * external STUN servers are configured and STUN is not switched off.
+     */
+    public boolean runsStunInProcess() {
+        return signalUrl.isEmpty() && stunUrls.isEmpty() && stunPort.isPresent();
+    }
+
+    /** Whether tern-server runs its own relay: only alongside its in-process signal node and without relay URLs. */
+    public boolean runsRelayInProcess() {
+        return signalUrl.isEmpty() && relayUrls.isEmpty();
     }
 
     /** Settings from the process environment and the JVM's system properties, as main() sees them. */
@@ -237,6 +303,80 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         } catch (URISyntaxException e) {
             throw new InvalidSettingException(SIGNAL_URL + " is not a valid URL: " + e.getReason());
         }
+    }
+
+    private static Optional<RelaySecret> relaySecret(String value) {
+        if (value == null || value.isEmpty()) {
+            return Optional.empty();
+        }
+        if (value.length() < MIN_RELAY_SECRET_LENGTH) {
+            // never echo the secret, not even a short one
+            throw new InvalidSettingException(RELAY_SECRET + " must be at least " + MIN_RELAY_SECRET_LENGTH
+                    + " characters long, got " + value.length());
+        }
+        return Optional.of(new RelaySecret(value));
+    }
+
+    /** A comma-separated list; blank entries (a trailing comma) are ignored. */
+    private static List<URI> urls(String value, String variable, Function<String, URI> parser) {
+        if (value == null || value.isEmpty()) {
+            return List.of();
+        }
+        List<URI> urls = new ArrayList<>();
+        for (String entry : value.split(",")) {
+            if (!entry.isBlank()) {
+                urls.add(parser.apply(entry.trim()));
+            }
+        }
+        if (urls.isEmpty()) {
+            throw new InvalidSettingException(variable + " lists no URL: '" + printable(value) + "'");
+        }
+        return List.copyOf(urls);
+    }
+
+    private static URI relayUrl(String value) {
+        String reason = RELAY_URLS + " entries must look like rel://host:port or rels://host:port, got '"
+                + printable(value) + "'";
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new InvalidSettingException(reason);
+        }
+        String scheme = uri.getScheme();
+        if (!("rel".equals(scheme) || "rels".equals(scheme)) || uri.getHost() == null || uri.getPort() > 65535
+                || !(uri.getRawPath() == null || uri.getRawPath().isEmpty()) || uri.getRawQuery() != null
+                || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+            throw new InvalidSettingException(reason);
+        }
+        return uri;
+    }
+
+    /** {@code stun:host[:port]} as in RFC 7064 (an opaque URI: the host follows the colon, no slashes). */
+    private static URI stunUrl(String value) {
+        String reason = STUN_URLS + " entries must look like stun:host:port, got '" + printable(value) + "'";
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new InvalidSettingException(reason);
+        }
+        if (!"stun".equals(uri.getScheme()) || !uri.isOpaque()) {
+            throw new InvalidSettingException(reason);
+        }
+        // Parse the host and port the way a hierarchical URI would, to reject "stun:" or "stun:host:99999".
+        URI hostPort;
+        try {
+            hostPort = new URI("stun://" + uri.getRawSchemeSpecificPart());
+        } catch (URISyntaxException e) {
+            throw new InvalidSettingException(reason);
+        }
+        if (hostPort.getHost() == null || hostPort.getPort() > 65535 || hostPort.getRawUserInfo() != null
+                || !(hostPort.getRawPath() == null || hostPort.getRawPath().isEmpty())
+                || hostPort.getRawQuery() != null || hostPort.getRawFragment() != null) {
+            throw new InvalidSettingException(reason);
+        }
+        return uri;
     }
 
     /** Keeps an echoed value on one line and short, whatever the operator typed. */

@@ -19,8 +19,9 @@ import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Wires the management gRPC service from {@link TernSettings}; one internal knob comes from the environment:
- * {@code tern.grpc-last-seen-refresh} (a Duration, default 30s), how often open streams refresh last_seen.
+ * Wires the management gRPC service from {@link TernSettings}; two internal knobs come from the environment:
+ * {@code tern.grpc-last-seen-refresh} (a Duration, default 30s), how often open streams refresh last_seen, and
+ * {@code tern.grpc-config-refresh} (default 12h), how often open streams get a fresh relay token.
  */
 @Configuration(proxyBeanMethods = false)
 class ManagementGrpcConfiguration {
@@ -40,6 +41,11 @@ class ManagementGrpcConfiguration {
     }
 
     @Bean
+    StunRelayEndpoints stunRelayEndpoints(TernSettings settings) {
+        return new StunRelayEndpoints(settings, Clock.systemUTC());
+    }
+
+    @Bean
     SyncSessions syncSessions(PeerStatusStore statusStore) {
         return new SyncSessions(statusStore, Clock.systemUTC());
     }
@@ -48,17 +54,22 @@ class ManagementGrpcConfiguration {
     ManagementGrpcServer managementGrpcServer(TernSettings settings, Environment environment,
                                               ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations,
                                               ReadModel readModel, NetworkMapProjector projector,
-                                              SignalEndpoint signalEndpoint, SyncSessions sessions,
+                                              SignalEndpoint signalEndpoint, StunRelayEndpoints stunRelay,
+                                              SyncSessions sessions,
                                               ObjectProvider<EventProcessingConfiguration> processing) {
         ExecutorService callExecutor = Executors.newFixedThreadPool(CALL_THREADS,
                 new DefaultThreadFactory("mgmt-grpc", true));
         ExecutorService pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS,
                 new DefaultThreadFactory("mgmt-push", true));
         ManagementService service = new ManagementService(serverKey, registrations, readModel, projector,
-                signalEndpoint, sessions, pushExecutor, new NetworkMapReadiness(processing), Clock.systemUTC());
+                signalEndpoint, stunRelay, sessions, pushExecutor, new NetworkMapReadiness(processing), Clock.systemUTC());
         Duration refresh = environment.getProperty("tern.grpc-last-seen-refresh", Duration.class,
                 Duration.ofSeconds(30));
+        // Half the token lifetime: a stream's newest token is then never older than that, and clients renew
+        // tokens only at three quarters of it.
+        Duration configRefresh = environment.getProperty("tern.grpc-config-refresh", Duration.class,
+                StunRelayEndpoints.RELAY_TOKEN_VALIDITY.dividedBy(2));
         return new ManagementGrpcServer(settings.grpcPort(), service, sessions, List.of(callExecutor, pushExecutor),
-                callExecutor, refresh);
+                callExecutor, refresh, configRefresh);
     }
 }

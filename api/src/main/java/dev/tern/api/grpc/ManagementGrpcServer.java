@@ -35,21 +35,26 @@ public final class ManagementGrpcServer implements SmartLifecycle {
     private final List<ExecutorService> ownedExecutors;
     private final ExecutorService callExecutor;
     private final Duration lastSeenRefresh;
+    private final Duration configRefresh;
     private ScheduledExecutorService refresher;
     private volatile Server server;
 
     /**
      * @param ownedExecutors executors shut down with the server (the call executor and the service's push executor)
      * @param callExecutor   runs the gRPC calls
+     * @param configRefresh  how often open streams get a fresh NetbirdConfig (relay token); well under the token's
+     *                       lifetime, so that no client ever holds only an expiring one
      */
     ManagementGrpcServer(int configuredPort, ManagementService service, SyncSessions sessions,
-                         List<ExecutorService> ownedExecutors, ExecutorService callExecutor, Duration lastSeenRefresh) {
+                         List<ExecutorService> ownedExecutors, ExecutorService callExecutor, Duration lastSeenRefresh,
+                         Duration configRefresh) {
         this.configuredPort = configuredPort;
         this.service = service;
         this.sessions = sessions;
         this.ownedExecutors = List.copyOf(ownedExecutors);
         this.callExecutor = callExecutor;
         this.lastSeenRefresh = lastSeenRefresh;
+        this.configRefresh = configRefresh;
     }
 
     /** The port the server listens on (the chosen one when configured with 0). */
@@ -85,6 +90,8 @@ public final class ManagementGrpcServer implements SmartLifecycle {
         refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("mgmt-last-seen", true));
         long every = lastSeenRefresh.toMillis();
         refresher.scheduleWithFixedDelay(sessions::refreshLastSeen, every, every, TimeUnit.MILLISECONDS);
+        long configEvery = configRefresh.toMillis();
+        refresher.scheduleWithFixedDelay(sessions::resendConfigs, configEvery, configEvery, TimeUnit.MILLISECONDS);
         log.info("Management gRPC listening on port {}", port());
     }
 

@@ -62,6 +62,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     private final ReadModel readModel;
     private final NetworkMapProjector projector;
     private final SignalEndpoint signal;
+    private final StunRelayEndpoints stunRelay;
     private final SyncSessions sessions;
     private final Executor executor;
     private final BooleanSupplier mapsLoaded;
@@ -72,14 +73,15 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
      * @param mapsLoaded whether the projector has replayed the event store (see {@link NetworkMapReadiness})
      */
     ManagementService(ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations, ReadModel readModel,
-                      NetworkMapProjector projector, SignalEndpoint signal, SyncSessions sessions, Executor executor,
-                      BooleanSupplier mapsLoaded, Clock clock) {
+                      NetworkMapProjector projector, SignalEndpoint signal, StunRelayEndpoints stunRelay,
+                      SyncSessions sessions, Executor executor, BooleanSupplier mapsLoaded, Clock clock) {
         this.serverKey = serverKey;
         this.serverPrivateKey = serverKey.keyPair().privateKey();
         this.registrations = registrations;
         this.readModel = readModel;
         this.projector = projector;
         this.signal = signal;
+        this.stunRelay = stunRelay;
         this.sessions = sessions;
         this.executor = executor;
         this.mapsLoaded = mapsLoaded;
@@ -127,7 +129,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
                         .withDescription("peer is not registered; log in with a setup key").asRuntimeException();
             }
             LoginResponse response = LoginResponse.newBuilder()
-                    .setNetbirdConfig(netbirdConfig())
+                    .setNetbirdConfig(netbirdConfig(CallOrigin.authorityHost()))
                     .setPeerConfig(NetworkMapMessages.peerConfig(map.peerConfig()))
                     .build();
             return seal(response, opened.sealKey());
@@ -201,8 +203,10 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
                 subscription.close();
                 throw Status.PERMISSION_DENIED.withDescription("peer has been deleted").asRuntimeException();
             }
+            // The host is read here, in the call's context; the stream sends later, from other threads.
+            String managementHost = CallOrigin.authorityHost();
             stream = new SyncStream(peer, CallOrigin.remoteIp(), observer, subscription, opened.sealKey(),
-                    serverKey.publicKeyBase64(), netbirdConfig(), sessions, executor);
+                    serverKey.publicKeyBase64(), () -> netbirdConfig(managementHost), sessions, executor);
         } catch (StatusRuntimeException e) {
             responses.onError(e);
             return;
@@ -259,9 +263,13 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         return peer;
     }
 
-    private NetbirdConfig netbirdConfig() {
-        // STUN and relay stay empty until Tern hands them out.
-        return NetbirdConfig.newBuilder().setSignal(signal.hostConfig(CallOrigin.authorityHost())).build();
+    /** Signal, STUN and relay for a peer that reached us at {@code managementHost}, with a fresh relay token. */
+    private NetbirdConfig netbirdConfig(String managementHost) {
+        NetbirdConfig.Builder config = NetbirdConfig.newBuilder()
+                .setSignal(signal.hostConfig(managementHost))
+                .addAllStuns(stunRelay.stuns(managementHost));
+        stunRelay.relay(managementHost).ifPresent(config::setRelay);
+        return config.build();
     }
 
     /** A body opened from its sender, with the key to seal answers to that sender. */

@@ -58,7 +58,7 @@ final class SignalEndpoint implements SmartLifecycle {
         return externalUrl == null;
     }
 
-    private static String hostPort(String host, int port) {
+    static String hostPort(String host, int port) {
         // URI.getHost keeps IPv6 brackets; a bare IPv6 address from an authority needs them added.
         String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         return h + ":" + port;

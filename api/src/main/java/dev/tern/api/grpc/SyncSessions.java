@@ -32,6 +32,9 @@ final class SyncSessions {
 
         /** Ends the stream with this status (OK completes it); idempotent. */
         void terminate(Status status);
+
+        /** Sends the peer a fresh NetbirdConfig (new relay token) without a map, if the stream can take it now. */
+        void resendConfig();
     }
 
     private final PeerStatusStore statusStore;
@@ -80,6 +83,22 @@ final class SyncSessions {
     }
 
     /** Refreshes last_seen of every peer with an open stream (called periodically). */
+    /**
+     * Gives every open stream a fresh NetbirdConfig: a peer whose map does not change for a day would otherwise
+     * hold only the relay token of its last map, and its next relay connection would be refused.
+     */
+    void resendConfigs() {
+        List<Session> all = new ArrayList<>();
+        open.values().forEach(all::addAll);
+        for (Session session : all) {
+            try {
+                session.resendConfig();
+            } catch (RuntimeException e) {
+                log.warn("could not resend the config to peer {}: {}", session.peer().peerId(), e.toString());
+            }
+        }
+    }
+
     void refreshLastSeen() {
         for (PeerRef peer : List.copyOf(open.keySet())) {
             synchronized (lockFor(peer)) {

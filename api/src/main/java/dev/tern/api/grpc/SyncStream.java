@@ -14,6 +14,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,8 @@ final class SyncStream implements SyncSessions.Session {
     private final NetworkMapHub.Subscription subscription;
     private final NaclBox.SharedKey sealKey;
     private final String serverPublicKeyBase64;
-    private final NetbirdConfig netbirdConfig;
+    /** Called for every response: each one carries a freshly issued relay token. */
+    private final Supplier<NetbirdConfig> netbirdConfig;
     private final SyncSessions sessions;
     private final Executor executor;
 
@@ -43,7 +45,7 @@ final class SyncStream implements SyncSessions.Session {
 
     SyncStream(PeerRef peer, String remoteIp, ServerCallStreamObserver<EncryptedMessage> observer,
                NetworkMapHub.Subscription subscription, NaclBox.SharedKey sealKey, String serverPublicKeyBase64,
-               NetbirdConfig netbirdConfig, SyncSessions sessions, Executor executor) {
+               Supplier<NetbirdConfig> netbirdConfig, SyncSessions sessions, Executor executor) {
         this.peer = peer;
         this.remoteIp = remoteIp;
         this.observer = observer;
@@ -115,11 +117,32 @@ final class SyncStream implements SyncSessions.Session {
         }
     }
 
+    /**
+     * A config-only response, as NetBird's server sends to refresh relay tokens; clients apply its NetbirdConfig
+     * and, finding no network map, keep theirs. Skipped while the client is not reading: the next map it takes
+     * carries a fresh config anyway.
+     */
+    @Override
+    public void resendConfig() {
+        synchronized (this) {
+            if (finished || lastSentSerial == Long.MIN_VALUE || !observer.isReady()) {
+                return; // before the first map a config-only response would reach a client with nothing to update
+            }
+            try {
+                SyncResponse configOnly = SyncResponse.newBuilder().setNetbirdConfig(netbirdConfig.get()).build();
+                observer.onNext(EncryptedMessages.seal(configOnly, serverPublicKeyBase64, sealKey));
+            } catch (RuntimeException e) {
+                log.warn("sync stream of peer {} failed: {}", peer.peerId(), e.toString());
+                terminate(Status.INTERNAL.withDescription("could not send the config"));
+            }
+        }
+    }
+
     SyncResponse syncResponse(PeerNetworkMap map) {
         NetworkMap networkMap = NetworkMapMessages.networkMap(map);
         // NetBird fills the legacy top-level copies too; older clients read only those.
         return SyncResponse.newBuilder()
-                .setNetbirdConfig(netbirdConfig)
+                .setNetbirdConfig(netbirdConfig.get())
                 .setPeerConfig(networkMap.getPeerConfig())
                 .addAllRemotePeers(networkMap.getRemotePeersList())
                 .setRemotePeersIsEmpty(networkMap.getRemotePeersIsEmpty())

@@ -71,8 +71,9 @@ class ManagementGrpcServerTest {
                 "tern.signal-url", "http://signal.test:10000")::get);
         ExecutorService executor = Executors.newFixedThreadPool(4);
         ManagementService service = new ManagementService(serverKey, null, null, projector,
-                new SignalEndpoint(settings), sessions, executor, mapsLoaded::get, Clock.systemUTC());
-        server = new ManagementGrpcServer(0, service, sessions, List.of(executor), executor, Duration.ofMillis(100));
+                new SignalEndpoint(settings), new StunRelayEndpoints(settings, Clock.systemUTC()), sessions, executor, mapsLoaded::get, Clock.systemUTC());
+        server = new ManagementGrpcServer(0, service, sessions, List.of(executor), executor, Duration.ofMillis(100),
+                Duration.ofMillis(200));
         server.start();
         // A small receive window makes a client that stops reading push back on the server quickly.
         channel = NettyChannelBuilder.forAddress("localhost", server.port()).usePlaintext()
@@ -122,6 +123,10 @@ class ManagementGrpcServerTest {
         assertThat(client.maps.get(0).getNetbirdConfig().getSignal().getUri()).isEqualTo("signal.test:10000");
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 status.calls.stream().filter(c -> c.startsWith("connected " + PEER)).count() >= 3);
+        // The server's config refresh reaches the open stream as config-only responses.
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.configs.size() >= 2);
+        assertThat(client.configs.get(0).getNetbirdConfig().getSignal().getUri()).isEqualTo("signal.test:10000");
+        assertThat(client.maps).hasSize(1);
 
         server.stop();
 
@@ -154,6 +159,8 @@ class ManagementGrpcServerTest {
     /** A Sync client that reads only as many messages as it requests. */
     private final class Client implements ClientResponseObserver<EncryptedMessage, EncryptedMessage> {
         final List<SyncResponse> maps = new CopyOnWriteArrayList<>();
+        /** Config-only responses (token refreshes), kept apart from the maps. */
+        final List<SyncResponse> configs = new CopyOnWriteArrayList<>();
         final CompletableFuture<Status> ended = new CompletableFuture<>();
         private final int initialRequest;
         private ClientCallStreamObserver<EncryptedMessage> call;
@@ -177,8 +184,9 @@ class ManagementGrpcServerTest {
 
         @Override
         public void onNext(EncryptedMessage value) {
-            maps.add(EncryptedMessages.open(value, serverKey.keyPair().publicKey(), peerKey.privateKey(),
-                    SyncResponse.parser()));
+            SyncResponse response = EncryptedMessages.open(value, serverKey.keyPair().publicKey(),
+                    peerKey.privateKey(), SyncResponse.parser());
+            (response.hasNetworkMap() ? maps : configs).add(response);
         }
 
         @Override

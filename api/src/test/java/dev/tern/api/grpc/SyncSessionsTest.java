@@ -47,6 +47,23 @@ class SyncSessionsTest {
     }
 
     @Test
+    void aConfigRefreshReachesEveryOpenStreamAndNoClosedOne() {
+        FakeSession first = new FakeSession(laptop, null);
+        FakeSession second = new FakeSession(laptop, null);
+        FakeSession closed = new FakeSession(phone, null);
+        sessions.opened(first);
+        sessions.opened(second);
+        sessions.opened(closed);
+        sessions.closed(closed);
+
+        sessions.resendConfigs();
+
+        assertThat(first.configsResent).isEqualTo(1);
+        assertThat(second.configsResent).isEqualTo(1);
+        assertThat(closed.configsResent).isZero();
+    }
+
+    @Test
     void terminatingAPeerEndsAllItsStreamsAndNoOthers() {
         FakeSession a = new FakeSession(laptop, null);
         FakeSession b = new FakeSession(laptop, null);
@@ -88,6 +105,7 @@ class SyncSessionsTest {
         private final PeerRef peer;
         private final String ip;
         Status endedWith;
+        int configsResent;
 
         FakeSession(PeerRef peer, String ip) {
             this.peer = peer;
@@ -102,6 +120,11 @@ class SyncSessionsTest {
         @Override
         public String remoteIp() {
             return ip;
+        }
+
+        @Override
+        public void resendConfig() {
+            configsResent++;
         }
 
         @Override

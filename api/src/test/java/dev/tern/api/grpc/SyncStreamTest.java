@@ -14,6 +14,7 @@ import dev.tern.protocol.crypto.X25519KeyPair;
 import dev.tern.protocol.management.EncryptedMessage;
 import dev.tern.protocol.management.HostConfig;
 import dev.tern.protocol.management.NetbirdConfig;
+import dev.tern.protocol.management.RelayConfig;
 import dev.tern.protocol.management.SyncResponse;
 import dev.tern.query.PeerStatusStore;
 import io.grpc.Status;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The Sync stream's backpressure and ending, against a hand-driven gRPC observer and a real hub. */
@@ -35,11 +37,15 @@ class SyncStreamTest {
     private final RecordingStatusStore status = new RecordingStatusStore();
     private final SyncSessions sessions = new SyncSessions(status, Clock.systemUTC());
     private final FakeObserver observer = new FakeObserver();
+    private final AtomicInteger configsMade = new AtomicInteger();
 
     private SyncStream openStream(NetworkMapHub.Subscription subscription) {
         SyncStream stream = new SyncStream(new PeerRef(ACCOUNT, PEER), "192.0.2.7", observer, subscription,
                 NaclBox.precompute(peer.publicKey(), server.privateKey()), server.publicKeyBase64(),
-                NetbirdConfig.newBuilder().setSignal(HostConfig.newBuilder().setUri("signal:10000")).build(),
+                () -> NetbirdConfig.newBuilder().setSignal(HostConfig.newBuilder().setUri("signal:10000"))
+                        .setRelay(RelayConfig.newBuilder().addUrls("rel://relay:33080")
+                                .setTokenPayload("token-" + configsMade.incrementAndGet()))
+                        .build(),
                 sessions, Runnable::run);
         stream.start();
         return stream;
@@ -66,6 +72,9 @@ class SyncStreamTest {
         SyncResponse latest = open(observer.sent.get(1));
         assertThat(latest.getNetworkMap().getSerial()).isEqualTo(51);
         assertThat(latest.getNetbirdConfig().getSignal().getUri()).isEqualTo("signal:10000");
+        // The config is made per response, so each one carries the relay token issued for it, not the stream's first.
+        assertThat(open(observer.sent.get(0)).getNetbirdConfig().getRelay().getTokenPayload()).isEqualTo("token-1");
+        assertThat(latest.getNetbirdConfig().getRelay().getTokenPayload()).isEqualTo("token-2");
         assertThat(observer.sent.get(1).getWgPubKey()).isEqualTo(server.publicKeyBase64());
     }
 
@@ -115,6 +124,32 @@ class SyncStreamTest {
         assertThat(observer.closedWith.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(observer.closeCount).isEqualTo(1);
         assertThat(status.calls).filteredOn(c -> c.startsWith("disconnected")).hasSize(1);
+    }
+
+    @Test
+    void aConfigRefreshSendsAFreshConfigWithoutAMapOnlyToAStreamThatHasAMapAndIsReading() {
+        SyncStream stream = openStream(hub.subscribe(ACCOUNT, PEER));
+        stream.resendConfig();
+        assertThat(observer.sent).as("nothing before the first map").isEmpty();
+
+        hub.publish(map(7));
+        stream.resendConfig();
+
+        assertThat(observer.sent).hasSize(2);
+        SyncResponse refresh = open(observer.sent.get(1));
+        assertThat(refresh.hasNetworkMap()).isFalse();
+        assertThat(refresh.getRemotePeersCount()).isZero();
+        assertThat(refresh.getNetbirdConfig().getRelay().getTokenPayload()).isEqualTo("token-2");
+        assertThat(stream.lastSentSerial()).isEqualTo(7);
+
+        observer.ready = false;
+        stream.resendConfig();
+        assertThat(observer.sent).as("a client that is not reading gets nothing more").hasSize(2);
+
+        observer.ready = true;
+        stream.terminate(Status.OK);
+        stream.resendConfig();
+        assertThat(observer.sent).as("nothing after the end").hasSize(2);
     }
 
     private SyncResponse open(EncryptedMessage message) {

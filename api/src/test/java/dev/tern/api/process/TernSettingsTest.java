@@ -60,6 +60,11 @@ class TernSettingsTest {
         env.put("TERN_DNS_DOMAIN", "Mesh.Example.COM");
         env.put("TERN_SIGNAL_URL", "https://signal.example.com:443");
         env.put("TERN_SIGNAL_PORT", "10001");
+        env.put("TERN_STUN_PORT", "3500");
+        env.put("TERN_RELAY_PORT", "33500");
+        env.put("TERN_RELAY_SECRET", "0123456789abcdef");
+        env.put("TERN_RELAY_URLS", "rels://relay.example.com:443");
+        env.put("TERN_STUN_URLS", "stun:stun.example.com:3478");
 
         TernSettings settings = fromEnv(env);
 
@@ -71,6 +76,11 @@ class TernSettingsTest {
         assertThat(settings.dnsDomain()).isEqualTo("mesh.example.com");
         assertThat(settings.signalUrl()).hasValue(URI.create("https://signal.example.com:443"));
         assertThat(settings.signalPort()).isEqualTo(10001);
+        assertThat(settings.stunPort()).hasValue(3500);
+        assertThat(settings.relayPort()).isEqualTo(33500);
+        assertThat(settings.relaySecret().orElseThrow().value()).isEqualTo("0123456789abcdef");
+        assertThat(settings.relayUrls()).containsExactly(URI.create("rels://relay.example.com:443"));
+        assertThat(settings.stunUrls()).containsExactly(URI.create("stun:stun.example.com:3478"));
     }
 
     @Test
@@ -172,5 +182,131 @@ class TernSettingsTest {
     void echoedValuesStayOnOneLine() {
         assertThatThrownBy(() -> fromEnv(Map.of("TERN_HTTP_PORT", "80\n80")))
                 .hasMessageNotContaining("\n");
+    }
+
+    // ------------------------------------------------------------------ STUN and relay
+
+    @Test
+    void stunAndRelayDefaultToTheStandardPortsInProcessWithAGeneratedSecret() {
+        TernSettings settings = fromEnv(Map.of());
+
+        assertThat(settings.stunPort()).hasValue(3478);
+        assertThat(settings.relayPort()).isEqualTo(33080);
+        assertThat(settings.relaySecret()).isEmpty();
+        assertThat(settings.relayUrls()).isEmpty();
+        assertThat(settings.stunUrls()).isEmpty();
+        assertThat(settings.runsStunInProcess()).isTrue();
+        assertThat(settings.runsRelayInProcess()).isTrue();
+    }
+
+    @Test
+    void freeGrpcPortMeansFreeStunAndRelayPortsUnlessSet() {
+        TernSettings free = fromEnv(Map.of("TERN_GRPC_PORT", "0"));
+        assertThat(free.stunPort()).hasValue(0);
+        assertThat(free.relayPort()).isZero();
+
+        TernSettings set = fromEnv(Map.of("TERN_GRPC_PORT", "0", "TERN_STUN_PORT", "3479", "TERN_RELAY_PORT", "33081"));
+        assertThat(set.stunPort()).hasValue(3479);
+        assertThat(set.relayPort()).isEqualTo(33081);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"off", "OFF", " off "})
+    void stunCanBeSwitchedOff(String value) {
+        TernSettings settings = fromEnv(Map.of("TERN_STUN_PORT", value));
+
+        assertThat(settings.stunPort()).isEmpty();
+        assertThat(settings.runsStunInProcess()).isFalse();
+        assertThat(settings.runsRelayInProcess()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TERN_STUN_PORT", "TERN_RELAY_PORT"})
+    void invalidStunOrRelayPortNamesTheVariable(String variable) {
+        assertThatThrownBy(() -> fromEnv(Map.of(variable, "no")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith(variable + " must be a port number");
+        assertThatThrownBy(() -> fromEnv(Map.of(variable, "65536")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith(variable + " must be a port number");
+    }
+
+    @Test
+    void relayPortMustDifferFromTheOtherTcpPortsOnlyWhileTheRelayRunsInProcess() {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_RELAY_PORT", "33073")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("TERN_GRPC_PORT and TERN_RELAY_PORT must differ, both are 33073");
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_RELAY_PORT", "10000")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("TERN_SIGNAL_PORT and TERN_RELAY_PORT must differ, both are 10000");
+        // STUN is UDP: sharing a number with a TCP port is fine.
+        assertThat(fromEnv(Map.of("TERN_STUN_PORT", "8080")).stunPort()).hasValue(8080);
+        assertThat(fromEnv(Map.of("TERN_RELAY_PORT", "33073", "TERN_RELAY_URLS", "rel://relay.example.com:33080",
+                "TERN_RELAY_SECRET", "0123456789abcdef")).relayPort()).isEqualTo(33073);
+    }
+
+    @Test
+    void externalUrlsAreParsedAndReplaceTheInProcessServices() {
+        TernSettings settings = fromEnv(Map.of(
+                "TERN_STUN_URLS", "stun:stun1.example.com:3478 , stun:[2001:db8::1]:3478,",
+                "TERN_RELAY_URLS", "rels://relay.example.com:443,rel://10.0.0.9:33080",
+                "TERN_RELAY_SECRET", "a-relay-secret-of-some-length"));
+
+        assertThat(settings.stunUrls()).containsExactly(URI.create("stun:stun1.example.com:3478"),
+                URI.create("stun:[2001:db8::1]:3478"));
+        assertThat(settings.relayUrls()).containsExactly(URI.create("rels://relay.example.com:443"),
+                URI.create("rel://10.0.0.9:33080"));
+        assertThat(settings.relaySecret().orElseThrow().value()).isEqualTo("a-relay-secret-of-some-length");
+        assertThat(settings.runsStunInProcess()).isFalse();
+        assertThat(settings.runsRelayInProcess()).isFalse();
+    }
+
+    @Test
+    void anExternalSignalNodeMeansNoStunOrRelayInProcess() {
+        TernSettings settings = fromEnv(Map.of("TERN_SIGNAL_URL", "https://signal.example.com"));
+
+        assertThat(settings.runsStunInProcess()).isFalse();
+        assertThat(settings.runsRelayInProcess()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"relay.example.com:443", "http://relay.example.com", "rel://", "rel:relay.example.com",
+            "rels://relay.example.com:443/path", "rel://user@relay.example.com:1", "rel://exa mple.com", ","})
+    void badRelayUrlIsRejected(String url) {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_RELAY_URLS", url, "TERN_RELAY_SECRET", "0123456789abcdef")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_RELAY_URLS")
+                .hasMessageNotContaining("\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"stun.example.com:3478", "stun:", "stun://stun.example.com:3478", "turn:x.example.com:3478",
+            "stun:stun.example.com:99999", "stun:stun.example.com:3478/x", "stun:a b"})
+    void badStunUrlIsRejected(String url) {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_STUN_URLS", url)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_STUN_URLS");
+    }
+
+    @Test
+    void relayUrlsNeedTheSecretTheRelaysShare() {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_RELAY_URLS", "rels://relay.example.com:443")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_RELAY_URLS needs TERN_RELAY_SECRET");
+    }
+
+    @Test
+    void aShortRelaySecretIsRejectedWithoutEchoingIt() {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_RELAY_SECRET", "short-secret")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_RELAY_SECRET must be at least 16 characters")
+                .hasMessageNotContaining("short-secret");
+    }
+
+    @Test
+    void theRelaySecretNeverAppearsInDescriptions() {
+        TernSettings settings = fromEnv(Map.of("TERN_RELAY_SECRET", "hunter2-relay-secret-value"));
+
+        assertThat(settings.toString()).doesNotContain("hunter2-relay-secret-value");
     }
 }

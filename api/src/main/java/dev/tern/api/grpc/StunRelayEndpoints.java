@@ -1,0 +1,182 @@
+package dev.tern.api.grpc;
+
+import dev.tern.api.config.TernSettings;
+import dev.tern.protocol.management.HostConfig;
+import dev.tern.protocol.management.RelayConfig;
+import dev.tern.protocol.relay.RelayToken;
+import dev.tern.protocol.relay.RelayTokens;
+import dev.tern.signal.relay.RelayServer;
+import dev.tern.signal.stun.StunServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Where peers find STUN and the relay, and the relay tokens they authenticate with. Configured external nodes
+ * ({@code TERN_STUN_URLS}, {@code TERN_RELAY_URLS}) are handed out as given; otherwise, next to the in-process
+ * signal node, a {@link StunServer} and a {@link RelayServer} run inside tern-server and peers get them at the host
+ * they used to reach the management service, like the signal node.
+ *
+ * <p>Without {@code TERN_RELAY_SECRET} the in-process relay signs with a random secret made at start: the relay and
+ * the token issuer are the same process, so nothing else needs to know it.
+ */
+final class StunRelayEndpoints implements SmartLifecycle {
+    /** NetBird's clients ask for a new token at 3/4 of its lifetime; a day keeps that rare. */
+    static final Duration RELAY_TOKEN_VALIDITY = Duration.ofHours(24);
+    private static final Logger log = LoggerFactory.getLogger(StunRelayEndpoints.class);
+
+    private final List<HostConfig> externalStuns;
+    private final List<String> externalRelays;
+    private final OptionalInt inProcessStunPort;
+    private final boolean relayInProcess;
+    private final int inProcessRelayPort;
+    private final String relaySecret;
+    private final RelayTokens tokens;
+    private volatile StunServer stun;
+    private volatile RelayServer relay;
+
+    StunRelayEndpoints(TernSettings settings, Clock clock) {
+        this.externalStuns = settings.stunUrls().stream()
+                .map(url -> HostConfig.newBuilder().setUri(url.toString()).setProtocol(HostConfig.Protocol.UDP).build())
+                .toList();
+        this.externalRelays = settings.relayUrls().stream().map(URI::toString).toList();
+        this.inProcessStunPort = settings.runsStunInProcess() ? settings.stunPort() : OptionalInt.empty();
+        this.relayInProcess = settings.runsRelayInProcess();
+        this.inProcessRelayPort = settings.relayPort();
+        this.relaySecret = settings.relaySecret().map(TernSettings.RelaySecret::value)
+                .orElseGet(StunRelayEndpoints::randomSecret);
+        this.tokens = RelayTokens.fromSharedSecret(relaySecret, clock);
+    }
+
+    /** The STUN servers for a peer that reached us at {@code managementHost}; empty when there are none. */
+    List<HostConfig> stuns(String managementHost) {
+        if (!externalStuns.isEmpty()) {
+            return externalStuns;
+        }
+        if (inProcessStunPort.isEmpty()) {
+            return List.of();
+        }
+        return List.of(HostConfig.newBuilder()
+                .setUri("stun:" + SignalEndpoint.hostPort(hostOrLocalhost(managementHost), inProcessStunPort()))
+                .setProtocol(HostConfig.Protocol.UDP)
+                .build());
+    }
+
+    /**
+     * The relays for a peer that reached us at {@code managementHost}, with a freshly issued token; empty when no
+     * relay is configured (an external signal node without {@code TERN_RELAY_URLS}).
+     */
+    Optional<RelayConfig> relay(String managementHost) {
+        List<String> urls;
+        if (!externalRelays.isEmpty()) {
+            urls = externalRelays;
+        } else if (relayInProcess) {
+            urls = List.of("rel://" + SignalEndpoint.hostPort(hostOrLocalhost(managementHost), inProcessRelayPort()));
+        } else {
+            return Optional.empty();
+        }
+        RelayToken token = tokens.issue(RELAY_TOKEN_VALIDITY);
+        return Optional.of(RelayConfig.newBuilder()
+                .addAllUrls(urls)
+                .setTokenPayload(token.payload())
+                .setTokenSignature(token.signatureBase64())
+                .build());
+    }
+
+    /** The bound UDP port of the in-process STUN service. */
+    int inProcessStunPort() {
+        StunServer server = stun;
+        if (server == null) {
+            throw new IllegalStateException("no in-process STUN service is running");
+        }
+        return server.port();
+    }
+
+    /** The bound port of the in-process relay. */
+    int inProcessRelayPort() {
+        RelayServer server = relay;
+        if (server == null) {
+            throw new IllegalStateException("no in-process relay is running");
+        }
+        return server.port();
+    }
+
+    /** The secret tokens are signed with (configured or generated), for tests that verify tokens independently. */
+    String relaySecret() {
+        return relaySecret;
+    }
+
+    @Override
+    public synchronized void start() {
+        try {
+            if (inProcessStunPort.isPresent() && stun == null) {
+                stun = new StunServer(inProcessStunPort.getAsInt()).start();
+                log.info("In-process STUN service on udp port {}", stun.port());
+            }
+            if (relayInProcess && relay == null) {
+                // The relay tells authenticated peers this URL; they only compare it with the URL other peers
+                // announce over signal, so it has to be the same for everyone, not reachable from everywhere.
+                relay = new RelayServer(new InetSocketAddress(inProcessRelayPort), tokens,
+                        "rel://" + SignalEndpoint.hostPort(localHostName(), inProcessRelayPort)).start();
+                log.info("In-process relay on port {}", relay.port());
+            }
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        RelayServer relayServer = relay;
+        relay = null;
+        if (relayServer != null) {
+            relayServer.close();
+        }
+        StunServer stunServer = stun;
+        stun = null;
+        if (stunServer != null) {
+            stunServer.close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return (inProcessStunPort.isEmpty() || stun != null) && (!relayInProcess || relay != null);
+    }
+
+    /** Before the management service starts (it hands out these addresses) and after it stops. */
+    @Override
+    public int getPhase() {
+        return ManagementGrpcServer.PHASE - 1;
+    }
+
+    private static String hostOrLocalhost(String host) {
+        return host == null || host.isBlank() ? "localhost" : host;
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

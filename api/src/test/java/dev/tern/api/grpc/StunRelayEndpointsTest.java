@@ -1,0 +1,119 @@
+package dev.tern.api.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tern.api.config.TernSettings;
+import dev.tern.protocol.management.HostConfig;
+import dev.tern.protocol.management.RelayConfig;
+import dev.tern.protocol.relay.RelayToken;
+import dev.tern.protocol.relay.RelayTokenException;
+import dev.tern.protocol.relay.RelayTokens;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Which STUN and relay addresses peers are handed, with which tokens, and what runs in-process. */
+class StunRelayEndpointsTest {
+    private static final String SECRET = "a-relay-secret-of-some-length";
+    private static final Clock NOW = Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC);
+
+    private static StunRelayEndpoints endpoints(Map<String, String> properties) {
+        Map<String, String> all = new HashMap<>(properties);
+        all.putIfAbsent("tern.data-dir", "target/stun-relay-endpoints-test");
+        return new StunRelayEndpoints(TernSettings.from(Map.of(), all::get), NOW);
+    }
+
+    @Test
+    void externalNodesAreHandedOutAsConfiguredWithATokenSignedWithTheSharedSecret() {
+        StunRelayEndpoints external = endpoints(Map.of(
+                "tern.signal-url", "https://signal.example.com",
+                "tern.stun-urls", "stun:stun1.example.com:3478, stun:stun2.example.com:3479",
+                "tern.relay-urls", "rels://relay1.example.com:443,rel://relay2.example.com:33080",
+                "tern.relay-secret", SECRET));
+
+        assertThat(external.isRunning()).as("nothing to start").isTrue();
+        assertThat(external.stuns("mgmt.example.com")).extracting(HostConfig::getUri)
+                .containsExactly("stun:stun1.example.com:3478", "stun:stun2.example.com:3479");
+        assertThat(external.stuns(null)).extracting(HostConfig::getProtocol).containsOnly(HostConfig.Protocol.UDP);
+        RelayConfig relay = external.relay("mgmt.example.com").orElseThrow();
+        assertThat(relay.getUrlsList())
+                .containsExactly("rels://relay1.example.com:443", "rel://relay2.example.com:33080");
+        RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
+        // What an external relay started with the same secret does with the token:
+        assertThatCode(() -> RelayTokens.fromSharedSecret(SECRET, NOW).verify(token)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> RelayTokens.fromSharedSecret(SECRET + "x", NOW).verify(token))
+                .isInstanceOf(RelayTokenException.class);
+        assertThat(Long.parseLong(token.payload()))
+                .isEqualTo(NOW.instant().plus(StunRelayEndpoints.RELAY_TOKEN_VALIDITY).getEpochSecond());
+    }
+
+    @Test
+    void anExternalSignalNodeWithoutStunOrRelayUrlsMeansNoneAreHandedOut() {
+        StunRelayEndpoints none = endpoints(Map.of("tern.signal-url", "https://signal.example.com"));
+
+        assertThat(none.stuns("mgmt.example.com")).isEmpty();
+        assertThat(none.relay("mgmt.example.com")).isEmpty();
+        none.start();
+        assertThatThrownBy(none::inProcessRelayPort).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(none::inProcessStunPort).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void theInProcessNodesAreReachedAtTheHostThePeerUsedForManagement() {
+        StunRelayEndpoints local = endpoints(Map.of("tern.grpc-port", "0", "tern.relay-secret", SECRET));
+        local.start();
+        try {
+            int stun = local.inProcessStunPort();
+            int relay = local.inProcessRelayPort();
+            assertThat(stun).isPositive().isNotEqualTo(TernSettings.DEFAULT_STUN_PORT);
+            assertThat(relay).isPositive().isNotEqualTo(TernSettings.DEFAULT_RELAY_PORT);
+            assertThat(local.stuns("10.1.2.3")).containsExactly(HostConfig.newBuilder()
+                    .setUri("stun:10.1.2.3:" + stun).setProtocol(HostConfig.Protocol.UDP).build());
+            assertThat(local.stuns("fd00::1").get(0).getUri()).isEqualTo("stun:[fd00::1]:" + stun);
+            assertThat(local.relay("10.1.2.3").orElseThrow().getUrlsList()).containsExactly("rel://10.1.2.3:" + relay);
+            assertThat(local.relay(null).orElseThrow().getUrlsList()).containsExactly("rel://localhost:" + relay);
+            assertThat(local.relaySecret()).isEqualTo(SECRET);
+        } finally {
+            local.stop();
+        }
+        assertThat(local.isRunning()).isFalse();
+    }
+
+    @Test
+    void withoutAConfiguredSecretTheInProcessRelaySignsWithARandomOne() {
+        StunRelayEndpoints first = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off"));
+        StunRelayEndpoints second = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off"));
+
+        assertThat(first.relaySecret()).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(second.relaySecret());
+        RelayConfig relay;
+        first.start();
+        try {
+            relay = first.relay("host").orElseThrow();
+        } finally {
+            first.stop();
+        }
+        RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
+        assertThatCode(() -> RelayTokens.fromSharedSecret(first.relaySecret(), NOW).verify(token))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> RelayTokens.fromSharedSecret(second.relaySecret(), NOW).verify(token))
+                .isInstanceOf(RelayTokenException.class);
+    }
+
+    @Test
+    void stunOffMeansNoStunServiceAndNoStunHandedOut() {
+        StunRelayEndpoints noStun = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off"));
+        noStun.start();
+        try {
+            assertThat(noStun.stuns("10.1.2.3")).isEmpty();
+            assertThatThrownBy(noStun::inProcessStunPort).isInstanceOf(IllegalStateException.class);
+            assertThat(noStun.relay("10.1.2.3")).isPresent();
+        } finally {
+            noStun.stop();
+        }
+    }
+}

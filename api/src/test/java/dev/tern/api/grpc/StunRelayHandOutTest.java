@@ -1,0 +1,204 @@
+package dev.tern.api.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import dev.tern.api.support.TernIntegrationTest;
+import dev.tern.api.support.TestHttp;
+import dev.tern.protocol.management.HostConfig;
+import dev.tern.protocol.management.LoginResponse;
+import dev.tern.protocol.management.RelayConfig;
+import dev.tern.protocol.management.SyncResponse;
+import dev.tern.protocol.relay.PeerId;
+import dev.tern.protocol.relay.RelayFrame;
+import dev.tern.protocol.relay.RelayFrameCodec;
+import dev.tern.protocol.relay.RelayToken;
+import dev.tern.protocol.relay.RelayTokens;
+import java.io.ByteArrayOutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The shared test server hands out its in-process STUN service and relay, and both answer where they are handed
+ * out: a STUN Binding request gets its response, a NetBird-style relay client gets in with the handed-out token and
+ * not with a forged one.
+ */
+@TernIntegrationTest
+class StunRelayHandOutTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @Autowired
+    TestHttp http;
+    @Autowired
+    ManagementGrpcServer grpcServer;
+    @Autowired
+    StunRelayEndpoints stunRelay;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable resource : resources) {
+            resource.close();
+        }
+    }
+
+    @Test
+    void loginAndSyncHandOutStunAndRelayWithAFreshTokenTheRelayAccepts() throws Exception {
+        TestPeer peer = new TestPeer(grpcServer.port());
+        resources.add(peer);
+        Instant before = Instant.now();
+
+        LoginResponse login = peer.login(setupKey(), "stun-relay-" + UUID.randomUUID().toString().substring(0, 8));
+
+        // The peer reached management as "localhost": STUN and relay are handed out at that host too.
+        assertThat(login.getNetbirdConfig().getStunsList()).containsExactly(HostConfig.newBuilder()
+                .setUri("stun:localhost:" + stunRelay.inProcessStunPort())
+                .setProtocol(HostConfig.Protocol.UDP).build());
+        RelayConfig relay = login.getNetbirdConfig().getRelay();
+        assertThat(relay.getUrlsList()).containsExactly("rel://localhost:" + stunRelay.inProcessRelayPort());
+        RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
+        // Checked with a verifier of our own over the server's secret, not with the server's own object.
+        RelayTokens verifier = RelayTokens.fromSharedSecret(stunRelay.relaySecret(), Clock.systemUTC());
+        assertThatCode(() -> verifier.verify(token)).doesNotThrowAnyException();
+        assertThat(Instant.ofEpochSecond(Long.parseLong(token.payload())))
+                .isAfter(before.plus(Duration.ofHours(23)));
+
+        assertThat(authenticateAtRelay(relay.getUrls(0), token)).isInstanceOf(RelayFrame.AuthResponse.class);
+        byte[] forgedSignature = Base64.getDecoder().decode(token.signatureBase64());
+        forgedSignature[0] ^= 1;
+        RelayToken forged = new RelayToken(token.payload(), Base64.getEncoder().encodeToString(forgedSignature));
+        assertThat(authenticateAtRelay(relay.getUrls(0), forged)).as("answer to a forged token").isNull();
+
+        assertStunAnswersAt(login.getNetbirdConfig().getStuns(0).getUri());
+
+        // Sync hands out the same places, with a token of its own that verifies as well.
+        SyncResponse sync = peer.sync().next(WAIT);
+        assertThat(sync).as("first sync response").isNotNull();
+        assertThat(sync.getNetbirdConfig().getStunsList()).isEqualTo(login.getNetbirdConfig().getStunsList());
+        RelayConfig syncRelay = sync.getNetbirdConfig().getRelay();
+        assertThat(syncRelay.getUrlsList()).isEqualTo(relay.getUrlsList());
+        assertThatCode(() -> verifier.verify(new RelayToken(syncRelay.getTokenPayload(), syncRelay.getTokenSignature())))
+                .doesNotThrowAnyException();
+    }
+
+    private String setupKey() {
+        TestHttp.Response r = http.post("/api/setup-keys", http.adminToken(), Map.of("name",
+                "stun-relay-" + UUID.randomUUID(), "type", "reusable", "expires_in", 86400, "auto_groups", List.of(),
+                "usage_limit", 0));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().get("key").asText();
+    }
+
+    /**
+     * Connects as NetBird's relay client does ({@code rel://} is WebSocket at {@code /relay}) and sends Auth.
+     *
+     * @return the relay's first answer, or null when it closed the connection without one
+     */
+    private RelayFrame authenticateAtRelay(String relayUrl, RelayToken token) throws Exception {
+        URI rel = URI.create(relayUrl);
+        URI ws = URI.create("ws://" + rel.getHost() + ":" + rel.getPort() + "/relay");
+        RelayClient client = new RelayClient();
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(ws, client)
+                .get(10, TimeUnit.SECONDS);
+        try {
+            PeerId peerId = PeerId.ofPublicKey(Base64.getEncoder().encodeToString(UUID.randomUUID().toString().getBytes()));
+            socket.sendBinary(ByteBuffer.wrap(RelayFrameCodec.encode(new RelayFrame.Auth(peerId, token.marshal()))),
+                    true).get(10, TimeUnit.SECONDS);
+            return client.firstAnswer();
+        } finally {
+            socket.abort();
+        }
+    }
+
+    private static void assertStunAnswersAt(String stunUri) throws Exception {
+        URI hostPort = URI.create("stun://" + URI.create(stunUri).getSchemeSpecificPart());
+        InetAddress server = InetAddress.getByName(hostPort.getHost());
+        try (DatagramSocket client = new DatagramSocket()) {
+            client.setSoTimeout(5000);
+            byte[] transactionId = "tern-stun-it".getBytes();
+            // RFC 5389 Binding request: type 0x0001, no attributes, magic cookie, transaction id.
+            ByteBuffer request = ByteBuffer.allocate(20).putShort((short) 0x0001).putShort((short) 0)
+                    .putInt(0x2112A442).put(transactionId);
+            client.send(new DatagramPacket(request.array(), 20, server, hostPort.getPort()));
+
+            DatagramPacket reply = new DatagramPacket(new byte[512], 512);
+            client.receive(reply);
+            ByteBuffer in = ByteBuffer.wrap(reply.getData(), 0, reply.getLength());
+            assertThat(in.getShort() & 0xffff).as("Binding success response").isEqualTo(0x0101);
+            in.getShort();
+            assertThat(in.getInt()).isEqualTo(0x2112A442);
+            byte[] echoed = new byte[12];
+            in.get(echoed);
+            assertThat(echoed).isEqualTo(transactionId);
+            assertThat(in.getShort() & 0xffff).as("XOR-MAPPED-ADDRESS").isEqualTo(0x0020);
+        }
+    }
+
+    /** Collects the relay's binary messages; completes "closed" when the relay hangs up. */
+    private static final class RelayClient implements WebSocket.Listener {
+        private final BlockingQueue<RelayFrame> received = new LinkedBlockingQueue<>();
+        private final CompletableFuture<Void> closed = new CompletableFuture<>();
+        private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            byte[] chunk = new byte[data.remaining()];
+            data.get(chunk);
+            partial.writeBytes(chunk);
+            if (last) {
+                received.add(RelayFrameCodec.decode(partial.toByteArray()));
+                partial.reset();
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(null);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete(null);
+        }
+
+        /** The first message, or null once the connection closed without one; fails after a timeout. */
+        RelayFrame firstAnswer() throws Exception {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                RelayFrame frame = received.poll(100, TimeUnit.MILLISECONDS);
+                if (frame != null) {
+                    return frame;
+                }
+                if (closed.isDone() && received.isEmpty()) {
+                    return null;
+                }
+            }
+            throw new AssertionError("the relay neither answered nor closed within " + WAIT);
+        }
+    }
+}
