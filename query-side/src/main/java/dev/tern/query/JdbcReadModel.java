@@ -8,23 +8,44 @@ import dev.tern.events.values.UserRole;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
 
-/** {@link ReadModel} over the rm_* tables the read-model projections keep. */
+/**
+ * {@link ReadModel} over the rm_* tables the read-model projections keep.
+ *
+ * <p>A peer counts as connected only while its session keeps {@code last_seen} fresh: an open Sync stream
+ * refreshes it every 30 s, so a row still saying connected but older than {@link #CONNECTED_STALE_AFTER} belongs
+ * to a session that died without closing (tern-server killed, say) and is reported as disconnected.
+ */
 @Component
 public class JdbcReadModel implements ReadModel {
-    private final JdbcTemplate jdbc;
+    /** Three missed 30-second refreshes of last_seen: the session is gone. */
+    public static final Duration CONNECTED_STALE_AFTER = Duration.ofSeconds(90);
 
-    public JdbcReadModel(JdbcTemplate jdbc) {
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+
+    /** Uses the application's {@link Clock} bean when there is one, else the system clock. */
+    @Autowired
+    public JdbcReadModel(JdbcTemplate jdbc, ObjectProvider<Clock> clock) {
+        this(jdbc, clock.getIfAvailable(Clock::systemUTC));
+    }
+
+    public JdbcReadModel(JdbcTemplate jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     @Override
@@ -180,18 +201,27 @@ public class JdbcReadModel implements ReadModel {
                 SELECT p.id, p.account_id, p.name, p.wg_pub_key, p.ip, p.dns_label, p.meta, p.user_id,
                        p.setup_key_id, p.ssh_enabled, p.login_expiration_enabled, p.inactivity_expiration_enabled,
                        p.ephemeral, p.created_at, p.last_login,
-                       COALESCE(s.connected, FALSE), s.last_seen, s.connection_ip
+                       COALESCE(s.connected AND s.last_seen >= ?, FALSE), s.last_seen, s.connection_ip
                 FROM rm_peers p LEFT JOIN peer_status s ON s.peer_id = p.id
                 WHERE""" + " " + condition + " ORDER BY p.name, p.id", (rs, i) -> new PeerView(rs.getString(1),
                 rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
                 Json.read(rs.getString(7), PeerSystemMeta.class), rs.getString(8), rs.getString(9),
                 List.of(), rs.getBoolean(10), rs.getBoolean(11), rs.getBoolean(12), rs.getBoolean(13),
-                instant(rs, 14), instant(rs, 15), rs.getBoolean(16), instant(rs, 17), rs.getString(18)), args);
+                instant(rs, 14), instant(rs, 15), rs.getBoolean(16), instant(rs, 17), rs.getString(18)),
+                withFreshSince(args));
         if (peers.isEmpty()) {
             return peers;
         }
         PeerGroups groups = peerGroups(accountId, peers.size() == 1 ? peers.get(0).id() : null);
         return peers.stream().map(p -> withGroups(p, groups.of(p.id()))).toList();
+    }
+
+    /** The query's arguments behind the oldest last_seen that still counts as connected. */
+    private Object[] withFreshSince(Object[] args) {
+        Object[] out = new Object[args.length + 1];
+        out[0] = Timestamp.from(clock.instant().minus(CONNECTED_STALE_AFTER));
+        System.arraycopy(args, 0, out, 1, args.length);
+        return out;
     }
 
     /** Every peer is in the account's All group; explicit memberships follow it. */

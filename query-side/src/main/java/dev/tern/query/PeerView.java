@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A peer as the REST API shows it. {@code connected}, {@code lastSeen} and {@code connectionIp} come from the
- * peer's live gRPC session (see {@link PeerStatusStore}), not from events.
+ * peer's live gRPC session (see {@link PeerStatusStore}), not from events; {@code connected} turns false once
+ * {@code lastSeen} is older than {@link JdbcReadModel#CONNECTED_STALE_AFTER} (a session that died unclosed).
  */
 public record PeerView(String id, String accountId, String name, String wgPubKey, String ip, String dnsLabel,
                        PeerSystemMeta meta, String userId, String setupKeyId, List<GroupRef> groups,

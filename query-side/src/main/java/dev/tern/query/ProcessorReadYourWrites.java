@@ -1,7 +1,10 @@
 package dev.tern.query;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -18,12 +21,16 @@ import org.axonframework.eventhandling.WrappedToken;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.SimpleSerializedObject;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * {@link ReadYourWrites} by comparing the event store's head (the highest committed global index when called)
- * with the read-model processor's position in every segment.
+ * with the position, in every segment, of the streaming processor of each awaited processing group: by default
+ * only the read-model processor ({@link QuerySideConfiguration#READ_MODEL}); {@link #awaiting} gives a variant
+ * for other groups (the API waits for the in-memory network projector that way without the query side knowing
+ * it). A group's processor is the one Axon assigned to it, or else the processor of that name.
  *
  * <p>A segment has covered the head when its token has reached it and none of the token's gaps below it is an
  * event that exists now. Gaps matter: a transaction that committed late can sit below a position the processor
@@ -42,12 +49,38 @@ public class ProcessorReadYourWrites implements ReadYourWrites {
     private final JdbcTemplate jdbc;
     private final ObjectProvider<EventProcessingConfiguration> processing;
     private final ObjectProvider<Configuration> axon;
+    private final List<String> processingGroups;
 
+    /** Waits for the read-model processor. */
+    @Autowired
     public ProcessorReadYourWrites(JdbcTemplate jdbc, ObjectProvider<EventProcessingConfiguration> processing,
                                    ObjectProvider<Configuration> axon) {
+        this(jdbc, processing, axon, List.of(QuerySideConfiguration.READ_MODEL));
+    }
+
+    /** Waits until the processor of every one of {@code processingGroups} has caught up. */
+    public ProcessorReadYourWrites(JdbcTemplate jdbc, ObjectProvider<EventProcessingConfiguration> processing,
+                                   ObjectProvider<Configuration> axon, Collection<String> processingGroups) {
+        if (processingGroups.isEmpty()) {
+            throw new IllegalArgumentException("no processing group to wait for");
+        }
         this.jdbc = jdbc;
         this.processing = processing;
         this.axon = axon;
+        this.processingGroups = List.copyOf(new LinkedHashSet<>(processingGroups));
+    }
+
+    /**
+     * The same wait for other processing groups (instead of this instance's), e.g. a projection of a module the
+     * query side does not know.
+     */
+    public ProcessorReadYourWrites awaiting(Collection<String> otherProcessingGroups) {
+        return new ProcessorReadYourWrites(jdbc, processing, axon, otherProcessingGroups);
+    }
+
+    /** The processing groups this instance waits for, in the order given. */
+    public List<String> processingGroups() {
+        return processingGroups;
     }
 
     @Override
@@ -72,9 +105,18 @@ public class ProcessorReadYourWrites implements ReadYourWrites {
         return true;
     }
 
-    /** True when every segment of the read-model processor has handled every event up to {@code head}. */
+    /** True when every segment of every awaited processor has handled every event up to {@code head}. */
     boolean hasProcessed(long head) {
-        Optional<StreamingEventProcessor> processor = readModelProcessor();
+        for (String group : processingGroups) {
+            if (!hasProcessed(group, head)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean hasProcessed(String group, long head) {
+        Optional<StreamingEventProcessor> processor = processor(group);
         if (processor.isEmpty()) {
             return false;
         }
@@ -89,7 +131,7 @@ public class ProcessorReadYourWrites implements ReadYourWrites {
         }
         if (localShare < 0.999_999) {
             // Not every segment is processed here: take the others' committed positions from the token store.
-            Map<Integer, TrackingToken> stored = storedTokens();
+            Map<Integer, TrackingToken> stored = storedTokens(processor.get().getName());
             if (stored.isEmpty()) {
                 return false;
             }
@@ -108,7 +150,7 @@ public class ProcessorReadYourWrites implements ReadYourWrites {
     }
 
     /** Every segment's token as last committed to token_entry (null where a segment has none yet). */
-    private Map<Integer, TrackingToken> storedTokens() {
+    private Map<Integer, TrackingToken> storedTokens(String processorName) {
         Configuration configuration = axon.getIfAvailable();
         if (configuration == null) {
             return Map.of();
@@ -120,7 +162,7 @@ public class ProcessorReadYourWrites implements ReadYourWrites {
             String type = rs.getString("token_type");
             tokens.put(rs.getInt("segment"), token == null || type == null ? null
                     : serializer.deserialize(new SimpleSerializedObject<>(token, byte[].class, type, null)));
-        }, QuerySideConfiguration.READ_MODEL);
+        }, processorName);
         return tokens;
     }
 
@@ -131,9 +173,10 @@ public class ProcessorReadYourWrites implements ReadYourWrites {
                 Boolean.class, array));
     }
 
-    private Optional<StreamingEventProcessor> readModelProcessor() {
+    private Optional<StreamingEventProcessor> processor(String group) {
         EventProcessingConfiguration configuration = processing.getIfAvailable();
         return configuration == null ? Optional.empty()
-                : configuration.eventProcessor(QuerySideConfiguration.READ_MODEL, StreamingEventProcessor.class);
+                : configuration.eventProcessorByProcessingGroup(group, StreamingEventProcessor.class)
+                        .or(() -> configuration.eventProcessor(group, StreamingEventProcessor.class));
     }
 }

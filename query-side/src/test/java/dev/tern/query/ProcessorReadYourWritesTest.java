@@ -1,12 +1,14 @@
 package dev.tern.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,7 +37,9 @@ class ProcessorReadYourWritesTest {
     private static JdbcTemplate jdbc;
 
     private final StreamingEventProcessor processor = mock(StreamingEventProcessor.class);
-    private ReadYourWrites readYourWrites;
+    private static final String OTHER_GROUP = "other-group";
+    private final StreamingEventProcessor otherProcessor = mock(StreamingEventProcessor.class);
+    private ProcessorReadYourWrites readYourWrites;
 
     @BeforeAll
     static void database() {
@@ -54,6 +58,11 @@ class ProcessorReadYourWritesTest {
         EventProcessingConfiguration processing = mock(EventProcessingConfiguration.class);
         when(processing.eventProcessor(QuerySideConfiguration.READ_MODEL, StreamingEventProcessor.class))
                 .thenReturn(Optional.of(processor));
+        when(processor.getName()).thenReturn(QuerySideConfiguration.READ_MODEL);
+        // Another group whose processor Axon finds through the group assignment, as the API's network map.
+        when(processing.eventProcessorByProcessingGroup(OTHER_GROUP, StreamingEventProcessor.class))
+                .thenReturn(Optional.of(otherProcessor));
+        when(otherProcessor.getName()).thenReturn("other-processor");
         Configuration axon = mock(Configuration.class);
         when(axon.serializer()).thenReturn(SERIALIZER);
         StaticListableBeanFactory beans = new StaticListableBeanFactory(Map.of("processing", processing, "axon", axon));
@@ -175,14 +184,62 @@ class ProcessorReadYourWritesTest {
         assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
     }
 
+    @Test
+    void awaitsEveryConfiguredGroupAndOnlyThose() {
+        storeEvents(1, 2, 3);
+        segments(status(Segment.ROOT_SEGMENT, token(3)));
+        otherSegments(status(Segment.ROOT_SEGMENT, token(2)));
+        ReadYourWrites both = readYourWrites.awaiting(List.of(QuerySideConfiguration.READ_MODEL, OTHER_GROUP));
+        ReadYourWrites otherOnly = readYourWrites.awaiting(List.of(OTHER_GROUP));
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ZERO)).as("read model alone").isTrue();
+        assertThat(both.awaitCaughtUp(Duration.ofMillis(20))).as("other group behind").isFalse();
+        assertThat(otherOnly.awaitCaughtUp(Duration.ofMillis(20))).isFalse();
+
+        otherSegments(status(Segment.ROOT_SEGMENT, token(3)));
+        segments(status(Segment.ROOT_SEGMENT, token(2)));
+        assertThat(otherOnly.awaitCaughtUp(Duration.ZERO)).isTrue();
+        assertThat(both.awaitCaughtUp(Duration.ofMillis(20))).as("read model behind").isFalse();
+
+        segments(status(Segment.ROOT_SEGMENT, token(3)));
+        assertThat(both.awaitCaughtUp(Duration.ZERO)).isTrue();
+        assertThat(readYourWrites.awaiting(List.of("no-such-group")).awaitCaughtUp(Duration.ofMillis(20)))
+                .as("a group without a processor never catches up").isFalse();
+    }
+
+    @Test
+    void storedTokensAreReadUnderTheAwaitedProcessorsName() {
+        storeEvents(1, 2);
+        // The other group's processor holds segment 0 of 2 here; segment 1 is another node's.
+        otherSegments(status(Segment.computeSegment(0, 0, 1), token(2)));
+        ReadYourWrites otherOnly = readYourWrites.awaiting(List.of(OTHER_GROUP));
+        storedToken(1, token(2)); // the read model's row: not the other processor's
+        assertThat(otherOnly.awaitCaughtUp(Duration.ofMillis(20))).isFalse();
+        storedToken("other-processor", 1, token(2));
+        assertThat(otherOnly.awaitCaughtUp(Duration.ZERO)).isTrue();
+    }
+
+    private void otherSegments(EventTrackerStatus status) {
+        Map<Integer, EventTrackerStatus> statuses = Map.of(status.getSegment().getSegmentId(), status);
+        when(otherProcessor.processingStatus()).thenReturn(statuses);
+    }
+
+    @Test
+    void noGroupsIsAMistake() {
+        assertThatThrownBy(() -> readYourWrites.awaiting(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static void storedToken(int segment, TrackingToken token) {
+        storedToken(QuerySideConfiguration.READ_MODEL, segment, token);
+    }
+
+    private static void storedToken(String processorName, int segment, TrackingToken token) {
         SerializedObject<byte[]> serialized = token == null ? null : SERIALIZER.serialize(token, byte[].class);
         jdbc.update("""
                 INSERT INTO token_entry (processor_name, segment, token, token_type, timestamp, owner)
                 VALUES (?, ?, ?, ?, '2026-01-01T00:00:00Z', 'other-node')
                 ON CONFLICT (processor_name, segment) DO UPDATE SET token = EXCLUDED.token,
                     token_type = EXCLUDED.token_type""",
-                QuerySideConfiguration.READ_MODEL, segment, serialized == null ? null : serialized.getData(),
+                processorName, segment, serialized == null ? null : serialized.getData(),
                 serialized == null ? null : serialized.getType().getName());
     }
 

@@ -38,6 +38,7 @@ import dev.tern.events.values.UserRole;
 import dev.tern.events.values.WireGuardKey;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -46,6 +47,8 @@ class ProjectionTest extends ReadModelTestBase {
 
     @Autowired
     PeerStatusStore peerStatus;
+    @Autowired
+    SettableClock clock;
     @Autowired
     TokenUsageStore tokenUsage;
 
@@ -345,6 +348,7 @@ class ProjectionTest extends ReadModelTestBase {
         String beta = account.registerPeer("beta", null);
         awaitProjection();
 
+        clock.set(T0.plusSeconds(10));
         peerStatus.markConnected(account.accountId, alpha, T0, "203.0.113.7");
         assertThat(readModel.peers(account.accountId)).satisfiesExactly(
                 a -> {
@@ -362,11 +366,44 @@ class ProjectionTest extends ReadModelTestBase {
         });
 
         // A disconnect stamped before the latest contact (an old session closing late) changes nothing.
+        clock.set(T0.plusSeconds(130));
         peerStatus.markConnected(account.accountId, beta, T0.plusSeconds(120), null);
         peerStatus.markDisconnected(account.accountId, beta, T0.plusSeconds(90));
         assertThat(readModel.peer(account.accountId, beta)).hasValueSatisfying(b -> {
             assertThat(b.connected()).isTrue();
             assertThat(b.lastSeen()).isEqualTo(T0.plusSeconds(120));
         });
+    }
+
+    @AfterEach
+    void clockBackToSystemTime() {
+        clock.followSystem();
+    }
+
+    @Test
+    void aConnectedRowNotRefreshedFor90SecondsIsReportedDisconnected() {
+        AccountHistory account = newAccount();
+        String alpha = account.registerPeer("alpha", null);
+        awaitProjection();
+        // What a SIGKILLed server leaves behind: connected=true and a last_seen nobody refreshes any more.
+        peerStatus.markConnected(account.accountId, alpha, T0, "203.0.113.7");
+        clock.set(T0.plus(JdbcReadModel.CONNECTED_STALE_AFTER));
+        assertThat(readModel.peer(account.accountId, alpha).orElseThrow().connected())
+                .as("exactly 90 s old").isTrue();
+        assertThat(readModel.peers(account.accountId)).singleElement()
+                .satisfies(a -> assertThat(a.connected()).isTrue());
+
+        clock.set(T0.plus(JdbcReadModel.CONNECTED_STALE_AFTER).plusSeconds(1));
+        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(a -> {
+            assertThat(a.connected()).isFalse();
+            assertThat(a.lastSeen()).as("last_seen is still reported").isEqualTo(T0);
+            assertThat(a.connectionIp()).isEqualTo("203.0.113.7");
+        });
+        assertThat(readModel.peers(account.accountId)).singleElement()
+                .satisfies(a -> assertThat(a.connected()).isFalse());
+
+        // A new session's refresh makes it connected again.
+        peerStatus.markConnected(account.accountId, alpha, T0.plusSeconds(100), null);
+        assertThat(readModel.peer(account.accountId, alpha).orElseThrow().connected()).isTrue();
     }
 }

@@ -23,6 +23,12 @@ class QuerySideTestApplication {
         return TestDatabase.fresh();
     }
 
+    /** Tests that depend on "now" (peer status freshness) pin it here. */
+    @Bean
+    SettableClock clock() {
+        return new SettableClock();
+    }
+
     // The same names tern-server gives Axon's JDBC auto-configuration.
     @Bean
     EventSchema eventSchema() {

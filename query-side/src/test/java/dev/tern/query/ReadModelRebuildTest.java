@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -23,6 +24,14 @@ class ReadModelRebuildTest extends ReadModelTestBase {
     ReadModelRebuild rebuild;
     @Autowired
     PeerStatusStore peerStatus;
+
+    @Autowired
+    SettableClock clock;
+
+    @AfterEach
+    void clockBackToSystemTime() {
+        clock.followSystem();
+    }
 
     @Test
     void replayRebuildsIdenticalTables() {
@@ -36,7 +45,9 @@ class ReadModelRebuildTest extends ReadModelTestBase {
         account.append(new PeerAddedToGroup(account.accountId, devs, alpha));
         account.append(new GroupRenamed(account.accountId, devs, "devs", "developers"));
         awaitProjection();
-        peerStatus.markConnected(account.accountId, alpha, Instant.parse("2026-04-01T00:00:00Z"), "198.51.100.1");
+        Instant seen = Instant.parse("2026-04-01T00:00:00Z");
+        clock.set(seen.plusSeconds(5));
+        peerStatus.markConnected(account.accountId, alpha, seen, "198.51.100.1");
         Map<String, List<String>> before = dump();
 
         // Damage the read tables the way a bug or a hand edit would; the rebuild must not care.

@@ -35,15 +35,17 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
 
     private final ReadModel readModel;
     private final Clock clock;
+    private final TokenUsageRecorder usage;
 
     @Autowired
-    public TokenAuthenticationFilter(ReadModel readModel) {
-        this(readModel, Clock.systemUTC());
+    TokenAuthenticationFilter(ReadModel readModel, TokenUsageRecorder usage) {
+        this(readModel, Clock.systemUTC(), usage);
     }
 
-    TokenAuthenticationFilter(ReadModel readModel, Clock clock) {
+    TokenAuthenticationFilter(ReadModel readModel, Clock clock, TokenUsageRecorder usage) {
         this.readModel = readModel;
         this.clock = clock;
+        this.usage = usage;
     }
 
     @Override
@@ -72,6 +74,7 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
             reject(response, 500, "internal server error");
             return;
         }
+        usage.used(caller.tokenId());
         request.setAttribute(Caller.ATTRIBUTE, caller);
         chain.doFilter(request, response);
     }

@@ -44,7 +44,7 @@ final class Json {
     record Token(String id, String name, String expirationDate, String createdBy, String createdAt, String lastUsed) {
         static Token of(TokenView t) {
             return new Token(t.id(), t.name(), Times.iso(t.expiresAt()), t.createdBy(), Times.iso(t.createdAt()),
-                    Times.isoOrNull(t.lastUsed()));
+                    Times.iso(t.lastUsed()));
         }
     }
 

@@ -11,6 +11,9 @@ import dev.tern.query.ReadModel;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -25,10 +28,12 @@ import org.springframework.web.bind.annotation.RestController;
 class PeersController {
     private final ReadModel reads;
     private final CommandService commands;
+    private final ProjectedAccess access;
 
-    PeersController(ReadModel reads, CommandService commands) {
+    PeersController(ReadModel reads, CommandService commands, ProjectedAccess access) {
         this.reads = reads;
         this.commands = commands;
+        this.access = access;
     }
 
     /** NetBird's PeerBatch list; {@code name} and {@code ip} filter by exact match. */
@@ -36,14 +41,12 @@ class PeersController {
     List<Json.Peer> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
                          @RequestParam(required = false) String name, @RequestParam(required = false) String ip) {
         String domain = dnsDomain(caller);
-        List<PeerView> all = reads.peers(caller.accountId());
-        Map<String, Integer> counts = new AccessiblePeers(all, reads.groups(caller.accountId()),
-                reads.policies(caller.accountId())).counts();
-        return all.stream()
+        Map<String, Integer> counts = access.accessibleCounts(caller.accountId());
+        return reads.peers(caller.accountId()).stream()
                 .filter(p -> caller.readsEverything() || caller.is(p.userId()))
                 .filter(p -> name == null || name.equals(p.name()))
                 .filter(p -> ip == null || ip.trim().equals(p.ip()))
-                .map(p -> Json.Peer.of(p, domain, counts.get(p.id()))).toList();
+                .map(p -> Json.Peer.of(p, domain, counts.getOrDefault(p.id(), 0))).toList();
     }
 
     @GetMapping("/api/peers/{peerId}")
@@ -59,8 +62,12 @@ class PeersController {
         PeerView peer = find(caller, peerId);
         caller.requireReadOf(peer.userId());
         String domain = dnsDomain(caller);
-        return AccessiblePeers.of(peerId, reads.peers(caller.accountId()), reads.groups(caller.accountId()),
-                reads.policies(caller.accountId())).stream().map(p -> Json.AccessiblePeer.of(p, domain)).toList();
+        List<String> accessibleIds = access.accessiblePeerIds(caller.accountId(), peerId);
+        // The map names the peers; their REST fields (status, OS, owner) come from the read model.
+        Map<String, PeerView> peers = reads.peers(caller.accountId()).stream()
+                .collect(Collectors.toMap(PeerView::id, Function.identity()));
+        return accessibleIds.stream().map(peers::get).filter(Objects::nonNull)
+                .map(p -> Json.AccessiblePeer.of(p, domain)).toList();
     }
 
     @PutMapping("/api/peers/{peerId}")

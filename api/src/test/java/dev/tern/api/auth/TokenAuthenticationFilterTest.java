@@ -10,7 +10,9 @@ import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,11 @@ class TokenAuthenticationFilterTest {
                 }
                 throw new UnsupportedOperationException(method.getName());
             });
-    final TokenAuthenticationFilter filter = new TokenAuthenticationFilter(readModel, Clock.fixed(NOW, ZoneOffset.UTC));
+    /** Token ids in the order their uses reached the store. */
+    final List<String> usesWritten = new ArrayList<>();
+    final TokenAuthenticationFilter filter = new TokenAuthenticationFilter(readModel, Clock.fixed(NOW, ZoneOffset.UTC),
+            new TokenUsageRecorder((tokenId, at) -> usesWritten.add(tokenId), Clock.fixed(NOW, ZoneOffset.UTC),
+                    Runnable::run));
 
     String register(Instant expiresAt, boolean blocked, UserRole role) {
         String token = PersonalAccessTokens.mint().plainToken();
@@ -65,6 +71,20 @@ class TokenAuthenticationFilterTest {
         Caller caller = (Caller) chain.getRequest().getAttribute(Caller.ATTRIBUTE);
         assertThat(caller).isEqualTo(new Caller("acc1", "user1", "Ann", "ann@example.com", UserRole.AUDITOR, false,
                 "tok1"));
+    }
+
+    @Test
+    void aSuccessfulAuthenticationRecordsTheTokensUseAndAFailureDoesNot() throws Exception {
+        String token = register(NOW.plusSeconds(60), false, UserRole.ADMIN);
+        assertUnauthorized("Token " + PersonalAccessTokens.mint().plainToken(), "invalid");
+        assertUnauthorized("Token " + register(NOW, false, UserRole.OWNER), "expired");
+        assertThat(usesWritten).isEmpty();
+
+        assertThat(call("/api/peers", "Token " + token, new MockFilterChain()).getStatus()).isEqualTo(200);
+        assertThat(usesWritten).containsExactly("tok1");
+        // Within the same minute, further requests do not write again.
+        assertThat(call("/api/groups", "Token " + token, new MockFilterChain()).getStatus()).isEqualTo(200);
+        assertThat(usesWritten).containsExactly("tok1");
     }
 
     @Test

@@ -7,8 +7,10 @@ import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 @TernIntegrationTest
@@ -143,6 +145,28 @@ class UsersAndTokensApiTest extends ApiTestSupport {
         assertThat(http.delete("/api/users/" + robot.userId() + "/tokens/" + tokenId, admin()).status()).isEqualTo(200);
         assertError(http.get("/api/users/current", plain), 401);
         assertError(http.get("/api/users/" + robot.userId() + "/tokens/" + tokenId, admin()), 404);
+    }
+
+    @Test
+    void lastUsedIsTheZeroTimeUntilTheTokenAuthenticatesARequest() {
+        RoleUser robot = serviceUser("auditor");
+        String path = "/api/users/" + robot.userId() + "/tokens";
+        JsonNode unused = http.get(path, admin()).json();
+        assertThat(unused.size()).isEqualTo(1);
+        String tokenId = unused.get(0).get("id").asText();
+        assertThat(unused.get(0).get("last_used").asText()).isEqualTo("0001-01-01T00:00:00Z");
+
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        assertThat(http.get("/api/users/current", robot.token()).status()).isEqualTo(200);
+        Instant after = Instant.now();
+        // The use is written off the request's path, so it shows up shortly after, not necessarily at once.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode token = http.get(path + "/" + tokenId, admin()).json();
+            assertThat(token.get("last_used").asText()).isNotEqualTo("0001-01-01T00:00:00Z");
+            assertThat(Instant.parse(token.get("last_used").asText())).isBetween(before, after);
+        });
+        assertThat(texts(http.get(path, admin()).json(), "last_used")).singleElement()
+                .isNotEqualTo("0001-01-01T00:00:00Z");
     }
 
     @Test

@@ -1,0 +1,62 @@
+package dev.tern.api.web;
+
+import dev.tern.projector.NetworkMapEventHandler;
+import dev.tern.projector.NetworkMapProjector;
+import dev.tern.projector.PeerNetworkMap;
+import dev.tern.projector.RemotePeer;
+import dev.tern.query.ProcessorReadYourWrites;
+import dev.tern.query.ReadYourWrites;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Who may reach whom, as the REST API tells it: straight from the network projector's per-peer maps, the same
+ * maps devices receive over Sync, so the two cannot drift apart.
+ *
+ * <p>The projector runs on its own tracking processor, so a write the read model already shows may not be in the
+ * maps yet. Every answer therefore first waits (bounded) until that processor has handled every event committed
+ * when the request arrived, which makes a GET right after a write see it.
+ */
+@Component
+class ProjectedAccess {
+    /** Normally milliseconds; the bound only keeps a stuck projector from hanging REST reads. */
+    static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(ProjectedAccess.class);
+
+    private final NetworkMapProjector projector;
+    private final ReadYourWrites mapsCaughtUp;
+
+    ProjectedAccess(NetworkMapProjector projector, ProcessorReadYourWrites readYourWrites) {
+        this.projector = projector;
+        this.mapsCaughtUp = readYourWrites.awaiting(List.of(NetworkMapEventHandler.PROCESSING_GROUP));
+    }
+
+    /** Ids of the peers the peer may reach or be reached from, in the map's order (by mesh IP). */
+    List<String> accessiblePeerIds(String accountId, String peerId) {
+        awaitMaps();
+        return projector.accessiblePeers(accountId, peerId).stream().map(RemotePeer::peerId).toList();
+    }
+
+    /** Peer id to the number of peers in its map, for every peer of the account that has a map. */
+    Map<String, Integer> accessibleCounts(String accountId) {
+        awaitMaps();
+        Map<String, Integer> counts = new HashMap<>();
+        for (Map.Entry<String, PeerNetworkMap> map : projector.currentMaps(accountId).entrySet()) {
+            counts.put(map.getKey(), map.getValue().remotePeers().size());
+        }
+        return counts;
+    }
+
+    private void awaitMaps() {
+        if (!mapsCaughtUp.awaitCaughtUp(CATCH_UP_TIMEOUT)) {
+            // Answer with the maps as they are: slightly stale beats failing a read.
+            log.warn("network maps did not catch up within {}; answering from the current maps", CATCH_UP_TIMEOUT);
+        }
+    }
+}
