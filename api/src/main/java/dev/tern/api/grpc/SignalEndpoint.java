@@ -1,8 +1,10 @@
 package dev.tern.api.grpc;
 
+import dev.tern.api.config.StartupFailure;
 import dev.tern.api.config.TernSettings;
 import dev.tern.protocol.management.HostConfig;
 import dev.tern.signal.SignalServer;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +69,12 @@ final class SignalEndpoint implements SmartLifecycle {
     @Override
     public synchronized void start() {
         if (externalUrl == null && inProcess == null) {
-            inProcess = new SignalServer(inProcessPort).start();
+            try {
+                inProcess = new SignalServer(inProcessPort).start();
+            } catch (UncheckedIOException e) {
+                throw new StartupFailure("signal cannot listen on port " + inProcessPort + " ("
+                        + e.getCause().getMessage() + "); set " + TernSettings.SIGNAL_PORT + " to a free port", e);
+            }
             log.info("In-process signal node on port {}", inProcess.port());
         }
     }

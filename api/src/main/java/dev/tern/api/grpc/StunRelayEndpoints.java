@@ -1,5 +1,6 @@
 package dev.tern.api.grpc;
 
+import dev.tern.api.config.StartupFailure;
 import dev.tern.api.config.TernSettings;
 import dev.tern.protocol.management.HostConfig;
 import dev.tern.protocol.management.RelayConfig;
@@ -7,6 +8,7 @@ import dev.tern.protocol.relay.RelayToken;
 import dev.tern.protocol.relay.RelayTokens;
 import dev.tern.signal.relay.RelayServer;
 import dev.tern.signal.stun.StunServer;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -121,14 +123,25 @@ final class StunRelayEndpoints implements SmartLifecycle {
     public synchronized void start() {
         try {
             if (inProcessStunPort.isPresent() && stun == null) {
-                stun = new StunServer(inProcessStunPort.getAsInt()).start();
+                int port = inProcessStunPort.getAsInt();
+                try {
+                    stun = new StunServer(port).start();
+                } catch (UncheckedIOException e) {
+                    throw new StartupFailure("STUN cannot listen on udp port " + port + " (" + e.getCause().getMessage()
+                            + "); set " + TernSettings.STUN_PORT + " to a free port or to off", e);
+                }
                 log.info("In-process STUN service on udp port {}", stun.port());
             }
             if (relayInProcess && relay == null) {
                 // The relay tells authenticated peers this URL; they only compare it with the URL other peers
                 // announce over signal, so it has to be the same for everyone, not reachable from everywhere.
-                relay = new RelayServer(new InetSocketAddress(inProcessRelayPort), tokens,
-                        "rel://" + SignalEndpoint.hostPort(localHostName(), inProcessRelayPort)).start();
+                try {
+                    relay = new RelayServer(new InetSocketAddress(inProcessRelayPort), tokens,
+                            "rel://" + SignalEndpoint.hostPort(localHostName(), inProcessRelayPort)).start();
+                } catch (UncheckedIOException e) {
+                    throw new StartupFailure("relay cannot listen on port " + inProcessRelayPort + " ("
+                            + e.getCause().getMessage() + "); set " + TernSettings.RELAY_PORT + " to a free port", e);
+                }
                 log.info("In-process relay on port {}", relay.port());
             }
         } catch (RuntimeException e) {

@@ -1,7 +1,9 @@
 package dev.tern.api.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tern.api.config.StartupFailure;
 import dev.tern.api.config.TernSettings;
 import dev.tern.protocol.management.HostConfig;
 import java.net.ServerSocket;
@@ -58,6 +60,19 @@ class SignalEndpointTest {
             assertThat(testServer.inProcessPort()).isPositive().isNotEqualTo(10000);
         } finally {
             testServer.stop();
+        }
+    }
+
+    @Test
+    void aTakenSignalPortIsAOneLineStartupFailureNamingTheVariable() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            SignalEndpoint endpoint = endpoint(Map.of("tern.signal-port", Integer.toString(taken.getLocalPort())));
+
+            assertThatThrownBy(endpoint::start).isInstanceOf(StartupFailure.class)
+                    .hasMessageStartingWith("signal cannot listen on port " + taken.getLocalPort())
+                    .hasMessageContaining("TERN_SIGNAL_PORT")
+                    .hasMessageNotContaining("\n");
+            assertThat(endpoint.isRunning()).isFalse();
         }
     }
 }

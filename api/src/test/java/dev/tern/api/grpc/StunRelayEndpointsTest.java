@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tern.api.config.StartupFailure;
 import dev.tern.api.config.TernSettings;
 import dev.tern.protocol.management.HostConfig;
 import dev.tern.protocol.management.RelayConfig;
 import dev.tern.protocol.relay.RelayToken;
 import dev.tern.protocol.relay.RelayTokenException;
 import dev.tern.protocol.relay.RelayTokens;
+import java.net.DatagramSocket;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -114,6 +117,35 @@ class StunRelayEndpointsTest {
             assertThat(noStun.relay("10.1.2.3")).isPresent();
         } finally {
             noStun.stop();
+        }
+    }
+
+    @Test
+    void aTakenRelayPortIsAOneLineStartupFailureNamingTheVariableAndStopsWhatStarted() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            StunRelayEndpoints endpoints = endpoints(Map.of("tern.grpc-port", "0",
+                    "tern.relay-port", Integer.toString(taken.getLocalPort())));
+
+            assertThatThrownBy(endpoints::start).isInstanceOf(StartupFailure.class)
+                    .hasMessageStartingWith("relay cannot listen on port " + taken.getLocalPort())
+                    .hasMessageContaining("TERN_RELAY_PORT")
+                    .hasMessageNotContaining("\n");
+            assertThat(endpoints.isRunning()).isFalse();
+            assertThatThrownBy(endpoints::inProcessStunPort).as("STUN stopped again")
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void aTakenStunPortIsAOneLineStartupFailureNamingTheVariable() throws Exception {
+        try (DatagramSocket taken = new DatagramSocket(0)) {
+            StunRelayEndpoints endpoints = endpoints(Map.of("tern.grpc-port", "0",
+                    "tern.stun-port", Integer.toString(taken.getLocalPort())));
+
+            assertThatThrownBy(endpoints::start).isInstanceOf(StartupFailure.class)
+                    .hasMessageStartingWith("STUN cannot listen on udp port " + taken.getLocalPort())
+                    .hasMessageContaining("TERN_STUN_PORT");
+            assertThat(endpoints.isRunning()).isFalse();
         }
     }
 }
