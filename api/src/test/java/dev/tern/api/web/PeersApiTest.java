@@ -13,7 +13,10 @@ import dev.tern.events.values.InvalidValueException;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.WireGuardKey;
+import dev.tern.query.PeerStatusStore;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +28,40 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 @TernIntegrationTest
 class PeersApiTest extends ApiTestSupport {
+    @Autowired
+    PeerStatusStore peerStatus;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void aConnectedRowNobodyRefreshesReadsDisconnectedAfter90Seconds() {
+        PeerRegistration fresh = register(createSetupKey("one-off", 0, List.of()).key(), unique("fresh"));
+        PeerRegistration orphaned = register(createSetupKey("one-off", 0, List.of()).key(), unique("orphaned"));
+        // A live session refreshes last_seen every 30 s; a server killed with SIGKILL leaves connected=true behind.
+        String accountId = jdbc.queryForObject("SELECT account_id FROM rm_peers WHERE id = ?", String.class,
+                fresh.peerId());
+        Instant now = Instant.now();
+        peerStatus.markConnected(accountId, fresh.peerId(), now.minusSeconds(30), "192.0.2.1");
+        peerStatus.markConnected(accountId, orphaned.peerId(), now.minusSeconds(91 + 30), "192.0.2.2");
+
+        JsonNode live = http.get("/api/peers/" + fresh.peerId(), admin()).json();
+        assertThat(live.get("connected").asBoolean()).isTrue();
+        JsonNode stale = http.get("/api/peers/" + orphaned.peerId(), admin()).json();
+        assertThat(stale.get("connected").asBoolean()).isFalse();
+        assertThat(Instant.parse(stale.get("last_seen").asText())).as("last_seen as stored")
+                .isBetween(now.minusSeconds(122), now.minusSeconds(120));
+        assertThat(stale.get("connection_ip").asText()).isEqualTo("192.0.2.2");
+        Map<String, Boolean> listed = new HashMap<>();
+        for (JsonNode p : http.get("/api/peers", admin()).json()) {
+            listed.put(p.get("id").asText(), p.get("connected").asBoolean());
+        }
+        assertThat(listed).containsEntry(fresh.peerId(), true).containsEntry(orphaned.peerId(), false);
+    }
 
     @Test
     void registeredPeersAppearInNetBirdsPeerShape() {
