@@ -37,6 +37,8 @@ class StartupReport {
         log.info("Management gRPC port {}", settings.grpcPort() == 0 ? "(free port chosen at start)" : settings.grpcPort());
         log.info("Signal: {}", settings.signalUrl().map(Object::toString).orElse("in-process signal node on port "
                 + (settings.signalPort() == 0 ? "(free port chosen at start)" : settings.signalPort())));
+        log.info("STUN: {}", stunDescription(settings));
+        log.info("Relay: {}", relayDescription(settings));
         log.info("Data directory {}", settings.dataDir());
         log.info("Database: {}", database.description());
         log.info("DNS domain {}", settings.dnsDomain());
@@ -49,6 +51,36 @@ class StartupReport {
                     + "'Authorization: Token nbp_...'.", httpPort);
         }
         log.info("tern-server started");
+    }
+
+    static String stunDescription(TernSettings settings) {
+        if (!settings.stunUrls().isEmpty()) {
+            return joined(settings.stunUrls());
+        }
+        if (settings.runsStunInProcess()) {
+            return "in-process STUN on udp port " + port(settings.stunPort().getAsInt());
+        }
+        return "none handed out" + (settings.signalUrl().isPresent() ? " (set " + TernSettings.STUN_URLS + ")" : "");
+    }
+
+    /** Says where the secret comes from, never what it is. */
+    static String relayDescription(TernSettings settings) {
+        if (!settings.relayUrls().isEmpty()) {
+            return joined(settings.relayUrls()) + ", tokens signed with " + TernSettings.RELAY_SECRET;
+        }
+        if (settings.runsRelayInProcess()) {
+            return "in-process relay on port " + port(settings.relayPort()) + ", tokens signed with "
+                    + (settings.relaySecret().isPresent() ? TernSettings.RELAY_SECRET : "a secret generated at start");
+        }
+        return "none handed out (set " + TernSettings.RELAY_URLS + ")";
+    }
+
+    private static String joined(java.util.List<java.net.URI> urls) {
+        return String.join(", ", urls.stream().map(Object::toString).toList());
+    }
+
+    private static String port(int port) {
+        return port == 0 ? "(free port chosen at start)" : Integer.toString(port);
     }
 
     private boolean setupRequired() {
