@@ -74,7 +74,9 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
             reject(response, 500, "internal server error");
             return;
         }
-        usage.used(caller.tokenId());
+        if (caller.tokenId() != null) {
+            usage.used(caller.tokenId());
+        }
         request.setAttribute(Caller.ATTRIBUTE, caller);
         chain.doFilter(request, response);
     }
