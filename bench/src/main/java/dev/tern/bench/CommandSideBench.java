@@ -34,6 +34,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import javax.sql.DataSource;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.EventProcessor;
+import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
@@ -44,6 +47,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Issue 2's command-side benchmark: on a fresh tern-server (embedded PostgreSQL, fsync on), one account gets
  * 500 groups, 1,000 policies and 10,000 peer registrations through the command side, from several client threads.
  * Reports commands/s and p50/p99 latency per phase.
+ *
+ * <p>Peers register with 50 reusable setup keys, each putting its peers into a different group, so the account looks
+ * like a fleet spread over its groups. The registrations run twice: with every projection running (what a live
+ * server does) and with the event processors stopped (the command side alone), followed by the time the
+ * projections need to catch up.
  *
  * <p>Baseline, in the same process and database: the cheapest durable append there is — one INSERT of a
  * 600-byte row committed per transaction, from the same number of threads. The ratio says how much of the
@@ -104,30 +112,79 @@ public final class CommandSideBench {
             Result p = run("create policy", policies, threads,
                     i -> new CreatePolicy(accountId, Ids.newId(), definitions.get(i)), gateway, meta);
 
-            String plainKey = "bench-" + Ids.newId();
-            gateway.sendAndWait(GenericCommandMessage.asCommandMessage(new CreateSetupKey(accountId, Ids.newId(),
-                    "bench", SetupKeyType.REUSABLE, Secrets.sha256Hex(plainKey), plainKey.substring(0, 5), null, 0,
-                    List.of(groupIds.get(0), groupIds.get(1)), false, false)).andMetaData(meta));
+            // A fleet spread over its groups: one reusable setup key per group (50 keys, keys.get(i % 50)), so every
+            // registration lands in a group that some policies connect to others, as in a real account.
+            int keyCount = Math.min(50, groups);
+            List<String> keyHashes = new ArrayList<>();
+            for (int k = 0; k < keyCount; k++) {
+                String plainKey = "bench-" + Ids.newId();
+                keyHashes.add(Secrets.sha256Hex(plainKey));
+                gateway.sendAndWait(GenericCommandMessage.asCommandMessage(new CreateSetupKey(accountId,
+                        Ids.newId(), "bench-" + k, SetupKeyType.REUSABLE, keyHashes.get(k), plainKey.substring(0, 5),
+                        null, 0, List.of(groupIds.get(k)), false, false)).andMetaData(meta));
+            }
             SecureRandom keys = new SecureRandom();
-            Result r = run("register peer", peers, threads, i -> {
+            IntFunction<AccountCommand> registration = i -> {
                 byte[] key = new byte[32];
                 keys.nextBytes(key);
-                return new RegisterPeer(accountId, Ids.newId(), Secrets.sha256Hex(plainKey), WireGuardKey.of(key),
+                return new RegisterPeer(accountId, Ids.newId(), keyHashes.get(i % keyCount), WireGuardKey.of(key),
                         PeerSystemMeta.ofHostname("host-" + i));
-            }, gateway, meta);
+            };
+            Result r = run("register peer", peers, threads, registration, gateway, meta);
+
+            // The same registrations with every event processor stopped: the command side alone (decide, append,
+            // commit), then how long the projections need to catch up with what was written.
+            EventProcessingConfiguration processing = ctx.getBean(EventProcessingConfiguration.class);
+            processing.eventProcessors().values().forEach(EventProcessor::shutDown);
+            int offset = peers;
+            Result alone = run("register peer, projections paused", peers, threads,
+                    i -> registration.apply(offset + i), gateway, meta);
+            long catchUpStart = System.nanoTime();
+            processing.eventProcessors().values().forEach(EventProcessor::start);
+            long head = headIndex(dataSource);
+            for (EventProcessor processor : processing.eventProcessors().values()) {
+                awaitPosition((StreamingEventProcessor) processor, head);
+            }
+            double catchUpSeconds = (System.nanoTime() - catchUpStart) / 1e9;
 
             Result base = baseline(dataSource, peers, threads);
 
             System.out.println();
             System.out.println("| phase | commands | commands/s | p50 ms | p99 ms |");
             System.out.println("|---|---:|---:|---:|---:|");
-            for (Result x : List.of(g, p, r, base)) {
+            for (Result x : List.of(g, p, r, alone, base)) {
                 System.out.println(x.row());
             }
             System.out.printf(Locale.ROOT, "%nregister peer throughput / baseline durable append: %.2f%n",
                     r.perSecond() / base.perSecond());
+            System.out.printf(Locale.ROOT, "command side alone / baseline durable append: %.2f%n",
+                    alone.perSecond() / base.perSecond());
+            System.out.printf(Locale.ROOT, "projections (read model, audit, network maps) caught up with %d paused "
+                    + "registrations in %.1f s (%.0f events/s of registrations)%n", peers, catchUpSeconds,
+                    peers / catchUpSeconds);
             System.out.printf(Locale.ROOT, "(warm-up baseline: %.0f/s)%n", baselineWarm.perSecond());
         }
+    }
+
+    private static long headIndex(DataSource dataSource) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             var rs = c.createStatement().executeQuery("SELECT MAX(global_index) FROM domain_event_entry")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void awaitPosition(StreamingEventProcessor processor, long head) throws InterruptedException {
+        long deadline = System.nanoTime() + 600_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            boolean done = !processor.processingStatus().isEmpty() && processor.processingStatus().values().stream()
+                    .allMatch(s -> s.getCurrentPosition().orElse(-1) >= head);
+            if (done) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException(processor.getName() + " did not catch up within 10 minutes");
     }
 
     private static String createAccount(CommandGateway gateway, MetaData meta) {

@@ -48,7 +48,7 @@ public final class TernServerProcess implements AutoCloseable {
     }
 
     /**
-     * Launches tern-server without waiting. TERN_DATA_DIR, TERN_HTTP_PORT, TERN_GRPC_PORT and TERN_SIGNAL_PORT
+     * Launches tern-server without waiting. TERN_DATA_DIR, TERN_HTTP_PORT, TERN_GRPC_PORT, TERN_SIGNAL_PORT, TERN_RELAY_PORT (and TERN_STUN_PORT=off)
      * are set to {@code dataDir} and free ports unless {@code env} sets them; every other TERN_* variable of this JVM's
      * environment is removed so the child sees only what the test means.
      */
@@ -68,6 +68,10 @@ public final class TernServerProcess implements AutoCloseable {
         defaults.put("TERN_HTTP_PORT", Integer.toString(freePort()));
         defaults.put("TERN_GRPC_PORT", Integer.toString(freePort()));
         defaults.put("TERN_SIGNAL_PORT", Integer.toString(freePort()));
+        // STUN (UDP) and relay default to fixed ports; two servers at once (restart overlap, second instance)
+        // would clash on them.
+        defaults.put("TERN_STUN_PORT", "off");
+        defaults.put("TERN_RELAY_PORT", Integer.toString(freePort()));
         defaults.putAll(env);
         childEnv.putAll(defaults);
 

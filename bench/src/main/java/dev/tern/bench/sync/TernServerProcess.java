@@ -54,6 +54,8 @@ final class TernServerProcess implements AutoCloseable {
         env.put("TERN_HTTP_PORT", Integer.toString(httpPort));
         env.put("TERN_GRPC_PORT", Integer.toString(grpcPort));
         env.put("TERN_SIGNAL_PORT", Integer.toString(signalPort));
+        env.put("TERN_STUN_PORT", "off");
+        env.put("TERN_RELAY_PORT", Integer.toString(freePort()));
         env.put("AXONIQ_UPDATE_CHECKER_DISABLED", "true");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         TernServerProcess server = new TernServerProcess(dataDir, log, builder.start(), httpPort, grpcPort);
