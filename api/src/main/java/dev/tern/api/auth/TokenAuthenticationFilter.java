@@ -7,8 +7,8 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.tern.api.web.ErrorResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
@@ -65,13 +65,13 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
         try {
             Result result = authenticate(request.getHeader("Authorization"));
             if (result.failure != null) {
-                reject(response, 401, result.failure);
+                ErrorResponse.write(response, 401, result.failure);
                 return;
             }
             caller = result.caller;
         } catch (RuntimeException e) {
             log.error("authentication look-up failed", e);
-            reject(response, 500, "internal server error");
+            ErrorResponse.write(response, 500, "internal server error");
             return;
         }
         if (caller.tokenId() != null) {
@@ -112,14 +112,5 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
         }
         return new Result(new Caller(p.accountId(), p.userId(), p.userName(), p.userEmail(), p.role(),
                 p.serviceUser(), p.tokenId()), null);
-    }
-
-    private static void reject(HttpServletResponse response, int status, String message) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        String escaped = message.replace("\\", "\\\\").replace("\"", "\\\"");
-        response.getOutputStream().write(("{\"message\":\"" + escaped + "\",\"code\":" + status + "}")
-                .getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -5,9 +5,6 @@ import dev.tern.api.commands.CommandFailures;
 import dev.tern.api.commands.CommandService;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.values.InvalidValueException;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
@@ -44,16 +41,6 @@ class ApiExceptionHandler {
     static ResponseEntity<ErrorResponse> error(HttpStatusCode status, String message) {
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
                 .body(new ErrorResponse(message, status.value()));
-    }
-
-    /** For filters, which answer before Spring MVC (and its message converters) is involved. */
-    static void write(HttpServletResponse response, int status, String message) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        String escaped = message.replace("\\", "\\\\").replace("\"", "\\\"");
-        response.getOutputStream().write(("{\"message\":\"" + escaped + "\",\"code\":" + status + "}")
-                .getBytes(StandardCharsets.UTF_8));
     }
 
     static HttpStatus statusOf(CommandRejected.Reason reason) {

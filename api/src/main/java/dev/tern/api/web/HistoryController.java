@@ -1,14 +1,11 @@
 package dev.tern.api.web;
 
 import dev.tern.api.auth.Caller;
-import dev.tern.query.GroupView;
 import dev.tern.query.PointInTimeReads;
 import dev.tern.query.PointInTimeReads.AccountState;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -37,10 +34,7 @@ class HistoryController {
         }
         AccountState state = history.at(caller.accountId(), instant)
                 .orElseThrow(() -> ApiException.notFound("the account did not exist at " + Times.iso(instant)));
-        Map<String, GroupView> groupsById = state.groups().stream()
-                .collect(Collectors.toMap(GroupView::id, g -> g));
-        Function<String, Json.GroupMinimum> groups = id -> groupsById.containsKey(id)
-                ? Json.GroupMinimum.of(groupsById.get(id)) : new Json.GroupMinimum(id, "", 0, 0, null);
+        Function<String, Json.GroupMinimum> groups = Json.GroupMinimum.lookup(state.groups());
         String domain = state.account().dnsDomain();
         return new NetworkAt(Times.iso(instant),
                 state.groups().stream().map(Json.Group::of).toList(),

@@ -79,6 +79,16 @@ final class Json {
         static GroupMinimum of(GroupView g) {
             return new GroupMinimum(g.id(), g.name(), g.peers().size(), 0, issuedOf(g));
         }
+
+        /**
+         * Resolves the group ids of policy rules. A group deleted out from under a policy cannot happen (the
+         * aggregate refuses), but a read never fails on it: an unknown id answers with the id alone.
+         */
+        static java.util.function.Function<String, GroupMinimum> lookup(java.util.Collection<GroupView> groups) {
+            java.util.Map<String, GroupView> byId = new java.util.HashMap<>();
+            groups.forEach(g -> byId.putIfAbsent(g.id(), g));
+            return id -> byId.containsKey(id) ? of(byId.get(id)) : new GroupMinimum(id, "", 0, 0, null);
+        }
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

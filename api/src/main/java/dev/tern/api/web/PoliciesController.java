@@ -11,7 +11,6 @@ import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.PortRange;
 import dev.tern.events.values.Protocol;
 import dev.tern.events.values.RuleAction;
-import dev.tern.query.GroupView;
 import dev.tern.query.PolicyView;
 import dev.tern.query.ReadModel;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -145,11 +143,7 @@ class PoliciesController {
     }
 
     private Function<String, Json.GroupMinimum> groupLookup(Caller caller) {
-        Map<String, GroupView> byId = reads.groups(caller.accountId()).stream()
-                .collect(Collectors.toMap(GroupView::id, g -> g, (a, b) -> a));
-        // A group deleted out from under a policy cannot happen (the aggregate refuses), but never fail a read on it.
-        return id -> byId.containsKey(id) ? Json.GroupMinimum.of(byId.get(id))
-                : new Json.GroupMinimum(id, "", 0, 0, null);
+        return Json.GroupMinimum.lookup(reads.groups(caller.accountId()));
     }
 
     private PolicyView find(Caller caller, String policyId) {

@@ -41,7 +41,7 @@ class RequestBodyFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         if (containsNul(request.getRequestURI()) || containsNul(request.getQueryString())) {
             // Ids and filters end up in SQL parameters, and PostgreSQL text cannot hold NUL.
-            ApiExceptionHandler.write(response, 400, "the request path or query contains a NUL character");
+            ErrorResponse.write(response, 400, "the request path or query contains a NUL character");
             return;
         }
         long declared = request.getContentLengthLong();
@@ -56,7 +56,7 @@ class RequestBodyFilter extends OncePerRequestFilter {
         }
         String contentType = request.getContentType();
         if (contentType != null && !isJson(contentType)) {
-            ApiExceptionHandler.write(response, 415, "unsupported content type '" + contentType
+            ErrorResponse.write(response, 415, "unsupported content type '" + contentType
                     + "': send application/json");
             return;
         }
@@ -71,7 +71,7 @@ class RequestBodyFilter extends OncePerRequestFilter {
     private static void tooLarge(HttpServletResponse response) throws IOException {
         // The rest of the body stays unread: close the connection rather than keep it in an unknown state.
         response.setHeader("Connection", "close");
-        ApiExceptionHandler.write(response, 413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
+        ErrorResponse.write(response, 413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
     }
 
     static boolean containsNul(String raw) {
