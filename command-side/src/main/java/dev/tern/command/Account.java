@@ -3,6 +3,7 @@ package dev.tern.command;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import dev.tern.events.AccountCreated;
+import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
@@ -11,6 +12,9 @@ import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerInactivityExpirationChanged;
 import dev.tern.events.PeerLoginExpirationChanged;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginExpiryLifted;
+import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
@@ -42,16 +46,20 @@ import dev.tern.events.commands.DeletePersonalAccessToken;
 import dev.tern.events.commands.DeletePolicy;
 import dev.tern.events.commands.DeleteSetupKey;
 import dev.tern.events.commands.DeleteUser;
+import dev.tern.events.commands.ExpirePeerLogin;
 import dev.tern.events.commands.PeerRegistration;
 import dev.tern.events.commands.RegisterPeer;
+import dev.tern.events.commands.UpdateAccountSettings;
 import dev.tern.events.commands.UpdateGroup;
 import dev.tern.events.commands.UpdatePeer;
 import dev.tern.events.commands.UpdatePolicy;
 import dev.tern.events.commands.UpdateSetupKey;
 import dev.tern.events.commands.UpdateUser;
+import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.MeshIp;
+import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.UserRole;
@@ -90,7 +98,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
         cache = CommandSideConfiguration.ACCOUNT_CACHE,
         snapshotTriggerDefinition = CommandSideConfiguration.SNAPSHOT_TRIGGER,
         snapshotFilter = CommandSideConfiguration.SNAPSHOT_FILTER)
-@Revision("1") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
+@Revision("2") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class Account {
@@ -100,6 +108,7 @@ public class Account {
     private String accountId;
     private String dnsDomain;
     private String allGroupId;
+    private AccountSettings settings;
     private UserBook users;
     private GroupBook groups;
     private PolicyBook policies;
@@ -141,11 +150,41 @@ public class Account {
     void on(AccountCreated event) {
         accountId = event.accountId();
         dnsDomain = event.dnsDomain();
+        settings = AccountSettings.defaults();
         users = new UserBook();
         groups = new GroupBook();
         policies = new PolicyBook();
         setupKeys = new SetupKeyBook();
         peers = new PeerBook(event.network());
+    }
+
+    @CommandHandler
+    void handle(UpdateAccountSettings command) {
+        requireWriter(command.actingUserId());
+        AccountSettings wanted = Rules.present(command.settings(), "account settings");
+        long login = wanted.peerLoginExpirationSeconds();
+        if (login < AccountSettings.MIN_LOGIN_EXPIRATION_SECONDS || login > AccountSettings.MAX_EXPIRATION_SECONDS) {
+            throw CommandRejected.invalid("peer login expiration must be between 1 hour and 180 days ("
+                    + AccountSettings.MIN_LOGIN_EXPIRATION_SECONDS + " and " + AccountSettings.MAX_EXPIRATION_SECONDS
+                    + " seconds), not " + login);
+        }
+        long inactivity = wanted.peerInactivityExpirationSeconds();
+        if (inactivity < AccountSettings.MIN_INACTIVITY_EXPIRATION_SECONDS
+                || inactivity > AccountSettings.MAX_EXPIRATION_SECONDS) {
+            throw CommandRejected.invalid("peer inactivity expiration must be between 1 minute and 180 days ("
+                    + AccountSettings.MIN_INACTIVITY_EXPIRATION_SECONDS + " and "
+                    + AccountSettings.MAX_EXPIRATION_SECONDS + " seconds), not " + inactivity);
+        }
+        if (wanted.equals(settings)) {
+            return;
+        }
+        apply(new AccountSettingsUpdated(accountId, settings, wanted));
+        liftExpiriesThatNoLongerHold(peers.expiredPeers());
+    }
+
+    @EventSourcingHandler
+    void on(AccountSettingsUpdated event) {
+        settings = event.after();
     }
 
     // ---------------------------------------------------------------- users
@@ -535,19 +574,13 @@ public class Account {
             throw CommandRejected.notFound("setup key not found");
         }
         Rules.present(command.wgPubKey(), "WireGuard public key");
+        Instant now = now();
         PeerBook.Peer known = peers.byWgKey(command.wgPubKey().base64());
         if (known != null) {
-            // a device logging in again with its key: idempotent, whatever happened to the setup key since
-            return new PeerRegistration(known.id(), known.meshIp(), known.dnsLabel(), false);
+            return logInAgain(known, key, now);
         }
         Rules.present(command.meta(), "peer system meta");
-        Instant now = now();
-        if (key.revoked()) {
-            throw CommandRejected.forbidden("setup key '" + key.name() + "' is revoked");
-        }
-        if (key.expiresAtEpochMilli() <= now.toEpochMilli()) {
-            throw CommandRejected.forbidden("setup key '" + key.name() + "' has expired");
-        }
+        requireUsable(key, now);
         if (key.usedUp()) {
             throw CommandRejected.forbidden("setup key '" + key.name() + "' has reached its usage limit of "
                     + key.usageLimit());
@@ -570,6 +603,75 @@ public class Account {
         return new PeerRegistration(peerId, ip, label, true);
     }
 
+    /**
+     * A registered device presenting a setup key again. A usable key (not revoked, not expired; the usage limit
+     * counts registrations, not logins) renews the peer's login, which also ends an expiry. An unusable key leaves
+     * a peer whose login has not lapsed as it is (idempotent, whatever happened to the key since it registered)
+     * and is refused for a peer whose login has lapsed.
+     */
+    private PeerRegistration logInAgain(PeerBook.Peer known, SetupKeyBook.SetupKey key, Instant now) {
+        String unusable = unusableReason(key, now);
+        if (unusable == null) {
+            apply(new PeerLoginRenewed(accountId, known.id(), key.id(), now));
+        } else if (known.expired()) {
+            throw CommandRejected.forbidden(unusable + "; the peer's login has expired and needs a valid setup key");
+        }
+        return new PeerRegistration(known.id(), known.meshIp(), known.dnsLabel(), false);
+    }
+
+    private static void requireUsable(SetupKeyBook.SetupKey key, Instant now) {
+        String unusable = unusableReason(key, now);
+        if (unusable != null) {
+            throw CommandRejected.forbidden(unusable);
+        }
+    }
+
+    private static String unusableReason(SetupKeyBook.SetupKey key, Instant now) {
+        if (key.revoked()) {
+            return "setup key '" + key.name() + "' is revoked";
+        }
+        if (key.expiresAtEpochMilli() <= now.toEpochMilli()) {
+            return "setup key '" + key.name() + "' has expired";
+        }
+        return null;
+    }
+
+    @CommandHandler
+    boolean handle(ExpirePeerLogin command) {
+        PeerBook.Peer peer = requirePeer(command.peerId());
+        PeerExpiry cause = Rules.present(command.cause(), "expiry cause");
+        Instant now = now();
+        if (peer.expired() || !expiryHolds(peer, cause, now)) {
+            // the sweeper reads a read model that may lag a renewal or a settings change: not an error
+            return false;
+        }
+        apply(new PeerLoginExpired(accountId, peer.id(), cause, now));
+        return true;
+    }
+
+    /**
+     * Whether the account's rules expire the peer for this cause now. Inactivity itself is observed by the sweeper
+     * (connection state is not part of the account); the account checks that inactivity expiration applies.
+     */
+    private boolean expiryHolds(PeerBook.Peer peer, PeerExpiry cause, Instant now) {
+        return switch (cause) {
+            case LOGIN -> settings.peerLoginExpirationEnabled() && peer.loginExpirationEnabled()
+                    && peer.lastLoginEpochMilli() + settings.peerLoginExpirationSeconds() * 1000 <= now.toEpochMilli();
+            case INACTIVITY -> settings.peerInactivityExpirationEnabled() && peer.inactivityExpirationEnabled();
+        };
+    }
+
+    /** After a settings or flag change: expired peers whose expiry rule no longer holds come back. */
+    private void liftExpiriesThatNoLongerHold(List<PeerBook.Peer> candidates) {
+        Instant now = now();
+        for (PeerBook.Peer candidate : candidates) {
+            PeerBook.Peer peer = peers.get(candidate.id());
+            if (peer != null && peer.expired() && !expiryHolds(peer, peer.expiry(), now)) {
+                apply(new PeerLoginExpiryLifted(accountId, peer.id()));
+            }
+        }
+    }
+
     @CommandHandler
     void handle(UpdatePeer command) {
         PeerBook.Peer peer = requirePeer(command.peerId());
@@ -586,6 +688,7 @@ public class Account {
         if (command.inactivityExpirationEnabled() != peer.inactivityExpirationEnabled()) {
             apply(new PeerInactivityExpirationChanged(accountId, peer.id(), command.inactivityExpirationEnabled()));
         }
+        liftExpiriesThatNoLongerHold(List.of(peer));
     }
 
     @CommandHandler
@@ -597,7 +700,8 @@ public class Account {
     @EventSourcingHandler
     void on(PeerRegistered event) {
         peers.add(new PeerBook.Peer(event.peerId(), event.wgPubKey().base64(), event.ip().address(), event.dnsLabel(),
-                event.name(), event.setupKeyId(), false, event.loginExpirationEnabled(), false));
+                event.name(), event.setupKeyId(), false, event.loginExpirationEnabled(), false,
+                event.registeredAt().toEpochMilli(), null));
         if (event.setupKeyId() != null && setupKeys.contains(event.setupKeyId())) {
             setupKeys.put(setupKeys.get(event.setupKeyId()).used());
         }
@@ -624,6 +728,21 @@ public class Account {
     void on(PeerInactivityExpirationChanged event) {
         PeerBook.Peer p = peers.get(event.peerId());
         peers.replace(p.withFlags(p.sshEnabled(), p.loginExpirationEnabled(), event.enabled()));
+    }
+
+    @EventSourcingHandler
+    void on(PeerLoginExpired event) {
+        peers.replace(peers.get(event.peerId()).withExpiry(event.cause()));
+    }
+
+    @EventSourcingHandler
+    void on(PeerLoginExpiryLifted event) {
+        peers.replace(peers.get(event.peerId()).withExpiry(null));
+    }
+
+    @EventSourcingHandler
+    void on(PeerLoginRenewed event) {
+        peers.replace(peers.get(event.peerId()).loggedIn(event.renewedAt().toEpochMilli()));
     }
 
     @EventSourcingHandler

@@ -7,12 +7,15 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.Ipv4;
 import dev.tern.events.values.MeshIp;
+import dev.tern.events.values.PeerExpiry;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The peers of an account with the indexes registration needs in O(1): by id, by WireGuard key, addresses in
@@ -27,20 +30,37 @@ final class PeerBook {
      */
     @JsonFormat(shape = JsonFormat.Shape.ARRAY)
     @JsonPropertyOrder({"id", "wgPubKey", "ip", "dnsLabel", "name", "setupKeyId", "sshEnabled",
-            "loginExpirationEnabled", "inactivityExpirationEnabled"})
+            "loginExpirationEnabled", "inactivityExpirationEnabled", "lastLoginEpochMilli", "expiry"})
     record Peer(String id, String wgPubKey, String ip, String dnsLabel, String name, String setupKeyId,
-                boolean sshEnabled, boolean loginExpirationEnabled, boolean inactivityExpirationEnabled) {
+                boolean sshEnabled, boolean loginExpirationEnabled, boolean inactivityExpirationEnabled,
+                long lastLoginEpochMilli, PeerExpiry expiry) {
         MeshIp meshIp() {
             return new MeshIp(ip);
         }
 
+        /** Whether the peer's login has lapsed (then {@link #expiry} says why). */
+        boolean expired() {
+            return expiry != null;
+        }
+
         Peer renamed(String newName, String newLabel) {
             return new Peer(id, wgPubKey, ip, newLabel, newName, setupKeyId, sshEnabled, loginExpirationEnabled,
-                    inactivityExpirationEnabled);
+                    inactivityExpirationEnabled, lastLoginEpochMilli, expiry);
         }
 
         Peer withFlags(boolean ssh, boolean loginExpiration, boolean inactivityExpiration) {
-            return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, ssh, loginExpiration, inactivityExpiration);
+            return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, ssh, loginExpiration, inactivityExpiration,
+                    lastLoginEpochMilli, expiry);
+        }
+
+        Peer withExpiry(PeerExpiry newExpiry) {
+            return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, sshEnabled, loginExpirationEnabled,
+                    inactivityExpirationEnabled, lastLoginEpochMilli, newExpiry);
+        }
+
+        Peer loggedIn(long epochMilli) {
+            return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, sshEnabled, loginExpirationEnabled,
+                    inactivityExpirationEnabled, epochMilli, null);
         }
     }
 
@@ -53,6 +73,8 @@ final class PeerBook {
     private final Map<String, String> idByWgKey = new HashMap<>();
     private final MeshAddressPool addresses;
     private final DnsLabels labels = new DnsLabels();
+    /** Ids of the peers whose login has lapsed: a settings change re-checks only these. */
+    private final Set<String> expired = new LinkedHashSet<>();
 
     PeerBook(Cidr network) {
         this.network = network;
@@ -99,8 +121,16 @@ final class PeerBook {
         return labels.propose(DnsLabels.baseOf(hostname), ownLabel);
     }
 
+    /** The peers whose login has lapsed (a copy: callers change the book while walking it). */
+    List<Peer> expiredPeers() {
+        return expired.stream().map(byId::get).toList();
+    }
+
     void add(Peer peer) {
         byId.put(peer.id(), peer);
+        if (peer.expired()) {
+            expired.add(peer.id());
+        }
         idByWgKey.put(peer.wgPubKey(), peer.id());
         addresses.take(Ipv4.parse(peer.ip(), "mesh IP"));
         labels.take(peer.dnsLabel());
@@ -115,10 +145,16 @@ final class PeerBook {
 
     void replace(Peer peer) {
         byId.put(peer.id(), peer);
+        if (peer.expired()) {
+            expired.add(peer.id());
+        } else {
+            expired.remove(peer.id());
+        }
     }
 
     void remove(String id) {
         Peer peer = byId.remove(id);
+        expired.remove(id);
         idByWgKey.remove(peer.wgPubKey());
         addresses.release(Ipv4.parse(peer.ip(), "mesh IP"));
         labels.release(peer.dnsLabel());

@@ -77,7 +77,7 @@ class CommandSideConfigurationTest {
     void theSnapshotFilterReachesTheFilterAxonHandsTheStorageEngine() {
         // Axon's JDBC auto-configuration builds the storage engine with Configuration.snapshotFilter()
         var current = new GenericDomainEventEntry<>("Account", ACC, 1, "e1", Instant.EPOCH, Account.class.getName(),
-                "1", new byte[0], new byte[0]);
+                Account.class.getAnnotation(org.axonframework.serialization.Revision.class).value(), new byte[0], new byte[0]);
         var older = new GenericDomainEventEntry<>("Account", ACC, 1, "e1", Instant.EPOCH, Account.class.getName(),
                 null, new byte[0], new byte[0]);
         assertThat(axonConfiguration.snapshotFilter().allow(current)).isTrue();

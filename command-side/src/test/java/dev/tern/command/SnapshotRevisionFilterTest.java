@@ -17,13 +17,16 @@ class SnapshotRevisionFilterTest {
 
     @Test
     void aSnapshotOfTheCurrentAccountShapeIsUsed() {
-        assertThat(filter.allow(snapshot(Account.class.getName(), "1"))).isTrue();
+        String current = Account.class.getAnnotation(org.axonframework.serialization.Revision.class).value();
+        assertThat(filter.allow(snapshot(Account.class.getName(), current))).isTrue();
     }
 
     @Test
     void aSnapshotOfAnOlderAccountShapeIsIgnored() {
         assertThat(filter.allow(snapshot(Account.class.getName(), null))).isFalse();
         assertThat(filter.allow(snapshot(Account.class.getName(), "0"))).isFalse();
+        // revision 1 had no login expiry state: its snapshots must be rebuilt from events
+        assertThat(filter.allow(snapshot(Account.class.getName(), "1"))).isFalse();
     }
 
     @Test
