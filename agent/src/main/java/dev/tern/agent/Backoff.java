@@ -24,6 +24,11 @@ final class Backoff {
         return delay;
     }
 
+    /** The longest delay: how often to ask again when retrying soon would not help. */
+    Duration maxDelay() {
+        return max;
+    }
+
     synchronized void reset() {
         next = initial;
     }

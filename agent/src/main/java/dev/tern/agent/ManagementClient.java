@@ -91,18 +91,23 @@ final class ManagementClient implements AutoCloseable {
             if (e.getStatus().getCode() != Status.Code.PERMISSION_DENIED) {
                 throw e;
             }
+            boolean expired = loginExpired(e.getStatus());
             if (setupKey == null) {
-                throw new AgentException(AgentException.MANAGEMENT, "this peer is not registered with the management "
-                        + "server; run tern up with --setup-key (server said: " + e.getStatus().getDescription() + ")");
+                throw new LoginRequiredException(expired
+                        ? "this peer's login has expired; run tern up with --setup-key to log in again (server said: "
+                        + e.getStatus().getDescription() + ")"
+                        : "this peer is not registered with the management server; run tern up with --setup-key "
+                        + "(server said: " + e.getStatus().getDescription() + ")");
             }
-            LOG.info("peer not registered yet, logging in with the setup key");
+            LOG.info(expired ? "login expired, logging in again with the setup key"
+                    : "peer not registered yet, logging in with the setup key");
             try {
                 reply = callLogin(request.setSetupKey(setupKey).build());
             } catch (StatusRuntimeException denied) {
                 if (denied.getStatus().getCode() == Status.Code.UNAVAILABLE) {
                     throw denied;
                 }
-                throw new AgentException(AgentException.MANAGEMENT, "management server refused the setup key: "
+                throw new LoginRequiredException("management server refused the setup key: "
                         + denied.getStatus().getCode() + " " + denied.getStatus().getDescription());
             }
         }
@@ -114,6 +119,22 @@ final class ManagementClient implements AutoCloseable {
         }
         listener.onLogin(response);
         return response;
+    }
+
+    /** NetBird's server says "peer login has expired, please log in once more"; so does Tern's. */
+    static boolean loginExpired(Status status) {
+        return status.getCode() == Status.Code.PERMISSION_DENIED && status.getDescription() != null
+                && status.getDescription().toLowerCase(java.util.Locale.ROOT).contains("expired");
+    }
+
+    /**
+     * The server will not let this peer in until it logs in with a (valid) setup key: not a connection problem.
+     * The sync loop keeps asking at its slowest pace (an admin may lift the expiry) and reports "needs-login".
+     */
+    static final class LoginRequiredException extends AgentException {
+        LoginRequiredException(String message) {
+            super(AgentException.MANAGEMENT, message);
+        }
     }
 
     private EncryptedMessage callLogin(LoginRequest request) {
@@ -194,6 +215,14 @@ final class ManagementClient implements AutoCloseable {
             } catch (StatusRuntimeException e) {
                 error = e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription());
                 loggedIn = false;
+            } catch (LoginRequiredException e) {
+                if (closed) {
+                    break;
+                }
+                LOG.warn("{}; asking again in {} s", e.getMessage(), backoff.maxDelay().toSeconds());
+                listener.onStateChange("needs-login", e.getMessage());
+                sleep(backoff.maxDelay());
+                continue;
             } catch (AgentException e) {
                 error = e.getMessage();
                 loggedIn = false;

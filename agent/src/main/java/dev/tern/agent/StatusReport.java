@@ -13,7 +13,10 @@ import java.util.List;
 record StatusReport(String interfaceName, String publicKey, String meshAddress, String fqdn, long serial,
                     Connection management, Connection signal, List<Peer> peers, String updatedAt) {
 
-    /** A control-plane connection: {@code state} is connected, connecting or disconnected. */
+    /**
+     * A control-plane connection: {@code state} is connected, connecting, disconnected, or (management only)
+     * needs-login: the peer's login expired or it is not registered, and it has no usable setup key.
+     */
     record Connection(String url, String state, String error) {
     }
 

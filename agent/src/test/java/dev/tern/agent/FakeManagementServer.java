@@ -31,9 +31,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeManagementServer extends ManagementServiceGrpc.ManagementServiceImplBase {
     static final String SETUP_KEY = "A2C8E62B-38F5-4553-B31E-DD66C696CEBB";
+    static final String EXPIRED = "peer login has expired, please log in once more";
 
     final X25519KeyPair serverKey = NaclBox.generateKeyPair();
     final Set<String> registered = ConcurrentHashMap.newKeySet();
+    /** Registered peers whose login has expired: they need the setup key again, as Tern's server demands. */
+    final Set<String> expired = ConcurrentHashMap.newKeySet();
     final List<String> loginSetupKeys = new CopyOnWriteArrayList<>();
     final List<String> hostnames = new CopyOnWriteArrayList<>();
     final Map<String, StreamObserver<EncryptedMessage>> syncStreams = new ConcurrentHashMap<>();
@@ -78,6 +81,12 @@ final class FakeManagementServer extends ManagementServiceGrpc.ManagementService
                 return;
             }
             registered.add(peer);
+        } else if (expired.contains(peer)) {
+            if (!SETUP_KEY.equals(login.getSetupKey())) {
+                response.onError(Status.PERMISSION_DENIED.withDescription(EXPIRED).asRuntimeException());
+                return;
+            }
+            expired.remove(peer);
         }
         LoginResponse reply = LoginResponse.newBuilder()
                 .setPeerConfig(PeerConfig.newBuilder().setAddress(addressOf(peer)).setFqdn(login.getMeta().getHostname() + ".tern.internal"))
@@ -100,7 +109,22 @@ final class FakeManagementServer extends ManagementServiceGrpc.ManagementService
             response.onError(Status.PERMISSION_DENIED.asRuntimeException());
             return;
         }
+        if (expired.contains(request.getWgPubKey())) {
+            response.onError(Status.PERMISSION_DENIED.withDescription(EXPIRED).asRuntimeException());
+            return;
+        }
         syncStreams.put(request.getWgPubKey(), response);
+    }
+
+    /** Expires a registered peer's login and ends its Sync stream the way the server does. */
+    void expire(String peerKey) {
+        expired.add(peerKey);
+        StreamObserver<EncryptedMessage> stream = syncStreams.remove(peerKey);
+        if (stream != null) {
+            synchronized (stream) {
+                stream.onError(Status.PERMISSION_DENIED.withDescription(EXPIRED).asRuntimeException());
+            }
+        }
     }
 
     /** Pushes a map to a connected peer; false when it has no open stream. */

@@ -163,6 +163,61 @@ class ManagementClientTest {
     }
 
     @Test
+    void anExpiredLoginIsRenewedWithTheSetupKeyAndTheStreamResumes() {
+        ManagementClient c = client(FakeManagementServer.SETUP_KEY);
+        loop = new Thread(() -> c.runSyncLoop(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), false));
+        loop.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+        int loginsBefore = fake.loginSetupKeys.size();
+
+        fake.expire(peer.publicKeyBase64());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+        assertThat(fake.expired).isEmpty();
+        // denied without the key, then in with it
+        assertThat(fake.loginSetupKeys.subList(loginsBefore, fake.loginSetupKeys.size()))
+                .containsExactly("", FakeManagementServer.SETUP_KEY);
+        fake.push(peer.publicKeyBase64(), map(9));
+        await().atMost(Duration.ofSeconds(30)).until(() -> serials.contains(9L));
+    }
+
+    @Test
+    void withoutASetupKeyAnExpiredPeerWaitsInNeedsLoginAndSaysWhy() {
+        fake.registered.add(peer.publicKeyBase64());
+        List<String> errors = new CopyOnWriteArrayList<>();
+        client = new ManagementClient(channel, peer, null, PeerSystemMeta.newBuilder().setHostname("host-a").build(),
+                new ManagementClient.Listener() {
+                    @Override
+                    public void onLogin(LoginResponse response) {
+                    }
+
+                    @Override
+                    public void onNetworkMap(SyncResponse response) {
+                    }
+
+                    @Override
+                    public void onStateChange(String state, String error) {
+                        states.add(state);
+                        errors.add(state + ": " + error);
+                    }
+                });
+        ManagementClient c = client;
+        loop = new Thread(() -> c.runSyncLoop(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), false));
+        loop.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+
+        fake.expire(peer.publicKeyBase64());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> states.contains("needs-login"));
+        assertThat(errors).anySatisfy(e -> assertThat(e).startsWith("needs-login: this peer's login has expired")
+                .contains("--setup-key"));
+        assertThat(fake.loginSetupKeys).doesNotContain(FakeManagementServer.SETUP_KEY);
+        // an admin lifting the expiry lets it back in on its next (slowest-pace) attempt, no restart needed
+        fake.expired.clear();
+        await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+    }
+
+    @Test
     void backoffDoublesUpToItsMaximumAndResets() {
         Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofMillis(350));
 
