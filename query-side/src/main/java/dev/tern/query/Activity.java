@@ -3,6 +3,18 @@ package dev.tern.query;
 /** The NetBird activities Tern records: code as in openapi.yml's Event.activity_code, text as NetBird shows it. */
 enum Activity {
     ACCOUNT_CREATED("account.create", "Account created"),
+    ACCOUNT_PEER_LOGIN_EXPIRATION_ENABLED("account.setting.peer.login.expiration.enable",
+            "Account peer login expiration enabled"),
+    ACCOUNT_PEER_LOGIN_EXPIRATION_DISABLED("account.setting.peer.login.expiration.disable",
+            "Account peer login expiration disabled"),
+    ACCOUNT_PEER_LOGIN_EXPIRATION_UPDATED("account.setting.peer.login.expiration.update",
+            "Account peer login expiration duration updated"),
+    ACCOUNT_PEER_INACTIVITY_EXPIRATION_ENABLED("account.peer.inactivity.expiration.enable",
+            "Account peer inactivity expiration enabled"),
+    ACCOUNT_PEER_INACTIVITY_EXPIRATION_DISABLED("account.peer.inactivity.expiration.disable",
+            "Account peer inactivity expiration disabled"),
+    ACCOUNT_PEER_INACTIVITY_EXPIRATION_UPDATED("account.peer.inactivity.expiration.update",
+            "Account peer inactivity expiration duration updated"),
     USER_CREATED("user.create", "User created"),
     SERVICE_USER_CREATED("service.user.create", "Service user created"),
     USER_ROLE_UPDATED("user.role.update", "User role updated"),
@@ -36,6 +48,8 @@ enum Activity {
     PEER_LOGIN_EXPIRATION_DISABLED("peer.login.expiration.disable", "Peer login expiration disabled"),
     PEER_INACTIVITY_EXPIRATION_ENABLED("peer.inactivity.expiration.enable", "Peer inactivity expiration enabled"),
     PEER_INACTIVITY_EXPIRATION_DISABLED("peer.inactivity.expiration.disable", "Peer inactivity expiration disabled"),
+    PEER_LOGIN_EXPIRED("peer.login.expire", "Peer login expired"),
+    PEER_LOGGED_IN("user.peer.login", "User logged in peer"),
     PEER_DELETED("user.peer.delete", "Peer deleted");
 
     final String code;

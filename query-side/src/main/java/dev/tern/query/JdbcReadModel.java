@@ -1,6 +1,8 @@
 package dev.tern.query;
 
+import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.GroupIssuer;
+import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.SetupKeyType;
@@ -71,8 +73,12 @@ public class JdbcReadModel implements ReadModel {
 
     @Override
     public Optional<AccountView> account(String accountId) {
-        return first(jdbc.query("SELECT id, network, dns_domain, created_at FROM rm_accounts WHERE id = ?",
-                (rs, i) -> new AccountView(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4)),
+        return first(jdbc.query("""
+                SELECT id, network, dns_domain, created_at, peer_login_expiration_enabled, peer_login_expiration,
+                       peer_inactivity_expiration_enabled, peer_inactivity_expiration
+                FROM rm_accounts WHERE id = ?""",
+                (rs, i) -> new AccountView(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4),
+                        new AccountSettings(rs.getBoolean(5), rs.getLong(6), rs.getBoolean(7), rs.getLong(8))),
                 accountId));
     }
 
@@ -200,14 +206,15 @@ public class JdbcReadModel implements ReadModel {
         List<PeerView> peers = jdbc.query("""
                 SELECT p.id, p.account_id, p.name, p.wg_pub_key, p.ip, p.dns_label, p.meta, p.user_id,
                        p.setup_key_id, p.ssh_enabled, p.login_expiration_enabled, p.inactivity_expiration_enabled,
-                       p.ephemeral, p.created_at, p.last_login,
+                       p.ephemeral, p.created_at, p.last_login, p.login_expiry_cause,
                        COALESCE(s.connected AND s.last_seen >= ?, FALSE), s.last_seen, s.connection_ip
                 FROM rm_peers p LEFT JOIN peer_status s ON s.peer_id = p.id
                 WHERE""" + " " + condition + " ORDER BY p.name, p.id", (rs, i) -> new PeerView(rs.getString(1),
                 rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
                 Json.read(rs.getString(7), PeerSystemMeta.class), rs.getString(8), rs.getString(9),
                 List.of(), rs.getBoolean(10), rs.getBoolean(11), rs.getBoolean(12), rs.getBoolean(13),
-                instant(rs, 14), instant(rs, 15), rs.getBoolean(16), instant(rs, 17), rs.getString(18)),
+                instant(rs, 14), instant(rs, 15), expiry(rs.getString(16)), rs.getBoolean(17), instant(rs, 18),
+                rs.getString(19)),
                 withFreshSince(args));
         if (peers.isEmpty()) {
             return peers;
@@ -260,7 +267,50 @@ public class JdbcReadModel implements ReadModel {
     private static PeerView withGroups(PeerView p, List<PeerView.GroupRef> groups) {
         return new PeerView(p.id(), p.accountId(), p.name(), p.wgPubKey(), p.ip(), p.dnsLabel(), p.meta(), p.userId(),
                 p.setupKeyId(), groups, p.sshEnabled(), p.loginExpirationEnabled(), p.inactivityExpirationEnabled(),
-                p.ephemeral(), p.createdAt(), p.lastLogin(), p.connected(), p.lastSeen(), p.connectionIp());
+                p.ephemeral(), p.createdAt(), p.lastLogin(), p.loginExpiry(), p.connected(), p.lastSeen(),
+                p.connectionIp());
+    }
+
+    private static PeerExpiry expiry(String storedName) {
+        return storedName == null ? null : PeerExpiry.valueOf(storedName);
+    }
+
+    /**
+     * Login: the period runs from the last login. Joined from the accounts side so that PostgreSQL walks
+     * rm_peers_login_expiry_due_idx once per account with the setting on, over the range already due.
+     */
+    static final String LOGIN_DUE = """
+            SELECT a.id, p.id FROM rm_accounts a
+            JOIN rm_peers p ON p.account_id = a.id
+                AND p.login_expiration_enabled AND NOT p.login_expired
+                AND p.last_login <= CAST(? AS TIMESTAMPTZ) - a.peer_login_expiration * INTERVAL '1 second'
+            WHERE a.peer_login_expiration_enabled
+            ORDER BY p.last_login, p.id""";
+
+    /**
+     * Inactivity: the period runs from the last contact of a peer that is not connected now (a connected row
+     * nobody refreshed reads as disconnected, as in {@link #peers}), or from its registration if it was never
+     * seen. Candidates come from rm_peers_inactivity_expiry_due_idx, their status by peer_status's key.
+     */
+    static final String INACTIVITY_DUE = """
+            SELECT a.id, p.id FROM rm_accounts a
+            JOIN rm_peers p ON p.account_id = a.id
+                AND p.inactivity_expiration_enabled AND NOT p.login_expired
+            LEFT JOIN peer_status s ON s.peer_id = p.id
+            WHERE a.peer_inactivity_expiration_enabled
+                AND NOT COALESCE(s.connected AND s.last_seen >= ?, FALSE)
+                AND COALESCE(s.last_seen, p.created_at)
+                    <= CAST(? AS TIMESTAMPTZ) - a.peer_inactivity_expiration * INTERVAL '1 second'
+            ORDER BY COALESCE(s.last_seen, p.created_at), p.id""";
+
+    @Override
+    public List<DuePeer> peersDueForExpiry(PeerExpiry cause, Instant now) {
+        RowMapper<DuePeer> due = (rs, i) -> new DuePeer(rs.getString(1), rs.getString(2));
+        Timestamp at = Timestamp.from(now);
+        return switch (cause) {
+            case LOGIN -> jdbc.query(LOGIN_DUE, due, at);
+            case INACTIVITY -> jdbc.query(INACTIVITY_DUE, due, Timestamp.from(now.minus(CONNECTED_STALE_AFTER)), at);
+        };
     }
 
     @Override

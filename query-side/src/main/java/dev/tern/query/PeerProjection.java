@@ -6,6 +6,9 @@ import static dev.tern.query.UserProjection.ts;
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerInactivityExpirationChanged;
 import dev.tern.events.PeerLoginExpirationChanged;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginExpiryLifted;
+import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
@@ -18,7 +21,7 @@ import org.axonframework.eventhandling.TrackingToken;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-/** Peers, and the setup-key usage their registrations count. */
+/** Peers (with their login expiry), and the setup-key usage their registrations count. */
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 class PeerProjection {
@@ -90,6 +93,30 @@ class PeerProjection {
                         ? Activity.PEER_INACTIVITY_EXPIRATION_ENABLED : Activity.PEER_INACTIVITY_EXPIRATION_DISABLED,
                 e.peerId(), withPeer(e.peerId(), meta()));
         jdbc.update("UPDATE rm_peers SET inactivity_expiration_enabled = ? WHERE id = ?", e.enabled(), e.peerId());
+    }
+
+    @EventHandler
+    void on(PeerLoginExpired e, EventMessage<?> message, TrackingToken token) {
+        audit.record(message, token, e.accountId(), Activity.PEER_LOGIN_EXPIRED, e.peerId(),
+                withPeer(e.peerId(), meta("cause", e.cause().wireName())));
+        jdbc.update("UPDATE rm_peers SET login_expired = TRUE, login_expiry_cause = ? WHERE id = ?",
+                e.cause().name(), e.peerId());
+    }
+
+    /** Not audited: the settings or flag change that lifted the expiry is, in the same command. */
+    @EventHandler
+    void on(PeerLoginExpiryLifted e) {
+        jdbc.update("UPDATE rm_peers SET login_expired = FALSE, login_expiry_cause = NULL WHERE id = ?", e.peerId());
+    }
+
+    @EventHandler
+    void on(PeerLoginRenewed e, EventMessage<?> message, TrackingToken token) {
+        audit.record(message, token, e.accountId(), Activity.PEER_LOGGED_IN, e.peerId(),
+                withPeer(e.peerId(), meta("setup_key_id", e.setupKeyId(),
+                        "setup_key_name", audit.setupKeyName(e.setupKeyId()))));
+        jdbc.update("""
+                        UPDATE rm_peers SET last_login = ?, login_expired = FALSE, login_expiry_cause = NULL
+                        WHERE id = ?""", ts(e.renewedAt()), e.peerId());
     }
 
     @EventHandler

@@ -1,6 +1,7 @@
 package dev.tern.query;
 
 import dev.tern.events.AccountCreated;
+import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
@@ -8,6 +9,9 @@ import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerInactivityExpirationChanged;
 import dev.tern.events.PeerLoginExpirationChanged;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginExpiryLifted;
+import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
@@ -15,7 +19,9 @@ import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.GroupIssuer;
+import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.PolicyDefinition;
 import java.time.Instant;
@@ -76,7 +82,11 @@ public class PointInTimeReads {
 
         void apply(Object event) {
             if (event instanceof AccountCreated e) {
-                account = new AccountView(e.accountId(), e.network().toString(), e.dnsDomain(), e.createdAt());
+                account = new AccountView(e.accountId(), e.network().toString(), e.dnsDomain(), e.createdAt(),
+                        AccountSettings.defaults());
+            } else if (event instanceof AccountSettingsUpdated e) {
+                account = new AccountView(account.id(), account.network(), account.dnsDomain(), account.createdAt(),
+                        e.after());
             } else if (event instanceof GroupCreated e) {
                 boolean all = GroupProjection.ALL_GROUP_NAME.equals(e.name())
                         && groups.values().stream().noneMatch(g -> g.all);
@@ -103,6 +113,15 @@ public class PointInTimeReads {
                 peer(e.peerId()).ifPresent(p -> p.loginExpirationEnabled = e.enabled());
             } else if (event instanceof PeerInactivityExpirationChanged e) {
                 peer(e.peerId()).ifPresent(p -> p.inactivityExpirationEnabled = e.enabled());
+            } else if (event instanceof PeerLoginExpired e) {
+                peer(e.peerId()).ifPresent(p -> p.loginExpiry = e.cause());
+            } else if (event instanceof PeerLoginExpiryLifted e) {
+                peer(e.peerId()).ifPresent(p -> p.loginExpiry = null);
+            } else if (event instanceof PeerLoginRenewed e) {
+                peer(e.peerId()).ifPresent(p -> {
+                    p.lastLogin = e.renewedAt();
+                    p.loginExpiry = null;
+                });
             } else if (event instanceof PeerDeleted e) {
                 peers.remove(e.peerId());
                 groups.values().forEach(g -> g.members.remove(e.peerId()));
@@ -181,6 +200,8 @@ public class PointInTimeReads {
         boolean sshEnabled;
         boolean loginExpirationEnabled;
         boolean inactivityExpirationEnabled;
+        Instant lastLogin;
+        PeerExpiry loginExpiry;
 
         Peer(PeerRegistered e) {
             id = e.peerId();
@@ -194,12 +215,13 @@ public class PointInTimeReads {
             name = e.name();
             dnsLabel = e.dnsLabel();
             loginExpirationEnabled = e.loginExpirationEnabled();
+            lastLogin = e.registeredAt();
         }
 
         PeerView view(String accountId, List<PeerView.GroupRef> groups) {
             return new PeerView(id, accountId, name, wgPubKey, ip, dnsLabel, meta, userId, setupKeyId, groups,
                     sshEnabled, loginExpirationEnabled, inactivityExpirationEnabled, ephemeral, registeredAt,
-                    registeredAt, false, null, null);
+                    lastLogin, loginExpiry, false, null, null);
         }
     }
 }

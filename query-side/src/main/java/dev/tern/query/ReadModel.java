@@ -1,5 +1,7 @@
 package dev.tern.query;
 
+import dev.tern.events.values.PeerExpiry;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,4 +49,12 @@ public interface ReadModel {
     Optional<PeerView> peerByWireGuardKey(String accountId, String wgPubKeyBase64);
 
     AuditPage audit(String accountId, AuditQuery query);
+
+    /**
+     * The peers of every account that are due to expire for {@code cause} at {@code now}, oldest first: their own
+     * flag and the account's setting are on, their login has not lapsed yet, and the period has passed since their
+     * last login ({@link PeerExpiry#LOGIN}) or since they were last seen, or registered if never seen, while not
+     * connected ({@link PeerExpiry#INACTIVITY}).
+     */
+    List<DuePeer> peersDueForExpiry(PeerExpiry cause, Instant now);
 }

@@ -3,6 +3,7 @@ package dev.tern.query;
 import static dev.tern.query.AuditTrail.meta;
 
 import dev.tern.events.AccountCreated;
+import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.PersonalAccessTokenCreated;
 import dev.tern.events.PersonalAccessTokenDeleted;
 import dev.tern.events.UserAutoGroupsChanged;
@@ -11,6 +12,7 @@ import dev.tern.events.UserCreated;
 import dev.tern.events.UserDeleted;
 import dev.tern.events.UserRoleChanged;
 import dev.tern.events.UserUnblocked;
+import dev.tern.events.values.AccountSettings;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +25,7 @@ import org.axonframework.eventhandling.TrackingToken;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-/** Accounts, users and their personal access tokens. */
+/** Accounts (with their settings), users and their personal access tokens. */
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 class UserProjection {
@@ -44,10 +46,58 @@ class UserProjection {
     void on(AccountCreated e, EventMessage<?> message, TrackingToken token) {
         audit.record(message, token, e.accountId(), Activity.ACCOUNT_CREATED, e.accountId(),
                 meta("network", e.network().toString(), "dns_domain", e.dnsDomain()));
+        // A new account has the defaults the aggregate starts from; AccountSettingsUpdated carries any change.
+        AccountSettings settings = AccountSettings.defaults();
         jdbc.update("""
-                        INSERT INTO rm_accounts (id, network, dns_domain, created_at) VALUES (?, ?, ?, ?)
+                        INSERT INTO rm_accounts (id, network, dns_domain, created_at, peer_login_expiration_enabled,
+                                                 peer_login_expiration, peer_inactivity_expiration_enabled,
+                                                 peer_inactivity_expiration)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO NOTHING""",
-                e.accountId(), e.network().toString(), e.dnsDomain(), ts(e.createdAt()));
+                e.accountId(), e.network().toString(), e.dnsDomain(), ts(e.createdAt()),
+                settings.peerLoginExpirationEnabled(), settings.peerLoginExpirationSeconds(),
+                settings.peerInactivityExpirationEnabled(), settings.peerInactivityExpirationSeconds());
+    }
+
+    /**
+     * One audit entry per setting that actually changed, as NetBird records them: the switch turned on or off,
+     * the period updated (seconds), each with its old and new value.
+     */
+    @EventHandler
+    void on(AccountSettingsUpdated e, EventMessage<?> message, TrackingToken token) {
+        AccountSettings before = e.before() == null ? AccountSettings.defaults() : e.before();
+        AccountSettings after = e.after();
+        List<AuditedChange> changes = List.of(
+                switched(before.peerLoginExpirationEnabled(), after.peerLoginExpirationEnabled(),
+                        Activity.ACCOUNT_PEER_LOGIN_EXPIRATION_ENABLED,
+                        Activity.ACCOUNT_PEER_LOGIN_EXPIRATION_DISABLED),
+                new AuditedChange(Activity.ACCOUNT_PEER_LOGIN_EXPIRATION_UPDATED,
+                        before.peerLoginExpirationSeconds(), after.peerLoginExpirationSeconds()),
+                switched(before.peerInactivityExpirationEnabled(), after.peerInactivityExpirationEnabled(),
+                        Activity.ACCOUNT_PEER_INACTIVITY_EXPIRATION_ENABLED,
+                        Activity.ACCOUNT_PEER_INACTIVITY_EXPIRATION_DISABLED),
+                new AuditedChange(Activity.ACCOUNT_PEER_INACTIVITY_EXPIRATION_UPDATED,
+                        before.peerInactivityExpirationSeconds(), after.peerInactivityExpirationSeconds()));
+        int sub = 0;
+        for (AuditedChange change : changes) {
+            if (!change.oldValue().equals(change.newValue())) {
+                audit.record(message, token, sub++, e.accountId(), change.activity(), e.accountId(),
+                        meta("old", change.oldValue().toString(), "new", change.newValue().toString()));
+            }
+        }
+        jdbc.update("""
+                        UPDATE rm_accounts SET peer_login_expiration_enabled = ?, peer_login_expiration = ?,
+                            peer_inactivity_expiration_enabled = ?, peer_inactivity_expiration = ?
+                        WHERE id = ?""",
+                after.peerLoginExpirationEnabled(), after.peerLoginExpirationSeconds(),
+                after.peerInactivityExpirationEnabled(), after.peerInactivityExpirationSeconds(), e.accountId());
+    }
+
+    private record AuditedChange(Activity activity, Object oldValue, Object newValue) {
+    }
+
+    private static AuditedChange switched(boolean before, boolean after, Activity enabled, Activity disabled) {
+        return new AuditedChange(after ? enabled : disabled, before, after);
     }
 
     @EventHandler

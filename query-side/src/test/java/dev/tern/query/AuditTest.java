@@ -2,12 +2,16 @@ package dev.tern.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerInactivityExpirationChanged;
 import dev.tern.events.PeerLoginExpirationChanged;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginExpiryLifted;
+import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
@@ -28,8 +32,10 @@ import dev.tern.events.UserDeleted;
 import dev.tern.events.UserRoleChanged;
 import dev.tern.events.UserUnblocked;
 import dev.tern.events.meta.Actor;
+import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.Ids;
 import dev.tern.events.values.MeshIp;
+import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
@@ -39,6 +45,7 @@ import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.UserRole;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AuditTest extends ReadModelTestBase {
@@ -155,6 +162,75 @@ class AuditTest extends ReadModelTestBase {
                     assertThat(e.activity()).isEqualTo("Account created");
                 });
         assertThat(entries).extracting(AuditEntry::id).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void accountSettingsChangesAreOneEntryPerChangedSetting() {
+        AccountHistory account = newAccount();
+        AccountSettings defaults = AccountSettings.defaults();
+        // login off, its period and the inactivity switch unchanged, the inactivity period changed
+        AccountSettings first = new AccountSettings(false, defaults.peerLoginExpirationSeconds(), false, 1200);
+        account.append(new AccountSettingsUpdated(account.accountId, defaults, first));
+        AccountSettings second = new AccountSettings(true, 7200, true, 1200);
+        account.append(new AccountSettingsUpdated(account.accountId, first, second));
+        awaitProjection();
+
+        List<AuditEntry> settings = everything(account.accountId).stream()
+                .filter(e -> e.activityCode().startsWith("account.") && !e.activityCode().equals("account.create"))
+                .toList();
+        assertThat(settings).extracting(AuditEntry::activityCode).containsExactly(
+                "account.peer.inactivity.expiration.enable",
+                "account.setting.peer.login.expiration.update",
+                "account.setting.peer.login.expiration.enable",
+                "account.peer.inactivity.expiration.update",
+                "account.setting.peer.login.expiration.disable");
+        assertThat(settings).extracting(AuditEntry::meta).containsExactly(
+                Map.of("old", "false", "new", "true"),
+                Map.of("old", "86400", "new", "7200"),
+                Map.of("old", "false", "new", "true"),
+                Map.of("old", "600", "new", "1200"),
+                Map.of("old", "true", "new", "false"));
+        assertThat(settings).allSatisfy(e -> {
+            assertThat(e.targetId()).isEqualTo(account.accountId);
+            assertThat(e.initiatorId()).isEqualTo(AccountHistory.ADMIN.id());
+        });
+        assertThat(settings).extracting(AuditEntry::activity).contains("Account peer login expiration disabled");
+        assertThat(settings).extracting(AuditEntry::id).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void expiryAndRenewalAreAuditedButNotTheLiftedExpiry() {
+        AccountHistory account = newAccount();
+        String keyId = Ids.newId();
+        account.append(new SetupKeyCreated(account.accountId, keyId, "office", SetupKeyType.REUSABLE,
+                "4".repeat(40) + Ids.newId(), "ABCD", null, 0, List.of(), false, false, T0));
+        String alpha = account.registerPeer("alpha", keyId);
+        String beta = account.registerPeer("beta", keyId);
+        account.append(new PeerLoginExpired(account.accountId, alpha, PeerExpiry.LOGIN, T0), Actor.SYSTEM);
+        account.append(new PeerLoginExpired(account.accountId, beta, PeerExpiry.INACTIVITY, T0), Actor.SYSTEM);
+        Actor alphaItself = new Actor(Actor.Type.PEER, alpha, "alpha", "");
+        account.append(new PeerLoginRenewed(account.accountId, alpha, keyId, T0.plusSeconds(60)), alphaItself);
+        account.append(new PeerLoginExpiryLifted(account.accountId, beta));
+        awaitProjection();
+
+        List<AuditEntry> entries = everything(account.accountId);
+        assertThat(entries).extracting(AuditEntry::activityCode).startsWith(
+                "user.peer.login", "peer.login.expire", "peer.login.expire", "peer.setupkey.add");
+        assertThat(entries.get(0)).satisfies(e -> {
+            assertThat(e.activity()).isEqualTo("User logged in peer");
+            assertThat(e.targetId()).isEqualTo(alpha);
+            assertThat(e.initiatorId()).isEqualTo(alpha);
+            assertThat(e.meta()).containsEntry("setup_key_id", keyId).containsEntry("setup_key_name", "office")
+                    .containsEntry("name", "alpha").containsEntry("ip", "100.71.0.1");
+        });
+        assertThat(entries.get(1)).satisfies(e -> {
+            assertThat(e.activity()).isEqualTo("Peer login expired");
+            assertThat(e.targetId()).isEqualTo(beta);
+            assertThat(e.initiatorId()).isEqualTo(Actor.SYSTEM.id());
+            assertThat(e.meta()).containsEntry("cause", "inactivity").containsEntry("name", "beta");
+        });
+        assertThat(entries.get(2).meta()).containsEntry("cause", "login");
+        assertThat(entries.get(2).targetId()).isEqualTo(alpha);
     }
 
     @Test

@@ -2,11 +2,14 @@ package dev.tern.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
@@ -14,9 +17,11 @@ import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.Ids;
 import dev.tern.events.values.MeshIp;
+import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
@@ -119,6 +124,14 @@ class PointInTimeReadsTest extends ReadModelTestBase {
         account.append(new PeerAddedToGroup(account.accountId, ops, beta));
         account.append(new PolicyCreated(account.accountId, Ids.newId(), policy("ops", ops)));
         account.append(new PeerRenamed(account.accountId, beta, "beta", "b", "b"));
+        AccountSettings changed = new AccountSettings(true, 7200, true, 120);
+        account.append(new AccountSettingsUpdated(account.accountId, AccountSettings.defaults(), changed));
+        account.append(new PeerLoginExpired(account.accountId, alpha, PeerExpiry.LOGIN,
+                Instant.parse("2026-01-04T00:00:00Z")));
+        account.append(new PeerLoginExpired(account.accountId, beta, PeerExpiry.INACTIVITY,
+                Instant.parse("2026-01-04T00:00:00Z")));
+        account.append(new PeerLoginRenewed(account.accountId, alpha, null,
+                Instant.parse("2026-01-05T00:00:00Z")));
         awaitProjection();
 
         PointInTimeReads.AccountState now = history.at(account.accountId, Instant.now()).orElseThrow();
@@ -126,6 +139,10 @@ class PointInTimeReadsTest extends ReadModelTestBase {
         assertThat(now.groups()).isEqualTo(readModel.groups(account.accountId));
         assertThat(now.peers()).isEqualTo(readModel.peers(account.accountId));
         assertThat(now.policies()).isEqualTo(readModel.policies(account.accountId));
+        assertThat(now.account().settings()).isEqualTo(changed);
+        assertThat(now.peers()).filteredOn(PeerView::loginExpired).extracting(PeerView::id).containsExactly(beta);
+        assertThat(now.peers()).filteredOn(p -> p.id().equals(alpha)).singleElement()
+                .satisfies(p -> assertThat(p.lastLogin()).isEqualTo(Instant.parse("2026-01-05T00:00:00Z")));
     }
 
     private static PeerRegistered register(AccountHistory account, String peerId, WireGuardKey key, String name,

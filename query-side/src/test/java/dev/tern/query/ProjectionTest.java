@@ -2,12 +2,16 @@ package dev.tern.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerInactivityExpirationChanged;
 import dev.tern.events.PeerLoginExpirationChanged;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginExpiryLifted;
+import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
@@ -26,8 +30,10 @@ import dev.tern.events.UserCreated;
 import dev.tern.events.UserDeleted;
 import dev.tern.events.UserRoleChanged;
 import dev.tern.events.UserUnblocked;
+import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.Ids;
+import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.PortRange;
@@ -61,6 +67,7 @@ class ProjectionTest extends ReadModelTestBase {
             assertThat(a.network()).isEqualTo("100.71.0.0/16");
             assertThat(a.dnsDomain()).isEqualTo("tern.internal");
             assertThat(a.createdAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+            assertThat(a.settings()).isEqualTo(AccountSettings.defaults());
         });
         assertThat(readModel.groups(account.accountId)).singleElement().satisfies(g -> {
             assertThat(g.id()).isEqualTo(account.allGroupId);
@@ -339,6 +346,60 @@ class ProjectionTest extends ReadModelTestBase {
         assertThat(readModel.peers(account.accountId)).isEmpty();
         assertThat(readModel.group(account.accountId, devs).orElseThrow().peers()).isEmpty();
         assertThat(readModel.group(account.accountId, account.allGroupId).orElseThrow().peers()).isEmpty();
+    }
+
+    @Test
+    void accountSettingsFollowTheirUpdates() {
+        AccountHistory account = newAccount();
+        AccountSettings changed = new AccountSettings(false, 7200, true, 300);
+        account.append(new AccountSettingsUpdated(account.accountId, AccountSettings.defaults(), changed));
+        awaitProjection();
+        assertThat(readModel.account(account.accountId).orElseThrow().settings()).isEqualTo(changed);
+
+        AccountSettings again = new AccountSettings(true, 3600, false, 300);
+        account.append(new AccountSettingsUpdated(account.accountId, changed, again));
+        awaitProjection();
+        assertThat(readModel.account(account.accountId).orElseThrow().settings()).isEqualTo(again);
+    }
+
+    @Test
+    void peersExpireComeBackAndLogInAgain() {
+        AccountHistory account = newAccount();
+        String keyId = Ids.newId();
+        account.append(new SetupKeyCreated(account.accountId, keyId, "office", SetupKeyType.REUSABLE,
+                "5".repeat(40) + Ids.newId(), "ABCD", null, 0, List.of(), false, false, T0));
+        String alpha = account.registerPeer("alpha", keyId);
+        String beta = account.registerPeer("beta", keyId);
+        awaitProjection();
+        PeerView registered = readModel.peer(account.accountId, alpha).orElseThrow();
+        assertThat(registered.loginExpired()).isFalse();
+        assertThat(registered.loginExpiry()).isNull();
+        assertThat(registered.lastLogin()).isEqualTo(registered.createdAt());
+
+        account.append(new PeerLoginExpired(account.accountId, alpha, PeerExpiry.LOGIN, T0));
+        account.append(new PeerLoginExpired(account.accountId, beta, PeerExpiry.INACTIVITY, T0));
+        awaitProjection();
+        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(p -> {
+            assertThat(p.loginExpired()).isTrue();
+            assertThat(p.loginExpiry()).isEqualTo(PeerExpiry.LOGIN);
+        });
+        assertThat(readModel.peer(account.accountId, beta).orElseThrow().loginExpiry())
+                .isEqualTo(PeerExpiry.INACTIVITY);
+
+        Instant renewed = T0.plusSeconds(3600);
+        account.append(new PeerLoginRenewed(account.accountId, alpha, keyId, renewed));
+        account.append(new PeerLoginExpiryLifted(account.accountId, beta));
+        awaitProjection();
+        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(p -> {
+            assertThat(p.loginExpired()).isFalse();
+            assertThat(p.loginExpiry()).isNull();
+            assertThat(p.lastLogin()).as("a renewal is a login").isEqualTo(renewed);
+            assertThat(p.createdAt()).isEqualTo(registered.createdAt());
+        });
+        assertThat(readModel.peer(account.accountId, beta)).hasValueSatisfying(p -> {
+            assertThat(p.loginExpired()).isFalse();
+            assertThat(p.lastLogin()).as("lifting an expiry is no login").isEqualTo(p.createdAt());
+        });
     }
 
     @Test

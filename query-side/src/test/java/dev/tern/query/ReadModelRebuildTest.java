@@ -2,10 +2,17 @@ package dev.tern.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.GroupRenamed;
 import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginExpiryLifted;
+import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.SetupKeyCreated;
+import dev.tern.events.meta.Actor;
+import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.Ids;
+import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.UserRole;
 import java.time.Instant;
@@ -44,7 +51,24 @@ class ReadModelRebuildTest extends ReadModelTestBase {
         String alpha = account.registerPeer("alpha", keyId);
         account.append(new PeerAddedToGroup(account.accountId, devs, alpha));
         account.append(new GroupRenamed(account.accountId, devs, "devs", "developers"));
+        // Settings changes, an expiry renewed by a login and one lifted by a settings change.
+        String beta = account.registerPeer("beta", keyId);
+        String gamma = account.registerPeer("gamma", keyId);
+        AccountSettings shorter = new AccountSettings(true, 3600, true, 900);
+        account.append(new AccountSettingsUpdated(account.accountId, AccountSettings.defaults(), shorter));
+        account.append(new PeerLoginExpired(account.accountId, alpha, PeerExpiry.LOGIN, Instant.now()),
+                Actor.SYSTEM);
+        account.append(new PeerLoginExpired(account.accountId, beta, PeerExpiry.INACTIVITY, Instant.now()),
+                Actor.SYSTEM);
+        account.append(new PeerLoginExpired(account.accountId, gamma, PeerExpiry.LOGIN, Instant.now()),
+                Actor.SYSTEM);
+        account.append(new PeerLoginRenewed(account.accountId, alpha, keyId, Instant.parse("2026-04-02T00:00:00Z")));
+        account.append(new AccountSettingsUpdated(account.accountId, shorter, new AccountSettings(true, 3600, false,
+                900)));
+        account.append(new PeerLoginExpiryLifted(account.accountId, beta));
         awaitProjection();
+        assertThat(readModel.peer(account.accountId, gamma).orElseThrow().loginExpired()).isTrue();
+        assertThat(readModel.peer(account.accountId, beta).orElseThrow().loginExpired()).isFalse();
         Instant seen = Instant.parse("2026-04-01T00:00:00Z");
         clock.set(seen.plusSeconds(5));
         peerStatus.markConnected(account.accountId, alpha, seen, "198.51.100.1");
@@ -52,6 +76,8 @@ class ReadModelRebuildTest extends ReadModelTestBase {
 
         // Damage the read tables the way a bug or a hand edit would; the rebuild must not care.
         jdbc.update("UPDATE rm_peers SET name = 'tampered' WHERE id = ?", alpha);
+        jdbc.update("UPDATE rm_peers SET login_expired = FALSE, login_expiry_cause = NULL WHERE id = ?", gamma);
+        jdbc.update("UPDATE rm_accounts SET peer_login_expiration = 1 WHERE id = ?", account.accountId);
         jdbc.update("UPDATE rm_setup_keys SET used_times = 99 WHERE id = ?", keyId);
         jdbc.update("DELETE FROM rm_audit WHERE account_id = ?", account.accountId);
         jdbc.update("INSERT INTO rm_groups (id, account_id, name, issued, is_all) VALUES ('stray', ?, 'x', 'API', "
