@@ -204,28 +204,8 @@ public final class CommandSideBench {
 
     private static Result run(String phase, int count, int threads, IntFunction<AccountCommand> command,
                               CommandGateway gateway, MetaData meta) throws Exception {
-        long[] latencies = new long[count];
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        long start = System.nanoTime();
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            futures.add(pool.submit(() -> {
-                for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                    AccountCommand c = command.apply(i);
-                    long t0 = System.nanoTime();
-                    gateway.sendAndWait(GenericCommandMessage.asCommandMessage(c).andMetaData(meta));
-                    latencies[i] = System.nanoTime() - t0;
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : futures) {
-            f.get();
-        }
-        long elapsed = System.nanoTime() - start;
-        pool.shutdown();
-        return new Result(phase, count, elapsed, latencies);
+        return timed(phase, count, threads, () -> i ->
+                gateway.sendAndWait(GenericCommandMessage.asCommandMessage(command.apply(i)).andMetaData(meta)));
     }
 
     /** The same number of durable single-row commits, straight through JDBC: the floor under any event store. */
@@ -235,6 +215,44 @@ public final class CommandSideBench {
                     + "aggregate text, seq bigint, payload bytea)");
         }
         byte[] payload = new byte[600];
+        return timed("baseline: durable JDBC insert", count, threads, () -> {
+            Connection c = dataSource.getConnection();
+            c.setAutoCommit(true);
+            PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO bench_baseline (aggregate, seq, payload) VALUES (?, ?, ?)");
+            return new Worker() {
+                @Override
+                public void operate(int i) throws Exception {
+                    insert.setString(1, "baseline");
+                    insert.setLong(2, i);
+                    insert.setBytes(3, payload);
+                    insert.executeUpdate();
+                }
+
+                @Override
+                public void close() throws Exception {
+                    insert.close();
+                    c.close();
+                }
+            };
+        });
+    }
+
+    /** What one bench thread does: operation number i, timed one by one; close releases what the thread held. */
+    interface Worker extends AutoCloseable {
+        void operate(int i) throws Exception;
+
+        @Override
+        default void close() throws Exception {
+        }
+    }
+
+    interface WorkerFactory {
+        Worker open() throws Exception;
+    }
+
+    /** Runs operations 0..count-1 on {@code threads} threads, each with its own worker; latency per operation. */
+    private static Result timed(String phase, int count, int threads, WorkerFactory workers) throws Exception {
         long[] latencies = new long[count];
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -242,16 +260,10 @@ public final class CommandSideBench {
         List<Future<?>> futures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             futures.add(pool.submit(() -> {
-                try (Connection c = dataSource.getConnection();
-                     PreparedStatement insert = c.prepareStatement(
-                             "INSERT INTO bench_baseline (aggregate, seq, payload) VALUES (?, ?, ?)")) {
-                    c.setAutoCommit(true);
+                try (Worker worker = workers.open()) {
                     for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
                         long t0 = System.nanoTime();
-                        insert.setString(1, "baseline");
-                        insert.setLong(2, i);
-                        insert.setBytes(3, payload);
-                        insert.executeUpdate();
+                        worker.operate(i);
                         latencies[i] = System.nanoTime() - t0;
                     }
                 }
@@ -263,7 +275,7 @@ public final class CommandSideBench {
         }
         long elapsed = System.nanoTime() - start;
         pool.shutdown();
-        return new Result("baseline: durable JDBC insert", count, elapsed, latencies);
+        return new Result(phase, count, elapsed, latencies);
     }
 
     record Result(String phase, int count, long elapsedNanos, long[] latencies) {
