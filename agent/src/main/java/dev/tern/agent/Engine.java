@@ -220,6 +220,10 @@ final class Engine {
                     handshake > 0 ? Instant.ofEpochSecond(handshake).toString() : null,
                     s == null ? 0 : s.rxBytes(), s == null ? 0 : s.txBytes()));
         }
+        for (MeshMap.RemotePeer peer : map.offlinePeers()) {
+            out.add(new StatusReport.Peer(peer.name(), peer.fqdn(), peer.publicKey(), peer.meshIp(), null,
+                    StatusReport.LOGIN_EXPIRED, null, 0, 0));
+        }
         return out;
     }
 }

@@ -16,8 +16,14 @@ import java.util.List;
  * interface. Built from the protobuf {@link NetworkMap}; outbound rules are not enforced (traffic we start is
  * ours), so only {@code IN} rules survive the translation.
  */
-record MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<FirewallRuleSpec> inboundRules) {
+record MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<RemotePeer> offlinePeers,
+               List<FirewallRuleSpec> inboundRules) {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MeshMap.class);
+
+    /** A map without offline peers. */
+    MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<FirewallRuleSpec> inboundRules) {
+        this(serial, address, fqdn, peers, List.of(), inboundRules);
+    }
 
     record RemotePeer(String publicKey, List<String> allowedIps, String fqdn) {
         /** First DNS label of the FQDN, which is the peer's name; the first allowed IP without prefix otherwise. */
@@ -39,9 +45,27 @@ record MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers,
         }
     }
 
+    /**
+     * The map's peers; its offline peers (whose login expired) are only shown in the status, never configured:
+     * the server has stopped letting them in.
+     */
     static MeshMap from(NetworkMap map) {
+        List<FirewallRuleSpec> rules = new ArrayList<>();
+        for (FirewallRule rule : map.getFirewallRulesList()) {
+            try {
+                rules.addAll(inbound(rule));
+            } catch (IllegalArgumentException e) {
+                // Dropping a rule we cannot read only ever denies more (the chain ends in drop).
+                LOG.warn("skipping a firewall rule that cannot be enforced: {}", e.getMessage());
+            }
+        }
+        return new MeshMap(map.getSerial(), map.getPeerConfig().getAddress(), map.getPeerConfig().getFqdn(),
+                remotePeers(map.getRemotePeersList()), remotePeers(map.getOfflinePeersList()), List.copyOf(rules));
+    }
+
+    private static List<RemotePeer> remotePeers(List<RemotePeerConfig> configs) {
         List<RemotePeer> peers = new ArrayList<>();
-        for (RemotePeerConfig peer : map.getRemotePeersList()) {
+        for (RemotePeerConfig peer : configs) {
             // One malformed entry must not keep every other peer from being configured.
             if (!isWireGuardKey(peer.getWgPubKey())) {
                 LOG.warn("skipping a remote peer whose key is not a WireGuard public key");
@@ -53,17 +77,7 @@ record MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers,
             }
             peers.add(new RemotePeer(peer.getWgPubKey(), allowed, peer.getFqdn()));
         }
-        List<FirewallRuleSpec> rules = new ArrayList<>();
-        for (FirewallRule rule : map.getFirewallRulesList()) {
-            try {
-                rules.addAll(inbound(rule));
-            } catch (IllegalArgumentException e) {
-                // Dropping a rule we cannot read only ever denies more (the chain ends in drop).
-                LOG.warn("skipping a firewall rule that cannot be enforced: {}", e.getMessage());
-            }
-        }
-        return new MeshMap(map.getSerial(), map.getPeerConfig().getAddress(), map.getPeerConfig().getFqdn(),
-                List.copyOf(peers), List.copyOf(rules));
+        return List.copyOf(peers);
     }
 
     /**

@@ -22,11 +22,14 @@ record StatusReport(String interfaceName, String publicKey, String meshAddress, 
 
     /**
      * A remote peer. {@code state} is connected (handshake within the last 3 minutes), connecting (we know an
-     * endpoint but have no fresh handshake) or idle (no endpoint known yet).
+     * endpoint but have no fresh handshake), idle (no endpoint known yet) or login-expired (the server lists it
+     * among the offline peers: its login lapsed, so it is not configured until it logs in again).
      */
     record Peer(String name, String fqdn, String publicKey, String meshIp, String endpoint, String state,
                 String lastHandshake, long rxBytes, long txBytes) {
     }
+
+    static final String LOGIN_EXPIRED = "login-expired";
 
     /** WireGuard rejects a session after 180 s without a new handshake; past that the peer is not connected. */
     static final Duration HANDSHAKE_FRESH = Duration.ofSeconds(180);
@@ -65,7 +68,9 @@ record StatusReport(String interfaceName, String publicKey, String meshAddress, 
         out.append("Management: ").append(describe(management)).append('\n');
         out.append("Signal:     ").append(describe(signal)).append('\n');
         long connected = peers.stream().filter(p -> "connected".equals(p.state())).count();
-        out.append("Peers:      ").append(connected).append('/').append(peers.size()).append(" connected\n");
+        long expired = peers.stream().filter(p -> LOGIN_EXPIRED.equals(p.state())).count();
+        out.append("Peers:      ").append(connected).append('/').append(peers.size() - expired).append(" connected")
+                .append(expired == 0 ? "" : ", " + expired + " with expired login").append('\n');
         if (detail) {
             for (Peer peer : peers) {
                 out.append('\n');

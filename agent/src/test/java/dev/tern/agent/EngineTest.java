@@ -147,4 +147,17 @@ class EngineTest {
         assertThat(peer.lastHandshake()).isEqualTo(now.minusSeconds(5).toString());
         assertThat(peer.rxBytes()).isEqualTo(10);
     }
+
+    @Test
+    void aPeerWhoseLoginExpiredLeavesWireGuardAndShowsAsLoginExpired() {
+        engine.applyMap(map(1, peerB(), peerC()));
+
+        engine.applyMap(new MeshMap(2, "100.64.0.1/16", "a.tern.internal", List.of(peerB()), List.of(peerC()),
+                List.of()));
+
+        assertThat(plane.peers).containsOnlyKeys(keyB);
+        assertThat(engine.peerStatus()).extracting(StatusReport.Peer::name, StatusReport.Peer::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("b", "idle"),
+                        org.assertj.core.groups.Tuple.tuple("c", StatusReport.LOGIN_EXPIRED));
+    }
 }

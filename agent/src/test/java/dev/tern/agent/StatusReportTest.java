@@ -59,4 +59,17 @@ class StatusReportTest {
         assertThat(report.toText(true)).contains("b (b.tern.internal)").contains("Bytes rx/tx:    100/200")
                 .contains("Last handshake: 2026-01-01T11:59:30Z");
     }
+
+    @Test
+    void peersWithAnExpiredLoginAreCountedApart() {
+        StatusReport report = sample();
+        java.util.List<StatusReport.Peer> peers = new java.util.ArrayList<>(report.peers());
+        peers.add(new StatusReport.Peer("c", "c.tern.internal", "KEYC", "100.64.0.3", null, StatusReport.LOGIN_EXPIRED,
+                null, 0, 0));
+        StatusReport withExpired = new StatusReport(report.interfaceName(), report.publicKey(), report.meshAddress(),
+                report.fqdn(), report.serial(), report.management(), report.signal(), peers, report.updatedAt());
+
+        assertThat(withExpired.toText(false)).contains("1/1 connected, 1 with expired login");
+        assertThat(withExpired.toText(true)).contains("State:          login-expired");
+    }
 }
