@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.tern.api.auth.Caller;
 import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.PortRange;
+import dev.tern.query.AccountView;
 import dev.tern.query.AuditEntry;
 import dev.tern.query.GroupView;
 import dev.tern.query.PeerView;
@@ -155,9 +156,42 @@ final class Json {
                     m == null ? "" : m.agentVersion(),
                     p.groups().stream().map(g -> new GroupMinimum(g.id(), g.name(), g.peersCount(), 0, null)).toList(),
                     p.sshEnabled(), nz(p.userId()), m == null ? "" : m.hostname(), m == null ? "" : m.uiVersion(),
-                    fqdn(p.dnsLabel(), dnsDomain), p.loginExpirationEnabled(), false, Times.iso(p.lastLogin()),
+                    fqdn(p.dnsLabel(), dnsDomain), p.loginExpirationEnabled(), p.loginExpired(),
+                    Times.iso(p.lastLogin()),
                     p.inactivityExpirationEnabled(), false, "", "", m == null ? "" : m.systemSerialNumber(), List.of(),
                     p.ephemeral(), accessiblePeersCount);
+        }
+    }
+
+    /**
+     * NetBird's Account. Settings Tern does not support are answered with the only values it accepts in a PUT
+     * (see {@link AccountsController}); {@code dns_domain} and {@code network_range} are the account's own.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Account(String id, Settings settings, String domain, String domainCategory, String createdAt,
+                   String createdBy, Onboarding onboarding) {
+        /** Tern has no sign-up form nor onboarding flow: nothing is ever pending. */
+        static final Onboarding NOTHING_PENDING = new Onboarding(false, false);
+
+        /** {@code domain} is the owner's e-mail domain, as NetBird derives an account's domain from its creator. */
+        static Account of(AccountView a, String ownerId, String ownerEmail) {
+            var s = a.settings();
+            int at = ownerEmail == null ? -1 : ownerEmail.lastIndexOf('@');
+            return new Account(a.id(), new Settings(s.peerLoginExpirationEnabled(), s.peerLoginExpirationSeconds(),
+                    s.peerInactivityExpirationEnabled(), s.peerInactivityExpirationSeconds(), false, false, List.of(),
+                    a.dnsDomain(), a.network()), at < 0 ? "" : ownerEmail.substring(at + 1), "private",
+                    Times.iso(a.createdAt()), nz(ownerId), NOTHING_PENDING);
+        }
+
+        @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+        record Settings(boolean peerLoginExpirationEnabled, long peerLoginExpiration,
+                        boolean peerInactivityExpirationEnabled, long peerInactivityExpiration,
+                        boolean regularUsersViewBlocked, boolean peerExposeEnabled, List<String> peerExposeGroups,
+                        String dnsDomain, String networkRange) {
+        }
+
+        @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+        record Onboarding(boolean signupFormPending, boolean onboardingFlowPending) {
         }
     }
 

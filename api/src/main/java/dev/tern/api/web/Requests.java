@@ -54,6 +54,20 @@ final class Requests {
                        List<RuleWrite> rules) {
     }
 
+    /** NetBird's AccountRequest; {@code onboarding} is ignored (Tern has none). */
+    record AccountUpdate(AccountSettingsWrite settings) {
+    }
+
+    /**
+     * NetBird's AccountSettings as sent in a PUT: the four expiration settings Tern enforces, and the settings it
+     * answers with fixed values and refuses to change. Any other setting is ignored like an unknown field.
+     */
+    record AccountSettingsWrite(Boolean peerLoginExpirationEnabled, Long peerLoginExpiration,
+                                Boolean peerInactivityExpirationEnabled, Long peerInactivityExpiration,
+                                Boolean regularUsersViewBlocked, Boolean peerExposeEnabled,
+                                List<String> peerExposeGroups, String dnsDomain, String networkRange) {
+    }
+
     record PeerUpdate(String name, Boolean sshEnabled, Boolean loginExpirationEnabled,
                       Boolean inactivityExpirationEnabled, Boolean approvalRequired, String ip) {
     }

@@ -30,26 +30,27 @@ import org.springframework.beans.factory.annotation.Autowired;
 /**
  * What the REST integration tests share: the admin token of the one shared server, unique names (the database is
  * shared by every test class), quick creators, audit totals, and a second account made directly through the
- * command gateway.
+ * command gateway. Public (with protected helpers) for the integration tests of other packages, e.g. the expiry
+ * sweeper's.
  */
-abstract class ApiTestSupport {
+public abstract class ApiTestSupport {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @Autowired
-    TestHttp http;
+    protected TestHttp http;
     @Autowired
-    PeerRegistrationService registrations;
+    protected PeerRegistrationService registrations;
     @Autowired
-    CommandGateway gateway;
+    protected CommandGateway gateway;
     @Autowired
-    ReadYourWrites readYourWrites;
+    protected ReadYourWrites readYourWrites;
 
-    String admin() {
+    protected String admin() {
         return http.adminToken();
     }
 
-    static String unique(String prefix) {
+    protected static String unique(String prefix) {
         return prefix + "-" + COUNTER.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
     }
 
@@ -64,11 +65,16 @@ abstract class ApiTestSupport {
     }
 
     /** The plain key and the created key's JSON. */
-    record CreatedKey(String key, String id, JsonNode json) {
+    protected record CreatedKey(String key, String id, JsonNode json) {
     }
 
-    CreatedKey createSetupKey(String type, int usageLimit, List<String> autoGroups) {
-        TestHttp.Response r = http.post("/api/setup-keys", admin(), Map.of("name", unique("key"), "type", type,
+    protected CreatedKey createSetupKey(String type, int usageLimit, List<String> autoGroups) {
+        return createSetupKey(admin(), type, usageLimit, autoGroups);
+    }
+
+    /** A setup key of the token's account. */
+    protected CreatedKey createSetupKey(String token, String type, int usageLimit, List<String> autoGroups) {
+        TestHttp.Response r = http.post("/api/setup-keys", token, Map.of("name", unique("key"), "type", type,
                 "expires_in", 86400, "auto_groups", autoGroups, "usage_limit", usageLimit));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return new CreatedKey(r.json().get("key").asText(), r.json().get("id").asText(), r.json());
@@ -93,22 +99,22 @@ abstract class ApiTestSupport {
         return WireGuardKey.of(raw);
     }
 
-    PeerRegistration register(String setupKey, String hostname) {
+    protected PeerRegistration register(String setupKey, String hostname) {
         return registrations.register(setupKey, randomWireGuardKey(), PeerSystemMeta.ofHostname(hostname));
     }
 
     /** The number of audit entries the token's account has (read from X-Total-Count). */
-    long auditTotal(String token) {
+    protected long auditTotal(String token) {
         TestHttp.Response r = http.get("/api/events/audit?page_size=1", token);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return Long.parseLong(r.headers().get(AuditController.TOTAL_HEADER.toLowerCase()).get(0));
     }
 
     /** A service user with this role in the admin's account, and a PAT for it. */
-    record RoleUser(String userId, String token) {
+    protected record RoleUser(String userId, String token) {
     }
 
-    RoleUser serviceUser(String role) {
+    protected RoleUser serviceUser(String role) {
         TestHttp.Response user = http.post("/api/users", admin(), Map.of("name", unique(role), "role", role,
                 "auto_groups", List.of(), "is_service_user", true));
         assertThat(user.status()).as(user.toString()).isEqualTo(200);
@@ -120,10 +126,11 @@ abstract class ApiTestSupport {
     }
 
     /** Another tenant, created directly through the command gateway, with its owner's PAT. */
-    record OtherAccount(String accountId, String ownerId, String token) {
+    protected record OtherAccount(String accountId, String ownerId, String token) {
     }
 
-    OtherAccount otherAccount() {
+    protected OtherAccount otherAccount() {
+        admin(); // POST /api/setup works only while no user exists: the shared owner must come first
         String accountId = Ids.newId();
         String ownerId = Ids.newId();
         MetaData system = MetaData.from(Actor.SYSTEM.toMetadata());
@@ -138,13 +145,13 @@ abstract class ApiTestSupport {
         return new OtherAccount(accountId, ownerId, minted.plainToken());
     }
 
-    static List<String> texts(JsonNode array, String field) {
+    protected static List<String> texts(JsonNode array, String field) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.get(field).asText()));
         return out;
     }
 
-    static void assertError(TestHttp.Response r, int status) {
+    protected static void assertError(TestHttp.Response r, int status) {
         assertThat(r.status()).as(r.toString()).isEqualTo(status);
         assertThat(r.json().get("code").asInt()).as(r.toString()).isEqualTo(status);
         assertThat(r.errorMessage()).as(r.toString()).isNotBlank();

@@ -1,0 +1,119 @@
+package dev.tern.api.web;
+
+import dev.tern.api.auth.Caller;
+import dev.tern.api.commands.CommandService;
+import dev.tern.events.commands.UpdateAccountSettings;
+import dev.tern.events.values.AccountSettings;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.InvalidValueException;
+import dev.tern.events.values.UserRole;
+import dev.tern.query.AccountView;
+import dev.tern.query.ReadModel;
+import dev.tern.query.UserView;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /api/accounts}: the caller's one account and its settings. Tern enforces the peer login and inactivity
+ * expiration settings; the other settings NetBird requires in an answer are fixed ({@code false}, {@code false},
+ * {@code []}, the account's own DNS domain and network), and a PUT that asks for anything else is refused rather
+ * than silently ignored, so a script never believes it changed something Tern does not do.
+ */
+@RestController
+class AccountsController {
+    private final ReadModel reads;
+    private final CommandService commands;
+
+    AccountsController(ReadModel reads, CommandService commands) {
+        this.reads = reads;
+        this.commands = commands;
+    }
+
+    /** NetBird answers a list that always holds exactly the caller's account. */
+    @GetMapping("/api/accounts")
+    List<Json.Account> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
+        caller.requireReadAll();
+        return List.of(answer(find(caller, caller.accountId())));
+    }
+
+    @PutMapping("/api/accounts/{accountId}")
+    Json.Account update(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String accountId,
+                        @RequestBody(required = false) byte[] body, HttpServletRequest request) {
+        caller.requireWrite();
+        AccountView account = find(caller, accountId);
+        Requests.AccountUpdate req = JsonBodies.read(body, Requests.AccountUpdate.class);
+        Requests.AccountSettingsWrite s = JsonBodies.required(req.settings(), "settings");
+        AccountSettings wanted = new AccountSettings(
+                JsonBodies.required(s.peerLoginExpirationEnabled(), "settings.peer_login_expiration_enabled"),
+                JsonBodies.required(s.peerLoginExpiration(), "settings.peer_login_expiration"),
+                JsonBodies.required(s.peerInactivityExpirationEnabled(),
+                        "settings.peer_inactivity_expiration_enabled"),
+                JsonBodies.required(s.peerInactivityExpiration(), "settings.peer_inactivity_expiration"));
+        refuseUnsupported(s, account);
+        // Periods out of range are the account's to refuse (400), like every other rule it owns.
+        commands.send(new UpdateAccountSettings(accountId, wanted, caller.userId()), caller.actor(),
+                request.getRemoteAddr());
+        return answer(find(caller, accountId));
+    }
+
+    private static void refuseUnsupported(Requests.AccountSettingsWrite s, AccountView account) {
+        if (Boolean.TRUE.equals(s.regularUsersViewBlocked())) {
+            throw unsupported("regular_users_view_blocked", "false");
+        }
+        if (Boolean.TRUE.equals(s.peerExposeEnabled())) {
+            throw unsupported("peer_expose_enabled", "false");
+        }
+        if (s.peerExposeGroups() != null && !s.peerExposeGroups().isEmpty()) {
+            throw unsupported("peer_expose_groups", "[]");
+        }
+        // Blank means "the default" to NetBird, which for an existing account is what it has.
+        if (s.dnsDomain() != null && !s.dnsDomain().isBlank() && !sameDomain(s.dnsDomain(), account.dnsDomain())) {
+            throw ApiException.badRequest("settings.dns_domain cannot be changed: the account's DNS domain is "
+                    + account.dnsDomain());
+        }
+        if (s.networkRange() != null && !s.networkRange().isBlank()
+                && !sameNetwork(s.networkRange(), account.network())) {
+            throw ApiException.badRequest("settings.network_range cannot be changed: the account's network is "
+                    + account.network());
+        }
+    }
+
+    private static ApiException unsupported(String field, String onlyValue) {
+        return ApiException.badRequest("settings." + field + " is not supported by Tern; it can only be "
+                + onlyValue);
+    }
+
+    private static boolean sameDomain(String requested, String current) {
+        String domain = requested.trim().toLowerCase(Locale.ROOT);
+        return (domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain).equals(current);
+    }
+
+    private static boolean sameNetwork(String requested, String current) {
+        try {
+            return Cidr.parse(requested.trim()).equals(Cidr.parse(current));
+        } catch (InvalidValueException notACidr) {
+            return false;
+        }
+    }
+
+    private Json.Account answer(AccountView account) {
+        Optional<UserView> owner = reads.users(account.id()).stream().filter(u -> u.role() == UserRole.OWNER)
+                .findFirst();
+        return Json.Account.of(account, owner.map(UserView::id).orElse(null),
+                owner.map(UserView::email).orElse(null));
+    }
+
+    /** Another account's id answers 404, exactly like an id that does not exist. */
+    private AccountView find(Caller caller, String accountId) {
+        return Optional.of(caller.accountId()).filter(own -> own.equals(accountId)).flatMap(reads::account)
+                .orElseThrow(() -> ApiException.notFound("account " + accountId + " not found"));
+    }
+}
