@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,11 +39,13 @@ import java.util.regex.Pattern;
  *                         relay runs in-process
  * @param stunUrls         external STUN servers handed to peers ({@code stun:host:port}); when non-empty no STUN
  *                         service runs in-process
+ * @param expiryCheckInterval how often the expiry sweeper looks for peers whose login or inactivity expiration
+ *                         has passed (an expiry takes effect up to this much late)
  */
 public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
                            String dnsDomain, Optional<URI> signalUrl, int signalPort, OptionalInt stunPort,
                            int relayPort, Optional<RelaySecret> relaySecret, List<URI> relayUrls,
-                           List<URI> stunUrls) {
+                           List<URI> stunUrls, Duration expiryCheckInterval) {
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
@@ -73,10 +77,12 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String RELAY_SECRET = "TERN_RELAY_SECRET";
     public static final String RELAY_URLS = "TERN_RELAY_URLS";
     public static final String STUN_URLS = "TERN_STUN_URLS";
+    public static final String EXPIRY_CHECK_INTERVAL = "TERN_EXPIRY_CHECK_INTERVAL";
 
     /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
-            DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS);
+            DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS,
+            EXPIRY_CHECK_INTERVAL);
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;
@@ -90,13 +96,18 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final int DEFAULT_RELAY_PORT = 33080;
     /** A shorter shared secret could be guessed offline from one token (payload and HMAC are both visible). */
     static final int MIN_RELAY_SECRET_LENGTH = 16;
+    public static final Duration DEFAULT_EXPIRY_CHECK_INTERVAL = Duration.ofSeconds(10);
+    /** Sweeping more often only loads the database; less often makes expiries late by up to an hour. */
+    static final Duration MIN_EXPIRY_CHECK_INTERVAL = Duration.ofSeconds(1);
+    static final Duration MAX_EXPIRY_CHECK_INTERVAL = Duration.ofHours(1);
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
     // RFC 1123 labels, at least two of them, total length checked separately.
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
     public TernSettings {
         if (database == null || signalUrl == null || dataDir == null || dnsDomain == null || stunPort == null
-                || relaySecret == null || relayUrls == null || stunUrls == null) {
+                || relaySecret == null || relayUrls == null || stunUrls == null || expiryCheckInterval == null) {
             throw new IllegalArgumentException("settings are incomplete");
         }
         relayUrls = List.copyOf(relayUrls);
@@ -142,6 +153,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         Optional<RelaySecret> relaySecret = relaySecret(values.get(RELAY_SECRET));
         List<URI> relayUrls = urls(values.get(RELAY_URLS), RELAY_URLS, TernSettings::relayUrl);
         List<URI> stunUrls = urls(values.get(STUN_URLS), STUN_URLS, TernSettings::stunUrl);
+        Duration expiryCheckInterval = expiryCheckInterval(values.get(EXPIRY_CHECK_INTERVAL));
         if (!relayUrls.isEmpty() && relaySecret.isEmpty()) {
             throw new InvalidSettingException(RELAY_URLS + " needs " + RELAY_SECRET
                     + ", the secret those relays were started with, to sign their tokens");
@@ -158,7 +170,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             }
         }
         return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort, stunPort,
-                relayPort, relaySecret, relayUrls, stunUrls);
+                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval);
     }
 
     /**
@@ -315,6 +327,37 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
                     + " characters long, got " + value.length());
         }
         return Optional.of(new RelaySecret(value));
+    }
+
+    /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT10S}); 1 s to 1 h. */
+    private static Duration expiryCheckInterval(String value) {
+        if (value == null || value.isEmpty()) {
+            return DEFAULT_EXPIRY_CHECK_INTERVAL;
+        }
+        String reason = EXPIRY_CHECK_INTERVAL + " must be a duration between " + MIN_EXPIRY_CHECK_INTERVAL.toSeconds()
+                + "s and " + MAX_EXPIRY_CHECK_INTERVAL.toHours() + "h like 10s, 1m or PT30S, got '" + printable(value)
+                + "'";
+        Duration interval;
+        var shortForm = SHORT_DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        if (shortForm.matches()) {
+            long amount = Long.parseLong(shortForm.group(1));
+            interval = switch (shortForm.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        } else {
+            try {
+                interval = Duration.parse(value);
+            } catch (DateTimeParseException e) {
+                throw new InvalidSettingException(reason);
+            }
+        }
+        if (interval.compareTo(MIN_EXPIRY_CHECK_INTERVAL) < 0 || interval.compareTo(MAX_EXPIRY_CHECK_INTERVAL) > 0) {
+            throw new InvalidSettingException(reason);
+        }
+        return interval;
     }
 
     /** A comma-separated list; blank entries (a trailing comma) are ignored. */

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -308,5 +309,31 @@ class TernSettingsTest {
         TernSettings settings = fromEnv(Map.of("TERN_RELAY_SECRET", "hunter2-relay-secret-value"));
 
         assertThat(settings.toString()).doesNotContain("hunter2-relay-secret-value");
+    }
+
+    @Test
+    void expiryCheckIntervalDefaultsToTenSecondsAndReadsShortAndIsoForms() {
+        assertThat(fromEnv(Map.of()).expiryCheckInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "30s")).expiryCheckInterval())
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "1500ms")).expiryCheckInterval())
+                .isEqualTo(Duration.ofMillis(1500));
+        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "2m")).expiryCheckInterval())
+                .isEqualTo(Duration.ofMinutes(2));
+        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "1h")).expiryCheckInterval())
+                .isEqualTo(Duration.ofHours(1));
+        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "PT45S")).expiryCheckInterval())
+                .isEqualTo(Duration.ofSeconds(45));
+        assertThat(TernSettings.from(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "30s"),
+                name -> name.equals("tern.expiry-check-interval") ? "5s" : null).expiryCheckInterval())
+                .as("a property wins over the variable").isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"10", "ten seconds", "0s", "999ms", "61m", "2h", "-5s", "PT0S", "P1D", "10 s"})
+    void badExpiryCheckIntervalNamesTheVariable(String value) {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", value)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_EXPIRY_CHECK_INTERVAL must be a duration between 1s and 1h");
     }
 }
