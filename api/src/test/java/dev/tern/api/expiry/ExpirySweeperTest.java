@@ -11,7 +11,10 @@ import dev.tern.events.meta.EventMetadata;
 import dev.tern.events.values.PeerExpiry;
 import dev.tern.query.DuePeer;
 import dev.tern.query.ReadModel;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,8 +78,12 @@ class ExpirySweeperTest {
     }
 
     ExpirySweeper sweeper(Runnable whileHandling, Duration interval) {
+        return sweeper(whileHandling, interval, meters);
+    }
+
+    ExpirySweeper sweeper(Runnable whileHandling, Duration interval, MeterRegistry to) {
         CommandService commands = new CommandService(gateway(whileHandling), timeout -> true);
-        return new ExpirySweeper(reads, commands, meters, Clock.fixed(NOW, ZoneOffset.UTC), interval);
+        return new ExpirySweeper(reads, commands, to, Clock.fixed(NOW, ZoneOffset.UTC), interval);
     }
 
     double expiries(PeerExpiry cause) {
@@ -104,6 +111,16 @@ class ExpirySweeperTest {
                 .doesNotHaveDuplicates();
         assertThat(expiries(PeerExpiry.LOGIN)).isEqualTo(1);
         assertThat(expiries(PeerExpiry.INACTIVITY)).isEqualTo(1);
+    }
+
+    @Test
+    void prometheusShowsTheCounterPerCause() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        due.put(PeerExpiry.INACTIVITY, List.of(new DuePeer("acc", "p1"), new DuePeer("acc", "p2")));
+        sweeper(() -> { }, Duration.ofSeconds(10), prometheus).sweep();
+        assertThat(prometheus.scrape())
+                .contains("tern_peer_login_expiries_total{cause=\"inactivity\"} 2.0")
+                .contains("tern_peer_login_expiries_total{cause=\"login\"} 0.0");
     }
 
     @Test
