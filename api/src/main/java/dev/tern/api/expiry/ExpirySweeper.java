@@ -99,6 +99,7 @@ public class ExpirySweeper implements SmartLifecycle {
 
     private int expire(List<DuePeer> due, PeerExpiry cause) {
         int expired = 0;
+        String callersCorrelation = MDC.get(CommandService.MDC_CORRELATION_ID);
         for (DuePeer peer : due) {
             if (stopping) {
                 break;
@@ -118,7 +119,11 @@ public class ExpirySweeper implements SmartLifecycle {
                 log.warn("could not expire peer {} of account {} ({}): {}", peer.peerId(), peer.accountId(),
                         cause.wireName(), e.toString());
             } finally {
-                MDC.remove(CommandService.MDC_CORRELATION_ID);
+                if (callersCorrelation == null) {
+                    MDC.remove(CommandService.MDC_CORRELATION_ID);
+                } else {
+                    MDC.put(CommandService.MDC_CORRELATION_ID, callersCorrelation);
+                }
             }
         }
         return expired;
