@@ -7,6 +7,9 @@ import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginExpiryLifted;
+import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
@@ -55,10 +58,13 @@ final class AccountGraph {
     final Peer anyPeer = new Peer("*", null, new MeshIp(ANY_PEER_IP), "*", "*");
 
     /**
-     * Every peer's view sorted by mesh IP, shared by the maps that see every other peer (each leaves itself out by
-     * {@link Peer#everyoneIndex}); rebuilt lazily after anything that changes a peer or the peer set.
+     * The views of every peer whose login has not expired, sorted by mesh IP: the remote peers of the maps that see
+     * every other peer (each leaves itself out by {@link Peer#sharedIndex}). Rebuilt lazily, together with
+     * {@link #expiredSorted}, after anything that changes a peer, the peer set or who is expired.
      */
     private Object[] everyoneSorted;
+    /** The views of the login-expired peers, sorted by mesh IP: the offline peers of those same maps. */
+    private Object[] expiredSorted;
 
     /** Numbers map computations, for {@link Peer#seenBy}. */
     private long computations;
@@ -84,11 +90,16 @@ final class AccountGraph {
         final int ipBits;
         /** Marks the peer as already collected by the computation with this number; avoids a set per map. */
         long seenBy;
-        /** The peer's position in {@link #everyoneSorted} while that is current. */
-        int everyoneIndex;
+        /**
+         * The peer's position in {@link #everyoneSorted}, or in {@link #expiredSorted} when its login expired, while
+         * those are current.
+         */
+        int sharedIndex;
         String name;
         String dnsLabel;
         boolean sshEnabled;
+        /** From PeerLoginExpired until PeerLoginRenewed or PeerLoginExpiryLifted. */
+        boolean loginExpired;
         /** Explicit memberships; the All group is implicit and not listed. */
         final Set<String> groups = new LinkedHashSet<>();
         private RemotePeer view;
@@ -144,7 +155,7 @@ final class AccountGraph {
             network = e.network();
             dnsDomain = e.dnsDomain() == null ? "" : e.dnsDomain();
             peers.values().forEach(peer -> peer.view = null);
-            everyoneSorted = null;
+            forgetShared();
             affected.addAll(peers.keySet());
         } else if (event instanceof GroupCreated e) {
             groups.putIfAbsent(e.groupId(), new Group(e.groupId(), e.name()));
@@ -191,7 +202,7 @@ final class AccountGraph {
         } else if (event instanceof PeerRegistered e) {
             if (!peers.containsKey(e.peerId())) {
                 peers.put(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel()));
-                everyoneSorted = null;
+                forgetShared();
                 affected.add(e.peerId());
                 if (allGroupId != null) {
                     addPeersOfPolicies(policiesByGroup.get(allGroupId), affected);
@@ -208,7 +219,7 @@ final class AccountGraph {
                     }
                 }
                 peers.remove(peer.id);
-                everyoneSorted = null;
+                forgetShared();
             }
         } else if (event instanceof PeerRenamed e) {
             Peer peer = peers.get(e.peerId());
@@ -216,7 +227,7 @@ final class AccountGraph {
                 peer.name = e.newName();
                 peer.dnsLabel = e.dnsLabel();
                 peer.view = null;
-                everyoneSorted = null;
+                forgetShared();
                 addLinkedPeers(peer, affected);
             }
         } else if (event instanceof PeerSshChanged e) {
@@ -224,9 +235,15 @@ final class AccountGraph {
             if (peer != null && peer.sshEnabled != e.enabled()) {
                 peer.sshEnabled = e.enabled();
                 peer.view = null;
-                everyoneSorted = null;
+                forgetShared();
                 addLinkedPeers(peer, affected);
             }
+        } else if (event instanceof PeerLoginExpired e) {
+            setLoginExpired(e.peerId(), true, affected);
+        } else if (event instanceof PeerLoginRenewed e) {
+            setLoginExpired(e.peerId(), false, affected);
+        } else if (event instanceof PeerLoginExpiryLifted e) {
+            setLoginExpired(e.peerId(), false, affected);
         } else if (event instanceof PolicyCreated e) {
             putPolicy(e.policyId(), e.definition(), affected);
         } else if (event instanceof PolicyUpdated e) {
@@ -238,8 +255,23 @@ final class AccountGraph {
                 unindex(e.policyId(), old);
             }
         }
-        // anything else (users, setup keys, tokens, expiration settings) shows in no network map
+        // anything else (users, setup keys, tokens, expiration settings) shows in no network map: settings change
+        // maps only through the PeerLoginExpired / PeerLoginExpiryLifted events the account derives from them
         return affected;
+    }
+
+    /**
+     * An expiry changes the peer's own map (its loginExpired flag) and moves it between the remote and the offline
+     * peers of every map that shows it; firewall rules stay as they are. A renewal of a peer that was not expired
+     * (every login with a valid setup key renews) changes nothing.
+     */
+    private void setLoginExpired(String peerId, boolean expired, Set<String> affected) {
+        Peer peer = peers.get(peerId);
+        if (peer != null && peer.loginExpired != expired) {
+            peer.loginExpired = expired;
+            forgetShared();
+            addLinkedPeers(peer, affected);
+        }
     }
 
     private void putPolicy(String policyId, PolicyDefinition definition, Set<String> affected) {
@@ -374,20 +406,54 @@ final class AccountGraph {
         return peer.view;
     }
 
-    /** Every peer's view, sorted by mesh IP; see {@link #everyoneSorted}. */
+    /** The view of every peer whose login has not expired, sorted by mesh IP; see {@link #everyoneSorted}. */
     Object[] everyoneSorted() {
         if (everyoneSorted == null) {
-            List<Peer> sorted = new ArrayList<>(peers.values());
-            sorted.sort(NetworkMapComputer.BY_IP);
-            Object[] views = new Object[sorted.size()];
-            for (int i = 0; i < views.length; i++) {
-                Peer peer = sorted.get(i);
-                peer.everyoneIndex = i;
-                views[i] = view(peer);
-            }
-            everyoneSorted = views;
+            sortShared();
         }
         return everyoneSorted;
+    }
+
+    /** The view of every login-expired peer, sorted by mesh IP; see {@link #expiredSorted}. */
+    Object[] expiredSorted() {
+        if (expiredSorted == null) {
+            sortShared();
+        }
+        return expiredSorted;
+    }
+
+    private void sortShared() {
+        List<Peer> sorted = new ArrayList<>(peers.values());
+        sorted.sort(NetworkMapComputer.BY_IP);
+        int expired = 0;
+        for (Peer peer : sorted) {
+            if (peer.loginExpired) {
+                expired++;
+            }
+        }
+        Object[] online = new Object[sorted.size() - expired];
+        Object[] offline = expired == 0 ? NO_VIEWS : new Object[expired];
+        int onlineCount = 0;
+        int offlineCount = 0;
+        for (Peer peer : sorted) {
+            if (peer.loginExpired) {
+                peer.sharedIndex = offlineCount;
+                offline[offlineCount++] = view(peer);
+            } else {
+                peer.sharedIndex = onlineCount;
+                online[onlineCount++] = view(peer);
+            }
+        }
+        everyoneSorted = online;
+        expiredSorted = offline;
+    }
+
+    private static final Object[] NO_VIEWS = new Object[0];
+
+    /** Both shared lists go together: each peer's {@link Peer#sharedIndex} points into one of them. */
+    private void forgetShared() {
+        everyoneSorted = null;
+        expiredSorted = null;
     }
 
     /** Every peer id, for full recomputation. */

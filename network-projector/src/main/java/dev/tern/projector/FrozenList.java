@@ -17,6 +17,22 @@ abstract sealed class FrozenList<E> extends AbstractList<E> implements RandomAcc
     }
 
     /**
+     * Every element of an array (shared by many maps, or the map's own); the caller must not touch it afterwards.
+     * Empty arrays all become {@link #empty()}.
+     */
+    static <E> FrozenList<E> all(Object[] shared) {
+        return shared.length == 0 ? empty() : new Prefix<>(shared, shared.length);
+    }
+
+    /** The one empty list: most maps have no offline peers, and they all share it. */
+    @SuppressWarnings("unchecked")
+    static <E> FrozenList<E> empty() {
+        return (FrozenList<E>) EMPTY;
+    }
+
+    private static final FrozenList<Object> EMPTY = new Prefix<>(new Object[0], 0);
+
+    /**
      * Every element of a shared array but one: how all maps that see every other peer share one account-wide peer
      * list (each map costs one small object instead of a copy of the account).
      */

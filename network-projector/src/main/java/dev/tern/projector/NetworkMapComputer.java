@@ -19,7 +19,9 @@ import java.util.Set;
  *       source peer, each once per port or port range of the rule (one rule without port when it has none);</li>
  *   <li>a bidirectional rule adds the mirror: IN rules towards destination peers, OUT rules towards sources;</li>
  *   <li>accept rules make the other side's peers remote peers; drop rules only yield firewall rules;</li>
- *   <li>the peer itself is never on the other side.</li>
+ *   <li>the peer itself is never on the other side;</li>
+ *   <li>a peer on the other side whose login expired is an offline peer rather than a remote peer (NetBird's
+ *       GetPeerNetworkMap); its firewall rules are made as for any other.</li>
  * </ul>
  * A rule towards the All group yields one firewall rule for 0.0.0.0 (any peer) rather than one per peer, as NetBird's
  * does. NetBird also collapses a rule whose ordinary groups happen to hold every other peer; Tern does not, so that a
@@ -82,22 +84,46 @@ final class NetworkMapComputer {
             }
         }
         List<RemotePeer> remotePeers;
+        List<RemotePeer> offlinePeers;
         if (seesEveryone) {
+            // The shared lists hold every peer, split by login state; the peer itself is in exactly one of them, at
+            // its sharedIndex, and must be left out of that one only (an index into the other would drop a stranger).
             Object[] everyone = graph.everyoneSorted();
-            remotePeers = FrozenList.allBut(everyone, self.everyoneIndex);
+            Object[] expired = graph.expiredSorted();
+            if (self.loginExpired) {
+                remotePeers = FrozenList.all(everyone);
+                offlinePeers = expired.length == 1 ? FrozenList.empty() : FrozenList.allBut(expired, self.sharedIndex);
+            } else {
+                remotePeers = FrozenList.allBut(everyone, self.sharedIndex);
+                offlinePeers = FrozenList.all(expired);
+            }
         } else {
             visible.sort(BY_IP);
-            Object[] views = new Object[visible.size()];
-            for (int i = 0; i < views.length; i++) {
-                views[i] = graph.view(visible.get(i));
+            int expiredCount = 0;
+            for (AccountGraph.Peer peer : visible) {
+                if (peer.loginExpired) {
+                    expiredCount++;
+                }
             }
-            remotePeers = FrozenList.of(views, views.length);
+            Object[] online = new Object[visible.size() - expiredCount];
+            Object[] offline = expiredCount == 0 ? null : new Object[expiredCount];
+            int onlineCount = 0;
+            int offlineCount = 0;
+            for (AccountGraph.Peer peer : visible) {
+                if (peer.loginExpired) {
+                    offline[offlineCount++] = graph.view(peer);
+                } else {
+                    online[onlineCount++] = graph.view(peer);
+                }
+            }
+            remotePeers = FrozenList.all(online);
+            offlinePeers = offline == null ? FrozenList.empty() : FrozenList.all(offline);
         }
         rules.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, graph.address(self.ip),
                 graph.fqdn(self.dnsLabel), self.sshEnabled);
         return new PeerNetworkMap(graph.accountId, self.id, serial, config,
-                remotePeers, withoutAdjacentDuplicates(rules));
+                remotePeers, offlinePeers, withoutAdjacentDuplicates(rules), self.loginExpired);
     }
 
     /** A rule whose sources are its destinations would otherwise walk the same peers twice per direction. */
@@ -139,7 +165,7 @@ final class NetworkMapComputer {
         List<String> groups = emission.groups();
         if (groups.stream().anyMatch(graph::isAllGroup)) {
             // the other side is every other peer (the All group holds them all, whatever else is named). As NetBird
-            // does, one rule for 0.0.0.0 instead of one per peer; the caller takes the shared account-wide peer list.
+            // does, one rule for 0.0.0.0 instead of one per peer; the caller takes the shared account-wide peer lists.
             if (graph.peerCount() > 1) {
                 addRules(graph.anyPeer, emission.direction(), rule, ports, policyId, rules);
             }

@@ -8,13 +8,15 @@ import java.util.Objects;
 
 /**
  * The difference between two maps of one peer, for clients that accept deltas instead of full maps: remote peers
- * added, changed (same peer id, anything else different) and removed; the own config and the firewall rules are
- * carried whole when they changed (null when they did not). A stream computes it against the map it last sent,
+ * added, changed (same peer id, anything else different) and removed; the own config, the offline peers (normally
+ * few) and the firewall rules are carried whole when they changed, and the peer's own login state when it changed
+ * (each null when it did not). A stream computes it against the map it last sent,
  * not the previous published one: the hub may have dropped maps in between.
  */
 public record NetworkMapDelta(String accountId, String peerId, long fromSerial, long toSerial,
                               PeerConfig peerConfig, List<RemotePeer> added, List<RemotePeer> changed,
-                              List<RemotePeer> removed, List<FirewallRule> firewallRules) {
+                              List<RemotePeer> removed, List<RemotePeer> offlinePeers,
+                              List<FirewallRule> firewallRules, Boolean loginExpired) {
 
     public NetworkMapDelta {
         Objects.requireNonNull(accountId, "accountId");
@@ -22,6 +24,7 @@ public record NetworkMapDelta(String accountId, String peerId, long fromSerial, 
         added = List.copyOf(added);
         changed = List.copyOf(changed);
         removed = List.copyOf(removed);
+        offlinePeers = offlinePeers == null ? null : List.copyOf(offlinePeers);
         firewallRules = firewallRules == null ? null : List.copyOf(firewallRules);
     }
 
@@ -53,12 +56,15 @@ public record NetworkMapDelta(String accountId, String peerId, long fromSerial, 
         return new NetworkMapDelta(to.accountId(), to.peerId(), from.serial(), to.serial(),
                 from.peerConfig().equals(to.peerConfig()) ? null : to.peerConfig(),
                 added, changed, removed,
-                from.firewallRules().equals(to.firewallRules()) ? null : to.firewallRules());
+                from.offlinePeers().equals(to.offlinePeers()) ? null : to.offlinePeers(),
+                from.firewallRules().equals(to.firewallRules()) ? null : to.firewallRules(),
+                from.loginExpired() == to.loginExpired() ? null : to.loginExpired());
     }
 
     /** Whether the delta changes nothing but the serial. */
     public boolean isEmpty() {
-        return peerConfig == null && added.isEmpty() && changed.isEmpty() && removed.isEmpty() && firewallRules == null;
+        return peerConfig == null && added.isEmpty() && changed.isEmpty() && removed.isEmpty() && offlinePeers == null
+                && firewallRules == null && loginExpired == null;
     }
 
     /** The map this delta leads to from {@code from} (which must be the map it was computed from). */
@@ -75,8 +81,10 @@ public record NetworkMapDelta(String accountId, String peerId, long fromSerial, 
         added.forEach(remote -> remotes.put(remote.peerId(), remote));
         changed.forEach(remote -> remotes.put(remote.peerId(), remote));
         List<RemotePeer> sorted = new ArrayList<>(remotes.values());
-        sorted.sort(java.util.Comparator.comparingInt((RemotePeer r) -> r.meshIp().bits()).thenComparing(RemotePeer::peerId));
+        sorted.sort(RemotePeer.BY_IP);
         return new PeerNetworkMap(accountId, peerId, toSerial, peerConfig == null ? from.peerConfig() : peerConfig,
-                sorted, firewallRules == null ? from.firewallRules() : firewallRules);
+                sorted, offlinePeers == null ? from.offlinePeers() : offlinePeers,
+                firewallRules == null ? from.firewallRules() : firewallRules,
+                loginExpired == null ? from.loginExpired() : loginExpired);
     }
 }

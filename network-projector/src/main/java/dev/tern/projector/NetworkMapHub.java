@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * Fans changed maps out to the subscribers of each (account, peer), typically one gRPC Sync stream each.
@@ -144,11 +145,20 @@ public final class NetworkMapHub {
 
         /** Waits up to the timeout for a map to take; empty when none came or the subscription ended. */
         public Optional<PeerNetworkMap> await(Duration timeout) throws InterruptedException {
+            return await(timeout, map -> true);
+        }
+
+        /**
+         * Waits up to the timeout for a map that satisfies {@code wanted} (e.g. one whose login is no longer
+         * expired); maps taken meanwhile that do not are dropped. Empty when none came or the subscription ended.
+         */
+        public Optional<PeerNetworkMap> await(Duration timeout, Predicate<? super PeerNetworkMap> wanted)
+                throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             synchronized (monitor) {
                 while (true) {
                     PeerNetworkMap map = takeNewer();
-                    if (map != null) {
+                    if (map != null && wanted.test(map)) {
                         return Optional.of(map);
                     }
                     long remaining = deadline - System.nanoTime();

@@ -130,9 +130,23 @@ public final class NetworkMapProjector {
         return state == null ? Optional.empty() : Optional.ofNullable(state.maps.get(peerId));
     }
 
-    /** The peers the given peer may reach or be reached from, sorted by mesh IP; empty for unknown peers. */
+    /**
+     * The peers the policies let the given peer reach or be reached from, sorted by mesh IP, whether their login
+     * expired or not (NetBird's accessible peers are the map's peers plus its offline peers); empty for unknown peers.
+     */
     public List<RemotePeer> accessiblePeers(String accountId, String peerId) {
-        return currentMap(accountId, peerId).map(PeerNetworkMap::remotePeers).orElse(List.of());
+        return currentMap(accountId, peerId).map(NetworkMapProjector::accessible).orElse(List.of());
+    }
+
+    private static List<RemotePeer> accessible(PeerNetworkMap map) {
+        if (map.offlinePeers().isEmpty()) {
+            return map.remotePeers();
+        }
+        List<RemotePeer> all = new ArrayList<>(map.remotePeers().size() + map.offlinePeers().size());
+        all.addAll(map.remotePeers());
+        all.addAll(map.offlinePeers());
+        all.sort(RemotePeer.BY_IP);
+        return List.copyOf(all);
     }
 
     /** Which account and peer a WireGuard key belongs to, for the device gRPC service. */

@@ -9,47 +9,70 @@ import java.util.TreeMap;
 /**
  * Everything one peer needs to configure its side of the mesh: its own config, the remote peers it may reach or be
  * reached from (sorted by mesh IP), its firewall rules (in a canonical order) and a serial that only grows.
- * Immutable; two maps with the same content and serial are equal. DNS records are derived from the peer itself and
- * its remote peers, so they can never disagree with the peer list.
+ * Immutable; two maps with the same content and serial are equal.
+ * <p>
+ * Login expiration, as NetBird's GetPeerNetworkMap has it: a peer the policies let this peer see whose login has
+ * expired is listed in {@code offlinePeers} (sorted by mesh IP) instead of {@code remotePeers}, so the receiving peer
+ * drops it from WireGuard; the firewall rules about it stay. {@code loginExpired} is the receiving peer's own state:
+ * the device service refuses such a peer's Sync and asks it to log in again.
+ * <p>
+ * DNS records are derived from the peer itself and both peer lists, so they can never disagree with them. Offline
+ * peers keep their records on purpose: NetBird's filterZoneRecordsForPeers serves the records of the peers to
+ * connect and of the expired ones alike, so a name keeps resolving while its peer has to log in again.
  */
 public record PeerNetworkMap(String accountId, String peerId, long serial, PeerConfig peerConfig,
-                             List<RemotePeer> remotePeers, List<FirewallRule> firewallRules) {
+                             List<RemotePeer> remotePeers, List<RemotePeer> offlinePeers,
+                             List<FirewallRule> firewallRules, boolean loginExpired) {
 
     public PeerNetworkMap {
         Objects.requireNonNull(accountId, "accountId");
         Objects.requireNonNull(peerId, "peerId");
         Objects.requireNonNull(peerConfig, "peerConfig");
         // lists built by the computer are already immutable; anything else is copied
-        remotePeers = remotePeers instanceof FrozenList<RemotePeer> ? remotePeers : List.copyOf(remotePeers);
-        firewallRules = firewallRules instanceof FrozenList<FirewallRule> ? firewallRules : List.copyOf(firewallRules);
+        remotePeers = frozen(remotePeers);
+        offlinePeers = frozen(offlinePeers);
+        firewallRules = frozen(firewallRules);
+    }
+
+    private static <E> List<E> frozen(List<E> list) {
+        return list instanceof FrozenList<E> ? list : List.copyOf(list);
     }
 
     /** The same map under another serial. */
     PeerNetworkMap withSerial(long newSerial) {
-        return new PeerNetworkMap(accountId, peerId, newSerial, peerConfig, remotePeers, firewallRules);
+        return new PeerNetworkMap(accountId, peerId, newSerial, peerConfig, remotePeers, offlinePeers, firewallRules,
+                loginExpired);
     }
 
     /** Whether the two maps tell the peer the same thing, whatever their serials. */
     public boolean sameContentAs(PeerNetworkMap other) {
         return other != null
+                && loginExpired == other.loginExpired
                 && accountId.equals(other.accountId)
                 && peerId.equals(other.peerId)
                 && peerConfig.equals(other.peerConfig)
                 && remotePeers.equals(other.remotePeers)
+                && offlinePeers.equals(other.offlinePeers)
                 && firewallRules.equals(other.firewallRules);
     }
 
-    /** A-records the peer's resolver serves: its own FQDN and those of the peers it can see, FQDN to mesh IP. */
+    /**
+     * A-records the peer's resolver serves, FQDN to mesh IP: its own FQDN and those of the peers it can see, offline
+     * ones included (see the class comment).
+     */
     public Map<String, String> dnsRecords() {
         TreeMap<String, String> records = new TreeMap<>();
         records.put(peerConfig.fqdn(), peerConfig.meshIp().address());
         for (RemotePeer remote : remotePeers) {
             records.put(remote.fqdn(), remote.meshIp().address());
         }
+        for (RemotePeer offline : offlinePeers) {
+            records.put(offline.fqdn(), offline.meshIp().address());
+        }
         return Collections.unmodifiableMap(records);
     }
 
-    /** Whether the peer may reach or be reached from the given peer. */
+    /** Whether the peer may reach or be reached from the given peer now (an offline peer cannot). */
     public boolean canSee(String otherPeerId) {
         for (RemotePeer remote : remotePeers) {
             if (remote.peerId().equals(otherPeerId)) {

@@ -2,11 +2,16 @@ package dev.tern.projector;
 
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.WireGuardKey;
+import java.util.Comparator;
 import java.util.Objects;
 
 /** A peer another peer may reach or be reached from: what its WireGuard configuration and DNS need. */
 public record RemotePeer(String peerId, String name, WireGuardKey wgPubKey, MeshIp meshIp, String fqdn,
                          boolean sshEnabled) {
+
+    /** The order of every peer list in a map: by mesh IP (as {@link NetworkMapComputer#BY_IP} orders peer nodes). */
+    static final Comparator<RemotePeer> BY_IP = Comparator.comparingInt((RemotePeer r) -> r.meshIp().bits())
+            .thenComparing(RemotePeer::peerId);
 
     public RemotePeer {
         Objects.requireNonNull(peerId, "peerId");

@@ -3,8 +3,8 @@
  * <ul>
  *   <li>{@link dev.tern.projector.NetworkMapProjector} — the entry point: {@code apply(event)}, {@code currentMap},
  *       {@code accessiblePeers}, {@code findPeer(wgKey)}, {@code subscribe}.</li>
- *   <li>{@link dev.tern.projector.PeerNetworkMap} — one peer's map (own config, remote peers, firewall rules, DNS
- *       records, serial); {@link dev.tern.projector.NetworkMapDelta} — the difference between two of them.</li>
+ *   <li>{@link dev.tern.projector.PeerNetworkMap} — one peer's map (own config, remote peers, offline peers whose
+ *       login expired, firewall rules, DNS records, its own login state, serial); {@link dev.tern.projector.NetworkMapDelta} — the difference between two of them.</li>
  *   <li>{@link dev.tern.projector.NetworkMapHub} — fan-out with one "newest map" slot per subscriber.</li>
  *   <li>{@link dev.tern.projector.NetworkMapEventHandler} — the Axon adapter (Axon is an optional dependency: the
  *       rest is plain Java on the {@code events} module).</li>

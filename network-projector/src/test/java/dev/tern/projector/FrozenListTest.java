@@ -33,4 +33,14 @@ class FrozenListTest {
         assertThatThrownBy(() -> prefix.get(2)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> prefix.add("z")).isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void allShowsTheWholeArrayAndEveryEmptyListIsTheSharedEmptyOne() {
+        Object[] shared = {"a", "b"};
+        List<String> all = FrozenList.all(shared);
+        assertThat(all).containsExactly("a", "b").isEqualTo(FrozenList.allBut(new Object[] {"a", "b", "c"}, 2));
+        assertThatThrownBy(() -> all.get(2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(FrozenList.<String>all(new Object[0])).isSameAs(FrozenList.empty()).isEmpty();
+        assertThat(FrozenList.<String>empty()).isEqualTo(List.of()).isEqualTo(FrozenList.allBut(new Object[] {"x"}, 0));
+    }
 }

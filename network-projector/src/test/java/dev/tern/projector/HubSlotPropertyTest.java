@@ -18,7 +18,8 @@ class HubSlotPropertyTest {
     private static PeerNetworkMap map(long serial) {
         MeshIp ip = ip(1);
         return new PeerNetworkMap(ACCOUNT, "a", serial,
-                new PeerConfig("a", "a", key(1), ip, ip.address() + "/16", "a.tern.internal", false), List.of(), List.of());
+                new PeerConfig("a", "a", key(1), ip, ip.address() + "/16", "a.tern.internal", false), List.of(), List.of(), List.of(),
+                false);
     }
 
     /** Positive numbers publish a map with that serial; 0 pulls. */

@@ -4,23 +4,30 @@ import static dev.tern.projector.Fixture.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.events.AccountEvent;
+import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
 import dev.tern.events.PeerLoginExpirationChanged;
 import dev.tern.events.UserBlocked;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginExpiryLifted;
+import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.values.AccountSettings;
+import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.PortRange;
 import dev.tern.events.values.Protocol;
 import dev.tern.events.values.RuleAction;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,7 +55,8 @@ class IncrementalEqualsNaivePropertyTest {
 
     enum Kind {
         REGISTER_PEER, DELETE_PEER, CREATE_GROUP, DELETE_GROUP, ADD_MEMBER, REMOVE_MEMBER,
-        CREATE_POLICY, UPDATE_POLICY, DELETE_POLICY, RENAME_PEER, TOGGLE_SSH, RENAME_GROUP, UNRELATED
+        CREATE_POLICY, UPDATE_POLICY, DELETE_POLICY, RENAME_PEER, TOGGLE_SSH, RENAME_GROUP, UNRELATED,
+        EXPIRE_LOGIN, RENEW_LOGIN, LIFT_EXPIRY, UPDATE_SETTINGS
     }
 
     @Provide
@@ -66,7 +74,11 @@ class IncrementalEqualsNaivePropertyTest {
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RENAME_PEER)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.TOGGLE_SSH)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RENAME_GROUP)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.UNRELATED)));
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.UNRELATED)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.EXPIRE_LOGIN)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RENEW_LOGIN)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.LIFT_EXPIRY)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.UPDATE_SETTINGS)));
         Arbitrary<Integer> index = Arbitraries.integers().between(0, 1000);
         Arbitrary<Long> seed = Arbitraries.longs();
         return Combinators.combine(kinds, index, index, seed).as(Step::new).list().ofMinSize(1).ofMaxSize(80);
@@ -239,6 +251,27 @@ class IncrementalEqualsNaivePropertyTest {
                     return step.b() % 2 == 0 || peerId == null
                             ? new UserBlocked(ACCOUNT, "user" + step.b())
                             : new PeerLoginExpirationChanged(ACCOUNT, peerId, step.b() % 4 == 1);
+                }
+                case EXPIRE_LOGIN -> {
+                    // the account expires only peers that are not expired yet
+                    String peerId = pick(peers.stream().filter(p -> !state.isExpired(p)).toList(), step.a());
+                    return peerId == null ? null : new PeerLoginExpired(ACCOUNT, peerId,
+                            step.b() % 2 == 0 ? PeerExpiry.LOGIN : PeerExpiry.INACTIVITY, Instant.EPOCH);
+                }
+                case RENEW_LOGIN -> {
+                    // every login with a usable setup key renews, expired or not
+                    String peerId = pick(peers, step.a());
+                    return peerId == null ? null : new PeerLoginRenewed(ACCOUNT, peerId, "setup-key", Instant.EPOCH);
+                }
+                case LIFT_EXPIRY -> {
+                    String peerId = pick(peers.stream().filter(state::isExpired).toList(), step.a());
+                    return peerId == null ? null : new PeerLoginExpiryLifted(ACCOUNT, peerId);
+                }
+                case UPDATE_SETTINGS -> {
+                    AccountSettings before = AccountSettings.defaults();
+                    return new AccountSettingsUpdated(ACCOUNT, before, new AccountSettings(step.b() % 2 == 0,
+                            before.peerLoginExpirationSeconds() + step.a(), step.b() % 3 == 0,
+                            before.peerInactivityExpirationSeconds()));
                 }
                 default -> throw new IllegalStateException(step.kind().name());
             }

@@ -6,6 +6,9 @@ import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginExpiryLifted;
+import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
@@ -34,11 +37,13 @@ import java.util.TreeSet;
 /**
  * The reference the incremental projector is checked against: a deliberately plain re-statement of NetBird's
  * GetPeerConnectionResources loop over the whole account (every policy, every rule, every group's members) with no
- * index, no cache and no notion of which peers an event affects. Written separately from the production code so
- * that a shared mistake is unlikely.
+ * index, no cache and no notion of which peers an event affects, followed by GetPeerNetworkMap's split of the peers
+ * to connect into online and login-expired ones. Written separately from the production code so that a shared
+ * mistake is unlikely.
  */
 final class NaiveNetworkMaps {
-    private record Peer(String id, WireGuardKey key, MeshIp ip, String name, String label, boolean ssh) {
+    private record Peer(String id, WireGuardKey key, MeshIp ip, String name, String label, boolean ssh,
+                        boolean expired) {
     }
 
     private final String accountId;
@@ -65,14 +70,23 @@ final class NaiveNetworkMaps {
         } else if (event instanceof GroupDeleted e) {
             groups.remove(e.groupId());
         } else if (event instanceof PeerRegistered e) {
-            peers.putIfAbsent(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel(), false));
+            peers.putIfAbsent(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel(), false,
+                    false));
         } else if (event instanceof PeerDeleted e) {
             peers.remove(e.peerId());
             groups.values().forEach(members -> members.remove(e.peerId()));
         } else if (event instanceof PeerRenamed e) {
-            peers.computeIfPresent(e.peerId(), (id, p) -> new Peer(id, p.key, p.ip, e.newName(), e.dnsLabel(), p.ssh));
+            peers.computeIfPresent(e.peerId(), (id, p) -> new Peer(id, p.key, p.ip, e.newName(), e.dnsLabel(), p.ssh,
+                    p.expired));
         } else if (event instanceof PeerSshChanged e) {
-            peers.computeIfPresent(e.peerId(), (id, p) -> new Peer(id, p.key, p.ip, p.name, p.label, e.enabled()));
+            peers.computeIfPresent(e.peerId(), (id, p) -> new Peer(id, p.key, p.ip, p.name, p.label, e.enabled(),
+                    p.expired));
+        } else if (event instanceof PeerLoginExpired e) {
+            setExpired(e.peerId(), true);
+        } else if (event instanceof PeerLoginRenewed e) {
+            setExpired(e.peerId(), false);
+        } else if (event instanceof PeerLoginExpiryLifted e) {
+            setExpired(e.peerId(), false);
         } else if (event instanceof PeerAddedToGroup e) {
             if (peers.containsKey(e.peerId()) && groups.containsKey(e.groupId())) {
                 groups.get(e.groupId()).add(e.peerId());
@@ -88,6 +102,10 @@ final class NaiveNetworkMaps {
         } else if (event instanceof PolicyDeleted e) {
             policies.remove(e.policyId());
         }
+    }
+
+    private void setExpired(String peerId, boolean expired) {
+        peers.computeIfPresent(peerId, (id, p) -> new Peer(id, p.key, p.ip, p.name, p.label, p.ssh, expired));
     }
 
     /** Every peer's map, computed from scratch, with serial 0. */
@@ -117,6 +135,10 @@ final class NaiveNetworkMaps {
 
     String allGroupId() {
         return allGroupId;
+    }
+
+    boolean isExpired(String peerId) {
+        return peers.get(peerId).expired;
     }
 
     WireGuardKey keyOf(String peerId) {
@@ -172,13 +194,20 @@ final class NaiveNetworkMaps {
                 }
             }
         }
-        List<RemotePeer> remotes = new ArrayList<>(visible.values());
-        remotes.sort(Comparator.comparingInt((RemotePeer r) -> r.meshIp().bits()).thenComparing(RemotePeer::peerId));
+        List<RemotePeer> remotes = new ArrayList<>();
+        List<RemotePeer> offline = new ArrayList<>();
+        for (RemotePeer remote : visible.values()) {
+            (peers.get(remote.peerId()).expired ? offline : remotes).add(remote);
+        }
+        Comparator<RemotePeer> byIp = Comparator.comparingInt((RemotePeer r) -> r.meshIp().bits())
+                .thenComparing(RemotePeer::peerId);
+        remotes.sort(byIp);
+        offline.sort(byIp);
         List<FirewallRule> sorted = new ArrayList<>(rules);
         sorted.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, self.ip.address() + "/" + prefix,
                 self.label + "." + domain, self.ssh);
-        return new PeerNetworkMap(accountId, peerId, 0, config, remotes, sorted);
+        return new PeerNetworkMap(accountId, peerId, 0, config, remotes, offline, sorted, self.expired);
     }
 
     /** Whether the groups include the (existing) All group: then the other side is every other peer. */

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.values.PeerExpiry;
+import java.time.Instant;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PolicyCreated;
 import java.util.List;
@@ -42,5 +45,37 @@ class NetworkMapDeltaTest {
         assertThat(delta.applyTo(before)).isEqualTo(after);
         assertThat(NetworkMapDelta.between(after, after).isEmpty()).isTrue();
         assertThatThrownBy(() -> delta.applyTo(after)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void deltaCarriesTheOfflinePeersAndTheOwnLoginStateWhenTheyChanged() {
+        NetworkMapProjector projector = new NetworkMapProjector();
+        projector.apply(accountCreated());
+        projector.apply(allGroup());
+        for (int i = 1; i <= 3; i++) {
+            projector.apply(peer("p" + i, i));
+        }
+        projector.apply(new PolicyCreated(ACCOUNT, "pol", policy("all", accept("r", true, List.of(ALL), List.of(ALL)))));
+        PeerNetworkMap p1Before = projector.currentMap(ACCOUNT, "p1").orElseThrow();
+        PeerNetworkMap p2Before = projector.currentMap(ACCOUNT, "p2").orElseThrow();
+
+        projector.apply(new PeerLoginExpired(ACCOUNT, "p2", PeerExpiry.LOGIN, Instant.EPOCH));
+        PeerNetworkMap p1After = projector.currentMap(ACCOUNT, "p1").orElseThrow();
+        PeerNetworkMap p2After = projector.currentMap(ACCOUNT, "p2").orElseThrow();
+
+        NetworkMapDelta seen = NetworkMapDelta.between(p1Before, p1After);
+        assertThat(seen.removed()).extracting(RemotePeer::peerId).containsExactly("p2");
+        assertThat(seen.offlinePeers()).extracting(RemotePeer::peerId).containsExactly("p2");
+        assertThat(seen.loginExpired()).isNull();
+        assertThat(seen.firewallRules()).isNull();
+        assertThat(seen.applyTo(p1Before)).isEqualTo(p1After);
+
+        NetworkMapDelta own = NetworkMapDelta.between(p2Before, p2After);
+        assertThat(own.loginExpired()).isTrue();
+        assertThat(own.offlinePeers()).isNull();
+        assertThat(own.added()).isEmpty();
+        assertThat(own.removed()).isEmpty();
+        assertThat(own.isEmpty()).isFalse();
+        assertThat(own.applyTo(p2Before)).isEqualTo(p2After);
     }
 }

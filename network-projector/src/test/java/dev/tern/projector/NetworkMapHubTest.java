@@ -20,7 +20,7 @@ class NetworkMapHubTest {
         PeerConfig config = new PeerConfig(peerId, "n", key(1), ip, ip.address() + "/16", "x.tern.internal", false);
         // distinct content per serial, as real successive maps would have
         RemotePeer remote = new RemotePeer("r" + serial, "r", key(2), ip(2), "r" + serial + ".tern.internal", false);
-        return new PeerNetworkMap(ACCOUNT, peerId, serial, config, List.of(remote), List.of());
+        return new PeerNetworkMap(ACCOUNT, peerId, serial, config, List.of(remote), List.of(), List.of(), false);
     }
 
     @Test
@@ -132,5 +132,34 @@ class NetworkMapHubTest {
         assertThat(outcome).containsExactly(java.util.Optional.empty());
         assertThat(subscription.isPeerRemoved()).isTrue();
         assertThat(hub.subscriberCount(ACCOUNT, "a")).isZero();
+    }
+
+    @Test
+    void awaitWithAPredicateSkipsMapsThatDoNotSatisfyItUntilOneDoes() throws Exception {
+        NetworkMapHub.Subscription subscription = hub.subscribe(ACCOUNT, "a");
+        hub.publish(mapWithSerial("a", 1));
+        Thread later = new Thread(() -> {
+            sleep(100);
+            hub.publish(mapWithSerial("a", 2));
+            sleep(100);
+            hub.publish(mapWithSerial("a", 3));
+        });
+        later.start();
+
+        var found = subscription.await(Duration.ofSeconds(10), map -> map.serial() >= 3);
+        later.join();
+
+        assertThat(found).map(PeerNetworkMap::serial).contains(3L);
+        assertThat(subscription.await(Duration.ofMillis(50), map -> true)).as("skipped maps are gone").isEmpty();
+        hub.publish(mapWithSerial("a", 4));
+        assertThat(subscription.await(Duration.ofMillis(200), map -> false)).isEmpty();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -3,9 +3,13 @@ package dev.tern.projector;
 import static dev.tern.projector.Fixture.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginExpiryLifted;
+import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
@@ -13,12 +17,15 @@ import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
 import dev.tern.events.UserBlocked;
+import dev.tern.events.values.AccountSettings;
+import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.PortRange;
 import dev.tern.events.values.Protocol;
 import dev.tern.events.values.RuleAction;
 import dev.tern.projector.FirewallRule.Direction;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,6 +57,18 @@ class NetworkMapSemanticsTest {
 
     private List<String> seen(String peerId) {
         return projector.accessiblePeers(ACCOUNT, peerId).stream().map(RemotePeer::peerId).toList();
+    }
+
+    private List<String> online(String peerId) {
+        return map(peerId).remotePeers().stream().map(RemotePeer::peerId).toList();
+    }
+
+    private List<String> offline(String peerId) {
+        return map(peerId).offlinePeers().stream().map(RemotePeer::peerId).toList();
+    }
+
+    private List<PeerNetworkMap> expire(String peerId) {
+        return projector.apply(new PeerLoginExpired(ACCOUNT, peerId, PeerExpiry.LOGIN, Instant.EPOCH));
     }
 
     private static String ipOf(int n) {
@@ -285,5 +304,155 @@ class NetworkMapSemanticsTest {
         PeerNetworkMap pushed = subscription.await(java.time.Duration.ofSeconds(5)).orElseThrow();
         assertThat(pushed).isEqualTo(map("a"));
         assertThat(pushed.canSee("b")).isTrue();
+    }
+
+    // ------------------------------------------------------------------ login expiration
+
+    @Test
+    void anExpiredPeerMovesToTheOfflinePeersOfOthersAndKeepsItsFirewallRules() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+        List<FirewallRule> rulesBefore = map("a").firewallRules();
+
+        List<PeerNetworkMap> changed = expire("b");
+
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactlyInAnyOrder("a", "b");
+        assertThat(online("a")).isEmpty();
+        assertThat(offline("a")).containsExactly("b");
+        assertThat(map("a").canSee("b")).isFalse();
+        assertThat(map("a").firewallRules()).isEqualTo(rulesBefore).isNotEmpty();
+        // the name still resolves, as NetBird serves records of expired peers too
+        assertThat(map("a").dnsRecords()).containsEntry("label-b.tern.internal", ipOf(2));
+        assertThat(map("a").loginExpired()).isFalse();
+        // NetBird's accessible peers are both lists
+        assertThat(seen("a")).containsExactly("b");
+    }
+
+    @Test
+    void anExpiredPeersOwnMapSaysSoAndStillListsWhomItMaySee() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+        expire("b");
+
+        PeerNetworkMap b = map("b");
+        assertThat(b.loginExpired()).isTrue();
+        assertThat(online("b")).containsExactly("a");
+        assertThat(b.offlinePeers()).isEmpty();
+        assertThat(b.firewallRules()).extracting(FirewallRule::peerIp).containsOnly(ipOf(1));
+    }
+
+    @Test
+    void renewalOrALiftedExpiryBringsThePeerBack() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+        PeerNetworkMap aBefore = map("a");
+        PeerNetworkMap bBefore = map("b");
+        expire("b");
+
+        List<PeerNetworkMap> changed = projector.apply(new PeerLoginRenewed(ACCOUNT, "b", "key1", Instant.EPOCH));
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactlyInAnyOrder("a", "b");
+        assertThat(map("a").sameContentAs(aBefore)).isTrue();
+        assertThat(map("b").sameContentAs(bBefore)).isTrue();
+        assertThat(online("a")).containsExactly("b");
+        assertThat(map("b").loginExpired()).isFalse();
+
+        expire("b");
+        changed = projector.apply(new PeerLoginExpiryLifted(ACCOUNT, "b"));
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactlyInAnyOrder("a", "b");
+        assertThat(map("a").sameContentAs(aBefore)).isTrue();
+        assertThat(map("b").sameContentAs(bBefore)).isTrue();
+
+        // every login with a valid setup key renews; for a peer that was not expired no map changes
+        assertThat(projector.apply(new PeerLoginRenewed(ACCOUNT, "b", "key1", Instant.EPOCH))).isEmpty();
+        assertThat(projector.apply(new PeerLoginExpiryLifted(ACCOUNT, "b"))).isEmpty();
+    }
+
+    @Test
+    void theExpiryOfAPeerNobodySeesChangesOnlyItsOwnMap() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+
+        List<PeerNetworkMap> changed = expire("d");
+
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactly("d");
+        assertThat(map("d").loginExpired()).isTrue();
+        assertThat(map("d").remotePeers()).isEmpty();
+        assertThat(map("d").offlinePeers()).isEmpty();
+    }
+
+    @Test
+    void accountSettingsChangeNoMap() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("all", accept("r1", true, List.of(ALL), List.of(ALL)))));
+        expire("b");
+        AccountSettings before = AccountSettings.defaults();
+        AccountSettings after = new AccountSettings(false, 3600, true, 600);
+
+        assertThat(projector.apply(new AccountSettingsUpdated(ACCOUNT, before, after))).isEmpty();
+        assertThat(map("b").loginExpired()).as("only PeerLoginExpiryLifted lifts an expiry").isTrue();
+    }
+
+    @Test
+    void allGroupMapsSplitEveryoneIntoOnlineAndExpiredPeers() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("all", accept("r1", true, List.of(ALL), List.of(ALL)))));
+        List<FirewallRule> anyPeerRules = map("a").firewallRules();
+
+        List<PeerNetworkMap> changed = expire("b");
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactlyInAnyOrder("a", "b", "c", "d");
+        assertThat(online("a")).containsExactly("c", "d");
+        assertThat(offline("a")).containsExactly("b");
+        // the expired peer is in no list of its own map, and leaves out nobody else
+        assertThat(online("b")).containsExactly("a", "c", "d");
+        assertThat(offline("b")).isEmpty();
+        assertThat(map("b").loginExpired()).isTrue();
+
+        expire("d");
+        assertThat(online("a")).containsExactly("c");
+        assertThat(offline("a")).containsExactly("b", "d");
+        assertThat(online("b")).containsExactly("a", "c");
+        assertThat(offline("b")).containsExactly("d");
+        assertThat(online("d")).containsExactly("a", "c");
+        assertThat(offline("d")).containsExactly("b");
+        assertThat(seen("a")).containsExactly("b", "c", "d");
+        assertThat(map("a").firewallRules()).isEqualTo(anyPeerRules);
+        assertThat(map("a").dnsRecords()).containsOnlyKeys("label-a.tern.internal", "label-b.tern.internal",
+                "label-c.tern.internal", "label-d.tern.internal");
+
+        // a peer registered now is online in everyone's map, and the shared lists still leave out the right peer
+        projector.apply(peer("e", 5));
+        assertThat(online("a")).containsExactly("c", "e");
+        assertThat(online("e")).containsExactly("a", "c");
+        assertThat(offline("e")).containsExactly("b", "d");
+        assertThat(online("b")).containsExactly("a", "c", "e");
+
+        projector.apply(new PeerLoginExpiryLifted(ACCOUNT, "b"));
+        assertThat(online("a")).containsExactly("b", "c", "e");
+        assertThat(offline("a")).containsExactly("d");
+        assertThat(online("b")).containsExactly("a", "c", "e");
+        assertThat(offline("b")).containsExactly("d");
+        assertThat(map("b").loginExpired()).isFalse();
+    }
+
+    @Test
+    void everyoneExpiredLeavesOnlyOfflinePeers() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("all", accept("r1", true, List.of(ALL), List.of(ALL)))));
+        for (String peerId : List.of("a", "b", "c", "d")) {
+            expire(peerId);
+        }
+        assertThat(online("a")).isEmpty();
+        assertThat(offline("a")).containsExactly("b", "c", "d");
+        assertThat(offline("d")).containsExactly("a", "b", "c");
+        assertThat(map("d").remotePeers()).isEmpty();
+    }
+
+    @Test
+    void aGroupRuleNextToAnAllRuleSplitsTheSameWay() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+        projector.apply(new PolicyCreated(ACCOUNT, "p2", policy("prod-to-all",
+                accept("r2", false, List.of("prod"), List.of(ALL)))));
+        expire("b");
+        expire("c");
+
+        assertThat(online("a")).isEmpty();
+        assertThat(offline("a")).containsExactly("b", "c");
+        assertThat(online("c")).containsExactly("a", "d");
+        assertThat(offline("c")).containsExactly("b");
+        assertThat(online("d")).isEmpty();
+        assertThat(offline("d")).containsExactly("c");
     }
 }

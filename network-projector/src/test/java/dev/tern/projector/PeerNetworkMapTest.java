@@ -45,13 +45,29 @@ class PeerNetworkMapTest {
         PeerConfig config = new PeerConfig("a", "a", key(1), ip, ip.address() + "/16", "a.tern.internal", false);
         List<RemotePeer> remotes = new ArrayList<>();
         remotes.add(new RemotePeer("b", "b", key(2), ip(2), "b.tern.internal", false));
-        PeerNetworkMap map = new PeerNetworkMap(ACCOUNT, "a", 1, config, remotes, List.of());
+        PeerNetworkMap map = new PeerNetworkMap(ACCOUNT, "a", 1, config, remotes, List.of(), List.of(), false);
         remotes.clear();
         assertThat(map.remotePeers()).hasSize(1);
         assertThat(map).isEqualTo(new PeerNetworkMap(ACCOUNT, "a", 1, config,
-                List.of(new RemotePeer("b", "b", key(2), ip(2), "b.tern.internal", false)), List.of()));
+                List.of(new RemotePeer("b", "b", key(2), ip(2), "b.tern.internal", false)), List.of(), List.of(), false));
         assertThat(map).isNotEqualTo(map.withSerial(2));
         assertThat(map.sameContentAs(map.withSerial(2))).isTrue();
+    }
+
+    @Test
+    void offlinePeersAndTheOwnLoginStateArePartOfTheContent() {
+        MeshIp ip = ip(1);
+        PeerConfig config = new PeerConfig("a", "a", key(1), ip, ip.address() + "/16", "a.tern.internal", false);
+        RemotePeer b = new RemotePeer("b", "b", key(2), ip(2), "b.tern.internal", false);
+        PeerNetworkMap online = new PeerNetworkMap(ACCOUNT, "a", 1, config, List.of(b), List.of(), List.of(), false);
+        PeerNetworkMap offline = new PeerNetworkMap(ACCOUNT, "a", 1, config, List.of(), List.of(b), List.of(), false);
+        PeerNetworkMap expired = new PeerNetworkMap(ACCOUNT, "a", 1, config, List.of(b), List.of(), List.of(), true);
+
+        assertThat(online.sameContentAs(offline)).isFalse();
+        assertThat(online.sameContentAs(expired)).isFalse();
+        assertThat(offline.canSee("b")).isFalse();
+        assertThat(offline.dnsRecords()).isEqualTo(online.dnsRecords())
+                .containsEntry("b.tern.internal", ip(2).address());
     }
 
     @Test

@@ -40,7 +40,7 @@ class NetworkMapMessagesTest {
     @Test
     void peersConfigAndRemotePeersCarryAddressesKeysAndNames() {
         NetworkMap map = NetworkMapMessages.networkMap(new PeerNetworkMap("acc", "p-own", 42, own, List.of(web, db),
-                List.of()));
+                List.of(), List.of(), false));
 
         assertThat(map.getSerial()).isEqualTo(42);
         assertThat(map.getPeerConfig().getAddress()).isEqualTo("100.64.0.1/16");
@@ -60,7 +60,8 @@ class NetworkMapMessagesTest {
 
     @Test
     void anEmptyMapSaysSoExplicitly() {
-        NetworkMap map = NetworkMapMessages.networkMap(new PeerNetworkMap("acc", "p-own", 1, own, List.of(), List.of()));
+        NetworkMap map = NetworkMapMessages.networkMap(new PeerNetworkMap("acc", "p-own", 1, own, List.of(), List.of(),
+                List.of(), false));
         assertThat(map.getRemotePeersIsEmpty()).isTrue();
         assertThat(map.getFirewallRulesIsEmpty()).isTrue();
         assertThat(map.getRemotePeersList()).isEmpty();
@@ -78,7 +79,7 @@ class NetworkMapMessagesTest {
                 "pol-all");
 
         NetworkMap map = NetworkMapMessages.networkMap(new PeerNetworkMap("acc", "p-own", 7, own, List.of(web, db),
-                List.of(ssh, range, any, all)));
+                List.of(), List.of(ssh, range, any, all), false));
 
         assertThat(map.getFirewallRulesIsEmpty()).isFalse();
         var rules = map.getFirewallRulesList();
@@ -120,7 +121,7 @@ class NetworkMapMessagesTest {
     @Test
     void dnsServesTheAccountZoneWithARecordsOfThePeerAndWhatItSees() {
         NetworkMap map = NetworkMapMessages.networkMap(new PeerNetworkMap("acc", "p-own", 3, own, List.of(web),
-                List.of()));
+                List.of(), List.of(), false));
 
         assertThat(map.getDNSConfig().getServiceEnable()).isTrue();
         assertThat(map.getDNSConfig().getCustomZonesList()).hasSize(1);

@@ -159,7 +159,7 @@ class SyncStreamTest {
     private PeerNetworkMap map(long serial) {
         PeerConfig own = new PeerConfig(PEER, "laptop", WireGuardKey.of(peer.publicKey()), new MeshIp("100.64.0.1"),
                 "100.64.0.1/16", "laptop.tern.internal", false);
-        return new PeerNetworkMap(ACCOUNT, PEER, serial, own, List.of(), List.of());
+        return new PeerNetworkMap(ACCOUNT, PEER, serial, own, List.of(), List.of(), List.of(), false);
     }
 
     static class RecordingStatusStore implements PeerStatusStore {
