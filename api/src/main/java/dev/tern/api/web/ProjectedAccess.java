@@ -37,18 +37,24 @@ class ProjectedAccess {
         this.mapsCaughtUp = readYourWrites.awaiting(List.of(NetworkMapEventHandler.PROCESSING_GROUP));
     }
 
-    /** Ids of the peers the peer may reach or be reached from, in the map's order (by mesh IP). */
+    /**
+     * Ids of the peers the peer may reach or be reached from, in the map's order (by mesh IP); peers whose login
+     * expired are among them (the map lists them as offline), as in NetBird.
+     */
     List<String> accessiblePeerIds(String accountId, String peerId) {
         awaitMaps();
         return projector.accessiblePeers(accountId, peerId).stream().map(RemotePeer::peerId).toList();
     }
 
-    /** Peer id to the number of peers in its map, for every peer of the account that has a map. */
+    /**
+     * Peer id to the number of peers in its map, offline ones included, for every peer of the account that has a
+     * map: always the length of that peer's {@link #accessiblePeerIds}.
+     */
     Map<String, Integer> accessibleCounts(String accountId) {
         awaitMaps();
         Map<String, Integer> counts = new HashMap<>();
         for (Map.Entry<String, PeerNetworkMap> map : projector.currentMaps(accountId).entrySet()) {
-            counts.put(map.getKey(), map.getValue().remotePeers().size());
+            counts.put(map.getKey(), map.getValue().remotePeers().size() + map.getValue().offlinePeers().size());
         }
         return counts;
     }

@@ -39,7 +39,12 @@ class ExpirySweeperIntegrationTest extends ApiTestSupport {
     @Test
     void aPeerWithLoginExpirationExpiresADayLaterAndComesBackWhenTheAccountTurnsItOff() {
         OtherAccount other = otherAccount(); // NetBird's defaults: login expiration on, after 24 h
-        String key = createSetupKey(other.token(), "reusable", 0, List.of()).key();
+        String group = createGroup(other.token(), unique("mesh"), List.of());
+        TestHttp.Response policy = http.post("/api/policies", other.token(), Map.of("name", unique("mesh"),
+                "enabled", true, "rules", List.of(rule("mesh", List.of(group), List.of(group), true, "all",
+                        List.of()))));
+        assertThat(policy.status()).as(policy.toString()).isEqualTo(200);
+        String key = createSetupKey(other.token(), "reusable", 0, List.of(group)).key();
         String expiring = register(key, unique("expiring")).peerId();
         String staying = register(key, unique("staying")).peerId();
         TestHttp.Response flagged = http.put("/api/peers/" + expiring, other.token(), Map.of("name",
@@ -56,6 +61,12 @@ class ExpirySweeperIntegrationTest extends ApiTestSupport {
         assertThat(expired.get("login_expired").asBoolean()).isTrue();
         assertThat(http.get("/api/peers/" + staying, other.token()).json().get("login_expired").asBoolean())
                 .isFalse();
+        // The expired peer stays in its neighbour's map, as an offline peer, and so in what the API counts.
+        assertThat(texts(http.get("/api/peers/" + staying + "/accessible-peers", other.token()).json(), "id"))
+                .containsExactly(expiring);
+        for (JsonNode peer : http.get("/api/peers", other.token()).json()) {
+            assertThat(peer.get("accessible_peers_count").asInt()).as(peer.get("name").asText()).isEqualTo(1);
+        }
         JsonNode audit = http.get("/api/events/audit?activity_code=peer.login.expire&target_id=" + expiring,
                 other.token()).json();
         assertThat(audit.size()).as(audit.toString()).isEqualTo(1);

@@ -54,7 +54,7 @@ public abstract class ApiTestSupport {
         return prefix + "-" + COUNTER.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
     }
 
-    String createGroup(String token, String name, List<String> peers) {
+    protected String createGroup(String token, String name, List<String> peers) {
         TestHttp.Response r = http.post("/api/groups", token, Map.of("name", name, "peers", peers));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return r.json().get("id").asText();
@@ -80,7 +80,7 @@ public abstract class ApiTestSupport {
         return new CreatedKey(r.json().get("key").asText(), r.json().get("id").asText(), r.json());
     }
 
-    static Map<String, Object> rule(String name, List<String> sources, List<String> destinations,
+    protected static Map<String, Object> rule(String name, List<String> sources, List<String> destinations,
                                     boolean bidirectional, String protocol, List<String> ports) {
         return Map.of("name", name, "enabled", true, "action", "accept", "bidirectional", bidirectional,
                 "protocol", protocol, "ports", ports, "sources", sources, "destinations", destinations);
