@@ -46,15 +46,23 @@ import org.slf4j.LoggerFactory;
  * NetBird's {@code management.ManagementService} for Tern: every body is a NaCl box between the peer's WireGuard
  * key (the envelope's wgPubKey) and the server key, and every answer is sealed back the same way. A body that does
  * not open is INVALID_ARGUMENT; a peer the server does not know is PERMISSION_DENIED (NetBird's client then retries
- * Login with its setup key). The network projector is the directory of known keys across accounts.
+ * Login with its setup key). So is a known peer whose login expired, with NetBird's text: it may log in again with a
+ * valid setup key of its account, which renews the login; until then it cannot sync. The network projector is the
+ * directory of known keys across accounts, and its map of a peer says whether the peer's login expired.
  */
 final class ManagementService extends ManagementServiceGrpc.ManagementServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(ManagementService.class);
 
     /** Clients fetch the key again after this; the key itself does not change. */
     static final Duration SERVER_KEY_VALIDITY = Duration.ofHours(24);
-    /** How long Login waits for the projector to hold a just-registered peer's map. */
+    /** How long Login waits for the projector to hold a just-registered (or just-renewed) peer's map. */
     static final Duration PROJECTOR_CATCH_UP = Duration.ofSeconds(10);
+    /**
+     * NetBird's answer to a peer whose login expired, word for word: its client (and the tern agent, which matches
+     * "expired") then logs in again, with the setup key.
+     */
+    static final Status LOGIN_EXPIRED = Status.PERMISSION_DENIED
+            .withDescription("peer login has expired, please log in once more");
 
     private final ServerKeyStore.ServerKey serverKey;
     private final byte[] serverPrivateKey;
@@ -112,14 +120,20 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             LoginRequest login = opened.message();
             requireSameKey(login, opened.peerKey());
             Optional<PeerRef> known = lookUp(opened.peerKey());
+            boolean withSetupKey = !login.getSetupKey().isBlank();
             PeerNetworkMap map;
-            if (known.isPresent()) {
-                // A known device logs in with or without its setup key; NetBird ignores the key then, too.
+            if (known.isPresent() && withSetupKey) {
+                map = logInWithSetupKey(login, opened.peerKey(), known.get());
+            } else if (known.isPresent()) {
+                // A known device needs no setup key, unless its login expired.
                 map = projector.currentMap(known.get().accountId(), known.get().peerId())
                         .orElseThrow(() -> Status.PERMISSION_DENIED.withDescription("peer is not registered")
                                 .asRuntimeException());
-            } else if (!login.getSetupKey().isBlank()) {
-                map = register(login, opened.peerKey());
+                if (map.loginExpired()) {
+                    throw LOGIN_EXPIRED.asRuntimeException();
+                }
+            } else if (withSetupKey) {
+                map = logInWithSetupKey(login, opened.peerKey(), null);
             } else if (!login.getJwtToken().isBlank()) {
                 throw Status.PERMISSION_DENIED
                         .withDescription("peer is not registered and SSO login is not supported; use a setup key")
@@ -136,8 +150,19 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         });
     }
 
-    private PeerNetworkMap register(LoginRequest login, WireGuardKey peerKey) {
+    /**
+     * RegisterPeer with the presented key: a new device is registered; for a known one ({@code known}) the account
+     * renews its login when the key is usable, which ends an expiry, and refuses an unusable key only when the login
+     * has expired. Answers the peer's map once the projector shows it logged in.
+     */
+    private PeerNetworkMap logInWithSetupKey(LoginRequest login, WireGuardKey peerKey, PeerRef known) {
         PeerSystemMeta meta = meta(login);
+        String keyHash = Secrets.sha256Hex(login.getSetupKey().trim());
+        if (known != null && !readModel.findAccountBySetupKeyHash(keyHash).equals(Optional.of(known.accountId()))) {
+            // Another account's key would register the device there too, under the same WireGuard key. To the
+            // peer's own account the key is as unknown as one that does not exist.
+            throw Status.PERMISSION_DENIED.withDescription("setup key not found").asRuntimeException();
+        }
         PeerRegistration registration;
         try {
             // The device needs its network map, not the REST read tables: don't wait for those.
@@ -146,7 +171,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         } catch (RuntimeException e) {
             throw registrationFailure(CommandFailures.unwrap(e));
         }
-        String accountId = readModel.findAccountBySetupKeyHash(Secrets.sha256Hex(login.getSetupKey().trim()))
+        String accountId = known != null ? known.accountId() : readModel.findAccountBySetupKeyHash(keyHash)
                 .orElseThrow(() -> Status.PERMISSION_DENIED.withDescription("setup key not found")
                         .asRuntimeException());
         if (registration.created()) {
@@ -156,20 +181,27 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         return awaitMap(accountId, registration.peerId());
     }
 
-    /** The projector runs behind the command side; the peer's Sync right after Login must find its map. */
+    /**
+     * The projector runs behind the command side; the peer's Sync right after Login must find its map, and after a
+     * renewal a map that no longer says the login expired (a peer that was not expired has one already).
+     */
     private PeerNetworkMap awaitMap(String accountId, String peerId) {
         try (NetworkMapHub.Subscription subscription = projector.subscribe(accountId, peerId)) {
-            Optional<PeerNetworkMap> map = subscription.await(PROJECTOR_CATCH_UP);
+            Optional<PeerNetworkMap> map = subscription.await(PROJECTOR_CATCH_UP, ManagementService::loggedIn);
             if (map.isEmpty()) {
-                map = projector.currentMap(accountId, peerId);
+                map = projector.currentMap(accountId, peerId).filter(ManagementService::loggedIn);
             }
             return map.orElseThrow(() -> Status.UNAVAILABLE
-                    .withDescription("peer registered but its network map is not ready yet; log in again")
+                    .withDescription("peer logged in but its network map is not ready yet; log in again")
                     .asRuntimeException());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
         }
+    }
+
+    private static boolean loggedIn(PeerNetworkMap map) {
+        return !map.loginExpired();
     }
 
     private static StatusRuntimeException registrationFailure(RuntimeException failure) {
@@ -198,10 +230,17 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             Opened<SyncRequest> opened = open(request, SyncRequest.parser());
             PeerRef peer = knownPeer(opened.peerKey());
             NetworkMapHub.Subscription subscription = projector.subscribe(peer.accountId(), peer.peerId());
-            if (projector.currentMap(peer.accountId(), peer.peerId()).isEmpty()) {
+            Optional<PeerNetworkMap> current = projector.currentMap(peer.accountId(), peer.peerId());
+            if (current.isEmpty()) {
                 // deleted between the look-up and the subscription: the hub will never end this subscription
                 subscription.close();
                 throw Status.PERMISSION_DENIED.withDescription("peer has been deleted").asRuntimeException();
+            }
+            if (current.get().loginExpired()) {
+                // refused before the stream opens, so the peer is never shown connected (a later expiry ends the
+                // stream in SyncStream)
+                subscription.close();
+                throw LOGIN_EXPIRED.asRuntimeException();
             }
             // The host is read here, in the call's context; the stream sends later, from other threads.
             String managementHost = CallOrigin.authorityHost();

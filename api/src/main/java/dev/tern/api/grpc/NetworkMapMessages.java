@@ -47,10 +47,13 @@ final class NetworkMapMessages {
         for (RemotePeer remote : map.remotePeers()) {
             out.addRemotePeers(remotePeer(remote));
         }
+        // Peers whose login expired: NetBird's clients list them but configure no WireGuard peer for them.
+        for (RemotePeer offline : map.offlinePeers()) {
+            out.addOfflinePeers(remotePeer(offline));
+        }
         for (FirewallRule rule : map.firewallRules()) {
             out.addFirewallRules(firewallRule(rule));
         }
-        // offlinePeers stays empty: the projector has no notion of expired peers yet, so every peer is online.
         return out.build();
     }
 
@@ -105,7 +108,10 @@ final class NetworkMapMessages {
         };
     }
 
-    /** One zone, the account's DNS domain, with an A record per peer name it can see (itself included). */
+    /**
+     * One zone, the account's DNS domain, with an A record per peer name it can see (itself and offline peers
+     * included, see {@link PeerNetworkMap#dnsRecords()}).
+     */
     static DNSConfig dnsConfig(PeerNetworkMap map) {
         CustomZone.Builder zone = CustomZone.newBuilder().setDomain(fullyQualified(zoneOf(map.peerConfig().fqdn())));
         for (Map.Entry<String, String> record : map.dnsRecords().entrySet()) {

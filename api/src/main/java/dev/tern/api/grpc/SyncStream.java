@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One peer's Sync stream: sends the current map first, then every newer map the hub publishes for the peer.
+ * One peer's Sync stream: sends the current map first, then every newer map the hub publishes for the peer, until a
+ * map says the peer's login expired: then the stream ends with PERMISSION_DENIED (and the peer is disconnected).
  * <p>
  * Backpressure: a map is taken from the hub's single slot only when the transport is ready to send; while it is
  * not, newer maps simply replace the untaken one in the slot. So a stalled client costs at most one map here plus
@@ -106,6 +107,11 @@ final class SyncStream implements SyncSessions.Session {
                     PeerNetworkMap map = next.get();
                     if (map.serial() <= lastSentSerial) {
                         continue; // clients ignore older maps; never send one
+                    }
+                    if (map.loginExpired()) {
+                        // as NetBird's server does: the client must log in again before it syncs
+                        terminate(ManagementService.LOGIN_EXPIRED);
+                        return;
                     }
                     observer.onNext(EncryptedMessages.seal(syncResponse(map), serverPublicKeyBase64, sealKey));
                     lastSentSerial = map.serial();

@@ -339,24 +339,9 @@ class ManagementGrpcTest {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Reads maps until one matches; every map's serial must exceed the one before. */
     private static NetworkMap nextMatching(TestPeer.SyncHandle sync, long previousSerial, Predicate<NetworkMap> wanted)
             throws InterruptedException {
-        long serial = previousSerial;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            SyncResponse response = sync.next(Duration.ofMillis(200));
-            if (response == null) {
-                continue;
-            }
-            NetworkMap map = response.getNetworkMap();
-            assertThat(map.getSerial()).as("serials strictly increase").isGreaterThan(serial);
-            serial = map.getSerial();
-            if (wanted.test(map)) {
-                return map;
-            }
-        }
-        throw new AssertionError("no matching map within " + WAIT);
+        return sync.nextMatching(previousSerial, wanted, WAIT);
     }
 
     /** The handed-out address answers NetBird's signal health probe (a Send to "dummy"). */

@@ -59,6 +59,29 @@ class NetworkMapMessagesTest {
     }
 
     @Test
+    void offlinePeersHaveTheShapeOfRemotePeersAndKeepTheirDnsRecords() {
+        NetworkMap map = NetworkMapMessages.networkMap(new PeerNetworkMap("acc", "p-own", 5, own, List.of(web),
+                List.of(db), List.of(), false));
+
+        assertThat(map.getRemotePeersList()).extracting(RemotePeerConfig::getWgPubKey)
+                .containsExactly(WEB_KEY.base64());
+        assertThat(map.getOfflinePeersList()).containsExactly(NetworkMapMessages.remotePeer(db));
+        RemotePeerConfig offline = map.getOfflinePeers(0);
+        assertThat(offline.getWgPubKey()).isEqualTo(DB_KEY.base64());
+        assertThat(offline.getAllowedIpsList()).containsExactly("100.64.0.3/32");
+        assertThat(offline.getFqdn()).isEqualTo("db.corp.example");
+        assertThat(offline.getSshConfig().getSshEnabled()).isTrue();
+        assertThat(map.getDNSConfig().getCustomZones(0).getRecordsList()).extracting(SimpleRecord::getName)
+                .containsExactlyInAnyOrder("laptop.corp.example.", "web.corp.example.", "db.corp.example.");
+
+        NetworkMap onlyOffline = NetworkMapMessages.networkMap(new PeerNetworkMap("acc", "p-own", 6, own, List.of(),
+                List.of(web, db), List.of(), false));
+        assertThat(onlyOffline.getRemotePeersIsEmpty()).as("no peer to configure").isTrue();
+        assertThat(onlyOffline.getOfflinePeersList()).extracting(RemotePeerConfig::getFqdn)
+                .containsExactly("web.corp.example", "db.corp.example");
+    }
+
+    @Test
     void anEmptyMapSaysSoExplicitly() {
         NetworkMap map = NetworkMapMessages.networkMap(new PeerNetworkMap("acc", "p-own", 1, own, List.of(), List.of(),
                 List.of(), false));

@@ -117,6 +117,24 @@ class SyncStreamTest {
     }
 
     @Test
+    void aMapSayingTheLoginExpiredEndsTheStreamWithoutBeingSent() {
+        NetworkMapHub.Subscription subscription = hub.subscribe(ACCOUNT, PEER);
+        SyncStream stream = openStream(subscription);
+        hub.publish(map(4));
+        assertThat(observer.sent).hasSize(1);
+
+        hub.publish(expiredMap(5));
+
+        assertThat(observer.sent).as("the expired map is not sent").hasSize(1);
+        assertThat(observer.closedWith.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(observer.closedWith.getDescription()).isEqualTo("peer login has expired, please log in once more");
+        assertThat(status.calls).last().isEqualTo("disconnected " + PEER);
+        assertThat(sessions.openCount(new PeerRef(ACCOUNT, PEER))).isZero();
+        assertThat(subscription.isClosed()).isTrue();
+        assertThat(stream.lastSentSerial()).isEqualTo(4);
+    }
+
+    @Test
     void terminatingEndsTheCallOnceWithTheGivenStatus() {
         SyncStream stream = openStream(hub.subscribe(ACCOUNT, PEER));
         stream.terminate(Status.UNAVAILABLE.withDescription("shutting down"));
@@ -160,6 +178,11 @@ class SyncStreamTest {
         PeerConfig own = new PeerConfig(PEER, "laptop", WireGuardKey.of(peer.publicKey()), new MeshIp("100.64.0.1"),
                 "100.64.0.1/16", "laptop.tern.internal", false);
         return new PeerNetworkMap(ACCOUNT, PEER, serial, own, List.of(), List.of(), List.of(), false);
+    }
+
+    private PeerNetworkMap expiredMap(long serial) {
+        PeerNetworkMap map = map(serial);
+        return new PeerNetworkMap(ACCOUNT, PEER, serial, map.peerConfig(), List.of(), List.of(), List.of(), true);
     }
 
     static class RecordingStatusStore implements PeerStatusStore {

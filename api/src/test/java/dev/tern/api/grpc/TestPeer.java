@@ -11,6 +11,7 @@ import dev.tern.protocol.management.Empty;
 import dev.tern.protocol.management.LoginRequest;
 import dev.tern.protocol.management.LoginResponse;
 import dev.tern.protocol.management.ManagementServiceGrpc;
+import dev.tern.protocol.management.NetworkMap;
 import dev.tern.protocol.management.PeerKeys;
 import dev.tern.protocol.management.PeerSystemMeta;
 import dev.tern.protocol.management.SyncRequest;
@@ -26,6 +27,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A device talking to the management service the way NetBird's client does: its own WireGuard key pair, the
@@ -115,6 +117,29 @@ final class TestPeer implements AutoCloseable {
         /** The next map within the timeout, or null. */
         SyncResponse next(Duration timeout) throws InterruptedException {
             return responses.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** Reads maps until one matches; every map's serial must exceed the one before. */
+        NetworkMap nextMatching(long previousSerial, Predicate<NetworkMap> wanted, Duration timeout)
+                throws InterruptedException {
+            long serial = previousSerial;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                SyncResponse response = next(Duration.ofMillis(200));
+                if (response == null) {
+                    continue;
+                }
+                NetworkMap map = response.getNetworkMap();
+                if (map.getSerial() <= serial) {
+                    throw new AssertionError("serial " + map.getSerial() + " after " + serial
+                            + ": serials must strictly increase");
+                }
+                serial = map.getSerial();
+                if (wanted.test(map)) {
+                    return map;
+                }
+            }
+            throw new AssertionError("no matching map within " + timeout);
         }
 
         void cancel() {
