@@ -42,8 +42,9 @@ final class AccountGraph {
     static final String ALL_GROUP_NAME = "All";
 
     final String accountId;
-    private Cidr network;
-    private String dnsDomain = "";
+    // volatile: read by other threads for a just-registered peer's config (NetworkMapProjector#newPeerConfig)
+    private volatile Cidr network;
+    private volatile String dnsDomain = "";
     private String allGroupId;
     private final Map<String, Peer> peers = new LinkedHashMap<>();
     private final Map<String, Group> groups = new HashMap<>();
@@ -393,6 +394,11 @@ final class AccountGraph {
 
     String fqdn(String dnsLabel) {
         return dnsDomain.isEmpty() ? dnsLabel : dnsLabel + "." + dnsDomain;
+    }
+
+    /** Whether AccountCreated has been seen: addresses and FQDNs can be formed. */
+    boolean hasNetwork() {
+        return network != null;
     }
 
     String address(MeshIp ip) {

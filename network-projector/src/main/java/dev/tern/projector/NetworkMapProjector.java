@@ -1,6 +1,7 @@
 package dev.tern.projector;
 
 import dev.tern.events.AccountEvent;
+import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.WireGuardKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,6 +123,21 @@ public final class NetworkMapProjector {
             hub.publish(map);
         }
         return changed;
+    }
+
+    /**
+     * The own config of a peer the account has just registered and this projector may not have seen yet, formed
+     * as its map will form it (address with the account network's prefix, FQDN in the account's domain; a new
+     * peer has SSH off). Lets a Login answer without waiting for the projector; empty for an unknown account.
+     */
+    public Optional<PeerConfig> newPeerConfig(String accountId, String peerId, String name, WireGuardKey key,
+                                              MeshIp ip, String dnsLabel) {
+        AccountState state = accounts.get(accountId);
+        if (state == null || !state.graph.hasNetwork()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PeerConfig(peerId, name, key, ip, state.graph.address(ip), state.graph.fqdn(dnsLabel),
+                false));
     }
 
     /** The peer's current map; empty for unknown accounts and peers. */

@@ -47,6 +47,20 @@ class ProjectorAccountsTest {
     }
 
     @Test
+    void aNewPeersConfigBeforeItsRegistrationIsProjectedIsTheConfigItsMapThenHas() {
+        NetworkMapProjector projector = new NetworkMapProjector();
+        assertThat(projector.newPeerConfig(ACCOUNT, "a", "name-a", key(1), ip(1), "label-a")).isEmpty();
+        projector.apply(accountCreated());
+        projector.apply(allGroup());
+
+        PeerConfig early = projector.newPeerConfig(ACCOUNT, "a", "name-a", key(1), ip(1), "label-a").orElseThrow();
+        projector.apply(peer("a", 1));
+
+        assertThat(early).isEqualTo(projector.currentMap(ACCOUNT, "a").orElseThrow().peerConfig());
+        assertThat(early.address()).endsWith("/16");
+    }
+
+    @Test
     void serialsFollowStreamPositionsAndStillGrowWhenPositionsDoNot() {
         NetworkMapProjector projector = new NetworkMapProjector();
         projector.apply(accountCreated(), 1);

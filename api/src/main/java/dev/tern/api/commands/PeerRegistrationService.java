@@ -9,6 +9,8 @@ import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.WireGuardKey;
 import dev.tern.query.ReadModel;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Service;
 
 /**
@@ -18,12 +20,43 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class PeerRegistrationService {
+    /** Beyond this many remembered keys the cache starts over; a fleet has a handful of setup keys, not thousands. */
+    static final int MAX_CACHED_KEYS = 10_000;
+
     private final ReadModel readModel;
     private final CommandService commands;
+    /**
+     * Setup-key hash to account id. A key belongs to one account for good, so a hit never goes wrong: a deleted
+     * or revoked key still leads to its account, whose aggregate refuses it. Saves a read-model query per login.
+     */
+    private final ConcurrentHashMap<String, String> accountByKeyHash = new ConcurrentHashMap<>();
 
     public PeerRegistrationService(ReadModel readModel, CommandService commands) {
         this.readModel = readModel;
         this.commands = commands;
+    }
+
+    /** The account a plain setup key belongs to, if any. */
+    public Optional<String> accountOfSetupKey(String plainSetupKey) {
+        if (plainSetupKey == null || plainSetupKey.isBlank()) {
+            return Optional.empty();
+        }
+        return accountOfKeyHash(Secrets.sha256Hex(plainSetupKey.trim()));
+    }
+
+    private Optional<String> accountOfKeyHash(String keyHash) {
+        String cached = accountByKeyHash.get(keyHash);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<String> found = readModel.findAccountBySetupKeyHash(keyHash);
+        found.ifPresent(accountId -> {
+            if (accountByKeyHash.size() >= MAX_CACHED_KEYS) {
+                accountByKeyHash.clear();
+            }
+            accountByKeyHash.put(keyHash, accountId);
+        });
+        return found;
     }
 
     /**
@@ -57,11 +90,27 @@ public class PeerRegistrationService {
      */
     public PeerRegistration registerWithoutReadYourWrites(String plainSetupKey, WireGuardKey wgPubKey,
                                                           PeerSystemMeta meta, String sourceAddress) {
-        RegisterPeer command = registerPeer(plainSetupKey, wgPubKey, meta);
+        return logInWithoutReadYourWrites(plainSetupKey, wgPubKey, meta, sourceAddress, null);
+    }
+
+    /**
+     * Registration, or for a device the caller knows as {@code knownPeerId} a login with the key (the account
+     * renews the peer's login, or refuses an unusable key when the login has expired). The known id makes the
+     * device the actor of what a login appends.
+     */
+    public PeerRegistration logInWithoutReadYourWrites(String plainSetupKey, WireGuardKey wgPubKey,
+                                                       PeerSystemMeta meta, String sourceAddress,
+                                                       String knownPeerId) {
+        RegisterPeer command = registerPeer(plainSetupKey, wgPubKey, meta, knownPeerId);
         return commands.sendWithoutWaitingForReads(command, peerActor(command), sourceAddress);
     }
 
     private RegisterPeer registerPeer(String plainSetupKey, WireGuardKey wgPubKey, PeerSystemMeta meta) {
+        return registerPeer(plainSetupKey, wgPubKey, meta, null);
+    }
+
+    private RegisterPeer registerPeer(String plainSetupKey, WireGuardKey wgPubKey, PeerSystemMeta meta,
+                                      String knownPeerId) {
         if (plainSetupKey == null || plainSetupKey.isBlank()) {
             throw CommandRejected.invalid("setup key is missing");
         }
@@ -72,14 +121,14 @@ public class PeerRegistrationService {
             throw CommandRejected.invalid("peer system meta is missing");
         }
         String keyHash = Secrets.sha256Hex(plainSetupKey.trim());
-        String accountId = readModel.findAccountBySetupKeyHash(keyHash)
+        String accountId = accountOfKeyHash(keyHash)
                 .orElseThrow(() -> CommandRejected.notFound("setup key not found"));
-        return new RegisterPeer(accountId, Ids.newId(), keyHash, wgPubKey, meta);
+        return new RegisterPeer(accountId, knownPeerId == null ? Ids.newId() : knownPeerId, keyHash, wgPubKey, meta);
     }
 
     /**
-     * The device itself is the actor: it has no user behind it, only its hostname and the id it will have. A known
-     * key keeps its old id, but then nothing is appended, so the proposed id never shows up in the audit trail.
+     * The device itself is the actor: it has no user behind it, only its hostname and the id it has or will have
+     * (callers that know the device pass its id, so a renewed login names the peer itself).
      */
     private static Actor peerActor(RegisterPeer command) {
         return new Actor(Actor.Type.PEER, command.proposedPeerId(), command.meta().hostname(), "");

@@ -4,7 +4,6 @@ import dev.tern.api.commands.PeerRegistrationService;
 import dev.tern.api.config.TernSettings;
 import dev.tern.projector.NetworkMapProjector;
 import dev.tern.query.PeerStatusStore;
-import dev.tern.query.ReadModel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +52,7 @@ class ManagementGrpcConfiguration {
     @Bean
     ManagementGrpcServer managementGrpcServer(TernSettings settings, Environment environment,
                                               ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations,
-                                              ReadModel readModel, NetworkMapProjector projector,
+                                              NetworkMapProjector projector,
                                               SignalEndpoint signalEndpoint, StunRelayEndpoints stunRelay,
                                               SyncSessions sessions,
                                               ObjectProvider<EventProcessingConfiguration> processing) {
@@ -61,7 +60,7 @@ class ManagementGrpcConfiguration {
                 new DefaultThreadFactory("mgmt-grpc", true));
         ExecutorService pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS,
                 new DefaultThreadFactory("mgmt-push", true));
-        ManagementService service = new ManagementService(serverKey, registrations, readModel, projector,
+        ManagementService service = new ManagementService(serverKey, registrations, projector,
                 signalEndpoint, stunRelay, sessions, pushExecutor, new NetworkMapReadiness(processing), Clock.systemUTC());
         Duration refresh = environment.getProperty("tern.grpc-last-seen-refresh", Duration.class,
                 Duration.ofSeconds(30));

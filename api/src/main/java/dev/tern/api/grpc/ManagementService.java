@@ -9,7 +9,6 @@ import dev.tern.events.CommandRejected;
 import dev.tern.events.commands.PeerRegistration;
 import dev.tern.events.values.InvalidValueException;
 import dev.tern.events.values.PeerSystemMeta;
-import dev.tern.events.values.Secrets;
 import dev.tern.events.values.WireGuardKey;
 import dev.tern.projector.NetworkMapHub;
 import dev.tern.projector.NetworkMapProjector;
@@ -27,7 +26,6 @@ import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.ServerKeyResponse;
 import dev.tern.protocol.management.SyncMetaRequest;
 import dev.tern.protocol.management.SyncRequest;
-import dev.tern.query.ReadModel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -67,7 +65,6 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     private final ServerKeyStore.ServerKey serverKey;
     private final byte[] serverPrivateKey;
     private final PeerRegistrationService registrations;
-    private final ReadModel readModel;
     private final NetworkMapProjector projector;
     private final SignalEndpoint signal;
     private final StunRelayEndpoints stunRelay;
@@ -75,18 +72,18 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     private final Executor executor;
     private final BooleanSupplier mapsLoaded;
     private final Clock clock;
+    private final PendingRegistrations pending = new PendingRegistrations();
 
     /**
      * @param executor   runs map pushes to Sync streams (hand-offs from the projector's thread)
      * @param mapsLoaded whether the projector has replayed the event store (see {@link NetworkMapReadiness})
      */
-    ManagementService(ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations, ReadModel readModel,
+    ManagementService(ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations,
                       NetworkMapProjector projector, SignalEndpoint signal, StunRelayEndpoints stunRelay,
                       SyncSessions sessions, Executor executor, BooleanSupplier mapsLoaded, Clock clock) {
         this.serverKey = serverKey;
         this.serverPrivateKey = serverKey.keyPair().privateKey();
         this.registrations = registrations;
-        this.readModel = readModel;
         this.projector = projector;
         this.signal = signal;
         this.stunRelay = stunRelay;
@@ -121,19 +118,18 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             requireSameKey(login, opened.peerKey());
             Optional<PeerRef> known = lookUp(opened.peerKey());
             boolean withSetupKey = !login.getSetupKey().isBlank();
-            PeerNetworkMap map;
+            dev.tern.projector.PeerConfig config;
             if (known.isPresent() && withSetupKey) {
-                map = logInWithSetupKey(login, opened.peerKey(), known.get());
+                config = logInWithSetupKey(login, opened.peerKey(), known.get());
             } else if (known.isPresent()) {
                 // A known device needs no setup key, unless its login expired.
-                map = projector.currentMap(known.get().accountId(), known.get().peerId())
-                        .orElseThrow(() -> Status.PERMISSION_DENIED.withDescription("peer is not registered")
-                                .asRuntimeException());
+                PeerNetworkMap map = mapOf(known.get(), opened.peerKey());
                 if (map.loginExpired()) {
                     throw LOGIN_EXPIRED.asRuntimeException();
                 }
+                config = map.peerConfig();
             } else if (withSetupKey) {
-                map = logInWithSetupKey(login, opened.peerKey(), null);
+                config = logInWithSetupKey(login, opened.peerKey(), null);
             } else if (!login.getJwtToken().isBlank()) {
                 throw Status.PERMISSION_DENIED
                         .withDescription("peer is not registered and SSO login is not supported; use a setup key")
@@ -144,7 +140,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             }
             LoginResponse response = LoginResponse.newBuilder()
                     .setNetbirdConfig(netbirdConfig(CallOrigin.authorityHost()))
-                    .setPeerConfig(NetworkMapMessages.peerConfig(map.peerConfig()))
+                    .setPeerConfig(NetworkMapMessages.peerConfig(config))
                     .build();
             return seal(response, opened.sealKey());
         });
@@ -153,12 +149,14 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     /**
      * RegisterPeer with the presented key: a new device is registered; for a known one ({@code known}) the account
      * renews its login when the key is usable, which ends an expiry, and refuses an unusable key only when the login
-     * has expired. Answers the peer's map once the projector shows it logged in.
+     * has expired. A new device gets its config as soon as the account has registered it (as NetBird's Login, which
+     * does not wait for network maps either); it is remembered as pending until the projector shows it, so its Sync
+     * right after finds it. A known device gets its config once the projector shows it logged in.
      */
-    private PeerNetworkMap logInWithSetupKey(LoginRequest login, WireGuardKey peerKey, PeerRef known) {
+    private dev.tern.projector.PeerConfig logInWithSetupKey(LoginRequest login, WireGuardKey peerKey, PeerRef known) {
         PeerSystemMeta meta = meta(login);
-        String keyHash = Secrets.sha256Hex(login.getSetupKey().trim());
-        if (known != null && !readModel.findAccountBySetupKeyHash(keyHash).equals(Optional.of(known.accountId()))) {
+        Optional<String> keyAccount = registrations.accountOfSetupKey(login.getSetupKey());
+        if (known != null && !keyAccount.equals(Optional.of(known.accountId()))) {
             // Another account's key would register the device there too, under the same WireGuard key. To the
             // peer's own account the key is as unknown as one that does not exist.
             throw Status.PERMISSION_DENIED.withDescription("setup key not found").asRuntimeException();
@@ -166,19 +164,37 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         PeerRegistration registration;
         try {
             // The device needs its network map, not the REST read tables: don't wait for those.
-            registration = registrations.registerWithoutReadYourWrites(login.getSetupKey(), peerKey, meta,
-                    CallOrigin.remoteIp());
+            registration = registrations.logInWithoutReadYourWrites(login.getSetupKey(), peerKey, meta,
+                    CallOrigin.remoteIp(), known == null ? null : known.peerId());
         } catch (RuntimeException e) {
             throw registrationFailure(CommandFailures.unwrap(e));
         }
-        String accountId = known != null ? known.accountId() : readModel.findAccountBySetupKeyHash(keyHash)
+        String accountId = known != null ? known.accountId() : keyAccount
                 .orElseThrow(() -> Status.PERMISSION_DENIED.withDescription("setup key not found")
                         .asRuntimeException());
         if (registration.created()) {
             log.info("peer {} registered in account {} with mesh IP {}", registration.peerId(), accountId,
                     registration.ip());
+            Optional<dev.tern.projector.PeerConfig> config = projector.newPeerConfig(accountId, registration.peerId(),
+                    meta.hostname(), peerKey, registration.ip(), registration.dnsLabel());
+            if (config.isPresent()) {
+                pending.remember(peerKey, new PeerRef(accountId, registration.peerId()));
+                return config.get();
+            }
         }
-        return awaitMap(accountId, registration.peerId());
+        return awaitMap(accountId, registration.peerId()).peerConfig();
+    }
+
+    /** A known peer's current map; for a peer registered here moments ago, once the projector has caught up. */
+    private PeerNetworkMap mapOf(PeerRef peer, WireGuardKey key) {
+        Optional<PeerNetworkMap> current = projector.currentMap(peer.accountId(), peer.peerId());
+        if (current.isPresent()) {
+            return current.get();
+        }
+        if (pending.contains(key)) {
+            return awaitMap(peer.accountId(), peer.peerId());
+        }
+        throw Status.PERMISSION_DENIED.withDescription("peer is not registered").asRuntimeException();
     }
 
     /**
@@ -229,6 +245,9 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         try {
             Opened<SyncRequest> opened = open(request, SyncRequest.parser());
             PeerRef peer = knownPeer(opened.peerKey());
+            if (pending.contains(opened.peerKey())) {
+                mapOf(peer, opened.peerKey()); // registered moments ago: wait until the projector shows it
+            }
             NetworkMapHub.Subscription subscription = projector.subscribe(peer.accountId(), peer.peerId());
             Optional<PeerNetworkMap> current = projector.currentMap(peer.accountId(), peer.peerId());
             if (current.isEmpty()) {
@@ -295,6 +314,11 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     /** The peer with this key; while the maps are still loading after boot, "unknown" is not an answer yet. */
     private Optional<PeerRef> lookUp(WireGuardKey key) {
         Optional<PeerRef> peer = projector.findPeer(key);
+        if (peer.isPresent()) {
+            pending.forget(key);
+            return peer;
+        }
+        peer = pending.find(key);
         if (peer.isEmpty() && !mapsLoaded.getAsBoolean()) {
             throw Status.UNAVAILABLE.withDescription("tern-server is still loading network maps; retry shortly")
                     .asRuntimeException();

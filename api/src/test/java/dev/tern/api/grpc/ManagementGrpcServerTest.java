@@ -70,7 +70,7 @@ class ManagementGrpcServerTest {
         TernSettings settings = TernSettings.from(Map.of(), Map.of("tern.data-dir", "target/grpc-server-test",
                 "tern.signal-url", "http://signal.test:10000")::get);
         ExecutorService executor = Executors.newFixedThreadPool(4);
-        ManagementService service = new ManagementService(serverKey, null, null, projector,
+        ManagementService service = new ManagementService(serverKey, null, projector,
                 new SignalEndpoint(settings), new StunRelayEndpoints(settings, Clock.systemUTC()), sessions, executor, mapsLoaded::get, Clock.systemUTC());
         server = new ManagementGrpcServer(0, service, sessions, List.of(executor), executor, Duration.ofMillis(100),
                 Duration.ofMillis(200));

@@ -39,6 +39,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import dev.tern.projector.NetworkMapEventHandler;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -64,6 +69,8 @@ class ManagementGrpcTest {
     JdbcTemplate jdbc;
     @Autowired
     ReadYourWrites readYourWrites;
+    @Autowired
+    EventProcessingConfiguration processing;
 
     private final List<TestPeer> peers = new ArrayList<>();
 
@@ -147,6 +154,38 @@ class ManagementGrpcTest {
         caughtUp();
         assertThat(peerCount()).isEqualTo(peersAfter);
         assertThat(setupKeyUsedTimes(key.id())).isEqualTo(1);
+    }
+
+    @Test
+    void aNewPeersLoginDoesNotWaitForNetworkMapsButItsSyncDoes() throws Exception {
+        SetupKey key = createSetupKey(List.of());
+        TestPeer peer = newPeer();
+        String hostname = unique("fresh");
+        TrackingEventProcessor maps = processing.eventProcessorByProcessingGroup(
+                NetworkMapEventHandler.PROCESSING_GROUP, TrackingEventProcessor.class).orElseThrow();
+        LoginResponse login;
+        TestPeer.SyncHandle sync;
+        maps.shutDown();
+        try {
+            // with the projector stopped, Login still answers: the account has registered the device
+            login = peer.login(key.plain(), hostname);
+            assertThat(login.getPeerConfig().getFqdn()).startsWith(hostname + ".").endsWith(".tern.internal");
+            assertThat(login.getPeerConfig().getAddress()).endsWith("/16");
+            // a known-peer Login and the Sync find the peer too, and wait for its map
+            CompletableFuture<LoginResponse> again = CompletableFuture.supplyAsync(() -> peer.login("", hostname));
+            sync = peer.sync();
+            await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(5))
+                    .until(() -> !again.isDone() && sync.responses.isEmpty() && !sync.ended.isDone());
+            maps.start();
+            assertThat(again.get(WAIT.toSeconds(), TimeUnit.SECONDS).getPeerConfig()).isEqualTo(login.getPeerConfig());
+        } finally {
+            maps.start();
+        }
+        SyncResponse first = sync.next(WAIT);
+        assertThat(first).as("first Sync message").isNotNull();
+        assertThat(first.getNetworkMap().getPeerConfig()).as("the map agrees with what Login answered")
+                .isEqualTo(login.getPeerConfig());
+        assertThat(peerByName(hostname).get("ip").asText() + "/16").isEqualTo(login.getPeerConfig().getAddress());
     }
 
     @Test

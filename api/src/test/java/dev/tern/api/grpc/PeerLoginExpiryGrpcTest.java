@@ -137,6 +137,15 @@ class PeerLoginExpiryGrpcTest extends ApiTestSupport {
         assertThat(remoteKeys(first.getNetworkMap())).contains(mesh.a().publicKey());
         assertThat(mesh.b().login("", mesh.hostB()).getPeerConfig()).isEqualTo(again.getPeerConfig());
         assertThat(peer(mesh, mesh.idB()).get("login_expired").asBoolean()).isFalse();
+        // the renewal is the device's own act: the audit names B as its initiator
+        await().atMost(WAIT).untilAsserted(() -> {
+            TestHttp.Response audit = http.get("/api/events/audit?activity_code=user.peer.login&target_id="
+                    + mesh.idB(), mesh.account().token());
+            assertThat(audit.status()).as(audit.toString()).isEqualTo(200);
+            JsonNode entries = audit.json();
+            assertThat(entries).hasSize(1);
+            assertThat(entries.get(0).get("initiator_id").asText()).isEqualTo(mesh.idB());
+        });
     }
 
     @Test
