@@ -604,17 +604,19 @@ public class Account {
     }
 
     /**
-     * A registered device presenting a setup key again. A usable key (not revoked, not expired; the usage limit
-     * counts registrations, not logins) renews the peer's login, which also ends an expiry. An unusable key leaves
-     * a peer whose login has not lapsed as it is (idempotent, whatever happened to the key since it registered)
-     * and is refused for a peer whose login has lapsed.
+     * A registered device presenting a setup key again. While its login has not lapsed nothing happens, whatever
+     * the key (idempotent, as NetBird ignores the key of a known peer; and a client repeating its key on every
+     * login appends nothing). A peer whose login has lapsed logs in again with a usable key (not revoked, not
+     * expired; the usage limit counts registrations, not logins), which starts a new login period; an unusable
+     * key is refused.
      */
     private PeerRegistration logInAgain(PeerBook.Peer known, SetupKeyBook.SetupKey key, Instant now) {
-        String unusable = unusableReason(key, now);
-        if (unusable == null) {
+        if (known.expired()) {
+            String unusable = unusableReason(key, now);
+            if (unusable != null) {
+                throw CommandRejected.forbidden(unusable + "; the peer's login has expired and needs a valid setup key");
+            }
             apply(new PeerLoginRenewed(accountId, known.id(), key.id(), now));
-        } else if (known.expired()) {
-            throw CommandRejected.forbidden(unusable + "; the peer's login has expired and needs a valid setup key");
         }
         return new PeerRegistration(known.id(), known.meshIp(), known.dnsLabel(), false);
     }

@@ -130,6 +130,17 @@ class PeerLoginExpiryTest extends AccountFixtureSupport {
     }
 
     @Test
+    void presentingAKeyBeforeTheLoginLapsesChangesNothing() {
+        // otherwise a client repeating its key on every login would keep its login fresh and append an event each time
+        fixture.givenCurrentTime(NOW.plus(Duration.ofHours(23)))
+                .andGiven(account(reusableKey("k1", 0, null), peer("p1", 1, "100.64.0.1", "a", "k1"),
+                        loginExpirationOn("p1")))
+                .when(logIn(1, "k1"))
+                .expectSuccessfulHandlerExecution()
+                .expectNoEvents();
+    }
+
+    @Test
     void aRenewedLoginStartsANewPeriod() {
         Instant renewed = NOW.plus(Duration.ofDays(2));
         fixture.givenCurrentTime(renewed.plus(Duration.ofDays(1)).minusSeconds(1))

@@ -119,15 +119,16 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             Optional<PeerRef> known = lookUp(opened.peerKey());
             boolean withSetupKey = !login.getSetupKey().isBlank();
             dev.tern.projector.PeerConfig config;
-            if (known.isPresent() && withSetupKey) {
-                config = logInWithSetupKey(login, opened.peerKey(), known.get());
-            } else if (known.isPresent()) {
-                // A known device needs no setup key, unless its login expired.
+            if (known.isPresent()) {
+                // A known device needs no setup key (NetBird ignores it then), unless its login expired.
                 PeerNetworkMap map = mapOf(known.get(), opened.peerKey());
-                if (map.loginExpired()) {
+                if (!map.loginExpired()) {
+                    config = map.peerConfig();
+                } else if (withSetupKey) {
+                    config = logInWithSetupKey(login, opened.peerKey(), known.get());
+                } else {
                     throw LOGIN_EXPIRED.asRuntimeException();
                 }
-                config = map.peerConfig();
             } else if (withSetupKey) {
                 config = logInWithSetupKey(login, opened.peerKey(), null);
             } else if (!login.getJwtToken().isBlank()) {
