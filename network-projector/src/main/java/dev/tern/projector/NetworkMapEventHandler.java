@@ -5,6 +5,8 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 
 /**
  * Axon adapter: forwards every account event to the projector. Register it with a single-segment streaming
@@ -14,6 +16,9 @@ import org.axonframework.eventhandling.TrackingToken;
 @ProcessingGroup(NetworkMapEventHandler.PROCESSING_GROUP)
 public class NetworkMapEventHandler {
     public static final String PROCESSING_GROUP = "network-map";
+    /** How many events the processor hands over at most per batch, i.e. per map computation. */
+    public static final int BATCH_SIZE = 256;
+    private static final String FLUSH_REGISTERED = NetworkMapEventHandler.class.getName() + ".flush";
 
     private final NetworkMapProjector projector;
 
@@ -21,10 +26,23 @@ public class NetworkMapEventHandler {
         this.projector = projector;
     }
 
-    /** The token's position (the event's global index) becomes the serial of the maps the event changes. */
+    /**
+     * Stages the event; the maps are computed once per batch the processor hands over, when its unit of work is
+     * about to commit (outside a unit of work, at once). The position of the batch's last event (its global index)
+     * becomes the serial of the maps the batch changed.
+     */
     @EventHandler
     public void on(AccountEvent event, TrackingToken token) {
-        projector.apply(event, token == null ? 0 : token.position().orElse(0));
+        projector.stage(event, token == null ? 0 : token.position().orElse(0));
+        if (!CurrentUnitOfWork.isStarted()) {
+            projector.flush();
+            return;
+        }
+        UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
+        batch.getOrComputeResource(FLUSH_REGISTERED, key -> {
+            batch.onPrepareCommit(unitOfWork -> projector.flush());
+            return Boolean.TRUE;
+        });
     }
 
     @ResetHandler

@@ -4,6 +4,8 @@ import dev.tern.events.AccountEvent;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.WireGuardKey;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,21 +13,25 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The per-peer network maps of every account, kept in memory and up to date event by event.
+ * The per-peer network maps of every account, kept in memory and up to date event by event, or batch by batch.
  * <p>
- * {@link #apply} feeds one event: the account graph names the peers the event may affect, only those maps are
- * recomputed, and only maps whose content changed are stored and published to the {@link NetworkMapHub}. All maps
- * changed by one event share a new serial (the event's stream position when known, else the account's counter plus
- * one), so a peer's serial only grows and grows only when its map changed. Replaying the same events yields the
- * same maps and serials, which is what a restart does.
+ * {@link #stage} feeds one event: the account graph names the peers the event may affect; {@link #flush} recomputes
+ * only those maps, once per batch however many of its events named them, and stores and publishes to the
+ * {@link NetworkMapHub} only maps whose content changed ({@link #apply} is both, for one event). All maps changed by
+ * one batch share a new serial (the stream position of the batch's last event when known, else the account's
+ * counter plus one), so a peer's serial only grows and grows only when its map changed. Replaying the same events
+ * yields the same maps, which is what a restart does; their serials are at least the position of the event that
+ * last changed each map, so a client holding a higher serial from before the restart holds the same map.
  * <p>
- * Thread-safety: events are applied one at a time (in the order of the event stream); queries may run concurrently
- * and see each peer's map as of the last applied event.
+ * Thread-safety: events are staged one at a time (in the order of the event stream); queries may run concurrently
+ * and see each peer's map as of the last flush.
  */
 public final class NetworkMapProjector {
     private final NetworkMapHub hub;
     private final ConcurrentHashMap<String, AccountState> accounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<WireGuardKey, PeerRef> peersByKey = new ConcurrentHashMap<>();
+    /** Accounts with events staged since the last flush, in staging order. */
+    private final Set<AccountState> staged = new LinkedHashSet<>();
 
     /** Where a WireGuard key is registered. */
     public record PeerRef(String accountId, String peerId) {
@@ -35,6 +41,10 @@ public final class NetworkMapProjector {
         final AccountGraph graph;
         final ConcurrentHashMap<String, PeerNetworkMap> maps = new ConcurrentHashMap<>();
         long serial;
+        /** What the events staged since the last flush may have changed; see {@link #stage}. */
+        Set<String> affectedSinceFlush = new HashSet<>();
+        final List<AccountGraph.Peer> deletedSinceFlush = new ArrayList<>();
+        long lastStagedPosition;
 
         AccountState(String accountId) {
             this.graph = new AccountGraph(accountId);
@@ -67,11 +77,51 @@ public final class NetworkMapProjector {
      *     are ended
      */
     public synchronized List<PeerNetworkMap> apply(AccountEvent event, long position) {
+        stage(event, position);
+        return flush();
+    }
+
+    /**
+     * Applies one event to its account's graph and remembers which maps it may have changed, without computing
+     * them: {@link #flush()} does that once for all events staged since. A burst of events (a registration storm)
+     * then recomputes a map once per batch instead of once per event: with a policy towards a big group, every
+     * registration changes the maps of that group's peers. Queries keep answering the maps of the last flush.
+     */
+    public synchronized void stage(AccountEvent event, long position) {
         AccountState state = accounts.computeIfAbsent(event.accountId(), AccountState::new);
-        AccountGraph.Peer deletedPeer = event instanceof dev.tern.events.PeerDeleted deleted
-                ? state.graph.peer(deleted.peerId()) : null;
-        Set<String> affected = state.graph.apply(event);
-        return recompute(state, affected, deletedPeer, Math.max(state.serial + 1, position));
+        if (event instanceof dev.tern.events.PeerDeleted deleted) {
+            AccountGraph.Peer peer = state.graph.peer(deleted.peerId());
+            if (peer != null) {
+                state.deletedSinceFlush.add(peer);
+            }
+        }
+        state.affectedSinceFlush.addAll(state.graph.apply(event));
+        state.lastStagedPosition = Math.max(state.lastStagedPosition, position);
+        staged.add(state);
+    }
+
+    /**
+     * Computes and publishes the maps the events staged since the last flush changed. All of an account's maps
+     * changed by the batch share one serial: the position of its last staged event, when that is above the
+     * account's last serial (else the last serial plus one).
+     *
+     * @return the maps that changed (with their new serial); removed peers are not listed but their subscriptions
+     *     are ended
+     */
+    public synchronized List<PeerNetworkMap> flush() {
+        if (staged.isEmpty()) {
+            return List.of();
+        }
+        List<PeerNetworkMap> changed = new ArrayList<>();
+        for (AccountState state : staged) {
+            changed.addAll(recompute(state, state.affectedSinceFlush, state.deletedSinceFlush,
+                    Math.max(state.serial + 1, state.lastStagedPosition)));
+            state.affectedSinceFlush = new HashSet<>();
+            state.deletedSinceFlush.clear();
+            state.lastStagedPosition = 0;
+        }
+        staged.clear();
+        return changed;
     }
 
     /**
@@ -83,11 +133,11 @@ public final class NetworkMapProjector {
     public synchronized List<PeerNetworkMap> recomputeAll(String accountId) {
         AccountState state = accounts.get(accountId);
         return state == null ? List.of()
-                : recompute(state, Set.copyOf(state.graph.peerIds()), null, state.serial + 1);
+                : recompute(state, Set.copyOf(state.graph.peerIds()), List.of(), state.serial + 1);
     }
 
-    private List<PeerNetworkMap> recompute(AccountState state, Set<String> affected, AccountGraph.Peer deletedPeer,
-                                           long nextSerial) {
+    private List<PeerNetworkMap> recompute(AccountState state, Set<String> affected,
+                                           List<AccountGraph.Peer> deletedPeers, long nextSerial) {
         if (affected.isEmpty()) {
             return List.of();
         }
@@ -111,7 +161,7 @@ public final class NetworkMapProjector {
             state.maps.remove(peerId);
             hub.peerRemoved(state.graph.accountId, peerId);
         }
-        if (deletedPeer != null) {
+        for (AccountGraph.Peer deletedPeer : deletedPeers) {
             peersByKey.remove(deletedPeer.key, new PeerRef(state.graph.accountId, deletedPeer.id));
         }
         for (PeerNetworkMap map : changed) {
@@ -188,6 +238,7 @@ public final class NetworkMapProjector {
 
     /** Forgets everything before a replay from the start of the event stream; open subscriptions end. */
     public synchronized void reset() {
+        staged.clear();
         hub.endAll();
         accounts.clear();
         peersByKey.clear();

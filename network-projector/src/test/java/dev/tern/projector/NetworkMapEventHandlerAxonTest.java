@@ -14,6 +14,7 @@ import java.util.Map;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.DefaultConfigurer;
 import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.messaging.StreamableMessageSource;
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The adapter on a real Axon pooled streaming processor, configured as tern-server does (one segment, in-memory
- * token store, starting at the oldest event): events reach the projector, and a restart rebuilds the same maps.
+ * The adapter on a real Axon tracking processor, configured as tern-server does (one thread, batches of
+ * {@link NetworkMapEventHandler#BATCH_SIZE}, in-memory token store, starting at the oldest event): events reach the
+ * projector, a batch is computed once, and a restart rebuilds the same maps.
  */
 class NetworkMapEventHandlerAxonTest {
     private final InMemoryEventStorageEngine storage = new InMemoryEventStorageEngine();
@@ -34,10 +36,11 @@ class NetworkMapEventHandlerAxonTest {
                 .eventProcessing(processing -> processing
                         .registerEventHandler(c -> new NetworkMapEventHandler(projector))
                         .registerTokenStore(NetworkMapEventHandler.PROCESSING_GROUP, c -> new InMemoryTokenStore())
-                        .registerPooledStreamingEventProcessor(NetworkMapEventHandler.PROCESSING_GROUP,
+                        .registerTrackingEventProcessor(NetworkMapEventHandler.PROCESSING_GROUP,
                                 c -> c.eventStore(),
-                                (c, builder) -> builder.initialSegmentCount(1)
-                                        .initialToken(StreamableMessageSource::createTailToken)))
+                                c -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
+                                        .andBatchSize(NetworkMapEventHandler.BATCH_SIZE)
+                                        .andInitialTrackingToken(StreamableMessageSource::createTailToken)))
                 .buildConfiguration();
         configuration.start();
         running = configuration;
@@ -78,5 +81,28 @@ class NetworkMapEventHandlerAxonTest {
         start(second);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(second.currentMaps(ACCOUNT)).isEqualTo(before));
+    }
+
+    @Test
+    void eventsWaitingInTheStoreAreComputedAsOneBatchWhoseMapsCarryItsLastPosition() {
+        // in the store before the processor starts: it hands them over in one batch
+        for (AccountEvent event : List.of(accountCreated(), allGroup(), group("dev"), peer("a", 1), peer("b", 2),
+                new PeerAddedToGroup(ACCOUNT, "dev", "a"), new PeerAddedToGroup(ACCOUNT, "dev", "b"),
+                new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))),
+                new UserBlocked(ACCOUNT, "someone"))) {
+            storage.appendEvents(GenericEventMessage.asEventMessage(event));
+        }
+        NetworkMapProjector projector = new NetworkMapProjector();
+        NetworkMapHub.Subscription ofA = projector.hub().subscribe(ACCOUNT, "a");
+
+        start(projector);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(projector.accessiblePeers(ACCOUNT, "a")).extracting(RemotePeer::peerId).containsExactly("b"));
+        // event by event, a's map would have been published four times and carry the policy's position (7)
+        PeerNetworkMap map = projector.currentMap(ACCOUNT, "a").orElseThrow();
+        assertThat(map.serial()).isEqualTo(8);
+        assertThat(ofA.poll()).contains(map);
+        assertThat(ofA.poll()).isEmpty();
     }
 }

@@ -47,6 +47,8 @@ public class NetworkMapWiring {
                 group,
                 configuration -> configuration.eventStore(),
                 configuration -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
+                        // up to this many events per unit of work: the handler computes maps once per batch
+                        .andBatchSize(NetworkMapEventHandler.BATCH_SIZE)
                         .andInitialTrackingToken(StreamableMessageSource::createTailToken));
     }
 }
