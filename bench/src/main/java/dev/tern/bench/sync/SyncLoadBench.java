@@ -44,6 +44,7 @@ import java.util.function.Predicate;
  * <p>Bounded: fixed counts, every wait has a timeout, the server process is killed at the end (and by a shutdown
  * hook). Args: {@code [peers=5000] [extraLogins=200] [channels=4] [loginThreads=32] [changes=3]}; system properties
  * {@code syncbench.jar} (default api/target/tern-server.jar), {@code syncbench.heap} (server -Xmx, default 4g),
+ * {@code syncbench.loginPauseMillis} (a pause before each sequential new-peer Login, default 0: back to back),
  * {@code syncbench.threadDumps} (thread dumps of tern-server taken during the first change, default 0).
  */
 public final class SyncLoadBench {
@@ -139,7 +140,15 @@ public final class SyncLoadBench {
             List<String> infraIds = new ArrayList<>();
             for (SimulatedPeer p : infra) {
                 String ip = address(p.login(channels.get(0), serverKey, infraKey));
-                infraIds.add(rest.peerIdsByIp().get(ip));
+                // a Login does not wait for the REST read model; poll until it shows the peer
+                String id = rest.peerIdsByIp().get(ip);
+                for (long deadline = System.nanoTime() + 30_000_000_000L; id == null; id = rest.peerIdsByIp().get(ip)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("REST does not show the peer with mesh IP " + ip);
+                    }
+                    Thread.sleep(20);
+                }
+                infraIds.add(id);
             }
             List<String> serversOnly = infraIds.subList(0, 2);
             List<String> serversWithNewcomer = infraIds;
@@ -187,8 +196,12 @@ public final class SyncLoadBench {
             // (d) part 2: a new peer's Login with N registered, one at a time
             ternLogin = new double[extraLogins];
             LoginResponse lastLogin = null;
+            long pauseMillis = Long.getLong("syncbench.loginPauseMillis", 0);
             for (int i = 0; i < extraLogins; i++) {
                 SimulatedPeer p = new SimulatedPeer(peers + i);
+                if (pauseMillis > 0) {
+                    Thread.sleep(pauseMillis);
+                }
                 long s = System.nanoTime();
                 lastLogin = p.login(channels.get(i % channels.size()), serverKey, clientKey);
                 ternLogin[i] = (System.nanoTime() - s) / 1e6;
@@ -279,8 +292,12 @@ public final class SyncLoadBench {
             List<ManagedChannel> channels = openChannels(baseline.port(), clientExecutor);
             byte[] serverKey = serverKey(channels.get(0));
             double[] login = new double[extraLogins];
+            long pauseMillis = Long.getLong("syncbench.loginPauseMillis", 0);
             for (int i = 0; i < extraLogins; i++) {
                 SimulatedPeer p = new SimulatedPeer(peers + i);
+                if (pauseMillis > 0) {
+                    Thread.sleep(pauseMillis);
+                }
                 long s = System.nanoTime();
                 p.login(channels.get(i % channels.size()), serverKey, "unused");
                 login[i] = (System.nanoTime() - s) / 1e6;
