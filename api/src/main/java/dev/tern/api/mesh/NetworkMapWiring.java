@@ -10,6 +10,7 @@ import org.axonframework.messaging.StreamableMessageSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The network projector inside tern-server. The projector keeps every account's graph and peer maps in memory
@@ -37,9 +38,13 @@ public class NetworkMapWiring {
         return new NetworkMapEventHandler(projector);
     }
 
+    /** Internal knob for benchmarks (batch size 1 computes maps event by event, as before batching). */
+    static final String BATCH_SIZE_PROPERTY = "tern.network-map-batch-size";
+
     @Autowired
-    void configureNetworkMapProcessor(EventProcessingConfigurer processing) {
+    void configureNetworkMapProcessor(EventProcessingConfigurer processing, Environment environment) {
         String group = NetworkMapEventHandler.PROCESSING_GROUP;
+        int batchSize = environment.getProperty(BATCH_SIZE_PROPERTY, Integer.class, NetworkMapEventHandler.BATCH_SIZE);
         processing.registerTokenStore(group, configuration -> new InMemoryTokenStore());
         // Tracking, not pooled streaming: the pooled coordinator polls the JDBC store every 500 ms, which would be
         // the floor of every map push (see QuerySideConfiguration.READ_MODEL).
@@ -48,7 +53,7 @@ public class NetworkMapWiring {
                 configuration -> configuration.eventStore(),
                 configuration -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
                         // up to this many events per unit of work: the handler computes maps once per batch
-                        .andBatchSize(NetworkMapEventHandler.BATCH_SIZE)
+                        .andBatchSize(batchSize)
                         .andInitialTrackingToken(StreamableMessageSource::createTailToken));
     }
 }
