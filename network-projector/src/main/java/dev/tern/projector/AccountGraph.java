@@ -431,27 +431,41 @@ final class AccountGraph {
     private void sortShared() {
         List<Peer> sorted = new ArrayList<>(peers.values());
         sorted.sort(NetworkMapComputer.BY_IP);
+        Object[][] split = viewsByLogin(sorted, true);
+        everyoneSorted = split[0];
+        expiredSorted = split[1];
+    }
+
+    /**
+     * The views of the given peers (in their order), split into those of online peers ([0]) and of login-expired
+     * ones ([1], the shared empty array when there are none). With {@code recordIndex}, each peer's
+     * {@link Peer#sharedIndex} becomes its position in its list (only for the shared account-wide lists).
+     */
+    Object[][] viewsByLogin(List<Peer> ordered, boolean recordIndex) {
         int expired = 0;
-        for (Peer peer : sorted) {
+        for (Peer peer : ordered) {
             if (peer.loginExpired) {
                 expired++;
             }
         }
-        Object[] online = new Object[sorted.size() - expired];
+        Object[] online = new Object[ordered.size() - expired];
         Object[] offline = expired == 0 ? NO_VIEWS : new Object[expired];
         int onlineCount = 0;
         int offlineCount = 0;
-        for (Peer peer : sorted) {
+        for (Peer peer : ordered) {
             if (peer.loginExpired) {
-                peer.sharedIndex = offlineCount;
+                if (recordIndex) {
+                    peer.sharedIndex = offlineCount;
+                }
                 offline[offlineCount++] = view(peer);
             } else {
-                peer.sharedIndex = onlineCount;
+                if (recordIndex) {
+                    peer.sharedIndex = onlineCount;
+                }
                 online[onlineCount++] = view(peer);
             }
         }
-        everyoneSorted = online;
-        expiredSorted = offline;
+        return new Object[][]{online, offline};
     }
 
     private static final Object[] NO_VIEWS = new Object[0];

@@ -99,25 +99,9 @@ final class NetworkMapComputer {
             }
         } else {
             visible.sort(BY_IP);
-            int expiredCount = 0;
-            for (AccountGraph.Peer peer : visible) {
-                if (peer.loginExpired) {
-                    expiredCount++;
-                }
-            }
-            Object[] online = new Object[visible.size() - expiredCount];
-            Object[] offline = expiredCount == 0 ? null : new Object[expiredCount];
-            int onlineCount = 0;
-            int offlineCount = 0;
-            for (AccountGraph.Peer peer : visible) {
-                if (peer.loginExpired) {
-                    offline[offlineCount++] = graph.view(peer);
-                } else {
-                    online[onlineCount++] = graph.view(peer);
-                }
-            }
-            remotePeers = FrozenList.all(online);
-            offlinePeers = offline == null ? FrozenList.empty() : FrozenList.all(offline);
+            Object[][] split = graph.viewsByLogin(visible, false);
+            remotePeers = FrozenList.all(split[0]);
+            offlinePeers = split[1].length == 0 ? FrozenList.empty() : FrozenList.all(split[1]);
         }
         rules.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, graph.address(self.ip),
