@@ -72,19 +72,15 @@ class ManagementGrpcTest {
     @Autowired
     EventProcessingConfiguration processing;
 
-    private final List<TestPeer> peers = new ArrayList<>();
+    private final TestPeer.Fleet fleet = new TestPeer.Fleet();
 
     @AfterEach
     void closePeers() throws InterruptedException {
-        for (TestPeer peer : peers) {
-            peer.close();
-        }
+        fleet.closeAll();
     }
 
     private TestPeer newPeer() {
-        TestPeer peer = new TestPeer(grpcServer.port());
-        peers.add(peer);
-        return peer;
+        return fleet.newPeer(grpcServer.port());
     }
 
     // ------------------------------------------------------------------ server key

@@ -50,13 +50,11 @@ class PeerLoginExpiryGrpcTest extends ApiTestSupport {
     @Autowired
     EventProcessingConfiguration processing;
 
-    private final List<TestPeer> peers = new ArrayList<>();
+    private final TestPeer.Fleet fleet = new TestPeer.Fleet();
 
     @AfterEach
     void closePeers() throws InterruptedException {
-        for (TestPeer peer : peers) {
-            peer.close();
-        }
+        fleet.closeAll();
     }
 
     /** An account of its own with two logged-in peers A and B that see each other. */
@@ -219,9 +217,7 @@ class PeerLoginExpiryGrpcTest extends ApiTestSupport {
     }
 
     private TestPeer newPeer() {
-        TestPeer peer = new TestPeer(grpcServer.port());
-        peers.add(peer);
-        return peer;
+        return fleet.newPeer(grpcServer.port());
     }
 
     private static void assertExpired(Status status) {

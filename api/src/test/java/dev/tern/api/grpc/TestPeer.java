@@ -146,4 +146,22 @@ final class TestPeer implements AutoCloseable {
             call.cancel("test cancels the stream", null);
         }
     }
+
+    /** The peers one test opens against the shared server, all closed after it. */
+    static final class Fleet {
+        private final java.util.List<TestPeer> peers = new java.util.ArrayList<>();
+
+        TestPeer newPeer(int grpcPort) {
+            TestPeer peer = new TestPeer(grpcPort);
+            peers.add(peer);
+            return peer;
+        }
+
+        void closeAll() throws InterruptedException {
+            for (TestPeer peer : peers) {
+                peer.close();
+            }
+            peers.clear();
+        }
+    }
 }
