@@ -46,7 +46,8 @@ class MeshEndToEndTest {
     private static String prodGroup;
     private static String devPolicy;
 
-    record Agent(String label, String namespace, String iface, Path configDir, ManagedProcess process) {
+    record Agent(String label, String namespace, String iface, Path configDir, String hostname, String setupKey,
+                 ManagedProcess process) {
     }
 
     @BeforeAll
@@ -82,7 +83,9 @@ class MeshEndToEndTest {
         server = ManagedProcess.start("tern-server-" + RUN,
                 Shell.inNamespace(ns, ManagedProcess.java(), "-Xmx512m", "-jar",
                         ManagedProcess.artifact("../api/target/tern-server.jar")),
-                Map.of("TERN_DATA_DIR", dataDir.toString(), "TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073"));
+                // expiries are checked every second, so the inactivity scenario waits for the period, not the check
+                Map.of("TERN_DATA_DIR", dataDir.toString(), "TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073",
+                        "TERN_EXPIRY_CHECK_INTERVAL", "1s"));
         Rest probe = new Rest("http://" + net.serverAddress() + ":8080");
         await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
@@ -95,6 +98,12 @@ class MeshEndToEndTest {
         String ns = net.addHost(label);
         String iface = "wt" + label + RUN;
         Path configDir = Files.createTempDirectory("tern-e2e-" + label + "-");
+        runAgent(label, ns, iface, configDir, hostname, setupKey);
+    }
+
+    /** The agent's daemon, in the foreground of its process; again after a stop, with the same key and config. */
+    private static void runAgent(String label, String ns, String iface, Path configDir, String hostname,
+                                 String setupKey) {
         ManagedProcess p = ManagedProcess.start("agent-" + label + "-" + RUN,
                 Shell.inNamespace(ns, ManagedProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
                         ManagedProcess.artifact("../agent/target/tern.jar"), "up",
@@ -103,7 +112,7 @@ class MeshEndToEndTest {
                         "--interface", iface, "--config-dir", configDir.toString(), "--wg-port", "51820",
                         "--hostname", hostname),
                 Map.of());
-        agents.put(label, new Agent(label, ns, iface, configDir, p));
+        agents.put(label, new Agent(label, ns, iface, configDir, hostname, setupKey, p));
     }
 
     @AfterAll
@@ -213,6 +222,38 @@ class MeshEndToEndTest {
     }
 
     @Test
+    @Order(55)
+    void aPeerAwayLongerThanItsInactivityExpirationIsCutOffUntilItLogsInAgain() {
+        String bravoId = peerId("bravo");
+        rest.put("/api/peers/" + bravoId, Map.of("name", "bravo", "ssh_enabled", false,
+                "login_expiration_enabled", false, "inactivity_expiration_enabled", true));
+        String accountId = rest.get("/api/accounts").get(0).path("id").asText();
+        // 60 s is the shortest inactivity period Tern (like NetBird) accepts
+        rest.put("/api/accounts/" + accountId, Map.of("settings", Map.of(
+                "peer_login_expiration_enabled", true, "peer_login_expiration", 86400,
+                "peer_inactivity_expiration_enabled", true, "peer_inactivity_expiration", 60)));
+        Agent b = agents.get("b");
+        b.process().stop(15);
+
+        await("B expired after 60 s away").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(peerByName("bravo").path("login_expired").asBoolean()).isTrue());
+        await("B gone from A's WireGuard peers").atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(wgPeers("a")).isEmpty());
+        assertThat(peerState(status("a"), meshIp("bravo"))).isEqualTo("login-expired");
+        assertThat(rest.get("/api/events/audit?activity_code=peer.login.expire&target_id=" + bravoId))
+                .singleElement().satisfies(e -> assertThat(e.path("meta").path("cause").asText()).isEqualTo("inactivity"));
+
+        // B starts again with its setup key (used up by A and B: logging in again registers nothing, so it still
+        // counts) and is let back in
+        runAgent("b", b.namespace(), b.iface(), b.configDir(), b.hostname(), b.setupKey());
+        await("B reachable again").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("a", meshIp("bravo")).ok()).as(diagnostics("b")).isTrue());
+        assertThat(peerByName("bravo").path("login_expired").asBoolean()).isFalse();
+        assertThat(peerState(status("a"), meshIp("bravo"))).isNotEqualTo("login-expired");
+        assertThat(rest.get("/api/events/audit?activity_code=user.peer.login&target_id=" + bravoId)).hasSize(1);
+    }
+
+    @Test
     @Order(60)
     void deletingBRemovesItFromAsWireGuardPeers() {
         Set<String> before = wgPeers("a");
@@ -293,6 +334,14 @@ class MeshEndToEndTest {
         } catch (Exception e) {
             throw new AssertionError("tern status --json is not JSON: " + r.output(), e);
         }
+    }
+
+    /** The state `tern status` reports for the peer with this mesh IP. */
+    private static String peerState(JsonNode status, String meshIp) {
+        return StreamSupport.stream(status.path("peers").spliterator(), false)
+                .filter(p -> p.path("meshIp").asText().equals(meshIp)).findFirst()
+                .map(p -> p.path("state").asText())
+                .orElseThrow(() -> new AssertionError(meshIp + " missing from tern status: " + status));
     }
 
     private static String diagnostics(String label) {
