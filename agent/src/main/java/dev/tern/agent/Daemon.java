@@ -2,8 +2,10 @@ package dev.tern.agent;
 
 import dev.tern.protocol.crypto.X25519KeyPair;
 import dev.tern.protocol.management.LoginResponse;
+import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.PeerSystemMeta;
 import dev.tern.protocol.management.SyncResponse;
+import dev.tern.protocol.relay.RelayToken;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -55,6 +57,7 @@ final class Daemon {
     private volatile ManagedChannel signalChannel;
     private ManagementClient management;
     private volatile SignalClient signal;
+    private volatile RelayClient relay;
     private Channels.Target signalTarget;
     private WireGuardDevice device;
     private ControlSocket control;
@@ -125,7 +128,19 @@ final class Daemon {
                 managementState = new StatusReport.Connection(managementTarget.toString(), state, error);
                 writeStatusQuietly();
             }
+
+            @Override
+            public void onConfig(NetbirdConfig config) {
+                useRelay(config);
+            }
         });
+        // Before the first login: its response carries the first relay token.
+        relay = new RelayClient(key.publicKeyBase64(), (from, payload) -> {
+            Engine current = engine;
+            if (current != null) {
+                current.onRelayed(from, payload);
+            }
+        }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX));
         LoginResponse login = loginWithRetry(managementTarget);
 
         synchronized (this) {
@@ -147,7 +162,7 @@ final class Daemon {
                 (remote, body) -> {
                     SignalClient current = signal;
                     return current != null && current.send(remote, body);
-                }, Clock.systemUTC());
+                }, relay, Clock.systemUTC());
         useSignal(login);
 
         control = ControlSocket.start(dir.controlSocket(), this::handleControl);
@@ -210,6 +225,20 @@ final class Daemon {
         signal.start();
     }
 
+    /** The relay URL and a fresh token, from every Login and Sync response that carries them. */
+    private void useRelay(NetbirdConfig config) {
+        RelayClient current = relay;
+        if (current == null || stopping.get() || !config.hasRelay() || config.getRelay().getUrlsCount() == 0) {
+            return;
+        }
+        try {
+            current.configure(config.getRelay().getUrlsList(),
+                    new RelayToken(config.getRelay().getTokenPayload(), config.getRelay().getTokenSignature()));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignoring the relay config from the management server: {}", e.getMessage());
+        }
+    }
+
     private LoginResponse loginWithRetry(Channels.Target target) {
         long deadline = System.nanoTime() + options.startupTimeout().toNanos();
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(5));
@@ -247,6 +276,9 @@ final class Daemon {
         fqdn = response.getPeerConfig().getFqdn();
         managementState = new StatusReport.Connection(managementState.url(), "connected", null);
         useSignal(response);
+        if (response.hasNetbirdConfig()) {
+            useRelay(response.getNetbirdConfig());
+        }
         dir.writeState(new AgentState(options.managementUrl(), key.publicKeyBase64(), meshAddress, fqdn,
                 options.interfaceName(), options.wgPort()));
     }
@@ -344,6 +376,13 @@ final class Daemon {
             }
             if (signal != null) {
                 signal.close();
+            }
+            if (relay != null) {
+                relay.close();
+            }
+            Engine currentEngine = engine;
+            if (currentEngine != null) {
+                currentEngine.close();
             }
             if (managementChannel != null) {
                 managementChannel.shutdownNow();

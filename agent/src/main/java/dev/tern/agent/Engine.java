@@ -1,5 +1,6 @@
 package dev.tern.agent;
 
+import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.signal.Body;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Turns network maps and signal messages into WireGuard and firewall state. All state changes go through this
@@ -21,11 +25,20 @@ import java.util.function.Supplier;
  * <p>Endpoint exchange, in the shape of NetBird's signal protocol: when a peer appears (or has no fresh handshake)
  * we send OFFER (ufrag:pwd payload, our WireGuard port) followed by one CANDIDATE per local IPv4 address; the
  * other side answers with ANSWER and its own CANDIDATEs. A received candidate set becomes the peer's endpoint.
+ *
+ * <p>Relay fallback, as NetBird does it: a peer without a fresh handshake {@link #RELAY_AFTER} after it appeared in
+ * the map (or after its endpoint last changed) is moved to a relayed link, a {@link RelayProxy} on loopback that
+ * WireGuard uses as the peer's endpoint. A packet that peer sends us through the relay opens the link on our side
+ * too. A relayed peer stays relayed (no upgrade back to direct) until it leaves the map.
  */
 final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     static final int KEEPALIVE_SECONDS = 25;
     static final Duration REOFFER_INTERVAL = Duration.ofSeconds(10);
+    /** How long a peer may go without a handshake on direct endpoints before we relay it. */
+    static final Duration RELAY_AFTER = Duration.ofSeconds(10);
+    static final String RELAYED = "relayed";
+    static final String DIRECT = "direct";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String VERSION = "tern-0.1.0";
 
@@ -34,9 +47,18 @@ final class Engine {
     }
 
     private static final class Link {
+        final PeerId relayId;
         final List<Candidates.Candidate> candidates = new ArrayList<>();
         String endpoint;
         Instant lastOffer = Instant.EPOCH;
+        /** When the peer appeared in the map or its endpoint last changed: the relay timeout counts from here. */
+        Instant waitingSince;
+        RelayProxy proxy;
+
+        Link(String publicKey, Instant now) {
+            this.relayId = PeerId.ofPublicKey(publicKey);
+            this.waitingSince = now;
+        }
     }
 
     private final DataPlane plane;
@@ -44,15 +66,24 @@ final class Engine {
     private final Supplier<List<Candidates.LocalAddress>> localAddresses;
     private final SignalSender signal;
     private final Clock clock;
+    private final RelayTransport relay;
     private final Map<String, Link> links = new HashMap<>();
+    /** Open relayed links by the remote's relay id, read without the lock on every relayed packet. */
+    private final Map<PeerId, RelayProxy> proxies = new ConcurrentHashMap<>();
     private MeshMap map;
 
     Engine(DataPlane plane, int wgPort, Supplier<List<Candidates.LocalAddress>> localAddresses, SignalSender signal,
            Clock clock) {
+        this(plane, wgPort, localAddresses, signal, RelayTransport.NONE, clock);
+    }
+
+    Engine(DataPlane plane, int wgPort, Supplier<List<Candidates.LocalAddress>> localAddresses, SignalSender signal,
+           RelayTransport relay, Clock clock) {
         this.plane = plane;
         this.wgPort = wgPort;
         this.localAddresses = localAddresses;
         this.signal = signal;
+        this.relay = relay;
         this.clock = clock;
     }
 
@@ -62,9 +93,17 @@ final class Engine {
             plane.setAddress(newMap.address());
         }
         this.map = newMap;
-        links.keySet().retainAll(newMap.peers().stream().map(MeshMap.RemotePeer::publicKey).toList());
+        Set<String> mapped = newMap.peers().stream().map(MeshMap.RemotePeer::publicKey).collect(Collectors.toSet());
+        links.entrySet().removeIf(entry -> {
+            if (mapped.contains(entry.getKey())) {
+                return false;
+            }
+            closeProxy(entry.getValue());
+            return true;
+        });
+        Instant now = clock.instant();
         for (MeshMap.RemotePeer peer : newMap.peers()) {
-            links.computeIfAbsent(peer.publicKey(), k -> new Link());
+            links.computeIfAbsent(peer.publicKey(), k -> new Link(k, now));
         }
         // Rules first: a newly added peer is never reachable under the previous map's rules.
         plane.applyFirewall(newMap.inboundRules());
@@ -114,6 +153,9 @@ final class Engine {
     }
 
     private void chooseEndpoint(String peerKey, Link link) {
+        if (link.proxy != null) {
+            return; // relayed links stay relayed
+        }
         Candidates.choose(link.candidates, localAddresses.get()).ifPresent(chosen -> {
             String endpoint = chosen.endpoint();
             if (endpoint.equals(link.endpoint)) {
@@ -124,6 +166,7 @@ final class Engine {
                 return; // the tunnel works on the endpoint we have; don't move it
             }
             link.endpoint = endpoint;
+            link.waitingSince = clock.instant();
             LOG.info("peer {} reachable at {}", shortKey(peerKey), endpoint);
             plane.applyPeers(desiredPeers());
         });
@@ -145,7 +188,60 @@ final class Engine {
         offerStale();
     }
 
-    /** Offers to every peer without a fresh handshake whose last offer is older than the re-offer interval. */
+    /**
+     * A packet a peer sent us through the relay. The common case, an open link, is served without the lock; the
+     * first packet of a mapped peer opens its link (and moves its endpoint there); packets of strangers are dropped.
+     */
+    void onRelayed(PeerId from, byte[] payload) {
+        RelayProxy proxy = proxies.get(from);
+        if (proxy == null) {
+            proxy = openProxyFor(from);
+            if (proxy == null) {
+                return;
+            }
+        }
+        proxy.deliver(payload);
+    }
+
+    private synchronized RelayProxy openProxyFor(PeerId from) {
+        for (Map.Entry<String, Link> entry : links.entrySet()) {
+            if (entry.getValue().relayId.equals(from)) {
+                Link link = entry.getValue();
+                if (link.proxy == null) {
+                    switchToRelay(entry.getKey(), link, "it reached us through the relay");
+                }
+                return link.proxy;
+            }
+        }
+        LOG.debug("dropping a relayed packet from {}: not in our map", from);
+        return null;
+    }
+
+    private void switchToRelay(String peerKey, Link link, String why) {
+        link.proxy = new RelayProxy(link.relayId, relay, wgPort);
+        proxies.put(link.relayId, link.proxy);
+        link.endpoint = link.proxy.endpoint();
+        LOG.info("peer {} relayed via {} ({})", shortKey(peerKey), link.endpoint, why);
+        plane.applyPeers(desiredPeers());
+    }
+
+    private void closeProxy(Link link) {
+        if (link.proxy != null) {
+            proxies.remove(link.relayId, link.proxy);
+            link.proxy.close();
+            link.proxy = null;
+        }
+    }
+
+    /** Closes every relayed link (the daemon is going down). */
+    synchronized void close() {
+        links.values().forEach(this::closeProxy);
+    }
+
+    /**
+     * Offers to every peer without a fresh handshake whose last offer is older than the re-offer interval, and
+     * moves peers that have waited longer than {@link #RELAY_AFTER} without a handshake to the relay.
+     */
     synchronized void offerStale() {
         if (map == null) {
             return;
@@ -161,7 +257,15 @@ final class Engine {
             DeviceState.PeerStats peerStats = stats.get(entry.getKey());
             boolean fresh = peerStats != null && "connected".equals(
                     StatusReport.peerState(peerStats.lastHandshakeEpochSeconds(), peerStats.endpoint(), now));
-            if (fresh || Duration.between(entry.getValue().lastOffer, now).compareTo(REOFFER_INTERVAL) < 0) {
+            Link link = entry.getValue();
+            if (fresh || link.proxy != null) {
+                continue;
+            }
+            if (relay.configured() && Duration.between(link.waitingSince, now).compareTo(RELAY_AFTER) >= 0) {
+                switchToRelay(entry.getKey(), link, "no handshake for " + RELAY_AFTER.toSeconds() + " s");
+                continue;
+            }
+            if (Duration.between(link.lastOffer, now).compareTo(REOFFER_INTERVAL) < 0) {
                 continue;
             }
             if (sendSessionAndCandidates(entry.getKey(), Body.Type.OFFER)) {
@@ -215,14 +319,17 @@ final class Engine {
             Link link = links.get(peer.publicKey());
             String endpoint = s != null && s.endpoint() != null ? s.endpoint() : link == null ? null : link.endpoint;
             long handshake = s == null ? 0 : s.lastHandshakeEpochSeconds();
+            // What WireGuard uses decides: a relayed peer that roamed to a direct address is direct again.
+            String connectionType = endpoint == null ? null
+                    : link != null && link.proxy != null && endpoint.equals(link.proxy.endpoint()) ? RELAYED : DIRECT;
             out.add(new StatusReport.Peer(peer.name(), peer.fqdn(), peer.publicKey(), peer.meshIp(), endpoint,
                     StatusReport.peerState(handshake, endpoint, now),
                     handshake > 0 ? Instant.ofEpochSecond(handshake).toString() : null,
-                    s == null ? 0 : s.rxBytes(), s == null ? 0 : s.txBytes()));
+                    s == null ? 0 : s.rxBytes(), s == null ? 0 : s.txBytes(), connectionType));
         }
         for (MeshMap.RemotePeer peer : map.offlinePeers()) {
             out.add(new StatusReport.Peer(peer.name(), peer.fqdn(), peer.publicKey(), peer.meshIp(), null,
-                    StatusReport.LOGIN_EXPIRED, null, 0, 0));
+                    StatusReport.LOGIN_EXPIRED, null, 0, 0, null));
         }
         return out;
     }

@@ -10,6 +10,7 @@ import dev.tern.protocol.management.EncryptedMessage;
 import dev.tern.protocol.management.LoginRequest;
 import dev.tern.protocol.management.LoginResponse;
 import dev.tern.protocol.management.ManagementServiceGrpc;
+import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.PeerKeys;
 import dev.tern.protocol.management.PeerSystemMeta;
 import dev.tern.protocol.management.ServerKeyResponse;
@@ -43,6 +44,13 @@ final class ManagementClient implements AutoCloseable {
         void onNetworkMap(SyncResponse response);
 
         void onStateChange(String state, String error);
+
+        /**
+         * The NetbirdConfig of a Sync message, map or not: the server sends config-only messages to refresh the
+         * relay token before it expires.
+         */
+        default void onConfig(NetbirdConfig config) {
+        }
     }
 
     private final ManagementServiceGrpc.ManagementServiceBlockingStub stub;
@@ -177,6 +185,9 @@ final class ManagementClient implements AutoCloseable {
     }
 
     private void deliver(SyncResponse response) {
+        if (response.hasNetbirdConfig()) {
+            listener.onConfig(response.getNetbirdConfig());
+        }
         if (!response.hasNetworkMap()) {
             return;
         }

@@ -24,9 +24,11 @@ record StatusReport(String interfaceName, String publicKey, String meshAddress, 
      * A remote peer. {@code state} is connected (handshake within the last 3 minutes), connecting (we know an
      * endpoint but have no fresh handshake), idle (no endpoint known yet) or login-expired (the server lists it
      * among the offline peers: its login lapsed, so it is not configured until it logs in again).
+     * {@code connectionType} is relayed (WireGuard's endpoint is our loopback proxy to the relay), direct (any
+     * other endpoint) or null (no endpoint); older daemons do not write it.
      */
     record Peer(String name, String fqdn, String publicKey, String meshIp, String endpoint, String state,
-                String lastHandshake, long rxBytes, long txBytes) {
+                String lastHandshake, long rxBytes, long txBytes, String connectionType) {
     }
 
     static final String LOGIN_EXPIRED = "login-expired";
@@ -79,6 +81,7 @@ record StatusReport(String interfaceName, String publicKey, String meshAddress, 
                 out.append("    Public key:     ").append(peer.publicKey()).append('\n');
                 out.append("    State:          ").append(peer.state()).append('\n');
                 out.append("    Endpoint:       ").append(orDash(peer.endpoint())).append('\n');
+                out.append("    Connection:     ").append(orDash(peer.connectionType())).append('\n');
                 out.append("    Last handshake: ").append(orDash(peer.lastHandshake())).append('\n');
                 out.append("    Bytes rx/tx:    ").append(peer.rxBytes()).append('/').append(peer.txBytes()).append('\n');
             }

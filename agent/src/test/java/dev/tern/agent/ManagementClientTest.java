@@ -4,7 +4,9 @@ import dev.tern.protocol.crypto.NaclBox;
 import dev.tern.protocol.crypto.X25519KeyPair;
 import dev.tern.protocol.management.LoginResponse;
 import dev.tern.protocol.management.NetworkMap;
+import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.PeerSystemMeta;
+import dev.tern.protocol.management.RelayConfig;
 import dev.tern.protocol.management.SyncResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -30,6 +32,7 @@ class ManagementClientTest {
     private final List<LoginResponse> logins = new CopyOnWriteArrayList<>();
     private final List<Long> serials = new CopyOnWriteArrayList<>();
     private final List<String> states = new CopyOnWriteArrayList<>();
+    private final List<NetbirdConfig> configs = new CopyOnWriteArrayList<>();
     private Server server;
     private ManagedChannel channel;
     private ManagementClient client;
@@ -49,6 +52,11 @@ class ManagementClientTest {
         @Override
         public void onStateChange(String state, String error) {
             states.add(state);
+        }
+
+        @Override
+        public void onConfig(NetbirdConfig config) {
+            configs.add(config);
         }
     };
 
@@ -136,6 +144,21 @@ class ManagementClientTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> serials.contains(6L));
         assertThat(serials).containsExactly(5L, 6L);
         assertThat(states).contains("connected");
+    }
+
+    @Test
+    void aConfigOnlySyncMessageHandsOverTheRefreshedRelayTokenWithoutAMap() {
+        ManagementClient c = client(FakeManagementServer.SETUP_KEY);
+        loop = new Thread(() -> c.runSyncLoop(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), false));
+        loop.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+
+        fake.pushConfig(peer.publicKeyBase64(), NetbirdConfig.newBuilder().setRelay(RelayConfig.newBuilder()
+                .addUrls("rel://relay:33080").setTokenPayload("1900000000").setTokenSignature("c2ln")).build());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !configs.isEmpty());
+        assertThat(configs.get(0).getRelay().getTokenPayload()).isEqualTo("1900000000");
+        assertThat(serials).isEmpty();
     }
 
     @Test

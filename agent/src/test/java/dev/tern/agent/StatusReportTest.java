@@ -16,7 +16,7 @@ class StatusReportTest {
                 new StatusReport.Connection("http://mgmt:33073", "connected", null),
                 new StatusReport.Connection("http://signal:10000", "disconnected", "UNAVAILABLE"),
                 List.of(new StatusReport.Peer("b", "b.tern.internal", "KEYB", "100.64.0.2", "10.0.0.2:51820",
-                        "connected", "2026-01-01T11:59:30Z", 100, 200)),
+                        "connected", "2026-01-01T11:59:30Z", 100, 200, "direct")),
                 NOW.toString());
     }
 
@@ -36,7 +36,23 @@ class StatusReportTest {
         assertThat(peer.get("lastHandshake").asText()).isEqualTo("2026-01-01T11:59:30Z");
         assertThat(peer.get("rxBytes").asLong()).isEqualTo(100);
         assertThat(peer.get("txBytes").asLong()).isEqualTo(200);
+        assertThat(peer.get("connectionType").asText()).isEqualTo("direct");
         assertThat(StatusReport.fromJson(report.toJson())).isEqualTo(report);
+    }
+
+    @Test
+    void statusWrittenBeforeConnectionTypesExistedStillReads() {
+        String older = """
+                {"interfaceName":"tern0","publicKey":"PUB","meshAddress":"100.64.0.1/16","fqdn":"a.tern.internal",
+                 "serial":3,"management":null,"signal":null,"updatedAt":"2026-01-01T00:00:00Z",
+                 "peers":[{"name":"b","fqdn":"b.tern.internal","publicKey":"KEYB","meshIp":"100.64.0.2",
+                           "endpoint":"10.0.0.2:51820","state":"connected","lastHandshake":null,"rxBytes":1,"txBytes":2}]}
+                """;
+
+        StatusReport.Peer peer = StatusReport.fromJson(older).peers().get(0);
+
+        assertThat(peer.endpoint()).isEqualTo("10.0.0.2:51820");
+        assertThat(peer.connectionType()).isNull();
     }
 
     @Test
@@ -57,7 +73,7 @@ class StatusReportTest {
         assertThat(report.toText(false)).contains("Mesh IP:    100.64.0.1/16").contains("1/1 connected")
                 .contains("Signal:     disconnected (http://signal:10000): UNAVAILABLE").doesNotContain("KEYB");
         assertThat(report.toText(true)).contains("b (b.tern.internal)").contains("Bytes rx/tx:    100/200")
-                .contains("Last handshake: 2026-01-01T11:59:30Z");
+                .contains("Last handshake: 2026-01-01T11:59:30Z").contains("Connection:     direct");
     }
 
     @Test
@@ -65,7 +81,7 @@ class StatusReportTest {
         StatusReport report = sample();
         java.util.List<StatusReport.Peer> peers = new java.util.ArrayList<>(report.peers());
         peers.add(new StatusReport.Peer("c", "c.tern.internal", "KEYC", "100.64.0.3", null, StatusReport.LOGIN_EXPIRED,
-                null, 0, 0));
+                null, 0, 0, null));
         StatusReport withExpired = new StatusReport(report.interfaceName(), report.publicKey(), report.meshAddress(),
                 report.fqdn(), report.serial(), report.management(), report.signal(), peers, report.updatedAt());
 
