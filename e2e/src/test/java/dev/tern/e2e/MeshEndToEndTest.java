@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Issue 3's end-to-end scenario, with real processes and real WireGuard: tern-server (with its in-process signal
  * node) in one network namespace, three `tern` agents A, B, C in three more, joined by a bridge. Groups dev {A, B}
- * and prod {C}; policy dev↔dev. The steps build on each other, so they run in order on one shared test bed.
+ * and prod {C}; policy dev↔dev. The last step adds a fourth agent D in dev that has no UDP path to A or B. The steps build on each other, so they run in order on one shared test bed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MeshEndToEndTest {
@@ -264,6 +264,43 @@ class MeshEndToEndTest {
         assertThat(ping("a", meshIp("bravo")).ok()).isFalse();
     }
 
+    @Test
+    @Order(70)
+    void aPeerWithoutADirectUdpPathIsReachedThroughTheRelay() {
+        // The dev key is used up by A and B; D gets a key of its own in the same group.
+        String devKey2 = rest.post("/api/setup-keys", Map.of("name", "dev-key-relayed", "type", "reusable",
+                "expires_in", 86400, "auto_groups", List.of(devGroup), "usage_limit", 1)).get("key").asText();
+        String ns = net.addHost("d");
+        // No UDP between D and A or B on the underlay, so WireGuard cannot go direct; TCP to the server (management,
+        // signal, relay) is untouched.
+        String blocked = net.hostAddress(agents.get("a").namespace()) + ", " + net.hostAddress(agents.get("b").namespace());
+        Shell.must(Shell.inNamespace(ns, "nft", String.join("\n",
+                "add table inet e2e_no_direct",
+                "add chain inet e2e_no_direct in { type filter hook input priority -10 ; }",
+                "add chain inet e2e_no_direct out { type filter hook output priority -10 ; }",
+                "add rule inet e2e_no_direct in ip saddr { " + blocked + " } meta l4proto udp drop",
+                "add rule inet e2e_no_direct out ip daddr { " + blocked + " } meta l4proto udp drop"))
+                .toArray(String[]::new));
+        Path configDir;
+        try {
+            configDir = Files.createTempDirectory("tern-e2e-d-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        runAgent("d", ns, "wtd" + RUN, configDir, "delta", devKey2);
+
+        await("A pings D through the relay").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(ping("a", meshIp("delta")).ok()).as(diagnostics("d")).isTrue());
+        String alphaKey = status("a").path("publicKey").asText();
+        JsonNode alphaAtD = StreamSupport.stream(status("d").path("peers").spliterator(), false)
+                .filter(p -> p.path("publicKey").asText().equals(alphaKey)).findFirst()
+                .orElseThrow(() -> new AssertionError("alpha missing from D's tern status"));
+        assertThat(alphaAtD.path("connectionType").asText()).isEqualTo("relayed");
+        assertThat(alphaAtD.path("state").asText()).isEqualTo("connected");
+        assertThat(wgEndpoint("d", alphaKey)).startsWith("127.0.0.1:");
+        assertThat(alphaAtD.path("endpoint").asText()).isEqualTo(wgEndpoint("d", alphaKey));
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private static Map<String, Object> policy(String name, String src, String dst, boolean bidirectional,
@@ -321,6 +358,14 @@ class MeshEndToEndTest {
         Agent a = agents.get(label);
         String out = Shell.must(Shell.inNamespace(a.namespace(), "wg", "show", a.iface(), "peers").toArray(String[]::new));
         return Set.copyOf(out.lines().map(String::trim).filter(s -> !s.isEmpty()).toList());
+    }
+
+    /** The endpoint WireGuard in {@code label}'s namespace uses for the peer with this key. */
+    private static String wgEndpoint(String label, String peerKey) {
+        Agent a = agents.get(label);
+        String out = Shell.must(Shell.inNamespace(a.namespace(), "wg", "show", a.iface(), "endpoints").toArray(String[]::new));
+        return out.lines().map(line -> line.trim().split("\\s+")).filter(f -> f.length == 2 && f[0].equals(peerKey))
+                .map(f -> f[1]).findFirst().orElseThrow(() -> new AssertionError("no endpoint for " + peerKey + ":\n" + out));
     }
 
     private static JsonNode status(String label) {

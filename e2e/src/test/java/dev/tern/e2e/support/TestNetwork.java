@@ -1,7 +1,9 @@
 package dev.tern.e2e.support;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The end-to-end test bed: one network namespace per host, all joined to a bridge in the "server" namespace, plus
@@ -15,6 +17,7 @@ public final class TestNetwork implements AutoCloseable {
     private final String bridge;
     private final List<String> namespaces = new ArrayList<>();
     private final List<String> rootLinks = new ArrayList<>();
+    private final Map<String, String> hostAddresses = new HashMap<>();
     private int nextHost = 10;
 
     public TestNetwork(String runId, int subnetOctet) {
@@ -63,7 +66,17 @@ public final class TestNetwork implements AutoCloseable {
         Shell.must(Shell.inNamespace(ns, "ip", "addr", "add", subnet + host + "/24", "dev", inside).toArray(String[]::new));
         Shell.must(Shell.inNamespace(ns, "ip", "link", "set", inside, "up").toArray(String[]::new));
         Shell.must(Shell.inNamespace(ns, "ip", "link", "set", "lo", "up").toArray(String[]::new));
+        hostAddresses.put(ns, subnet + host);
         return ns;
+    }
+
+    /** The underlay address of a host namespace made by {@link #addHost}. */
+    public String hostAddress(String namespace) {
+        String address = hostAddresses.get(namespace);
+        if (address == null) {
+            throw new IllegalArgumentException("no host namespace " + namespace);
+        }
+        return address;
     }
 
     private void createNamespace(String ns) {
