@@ -147,7 +147,7 @@ final class Engine {
                 chooseEndpoint(senderKey, link);
             });
             default -> {
-                // MODE, GO_IDLE, HEARTBEAT: nothing to do without lazy connections or relay
+                // MODE, GO_IDLE, HEARTBEAT: nothing to do without lazy connections (relaying is decided locally)
             }
         }
     }
