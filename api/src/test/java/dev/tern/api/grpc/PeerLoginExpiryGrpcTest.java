@@ -197,7 +197,7 @@ class PeerLoginExpiryGrpcTest extends ApiTestSupport {
 
     /**
      * Turns on B's own login expiration and expires it as the sweeper would, a day and an hour from now: the
-     * account decides with {@link GenericEventMessage#clock}.
+     * account decides with {@link GenericEventMessage#clock}. Returns once the device API sees B expired.
      */
     private void expire(Mesh mesh) {
         String token = mesh.account().token();
@@ -214,6 +214,9 @@ class PeerLoginExpiryGrpcTest extends ApiTestSupport {
         } finally {
             GenericEventMessage.clock = original;
         }
+        // the device API answers from the network maps, which follow the event a moment later
+        await().atMost(WAIT).untilAsserted(() -> assertThatThrownBy(() -> mesh.b().login("", mesh.hostB()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertExpired(e.getStatus())));
     }
 
     private TestPeer newPeer() {
