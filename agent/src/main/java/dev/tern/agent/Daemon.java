@@ -127,6 +127,11 @@ final class Daemon {
             public void onStateChange(String state, String error) {
                 managementState = new StatusReport.Connection(managementTarget.toString(), state, error);
                 writeStatusQuietly();
+                SignalClient signalClient = signal;
+                if ("connected".equals(state) && signalClient != null) {
+                    // the control plane is back: don't let signal sit out the rest of its backoff
+                    signalClient.retryNow();
+                }
             }
 
             @Override

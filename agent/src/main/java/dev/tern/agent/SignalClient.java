@@ -44,16 +44,20 @@ final class SignalClient implements AutoCloseable {
     private final X25519KeyPair key;
     private final Listener listener;
     private final Backoff backoff;
+    /** Released by {@link #retryNow()} to cut a backoff wait short. */
+    private final java.util.concurrent.Semaphore retryNow = new java.util.concurrent.Semaphore(0);
     private final AtomicReference<StreamObserver<EncryptedMessage>> outbound = new AtomicReference<>();
     private volatile CountDownLatch registered = new CountDownLatch(1);
     private volatile boolean closed;
     private Thread loop;
+    private final Channel channel;
 
     SignalClient(Channel channel, X25519KeyPair key, Listener listener, Backoff backoff) {
         Metadata headers = new Metadata();
         headers.put(PEER_KEY_HEADER, key.publicKeyBase64());
         this.stub = SignalExchangeGrpc.newStub(ClientInterceptors.intercept(channel,
                 MetadataUtils.newAttachHeadersInterceptor(headers), new RegistrationWatcher()));
+        this.channel = channel;
         this.key = key;
         this.listener = listener;
         this.backoff = backoff;
@@ -140,11 +144,31 @@ final class SignalClient implements AutoCloseable {
             LOG.warn("signal connection lost ({}); reconnecting in {} ms", error.get(), delay.toMillis());
             listener.onStateChange("disconnected", error.get());
             try {
-                Thread.sleep(delay.toMillis());
+                if (retryNow.tryAcquire(delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    backoff.reset();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /**
+     * Ends a backoff wait at once: the caller has seen the control plane come back (the management server, which
+     * runs the signal node next to it in the one-command setup, answered again), so waiting out a long backoff
+     * would only leave peers without signal for longer. No effect while connected.
+     */
+    void retryNow() {
+        if (connected()) {
+            return;
+        }
+        if (channel instanceof io.grpc.ManagedChannel managed) {
+            // the channel keeps its own reconnect backoff; without this the retry could fail fast on it
+            managed.resetConnectBackoff();
+        }
+        if (retryNow.availablePermits() == 0) {
+            retryNow.release();
         }
     }
 

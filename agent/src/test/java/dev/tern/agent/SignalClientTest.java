@@ -87,6 +87,34 @@ class SignalClientTest {
     }
 
     @Test
+    void retryNowCutsALongBackoffShort() throws Exception {
+        channel = InProcessChannelBuilder.forName(name).build();
+        client = new SignalClient(channel, key, new SignalClient.Listener() {
+            @Override
+            public void onMessage(String senderKey, Body body) {
+            }
+
+            @Override
+            public void onConnected() {
+                connects.incrementAndGet();
+            }
+
+            @Override
+            public void onStateChange(String state, String error) {
+                states.add(state);
+            }
+        }, new Backoff(Duration.ofMinutes(5), Duration.ofMinutes(5)));
+        client.start(); // no node yet: the first attempt fails and the client waits its 5 minutes
+        await().atMost(Duration.ofSeconds(30)).until(() -> states.contains("disconnected"));
+        server = start();
+
+        client.retryNow();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> connects.get() == 1);
+        assertThat(node.streams).containsKey(key.publicKeyBase64());
+    }
+
+    @Test
     void messagesForUsAreOpenedAndOthersOrForgeriesAreDropped() throws Exception {
         server = start();
         X25519KeyPair other = NaclBox.generateKeyPair();
