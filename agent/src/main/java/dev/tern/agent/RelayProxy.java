@@ -85,8 +85,19 @@ final class RelayProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the socket and waits (briefly) for the reader to leave its receive: the JDK releases a socket's port
+     * only once no thread is blocked in it, so after this returns the port is free.
+     */
     @Override
     public void close() {
         socket.close();
+        if (Thread.currentThread() != reader) {
+            try {
+                reader.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
