@@ -653,13 +653,17 @@ public class Account {
 
     /**
      * Whether the account's rules expire the peer for this cause now. Inactivity itself is observed by the sweeper
-     * (connection state is not part of the account); the account checks that inactivity expiration applies.
+     * (connection state is not part of the account); the account checks that inactivity expiration applies and that
+     * the peer has not logged in within the period.
      */
     private boolean expiryHolds(PeerBook.Peer peer, PeerExpiry cause, Instant now) {
         return switch (cause) {
             case LOGIN -> settings.peerLoginExpirationEnabled() && peer.loginExpirationEnabled()
                     && peer.lastLoginEpochMilli() + settings.peerLoginExpirationSeconds() * 1000 <= now.toEpochMilli();
-            case INACTIVITY -> settings.peerInactivityExpirationEnabled() && peer.inactivityExpirationEnabled();
+            // a login (registration or renewal) is activity too: the period runs from it at the earliest
+            case INACTIVITY -> settings.peerInactivityExpirationEnabled() && peer.inactivityExpirationEnabled()
+                    && peer.lastLoginEpochMilli() + settings.peerInactivityExpirationSeconds() * 1000
+                    <= now.toEpochMilli();
         };
     }
 

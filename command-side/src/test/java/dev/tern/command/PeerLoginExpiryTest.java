@@ -108,12 +108,29 @@ class PeerLoginExpiryTest extends AccountFixtureSupport {
                         new PeerInactivityExpirationChanged(ACC, "p1", true)))
                 .when(new ExpirePeerLogin(ACC, "p1", PeerExpiry.INACTIVITY))
                 .expectNoEvents();
-        fixture.givenCurrentTime(NOW)
+        Instant tenMinutesOn = NOW.plus(Duration.ofMinutes(10));
+        fixture.givenCurrentTime(tenMinutesOn)
                 .andGiven(account(reusableKey("k1", 0, null), peer("p1", 1, "100.64.0.1", "a", "k1"),
                         new PeerInactivityExpirationChanged(ACC, "p1", true),
                         new AccountSettingsUpdated(ACC, DEFAULTS, inactivityOn)))
                 .when(new ExpirePeerLogin(ACC, "p1", PeerExpiry.INACTIVITY))
-                .expectEvents(new PeerLoginExpired(ACC, "p1", PeerExpiry.INACTIVITY, NOW));
+                .expectEvents(new PeerLoginExpired(ACC, "p1", PeerExpiry.INACTIVITY, tenMinutesOn));
+    }
+
+    @Test
+    void aPeerThatLoggedInWithinTheInactivityPeriodIsNotInactive() {
+        // the sweeper saw it disconnected for long, but it has just logged in again (its Sync is on its way)
+        AccountSettings inactivityOn = new AccountSettings(true, DAY, true, 600);
+        Instant renewed = NOW.plus(Duration.ofDays(1));
+        fixture.givenCurrentTime(renewed.plus(Duration.ofMinutes(10)).minusSeconds(1))
+                .andGiven(account(reusableKey("k1", 0, null), peer("p1", 1, "100.64.0.1", "a", "k1"),
+                        new PeerInactivityExpirationChanged(ACC, "p1", true),
+                        new AccountSettingsUpdated(ACC, DEFAULTS, inactivityOn),
+                        new PeerLoginExpired(ACC, "p1", PeerExpiry.INACTIVITY, renewed.minusSeconds(60)),
+                        new PeerLoginRenewed(ACC, "p1", "k1", renewed)))
+                .when(new ExpirePeerLogin(ACC, "p1", PeerExpiry.INACTIVITY))
+                .expectNoEvents()
+                .expectResultMessagePayload(false);
     }
 
     @Test

@@ -299,9 +299,9 @@ public class JdbcReadModel implements ReadModel {
             LEFT JOIN peer_status s ON s.peer_id = p.id
             WHERE a.peer_inactivity_expiration_enabled
                 AND NOT COALESCE(s.connected AND s.last_seen >= ?, FALSE)
-                AND COALESCE(s.last_seen, p.created_at)
+                AND GREATEST(s.last_seen, p.last_login, p.created_at)
                     <= CAST(? AS TIMESTAMPTZ) - a.peer_inactivity_expiration * INTERVAL '1 second'
-            ORDER BY COALESCE(s.last_seen, p.created_at), p.id""";
+            ORDER BY GREATEST(s.last_seen, p.last_login, p.created_at), p.id""";
 
     @Override
     public List<DuePeer> peersDueForExpiry(PeerExpiry cause, Instant now) {

@@ -129,10 +129,16 @@ class DuePeersQueryTest extends ApiTestSupport {
         peerStatus.markDisconnected(id, longGone, now.minusSeconds(INACTIVITY_PERIOD));
         // still "connected", but nobody refreshed it for longer than the period: the session is gone
         peerStatus.markConnected(id, sessionDiedUnclosed, now.minusSeconds(INACTIVITY_PERIOD + 1), null);
+        // long gone, but it has just logged in again (its Sync is on its way): the period runs from that login
+        String renewedSinceItLeft = peer(account, false, true);
+        peerStatus.markConnected(id, renewedSinceItLeft, now.minusSeconds(2000), null);
+        peerStatus.markDisconnected(id, renewedSinceItLeft, now.minusSeconds(INACTIVITY_PERIOD + 100));
+        jdbc.update("UPDATE rm_peers SET last_login = ? WHERE id = ?", java.sql.Timestamp.from(now.minusSeconds(5)),
+                renewedSinceItLeft);
 
         assertThat(due(PeerExpiry.INACTIVITY, account, now))
                 .containsExactlyInAnyOrder(neverSeen, longGone, sessionDiedUnclosed)
-                .doesNotContain(connected, recentlyLeft, unflagged);
+                .doesNotContain(connected, recentlyLeft, unflagged, renewedSinceItLeft);
         assertThat(due(PeerExpiry.INACTIVITY, account, createdAt.plusSeconds(INACTIVITY_PERIOD - 1)))
                 .as("a peer never seen counts from its registration").isEmpty();
         assertThat(due(PeerExpiry.INACTIVITY, account, createdAt.plusSeconds(INACTIVITY_PERIOD)))
