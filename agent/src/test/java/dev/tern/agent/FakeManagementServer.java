@@ -129,27 +129,22 @@ final class FakeManagementServer extends ManagementServiceGrpc.ManagementService
 
     /** Pushes a config-only message (a relay token refresh) to a connected peer; false when it has no stream. */
     boolean pushConfig(String peerKey, NetbirdConfig config) {
-        StreamObserver<EncryptedMessage> stream = syncStreams.get(peerKey);
-        if (stream == null) {
-            return false;
-        }
-        byte[] peerPublic = dev.tern.protocol.crypto.Keys.decode(peerKey, "peer");
-        synchronized (stream) {
-            stream.onNext(EncryptedMessages.seal(SyncResponse.newBuilder().setNetbirdConfig(config).build(), serverKey,
-                    peerPublic));
-        }
-        return true;
+        return push(peerKey, SyncResponse.newBuilder().setNetbirdConfig(config).build());
     }
 
     /** Pushes a map to a connected peer; false when it has no open stream. */
     boolean push(String peerKey, NetworkMap map) {
+        return push(peerKey, SyncResponse.newBuilder().setNetworkMap(map).build());
+    }
+
+    private boolean push(String peerKey, SyncResponse response) {
         StreamObserver<EncryptedMessage> stream = syncStreams.get(peerKey);
         if (stream == null) {
             return false;
         }
         byte[] peerPublic = dev.tern.protocol.crypto.Keys.decode(peerKey, "peer");
         synchronized (stream) {
-            stream.onNext(EncryptedMessages.seal(SyncResponse.newBuilder().setNetworkMap(map).build(), serverKey, peerPublic));
+            stream.onNext(EncryptedMessages.seal(response, serverKey, peerPublic));
         }
         return true;
     }

@@ -48,6 +48,10 @@ class SignalClientTest {
     }
 
     private SignalClient client() {
+        return client(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)));
+    }
+
+    private SignalClient client(Backoff backoff) {
         channel = InProcessChannelBuilder.forName(name).build();
         client = new SignalClient(channel, key, new SignalClient.Listener() {
             @Override
@@ -64,7 +68,7 @@ class SignalClientTest {
             public void onStateChange(String state, String error) {
                 states.add(state);
             }
-        }, new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)));
+        }, backoff);
         return client;
     }
 
@@ -88,22 +92,7 @@ class SignalClientTest {
 
     @Test
     void retryNowCutsALongBackoffShort() throws Exception {
-        channel = InProcessChannelBuilder.forName(name).build();
-        client = new SignalClient(channel, key, new SignalClient.Listener() {
-            @Override
-            public void onMessage(String senderKey, Body body) {
-            }
-
-            @Override
-            public void onConnected() {
-                connects.incrementAndGet();
-            }
-
-            @Override
-            public void onStateChange(String state, String error) {
-                states.add(state);
-            }
-        }, new Backoff(Duration.ofMinutes(5), Duration.ofMinutes(5)));
+        client(new Backoff(Duration.ofMinutes(5), Duration.ofMinutes(5)));
         client.start(); // no node yet: the first attempt fails and the client waits its 5 minutes
         await().atMost(Duration.ofSeconds(30)).until(() -> states.contains("disconnected"));
         server = start();

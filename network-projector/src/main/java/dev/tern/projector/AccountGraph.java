@@ -263,8 +263,8 @@ final class AccountGraph {
 
     /**
      * An expiry changes the peer's own map (its loginExpired flag) and moves it between the remote and the offline
-     * peers of every map that shows it; firewall rules stay as they are. A renewal of a peer that was not expired
-     * (every login with a valid setup key renews) changes nothing.
+     * peers of every map that shows it; firewall rules stay as they are. A renewal or lift of a peer that is not
+     * expired changes nothing.
      */
     private void setLoginExpired(String peerId, boolean expired, Set<String> affected) {
         Peer peer = peers.get(peerId);

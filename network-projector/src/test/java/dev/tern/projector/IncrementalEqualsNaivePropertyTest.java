@@ -289,7 +289,7 @@ class IncrementalEqualsNaivePropertyTest {
                             step.b() % 2 == 0 ? PeerExpiry.LOGIN : PeerExpiry.INACTIVITY, Instant.EPOCH);
                 }
                 case RENEW_LOGIN -> {
-                    // every login with a usable setup key renews, expired or not
+                    // the account renews only lapsed logins; a renewal of a peer that is not expired must change nothing anyway
                     String peerId = pick(peers, step.a());
                     return peerId == null ? null : new PeerLoginRenewed(ACCOUNT, peerId, "setup-key", Instant.EPOCH);
                 }

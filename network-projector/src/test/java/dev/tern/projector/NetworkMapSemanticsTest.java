@@ -359,7 +359,7 @@ class NetworkMapSemanticsTest {
         assertThat(map("a").sameContentAs(aBefore)).isTrue();
         assertThat(map("b").sameContentAs(bBefore)).isTrue();
 
-        // every login with a valid setup key renews; for a peer that was not expired no map changes
+        // renewing or lifting a peer that is not expired (the account never does) changes no map
         assertThat(projector.apply(new PeerLoginRenewed(ACCOUNT, "b", "key1", Instant.EPOCH))).isEmpty();
         assertThat(projector.apply(new PeerLoginExpiryLifted(ACCOUNT, "b"))).isEmpty();
     }

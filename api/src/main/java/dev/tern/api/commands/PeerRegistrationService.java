@@ -95,8 +95,8 @@ public class PeerRegistrationService {
 
     /**
      * Registration, or for a device the caller knows as {@code knownPeerId} a login with the key (the account
-     * renews the peer's login, or refuses an unusable key when the login has expired). The known id makes the
-     * device the actor of what a login appends.
+     * renews a lapsed login with a usable key and refuses an unusable one; a login that has not lapsed stays as it
+     * is). The known id makes the device the actor of what a login appends.
      */
     public PeerRegistration logInWithoutReadYourWrites(String plainSetupKey, WireGuardKey wgPubKey,
                                                        PeerSystemMeta meta, String sourceAddress,

@@ -148,9 +148,8 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     }
 
     /**
-     * RegisterPeer with the presented key: a new device is registered; for a known one ({@code known}) the account
-     * renews its login when the key is usable, which ends an expiry, and refuses an unusable key only when the login
-     * has expired. A new device gets its config as soon as the account has registered it (as NetBird's Login, which
+     * RegisterPeer with the presented key: a new device is registered; a known one ({@code known}, whose login has
+     * expired: otherwise its key is not looked at) gets its login renewed with a usable key, or is refused. A new device gets its config as soon as the account has registered it (as NetBird's Login, which
      * does not wait for network maps either); it is remembered as pending until the projector shows it, so its Sync
      * right after finds it. A known device gets its config once the projector shows it logged in.
      */
