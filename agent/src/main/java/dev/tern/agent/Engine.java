@@ -28,8 +28,9 @@ import java.util.stream.Collectors;
  *
  * <p>Relay fallback, as NetBird does it: a peer without a fresh handshake {@link #RELAY_AFTER} after it appeared in
  * the map (or after its endpoint last changed) is moved to a relayed link, a {@link RelayProxy} on loopback that
- * WireGuard uses as the peer's endpoint. A packet that peer sends us through the relay opens the link on our side
- * too. A relayed peer stays relayed (no upgrade back to direct) until it leaves the map.
+ * WireGuard uses as the peer's endpoint. Only that timeout moves a peer: packets arriving through the relay before
+ * we relay the peer ourselves are dropped (the relay cannot vouch for who sent them). A relayed peer stays relayed
+ * (no upgrade back to direct) until it leaves the map.
  */
 final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -189,32 +190,19 @@ final class Engine {
     }
 
     /**
-     * A packet a peer sent us through the relay. The common case, an open link, is served without the lock; the
-     * first packet of a mapped peer opens its link (and moves its endpoint there); packets of strangers are dropped.
+     * A packet a peer sent us through the relay: handed to WireGuard only when we relay that peer ourselves. Served
+     * without the lock. Anyone the relay admits can claim any peer id, so a relayed packet is no evidence that the
+     * peer's direct path is gone: it never opens a link or moves an endpoint (that is {@link #offerStale}'s
+     * decision alone, on our own handshake timeout), and before the link is ours it is dropped instead of reaching
+     * WireGuard, where an authentic packet from a proxy address would make WireGuard roam the peer there.
      */
     void onRelayed(PeerId from, byte[] payload) {
         RelayProxy proxy = proxies.get(from);
         if (proxy == null) {
-            proxy = openProxyFor(from);
-            if (proxy == null) {
-                return;
-            }
+            LOG.debug("dropping a relayed packet from {}: we do not relay that peer", from);
+            return;
         }
         proxy.deliver(payload);
-    }
-
-    private synchronized RelayProxy openProxyFor(PeerId from) {
-        for (Map.Entry<String, Link> entry : links.entrySet()) {
-            if (entry.getValue().relayId.equals(from)) {
-                Link link = entry.getValue();
-                if (link.proxy == null) {
-                    switchToRelay(entry.getKey(), link, "it reached us through the relay");
-                }
-                return link.proxy;
-            }
-        }
-        LOG.debug("dropping a relayed packet from {}: not in our map", from);
-        return null;
     }
 
     private void switchToRelay(String peerKey, Link link, String why) {

@@ -174,25 +174,58 @@ class EngineRelayTest {
     }
 
     @Test
-    void aRelayedPacketFromAMappedPeerOpensItsLinkAndStrangersAreDropped() throws Exception {
+    void aRelayedPacketNeitherMovesAPeerToTheRelayNorReachesWireGuardBeforeOurOwnTimeout() throws Exception {
         engine.applyMap(map(1, peerB()));
+        engine.onSignal(keyB, Body.newBuilder().setType(Body.Type.CANDIDATE)
+                .setPayload(Candidates.format(0, "10.77.0.2", 51820)).build());
 
+        // Anyone on the relay can claim to be B: such a packet is no evidence that B's direct path is gone.
+        byte[] claimed = {1, 0, 0, 0, 1};
+        engine.onRelayed(PeerId.ofPublicKey(keyB), claimed);
         engine.onRelayed(PeerId.ofPublicKey(keyC), new byte[]{9});
-        assertThat(plane.endpointOf(keyB)).isNull();
 
-        byte[] initiation = {1, 0, 0, 0, 1};
-        engine.onRelayed(PeerId.ofPublicKey(keyB), initiation);
+        assertThat(plane.endpointOf(keyB)).isEqualTo("10.77.0.2:51820");
+        assertThat(statusOf(keyB).connectionType()).isEqualTo("direct");
+        assertThat(plane.peers).containsOnlyKeys(keyB);
+        clock.advance(Engine.RELAY_AFTER.minusSeconds(1));
+        engine.offerStale();
+        assertThat(plane.endpointOf(keyB)).as("the fallback period counts from the endpoint, not from relayed packets")
+                .isEqualTo("10.77.0.2:51820");
 
+        // Only no handshake for the whole fallback period moves B, and only to our own loopback proxy.
+        clock.advance(Duration.ofSeconds(1));
+        engine.offerStale();
         String proxy = plane.endpointOf(keyB);
         assertThat(proxy).startsWith("127.0.0.1:");
+        byte[] afterTimeout = {2, 0, 0, 0, 2};
+        engine.onRelayed(PeerId.ofPublicKey(keyB), afterTimeout);
         DatagramPacket received = receive();
-        assertThat(Arrays.copyOf(received.getData(), received.getLength())).containsExactly(initiation);
+        // The packet relayed before the timeout was dropped, not handed to WireGuard (where it could make it roam).
+        assertThat(Arrays.copyOf(received.getData(), received.getLength())).containsExactly(afterTimeout);
         assertThat(received.getSocketAddress()).isEqualTo(address(proxy));
+    }
+
+    @Test
+    void relayedPacketsOfAPeerWithAFreshDirectHandshakeNeverMoveIt() {
+        engine.applyMap(map(1, peerB()));
+        engine.onSignal(keyB, Body.newBuilder().setType(Body.Type.CANDIDATE)
+                .setPayload(Candidates.format(0, "10.77.0.2", 51820)).build());
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Engine.RELAY_AFTER);
+            plane.handshakes.put(keyB, clock.instant().minusSeconds(1).getEpochSecond());
+            engine.onRelayed(PeerId.ofPublicKey(keyB), new byte[]{1, 0, 0, 0, (byte) i});
+            engine.offerStale();
+        }
+
+        assertThat(plane.endpointOf(keyB)).isEqualTo("10.77.0.2:51820");
+        assertThat(plane.diffs).hasSize(2); // added, then its endpoint: nothing since
     }
 
     @Test
     void aPeerLeavingTheMapClosesItsLink() throws Exception {
         engine.applyMap(map(1, peerB(), peerC()));
+        clock.advance(Engine.RELAY_AFTER);
+        engine.offerStale();
         engine.onRelayed(PeerId.ofPublicKey(keyB), new byte[]{1});
         receive();
         InetSocketAddress proxy = address(plane.endpointOf(keyB));
