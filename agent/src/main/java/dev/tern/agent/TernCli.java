@@ -5,9 +5,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -59,13 +65,22 @@ public final class TernCli implements Callable<Integer> {
 
     @Command(name = "up", mixinStandardHelpOptions = true, description = "Join the mesh and run the agent in the foreground (SIGTERM or 'tern down' stops it).")
     static final class Up implements Callable<Integer> {
+        static final String SETUP_KEY_ENV = "TERN_SETUP_KEY";
+        private static final Set<PosixFilePermission> SHARED = EnumSet.of(PosixFilePermission.GROUP_READ,
+                PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         // The key on the command line is visible to every local user in /proc; the environment variable and the
         // file are the ways that keep it private. Never shown in help output.
-        @Option(names = "--setup-key", defaultValue = "${env:TERN_SETUP_KEY}",
-                description = "Setup key for the first registration (not needed once registered); also TERN_SETUP_KEY.")
+        @Option(names = "--setup-key",
+                description = "Setup key for the first registration (not needed once registered). Visible to local "
+                        + "users in the process list: prefer TERN_SETUP_KEY or --setup-key-file.")
         String setupKey;
 
-        @Option(names = "--setup-key-file", description = "Read the setup key from this file instead.")
+        @Option(names = "--setup-key-file", description = "Read the setup key from this file (must not be readable "
+                + "by group or others, e.g. chmod 600).")
         Path setupKeyFile;
 
         @Option(names = "--management-url", required = true, description = "Management server, e.g. http://host:33073")
@@ -86,6 +101,49 @@ public final class TernCli implements Callable<Integer> {
         @Option(names = "--startup-timeout", defaultValue = "30", description = "Seconds to keep trying an unreachable management server at start (default: ${DEFAULT-VALUE}).")
         int startupTimeoutSeconds;
 
+        /**
+         * The setup key from {@code --setup-key}, {@code --setup-key-file} or {@code TERN_SETUP_KEY}, in that order
+         * (explicit flags win over the environment); null when none is given. A key file others could read (or
+         * write) is refused: the point of the file is that only its owner sees the key.
+         */
+        String resolveSetupKey(Map<String, String> environment, PrintWriter err) {
+            if (setupKey != null && setupKeyFile != null) {
+                throw new IllegalArgumentException("give the setup key either with --setup-key or with "
+                        + "--setup-key-file, not both");
+            }
+            if (setupKey != null) {
+                err.println("tern: warning: --setup-key is visible to every local user in the process list; use "
+                        + SETUP_KEY_ENV + "=... or --setup-key-file instead");
+                err.flush();
+                return setupKey.isBlank() ? null : setupKey.strip();
+            }
+            if (setupKeyFile != null) {
+                return readSetupKeyFile(setupKeyFile);
+            }
+            String fromEnvironment = environment.get(SETUP_KEY_ENV);
+            return fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment.strip();
+        }
+
+        static String readSetupKeyFile(Path file) {
+            String key;
+            try {
+                Set<PosixFilePermission> shared = EnumSet.copyOf(SHARED);
+                shared.retainAll(Files.getPosixFilePermissions(file));
+                if (!shared.isEmpty()) {
+                    throw new IllegalArgumentException("--setup-key-file " + file + " is accessible to other users ("
+                            + PosixFilePermissions.toString(Files.getPosixFilePermissions(file)) + "): run chmod 600 "
+                            + file + " (and consider the key exposed)");
+                }
+                key = Files.readString(file).strip();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read --setup-key-file " + file + ": " + e.getMessage());
+            }
+            if (key.isEmpty()) {
+                throw new IllegalArgumentException("--setup-key-file " + file + " is empty");
+            }
+            return key;
+        }
+
         @Override
         public Integer call() {
             if (wgPort < 1 || wgPort > 65535) {
@@ -94,21 +152,7 @@ public final class TernCli implements Callable<Integer> {
             if (startupTimeoutSeconds < 0) {
                 throw new IllegalArgumentException("--startup-timeout must not be negative");
             }
-            String key = setupKey;
-            if (setupKeyFile != null) {
-                if (setupKey != null && !setupKey.isBlank()) {
-                    throw new IllegalArgumentException("give the setup key either with --setup-key/TERN_SETUP_KEY or "
-                            + "with --setup-key-file, not both");
-                }
-                try {
-                    key = java.nio.file.Files.readString(setupKeyFile).strip();
-                } catch (java.io.IOException e) {
-                    throw new IllegalArgumentException("cannot read --setup-key-file " + setupKeyFile + ": " + e.getMessage());
-                }
-                if (key.isEmpty()) {
-                    throw new IllegalArgumentException("--setup-key-file " + setupKeyFile + " is empty");
-                }
-            }
+            String key = resolveSetupKey(System.getenv(), spec.commandLine().getErr());
             return new Daemon(new Daemon.Options(key, managementUrl, interfaceName, configDir, wgPort, hostname,
                     Duration.ofSeconds(startupTimeoutSeconds))).run();
         }

@@ -2,12 +2,15 @@ package dev.tern.agent;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,10 +64,23 @@ class TernCliTest {
         assertThat(dir).doesNotExist();
     }
 
+    private Path privateFile(String name, String content) throws Exception {
+        Path file = temp.resolve(name);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content);
+        return file;
+    }
+
+    private static TernCli.Up parseUp(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of("up", "--management-url", "http://127.0.0.1:1"));
+        all.addAll(List.of(args));
+        CommandLine.ParseResult parsed = new CommandLine(new TernCli()).parseArgs(all.toArray(String[]::new));
+        return (TernCli.Up) parsed.subcommand().commandSpec().userObject();
+    }
+
     @Test
     void setupKeyFromAFileExcludesTheFlagAndMustNotBeEmpty() throws Exception {
-        Path keyFile = temp.resolve("setup.key");
-        Files.writeString(keyFile, "");
+        Path keyFile = privateFile("setup.key", "");
         assertThat(run("up", "--management-url", "http://127.0.0.1:1", "--setup-key-file", keyFile.toString(),
                 "--config-dir", temp.resolve("cfg").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("is empty");
@@ -74,6 +90,42 @@ class TernCliTest {
                 "--setup-key-file", keyFile.toString(), "--config-dir", temp.resolve("cfg").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("not both").doesNotContain("KEY-FROM-FILE").doesNotContain("OTHER");
         assertThat(temp.resolve("cfg")).doesNotExist();
+    }
+
+    @Test
+    void aSetupKeyFileOtherUsersCanReadIsRefusedWithoutShowingTheKey() throws Exception {
+        Path keyFile = privateFile("shared.key", "KEY-FROM-SHARED-FILE\n");
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-r--r--"));
+
+        assertThat(run("up", "--management-url", "http://127.0.0.1:1", "--setup-key-file", keyFile.toString(),
+                "--config-dir", temp.resolve("cfg").toString())).isEqualTo(2);
+
+        assertThat(err.toString()).contains("accessible to other users").contains("chmod 600 " + keyFile)
+                .doesNotContain("KEY-FROM-SHARED-FILE");
+        assertThat(temp.resolve("cfg")).doesNotExist();
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-rw----"));
+        assertThat(run("up", "--management-url", "http://127.0.0.1:1", "--setup-key-file", keyFile.toString(),
+                "--config-dir", temp.resolve("cfg").toString())).isEqualTo(2);
+        assertThat(temp.resolve("cfg")).doesNotExist();
+    }
+
+    @Test
+    void theSetupKeyComesFromAPrivateFileOrTheEnvironmentAndTheFlagWarnsAboutPs() throws Exception {
+        Path keyFile = privateFile("setup.key", "  KEY-FROM-FILE\n");
+        StringWriter warnings = new StringWriter();
+        PrintWriter warn = new PrintWriter(warnings, true);
+        Map<String, String> environment = Map.of("TERN_SETUP_KEY", "KEY-FROM-ENV\n");
+
+        assertThat(parseUp("--setup-key-file", keyFile.toString()).resolveSetupKey(environment, warn))
+                .isEqualTo("KEY-FROM-FILE");
+        assertThat(parseUp().resolveSetupKey(environment, warn)).isEqualTo("KEY-FROM-ENV");
+        assertThat(parseUp().resolveSetupKey(Map.of(), warn)).isNull();
+        assertThat(warnings.toString()).isEmpty();
+
+        assertThat(parseUp("--setup-key", "KEY-ON-THE-COMMAND-LINE").resolveSetupKey(environment, warn))
+                .isEqualTo("KEY-ON-THE-COMMAND-LINE");
+        assertThat(warnings.toString()).contains("process list").contains("TERN_SETUP_KEY").contains("--setup-key-file")
+                .doesNotContain("KEY-ON-THE-COMMAND-LINE");
     }
 
     @Test
