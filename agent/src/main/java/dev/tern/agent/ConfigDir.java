@@ -63,6 +63,11 @@ final class ConfigDir {
         return dir.resolve("wireguard-go.log");
     }
 
+    /** The management server's public key, pinned at the first successful login ({@link ServerKeyPin}). */
+    Path serverKeyFile() {
+        return dir.resolve("server.pub");
+    }
+
     void create() {
         try {
             if (!Files.isDirectory(dir)) {

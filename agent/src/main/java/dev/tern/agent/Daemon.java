@@ -38,7 +38,7 @@ final class Daemon {
     static final Duration RECONNECT_MAX = Duration.ofSeconds(10);
 
     record Options(String setupKey, String managementUrl, String interfaceName, Path configDir, int wgPort,
-                   String hostname, Duration startupTimeout) {
+                   String hostname, Duration startupTimeout, boolean acceptNewServerKey) {
     }
 
     private final Options options;
@@ -112,7 +112,8 @@ final class Daemon {
         key = dir.loadOrCreateKey();
         managementState = new StatusReport.Connection(managementTarget.toString(), "connecting", null);
         managementChannel = Channels.open(managementTarget);
-        management = new ManagementClient(managementChannel, key, options.setupKey(), systemMeta(), new ManagementClient.Listener() {
+        management = new ManagementClient(managementChannel, key, options.setupKey(), systemMeta(),
+                ServerKeyPin.of(dir, options.acceptNewServerKey()), new ManagementClient.Listener() {
             @Override
             public void onLogin(LoginResponse response) {
                 onLoggedIn(response);

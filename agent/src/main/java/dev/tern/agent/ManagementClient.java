@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 final class ManagementClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagementClient.class);
     private static final long CALL_DEADLINE_SECONDS = 15;
+    /** Management state while the server presents a key other than the pinned one. */
+    static final String SERVER_KEY_CHANGED = "server-key-changed";
 
     interface Listener {
         void onLogin(LoginResponse response);
@@ -58,14 +60,20 @@ final class ManagementClient implements AutoCloseable {
     private final String setupKey;
     private final PeerSystemMeta meta;
     private final Listener listener;
+    private final ServerKeyPin serverKeyPin;
     private volatile byte[] serverKey;
     private volatile boolean closed;
     private volatile Context.CancellableContext syncContext;
     private long lastSerial = -1;
 
-    /** @param setupKey may be null: then only an already registered key can log in */
-    ManagementClient(Channel channel, X25519KeyPair key, String setupKey, PeerSystemMeta meta, Listener listener) {
+    /**
+     * @param setupKey     may be null: then only an already registered key can log in
+     * @param serverKeyPin the server key we trust (pinned at the first login); nothing is sealed to another key
+     */
+    ManagementClient(Channel channel, X25519KeyPair key, String setupKey, PeerSystemMeta meta, ServerKeyPin serverKeyPin,
+                     Listener listener) {
         this.stub = ManagementServiceGrpc.newBlockingStub(channel);
+        this.serverKeyPin = serverKeyPin;
         this.key = key;
         this.setupKey = setupKey == null || setupKey.isBlank() ? null : setupKey.strip();
         this.meta = meta;
@@ -73,9 +81,11 @@ final class ManagementClient implements AutoCloseable {
     }
 
     /**
-     * Fetches the server key and logs in.
+     * Fetches the server key, checks it against the pinned one and logs in; pins the key when this is the first
+     * login whose answer opens with it.
      *
-     * @throws AgentException (MANAGEMENT) when the server refuses us; StatusRuntimeException (UNAVAILABLE, ...)
+     * @throws AgentException (MANAGEMENT) when the server refuses us or presents a key other than the pinned one
+     *                        ({@link ServerKeyPin.MismatchException}); StatusRuntimeException (UNAVAILABLE, ...)
      *                        when it cannot be reached, so callers can tell "retry" from "give up"
      */
     LoginResponse login() {
@@ -87,6 +97,9 @@ final class ManagementClient implements AutoCloseable {
         } catch (NaclBoxException e) {
             throw new AgentException(AgentException.MANAGEMENT, "management server sent an unusable key: " + e.getMessage());
         }
+        String offeredKey = java.util.Base64.getEncoder().encodeToString(server);
+        // Before anything is sealed to it: our login (with the setup key, maybe) is for the pinned server only.
+        serverKeyPin.check(offeredKey);
         serverKey = server;
         LoginRequest.Builder request = LoginRequest.newBuilder()
                 .setMeta(meta)
@@ -125,6 +138,8 @@ final class ManagementClient implements AutoCloseable {
         } catch (NaclBoxException e) {
             throw new AgentException(AgentException.MANAGEMENT, "cannot open the login response: " + e.getMessage());
         }
+        // The answer opened, so the server holds the private half of the key it presented: trust it from now on.
+        serverKeyPin.confirm(offeredKey);
         listener.onLogin(response);
         return response;
     }
@@ -226,6 +241,15 @@ final class ManagementClient implements AutoCloseable {
             } catch (StatusRuntimeException e) {
                 error = e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription());
                 loggedIn = false;
+            } catch (ServerKeyPin.MismatchException e) {
+                if (closed) {
+                    break;
+                }
+                // Not a connection problem: report it loudly and ask again slowly (an operator may reset the pin).
+                LOG.error("{}; asking again in {} s", e.getMessage(), backoff.maxDelay().toSeconds());
+                listener.onStateChange(SERVER_KEY_CHANGED, e.getMessage());
+                sleep(backoff.maxDelay());
+                continue;
             } catch (LoginRequiredException e) {
                 if (closed) {
                     break;

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tern", mixinStandardHelpOptions = true, version = Daemon.VERSION,
         description = "Tern mesh VPN agent.",
-        subcommands = {TernCli.Up.class, TernCli.StatusCommand.class, TernCli.Down.class})
+        subcommands = {TernCli.Up.class, TernCli.StatusCommand.class, TernCli.Down.class, TernCli.ResetServerKey.class})
 public final class TernCli implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -101,6 +101,11 @@ public final class TernCli implements Callable<Integer> {
         @Option(names = "--startup-timeout", defaultValue = "30", description = "Seconds to keep trying an unreachable management server at start (default: ${DEFAULT-VALUE}).")
         int startupTimeoutSeconds;
 
+        @Option(names = "--accept-new-server-key", description = "Trust the key the management server presents at "
+                + "this start instead of the one pinned at the first login (only after checking the server's key "
+                + "really changed).")
+        boolean acceptNewServerKey;
+
         /**
          * The setup key from {@code --setup-key}, {@code --setup-key-file} or {@code TERN_SETUP_KEY}, in that order
          * (explicit flags win over the environment); null when none is given. A key file others could read (or
@@ -154,7 +159,7 @@ public final class TernCli implements Callable<Integer> {
             }
             String key = resolveSetupKey(System.getenv(), spec.commandLine().getErr());
             return new Daemon(new Daemon.Options(key, managementUrl, interfaceName, configDir, wgPort, hostname,
-                    Duration.ofSeconds(startupTimeoutSeconds))).run();
+                    Duration.ofSeconds(startupTimeoutSeconds), acceptNewServerKey)).run();
         }
     }
 
@@ -240,6 +245,26 @@ public final class TernCli implements Callable<Integer> {
                 throw new AgentException(AgentException.NOT_RUNNING, "tern is not running (no daemon for " + dir.path() + ")");
             }
             spec.commandLine().getOut().println("tern is down");
+            return 0;
+        }
+    }
+
+    @Command(name = "reset-server-key", mixinStandardHelpOptions = true,
+            description = "Forget the management server key pinned at the first login; the next login pins the key "
+                    + "the server presents then (a running agent picks this up at its next login attempt).")
+    static final class ResetServerKey implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--config-dir", defaultValue = "/etc/tern", description = "Config directory (default: ${DEFAULT-VALUE}).")
+        Path configDir;
+
+        @Override
+        public Integer call() {
+            Optional<String> forgotten = ServerKeyPin.of(new ConfigDir(configDir), false).reset();
+            spec.commandLine().getOut().println(forgotten
+                    .map(key -> "forgot the pinned management server key " + key)
+                    .orElse("no management server key was pinned in " + configDir));
             return 0;
         }
     }

@@ -33,7 +33,10 @@ final class FakeManagementServer extends ManagementServiceGrpc.ManagementService
     static final String SETUP_KEY = "A2C8E62B-38F5-4553-B31E-DD66C696CEBB";
     static final String EXPIRED = "peer login has expired, please log in once more";
 
-    final X25519KeyPair serverKey = NaclBox.generateKeyPair();
+    /** Tests replace it to play a server whose key changed, or one impersonating the real server. */
+    volatile X25519KeyPair serverKey = NaclBox.generateKeyPair();
+    /** Every Login call, whether its body opens or not. */
+    final java.util.concurrent.atomic.AtomicInteger loginCalls = new java.util.concurrent.atomic.AtomicInteger();
     final Set<String> registered = ConcurrentHashMap.newKeySet();
     /** Registered peers whose login has expired: they need the setup key again, as Tern's server demands. */
     final Set<String> expired = ConcurrentHashMap.newKeySet();
@@ -57,6 +60,7 @@ final class FakeManagementServer extends ManagementServiceGrpc.ManagementService
 
     @Override
     public void login(EncryptedMessage request, StreamObserver<EncryptedMessage> response) {
+        loginCalls.incrementAndGet();
         LoginRequest login;
         try {
             login = EncryptedMessages.openFromSender(request, serverKey.privateKey(), LoginRequest.parser());

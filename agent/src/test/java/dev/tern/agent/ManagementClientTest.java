@@ -15,8 +15,13 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +42,8 @@ class ManagementClientTest {
     private ManagedChannel channel;
     private ManagementClient client;
     private Thread loop;
+    @TempDir
+    Path configDir;
 
     private final ManagementClient.Listener listener = new ManagementClient.Listener() {
         @Override
@@ -83,8 +90,17 @@ class ManagementClientTest {
     }
 
     private ManagementClient client(String setupKey) {
-        client = new ManagementClient(channel, peer, setupKey, PeerSystemMeta.newBuilder().setHostname("host-a").build(), listener);
+        client = new ManagementClient(channel, peer, setupKey, PeerSystemMeta.newBuilder().setHostname("host-a").build(),
+                pin(false), listener);
         return client;
+    }
+
+    private ServerKeyPin pin(boolean acceptNewKey) {
+        return ServerKeyPin.of(new ConfigDir(configDir), acceptNewKey);
+    }
+
+    private Path pinFile() {
+        return new ConfigDir(configDir).serverKeyFile();
     }
 
     private static NetworkMap map(long serial) {
@@ -209,7 +225,7 @@ class ManagementClientTest {
         fake.registered.add(peer.publicKeyBase64());
         List<String> errors = new CopyOnWriteArrayList<>();
         client = new ManagementClient(channel, peer, null, PeerSystemMeta.newBuilder().setHostname("host-a").build(),
-                new ManagementClient.Listener() {
+                pin(false), new ManagementClient.Listener() {
                     @Override
                     public void onLogin(LoginResponse response) {
                     }
@@ -238,6 +254,101 @@ class ManagementClientTest {
         // an admin lifting the expiry lets it back in on its next (slowest-pace) attempt, no restart needed
         fake.expired.clear();
         await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+    }
+
+    @Test
+    void theFirstLoginPinsTheServerKeyAndALaterDifferentKeyIsRefusedBeforeAnythingIsSealedToIt() throws Exception {
+        String firstKey = fake.serverKey.publicKeyBase64();
+        client(FakeManagementServer.SETUP_KEY).login();
+        assertThat(Files.readString(pinFile()).strip()).isEqualTo(firstKey);
+
+        fake.serverKey = NaclBox.generateKeyPair();
+        String newKey = fake.serverKey.publicKeyBase64();
+        int loginCallsBefore = fake.loginCalls.get();
+
+        assertThatThrownBy(() -> client(FakeManagementServer.SETUP_KEY).login())
+                .isInstanceOf(ServerKeyPin.MismatchException.class)
+                .hasMessageContaining(newKey).hasMessageContaining(firstKey)
+                .hasMessageContaining("tern reset-server-key --config-dir " + configDir)
+                .hasMessageContaining("--accept-new-server-key")
+                .hasMessageNotContaining(FakeManagementServer.SETUP_KEY)
+                .satisfies(e -> assertThat(((AgentException) e).exitCode()).isEqualTo(AgentException.MANAGEMENT));
+        assertThat(fake.loginCalls.get()).as("no login, and no setup key, sent to the new key").isEqualTo(loginCallsBefore);
+        assertThat(Files.readString(pinFile()).strip()).isEqualTo(firstKey);
+
+        // The documented reset: the next login trusts (and pins) the key the server presents then.
+        StringWriter out = new StringWriter();
+        assertThat(TernCli.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+                "reset-server-key", "--config-dir", configDir.toString())).isZero();
+        assertThat(out.toString()).contains(firstKey);
+        client(FakeManagementServer.SETUP_KEY).login();
+        assertThat(Files.readString(pinFile()).strip()).isEqualTo(newKey);
+    }
+
+    @Test
+    void acceptingANewServerKeyRepinsOnceAndAFurtherChangeIsRefusedAgain() throws Exception {
+        client(FakeManagementServer.SETUP_KEY).login();
+        fake.serverKey = NaclBox.generateKeyPair();
+        String acceptedKey = fake.serverKey.publicKeyBase64();
+
+        ManagementClient accepting = new ManagementClient(channel, peer, null,
+                PeerSystemMeta.newBuilder().setHostname("host-a").build(), pin(true), listener);
+        accepting.login();
+        assertThat(Files.readString(pinFile()).strip()).isEqualTo(acceptedKey);
+
+        fake.serverKey = NaclBox.generateKeyPair();
+        assertThatThrownBy(accepting::login).isInstanceOf(ServerKeyPin.MismatchException.class)
+                .hasMessageContaining(acceptedKey);
+    }
+
+    @Test
+    void aKeyIsOnlyPinnedByALoginWhoseAnswerOpens() {
+        assertThatThrownBy(() -> client("WRONG-KEY-123").login()).isInstanceOf(AgentException.class);
+
+        assertThat(pinFile()).doesNotExist();
+    }
+
+    @Test
+    void aRunningAgentReportsAChangedServerKeyOpensNoSyncAndResumesAfterAReset() throws Exception {
+        List<String> errors = new CopyOnWriteArrayList<>();
+        ManagementClient c = new ManagementClient(channel, peer, FakeManagementServer.SETUP_KEY,
+                PeerSystemMeta.newBuilder().setHostname("host-a").build(), pin(false), new ManagementClient.Listener() {
+                    @Override
+                    public void onLogin(LoginResponse response) {
+                    }
+
+                    @Override
+                    public void onNetworkMap(SyncResponse response) {
+                        serials.add(response.getNetworkMap().getSerial());
+                    }
+
+                    @Override
+                    public void onStateChange(String state, String error) {
+                        states.add(state);
+                        errors.add(state + ": " + error);
+                    }
+                });
+        client = c;
+        loop = new Thread(() -> c.runSyncLoop(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), false));
+        loop.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+
+        // The server comes back with another key (or an impostor answers in its place).
+        fake.serverKey = NaclBox.generateKeyPair();
+        String newKey = fake.serverKey.publicKeyBase64();
+        fake.syncStreams.remove(peer.publicKeyBase64()).onError(io.grpc.Status.UNAVAILABLE.asRuntimeException());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> states.contains(ManagementClient.SERVER_KEY_CHANGED));
+        assertThat(errors).anySatisfy(e -> assertThat(e).startsWith("server-key-changed: the management server "
+                + "presents key " + newKey));
+        assertThat(fake.syncStreams).doesNotContainKey(peer.publicKeyBase64());
+
+        new ServerKeyPin(pinFile(), configDir.toString(), false).reset();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+        assertThat(Files.readString(pinFile()).strip()).isEqualTo(newKey);
+        fake.push(peer.publicKeyBase64(), map(4));
+        await().atMost(Duration.ofSeconds(30)).until(() -> serials.contains(4L));
     }
 
     @Test
