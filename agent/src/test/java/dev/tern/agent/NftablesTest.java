@@ -36,6 +36,51 @@ class NftablesTest {
         assertThat(chain.indexOf("counter drop")).isGreaterThan(chain.indexOf("established,related"));
     }
 
+    private static List<String> chain(String script, String name) {
+        String body = script.substring(script.indexOf("chain " + name + " {"));
+        body = body.substring(body.indexOf('\n') + 1, body.indexOf("\n  }"));
+        return java.util.Arrays.stream(body.split("\n")).map(String::strip).toList();
+    }
+
+    @Test
+    void whatArrivesOnTheMeshInterfaceIsNeverRoutedOn() {
+        String script = Nftables.render("tern0", List.of(
+                new FirewallRuleSpec("0.0.0.0/0", FirewallRuleSpec.Protocol.ALL, 0, 0, true)));
+
+        assertThat(chain(script, "forward")).containsExactly(
+                "type filter hook forward priority filter; policy accept;",
+                "iifname \"tern0\" jump mesh_forward");
+        // Not even a rule accepting everything from everyone lets a peer use us as a router: those rules are ours.
+        assertThat(chain(script, "mesh_forward")).containsExactly(
+                "ct direction reply ct state established,related accept",
+                "counter drop");
+    }
+
+    @Test
+    void onlyConnectionsWeOpenedPassOnTheirStateAloneWhilePeerOpenedOnesMeetTheRulesOnEveryPacket() {
+        String script = Nftables.render("tern0", List.of(
+                new FirewallRuleSpec("100.64.0.2", FirewallRuleSpec.Protocol.TCP, 22, 22, true),
+                new FirewallRuleSpec("100.64.0.3", FirewallRuleSpec.Protocol.UDP, 8000, 8100, false),
+                new FirewallRuleSpec("fd00::4/128", FirewallRuleSpec.Protocol.ICMP, 0, 0, true)));
+
+        assertThat(chain(script, "mesh_in")).containsExactly(
+                "ct state invalid drop",
+                "ct direction reply ct state established,related accept",
+                "ip saddr 100.64.0.3 udp dport 8000-8100 drop",
+                "ip saddr 100.64.0.2 tcp dport 22 accept",
+                "ip6 saddr fd00::4/128 meta l4proto ipv6-icmp accept",
+                "counter drop");
+        assertThat(chain(script, "output")).containsExactly(
+                "type filter hook output priority filter; policy accept;",
+                "oifname \"tern0\" ct direction reply jump mesh_out_reply");
+        // Our answers on connections a peer opened: the same rules, seen from the other end.
+        assertThat(chain(script, "mesh_out_reply")).containsExactly(
+                "ip daddr 100.64.0.3 udp sport 8000-8100 drop",
+                "ip daddr 100.64.0.2 tcp sport 22 accept",
+                "ip6 daddr fd00::4/128 meta l4proto ipv6-icmp accept",
+                "counter drop");
+    }
+
     @Test
     void acceptRulesBecomeSourceProtocolAndPortMatches() {
         String script = Nftables.render("tern0", List.of(

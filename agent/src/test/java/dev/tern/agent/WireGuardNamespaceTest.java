@@ -126,8 +126,11 @@ class WireGuardNamespaceTest {
         assertThat(UapiSocket.defaultPath(ifaceA)).doesNotExist();
     }
 
-    @Test
-    void tunnelSurvivesANewPeerSetAndTheFirewallAdmitsOnlyWhatRulesAccept() {
+    /** A and B joined by a veth pair (10.99.0.1/.2) and a WireGuard tunnel over it (100.64.9.1/.2). */
+    private record Tunnel(WireGuardDevice a, WireGuardDevice b, X25519KeyPair keyA, X25519KeyPair keyB, WgPeer bOnA) {
+    }
+
+    private Tunnel tunnel(List<String> extraAllowedOnB) {
         namespace(nsA);
         namespace(nsB);
         String vethA = "tv" + tag + "a";
@@ -148,7 +151,18 @@ class WireGuardNamespaceTest {
         b.setAddress("100.64.9.2/16");
         WgPeer bOnA = new WgPeer(keyB.publicKeyBase64(), List.of("100.64.9.2/32"), "10.99.0.2:51821", 25);
         a.applyPeers(List.of(bOnA));
-        b.applyPeers(List.of(new WgPeer(keyA.publicKeyBase64(), List.of("100.64.9.1/32"), "10.99.0.1:51820", 25)));
+        List<String> allowedOnB = new ArrayList<>(List.of("100.64.9.1/32"));
+        allowedOnB.addAll(extraAllowedOnB);
+        b.applyPeers(List.of(new WgPeer(keyA.publicKeyBase64(), allowedOnB, "10.99.0.1:51820", 25)));
+        return new Tunnel(a, b, keyA, keyB, bOnA);
+    }
+
+    @Test
+    void tunnelSurvivesANewPeerSetAndTheFirewallAdmitsOnlyWhatRulesAccept() {
+        Tunnel tunnel = tunnel(List.of());
+        WireGuardDevice a = tunnel.a();
+        X25519KeyPair keyB = tunnel.keyB();
+        WgPeer bOnA = tunnel.bOnA();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> ping(shellA, "100.64.9.2"));
         long handshake = a.read().peers().get(keyB.publicKeyBase64()).lastHandshakeEpochSeconds();
@@ -177,5 +191,113 @@ class WireGuardNamespaceTest {
         firewallA.remove(ifaceA);
         assertThat(shellA.run(List.of("nft", "list", "table", "inet", Nftables.tableName(ifaceA)), null).ok()).isFalse();
         assertThat(ping(shellB, "100.64.9.1")).isTrue();
+    }
+
+    /** A {@link TcpProbe} JVM inside a namespace, driven line by line. */
+    private final class Probe implements AutoCloseable {
+        private final Process process;
+        private final java.io.BufferedReader replies;
+        private final java.io.PrintWriter commands;
+
+        Probe(String namespace, String... args) throws Exception {
+            List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
+                    ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                    TcpProbe.class.getName()));
+            command.addAll(List.of(args));
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            probes.add(this);
+            replies = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            commands = new java.io.PrintWriter(process.getOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        /** The probe's next line; it answers every command within a few seconds, or its JVM has died. */
+        String nextLine() throws Exception {
+            String line = replies.readLine();
+            if (line == null) {
+                throw new AssertionError("the probe exited: " + String.join(" ", process.info().arguments().map(List::of)
+                        .orElse(List.of())));
+            }
+            return line;
+        }
+
+        /** Sends one byte over the probe's connection: "ok" when it came back, "dead: ..." otherwise. */
+        String roundTrip() throws Exception {
+            commands.println("x");
+            return nextLine();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    private final List<Probe> probes = new ArrayList<>();
+
+    @AfterEach
+    void stopProbes() {
+        probes.forEach(Probe::close);
+    }
+
+    @Test
+    void aNarrowedPolicyCutsAnEstablishedConnectionItNoLongerAllowsAndKeepsTheOthers() throws Exception {
+        Tunnel tunnel = tunnel(List.of());
+        await().atMost(Duration.ofSeconds(30)).until(() -> ping(shellA, "100.64.9.2"));
+        Nftables firewallA = new Nftables(shellA);
+        FirewallRuleSpec port7001 = new FirewallRuleSpec("100.64.9.2", FirewallRuleSpec.Protocol.TCP, 7001, 7001, true);
+        FirewallRuleSpec port7002 = new FirewallRuleSpec("100.64.9.2", FirewallRuleSpec.Protocol.TCP, 7002, 7002, true);
+        firewallA.apply(ifaceA, List.of(port7001, port7002));
+        Probe server1 = new Probe(nsA, "serve", "100.64.9.1", "7001");
+        Probe server2 = new Probe(nsA, "serve", "100.64.9.1", "7002");
+        assertThat(server1.nextLine()).isEqualTo("listening");
+        assertThat(server2.nextLine()).isEqualTo("listening");
+        Probe narrowed = new Probe(nsB, "client", "100.64.9.1", "7001");
+        Probe kept = new Probe(nsB, "client", "100.64.9.1", "7002");
+        assertThat(narrowed.nextLine()).isEqualTo("connected");
+        assertThat(kept.nextLine()).isEqualTo("connected");
+        assertThat(narrowed.roundTrip()).isEqualTo("ok");
+        assertThat(kept.roundTrip()).isEqualTo("ok");
+
+        // The next map allows only port 7002: the connection to 7001 is established, but no longer allowed.
+        firewallA.apply(ifaceA, List.of(port7002));
+
+        assertThat(narrowed.roundTrip()).startsWith("dead");
+        assertThat(kept.roundTrip()).isEqualTo("ok");
+        assertThat(tunnel.a().read().peers()).containsKey(tunnel.keyB().publicKeyBase64());
+        // A's own connections to B are its business: answers to them still come in.
+        assertThat(ping(shellA, "100.64.9.2")).isTrue();
+    }
+
+    @Test
+    void aPeerCannotUseThisHostAsARouterIntoItsOtherNetworks() {
+        String nsC = "tern-t-" + tag + "-c";
+        String vethAc = "tc" + tag + "a";
+        String vethC = "tc" + tag + "c";
+        // B believes A routes 10.97.0.0/24, A has IP forwarding on and a leg in C's network.
+        Tunnel tunnel = tunnel(List.of("10.97.0.0/24"));
+        namespace(nsC);
+        Shell shellC = Shell.inNamespace(nsC);
+        host.check("veth", List.of("ip", "link", "add", vethAc, "netns", nsA, "type", "veth", "peer", "name", vethC,
+                "netns", nsC), null);
+        shellA.check("addr", List.of("ip", "addr", "add", "10.97.0.1/24", "dev", vethAc), null);
+        shellC.check("addr", List.of("ip", "addr", "add", "10.97.0.2/24", "dev", vethC), null);
+        shellA.check("up", List.of("ip", "link", "set", vethAc, "up"), null);
+        shellC.check("up", List.of("ip", "link", "set", vethC, "up"), null);
+        shellC.check("route", List.of("ip", "route", "add", "default", "via", "10.97.0.1"), null);
+        shellA.check("forwarding", List.of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1"), null);
+        shellB.check("route", List.of("ip", "route", "add", "10.97.0.0/24", "dev", ifaceB), null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> ping(shellB, "10.97.0.2"));
+        assertThat(tunnel.a().read().peers()).containsKey(tunnel.keyB().publicKeyBase64());
+
+        // Even a map that lets B reach everything on A does not make A B's router.
+        new Nftables(shellA).apply(ifaceA, List.of(
+                new FirewallRuleSpec("100.64.9.2", FirewallRuleSpec.Protocol.ALL, 0, 0, true)));
+
+        assertThat(ping(shellB, "10.97.0.2")).isFalse();
+        assertThat(ping(shellB, "100.64.9.1")).isTrue();
+        // What A's own side starts towards the mesh still gets its answers.
+        assertThat(ping(shellC, "100.64.9.2")).as("C reaches B through A: A forwards what does not come from the mesh")
+                .isTrue();
     }
 }

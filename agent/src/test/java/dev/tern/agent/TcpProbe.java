@@ -1,0 +1,85 @@
+package dev.tern.agent;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A TCP echo server and a long-lived client, run as separate JVMs inside network namespaces by the namespace tests
+ * (a JVM cannot open sockets in another namespace). The client keeps one connection open and, for every line on
+ * its stdin, sends a byte and prints {@code ok} when the echo arrives within 3 s, or {@code dead: reason}.
+ */
+public final class TcpProbe {
+    private TcpProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        InetAddress address = InetAddress.getByName(args[1]);
+        int port = Integer.parseInt(args[2]);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        if (mode.equals("serve")) {
+            serve(address, port, out);
+        } else {
+            client(address, port, out);
+        }
+    }
+
+    private static void serve(InetAddress address, int port, PrintStream out) throws IOException {
+        try (ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(address, port));
+            out.println("listening");
+            while (true) {
+                Socket socket = server.accept();
+                Thread echo = new Thread(() -> {
+                    try (socket; InputStream in = socket.getInputStream(); OutputStream o = socket.getOutputStream()) {
+                        int b;
+                        while ((b = in.read()) >= 0) {
+                            o.write(b);
+                            o.flush();
+                        }
+                    } catch (IOException ignored) {
+                        // the client went away or the connection was cut
+                    }
+                });
+                echo.setDaemon(true);
+                echo.start();
+            }
+        }
+    }
+
+    private static void client(InetAddress address, int port, PrintStream out) throws IOException {
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address, port), 5_000);
+            socket.setSoTimeout(3_000);
+            out.println("connected");
+            InputStream in = socket.getInputStream();
+            OutputStream o = socket.getOutputStream();
+            String line;
+            while ((line = commands.readLine()) != null) {
+                try {
+                    o.write('x');
+                    o.flush();
+                    int echoed = in.read();
+                    out.println(echoed == 'x' ? "ok" : "dead: closed");
+                } catch (SocketTimeoutException e) {
+                    out.println("dead: no echo within 3 s");
+                } catch (IOException e) {
+                    out.println("dead: " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            out.println("dead: " + e.getMessage());
+        }
+    }
+}
