@@ -227,6 +227,12 @@ class WireGuardNamespaceTest {
             return nextLine();
         }
 
+        /** Waits for a byte the server sends on its own: "ok" when one came, "dead: ..." otherwise. */
+        String listen() throws Exception {
+            commands.println("listen");
+            return nextLine();
+        }
+
         @Override
         public void close() {
             process.destroyForcibly();
@@ -247,21 +253,31 @@ class WireGuardNamespaceTest {
         Nftables firewallA = new Nftables(shellA);
         FirewallRuleSpec port7001 = new FirewallRuleSpec("100.64.9.2", FirewallRuleSpec.Protocol.TCP, 7001, 7001, true);
         FirewallRuleSpec port7002 = new FirewallRuleSpec("100.64.9.2", FirewallRuleSpec.Protocol.TCP, 7002, 7002, true);
-        firewallA.apply(ifaceA, List.of(port7001, port7002));
+        FirewallRuleSpec port7003 = new FirewallRuleSpec("100.64.9.2", FirewallRuleSpec.Protocol.TCP, 7003, 7003, true);
+        firewallA.apply(ifaceA, List.of(port7001, port7002, port7003));
         Probe server1 = new Probe(nsA, "serve", "100.64.9.1", "7001");
         Probe server2 = new Probe(nsA, "serve", "100.64.9.1", "7002");
         assertThat(server1.nextLine()).isEqualTo("listening");
         assertThat(server2.nextLine()).isEqualTo("listening");
+        Probe talkingServer = new Probe(nsA, "talk", "100.64.9.1", "7003");
+        assertThat(talkingServer.nextLine()).isEqualTo("listening");
         Probe narrowed = new Probe(nsB, "client", "100.64.9.1", "7001");
         Probe kept = new Probe(nsB, "client", "100.64.9.1", "7002");
+        Probe talker = new Probe(nsB, "client", "100.64.9.1", "7003");
         assertThat(narrowed.nextLine()).isEqualTo("connected");
         assertThat(kept.nextLine()).isEqualTo("connected");
+        assertThat(talker.nextLine()).isEqualTo("connected");
         assertThat(narrowed.roundTrip()).isEqualTo("ok");
         assertThat(kept.roundTrip()).isEqualTo("ok");
+        assertThat(talker.listen()).isEqualTo("ok");
 
-        // The next map allows only port 7002: the connection to 7001 is established, but no longer allowed.
+        // The next map allows only port 7002: the connections to 7001 and 7003 are established, but no longer allowed.
         firewallA.apply(ifaceA, List.of(port7002));
 
+        // A's side of a cut connection does not keep talking to B either (the first listen may still catch a byte
+        // that was on its way when the table changed; the server sends a new one every 100 ms).
+        talker.listen();
+        assertThat(talker.listen()).startsWith("dead");
         assertThat(narrowed.roundTrip()).startsWith("dead");
         assertThat(kept.roundTrip()).isEqualTo("ok");
         assertThat(tunnel.a().read().peers()).containsKey(tunnel.keyB().publicKeyBase64());
