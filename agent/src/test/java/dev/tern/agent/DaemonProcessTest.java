@@ -240,6 +240,38 @@ class DaemonProcessTest {
     }
 
     @Test
+    void aServerPresentingAnotherKeyThanTheFirstIsRefusedUntilTheOperatorAcceptsIt() throws Exception {
+        Path configDir = temp.resolve("cfg");
+        String firstKey = fake.serverKey.publicKeyBase64();
+        Process first = startUp(configDir, "--setup-key", FakeManagementServer.SETUP_KEY);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .failFast("tern up exited", () -> !first.isAlive())
+                .until(() -> fake.syncStreams.size() == 1);
+        assertThat(Files.readString(configDir.resolve("server.pub")).strip()).isEqualTo(firstKey);
+        first.destroy();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).as(log()).isTrue();
+
+        fake.serverKey = dev.tern.protocol.crypto.NaclBox.generateKeyPair();
+        String newKey = fake.serverKey.publicKeyBase64();
+        fake.syncStreams.clear();
+        int loginCallsBefore = fake.loginCalls.get();
+        Process refused = startUp(configDir, "--setup-key", FakeManagementServer.SETUP_KEY);
+
+        assertThat(refused.waitFor(60, TimeUnit.SECONDS)).as(log()).isTrue();
+        assertThat(refused.exitValue()).as(log()).isEqualTo(AgentException.MANAGEMENT);
+        assertThat(log()).contains("presents key " + newKey).contains("pinned key " + firstKey)
+                .contains("tern reset-server-key").contains("--accept-new-server-key");
+        assertThat(fake.loginCalls.get()).isEqualTo(loginCallsBefore);
+        assertThat(interfaceExists()).isFalse();
+
+        Process accepted = startUp(configDir, "--accept-new-server-key");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .failFast("tern up exited", () -> !accepted.isAlive())
+                .until(() -> fake.syncStreams.size() == 1);
+        assertThat(Files.readString(configDir.resolve("server.pub")).strip()).isEqualTo(newKey);
+    }
+
+    @Test
     void aSecondUpForTheSameConfigDirRefusesToStart() throws Exception {
         Path configDir = temp.resolve("cfg");
         Files.createDirectories(configDir);
