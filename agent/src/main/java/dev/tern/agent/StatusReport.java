@@ -15,7 +15,8 @@ record StatusReport(String interfaceName, String publicKey, String meshAddress, 
 
     /**
      * A control-plane connection: {@code state} is connected, connecting, disconnected, or (management only)
-     * needs-login: the peer's login expired or it is not registered, and it has no usable setup key.
+     * needs-login: the peer's login expired or it is not registered, and it has no usable setup key; or
+     * server-key-changed: the server presents a key other than the one pinned at the first login.
      */
     record Connection(String url, String state, String error) {
     }
