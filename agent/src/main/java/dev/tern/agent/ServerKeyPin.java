@@ -94,7 +94,6 @@ final class ServerKeyPin {
     private void write(String key) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.createDirectories(file.getParent());
             Files.deleteIfExists(tmp);
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
             Files.writeString(tmp, key + "\n", StandardCharsets.US_ASCII);

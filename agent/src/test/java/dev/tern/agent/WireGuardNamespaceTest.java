@@ -301,7 +301,8 @@ class WireGuardNamespaceTest {
         shellA.check("up", List.of("ip", "link", "set", vethAc, "up"), null);
         shellC.check("up", List.of("ip", "link", "set", vethC, "up"), null);
         shellC.check("route", List.of("ip", "route", "add", "default", "via", "10.97.0.1"), null);
-        shellA.check("forwarding", List.of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1"), null);
+        // /proc/sys/net belongs to the writer's namespace; sh is everywhere, sysctl (procps) is not.
+        shellA.check("forwarding", List.of("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"), null);
         shellB.check("route", List.of("ip", "route", "add", "10.97.0.0/24", "dev", ifaceB), null);
         await().atMost(Duration.ofSeconds(30)).until(() -> ping(shellB, "10.97.0.2"));
         assertThat(tunnel.a().read().peers()).containsKey(tunnel.keyB().publicKeyBase64());
