@@ -15,6 +15,12 @@ import java.util.regex.Pattern;
 final class Nftables {
     private static final Pattern CIDR = Pattern.compile("[0-9a-fA-F:.]+(/\\d{1,3})?");
 
+    /**
+     * ICMP errors about a tracked connection (path MTU, unreachable) in either direction: they carry no data, and
+     * without them a peer-opened connection could stall on path MTU discovery.
+     */
+    private static final String RELATED_ICMP_ERRORS = "meta l4proto { icmp, ipv6-icmp } ct state related accept";
+
     private final Shell shell;
 
     Nftables(Shell shell) {
@@ -58,6 +64,7 @@ final class Nftables {
         out.append("  chain mesh_in {\n");
         out.append("    ct state invalid drop\n");
         out.append("    ct direction reply ct state established,related accept\n");
+        out.append("    ").append(RELATED_ICMP_ERRORS).append('\n');
         for (FirewallRuleSpec rule : ordered) {
             out.append("    ").append(ruleLine(rule)).append('\n');
         }
@@ -68,6 +75,7 @@ final class Nftables {
         out.append("    oifname \"").append(iface).append("\" ct direction reply jump mesh_out_reply\n");
         out.append("  }\n");
         out.append("  chain mesh_out_reply {\n");
+        out.append("    ").append(RELATED_ICMP_ERRORS).append('\n');
         for (FirewallRuleSpec rule : ordered) {
             out.append("    ").append(replyLine(rule)).append('\n');
         }

@@ -66,6 +66,7 @@ class NftablesTest {
         assertThat(chain(script, "mesh_in")).containsExactly(
                 "ct state invalid drop",
                 "ct direction reply ct state established,related accept",
+                "meta l4proto { icmp, ipv6-icmp } ct state related accept",
                 "ip saddr 100.64.0.3 udp dport 8000-8100 drop",
                 "ip saddr 100.64.0.2 tcp dport 22 accept",
                 "ip6 saddr fd00::4/128 meta l4proto ipv6-icmp accept",
@@ -75,6 +76,7 @@ class NftablesTest {
                 "oifname \"tern0\" ct direction reply jump mesh_out_reply");
         // Our answers on connections a peer opened: the same rules, seen from the other end.
         assertThat(chain(script, "mesh_out_reply")).containsExactly(
+                "meta l4proto { icmp, ipv6-icmp } ct state related accept",
                 "ip daddr 100.64.0.3 udp sport 8000-8100 drop",
                 "ip daddr 100.64.0.2 tcp sport 22 accept",
                 "ip6 daddr fd00::4/128 meta l4proto ipv6-icmp accept",
