@@ -215,11 +215,13 @@ final class NaiveNetworkMaps {
         return allGroupId != null && groups.containsKey(allGroupId) && groupIds.contains(allGroupId);
     }
 
-    /** NetBird's generateResources: one rule per other peer and port, or one for 0.0.0.0 when that is everyone. */
+    /** NetBird's generateResources: one rule per other peer and merged port range, or one for 0.0.0.0 when that is everyone. */
     private void generate(String policyId, PolicyRule rule, Set<String> others, boolean everyone, Direction direction,
                           Map<String, RemotePeer> visible, Set<FirewallRule> rules) {
-        List<PortRange> ports = new ArrayList<>(rule.ports());
-        ports.addAll(rule.portRanges());
+        List<PortRange> written = new ArrayList<>(rule.ports());
+        written.addAll(rule.portRanges());
+        // one rule per port range, however the ports were written: overlapping and adjacent ones are one range
+        List<PortRange> ports = PortRange.merge(written);
         for (String otherId : others) {
             Peer other = peers.get(otherId);
             if (rule.action() == RuleAction.ACCEPT) {

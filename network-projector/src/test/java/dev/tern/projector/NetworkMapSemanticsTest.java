@@ -122,6 +122,31 @@ class NetworkMapSemanticsTest {
     }
 
     @Test
+    void portsWrittenOneByOneBecomeOneRulePerRangeAndPeer() {
+        // every port from 1 to 65,535 singly, as history written before the account capped ports may hold it,
+        // plus ranges overlapping and touching them: one range, one rule per remote peer
+        List<PortRange> everyPort = new java.util.ArrayList<>();
+        for (int port = 65_535; port >= 1; port--) {
+            everyPort.add(PortRange.single(port));
+        }
+        PolicyRule written = new PolicyRule("r1", "rule-r1", "", true, RuleAction.ACCEPT, false, Protocol.TCP,
+                everyPort, List.of(new PortRange(1, 100), new PortRange(100, 200)), List.of("dev"), List.of("prod"));
+        PolicyRule adjacent = rule("r2", RuleAction.ACCEPT, false, Protocol.UDP,
+                List.of(PortRange.single(53), PortRange.single(54), PortRange.single(53), PortRange.single(60)),
+                List.of("dev"), List.of("prod"));
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("everything", written, adjacent)));
+
+        assertThat(map("c").firewallRules()).containsExactly(
+                new FirewallRule(ipOf(1), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, new PortRange(1, 65_535), "p1"),
+                new FirewallRule(ipOf(1), Direction.IN, RuleAction.ACCEPT, Protocol.UDP, new PortRange(53, 54), "p1"),
+                new FirewallRule(ipOf(1), Direction.IN, RuleAction.ACCEPT, Protocol.UDP, PortRange.single(60), "p1"),
+                new FirewallRule(ipOf(2), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, new PortRange(1, 65_535), "p1"),
+                new FirewallRule(ipOf(2), Direction.IN, RuleAction.ACCEPT, Protocol.UDP, new PortRange(53, 54), "p1"),
+                new FirewallRule(ipOf(2), Direction.IN, RuleAction.ACCEPT, Protocol.UDP, PortRange.single(60), "p1"));
+        assertThat(map("a").firewallRules()).hasSize(3);
+    }
+
+    @Test
     void bidirectionalRuleAddsTheMirrorRules() {
         projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-prod",
                 rule("r1", RuleAction.ACCEPT, true, Protocol.UDP, List.of(PortRange.single(53)), List.of("dev"), List.of("prod")))));
