@@ -120,12 +120,25 @@ final class NetworkMapComputer {
         }
     }
 
+    /**
+     * The sorted rules without duplicates and without port rules a rule of the same policy already covers for all
+     * ports (a policy with a tcp rule and a tcp/22 rule between the same groups). In the canonical order the
+     * all-ports rules of one peer, direction, action and protocol come first, so one pass finds both.
+     */
     private static List<FirewallRule> withoutAdjacentDuplicates(List<FirewallRule> sorted) {
         Object[] unique = new Object[sorted.size()];
         int count = 0;
         FirewallRule previous = null;
+        List<String> allPortsPolicies = new ArrayList<>(2);
         for (FirewallRule rule : sorted) {
-            if (previous == null || !previous.equals(rule)) {
+            if (previous == null || !previous.sameTraffic(rule)) {
+                allPortsPolicies.clear();
+            }
+            if (rule.allPorts()) {
+                allPortsPolicies.add(rule.policyId());
+            }
+            boolean covered = !rule.allPorts() && allPortsPolicies.contains(rule.policyId());
+            if (!covered && (previous == null || !previous.equals(rule))) {
                 unique[count++] = rule;
             }
             previous = rule;

@@ -203,6 +203,9 @@ final class NaiveNetworkMaps {
                 .thenComparing(RemotePeer::peerId);
         remotes.sort(byIp);
         offline.sort(byIp);
+        // a port rule is redundant beside an all-ports rule of the same policy for the same traffic
+        rules.removeIf(r -> r.port() != null && rules.contains(new FirewallRule(r.peerIp(), r.direction(), r.action(),
+                r.protocol(), null, r.policyId())));
         List<FirewallRule> sorted = new ArrayList<>(rules);
         sorted.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, self.ip.address() + "/" + prefix,

@@ -147,6 +147,25 @@ class NetworkMapSemanticsTest {
     }
 
     @Test
+    void aPortRuleBesideAnAllPortsRuleOfTheSamePolicyIsLeftOut() {
+        PolicyRule everyTcpPort = rule("r1", RuleAction.ACCEPT, false, Protocol.TCP, List.of(), List.of("prod"),
+                List.of("dev"));
+        PolicyRule ssh = rule("r2", RuleAction.ACCEPT, false, Protocol.TCP, List.of(PortRange.single(22)),
+                List.of("prod"), List.of("dev"));
+        PolicyRule dns = rule("r3", RuleAction.ACCEPT, false, Protocol.UDP, List.of(PortRange.single(53)),
+                List.of("prod"), List.of("dev"));
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("prod-to-dev", everyTcpPort, ssh, dns)));
+        // another policy's port rule is its own (NetBird tags rules with their policy)
+        projector.apply(new PolicyCreated(ACCOUNT, "p2", policy("ssh", rule("r1", RuleAction.ACCEPT, false,
+                Protocol.TCP, List.of(PortRange.single(22)), List.of("prod"), List.of("dev")))));
+
+        assertThat(map("a").firewallRules()).containsExactly(
+                new FirewallRule(ipOf(3), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, null, "p1"),
+                new FirewallRule(ipOf(3), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, PortRange.single(22), "p2"),
+                new FirewallRule(ipOf(3), Direction.IN, RuleAction.ACCEPT, Protocol.UDP, PortRange.single(53), "p1"));
+    }
+
+    @Test
     void bidirectionalRuleAddsTheMirrorRules() {
         projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-prod",
                 rule("r1", RuleAction.ACCEPT, true, Protocol.UDP, List.of(PortRange.single(53)), List.of("dev"), List.of("prod")))));
