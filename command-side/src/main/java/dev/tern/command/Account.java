@@ -58,6 +58,7 @@ import dev.tern.events.commands.UpdateUser;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.GroupIssuer;
+import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PolicyDefinition;
@@ -72,7 +73,6 @@ import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -839,29 +839,23 @@ public class Account {
 
     /** Auto-groups (of users and setup keys): distinct, existing, never All. */
     private List<String> autoGroups(List<String> requested) {
-        if (requested == null) {
-            return List.of();
-        }
-        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(requested));
+        List<String> distinct = Rules.distinctIds(requested, "auto-groups", InputLimits.MAX_AUTO_GROUPS);
         for (String groupId : distinct) {
-            if (groupId == null || !groups.contains(groupId)) {
+            if (!groups.contains(groupId)) {
                 throw CommandRejected.invalid("auto-group " + groupId + " does not exist");
             }
             if (groupId.equals(allGroupId)) {
                 throw CommandRejected.invalid("the All group holds every peer already; it cannot be an auto-group");
             }
         }
-        return List.copyOf(distinct);
+        return distinct;
     }
 
     /** Requested group members: distinct, each an existing peer. */
     private List<String> existingPeers(List<String> requested) {
-        if (requested == null) {
-            return List.of();
-        }
-        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(requested));
+        List<String> distinct = Rules.distinctIds(requested, "group peers", InputLimits.MAX_PEERS_PER_GROUP);
         for (String peerId : distinct) {
-            if (peerId == null || !peers.contains(peerId)) {
+            if (!peers.contains(peerId)) {
                 throw CommandRejected.invalid("peer " + peerId + " does not exist");
             }
         }
@@ -873,7 +867,22 @@ public class Account {
         if (!definition.sourcePostureChecks().isEmpty()) {
             throw CommandRejected.invalid("source posture checks are not supported yet");
         }
+        // Every list here multiplies into the maps of the peers it names: bounded, so no map outgrows its peer.
+        Rules.text(definition.description(), "policy description", InputLimits.MAX_DESCRIPTION);
+        if (definition.rules().size() > InputLimits.MAX_RULES_PER_POLICY) {
+            throw CommandRejected.invalid("policy '" + definition.name() + "' has " + definition.rules().size()
+                    + " rules, more than the " + InputLimits.MAX_RULES_PER_POLICY + " allowed");
+        }
         for (var rule : definition.rules()) {
+            String where = "rule '" + rule.name() + "'";
+            Rules.text(rule.description(), where + " description", InputLimits.MAX_DESCRIPTION);
+            Rules.distinctIds(rule.sources(), where + " sources", InputLimits.MAX_GROUPS_PER_RULE_SIDE);
+            Rules.distinctIds(rule.destinations(), where + " destinations", InputLimits.MAX_GROUPS_PER_RULE_SIDE);
+            int portEntries = rule.ports().size() + rule.portRanges().size();
+            if (portEntries > InputLimits.MAX_PORTS_PER_RULE) {
+                throw CommandRejected.invalid(where + " lists " + portEntries + " ports and port ranges, more than the "
+                        + InputLimits.MAX_PORTS_PER_RULE + " allowed (give consecutive ports as a range)");
+            }
             for (String groupId : rule.groups()) {
                 if (!groups.contains(groupId)) {
                     throw CommandRejected.invalid("rule '" + rule.name() + "' references unknown group " + groupId);

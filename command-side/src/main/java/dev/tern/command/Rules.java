@@ -5,7 +5,10 @@ import dev.tern.events.values.Cidr;
 import dev.tern.events.values.InvalidValueException;
 import dev.tern.events.values.Names;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Checks on plain command fields; every failure is a {@link CommandRejected} so the API answers 400. */
@@ -35,6 +38,37 @@ final class Rules {
             throw CommandRejected.invalid(what + " is longer than 64 characters");
         }
         return value;
+    }
+
+    /** An optional free text (null is empty), at most {@code maxLength} characters. */
+    static String text(String value, String what, int maxLength) {
+        if (value != null && value.length() > maxLength) {
+            throw CommandRejected.invalid(what + " is longer than " + maxLength + " characters");
+        }
+        return value == null ? "" : value;
+    }
+
+    /**
+     * A list of ids naming each thing once, at most {@code max} of them (null is empty). A repeated id is refused
+     * rather than dropped: it is a client mistake, and one the client should hear about.
+     */
+    static List<String> distinctIds(List<String> ids, String what, int max) {
+        if (ids == null) {
+            return List.of();
+        }
+        if (ids.size() > max) {
+            throw CommandRejected.invalid(what + " lists " + ids.size() + " ids, more than the " + max + " allowed");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String id : ids) {
+            if (id == null || id.isBlank()) {
+                throw CommandRejected.invalid(what + " contains an empty id");
+            }
+            if (!seen.add(id)) {
+                throw CommandRejected.invalid(what + " lists " + id + " more than once");
+            }
+        }
+        return List.copyOf(ids);
     }
 
     static <T> T present(T value, String what) {

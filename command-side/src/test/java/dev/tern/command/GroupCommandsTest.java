@@ -13,6 +13,7 @@ import dev.tern.events.commands.CreateGroup;
 import dev.tern.events.commands.DeleteGroup;
 import dev.tern.events.commands.UpdateGroup;
 import dev.tern.events.values.GroupIssuer;
+import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.Protocol;
@@ -39,10 +40,28 @@ class GroupCommandsTest extends AccountFixtureSupport {
     }
 
     @Test
-    void creatingAGroupWithPeersAddsEachPeerOnce() {
+    void creatingAGroupWithPeersAddsEachPeer() {
+        fixture.givenCurrentTime(NOW).andGiven(account(twoPeers()))
+                .when(new CreateGroup(ACC, "g1", "dev", List.of("p2", "p1")))
+                .expectEvents(new GroupCreated(ACC, "g1", "dev", GroupIssuer.API), member("g1", "p2"), member("g1", "p1"));
+    }
+
+    @Test
+    void aPeerNamedTwiceIsRefused() {
         fixture.givenCurrentTime(NOW).andGiven(account(twoPeers()))
                 .when(new CreateGroup(ACC, "g1", "dev", List.of("p2", "p1", "p2")))
-                .expectEvents(new GroupCreated(ACC, "g1", "dev", GroupIssuer.API), member("g1", "p2"), member("g1", "p1"));
+                .expectException(rejected(INVALID, "group peers lists p2 more than once"))
+                .expectNoEvents();
+    }
+
+    @Test
+    void tooManyPeersAreRefusedBeforeTheyAreLookedUp() {
+        List<String> tooMany = java.util.stream.IntStream.rangeClosed(0, InputLimits.MAX_PEERS_PER_GROUP)
+                .mapToObj(i -> "p" + i).toList();
+        fixture.givenCurrentTime(NOW).andGiven(account(twoPeers()))
+                .when(new CreateGroup(ACC, "g1", "dev", tooMany))
+                .expectException(rejected(INVALID, "more than the " + InputLimits.MAX_PEERS_PER_GROUP + " allowed"))
+                .expectNoEvents();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.tern.events.SetupKeyRevoked;
 import dev.tern.events.commands.CreateSetupKey;
 import dev.tern.events.commands.DeleteSetupKey;
 import dev.tern.events.commands.UpdateSetupKey;
+import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.SetupKeyType;
 import org.junit.jupiter.api.Test;
 
@@ -113,6 +114,24 @@ class SetupKeyCommandsTest extends AccountFixtureSupport {
         fixture.givenCurrentTime(NOW).andGiven(account(reusableKey("k1", 0, null)))
                 .when(new UpdateSetupKey(ACC, "k1", true, List.of(ALL)))
                 .expectException(rejected(INVALID, "All group"))
+                .expectNoEvents();
+    }
+
+    @Test
+    void aRepeatedAutoGroupIsRefused() {
+        fixture.givenCurrentTime(NOW).andGiven(account(group("g1", "dev"), reusableKey("k1", 0, null)))
+                .when(new UpdateSetupKey(ACC, "k1", false, List.of("g1", "g1")))
+                .expectException(rejected(INVALID, "auto-groups lists g1 more than once"))
+                .expectNoEvents();
+    }
+
+    @Test
+    void moreAutoGroupsThanTheLimitAreRefused() {
+        List<String> tooMany = java.util.stream.IntStream.rangeClosed(0, InputLimits.MAX_AUTO_GROUPS)
+                .mapToObj(i -> "g" + i).toList();
+        fixture.givenCurrentTime(NOW).andGiven(account(group("g1", "dev")))
+                .when(create("k1", SetupKeyType.REUSABLE, 0, null, tooMany))
+                .expectException(rejected(INVALID, "more than the " + InputLimits.MAX_AUTO_GROUPS + " allowed"))
                 .expectNoEvents();
     }
 

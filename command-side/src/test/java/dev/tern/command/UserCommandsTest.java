@@ -24,8 +24,16 @@ class UserCommandsTest extends AccountFixtureSupport {
     @Test
     void anAdminCreatesAUserWithAutoGroups() {
         fixture.givenCurrentTime(NOW).andGiven(account(group("g1", "dev")))
-                .when(new CreateUser(ACC, "u2", "Bob@Example.com", "Bob", UserRole.USER, false, List.of("g1", "g1"), OWNER))
+                .when(new CreateUser(ACC, "u2", "Bob@Example.com", "Bob", UserRole.USER, false, List.of("g1"), OWNER))
                 .expectEvents(new UserCreated(ACC, "u2", "Bob@Example.com", "Bob", UserRole.USER, false, List.of("g1"), NOW));
+    }
+
+    @Test
+    void aRepeatedAutoGroupIsRefused() {
+        fixture.givenCurrentTime(NOW).andGiven(account(group("g1", "dev")))
+                .when(new CreateUser(ACC, "u2", "bob@example.com", "Bob", UserRole.USER, false, List.of("g1", "g1"), OWNER))
+                .expectException(rejected(INVALID, "auto-groups lists g1 more than once"))
+                .expectNoEvents();
     }
 
     @Test

@@ -21,6 +21,7 @@ import dev.tern.events.values.Cidr;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
+import dev.tern.events.values.PortRange;
 import dev.tern.events.values.WireGuardKey;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -275,7 +276,8 @@ final class AccountGraph {
         }
     }
 
-    private void putPolicy(String policyId, PolicyDefinition definition, Set<String> affected) {
+    private void putPolicy(String policyId, PolicyDefinition written, Set<String> affected) {
+        PolicyDefinition definition = withMergedPorts(written);
         PolicyDefinition old = policies.put(policyId, definition);
         if (old != null) {
             addPeersOfDefinition(old, affected);
@@ -285,6 +287,33 @@ final class AccountGraph {
             policiesByGroup.computeIfAbsent(groupId, g -> new LinkedHashSet<>()).add(policyId);
         }
         addPeersOfDefinition(definition, affected);
+    }
+
+    /**
+     * The policy as the maps need it: each rule's ports and port ranges as one list of disjoint ranges, merged once
+     * here rather than at every map computation. A firewall rule is made per remote peer and range, so 65,535
+     * single ports written into a rule (which the account no longer accepts, but history may hold) make one rule
+     * per peer instead of 65,535.
+     */
+    static PolicyDefinition withMergedPorts(PolicyDefinition definition) {
+        if (definition.rules().stream().noneMatch(PolicyRule::hasPorts)) {
+            return definition;
+        }
+        List<PolicyRule> rules = new ArrayList<>(definition.rules().size());
+        for (PolicyRule rule : definition.rules()) {
+            if (!rule.hasPorts()) {
+                rules.add(rule);
+                continue;
+            }
+            List<PortRange> written = new ArrayList<>(rule.ports().size() + rule.portRanges().size());
+            written.addAll(rule.ports());
+            written.addAll(rule.portRanges());
+            rules.add(new PolicyRule(rule.id(), rule.name(), rule.description(), rule.enabled(), rule.action(),
+                    rule.bidirectional(), rule.protocol(), List.of(), PortRange.merge(written), rule.sources(),
+                    rule.destinations()));
+        }
+        return new PolicyDefinition(definition.name(), definition.description(), definition.enabled(), rules,
+                definition.sourcePostureChecks());
     }
 
     private void unindex(String policyId, PolicyDefinition definition) {

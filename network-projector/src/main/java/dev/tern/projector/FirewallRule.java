@@ -82,6 +82,12 @@ public final class FirewallRule {
         return port == null;
     }
 
+    /** Whether both rules are about the same peer, direction, action and protocol (any ports, any policy). */
+    boolean sameTraffic(FirewallRule other) {
+        return peerIpBits == other.peerIpBits && direction == other.direction && action == other.action
+                && protocol == other.protocol;
+    }
+
     private static int compare(FirewallRule a, FirewallRule b) {
         int c = Integer.compareUnsigned(a.peerIpBits, b.peerIpBits);
         if (c != 0) {

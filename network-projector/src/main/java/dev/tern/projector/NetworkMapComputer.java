@@ -16,7 +16,9 @@ import java.util.Set;
  * enabled rule of every enabled policy that names one of the peer's groups,
  * <ul>
  *   <li>a peer in the sources gets an OUT rule per destination peer, a peer in the destinations an IN rule per
- *       source peer, each once per port or port range of the rule (one rule without port when it has none);</li>
+ *       source peer, each once per port range of the rule (one rule without port when it has none); the graph
+ *       holds each rule's ports already merged into disjoint ranges ({@link AccountGraph#withMergedPorts}), so
+ *       {@code 80, 81, 82} is one rule for 80-82;</li>
  *   <li>a bidirectional rule adds the mirror: IN rules towards destination peers, OUT rules towards sources;</li>
  *   <li>accept rules make the other side's peers remote peers; drop rules only yield firewall rules;</li>
  *   <li>the peer itself is never on the other side;</li>
@@ -118,12 +120,25 @@ final class NetworkMapComputer {
         }
     }
 
+    /**
+     * The sorted rules without duplicates and without port rules a rule of the same policy already covers for all
+     * ports (a policy with a tcp rule and a tcp/22 rule between the same groups). In the canonical order the
+     * all-ports rules of one peer, direction, action and protocol come first, so one pass finds both.
+     */
     private static List<FirewallRule> withoutAdjacentDuplicates(List<FirewallRule> sorted) {
         Object[] unique = new Object[sorted.size()];
         int count = 0;
         FirewallRule previous = null;
+        List<String> allPortsPolicies = new ArrayList<>(2);
         for (FirewallRule rule : sorted) {
-            if (previous == null || !previous.equals(rule)) {
+            if (previous == null || !previous.sameTraffic(rule)) {
+                allPortsPolicies.clear();
+            }
+            if (rule.allPorts()) {
+                allPortsPolicies.add(rule.policyId());
+            }
+            boolean covered = !rule.allPorts() && allPortsPolicies.contains(rule.policyId());
+            if (!covered && (previous == null || !previous.equals(rule))) {
                 unique[count++] = rule;
             }
             previous = rule;
@@ -188,14 +203,18 @@ final class NetworkMapComputer {
         }
     }
 
-    /** Single ports and ranges alike; null when the rule has none and so covers every port. */
+    /**
+     * The rule's port ranges (the graph merged its single ports into them); null when the rule has none and so
+     * covers every port.
+     */
     private static List<PortRange> portsOf(PolicyRule rule) {
         if (!rule.hasPorts()) {
             return null;
         }
-        List<PortRange> all = new ArrayList<>(rule.ports().size() + rule.portRanges().size());
-        all.addAll(rule.ports());
-        all.addAll(rule.portRanges());
-        return all;
+        if (rule.ports().isEmpty()) {
+            return rule.portRanges();
+        }
+        return PortRange.merge(java.util.stream.Stream.concat(rule.ports().stream(), rule.portRanges().stream())
+                .toList());
     }
 }

@@ -316,7 +316,8 @@ class IncrementalEqualsNaivePropertyTest {
                 List<PortRange> ports = new ArrayList<>();
                 List<PortRange> ranges = new ArrayList<>();
                 if (protocol == Protocol.TCP || protocol == Protocol.UDP) {
-                    int[] candidates = {22, 80, 443};
+                    // adjacent (80, 81), repeated (80 twice) and inside the range below (8050): merged in maps
+                    int[] candidates = {22, 80, 81, 80, 443, 8050};
                     for (int port : candidates) {
                         if (random.nextInt(3) == 0) {
                             ports.add(PortRange.single(port));

@@ -203,6 +203,9 @@ final class NaiveNetworkMaps {
                 .thenComparing(RemotePeer::peerId);
         remotes.sort(byIp);
         offline.sort(byIp);
+        // a port rule is redundant beside an all-ports rule of the same policy for the same traffic
+        rules.removeIf(r -> r.port() != null && rules.contains(new FirewallRule(r.peerIp(), r.direction(), r.action(),
+                r.protocol(), null, r.policyId())));
         List<FirewallRule> sorted = new ArrayList<>(rules);
         sorted.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, self.ip.address() + "/" + prefix,
@@ -215,11 +218,13 @@ final class NaiveNetworkMaps {
         return allGroupId != null && groups.containsKey(allGroupId) && groupIds.contains(allGroupId);
     }
 
-    /** NetBird's generateResources: one rule per other peer and port, or one for 0.0.0.0 when that is everyone. */
+    /** NetBird's generateResources: one rule per other peer and merged port range, or one for 0.0.0.0 when that is everyone. */
     private void generate(String policyId, PolicyRule rule, Set<String> others, boolean everyone, Direction direction,
                           Map<String, RemotePeer> visible, Set<FirewallRule> rules) {
-        List<PortRange> ports = new ArrayList<>(rule.ports());
-        ports.addAll(rule.portRanges());
+        List<PortRange> written = new ArrayList<>(rule.ports());
+        written.addAll(rule.portRanges());
+        // one rule per port range, however the ports were written: overlapping and adjacent ones are one range
+        List<PortRange> ports = PortRange.merge(written);
         for (String otherId : others) {
             Peer other = peers.get(otherId);
             if (rule.action() == RuleAction.ACCEPT) {

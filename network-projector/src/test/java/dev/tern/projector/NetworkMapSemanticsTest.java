@@ -122,6 +122,50 @@ class NetworkMapSemanticsTest {
     }
 
     @Test
+    void portsWrittenOneByOneBecomeOneRulePerRangeAndPeer() {
+        // every port from 1 to 65,535 singly, as history written before the account capped ports may hold it,
+        // plus ranges overlapping and touching them: one range, one rule per remote peer
+        List<PortRange> everyPort = new java.util.ArrayList<>();
+        for (int port = 65_535; port >= 1; port--) {
+            everyPort.add(PortRange.single(port));
+        }
+        PolicyRule written = new PolicyRule("r1", "rule-r1", "", true, RuleAction.ACCEPT, false, Protocol.TCP,
+                everyPort, List.of(new PortRange(1, 100), new PortRange(100, 200)), List.of("dev"), List.of("prod"));
+        PolicyRule adjacent = rule("r2", RuleAction.ACCEPT, false, Protocol.UDP,
+                List.of(PortRange.single(53), PortRange.single(54), PortRange.single(53), PortRange.single(60)),
+                List.of("dev"), List.of("prod"));
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("everything", written, adjacent)));
+
+        assertThat(map("c").firewallRules()).containsExactly(
+                new FirewallRule(ipOf(1), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, new PortRange(1, 65_535), "p1"),
+                new FirewallRule(ipOf(1), Direction.IN, RuleAction.ACCEPT, Protocol.UDP, new PortRange(53, 54), "p1"),
+                new FirewallRule(ipOf(1), Direction.IN, RuleAction.ACCEPT, Protocol.UDP, PortRange.single(60), "p1"),
+                new FirewallRule(ipOf(2), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, new PortRange(1, 65_535), "p1"),
+                new FirewallRule(ipOf(2), Direction.IN, RuleAction.ACCEPT, Protocol.UDP, new PortRange(53, 54), "p1"),
+                new FirewallRule(ipOf(2), Direction.IN, RuleAction.ACCEPT, Protocol.UDP, PortRange.single(60), "p1"));
+        assertThat(map("a").firewallRules()).hasSize(3);
+    }
+
+    @Test
+    void aPortRuleBesideAnAllPortsRuleOfTheSamePolicyIsLeftOut() {
+        PolicyRule everyTcpPort = rule("r1", RuleAction.ACCEPT, false, Protocol.TCP, List.of(), List.of("prod"),
+                List.of("dev"));
+        PolicyRule ssh = rule("r2", RuleAction.ACCEPT, false, Protocol.TCP, List.of(PortRange.single(22)),
+                List.of("prod"), List.of("dev"));
+        PolicyRule dns = rule("r3", RuleAction.ACCEPT, false, Protocol.UDP, List.of(PortRange.single(53)),
+                List.of("prod"), List.of("dev"));
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("prod-to-dev", everyTcpPort, ssh, dns)));
+        // another policy's port rule is its own (NetBird tags rules with their policy)
+        projector.apply(new PolicyCreated(ACCOUNT, "p2", policy("ssh", rule("r1", RuleAction.ACCEPT, false,
+                Protocol.TCP, List.of(PortRange.single(22)), List.of("prod"), List.of("dev")))));
+
+        assertThat(map("a").firewallRules()).containsExactly(
+                new FirewallRule(ipOf(3), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, null, "p1"),
+                new FirewallRule(ipOf(3), Direction.IN, RuleAction.ACCEPT, Protocol.TCP, PortRange.single(22), "p2"),
+                new FirewallRule(ipOf(3), Direction.IN, RuleAction.ACCEPT, Protocol.UDP, PortRange.single(53), "p1"));
+    }
+
+    @Test
     void bidirectionalRuleAddsTheMirrorRules() {
         projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-prod",
                 rule("r1", RuleAction.ACCEPT, true, Protocol.UDP, List.of(PortRange.single(53)), List.of("dev"), List.of("prod")))));

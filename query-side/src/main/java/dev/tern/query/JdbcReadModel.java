@@ -313,6 +313,25 @@ public class JdbcReadModel implements ReadModel {
         };
     }
 
+    /**
+     * Ephemeral peers away since before a cut-off: as {@link #INACTIVITY_DUE}, the time they were last seen, logged
+     * in or registered, whichever is latest, for peers not connected now. Candidates come from
+     * rm_peers_ephemeral_idx (ephemeral peers only), their status by peer_status's key.
+     */
+    static final String EPHEMERAL_GONE = """
+            SELECT p.account_id, p.id FROM rm_peers p
+            LEFT JOIN peer_status s ON s.peer_id = p.id
+            WHERE p.ephemeral
+                AND NOT COALESCE(s.connected AND s.last_seen >= ?, FALSE)
+                AND GREATEST(s.last_seen, p.last_login, p.created_at) <= ?
+            ORDER BY GREATEST(s.last_seen, p.last_login, p.created_at), p.id""";
+
+    @Override
+    public List<DuePeer> ephemeralPeersGoneFor(Duration ttl, Instant now) {
+        return jdbc.query(EPHEMERAL_GONE, (rs, i) -> new DuePeer(rs.getString(1), rs.getString(2)),
+                Timestamp.from(now.minus(CONNECTED_STALE_AFTER)), Timestamp.from(now.minus(ttl)));
+    }
+
     @Override
     public AuditPage audit(String accountId, AuditQuery query) {
         StringBuilder where = new StringBuilder(" WHERE account_id = ?");

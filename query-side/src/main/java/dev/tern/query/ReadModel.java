@@ -1,6 +1,7 @@
 package dev.tern.query;
 
 import dev.tern.events.values.PeerExpiry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -57,4 +58,11 @@ public interface ReadModel {
      * connected ({@link PeerExpiry#INACTIVITY}).
      */
     List<DuePeer> peersDueForExpiry(PeerExpiry cause, Instant now);
+
+    /**
+     * The ephemeral peers of every account that have been away for {@code ttl} at {@code now}, oldest first: not
+     * connected (a connected row nobody refreshed counts as disconnected) and neither seen, nor logged in, nor
+     * registered since {@code now - ttl}.
+     */
+    List<DuePeer> ephemeralPeersGoneFor(Duration ttl, Instant now);
 }

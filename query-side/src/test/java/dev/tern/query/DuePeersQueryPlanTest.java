@@ -29,6 +29,11 @@ class DuePeersQueryPlanTest extends ReadModelTestBase {
         assertThat(plan(JdbcReadModel.INACTIVITY_DUE, 2)).contains("rm_peers_inactivity_expiry_due_idx");
     }
 
+    @Test
+    void ephemeralQueryUsesItsPartialIndex() {
+        assertThat(plan(JdbcReadModel.EPHEMERAL_GONE, 2)).contains("rm_peers_ephemeral_idx");
+    }
+
     private String plan(String sql, int timestampParameters) {
         return jdbc.execute((ConnectionCallback<String>) connection -> {
             try (Statement session = connection.createStatement()) {

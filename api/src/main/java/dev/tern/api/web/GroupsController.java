@@ -6,6 +6,7 @@ import dev.tern.events.commands.CreateGroup;
 import dev.tern.events.commands.DeleteGroup;
 import dev.tern.events.commands.UpdateGroup;
 import dev.tern.events.values.Ids;
+import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.Names;
 import dev.tern.query.GroupView;
 import dev.tern.query.ReadModel;
@@ -54,7 +55,7 @@ class GroupsController {
         caller.requireWrite();
         Requests.GroupWrite req = parse(body);
         String groupId = Ids.newId();
-        List<String> peers = JsonBodies.strings(req.peers(), "peers");
+        List<String> peers = JsonBodies.ids(req.peers(), "peers", InputLimits.MAX_PEERS_PER_GROUP);
         commands.send(new CreateGroup(caller.accountId(), groupId, req.name(), peers == null ? List.of() : peers),
                 caller.actor(), request.getRemoteAddr());
         return Json.Group.of(find(caller, groupId));
@@ -66,8 +67,9 @@ class GroupsController {
         caller.requireWrite();
         find(caller, groupId);
         Requests.GroupWrite req = parse(body);
-        commands.send(new UpdateGroup(caller.accountId(), groupId, req.name(), JsonBodies.strings(req.peers(), "peers")),
-                caller.actor(), request.getRemoteAddr());
+        List<String> peers = JsonBodies.ids(req.peers(), "peers", InputLimits.MAX_PEERS_PER_GROUP);
+        commands.send(new UpdateGroup(caller.accountId(), groupId, req.name(), peers), caller.actor(),
+                request.getRemoteAddr());
         return Json.Group.of(find(caller, groupId));
     }
 

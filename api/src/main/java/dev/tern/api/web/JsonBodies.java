@@ -147,6 +147,40 @@ final class JsonBodies {
         return strings(required(values, field), field);
     }
 
+    /**
+     * A list of ids naming each thing once, at most {@code max} of them (a null list stays null): a repeated id or
+     * an over-long list is a 400 naming the field, before any id is looked up. The account checks the same.
+     */
+    static List<String> ids(List<String> values, String field, int max) {
+        if (values != null && values.size() > max) {
+            throw ApiException.badRequest("field '" + field + "' lists " + values.size() + " ids, more than the "
+                    + max + " allowed");
+        }
+        List<String> ids = strings(values, field);
+        if (ids != null) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (String id : ids) {
+                if (!seen.add(id)) {
+                    throw ApiException.badRequest("field '" + field + "' lists " + id + " more than once");
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Like {@link #ids} for a required field. */
+    static List<String> requiredIds(List<String> values, String field, int max) {
+        return ids(required(values, field), field, max);
+    }
+
+    /** An optional free text of at most {@code max} characters. */
+    static String text(String value, String field, int max) {
+        if (value != null && value.length() > max) {
+            throw ApiException.badRequest("field '" + field + "' is longer than " + max + " characters");
+        }
+        return value;
+    }
+
     private static String at(JsonMappingException e) {
         String path = e.getPath().stream()
                 .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")

@@ -6,6 +6,7 @@ import dev.tern.events.commands.CreatePolicy;
 import dev.tern.events.commands.DeletePolicy;
 import dev.tern.events.commands.UpdatePolicy;
 import dev.tern.events.values.Ids;
+import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.PortRange;
@@ -93,11 +94,16 @@ class PoliciesController {
         if (postureChecks != null && !postureChecks.isEmpty()) {
             throw ApiException.badRequest("posture checks are not supported by Tern");
         }
+        if (ruleRequests.size() > InputLimits.MAX_RULES_PER_POLICY) {
+            throw ApiException.badRequest("field 'rules' lists " + ruleRequests.size() + " rules, more than the "
+                    + InputLimits.MAX_RULES_PER_POLICY + " allowed");
+        }
+        String description = JsonBodies.text(req.description(), "description", InputLimits.MAX_DESCRIPTION);
         List<PolicyRule> rules = new ArrayList<>();
         for (int i = 0; i < ruleRequests.size(); i++) {
             rules.add(rule(ruleRequests.get(i), "rules[" + i + "]"));
         }
-        return new PolicyDefinition(name, req.description(), enabled, rules, List.of());
+        return new PolicyDefinition(name, description, enabled, rules, List.of());
     }
 
     static PolicyRule rule(Requests.RuleWrite r, String at) {
@@ -115,6 +121,14 @@ class PoliciesController {
         if (r.authorizedGroups() != null && !r.authorizedGroups().isEmpty()) {
             throw ApiException.badRequest("authorized_groups is not supported by Tern");
         }
+        // Each port entry becomes a firewall rule per remote peer in the maps: more than a few are ranges.
+        int portEntries = (r.ports() == null ? 0 : r.ports().size())
+                + (r.portRanges() == null ? 0 : r.portRanges().size());
+        if (portEntries > InputLimits.MAX_PORTS_PER_RULE) {
+            throw ApiException.badRequest("'" + at + "' lists " + portEntries + " ports and port ranges, more than the "
+                    + InputLimits.MAX_PORTS_PER_RULE + " allowed: give consecutive ports as a port range");
+        }
+        String description = JsonBodies.text(r.description(), at + ".description", InputLimits.MAX_DESCRIPTION);
         List<String> portTexts = JsonBodies.strings(r.ports(), at + ".ports");
         List<PortRange> ports = portTexts == null ? List.of() : portTexts.stream().map(PortRange::parse).toList();
         List<PortRange> ranges = new ArrayList<>();
@@ -133,9 +147,9 @@ class PoliciesController {
             throw ApiException.badRequest("'" + at + "': ports and port_ranges are mutually exclusive");
         }
         String id = r.id() == null || r.id().isBlank() ? Ids.newId() : r.id().trim();
-        return new PolicyRule(id, name, r.description(), enabled, action, bidirectional, protocol, ports, ranges,
-                JsonBodies.strings(r.sources(), at + ".sources"),
-                JsonBodies.strings(r.destinations(), at + ".destinations"));
+        return new PolicyRule(id, name, description, enabled, action, bidirectional, protocol, ports, ranges,
+                JsonBodies.ids(r.sources(), at + ".sources", InputLimits.MAX_GROUPS_PER_RULE_SIDE),
+                JsonBodies.ids(r.destinations(), at + ".destinations", InputLimits.MAX_GROUPS_PER_RULE_SIDE));
     }
 
     private static boolean present(com.fasterxml.jackson.databind.JsonNode node) {

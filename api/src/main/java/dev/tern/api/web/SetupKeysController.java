@@ -6,6 +6,7 @@ import dev.tern.events.commands.CreateSetupKey;
 import dev.tern.events.commands.DeleteSetupKey;
 import dev.tern.events.commands.UpdateSetupKey;
 import dev.tern.events.values.Ids;
+import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.Names;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.SetupKeyType;
@@ -68,7 +69,8 @@ class SetupKeysController {
         if (expiresIn != 0) {
             Validation.range(expiresIn, MIN_EXPIRES_IN, MAX_EXPIRES_IN, "expires_in");
         }
-        List<String> autoGroups = JsonBodies.requiredStrings(req.autoGroups(), "auto_groups");
+        List<String> autoGroups = JsonBodies.requiredIds(req.autoGroups(), "auto_groups",
+                InputLimits.MAX_AUTO_GROUPS);
         int usageLimit = JsonBodies.required(req.usageLimit(), "usage_limit");
         if (usageLimit < 0) {
             throw ApiException.badRequest("field 'usage_limit' must not be negative (0 means unlimited)");
@@ -92,7 +94,8 @@ class SetupKeysController {
         find(caller, keyId);
         Requests.SetupKeyUpdate req = JsonBodies.read(body, Requests.SetupKeyUpdate.class);
         boolean revoked = JsonBodies.required(req.revoked(), "revoked");
-        List<String> autoGroups = JsonBodies.requiredStrings(req.autoGroups(), "auto_groups");
+        List<String> autoGroups = JsonBodies.requiredIds(req.autoGroups(), "auto_groups",
+                InputLimits.MAX_AUTO_GROUPS);
         commands.send(new UpdateSetupKey(caller.accountId(), keyId, revoked, autoGroups), caller.actor(),
                 request.getRemoteAddr());
         return Json.SetupKey.masked(find(caller, keyId), Instant.now());

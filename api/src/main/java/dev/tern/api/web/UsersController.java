@@ -6,6 +6,7 @@ import dev.tern.events.commands.CreateUser;
 import dev.tern.events.commands.DeleteUser;
 import dev.tern.events.commands.UpdateUser;
 import dev.tern.events.values.Ids;
+import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.Names;
 import dev.tern.events.values.UserRole;
 import dev.tern.query.ReadModel;
@@ -55,7 +56,8 @@ class UsersController {
         caller.requireWrite();
         Requests.UserCreate req = JsonBodies.read(body, Requests.UserCreate.class);
         UserRole role = UserRole.parse(JsonBodies.required(req.role(), "role"));
-        List<String> autoGroups = JsonBodies.requiredStrings(req.autoGroups(), "auto_groups");
+        List<String> autoGroups = JsonBodies.requiredIds(req.autoGroups(), "auto_groups",
+                InputLimits.MAX_AUTO_GROUPS);
         boolean service = JsonBodies.required(req.isServiceUser(), "is_service_user");
         if (role == UserRole.OWNER) {
             throw ApiException.badRequest("the owner role cannot be given to a new user");
@@ -79,7 +81,8 @@ class UsersController {
         find(caller, userId);
         Requests.UserUpdate req = JsonBodies.read(body, Requests.UserUpdate.class);
         UserRole role = UserRole.parse(JsonBodies.required(req.role(), "role"));
-        List<String> autoGroups = JsonBodies.requiredStrings(req.autoGroups(), "auto_groups");
+        List<String> autoGroups = JsonBodies.requiredIds(req.autoGroups(), "auto_groups",
+                InputLimits.MAX_AUTO_GROUPS);
         boolean blocked = JsonBodies.required(req.isBlocked(), "is_blocked");
         commands.send(new UpdateUser(caller.accountId(), userId, role, autoGroups, blocked, caller.userId()),
                 caller.actor(), request.getRemoteAddr());

@@ -146,4 +146,46 @@ class DuePeersQueryTest extends ApiTestSupport {
         assertThat(due(PeerExpiry.LOGIN, account, now.plus(Duration.ofDays(30))))
                 .as("login expiration is off for the account").isEmpty();
     }
+
+    @Test
+    void ephemeralPeersAreGoneOnceAwayForTheTtl() {
+        OtherAccount owner = otherAccount();
+        TestHttp.Response key = http.post("/api/setup-keys", owner.token(), Map.of("name", unique("ci"),
+                "type", "reusable", "expires_in", 86400, "auto_groups", List.of(), "usage_limit", 0,
+                "ephemeral", true));
+        assertThat(key.status()).as(key.toString()).isEqualTo(200);
+        String ephemeralKey = key.json().get("key").asText();
+        String ordinaryKey = createSetupKey(owner.token(), "reusable", 0, List.of()).key();
+        Duration ttl = Duration.ofMinutes(10);
+        String neverSeen = register(ephemeralKey, unique("e")).peerId();
+        String connected = register(ephemeralKey, unique("e")).peerId();
+        String recentlyLeft = register(ephemeralKey, unique("e")).peerId();
+        String longGone = register(ephemeralKey, unique("e")).peerId();
+        String sessionDiedUnclosed = register(ephemeralKey, unique("e")).peerId();
+        String renewedSinceItLeft = register(ephemeralKey, unique("e")).peerId();
+        String ordinary = register(ordinaryKey, unique("o")).peerId();
+        String id = owner.accountId();
+        Instant createdAt = reads.peer(id, neverSeen).orElseThrow().createdAt();
+        Instant now = createdAt.plus(Duration.ofHours(2));
+        peerStatus.markConnected(id, connected, now.minusSeconds(30), "192.0.2.1");
+        peerStatus.markDisconnected(id, recentlyLeft, now.minus(ttl).plusSeconds(1));
+        peerStatus.markDisconnected(id, longGone, now.minus(ttl));
+        peerStatus.markConnected(id, sessionDiedUnclosed, now.minus(ttl).minusSeconds(1), null);
+        peerStatus.markDisconnected(id, renewedSinceItLeft, now.minus(ttl).minusSeconds(100));
+        jdbc.update("UPDATE rm_peers SET last_login = ? WHERE id = ?", java.sql.Timestamp.from(now.minusSeconds(5)),
+                renewedSinceItLeft);
+        peerStatus.markDisconnected(id, ordinary, now.minus(Duration.ofHours(1)));
+
+        assertThat(gone(id, ttl, now))
+                .containsExactlyInAnyOrder(neverSeen, longGone, sessionDiedUnclosed)
+                .doesNotContain(connected, recentlyLeft, renewedSinceItLeft, ordinary);
+        assertThat(gone(id, ttl, createdAt.plus(ttl).minusSeconds(1)))
+                .as("a peer never seen counts from its registration").isEmpty();
+        assertThat(gone(id, ttl, createdAt.plus(ttl).plusSeconds(1))).contains(neverSeen);
+    }
+
+    private List<String> gone(String accountId, Duration ttl, Instant now) {
+        return reads.ephemeralPeersGoneFor(ttl, now).stream().filter(d -> d.accountId().equals(accountId))
+                .map(DuePeer::peerId).toList();
+    }
 }

@@ -336,4 +336,21 @@ class TernSettingsTest {
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageStartingWith("TERN_EXPIRY_CHECK_INTERVAL must be a duration between 1s and 1h");
     }
+
+    @Test
+    void ephemeralPeerTtlDefaultsToTenMinutesAndReadsShortAndIsoForms() {
+        assertThat(fromEnv(Map.of()).ephemeralPeerTtl()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(fromEnv(Map.of("TERN_EPHEMERAL_PEER_TTL", "90s")).ephemeralPeerTtl())
+                .isEqualTo(Duration.ofSeconds(90));
+        assertThat(fromEnv(Map.of("TERN_EPHEMERAL_PEER_TTL", "2h")).ephemeralPeerTtl()).isEqualTo(Duration.ofHours(2));
+        assertThat(fromEnv(Map.of("TERN_EPHEMERAL_PEER_TTL", "P30D")).ephemeralPeerTtl()).isEqualTo(Duration.ofDays(30));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"10", "59s", "0m", "721h", "P31D", "-10m", "ten minutes"})
+    void badEphemeralPeerTtlNamesTheVariable(String value) {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_EPHEMERAL_PEER_TTL", value)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_EPHEMERAL_PEER_TTL must be a duration between 1m and 30 days");
+    }
 }

@@ -1,5 +1,10 @@
 package dev.tern.events.values;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
 /** An inclusive TCP/UDP port range; a single port has start == end. */
 public record PortRange(int start, int end) {
     public PortRange {
@@ -30,6 +35,34 @@ public record PortRange(int start, int end) {
         } catch (NumberFormatException e) {
             throw new InvalidValueException("'" + text + "' is not a port or port range");
         }
+    }
+
+    /**
+     * The same ports as {@code ranges}, as few ranges as possible: sorted by start, overlapping and adjacent ones
+     * merged ({@code 80, 81, 82} becomes {@code 80-82}; {@code 22, 22} becomes {@code 22}). A firewall rule is made
+     * per range, so this is what keeps a map small however the ports were written.
+     */
+    public static List<PortRange> merge(Collection<PortRange> ranges) {
+        if (ranges.size() <= 1) {
+            return List.copyOf(ranges);
+        }
+        List<PortRange> sorted = new ArrayList<>(ranges);
+        sorted.sort(Comparator.comparingInt(PortRange::start).thenComparingInt(PortRange::end));
+        List<PortRange> merged = new ArrayList<>();
+        PortRange current = sorted.get(0);
+        for (int i = 1; i < sorted.size(); i++) {
+            PortRange next = sorted.get(i);
+            if (next.start <= current.end + 1) {
+                if (next.end > current.end) {
+                    current = new PortRange(current.start, next.end);
+                }
+            } else {
+                merged.add(current);
+                current = next;
+            }
+        }
+        merged.add(current);
+        return List.copyOf(merged);
     }
 
     public boolean isSingle() {

@@ -61,6 +61,21 @@ class ValueTypesTest {
     }
 
     @Test
+    void mergingPortRangesJoinsOverlappingAndAdjacentOnesAndKeepsGaps() {
+        assertThat(PortRange.merge(List.of())).isEmpty();
+        assertThat(PortRange.merge(List.of(PortRange.single(443), PortRange.single(80), PortRange.single(81),
+                PortRange.single(80), new PortRange(82, 90), new PortRange(85, 88), PortRange.single(92))))
+                .containsExactly(new PortRange(80, 90), PortRange.single(92), PortRange.single(443));
+        assertThat(PortRange.merge(List.of(new PortRange(1, 100), new PortRange(50, 65535), PortRange.single(7))))
+                .containsExactly(new PortRange(1, 65535));
+        List<PortRange> everyPort = new java.util.ArrayList<>();
+        for (int port = 1; port <= 65535; port++) {
+            everyPort.add(PortRange.single(port));
+        }
+        assertThat(PortRange.merge(everyPort)).containsExactly(new PortRange(1, 65535));
+    }
+
+    @Test
     void portRangesStayInsideOneTo65535AndInOrder() {
         assertThat(PortRange.parse("22")).isEqualTo(PortRange.single(22));
         assertThat(PortRange.parse("8000-8100")).isEqualTo(new PortRange(8000, 8100));
