@@ -73,7 +73,7 @@ public class ActuatorAccessFilter extends OncePerRequestFilter {
         String header = request.getHeader("Authorization");
         String trimmed = header == null ? "" : header.trim();
         int space = trimmed.indexOf(' ');
-        String scheme = space < 0 ? trimmed : trimmed.substring(0, space).toLowerCase(Locale.ROOT);
+        String scheme = (space < 0 ? trimmed : trimmed.substring(0, space)).toLowerCase(Locale.ROOT);
         String credentials = space < 0 ? "" : trimmed.substring(space + 1).trim();
         if (scheme.equals("bearer")) {
             if (metricsTokenHash.isPresent()
