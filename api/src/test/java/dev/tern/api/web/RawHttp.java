@@ -124,41 +124,42 @@ final class RawHttp {
     }
 
     private static Response parse(byte[] raw) {
-        String text = new String(raw, StandardCharsets.UTF_8);
-        int end = text.indexOf("\r\n\r\n");
+        String head = new String(raw, StandardCharsets.ISO_8859_1);
+        int end = head.indexOf("\r\n\r\n");
         if (end < 0) {
-            throw new IllegalStateException("no complete HTTP answer: " + text);
+            throw new IllegalStateException("no complete HTTP answer: " + head);
         }
-        String[] lines = text.substring(0, end).split("\r\n");
+        String[] lines = head.substring(0, end).split("\r\n");
         int status = Integer.parseInt(lines[0].split(" ")[1]);
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
         }
-        String body = text.substring(end + 4);
+        byte[] body = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             body = dechunk(body);
         }
-        return new Response(status, headers, body);
+        return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
     }
 
-    private static String dechunk(String chunked) {
-        StringBuilder out = new StringBuilder();
+    private static byte[] dechunk(byte[] chunked) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String text = new String(chunked, StandardCharsets.ISO_8859_1); // one char per byte: indexes are offsets
         int at = 0;
-        while (at < chunked.length()) {
-            int lineEnd = chunked.indexOf("\r\n", at);
+        while (at < text.length()) {
+            int lineEnd = text.indexOf("\r\n", at);
             if (lineEnd < 0) {
                 break;
             }
-            int size = Integer.parseInt(chunked.substring(at, lineEnd).split(";")[0].trim(), 16);
+            String sizeText = text.substring(at, lineEnd).split(";")[0].trim();
+            int size = sizeText.isEmpty() ? 0 : Integer.parseInt(sizeText, 16);
             if (size == 0) {
                 break;
             }
-            // Sizes count bytes; the bodies asserted on here are ASCII JSON.
-            out.append(chunked, lineEnd + 2, Math.min(chunked.length(), lineEnd + 2 + size));
+            out.write(chunked, lineEnd + 2, Math.min(size, chunked.length - lineEnd - 2));
             at = lineEnd + 2 + size + 2;
         }
-        return out.toString();
+        return out.toByteArray();
     }
 }
