@@ -8,6 +8,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+import org.springframework.web.filter.FormContentFilter;
+import org.springframework.web.multipart.MultipartResolver;
 
 /**
  * The filters decide on the path exactly as the router will: other spellings of a route ({@code ;} parameters,
@@ -66,6 +70,17 @@ class PathSpellingApiTest extends ApiTestSupport {
         RawHttp.Response small = RawHttp.send(http.port(), "POST", "/api/setup", null,
                 SETUP_JSON.getBytes(StandardCharsets.UTF_8), true);
         assertThat(small.status()).as(small.toString()).isEqualTo(412);
+    }
+
+    @Autowired
+    ApplicationContext context;
+
+    @Test
+    void noFrameworkFilterReadsABodyBeforeTheBound() {
+        // Spring's FormContentFilter (order -9900) would read a form-encoded PUT/DELETE body whole, unbounded and
+        // before authentication; multipart parsing is another reader outside the bound. Tern reads JSON only.
+        assertThat(context.getBeansOfType(FormContentFilter.class)).isEmpty();
+        assertThat(context.getBeansOfType(MultipartResolver.class)).isEmpty();
     }
 
     @Test
