@@ -1,5 +1,6 @@
 package dev.tern.api.web;
 
+import dev.tern.events.values.Text;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,7 +26,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * <p>Canonical means: no path parameters ({@code ;}), no empty, {@code .} or {@code ..} segments, no backslash,
  * and percent-encoding only for bytes that need it (non-ASCII, as valid UTF-8) — never for a letter, digit,
  * {@code /}, {@code .}, {@code %} or any other ASCII character. Tern's paths and ids are plain ASCII, so no
- * legitimate client is refused.
+ * legitimate client is refused. Query parameters must decode to valid UTF-8 that passes {@link Text}'s rules.
  */
 @Component
 @Order(CanonicalPathFilter.ORDER)
@@ -41,7 +42,50 @@ class CanonicalPathFilter extends OncePerRequestFilter {
             ErrorResponse.write(response, 400, "request path is not in canonical form: " + problem);
             return;
         }
+        String queryProblem = queryProblem(request.getQueryString());
+        if (queryProblem != null) {
+            ErrorResponse.write(response, 400, "a query parameter " + queryProblem);
+            return;
+        }
         chain.doFilter(request, response);
+    }
+
+    /**
+     * Why a raw query string cannot be accepted, or null: every name and value, decoded, must be valid UTF-8 and
+     * pass {@link Text}'s rule set like every string of a body (servlet containers replace malformed bytes
+     * silently, which would make two spellings of one filter value).
+     */
+    static String queryProblem(String rawQuery) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return null;
+        }
+        for (String pair : rawQuery.split("&", -1)) {
+            for (String part : pair.split("=", 2)) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                for (int i = 0; i < part.length(); i++) {
+                    char c = part.charAt(i);
+                    if (c == '%') {
+                        int value = i + 2 < part.length() ? hex(part.charAt(i + 1), part.charAt(i + 2)) : -1;
+                        if (value < 0) {
+                            return "has a '%' that starts no percent-encoded byte";
+                        }
+                        bytes.write(value);
+                        i += 2;
+                    } else {
+                        bytes.write(c == '+' ? ' ' : c);
+                    }
+                }
+                String decoded = utf8(bytes);
+                if (decoded == null) {
+                    return "is not valid UTF-8";
+                }
+                String problem = Text.problem(decoded, Text.MAX_TEXT);
+                if (problem != null) {
+                    return problem;
+                }
+            }
+        }
+        return null;
     }
 
     /** Why {@code rawPath} (as sent, not decoded) is not canonical, or null when it is. */
@@ -93,12 +137,17 @@ class CanonicalPathFilter extends OncePerRequestFilter {
     }
 
     private static boolean validUtf8(ByteArrayOutputStream bytes) {
+        return utf8(bytes) != null;
+    }
+
+    /** The bytes as UTF-8 text, or null when they are not valid UTF-8. */
+    private static String utf8(ByteArrayOutputStream bytes) {
         try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()));
-            return true;
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
         } catch (CharacterCodingException e) {
-            return false;
+            return null;
         }
     }
 

@@ -29,6 +29,19 @@ class CanonicalPathFilterTest {
     }
 
     @Test
+    void queryParametersFollowTheStringRules() {
+        for (String ok : new String[]{null, "", "page=2&page_size=10", "name=caf%C3%A9", "from=%2B2024-01-01",
+                "name=a+b", "x", "a=&b=", "activity_code='%20OR%201=1%20--", "q=%25"}) {
+            assertThat(CanonicalPathFilter.queryProblem(ok)).as(ok).isNull();
+        }
+        for (String bad : new String[]{"target_id=%0A", "name=a%00", "name=%1B%5B31m", "name=%E2%80%AE",
+                "initiator_id=%ED%A0%80", "target_id=%FF", "x=%C0%80", "x=%", "x=%4", "x=%zz", "%0A=1",
+                "x=" + "y".repeat(4097)}) {
+            assertThat(CanonicalPathFilter.queryProblem(bad)).as(bad).isNotNull();
+        }
+    }
+
+    @Test
     void refusalIs400InNetBirdsShapeAndStopsTheChain() throws Exception {
         MockHttpServletResponse response = new MockHttpServletResponse();
         MockFilterChain chain = new MockFilterChain();

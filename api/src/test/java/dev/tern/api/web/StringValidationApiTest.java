@@ -103,6 +103,17 @@ class StringValidationApiTest extends ApiTestSupport {
     }
 
     @Test
+    void queryParametersFollowTheSameRules() {
+        for (String path : List.of("/api/events/audit?target_id=%0A", "/api/events/audit?initiator_id=%ED%A0%80",
+                "/api/events/audit?activity_code=%1B%5B2J", "/api/groups?name=evil%E2%80%AEtxt", "/api/peers?name=%FF",
+                "/api/events/audit?target_id=%C0%80")) {
+            assertError(http.get(path, admin()), 400);
+        }
+        assertThat(http.get("/api/events/audit?activity_code=group.add", admin()).status()).isEqualTo(200);
+        assertThat(http.get("/api/groups?name=caf%C3%A9", admin()).status()).isEqualTo(200);
+    }
+
+    @Test
     void timeParametersBeyondFourDigitYearsAre400() {
         for (String path : List.of("/api/events/audit?from=%2B999999999-01-01T00:00:00Z",
                 "/api/events/audit?to=%2B999999999-01-01T00:00:00Z", "/api/events/audit?from=-999999999-01-01",
