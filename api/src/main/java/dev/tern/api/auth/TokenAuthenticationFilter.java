@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every {@code /api/**} request except the bootstrap endpoints by its
+ * Authenticates every request except the bootstrap endpoints and the actuator by its
  * {@code Authorization: Token nbp_...} header. Failures of any kind answer 401 in NetBird's error shape before
  * the request reaches a controller; the token itself is never logged, only looked up by its SHA-256 hash.
  */
@@ -48,14 +48,15 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
         this.usage = usage;
     }
 
+    /**
+     * Fails closed: every path is authenticated except the bootstrap endpoints (nobody has a token before setup)
+     * and the actuator, which {@link ActuatorAccessFilter} guards. The exceptions are exact canonical paths; the
+     * canonical-path filter has already refused every other spelling of them.
+     */
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        if (!path.startsWith("/api/") && !path.equals("/api")) {
-            return true;
-        }
-        // Bootstrap endpoints work without a token: nobody has one before setup.
-        return path.equals("/api/setup") || path.equals("/api/instance");
+        return path.equals("/api/setup") || path.equals("/api/instance") || ActuatorAccessFilter.isActuator(path);
     }
 
     @Override

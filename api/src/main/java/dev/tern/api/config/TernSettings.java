@@ -81,11 +81,12 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String STUN_URLS = "TERN_STUN_URLS";
     public static final String EXPIRY_CHECK_INTERVAL = "TERN_EXPIRY_CHECK_INTERVAL";
     public static final String EPHEMERAL_PEER_TTL = "TERN_EPHEMERAL_PEER_TTL";
+    public static final String METRICS_TOKEN = "TERN_METRICS_TOKEN";
 
     /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
             DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS,
-            EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL);
+            EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL, METRICS_TOKEN);
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;
@@ -164,6 +165,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         List<URI> stunUrls = urls(values.get(STUN_URLS), STUN_URLS, TernSettings::stunUrl);
         Duration expiryCheckInterval = expiryCheckInterval(values.get(EXPIRY_CHECK_INTERVAL));
         Duration ephemeralPeerTtl = ephemeralPeerTtl(values.get(EPHEMERAL_PEER_TTL));
+        metricsToken(values.get(METRICS_TOKEN)); // validated here with the rest; read by metricsToken(env, props)
         if (!relayUrls.isEmpty() && relaySecret.isEmpty()) {
             throw new InvalidSettingException(RELAY_URLS + " needs " + RELAY_SECRET
                     + ", the secret those relays were started with, to sign their tokens");
@@ -461,6 +463,46 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             throw new InvalidSettingException(reason);
         }
         return uri;
+    }
+
+    /**
+     * The bearer token that may read {@code /actuator/prometheus} (besides PATs of owners, admins and auditors);
+     * {@link #toString()} hides it. Kept out of the record's components so that it stays a one-place change.
+     */
+    public record MetricsToken(String value) {
+        @Override
+        public String toString() {
+            return "MetricsToken[hidden]";
+        }
+    }
+
+    /** A guessable metrics token would open the metrics to anyone; 16 characters is the relay secret's bar too. */
+    static final int MIN_METRICS_TOKEN_LENGTH = 16;
+
+    /** {@code TERN_METRICS_TOKEN}, looked up and validated like every setting in {@link #from}; empty when unset. */
+    public static Optional<MetricsToken> metricsToken(Map<String, String> environment,
+                                                      Function<String, String> properties) {
+        String value = properties.apply(propertyName(METRICS_TOKEN));
+        if (value == null) {
+            value = environment.get(METRICS_TOKEN);
+        }
+        return metricsToken(value == null ? null : value.trim());
+    }
+
+    private static Optional<MetricsToken> metricsToken(String value) {
+        if (value == null || value.isEmpty()) {
+            return Optional.empty();
+        }
+        // never echo the token, not even a short one
+        if (value.length() < MIN_METRICS_TOKEN_LENGTH) {
+            throw new InvalidSettingException(METRICS_TOKEN + " must be at least " + MIN_METRICS_TOKEN_LENGTH
+                    + " characters long, got " + value.length());
+        }
+        if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new InvalidSettingException(METRICS_TOKEN + " must consist of printable ASCII characters "
+                    + "without spaces (it is sent in an HTTP header)");
+        }
+        return Optional.of(new MetricsToken(value));
     }
 
     /** Keeps an echoed value on one line and short, whatever the operator typed. */

@@ -100,7 +100,20 @@ class AuditController {
         return "<" + url + ">; rel=\"" + rel + "\"";
     }
 
+    /**
+     * A time query parameter ({@code from}, {@code to}, history's {@code at}): null when absent, 400 when it is no
+     * ISO-8601 time or lies outside years 0001 to 9999.
+     */
     static Instant time(String text, String name) {
+        Instant instant = parseTime(text, name);
+        if (instant != null && (instant.isBefore(Times.EARLIEST) || instant.isAfter(Times.LATEST))) {
+            throw ApiException.badRequest("parameter '" + name + "' must lie between " + Times.iso(Times.EARLIEST)
+                    + " and 9999-12-31T23:59:59Z");
+        }
+        return instant;
+    }
+
+    private static Instant parseTime(String text, String name) {
         if (text == null || text.isBlank()) {
             return null;
         }

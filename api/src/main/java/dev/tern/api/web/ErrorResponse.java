@@ -12,8 +12,26 @@ public record ErrorResponse(String message, int code) {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        String escaped = message.replace("\\", "\\\\").replace("\"", "\\\"");
-        response.getOutputStream().write(("{\"message\":\"" + escaped + "\",\"code\":" + status + "}")
+        response.getOutputStream().write(("{\"message\":\"" + escape(message) + "\",\"code\":" + status + "}")
                 .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A JSON string body: messages may quote client input (a Content-Type header may hold a tab), and the answer
+     * must stay valid JSON whatever it holds.
+     */
+    static String escape(String message) {
+        StringBuilder out = new StringBuilder(message.length() + 16);
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) || c == '\u2028' || c == '\u2029') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

@@ -20,7 +20,12 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.tern.events.values.InvalidValueException;
+import dev.tern.events.values.Text;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -44,7 +49,7 @@ final class JsonBodies {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-                .addModule(new SimpleModule("tern-strings").addDeserializer(String.class, new NulFreeStrings()))
+                .addModule(new SimpleModule("tern-strings").addDeserializer(String.class, new CheckedStrings()))
                 .build();
         for (LogicalType type : List.of(LogicalType.Textual, LogicalType.Boolean, LogicalType.Integer,
                 LogicalType.Float, LogicalType.Collection, LogicalType.Array, LogicalType.POJO, LogicalType.Map)) {
@@ -64,33 +69,48 @@ final class JsonBodies {
     }
 
     /**
-     * PostgreSQL text cannot hold NUL; a name containing one would be accepted as an event and then break the
-     * projections that store it. Such strings are a client mistake and never get past the parser.
+     * Every string of every request body passes {@link Text}'s rule set here, at the edge, before any controller
+     * sees it: no NUL (PostgreSQL text cannot hold it), no other control characters or line breaks (they forge log
+     * and audit lines), no unpaired surrogates, no bidirectional overrides, at most {@link Text#MAX_TEXT}
+     * characters. Fields named {@value #MULTI_LINE_FIELD} may span lines. Names, e-mails and ids get their
+     * shorter limits where they are read.
      */
-    static final class NulFreeStrings extends StdScalarDeserializer<String> {
-        NulFreeStrings() {
+    static final class CheckedStrings extends StdScalarDeserializer<String> {
+        CheckedStrings() {
             super(String.class);
         }
 
         @Override
         public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             String value = StringDeserializer.instance.deserialize(p, ctxt);
-            if (value != null && value.indexOf('\0') >= 0) {
-                throw InvalidFormatException.from(p, NUL_MESSAGE, value, String.class);
+            String problem = Text.problem(value, Text.MAX_TEXT, MULTI_LINE_FIELD.equals(p.currentName()));
+            if (problem != null) {
+                throw new UnacceptableText(p, problem);
             }
             return value;
         }
     }
 
-    static final String NUL_MESSAGE = "must not contain NUL characters";
+    static final String MULTI_LINE_FIELD = "description";
+
+    /** A string that breaks {@link Text}'s rules; its message is the reason (never the value). */
+    static final class UnacceptableText extends InvalidFormatException {
+        UnacceptableText(JsonParser p, String reason) {
+            super(p, reason, null, String.class);
+        }
+    }
+
+    /** The longest element of a list of ids, group ids or port texts (ids are at most 64 characters). */
+    static final int MAX_LIST_ELEMENT = 64;
 
     /** Parses {@code body} into {@code type}; 400 for an empty body, malformed JSON or a wrongly typed field. */
     static <T> T read(byte[] body, Class<T> type) {
-        if (body == null || body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+        String text = body == null ? "" : utf8(body);
+        if (text.isBlank()) {
             throw ApiException.badRequest("request body is missing");
         }
         try {
-            T value = MAPPER.readValue(body, type);
+            T value = MAPPER.readValue(text, type);
             if (value == null) {
                 throw ApiException.badRequest("request body must be a JSON object");
             }
@@ -100,10 +120,9 @@ final class JsonBodies {
                 throw invalid;
             }
             throw ApiException.badRequest("invalid value" + at(e));
+        } catch (UnacceptableText e) {
+            throw ApiException.badRequest("invalid value" + at(e) + ": " + e.getOriginalMessage());
         } catch (InvalidFormatException e) {
-            if (NUL_MESSAGE.equals(e.getOriginalMessage())) {
-                throw ApiException.badRequest("invalid value" + at(e) + ": " + NUL_MESSAGE);
-            }
             throw ApiException.badRequest("invalid value" + at(e) + ": expected " + expected(e.getTargetType()));
         } catch (JsonParseException e) {
             throw ApiException.badRequest("couldn't parse JSON request: " + e.getOriginalMessage());
@@ -118,6 +137,21 @@ final class JsonBodies {
             throw ApiException.badRequest("couldn't parse JSON request");
         } catch (IOException e) {
             throw ApiException.badRequest("couldn't read request body");
+        }
+    }
+
+    /**
+     * The body as text, strictly: JSON is UTF-8 (RFC 8259), and malformed, overlong or surrogate-encoding byte
+     * sequences are refused rather than replaced, so no two spellings of a byte string mean the same name.
+     */
+    private static String utf8(byte[] body) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw ApiException.badRequest("request body is not valid UTF-8");
         }
     }
 
@@ -137,6 +171,10 @@ final class JsonBodies {
         for (String v : values) {
             if (v == null || v.isBlank()) {
                 throw ApiException.badRequest("field '" + field + "' must not contain empty values");
+            }
+            if (v.trim().length() > MAX_LIST_ELEMENT) {
+                throw ApiException.badRequest("field '" + field + "' must not contain values longer than "
+                        + MAX_LIST_ELEMENT + " characters");
             }
         }
         return values.stream().map(String::trim).toList();

@@ -20,21 +20,16 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Guards API request bodies before any parsing: at most {@link #MAX_BODY_BYTES} (413 otherwise — by declared
+ * Guards request bodies before any parsing: at most {@link #MAX_BODY_BYTES} (413 otherwise — by declared
  * Content-Length at once, by counting for chunked bodies), and JSON only when a Content-Type is given (415).
- * The body is buffered so that what the controller reads is exactly what was counted.
+ * The body is buffered so that what the controller reads is exactly what was counted. Every path is guarded, not
+ * only {@code /api/}: a bound that depends on how a path is spelled can be spelled around.
  */
 @Component
 @Order(RequestBodyFilter.ORDER)
 class RequestBodyFilter extends OncePerRequestFilter {
     static final int ORDER = -80;
     static final int MAX_BODY_BYTES = 1024 * 1024;
-
-    @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return !path.startsWith("/api/");
-    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)

@@ -116,4 +116,13 @@ class TokenAuthenticationFilterTest {
         assertThat(filter.shouldNotFilter(new MockHttpServletRequest("GET", "/api/setup-keys"))).isFalse();
         assertThat(filter.shouldNotFilter(new MockHttpServletRequest("GET", "/api/users"))).isFalse();
     }
+
+    @Test
+    void everythingElseIsAuthenticatedWhateverItsSpelling() {
+        // Fails closed: only the exact bootstrap paths and the actuator (guarded by its own filter) are exempt.
+        for (String path : new String[]{"/API/users", "/Api/setup", "/api/setup/", "/api/setupx", "/api",
+                "/api/instance/x", "/", "/anything", "/actuatorx/prometheus"}) {
+            assertThat(filter.shouldNotFilter(new MockHttpServletRequest("GET", path))).as(path).isFalse();
+        }
+    }
 }

@@ -305,6 +305,32 @@ class TernSettingsTest {
     }
 
     @Test
+    void theMetricsTokenIsOptionalValidatedAndNeverEchoed() {
+        assertThat(TernSettings.metricsToken(Map.of(), name -> null)).isEmpty();
+        assertThat(fromEnv(Map.of("TERN_METRICS_TOKEN", "scrape-0123456789abcdef")).httpPort()).isEqualTo(8080);
+        var token = TernSettings.metricsToken(Map.of("TERN_METRICS_TOKEN", " scrape-0123456789abcdef "), name -> null);
+        assertThat(token).hasValueSatisfying(t -> {
+            assertThat(t.value()).isEqualTo("scrape-0123456789abcdef");
+            assertThat(t.toString()).doesNotContain("scrape");
+        });
+        // A property wins over the variable, as for every other setting.
+        assertThat(TernSettings.metricsToken(Map.of("TERN_METRICS_TOKEN", "scrape-0123456789abcdef"),
+                name -> name.equals("tern.metrics-token") ? "property-0123456789abcdef" : null))
+                .hasValueSatisfying(t -> assertThat(t.value()).isEqualTo("property-0123456789abcdef"));
+
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_METRICS_TOKEN", "short-token")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_METRICS_TOKEN must be at least 16 characters")
+                .hasMessageNotContaining("short-token");
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_METRICS_TOKEN", "with space 0123456789")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_METRICS_TOKEN must consist of printable ASCII")
+                .hasMessageNotContaining("0123456789");
+        assertThatThrownBy(() -> TernSettings.metricsToken(Map.of("TERN_METRICS_TOKEN", "tab\there-0123456789"),
+                name -> null)).isInstanceOf(InvalidSettingException.class);
+    }
+
+    @Test
     void theRelaySecretNeverAppearsInDescriptions() {
         TernSettings settings = fromEnv(Map.of("TERN_RELAY_SECRET", "hunter2-relay-secret-value"));
 

@@ -24,6 +24,19 @@ class AuditParametersTest {
     }
 
     @Test
+    void timesOutsideFourDigitYearsAre400NotAnOverflow() {
+        for (String t : new String[]{"+999999999-01-01T00:00:00Z", "-999999999-01-01T00:00:00Z", "+10000-01-01",
+                "10000-01-01T00:00:00", "-0001-12-31T00:00:00Z", "0000-12-31T23:59:59Z",
+                "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "+999999999-12-31T23:59:59.999999999-18:00"}) {
+            assertThatThrownBy(() -> AuditController.time(t, "from")).as(t).isInstanceOf(ApiException.class)
+                    .hasMessageContaining("'from'");
+        }
+        assertThat(AuditController.time("0001-01-01T00:00:00Z", "to")).isEqualTo(Times.EARLIEST);
+        assertThat(AuditController.time("9999-12-31T23:59:59.999999999Z", "to")).isEqualTo(Times.LATEST);
+        assertThat(AuditController.time("9999-12-31", "at")).isEqualTo(Instant.parse("9999-12-31T00:00:00Z"));
+    }
+
+    @Test
     void pageParametersAreBounded() {
         assertThat(AuditController.integer(null, "page_size", 100, 1, 1000)).isEqualTo(100);
         assertThat(AuditController.integer("1000", "page_size", 100, 1, 1000)).isEqualTo(1000);
@@ -33,6 +46,10 @@ class AuditParametersTest {
                 .isInstanceOf(ApiException.class);
         assertThatThrownBy(() -> AuditController.integer("two", "page", 1, 1, Integer.MAX_VALUE))
                 .isInstanceOf(ApiException.class).hasMessageContaining("integer");
+        for (String overflow : new String[]{"2147483648", "-2147483649", "99999999999999999999", "1e3", "0x10"}) {
+            assertThatThrownBy(() -> AuditController.integer(overflow, "page", 1, 1, Integer.MAX_VALUE))
+                    .as(overflow).isInstanceOf(ApiException.class);
+        }
     }
 
     @Test

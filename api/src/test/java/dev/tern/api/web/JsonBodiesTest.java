@@ -72,8 +72,55 @@ class JsonBodiesTest {
                 "'name': must not contain NUL");
         assertBadRequest("{\"revoked\": true, \"auto_groups\": [\"g\\u0000\"]}", Requests.SetupKeyUpdate.class,
                 "NUL");
-        assertThat(JsonBodies.read(b("{\"name\": \"a\\u0001b\", \"expires_in\": 1}"), Requests.TokenCreate.class)
-                .name()).isEqualTo("a\u0001b");
+    }
+
+    @Test
+    void everyStringOfEveryBodyFollowsOneRuleSet() {
+        // Control characters and line breaks (log and audit forging), wherever the string sits.
+        assertBadRequest("{\"name\": \"a\\u0001b\", \"expires_in\": 1}", Requests.TokenCreate.class,
+                "'name': must not contain control characters");
+        assertBadRequest("{\"name\": \"a\\nb\"}", Requests.GroupWrite.class, "'name'");
+        assertBadRequest("{\"name\": \"a\\u001b[31mb\"}", Requests.GroupWrite.class, "control");
+        assertBadRequest("{\"name\": \"g\", \"peers\": [\"p\\r\"]}", Requests.GroupWrite.class, "peers[0]");
+        assertBadRequest("{\"email\": \"a@b.c\\u0085\"}", Requests.Setup.class, "'email'");
+        assertBadRequest("{\"name\":\"p\",\"rules\":[{\"name\":\"r\\t\"}]}", Requests.PolicyWrite.class,
+                "rules[0].name");
+        // Unpaired surrogates (not Unicode; PostgreSQL would get '?') and bidirectional overrides (spoofed names).
+        assertBadRequest("{\"name\": \"a\\ud800\"}", Requests.GroupWrite.class, "surrogate");
+        assertBadRequest("{\"name\": \"\\udc00\"}", Requests.GroupWrite.class, "surrogate");
+        assertBadRequest("{\"name\": \"evil\\u202etxt.exe\"}", Requests.GroupWrite.class, "bidirectional");
+        // Length: no string over 4096 characters anywhere, no id-like list element over 64.
+        assertBadRequest("{\"name\":\"p\",\"description\":\"" + "d".repeat(4097) + "\"}",
+                Requests.PolicyWrite.class, "'description': is longer than 4096");
+        assertThatThrownBy(() -> JsonBodies.strings(java.util.List.of("g".repeat(65)), "auto_groups"))
+                .isInstanceOf(ApiException.class).hasMessageContaining("64");
+        // Descriptions alone may span lines.
+        Requests.PolicyWrite multiLine = JsonBodies.read(b("{\"name\":\"p\",\"description\":\"one\\ntwo\\tthree\","
+                + "\"rules\":[{\"description\":\"a\\r\\nb\"}]}"), Requests.PolicyWrite.class);
+        assertThat(multiLine.description()).isEqualTo("one\ntwo\tthree");
+        assertThat(multiLine.rules().get(0).description()).isEqualTo("a\r\nb");
+        assertBadRequest("{\"name\":\"p\",\"description\":\"a\\u0000\"}", Requests.PolicyWrite.class, "NUL");
+        // Well-formed text in any script passes unchanged.
+        assertThat(JsonBodies.read(b("{\"name\": \"Büro 开发 \\ud83d\\ude00\"}"), Requests.GroupWrite.class).name())
+                .isEqualTo("Büro 开发 \ud83d\ude00");
+    }
+
+    @Test
+    void bodiesMustBeStrictUtf8() {
+        byte[][] invalid = {
+                {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xFF, '"', '}'},                 // never UTF-8
+                {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xC0, (byte) 0xAE, '"', '}'},    // overlong '.'
+                {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xC0, (byte) 0x80, '"', '}'},    // overlong NUL
+                {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'}, // surrogate
+                {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xE2, (byte) 0x82, '"', '}'},    // truncated
+        };
+        for (byte[] body : invalid) {
+            assertThatThrownBy(() -> JsonBodies.read(body, Requests.GroupWrite.class))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.status()).isEqualTo(HttpStatus.BAD_REQUEST);
+                        assertThat(e.getMessage()).contains("UTF-8");
+                    });
+        }
     }
 
     @Test

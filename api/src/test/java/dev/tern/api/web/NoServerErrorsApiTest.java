@@ -21,7 +21,12 @@ import org.junit.jupiter.api.Test;
 @TernIntegrationTest
 class NoServerErrorsApiTest extends ApiTestSupport {
     static final List<Object> ODD_VALUES = Arrays.asList(null, 0, -1, 2147483648L, 1.5, true, "", " ", "x".repeat(300),
-            "é😀\t", List.of(), Arrays.asList((Object) null), List.of(1), List.of(""), Map.of(), Map.of("a", 1));
+            "é😀\t", List.of(), Arrays.asList((Object) null), List.of(1), List.of(""), Map.of(), Map.of("a", 1),
+            "a\u0000b", "a\u001b[2Jb", "line\nbreak", "evil\u202egnp.exe", "x".repeat(5000), List.of("y".repeat(100)),
+            Long.MAX_VALUE, new java.math.BigInteger("99999999999999999999"), -1e300, 1e300);
+    /** Sent as raw JSON text, so that they reach the server as written (Jackson would mangle lone surrogates). */
+    static final List<String> RAW_ODD_STRINGS = List.of("\"a\\ud800\"", "\"\\udc00\"", "\"\\u0000\"",
+            "\"\\u0085\"");
 
     @Test
     void mutatedBodiesNeverYield500() {
@@ -53,6 +58,13 @@ class NoServerErrorsApiTest extends ApiTestSupport {
         puts.put("/api/peers/" + peer, () -> Map.of("name", unique("peer"), "ssh_enabled", false,
                 "login_expiration_enabled", false, "inactivity_expiration_enabled", false));
 
+        com.fasterxml.jackson.databind.JsonNode accountJson = http.get("/api/accounts", admin()).json().get(0);
+        String account = accountJson.get("id").asText();
+        com.fasterxml.jackson.databind.JsonNode settings = accountJson.get("settings");
+        puts.put("/api/accounts/" + account, () -> Map.of("settings", Map.of("peer_login_expiration_enabled", true,
+                "peer_login_expiration", 86400, "peer_inactivity_expiration_enabled", false,
+                "peer_inactivity_expiration", 600)));
+
         List<String> failures = new ArrayList<>();
         posts.forEach((path, body) -> fuzz("POST", path, body, failures));
         puts.forEach((path, body) -> fuzz("PUT", path, body, failures));
@@ -69,6 +81,9 @@ class NoServerErrorsApiTest extends ApiTestSupport {
                 check("POST", "/api/policies", body, failures);
             }
         }
+        // The shared account's settings go back to what they were, whatever the fuzzing changed.
+        TestHttp.Response restored = http.put("/api/accounts/" + account, admin(), Map.of("settings", settings));
+        assertThat(restored.status()).as(restored.toString()).isEqualTo(200);
         assertThat(failures).isEmpty();
         // The admin's own user must still be intact whatever the fuzzing did to others.
         assertThat(http.get("/api/users/current", admin()).status()).isEqualTo(200);
@@ -77,7 +92,8 @@ class NoServerErrorsApiTest extends ApiTestSupport {
     @Test
     void oddIdsAndParametersNeverYield500() {
         List<String> failures = new ArrayList<>();
-        for (String id : List.of("x".repeat(5000), "%20", "..", "%2e%2e", "é", "%F0%9F%98%80", "a;b", "a'b", "-1")) {
+        for (String id : List.of("x".repeat(5000), "%20", "..", "%2e%2e", "é", "%F0%9F%98%80", "a;b", "a'b", "-1",
+                "%FF", "%ED%A0%80", "%C0%AE", "%E2%80%AE", "%61", "a%2Fb")) {
             for (String path : List.of("/api/groups/", "/api/peers/", "/api/policies/", "/api/setup-keys/",
                     "/api/users/" + id + "/tokens/", "/api/peers/" + id + "/accessible-peers?x=")) {
                 check("GET", path + id, null, failures);
@@ -85,8 +101,15 @@ class NoServerErrorsApiTest extends ApiTestSupport {
             }
         }
         for (String q : List.of("page=-5", "page_size=0", "page=99999999999", "from=2024-01-01", "to=%25zz",
-                "initiator_id=" + "y".repeat(3000), "activity_code='%20OR%201=1%20--", "page=2147483647&page_size=1000")) {
+                "initiator_id=" + "y".repeat(3000), "activity_code='%20OR%201=1%20--", "page=2147483647&page_size=1000",
+                "from=%2B999999999-01-01T00:00:00Z", "to=%2B999999999-12-31T23:59:59Z", "from=-999999999-01-01",
+                "to=%2B999999999-12-31T23:59:59.999999999-18:00", "from=0000-01-01", "page=-2147483649",
+                "page_size=99999999999999999999", "initiator_id=%ED%A0%80", "target_id=%FF", "activity_code=%C0%80")) {
             check("GET", "/api/events/audit?" + q, null, failures);
+        }
+        for (String at : List.of("%2B999999999-01-01T00:00:00Z", "-999999999-12-31", "%2B10000-01-01", "0000-01-01",
+                "9999-12-31T23:59:59-18:00", "%FF", "")) {
+            check("GET", "/api/history/network?at=" + at, null, failures);
         }
         check("GET", "/api/users?service_user=maybe", null, failures);
         assertThat(failures).isEmpty();
@@ -98,6 +121,11 @@ class NoServerErrorsApiTest extends ApiTestSupport {
         check(method, path, "null", failures);
         check(method, path, "1", failures);
         for (String field : valid.get().keySet()) {
+            for (String raw : RAW_ODD_STRINGS) {
+                Map<String, Object> body = new HashMap<>(valid.get());
+                body.put(field, "RAW-ODD-STRING");
+                check(method, path, TestHttp.toJson(body).replace("\"RAW-ODD-STRING\"", raw), failures);
+            }
             for (Object odd : ODD_VALUES) {
                 Map<String, Object> body = new HashMap<>(valid.get());
                 body.put(field, odd);

@@ -94,6 +94,12 @@ class RequestBodyFilterTest {
         assertThat(response.getStatus()).isEqualTo(415);
         assertThat(response.getContentAsString()).contains("\"code\":415").contains("application/json");
         assertThat(RequestBodyFilter.isJson("application/merge-patch+json")).isTrue();
+        // The message quotes the header; a tab (legal in a header value) must not break the JSON.
+        MockHttpServletResponse tabbed = post(request("a".getBytes(StandardCharsets.UTF_8), "text/plain;\tx=\"y\\",
+                false), new MockFilterChain());
+        assertThat(tabbed.getStatus()).isEqualTo(415);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(tabbed.getContentAsString())
+                .get("message").asText()).contains("text/plain;\tx=\"y\\");
         assertThat(RequestBodyFilter.isJson("text/plain")).isFalse();
     }
 }

@@ -1,0 +1,127 @@
+package dev.tern.api.auth;
+
+import dev.tern.api.config.TernSettings;
+import dev.tern.api.web.ErrorResponse;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Guards the actuator. The health probes ({@link #OPEN_PATHS}) stay open for load balancers and answer only
+ * {@code {"status": ...}}; everything else ({@code /actuator/prometheus}, the endpoint index) needs either
+ * {@code Authorization: Bearer <TERN_METRICS_TOKEN>} (compared in constant time) or
+ * {@code Authorization: Token nbp_...}, a personal access token of a user who may read the whole account
+ * (owner, admin, auditor). No credentials or wrong ones: 401; a token of a plain user: 403.
+ */
+@Component
+@Order(ActuatorAccessFilter.ORDER)
+public class ActuatorAccessFilter extends OncePerRequestFilter {
+    /** After the canonical-path filter (so the prefix check below sees the routed path), before the body filter. */
+    static final int ORDER = -88;
+    static final String PREFIX = "/actuator";
+    /** What a load balancer needs; with show-details=never none of them says more than UP or DOWN. */
+    static final Set<String> OPEN_PATHS = Set.of("/actuator/health", "/actuator/health/liveness",
+            "/actuator/health/readiness");
+
+    private static final Logger log = LoggerFactory.getLogger(ActuatorAccessFilter.class);
+
+    private final TokenAuthenticationFilter tokens;
+    private final TokenUsageRecorder usage;
+    /** SHA-256 of the metrics token, so that comparing takes the same time whatever its length. */
+    private final Optional<byte[]> metricsTokenHash;
+
+    @Autowired
+    ActuatorAccessFilter(TokenAuthenticationFilter tokens, TokenUsageRecorder usage, Environment environment) {
+        this(tokens, usage, TernSettings.metricsToken(System.getenv(), environment::getProperty)
+                .map(TernSettings.MetricsToken::value));
+    }
+
+    ActuatorAccessFilter(TokenAuthenticationFilter tokens, TokenUsageRecorder usage, Optional<String> metricsToken) {
+        this.tokens = tokens;
+        this.usage = usage;
+        this.metricsTokenHash = metricsToken.map(ActuatorAccessFilter::sha256);
+    }
+
+    static boolean isActuator(String path) {
+        return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return !isActuator(path) || OPEN_PATHS.contains(path);
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String header = request.getHeader("Authorization");
+        String trimmed = header == null ? "" : header.trim();
+        int space = trimmed.indexOf(' ');
+        String scheme = (space < 0 ? trimmed : trimmed.substring(0, space)).toLowerCase(Locale.ROOT);
+        String credentials = space < 0 ? "" : trimmed.substring(space + 1).trim();
+        if (scheme.equals("bearer")) {
+            if (metricsTokenHash.isPresent()
+                    && MessageDigest.isEqual(metricsTokenHash.get(), sha256(credentials))) {
+                chain.doFilter(request, response);
+            } else {
+                unauthorized(response, "invalid metrics token");
+            }
+            return;
+        }
+        if (!scheme.equals("token")) {
+            unauthorized(response, "metrics need 'Authorization: Bearer <TERN_METRICS_TOKEN>' or "
+                    + "'Authorization: Token nbp_...' of an owner, admin or auditor");
+            return;
+        }
+        TokenAuthenticationFilter.Result result;
+        try {
+            result = tokens.authenticate(header);
+        } catch (RuntimeException e) {
+            log.error("authentication look-up failed", e);
+            ErrorResponse.write(response, 500, "internal server error");
+            return;
+        }
+        if (result.failure() != null) {
+            unauthorized(response, result.failure());
+            return;
+        }
+        if (!result.caller().readsEverything()) {
+            ErrorResponse.write(response, 403, "the " + result.caller().role().wireName()
+                    + " role may not read metrics");
+            return;
+        }
+        if (result.caller().tokenId() != null) {
+            usage.used(result.caller().tokenId());
+        }
+        chain.doFilter(request, response);
+    }
+
+    private static void unauthorized(HttpServletResponse response, String message) throws IOException {
+        response.setHeader("WWW-Authenticate", "Bearer realm=\"tern\"");
+        ErrorResponse.write(response, 401, message);
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

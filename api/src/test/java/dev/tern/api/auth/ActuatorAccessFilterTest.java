@@ -1,0 +1,105 @@
+package dev.tern.api.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.events.values.Secrets;
+import dev.tern.events.values.UserRole;
+import dev.tern.query.ReadModel;
+import dev.tern.query.TokenPrincipal;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockFilterChain;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+
+class ActuatorAccessFilterTest {
+    static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    static final String METRICS_TOKEN = "metrics-0123456789abcdef";
+
+    final Map<String, TokenPrincipal> tokensByHash = new HashMap<>();
+    final ReadModel readModel = (ReadModel) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[]{ReadModel.class}, (proxy, method, args) -> {
+                if (method.getName().equals("findTokenByHash")) {
+                    return Optional.ofNullable(tokensByHash.get((String) args[0]));
+                }
+                throw new UnsupportedOperationException(method.getName());
+            });
+    final TokenUsageRecorder usage = new TokenUsageRecorder((tokenId, at) -> { }, Clock.fixed(NOW, ZoneOffset.UTC),
+            Runnable::run);
+    final TokenAuthenticationFilter tokens = new TokenAuthenticationFilter(readModel, Clock.fixed(NOW, ZoneOffset.UTC),
+            usage);
+
+    String pat(UserRole role) {
+        String token = PersonalAccessTokens.mint().plainToken();
+        tokensByHash.put(Secrets.sha256Hex(token), new TokenPrincipal("tok-" + role, null, "acc1", "user1", "Ann",
+                "ann@example.com", role, false, false));
+        return token;
+    }
+
+    int status(ActuatorAccessFilter filter, String path, String authorization) throws Exception {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", path);
+        if (authorization != null) {
+            request.addHeader("Authorization", authorization);
+        }
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        MockFilterChain chain = new MockFilterChain();
+        filter.doFilter(request, response, chain);
+        boolean passed = chain.getRequest() != null;
+        assertThat(passed).as(path + " " + authorization + " -> " + response.getStatus())
+                .isEqualTo(response.getStatus() == 200);
+        if (!passed) {
+            assertThat(response.getContentAsString()).contains("\"code\":" + response.getStatus());
+        }
+        return response.getStatus();
+    }
+
+    @Test
+    void theMetricsTokenOpensPrometheus() throws Exception {
+        ActuatorAccessFilter filter = new ActuatorAccessFilter(tokens, usage, Optional.of(METRICS_TOKEN));
+        assertThat(status(filter, "/actuator/prometheus", "Bearer " + METRICS_TOKEN)).isEqualTo(200);
+        assertThat(status(filter, "/actuator/prometheus", "bearer  " + METRICS_TOKEN + " ")).isEqualTo(200);
+        assertThat(status(filter, "/actuator/prometheus", null)).isEqualTo(401);
+        assertThat(status(filter, "/actuator/prometheus", "Bearer")).isEqualTo(401);
+        assertThat(status(filter, "/actuator/prometheus", "Bearer " + METRICS_TOKEN + "x")).isEqualTo(401);
+        assertThat(status(filter, "/actuator/prometheus", "Bearer metrics-0123456789abcdeF")).isEqualTo(401);
+        assertThat(status(filter, "/actuator/prometheus", "Basic " + METRICS_TOKEN)).isEqualTo(401);
+        assertThat(status(filter, "/actuator", "Bearer " + METRICS_TOKEN)).isEqualTo(200);
+    }
+
+    @Test
+    void withoutAMetricsTokenNoBearerIsAccepted() throws Exception {
+        ActuatorAccessFilter filter = new ActuatorAccessFilter(tokens, usage, Optional.empty());
+        assertThat(status(filter, "/actuator/prometheus", "Bearer ")).isEqualTo(401);
+        assertThat(status(filter, "/actuator/prometheus", "Bearer " + METRICS_TOKEN)).isEqualTo(401);
+    }
+
+    @Test
+    void personalAccessTokensOfReadersOfEverythingOpenPrometheus() throws Exception {
+        ActuatorAccessFilter filter = new ActuatorAccessFilter(tokens, usage, Optional.empty());
+        assertThat(status(filter, "/actuator/prometheus", "Token " + pat(UserRole.OWNER))).isEqualTo(200);
+        assertThat(status(filter, "/actuator/prometheus", "Token " + pat(UserRole.ADMIN))).isEqualTo(200);
+        assertThat(status(filter, "/actuator/prometheus", "Token " + pat(UserRole.AUDITOR))).isEqualTo(200);
+        assertThat(status(filter, "/actuator/prometheus", "Token " + pat(UserRole.USER))).isEqualTo(403);
+        assertThat(status(filter, "/actuator/prometheus", "Token " + PersonalAccessTokens.mint().plainToken()))
+                .isEqualTo(401);
+    }
+
+    @Test
+    void onlyTheHealthProbesAreOpen() {
+        ActuatorAccessFilter filter = new ActuatorAccessFilter(tokens, usage, Optional.empty());
+        for (String open : new String[]{"/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness",
+                "/api/peers"}) {
+            assertThat(filter.shouldNotFilter(new MockHttpServletRequest("GET", open))).as(open).isTrue();
+        }
+        for (String guarded : new String[]{"/actuator", "/actuator/", "/actuator/prometheus", "/actuator/health/db",
+                "/actuator/healthx", "/actuator/metrics"}) {
+            assertThat(filter.shouldNotFilter(new MockHttpServletRequest("GET", guarded))).as(guarded).isFalse();
+        }
+    }
+}
