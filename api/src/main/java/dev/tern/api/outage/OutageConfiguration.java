@@ -1,0 +1,53 @@
+package dev.tern.api.outage;
+
+import dev.tern.projector.NetworkMapEventHandler;
+import dev.tern.query.ProjectionFailures;
+import dev.tern.query.QuerySideConfiguration;
+import java.time.Clock;
+import java.util.List;
+import javax.sql.DataSource;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Behaviour while PostgreSQL is unavailable (the probe, the REST gate and the health indicator), and the health
+ * and metrics of projections that stopped at an event. Spring Boot's own
+ * DataSource health indicator is switched off in application.properties ({@code management.health.db.enabled}).
+ */
+@Configuration(proxyBeanMethods = false)
+class OutageConfiguration {
+
+    @Bean
+    DatabaseAvailability databaseAvailability(DataSource dataSource) {
+        return new DatabaseAvailability(dataSource, Clock.systemUTC());
+    }
+
+    @Bean
+    FilterRegistrationBean<DatabaseOutageFilter> databaseOutageFilter(DatabaseAvailability availability) {
+        FilterRegistrationBean<DatabaseOutageFilter> registration =
+                new FilterRegistrationBean<>(new DatabaseOutageFilter(availability));
+        registration.setOrder(DatabaseOutageFilter.ORDER);
+        return registration;
+    }
+
+    @Bean(name = "projectionsHealthIndicator")
+    ProjectionsHealthIndicator projectionsHealthIndicator(ObjectProvider<EventProcessingConfiguration> processing,
+                                                          ProjectionFailures failures) {
+        return new ProjectionsHealthIndicator(processing, failures);
+    }
+
+    @Bean
+    ProjectionMetrics projectionMetrics(ProjectionFailures failures) {
+        return new ProjectionMetrics(failures,
+                List.of(QuerySideConfiguration.READ_MODEL, NetworkMapEventHandler.PROCESSING_GROUP));
+    }
+
+    /** Named "db" in /actuator/health, where Spring Boot's indicator used to be. */
+    @Bean(name = "dbHealthIndicator")
+    DatabaseHealthIndicator dbHealthIndicator(DatabaseAvailability availability) {
+        return new DatabaseHealthIndicator(availability);
+    }
+}
