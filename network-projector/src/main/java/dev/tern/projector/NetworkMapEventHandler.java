@@ -52,12 +52,12 @@ public class NetworkMapEventHandler {
         // A batch that failed (this handler threw, or the flush did) is rolled back and handed over again from its
         // first event: the graph kept what those events did, so they must not be applied twice.
         synchronized (stagedUncommitted) {
-            if (position > 0 && stagedUncommitted.contains(position)) {
+            if (token != null && stagedUncommitted.contains(position)) {
                 return;
             }
         }
         projector.stage(event, position);
-        if (position > 0) {
+        if (token != null) {
             synchronized (stagedUncommitted) {
                 stagedUncommitted.add(position);
             }

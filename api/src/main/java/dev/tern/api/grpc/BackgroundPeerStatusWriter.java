@@ -33,7 +33,7 @@ final class BackgroundPeerStatusWriter implements PeerStatusStore, AutoCloseable
     private record PeerKey(String accountId, String peerId) {
     }
 
-    /** One status to write; {@code connectionIp} only for connected. */
+    /** One status to write; {@code connectionIp} is written only with connected. */
     private record Status(boolean connected, Instant at, String connectionIp) {
     }
 
@@ -72,8 +72,10 @@ final class BackgroundPeerStatusWriter implements PeerStatusStore, AutoCloseable
             }
             return;
         }
-        pending.merge(key, status, (older, newer) -> newer.connected() && newer.connectionIp() == null
-                && older.connected() ? new Status(true, newer.at(), older.connectionIp()) : newer);
+        // The store keeps the last known address when a status brings none; so does the coalesced entry, which
+        // also carries it through an unwritten "disconnected" (whose write ignores it).
+        pending.merge(key, status, (older, newer) -> newer.connectionIp() == null && older.connectionIp() != null
+                ? new Status(newer.connected(), newer.at(), older.connectionIp()) : newer);
         synchronized (signal) {
             signal.notifyAll();
         }

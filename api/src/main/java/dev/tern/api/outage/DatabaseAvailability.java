@@ -32,7 +32,7 @@ import org.springframework.context.SmartLifecycle;
  * threads nor wait for connection timeouts, and health says DOWN at once.
  */
 public final class DatabaseAvailability implements SmartLifecycle {
-    static final Duration PROBE_INTERVAL = Duration.ofMillis(500);
+    static final Duration PROBE_INTERVAL = Duration.ofMillis(250);
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(DatabaseAvailability.class);
 

@@ -33,16 +33,20 @@ class OutageConfiguration {
         return registration;
     }
 
-    @Bean(name = "projectionsHealthIndicator")
-    ProjectionsHealthIndicator projectionsHealthIndicator(ObjectProvider<EventProcessingConfiguration> processing,
-                                                          ProjectionFailures failures) {
-        return new ProjectionsHealthIndicator(processing, failures);
+    /** The event processors of tern-server, whose stops health and metrics report. */
+    static final List<String> PROCESSORS =
+            List.of(QuerySideConfiguration.READ_MODEL, NetworkMapEventHandler.PROCESSING_GROUP);
+
+    /** "projections" in /actuator/health, with a component per processor. */
+    @Bean(name = "projections")
+    ProjectionsHealth projectionsHealth(ObjectProvider<EventProcessingConfiguration> processing,
+                                        ProjectionFailures failures) {
+        return new ProjectionsHealth(processing, failures, PROCESSORS);
     }
 
     @Bean
     ProjectionMetrics projectionMetrics(ProjectionFailures failures) {
-        return new ProjectionMetrics(failures,
-                List.of(QuerySideConfiguration.READ_MODEL, NetworkMapEventHandler.PROCESSING_GROUP));
+        return new ProjectionMetrics(failures, PROCESSORS);
     }
 
     /** Named "db" in /actuator/health, where Spring Boot's indicator used to be. */

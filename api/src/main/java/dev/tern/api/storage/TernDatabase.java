@@ -68,7 +68,7 @@ public final class TernDatabase implements AutoCloseable {
         config.setConnectionTimeout(1_500);
         config.setValidationTimeout(500);
         config.addDataSourceProperty("connectTimeout", "2");
-        config.addDataSourceProperty("socketTimeout", "30");
+        config.addDataSourceProperty("socketTimeout", "15");
         config.addDataSourceProperty("tcpKeepAlive", "true");
         // Fail at start-up, not at the first request, when the database cannot be reached.
         config.setInitializationFailTimeout(10_000);
