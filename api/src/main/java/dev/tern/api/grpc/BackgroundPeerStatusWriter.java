@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link PeerStatusStore} that returns at once and writes on a background thread. A Sync used to write its peer's
+ * Writes peer connection status to a {@link PeerStatusStore} on a background thread; callers return at once. A Sync used to write its peer's
  * connection status on the gRPC call thread: with PostgreSQL slow or away, each new stream (and every last_seen
  * refresh) held a call thread for the pool's timeout, and the call pool ran dry for everyone.
  * <p>
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * when it is back they are written. Other failures (a bug, a constraint) drop that one entry with a warning rather
  * than retrying it forever.
  */
-final class BackgroundPeerStatusWriter implements PeerStatusStore, AutoCloseable {
+final class BackgroundPeerStatusWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackgroundPeerStatusWriter.class);
     static final int DEFAULT_MAX_PENDING = 100_000;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
@@ -53,14 +53,30 @@ final class BackgroundPeerStatusWriter implements PeerStatusStore, AutoCloseable
         thread.start();
     }
 
-    @Override
-    public void markConnected(String accountId, String peerId, Instant at, String connectionIp) {
+    void markConnected(String accountId, String peerId, Instant at, String connectionIp) {
         offer(new PeerKey(accountId, peerId), new Status(true, at, connectionIp));
     }
 
-    @Override
-    public void markDisconnected(String accountId, String peerId, Instant at) {
+    void markDisconnected(String accountId, String peerId, Instant at) {
         offer(new PeerKey(accountId, peerId), new Status(false, at, null));
+    }
+
+    /**
+     * This writer as the store {@link SyncSessions} writes to. A view rather than the class itself, so that the
+     * writer bean is not a second {@link PeerStatusStore} next to the JDBC one.
+     */
+    PeerStatusStore asStore() {
+        return new PeerStatusStore() {
+            @Override
+            public void markConnected(String accountId, String peerId, Instant at, String connectionIp) {
+                BackgroundPeerStatusWriter.this.markConnected(accountId, peerId, at, connectionIp);
+            }
+
+            @Override
+            public void markDisconnected(String accountId, String peerId, Instant at) {
+                BackgroundPeerStatusWriter.this.markDisconnected(accountId, peerId, at);
+            }
+        };
     }
 
     private void offer(PeerKey key, Status status) {

@@ -52,7 +52,7 @@ class ManagementGrpcConfiguration {
 
     @Bean
     SyncSessions syncSessions(BackgroundPeerStatusWriter statusWriter) {
-        return new SyncSessions(statusWriter, Clock.systemUTC());
+        return new SyncSessions(statusWriter.asStore(), Clock.systemUTC());
     }
 
     @Bean

@@ -1,7 +1,10 @@
 package dev.tern.api.outage;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +16,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.Properties;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,11 +27,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Whether PostgreSQL answers, as a probe sees it every {@link #PROBE_INTERVAL}: a connection from the pool and
- * {@code SELECT 1}, bounded by {@link #PROBE_TIMEOUT} on a thread of its own, so a hung server (SIGSTOP, a dead
- * network path that drops packets) is noticed as fast as a refused connection. A request that hits a database
- * failure reports it too, so the state flips at the first failure rather than at the next probe; only a
- * successful probe flips it back.
+ * Whether PostgreSQL answers, as a probe sees it every {@link #PROBE_INTERVAL}: {@code SELECT 1} on a connection
+ * of its own, bounded by {@link #PROBE_TIMEOUT} on a thread of its own, so a hung server (SIGSTOP, a dead network
+ * path that drops packets) is noticed as fast as a refused connection. A request that hits a database failure
+ * makes the probe run at once.
  * <p>
  * While it is down the REST API answers 503 without touching the pool, so requests neither pile up on Tomcat's
  * threads nor wait for connection timeouts, and health says DOWN at once.
@@ -44,11 +48,13 @@ public final class DatabaseAvailability implements SmartLifecycle {
     private final Clock clock;
     private final List<Runnable> recoveryListeners = new CopyOnWriteArrayList<>();
     private volatile Outage outage;
-    private ScheduledExecutorService scheduler;
+    private volatile ScheduledExecutorService scheduler;
     private ExecutorService prober;
     /** The probe still running from an earlier tick (a hung one); never more than one at a time. */
     private Future<?> probeInFlight;
     private long probeStartedNanos;
+    /** The probe's own connection (only touched on the probe-call thread). */
+    private volatile Connection probeConnection;
 
     public DatabaseAvailability(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
@@ -68,10 +74,73 @@ public final class DatabaseAvailability implements SmartLifecycle {
         recoveryListeners.add(listener);
     }
 
-    /** A caller saw this failure; if it means the database is unreachable, the state flips to unavailable now. */
+    /**
+     * A caller saw this failure; if it looks like the database is unreachable, the probe runs now instead of at its
+     * next tick. The probe decides, not the caller: a pool that is merely busy times out the same way as a dead
+     * server, and must not turn the whole API to 503.
+     */
     public void report(Throwable failure) {
-        if (DatabaseFailures.isUnavailable(failure)) {
-            markDown(describe(failure));
+        ScheduledExecutorService probing = scheduler;
+        if (probing != null && DatabaseFailures.isUnavailable(failure)) {
+            try {
+                probing.execute(this::probeSafely);
+            } catch (RejectedExecutionException e) {
+                // stopping
+            }
+        }
+    }
+
+    /**
+     * {@code SELECT 1} on a connection of the probe's own, outside the pool when the pool is Hikari with a JDBC URL
+     * (so a pool busy with a load peak is not taken for an outage), else on a pooled one.
+     */
+    private void askDatabase() throws SQLException {
+        if (!(dataSource instanceof HikariDataSource hikari) || hikari.getJdbcUrl() == null) {
+            try (Connection connection = dataSource.getConnection()) {
+                selectOne(connection);
+            }
+            return;
+        }
+        try {
+            if (probeConnection == null || probeConnection.isClosed()) {
+                Properties properties = new Properties();
+                properties.putAll(hikari.getDataSourceProperties());
+                if (hikari.getUsername() != null) {
+                    properties.setProperty("user", hikari.getUsername());
+                }
+                if (hikari.getPassword() != null) {
+                    properties.setProperty("password", hikari.getPassword());
+                }
+                // bounded so that a hung server cannot hold the probe thread long (the tick judges by time anyway)
+                properties.setProperty("connectTimeout", "2");
+                properties.setProperty("loginTimeout", "2");
+                properties.setProperty("socketTimeout", "5");
+                properties.setProperty("ApplicationName", "tern-server database probe");
+                probeConnection = DriverManager.getConnection(hikari.getJdbcUrl(), properties);
+            }
+            selectOne(probeConnection);
+        } catch (SQLException | RuntimeException e) {
+            closeProbeConnection();
+            throw e;
+        }
+    }
+
+    private static void selectOne(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout((int) Math.max(1, PROBE_TIMEOUT.toSeconds()));
+            statement.execute("SELECT 1");
+        }
+    }
+
+    private void closeProbeConnection() {
+        Connection connection = probeConnection;
+        probeConnection = null;
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // broken anyway
+            }
         }
     }
 
@@ -85,10 +154,7 @@ public final class DatabaseAvailability implements SmartLifecycle {
         }
         probeStartedNanos = System.nanoTime();
         probeInFlight = prober.submit(() -> {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                statement.setQueryTimeout((int) Math.max(1, PROBE_TIMEOUT.toSeconds()));
-                statement.execute("SELECT 1");
-            }
+            askDatabase();
             return null;
         });
         try {
@@ -170,6 +236,7 @@ public final class DatabaseAvailability implements SmartLifecycle {
         }
         scheduler.shutdownNow();
         prober.shutdownNow();
+        closeProbeConnection();
         scheduler = null;
         prober = null;
     }

@@ -3,6 +3,8 @@ package dev.tern.api.outage;
 import dev.tern.projector.NetworkMapEventHandler;
 import dev.tern.query.ProjectionFailures;
 import dev.tern.query.QuerySideConfiguration;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
@@ -50,6 +52,13 @@ class OutageConfiguration {
     @Bean
     ProjectionMetrics projectionMetrics(ProjectionFailures failures) {
         return new ProjectionMetrics(failures, PROCESSORS);
+    }
+
+    /** {@code tern_database_available}: 1 while the probe gets answers from PostgreSQL, else 0. */
+    @Bean
+    MeterBinder databaseAvailabilityMetrics(DatabaseAvailability availability) {
+        return registry -> Gauge.builder("tern.database.available", availability, a -> a.isAvailable() ? 1 : 0)
+                .description("1 while PostgreSQL answers the probe").register(registry);
     }
 
     /** Named "db" in /actuator/health, where Spring Boot's indicator used to be. */

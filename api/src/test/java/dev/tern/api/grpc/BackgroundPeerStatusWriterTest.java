@@ -68,7 +68,7 @@ class BackgroundPeerStatusWriterTest {
     void aHungDatabaseNeverHoldsUpTheCallerAndItsStatusesAreWrittenWhenItAnswers() {
         writer = new BackgroundPeerStatusWriter(store, 1000);
         hung = true;
-        SyncSessions sessions = new SyncSessions(writer, java.time.Clock.systemUTC());
+        SyncSessions sessions = new SyncSessions(writer.asStore(), java.time.Clock.systemUTC());
         // Before, SyncSessions.opened wrote on the Sync's call thread: with the database hung it never returned.
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             for (int i = 0; i < 100; i++) {

