@@ -1,6 +1,8 @@
 package dev.tern.projector;
 
 import dev.tern.events.AccountEvent;
+import java.util.HashSet;
+import java.util.Set;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -21,6 +23,8 @@ public class NetworkMapEventHandler {
     private static final String FLUSH_REGISTERED = NetworkMapEventHandler.class.getName() + ".flush";
 
     private final NetworkMapProjector projector;
+    /** Global positions of the events staged since the last committed batch. */
+    private final Set<Long> stagedUncommitted = new HashSet<>();
 
     public NetworkMapEventHandler(NetworkMapProjector projector) {
         this.projector = projector;
@@ -33,20 +37,42 @@ public class NetworkMapEventHandler {
      */
     @EventHandler
     public void on(AccountEvent event, TrackingToken token) {
-        projector.stage(event, token == null ? 0 : token.position().orElse(0));
+        long position = token == null ? 0 : token.position().orElse(0);
         if (!CurrentUnitOfWork.isStarted()) {
+            projector.stage(event, position);
             projector.flush();
             return;
         }
         UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
         batch.getOrComputeResource(FLUSH_REGISTERED, key -> {
             batch.onPrepareCommit(unitOfWork -> projector.flush());
+            batch.afterCommit(unitOfWork -> clearStagedUncommitted());
             return Boolean.TRUE;
         });
+        // A batch that failed (this handler threw, or the flush did) is rolled back and handed over again from its
+        // first event: the graph kept what those events did, so they must not be applied twice.
+        synchronized (stagedUncommitted) {
+            if (token != null && stagedUncommitted.contains(position)) {
+                return;
+            }
+        }
+        projector.stage(event, position);
+        if (token != null) {
+            synchronized (stagedUncommitted) {
+                stagedUncommitted.add(position);
+            }
+        }
+    }
+
+    private void clearStagedUncommitted() {
+        synchronized (stagedUncommitted) {
+            stagedUncommitted.clear();
+        }
     }
 
     @ResetHandler
     public void onReset() {
+        clearStagedUncommitted();
         projector.reset();
     }
 }

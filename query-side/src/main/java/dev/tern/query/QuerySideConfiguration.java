@@ -3,11 +3,9 @@ package dev.tern.query;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Wires the query side into a Spring application: import this class (or component-scan {@code dev.tern.query}).
@@ -31,21 +29,19 @@ public class QuerySideConfiguration {
     static final int BATCH_SIZE = 100;
 
     @Bean
-    ConfigurerModule readModelProcessorConfigurer(ObjectProvider<PlatformTransactionManager> transactions) {
+    ConfigurerModule readModelProcessorConfigurer(ProjectionFailures failures) {
         return configurer -> configurer.eventProcessing(processing -> {
             processing.registerTrackingEventProcessor(
                     READ_MODEL,
                     org.axonframework.config.Configuration::eventStore,
                     config -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
                             .andBatchSize(BATCH_SIZE));
-            PlatformTransactionManager transactionManager = transactions.getIfAvailable();
-            if (transactionManager != null) {
-                // Handler failures must reach the savepoint interceptor, which logs and skips the event.
-                processing.registerListenerInvocationErrorHandler(READ_MODEL,
-                        config -> PropagatingErrorHandler.instance());
-                processing.registerHandlerInterceptor(READ_MODEL,
-                        config -> new SavepointPerEvent(transactionManager));
-            }
+            // A read table that cannot take an event must not silently disagree with the event store: the failure
+            // propagates (Axon's default handler would log and skip), rolls the batch back and puts the processor
+            // into retry mode at that event, without advancing its token; ProjectionFailures reports the stop.
+            processing.registerListenerInvocationErrorHandler(READ_MODEL, config -> PropagatingErrorHandler.instance());
+            processing.registerHandlerInterceptor(READ_MODEL,
+                    config -> new ProjectionFailureReporter(READ_MODEL, failures));
         });
     }
 }

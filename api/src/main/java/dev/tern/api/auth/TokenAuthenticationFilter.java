@@ -1,5 +1,8 @@
 package dev.tern.api.auth;
 
+import dev.tern.api.outage.DatabaseAvailability;
+import dev.tern.api.outage.DatabaseFailures;
+import dev.tern.api.outage.DatabaseOutageResponse;
 import dev.tern.events.values.Secrets;
 import dev.tern.query.ReadModel;
 import dev.tern.query.TokenPrincipal;
@@ -36,16 +39,19 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
     private final ReadModel readModel;
     private final Clock clock;
     private final TokenUsageRecorder usage;
+    private final DatabaseAvailability databaseAvailability;
 
     @Autowired
-    TokenAuthenticationFilter(ReadModel readModel, TokenUsageRecorder usage) {
-        this(readModel, Clock.systemUTC(), usage);
+    TokenAuthenticationFilter(ReadModel readModel, TokenUsageRecorder usage, DatabaseAvailability databaseAvailability) {
+        this(readModel, Clock.systemUTC(), usage, databaseAvailability);
     }
 
-    TokenAuthenticationFilter(ReadModel readModel, Clock clock, TokenUsageRecorder usage) {
+    TokenAuthenticationFilter(ReadModel readModel, Clock clock, TokenUsageRecorder usage,
+                              DatabaseAvailability databaseAvailability) {
         this.readModel = readModel;
         this.clock = clock;
         this.usage = usage;
+        this.databaseAvailability = databaseAvailability;
     }
 
     /**
@@ -71,6 +77,12 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
             }
             caller = result.caller;
         } catch (RuntimeException e) {
+            if (DatabaseFailures.isUnavailable(e)) {
+                // The token may well be valid: say "retry", never "unauthenticated" or "broken".
+                databaseAvailability.report(e);
+                DatabaseOutageResponse.write(response);
+                return;
+            }
             log.error("authentication look-up failed", e);
             ErrorResponse.write(response, 500, "internal server error");
             return;

@@ -44,9 +44,15 @@ class ManagementGrpcConfiguration {
         return new StunRelayEndpoints(settings, Clock.systemUTC());
     }
 
+    /** Status writes leave the gRPC call path: a slow or absent database must not hold up a Sync. */
+    @Bean(destroyMethod = "close")
+    BackgroundPeerStatusWriter backgroundPeerStatusWriter(PeerStatusStore statusStore) {
+        return new BackgroundPeerStatusWriter(statusStore, BackgroundPeerStatusWriter.DEFAULT_MAX_PENDING);
+    }
+
     @Bean
-    SyncSessions syncSessions(PeerStatusStore statusStore) {
-        return new SyncSessions(statusStore, Clock.systemUTC());
+    SyncSessions syncSessions(BackgroundPeerStatusWriter statusWriter) {
+        return new SyncSessions(statusWriter.asStore(), Clock.systemUTC());
     }
 
     @Bean

@@ -5,6 +5,7 @@ import com.google.protobuf.Parser;
 import com.google.protobuf.Timestamp;
 import dev.tern.api.commands.CommandFailures;
 import dev.tern.api.commands.PeerRegistrationService;
+import dev.tern.api.outage.DatabaseFailures;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.commands.PeerRegistration;
 import dev.tern.events.values.InvalidValueException;
@@ -61,6 +62,10 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
      */
     static final Status LOGIN_EXPIRED = Status.PERMISSION_DENIED
             .withDescription("peer login has expired, please log in once more");
+
+    /** Registration needs PostgreSQL; known peers do not (their maps are in memory). Clients retry UNAVAILABLE. */
+    static final Status DATABASE_UNAVAILABLE = Status.UNAVAILABLE
+            .withDescription("database temporarily unavailable, retry later");
 
     private final ServerKeyStore.ServerKey serverKey;
     private final byte[] serverPrivateKey;
@@ -234,6 +239,9 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         if (failure instanceof InvalidValueException invalid) {
             return Status.INVALID_ARGUMENT.withDescription(invalid.getMessage()).asRuntimeException();
         }
+        if (DatabaseFailures.isUnavailable(failure)) {
+            return DATABASE_UNAVAILABLE.asRuntimeException();
+        }
         log.error("peer registration failed", failure);
         return Status.INTERNAL.withDescription("registration failed").asRuntimeException();
     }
@@ -390,6 +398,10 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             responses.onError(e);
             return;
         } catch (RuntimeException e) {
+            if (DatabaseFailures.isUnavailable(e)) {
+                responses.onError(DATABASE_UNAVAILABLE.asRuntimeException());
+                return;
+            }
             log.error("management call failed", e);
             responses.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
             return;

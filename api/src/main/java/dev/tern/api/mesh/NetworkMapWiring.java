@@ -3,7 +3,10 @@ package dev.tern.api.mesh;
 import dev.tern.projector.NetworkMapEventHandler;
 import dev.tern.projector.NetworkMapHub;
 import dev.tern.projector.NetworkMapProjector;
+import dev.tern.query.ProjectionFailureReporter;
+import dev.tern.query.ProjectionFailures;
 import org.axonframework.config.EventProcessingConfigurer;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
 import org.axonframework.messaging.StreamableMessageSource;
@@ -42,7 +45,8 @@ public class NetworkMapWiring {
     static final String BATCH_SIZE_PROPERTY = "tern.network-map-batch-size";
 
     @Autowired
-    void configureNetworkMapProcessor(EventProcessingConfigurer processing, Environment environment) {
+    void configureNetworkMapProcessor(EventProcessingConfigurer processing, Environment environment,
+                                      ProjectionFailures failures) {
         String group = NetworkMapEventHandler.PROCESSING_GROUP;
         int batchSize = environment.getProperty(BATCH_SIZE_PROPERTY, Integer.class, NetworkMapEventHandler.BATCH_SIZE);
         processing.registerTokenStore(group, configuration -> new InMemoryTokenStore());
@@ -55,5 +59,9 @@ public class NetworkMapWiring {
                         // up to this many events per unit of work: the handler computes maps once per batch
                         .andBatchSize(batchSize)
                         .andInitialTrackingToken(StreamableMessageSource::createTailToken));
+        // An event the projector cannot take stops the processor at that event (retried with backoff, reported in
+        // health and metrics) instead of being logged and skipped, which would leave maps that no replay produces.
+        processing.registerListenerInvocationErrorHandler(group, configuration -> PropagatingErrorHandler.instance());
+        processing.registerHandlerInterceptor(group, configuration -> new ProjectionFailureReporter(group, failures));
     }
 }

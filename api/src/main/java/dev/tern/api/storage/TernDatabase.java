@@ -62,6 +62,14 @@ public final class TernDatabase implements AutoCloseable {
         config.setPoolName("tern");
         config.setJdbcUrl(jdbcUrl);
         config.setMaximumPoolSize(16);
+        // A database outage must show as a fast failure, not as requests hanging (see dev.tern.api.outage): give
+        // up on a connection after 1.5 s (Hikari's default is 30 s), check an idle one in 0.5 s, and let the
+        // driver abandon a connect or a read that gets no answer (a hung server) instead of waiting forever.
+        config.setConnectionTimeout(1_500);
+        config.setValidationTimeout(500);
+        config.addDataSourceProperty("connectTimeout", "2");
+        config.addDataSourceProperty("socketTimeout", "15");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
         // Fail at start-up, not at the first request, when the database cannot be reached.
         config.setInitializationFailTimeout(10_000);
         return config;

@@ -3,6 +3,9 @@ package dev.tern.api.web;
 import dev.tern.api.auth.AccessDeniedException;
 import dev.tern.api.commands.CommandFailures;
 import dev.tern.api.commands.CommandService;
+import dev.tern.api.outage.DatabaseAvailability;
+import dev.tern.api.outage.DatabaseFailures;
+import dev.tern.api.outage.DatabaseOutageResponse;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.values.InvalidValueException;
 import java.util.stream.Collectors;
@@ -37,6 +40,12 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 @RestControllerAdvice
 class ApiExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    private final DatabaseAvailability databaseAvailability;
+
+    ApiExceptionHandler(DatabaseAvailability databaseAvailability) {
+        this.databaseAvailability = databaseAvailability;
+    }
 
     static ResponseEntity<ErrorResponse> error(HttpStatusCode status, String message) {
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
@@ -154,6 +163,11 @@ class ApiExceptionHandler {
         }
         if (cause instanceof InvalidValueException invalid) {
             return invalid(invalid);
+        }
+        if (DatabaseFailures.isUnavailable(e)) {
+            // The database went away under this request: the client may retry, nothing is wrong with it.
+            databaseAvailability.report(e);
+            return DatabaseOutageResponse.entity();
         }
         String id = MDC.get(CommandService.MDC_CORRELATION_ID);
         log.error("unexpected failure (request {})", id, e);

@@ -2,6 +2,7 @@ package dev.tern.api.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.api.outage.DatabaseAvailability;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.UserRole;
 import dev.tern.query.ReadModel;
@@ -15,7 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.sql.SQLTransientConnectionException;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -24,9 +27,15 @@ class TokenAuthenticationFilterTest {
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
     final Map<String, TokenPrincipal> tokensByHash = new HashMap<>();
+    volatile boolean databaseDown;
+    final DatabaseAvailability availability = new DatabaseAvailability(null, Clock.systemUTC());
     final ReadModel readModel = (ReadModel) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[]{ReadModel.class}, (proxy, method, args) -> {
                 if (method.getName().equals("findTokenByHash")) {
+                    if (databaseDown) {
+                        throw new CannotGetJdbcConnectionException("Failed to obtain JDBC Connection",
+                                new SQLTransientConnectionException("tern - Connection is not available"));
+                    }
                     return Optional.ofNullable(tokensByHash.get((String) args[0]));
                 }
                 throw new UnsupportedOperationException(method.getName());
@@ -35,7 +44,19 @@ class TokenAuthenticationFilterTest {
     final List<String> usesWritten = new ArrayList<>();
     final TokenAuthenticationFilter filter = new TokenAuthenticationFilter(readModel, Clock.fixed(NOW, ZoneOffset.UTC),
             new TokenUsageRecorder((tokenId, at) -> usesWritten.add(tokenId), Clock.fixed(NOW, ZoneOffset.UTC),
-                    Runnable::run));
+                    Runnable::run), availability);
+
+    @Test
+    void aValidTokenDuringADatabaseOutageGets503WithRetryAfterNeverA401Or500() throws Exception {
+        String token = register(NOW.plusSeconds(60), false, UserRole.ADMIN);
+        databaseDown = true;
+        MockFilterChain chain = new MockFilterChain();
+        MockHttpServletResponse response = call("/api/peers", "Token " + token, chain);
+        assertThat(response.getStatus()).isEqualTo(503);
+        assertThat(response.getHeader("Retry-After")).isEqualTo("5");
+        assertThat(response.getContentAsString()).contains("\"code\":503");
+        assertThat(chain.getRequest()).as("request must not reach the controller").isNull();
+    }
 
     String register(Instant expiresAt, boolean blocked, UserRole role) {
         String token = PersonalAccessTokens.mint().plainToken();

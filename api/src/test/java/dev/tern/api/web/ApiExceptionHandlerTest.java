@@ -3,14 +3,30 @@ package dev.tern.api.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.api.auth.AccessDeniedException;
+import dev.tern.api.outage.DatabaseAvailability;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.values.InvalidValueException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Clock;
 import org.axonframework.commandhandling.CommandExecutionException;
+import org.axonframework.common.jdbc.JdbcException;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.ResponseEntity;
 
 class ApiExceptionHandlerTest {
-    final ApiExceptionHandler handler = new ApiExceptionHandler();
+    final DatabaseAvailability availability = new DatabaseAvailability(null, Clock.systemUTC());
+    final ApiExceptionHandler handler = new ApiExceptionHandler(availability);
+
+    @Test
+    void aDatabaseThatWentAwayIsA503WithRetryAfter() {
+        // what Axon's JDBC event store throws when Hikari gives up waiting for a connection
+        var noConnection = new CommandExecutionException("append failed", new JdbcException("could not get a connection",
+                new SQLTransientConnectionException("tern - Connection is not available, request timed out after 1500ms.")));
+        ResponseEntity<ErrorResponse> r = handler.commandFailed(noConnection);
+        assertThat(r.getStatusCode().value()).isEqualTo(503);
+        assertThat(r.getHeaders().getFirst("Retry-After")).isEqualTo("5");
+        assertThat(r.getBody().code()).isEqualTo(503);
+    }
 
     @Test
     void rejectionReasonsMapToNetBirdStatuses() {
