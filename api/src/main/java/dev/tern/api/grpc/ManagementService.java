@@ -116,6 +116,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             Opened<LoginRequest> opened = open(request, LoginRequest.parser());
             LoginRequest login = opened.message();
             requireSameKey(login, opened.peerKey());
+            LoginInput.check(login);
             Optional<PeerRef> known = lookUp(opened.peerKey());
             boolean withSetupKey = !login.getSetupKey().isBlank();
             dev.tern.projector.PeerConfig config;
@@ -154,7 +155,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
      * right after finds it. A known device gets its config once the projector shows it logged in.
      */
     private dev.tern.projector.PeerConfig logInWithSetupKey(LoginRequest login, WireGuardKey peerKey, PeerRef known) {
-        PeerSystemMeta meta = meta(login);
+        PeerSystemMeta meta = LoginInput.meta(login);
         Optional<String> keyAccount = registrations.accountOfSetupKey(login.getSetupKey());
         if (known != null && !keyAccount.equals(Optional.of(known.accountId()))) {
             // Another account's key would register the device there too, under the same WireGuard key. To the
@@ -359,17 +360,6 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
                 throw Status.INVALID_ARGUMENT
                         .withDescription("peerKeys.wgPubKey differs from the message's wgPubKey").asRuntimeException();
             }
-        }
-    }
-
-    private static PeerSystemMeta meta(LoginRequest login) {
-        var m = login.getMeta();
-        try {
-            return new PeerSystemMeta(m.getHostname(), m.getGoOS(), m.getKernel(), m.getKernelVersion(), m.getOS(),
-                    m.getOSVersion(), m.getPlatform(), m.getNetbirdVersion(), m.getUiVersion(),
-                    m.getSysSerialNumber());
-        } catch (InvalidValueException e) {
-            throw Status.INVALID_ARGUMENT.withDescription("meta: " + e.getMessage()).asRuntimeException();
         }
     }
 
