@@ -41,11 +41,13 @@ import java.util.regex.Pattern;
  *                         service runs in-process
  * @param expiryCheckInterval how often the expiry sweeper looks for peers whose login or inactivity expiration
  *                         has passed (an expiry takes effect up to this much late)
+ * @param grpcMaxCallsPerAddress how many device gRPC calls (open Sync streams included) one remote IP address may
+ *                         have open at once; devices behind one NAT share an address
  */
 public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
                            String dnsDomain, Optional<URI> signalUrl, int signalPort, OptionalInt stunPort,
                            int relayPort, Optional<RelaySecret> relaySecret, List<URI> relayUrls,
-                           List<URI> stunUrls, Duration expiryCheckInterval) {
+                           List<URI> stunUrls, Duration expiryCheckInterval, int grpcMaxCallsPerAddress) {
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
@@ -78,11 +80,12 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String RELAY_URLS = "TERN_RELAY_URLS";
     public static final String STUN_URLS = "TERN_STUN_URLS";
     public static final String EXPIRY_CHECK_INTERVAL = "TERN_EXPIRY_CHECK_INTERVAL";
+    public static final String GRPC_MAX_CALLS_PER_ADDRESS = "TERN_GRPC_MAX_CALLS_PER_ADDRESS";
 
     /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
             DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS,
-            EXPIRY_CHECK_INTERVAL);
+            EXPIRY_CHECK_INTERVAL, GRPC_MAX_CALLS_PER_ADDRESS);
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;
@@ -100,6 +103,9 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     /** Sweeping more often only loads the database; less often makes expiries late by up to an hour. */
     static final Duration MIN_EXPIRY_CHECK_INTERVAL = Duration.ofSeconds(1);
     static final Duration MAX_EXPIRY_CHECK_INTERVAL = Duration.ofHours(1);
+    /** One office behind one NAT address keeps a Sync stream per device; more than this from one address is abuse. */
+    public static final int DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS = 1024;
+    static final int MAX_GRPC_MAX_CALLS_PER_ADDRESS = 1_000_000;
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
     // RFC 1123 labels, at least two of them, total length checked separately.
@@ -154,6 +160,8 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         List<URI> relayUrls = urls(values.get(RELAY_URLS), RELAY_URLS, TernSettings::relayUrl);
         List<URI> stunUrls = urls(values.get(STUN_URLS), STUN_URLS, TernSettings::stunUrl);
         Duration expiryCheckInterval = expiryCheckInterval(values.get(EXPIRY_CHECK_INTERVAL));
+        int grpcMaxCallsPerAddress = positiveCount(values, GRPC_MAX_CALLS_PER_ADDRESS,
+                DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS, MAX_GRPC_MAX_CALLS_PER_ADDRESS);
         if (!relayUrls.isEmpty() && relaySecret.isEmpty()) {
             throw new InvalidSettingException(RELAY_URLS + " needs " + RELAY_SECRET
                     + ", the secret those relays were started with, to sign their tokens");
@@ -170,7 +178,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             }
         }
         return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort, stunPort,
-                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval);
+                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval, grpcMaxCallsPerAddress);
     }
 
     /**
@@ -358,6 +366,24 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             throw new InvalidSettingException(reason);
         }
         return interval;
+    }
+
+    private static int positiveCount(Map<String, String> values, String variable, int defaultValue, int max) {
+        String value = values.get(variable);
+        if (value == null || value.isEmpty()) {
+            return defaultValue;
+        }
+        String reason = variable + " must be a whole number from 1 to " + max + ", got '" + printable(value) + "'";
+        int count;
+        try {
+            count = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException(reason);
+        }
+        if (count < 1 || count > max) {
+            throw new InvalidSettingException(reason);
+        }
+        return count;
     }
 
     /** A comma-separated list; blank entries (a trailing comma) are ignored. */

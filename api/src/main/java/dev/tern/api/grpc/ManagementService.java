@@ -62,6 +62,10 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     static final Status LOGIN_EXPIRED = Status.PERMISSION_DENIED
             .withDescription("peer login has expired, please log in once more");
 
+    /** A body whose nonce this peer used before: a legitimate client draws a fresh random nonce every time. */
+    static final Status REPLAYED = Status.INVALID_ARGUMENT
+            .withDescription("replayed message: this body was already received from this peer");
+
     private final ServerKeyStore.ServerKey serverKey;
     private final byte[] serverPrivateKey;
     private final PeerRegistrationService registrations;
@@ -73,14 +77,18 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     private final BooleanSupplier mapsLoaded;
     private final Clock clock;
     private final PendingRegistrations pending = new PendingRegistrations();
+    private final ReplayGuard replays = new ReplayGuard();
+    private final int maxAnswerBytes;
 
     /**
      * @param executor   runs map pushes to Sync streams (hand-offs from the projector's thread)
      * @param mapsLoaded whether the projector has replayed the event store (see {@link NetworkMapReadiness})
+     * @param maxAnswerBytes the largest answer a client can receive (see {@link GrpcLimits#maxAnswerBytes()})
      */
     ManagementService(ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations,
                       NetworkMapProjector projector, SignalEndpoint signal, StunRelayEndpoints stunRelay,
-                      SyncSessions sessions, Executor executor, BooleanSupplier mapsLoaded, Clock clock) {
+                      SyncSessions sessions, Executor executor, BooleanSupplier mapsLoaded, Clock clock,
+                      int maxAnswerBytes) {
         this.serverKey = serverKey;
         this.serverPrivateKey = serverKey.keyPair().privateKey();
         this.registrations = registrations;
@@ -91,6 +99,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         this.executor = executor;
         this.mapsLoaded = mapsLoaded;
         this.clock = clock;
+        this.maxAnswerBytes = maxAnswerBytes;
     }
 
     @Override
@@ -119,33 +128,66 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             LoginInput.check(login);
             Optional<PeerRef> known = lookUp(opened.peerKey());
             boolean withSetupKey = !login.getSetupKey().isBlank();
-            dev.tern.projector.PeerConfig config;
-            if (known.isPresent()) {
-                // A known device needs no setup key (NetBird ignores it then), unless its login expired.
-                PeerNetworkMap map = mapOf(known.get(), opened.peerKey());
-                if (!map.loginExpired()) {
-                    config = map.peerConfig();
-                } else if (withSetupKey) {
-                    config = logInWithSetupKey(login, opened.peerKey(), known.get());
-                } else {
-                    throw LOGIN_EXPIRED.asRuntimeException();
-                }
-            } else if (withSetupKey) {
-                config = logInWithSetupKey(login, opened.peerKey(), null);
-            } else if (!login.getJwtToken().isBlank()) {
-                throw Status.PERMISSION_DENIED
-                        .withDescription("peer is not registered and SSO login is not supported; use a setup key")
-                        .asRuntimeException();
-            } else {
-                throw Status.PERMISSION_DENIED
-                        .withDescription("peer is not registered; log in with a setup key").asRuntimeException();
+            if (known.isPresent() || withSetupKey) {
+                // a replayed registration could re-register a deleted peer or renew an expired login
+                requireFresh(request, opened.peerKey());
             }
-            LoginResponse response = LoginResponse.newBuilder()
-                    .setNetbirdConfig(netbirdConfig(CallOrigin.authorityHost()))
-                    .setPeerConfig(NetworkMapMessages.peerConfig(config))
-                    .build();
-            return seal(response, opened.sealKey());
+            try {
+                return logIn(login, opened, known, withSetupKey);
+            } catch (StatusRuntimeException e) {
+                if (isTransient(e.getStatus())) {
+                    // NetBird's client retries a Login that failed this way with the very same body
+                    replays.forget(opened.peerKey(), request.getBody());
+                }
+                throw e;
+            }
         });
+    }
+
+    private EncryptedMessage logIn(LoginRequest login, Opened<LoginRequest> opened, Optional<PeerRef> known,
+                                   boolean withSetupKey) {
+        dev.tern.projector.PeerConfig config;
+        if (known.isPresent()) {
+            // A known device needs no setup key (NetBird ignores it then), unless its login expired.
+            PeerNetworkMap map = mapOf(known.get(), opened.peerKey());
+            if (!map.loginExpired()) {
+                config = map.peerConfig();
+            } else if (withSetupKey) {
+                config = logInWithSetupKey(login, opened.peerKey(), known.get());
+            } else {
+                throw LOGIN_EXPIRED.asRuntimeException();
+            }
+        } else if (withSetupKey) {
+            config = logInWithSetupKey(login, opened.peerKey(), null);
+        } else if (!login.getJwtToken().isBlank()) {
+            throw Status.PERMISSION_DENIED
+                    .withDescription("peer is not registered and SSO login is not supported; use a setup key")
+                    .asRuntimeException();
+        } else {
+            throw Status.PERMISSION_DENIED
+                    .withDescription("peer is not registered; log in with a setup key").asRuntimeException();
+        }
+        LoginResponse response = LoginResponse.newBuilder()
+                .setNetbirdConfig(netbirdConfig(CallOrigin.authorityHost()))
+                .setPeerConfig(NetworkMapMessages.peerConfig(config))
+                .build();
+        EncryptedMessage sealed = seal(response, opened.sealKey());
+        if (sealed.getSerializedSize() > maxAnswerBytes) {
+            log.warn("login answer for peer key {} is {} bytes, over the {} bytes a client can receive",
+                    opened.peerKey().base64(), sealed.getSerializedSize(), maxAnswerBytes);
+            SyncStream.tooLarge("login");
+            throw Status.RESOURCE_EXHAUSTED.withDescription("login answer too large: "
+                    + sealed.getSerializedSize() + " bytes, clients receive at most " + maxAnswerBytes)
+                    .asRuntimeException();
+        }
+        return sealed;
+    }
+
+    private static boolean isTransient(Status status) {
+        return switch (status.getCode()) {
+            case UNAVAILABLE, ABORTED, INTERNAL, CANCELLED, DEADLINE_EXCEEDED -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -246,6 +288,8 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         try {
             Opened<SyncRequest> opened = open(request, SyncRequest.parser());
             PeerRef peer = knownPeer(opened.peerKey());
+            // before anything else: a replayed Sync must not open a stream, let alone replace the peer's live one
+            requireFresh(request, opened.peerKey());
             if (pending.contains(opened.peerKey())) {
                 mapOf(peer, opened.peerKey()); // registered moments ago: wait until the projector shows it
             }
@@ -265,7 +309,8 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             // The host is read here, in the call's context; the stream sends later, from other threads.
             String managementHost = CallOrigin.authorityHost();
             stream = new SyncStream(peer, CallOrigin.remoteIp(), observer, subscription, opened.sealKey(),
-                    serverKey.publicKeyBase64(), () -> netbirdConfig(managementHost), sessions, executor);
+                    serverKey.publicKeyBase64(), () -> netbirdConfig(managementHost), sessions, executor,
+                    maxAnswerBytes);
         } catch (StatusRuntimeException e) {
             responses.onError(e);
             return;
@@ -293,6 +338,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         answer(responses, () -> {
             Opened<SyncMetaRequest> opened = open(request, SyncMetaRequest.parser());
             knownPeer(opened.peerKey());
+            requireFresh(request, opened.peerKey());
             return Empty.getDefaultInstance();
         });
     }
@@ -302,9 +348,20 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         answer(responses, () -> {
             Opened<Empty> opened = open(request, Empty.parser());
             PeerRef peer = knownPeer(opened.peerKey());
+            requireFresh(request, opened.peerKey());
             sessions.terminate(peer, Status.OK);
             return Empty.getDefaultInstance();
         });
+    }
+
+    /**
+     * Refuses a body this peer already sent (see {@link ReplayGuard}). Checked only once the body opened (so it
+     * came from the key's holder) and, except for a registration, once the key is known: strangers fill no memory.
+     */
+    private void requireFresh(EncryptedMessage request, WireGuardKey peerKey) {
+        if (!replays.firstSeen(peerKey, request.getBody())) {
+            throw REPLAYED.asRuntimeException();
+        }
     }
 
     private PeerRef knownPeer(WireGuardKey key) {
