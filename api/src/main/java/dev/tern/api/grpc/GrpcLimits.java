@@ -5,8 +5,11 @@ package dev.tern.api.grpc;
  *
  * @param maxCallsPerAddress     open calls (Sync streams included) from one remote IP address; more are refused
  *                               with RESOURCE_EXHAUSTED. Devices behind one NAT share an address, so this is high.
- * @param maxCallsPerConnection  concurrent calls on one HTTP/2 connection (a client queues the rest itself); a
- *                               NetBird client needs its Sync stream and a few unary calls
+ * @param maxCallsPerConnection  concurrent calls on one HTTP/2 connection, advertised as HTTP/2
+ *                               MAX_CONCURRENT_STREAMS, so a well-behaved client queues the rest itself instead of
+ *                               being refused. A NetBird client needs its Sync stream and a few unary calls, but a
+ *                               reverse proxy carries many clients' streams over one connection: a connection comes
+ *                               from one address, so the per-address limit is also the per-connection one
  * @param maxInboundMessageBytes largest request body accepted; a Login with every network address of a busy
  *                               host is a few tens of KiB
  * @param maxAnswerBytes         largest answer sent: what the clients accept. NetBird's client and the tern agent
@@ -16,7 +19,6 @@ package dev.tern.api.grpc;
 record GrpcLimits(int maxCallsPerAddress, int maxCallsPerConnection, int maxInboundMessageBytes,
                   int maxAnswerBytes) {
     static final int DEFAULT_MAX_CALLS_PER_ADDRESS = 1024;
-    static final int MAX_CALLS_PER_CONNECTION = 16;
     static final int MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
     /** gRPC's default max inbound message size, which NetBird's client does not raise. */
     static final int CLIENT_RECEIVE_LIMIT = 4 * 1024 * 1024;
@@ -28,7 +30,7 @@ record GrpcLimits(int maxCallsPerAddress, int maxCallsPerConnection, int maxInbo
     }
 
     static GrpcLimits withCallsPerAddress(int maxCallsPerAddress) {
-        return new GrpcLimits(maxCallsPerAddress, MAX_CALLS_PER_CONNECTION, MAX_INBOUND_MESSAGE_BYTES,
+        return new GrpcLimits(maxCallsPerAddress, maxCallsPerAddress, MAX_INBOUND_MESSAGE_BYTES,
                 CLIENT_RECEIVE_LIMIT);
     }
 

@@ -121,7 +121,8 @@ class GrpcLimitsServerTest {
 
     @Test
     void callsOverTheAddressLimitAreRefusedWithResourceExhaustedUntilOneEnds() throws Exception {
-        start(new GrpcLimits(3, GrpcLimits.MAX_CALLS_PER_CONNECTION, GrpcLimits.MAX_INBOUND_MESSAGE_BYTES,
+        // more calls per connection than per address: this one client connection meets the address's limit
+        start(new GrpcLimits(3, 100, GrpcLimits.MAX_INBOUND_MESSAGE_BYTES,
                 GrpcLimits.CLIENT_RECEIVE_LIMIT));
         List<Sync> streams = new ArrayList<>();
         for (int peer = 1; peer <= 3; peer++) {
@@ -230,7 +231,7 @@ class GrpcLimitsServerTest {
     @Test
     void answersLargerThanTheClientCanReceiveEndTheCallWithResourceExhausted() throws Exception {
         // A limit below any answer stands in for a map over 4 MiB (SyncStreamTest has one of the real size).
-        start(new GrpcLimits(GrpcLimits.DEFAULT_MAX_CALLS_PER_ADDRESS, GrpcLimits.MAX_CALLS_PER_CONNECTION,
+        start(new GrpcLimits(GrpcLimits.DEFAULT_MAX_CALLS_PER_ADDRESS, GrpcLimits.DEFAULT_MAX_CALLS_PER_ADDRESS,
                 GrpcLimits.MAX_INBOUND_MESSAGE_BYTES, 64));
 
         Sync sync = sync(1, seal(1, SyncRequest.getDefaultInstance()));
