@@ -26,6 +26,7 @@ import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.ServerKeyResponse;
 import dev.tern.protocol.management.SyncMetaRequest;
 import dev.tern.protocol.management.SyncRequest;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -132,11 +133,16 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
                 // a replayed registration could re-register a deleted peer or renew an expired login
                 requireFresh(request, opened.peerKey());
             }
+            // NetBird's client retries a Login that failed transiently or that it gave up waiting for (deadline)
+            // with the very same body: such a Login must not count as seen, or the retry would look like a replay
             try {
-                return logIn(login, opened, known, withSetupKey);
+                EncryptedMessage answer = logIn(login, opened, known, withSetupKey);
+                if (Context.current().isCancelled()) {
+                    replays.forget(opened.peerKey(), request.getBody());
+                }
+                return answer;
             } catch (StatusRuntimeException e) {
                 if (isTransient(e.getStatus())) {
-                    // NetBird's client retries a Login that failed this way with the very same body
                     replays.forget(opened.peerKey(), request.getBody());
                 }
                 throw e;
