@@ -43,11 +43,14 @@ import java.util.regex.Pattern;
  *                         has passed (an expiry takes effect up to this much late)
  * @param ephemeralPeerTtl how long a peer registered with an ephemeral setup key may stay disconnected before
  *                         tern-server deletes it (checked every {@code expiryCheckInterval})
+ * @param grpcMaxCallsPerAddress how many device gRPC calls (open Sync streams included) one remote IP address may
+ *                         have open at once; devices behind one NAT share an address
  */
 public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
                            String dnsDomain, Optional<URI> signalUrl, int signalPort, OptionalInt stunPort,
                            int relayPort, Optional<RelaySecret> relaySecret, List<URI> relayUrls,
-                           List<URI> stunUrls, Duration expiryCheckInterval, Duration ephemeralPeerTtl) {
+                           List<URI> stunUrls, Duration expiryCheckInterval, Duration ephemeralPeerTtl,
+                           int grpcMaxCallsPerAddress) {
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
@@ -82,11 +85,12 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String EXPIRY_CHECK_INTERVAL = "TERN_EXPIRY_CHECK_INTERVAL";
     public static final String EPHEMERAL_PEER_TTL = "TERN_EPHEMERAL_PEER_TTL";
     public static final String METRICS_TOKEN = "TERN_METRICS_TOKEN";
+    public static final String GRPC_MAX_CALLS_PER_ADDRESS = "TERN_GRPC_MAX_CALLS_PER_ADDRESS";
 
     /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
             DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS,
-            EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL, METRICS_TOKEN);
+            EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL, METRICS_TOKEN, GRPC_MAX_CALLS_PER_ADDRESS);
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;
@@ -109,6 +113,9 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     /** Shorter would delete peers on a network blip or a server restart (a Sync reconnects within seconds). */
     static final Duration MIN_EPHEMERAL_PEER_TTL = Duration.ofMinutes(1);
     static final Duration MAX_EPHEMERAL_PEER_TTL = Duration.ofDays(30);
+    /** One office behind one NAT address keeps a Sync stream per device; more than this from one address is abuse. */
+    public static final int DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS = 1024;
+    static final int MAX_GRPC_MAX_CALLS_PER_ADDRESS = 1_000_000;
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
     // RFC 1123 labels, at least two of them, total length checked separately.
@@ -166,6 +173,8 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         Duration expiryCheckInterval = expiryCheckInterval(values.get(EXPIRY_CHECK_INTERVAL));
         Duration ephemeralPeerTtl = ephemeralPeerTtl(values.get(EPHEMERAL_PEER_TTL));
         metricsToken(values.get(METRICS_TOKEN)); // validated here with the rest; read by metricsToken(env, props)
+        int grpcMaxCallsPerAddress = positiveCount(values, GRPC_MAX_CALLS_PER_ADDRESS,
+                DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS, MAX_GRPC_MAX_CALLS_PER_ADDRESS);
         if (!relayUrls.isEmpty() && relaySecret.isEmpty()) {
             throw new InvalidSettingException(RELAY_URLS + " needs " + RELAY_SECRET
                     + ", the secret those relays were started with, to sign their tokens");
@@ -182,7 +191,8 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             }
         }
         return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort, stunPort,
-                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval, ephemeralPeerTtl);
+                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval, ephemeralPeerTtl,
+                grpcMaxCallsPerAddress);
     }
 
     /**
@@ -401,6 +411,24 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             throw new InvalidSettingException(reason);
         }
         return ttl;
+    }
+
+    private static int positiveCount(Map<String, String> values, String variable, int defaultValue, int max) {
+        String value = values.get(variable);
+        if (value == null || value.isEmpty()) {
+            return defaultValue;
+        }
+        String reason = variable + " must be a whole number from 1 to " + max + ", got '" + printable(value) + "'";
+        int count;
+        try {
+            count = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException(reason);
+        }
+        if (count < 1 || count > max) {
+            throw new InvalidSettingException(reason);
+        }
+        return count;
     }
 
     /** A comma-separated list; blank entries (a trailing comma) are ignored. */

@@ -67,7 +67,8 @@ class ManagementGrpcConfiguration {
         ExecutorService pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS,
                 new DefaultThreadFactory("mgmt-push", true));
         ManagementService service = new ManagementService(serverKey, registrations, projector,
-                signalEndpoint, stunRelay, sessions, pushExecutor, new NetworkMapReadiness(processing), Clock.systemUTC());
+                signalEndpoint, stunRelay, sessions, pushExecutor, new NetworkMapReadiness(processing), Clock.systemUTC(),
+                GrpcLimits.CLIENT_RECEIVE_LIMIT);
         Duration refresh = environment.getProperty("tern.grpc-last-seen-refresh", Duration.class,
                 Duration.ofSeconds(30));
         // Half the token lifetime: a stream's newest token is then never older than that, and clients renew
@@ -75,6 +76,6 @@ class ManagementGrpcConfiguration {
         Duration configRefresh = environment.getProperty("tern.grpc-config-refresh", Duration.class,
                 StunRelayEndpoints.RELAY_TOKEN_VALIDITY.dividedBy(2));
         return new ManagementGrpcServer(settings.grpcPort(), service, sessions, List.of(callExecutor, pushExecutor),
-                callExecutor, refresh, configRefresh);
+                callExecutor, refresh, configRefresh, GrpcLimits.withCallsPerAddress(settings.grpcMaxCallsPerAddress()));
     }
 }

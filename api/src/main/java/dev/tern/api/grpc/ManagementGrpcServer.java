@@ -27,6 +27,11 @@ public final class ManagementGrpcServer implements SmartLifecycle {
     /** Starts with the web server, after everything it serves is ready; stops before the rest shuts down. */
     static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
     private static final Duration GRACE = Duration.ofSeconds(5);
+    /** Headers of a NetBird call are a few hundred bytes; gRPC's default is 8 KiB. */
+    static final int MAX_INBOUND_METADATA_BYTES = 8 * 1024;
+    static final Duration MAX_CONNECTION_IDLE = Duration.ofMinutes(15);
+    /** A connection must have finished its (TLS and) HTTP/2 handshake by then. */
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(ManagementGrpcServer.class);
 
     private final int configuredPort;
@@ -36,6 +41,7 @@ public final class ManagementGrpcServer implements SmartLifecycle {
     private final ExecutorService callExecutor;
     private final Duration lastSeenRefresh;
     private final Duration configRefresh;
+    private final GrpcLimits limits;
     private ScheduledExecutorService refresher;
     private volatile Server server;
 
@@ -44,10 +50,11 @@ public final class ManagementGrpcServer implements SmartLifecycle {
      * @param callExecutor   runs the gRPC calls
      * @param configRefresh  how often open streams get a fresh NetbirdConfig (relay token); well under the token's
      *                       lifetime, so that no client ever holds only an expiring one
+     * @param limits         what one client can make the server hold
      */
     ManagementGrpcServer(int configuredPort, ManagementService service, SyncSessions sessions,
                          List<ExecutorService> ownedExecutors, ExecutorService callExecutor, Duration lastSeenRefresh,
-                         Duration configRefresh) {
+                         Duration configRefresh, GrpcLimits limits) {
         this.configuredPort = configuredPort;
         this.service = service;
         this.sessions = sessions;
@@ -55,6 +62,7 @@ public final class ManagementGrpcServer implements SmartLifecycle {
         this.callExecutor = callExecutor;
         this.lastSeenRefresh = lastSeenRefresh;
         this.configRefresh = configRefresh;
+        this.limits = limits;
     }
 
     /** The port the server listens on (the chosen one when configured with 0). */
@@ -73,7 +81,15 @@ public final class ManagementGrpcServer implements SmartLifecycle {
         }
         Server built = NettyServerBuilder.forPort(configuredPort)
                 .executor(callExecutor)
-                .addService(ServerInterceptors.intercept(service, new CallOrigin()))
+                // the last interceptor runs first: a call over the address's limit is refused before anything
+                .addService(ServerInterceptors.intercept(service, new CallOrigin(),
+                        new CallsPerAddressLimit(limits.maxCallsPerAddress())))
+                .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
+                .maxInboundMessageSize(limits.maxInboundMessageBytes())
+                .maxInboundMetadataSize(MAX_INBOUND_METADATA_BYTES)
+                // a connection that carries no call (NetBird clients always keep their Sync stream) is abandoned
+                .maxConnectionIdle(MAX_CONNECTION_IDLE.toMinutes(), TimeUnit.MINUTES)
+                .handshakeTimeout(HANDSHAKE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
                 // NetBird clients keep idle Sync streams alive with pings; refusing them would force reconnects.
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)

@@ -27,6 +27,7 @@ import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.ServerKeyResponse;
 import dev.tern.protocol.management.SyncMetaRequest;
 import dev.tern.protocol.management.SyncRequest;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -67,6 +68,10 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     static final Status DATABASE_UNAVAILABLE = Status.UNAVAILABLE
             .withDescription("database temporarily unavailable, retry later");
 
+    /** A body whose nonce this peer used before: a legitimate client draws a fresh random nonce every time. */
+    static final Status REPLAYED = Status.INVALID_ARGUMENT
+            .withDescription("replayed message: this body was already received from this peer");
+
     private final ServerKeyStore.ServerKey serverKey;
     private final byte[] serverPrivateKey;
     private final PeerRegistrationService registrations;
@@ -78,14 +83,18 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     private final BooleanSupplier mapsLoaded;
     private final Clock clock;
     private final PendingRegistrations pending = new PendingRegistrations();
+    private final ReplayGuard replays = new ReplayGuard();
+    private final int maxAnswerBytes;
 
     /**
      * @param executor   runs map pushes to Sync streams (hand-offs from the projector's thread)
      * @param mapsLoaded whether the projector has replayed the event store (see {@link NetworkMapReadiness})
+     * @param maxAnswerBytes the largest answer a client can receive (see {@link GrpcLimits#maxAnswerBytes()})
      */
     ManagementService(ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations,
                       NetworkMapProjector projector, SignalEndpoint signal, StunRelayEndpoints stunRelay,
-                      SyncSessions sessions, Executor executor, BooleanSupplier mapsLoaded, Clock clock) {
+                      SyncSessions sessions, Executor executor, BooleanSupplier mapsLoaded, Clock clock,
+                      int maxAnswerBytes) {
         this.serverKey = serverKey;
         this.serverPrivateKey = serverKey.keyPair().privateKey();
         this.registrations = registrations;
@@ -96,6 +105,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         this.executor = executor;
         this.mapsLoaded = mapsLoaded;
         this.clock = clock;
+        this.maxAnswerBytes = maxAnswerBytes;
     }
 
     @Override
@@ -121,35 +131,74 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             Opened<LoginRequest> opened = open(request, LoginRequest.parser());
             LoginRequest login = opened.message();
             requireSameKey(login, opened.peerKey());
+            LoginInput.check(login);
             Optional<PeerRef> known = lookUp(opened.peerKey());
             boolean withSetupKey = !login.getSetupKey().isBlank();
-            dev.tern.projector.PeerConfig config;
-            if (known.isPresent()) {
-                // A known device needs no setup key (NetBird ignores it then), unless its login expired.
-                PeerNetworkMap map = mapOf(known.get(), opened.peerKey());
-                if (!map.loginExpired()) {
-                    config = map.peerConfig();
-                } else if (withSetupKey) {
-                    config = logInWithSetupKey(login, opened.peerKey(), known.get());
-                } else {
-                    throw LOGIN_EXPIRED.asRuntimeException();
-                }
-            } else if (withSetupKey) {
-                config = logInWithSetupKey(login, opened.peerKey(), null);
-            } else if (!login.getJwtToken().isBlank()) {
-                throw Status.PERMISSION_DENIED
-                        .withDescription("peer is not registered and SSO login is not supported; use a setup key")
-                        .asRuntimeException();
-            } else {
-                throw Status.PERMISSION_DENIED
-                        .withDescription("peer is not registered; log in with a setup key").asRuntimeException();
+            if (known.isPresent() || withSetupKey) {
+                // a replayed registration could re-register a deleted peer or renew an expired login
+                requireFresh(request, opened.peerKey());
             }
-            LoginResponse response = LoginResponse.newBuilder()
-                    .setNetbirdConfig(netbirdConfig(CallOrigin.authorityHost()))
-                    .setPeerConfig(NetworkMapMessages.peerConfig(config))
-                    .build();
-            return seal(response, opened.sealKey());
+            // NetBird's client retries a Login that failed transiently or that it gave up waiting for (deadline)
+            // with the very same body: such a Login must not count as seen, or the retry would look like a replay
+            try {
+                EncryptedMessage answer = logIn(login, opened, known, withSetupKey);
+                if (Context.current().isCancelled()) {
+                    replays.forget(opened.peerKey(), request.getBody());
+                }
+                return answer;
+            } catch (StatusRuntimeException e) {
+                if (isTransient(e.getStatus())) {
+                    replays.forget(opened.peerKey(), request.getBody());
+                }
+                throw e;
+            }
         });
+    }
+
+    private EncryptedMessage logIn(LoginRequest login, Opened<LoginRequest> opened, Optional<PeerRef> known,
+                                   boolean withSetupKey) {
+        dev.tern.projector.PeerConfig config;
+        if (known.isPresent()) {
+            // A known device needs no setup key (NetBird ignores it then), unless its login expired.
+            PeerNetworkMap map = mapOf(known.get(), opened.peerKey());
+            if (!map.loginExpired()) {
+                config = map.peerConfig();
+            } else if (withSetupKey) {
+                config = logInWithSetupKey(login, opened.peerKey(), known.get());
+            } else {
+                throw LOGIN_EXPIRED.asRuntimeException();
+            }
+        } else if (withSetupKey) {
+            config = logInWithSetupKey(login, opened.peerKey(), null);
+        } else if (!login.getJwtToken().isBlank()) {
+            throw Status.PERMISSION_DENIED
+                    .withDescription("peer is not registered and SSO login is not supported; use a setup key")
+                    .asRuntimeException();
+        } else {
+            throw Status.PERMISSION_DENIED
+                    .withDescription("peer is not registered; log in with a setup key").asRuntimeException();
+        }
+        LoginResponse response = LoginResponse.newBuilder()
+                .setNetbirdConfig(netbirdConfig(CallOrigin.authorityHost()))
+                .setPeerConfig(NetworkMapMessages.peerConfig(config))
+                .build();
+        EncryptedMessage sealed = seal(response, opened.sealKey());
+        if (sealed.getSerializedSize() > maxAnswerBytes) {
+            log.warn("login answer for peer key {} is {} bytes, over the {} bytes a client can receive",
+                    opened.peerKey().base64(), sealed.getSerializedSize(), maxAnswerBytes);
+            SyncStream.tooLarge("login");
+            throw Status.RESOURCE_EXHAUSTED.withDescription("login answer too large: "
+                    + sealed.getSerializedSize() + " bytes, clients receive at most " + maxAnswerBytes)
+                    .asRuntimeException();
+        }
+        return sealed;
+    }
+
+    private static boolean isTransient(Status status) {
+        return switch (status.getCode()) {
+            case UNAVAILABLE, ABORTED, INTERNAL, CANCELLED, DEADLINE_EXCEEDED -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -159,7 +208,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
      * right after finds it. A known device gets its config once the projector shows it logged in.
      */
     private dev.tern.projector.PeerConfig logInWithSetupKey(LoginRequest login, WireGuardKey peerKey, PeerRef known) {
-        PeerSystemMeta meta = meta(login);
+        PeerSystemMeta meta = LoginInput.meta(login);
         Optional<String> keyAccount = registrations.accountOfSetupKey(login.getSetupKey());
         if (known != null && !keyAccount.equals(Optional.of(known.accountId()))) {
             // Another account's key would register the device there too, under the same WireGuard key. To the
@@ -253,6 +302,8 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         try {
             Opened<SyncRequest> opened = open(request, SyncRequest.parser());
             PeerRef peer = knownPeer(opened.peerKey());
+            // before anything else: a replayed Sync must not open a stream, let alone replace the peer's live one
+            requireFresh(request, opened.peerKey());
             if (pending.contains(opened.peerKey())) {
                 mapOf(peer, opened.peerKey()); // registered moments ago: wait until the projector shows it
             }
@@ -272,7 +323,8 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             // The host is read here, in the call's context; the stream sends later, from other threads.
             String managementHost = CallOrigin.authorityHost();
             stream = new SyncStream(peer, CallOrigin.remoteIp(), observer, subscription, opened.sealKey(),
-                    serverKey.publicKeyBase64(), () -> netbirdConfig(managementHost), sessions, executor);
+                    serverKey.publicKeyBase64(), () -> netbirdConfig(managementHost), sessions, executor,
+                    maxAnswerBytes);
         } catch (StatusRuntimeException e) {
             responses.onError(e);
             return;
@@ -300,6 +352,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         answer(responses, () -> {
             Opened<SyncMetaRequest> opened = open(request, SyncMetaRequest.parser());
             knownPeer(opened.peerKey());
+            requireFresh(request, opened.peerKey());
             return Empty.getDefaultInstance();
         });
     }
@@ -309,9 +362,20 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         answer(responses, () -> {
             Opened<Empty> opened = open(request, Empty.parser());
             PeerRef peer = knownPeer(opened.peerKey());
+            requireFresh(request, opened.peerKey());
             sessions.terminate(peer, Status.OK);
             return Empty.getDefaultInstance();
         });
+    }
+
+    /**
+     * Refuses a body this peer already sent (see {@link ReplayGuard}). Checked only once the body opened (so it
+     * came from the key's holder) and, except for a registration, once the key is known: strangers fill no memory.
+     */
+    private void requireFresh(EncryptedMessage request, WireGuardKey peerKey) {
+        if (!replays.firstSeen(peerKey, request.getBody())) {
+            throw REPLAYED.asRuntimeException();
+        }
     }
 
     private PeerRef knownPeer(WireGuardKey key) {
@@ -367,17 +431,6 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
                 throw Status.INVALID_ARGUMENT
                         .withDescription("peerKeys.wgPubKey differs from the message's wgPubKey").asRuntimeException();
             }
-        }
-    }
-
-    private static PeerSystemMeta meta(LoginRequest login) {
-        var m = login.getMeta();
-        try {
-            return new PeerSystemMeta(m.getHostname(), m.getGoOS(), m.getKernel(), m.getKernelVersion(), m.getOS(),
-                    m.getOSVersion(), m.getPlatform(), m.getNetbirdVersion(), m.getUiVersion(),
-                    m.getSysSerialNumber());
-        } catch (InvalidValueException e) {
-            throw Status.INVALID_ARGUMENT.withDescription("meta: " + e.getMessage()).asRuntimeException();
         }
     }
 

@@ -14,14 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The open Sync streams by peer, and the peers' connection status that follows from them: a peer is connected
- * while at least one of its streams is open (a reconnecting client may briefly hold two). Status writes for one
- * peer happen under that peer's lock together with the change of its stream set, so a late "disconnected" of an
- * old stream can never overwrite the "connected" of its successor.
+ * The open Sync streams by peer, and the peers' connection status that follows from them. A peer has one stream:
+ * a new one replaces the old, which ends with {@link #REPLACED} (a reconnecting client's old stream is often
+ * half-dead already, and no client needs two; without this one peer could hold any number of streams). The new
+ * stream is registered before the old one ends, so the peer never looks disconnected in between. Status writes
+ * for one peer happen under that peer's lock together with the change of its stream set, so a late "disconnected"
+ * of an old stream can never overwrite the "connected" of its successor.
  */
 final class SyncSessions {
     private static final Logger log = LoggerFactory.getLogger(SyncSessions.class);
     private static final int LOCK_STRIPES = 64;
+    /** How a stream ends when the same peer opens a newer one. */
+    static final Status REPLACED = Status.CANCELLED.withDescription("replaced by a newer Sync stream of this peer");
 
     /** One open stream, as far as the registry cares. */
     interface Session {
@@ -54,12 +58,19 @@ final class SyncSessions {
         return locks[Math.floorMod(peer.hashCode(), LOCK_STRIPES)];
     }
 
-    /** The stream is open: the peer is connected from its address as of now. */
+    /** The stream is open: the peer is connected from its address as of now; its older streams end. */
     void opened(Session session) {
         PeerRef peer = session.peer();
+        List<Session> replaced;
         synchronized (lockFor(peer)) {
-            open.computeIfAbsent(peer, p -> new CopyOnWriteArraySet<>()).add(session);
+            Set<Session> sessions = open.computeIfAbsent(peer, p -> new CopyOnWriteArraySet<>());
+            replaced = List.copyOf(sessions);
+            sessions.add(session);
             writeConnected(peer, session.remoteIp());
+        }
+        // terminate() calls back into closed(); never hold a peer lock while calling out
+        for (Session old : replaced) {
+            old.terminate(REPLACED);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.NetworkMap;
 import dev.tern.protocol.management.SyncResponse;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Metrics;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -26,9 +27,15 @@ import org.slf4j.LoggerFactory;
  * not, newer maps simply replace the untaken one in the slot. So a stalled client costs at most one map here plus
  * what the transport already buffered, however many changes pass. All writes to the observer happen under this
  * object's lock, because gRPC observers are not thread-safe and maps arrive on the projector's thread.
+ * <p>
+ * A map whose sealed message is larger than the client can receive ({@code maxMessageBytes}) is not sent: the
+ * client would fail on it and go on with its old map, deaf to every later change (a revocation included). The
+ * stream ends with RESOURCE_EXHAUSTED instead, so the peer shows disconnected and the client reconnects; the event
+ * is logged and counted ({@value #TOO_LARGE_METRIC}).
  */
 final class SyncStream implements SyncSessions.Session {
     private static final Logger log = LoggerFactory.getLogger(SyncStream.class);
+    static final String TOO_LARGE_METRIC = "tern.grpc.answers.too.large";
 
     private final PeerRef peer;
     private final String remoteIp;
@@ -40,13 +47,15 @@ final class SyncStream implements SyncSessions.Session {
     private final Supplier<NetbirdConfig> netbirdConfig;
     private final SyncSessions sessions;
     private final Executor executor;
+    private final int maxMessageBytes;
 
     private long lastSentSerial = Long.MIN_VALUE; // guarded by this
     private boolean finished;                      // guarded by this
 
     SyncStream(PeerRef peer, String remoteIp, ServerCallStreamObserver<EncryptedMessage> observer,
                NetworkMapHub.Subscription subscription, NaclBox.SharedKey sealKey, String serverPublicKeyBase64,
-               Supplier<NetbirdConfig> netbirdConfig, SyncSessions sessions, Executor executor) {
+               Supplier<NetbirdConfig> netbirdConfig, SyncSessions sessions, Executor executor,
+               int maxMessageBytes) {
         this.peer = peer;
         this.remoteIp = remoteIp;
         this.observer = observer;
@@ -56,6 +65,7 @@ final class SyncStream implements SyncSessions.Session {
         this.netbirdConfig = netbirdConfig;
         this.sessions = sessions;
         this.executor = executor;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     /** Must run inside the service method: gRPC accepts the handlers only before it returns. */
@@ -113,7 +123,18 @@ final class SyncStream implements SyncSessions.Session {
                         terminate(ManagementService.LOGIN_EXPIRED);
                         return;
                     }
-                    observer.onNext(EncryptedMessages.seal(syncResponse(map), serverPublicKeyBase64, sealKey));
+                    EncryptedMessage sealed = EncryptedMessages.seal(syncResponse(map), serverPublicKeyBase64, sealKey);
+                    int size = sealed.getSerializedSize();
+                    if (size > maxMessageBytes) {
+                        log.warn("network map {} of peer {} is {} bytes, over the {} bytes a client can receive: "
+                                + "ending its Sync stream", map.serial(), peer.peerId(), size, maxMessageBytes);
+                        tooLarge("sync");
+                        terminate(Status.RESOURCE_EXHAUSTED.withDescription("network map too large: " + size
+                                + " bytes, clients receive at most " + maxMessageBytes
+                                + "; the peer gets no map until policies give it a smaller one"));
+                        return;
+                    }
+                    observer.onNext(sealed);
                     lastSentSerial = map.serial();
                 }
             } catch (RuntimeException e) {
@@ -142,6 +163,11 @@ final class SyncStream implements SyncSessions.Session {
                 terminate(Status.INTERNAL.withDescription("could not send the config"));
             }
         }
+    }
+
+    /** Counts an answer that was not sent for its size, in the registry Spring Boot also exports. */
+    static void tooLarge(String method) {
+        Metrics.counter(TOO_LARGE_METRIC, "method", method).increment();
     }
 
     SyncResponse syncResponse(PeerNetworkMap map) {

@@ -71,9 +71,10 @@ class ManagementGrpcServerTest {
                 "tern.signal-url", "http://signal.test:10000")::get);
         ExecutorService executor = Executors.newFixedThreadPool(4);
         ManagementService service = new ManagementService(serverKey, null, projector,
-                new SignalEndpoint(settings), new StunRelayEndpoints(settings, Clock.systemUTC()), sessions, executor, mapsLoaded::get, Clock.systemUTC());
+                new SignalEndpoint(settings), new StunRelayEndpoints(settings, Clock.systemUTC()), sessions, executor, mapsLoaded::get, Clock.systemUTC(),
+                GrpcLimits.CLIENT_RECEIVE_LIMIT);
         server = new ManagementGrpcServer(0, service, sessions, List.of(executor), executor, Duration.ofMillis(100),
-                Duration.ofMillis(200));
+                Duration.ofMillis(200), GrpcLimits.defaults());
         server.start();
         // A small receive window makes a client that stops reading push back on the server quickly.
         channel = NettyChannelBuilder.forAddress("localhost", server.port()).usePlaintext()

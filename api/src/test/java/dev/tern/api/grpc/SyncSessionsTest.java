@@ -14,6 +14,7 @@ class SyncSessionsTest {
     private final SyncSessions sessions = new SyncSessions(status, Clock.systemUTC());
     private final PeerRef laptop = new PeerRef("acc", "laptop");
     private final PeerRef phone = new PeerRef("acc", "phone");
+    private final PeerRef tablet = new PeerRef("acc", "tablet");
 
     @Test
     void aReconnectingPeerStaysConnectedWhenItsOldStreamClosesLate() {
@@ -21,6 +22,7 @@ class SyncSessionsTest {
         FakeSession fresh = new FakeSession(laptop, "198.51.100.2");
         sessions.opened(old);
         sessions.opened(fresh);
+        assertThat(old.endedWith).isEqualTo(SyncSessions.REPLACED);
 
         sessions.closed(old);
         assertThat(status.calls).doesNotContain("disconnected laptop");
@@ -30,6 +32,25 @@ class SyncSessionsTest {
         sessions.closed(fresh);
         assertThat(status.calls).filteredOn("disconnected laptop"::equals).hasSize(1);
         assertThat(sessions.openCount(laptop)).isZero();
+    }
+
+    @Test
+    void aPeerHasOneStreamEachNewOneReplacesTheOldWithoutADisconnectInBetween() {
+        java.util.List<FakeSession> streams = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            FakeSession stream = new FakeSession(laptop, "198.51.100.1");
+            streams.add(stream);
+            sessions.opened(stream);
+            assertThat(sessions.openCount(laptop)).isEqualTo(1);
+        }
+        assertThat(streams.subList(0, 299)).allMatch(s -> SyncSessions.REPLACED.equals(s.endedWith));
+        assertThat(streams.get(299).endedWith).isNull();
+        assertThat(status.calls).doesNotContain("disconnected laptop");
+        // another peer's stream is not touched
+        FakeSession phoneStream = new FakeSession(phone, null);
+        sessions.opened(phoneStream);
+        assertThat(streams.get(299).endedWith).isNull();
+        assertThat(sessions.openCount(laptop)).isEqualTo(1);
     }
 
     @Test
@@ -49,8 +70,8 @@ class SyncSessionsTest {
     @Test
     void aConfigRefreshReachesEveryOpenStreamAndNoClosedOne() {
         FakeSession first = new FakeSession(laptop, null);
-        FakeSession second = new FakeSession(laptop, null);
-        FakeSession closed = new FakeSession(phone, null);
+        FakeSession second = new FakeSession(phone, null);
+        FakeSession closed = new FakeSession(tablet, null);
         sessions.opened(first);
         sessions.opened(second);
         sessions.opened(closed);
@@ -74,7 +95,7 @@ class SyncSessionsTest {
 
         sessions.terminate(laptop, Status.OK);
 
-        assertThat(a.endedWith).isEqualTo(Status.OK);
+        assertThat(a.endedWith).as("replaced by b").isEqualTo(SyncSessions.REPLACED);
         assertThat(b.endedWith).isEqualTo(Status.OK);
         assertThat(c.endedWith).isNull();
         assertThat(sessions.openCount(laptop)).isZero();

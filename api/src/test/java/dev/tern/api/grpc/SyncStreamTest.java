@@ -46,7 +46,7 @@ class SyncStreamTest {
                         .setRelay(RelayConfig.newBuilder().addUrls("rel://relay:33080")
                                 .setTokenPayload("token-" + configsMade.incrementAndGet()))
                         .build(),
-                sessions, Runnable::run);
+                sessions, Runnable::run, GrpcLimits.CLIENT_RECEIVE_LIMIT);
         stream.start();
         return stream;
     }
@@ -168,6 +168,66 @@ class SyncStreamTest {
         stream.terminate(Status.OK);
         stream.resendConfig();
         assertThat(observer.sent).as("nothing after the end").hasSize(2);
+    }
+
+    @Test
+    void aMapLargerThanTheClientCanReceiveIsNotSentAndEndsTheStreamSoThePeerReconnects() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.Metrics.addRegistry(meters);
+        try {
+            NetworkMapHub.Subscription subscription = hub.subscribe(ACCOUNT, PEER);
+            SyncStream stream = openStream(subscription);
+            hub.publish(map(1));
+            assertThat(observer.sent).hasSize(1);
+
+            // 30,000 peers: over 4 MiB once sealed (NetBird's SyncResponse lists the peers twice)
+            PeerNetworkMap huge = mapWithRemotePeers(2, 30_000);
+            assertThat(stream.syncResponse(huge).getSerializedSize()).isGreaterThan(GrpcLimits.CLIENT_RECEIVE_LIMIT);
+            hub.publish(huge);
+
+            assertThat(observer.sent).as("the oversized map is not sent").hasSize(1);
+            assertThat(observer.closedWith.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(observer.closedWith.getDescription()).startsWith("network map too large");
+            assertThat(status.calls).last().isEqualTo("disconnected " + PEER);
+            assertThat(sessions.openCount(new PeerRef(ACCOUNT, PEER))).isZero();
+            assertThat(stream.lastSentSerial()).isEqualTo(1);
+            assertThat(meters.counter(SyncStream.TOO_LARGE_METRIC, "method", "sync").count()).isEqualTo(1.0);
+        } finally {
+            io.micrometer.core.instrument.Metrics.removeRegistry(meters);
+        }
+    }
+
+    @Test
+    void aLargeMapWithinTheClientsLimitIsSent() {
+        NetworkMapHub.Subscription subscription = hub.subscribe(ACCOUNT, PEER);
+        openStream(subscription);
+        PeerNetworkMap large = mapWithRemotePeers(3, 10_000);
+
+        hub.publish(large);
+
+        assertThat(observer.closedWith).isNull();
+        assertThat(observer.sent).hasSize(1);
+        assertThat(observer.sent.get(0).getSerializedSize()).isBetween(1024 * 1024, GrpcLimits.CLIENT_RECEIVE_LIMIT);
+        assertThat(open(observer.sent.get(0)).getNetworkMap().getRemotePeersCount()).isEqualTo(10_000);
+    }
+
+    private PeerNetworkMap mapWithRemotePeers(long serial, int count) {
+        List<dev.tern.projector.RemotePeer> remotes = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int host = i + 2;
+            MeshIp ip = new MeshIp("100.64." + (host / 256) + "." + (host % 256));
+            remotes.add(new dev.tern.projector.RemotePeer("peer-" + i, "host-" + i,
+                    WireGuardKey.of(randomKey()), ip, "host-" + i + ".tern.internal", false));
+        }
+        return new PeerNetworkMap(ACCOUNT, PEER, serial, map(serial).peerConfig(), remotes, List.of(), List.of(),
+                false);
+    }
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[32];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(key);
+        return key;
     }
 
     private SyncResponse open(EncryptedMessage message) {

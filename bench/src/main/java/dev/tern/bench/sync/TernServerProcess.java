@@ -56,6 +56,8 @@ final class TernServerProcess implements AutoCloseable {
         env.put("TERN_SIGNAL_PORT", Integer.toString(signalPort));
         env.put("TERN_STUN_PORT", "off");
         env.put("TERN_RELAY_PORT", Integer.toString(freePort()));
+        // every simulated peer calls from the loopback address: lift the per-address limit above their count
+        env.put("TERN_GRPC_MAX_CALLS_PER_ADDRESS", "1000000");
         env.put("AXONIQ_UPDATE_CHECKER_DISABLED", "true");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         TernServerProcess server = new TernServerProcess(dataDir, log, builder.start(), httpPort, grpcPort);
