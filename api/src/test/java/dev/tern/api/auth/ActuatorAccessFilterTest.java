@@ -2,6 +2,7 @@ package dev.tern.api.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.api.outage.DatabaseAvailability;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.UserRole;
 import dev.tern.query.ReadModel;
@@ -33,7 +34,7 @@ class ActuatorAccessFilterTest {
     final TokenUsageRecorder usage = new TokenUsageRecorder((tokenId, at) -> { }, Clock.fixed(NOW, ZoneOffset.UTC),
             Runnable::run);
     final TokenAuthenticationFilter tokens = new TokenAuthenticationFilter(readModel, Clock.fixed(NOW, ZoneOffset.UTC),
-            usage);
+            usage, new DatabaseAvailability(null, Clock.systemUTC()));
 
     String pat(UserRole role) {
         String token = PersonalAccessTokens.mint().plainToken();
