@@ -41,11 +41,13 @@ import java.util.regex.Pattern;
  *                         service runs in-process
  * @param expiryCheckInterval how often the expiry sweeper looks for peers whose login or inactivity expiration
  *                         has passed (an expiry takes effect up to this much late)
+ * @param relayTokenLifetime how long a relay token handed to a peer stays valid; it bounds how long a deleted or
+ *                         expired peer can still use an external relay, and management refreshes tokens well before
  */
 public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
                            String dnsDomain, Optional<URI> signalUrl, int signalPort, OptionalInt stunPort,
                            int relayPort, Optional<RelaySecret> relaySecret, List<URI> relayUrls,
-                           List<URI> stunUrls, Duration expiryCheckInterval) {
+                           List<URI> stunUrls, Duration expiryCheckInterval, Duration relayTokenLifetime) {
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
@@ -78,11 +80,12 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String RELAY_URLS = "TERN_RELAY_URLS";
     public static final String STUN_URLS = "TERN_STUN_URLS";
     public static final String EXPIRY_CHECK_INTERVAL = "TERN_EXPIRY_CHECK_INTERVAL";
+    public static final String RELAY_TOKEN_TTL = "TERN_RELAY_TOKEN_TTL";
 
     /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
             DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS,
-            EXPIRY_CHECK_INTERVAL);
+            EXPIRY_CHECK_INTERVAL, RELAY_TOKEN_TTL);
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;
@@ -100,6 +103,10 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     /** Sweeping more often only loads the database; less often makes expiries late by up to an hour. */
     static final Duration MIN_EXPIRY_CHECK_INTERVAL = Duration.ofSeconds(1);
     static final Duration MAX_EXPIRY_CHECK_INTERVAL = Duration.ofHours(1);
+    public static final Duration DEFAULT_RELAY_TOKEN_TTL = Duration.ofHours(1);
+    /** Shorter would have management resend configs every few seconds; longer keeps revoked peers on relays. */
+    static final Duration MIN_RELAY_TOKEN_TTL = Duration.ofMinutes(1);
+    static final Duration MAX_RELAY_TOKEN_TTL = Duration.ofHours(24);
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
     // RFC 1123 labels, at least two of them, total length checked separately.
@@ -107,7 +114,8 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
 
     public TernSettings {
         if (database == null || signalUrl == null || dataDir == null || dnsDomain == null || stunPort == null
-                || relaySecret == null || relayUrls == null || stunUrls == null || expiryCheckInterval == null) {
+                || relaySecret == null || relayUrls == null || stunUrls == null || expiryCheckInterval == null
+                || relayTokenLifetime == null) {
             throw new IllegalArgumentException("settings are incomplete");
         }
         relayUrls = List.copyOf(relayUrls);
@@ -154,6 +162,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         List<URI> relayUrls = urls(values.get(RELAY_URLS), RELAY_URLS, TernSettings::relayUrl);
         List<URI> stunUrls = urls(values.get(STUN_URLS), STUN_URLS, TernSettings::stunUrl);
         Duration expiryCheckInterval = expiryCheckInterval(values.get(EXPIRY_CHECK_INTERVAL));
+        Duration relayTokenLifetime = relayTokenLifetime(values.get(RELAY_TOKEN_TTL));
         if (!relayUrls.isEmpty() && relaySecret.isEmpty()) {
             throw new InvalidSettingException(RELAY_URLS + " needs " + RELAY_SECRET
                     + ", the secret those relays were started with, to sign their tokens");
@@ -170,7 +179,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             }
         }
         return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort, stunPort,
-                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval);
+                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval, relayTokenLifetime);
     }
 
     /**
@@ -432,5 +441,34 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public String databaseDescription() {
         return database.map(db -> db.jdbcUrl() + (db.user().isEmpty() ? "" : " as " + db.user()))
                 .orElse("embedded PostgreSQL in " + dataDir.resolve("postgres"));
+    }
+
+    private static Duration relayTokenLifetime(String value) {
+        if (value == null || value.isEmpty()) {
+            return DEFAULT_RELAY_TOKEN_TTL;
+        }
+        String reason = RELAY_TOKEN_TTL + " must be a duration between " + MIN_RELAY_TOKEN_TTL.toMinutes() + "m and "
+                + MAX_RELAY_TOKEN_TTL.toHours() + "h like 30m, 1h or PT2H, got '" + printable(value) + "'";
+        Duration lifetime;
+        var shortForm = SHORT_DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        if (shortForm.matches()) {
+            long amount = Long.parseLong(shortForm.group(1));
+            lifetime = switch (shortForm.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        } else {
+            try {
+                lifetime = Duration.parse(value);
+            } catch (DateTimeParseException e) {
+                throw new InvalidSettingException(reason);
+            }
+        }
+        if (lifetime.compareTo(MIN_RELAY_TOKEN_TTL) < 0 || lifetime.compareTo(MAX_RELAY_TOKEN_TTL) > 0) {
+            throw new InvalidSettingException(reason);
+        }
+        return lifetime;
     }
 }

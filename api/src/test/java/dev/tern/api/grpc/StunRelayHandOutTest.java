@@ -65,7 +65,7 @@ class StunRelayHandOutTest {
     }
 
     @Test
-    void loginAndSyncHandOutStunAndRelayWithAFreshTokenTheRelayAccepts() throws Exception {
+    void loginAndSyncHandOutStunAndRelayWithAFreshTokenForThePeerThatTheRelayAccepts() throws Exception {
         TestPeer peer = new TestPeer(grpcServer.port());
         resources.add(peer);
         Instant before = Instant.now();
@@ -81,15 +81,16 @@ class StunRelayHandOutTest {
         RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
         // Checked with a verifier of our own over the server's secret, not with the server's own object.
         RelayTokens verifier = RelayTokens.fromSharedSecret(stunRelay.relaySecret(), Clock.systemUTC());
-        assertThatCode(() -> verifier.verify(token)).doesNotThrowAnyException();
-        assertThat(Instant.ofEpochSecond(Long.parseLong(token.payload())))
-                .isAfter(before.plus(Duration.ofHours(23)));
+        PeerId own = PeerId.ofPublicKey(peer.publicKey());
+        // Bound to this peer's relay id, and living the configured lifetime (1 h by default).
+        assertThat(verifier.verify(token, own)).isBetween(before.plus(stunRelay.tokenLifetime()).minusSeconds(1),
+                Instant.now().plus(stunRelay.tokenLifetime()));
 
-        assertThat(authenticateAtRelay(relay.getUrls(0), token)).isInstanceOf(RelayFrame.AuthResponse.class);
+        assertThat(authenticateAtRelay(relay.getUrls(0), own, token)).isInstanceOf(RelayFrame.AuthResponse.class);
         byte[] forgedSignature = Base64.getDecoder().decode(token.signatureBase64());
         forgedSignature[0] ^= 1;
         RelayToken forged = new RelayToken(token.payload(), Base64.getEncoder().encodeToString(forgedSignature));
-        assertThat(authenticateAtRelay(relay.getUrls(0), forged)).as("answer to a forged token").isNull();
+        assertThat(authenticateAtRelay(relay.getUrls(0), own, forged)).as("answer to a forged token").isNull();
 
         assertStunAnswersAt(login.getNetbirdConfig().getStuns(0).getUri());
 
@@ -99,8 +100,44 @@ class StunRelayHandOutTest {
         assertThat(sync.getNetbirdConfig().getStunsList()).isEqualTo(login.getNetbirdConfig().getStunsList());
         RelayConfig syncRelay = sync.getNetbirdConfig().getRelay();
         assertThat(syncRelay.getUrlsList()).isEqualTo(relay.getUrlsList());
-        assertThatCode(() -> verifier.verify(new RelayToken(syncRelay.getTokenPayload(), syncRelay.getTokenSignature())))
-                .doesNotThrowAnyException();
+        assertThatCode(() -> verifier.verify(new RelayToken(syncRelay.getTokenPayload(), syncRelay.getTokenSignature()),
+                own)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aTokenAdmitsOnlyThePeerItWasIssuedForAndADeletedPeerLosesItsRelaySession() throws Exception {
+        TestPeer peer = new TestPeer(grpcServer.port());
+        resources.add(peer);
+        String hostname = "relay-bound-" + UUID.randomUUID().toString().substring(0, 8);
+        RelayConfig relay = peer.login(setupKey(), hostname).getNetbirdConfig().getRelay();
+        RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
+        PeerId own = PeerId.ofPublicKey(peer.publicKey());
+        PeerId someoneElse = PeerId.ofPublicKey(Base64.getEncoder().encodeToString(new byte[32]));
+
+        assertThat(authenticateAtRelay(relay.getUrls(0), someoneElse, token)).as("another peer id, same token")
+                .isNull();
+        RelayClient session = connectToRelay(relay.getUrls(0), own, token);
+        assertThat(session.firstAnswer()).isInstanceOf(RelayFrame.AuthResponse.class);
+        assertThat(stunRelay.relayHasSession(new dev.tern.events.values.WireGuardKey(peer.publicKey()))).isTrue();
+
+        String peerId = peerIdByName(hostname);
+        TestHttp.Response deleted = http.delete("/api/peers/" + peerId, http.adminToken());
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
+
+        session.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(authenticateAtRelay(relay.getUrls(0), own, token)).as("the deleted peer's unexpired token")
+                .isNull();
+    }
+
+    private String peerIdByName(String name) {
+        TestHttp.Response peers = http.get("/api/peers", http.adminToken());
+        assertThat(peers.status()).as(peers.toString()).isEqualTo(200);
+        for (var p : peers.json()) {
+            if (name.equals(p.get("name").asText())) {
+                return p.get("id").asText();
+            }
+        }
+        throw new AssertionError("no peer named " + name + " in " + peers.body());
     }
 
     private String setupKey() {
@@ -116,20 +153,27 @@ class StunRelayHandOutTest {
      *
      * @return the relay's first answer, or null when it closed the connection without one
      */
-    private RelayFrame authenticateAtRelay(String relayUrl, RelayToken token) throws Exception {
+    private RelayFrame authenticateAtRelay(String relayUrl, PeerId peerId, RelayToken token) throws Exception {
+        RelayClient client = connectToRelay(relayUrl, peerId, token);
+        try {
+            return client.firstAnswer();
+        } finally {
+            client.socket.abort();
+        }
+    }
+
+    /** Connects and sends Auth; the session stays open until the test ends. */
+    private RelayClient connectToRelay(String relayUrl, PeerId peerId, RelayToken token) throws Exception {
         URI rel = URI.create(relayUrl);
         URI ws = URI.create("ws://" + rel.getHost() + ":" + rel.getPort() + "/relay");
         RelayClient client = new RelayClient();
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(ws, client)
                 .get(10, TimeUnit.SECONDS);
-        try {
-            PeerId peerId = PeerId.ofPublicKey(Base64.getEncoder().encodeToString(UUID.randomUUID().toString().getBytes()));
-            socket.sendBinary(ByteBuffer.wrap(RelayFrameCodec.encode(new RelayFrame.Auth(peerId, token.marshal()))),
-                    true).get(10, TimeUnit.SECONDS);
-            return client.firstAnswer();
-        } finally {
-            socket.abort();
-        }
+        client.socket = socket;
+        resources.add(socket::abort);
+        socket.sendBinary(ByteBuffer.wrap(RelayFrameCodec.encode(new RelayFrame.Auth(peerId, token.marshal()))),
+                true).get(10, TimeUnit.SECONDS);
+        return client;
     }
 
     private static void assertStunAnswersAt(String stunUri) throws Exception {
@@ -161,6 +205,7 @@ class StunRelayHandOutTest {
         private final BlockingQueue<RelayFrame> received = new LinkedBlockingQueue<>();
         private final CompletableFuture<Void> closed = new CompletableFuture<>();
         private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        private WebSocket socket;
 
         @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {

@@ -336,4 +336,21 @@ class TernSettingsTest {
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageStartingWith("TERN_EXPIRY_CHECK_INTERVAL must be a duration between 1s and 1h");
     }
+
+    @Test
+    void relayTokensLiveAnHourUnlessConfigured() {
+        assertThat(fromEnv(Map.of()).relayTokenLifetime()).isEqualTo(Duration.ofHours(1));
+        assertThat(fromEnv(Map.of("TERN_RELAY_TOKEN_TTL", "15m")).relayTokenLifetime())
+                .isEqualTo(Duration.ofMinutes(15));
+        assertThat(fromEnv(Map.of("TERN_RELAY_TOKEN_TTL", "PT2H")).relayTokenLifetime()).isEqualTo(Duration.ofHours(2));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"30s", "25h", "forever", "-1h", "1d"})
+    void relayTokenLifetimeOutOfRangeIsRejected(String value) {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_RELAY_TOKEN_TTL", value)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_RELAY_TOKEN_TTL must be a duration between 1m and 24h")
+                .hasMessageNotContaining("\n");
+    }
 }

@@ -18,11 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One relay connection. The first binary message must be a valid Auth within the auth timeout, otherwise
- * the connection is closed without an answer (as NetBird's relay does). After that, Transport messages are
+ * One relay connection. The first binary message must be a valid Auth within the auth timeout, with a token issued
+ * for the peer id it claims, otherwise the connection is closed without an answer (as NetBird's relay does). After that, Transport messages are
  * forwarded to the named peer with the sender's id swapped in; the payload (a WireGuard packet) is never read.
  */
 final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
@@ -82,16 +83,23 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
             ctx.close();
             return;
         }
+        Instant tokenExpiry;
         try {
-            tokens.verifyMarshalled(auth.token());
+            // The token names the peer id management issued it for; it must be the id this client claims.
+            tokenExpiry = tokens.verifyMarshalled(auth.token(), auth.peerId());
         } catch (RelayTokenException e) {
             log.debug("relay auth refused for {}: {}", auth.peerId(), e.getMessage());
             ctx.close();
             return;
         }
+        if (!hub.register(auth.peerId(), ctx.channel(), tokenExpiry)) {
+            log.debug("relay auth refused for {}: peer revoked, or a live session holds a newer token",
+                    auth.peerId());
+            ctx.close();
+            return;
+        }
         self = auth.peerId();
         authDeadline.cancel(false);
-        hub.register(self, ctx.channel());
         ctx.writeAndFlush(RelayHub.frame(new RelayFrame.AuthResponse(instanceUrl)));
         healthChecks = ctx.executor().scheduleAtFixedRate(() -> healthCheck(ctx),
                 healthCheckInterval.toMillis(), healthCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
