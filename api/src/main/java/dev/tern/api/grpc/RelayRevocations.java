@@ -42,7 +42,7 @@ final class RelayRevocations {
         // The event names the peer, not its key; the projector knows the key of every peer that still exists.
         Optional<PeerNetworkMap> map = projector.currentMap(event.accountId(), event.peerId());
         if (map.isEmpty()) {
-            log.debug("login of peer {} expired but its key is not known (yet); its relay tokens lapse on their own",
+            log.warn("login of peer {} expired but its key is not known (yet); its relay tokens lapse on their own",
                     event.peerId());
             return;
         }

@@ -19,10 +19,13 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -53,6 +56,8 @@ final class StunRelayEndpoints implements SmartLifecycle {
     private final RelayTokens tokens;
     private final Clock clock;
     private final Duration tokenLifetime;
+    /** Revoked peers (in-process relay only) → their tokens expiring at or before this are refused by the relay. */
+    private final Map<PeerId, Instant> revokedUntil = new ConcurrentHashMap<>();
     private volatile StunServer stun;
     private volatile RelayServer relay;
 
@@ -104,7 +109,8 @@ final class StunRelayEndpoints implements SmartLifecycle {
         } else {
             return Optional.empty();
         }
-        RelayToken token = tokens.issue(tokenLifetime, PeerId.ofPublicKey(peerKey.base64()));
+        PeerId peer = PeerId.ofPublicKey(peerKey.base64());
+        RelayToken token = tokens.issue(lifetimeFor(peer), peer);
         return Optional.of(RelayConfig.newBuilder()
                 .addAllUrls(urls)
                 .setTokenPayload(token.payload())
@@ -119,10 +125,32 @@ final class StunRelayEndpoints implements SmartLifecycle {
      */
     void revoke(WireGuardKey peerKey, Instant at) {
         RelayServer server = relay;
-        Instant tokensExpiringBy = at.plus(tokenLifetime);
+        // An event stamped ahead of our clock (skew) cannot have tokens of ours issued after now.
+        Instant revokedAt = at.isAfter(clock.instant()) ? clock.instant() : at;
+        // Tokens carry whole seconds: every token issued up to the revocation expires by the end of its second.
+        Instant tokensExpiringBy = revokedAt.truncatedTo(ChronoUnit.SECONDS).plus(tokenLifetime);
         if (server != null && tokensExpiringBy.isAfter(clock.instant())) {
-            server.revoke(PeerId.ofPublicKey(peerKey.base64()), tokensExpiringBy);
+            PeerId peer = PeerId.ofPublicKey(peerKey.base64());
+            Instant now = clock.instant();
+            revokedUntil.values().removeIf(until -> until.isBefore(now));
+            revokedUntil.merge(peer, tokensExpiringBy, (a, b) -> a.isAfter(b) ? a : b);
+            server.revoke(peer, tokensExpiringBy);
+            log.info("relay access of peer {} revoked: its session ends and its tokens expiring by {} are refused",
+                    peerKey.base64(), tokensExpiringBy);
         }
+    }
+
+    /**
+     * The lifetime of a token issued now: the configured one, or a second past the peer's revocation cutoff when it
+     * would not reach beyond it (a peer that logs in again in the second it was revoked must get a usable token).
+     */
+    private Duration lifetimeFor(PeerId peer) {
+        Instant cutoff = revokedUntil.get(peer);
+        Instant now = clock.instant();
+        if (cutoff == null || now.plus(tokenLifetime).getEpochSecond() > cutoff.getEpochSecond()) {
+            return tokenLifetime;
+        }
+        return Duration.between(now, cutoff.plusSeconds(1));
     }
 
     /** Whether the in-process relay has an authenticated session for the peer (tests). */

@@ -171,4 +171,30 @@ class StunRelayEndpointsTest {
                 .verify(new RelayToken(relay.getTokenPayload(), relay.getTokenSignature()), PEER))
                 .isEqualTo(NOW.instant().plus(Duration.ofMinutes(10)));
     }
+
+    @Test
+    void aPeerThatLogsInAgainInTheSecondItWasRevokedGetsATokenThatOutlivesTheRevocation() {
+        StunRelayEndpoints local = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off",
+                "tern.relay-secret", SECRET));
+        local.start();
+        try {
+            local.revoke(PEER_KEY, NOW.instant());
+            RelayConfig relay = local.relay("host", PEER_KEY).orElseThrow();
+
+            // The relay refuses this peer's tokens expiring by NOW + lifetime: the new one expires a second later.
+            assertThat(RelayTokens.fromSharedSecret(SECRET, NOW)
+                    .verify(new RelayToken(relay.getTokenPayload(), relay.getTokenSignature()), PEER))
+                    .isEqualTo(NOW.instant().plus(TernSettings.DEFAULT_RELAY_TOKEN_TTL).plusSeconds(1));
+            WireGuardKey other = WireGuardKey.of(new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+                    18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
+            RelayConfig others = local.relay("host", other).orElseThrow();
+            assertThat(RelayTokens.fromSharedSecret(SECRET, NOW)
+                    .verify(new RelayToken(others.getTokenPayload(), others.getTokenSignature()),
+                            PeerId.ofPublicKey(other.base64())))
+                    .as("other peers' tokens live the normal lifetime")
+                    .isEqualTo(NOW.instant().plus(TernSettings.DEFAULT_RELAY_TOKEN_TTL));
+        } finally {
+            local.stop();
+        }
+    }
 }

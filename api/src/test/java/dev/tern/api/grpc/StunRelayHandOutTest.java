@@ -3,7 +3,13 @@ package dev.tern.api.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.tern.api.support.TernIntegrationTest;
+import dev.tern.api.web.ApiTestSupport;
+import dev.tern.events.commands.ExpirePeerLogin;
+import dev.tern.events.meta.Actor;
+import dev.tern.events.values.PeerExpiry;
 import dev.tern.api.support.TestHttp;
 import dev.tern.protocol.management.HostConfig;
 import dev.tern.protocol.management.LoginResponse;
@@ -35,6 +41,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.messaging.MetaData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -45,11 +54,9 @@ import org.springframework.beans.factory.annotation.Autowired;
  * not with a forged one.
  */
 @TernIntegrationTest
-class StunRelayHandOutTest {
+class StunRelayHandOutTest extends ApiTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    @Autowired
-    TestHttp http;
     @Autowired
     ManagementGrpcServer grpcServer;
     @Autowired
@@ -129,15 +136,63 @@ class StunRelayHandOutTest {
                 .isNull();
     }
 
-    private String peerIdByName(String name) {
-        TestHttp.Response peers = http.get("/api/peers", http.adminToken());
-        assertThat(peers.status()).as(peers.toString()).isEqualTo(200);
-        for (var p : peers.json()) {
-            if (name.equals(p.get("name").asText())) {
-                return p.get("id").asText();
-            }
+    @Test
+    void aPeerWhoseLoginExpiredLosesItsRelaySessionAndTokensUntilItLogsInAgain() throws Exception {
+        OtherAccount account = otherAccount();
+        CreatedKey key = createSetupKey(account.token(), "reusable", 0, List.of());
+        TestPeer peer = new TestPeer(grpcServer.port());
+        resources.add(peer);
+        String hostname = unique("relay-expiry");
+        RelayConfig relay = peer.login(key.key(), hostname).getNetbirdConfig().getRelay();
+        RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
+        PeerId own = PeerId.ofPublicKey(peer.publicKey());
+        RelayClient session = connectToRelay(relay.getUrls(0), own, token);
+        assertThat(session.firstAnswer()).isInstanceOf(RelayFrame.AuthResponse.class);
+
+        String peerId = peerIdByName(account.token(), hostname);
+        TestHttp.Response flagged = http.put("/api/peers/" + peerId, account.token(), Map.of("name", hostname,
+                "ssh_enabled", false, "login_expiration_enabled", true, "inactivity_expiration_enabled", false));
+        assertThat(flagged.status()).as(flagged.toString()).isEqualTo(200);
+        // Expire it as the sweeper would a day and an hour from now (the account decides with the event clock).
+        Clock original = GenericEventMessage.clock;
+        GenericEventMessage.clock = Clock.offset(Clock.systemUTC(), Duration.ofHours(25));
+        try {
+            Boolean expired = gateway.sendAndWait(GenericCommandMessage.asCommandMessage(
+                    new ExpirePeerLogin(account.accountId(), peerId, PeerExpiry.LOGIN))
+                    .andMetaData(MetaData.from(Actor.SYSTEM.toMetadata())));
+            assertThat(expired).as("expired").isTrue();
+        } finally {
+            GenericEventMessage.clock = original;
         }
-        throw new AssertionError("no peer named " + name + " in " + peers.body());
+
+        session.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(authenticateAtRelay(relay.getUrls(0), own, token)).as("the expired peer's unexpired token")
+                .isNull();
+
+        // Logging in again with the setup key renews the login, and the token handed out then is accepted.
+        RelayConfig renewed = peer.login(key.key(), hostname).getNetbirdConfig().getRelay();
+        assertThat(authenticateAtRelay(renewed.getUrls(0), own,
+                new RelayToken(renewed.getTokenPayload(), renewed.getTokenSignature())))
+                .isInstanceOf(RelayFrame.AuthResponse.class);
+    }
+
+    private String peerIdByName(String token, String name) {
+        String[] found = new String[1];
+        // Login does not wait for the REST read model
+        await().atMost(WAIT).until(() -> {
+            for (var p : http.get("/api/peers", token).json()) {
+                if (name.equals(p.get("name").asText())) {
+                    found[0] = p.get("id").asText();
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private String peerIdByName(String name) {
+        return peerIdByName(http.adminToken(), name);
     }
 
     private String setupKey() {

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,7 +36,11 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     private final String instanceUrl;
     private final Duration authTimeout;
     private final Duration healthCheckInterval;
+    /** Peer ids one connection may watch at once. */
+    static final int MAX_SUBSCRIPTIONS = 4096;
+
     private PeerId self;
+    private final Set<PeerId> subscriptions = new HashSet<>();
     private boolean healthCheckAnswered = true;
     private ScheduledFuture<?> authDeadline;
     private ScheduledFuture<?> healthChecks;
@@ -118,8 +124,21 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
             ctx.close();
         } else if (frame instanceof RelayFrame.PeerList list) {
             switch (list.type()) {
-                case SUBSCRIBE_PEER_STATE -> hub.subscribe(ctx.channel(), list.peerIds());
-                case UNSUBSCRIBE_PEER_STATE -> hub.unsubscribe(ctx.channel(), list.peerIds());
+                case SUBSCRIBE_PEER_STATE -> {
+                    subscriptions.addAll(list.peerIds());
+                    if (subscriptions.size() > MAX_SUBSCRIPTIONS) {
+                        // every subscription is held in the hub until the connection ends: bound what one client
+                        // can make the relay hold (a peer watches the peers it relays to, a few hundred at most)
+                        log.debug("relay peer {} subscribed to more than {} peers; closing", self, MAX_SUBSCRIPTIONS);
+                        ctx.close();
+                        return;
+                    }
+                    hub.subscribe(ctx.channel(), list.peerIds());
+                }
+                case UNSUBSCRIBE_PEER_STATE -> {
+                    list.peerIds().forEach(subscriptions::remove);
+                    hub.unsubscribe(ctx.channel(), list.peerIds());
+                }
                 default -> ctx.close(); // online/offline notices only flow server→client
             }
         } else {

@@ -264,6 +264,24 @@ class RelayServerHandlerTest {
         assertThat(hub.isOnline(alice)).isTrue();
     }
 
+    @Test
+    void aConnectionWatchingMoreThanTheLimitOfPeersIsClosed() {
+        EmbeddedChannel a = authenticated(alice);
+        List<PeerId> many = new ArrayList<>();
+        for (int i = 0; i < RelayServerHandler.MAX_SUBSCRIPTIONS; i++) {
+            many.add(PeerId.ofPublicKey("peer-" + i + "="));
+        }
+        for (int from = 0; from < many.size(); from += RelayFrameCodec.MAX_PEERS_PER_MESSAGE) {
+            send(a, new RelayFrame.PeerList(RelayMessageType.SUBSCRIBE_PEER_STATE,
+                    many.subList(from, Math.min(many.size(), from + RelayFrameCodec.MAX_PEERS_PER_MESSAGE))));
+        }
+        assertThat(a.isOpen()).as("at the limit").isTrue();
+
+        send(a, new RelayFrame.PeerList(RelayMessageType.SUBSCRIBE_PEER_STATE, List.of(bob)));
+
+        assertThat(a.isOpen()).isFalse();
+    }
+
     private EmbeddedChannel connect() {
         EmbeddedChannel channel = new EmbeddedChannel(new RelayServerHandler(hub, tokens, URL,
                 Duration.ofSeconds(10), Duration.ofSeconds(25)));
