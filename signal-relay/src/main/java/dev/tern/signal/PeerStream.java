@@ -94,6 +94,9 @@ final class PeerStream {
             return true; // the recipient is there, just slow; the sender is not to blame
         }
         queue.addLast(message);
+        if (out.isReady()) {
+            drain(); // became ready since the last drain stopped; its onReady callback may still be on its way
+        }
         return true;
     }
 

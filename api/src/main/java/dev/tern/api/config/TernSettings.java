@@ -1,5 +1,6 @@
 package dev.tern.api.config;
 
+import dev.tern.signal.SignalLimits;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -43,11 +44,14 @@ import java.util.regex.Pattern;
  *                         has passed (an expiry takes effect up to this much late)
  * @param relayTokenLifetime how long a relay token handed to a peer stays valid; it bounds how long a deleted or
  *                         expired peer can still use an external relay, and management refreshes tokens well before
+ * @param signalLimits     streams the in-process signal node holds, in all and per connection
+ *                         ({@code TERN_SIGNAL_MAX_STREAMS}, {@code TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION})
  */
 public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
                            String dnsDomain, Optional<URI> signalUrl, int signalPort, OptionalInt stunPort,
                            int relayPort, Optional<RelaySecret> relaySecret, List<URI> relayUrls,
-                           List<URI> stunUrls, Duration expiryCheckInterval, Duration relayTokenLifetime) {
+                           List<URI> stunUrls, Duration expiryCheckInterval, Duration relayTokenLifetime,
+                           SignalLimits signalLimits) {
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
@@ -81,11 +85,13 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String STUN_URLS = "TERN_STUN_URLS";
     public static final String EXPIRY_CHECK_INTERVAL = "TERN_EXPIRY_CHECK_INTERVAL";
     public static final String RELAY_TOKEN_TTL = "TERN_RELAY_TOKEN_TTL";
+    public static final String SIGNAL_MAX_STREAMS = SignalLimits.MAX_STREAMS_VARIABLE;
+    public static final String SIGNAL_MAX_STREAMS_PER_CONNECTION = SignalLimits.MAX_STREAMS_PER_CONNECTION_VARIABLE;
 
     /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
             DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS,
-            EXPIRY_CHECK_INTERVAL, RELAY_TOKEN_TTL);
+            EXPIRY_CHECK_INTERVAL, RELAY_TOKEN_TTL, SIGNAL_MAX_STREAMS, SIGNAL_MAX_STREAMS_PER_CONNECTION);
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;
@@ -115,7 +121,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public TernSettings {
         if (database == null || signalUrl == null || dataDir == null || dnsDomain == null || stunPort == null
                 || relaySecret == null || relayUrls == null || stunUrls == null || expiryCheckInterval == null
-                || relayTokenLifetime == null) {
+                || relayTokenLifetime == null || signalLimits == null) {
             throw new IllegalArgumentException("settings are incomplete");
         }
         relayUrls = List.copyOf(relayUrls);
@@ -163,6 +169,12 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         List<URI> stunUrls = urls(values.get(STUN_URLS), STUN_URLS, TernSettings::stunUrl);
         Duration expiryCheckInterval = expiryCheckInterval(values.get(EXPIRY_CHECK_INTERVAL));
         Duration relayTokenLifetime = relayTokenLifetime(values.get(RELAY_TOKEN_TTL));
+        SignalLimits signalLimits;
+        try {
+            signalLimits = SignalLimits.fromEnvironment(values);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
         if (!relayUrls.isEmpty() && relaySecret.isEmpty()) {
             throw new InvalidSettingException(RELAY_URLS + " needs " + RELAY_SECRET
                     + ", the secret those relays were started with, to sign their tokens");
@@ -179,7 +191,8 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             }
         }
         return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort, stunPort,
-                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval, relayTokenLifetime);
+                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval, relayTokenLifetime,
+                signalLimits);
     }
 
     /**

@@ -353,4 +353,16 @@ class TernSettingsTest {
                 .hasMessageStartingWith("TERN_RELAY_TOKEN_TTL must be a duration between 1m and 24h")
                 .hasMessageNotContaining("\n");
     }
+
+    @Test
+    void signalStreamLimitsHaveDefaultsAndAreValidated() {
+        assertThat(fromEnv(Map.of()).signalLimits()).isEqualTo(dev.tern.signal.SignalLimits.defaults());
+        TernSettings set = fromEnv(Map.of("TERN_SIGNAL_MAX_STREAMS", "1000",
+                "TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION", "2"));
+        assertThat(set.signalLimits().maxStreams()).isEqualTo(1000);
+        assertThat(set.signalLimits().maxStreamsPerConnection()).isEqualTo(2);
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION", "none")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION must be a number between 1 and");
+    }
 }
