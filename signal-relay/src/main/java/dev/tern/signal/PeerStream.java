@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>gRPC would buffer without limit for a peer that does not read. Here a message goes to the transport only
  * while it is ready; otherwise it waits in a small queue that keeps the newest {@code maxQueued} messages and
  * drops the oldest (signalling is retried by the peers, and a stale candidate is worth less than a fresh one).
- * All queues together stay under a node-wide byte budget; past it, new messages for slow peers are dropped.
+ * All queues together stay under a node-wide byte budget; past it, a slow peer's oldest queued messages make room for
+ * its new one, and a peer with nothing queued loses the new one.
  */
 final class PeerStream {
     private final ServerCallStreamObserver<EncryptedMessage> out;
@@ -88,6 +89,11 @@ final class PeerStream {
             dropped++;
         }
         long size = message.getSerializedSize();
+        // Over the node's budget, this stream gives up its own oldest messages first: it is the slow one.
+        while (!queue.isEmpty() && queuedBytesOnNode.get() + size > maxQueuedBytesOnNode) {
+            release(queue.removeFirst());
+            dropped++;
+        }
         if (queuedBytesOnNode.addAndGet(size) > maxQueuedBytesOnNode) {
             queuedBytesOnNode.addAndGet(-size);
             dropped++;

@@ -100,6 +100,33 @@ class SignalLimitsTest {
     }
 
     @Test
+    void allQueuesTogetherStayWithinTheNodesByteBudgetKeepingTheNewestMessages() throws Exception {
+        long budget = 4096;
+        start(new SignalLimits(100, 100, 100, 1024, 1000, budget));
+        TestPeer slow = connected(new TestPeer().connectWithoutReading(channel));
+        var stub = SignalExchangeGrpc.newBlockingStub(channel);
+        int flood = 200;
+        long largestQueue = 0;
+        for (int i = 0; i < flood; i++) {
+            stub.send(EncryptedMessage.newBuilder().setRemoteKey(slow.key())
+                    .setBody(ByteString.copyFromUtf8(String.format("message %03d %s", i, "x".repeat(100)))).build());
+            largestQueue = Math.max(largestQueue, service.queuedBytes());
+        }
+        assertThat(largestQueue).isLessThanOrEqualTo(budget);
+
+        slow.startReading();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> service.queuedBytes() == 0 && !slow.received.isEmpty());
+        java.util.List<String> got = slow.received.stream().map(m -> m.getBody().toStringUtf8().substring(0, 11))
+                .toList();
+        int kept = got.size();
+        assertThat(kept).isBetween(1, (int) (budget / 100));
+        java.util.List<String> newest = java.util.stream.IntStream.range(flood - kept, flood)
+                .mapToObj(i -> String.format("message %03d", i)).toList();
+        assertThat(got).containsExactlyElementsOf(newest);
+    }
+
+    @Test
     void limitsComeFromTheEnvironmentWithClearErrors() {
         SignalLimits limits = SignalLimits.fromEnvironment(Map.of(SignalLimits.MAX_STREAMS_VARIABLE, "100",
                 SignalLimits.MAX_STREAMS_PER_CONNECTION_VARIABLE, "2"));
