@@ -88,8 +88,10 @@ class StunRelayEndpointsTest {
             assertThat(local.stuns("10.1.2.3")).containsExactly(HostConfig.newBuilder()
                     .setUri("stun:10.1.2.3:" + stun).setProtocol(HostConfig.Protocol.UDP).build());
             assertThat(local.stuns("fd00::1").get(0).getUri()).isEqualTo("stun:[fd00::1]:" + stun);
-            assertThat(local.relay("10.1.2.3", PEER_KEY).orElseThrow().getUrlsList()).containsExactly("rel://10.1.2.3:" + relay);
-            assertThat(local.relay(null, PEER_KEY).orElseThrow().getUrlsList()).containsExactly("rel://localhost:" + relay);
+            assertThat(local.relay("10.1.2.3", PEER_KEY).orElseThrow().getUrlsList())
+                    .containsExactly("rel://10.1.2.3:" + relay);
+            assertThat(local.relay(null, PEER_KEY).orElseThrow().getUrlsList())
+                    .containsExactly("rel://localhost:" + relay);
             assertThat(local.relaySecret()).isEqualTo(SECRET);
         } finally {
             local.stop();

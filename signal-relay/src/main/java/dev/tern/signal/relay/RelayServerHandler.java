@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One relay connection. The first binary message must be a valid Auth within the auth timeout, with a token issued
- * for the peer id it claims, otherwise the connection is closed without an answer (as NetBird's relay does). After that, Transport messages are
- * forwarded to the named peer with the sender's id swapped in; the payload (a WireGuard packet) is never read.
+ * for the peer id it claims, otherwise the connection is closed without an answer (as NetBird's relay does). After
+ * that, Transport messages are forwarded to the named peer with the sender's id swapped in; the payload (a WireGuard
+ * packet) is never read.
  */
 final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(RelayServerHandler.class);
