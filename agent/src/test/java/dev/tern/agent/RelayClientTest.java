@@ -56,8 +56,8 @@ class RelayClientTest {
             try (RelayClient alice = new RelayClient(ALICE, aliceInbox, fastBackoff());
                  RelayClient bob = new RelayClient(BOB, bobInbox, fastBackoff())) {
                 assertThat(alice.send(PeerId.ofPublicKey(BOB), new byte[]{1})).as("not connected yet").isFalse();
-                alice.configure(List.of(url), tokens.issue(Duration.ofMinutes(5)));
-                bob.configure(List.of(url), tokens.issue(Duration.ofMinutes(5)));
+                alice.configure(List.of(url), tokens.issue(Duration.ofMinutes(5), PeerId.ofPublicKey(ALICE)));
+                bob.configure(List.of(url), tokens.issue(Duration.ofMinutes(5), PeerId.ofPublicKey(BOB)));
                 await().atMost(Duration.ofSeconds(10)).until(() -> alice.connected() && bob.connected());
 
                 byte[] packet = new byte[1452];
@@ -84,7 +84,7 @@ class RelayClientTest {
                 "rel://127.0.0.1:33080").start()) {
             String url = "rel://127.0.0.1:" + server.port();
             RelayToken foreign = RelayTokens.fromSharedSecret("some-other-secret", Clock.systemUTC())
-                    .issue(Duration.ofMinutes(5));
+                    .issue(Duration.ofMinutes(5), PeerId.ofPublicKey(ALICE));
             Inbox inbox = new Inbox();
             try (RelayClient client = new RelayClient(ALICE, inbox, fastBackoff())) {
                 client.configure(List.of(url), foreign);
@@ -94,7 +94,7 @@ class RelayClientTest {
                 assertThat(server.connectedPeers()).isZero();
 
                 // The refreshed token from the next Sync response is used on the next attempt.
-                client.configure(List.of(url), tokens.issue(Duration.ofMinutes(5)));
+                client.configure(List.of(url), tokens.issue(Duration.ofMinutes(5), PeerId.ofPublicKey(ALICE)));
                 await().atMost(Duration.ofSeconds(10)).until(client::connected);
                 assertThat(server.connectedPeers()).isEqualTo(1);
             }
@@ -107,7 +107,8 @@ class RelayClientTest {
         int port = first.port();
         Inbox inbox = new Inbox();
         try (RelayClient client = new RelayClient(ALICE, inbox, fastBackoff())) {
-            client.configure(List.of("rel://127.0.0.1:" + port), tokens.issue(Duration.ofMinutes(5)));
+            client.configure(List.of("rel://127.0.0.1:" + port),
+                    tokens.issue(Duration.ofMinutes(5), PeerId.ofPublicKey(ALICE)));
             await().atMost(Duration.ofSeconds(10)).until(client::connected);
             first.close();
             await().atMost(Duration.ofSeconds(10)).until(() -> !client.connected());

@@ -3,17 +3,23 @@ package dev.tern.signal;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import dev.tern.protocol.signal.SignalExchangeGrpc;
 
+import java.net.SocketAddress;
+
 /**
  * The header handshake NetBird's signal client performs on ConnectStream: it names itself in the request
  * header {@code x-wg-pub-key} and blocks until the response headers carry {@code x-wg-registered}. grpc-java
  * sends response headers lazily with the first message, so this interceptor lets the service send them as soon
  * as the peer is registered, and swallows the later automatic send.
+ *
+ * <p>It also tells every call which connection it came on ({@link #CONNECTION}): the node trusts a connection, not
+ * a claim, to speak for the key registered on it.
  */
 final class RegistrationHeaders implements ServerInterceptor {
     static final Metadata.Key<String> PEER_KEY_HEADER =
@@ -25,16 +31,31 @@ final class RegistrationHeaders implements ServerInterceptor {
     static final Context.Key<String> HEADER_PEER_KEY = Context.key("tern-signal-header-peer-key");
     /** Sends the registration header on the current ConnectStream call. */
     static final Context.Key<Runnable> SEND_REGISTERED = Context.key("tern-signal-send-registered");
+    /** The remote address of the call's HTTP/2 connection: one TCP connection, one client. */
+    static final Context.Key<SocketAddress> CONNECTION = Context.key("tern-signal-connection");
+    /** Calls whose transport names no remote address (none in practice) share this one. */
+    private static final SocketAddress UNKNOWN_CONNECTION = new SocketAddress() {
+        @Override
+        public String toString() {
+            return "unknown";
+        }
+    };
+
+    static SocketAddress connectionOf(ServerCall<?, ?> call) {
+        SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        return remote == null ? UNKNOWN_CONNECTION : remote;
+    }
 
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
                                                                  ServerCallHandler<ReqT, RespT> next) {
+        Context withConnection = Context.current().withValue(CONNECTION, connectionOf(call));
         if (!SignalExchangeGrpc.getConnectStreamMethod().getFullMethodName()
                 .equals(call.getMethodDescriptor().getFullMethodName())) {
-            return next.startCall(call, headers);
+            return Contexts.interceptCall(withConnection, call, headers, next);
         }
         HeadersOnceCall<ReqT, RespT> wrapped = new HeadersOnceCall<>(call);
-        Context context = Context.current()
+        Context context = withConnection
                 .withValue(HEADER_PEER_KEY, headers.get(PEER_KEY_HEADER))
                 .withValue(SEND_REGISTERED, wrapped::sendRegistered);
         return Contexts.interceptCall(context, wrapped, headers, next);

@@ -16,6 +16,7 @@ public final class SignalRelayMain {
         }
         if (args.length > 0) {
             System.err.println("tern-signal-relay takes no arguments; configure it with TERN_SIGNAL_PORT, "
+                    + "TERN_SIGNAL_MAX_STREAMS, TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION, "
                     + "TERN_STUN_PORT, TERN_RELAY_PORT, TERN_RELAY_SECRET, TERN_RELAY_EXPOSED_ADDRESS");
             System.exit(2);
         }

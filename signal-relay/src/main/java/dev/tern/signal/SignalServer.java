@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,10 +25,16 @@ import java.util.concurrent.TimeUnit;
 public final class SignalServer implements AutoCloseable {
     public static final String PORT_VARIABLE = "TERN_SIGNAL_PORT";
     public static final int DEFAULT_PORT = 10000;
+    /** How often the node pings an idle connection, and how long it waits for the answer. */
+    static final Duration KEEPALIVE_TIME = Duration.ofSeconds(30);
+    static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest a half-open connection keeps its key registered (a newcomer from elsewhere waits this long). */
+    static final Duration DEAD_CONNECTION_DETECTION = KEEPALIVE_TIME.plus(KEEPALIVE_TIMEOUT);
     private static final Logger log = LoggerFactory.getLogger(SignalServer.class);
 
     private final InetSocketAddress address;
-    private final SignalExchangeService service = new SignalExchangeService();
+    private final SignalLimits limits;
+    private final SignalExchangeService service;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private ExecutorService executor;
@@ -39,12 +46,19 @@ public final class SignalServer implements AutoCloseable {
     }
 
     public SignalServer(InetSocketAddress address) {
-        this.address = address;
+        this(address, SignalLimits.defaults());
     }
 
-    /** Port from {@code TERN_SIGNAL_PORT}, default 10000. */
+    public SignalServer(InetSocketAddress address, SignalLimits limits) {
+        this.address = address;
+        this.limits = limits;
+        this.service = new SignalExchangeService(limits);
+    }
+
+    /** Port from {@code TERN_SIGNAL_PORT}, default 10000; limits from {@link SignalLimits#fromEnvironment}. */
     public static SignalServer fromEnvironment(Map<String, String> env) {
-        return new SignalServer(Ports.fromEnvironment(env, PORT_VARIABLE, DEFAULT_PORT));
+        return new SignalServer(new InetSocketAddress(Ports.fromEnvironment(env, PORT_VARIABLE, DEFAULT_PORT)),
+                SignalLimits.fromEnvironment(env));
     }
 
     /**
@@ -65,14 +79,18 @@ public final class SignalServer implements AutoCloseable {
                 .workerEventLoopGroup(workers)
                 .executor(executor)
                 .addService(service)
-                // Signal messages are a few hundred bytes; a megabyte leaves room and caps what one call can cost.
-                .maxInboundMessageSize(1024 * 1024)
+                // Signal messages are a few hundred bytes; the limit leaves room and caps what one call can cost.
+                .maxInboundMessageSize(limits.maxMessageBytes())
+                // Bounds what one connection can make the node hold: its calls, and per call the inbound bytes
+                // HTTP/2 lets it send before the node reads them (a fixed window instead of BDP auto-growth).
+                .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
+                .flowControlWindow(2 * limits.maxMessageBytes())
                 // NetBird clients ping often on idle streams; refusing would make them reconnect in a loop.
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 // Detect peers that vanished without closing, so their registration goes away.
-                .keepAliveTime(30, TimeUnit.SECONDS)
-                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .build();
         try {
             server = built.start();

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +25,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class SignalExchangeServiceTest {
-    private final SignalExchangeService service = new SignalExchangeService();
+    /**
+     * The in-process transport buffers nothing (a stream is "ready" only while its client has asked for messages), so
+     * bursts queue here much sooner than over a socket; the queue is long enough for the bursts these tests send.
+     */
+    private final SignalExchangeService service = new SignalExchangeService(new SignalLimits(100, 100, 100,
+            64 * 1024, 512, 64L * 1024 * 1024));
     private Server server;
     private ManagedChannel channel;
 
@@ -220,28 +227,41 @@ class SignalExchangeServiceTest {
     }
 
     @Test
-    void peerThatStopsReadingIsDisconnectedInsteadOfBufferingWithoutLimit() {
-        TestPeer stalled = connected(new TestPeer().connectWithoutReading(channel));
+    void floodToAPeerThatIsNotReadingKeepsOnlyTheNewestMessagesQueued() {
+        TestPeer slow = connected(new TestPeer().connectWithoutReading(channel));
         var stub = SignalExchangeGrpc.newBlockingStub(channel);
-        ByteString chunk = ByteString.copyFrom(new byte[64 * 1024]);
-        EncryptedMessage message = EncryptedMessage.newBuilder().setRemoteKey(stalled.key()).setBody(chunk).build();
-        long limit = PeerStream.MAX_PENDING_BYTES / message.getSerializedSize() + 1;
-
-        int accepted = 0;
-        Status.Code last = Status.Code.OK;
-        while (accepted <= limit + 5) {
-            try {
-                stub.send(message);
-                accepted++;
-            } catch (StatusRuntimeException e) {
-                last = e.getStatus().getCode();
-                break;
-            }
+        int max = service.limits().maxQueuedMessagesPerStream();
+        int flood = max * 3;
+        for (int i = 0; i < flood; i++) {
+            // every Send succeeds: the recipient is there, only slow
+            stub.send(EncryptedMessage.newBuilder().setRemoteKey(slow.key())
+                    .setBody(ByteString.copyFromUtf8("message " + i)).build());
         }
+        assertThat(slow.received).isEmpty();
+        assertThat(service.isConnected(slow.key())).isTrue();
+        assertThat(service.queuedBytes()).isPositive();
 
-        assertThat(last).isEqualTo(Status.Code.NOT_FOUND);
-        assertThat(accepted).isEqualTo((int) limit - 1);
-        assertThat(service.isConnected(stalled.key())).isFalse();
-        assertThat(stalled.received).isEmpty();
+        slow.startReading();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> slow.received.size() >= max);
+        List<String> expected = IntStream.range(flood - max, flood).mapToObj(i -> "message " + i).toList();
+        assertThat(slow.received).extracting(m -> m.getBody().toStringUtf8()).containsExactlyElementsOf(expected);
+        assertThat(service.queuedBytes()).isZero();
+    }
+
+    @Test
+    void queuedBytesAreGivenBackWhenTheSlowPeerHangsUp() {
+        TestPeer slow = connected(new TestPeer().connectWithoutReading(channel));
+        var stub = SignalExchangeGrpc.newBlockingStub(channel);
+        for (int i = 0; i < 5; i++) {
+            stub.send(EncryptedMessage.newBuilder().setRemoteKey(slow.key())
+                    .setBody(ByteString.copyFromUtf8("message " + i)).build());
+        }
+        assertThat(service.queuedBytes()).isPositive();
+
+        slow.hangUp();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> service.queuedBytes() == 0);
+        assertThat(service.isConnected(slow.key())).isFalse();
     }
 }

@@ -92,4 +92,113 @@ class SignalServerSocketTest {
             server.close();
         }
     }
+
+    @Test
+    void secondStreamForALiveKeyFromAnotherConnectionIsRefusedAndTheVictimKeepsItsMessages() throws Exception {
+        try (Loopback net = new Loopback()) {
+            ManagedChannel victimConnection = net.channel();
+            ManagedChannel attackerConnection = net.channel();
+            TestPeer alice = net.connected(new TestPeer().connect(victimConnection));
+            TestPeer bob = net.connected(new TestPeer().connect(victimConnection));
+
+            TestPeer mallory = new TestPeer(alice.keys).connect(attackerConnection);
+
+            Status refused = mallory.closed.get(10, TimeUnit.SECONDS);
+            assertThat(refused.getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+            assertThat(refused.getDescription()).contains("another connection");
+            EncryptedMessage message = EncryptedMessage.newBuilder().setKey(bob.key()).setRemoteKey(alice.key())
+                    .setBody(ByteString.copyFromUtf8("for alice")).build();
+            SignalExchangeGrpc.newBlockingStub(victimConnection).withDeadlineAfter(5, TimeUnit.SECONDS).send(message);
+            assertThat(alice.next()).isEqualTo(message);
+            assertThat(alice.closed).isNotDone();
+            assertThat(mallory.received).isEmpty();
+        }
+    }
+
+    @Test
+    void aClientWhoseOldStreamHasEndedGetsBackInFromANewConnection() throws Exception {
+        try (Loopback net = new Loopback()) {
+            TestPeer alice = net.connected(new TestPeer().connect(net.channel()));
+            alice.hangUp();
+
+            ManagedChannel newConnection = net.channel();
+            TestPeer again = new TestPeer(alice.keys).connect(newConnection);
+            await().atMost(Duration.ofSeconds(10)).until(() -> again.responseHeaders.get() != null);
+            TestPeer bob = net.connected(new TestPeer().connect(newConnection));
+            EncryptedMessage message = EncryptedMessage.newBuilder().setKey(bob.key()).setRemoteKey(alice.key())
+                    .setBody(ByteString.copyFromUtf8("welcome back")).build();
+            SignalExchangeGrpc.newBlockingStub(newConnection).withDeadlineAfter(5, TimeUnit.SECONDS).send(message);
+            assertThat(again.next()).isEqualTo(message);
+        }
+    }
+
+    @Test
+    void sendClaimingAKeyRegisteredOnAnotherConnectionIsRefused() throws Exception {
+        try (Loopback net = new Loopback()) {
+            ManagedChannel aliceConnection = net.channel();
+            ManagedChannel attackerConnection = net.channel();
+            TestPeer alice = net.connected(new TestPeer().connect(aliceConnection));
+            TestPeer bob = net.connected(new TestPeer().connect(net.channel()));
+
+            EncryptedMessage forged = EncryptedMessage.newBuilder().setKey(alice.key()).setRemoteKey(bob.key())
+                    .setBody(ByteString.copyFromUtf8("forged")).build();
+            assertThatThrownBy(() -> SignalExchangeGrpc.newBlockingStub(attackerConnection)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS).send(forged))
+                    .satisfies(e -> assertThat(Status.fromThrowable(e).getCode())
+                            .isEqualTo(Status.Code.PERMISSION_DENIED));
+
+            EncryptedMessage honest = forged.toBuilder().setBody(ByteString.copyFromUtf8("honest")).build();
+            SignalExchangeGrpc.newBlockingStub(aliceConnection).withDeadlineAfter(5, TimeUnit.SECONDS).send(honest);
+            assertThat(bob.next()).isEqualTo(honest);
+            assertThat(bob.received).isEmpty();
+        }
+    }
+
+    @Test
+    void streamsBeyondThePerConnectionLimitAreRefusedWithResourceExhausted() throws Exception {
+        try (Loopback net = new Loopback()) {
+            ManagedChannel crowded = net.channel();
+            int limit = SignalLimits.defaults().maxStreamsPerConnection();
+            for (int i = 0; i < limit; i++) {
+                net.connected(new TestPeer().connect(crowded));
+            }
+
+            TestPeer oneTooMany = new TestPeer().connect(crowded);
+
+            Status refused = oneTooMany.closed.get(10, TimeUnit.SECONDS);
+            assertThat(refused.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(refused.getDescription()).contains("per connection");
+            TestPeer elsewhere = net.connected(new TestPeer().connect(net.channel()));
+            assertThat(net.server.service().isConnected(elsewhere.key())).isTrue();
+        }
+    }
+
+    /** A signal node on loopback and any number of separate client connections to it. */
+    private static final class Loopback implements AutoCloseable {
+        final NioEventLoopGroup clientLoop = new NioEventLoopGroup(1);
+        final SignalServer server = new SignalServer(0).start();
+        final java.util.List<ManagedChannel> channels = new java.util.ArrayList<>();
+
+        /** A new HTTP/2 connection (one channel, one subchannel, one TCP connection). */
+        ManagedChannel channel() {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+                    .eventLoopGroup(clientLoop).channelType(NioSocketChannel.class).usePlaintext().build();
+            channels.add(channel);
+            return channel;
+        }
+
+        TestPeer connected(TestPeer peer) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.service().isConnected(peer.key()));
+            return peer;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            server.close();
+            for (ManagedChannel channel : channels) {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            clientLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
 }

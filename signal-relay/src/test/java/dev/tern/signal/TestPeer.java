@@ -94,6 +94,11 @@ final class TestPeer {
         requests.onNext(message);
     }
 
+    /** A stalled client that starts reading again. */
+    void startReading() {
+        call.request(Integer.MAX_VALUE);
+    }
+
     void hangUp() {
         call.cancel("peer went away", null);
     }

@@ -1,5 +1,6 @@
 package dev.tern.api.config;
 
+import dev.tern.signal.SignalLimits;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -45,12 +46,17 @@ import java.util.regex.Pattern;
  *                         tern-server deletes it (checked every {@code expiryCheckInterval})
  * @param grpcMaxCallsPerAddress how many device gRPC calls (open Sync streams included) one remote IP address may
  *                         have open at once; devices behind one NAT share an address
+ * @param relayTokenLifetime how long a relay token handed to a peer stays valid; it bounds how long a deleted or
+ *                         expired peer can still use an external relay, and management refreshes tokens well before
+ * @param signalLimits     streams the in-process signal node holds, in all and per connection
+ *                         ({@code TERN_SIGNAL_MAX_STREAMS}, {@code TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION})
  */
 public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
                            String dnsDomain, Optional<URI> signalUrl, int signalPort, OptionalInt stunPort,
                            int relayPort, Optional<RelaySecret> relaySecret, List<URI> relayUrls,
                            List<URI> stunUrls, Duration expiryCheckInterval, Duration ephemeralPeerTtl,
-                           int grpcMaxCallsPerAddress) {
+                           int grpcMaxCallsPerAddress, Duration relayTokenLifetime,
+                           SignalLimits signalLimits) {
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
@@ -86,11 +92,15 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String EPHEMERAL_PEER_TTL = "TERN_EPHEMERAL_PEER_TTL";
     public static final String METRICS_TOKEN = "TERN_METRICS_TOKEN";
     public static final String GRPC_MAX_CALLS_PER_ADDRESS = "TERN_GRPC_MAX_CALLS_PER_ADDRESS";
+    public static final String RELAY_TOKEN_TTL = "TERN_RELAY_TOKEN_TTL";
+    public static final String SIGNAL_MAX_STREAMS = SignalLimits.MAX_STREAMS_VARIABLE;
+    public static final String SIGNAL_MAX_STREAMS_PER_CONNECTION = SignalLimits.MAX_STREAMS_PER_CONNECTION_VARIABLE;
 
     /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
             DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS,
-            EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL, METRICS_TOKEN, GRPC_MAX_CALLS_PER_ADDRESS);
+            EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL, METRICS_TOKEN, GRPC_MAX_CALLS_PER_ADDRESS,
+            RELAY_TOKEN_TTL, SIGNAL_MAX_STREAMS, SIGNAL_MAX_STREAMS_PER_CONNECTION);
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;
@@ -116,6 +126,10 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     /** One office behind one NAT address keeps a Sync stream per device; more than this from one address is abuse. */
     public static final int DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS = 1024;
     static final int MAX_GRPC_MAX_CALLS_PER_ADDRESS = 1_000_000;
+    public static final Duration DEFAULT_RELAY_TOKEN_TTL = Duration.ofHours(1);
+    /** Shorter would have management resend configs every few seconds; longer keeps revoked peers on relays. */
+    static final Duration MIN_RELAY_TOKEN_TTL = Duration.ofMinutes(1);
+    static final Duration MAX_RELAY_TOKEN_TTL = Duration.ofHours(24);
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
     // RFC 1123 labels, at least two of them, total length checked separately.
@@ -124,7 +138,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public TernSettings {
         if (database == null || signalUrl == null || dataDir == null || dnsDomain == null || stunPort == null
                 || relaySecret == null || relayUrls == null || stunUrls == null || expiryCheckInterval == null
-                || ephemeralPeerTtl == null) {
+                || ephemeralPeerTtl == null || relayTokenLifetime == null || signalLimits == null) {
             throw new IllegalArgumentException("settings are incomplete");
         }
         relayUrls = List.copyOf(relayUrls);
@@ -175,6 +189,13 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         metricsToken(values.get(METRICS_TOKEN)); // validated here with the rest; read by metricsToken(env, props)
         int grpcMaxCallsPerAddress = positiveCount(values, GRPC_MAX_CALLS_PER_ADDRESS,
                 DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS, MAX_GRPC_MAX_CALLS_PER_ADDRESS);
+        Duration relayTokenLifetime = relayTokenLifetime(values.get(RELAY_TOKEN_TTL));
+        SignalLimits signalLimits;
+        try {
+            signalLimits = SignalLimits.fromEnvironment(values);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
         if (!relayUrls.isEmpty() && relaySecret.isEmpty()) {
             throw new InvalidSettingException(RELAY_URLS + " needs " + RELAY_SECRET
                     + ", the secret those relays were started with, to sign their tokens");
@@ -192,7 +213,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         }
         return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort, stunPort,
                 relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval, ephemeralPeerTtl,
-                grpcMaxCallsPerAddress);
+                grpcMaxCallsPerAddress, relayTokenLifetime, signalLimits);
     }
 
     /**
@@ -543,5 +564,34 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public String databaseDescription() {
         return database.map(db -> db.jdbcUrl() + (db.user().isEmpty() ? "" : " as " + db.user()))
                 .orElse("embedded PostgreSQL in " + dataDir.resolve("postgres"));
+    }
+
+    private static Duration relayTokenLifetime(String value) {
+        if (value == null || value.isEmpty()) {
+            return DEFAULT_RELAY_TOKEN_TTL;
+        }
+        String reason = RELAY_TOKEN_TTL + " must be a duration between " + MIN_RELAY_TOKEN_TTL.toMinutes() + "m and "
+                + MAX_RELAY_TOKEN_TTL.toHours() + "h like 30m, 1h or PT2H, got '" + printable(value) + "'";
+        Duration lifetime;
+        var shortForm = SHORT_DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        if (shortForm.matches()) {
+            long amount = Long.parseLong(shortForm.group(1));
+            lifetime = switch (shortForm.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        } else {
+            try {
+                lifetime = Duration.parse(value);
+            } catch (DateTimeParseException e) {
+                throw new InvalidSettingException(reason);
+            }
+        }
+        if (lifetime.compareTo(MIN_RELAY_TOKEN_TTL) < 0 || lifetime.compareTo(MAX_RELAY_TOKEN_TTL) > 0) {
+            throw new InvalidSettingException(reason);
+        }
+        return lifetime;
     }
 }

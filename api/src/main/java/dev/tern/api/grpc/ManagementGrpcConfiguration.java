@@ -7,10 +7,15 @@ import dev.tern.query.PeerStatusStore;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.config.EventProcessingConfigurer;
+import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,7 +25,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Wires the management gRPC service from {@link TernSettings}; two internal knobs come from the environment:
  * {@code tern.grpc-last-seen-refresh} (a Duration, default 30s), how often open streams refresh last_seen, and
- * {@code tern.grpc-config-refresh} (default 12h), how often open streams get a fresh relay token.
+ * {@code tern.grpc-config-refresh} (default half of {@code TERN_RELAY_TOKEN_TTL}), how often open streams get a fresh
+ * relay token.
  */
 @Configuration(proxyBeanMethods = false)
 class ManagementGrpcConfiguration {
@@ -51,6 +57,24 @@ class ManagementGrpcConfiguration {
     }
 
     @Bean
+    RelayRevocations relayRevocations(StunRelayEndpoints stunRelay, NetworkMapProjector projector) {
+        return new RelayRevocations(stunRelay, projector);
+    }
+
+    /**
+     * The revocations processor keeps its position in memory and starts one token lifetime back at every boot: what
+     * happened earlier no longer matters (those tokens have lapsed), what happened since must be re-applied.
+     */
+    @Autowired
+    void configureRelayRevocations(EventProcessingConfigurer processing, TernSettings settings) {
+        String group = RelayRevocations.PROCESSING_GROUP;
+        Duration lookBack = settings.relayTokenLifetime();
+        processing.registerTokenStore(group, configuration -> new InMemoryTokenStore());
+        processing.registerTrackingEventProcessor(group, configuration -> configuration.eventStore(),
+                configuration -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
+                        .andInitialTrackingToken(source -> source.createTokenAt(Instant.now().minus(lookBack))));
+    }
+
     SyncSessions syncSessions(BackgroundPeerStatusWriter statusWriter) {
         return new SyncSessions(statusWriter.asStore(), Clock.systemUTC());
     }
@@ -71,10 +95,10 @@ class ManagementGrpcConfiguration {
                 GrpcLimits.CLIENT_RECEIVE_LIMIT);
         Duration refresh = environment.getProperty("tern.grpc-last-seen-refresh", Duration.class,
                 Duration.ofSeconds(30));
-        // Half the token lifetime: a stream's newest token is then never older than that, and clients renew
-        // tokens only at three quarters of it.
+        // Half the token lifetime: a stream's newest token is then never older than that, so a client always
+        // holds one with at least half its lifetime left.
         Duration configRefresh = environment.getProperty("tern.grpc-config-refresh", Duration.class,
-                StunRelayEndpoints.RELAY_TOKEN_VALIDITY.dividedBy(2));
+                stunRelay.tokenLifetime().dividedBy(2));
         return new ManagementGrpcServer(settings.grpcPort(), service, sessions, List.of(callExecutor, pushExecutor),
                 callExecutor, refresh, configRefresh, GrpcLimits.withCallsPerAddress(settings.grpcMaxCallsPerAddress()));
     }

@@ -179,7 +179,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
                     .withDescription("peer is not registered; log in with a setup key").asRuntimeException();
         }
         LoginResponse response = LoginResponse.newBuilder()
-                .setNetbirdConfig(netbirdConfig(CallOrigin.authorityHost()))
+                .setNetbirdConfig(netbirdConfig(CallOrigin.authorityHost(), opened.peerKey()))
                 .setPeerConfig(NetworkMapMessages.peerConfig(config))
                 .build();
         EncryptedMessage sealed = seal(response, opened.sealKey());
@@ -322,8 +322,9 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             }
             // The host is read here, in the call's context; the stream sends later, from other threads.
             String managementHost = CallOrigin.authorityHost();
+            WireGuardKey peerKey = opened.peerKey();
             stream = new SyncStream(peer, CallOrigin.remoteIp(), observer, subscription, opened.sealKey(),
-                    serverKey.publicKeyBase64(), () -> netbirdConfig(managementHost), sessions, executor,
+                    serverKey.publicKeyBase64(), () -> netbirdConfig(managementHost, peerKey), sessions, executor,
                     maxAnswerBytes);
         } catch (StatusRuntimeException e) {
             responses.onError(e);
@@ -398,12 +399,12 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         return peer;
     }
 
-    /** Signal, STUN and relay for a peer that reached us at {@code managementHost}, with a fresh relay token. */
-    private NetbirdConfig netbirdConfig(String managementHost) {
+    /** Signal, STUN and relay for a peer that reached us at {@code managementHost}, with a fresh relay token for it. */
+    private NetbirdConfig netbirdConfig(String managementHost, WireGuardKey peerKey) {
         NetbirdConfig.Builder config = NetbirdConfig.newBuilder()
                 .setSignal(signal.hostConfig(managementHost))
                 .addAllStuns(stunRelay.stuns(managementHost));
-        stunRelay.relay(managementHost).ifPresent(config::setRelay);
+        stunRelay.relay(managementHost, peerKey).ifPresent(config::setRelay);
         return config.build();
     }
 

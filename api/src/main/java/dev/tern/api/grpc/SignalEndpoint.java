@@ -3,8 +3,10 @@ package dev.tern.api.grpc;
 import dev.tern.api.config.StartupFailure;
 import dev.tern.api.config.TernSettings;
 import dev.tern.protocol.management.HostConfig;
+import dev.tern.signal.SignalLimits;
 import dev.tern.signal.SignalServer;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +25,13 @@ final class SignalEndpoint implements SmartLifecycle {
 
     private final URI externalUrl;
     private final int inProcessPort;
+    private final SignalLimits limits;
     private volatile SignalServer inProcess;
 
     SignalEndpoint(TernSettings settings) {
         this.externalUrl = settings.signalUrl().orElse(null);
         this.inProcessPort = settings.signalPort();
+        this.limits = settings.signalLimits();
     }
 
     /** The signal address for a peer that reached us at {@code managementHost} (from the call's authority). */
@@ -70,7 +74,7 @@ final class SignalEndpoint implements SmartLifecycle {
     public synchronized void start() {
         if (externalUrl == null && inProcess == null) {
             try {
-                inProcess = new SignalServer(inProcessPort).start();
+                inProcess = new SignalServer(new InetSocketAddress(inProcessPort), limits).start();
             } catch (UncheckedIOException e) {
                 throw new StartupFailure("signal cannot listen on port " + inProcessPort + " ("
                         + e.getCause().getMessage() + "); set " + TernSettings.SIGNAL_PORT + " to a free port", e);

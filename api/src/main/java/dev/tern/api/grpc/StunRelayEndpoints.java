@@ -4,6 +4,8 @@ import dev.tern.api.config.StartupFailure;
 import dev.tern.api.config.TernSettings;
 import dev.tern.protocol.management.HostConfig;
 import dev.tern.protocol.management.RelayConfig;
+import dev.tern.events.values.WireGuardKey;
+import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.relay.RelayToken;
 import dev.tern.protocol.relay.RelayTokens;
 import dev.tern.signal.relay.RelayServer;
@@ -16,10 +18,14 @@ import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -32,10 +38,13 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Without {@code TERN_RELAY_SECRET} the in-process relay signs with a random secret made at start: the relay and
  * the token issuer are the same process, so nothing else needs to know it.
+ *
+ * <p>Every token is bound to the relay peer id of the peer it is handed to (the hash of its WireGuard key) and lives
+ * {@code TERN_RELAY_TOKEN_TTL} (1 h by default); Login, every Sync response and the periodic config resend hand out a
+ * fresh one. When a peer is deleted or its login expires, {@link #revoke} tells the in-process relay to drop its
+ * session and refuse the tokens it was given; external relays cannot be told, there the lifetime bounds it.
  */
 final class StunRelayEndpoints implements SmartLifecycle {
-    /** NetBird's clients ask for a new token at 3/4 of its lifetime; a day keeps that rare. */
-    static final Duration RELAY_TOKEN_VALIDITY = Duration.ofHours(24);
     private static final Logger log = LoggerFactory.getLogger(StunRelayEndpoints.class);
 
     private final List<HostConfig> externalStuns;
@@ -45,6 +54,10 @@ final class StunRelayEndpoints implements SmartLifecycle {
     private final int inProcessRelayPort;
     private final String relaySecret;
     private final RelayTokens tokens;
+    private final Clock clock;
+    private final Duration tokenLifetime;
+    /** Revoked peers (in-process relay only) → their tokens expiring at or before this are refused by the relay. */
+    private final Map<PeerId, Instant> revokedUntil = new ConcurrentHashMap<>();
     private volatile StunServer stun;
     private volatile RelayServer relay;
 
@@ -59,6 +72,13 @@ final class StunRelayEndpoints implements SmartLifecycle {
         this.relaySecret = settings.relaySecret().map(TernSettings.RelaySecret::value)
                 .orElseGet(StunRelayEndpoints::randomSecret);
         this.tokens = RelayTokens.fromSharedSecret(relaySecret, clock);
+        this.tokenLifetime = settings.relayTokenLifetime();
+        this.clock = clock;
+    }
+
+    /** How long a handed-out relay token stays valid. */
+    Duration tokenLifetime() {
+        return tokenLifetime;
     }
 
     /** The STUN servers for a peer that reached us at {@code managementHost}; empty when there are none. */
@@ -76,10 +96,11 @@ final class StunRelayEndpoints implements SmartLifecycle {
     }
 
     /**
-     * The relays for a peer that reached us at {@code managementHost}, with a freshly issued token; empty when no
-     * relay is configured (an external signal node without {@code TERN_RELAY_URLS}).
+     * The relays for the peer with {@code peerKey} that reached us at {@code managementHost}, with a token freshly
+     * issued for that peer only; empty when no relay is configured (an external signal node without
+     * {@code TERN_RELAY_URLS}).
      */
-    Optional<RelayConfig> relay(String managementHost) {
+    Optional<RelayConfig> relay(String managementHost, WireGuardKey peerKey) {
         List<String> urls;
         if (!externalRelays.isEmpty()) {
             urls = externalRelays;
@@ -88,12 +109,54 @@ final class StunRelayEndpoints implements SmartLifecycle {
         } else {
             return Optional.empty();
         }
-        RelayToken token = tokens.issue(RELAY_TOKEN_VALIDITY);
+        PeerId peer = PeerId.ofPublicKey(peerKey.base64());
+        RelayToken token = tokens.issue(lifetimeFor(peer), peer);
         return Optional.of(RelayConfig.newBuilder()
                 .addAllUrls(urls)
                 .setTokenPayload(token.payload())
                 .setTokenSignature(token.signatureBase64())
                 .build());
+    }
+
+    /**
+     * The peer was deleted or its login expired at {@code at}: the in-process relay drops its session and refuses
+     * every token issued to it up to then (they expire by {@code at} + the token lifetime). Nothing to do for external
+     * relays, which only the token lifetime bounds; nor for a lapse older than the lifetime.
+     */
+    void revoke(WireGuardKey peerKey, Instant at) {
+        RelayServer server = relay;
+        // An event stamped ahead of our clock (skew) cannot have tokens of ours issued after now.
+        Instant revokedAt = at.isAfter(clock.instant()) ? clock.instant() : at;
+        // Tokens carry whole seconds: every token issued up to the revocation expires by the end of its second.
+        Instant tokensExpiringBy = revokedAt.truncatedTo(ChronoUnit.SECONDS).plus(tokenLifetime);
+        if (server != null && tokensExpiringBy.isAfter(clock.instant())) {
+            PeerId peer = PeerId.ofPublicKey(peerKey.base64());
+            Instant now = clock.instant();
+            revokedUntil.values().removeIf(until -> until.isBefore(now));
+            revokedUntil.merge(peer, tokensExpiringBy, (a, b) -> a.isAfter(b) ? a : b);
+            server.revoke(peer, tokensExpiringBy);
+            log.info("relay access of peer {} revoked: its session ends and its tokens expiring by {} are refused",
+                    peerKey.base64(), tokensExpiringBy);
+        }
+    }
+
+    /**
+     * The lifetime of a token issued now: the configured one, or a second past the peer's revocation cutoff when it
+     * would not reach beyond it (a peer that logs in again in the second it was revoked must get a usable token).
+     */
+    private Duration lifetimeFor(PeerId peer) {
+        Instant cutoff = revokedUntil.get(peer);
+        Instant now = clock.instant();
+        if (cutoff == null || now.plus(tokenLifetime).getEpochSecond() > cutoff.getEpochSecond()) {
+            return tokenLifetime;
+        }
+        return Duration.between(now, cutoff.plusSeconds(1));
+    }
+
+    /** Whether the in-process relay has an authenticated session for the peer (tests). */
+    boolean relayHasSession(WireGuardKey peerKey) {
+        RelayServer server = relay;
+        return server != null && server.isConnected(PeerId.ofPublicKey(peerKey.base64()));
     }
 
     /** The bound UDP port of the in-process STUN service. */

@@ -3,7 +3,13 @@ package dev.tern.api.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.tern.api.support.TernIntegrationTest;
+import dev.tern.api.web.ApiTestSupport;
+import dev.tern.events.commands.ExpirePeerLogin;
+import dev.tern.events.meta.Actor;
+import dev.tern.events.values.PeerExpiry;
 import dev.tern.api.support.TestHttp;
 import dev.tern.protocol.management.HostConfig;
 import dev.tern.protocol.management.LoginResponse;
@@ -35,6 +41,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.messaging.MetaData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -45,11 +54,9 @@ import org.springframework.beans.factory.annotation.Autowired;
  * not with a forged one.
  */
 @TernIntegrationTest
-class StunRelayHandOutTest {
+class StunRelayHandOutTest extends ApiTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    @Autowired
-    TestHttp http;
     @Autowired
     ManagementGrpcServer grpcServer;
     @Autowired
@@ -65,7 +72,7 @@ class StunRelayHandOutTest {
     }
 
     @Test
-    void loginAndSyncHandOutStunAndRelayWithAFreshTokenTheRelayAccepts() throws Exception {
+    void loginAndSyncHandOutStunAndRelayWithAFreshTokenForThePeerThatTheRelayAccepts() throws Exception {
         TestPeer peer = new TestPeer(grpcServer.port());
         resources.add(peer);
         Instant before = Instant.now();
@@ -81,15 +88,16 @@ class StunRelayHandOutTest {
         RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
         // Checked with a verifier of our own over the server's secret, not with the server's own object.
         RelayTokens verifier = RelayTokens.fromSharedSecret(stunRelay.relaySecret(), Clock.systemUTC());
-        assertThatCode(() -> verifier.verify(token)).doesNotThrowAnyException();
-        assertThat(Instant.ofEpochSecond(Long.parseLong(token.payload())))
-                .isAfter(before.plus(Duration.ofHours(23)));
+        PeerId own = PeerId.ofPublicKey(peer.publicKey());
+        // Bound to this peer's relay id, and living the configured lifetime (1 h by default).
+        assertThat(verifier.verify(token, own)).isBetween(before.plus(stunRelay.tokenLifetime()).minusSeconds(1),
+                Instant.now().plus(stunRelay.tokenLifetime()));
 
-        assertThat(authenticateAtRelay(relay.getUrls(0), token)).isInstanceOf(RelayFrame.AuthResponse.class);
+        assertThat(authenticateAtRelay(relay.getUrls(0), own, token)).isInstanceOf(RelayFrame.AuthResponse.class);
         byte[] forgedSignature = Base64.getDecoder().decode(token.signatureBase64());
         forgedSignature[0] ^= 1;
         RelayToken forged = new RelayToken(token.payload(), Base64.getEncoder().encodeToString(forgedSignature));
-        assertThat(authenticateAtRelay(relay.getUrls(0), forged)).as("answer to a forged token").isNull();
+        assertThat(authenticateAtRelay(relay.getUrls(0), own, forged)).as("answer to a forged token").isNull();
 
         assertStunAnswersAt(login.getNetbirdConfig().getStuns(0).getUri());
 
@@ -99,8 +107,92 @@ class StunRelayHandOutTest {
         assertThat(sync.getNetbirdConfig().getStunsList()).isEqualTo(login.getNetbirdConfig().getStunsList());
         RelayConfig syncRelay = sync.getNetbirdConfig().getRelay();
         assertThat(syncRelay.getUrlsList()).isEqualTo(relay.getUrlsList());
-        assertThatCode(() -> verifier.verify(new RelayToken(syncRelay.getTokenPayload(), syncRelay.getTokenSignature())))
-                .doesNotThrowAnyException();
+        assertThatCode(() -> verifier.verify(new RelayToken(syncRelay.getTokenPayload(), syncRelay.getTokenSignature()),
+                own)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aTokenAdmitsOnlyThePeerItWasIssuedForAndADeletedPeerLosesItsRelaySession() throws Exception {
+        TestPeer peer = new TestPeer(grpcServer.port());
+        resources.add(peer);
+        String hostname = "relay-bound-" + UUID.randomUUID().toString().substring(0, 8);
+        RelayConfig relay = peer.login(setupKey(), hostname).getNetbirdConfig().getRelay();
+        RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
+        PeerId own = PeerId.ofPublicKey(peer.publicKey());
+        PeerId someoneElse = PeerId.ofPublicKey(Base64.getEncoder().encodeToString(new byte[32]));
+
+        assertThat(authenticateAtRelay(relay.getUrls(0), someoneElse, token)).as("another peer id, same token")
+                .isNull();
+        RelayClient session = connectToRelay(relay.getUrls(0), own, token);
+        assertThat(session.firstAnswer()).isInstanceOf(RelayFrame.AuthResponse.class);
+        assertThat(stunRelay.relayHasSession(new dev.tern.events.values.WireGuardKey(peer.publicKey()))).isTrue();
+
+        String peerId = peerIdByName(hostname);
+        TestHttp.Response deleted = http.delete("/api/peers/" + peerId, http.adminToken());
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
+
+        session.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(authenticateAtRelay(relay.getUrls(0), own, token)).as("the deleted peer's unexpired token")
+                .isNull();
+    }
+
+    @Test
+    void aPeerWhoseLoginExpiredLosesItsRelaySessionAndTokensUntilItLogsInAgain() throws Exception {
+        OtherAccount account = otherAccount();
+        CreatedKey key = createSetupKey(account.token(), "reusable", 0, List.of());
+        TestPeer peer = new TestPeer(grpcServer.port());
+        resources.add(peer);
+        String hostname = unique("relay-expiry");
+        RelayConfig relay = peer.login(key.key(), hostname).getNetbirdConfig().getRelay();
+        RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
+        PeerId own = PeerId.ofPublicKey(peer.publicKey());
+        RelayClient session = connectToRelay(relay.getUrls(0), own, token);
+        assertThat(session.firstAnswer()).isInstanceOf(RelayFrame.AuthResponse.class);
+
+        String peerId = peerIdByName(account.token(), hostname);
+        TestHttp.Response flagged = http.put("/api/peers/" + peerId, account.token(), Map.of("name", hostname,
+                "ssh_enabled", false, "login_expiration_enabled", true, "inactivity_expiration_enabled", false));
+        assertThat(flagged.status()).as(flagged.toString()).isEqualTo(200);
+        // Expire it as the sweeper would a day and an hour from now (the account decides with the event clock).
+        Clock original = GenericEventMessage.clock;
+        GenericEventMessage.clock = Clock.offset(Clock.systemUTC(), Duration.ofHours(25));
+        try {
+            Boolean expired = gateway.sendAndWait(GenericCommandMessage.asCommandMessage(
+                    new ExpirePeerLogin(account.accountId(), peerId, PeerExpiry.LOGIN))
+                    .andMetaData(MetaData.from(Actor.SYSTEM.toMetadata())));
+            assertThat(expired).as("expired").isTrue();
+        } finally {
+            GenericEventMessage.clock = original;
+        }
+
+        session.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(authenticateAtRelay(relay.getUrls(0), own, token)).as("the expired peer's unexpired token")
+                .isNull();
+
+        // Logging in again with the setup key renews the login, and the token handed out then is accepted.
+        RelayConfig renewed = peer.login(key.key(), hostname).getNetbirdConfig().getRelay();
+        assertThat(authenticateAtRelay(renewed.getUrls(0), own,
+                new RelayToken(renewed.getTokenPayload(), renewed.getTokenSignature())))
+                .isInstanceOf(RelayFrame.AuthResponse.class);
+    }
+
+    private String peerIdByName(String token, String name) {
+        String[] found = new String[1];
+        // Login does not wait for the REST read model
+        await().atMost(WAIT).until(() -> {
+            for (var p : http.get("/api/peers", token).json()) {
+                if (name.equals(p.get("name").asText())) {
+                    found[0] = p.get("id").asText();
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private String peerIdByName(String name) {
+        return peerIdByName(http.adminToken(), name);
     }
 
     private String setupKey() {
@@ -116,20 +208,27 @@ class StunRelayHandOutTest {
      *
      * @return the relay's first answer, or null when it closed the connection without one
      */
-    private RelayFrame authenticateAtRelay(String relayUrl, RelayToken token) throws Exception {
+    private RelayFrame authenticateAtRelay(String relayUrl, PeerId peerId, RelayToken token) throws Exception {
+        RelayClient client = connectToRelay(relayUrl, peerId, token);
+        try {
+            return client.firstAnswer();
+        } finally {
+            client.socket.abort();
+        }
+    }
+
+    /** Connects and sends Auth; the session stays open until the test ends. */
+    private RelayClient connectToRelay(String relayUrl, PeerId peerId, RelayToken token) throws Exception {
         URI rel = URI.create(relayUrl);
         URI ws = URI.create("ws://" + rel.getHost() + ":" + rel.getPort() + "/relay");
         RelayClient client = new RelayClient();
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(ws, client)
                 .get(10, TimeUnit.SECONDS);
-        try {
-            PeerId peerId = PeerId.ofPublicKey(Base64.getEncoder().encodeToString(UUID.randomUUID().toString().getBytes()));
-            socket.sendBinary(ByteBuffer.wrap(RelayFrameCodec.encode(new RelayFrame.Auth(peerId, token.marshal()))),
-                    true).get(10, TimeUnit.SECONDS);
-            return client.firstAnswer();
-        } finally {
-            socket.abort();
-        }
+        client.socket = socket;
+        resources.add(socket::abort);
+        socket.sendBinary(ByteBuffer.wrap(RelayFrameCodec.encode(new RelayFrame.Auth(peerId, token.marshal()))),
+                true).get(10, TimeUnit.SECONDS);
+        return client;
     }
 
     private static void assertStunAnswersAt(String stunUri) throws Exception {
@@ -161,6 +260,7 @@ class StunRelayHandOutTest {
         private final BlockingQueue<RelayFrame> received = new LinkedBlockingQueue<>();
         private final CompletableFuture<Void> closed = new CompletableFuture<>();
         private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        private WebSocket socket;
 
         @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {

@@ -379,4 +379,33 @@ class TernSettingsTest {
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageStartingWith("TERN_EPHEMERAL_PEER_TTL must be a duration between 1m and 30 days");
     }
+
+    @Test
+    void relayTokensLiveAnHourUnlessConfigured() {
+        assertThat(fromEnv(Map.of()).relayTokenLifetime()).isEqualTo(Duration.ofHours(1));
+        assertThat(fromEnv(Map.of("TERN_RELAY_TOKEN_TTL", "15m")).relayTokenLifetime())
+                .isEqualTo(Duration.ofMinutes(15));
+        assertThat(fromEnv(Map.of("TERN_RELAY_TOKEN_TTL", "PT2H")).relayTokenLifetime()).isEqualTo(Duration.ofHours(2));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"30s", "25h", "forever", "-1h", "1d"})
+    void relayTokenLifetimeOutOfRangeIsRejected(String value) {
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_RELAY_TOKEN_TTL", value)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_RELAY_TOKEN_TTL must be a duration between 1m and 24h")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void signalStreamLimitsHaveDefaultsAndAreValidated() {
+        assertThat(fromEnv(Map.of()).signalLimits()).isEqualTo(dev.tern.signal.SignalLimits.defaults());
+        TernSettings set = fromEnv(Map.of("TERN_SIGNAL_MAX_STREAMS", "1000",
+                "TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION", "2"));
+        assertThat(set.signalLimits().maxStreams()).isEqualTo(1000);
+        assertThat(set.signalLimits().maxStreamsPerConnection()).isEqualTo(2);
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION", "none")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION must be a number between 1 and");
+    }
 }

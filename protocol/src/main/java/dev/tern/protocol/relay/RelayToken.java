@@ -6,7 +6,8 @@ import java.util.Base64;
 
 /**
  * A relay admission token as the management server hands it out in {@code RelayConfig}: {@code payload} is
- * the expiry in decimal Unix seconds, {@code signatureBase64} the base64 HMAC-SHA256 over the payload.
+ * the expiry in decimal Unix seconds and the relay peer id it was issued for ({@code <expiry>:sha-...}, see
+ * {@link RelayTokens}), {@code signatureBase64} the base64 HMAC-SHA256 over the payload.
  * On the relay wire it travels marshalled: algorithm byte (1 = HMAC-SHA256) ‖ 32-byte signature ‖ payload.
  */
 public record RelayToken(String payload, String signatureBase64) {
@@ -48,6 +49,6 @@ public record RelayToken(String payload, String signatureBase64) {
     /** Never prints the signature: with it, anyone could use the relay until expiry. */
     @Override
     public String toString() {
-        return "RelayToken[expires=" + payload + "]";
+        return "RelayToken[" + payload + "]";
     }
 }

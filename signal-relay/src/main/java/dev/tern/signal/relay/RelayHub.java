@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,22 +19,69 @@ import java.util.concurrent.ConcurrentHashMap;
  * operations are safe from any event-loop thread.
  */
 final class RelayHub {
-    private final Map<PeerId, Channel> peers = new ConcurrentHashMap<>();
+    /** One authenticated connection and the expiry of the token it authenticated with. */
+    private record Session(Channel channel, Instant tokenExpiry) {
+    }
+
+    private final Map<PeerId, Session> peers = new ConcurrentHashMap<>();
     /** watched peer → channels that subscribed to its state */
     private final Map<PeerId, Set<Channel>> watchers = new ConcurrentHashMap<>();
+    /** revoked peer → tokens expiring at or before this instant are refused (all issued before the revocation) */
+    private final Map<PeerId, Instant> revoked = new ConcurrentHashMap<>();
 
-    /** Registers an authenticated peer; an older connection under the same id is closed. */
-    void register(PeerId id, Channel channel) {
-        Channel previous = peers.put(id, channel);
-        if (previous != null && previous != channel) {
-            previous.writeAndFlush(frame(new RelayFrame.Close()));
-            previous.close();
+    /**
+     * Registers an authenticated peer. A live session under the same id is replaced (closed) only by a token at
+     * least as fresh as its own: both tokens were issued for this peer id, and a client that reconnects uses its
+     * newest one, while a copy of an older token (e.g. sniffed off a plain {@code rel://} connection) cannot kick the
+     * session that a newer one opened.
+     *
+     * @return false when the newcomer is refused (revoked peer, or an older token than the live session's)
+     */
+    synchronized boolean register(PeerId id, Channel channel, Instant tokenExpiry) {
+        if (isRevoked(id, tokenExpiry)) {
+            return false;
+        }
+        Session live = peers.get(id);
+        if (live != null && live.channel() != channel && live.channel().isActive()
+                && tokenExpiry.isBefore(live.tokenExpiry())) {
+            return false;
+        }
+        Session previous = peers.put(id, new Session(channel, tokenExpiry));
+        if (previous != null && previous.channel() != channel) {
+            previous.channel().writeAndFlush(frame(new RelayFrame.Close()));
+            previous.channel().close();
         }
         notifyWatchers(id, RelayMessageType.PEERS_ONLINE);
+        return true;
+    }
+
+    /**
+     * The peer was deleted or its login expired: its session ends now and its tokens issued so far (those expiring
+     * at or before {@code tokensExpiringBy}) are refused until they lapse. Tokens issued later, after the peer logged
+     * in again, expire later and are accepted.
+     */
+    synchronized void revoke(PeerId id, Instant tokensExpiringBy) {
+        revoked.values().removeIf(until -> until.isBefore(Instant.now()));
+        revoked.merge(id, tokensExpiringBy, (a, b) -> a.isAfter(b) ? a : b);
+        Session live = peers.get(id);
+        if (live != null && !live.tokenExpiry().isAfter(tokensExpiringBy)) {
+            live.channel().writeAndFlush(frame(new RelayFrame.Close()));
+            live.channel().close();
+        }
+    }
+
+    private boolean isRevoked(PeerId id, Instant tokenExpiry) {
+        Instant until = revoked.get(id);
+        return until != null && !tokenExpiry.isAfter(until);
+    }
+
+    int revokedPeers() {
+        return revoked.size();
     }
 
     void unregister(PeerId id, Channel channel) {
-        if (id != null && peers.remove(id, channel)) {
+        Session session = id == null ? null : peers.get(id);
+        if (session != null && session.channel() == channel && peers.remove(id, session)) {
             notifyWatchers(id, RelayMessageType.PEERS_WENT_OFFLINE);
         }
         watchers.values().forEach(set -> set.remove(channel));
@@ -42,13 +90,14 @@ final class RelayHub {
 
     /** Tells every peer the session ends (they reconnect elsewhere) and closes the connections. */
     void closeAll() {
-        for (Channel channel : peers.values()) {
+        for (Channel channel : peers.values().stream().map(Session::channel).toList()) {
             channel.writeAndFlush(frame(new RelayFrame.Close())).addListener(f -> channel.close());
         }
     }
 
     Channel channelOf(PeerId id) {
-        return peers.get(id);
+        Session session = peers.get(id);
+        return session == null ? null : session.channel();
     }
 
     boolean isOnline(PeerId id) {

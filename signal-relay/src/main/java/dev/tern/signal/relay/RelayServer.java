@@ -1,5 +1,6 @@
 package dev.tern.signal.relay;
 
+import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.relay.RelayTokens;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -16,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -94,6 +96,20 @@ public final class RelayServer implements AutoCloseable {
 
     public int connectedPeers() {
         return hub.connectedPeers();
+    }
+
+    /**
+     * Ends the session of a deleted or expired peer and refuses its tokens issued so far (those expiring at or before
+     * {@code tokensExpiringBy}, i.e. the revocation instant plus the token lifetime) until they lapse. Tokens issued
+     * after the peer logged in again expire later and are accepted. Safe from any thread.
+     */
+    public void revoke(PeerId peer, Instant tokensExpiringBy) {
+        hub.revoke(peer, tokensExpiringBy);
+    }
+
+    /** Whether a peer with this id is authenticated right now. */
+    public boolean isConnected(PeerId peer) {
+        return hub.isOnline(peer);
     }
 
     @Override

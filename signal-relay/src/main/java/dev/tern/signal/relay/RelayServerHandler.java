@@ -18,12 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One relay connection. The first binary message must be a valid Auth within the auth timeout, otherwise
- * the connection is closed without an answer (as NetBird's relay does). After that, Transport messages are
- * forwarded to the named peer with the sender's id swapped in; the payload (a WireGuard packet) is never read.
+ * One relay connection. The first binary message must be a valid Auth within the auth timeout, with a token issued
+ * for the peer id it claims, otherwise the connection is closed without an answer (as NetBird's relay does). After
+ * that, Transport messages are forwarded to the named peer with the sender's id swapped in; the payload (a WireGuard
+ * packet) is never read.
  */
 final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(RelayServerHandler.class);
@@ -33,7 +37,11 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     private final String instanceUrl;
     private final Duration authTimeout;
     private final Duration healthCheckInterval;
+    /** Peer ids one connection may watch at once. */
+    static final int MAX_SUBSCRIPTIONS = 4096;
+
     private PeerId self;
+    private final Set<PeerId> subscriptions = new HashSet<>();
     private boolean healthCheckAnswered = true;
     private ScheduledFuture<?> authDeadline;
     private ScheduledFuture<?> healthChecks;
@@ -82,16 +90,23 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
             ctx.close();
             return;
         }
+        Instant tokenExpiry;
         try {
-            tokens.verifyMarshalled(auth.token());
+            // The token names the peer id management issued it for; it must be the id this client claims.
+            tokenExpiry = tokens.verifyMarshalled(auth.token(), auth.peerId());
         } catch (RelayTokenException e) {
             log.debug("relay auth refused for {}: {}", auth.peerId(), e.getMessage());
             ctx.close();
             return;
         }
+        if (!hub.register(auth.peerId(), ctx.channel(), tokenExpiry)) {
+            log.debug("relay auth refused for {}: peer revoked, or a live session holds a newer token",
+                    auth.peerId());
+            ctx.close();
+            return;
+        }
         self = auth.peerId();
         authDeadline.cancel(false);
-        hub.register(self, ctx.channel());
         ctx.writeAndFlush(RelayHub.frame(new RelayFrame.AuthResponse(instanceUrl)));
         healthChecks = ctx.executor().scheduleAtFixedRate(() -> healthCheck(ctx),
                 healthCheckInterval.toMillis(), healthCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -110,8 +125,21 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
             ctx.close();
         } else if (frame instanceof RelayFrame.PeerList list) {
             switch (list.type()) {
-                case SUBSCRIBE_PEER_STATE -> hub.subscribe(ctx.channel(), list.peerIds());
-                case UNSUBSCRIBE_PEER_STATE -> hub.unsubscribe(ctx.channel(), list.peerIds());
+                case SUBSCRIBE_PEER_STATE -> {
+                    subscriptions.addAll(list.peerIds());
+                    if (subscriptions.size() > MAX_SUBSCRIPTIONS) {
+                        // every subscription is held in the hub until the connection ends: bound what one client
+                        // can make the relay hold (a peer watches the peers it relays to, a few hundred at most)
+                        log.debug("relay peer {} subscribed to more than {} peers; closing", self, MAX_SUBSCRIPTIONS);
+                        ctx.close();
+                        return;
+                    }
+                    hub.subscribe(ctx.channel(), list.peerIds());
+                }
+                case UNSUBSCRIBE_PEER_STATE -> {
+                    list.peerIds().forEach(subscriptions::remove);
+                    hub.unsubscribe(ctx.channel(), list.peerIds());
+                }
                 default -> ctx.close(); // online/offline notices only flow server→client
             }
         } else {

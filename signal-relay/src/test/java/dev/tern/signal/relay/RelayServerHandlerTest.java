@@ -37,7 +37,7 @@ class RelayServerHandlerTest {
     @Test
     void validAuthIsAnsweredWithTheInstanceUrl() {
         EmbeddedChannel a = connect();
-        send(a, new RelayFrame.Auth(alice, tokens.issue(Duration.ofMinutes(5)).marshal()));
+        send(a, new RelayFrame.Auth(alice, tokens.issue(Duration.ofMinutes(5), alice).marshal()));
 
         assertThat(read(a)).isEqualTo(new RelayFrame.AuthResponse(URL));
         assertThat(hub.isOnline(alice)).isTrue();
@@ -47,7 +47,7 @@ class RelayServerHandlerTest {
     void badTokenClosesTheConnectionWithoutAnswer() {
         EmbeddedChannel a = connect();
         RelayTokens other = RelayTokens.fromSharedSecret("somebody else's secret", Clock.systemUTC());
-        send(a, new RelayFrame.Auth(alice, other.issue(Duration.ofMinutes(5)).marshal()));
+        send(a, new RelayFrame.Auth(alice, other.issue(Duration.ofMinutes(5), alice).marshal()));
 
         assertThat(a.isOpen()).isFalse();
         assertThat((Object) a.readOutbound()).isNull();
@@ -57,7 +57,7 @@ class RelayServerHandlerTest {
     @Test
     void expiredTokenIsRefused() {
         EmbeddedChannel a = connect();
-        send(a, new RelayFrame.Auth(alice, tokens.issue(Duration.ofSeconds(-5)).marshal()));
+        send(a, new RelayFrame.Auth(alice, tokens.issue(Duration.ofSeconds(-5), alice).marshal()));
 
         assertThat(a.isOpen()).isFalse();
     }
@@ -214,6 +214,74 @@ class RelayServerHandlerTest {
         assertThat(hub.isOnline(alice)).isFalse();
     }
 
+    @Test
+    void tokenIssuedForAnotherPeerIsRefusedWithoutAnswer() {
+        EmbeddedChannel victim = authenticated(alice);
+        EmbeddedChannel mallory = connect();
+        // Mallory holds a valid token of its own, and claims alice's peer id.
+        send(mallory, new RelayFrame.Auth(alice, tokens.issue(Duration.ofMinutes(5), bob).marshal()));
+
+        assertThat(mallory.isOpen()).isFalse();
+        assertThat((Object) mallory.readOutbound()).isNull();
+        assertThat(victim.isOpen()).isTrue();
+        assertThat(hub.channelOf(alice)).isSameAs(victim);
+    }
+
+    @Test
+    void secondLoginWithAnOlderTokenDoesNotKickTheLiveSession() {
+        EmbeddedChannel live = connect();
+        send(live, new RelayFrame.Auth(alice, tokens.issue(Duration.ofMinutes(30), alice).marshal()));
+        assertThat(read(live)).isInstanceOf(RelayFrame.AuthResponse.class);
+
+        EmbeddedChannel replay = connect();
+        send(replay, new RelayFrame.Auth(alice, tokens.issue(Duration.ofMinutes(5), alice).marshal()));
+
+        assertThat(replay.isOpen()).isFalse();
+        assertThat(live.isOpen()).isTrue();
+        assertThat(hub.channelOf(alice)).isSameAs(live);
+    }
+
+    @Test
+    void revokedPeerIsDisconnectedAndItsTokensIssuedSoFarAreRefused() {
+        EmbeddedChannel a = authenticated(alice);
+        EmbeddedChannel b = authenticated(bob);
+        byte[] oldToken = tokens.issue(Duration.ofMinutes(5), alice).marshal();
+
+        hub.revoke(alice, java.time.Instant.now().plus(Duration.ofMinutes(5)).plusSeconds(1));
+
+        assertThat(a.isOpen()).isFalse();
+        assertThat(hub.isOnline(alice)).isFalse();
+        assertThat(b.isOpen()).isTrue();
+        EmbeddedChannel retry = connect();
+        send(retry, new RelayFrame.Auth(alice, oldToken));
+        assertThat(retry.isOpen()).isFalse();
+        assertThat(hub.isOnline(alice)).isFalse();
+
+        // Logged in again: management issues a token that expires after every token it issued before.
+        EmbeddedChannel renewed = connect();
+        send(renewed, new RelayFrame.Auth(alice, tokens.issue(Duration.ofMinutes(10), alice).marshal()));
+        assertThat(read(renewed)).isInstanceOf(RelayFrame.AuthResponse.class);
+        assertThat(hub.isOnline(alice)).isTrue();
+    }
+
+    @Test
+    void aConnectionWatchingMoreThanTheLimitOfPeersIsClosed() {
+        EmbeddedChannel a = authenticated(alice);
+        List<PeerId> many = new ArrayList<>();
+        for (int i = 0; i < RelayServerHandler.MAX_SUBSCRIPTIONS; i++) {
+            many.add(PeerId.ofPublicKey("peer-" + i + "="));
+        }
+        for (int from = 0; from < many.size(); from += RelayFrameCodec.MAX_PEERS_PER_MESSAGE) {
+            send(a, new RelayFrame.PeerList(RelayMessageType.SUBSCRIBE_PEER_STATE,
+                    many.subList(from, Math.min(many.size(), from + RelayFrameCodec.MAX_PEERS_PER_MESSAGE))));
+        }
+        assertThat(a.isOpen()).as("at the limit").isTrue();
+
+        send(a, new RelayFrame.PeerList(RelayMessageType.SUBSCRIBE_PEER_STATE, List.of(bob)));
+
+        assertThat(a.isOpen()).isFalse();
+    }
+
     private EmbeddedChannel connect() {
         EmbeddedChannel channel = new EmbeddedChannel(new RelayServerHandler(hub, tokens, URL,
                 Duration.ofSeconds(10), Duration.ofSeconds(25)));
@@ -223,7 +291,7 @@ class RelayServerHandlerTest {
 
     private EmbeddedChannel authenticated(PeerId id) {
         EmbeddedChannel channel = connect();
-        send(channel, new RelayFrame.Auth(id, tokens.issue(Duration.ofMinutes(5)).marshal()));
+        send(channel, new RelayFrame.Auth(id, tokens.issue(Duration.ofMinutes(5), id).marshal()));
         assertThat(read(channel)).isInstanceOf(RelayFrame.AuthResponse.class);
         return channel;
     }

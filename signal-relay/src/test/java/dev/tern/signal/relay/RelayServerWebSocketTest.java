@@ -40,8 +40,8 @@ class RelayServerWebSocketTest {
             WebSocket wsA = http.newWebSocketBuilder().buildAsync(uri, a).get(5, TimeUnit.SECONDS);
             WebSocket wsB = http.newWebSocketBuilder().buildAsync(uri, b).get(5, TimeUnit.SECONDS);
 
-            send(wsA, new RelayFrame.Auth(alice, tokens.issue(Duration.ofMinutes(1)).marshal()));
-            send(wsB, new RelayFrame.Auth(bob, tokens.issue(Duration.ofMinutes(1)).marshal()));
+            send(wsA, new RelayFrame.Auth(alice, tokens.issue(Duration.ofMinutes(1), alice).marshal()));
+            send(wsB, new RelayFrame.Auth(bob, tokens.issue(Duration.ofMinutes(1), bob).marshal()));
             assertThat(a.next()).isEqualTo(new RelayFrame.AuthResponse("rel://127.0.0.1:33080"));
             assertThat(b.next()).isEqualTo(new RelayFrame.AuthResponse("rel://127.0.0.1:33080"));
 
@@ -64,7 +64,8 @@ class RelayServerWebSocketTest {
             Client a = new Client();
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
                     .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/relay"), a).get(5, TimeUnit.SECONDS);
-            send(ws, new RelayFrame.Auth(PeerId.ofPublicKey("a="), tokens.issue(Duration.ofMinutes(1)).marshal()));
+            send(ws, new RelayFrame.Auth(PeerId.ofPublicKey("a="),
+                    tokens.issue(Duration.ofMinutes(1), PeerId.ofPublicKey("a=")).marshal()));
             assertThat(a.next()).isInstanceOf(RelayFrame.AuthResponse.class);
 
             server.close();
@@ -83,7 +84,8 @@ class RelayServerWebSocketTest {
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
                     .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/relay"), a).get(5, TimeUnit.SECONDS);
             byte[] auth = RelayFrameCodec.encode(
-                    new RelayFrame.Auth(PeerId.ofPublicKey("a="), tokens.issue(Duration.ofMinutes(1)).marshal()));
+                    new RelayFrame.Auth(PeerId.ofPublicKey("a="),
+                            tokens.issue(Duration.ofMinutes(1), PeerId.ofPublicKey("a=")).marshal()));
             ws.sendBinary(ByteBuffer.wrap(auth, 0, 10), false).get(5, TimeUnit.SECONDS);
             ws.sendBinary(ByteBuffer.wrap(auth, 10, auth.length - 10), true).get(5, TimeUnit.SECONDS);
 
