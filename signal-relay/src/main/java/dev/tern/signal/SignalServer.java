@@ -6,6 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import dev.tern.signal.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ public final class SignalServer implements AutoCloseable {
     private EventLoopGroup workers;
     private ExecutorService executor;
     private Server server;
+    private ServerTls tls;
 
     /** Listens on all interfaces at {@code port}; 0 picks a free port (see {@link #port()}). */
     public SignalServer(int port) {
@@ -47,6 +49,20 @@ public final class SignalServer implements AutoCloseable {
         return new SignalServer(Ports.fromEnvironment(env, PORT_VARIABLE, DEFAULT_PORT));
     }
 
+    /** Serves TLS only (no plaintext on this port), with the given certificate; call before {@link #start()}. */
+    public synchronized SignalServer tls(ServerTls serverTls) {
+        if (server != null) {
+            throw new IllegalStateException("signal server already started");
+        }
+        this.tls = serverTls;
+        return this;
+    }
+
+    /** Whether this server speaks TLS (peers are then told HTTPS). */
+    public synchronized boolean usesTls() {
+        return tls != null;
+    }
+
     /**
      * Binds and starts serving.
      *
@@ -59,7 +75,11 @@ public final class SignalServer implements AutoCloseable {
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory("signal-boss", true));
         workers = new NioEventLoopGroup(0, new DefaultThreadFactory("signal-io", true));
         executor = Executors.newCachedThreadPool(new DefaultThreadFactory("signal-call", true));
-        Server built = NettyServerBuilder.forAddress(address)
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(address);
+        if (tls != null) {
+            builder.sslContext(tls.grpcServerContext());
+        }
+        Server built = builder
                 .channelType(NioServerSocketChannel.class)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
@@ -80,7 +100,7 @@ public final class SignalServer implements AutoCloseable {
             shutdownResources();
             throw new UncheckedIOException("signal server cannot listen on " + address + ": " + e.getMessage(), e);
         }
-        log.info("signal exchange listening on {}:{}", address.getHostString(), port());
+        log.info("signal exchange listening on {}:{}{}", address.getHostString(), port(), tls != null ? " (TLS)" : "");
         return this;
     }
 
