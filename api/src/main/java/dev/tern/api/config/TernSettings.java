@@ -41,11 +41,12 @@ import java.util.regex.Pattern;
  *                         service runs in-process
  * @param expiryCheckInterval how often the expiry sweeper looks for peers whose login or inactivity expiration
  *                         has passed (an expiry takes effect up to this much late)
+ * @param tls              where the listeners' certificate comes from; disabled = plaintext (localhost development)
  */
 public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
                            String dnsDomain, Optional<URI> signalUrl, int signalPort, OptionalInt stunPort,
                            int relayPort, Optional<RelaySecret> relaySecret, List<URI> relayUrls,
-                           List<URI> stunUrls, Duration expiryCheckInterval) {
+                           List<URI> stunUrls, Duration expiryCheckInterval, TlsSettings tls) {
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
@@ -82,7 +83,8 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
             DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS,
-            EXPIRY_CHECK_INTERVAL);
+            EXPIRY_CHECK_INTERVAL, TlsSettings.CERT_FILE, TlsSettings.KEY_FILE, TlsSettings.ACME_DIRECTORY,
+            TlsSettings.ACME_DOMAIN, TlsSettings.ACME_EMAIL, TlsSettings.ACME_HTTP_PORT);
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;
@@ -154,6 +156,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         List<URI> relayUrls = urls(values.get(RELAY_URLS), RELAY_URLS, TernSettings::relayUrl);
         List<URI> stunUrls = urls(values.get(STUN_URLS), STUN_URLS, TernSettings::stunUrl);
         Duration expiryCheckInterval = expiryCheckInterval(values.get(EXPIRY_CHECK_INTERVAL));
+        TlsSettings tls = TlsSettings.from(values, (variable, defaultPort) -> port(values, variable, defaultPort));
         if (!relayUrls.isEmpty() && relaySecret.isEmpty()) {
             throw new InvalidSettingException(RELAY_URLS + " needs " + RELAY_SECRET
                     + ", the secret those relays were started with, to sign their tokens");
@@ -169,8 +172,13 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
                 requireDistinct(SIGNAL_PORT, signalPort, RELAY_PORT, relayPort);
             }
         }
+        if (tls.acme().isPresent()) {
+            int acmeHttpPort = tls.acme().get().httpPort();
+            requireDistinct(HTTP_PORT, httpPort, TlsSettings.ACME_HTTP_PORT, acmeHttpPort);
+            requireDistinct(GRPC_PORT, grpcPort, TlsSettings.ACME_HTTP_PORT, acmeHttpPort);
+        }
         return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort, stunPort,
-                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval);
+                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval, tls);
     }
 
     /**

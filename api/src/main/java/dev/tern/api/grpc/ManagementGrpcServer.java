@@ -5,6 +5,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import dev.tern.signal.tls.ServerTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -38,6 +39,7 @@ public final class ManagementGrpcServer implements SmartLifecycle {
     private final Duration configRefresh;
     private ScheduledExecutorService refresher;
     private volatile Server server;
+    private ServerTls tls;
 
     /**
      * @param ownedExecutors executors shut down with the server (the call executor and the service's push executor)
@@ -57,6 +59,15 @@ public final class ManagementGrpcServer implements SmartLifecycle {
         this.configRefresh = configRefresh;
     }
 
+    /** Serves TLS only (no plaintext on the port) with the given certificate; call before {@link #start()}. */
+    synchronized ManagementGrpcServer tls(ServerTls serverTls) {
+        if (server != null) {
+            throw new IllegalStateException("management gRPC server is already running");
+        }
+        this.tls = serverTls;
+        return this;
+    }
+
     /** The port the server listens on (the chosen one when configured with 0). */
     public int port() {
         Server running = server;
@@ -71,7 +82,11 @@ public final class ManagementGrpcServer implements SmartLifecycle {
         if (server != null) {
             return;
         }
-        Server built = NettyServerBuilder.forPort(configuredPort)
+        NettyServerBuilder builder = NettyServerBuilder.forPort(configuredPort);
+        if (tls != null) {
+            builder.sslContext(tls.grpcServerContext());
+        }
+        Server built = builder
                 .executor(callExecutor)
                 .addService(ServerInterceptors.intercept(service, new CallOrigin()))
                 // NetBird clients keep idle Sync streams alive with pings; refusing them would force reconnects.
@@ -92,7 +107,7 @@ public final class ManagementGrpcServer implements SmartLifecycle {
         refresher.scheduleWithFixedDelay(sessions::refreshLastSeen, every, every, TimeUnit.MILLISECONDS);
         long configEvery = configRefresh.toMillis();
         refresher.scheduleWithFixedDelay(sessions::resendConfigs, configEvery, configEvery, TimeUnit.MILLISECONDS);
-        log.info("Management gRPC listening on port {}", port());
+        log.info("Management gRPC listening on port {}{}", port(), tls != null ? " (TLS)" : "");
     }
 
     @Override
