@@ -84,7 +84,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
             DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS,
             EXPIRY_CHECK_INTERVAL, TlsSettings.CERT_FILE, TlsSettings.KEY_FILE, TlsSettings.ACME_DIRECTORY,
-            TlsSettings.ACME_DOMAIN, TlsSettings.ACME_EMAIL, TlsSettings.ACME_HTTP_PORT);
+            TlsSettings.ACME_DOMAIN, TlsSettings.ACME_EMAIL, TlsSettings.ACME_HTTP_PORT, TlsSettings.ACME_CA_FILE);
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;

@@ -24,6 +24,7 @@ public record TlsSettings(Optional<PemFiles> pem, Optional<Acme> acme) {
     public static final String ACME_DOMAIN = "TERN_ACME_DOMAIN";
     public static final String ACME_EMAIL = "TERN_ACME_EMAIL";
     public static final String ACME_HTTP_PORT = "TERN_ACME_HTTP_PORT";
+    public static final String ACME_CA_FILE = "TERN_ACME_CA_FILE";
     /** Let's Encrypt's production directory: what "give me a certificate for this name" means to most operators. */
     public static final URI DEFAULT_ACME_DIRECTORY = URI.create("https://acme-v02.api.letsencrypt.org/directory");
     /** HTTP-01 validation always connects to port 80 of the domain; anything else needs a port forward. */
@@ -40,8 +41,10 @@ public record TlsSettings(Optional<PemFiles> pem, Optional<Acme> acme) {
      * @param domain    the one DNS name the certificate is for; peers must reach tern-server by this name
      * @param email     contact for the CA's expiry notices, if any
      * @param httpPort  where tern-server answers HTTP-01 challenges (the CA connects to port 80 of the domain)
+     * @param caFile    PEM CA certificate(s) the directory's HTTPS certificate must chain to, for a private ACME CA;
+     *                  empty = the JVM's trust store
      */
-    public record Acme(URI directory, String domain, Optional<String> email, int httpPort) {
+    public record Acme(URI directory, String domain, Optional<String> email, int httpPort, Optional<Path> caFile) {
     }
 
     public static TlsSettings disabled() {
@@ -68,7 +71,7 @@ public record TlsSettings(Optional<PemFiles> pem, Optional<Acme> acme) {
         }
         Optional<Acme> acme = Optional.empty();
         if (domain.isEmpty()) {
-            for (String acmeOnly : new String[] {ACME_DIRECTORY, ACME_EMAIL, ACME_HTTP_PORT}) {
+            for (String acmeOnly : new String[] {ACME_DIRECTORY, ACME_EMAIL, ACME_HTTP_PORT, ACME_CA_FILE}) {
                 if (!values.getOrDefault(acmeOnly, "").isEmpty()) {
                     throw new InvalidSettingException(acmeOnly + " is set but " + ACME_DOMAIN
                             + " is not (ACME needs the domain to request a certificate for)");
@@ -79,8 +82,15 @@ public record TlsSettings(Optional<PemFiles> pem, Optional<Acme> acme) {
                 throw new InvalidSettingException(ACME_DOMAIN + " and " + CERT_FILE + " exclude each other: "
                         + "either tern-server gets its certificate from ACME or it serves the configured files");
             }
-            acme = Optional.of(new Acme(directory(values.get(ACME_DIRECTORY)), domain(domain),
-                    email(values.get(ACME_EMAIL)), port.applyAsInt(ACME_HTTP_PORT, DEFAULT_ACME_HTTP_PORT)));
+            URI directory = directory(values.get(ACME_DIRECTORY));
+            String caFile = values.getOrDefault(ACME_CA_FILE, "");
+            if (!caFile.isEmpty() && !"https".equals(directory.getScheme())) {
+                throw new InvalidSettingException(ACME_CA_FILE + " applies to an https:// " + ACME_DIRECTORY
+                        + " only; an acme:// provider brings its own trust");
+            }
+            acme = Optional.of(new Acme(directory, domain(domain), email(values.get(ACME_EMAIL)),
+                    port.applyAsInt(ACME_HTTP_PORT, DEFAULT_ACME_HTTP_PORT),
+                    caFile.isEmpty() ? Optional.empty() : Optional.of(path(ACME_CA_FILE, caFile))));
         }
         return new TlsSettings(pem, acme);
     }

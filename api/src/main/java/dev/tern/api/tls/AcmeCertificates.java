@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.security.Security;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.shredzone.acme4j.Account;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Authorization;
@@ -192,7 +194,12 @@ final class AcmeCertificates implements SmartLifecycle {
     }
 
     private void obtain() throws AcmeException, IOException, InterruptedException {
-        Session session = new Session(settings.directory());
+        // acme4j signs the certificate request through the "BC" provider by name; appended last, so the JDK's
+        // own providers keep serving everything else.
+        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+            Security.addProvider(new BouncyCastleProvider());
+        }
+        Session session = AcmeSessions.open(settings);
         AccountBuilder builder = new AccountBuilder().agreeToTermsOfService().useKeyPair(accountKey());
         settings.email().ifPresent(builder::addEmail);
         Account account = builder.create(session);

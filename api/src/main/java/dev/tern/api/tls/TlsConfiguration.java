@@ -28,6 +28,11 @@ class TlsConfiguration {
         }
         if (tls.acme().isPresent()) {
             TlsSettings.Acme acme = tls.acme().get();
+            try {
+                AcmeSessions.open(acme); // an unusable TERN_ACME_CA_FILE stops start-up, not the first renewal
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException(e.getMessage());
+            }
             AcmeCertificates certificates = AcmeCertificates.prepare(acme, settings.dataDir().resolve("acme"),
                     Clock.systemUTC());
             return new CertificateSource(ListenerTls.of(ServerTls.fromPemFiles(certificates.keys().certFile(),

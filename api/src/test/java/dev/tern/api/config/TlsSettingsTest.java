@@ -38,13 +38,14 @@ class TlsSettingsTest {
         TlsSettings tls = settings(Map.of("TERN_ACME_DOMAIN", "VPN.Example.com")).tls();
         assertThat(tls.enabled()).isTrue();
         assertThat(tls.acme()).hasValue(new TlsSettings.Acme(
-                URI.create("https://acme-v02.api.letsencrypt.org/directory"), "vpn.example.com", Optional.empty(), 80));
+                URI.create("https://acme-v02.api.letsencrypt.org/directory"), "vpn.example.com", Optional.empty(), 80,
+                Optional.empty()));
 
         TlsSettings custom = settings(Map.of("TERN_ACME_DOMAIN", "vpn.example.com",
                 "TERN_ACME_DIRECTORY", "https://ca.internal/acme/directory", "TERN_ACME_EMAIL", "ops@example.com",
-                "TERN_ACME_HTTP_PORT", "8081")).tls();
+                "TERN_ACME_HTTP_PORT", "8081", "TERN_ACME_CA_FILE", "/etc/tern/internal-ca.pem")).tls();
         assertThat(custom.acme()).hasValue(new TlsSettings.Acme(URI.create("https://ca.internal/acme/directory"),
-                "vpn.example.com", Optional.of("ops@example.com"), 8081));
+                "vpn.example.com", Optional.of("ops@example.com"), 8081, Optional.of(Path.of("/etc/tern/internal-ca.pem"))));
     }
 
     @Test
@@ -67,6 +68,9 @@ class TlsSettingsTest {
         assertThatThrownBy(() -> settings(Map.of("TERN_ACME_DOMAIN", "vpn.example.com",
                 "TERN_ACME_DIRECTORY", "http://ca.example.com/directory")))
                 .isInstanceOf(InvalidSettingException.class).hasMessageContaining("https://");
+        assertThatThrownBy(() -> settings(Map.of("TERN_ACME_DOMAIN", "vpn.example.com",
+                "TERN_ACME_DIRECTORY", "acme://letsencrypt.org/staging", "TERN_ACME_CA_FILE", "/ca.pem")))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("https:// TERN_ACME_DIRECTORY only");
         assertThatThrownBy(() -> settings(Map.of("TERN_ACME_DOMAIN", "vpn.example.com", "TERN_ACME_EMAIL", "nobody")))
                 .isInstanceOf(InvalidSettingException.class).hasMessageContaining("e-mail");
         assertThatThrownBy(() -> settings(Map.of("TERN_ACME_DOMAIN", "vpn.example.com", "TERN_ACME_HTTP_PORT", "8080")))
