@@ -15,12 +15,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,6 +60,31 @@ public final class PemFiles {
 
     /** The first private key in {@code file}. Encrypted keys are refused: there is nowhere to keep a passphrase. */
     public static PrivateKey readPrivateKey(Path file) {
+        return asJdkKey(readAnyPrivateKey(file), file);
+    }
+
+    /**
+     * The key as the JDK's own provider represents it. Bouncy Castle names EC keys "ECDSA" (and, once registered as
+     * a provider, hands out its own key objects); the JDK's TLS engine matches key types by the JDK's names.
+     */
+    private static PrivateKey asJdkKey(PrivateKey key, Path file) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC", "ECDSA" -> "EC";
+            case "RSA" -> "RSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            case "Ed448" -> "Ed448";
+            default -> throw new IllegalArgumentException(file + " holds a " + key.getAlgorithm()
+                    + " key; use an RSA, EC or Ed25519 key");
+        };
+        try {
+            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot use the " + key.getAlgorithm() + " key in " + file + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static PrivateKey readAnyPrivateKey(Path file) {
         try (PEMParser parser = new PEMParser(reader(file))) {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             Object item;

@@ -161,6 +161,24 @@ class TlsListenersTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rels://");
     }
 
+    @Test
+    void keysServeTlsEvenWhenBouncyCastleIsARegisteredProvider() {
+        // acme4j needs "BC" registered; BC then names EC keys "ECDSA", which the JDK's TLS engine would not match.
+        TestPki pki = new TestPki(dir);
+        pki.issueServerCertificate();
+        boolean added = java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()) != -1;
+        try {
+            ReloadingKeyManager keys = ReloadingKeyManager.load(pki.certFile, pki.keyFile);
+            String alias = keys.chooseEngineServerAlias("EC", null, null);
+            assertThat(alias).isNotNull();
+            assertThat(keys.getPrivateKey(alias).getAlgorithm()).isEqualTo("EC");
+        } finally {
+            if (added) {
+                java.security.Security.removeProvider("BC");
+            }
+        }
+    }
+
     private static Status callStatus(ManagedChannel channel, EncryptedMessage message) {
         try {
             SignalExchangeGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).send(message);
