@@ -1,11 +1,11 @@
 package dev.tern.api.grpc;
 
+import dev.tern.signal.tls.ServerTls;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import dev.tern.signal.tls.ServerTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
