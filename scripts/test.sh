@@ -23,5 +23,12 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${need_pkgs[@]}"
 fi
 
+# The ACME tests build Let's Encrypt's pebble from its Go module (scripts/go-tool.sh); they fail, never skip,
+# without Go. Go is not installed from Debian here: its golang-go may be older than pebble v2.10.3 needs (go 1.25).
+if ! command -v go >/dev/null 2>&1; then
+  echo "Go is not installed (needed to build pebble for the ACME tests): install Go >= 1.25 and put it on PATH" >&2
+  exit 1
+fi
+
 export AXONIQ_UPDATE_CHECKER_DISABLED=true
 exec ./mvnw -B verify "$@"

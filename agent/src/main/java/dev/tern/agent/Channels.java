@@ -5,7 +5,6 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
 
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +68,12 @@ final class Channels {
     }
 
     static ManagedChannel open(Target target) {
-        ChannelCredentials credentials = target.tls() ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+        return open(target, TlsTrust.system());
+    }
+
+    /** A channel to {@code target}; a TLS target's certificate must be vouched for by {@code trust}. */
+    static ManagedChannel open(Target target, TlsTrust trust) {
+        ChannelCredentials credentials = target.tls() ? trust.grpcCredentials() : InsecureChannelCredentials.create();
         return Grpc.newChannelBuilderForAddress(target.host(), target.port(), credentials)
                 // Tern's servers permit pings every 5 s; this notices a vanished server within ~40 s.
                 .keepAliveTime(30, TimeUnit.SECONDS)

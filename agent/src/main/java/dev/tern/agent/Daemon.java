@@ -38,11 +38,12 @@ final class Daemon {
     static final Duration RECONNECT_MAX = Duration.ofSeconds(10);
 
     record Options(String setupKey, String managementUrl, String interfaceName, Path configDir, int wgPort,
-                   String hostname, Duration startupTimeout, boolean acceptNewServerKey) {
+                   String hostname, Duration startupTimeout, boolean acceptNewServerKey, Path caFile) {
     }
 
     private final Options options;
     private final ConfigDir dir;
+    private TlsTrust trust = TlsTrust.system();
     private final Shell shell = new Shell();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -77,6 +78,7 @@ final class Daemon {
         // Argument mistakes first: they are usage errors whoever runs the command.
         WireGuardDevice.requireValidName(options.interfaceName());
         Channels.Target managementTarget = Channels.parseManagementUrl(options.managementUrl());
+        trust = TlsTrust.of(options.caFile());
         requireRoot();
         if (!Shell.onPath("ip")) {
             throw new AgentException(AgentException.ENVIRONMENT, "'ip' is not installed: apt-get install -y iproute2");
@@ -111,7 +113,7 @@ final class Daemon {
     private void start(Channels.Target managementTarget) {
         key = dir.loadOrCreateKey();
         managementState = new StatusReport.Connection(managementTarget.toString(), "connecting", null);
-        managementChannel = Channels.open(managementTarget);
+        managementChannel = Channels.open(managementTarget, trust);
         management = new ManagementClient(managementChannel, key, options.setupKey(), systemMeta(),
                 ServerKeyPin.of(dir, options.acceptNewServerKey()), new ManagementClient.Listener() {
             @Override
@@ -146,7 +148,7 @@ final class Daemon {
             if (current != null) {
                 current.onRelayed(from, payload);
             }
-        }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX));
+        }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX), trust);
         LoginResponse login = loginWithRetry(managementTarget);
 
         synchronized (this) {
@@ -211,7 +213,7 @@ final class Daemon {
             signalChannel.shutdownNow();
         }
         signalTarget = target;
-        signalChannel = Channels.open(target);
+        signalChannel = Channels.open(target, trust);
         signal = new SignalClient(signalChannel, key, new SignalClient.Listener() {
             @Override
             public void onMessage(String senderKey, dev.tern.protocol.signal.Body body) {

@@ -48,7 +48,7 @@ final class RelayClient implements RelayTransport, AutoCloseable {
     private final PeerId self;
     private final Listener listener;
     private final Backoff backoff;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
     private final BlockingQueue<byte[]> outbound = new ArrayBlockingQueue<>(SEND_QUEUE_CAPACITY);
     private final Object lock = new Object();
     private Target target;
@@ -58,6 +58,12 @@ final class RelayClient implements RelayTransport, AutoCloseable {
     private Thread sender;
 
     RelayClient(String ourPublicKeyBase64, Listener listener, Backoff backoff) {
+        this(ourPublicKeyBase64, listener, backoff, TlsTrust.system());
+    }
+
+    /** {@code trust} decides which certificates {@code rels://} relays may present. */
+    RelayClient(String ourPublicKeyBase64, Listener listener, Backoff backoff, TlsTrust trust) {
+        this.http = HttpClient.newBuilder().sslContext(trust.sslContext()).build();
         this.self = PeerId.ofPublicKey(ourPublicKeyBase64);
         this.listener = listener;
         this.backoff = backoff;

@@ -86,6 +86,11 @@ public final class TernCli implements Callable<Integer> {
         @Option(names = "--management-url", required = true, description = "Management server, e.g. http://host:33073")
         String managementUrl;
 
+        @Option(names = "--ca-file", defaultValue = "${env:TERN_CA_FILE}",
+                description = "PEM file of the CA(s) that https:// management/signal and rels:// relay certificates must "
+                        + "chain to, instead of the system trust store; also TERN_CA_FILE.")
+        Path caFile;
+
         @Option(names = "--interface", defaultValue = "tern0", description = "WireGuard interface name (default: ${DEFAULT-VALUE}).")
         String interfaceName;
 
@@ -159,7 +164,7 @@ public final class TernCli implements Callable<Integer> {
             }
             String key = resolveSetupKey(System.getenv(), spec.commandLine().getErr());
             return new Daemon(new Daemon.Options(key, managementUrl, interfaceName, configDir, wgPort, hostname,
-                    Duration.ofSeconds(startupTimeoutSeconds), acceptNewServerKey)).run();
+                    Duration.ofSeconds(startupTimeoutSeconds), acceptNewServerKey, caFile)).run();
         }
     }
 

@@ -17,7 +17,8 @@ public final class SignalRelayMain {
         if (args.length > 0) {
             System.err.println("tern-signal-relay takes no arguments; configure it with TERN_SIGNAL_PORT, "
                     + "TERN_SIGNAL_MAX_STREAMS, TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION, "
-                    + "TERN_STUN_PORT, TERN_RELAY_PORT, TERN_RELAY_SECRET, TERN_RELAY_EXPOSED_ADDRESS");
+                    + "TERN_STUN_PORT, TERN_RELAY_PORT, TERN_RELAY_SECRET, TERN_RELAY_EXPOSED_ADDRESS, "
+                    + "TERN_TLS_CERT_FILE, TERN_TLS_KEY_FILE");
             System.exit(2);
         }
         SignalRelayNode node;
@@ -29,8 +30,8 @@ public final class SignalRelayMain {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "signal-relay-shutdown"));
-        LoggerFactory.getLogger(SignalRelayMain.class).info("tern-signal-relay ready: signal tcp {}, stun udp {}, relay tcp {}",
-                node.signalPort(), node.stunPort() < 0 ? "off" : node.stunPort(),
+        LoggerFactory.getLogger(SignalRelayMain.class).info("tern-signal-relay ready: signal tcp {}{}, stun udp {}, relay tcp {}",
+                node.signalPort(), node.usesTls() ? " (TLS)" : " (plaintext: set TERN_TLS_CERT_FILE and TERN_TLS_KEY_FILE)", node.stunPort() < 0 ? "off" : node.stunPort(),
                 node.relayPort() < 0 ? "off (set TERN_RELAY_SECRET)" : node.relayPort());
         node.awaitTermination();
     }

@@ -3,12 +3,14 @@ package dev.tern.signal;
 import dev.tern.protocol.relay.RelayTokens;
 import dev.tern.signal.relay.RelayServer;
 import dev.tern.signal.stun.StunServer;
+import dev.tern.signal.tls.ServerTls;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The whole data-path node: signal (gRPC, always), STUN (UDP, unless {@code TERN_STUN_PORT=off}) and the relay
@@ -17,7 +19,8 @@ import java.util.Map;
  *
  * <p>Environment: {@code TERN_SIGNAL_PORT} (10000), {@code TERN_STUN_PORT} (3478 or {@code off}),
  * {@code TERN_RELAY_PORT} (33080), {@code TERN_RELAY_SECRET}, {@code TERN_RELAY_EXPOSED_ADDRESS}
- * ({@code rel://<hostname>:<relay port>}).
+ * ({@code rel://<hostname>:<relay port>}, {@code rels://} with TLS), {@code TERN_TLS_CERT_FILE} and
+ * {@code TERN_TLS_KEY_FILE} (PEM; when set, signal and relay serve TLS only, reloading the files when they change).
  */
 public final class SignalRelayNode implements AutoCloseable {
     private final SignalServer signal;
@@ -32,7 +35,9 @@ public final class SignalRelayNode implements AutoCloseable {
 
     /** @throws IllegalArgumentException with a one-line reason for any invalid setting */
     public static SignalRelayNode fromEnvironment(Map<String, String> env) {
+        Optional<ServerTls> tls = ServerTls.fromEnvironment(env);
         SignalServer signal = SignalServer.fromEnvironment(env);
+        tls.ifPresent(signal::tls);
         String stunSetting = env.getOrDefault(StunServer.PORT_VARIABLE, "");
         StunServer stun = "off".equalsIgnoreCase(stunSetting.trim()) ? null
                 : new StunServer(Ports.fromEnvironment(env, StunServer.PORT_VARIABLE, StunServer.DEFAULT_PORT));
@@ -42,7 +47,11 @@ public final class SignalRelayNode implements AutoCloseable {
             int relayPort = Ports.fromEnvironment(env, RelayServer.PORT_VARIABLE, RelayServer.DEFAULT_PORT);
             String exposed = env.get(RelayServer.EXPOSED_ADDRESS_VARIABLE);
             if (exposed == null || exposed.isBlank()) {
-                exposed = "rel://" + localHostName() + ":" + relayPort;
+                exposed = (tls.isPresent() ? "rels://" : "rel://") + localHostName() + ":" + relayPort;
+            }
+            if (tls.isPresent() && exposed.startsWith("rel://")) {
+                throw new IllegalArgumentException(RelayServer.EXPOSED_ADDRESS_VARIABLE + " must be a rels:// URL when "
+                        + ServerTls.CERT_FILE_VARIABLE + " is set (the relay then speaks TLS only), got '" + exposed + "'");
             }
             if (!exposed.startsWith("rel://") && !exposed.startsWith("rels://")) {
                 throw new IllegalArgumentException(RelayServer.EXPOSED_ADDRESS_VARIABLE
@@ -50,6 +59,7 @@ public final class SignalRelayNode implements AutoCloseable {
             }
             relay = new RelayServer(new InetSocketAddress(relayPort),
                     RelayTokens.fromSharedSecret(secret, Clock.systemUTC()), exposed);
+            tls.ifPresent(relay::tls);
         }
         return new SignalRelayNode(signal, stun, relay);
     }
@@ -69,6 +79,11 @@ public final class SignalRelayNode implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** Whether signal and relay speak TLS. */
+    public boolean usesTls() {
+        return signal.usesTls();
     }
 
     public int signalPort() {

@@ -1,5 +1,6 @@
 package dev.tern.signal;
 
+import dev.tern.signal.tls.ServerTls;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -39,6 +40,7 @@ public final class SignalServer implements AutoCloseable {
     private EventLoopGroup workers;
     private ExecutorService executor;
     private Server server;
+    private ServerTls tls;
 
     /** Listens on all interfaces at {@code port}; 0 picks a free port (see {@link #port()}). */
     public SignalServer(int port) {
@@ -61,6 +63,20 @@ public final class SignalServer implements AutoCloseable {
                 SignalLimits.fromEnvironment(env));
     }
 
+    /** Serves TLS only (no plaintext on this port), with the given certificate; call before {@link #start()}. */
+    public synchronized SignalServer tls(ServerTls serverTls) {
+        if (server != null) {
+            throw new IllegalStateException("signal server already started");
+        }
+        this.tls = serverTls;
+        return this;
+    }
+
+    /** Whether this server speaks TLS (peers are then told HTTPS). */
+    public synchronized boolean usesTls() {
+        return tls != null;
+    }
+
     /**
      * Binds and starts serving.
      *
@@ -73,7 +89,11 @@ public final class SignalServer implements AutoCloseable {
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory("signal-boss", true));
         workers = new NioEventLoopGroup(0, new DefaultThreadFactory("signal-io", true));
         executor = Executors.newCachedThreadPool(new DefaultThreadFactory("signal-call", true));
-        Server built = NettyServerBuilder.forAddress(address)
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(address);
+        if (tls != null) {
+            builder.sslContext(tls.grpcServerContext());
+        }
+        Server built = builder
                 .channelType(NioServerSocketChannel.class)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
@@ -98,7 +118,7 @@ public final class SignalServer implements AutoCloseable {
             shutdownResources();
             throw new UncheckedIOException("signal server cannot listen on " + address + ": " + e.getMessage(), e);
         }
-        log.info("signal exchange listening on {}:{}", address.getHostString(), port());
+        log.info("signal exchange listening on {}:{}{}", address.getHostString(), port(), tls != null ? " (TLS)" : "");
         return this;
     }
 

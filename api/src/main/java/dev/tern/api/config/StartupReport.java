@@ -1,6 +1,7 @@
 package dev.tern.api.config;
 
 import dev.tern.api.storage.TernDatabase;
+import dev.tern.api.tls.ListenerTls;
 import dev.tern.query.ReadModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,17 +24,25 @@ class StartupReport {
     private final TernSettings settings;
     private final TernDatabase database;
     private final ObjectProvider<ReadModel> readModel;
+    private final ListenerTls tls;
 
-    StartupReport(TernSettings settings, TernDatabase database, ObjectProvider<ReadModel> readModel) {
+    StartupReport(TernSettings settings, TernDatabase database, ObjectProvider<ReadModel> readModel, ListenerTls tls) {
         this.settings = settings;
         this.database = database;
         this.readModel = readModel;
+        this.tls = tls;
     }
 
     @EventListener
     void onReady(ApplicationReadyEvent event) {
         int httpPort = httpPort(event.getApplicationContext());
-        log.info("REST API listening on http://localhost:{}/api", httpPort);
+        String scheme = tls.enabled() ? "https" : "http";
+        log.info("REST API listening on {}://localhost:{}/api", scheme, httpPort);
+        if (tls.enabled()) {
+            log.info("TLS on every listener (REST, management gRPC, in-process signal and relay): {}", tls.source());
+        } else {
+            log.warn(PLAINTEXT_WARNING);
+        }
         log.info("Management gRPC port {}", settings.grpcPort() == 0 ? "(free port chosen at start)" : settings.grpcPort());
         log.info("Signal: {}", settings.signalUrl().map(Object::toString).orElse("in-process signal node on port "
                 + (settings.signalPort() == 0 ? "(free port chosen at start)" : settings.signalPort())));
@@ -44,14 +53,23 @@ class StartupReport {
         log.info("DNS domain {}", settings.dnsDomain());
         if (setupRequired()) {
             log.info("Setup required: create the owner and the first admin token with\n"
-                    + "  curl -X POST http://localhost:{}/api/setup -H 'Content-Type: application/json' \\\n"
+                    + "  curl -X POST {}://localhost:{}/api/setup -H 'Content-Type: application/json' \\\n"
                     + "       -d '{\"email\":\"admin@example.com\",\"password\":\"<at least 8 characters>\","
                     + "\"name\":\"Admin\",\"create_pat\":true}'\n"
                     + "  The response's personal_access_token is shown only once; use it as "
-                    + "'Authorization: Token nbp_...'.", httpPort);
+                    + "'Authorization: Token nbp_...'.", scheme, httpPort);
         }
         log.info("tern-server started");
     }
+
+    /**
+     * The listeners bind every interface, so without TLS setup keys, admin tokens and passwords cross the network
+     * readable. Plaintext stays allowed (localhost development, a TLS-terminating proxy in front), but loudly.
+     */
+    static final String PLAINTEXT_WARNING = "TLS IS OFF: REST, management gRPC, signal and relay listen in "
+            + "PLAINTEXT on every interface; admin tokens, setup keys and peer traffic metadata cross the network "
+            + "readable. Fine for localhost development only: set " + TlsSettings.CERT_FILE + " and "
+            + TlsSettings.KEY_FILE + " (PEM), or " + TlsSettings.ACME_DOMAIN + " to get a certificate from ACME.";
 
     static String stunDescription(TernSettings settings) {
         if (!settings.stunUrls().isEmpty()) {

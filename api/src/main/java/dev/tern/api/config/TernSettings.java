@@ -50,13 +50,14 @@ import java.util.regex.Pattern;
  *                         expired peer can still use an external relay, and management refreshes tokens well before
  * @param signalLimits     streams the in-process signal node holds, in all and per connection
  *                         ({@code TERN_SIGNAL_MAX_STREAMS}, {@code TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION})
+ * @param tls              where the listeners' certificate comes from; disabled = plaintext (localhost development)
  */
 public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
                            String dnsDomain, Optional<URI> signalUrl, int signalPort, OptionalInt stunPort,
                            int relayPort, Optional<RelaySecret> relaySecret, List<URI> relayUrls,
                            List<URI> stunUrls, Duration expiryCheckInterval, Duration ephemeralPeerTtl,
                            int grpcMaxCallsPerAddress, Duration relayTokenLifetime,
-                           SignalLimits signalLimits) {
+                           SignalLimits signalLimits, TlsSettings tls) {
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
@@ -100,7 +101,10 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
             DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS,
             EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL, METRICS_TOKEN, GRPC_MAX_CALLS_PER_ADDRESS,
-            RELAY_TOKEN_TTL, SIGNAL_MAX_STREAMS, SIGNAL_MAX_STREAMS_PER_CONNECTION);
+            RELAY_TOKEN_TTL, SIGNAL_MAX_STREAMS, SIGNAL_MAX_STREAMS_PER_CONNECTION,
+            TlsSettings.CERT_FILE, TlsSettings.KEY_FILE, TlsSettings.ACME_DIRECTORY,
+            TlsSettings.ACME_DOMAIN, TlsSettings.ACME_EMAIL, TlsSettings.ACME_HTTP_PORT, TlsSettings.ACME_CA_FILE);
+
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GRPC_PORT = 33073;
@@ -196,6 +200,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException(e.getMessage());
         }
+        TlsSettings tls = TlsSettings.from(values, (variable, defaultPort) -> port(values, variable, defaultPort));
         if (!relayUrls.isEmpty() && relaySecret.isEmpty()) {
             throw new InvalidSettingException(RELAY_URLS + " needs " + RELAY_SECRET
                     + ", the secret those relays were started with, to sign their tokens");
@@ -211,9 +216,14 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
                 requireDistinct(SIGNAL_PORT, signalPort, RELAY_PORT, relayPort);
             }
         }
+        if (tls.acme().isPresent()) {
+            int acmeHttpPort = tls.acme().get().httpPort();
+            requireDistinct(HTTP_PORT, httpPort, TlsSettings.ACME_HTTP_PORT, acmeHttpPort);
+            requireDistinct(GRPC_PORT, grpcPort, TlsSettings.ACME_HTTP_PORT, acmeHttpPort);
+        }
         return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort, stunPort,
                 relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval, ephemeralPeerTtl,
-                grpcMaxCallsPerAddress, relayTokenLifetime, signalLimits);
+                grpcMaxCallsPerAddress, relayTokenLifetime, signalLimits, tls);
     }
 
     /**

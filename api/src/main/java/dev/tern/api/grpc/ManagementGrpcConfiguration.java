@@ -2,6 +2,7 @@ package dev.tern.api.grpc;
 
 import dev.tern.api.commands.PeerRegistrationService;
 import dev.tern.api.config.TernSettings;
+import dev.tern.api.tls.ListenerTls;
 import dev.tern.projector.NetworkMapProjector;
 import dev.tern.query.PeerStatusStore;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -41,13 +42,13 @@ class ManagementGrpcConfiguration {
     }
 
     @Bean
-    SignalEndpoint signalEndpoint(TernSettings settings) {
-        return new SignalEndpoint(settings);
+    SignalEndpoint signalEndpoint(TernSettings settings, ListenerTls tls) {
+        return new SignalEndpoint(settings, tls);
     }
 
     @Bean
-    StunRelayEndpoints stunRelayEndpoints(TernSettings settings) {
-        return new StunRelayEndpoints(settings, Clock.systemUTC());
+    StunRelayEndpoints stunRelayEndpoints(TernSettings settings, ListenerTls tls) {
+        return new StunRelayEndpoints(settings, Clock.systemUTC(), tls);
     }
 
     /** Status writes leave the gRPC call path: a slow or absent database must not hold up a Sync. */
@@ -85,7 +86,8 @@ class ManagementGrpcConfiguration {
                                               NetworkMapProjector projector,
                                               SignalEndpoint signalEndpoint, StunRelayEndpoints stunRelay,
                                               SyncSessions sessions,
-                                              ObjectProvider<EventProcessingConfiguration> processing) {
+                                              ObjectProvider<EventProcessingConfiguration> processing,
+                                              ListenerTls tls) {
         ExecutorService callExecutor = Executors.newFixedThreadPool(CALL_THREADS,
                 new DefaultThreadFactory("mgmt-grpc", true));
         ExecutorService pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS,
@@ -99,7 +101,10 @@ class ManagementGrpcConfiguration {
         // holds one with at least half its lifetime left.
         Duration configRefresh = environment.getProperty("tern.grpc-config-refresh", Duration.class,
                 stunRelay.tokenLifetime().dividedBy(2));
-        return new ManagementGrpcServer(settings.grpcPort(), service, sessions, List.of(callExecutor, pushExecutor),
-                callExecutor, refresh, configRefresh, GrpcLimits.withCallsPerAddress(settings.grpcMaxCallsPerAddress()));
+        ManagementGrpcServer server = new ManagementGrpcServer(settings.grpcPort(), service, sessions,
+                List.of(callExecutor, pushExecutor), callExecutor, refresh, configRefresh,
+                GrpcLimits.withCallsPerAddress(settings.grpcMaxCallsPerAddress()));
+        tls.serverTls().ifPresent(server::tls);
+        return server;
     }
 }

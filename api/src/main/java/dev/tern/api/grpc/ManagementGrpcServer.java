@@ -1,5 +1,6 @@
 package dev.tern.api.grpc;
 
+import dev.tern.signal.tls.ServerTls;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
@@ -44,6 +45,7 @@ public final class ManagementGrpcServer implements SmartLifecycle {
     private final GrpcLimits limits;
     private ScheduledExecutorService refresher;
     private volatile Server server;
+    private ServerTls tls;
 
     /**
      * @param ownedExecutors executors shut down with the server (the call executor and the service's push executor)
@@ -65,6 +67,15 @@ public final class ManagementGrpcServer implements SmartLifecycle {
         this.limits = limits;
     }
 
+    /** Serves TLS only (no plaintext on the port) with the given certificate; call before {@link #start()}. */
+    synchronized ManagementGrpcServer tls(ServerTls serverTls) {
+        if (server != null) {
+            throw new IllegalStateException("management gRPC server is already running");
+        }
+        this.tls = serverTls;
+        return this;
+    }
+
     /** The port the server listens on (the chosen one when configured with 0). */
     public int port() {
         Server running = server;
@@ -79,7 +90,11 @@ public final class ManagementGrpcServer implements SmartLifecycle {
         if (server != null) {
             return;
         }
-        Server built = NettyServerBuilder.forPort(configuredPort)
+        NettyServerBuilder builder = NettyServerBuilder.forPort(configuredPort);
+        if (tls != null) {
+            builder.sslContext(tls.grpcServerContext());
+        }
+        Server built = builder
                 .executor(callExecutor)
                 // the last interceptor runs first: a call over the address's limit is refused before anything
                 .addService(ServerInterceptors.intercept(service, new CallOrigin(),
@@ -108,7 +123,7 @@ public final class ManagementGrpcServer implements SmartLifecycle {
         refresher.scheduleWithFixedDelay(sessions::refreshLastSeen, every, every, TimeUnit.MILLISECONDS);
         long configEvery = configRefresh.toMillis();
         refresher.scheduleWithFixedDelay(sessions::resendConfigs, configEvery, configEvery, TimeUnit.MILLISECONDS);
-        log.info("Management gRPC listening on port {}", port());
+        log.info("Management gRPC listening on port {}{}", port(), tls != null ? " (TLS)" : "");
     }
 
     @Override

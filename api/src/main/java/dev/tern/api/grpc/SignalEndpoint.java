@@ -2,6 +2,7 @@ package dev.tern.api.grpc;
 
 import dev.tern.api.config.StartupFailure;
 import dev.tern.api.config.TernSettings;
+import dev.tern.api.tls.ListenerTls;
 import dev.tern.protocol.management.HostConfig;
 import dev.tern.signal.SignalLimits;
 import dev.tern.signal.SignalServer;
@@ -26,12 +27,19 @@ final class SignalEndpoint implements SmartLifecycle {
     private final URI externalUrl;
     private final int inProcessPort;
     private final SignalLimits limits;
+    private final ListenerTls tls;
     private volatile SignalServer inProcess;
 
     SignalEndpoint(TernSettings settings) {
+        this(settings, ListenerTls.plaintext());
+    }
+
+    /** With TLS on, the in-process node serves TLS only and peers are told HTTPS. */
+    SignalEndpoint(TernSettings settings, ListenerTls tls) {
         this.externalUrl = settings.signalUrl().orElse(null);
         this.inProcessPort = settings.signalPort();
         this.limits = settings.signalLimits();
+        this.tls = tls;
     }
 
     /** The signal address for a peer that reached us at {@code managementHost} (from the call's authority). */
@@ -47,7 +55,7 @@ final class SignalEndpoint implements SmartLifecycle {
         String host = managementHost == null || managementHost.isBlank() ? "localhost" : managementHost;
         return HostConfig.newBuilder()
                 .setUri(hostPort(host, inProcessPort()))
-                .setProtocol(HostConfig.Protocol.HTTP)
+                .setProtocol(tls.enabled() ? HostConfig.Protocol.HTTPS : HostConfig.Protocol.HTTP)
                 .build();
     }
 
@@ -74,7 +82,9 @@ final class SignalEndpoint implements SmartLifecycle {
     public synchronized void start() {
         if (externalUrl == null && inProcess == null) {
             try {
-                inProcess = new SignalServer(new InetSocketAddress(inProcessPort), limits).start();
+                SignalServer server = new SignalServer(new InetSocketAddress(inProcessPort), limits);
+                tls.serverTls().ifPresent(server::tls);
+                inProcess = server.start();
             } catch (UncheckedIOException e) {
                 throw new StartupFailure("signal cannot listen on port " + inProcessPort + " ("
                         + e.getCause().getMessage() + "); set " + TernSettings.SIGNAL_PORT + " to a free port", e);

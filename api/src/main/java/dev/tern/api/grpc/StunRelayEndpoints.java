@@ -2,6 +2,7 @@ package dev.tern.api.grpc;
 
 import dev.tern.api.config.StartupFailure;
 import dev.tern.api.config.TernSettings;
+import dev.tern.api.tls.ListenerTls;
 import dev.tern.protocol.management.HostConfig;
 import dev.tern.protocol.management.RelayConfig;
 import dev.tern.events.values.WireGuardKey;
@@ -58,10 +59,17 @@ final class StunRelayEndpoints implements SmartLifecycle {
     private final Duration tokenLifetime;
     /** Revoked peers (in-process relay only) → their tokens expiring at or before this are refused by the relay. */
     private final Map<PeerId, Instant> revokedUntil = new ConcurrentHashMap<>();
+    private final ListenerTls tls;
     private volatile StunServer stun;
     private volatile RelayServer relay;
 
     StunRelayEndpoints(TernSettings settings, Clock clock) {
+        this(settings, clock, ListenerTls.plaintext());
+    }
+
+    /** With TLS on, the in-process relay serves {@code wss://} only and peers are told {@code rels://}. */
+    StunRelayEndpoints(TernSettings settings, Clock clock, ListenerTls tls) {
+        this.tls = tls;
         this.externalStuns = settings.stunUrls().stream()
                 .map(url -> HostConfig.newBuilder().setUri(url.toString()).setProtocol(HostConfig.Protocol.UDP).build())
                 .toList();
@@ -105,7 +113,8 @@ final class StunRelayEndpoints implements SmartLifecycle {
         if (!externalRelays.isEmpty()) {
             urls = externalRelays;
         } else if (relayInProcess) {
-            urls = List.of("rel://" + SignalEndpoint.hostPort(hostOrLocalhost(managementHost), inProcessRelayPort()));
+            urls = List.of(relayScheme() + SignalEndpoint.hostPort(hostOrLocalhost(managementHost),
+                    inProcessRelayPort()));
         } else {
             return Optional.empty();
         }
@@ -199,8 +208,10 @@ final class StunRelayEndpoints implements SmartLifecycle {
                 // The relay tells authenticated peers this URL; they only compare it with the URL other peers
                 // announce over signal, so it has to be the same for everyone, not reachable from everywhere.
                 try {
-                    relay = new RelayServer(new InetSocketAddress(inProcessRelayPort), tokens,
-                            "rel://" + SignalEndpoint.hostPort(localHostName(), inProcessRelayPort)).start();
+                    RelayServer server = new RelayServer(new InetSocketAddress(inProcessRelayPort), tokens,
+                            relayScheme() + SignalEndpoint.hostPort(localHostName(), inProcessRelayPort));
+                    tls.serverTls().ifPresent(server::tls);
+                    relay = server.start();
                 } catch (UncheckedIOException e) {
                     throw new StartupFailure("relay cannot listen on port " + inProcessRelayPort + " ("
                             + e.getCause().getMessage() + "); set " + TernSettings.RELAY_PORT + " to a free port", e);
@@ -236,6 +247,10 @@ final class StunRelayEndpoints implements SmartLifecycle {
     @Override
     public int getPhase() {
         return ManagementGrpcServer.PHASE - 1;
+    }
+
+    private String relayScheme() {
+        return tls.enabled() ? "rels://" : "rel://";
     }
 
     private static String hostOrLocalhost(String host) {

@@ -3,11 +3,15 @@ package dev.tern.signal.relay;
 import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.relay.RelayTokens;
 import io.netty.bootstrap.ServerBootstrap;
+import dev.tern.signal.tls.ServerTls;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
@@ -42,6 +46,7 @@ public final class RelayServer implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel channel;
+    private ServerTls tls;
 
     /**
      * @param instanceUrl the URL peers are told in AuthResponse and that management hands out, e.g.
@@ -63,28 +68,50 @@ public final class RelayServer implements AutoCloseable {
         this.healthCheckInterval = healthCheckInterval;
     }
 
+    /** Serves {@code wss://} only (no plaintext on this port), with the given certificate; call before {@link #start()}. */
+    public synchronized RelayServer tls(ServerTls serverTls) {
+        if (channel != null) {
+            throw new IllegalStateException("relay server already started");
+        }
+        this.tls = serverTls;
+        return this;
+    }
+
     public synchronized RelayServer start() {
         if (channel != null) {
             throw new IllegalStateException("relay server already started");
         }
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory("relay-boss", true));
         workers = new NioEventLoopGroup(0, new DefaultThreadFactory("relay-io", true));
+        ChannelInitializer<SocketChannel> relay = new RelayServerInitializer(hub, tokens, instanceUrl, authTimeout,
+                healthCheckInterval);
+        ChannelInitializer<SocketChannel> connection = tls == null ? relay : withTls(tls.httpServerContext(), relay);
         try {
             channel = new ServerBootstrap().group(boss, workers)
                     .channel(NioServerSocketChannel.class)
                     // Bounded per-connection output: beyond this the handler drops packets for that receiver.
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new RelayServerInitializer(hub, tokens, instanceUrl, authTimeout, healthCheckInterval))
+                    .childHandler(connection)
                     .bind(address).syncUninterruptibly().channel();
         } catch (Exception e) { // Netty rethrows the checked BindException undeclared
             shutdownGroups();
             throw new UncheckedIOException("relay cannot listen on " + address + ": " + e.getMessage(),
                     e instanceof SocketException se ? se : new SocketException(e.toString()));
         }
-        log.info("relay listening on {}:{}{} as {}", address.getHostString(), port(), RelayServerInitializer.PATH,
-                instanceUrl);
+        log.info("relay listening on {}:{}{} as {}{}", address.getHostString(), port(), RelayServerInitializer.PATH,
+                instanceUrl, tls != null ? " (TLS)" : "");
         return this;
+    }
+
+    /** TLS first, then the relay's own pipeline; a client that does not start with a TLS handshake is dropped. */
+    private static ChannelInitializer<SocketChannel> withTls(SslContext context, ChannelInitializer<SocketChannel> relay) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+                channel.pipeline().addLast(context.newHandler(channel.alloc()), relay);
+            }
+        };
     }
 
     public int port() {
