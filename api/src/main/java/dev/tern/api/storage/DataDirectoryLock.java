@@ -9,13 +9,21 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Exclusive ownership of a data directory by one tern-server: an OS file lock on {@code <dataDir>/tern.lock}. The
  * kernel releases it when the process dies however it dies, so a crash never leaves the directory locked; the
  * file also names the owner's pid for the "in use" message.
+ *
+ * <p>The directory is made private (0700, its files 0600), also when it was created by an earlier version with the
+ * default umask: it holds the embedded database (with everything tern-server stores) and its password, and a local user
+ * must get nothing from it.
  */
 public final class DataDirectoryLock implements AutoCloseable {
 
@@ -42,11 +50,12 @@ public final class DataDirectoryLock implements AutoCloseable {
         } catch (IOException e) {
             throw new StartupFailure("cannot create data directory " + dataDir + ": " + e);
         }
+        makePrivate(dataDir);
         Path lockFile = dataDir.resolve(LOCK_FILE);
         FileChannel channel;
         try {
-            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (IOException e) {
             throw new StartupFailure("cannot open lock file " + lockFile + ": " + e);
         }
@@ -74,6 +83,24 @@ public final class DataDirectoryLock implements AutoCloseable {
             // The pid is only used in a message; the lock itself is what matters.
         }
         return new DataDirectoryLock(dataDir, channel, lock);
+    }
+
+    /** 0700 on the directory, 0600 on the files directly in it (subdirectories are PostgreSQL's, already 0700). */
+    private static void makePrivate(Path dataDir) {
+        try {
+            Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+            try (Stream<Path> entries = Files.list(dataDir)) {
+                for (Path entry : entries.toList()) {
+                    if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-------"));
+                    } else if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rwx------"));
+                    }
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new StartupFailure("cannot make data directory " + dataDir + " private (0700): " + e);
+        }
     }
 
     private static String readOwner(FileChannel channel) {
