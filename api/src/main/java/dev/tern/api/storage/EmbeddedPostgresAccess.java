@@ -92,16 +92,23 @@ final class EmbeddedPostgresAccess {
 
     /**
      * Makes an initialised, stopped cluster password-only. {@code initialisedNow}: initdb just ran with
-     * {@link #initdbOptions}, so the superuser already has the password.
+     * {@link #initdbOptions}, so the superuser already has the password. {@code secretIsNew}: the secret file was
+     * missing (lost, or never made) and has just been created, so the superuser's password is set to it again.
      */
-    static void secure(PostgresBinaries binaries, Path pgData, String secret, boolean initialisedNow) {
-        if (hbaIsPasswordOnly(pgData)) {
-            return;
-        }
-        if (!initialisedNow) {
+    static void secure(PostgresBinaries binaries, Path pgData, String secret, boolean initialisedNow,
+                       boolean secretIsNew) {
+        boolean passwordOnly = hbaIsPasswordOnly(pgData);
+        if (!initialisedNow && !passwordOnly) {
             log.warn("Embedded PostgreSQL in {} accepts connections without a password (trust, from an earlier"
                     + " tern-server); setting a password and switching it to SCRAM", pgData);
             setSuperuserPassword(binaries, pgData, secret);
+        } else if (!initialisedNow && secretIsNew) {
+            log.warn("{} was missing; giving the embedded PostgreSQL superuser the new one",
+                    pgData.resolveSibling(SECRET_FILE));
+            setSuperuserPassword(binaries, pgData, secret);
+        }
+        if (passwordOnly) {
+            return;
         }
         try {
             writePrivately(pgData.resolve("pg_hba.conf"), HBA);

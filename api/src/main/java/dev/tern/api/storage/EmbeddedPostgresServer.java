@@ -82,6 +82,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     static EmbeddedPostgresServer start(Path dataDir) {
         Path pgData = dataDir.resolve("postgres").toAbsolutePath().normalize();
         OrphanPostmaster.stopIfRunning(pgData);
+        boolean secretIsNew = !Files.exists(EmbeddedPostgresAccess.secretFile(dataDir));
         String password = EmbeddedPostgresAccess.loadOrCreateSecret(dataDir);
         PostgresBinaries binaries = PostgresBinaries.resolve();
         // zonky runs initdb when postgresql.conf is missing; the same test tells a new cluster from an old one.
@@ -97,7 +98,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                     .setConnectConfig("password", password)
                     // after initdb (if it ran), before the postmaster opens its port
                     .setDataDirectoryCustomizer(dir -> EmbeddedPostgresAccess.secure(binaries, pgData, password,
-                            initialisesNow))
+                            initialisesNow, secretIsNew))
                     .setPGStartupWait(STARTUP_WAIT);
             for (String[] option : EmbeddedPostgresAccess.initdbOptions(dataDir)) {
                 builder.setLocaleConfig(option[0], option[1]);

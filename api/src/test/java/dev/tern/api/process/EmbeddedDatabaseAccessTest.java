@@ -117,6 +117,18 @@ class EmbeddedDatabaseAccessTest {
             assertThat(names(db)).containsExactly("after-migration", "from-the-trust-days");
             assertRefused(port(dataDir), "tern", null);
         }
+
+        // A lost secret file is replaced: the superuser gets the new secret, the data stays.
+        String lost = Files.readString(dataDir.resolve("postgres.secret")).strip();
+        Files.delete(dataDir.resolve("postgres.secret"));
+        try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
+             TernDatabase db = TernDatabase.open(settingsFor(dataDir), lock)) {
+            assertThat(names(db)).containsExactly("after-migration", "from-the-trust-days");
+            String replacement = Files.readString(dataDir.resolve("postgres.secret")).strip();
+            assertThat(replacement).isNotEqualTo(lost);
+            assertRefused(port(dataDir), "tern", lost);
+            connect(port(dataDir), "tern", replacement).close();
+        }
     }
 
     private static void assertRefused(int port, String database, String password) {
