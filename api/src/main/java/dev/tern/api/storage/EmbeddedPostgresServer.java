@@ -84,7 +84,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         OrphanPostmaster.stopIfRunning(pgData);
         boolean secretIsNew = !Files.exists(EmbeddedPostgresAccess.secretFile(dataDir));
         String password = EmbeddedPostgresAccess.loadOrCreateSecret(dataDir);
-        PostgresBinaries binaries = PostgresBinaries.resolve();
+        Path binariesDirectory = PostgresBinaries.workingDirectory(dataDir);
+        PostgresBinaries binaries = PostgresBinaries.resolve(binariesDirectory);
         // zonky runs initdb when postgresql.conf is missing; the same test tells a new cluster from an old one.
         boolean initialisesNow = !Files.exists(pgData.resolve("postgresql.conf"));
         Map<String, String> serverConfig = serverConfig();
@@ -93,6 +94,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(pgData)
                     .setCleanDataDirectory(false)
+                    .setOverrideWorkingDirectory(binariesDirectory.toFile())
+                    .setPgBinaryResolver(PostgresBinaries.resolver(binariesDirectory))
                     // zonky's own hook would stop PostgreSQL while Spring is still shutting down; close() does it.
                     .setRegisterShutdownHook(false)
                     .setConnectConfig("password", password)

