@@ -145,6 +145,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         config.put("synchronous_commit", "on");
         config.put("full_page_writes", "on");
         config.put("listen_addresses", "localhost");
+        // No Unix socket: tern-server connects over TCP, and a socket in /tmp is one more thing another local user
+        // could get in the way of (a lock file pre-created for the port the watchdog restarts on).
+        config.put("unix_socket_directories", "");
         config.put("max_connections", "100");
         config.put("timezone", "UTC");
         config.put("password_encryption", "scram-sha-256");

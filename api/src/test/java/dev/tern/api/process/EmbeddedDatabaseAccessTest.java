@@ -52,6 +52,9 @@ class EmbeddedDatabaseAccessTest {
             execute(db, "CREATE TABLE probe (name text PRIMARY KEY)", "INSERT INTO probe VALUES ('tern')");
             int port = port(dataDir);
 
+            // Localhost TCP is the only way in: no Unix socket (postmaster.pid line 5 names its directory).
+            assertThat(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(4)).isBlank();
+            assertThat(Path.of("/tmp", ".s.PGSQL." + port)).doesNotExist();
             for (String database : List.of("tern", "postgres", "template1")) {
                 assertRefused(port, database, null);
                 assertRefused(port, database, "wrong-password");
