@@ -12,22 +12,24 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Exclusive ownership of a data directory by one tern-server: an OS file lock on {@code <dataDir>/tern.lock}. The
  * kernel releases it when the process dies however it dies, so a crash never leaves the directory locked; the
  * file also names the owner's pid for the "in use" message.
  *
- * <p>The directory is made private (0700, its files 0600), also when it was created by an earlier version with the
- * default umask: it holds the embedded database (with everything tern-server stores) and its password, and a local user
- * must get nothing from it.
+ * <p>The directory is made private (0700), also when it was created by an earlier version with the default umask:
+ * it holds the embedded database (with everything tern-server stores) and its password, and a local user must get
+ * nothing from it.
  */
 public final class DataDirectoryLock implements AutoCloseable {
 
     static final String LOCK_FILE = "tern.lock";
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
 
     private final Path dataDir;
     private final FileChannel channel;
@@ -55,7 +57,7 @@ public final class DataDirectoryLock implements AutoCloseable {
         FileChannel channel;
         try {
             channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
         } catch (IOException e) {
             throw new StartupFailure("cannot open lock file " + lockFile + ": " + e);
         }
@@ -85,18 +87,17 @@ public final class DataDirectoryLock implements AutoCloseable {
         return new DataDirectoryLock(dataDir, channel, lock);
     }
 
-    /** 0700 on the directory, 0600 on the files directly in it (subdirectories are PostgreSQL's, already 0700). */
+    /**
+     * 0700 on the directory, which alone keeps every other account out of everything in it; 0600 on the lock file
+     * an earlier version made with the umask. Other files are left alone: TERN_DATA_DIR may point at a directory
+     * that holds more than tern-server's files.
+     */
     private static void makePrivate(Path dataDir) {
         try {
-            Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
-            try (Stream<Path> entries = Files.list(dataDir)) {
-                for (Path entry : entries.toList()) {
-                    if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
-                        Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-------"));
-                    } else if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-                        Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rwx------"));
-                    }
-                }
+            Files.setPosixFilePermissions(dataDir, OWNER_ONLY_DIRECTORY);
+            Path lockFile = dataDir.resolve(LOCK_FILE);
+            if (Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+                Files.setPosixFilePermissions(lockFile, OWNER_ONLY_FILE);
             }
         } catch (IOException | UnsupportedOperationException e) {
             throw new StartupFailure("cannot make data directory " + dataDir + " private (0700): " + e);

