@@ -18,7 +18,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * The one-time bootstrap behind {@code POST /api/setup}: the first account, its owner and optionally a PAT.
- * Concurrent setups in this process are serialized and only the first wins; later ones get 412.
+ * Concurrent setups are serialized, in this process by a lock and across the nodes sharing the database by
+ * {@link SetupExclusion}; only the first wins, later ones get 412.
  */
 @Service
 public class AccountSetupService {
@@ -28,15 +29,17 @@ public class AccountSetupService {
     private final CommandService commands;
     private final String dnsDomain;
     private final Clock clock;
+    private final SetupExclusion exclusion;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean done;
 
     public AccountSetupService(ReadModel readModel, CommandService commands,
-                               @Value("${tern.dns-domain:tern.internal}") String dnsDomain) {
+                               @Value("${tern.dns-domain:tern.internal}") String dnsDomain, SetupExclusion exclusion) {
         this.readModel = readModel;
         this.commands = commands;
         this.dnsDomain = dnsDomain;
         this.clock = Clock.systemUTC();
+        this.exclusion = exclusion;
     }
 
     public record SetupResult(String accountId, String userId, String email, String plainToken) {
@@ -58,24 +61,28 @@ public class AccountSetupService {
                 throw CommandRejected.preconditionFailed("setup already completed: an owner exists; "
                         + "authenticate with a personal access token instead");
             }
-            String accountId = Ids.newId();
-            String userId = Ids.newId();
-            Actor actor = new Actor(Actor.Type.USER, userId, name, email);
-            commands.send(new CreateAccount(accountId, randomMeshNetwork(), dnsDomain, userId, email, name,
-                    Ids.newId()), actor, sourceAddress);
-            done = true;
-            String plainToken = null;
-            if (patExpireInDays != null) {
-                PersonalAccessTokens.Minted minted = PersonalAccessTokens.mint();
-                Instant expiresAt = clock.instant().plus(Duration.ofDays(patExpireInDays));
-                commands.send(new CreatePersonalAccessToken(accountId, Ids.newId(), userId, "setup", minted.hash(),
-                        expiresAt, userId), actor, sourceAddress);
-                plainToken = minted.plainToken();
-            }
-            return new SetupResult(accountId, userId, email, plainToken);
+            return exclusion.exclusively(() -> createOwner(email, name, patExpireInDays, sourceAddress));
         } finally {
             lock.unlock();
         }
+    }
+
+    private SetupResult createOwner(String email, String name, Integer patExpireInDays, String sourceAddress) {
+        String accountId = Ids.newId();
+        String userId = Ids.newId();
+        Actor actor = new Actor(Actor.Type.USER, userId, name, email);
+        commands.send(new CreateAccount(accountId, randomMeshNetwork(), dnsDomain, userId, email, name,
+                Ids.newId()), actor, sourceAddress);
+        done = true;
+        String plainToken = null;
+        if (patExpireInDays != null) {
+            PersonalAccessTokens.Minted minted = PersonalAccessTokens.mint();
+            Instant expiresAt = clock.instant().plus(Duration.ofDays(patExpireInDays));
+            commands.send(new CreatePersonalAccessToken(accountId, Ids.newId(), userId, "setup", minted.hash(),
+                    expiresAt, userId), actor, sourceAddress);
+            plainToken = minted.plainToken();
+        }
+        return new SetupResult(accountId, userId, email, plainToken);
     }
 
     /** A random /16 inside 100.64.0.0/10 (second octet 64..127), as NetBird allocates account networks. */

@@ -9,17 +9,27 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Exclusive ownership of a data directory by one tern-server: an OS file lock on {@code <dataDir>/tern.lock}. The
  * kernel releases it when the process dies however it dies, so a crash never leaves the directory locked; the
  * file also names the owner's pid for the "in use" message.
+ *
+ * <p>The directory is made private (0700), also when it was created by an earlier version with the default umask:
+ * it holds the embedded database (with everything tern-server stores) and its password, and a local user must get
+ * nothing from it.
  */
 public final class DataDirectoryLock implements AutoCloseable {
 
     static final String LOCK_FILE = "tern.lock";
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
 
     private final Path dataDir;
     private final FileChannel channel;
@@ -42,11 +52,12 @@ public final class DataDirectoryLock implements AutoCloseable {
         } catch (IOException e) {
             throw new StartupFailure("cannot create data directory " + dataDir + ": " + e);
         }
+        makePrivate(dataDir);
         Path lockFile = dataDir.resolve(LOCK_FILE);
         FileChannel channel;
         try {
-            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
         } catch (IOException e) {
             throw new StartupFailure("cannot open lock file " + lockFile + ": " + e);
         }
@@ -74,6 +85,23 @@ public final class DataDirectoryLock implements AutoCloseable {
             // The pid is only used in a message; the lock itself is what matters.
         }
         return new DataDirectoryLock(dataDir, channel, lock);
+    }
+
+    /**
+     * 0700 on the directory, which alone keeps every other account out of everything in it; 0600 on the lock file
+     * an earlier version made with the umask. Other files are left alone: TERN_DATA_DIR may point at a directory
+     * that holds more than tern-server's files.
+     */
+    private static void makePrivate(Path dataDir) {
+        try {
+            Files.setPosixFilePermissions(dataDir, OWNER_ONLY_DIRECTORY);
+            Path lockFile = dataDir.resolve(LOCK_FILE);
+            if (Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+                Files.setPosixFilePermissions(lockFile, OWNER_ONLY_FILE);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new StartupFailure("cannot make data directory " + dataDir + " private (0700): " + e);
+        }
     }
 
     private static String readOwner(FileChannel channel) {

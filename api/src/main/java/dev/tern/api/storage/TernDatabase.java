@@ -48,6 +48,7 @@ public final class TernDatabase implements AutoCloseable {
         try {
             HikariConfig config = poolConfig(server.jdbcUrl());
             config.setUsername(EmbeddedPostgresServer.USER);
+            config.setPassword(server.password());
             String description = "embedded PostgreSQL on localhost:" + server.port() + " (data in "
                     + server.dataDirectory() + ")";
             return new TernDatabase(connect(config, description), Optional.of(server), description);

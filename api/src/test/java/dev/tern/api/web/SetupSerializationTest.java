@@ -54,8 +54,9 @@ class SetupSerializationTest {
             ownerExists.set(sent.stream().anyMatch(c -> c instanceof CreateAccount));
             return true;
         };
+        // Across nodes the database makes setup exclusive (SetupAcrossNodesTest); here only this process's lock.
         AccountSetupService setup = new AccountSetupService(readModel, new CommandService(gateway, catchUp),
-                "mesh.test");
+                "mesh.test", java.util.function.Supplier::get);
 
         int racers = 16;
         ExecutorService pool = Executors.newFixedThreadPool(racers);
