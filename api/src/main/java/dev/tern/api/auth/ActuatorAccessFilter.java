@@ -5,11 +5,13 @@ import dev.tern.api.web.ErrorResponse;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.Principal;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -26,7 +28,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code {"status": ...}}; everything else ({@code /actuator/prometheus}, the endpoint index) needs either
  * {@code Authorization: Bearer <TERN_METRICS_TOKEN>} (compared in constant time) or
  * {@code Authorization: Token nbp_...}, a personal access token of a user who may read the whole account
- * (owner, admin, auditor). No credentials or wrong ones: 401; a token of a plain user: 403.
+ * (owner, admin, auditor). No credentials or wrong ones: 401; a token of a plain user: 403. The same credentials on a
+ * health probe show its components (which one is down) but never their details.
  */
 @Component
 @Order(ActuatorAccessFilter.ORDER)
@@ -37,6 +40,9 @@ public class ActuatorAccessFilter extends OncePerRequestFilter {
     /** What a load balancer needs; with show-details=never none of them says more than UP or DOWN. */
     static final Set<String> OPEN_PATHS = Set.of("/actuator/health", "/actuator/health/liveness",
             "/actuator/health/readiness");
+
+    /** The role {@code management.endpoint.health.roles} names: callers with metrics credentials. */
+    static final String OPERATOR_ROLE = "OPERATOR";
 
     private static final Logger log = LoggerFactory.getLogger(ActuatorAccessFilter.class);
 
@@ -63,53 +69,84 @@ public class ActuatorAccessFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return !isActuator(path) || OPEN_PATHS.contains(path);
+        return !isActuator(path(request));
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (OPEN_PATHS.contains(path(request))) {
+            // Open to anyone; an operator's credentials also show which component is down (show-components
+            // when-authorized). Wrong credentials, or none, get the anonymous answer, never a refusal.
+            boolean operator = request.getHeader("Authorization") != null && check(request, false) == null;
+            chain.doFilter(operator ? asOperator(request) : request, response);
+            return;
+        }
+        Refusal refusal = check(request, true);
+        if (refusal == null) {
+            chain.doFilter(asOperator(request), response);
+        } else if (refusal.status() == 401) {
+            unauthorized(response, refusal.message());
+        } else {
+            ErrorResponse.write(response, refusal.status(), refusal.message());
+        }
+    }
+
+    private record Refusal(int status, String message) {
+    }
+
+    /** Null when the request carries the metrics token or a PAT of a user who reads everything. */
+    private Refusal check(HttpServletRequest request, boolean countUse) {
         String header = request.getHeader("Authorization");
         String trimmed = header == null ? "" : header.trim();
         int space = trimmed.indexOf(' ');
         String scheme = (space < 0 ? trimmed : trimmed.substring(0, space)).toLowerCase(Locale.ROOT);
         String credentials = space < 0 ? "" : trimmed.substring(space + 1).trim();
         if (scheme.equals("bearer")) {
-            if (metricsTokenHash.isPresent()
-                    && MessageDigest.isEqual(metricsTokenHash.get(), sha256(credentials))) {
-                chain.doFilter(request, response);
-            } else {
-                unauthorized(response, "invalid metrics token");
-            }
-            return;
+            return metricsTokenHash.isPresent() && MessageDigest.isEqual(metricsTokenHash.get(), sha256(credentials))
+                    ? null : new Refusal(401, "invalid metrics token");
         }
         if (!scheme.equals("token")) {
-            unauthorized(response, "metrics need 'Authorization: Bearer <TERN_METRICS_TOKEN>' or "
+            return new Refusal(401, "metrics need 'Authorization: Bearer <TERN_METRICS_TOKEN>' or "
                     + "'Authorization: Token nbp_...' of an owner, admin or auditor");
-            return;
         }
         TokenAuthenticationFilter.Result result;
         try {
             result = tokens.authenticate(header);
         } catch (RuntimeException e) {
             log.error("authentication look-up failed", e);
-            ErrorResponse.write(response, 500, "internal server error");
-            return;
+            return new Refusal(500, "internal server error");
         }
         if (result.failure() != null) {
-            unauthorized(response, result.failure());
-            return;
+            return new Refusal(401, result.failure());
         }
         if (!result.caller().readsEverything()) {
-            ErrorResponse.write(response, 403, "the " + result.caller().role().wireName()
-                    + " role may not read metrics");
-            return;
+            return new Refusal(403, "the " + result.caller().role().wireName() + " role may not read metrics");
         }
-        if (result.caller().tokenId() != null) {
+        if (countUse && result.caller().tokenId() != null) {
             usage.used(result.caller().tokenId());
         }
-        chain.doFilter(request, response);
+        return null;
+    }
+
+    /** The request as the actuator's {@code when-authorized} rules see an operator: a principal in OPERATOR_ROLE. */
+    private static HttpServletRequest asOperator(HttpServletRequest request) {
+        Principal operator = () -> "operator";
+        return new HttpServletRequestWrapper(request) {
+            @Override
+            public Principal getUserPrincipal() {
+                return operator;
+            }
+
+            @Override
+            public boolean isUserInRole(String role) {
+                return OPERATOR_ROLE.equals(role);
+            }
+        };
+    }
+
+    private static String path(HttpServletRequest request) {
+        return request.getRequestURI().substring(request.getContextPath().length());
     }
 
     private static void unauthorized(HttpServletResponse response, String message) throws IOException {

@@ -384,48 +384,40 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
 
     /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT10S}); 1 s to 1 h. */
     private static Duration expiryCheckInterval(String value) {
-        if (value == null || value.isEmpty()) {
-            return DEFAULT_EXPIRY_CHECK_INTERVAL;
-        }
-        String reason = EXPIRY_CHECK_INTERVAL + " must be a duration between " + MIN_EXPIRY_CHECK_INTERVAL.toSeconds()
-                + "s and " + MAX_EXPIRY_CHECK_INTERVAL.toHours() + "h like 10s, 1m or PT30S, got '" + printable(value)
-                + "'";
-        Duration interval;
-        var shortForm = SHORT_DURATION.matcher(value.toLowerCase(Locale.ROOT));
-        if (shortForm.matches()) {
-            long amount = Long.parseLong(shortForm.group(1));
-            interval = switch (shortForm.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofHours(amount);
-            };
-        } else {
-            try {
-                interval = Duration.parse(value);
-            } catch (DateTimeParseException e) {
-                throw new InvalidSettingException(reason);
-            }
-        }
-        if (interval.compareTo(MIN_EXPIRY_CHECK_INTERVAL) < 0 || interval.compareTo(MAX_EXPIRY_CHECK_INTERVAL) > 0) {
-            throw new InvalidSettingException(reason);
-        }
-        return interval;
+        return duration(value, EXPIRY_CHECK_INTERVAL, DEFAULT_EXPIRY_CHECK_INTERVAL, MIN_EXPIRY_CHECK_INTERVAL,
+                MAX_EXPIRY_CHECK_INTERVAL, MIN_EXPIRY_CHECK_INTERVAL.toSeconds() + "s and "
+                        + MAX_EXPIRY_CHECK_INTERVAL.toHours() + "h", "10s, 1m or PT30S");
     }
 
     /** {@code 10m}, {@code 90s}, {@code 1h}, or ISO-8601 ({@code PT10M}); 1 min to 30 days. */
     private static Duration ephemeralPeerTtl(String value) {
+        return duration(value, EPHEMERAL_PEER_TTL, DEFAULT_EPHEMERAL_PEER_TTL, MIN_EPHEMERAL_PEER_TTL,
+                MAX_EPHEMERAL_PEER_TTL, MIN_EPHEMERAL_PEER_TTL.toMinutes() + "m and "
+                        + MAX_EPHEMERAL_PEER_TTL.toDays() + " days", "10m, 1h or PT30M");
+    }
+
+    /** {@code 30m}, {@code 1h}, or ISO-8601 ({@code PT2H}); 1 min to 24 h. */
+    private static Duration relayTokenLifetime(String value) {
+        return duration(value, RELAY_TOKEN_TTL, DEFAULT_RELAY_TOKEN_TTL, MIN_RELAY_TOKEN_TTL, MAX_RELAY_TOKEN_TTL,
+                MIN_RELAY_TOKEN_TTL.toMinutes() + "m and " + MAX_RELAY_TOKEN_TTL.toHours() + "h", "30m, 1h or PT2H");
+    }
+
+    /**
+     * A duration setting: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601, within [min, max]; empty
+     * means the default. {@code range} and {@code examples} only word the one-line refusal.
+     */
+    private static Duration duration(String value, String variable, Duration defaultValue, Duration min, Duration max,
+                                     String range, String examples) {
         if (value == null || value.isEmpty()) {
-            return DEFAULT_EPHEMERAL_PEER_TTL;
+            return defaultValue;
         }
-        String reason = EPHEMERAL_PEER_TTL + " must be a duration between " + MIN_EPHEMERAL_PEER_TTL.toMinutes()
-                + "m and " + MAX_EPHEMERAL_PEER_TTL.toDays() + " days like 10m, 1h or PT30M, got '" + printable(value)
-                + "'";
-        Duration ttl;
+        String reason = variable + " must be a duration between " + range + " like " + examples + ", got '"
+                + printable(value) + "'";
+        Duration duration;
         var shortForm = SHORT_DURATION.matcher(value.toLowerCase(Locale.ROOT));
         if (shortForm.matches()) {
             long amount = Long.parseLong(shortForm.group(1));
-            ttl = switch (shortForm.group(2)) {
+            duration = switch (shortForm.group(2)) {
                 case "ms" -> Duration.ofMillis(amount);
                 case "s" -> Duration.ofSeconds(amount);
                 case "m" -> Duration.ofMinutes(amount);
@@ -433,15 +425,15 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             };
         } else {
             try {
-                ttl = Duration.parse(value);
+                duration = Duration.parse(value);
             } catch (DateTimeParseException e) {
                 throw new InvalidSettingException(reason);
             }
         }
-        if (ttl.compareTo(MIN_EPHEMERAL_PEER_TTL) < 0 || ttl.compareTo(MAX_EPHEMERAL_PEER_TTL) > 0) {
+        if (duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
             throw new InvalidSettingException(reason);
         }
-        return ttl;
+        return duration;
     }
 
     private static int positiveCount(Map<String, String> values, String variable, int defaultValue, int max) {
@@ -574,34 +566,5 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public String databaseDescription() {
         return database.map(db -> db.jdbcUrl() + (db.user().isEmpty() ? "" : " as " + db.user()))
                 .orElse("embedded PostgreSQL in " + dataDir.resolve("postgres"));
-    }
-
-    private static Duration relayTokenLifetime(String value) {
-        if (value == null || value.isEmpty()) {
-            return DEFAULT_RELAY_TOKEN_TTL;
-        }
-        String reason = RELAY_TOKEN_TTL + " must be a duration between " + MIN_RELAY_TOKEN_TTL.toMinutes() + "m and "
-                + MAX_RELAY_TOKEN_TTL.toHours() + "h like 30m, 1h or PT2H, got '" + printable(value) + "'";
-        Duration lifetime;
-        var shortForm = SHORT_DURATION.matcher(value.toLowerCase(Locale.ROOT));
-        if (shortForm.matches()) {
-            long amount = Long.parseLong(shortForm.group(1));
-            lifetime = switch (shortForm.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofHours(amount);
-            };
-        } else {
-            try {
-                lifetime = Duration.parse(value);
-            } catch (DateTimeParseException e) {
-                throw new InvalidSettingException(reason);
-            }
-        }
-        if (lifetime.compareTo(MIN_RELAY_TOKEN_TTL) < 0 || lifetime.compareTo(MAX_RELAY_TOKEN_TTL) > 0) {
-            throw new InvalidSettingException(reason);
-        }
-        return lifetime;
     }
 }

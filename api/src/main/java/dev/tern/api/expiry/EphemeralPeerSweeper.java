@@ -4,7 +4,6 @@ import dev.tern.api.commands.CommandService;
 import dev.tern.api.config.TernSettings;
 import dev.tern.events.commands.DeletePeer;
 import dev.tern.events.meta.Actor;
-import dev.tern.events.values.Ids;
 import dev.tern.query.DuePeer;
 import dev.tern.query.ReadModel;
 import io.micrometer.core.instrument.Counter;
@@ -12,15 +11,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,7 +28,7 @@ import org.springframework.stereotype.Component;
  * as with NetBird. Runs never overlap; a failed command is logged and the run goes on with the next peer.
  */
 @Component
-public class EphemeralPeerSweeper implements SmartLifecycle {
+public class EphemeralPeerSweeper extends SystemSweep {
     /** Micrometer name; Prometheus shows it as {@code tern_peer_ephemeral_removals_total}. */
     public static final String REMOVALS_METRIC = "tern.peer.ephemeral.removals";
 
@@ -45,12 +38,7 @@ public class EphemeralPeerSweeper implements SmartLifecycle {
     private final CommandService commands;
     private final Clock clock;
     private final Duration ttl;
-    private final Duration interval;
     private final Counter removals;
-    private final ReentrantLock running = new ReentrantLock();
-    private ScheduledExecutorService schedule;
-    /** Set while stopping: a run in progress ends after its current command instead of walking on. */
-    private volatile boolean stopping;
 
     @Autowired
     EphemeralPeerSweeper(ReadModel reads, CommandService commands, MeterRegistry meters, TernSettings settings) {
@@ -60,45 +48,38 @@ public class EphemeralPeerSweeper implements SmartLifecycle {
     /** With the clock that decides "now" for the query (tests run it ahead). */
     public EphemeralPeerSweeper(ReadModel reads, CommandService commands, MeterRegistry meters, Clock clock,
                                 Duration ttl, Duration interval) {
+        super("ephemeral-peer-sweeper", interval);
         this.reads = reads;
         this.commands = commands;
         this.clock = clock;
         this.ttl = ttl;
-        this.interval = interval;
         this.removals = Counter.builder(REMOVALS_METRIC)
                 .description("Ephemeral peers deleted after being disconnected for the configured time")
                 .register(meters);
     }
 
     /** One run: returns how many peers it deleted (a peer deleted meanwhile by someone else does not count). */
-    public int sweep() {
-        running.lock();
+    @Override
+    protected int sweepOnce() {
+        List<DuePeer> gone;
         try {
-            List<DuePeer> gone;
-            try {
-                gone = reads.ephemeralPeersGoneFor(ttl, clock.instant());
-            } catch (RuntimeException e) {
-                log.warn("could not look for ephemeral peers to delete: {}", e.toString());
-                return 0;
-            }
-            return delete(gone);
-        } finally {
-            running.unlock();
+            gone = reads.ephemeralPeersGoneFor(ttl, clock.instant());
+        } catch (RuntimeException e) {
+            log.warn("could not look for ephemeral peers to delete: {}", e.toString());
+            return 0;
         }
+        return delete(gone);
     }
 
     private int delete(List<DuePeer> gone) {
         int deleted = 0;
-        String callersCorrelation = MDC.get(CommandService.MDC_CORRELATION_ID);
         for (DuePeer peer : gone) {
-            if (stopping) {
+            if (stopping()) {
                 break;
             }
-            // One correlation id per command, so each deletion's events can be told apart in the store.
-            MDC.put(CommandService.MDC_CORRELATION_ID, Ids.newId());
             try {
-                commands.sendWithoutWaitingForReads(new DeletePeer(peer.accountId(), peer.peerId()), Actor.SYSTEM,
-                        null);
+                withOwnCorrelation(() -> commands.sendWithoutWaitingForReads(
+                        new DeletePeer(peer.accountId(), peer.peerId()), Actor.SYSTEM, null));
                 deleted++;
                 removals.increment();
                 log.info("peer {} of account {}: ephemeral and disconnected for {}, deleted", peer.peerId(),
@@ -106,59 +87,8 @@ public class EphemeralPeerSweeper implements SmartLifecycle {
             } catch (RuntimeException e) {
                 log.warn("could not delete ephemeral peer {} of account {}: {}", peer.peerId(), peer.accountId(),
                         e.toString());
-            } finally {
-                if (callersCorrelation == null) {
-                    MDC.remove(CommandService.MDC_CORRELATION_ID);
-                } else {
-                    MDC.put(CommandService.MDC_CORRELATION_ID, callersCorrelation);
-                }
             }
         }
         return deleted;
-    }
-
-    private void scheduledSweep() {
-        try {
-            sweep();
-        } catch (RuntimeException e) {
-            // An exception would cancel the schedule for good; the next run tries again instead.
-            log.warn("ephemeral peer sweep failed: {}", e.toString());
-        }
-    }
-
-    @Override
-    public synchronized void start() {
-        if (schedule == null) {
-            stopping = false;
-            schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "ephemeral-peer-sweeper");
-                thread.setDaemon(true);
-                return thread;
-            });
-            schedule.scheduleWithFixedDelay(this::scheduledSweep, interval.toMillis(), interval.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (schedule != null) {
-            stopping = true;
-            schedule.shutdown();
-            try {
-                if (!schedule.awaitTermination(10, TimeUnit.SECONDS)) {
-                    schedule.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                schedule.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
-            schedule = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return schedule != null;
     }
 }

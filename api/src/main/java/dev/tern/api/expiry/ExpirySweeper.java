@@ -4,7 +4,6 @@ import dev.tern.api.commands.CommandService;
 import dev.tern.api.config.TernSettings;
 import dev.tern.events.commands.ExpirePeerLogin;
 import dev.tern.events.meta.Actor;
-import dev.tern.events.values.Ids;
 import dev.tern.events.values.PeerExpiry;
 import dev.tern.query.DuePeer;
 import dev.tern.query.ReadModel;
@@ -16,15 +15,9 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -38,7 +31,7 @@ import org.springframework.stereotype.Component;
  * is logged and the run goes on with the other cause; the next run tries everything again.
  */
 @Component
-public class ExpirySweeper implements SmartLifecycle {
+public class ExpirySweeper extends SystemSweep {
     /** Micrometer name; Prometheus shows it as {@code tern_peer_login_expiries_total{cause="login"}}. */
     public static final String EXPIRIES_METRIC = "tern.peer.login.expiries";
 
@@ -47,12 +40,7 @@ public class ExpirySweeper implements SmartLifecycle {
     private final ReadModel reads;
     private final CommandService commands;
     private final Clock clock;
-    private final Duration interval;
     private final Map<PeerExpiry, Counter> expiries = new EnumMap<>(PeerExpiry.class);
-    private final ReentrantLock running = new ReentrantLock();
-    private ScheduledExecutorService schedule;
-    /** Set while stopping: a run in progress ends after its current command instead of walking on. */
-    private volatile boolean stopping;
 
     @Autowired
     ExpirySweeper(ReadModel reads, CommandService commands, MeterRegistry meters, TernSettings settings) {
@@ -62,10 +50,10 @@ public class ExpirySweeper implements SmartLifecycle {
     /** With the clock that decides "now" for the due-peer queries (tests run it ahead). */
     public ExpirySweeper(ReadModel reads, CommandService commands, MeterRegistry meters, Clock clock,
                          Duration interval) {
+        super("expiry-sweeper", interval);
         this.reads = reads;
         this.commands = commands;
         this.clock = clock;
-        this.interval = interval;
         for (PeerExpiry cause : PeerExpiry.values()) {
             expiries.put(cause, Counter.builder(EXPIRIES_METRIC).tag("cause", cause.wireName())
                     .description("Peer logins expired by the expiry sweeper").register(meters));
@@ -76,39 +64,32 @@ public class ExpirySweeper implements SmartLifecycle {
      * One run: every due peer of every account gets its command. Returns how many peers it expired (commands
      * the account turned down as not due, or that failed, do not count).
      */
-    public int sweep() {
-        running.lock();
-        try {
-            Instant now = clock.instant();
-            int expired = 0;
-            for (PeerExpiry cause : PeerExpiry.values()) {
-                List<DuePeer> due;
-                try {
-                    due = reads.peersDueForExpiry(cause, now);
-                } catch (RuntimeException e) {
-                    log.warn("could not look for peers due for {} expiry: {}", cause.wireName(), e.toString());
-                    continue;
-                }
-                expired += expire(due, cause);
+    @Override
+    protected int sweepOnce() {
+        Instant now = clock.instant();
+        int expired = 0;
+        for (PeerExpiry cause : PeerExpiry.values()) {
+            List<DuePeer> due;
+            try {
+                due = reads.peersDueForExpiry(cause, now);
+            } catch (RuntimeException e) {
+                log.warn("could not look for peers due for {} expiry: {}", cause.wireName(), e.toString());
+                continue;
             }
-            return expired;
-        } finally {
-            running.unlock();
+            expired += expire(due, cause);
         }
+        return expired;
     }
 
     private int expire(List<DuePeer> due, PeerExpiry cause) {
         int expired = 0;
-        String callersCorrelation = MDC.get(CommandService.MDC_CORRELATION_ID);
         for (DuePeer peer : due) {
-            if (stopping) {
+            if (stopping()) {
                 break;
             }
-            // One correlation id per command, so each expiry's events can be told apart in the store.
-            MDC.put(CommandService.MDC_CORRELATION_ID, Ids.newId());
             try {
-                Boolean done = commands.sendWithoutWaitingForReads(
-                        new ExpirePeerLogin(peer.accountId(), peer.peerId(), cause), Actor.SYSTEM, null);
+                Boolean done = withOwnCorrelation(() -> commands.sendWithoutWaitingForReads(
+                        new ExpirePeerLogin(peer.accountId(), peer.peerId(), cause), Actor.SYSTEM, null));
                 if (Boolean.TRUE.equals(done)) {
                     expired++;
                     expiries.get(cause).increment();
@@ -118,59 +99,8 @@ public class ExpirySweeper implements SmartLifecycle {
             } catch (RuntimeException e) {
                 log.warn("could not expire peer {} of account {} ({}): {}", peer.peerId(), peer.accountId(),
                         cause.wireName(), e.toString());
-            } finally {
-                if (callersCorrelation == null) {
-                    MDC.remove(CommandService.MDC_CORRELATION_ID);
-                } else {
-                    MDC.put(CommandService.MDC_CORRELATION_ID, callersCorrelation);
-                }
             }
         }
         return expired;
-    }
-
-    private void scheduledSweep() {
-        try {
-            sweep();
-        } catch (RuntimeException e) {
-            // An exception would cancel the schedule for good; the next run tries again instead.
-            log.warn("expiry sweep failed: {}", e.toString());
-        }
-    }
-
-    @Override
-    public synchronized void start() {
-        if (schedule == null) {
-            stopping = false;
-            schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "expiry-sweeper");
-                thread.setDaemon(true);
-                return thread;
-            });
-            schedule.scheduleWithFixedDelay(this::scheduledSweep, interval.toMillis(), interval.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (schedule != null) {
-            stopping = true;
-            schedule.shutdown();
-            try {
-                if (!schedule.awaitTermination(10, TimeUnit.SECONDS)) {
-                    schedule.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                schedule.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
-            schedule = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return schedule != null;
     }
 }

@@ -3,6 +3,7 @@ package dev.tern.api.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.api.outage.DatabaseAvailability;
+import jakarta.servlet.http.HttpServletRequest;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.UserRole;
 import dev.tern.query.ReadModel;
@@ -92,15 +93,34 @@ class ActuatorAccessFilterTest {
     }
 
     @Test
-    void onlyTheHealthProbesAreOpen() {
-        ActuatorAccessFilter filter = new ActuatorAccessFilter(tokens, usage, Optional.empty());
-        for (String open : new String[]{"/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness",
-                "/api/peers"}) {
-            assertThat(filter.shouldNotFilter(new MockHttpServletRequest("GET", open))).as(open).isTrue();
+    void onlyTheHealthProbesAreOpenAndOnlyOperatorsAreSeenAsSuch() throws Exception {
+        ActuatorAccessFilter filter = new ActuatorAccessFilter(tokens, usage, Optional.of("metrics-token-0123456789"));
+        for (String open : new String[]{"/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness"}) {
+            assertThat(status(filter, open, null)).as(open).isEqualTo(200);
+            assertThat(status(filter, open, "Bearer wrong")).as(open + " wrong credentials").isEqualTo(200);
+            assertThat(passedAsOperator(filter, open, null)).as(open).isFalse();
+            assertThat(passedAsOperator(filter, open, "Bearer wrong")).as(open).isFalse();
+            assertThat(passedAsOperator(filter, open, "Token " + pat(UserRole.USER))).as(open).isFalse();
+            assertThat(passedAsOperator(filter, open, "Bearer metrics-token-0123456789")).as(open).isTrue();
+            assertThat(passedAsOperator(filter, open, "Token " + pat(UserRole.AUDITOR))).as(open).isTrue();
         }
+        assertThat(filter.shouldNotFilter(new MockHttpServletRequest("GET", "/api/peers"))).isTrue();
         for (String guarded : new String[]{"/actuator", "/actuator/", "/actuator/prometheus", "/actuator/health/db",
                 "/actuator/healthx", "/actuator/metrics"}) {
-            assertThat(filter.shouldNotFilter(new MockHttpServletRequest("GET", guarded))).as(guarded).isFalse();
+            assertThat(status(filter, guarded, null)).as(guarded).isEqualTo(401);
         }
+    }
+
+    private static boolean passedAsOperator(ActuatorAccessFilter filter, String path, String authorization)
+            throws Exception {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", path);
+        if (authorization != null) {
+            request.addHeader("Authorization", authorization);
+        }
+        MockFilterChain chain = new MockFilterChain();
+        filter.doFilter(request, new MockHttpServletResponse(), chain);
+        HttpServletRequest passed = (HttpServletRequest) chain.getRequest();
+        assertThat(passed).as(path).isNotNull();
+        return passed.getUserPrincipal() != null && passed.isUserInRole(ActuatorAccessFilter.OPERATOR_ROLE);
     }
 }

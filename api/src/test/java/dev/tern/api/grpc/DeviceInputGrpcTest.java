@@ -57,8 +57,8 @@ class DeviceInputGrpcTest {
     void aHostnameWithControlCharactersIsRefusedAndEveryRegisteredPeerShowsInRest() {
         String keyId = createSetupKey();
         String plainKey = setupKeyPlain.get(keyId);
-        int peersBefore = peerCount();
-        long auditBefore = auditTotal();
+        int peersBefore = http.peerCount();
+        long auditBefore = http.auditTotal();
 
         List<String> badHostnames = List.of("nul\u0000host", "two\nlines", "bell\u0007", "esc\u001B[31m",
                 "rtl\u202Eexe.txt", "x".repeat(256));
@@ -74,20 +74,20 @@ class DeviceInputGrpcTest {
             assertThat(peer.sync().ended.join().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
         }
         caughtUp();
-        assertThat(peerCount()).isEqualTo(peersBefore);
-        assertThat(auditTotal()).isEqualTo(auditBefore);
-        assertThat(setupKeyUsedTimes(keyId)).isZero();
+        assertThat(http.peerCount()).isEqualTo(peersBefore);
+        assertThat(http.auditTotal()).isEqualTo(auditBefore);
+        assertThat(http.setupKeyUsedTimes(keyId)).isZero();
 
         // Two good peers in the same account: both show in REST and the key counts both.
         String first = unique("good");
         String second = unique("good");
         fleet.newPeer(grpcServer.port()).login(plainKey, first);
         fleet.newPeer(grpcServer.port()).login(plainKey, second);
-        assertThat(peerByName(first)).isNotNull();
-        assertThat(peerByName(second)).isNotNull();
-        await().atMost(WAIT).until(() -> setupKeyUsedTimes(keyId) == 2);
+        assertThat(http.awaitPeerByName(first, WAIT)).isNotNull();
+        assertThat(http.awaitPeerByName(second, WAIT)).isNotNull();
+        await().atMost(WAIT).until(() -> http.setupKeyUsedTimes(keyId) == 2);
         caughtUp();
-        assertThat(peerCount()).isEqualTo(peersBefore + 2);
+        assertThat(http.peerCount()).isEqualTo(peersBefore + 2);
     }
 
     @Test
@@ -104,14 +104,14 @@ class DeviceInputGrpcTest {
 
         peer.blocking.login(peer.seal(login));
 
-        JsonNode rest = peerByName(hostname);
+        JsonNode rest = http.awaitPeerByName(hostname, WAIT);
         assertThat(rest).as("the peer shows in GET /api/peers").isNotNull();
         assertThat(rest.get("os").asText()).doesNotContain("\u0000").hasSizeLessThan(600)
                 .startsWith("Debian GNU/Linux xxx");
         assertThat(rest.get("kernel_version").asText()).isEqualTo("6.1.0-18-amd64");
         assertThat(rest.get("serial_number").asText()).isEqualTo("SN-42");
         assertThat(rest.get("ui_version").asText()).isEqualTo("[2Jui");
-        await().atMost(WAIT).until(() -> setupKeyUsedTimes(keyId) == 1);
+        await().atMost(WAIT).until(() -> http.setupKeyUsedTimes(keyId) == 1);
         // and it can be deleted through REST, which was impossible for a peer the read model had skipped
         TestHttp.Response deleted = http.delete("/api/peers/" + rest.get("id").asText(), http.adminToken());
         assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
@@ -122,7 +122,7 @@ class DeviceInputGrpcTest {
         String keyId = createSetupKey();
         String plainKey = setupKeyPlain.get(keyId);
         TestPeer peer = fleet.newPeer(grpcServer.port());
-        int peersBefore = peerCount();
+        int peersBefore = http.peerCount();
 
         // A hostname that is not UTF-8: protobuf refuses to parse the body.
         EncryptedMessage notUtf8 = EncryptedMessage.newBuilder().setWgPubKey(peer.publicKey())
@@ -150,8 +150,8 @@ class DeviceInputGrpcTest {
                     });
         }
         caughtUp();
-        assertThat(peerCount()).isEqualTo(peersBefore);
-        assertThat(setupKeyUsedTimes(keyId)).isZero();
+        assertThat(http.peerCount()).isEqualTo(peersBefore);
+        assertThat(http.setupKeyUsedTimes(keyId)).isZero();
     }
 
     // ------------------------------------------------------------------ helpers
@@ -185,38 +185,8 @@ class DeviceInputGrpcTest {
         return id;
     }
 
-    private JsonNode peerByName(String name) {
-        JsonNode[] found = new JsonNode[1];
-        await().atMost(WAIT).until(() -> {
-            for (JsonNode p : http.get("/api/peers", http.adminToken()).json()) {
-                if (p.get("name").asText().equals(name)) {
-                    found[0] = p;
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found[0];
-    }
-
     private void caughtUp() {
         assertThat(readYourWrites.awaitCaughtUp(WAIT)).as("read model caught up").isTrue();
-    }
-
-    private int peerCount() {
-        TestHttp.Response r = http.get("/api/peers", http.adminToken());
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return r.json().size();
-    }
-
-    private int setupKeyUsedTimes(String id) {
-        return http.get("/api/setup-keys/" + id, http.adminToken()).json().get("used_times").asInt();
-    }
-
-    private long auditTotal() {
-        TestHttp.Response r = http.get("/api/events/audit?page_size=1", http.adminToken());
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return Long.parseLong(r.headers().get("x-total-count").get(0));
     }
 
     private static String unique(String prefix) {

@@ -109,7 +109,7 @@ class ManagementGrpcTest {
     @Test
     void unknownPeerWithoutSetupKeyIsPermissionDenied() {
         TestPeer peer = newPeer();
-        int peersBefore = peerCount();
+        int peersBefore = http.peerCount();
 
         assertThatThrownBy(() -> peer.login("", unique("nokey")))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -117,7 +117,7 @@ class ManagementGrpcTest {
                     assertThat(e.getStatus().getDescription()).contains("setup key");
                 });
         caughtUp();
-        assertThat(peerCount()).isEqualTo(peersBefore);
+        assertThat(http.peerCount()).isEqualTo(peersBefore);
     }
 
     @Test
@@ -126,11 +126,11 @@ class ManagementGrpcTest {
         SetupKey key = createSetupKey(List.of(autoGroup));
         TestPeer peer = newPeer();
         String hostname = unique("laptop");
-        long auditBefore = auditTotal();
+        long auditBefore = http.auditTotal();
 
         LoginResponse login = peer.login(key.plain(), hostname);
 
-        JsonNode rest = peerByName(hostname);
+        JsonNode rest = http.awaitPeerByName(hostname, WAIT);
         assertThat(rest).as("peer visible in /api/peers").isNotNull();
         assertThat(login.getPeerConfig().getAddress()).isEqualTo(rest.get("ip").asText() + "/16");
         assertThat(login.getPeerConfig().getFqdn()).isEqualTo(rest.get("dns_label").asText());
@@ -139,17 +139,17 @@ class ManagementGrpcTest {
         assertThat(login.getNetbirdConfig().getSignal().getUri()).isEqualTo("localhost:" + signal.inProcessPort());
         assertThat(login.getNetbirdConfig().getSignal().getProtocol()).isEqualTo(HostConfig.Protocol.HTTP);
         assertSignalServedAt(login.getNetbirdConfig().getSignal().getUri(), peer.publicKey());
-        await().atMost(WAIT).until(() -> auditTotal() > auditBefore && setupKeyUsedTimes(key.id()) == 1);
+        await().atMost(WAIT).until(() -> http.auditTotal() > auditBefore && http.setupKeyUsedTimes(key.id()) == 1);
 
         // Known peer: a later login needs no setup key and answers the same config, registering nothing new.
-        int peersAfter = peerCount();
+        int peersAfter = http.peerCount();
         LoginResponse again = peer.login("", hostname);
         assertThat(again.getPeerConfig()).isEqualTo(login.getPeerConfig());
         LoginResponse withKeyAgain = peer.login(key.plain(), hostname);
         assertThat(withKeyAgain.getPeerConfig()).isEqualTo(login.getPeerConfig());
         caughtUp();
-        assertThat(peerCount()).isEqualTo(peersAfter);
-        assertThat(setupKeyUsedTimes(key.id())).isEqualTo(1);
+        assertThat(http.peerCount()).isEqualTo(peersAfter);
+        assertThat(http.setupKeyUsedTimes(key.id())).isEqualTo(1);
     }
 
     @Test
@@ -181,15 +181,15 @@ class ManagementGrpcTest {
         assertThat(first).as("first Sync message").isNotNull();
         assertThat(first.getNetworkMap().getPeerConfig()).as("the map agrees with what Login answered")
                 .isEqualTo(login.getPeerConfig());
-        assertThat(peerByName(hostname).get("ip").asText() + "/16").isEqualTo(login.getPeerConfig().getAddress());
+        assertThat(http.awaitPeerByName(hostname, WAIT).get("ip").asText() + "/16").isEqualTo(login.getPeerConfig().getAddress());
     }
 
     @Test
     void bodiesThatDoNotOpenAreInvalidArgumentAndRegisterNothing() {
         SetupKey key = createSetupKey(List.of());
         TestPeer peer = newPeer();
-        int peersBefore = peerCount();
-        long auditBefore = auditTotal();
+        int peersBefore = http.peerCount();
+        long auditBefore = http.auditTotal();
         byte[] loginBytes = TestPeer.loginRequest(key.plain(), unique("bad"), peer.publicKey()).toByteArray();
 
         EncryptedMessage garbage = EncryptedMessage.newBuilder().setWgPubKey(peer.publicKey())
@@ -218,9 +218,9 @@ class ManagementGrpcTest {
                             .as(e.getStatus().toString()).isEqualTo(Status.Code.INVALID_ARGUMENT));
         }
         caughtUp();
-        assertThat(peerCount()).isEqualTo(peersBefore);
-        assertThat(auditTotal()).isEqualTo(auditBefore);
-        assertThat(setupKeyUsedTimes(key.id())).isZero();
+        assertThat(http.peerCount()).isEqualTo(peersBefore);
+        assertThat(http.auditTotal()).isEqualTo(auditBefore);
+        assertThat(http.setupKeyUsedTimes(key.id())).isZero();
     }
 
     @Test
@@ -230,8 +230,8 @@ class ManagementGrpcTest {
                 Map.of("revoked", true, "auto_groups", List.of()));
         assertThat(revoke.status()).as(revoke.toString()).isEqualTo(200);
         TestPeer peer = newPeer();
-        int peersBefore = peerCount();
-        long auditBefore = auditTotal();
+        int peersBefore = http.peerCount();
+        long auditBefore = http.auditTotal();
 
         assertThatThrownBy(() -> peer.login(key.plain(), unique("revoked")))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -244,8 +244,8 @@ class ManagementGrpcTest {
                     assertThat(e.getStatus().getDescription()).contains("not found");
                 });
         caughtUp();
-        assertThat(peerCount()).isEqualTo(peersBefore);
-        assertThat(auditTotal()).isEqualTo(auditBefore);
+        assertThat(http.peerCount()).isEqualTo(peersBefore);
+        assertThat(http.auditTotal()).isEqualTo(auditBefore);
     }
 
     // ------------------------------------------------------------------ sync
@@ -262,9 +262,9 @@ class ManagementGrpcTest {
         LoginResponse loginA = a.login(key.plain(), hostA);
         LoginResponse loginB = b.login(key.plain(), hostB);
         c.login(key.plain(), hostC);
-        String idA = peerByName(hostA).get("id").asText();
-        String idB = peerByName(hostB).get("id").asText();
-        String ipB = peerByName(hostB).get("ip").asText();
+        String idA = http.awaitPeerByName(hostA, WAIT).get("id").asText();
+        String idB = http.awaitPeerByName(hostB, WAIT).get("id").asText();
+        String ipB = http.awaitPeerByName(hostB, WAIT).get("ip").asText();
 
         TestPeer.SyncHandle syncA = a.sync();
         TestPeer.SyncHandle syncB = b.sync();
@@ -332,7 +332,7 @@ class ManagementGrpcTest {
         TestPeer peer = newPeer();
         String host = unique("leaving");
         peer.login(key.plain(), host);
-        String id = peerByName(host).get("id").asText();
+        String id = http.awaitPeerByName(host, WAIT).get("id").asText();
         TestPeer.SyncHandle sync = peer.sync();
         assertThat(sync.next(WAIT)).isNotNull();
         await().atMost(WAIT).untilAsserted(() -> assertThat(peer(id).get("connected").asBoolean()).isTrue());
@@ -431,40 +431,9 @@ class ManagementGrpcTest {
         return r.json();
     }
 
-    /** The peer in /api/peers; Login does not wait for the REST read model, so allow it to catch up. */
-    private JsonNode peerByName(String name) {
-        JsonNode[] found = new JsonNode[1];
-        await().atMost(WAIT).until(() -> {
-            for (JsonNode p : http.get("/api/peers", http.adminToken()).json()) {
-                if (p.get("name").asText().equals(name)) {
-                    found[0] = p;
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found[0];
-    }
-
     /** Logins do not wait for the read model; before asserting that nothing changed, let it catch up. */
     private void caughtUp() {
         assertThat(readYourWrites.awaitCaughtUp(WAIT)).as("read model caught up").isTrue();
-    }
-
-    private int peerCount() {
-        TestHttp.Response r = http.get("/api/peers", http.adminToken());
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return r.json().size();
-    }
-
-    private int setupKeyUsedTimes(String id) {
-        return http.get("/api/setup-keys/" + id, http.adminToken()).json().get("used_times").asInt();
-    }
-
-    private long auditTotal() {
-        TestHttp.Response r = http.get("/api/events/audit?page_size=1", http.adminToken());
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return Long.parseLong(r.headers().get("x-total-count").get(0));
     }
 
     private static List<String> texts(JsonNode array, String field) {

@@ -1,5 +1,7 @@
 package dev.tern.api.support;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -143,6 +145,43 @@ public class TestHttp {
      * ({@code create_pat: true}) the first time it is asked for. Since all {@link TernIntegrationTest} classes
      * share one server, use this rather than calling /api/setup yourself (setup works only once per database).
      */
+    /** The peer named {@code name} in /api/peers; Logins do not wait for the REST read model, so it may take a moment. */
+    public JsonNode awaitPeerByName(String name, Duration atMost) {
+        JsonNode[] found = new JsonNode[1];
+        await().atMost(atMost).until(() -> {
+            for (JsonNode p : get("/api/peers", adminToken()).json()) {
+                if (p.get("name").asText().equals(name)) {
+                    found[0] = p;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    /** How many peers the owner sees in /api/peers. */
+    public int peerCount() {
+        Response r = get("/api/peers", adminToken());
+        if (r.status() != 200) {
+            throw new AssertionError("GET /api/peers: " + r);
+        }
+        return r.json().size();
+    }
+
+    public int setupKeyUsedTimes(String id) {
+        return get("/api/setup-keys/" + id, adminToken()).json().get("used_times").asInt();
+    }
+
+    /** How many audit entries the account has (X-Total-Count). */
+    public long auditTotal() {
+        Response r = get("/api/events/audit?page_size=1", adminToken());
+        if (r.status() != 200) {
+            throw new AssertionError("GET /api/events/audit: " + r);
+        }
+        return Long.parseLong(r.headers().get("x-total-count").get(0));
+    }
+
     public String adminToken() {
         return ADMIN_TOKENS.computeIfAbsent(port(), p -> {
             Response setup = post("/api/setup", null, setupRequest("owner@tern.test"));

@@ -72,4 +72,19 @@ class ActuatorAccessApiTest extends ApiTestSupport {
             assertThat(r.body()).doesNotContain("components").doesNotContain("details").doesNotContain("postgres");
         }
     }
+
+    @Test
+    void operatorsSeeWhichHealthComponentIsDownButNoDetails() {
+        RawHttp.Response owner = RawHttp.get(http.port(), "/actuator/health", "Token " + admin());
+        assertThat(owner.status()).as(owner.toString()).isEqualTo(200);
+        assertThat(owner.json().at("/components/db/status").asText()).as(owner.toString()).isEqualTo("UP");
+        assertThat(owner.json().at("/components/projections/components/read-model/status").asText()).isEqualTo("UP");
+        assertThat(owner.body()).doesNotContain("details");
+        RawHttp.Response user = RawHttp.get(http.port(), "/actuator/health", "Token " + serviceUser("user").token());
+        assertThat(user.status()).as(user.toString()).isEqualTo(200);
+        assertThat(user.body()).as("a plain user is anonymous to health").doesNotContain("components");
+        RawHttp.Response wrong = RawHttp.get(http.port(), "/actuator/health", "Bearer not-the-token-at-all");
+        assertThat(wrong.status()).as("wrong credentials never refuse a probe").isEqualTo(200);
+        assertThat(wrong.body()).doesNotContain("components");
+    }
 }
