@@ -22,6 +22,8 @@ public class TernServerApplication {
         // Axon's update checker phones home; the env var AXONIQ_UPDATE_CHECKER_DISABLED cannot be set from inside,
         // but Axon reads this system property too, and it must be set before any Axon class initialises.
         System.setProperty("axoniq.update-checker.disabled", "true");
+        // Axon 4.13 advertises AxonIQ Console at every start (a seven-line box); this is its documented off switch.
+        System.setProperty("disable-axoniq-console-message", "true");
         try {
             // Validated before Spring starts so that a typo gives one line and nothing else.
             TernSettings.fromProcess();
