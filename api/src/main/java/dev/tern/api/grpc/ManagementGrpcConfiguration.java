@@ -76,6 +76,7 @@ class ManagementGrpcConfiguration {
                         .andInitialTrackingToken(source -> source.createTokenAt(Instant.now().minus(lookBack))));
     }
 
+    @Bean
     SyncSessions syncSessions(BackgroundPeerStatusWriter statusWriter) {
         return new SyncSessions(statusWriter.asStore(), Clock.systemUTC());
     }
