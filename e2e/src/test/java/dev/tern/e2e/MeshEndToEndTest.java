@@ -71,6 +71,7 @@ class MeshEndToEndTest {
     private static String devGroup;
     private static String prodGroup;
     private static String devPolicy;
+    private static final List<String> setupKeys = new ArrayList<>();
 
     record Agent(String label, String namespace, String iface, Path configDir, String hostname, Path setupKeyFile,
                  ManagedProcess process) {
@@ -135,6 +136,7 @@ class MeshEndToEndTest {
         Path file = Files.createTempFile("tern-e2e-" + label + "-", ".setup-key",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, setupKey + "\n");
+        setupKeys.add(setupKey);
         return file;
     }
 
@@ -237,6 +239,11 @@ class MeshEndToEndTest {
                 .buildAsync(URI.create("ws://" + server + ":33080/relay"), new WebSocket.Listener() {
                 }).get(20, TimeUnit.SECONDS))
                 .as("relay WebSocket in plaintext").isInstanceOf(ExecutionException.class);
+
+        // The agents read their setup keys from files: no process's command line shows one.
+        assertThat(setupKeys).hasSize(3);
+        assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse("")))
+                .noneMatch(commandLine -> setupKeys.stream().anyMatch(commandLine::contains));
     }
 
     /** Runs one call on {@code channel} (then closes it) and returns the call's status code. */
