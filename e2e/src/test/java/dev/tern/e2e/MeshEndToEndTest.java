@@ -242,8 +242,10 @@ class MeshEndToEndTest {
 
         // The agents read their setup keys from files: no process's command line shows one.
         assertThat(setupKeys).hasSize(3);
-        assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse("")))
-                .noneMatch(commandLine -> setupKeys.stream().anyMatch(commandLine::contains));
+        List<String> commandLines = ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse("")).toList();
+        assertThat(commandLines).as("the agents' command lines are readable here").anyMatch(
+                commandLine -> commandLine.contains("--setup-key-file"));
+        assertThat(commandLines).noneMatch(commandLine -> setupKeys.stream().anyMatch(commandLine::contains));
     }
 
     /** Runs one call on {@code channel} (then closes it) and returns the call's status code. */
