@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The seed workflow from the README, verbatim with curl and jq: a group, a reusable setup key that puts new peers
-# into it, a second group, a policy linking the two, then the peers. Needs TERN_URL (e.g. http://localhost:8080)
-# and TOKEN (a personal access token, e.g. from POST /api/setup with create_pat).
+# into it, a second group, a policy linking the two, then the peers. Needs TERN_URL (e.g. http://localhost:8080,
+# or https://tern.example:8080 when tern-server runs with TLS) and TOKEN (a personal access token, e.g. from
+# POST /api/setup with create_pat). A server certificate from a private CA: export CURL_CA_BUNDLE=/path/to/ca.pem
+# (curl's own variable; the certificate is still verified, host name included).
 set -euo pipefail
 : "${TERN_URL:?set TERN_URL, e.g. http://localhost:8080}"
 : "${TOKEN:?set TOKEN to a personal access token (nbp_...)}"

@@ -5,6 +5,7 @@ import dev.tern.protocol.management.LoginResponse;
 import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.PeerSystemMeta;
 import dev.tern.protocol.management.SyncResponse;
+import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.relay.RelayToken;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -49,6 +50,7 @@ final class Daemon {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile StatusReport.Connection managementState;
     private volatile StatusReport.Connection signalState = new StatusReport.Connection(null, "disconnected", null);
+    private volatile StatusReport.Connection relayState = new StatusReport.Connection(null, "disconnected", null);
     private volatile Engine engine;
     private volatile String meshAddress;
     private volatile String fqdn;
@@ -143,10 +145,19 @@ final class Daemon {
             }
         });
         // Before the first login: its response carries the first relay token.
-        relay = new RelayClient(key.publicKeyBase64(), (from, payload) -> {
-            Engine current = engine;
-            if (current != null) {
-                current.onRelayed(from, payload);
+        relay = new RelayClient(key.publicKeyBase64(), new RelayClient.Listener() {
+            @Override
+            public void onTransport(PeerId from, byte[] payload) {
+                Engine current = engine;
+                if (current != null) {
+                    current.onRelayed(from, payload);
+                }
+            }
+
+            @Override
+            public void onStateChange(String state, String error) {
+                RelayClient current = relay;
+                relayState = new StatusReport.Connection(current == null ? null : current.url(), state, error);
             }
         }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX), trust);
         LoginResponse login = loginWithRetry(managementTarget);
@@ -333,7 +344,7 @@ final class Daemon {
     StatusReport status() {
         Engine current = engine;
         return new StatusReport(options.interfaceName(), key == null ? null : key.publicKeyBase64(), meshAddress, fqdn,
-                serial, managementState, signalState, current == null ? List.of() : current.peerStatus(),
+                serial, managementState, signalState, relayState, current == null ? List.of() : current.peerStatus(),
                 Instant.now().toString());
     }
 

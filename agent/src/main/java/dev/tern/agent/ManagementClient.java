@@ -55,6 +55,7 @@ final class ManagementClient implements AutoCloseable {
         }
     }
 
+    private final Channel channel;
     private final ManagementServiceGrpc.ManagementServiceBlockingStub stub;
     private final X25519KeyPair key;
     private final String setupKey;
@@ -72,6 +73,7 @@ final class ManagementClient implements AutoCloseable {
      */
     ManagementClient(Channel channel, X25519KeyPair key, String setupKey, PeerSystemMeta meta, ServerKeyPin serverKeyPin,
                      Listener listener) {
+        this.channel = channel;
         this.stub = ManagementServiceGrpc.newBlockingStub(channel);
         this.serverKeyPin = serverKeyPin;
         this.key = key;
@@ -89,6 +91,8 @@ final class ManagementClient implements AutoCloseable {
      *                        when it cannot be reached, so callers can tell "retry" from "give up"
      */
     LoginResponse login() {
+        // every login is a (re)connect attempt of ours: gRPC's own reconnect backoff must not overrule it
+        Channels.reconnectNow(channel, Channels.RECONNECT_ATTEMPT_TIMEOUT);
         ServerKeyResponse serverKeyResponse = stub.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
                 .getServerKey(Empty.getDefaultInstance());
         byte[] server;

@@ -121,6 +121,13 @@ final class RelayClient implements RelayTransport, AutoCloseable {
         }
     }
 
+    /** The relay URL we use (the first of the latest configuration), or null before the first. */
+    String url() {
+        synchronized (lock) {
+            return target == null ? null : target.url();
+        }
+    }
+
     /** Whether we are authenticated with a relay right now. */
     boolean connected() {
         synchronized (lock) {

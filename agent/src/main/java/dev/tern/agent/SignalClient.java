@@ -97,6 +97,8 @@ final class SignalClient implements AutoCloseable {
             registered = new CountDownLatch(1);
             AtomicReference<String> error = new AtomicReference<>("stream closed by the signal server");
             listener.onStateChange("connecting", null);
+            // our backoff decides when to retry, not gRPC's own reconnect backoff (see Channels.reconnectNow)
+            Channels.reconnectNow(channel, Channels.RECONNECT_ATTEMPT_TIMEOUT);
             StreamObserver<EncryptedMessage> requests;
             try {
                 requests = stub.connectStream(new StreamObserver<>() {

@@ -7,11 +7,12 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What {@code tern status} shows, and the JSON the daemon serves: its own address, the state of the management
- * and signal connections, and per peer what WireGuard reports.
+ * What {@code tern status} shows, and the JSON the daemon serves: its own address, the state of the management,
+ * signal and relay connections, and per peer what WireGuard reports. {@code relay} is null in status written by
+ * older agents.
  */
 record StatusReport(String interfaceName, String publicKey, String meshAddress, String fqdn, long serial,
-                    Connection management, Connection signal, List<Peer> peers, String updatedAt) {
+                    Connection management, Connection signal, Connection relay, List<Peer> peers, String updatedAt) {
 
     /**
      * A control-plane connection: {@code state} is connected, connecting, disconnected, or (management only)
@@ -70,6 +71,7 @@ record StatusReport(String interfaceName, String publicKey, String meshAddress, 
         out.append("Public key: ").append(orDash(publicKey)).append('\n');
         out.append("Management: ").append(describe(management)).append('\n');
         out.append("Signal:     ").append(describe(signal)).append('\n');
+        out.append("Relay:      ").append(describe(relay)).append('\n');
         long connected = peers.stream().filter(p -> "connected".equals(p.state())).count();
         long expired = peers.stream().filter(p -> LOGIN_EXPIRED.equals(p.state())).count();
         out.append("Peers:      ").append(connected).append('/').append(peers.size() - expired).append(" connected")

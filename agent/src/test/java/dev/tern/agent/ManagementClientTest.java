@@ -201,6 +201,42 @@ class ManagementClientTest {
         assertThat(states.get(states.size() - 1)).isEqualTo("connected");
     }
 
+    /**
+     * gRPC's channel keeps its own reconnect backoff (1 s growing by 1.6 up to 2 min, jittered) and fails every call
+     * fast while it waits: after a long outage the agent came back on gRPC's schedule (up to ~17 s after a 30 s
+     * outage; 2 min after long ones), not on its own (at most 200 ms here). A real TCP channel, as the agent uses.
+     */
+    @Test
+    void afterALongOutageItReconnectsOnItsOwnBackoffNotOnTheChannels() throws Exception {
+        Server tcpServer = io.grpc.netty.NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+                .addService(fake).build().start();
+        int port = tcpServer.getPort();
+        io.grpc.ManagedChannel tcpChannel = Channels.open(new Channels.Target("127.0.0.1", port, false));
+        try {
+            client = new ManagementClient(tcpChannel, peer, FakeManagementServer.SETUP_KEY,
+                    PeerSystemMeta.newBuilder().setHostname("host-a").build(), pin(false), listener);
+            ManagementClient c = client;
+            loop = new Thread(() -> c.runSyncLoop(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), false));
+            loop.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+
+            fake.syncStreams.clear();
+            tcpServer.shutdownNow().awaitTermination();
+            // an outage long enough for the channel's own backoff to reach 10-20 s between attempts
+            Thread.sleep(30_000);
+            tcpServer = io.grpc.netty.NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", port))
+                    .addService(fake).build().start();
+
+            await("back within the agent's own backoff").atMost(Duration.ofSeconds(3))
+                    .until(() -> fake.syncStreams.containsKey(peer.publicKeyBase64()));
+        } finally {
+            client.close();
+            loop.join(5000);
+            tcpChannel.shutdownNow();
+            tcpServer.shutdownNow();
+        }
+    }
+
     @Test
     void anExpiredLoginIsRenewedWithTheSetupKeyAndTheStreamResumes() {
         ManagementClient c = client(FakeManagementServer.SETUP_KEY);

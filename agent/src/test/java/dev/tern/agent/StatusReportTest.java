@@ -15,6 +15,7 @@ class StatusReportTest {
         return new StatusReport("tern0", "PUB", "100.64.0.1/16", "a.tern.internal", 12,
                 new StatusReport.Connection("http://mgmt:33073", "connected", null),
                 new StatusReport.Connection("http://signal:10000", "disconnected", "UNAVAILABLE"),
+                new StatusReport.Connection("rels://relay.example:443", "connected", null),
                 List.of(new StatusReport.Peer("b", "b.tern.internal", "KEYB", "100.64.0.2", "10.0.0.2:51820",
                         "connected", "2026-01-01T11:59:30Z", 100, 200, "direct")),
                 NOW.toString());
@@ -29,6 +30,8 @@ class StatusReportTest {
         assertThat(json.get("meshAddress").asText()).isEqualTo("100.64.0.1/16");
         assertThat(json.get("management").get("state").asText()).isEqualTo("connected");
         assertThat(json.get("signal").get("error").asText()).isEqualTo("UNAVAILABLE");
+        assertThat(json.get("relay").get("url").asText()).isEqualTo("rels://relay.example:443");
+        assertThat(json.get("relay").get("state").asText()).isEqualTo("connected");
         JsonNode peer = json.get("peers").get(0);
         assertThat(peer.get("name").asText()).isEqualTo("b");
         assertThat(peer.get("meshIp").asText()).isEqualTo("100.64.0.2");
@@ -53,6 +56,8 @@ class StatusReportTest {
 
         assertThat(peer.endpoint()).isEqualTo("10.0.0.2:51820");
         assertThat(peer.connectionType()).isNull();
+        assertThat(StatusReport.fromJson(older).relay()).isNull();
+        assertThat(StatusReport.fromJson(older).toText(false)).contains("Relay:      -");
     }
 
     @Test
@@ -71,7 +76,8 @@ class StatusReportTest {
         StatusReport report = sample();
 
         assertThat(report.toText(false)).contains("Mesh IP:    100.64.0.1/16").contains("1/1 connected")
-                .contains("Signal:     disconnected (http://signal:10000): UNAVAILABLE").doesNotContain("KEYB");
+                .contains("Signal:     disconnected (http://signal:10000): UNAVAILABLE")
+                .contains("Relay:      connected (rels://relay.example:443)").doesNotContain("KEYB");
         assertThat(report.toText(true)).contains("b (b.tern.internal)").contains("Bytes rx/tx:    100/200")
                 .contains("Last handshake: 2026-01-01T11:59:30Z").contains("Connection:     direct");
     }
@@ -83,7 +89,7 @@ class StatusReportTest {
         peers.add(new StatusReport.Peer("c", "c.tern.internal", "KEYC", "100.64.0.3", null, StatusReport.LOGIN_EXPIRED,
                 null, 0, 0, null));
         StatusReport withExpired = new StatusReport(report.interfaceName(), report.publicKey(), report.meshAddress(),
-                report.fqdn(), report.serial(), report.management(), report.signal(), peers, report.updatedAt());
+                report.fqdn(), report.serial(), report.management(), report.signal(), report.relay(), peers, report.updatedAt());
 
         assertThat(withExpired.toText(false)).contains("1/1 connected, 1 with expired login");
         assertThat(withExpired.toText(true)).contains("State:          login-expired");

@@ -29,6 +29,7 @@ class TernCliTest {
         return new StatusReport("tern0", "PUB", "100.64.0.1/16", "a.tern.internal", 3,
                 new StatusReport.Connection("http://mgmt:33073", "connected", null),
                 new StatusReport.Connection("http://signal:10000", "connected", null),
+                new StatusReport.Connection("rel://relay:33080", "connected", null),
                 List.of(new StatusReport.Peer("b", "b.tern.internal", "KEYB", "100.64.0.2", null, "idle", null, 0, 0, null)),
                 "2026-01-01T00:00:00Z");
     }

@@ -1,6 +1,7 @@
 package dev.tern.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,14 +9,32 @@ import dev.tern.e2e.support.ManagedProcess;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.Shell;
 import dev.tern.e2e.support.TestNetwork;
+import dev.tern.e2e.support.TestPki;
+import dev.tern.protocol.management.Empty;
+import dev.tern.protocol.management.ManagementServiceGrpc;
+import dev.tern.protocol.signal.EncryptedMessage;
+import dev.tern.protocol.signal.SignalExchangeGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -27,8 +46,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Issue 3's end-to-end scenario, with real processes and real WireGuard: tern-server (with its in-process signal
- * node) in one network namespace, three `tern` agents A, B, C in three more, joined by a bridge. Groups dev {A, B}
- * and prod {C}; policy dev↔dev. The last step adds a fourth agent D in dev that has no UDP path to A or B. The steps build on each other, so they run in order on one shared test bed.
+ * node and relay) in one network namespace, three `tern` agents A, B, C in three more, joined by a bridge. Groups
+ * dev {A, B} and prod {C}; policy dev↔dev. The last step adds a fourth agent D in dev that has no UDP path to A or
+ * B. The steps build on each other, so they run in order on one shared test bed.
+ *
+ * <p>The control plane runs over TLS as an operator would deploy it: a private CA made here signs tern-server's
+ * certificate (TERN_TLS_CERT_FILE/TERN_TLS_KEY_FILE) for the address the agents reach it at; the agents get
+ * {@code https://} management URLs, the CA with {@code --ca-file} and their setup keys from 0600 files; REST calls
+ * and curl trust that CA only.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MeshEndToEndTest {
@@ -40,13 +65,15 @@ class MeshEndToEndTest {
     private static ManagedProcess server;
     private static Path dataDir;
     private static Rest rest;
+    private static TestPki pki;
     private static final Map<String, Agent> agents = new HashMap<>();
     private static final List<ManagedProcess> helpers = new ArrayList<>();
     private static String devGroup;
     private static String prodGroup;
     private static String devPolicy;
+    private static final List<String> setupKeys = new ArrayList<>();
 
-    record Agent(String label, String namespace, String iface, Path configDir, String hostname, String setupKey,
+    record Agent(String label, String namespace, String iface, Path configDir, String hostname, Path setupKeyFile,
                  ManagedProcess process) {
     }
 
@@ -57,8 +84,9 @@ class MeshEndToEndTest {
         ManagedProcess.artifact("../agent/target/tern.jar");
         net = new TestNetwork(RUN, 100 + Integer.parseInt(RUN) % 100);
         dataDir = Files.createTempDirectory("tern-e2e-server-");
+        pki = new TestPki(Files.createTempDirectory("tern-e2e-pki-"), net.serverAddress());
         startServer();
-        rest = new Rest("http://" + net.serverAddress() + ":8080");
+        rest = new Rest(restUrl(), pki.trustingCaOnly());
 
         JsonNode setup = rest.post("/api/setup", Map.of("email", "e2e@example.com", "password", "e2e-password-1",
                 "name", "E2E Admin", "create_pat", true));
@@ -85,8 +113,10 @@ class MeshEndToEndTest {
                         ManagedProcess.artifact("../api/target/tern-server.jar")),
                 // expiries are checked every second, so the inactivity scenario waits for the period, not the check
                 Map.of("TERN_DATA_DIR", dataDir.toString(), "TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073",
-                        "TERN_EXPIRY_CHECK_INTERVAL", "1s"));
-        Rest probe = new Rest("http://" + net.serverAddress() + ":8080");
+                        "TERN_EXPIRY_CHECK_INTERVAL", "1s",
+                        "TERN_TLS_CERT_FILE", pki.certFile().toString(), "TERN_TLS_KEY_FILE", pki.keyFile().toString()));
+        // Reachable means a verified TLS handshake: a server that came up without TLS never counts as up.
+        Rest probe = new Rest(restUrl(), pki.trustingCaOnly());
         await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     assertThat(server.isAlive()).as("tern-server exited:\n%s", server.logTail(40)).isTrue();
@@ -98,21 +128,39 @@ class MeshEndToEndTest {
         String ns = net.addHost(label);
         String iface = "wt" + label + RUN;
         Path configDir = Files.createTempDirectory("tern-e2e-" + label + "-");
-        runAgent(label, ns, iface, configDir, hostname, setupKey);
+        runAgent(label, ns, iface, configDir, hostname, setupKeyFile(label, setupKey));
+    }
+
+    /** The setup key as an operator hands it over: a file only its owner may read (the agent refuses any other). */
+    private static Path setupKeyFile(String label, String setupKey) throws java.io.IOException {
+        Path file = Files.createTempFile("tern-e2e-" + label + "-", ".setup-key",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, setupKey + "\n");
+        setupKeys.add(setupKey);
+        return file;
     }
 
     /** The agent's daemon, in the foreground of its process; again after a stop, with the same key and config. */
     private static void runAgent(String label, String ns, String iface, Path configDir, String hostname,
-                                 String setupKey) {
+                                 Path setupKeyFile) {
         ManagedProcess p = ManagedProcess.start("agent-" + label + "-" + RUN,
                 Shell.inNamespace(ns, ManagedProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
                         ManagedProcess.artifact("../agent/target/tern.jar"), "up",
-                        "--setup-key", setupKey,
-                        "--management-url", "http://" + net.serverAddress() + ":33073",
+                        "--setup-key-file", setupKeyFile.toString(),
+                        "--management-url", managementUrl(),
+                        "--ca-file", pki.caFile().toString(),
                         "--interface", iface, "--config-dir", configDir.toString(), "--wg-port", "51820",
                         "--hostname", hostname),
                 Map.of());
-        agents.put(label, new Agent(label, ns, iface, configDir, hostname, setupKey, p));
+        agents.put(label, new Agent(label, ns, iface, configDir, hostname, setupKeyFile, p));
+    }
+
+    private static String restUrl() {
+        return "https://" + net.serverAddress() + ":8080";
+    }
+
+    private static String managementUrl() {
+        return "https://" + net.serverAddress() + ":33073";
     }
 
     @AfterAll
@@ -123,6 +171,11 @@ class MeshEndToEndTest {
         for (Agent a : agents.values()) {
             a.process().stop(15);
             Shell.run(Shell.inNamespace(a.namespace(), "ip", "link", "del", a.iface()), 10);
+            try {
+                Files.deleteIfExists(a.setupKeyFile());
+            } catch (java.io.IOException e) {
+                // a temp file; the OS cleans up
+            }
         }
         if (server != null) {
             server.stop(20);
@@ -148,9 +201,71 @@ class MeshEndToEndTest {
     }
 
     @Test
+    @Order(12)
+    void theControlPlaneSpeaksTlsOnlyAndHandsOutTlsUrls() throws Exception {
+        String server = net.serverAddress();
+        await("A on management, signal and relay over TLS").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode status = status("a");
+            assertThat(status.path("management").path("url").asText()).isEqualTo("https://" + server + ":33073");
+            assertThat(status.path("management").path("state").asText()).isEqualTo("connected");
+            // the signal node and relay URLs are what the server handed out over the TLS management connection
+            assertThat(status.path("signal").path("url").asText()).isEqualTo("https://" + server + ":10000");
+            assertThat(status.path("signal").path("state").asText()).isEqualTo("connected");
+            assertThat(status.path("relay").path("url").asText()).isEqualTo("rels://" + server + ":33080");
+            assertThat(status.path("relay").path("state").asText()).isEqualTo("connected");
+        });
+
+        // Plaintext clients get nothing from any listener.
+        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> restAnswer = plain.send(HttpRequest.newBuilder(
+                        URI.create("http://" + server + ":8080/api/peers")).timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Token " + rest.token()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(restAnswer.statusCode()).as(restAnswer.body()).isEqualTo(400); // Tomcat: "This combination of host and port requires TLS."
+        assertThat(restAnswer.body()).doesNotContain("alpha");
+        assertThat(grpcStatus(NettyChannelBuilder.forAddress(server, 33073)
+                .sslContext(GrpcSslContexts.forClient().trustManager(pki.caFile().toFile()).build()).build(),
+                channel -> ManagementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .isHealthy(Empty.getDefaultInstance())))
+                .as("management gRPC over TLS, trusting the test CA").isEqualTo(Status.Code.OK);
+        assertThat(grpcStatus(NettyChannelBuilder.forAddress(server, 33073).usePlaintext().build(),
+                channel -> ManagementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .isHealthy(Empty.getDefaultInstance())))
+                .as("management gRPC in plaintext").isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(grpcStatus(NettyChannelBuilder.forAddress(server, 10000).usePlaintext().build(),
+                channel -> SignalExchangeGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .send(EncryptedMessage.getDefaultInstance())))
+                .as("signal gRPC in plaintext").isEqualTo(Status.Code.UNAVAILABLE);
+        assertThatThrownBy(() -> plain.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(URI.create("ws://" + server + ":33080/relay"), new WebSocket.Listener() {
+                }).get(20, TimeUnit.SECONDS))
+                .as("relay WebSocket in plaintext").isInstanceOf(ExecutionException.class);
+
+        // The agents read their setup keys from files: no process's command line shows one.
+        assertThat(setupKeys).hasSize(3);
+        List<String> commandLines = ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse("")).toList();
+        assertThat(commandLines).as("the agents' command lines are readable here").anyMatch(
+                commandLine -> commandLine.contains("--setup-key-file"));
+        assertThat(commandLines).noneMatch(commandLine -> setupKeys.stream().anyMatch(commandLine::contains));
+    }
+
+    /** Runs one call on {@code channel} (then closes it) and returns the call's status code. */
+    private static Status.Code grpcStatus(ManagedChannel channel, java.util.function.Consumer<ManagedChannel> call)
+            throws InterruptedException {
+        try {
+            call.accept(channel);
+            return Status.Code.OK;
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     @Order(15)
     void theSeedWorkflowRunsVerbatimWithCurl() {
-        Shell.Result r = Shell.run(List.of("env", "TERN_URL=http://" + net.serverAddress() + ":8080",
+        // curl trusts the test CA through its standard CURL_CA_BUNDLE variable, as an operator's shell would
+        Shell.Result r = Shell.run(List.of("env", "TERN_URL=" + restUrl(), "CURL_CA_BUNDLE=" + pki.caFile(),
                 "TOKEN=" + rest.token(), "bash", Path.of("..", "scripts", "seed-workflow.sh").toString()), 60);
         assertThat(r.ok()).as(r.output()).isTrue();
         assertThat(r.output()).contains("\"state\": \"valid\"", "\"usage_limit\": 10", "laptops-to-servers");
@@ -192,8 +307,10 @@ class MeshEndToEndTest {
 
     @Test
     @Order(40)
-    void restartingTheServerKeepsTunnelsUpAndAgentsResync() {
+    void restartingTheServerKeepsTunnelsUpAndAgentsResync() throws Exception {
         String bravo = meshIp("bravo");
+        Path pinnedKey = agents.get("a").configDir().resolve("server.pub");
+        String pinnedBefore = Files.readString(pinnedKey);
         server.stop(30);
         // Data plane does not need the control plane: A still reaches B while the server is down.
         assertThat(ping("a", bravo).ok()).as("tunnel survives the server going away").isTrue();
@@ -206,6 +323,8 @@ class MeshEndToEndTest {
             // signal reconnects on its own backoff, which may fire a few seconds after management's
             assertThat(status.path("signal").path("state").asText()).isEqualTo("connected");
         });
+        // "connected" above already rules out server-key-changed: tern-server keeps its key in its database
+        assertThat(Files.readString(pinnedKey)).isEqualTo(pinnedBefore);
         assertThat(ping("a", meshIp("bravo")).ok()).isTrue();
     }
 
@@ -248,7 +367,7 @@ class MeshEndToEndTest {
 
         // B starts again with its setup key (used up by A and B: logging in again registers nothing, so it still
         // counts) and is let back in
-        runAgent("b", b.namespace(), b.iface(), b.configDir(), b.hostname(), b.setupKey());
+        runAgent("b", b.namespace(), b.iface(), b.configDir(), b.hostname(), b.setupKeyFile());
         await("B reachable again").atMost(CONVERGE).untilAsserted(() ->
                 assertThat(ping("a", meshIp("bravo")).ok()).as(diagnostics("b")).isTrue());
         assertThat(peerByName("bravo").path("login_expired").asBoolean()).isFalse();
@@ -285,12 +404,14 @@ class MeshEndToEndTest {
                 "add rule inet e2e_no_direct out ip daddr { " + blocked + " } meta l4proto udp drop"))
                 .toArray(String[]::new));
         Path configDir;
+        Path keyFile;
         try {
             configDir = Files.createTempDirectory("tern-e2e-d-");
+            keyFile = setupKeyFile("d", devKey2);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        runAgent("d", ns, "wtd" + RUN, configDir, "delta", devKey2);
+        runAgent("d", ns, "wtd" + RUN, configDir, "delta", keyFile);
 
         await("A pings D through the relay").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(ping("a", meshIp("delta")).ok()).as(diagnostics("d")).isTrue());
@@ -302,6 +423,7 @@ class MeshEndToEndTest {
         assertThat(alphaAtD.path("state").asText()).isEqualTo("connected");
         assertThat(wgEndpoint("d", alphaKey)).startsWith("127.0.0.1:");
         assertThat(alphaAtD.path("endpoint").asText()).isEqualTo(wgEndpoint("d", alphaKey));
+        assertThat(status("d").path("relay").path("url").asText()).isEqualTo("rels://" + net.serverAddress() + ":33080");
     }
 
     // ---------------------------------------------------------------------------------------------------------

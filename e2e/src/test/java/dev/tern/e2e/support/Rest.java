@@ -7,16 +7,25 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /** A small client for tern-server's REST API as a script would use it. */
 public final class Rest {
     public static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final String baseUrl;
     private volatile String token;
 
+    /** A plaintext client, or for {@code https://} one that trusts the JDK's CAs. */
     public Rest(String baseUrl) {
         this.baseUrl = baseUrl;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** A client whose {@code https://} connections trust what {@code tls} trusts (host names are checked). */
+    public Rest(String baseUrl, SSLContext tls) {
+        this.baseUrl = baseUrl;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
     }
 
     public void token(String token) {
