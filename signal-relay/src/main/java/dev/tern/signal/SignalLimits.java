@@ -1,7 +1,5 @@
 package dev.tern.signal;
 
-import java.util.Map;
-
 /**
  * What one client, and all clients together, can make the signal node hold. Signal messages are a few hundred
  * bytes (sealed ICE credentials and candidates), so the limits sit far above honest use and far below what would
@@ -18,8 +16,6 @@ import java.util.Map;
  */
 public record SignalLimits(int maxStreams, int maxStreamsPerConnection, int maxCallsPerConnection,
                            int maxMessageBytes, int maxQueuedMessagesPerStream, long maxQueuedBytes) {
-    public static final String MAX_STREAMS_VARIABLE = "TERN_SIGNAL_MAX_STREAMS";
-    public static final String MAX_STREAMS_PER_CONNECTION_VARIABLE = "TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION";
     public static final int DEFAULT_MAX_STREAMS = 50_000;
     public static final int DEFAULT_MAX_STREAMS_PER_CONNECTION = 4;
     static final int DEFAULT_MAX_CALLS_PER_CONNECTION = 32;
@@ -43,32 +39,5 @@ public record SignalLimits(int maxStreams, int maxStreamsPerConnection, int maxC
     public SignalLimits withStreams(int maxStreams, int maxStreamsPerConnection) {
         return new SignalLimits(maxStreams, maxStreamsPerConnection, Math.max(maxCallsPerConnection,
                 maxStreamsPerConnection + 1), maxMessageBytes, maxQueuedMessagesPerStream, maxQueuedBytes);
-    }
-
-    /**
-     * {@code TERN_SIGNAL_MAX_STREAMS} and {@code TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION}, defaults otherwise.
-     *
-     * @throws IllegalArgumentException with a one-line reason for a bad value
-     */
-    public static SignalLimits fromEnvironment(Map<String, String> env) {
-        return defaults().withStreams(
-                positive(env, MAX_STREAMS_VARIABLE, DEFAULT_MAX_STREAMS, 10_000_000),
-                positive(env, MAX_STREAMS_PER_CONNECTION_VARIABLE, DEFAULT_MAX_STREAMS_PER_CONNECTION, 1_000));
-    }
-
-    static int positive(Map<String, String> env, String name, int defaultValue, int max) {
-        String raw = env.get(name);
-        if (raw == null || raw.isBlank()) {
-            return defaultValue;
-        }
-        try {
-            int value = Integer.parseInt(raw.trim());
-            if (value < 1 || value > max) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a number between 1 and " + max + ", got '" + raw + "'");
-        }
     }
 }

@@ -5,9 +5,7 @@ import dev.tern.signal.relay.RelayServer;
 import dev.tern.signal.stun.StunServer;
 import dev.tern.signal.tls.ServerTls;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -17,10 +15,7 @@ import java.util.Optional;
  * (WebSocket, only when {@code TERN_RELAY_SECRET} is set, because its tokens come from the management server
  * holding the same secret).
  *
- * <p>Environment: {@code TERN_SIGNAL_PORT} (10000), {@code TERN_STUN_PORT} (3478 or {@code off}),
- * {@code TERN_RELAY_PORT} (33080), {@code TERN_RELAY_SECRET}, {@code TERN_RELAY_EXPOSED_ADDRESS}
- * ({@code rel://<hostname>:<relay port>}, {@code rels://} with TLS), {@code TERN_TLS_CERT_FILE} and
- * {@code TERN_TLS_KEY_FILE} (PEM; when set, signal and relay serve TLS only, reloading the files when they change).
+ * <p>Settings: {@link DataPathSettings}, the one parser the standalone node and tern-server share.
  */
 public final class SignalRelayNode implements AutoCloseable {
     private final SignalServer signal;
@@ -33,32 +28,27 @@ public final class SignalRelayNode implements AutoCloseable {
         this.relay = relay;
     }
 
-    /** @throws IllegalArgumentException with a one-line reason for any invalid setting */
+    /**
+     * The node from the standalone process's environment ({@link DataPathSettings#forNode}).
+     *
+     * @throws IllegalArgumentException with a one-line reason for any invalid setting
+     */
     public static SignalRelayNode fromEnvironment(Map<String, String> env) {
-        Optional<ServerTls> tls = ServerTls.fromEnvironment(env);
-        SignalServer signal = SignalServer.fromEnvironment(env);
+        return fromSettings(DataPathSettings.forNode(env));
+    }
+
+    /** @throws IllegalArgumentException with a one-line reason when the TLS files cannot be used */
+    public static SignalRelayNode fromSettings(DataPathSettings settings) {
+        Optional<ServerTls> tls = settings.tlsFiles()
+                .map(files -> ServerTls.fromPemFiles(files.certFile(), files.keyFile()));
+        SignalServer signal = new SignalServer(new InetSocketAddress(settings.signalPort()), settings.signalLimits());
         tls.ifPresent(signal::tls);
-        String stunSetting = env.getOrDefault(StunServer.PORT_VARIABLE, "");
-        StunServer stun = "off".equalsIgnoreCase(stunSetting.trim()) ? null
-                : new StunServer(Ports.fromEnvironment(env, StunServer.PORT_VARIABLE, StunServer.DEFAULT_PORT));
+        StunServer stun = settings.stunPort().isPresent() ? new StunServer(settings.stunPort().getAsInt()) : null;
         RelayServer relay = null;
-        String secret = env.get(RelayServer.SECRET_VARIABLE);
-        if (secret != null && !secret.isBlank()) {
-            int relayPort = Ports.fromEnvironment(env, RelayServer.PORT_VARIABLE, RelayServer.DEFAULT_PORT);
-            String exposed = env.get(RelayServer.EXPOSED_ADDRESS_VARIABLE);
-            if (exposed == null || exposed.isBlank()) {
-                exposed = (tls.isPresent() ? "rels://" : "rel://") + localHostName() + ":" + relayPort;
-            }
-            if (tls.isPresent() && exposed.startsWith("rel://")) {
-                throw new IllegalArgumentException(RelayServer.EXPOSED_ADDRESS_VARIABLE + " must be a rels:// URL when "
-                        + ServerTls.CERT_FILE_VARIABLE + " is set (the relay then speaks TLS only), got '" + exposed + "'");
-            }
-            if (!exposed.startsWith("rel://") && !exposed.startsWith("rels://")) {
-                throw new IllegalArgumentException(RelayServer.EXPOSED_ADDRESS_VARIABLE
-                        + " must start with rel:// or rels://, got '" + exposed + "'");
-            }
-            relay = new RelayServer(new InetSocketAddress(relayPort),
-                    RelayTokens.fromSharedSecret(secret, Clock.systemUTC()), exposed);
+        if (settings.relaySecret().isPresent()) {
+            relay = new RelayServer(new InetSocketAddress(settings.relayPort()),
+                    RelayTokens.fromSharedSecret(settings.relaySecret().get().value(), Clock.systemUTC()),
+                    settings.announcedRelayUrl());
             tls.ifPresent(relay::tls);
         }
         return new SignalRelayNode(signal, stun, relay);
@@ -113,13 +103,5 @@ public final class SignalRelayNode implements AutoCloseable {
             stun.close();
         }
         signal.close();
-    }
-
-    private static String localHostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 }

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +23,6 @@ import java.util.concurrent.TimeUnit;
  * and {@link #close()}; the standalone node does the same from {@link SignalRelayMain}.
  */
 public final class SignalServer implements AutoCloseable {
-    public static final String PORT_VARIABLE = "TERN_SIGNAL_PORT";
-    public static final int DEFAULT_PORT = 10000;
     /** How often the node pings an idle connection, and how long it waits for the answer. */
     static final Duration KEEPALIVE_TIME = Duration.ofSeconds(30);
     static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
@@ -55,12 +52,6 @@ public final class SignalServer implements AutoCloseable {
         this.address = address;
         this.limits = limits;
         this.service = new SignalExchangeService(limits);
-    }
-
-    /** Port from {@code TERN_SIGNAL_PORT}, default 10000; limits from {@link SignalLimits#fromEnvironment}. */
-    public static SignalServer fromEnvironment(Map<String, String> env) {
-        return new SignalServer(new InetSocketAddress(Ports.fromEnvironment(env, PORT_VARIABLE, DEFAULT_PORT)),
-                SignalLimits.fromEnvironment(env));
     }
 
     /** Serves TLS only (no plaintext on this port), with the given certificate; call before {@link #start()}. */

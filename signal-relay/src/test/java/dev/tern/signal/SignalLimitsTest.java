@@ -128,12 +128,12 @@ class SignalLimitsTest {
 
     @Test
     void limitsComeFromTheEnvironmentWithClearErrors() {
-        SignalLimits limits = SignalLimits.fromEnvironment(Map.of(SignalLimits.MAX_STREAMS_VARIABLE, "100",
-                SignalLimits.MAX_STREAMS_PER_CONNECTION_VARIABLE, "2"));
+        SignalLimits limits = DataPathSettings.forNode(Map.of(DataPathSettings.SIGNAL_MAX_STREAMS, "100",
+                DataPathSettings.SIGNAL_MAX_STREAMS_PER_CONNECTION, "2")).signalLimits();
         assertThat(limits.maxStreams()).isEqualTo(100);
         assertThat(limits.maxStreamsPerConnection()).isEqualTo(2);
-        assertThat(SignalLimits.fromEnvironment(Map.of())).isEqualTo(SignalLimits.defaults());
-        assertThatThrownBy(() -> SignalLimits.fromEnvironment(Map.of(SignalLimits.MAX_STREAMS_VARIABLE, "0")))
+        assertThat(DataPathSettings.forNode(Map.of()).signalLimits()).isEqualTo(SignalLimits.defaults());
+        assertThatThrownBy(() -> DataPathSettings.forNode(Map.of(DataPathSettings.SIGNAL_MAX_STREAMS, "0")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("TERN_SIGNAL_MAX_STREAMS must be a number between 1 and 10000000, got '0'");
     }

@@ -36,8 +36,36 @@ class SignalRelayNodeTest {
         assertThatThrownBy(() -> SignalRelayNode.fromEnvironment(Map.of("TERN_STUN_PORT", "udp")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TERN_STUN_PORT");
         assertThatThrownBy(() -> SignalRelayNode.fromEnvironment(Map.of(
-                "TERN_RELAY_SECRET", "s", "TERN_RELAY_EXPOSED_ADDRESS", "https://relay.example")))
+                "TERN_RELAY_SECRET", "shared-with-management", "TERN_RELAY_EXPOSED_ADDRESS", "https://relay.example")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("TERN_RELAY_EXPOSED_ADDRESS must start with rel:// or rels://");
+    }
+
+    @Test
+    void shortRelaySecretsAreRefusedWithoutEchoingThemAsTernServerRefusesThem() {
+        assertThatThrownBy(() -> SignalRelayNode.fromEnvironment(Map.of("TERN_RELAY_SECRET", "short-secret")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("TERN_RELAY_SECRET must be at least 16 characters long, got 12");
+    }
+
+    @Test
+    void unknownTernVariablesAreRefusedAsTypos() {
+        assertThatThrownBy(() -> SignalRelayNode.fromEnvironment(Map.of("TERN_RELAY_SECERT", "0123456789abcdef",
+                "TERN_SIGNAL_PORT", "0", "HOME", "/root")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("unknown environment variable TERN_RELAY_SECERT (known: ")
+                .hasMessageContaining("TERN_RELAY_SECRET")
+                .hasMessageNotContaining("0123456789abcdef")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void portsAndLimitsAreReadWithTheSameOneLineReasonsAsTernServer() {
+        assertThatThrownBy(() -> SignalRelayNode.fromEnvironment(Map.of("TERN_RELAY_PORT", "70000")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("TERN_RELAY_PORT must be a port number between 0 and 65535, got '70000'");
+        assertThatThrownBy(() -> SignalRelayNode.fromEnvironment(Map.of("TERN_TLS_KEY_FILE", "/etc/tern/key.pem")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("TERN_TLS_CERT_FILE and TERN_TLS_KEY_FILE go together");
     }
 }

@@ -64,10 +64,10 @@ class SignalServerSocketTest {
 
     @Test
     void portComesFromTheEnvironmentWithAClearErrorForBadValues() {
-        assertThatThrownBy(() -> SignalServer.fromEnvironment(Map.of("TERN_SIGNAL_PORT", "ten thousand")))
+        assertThatThrownBy(() -> DataPathSettings.forNode(Map.of("TERN_SIGNAL_PORT", "ten thousand")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("TERN_SIGNAL_PORT must be a port number between 0 and 65535, got 'ten thousand'");
-        assertThatThrownBy(() -> SignalServer.fromEnvironment(Map.of("TERN_SIGNAL_PORT", "70000")))
+        assertThatThrownBy(() -> DataPathSettings.forNode(Map.of("TERN_SIGNAL_PORT", "70000")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -77,7 +77,8 @@ class SignalServerSocketTest {
         try (ServerSocket probe = new ServerSocket(0)) {
             free = probe.getLocalPort();
         }
-        try (SignalServer server = SignalServer.fromEnvironment(Map.of("TERN_SIGNAL_PORT", Integer.toString(free)))) {
+        try (SignalServer server = new SignalServer(
+                DataPathSettings.forNode(Map.of("TERN_SIGNAL_PORT", Integer.toString(free))).signalPort())) {
             assertThat(server.start().port()).isEqualTo(free);
         }
     }

@@ -45,7 +45,7 @@ class StartupReport {
         }
         log.info("Management gRPC port {}", settings.grpcPort() == 0 ? "(free port chosen at start)" : settings.grpcPort());
         log.info("Signal: {}", settings.signalUrl().map(Object::toString).orElse("in-process signal node on port "
-                + (settings.signalPort() == 0 ? "(free port chosen at start)" : settings.signalPort())));
+                + (settings.dataPath().signalPort() == 0 ? "(free port chosen at start)" : settings.dataPath().signalPort())));
         log.info("STUN: {}", stunDescription(settings));
         log.info("Relay: {}", relayDescription(settings));
         log.info("Data directory {}", settings.dataDir());
@@ -76,7 +76,7 @@ class StartupReport {
             return joined(settings.stunUrls());
         }
         if (settings.runsStunInProcess()) {
-            return "in-process STUN on udp port " + port(settings.stunPort().getAsInt());
+            return "in-process STUN on udp port " + port(settings.dataPath().stunPort().getAsInt());
         }
         return "none handed out" + (settings.signalUrl().isPresent() ? " (set " + TernSettings.STUN_URLS + ")" : "");
     }
@@ -87,8 +87,8 @@ class StartupReport {
             return joined(settings.relayUrls()) + ", tokens signed with " + TernSettings.RELAY_SECRET;
         }
         if (settings.runsRelayInProcess()) {
-            return "in-process relay on port " + port(settings.relayPort()) + ", tokens signed with "
-                    + (settings.relaySecret().isPresent() ? TernSettings.RELAY_SECRET : "a secret generated at start");
+            return "in-process relay on port " + port(settings.dataPath().relayPort()) + ", tokens signed with "
+                    + (settings.dataPath().relaySecret().isPresent() ? TernSettings.RELAY_SECRET : "a secret generated at start");
         }
         return "none handed out (set " + TernSettings.RELAY_URLS + ")";
     }

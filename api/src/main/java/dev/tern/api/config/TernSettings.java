@@ -1,6 +1,7 @@
 package dev.tern.api.config;
 
-import dev.tern.signal.SignalLimits;
+import dev.tern.signal.DataPathSettings;
+import dev.tern.signal.SettingValues;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -8,15 +9,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * tern-server's own settings, validated once at start-up. Each one can be given as an environment variable
@@ -29,13 +28,11 @@ import java.util.regex.Pattern;
  * @param database         an external PostgreSQL, or empty for the embedded one under {@code dataDir}
  * @param dnsDomain        the domain peers' DNS labels live under
  * @param signalUrl        an external signal node, or empty to run the signal node in-process
- * @param signalPort       port of the in-process signal node (used only when {@code signalUrl} is empty); 0 means
- *                         "any free port", the default when {@code grpcPort} is 0
- * @param stunPort         UDP port of the in-process STUN service, empty when {@code TERN_STUN_PORT=off}; 0 means
- *                         "any free port", the default when {@code grpcPort} is 0
- * @param relayPort        port of the in-process relay; 0 means "any free port", the default when {@code grpcPort} is 0
- * @param relaySecret      the secret relay tokens are signed with; empty means "generate one at start" (only
- *                         possible for the in-process relay, which then shares it in memory)
+ * @param dataPath         the in-process data-path node (signal, STUN, relay; used only when {@code signalUrl} is
+ *                         empty), parsed by the node's own {@link DataPathSettings}: its ports ("any free port" by
+ *                         default when {@code grpcPort} is 0), STUN off, stream limits, TLS files, and the relay
+ *                         secret, whose absence here means "generate one at start" (only possible for the in-process
+ *                         relay, which then shares it in memory)
  * @param relayUrls        external relays handed to peers ({@code rel://} or {@code rels://}); when non-empty no
  *                         relay runs in-process
  * @param stunUrls         external STUN servers handed to peers ({@code stun:host:port}); when non-empty no STUN
@@ -48,30 +45,19 @@ import java.util.regex.Pattern;
  *                         have open at once; devices behind one NAT share an address
  * @param relayTokenLifetime how long a relay token handed to a peer stays valid; it bounds how long a deleted or
  *                         expired peer can still use an external relay, and management refreshes tokens well before
- * @param signalLimits     streams the in-process signal node holds, in all and per connection
- *                         ({@code TERN_SIGNAL_MAX_STREAMS}, {@code TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION})
  * @param tls              where the listeners' certificate comes from; disabled = plaintext (localhost development)
  */
 public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
-                           String dnsDomain, Optional<URI> signalUrl, int signalPort, OptionalInt stunPort,
-                           int relayPort, Optional<RelaySecret> relaySecret, List<URI> relayUrls,
-                           List<URI> stunUrls, Duration expiryCheckInterval, Duration ephemeralPeerTtl,
-                           int grpcMaxCallsPerAddress, Duration relayTokenLifetime,
-                           SignalLimits signalLimits, TlsSettings tls) {
+                           String dnsDomain, Optional<URI> signalUrl, DataPathSettings dataPath,
+                           List<URI> relayUrls, List<URI> stunUrls, Duration expiryCheckInterval,
+                           Duration ephemeralPeerTtl, int grpcMaxCallsPerAddress, Duration relayTokenLifetime,
+                           TlsSettings tls) {
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
         @Override
         public String toString() {
             return "ExternalDatabase[jdbcUrl=" + jdbcUrl + ", user=" + user + "]";
-        }
-    }
-
-    /** The relay secret; {@link #toString()} hides it so the settings can be logged. */
-    public record RelaySecret(String value) {
-        @Override
-        public String toString() {
-            return "RelaySecret[hidden]";
         }
     }
 
@@ -83,10 +69,10 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String DATABASE_PASSWORD = "TERN_DATABASE_PASSWORD";
     public static final String DNS_DOMAIN = "TERN_DNS_DOMAIN";
     public static final String SIGNAL_URL = "TERN_SIGNAL_URL";
-    public static final String SIGNAL_PORT = "TERN_SIGNAL_PORT";
-    public static final String STUN_PORT = "TERN_STUN_PORT";
-    public static final String RELAY_PORT = "TERN_RELAY_PORT";
-    public static final String RELAY_SECRET = "TERN_RELAY_SECRET";
+    public static final String SIGNAL_PORT = DataPathSettings.SIGNAL_PORT;
+    public static final String STUN_PORT = DataPathSettings.STUN_PORT;
+    public static final String RELAY_PORT = DataPathSettings.RELAY_PORT;
+    public static final String RELAY_SECRET = DataPathSettings.RELAY_SECRET;
     public static final String RELAY_URLS = "TERN_RELAY_URLS";
     public static final String STUN_URLS = "TERN_STUN_URLS";
     public static final String EXPIRY_CHECK_INTERVAL = "TERN_EXPIRY_CHECK_INTERVAL";
@@ -94,16 +80,18 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String METRICS_TOKEN = "TERN_METRICS_TOKEN";
     public static final String GRPC_MAX_CALLS_PER_ADDRESS = "TERN_GRPC_MAX_CALLS_PER_ADDRESS";
     public static final String RELAY_TOKEN_TTL = "TERN_RELAY_TOKEN_TTL";
-    public static final String SIGNAL_MAX_STREAMS = SignalLimits.MAX_STREAMS_VARIABLE;
-    public static final String SIGNAL_MAX_STREAMS_PER_CONNECTION = SignalLimits.MAX_STREAMS_PER_CONNECTION_VARIABLE;
+    public static final String SIGNAL_MAX_STREAMS = DataPathSettings.SIGNAL_MAX_STREAMS;
+    public static final String SIGNAL_MAX_STREAMS_PER_CONNECTION = DataPathSettings.SIGNAL_MAX_STREAMS_PER_CONNECTION;
 
-    /** Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. */
-    public static final List<String> KNOWN_VARIABLES = List.of(HTTP_PORT, GRPC_PORT, DATA_DIR, DATABASE_URL,
-            DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, SIGNAL_PORT, STUN_PORT, RELAY_PORT, RELAY_SECRET, RELAY_URLS, STUN_URLS,
-            EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL, METRICS_TOKEN, GRPC_MAX_CALLS_PER_ADDRESS,
-            RELAY_TOKEN_TTL, SIGNAL_MAX_STREAMS, SIGNAL_MAX_STREAMS_PER_CONNECTION,
-            TlsSettings.CERT_FILE, TlsSettings.KEY_FILE, TlsSettings.ACME_DIRECTORY,
-            TlsSettings.ACME_DOMAIN, TlsSettings.ACME_EMAIL, TlsSettings.ACME_HTTP_PORT, TlsSettings.ACME_CA_FILE);
+    /**
+     * Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. The data-path
+     * section's come from {@link DataPathSettings#VARIABLES}, so the two parsers cannot drift apart.
+     */
+    public static final List<String> KNOWN_VARIABLES = Stream.concat(Stream.of(HTTP_PORT, GRPC_PORT,
+            DATA_DIR, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, RELAY_URLS, STUN_URLS,
+            EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL, METRICS_TOKEN, GRPC_MAX_CALLS_PER_ADDRESS, RELAY_TOKEN_TTL,
+            TlsSettings.ACME_DIRECTORY, TlsSettings.ACME_DOMAIN, TlsSettings.ACME_EMAIL, TlsSettings.ACME_HTTP_PORT,
+            TlsSettings.ACME_CA_FILE), DataPathSettings.VARIABLES.stream()).toList();
 
 
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -111,13 +99,11 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     public static final String DEFAULT_DATA_DIR = "./data";
     public static final String DEFAULT_DNS_DOMAIN = "tern.internal";
     /** The standalone signal-relay node's default too, so agents find either on the same port. */
-    public static final int DEFAULT_SIGNAL_PORT = 10000;
+    public static final int DEFAULT_SIGNAL_PORT = DataPathSettings.DefaultPorts.STANDARD.signal();
     /** The standard STUN port, and the standalone signal-relay node's default. */
-    public static final int DEFAULT_STUN_PORT = 3478;
+    public static final int DEFAULT_STUN_PORT = DataPathSettings.DefaultPorts.STANDARD.stun();
     /** The standalone signal-relay node's default relay port. */
-    public static final int DEFAULT_RELAY_PORT = 33080;
-    /** A shorter shared secret could be guessed offline from one token (payload and HMAC are both visible). */
-    static final int MIN_RELAY_SECRET_LENGTH = 16;
+    public static final int DEFAULT_RELAY_PORT = DataPathSettings.DefaultPorts.STANDARD.relay();
     public static final Duration DEFAULT_EXPIRY_CHECK_INTERVAL = Duration.ofSeconds(10);
     /** Sweeping more often only loads the database; less often makes expiries late by up to an hour. */
     static final Duration MIN_EXPIRY_CHECK_INTERVAL = Duration.ofSeconds(1);
@@ -140,9 +126,9 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
     public TernSettings {
-        if (database == null || signalUrl == null || dataDir == null || dnsDomain == null || stunPort == null
-                || relaySecret == null || relayUrls == null || stunUrls == null || expiryCheckInterval == null
-                || ephemeralPeerTtl == null || relayTokenLifetime == null || signalLimits == null) {
+        if (database == null || signalUrl == null || dataDir == null || dnsDomain == null || dataPath == null
+                || relayUrls == null || stunUrls == null || expiryCheckInterval == null
+                || ephemeralPeerTtl == null || relayTokenLifetime == null || tls == null) {
             throw new IllegalArgumentException("settings are incomplete");
         }
         relayUrls = List.copyOf(relayUrls);
@@ -162,46 +148,30 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
      * @throws InvalidSettingException naming the offending variable, with a one-line reason
      */
     public static TernSettings from(Map<String, String> environment, Function<String, String> properties) {
-        rejectUnknownVariables(environment);
-        Map<String, String> values = new LinkedHashMap<>();
-        for (String variable : KNOWN_VARIABLES) {
-            String value = properties.apply(propertyName(variable));
-            if (value == null) {
-                value = environment.get(variable);
-            }
-            if (value != null) {
-                values.put(variable, value.trim());
-            }
-        }
+        Map<String, String> values = parsed(() -> SettingValues.read(environment,
+                variable -> properties.apply(propertyName(variable)), KNOWN_VARIABLES));
         int httpPort = port(values, HTTP_PORT, DEFAULT_HTTP_PORT);
         int grpcPort = port(values, GRPC_PORT, DEFAULT_GRPC_PORT);
-        // Tests ask for free ports with TERN_GRPC_PORT=0; the in-process signal node follows unless told otherwise.
-        int signalPort = port(values, SIGNAL_PORT, grpcPort == 0 ? 0 : DEFAULT_SIGNAL_PORT);
+        // Tests ask for free ports with TERN_GRPC_PORT=0; the in-process data-path node follows unless told otherwise.
+        DataPathSettings dataPath = parsed(() -> DataPathSettings.parse(values,
+                grpcPort == 0 ? DataPathSettings.DefaultPorts.ANY_FREE : DataPathSettings.DefaultPorts.STANDARD));
+        int signalPort = dataPath.signalPort();
         Path dataDir = dataDir(values.getOrDefault(DATA_DIR, DEFAULT_DATA_DIR));
         Optional<ExternalDatabase> database = database(values);
         String dnsDomain = dnsDomain(values.getOrDefault(DNS_DOMAIN, DEFAULT_DNS_DOMAIN));
         Optional<URI> signalUrl = signalUrl(values.get(SIGNAL_URL));
-        // Like the signal port, the in-process STUN and relay ports follow a free gRPC port (tests).
-        OptionalInt stunPort = "off".equalsIgnoreCase(values.getOrDefault(STUN_PORT, "")) ? OptionalInt.empty()
-                : OptionalInt.of(port(values, STUN_PORT, grpcPort == 0 ? 0 : DEFAULT_STUN_PORT));
-        int relayPort = port(values, RELAY_PORT, grpcPort == 0 ? 0 : DEFAULT_RELAY_PORT);
-        Optional<RelaySecret> relaySecret = relaySecret(values.get(RELAY_SECRET));
+        int relayPort = dataPath.relayPort();
         List<URI> relayUrls = urls(values.get(RELAY_URLS), RELAY_URLS, TernSettings::relayUrl);
         List<URI> stunUrls = urls(values.get(STUN_URLS), STUN_URLS, TernSettings::stunUrl);
         Duration expiryCheckInterval = expiryCheckInterval(values.get(EXPIRY_CHECK_INTERVAL));
         Duration ephemeralPeerTtl = ephemeralPeerTtl(values.get(EPHEMERAL_PEER_TTL));
         metricsToken(values.get(METRICS_TOKEN)); // validated here with the rest; read by metricsToken(env, props)
-        int grpcMaxCallsPerAddress = positiveCount(values, GRPC_MAX_CALLS_PER_ADDRESS,
-                DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS, MAX_GRPC_MAX_CALLS_PER_ADDRESS);
+        int grpcMaxCallsPerAddress = parsed(() -> SettingValues.count(values, GRPC_MAX_CALLS_PER_ADDRESS,
+                DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS, MAX_GRPC_MAX_CALLS_PER_ADDRESS));
         Duration relayTokenLifetime = relayTokenLifetime(values.get(RELAY_TOKEN_TTL));
-        SignalLimits signalLimits;
-        try {
-            signalLimits = SignalLimits.fromEnvironment(values);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException(e.getMessage());
-        }
-        TlsSettings tls = TlsSettings.from(values, (variable, defaultPort) -> port(values, variable, defaultPort));
-        if (!relayUrls.isEmpty() && relaySecret.isEmpty()) {
+        TlsSettings tls = TlsSettings.from(values, dataPath.tlsFiles(),
+                (variable, defaultPort) -> port(values, variable, defaultPort));
+        if (!relayUrls.isEmpty() && dataPath.relaySecret().isEmpty()) {
             throw new InvalidSettingException(RELAY_URLS + " needs " + RELAY_SECRET
                     + ", the secret those relays were started with, to sign their tokens");
         }
@@ -221,9 +191,8 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             requireDistinct(HTTP_PORT, httpPort, TlsSettings.ACME_HTTP_PORT, acmeHttpPort);
             requireDistinct(GRPC_PORT, grpcPort, TlsSettings.ACME_HTTP_PORT, acmeHttpPort);
         }
-        return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, signalPort, stunPort,
-                relayPort, relaySecret, relayUrls, stunUrls, expiryCheckInterval, ephemeralPeerTtl,
-                grpcMaxCallsPerAddress, relayTokenLifetime, signalLimits, tls);
+        return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, dataPath, relayUrls,
+                stunUrls, expiryCheckInterval, ephemeralPeerTtl, grpcMaxCallsPerAddress, relayTokenLifetime, tls);
     }
 
     /**
@@ -231,7 +200,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
      * external STUN servers are configured and STUN is not switched off.
      */
     public boolean runsStunInProcess() {
-        return signalUrl.isEmpty() && stunUrls.isEmpty() && stunPort.isPresent();
+        return signalUrl.isEmpty() && stunUrls.isEmpty() && dataPath.stunPort().isPresent();
     }
 
     /** Whether tern-server runs its own relay: only alongside its in-process signal node and without relay URLs. */
@@ -244,34 +213,17 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         return from(System.getenv(), System::getProperty);
     }
 
-    private static void rejectUnknownVariables(Map<String, String> environment) {
-        TreeSet<String> unknown = new TreeSet<>();
-        for (String name : environment.keySet()) {
-            if (name.startsWith("TERN_") && !KNOWN_VARIABLES.contains(name)) {
-                unknown.add(name);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new InvalidSettingException("unknown environment variable " + String.join(", ", unknown)
-                    + " (known: " + String.join(", ", KNOWN_VARIABLES) + ")");
+    /** Runs a parser of the signal-relay module, whose one-line refusals become tern-server's own. */
+    private static <T> T parsed(java.util.function.Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
         }
     }
 
     private static int port(Map<String, String> values, String variable, int defaultPort) {
-        String value = values.get(variable);
-        if (value == null || value.isEmpty()) {
-            return defaultPort;
-        }
-        int port;
-        try {
-            port = Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new InvalidSettingException(variable + " must be a port number (1-65535), got '" + printable(value) + "'");
-        }
-        if (port < 0 || port > 65535) {
-            throw new InvalidSettingException(variable + " must be a port number (1-65535), got " + port);
-        }
-        return port;
+        return parsed(() -> SettingValues.port(values, variable, defaultPort));
     }
 
     private static void requireDistinct(String variable, int port, String otherVariable, int otherPort) {
@@ -370,18 +322,6 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
         }
     }
 
-    private static Optional<RelaySecret> relaySecret(String value) {
-        if (value == null || value.isEmpty()) {
-            return Optional.empty();
-        }
-        if (value.length() < MIN_RELAY_SECRET_LENGTH) {
-            // never echo the secret, not even a short one
-            throw new InvalidSettingException(RELAY_SECRET + " must be at least " + MIN_RELAY_SECRET_LENGTH
-                    + " characters long, got " + value.length());
-        }
-        return Optional.of(new RelaySecret(value));
-    }
-
     /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT10S}); 1 s to 1 h. */
     private static Duration expiryCheckInterval(String value) {
         return duration(value, EXPIRY_CHECK_INTERVAL, DEFAULT_EXPIRY_CHECK_INTERVAL, MIN_EXPIRY_CHECK_INTERVAL,
@@ -434,24 +374,6 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             throw new InvalidSettingException(reason);
         }
         return duration;
-    }
-
-    private static int positiveCount(Map<String, String> values, String variable, int defaultValue, int max) {
-        String value = values.get(variable);
-        if (value == null || value.isEmpty()) {
-            return defaultValue;
-        }
-        String reason = variable + " must be a whole number from 1 to " + max + ", got '" + printable(value) + "'";
-        int count;
-        try {
-            count = Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new InvalidSettingException(reason);
-        }
-        if (count < 1 || count > max) {
-            throw new InvalidSettingException(reason);
-        }
-        return count;
     }
 
     /** A comma-separated list; blank entries (a trailing comma) are ignored. */
@@ -558,8 +480,7 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
 
     /** Keeps an echoed value on one line and short, whatever the operator typed. */
     private static String printable(String value) {
-        String oneLine = value.replaceAll("\\p{Cntrl}", "?");
-        return oneLine.length() > 80 ? oneLine.substring(0, 80) + "..." : oneLine;
+        return SettingValues.printable(value);
     }
 
     /** A description safe to log: the database password never appears. */

@@ -1,5 +1,7 @@
 package dev.tern.api.config;
 
+import dev.tern.signal.DataPathSettings;
+import dev.tern.signal.DataPathSettings.TlsFiles;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -17,9 +19,9 @@ import java.util.regex.Pattern;
  * @param pem  a configured certificate chain and private key
  * @param acme a certificate obtained and renewed from an ACME CA with the HTTP-01 challenge
  */
-public record TlsSettings(Optional<PemFiles> pem, Optional<Acme> acme) {
-    public static final String CERT_FILE = "TERN_TLS_CERT_FILE";
-    public static final String KEY_FILE = "TERN_TLS_KEY_FILE";
+public record TlsSettings(Optional<TlsFiles> pem, Optional<Acme> acme) {
+    public static final String CERT_FILE = DataPathSettings.TLS_CERT_FILE;
+    public static final String KEY_FILE = DataPathSettings.TLS_KEY_FILE;
     public static final String ACME_DIRECTORY = "TERN_ACME_DIRECTORY";
     public static final String ACME_DOMAIN = "TERN_ACME_DOMAIN";
     public static final String ACME_EMAIL = "TERN_ACME_EMAIL";
@@ -32,9 +34,6 @@ public record TlsSettings(Optional<PemFiles> pem, Optional<Acme> acme) {
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern EMAIL = Pattern.compile("[^\\s@]{1,64}@[^\\s@]{1,255}");
-
-    public record PemFiles(Path certFile, Path keyFile) {
-    }
 
     /**
      * @param directory ACME directory URL ({@code https://...}) or an acme4j provider URI ({@code acme://...})
@@ -56,19 +55,13 @@ public record TlsSettings(Optional<PemFiles> pem, Optional<Acme> acme) {
         return pem.isPresent() || acme.isPresent();
     }
 
-    /** @param values the set TERN_* values, trimmed; {@code port} parses a port with TernSettings' rules */
-    static TlsSettings from(Map<String, String> values, java.util.function.ToIntBiFunction<String, Integer> port) {
-        String cert = values.getOrDefault(CERT_FILE, "");
-        String key = values.getOrDefault(KEY_FILE, "");
+    /**
+     * @param values the set TERN_* values, trimmed; {@code port} parses a port with TernSettings' rules
+     * @param pem    the PEM pair as the data-path section parsed it (it serves signal and relay too)
+     */
+    static TlsSettings from(Map<String, String> values, Optional<TlsFiles> pem,
+                            java.util.function.ToIntBiFunction<String, Integer> port) {
         String domain = values.getOrDefault(ACME_DOMAIN, "");
-        Optional<PemFiles> pem = Optional.empty();
-        if (!cert.isEmpty() || !key.isEmpty()) {
-            if (cert.isEmpty() || key.isEmpty()) {
-                throw new InvalidSettingException(CERT_FILE + " and " + KEY_FILE + " go together: set both (PEM "
-                        + "certificate chain and PEM private key) or neither");
-            }
-            pem = Optional.of(new PemFiles(path(CERT_FILE, cert), path(KEY_FILE, key)));
-        }
         Optional<Acme> acme = Optional.empty();
         if (domain.isEmpty()) {
             for (String acmeOnly : new String[] {ACME_DIRECTORY, ACME_EMAIL, ACME_HTTP_PORT, ACME_CA_FILE}) {
@@ -146,7 +139,6 @@ public record TlsSettings(Optional<PemFiles> pem, Optional<Acme> acme) {
     }
 
     private static String printable(String value) {
-        String oneLine = value.replaceAll("\\p{Cntrl}", "?");
-        return oneLine.length() > 80 ? oneLine.substring(0, 80) + "..." : oneLine;
+        return dev.tern.signal.SettingValues.printable(value);
     }
 }

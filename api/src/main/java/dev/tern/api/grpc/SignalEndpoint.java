@@ -18,7 +18,7 @@ import org.springframework.context.SmartLifecycle;
  * {@link SignalServer} runs inside tern-server (port {@code TERN_SIGNAL_PORT}, default 10000) and peers get it at
  * the host they used to reach the management service — the one address we know they can reach.
  *
- * <p>{@link TernSettings#signalPort()} follows a free gRPC port: test servers ({@code tern.grpc-port=0}) put their
+ * <p>{@link dev.tern.signal.DataPathSettings#signalPort()} follows a free gRPC port: test servers ({@code tern.grpc-port=0}) put their
  * signal node on a free port too, so parallel test servers never fight over 10000.
  */
 final class SignalEndpoint implements SmartLifecycle {
@@ -37,8 +37,8 @@ final class SignalEndpoint implements SmartLifecycle {
     /** With TLS on, the in-process node serves TLS only and peers are told HTTPS. */
     SignalEndpoint(TernSettings settings, ListenerTls tls) {
         this.externalUrl = settings.signalUrl().orElse(null);
-        this.inProcessPort = settings.signalPort();
-        this.limits = settings.signalLimits();
+        this.inProcessPort = settings.dataPath().signalPort();
+        this.limits = settings.dataPath().signalLimits();
         this.tls = tls;
     }
 

@@ -9,6 +9,7 @@ import dev.tern.events.values.WireGuardKey;
 import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.relay.RelayToken;
 import dev.tern.protocol.relay.RelayTokens;
+import dev.tern.signal.DataPathSettings;
 import dev.tern.signal.relay.RelayServer;
 import dev.tern.signal.stun.StunServer;
 import java.io.UncheckedIOException;
@@ -74,10 +75,10 @@ final class StunRelayEndpoints implements SmartLifecycle {
                 .map(url -> HostConfig.newBuilder().setUri(url.toString()).setProtocol(HostConfig.Protocol.UDP).build())
                 .toList();
         this.externalRelays = settings.relayUrls().stream().map(URI::toString).toList();
-        this.inProcessStunPort = settings.runsStunInProcess() ? settings.stunPort() : OptionalInt.empty();
+        this.inProcessStunPort = settings.runsStunInProcess() ? settings.dataPath().stunPort() : OptionalInt.empty();
         this.relayInProcess = settings.runsRelayInProcess();
-        this.inProcessRelayPort = settings.relayPort();
-        this.relaySecret = settings.relaySecret().map(TernSettings.RelaySecret::value)
+        this.inProcessRelayPort = settings.dataPath().relayPort();
+        this.relaySecret = settings.dataPath().relaySecret().map(DataPathSettings.RelaySecret::value)
                 .orElseGet(StunRelayEndpoints::randomSecret);
         this.tokens = RelayTokens.fromSharedSecret(relaySecret, clock);
         this.tokenLifetime = settings.relayTokenLifetime();

@@ -3,6 +3,7 @@ package dev.tern.api.tls;
 import dev.tern.api.config.InvalidSettingException;
 import dev.tern.api.config.TernSettings;
 import dev.tern.api.config.TlsSettings;
+import dev.tern.signal.DataPathSettings;
 import dev.tern.signal.tls.ServerTls;
 import java.time.Clock;
 import org.springframework.context.SmartLifecycle;
@@ -17,7 +18,7 @@ class TlsConfiguration {
     CertificateSource certificateSource(TernSettings settings) {
         TlsSettings tls = settings.tls();
         if (tls.pem().isPresent()) {
-            TlsSettings.PemFiles pem = tls.pem().get();
+            DataPathSettings.TlsFiles pem = tls.pem().get();
             try {
                 return new CertificateSource(ListenerTls.of(ServerTls.fromPemFiles(pem.certFile(), pem.keyFile()),
                         "PEM files " + pem.certFile() + " and " + pem.keyFile() + " (re-read when they change)"), null);

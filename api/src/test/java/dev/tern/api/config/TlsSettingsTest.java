@@ -3,6 +3,7 @@ package dev.tern.api.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tern.signal.DataPathSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,7 +30,7 @@ class TlsSettingsTest {
         TlsSettings tls = settings(Map.of("TERN_TLS_CERT_FILE", "/etc/tern/fullchain.pem",
                 "TERN_TLS_KEY_FILE", "/etc/tern/privkey.pem")).tls();
         assertThat(tls.enabled()).isTrue();
-        assertThat(tls.pem()).hasValue(new TlsSettings.PemFiles(Path.of("/etc/tern/fullchain.pem"),
+        assertThat(tls.pem()).hasValue(new DataPathSettings.TlsFiles(Path.of("/etc/tern/fullchain.pem"),
                 Path.of("/etc/tern/privkey.pem")));
     }
 

@@ -30,6 +30,6 @@ class GrpcSettingsTest {
     void badCallsPerAddressNamesTheVariable(String value) {
         assertThatThrownBy(() -> fromEnv(Map.of("TERN_GRPC_MAX_CALLS_PER_ADDRESS", value)))
                 .isInstanceOf(InvalidSettingException.class)
-                .hasMessageStartingWith("TERN_GRPC_MAX_CALLS_PER_ADDRESS must be a whole number from 1 to 1000000");
+                .hasMessageStartingWith("TERN_GRPC_MAX_CALLS_PER_ADDRESS must be a number between 1 and 1000000");
     }
 }

@@ -2,6 +2,7 @@ package dev.tern.api.process;
 
 import dev.tern.api.config.InvalidSettingException;
 import dev.tern.api.config.TernSettings;
+import dev.tern.signal.SignalRelayNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,13 +32,13 @@ class TernSettingsTest {
         assertThat(settings.database()).isEmpty();
         assertThat(settings.dnsDomain()).isEqualTo("tern.internal");
         assertThat(settings.signalUrl()).isEmpty();
-        assertThat(settings.signalPort()).isEqualTo(10000);
+        assertThat(settings.dataPath().signalPort()).isEqualTo(10000);
     }
 
     @Test
     void freeGrpcPortMeansFreeSignalPortUnlessSet() {
-        assertThat(fromEnv(Map.of("TERN_GRPC_PORT", "0")).signalPort()).isZero();
-        assertThat(fromEnv(Map.of("TERN_GRPC_PORT", "0", "TERN_SIGNAL_PORT", "10500")).signalPort()).isEqualTo(10500);
+        assertThat(fromEnv(Map.of("TERN_GRPC_PORT", "0")).dataPath().signalPort()).isZero();
+        assertThat(fromEnv(Map.of("TERN_GRPC_PORT", "0", "TERN_SIGNAL_PORT", "10500")).dataPath().signalPort()).isEqualTo(10500);
     }
 
     @Test
@@ -46,7 +47,7 @@ class TernSettingsTest {
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("TERN_HTTP_PORT and TERN_SIGNAL_PORT must differ, both are 8080");
         assertThat(fromEnv(Map.of("TERN_SIGNAL_PORT", "8080", "TERN_SIGNAL_URL", "https://signal.example.com"))
-                .signalPort()).isEqualTo(8080);
+                .dataPath().signalPort()).isEqualTo(8080);
     }
 
     @Test
@@ -76,10 +77,10 @@ class TernSettingsTest {
                 "jdbc:postgresql://db.example.com:5433/tern", "tern", "s3cret"));
         assertThat(settings.dnsDomain()).isEqualTo("mesh.example.com");
         assertThat(settings.signalUrl()).hasValue(URI.create("https://signal.example.com:443"));
-        assertThat(settings.signalPort()).isEqualTo(10001);
-        assertThat(settings.stunPort()).hasValue(3500);
-        assertThat(settings.relayPort()).isEqualTo(33500);
-        assertThat(settings.relaySecret().orElseThrow().value()).isEqualTo("0123456789abcdef");
+        assertThat(settings.dataPath().signalPort()).isEqualTo(10001);
+        assertThat(settings.dataPath().stunPort()).hasValue(3500);
+        assertThat(settings.dataPath().relayPort()).isEqualTo(33500);
+        assertThat(settings.dataPath().relaySecret().orElseThrow().value()).isEqualTo("0123456789abcdef");
         assertThat(settings.relayUrls()).containsExactly(URI.create("rels://relay.example.com:443"));
         assertThat(settings.stunUrls()).containsExactly(URI.create("stun:stun.example.com:3478"));
     }
@@ -191,9 +192,9 @@ class TernSettingsTest {
     void stunAndRelayDefaultToTheStandardPortsInProcessWithAGeneratedSecret() {
         TernSettings settings = fromEnv(Map.of());
 
-        assertThat(settings.stunPort()).hasValue(3478);
-        assertThat(settings.relayPort()).isEqualTo(33080);
-        assertThat(settings.relaySecret()).isEmpty();
+        assertThat(settings.dataPath().stunPort()).hasValue(3478);
+        assertThat(settings.dataPath().relayPort()).isEqualTo(33080);
+        assertThat(settings.dataPath().relaySecret()).isEmpty();
         assertThat(settings.relayUrls()).isEmpty();
         assertThat(settings.stunUrls()).isEmpty();
         assertThat(settings.runsStunInProcess()).isTrue();
@@ -203,12 +204,12 @@ class TernSettingsTest {
     @Test
     void freeGrpcPortMeansFreeStunAndRelayPortsUnlessSet() {
         TernSettings free = fromEnv(Map.of("TERN_GRPC_PORT", "0"));
-        assertThat(free.stunPort()).hasValue(0);
-        assertThat(free.relayPort()).isZero();
+        assertThat(free.dataPath().stunPort()).hasValue(0);
+        assertThat(free.dataPath().relayPort()).isZero();
 
         TernSettings set = fromEnv(Map.of("TERN_GRPC_PORT", "0", "TERN_STUN_PORT", "3479", "TERN_RELAY_PORT", "33081"));
-        assertThat(set.stunPort()).hasValue(3479);
-        assertThat(set.relayPort()).isEqualTo(33081);
+        assertThat(set.dataPath().stunPort()).hasValue(3479);
+        assertThat(set.dataPath().relayPort()).isEqualTo(33081);
     }
 
     @ParameterizedTest
@@ -216,7 +217,7 @@ class TernSettingsTest {
     void stunCanBeSwitchedOff(String value) {
         TernSettings settings = fromEnv(Map.of("TERN_STUN_PORT", value));
 
-        assertThat(settings.stunPort()).isEmpty();
+        assertThat(settings.dataPath().stunPort()).isEmpty();
         assertThat(settings.runsStunInProcess()).isFalse();
         assertThat(settings.runsRelayInProcess()).isTrue();
     }
@@ -241,9 +242,9 @@ class TernSettingsTest {
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("TERN_SIGNAL_PORT and TERN_RELAY_PORT must differ, both are 10000");
         // STUN is UDP: sharing a number with a TCP port is fine.
-        assertThat(fromEnv(Map.of("TERN_STUN_PORT", "8080")).stunPort()).hasValue(8080);
+        assertThat(fromEnv(Map.of("TERN_STUN_PORT", "8080")).dataPath().stunPort()).hasValue(8080);
         assertThat(fromEnv(Map.of("TERN_RELAY_PORT", "33073", "TERN_RELAY_URLS", "rel://relay.example.com:33080",
-                "TERN_RELAY_SECRET", "0123456789abcdef")).relayPort()).isEqualTo(33073);
+                "TERN_RELAY_SECRET", "0123456789abcdef")).dataPath().relayPort()).isEqualTo(33073);
     }
 
     @Test
@@ -257,7 +258,7 @@ class TernSettingsTest {
                 URI.create("stun:[2001:db8::1]:3478"));
         assertThat(settings.relayUrls()).containsExactly(URI.create("rels://relay.example.com:443"),
                 URI.create("rel://10.0.0.9:33080"));
-        assertThat(settings.relaySecret().orElseThrow().value()).isEqualTo("a-relay-secret-of-some-length");
+        assertThat(settings.dataPath().relaySecret().orElseThrow().value()).isEqualTo("a-relay-secret-of-some-length");
         assertThat(settings.runsStunInProcess()).isFalse();
         assertThat(settings.runsRelayInProcess()).isFalse();
     }
@@ -399,13 +400,38 @@ class TernSettingsTest {
 
     @Test
     void signalStreamLimitsHaveDefaultsAndAreValidated() {
-        assertThat(fromEnv(Map.of()).signalLimits()).isEqualTo(dev.tern.signal.SignalLimits.defaults());
+        assertThat(fromEnv(Map.of()).dataPath().signalLimits()).isEqualTo(dev.tern.signal.SignalLimits.defaults());
         TernSettings set = fromEnv(Map.of("TERN_SIGNAL_MAX_STREAMS", "1000",
                 "TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION", "2"));
-        assertThat(set.signalLimits().maxStreams()).isEqualTo(1000);
-        assertThat(set.signalLimits().maxStreamsPerConnection()).isEqualTo(2);
+        assertThat(set.dataPath().signalLimits().maxStreams()).isEqualTo(1000);
+        assertThat(set.dataPath().signalLimits().maxStreamsPerConnection()).isEqualTo(2);
         assertThatThrownBy(() -> fromEnv(Map.of("TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION", "none")))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageStartingWith("TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION must be a number between 1 and");
+    }
+
+    /**
+     * The standalone node and tern-server read the data-path variables with one parser: the same bad value is
+     * refused by both, with the same one-line reason.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TERN_SIGNAL_PORT=ten thousand", "TERN_STUN_PORT=70000", "TERN_RELAY_PORT=-1",
+            "TERN_RELAY_SECRET=short-secret", "TERN_SIGNAL_MAX_STREAMS=0",
+            "TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION=1001", "TERN_TLS_CERT_FILE=/etc/tern/cert.pem",
+            "TERN_SIGNAL_PROT=10000"})
+    void theStandaloneNodeRefusesWhatTernServerRefusesWithTheSameReason(String setting) {
+        String[] nameAndValue = setting.split("=", 2);
+        Map<String, String> env = Map.of(nameAndValue[0], nameAndValue[1]);
+        Throwable byServer = org.assertj.core.api.Assertions.catchThrowable(() -> fromEnv(env));
+        Throwable byNode = org.assertj.core.api.Assertions.catchThrowable(() -> SignalRelayNode.fromEnvironment(env));
+        assertThat(byServer).isInstanceOf(InvalidSettingException.class).hasMessageStartingWith(
+                setting.contains("PROT=") ? "unknown environment variable" : nameAndValue[0]);
+        assertThat(byNode).isInstanceOf(IllegalArgumentException.class);
+        if (setting.contains("PROT=")) {
+            // the lists of known variables differ (tern-server has more), the refusal does not
+            assertThat(byNode.getMessage()).startsWith("unknown environment variable TERN_SIGNAL_PROT (known: ");
+        } else {
+            assertThat(byNode.getMessage()).isEqualTo(byServer.getMessage());
+        }
     }
 }

@@ -29,10 +29,6 @@ import java.util.concurrent.TimeUnit;
  * WireGuard packets the relay cannot read. Tokens are checked with the secret shared with the management server.
  */
 public final class RelayServer implements AutoCloseable {
-    public static final String PORT_VARIABLE = "TERN_RELAY_PORT";
-    public static final String SECRET_VARIABLE = "TERN_RELAY_SECRET";
-    public static final String EXPOSED_ADDRESS_VARIABLE = "TERN_RELAY_EXPOSED_ADDRESS";
-    public static final int DEFAULT_PORT = 33080;
     static final Duration AUTH_TIMEOUT = Duration.ofSeconds(10);
     static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(25);
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);

@@ -16,8 +16,6 @@ import java.util.concurrent.TimeUnit;
 
 /** STUN Binding service (RFC 5389) on UDP, default port 3478. */
 public final class StunServer implements AutoCloseable {
-    public static final String PORT_VARIABLE = "TERN_STUN_PORT";
-    public static final int DEFAULT_PORT = 3478;
     private static final Logger log = LoggerFactory.getLogger(StunServer.class);
 
     private final InetSocketAddress address;

@@ -10,11 +10,8 @@ import io.netty.handler.ssl.SslProvider;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * TLS for Tern's listeners: one certificate chain and key (PEM files, reloaded when they change, see
@@ -22,8 +19,6 @@ import java.util.Optional;
  * asks the key manager at each handshake; that is what makes a reload reach new connections.
  */
 public final class ServerTls {
-    public static final String CERT_FILE_VARIABLE = "TERN_TLS_CERT_FILE";
-    public static final String KEY_FILE_VARIABLE = "TERN_TLS_KEY_FILE";
     /** TLS 1.2 is still what many NetBird clients' Go versions negotiate at least; nothing older. */
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
@@ -36,28 +31,6 @@ public final class ServerTls {
     /** @throws IllegalArgumentException with a one-line reason when the files cannot be used */
     public static ServerTls fromPemFiles(Path certFile, Path keyFile) {
         return new ServerTls(ReloadingKeyManager.load(certFile, keyFile));
-    }
-
-    /**
-     * {@code TERN_TLS_CERT_FILE} and {@code TERN_TLS_KEY_FILE}, both or neither; empty when neither is set.
-     *
-     * @throws IllegalArgumentException with a one-line reason for one without the other or unusable files
-     */
-    public static Optional<ServerTls> fromEnvironment(Map<String, String> env) {
-        String cert = env.getOrDefault(CERT_FILE_VARIABLE, "").trim();
-        String key = env.getOrDefault(KEY_FILE_VARIABLE, "").trim();
-        if (cert.isEmpty() && key.isEmpty()) {
-            return Optional.empty();
-        }
-        if (cert.isEmpty() || key.isEmpty()) {
-            throw new IllegalArgumentException(CERT_FILE_VARIABLE + " and " + KEY_FILE_VARIABLE
-                    + " go together: set both (PEM certificate chain and PEM private key) or neither");
-        }
-        try {
-            return Optional.of(fromPemFiles(Path.of(cert), Path.of(key)));
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(CERT_FILE_VARIABLE + "/" + KEY_FILE_VARIABLE + " is not a valid path");
-        }
     }
 
     public ReloadingKeyManager keyManager() {

@@ -1,5 +1,6 @@
 package dev.tern.signal.tls;
 
+import dev.tern.signal.DataPathSettings;
 import dev.tern.signal.SignalRelayNode;
 import dev.tern.signal.SignalServer;
 import dev.tern.signal.relay.RelayServer;
@@ -137,7 +138,7 @@ class TlsListenersTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no PEM certificate");
         assertThatThrownBy(() -> ServerTls.fromPemFiles(dir.resolve("missing.crt"), pki.keyFile))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.crt");
-        assertThatThrownBy(() -> ServerTls.fromEnvironment(Map.of(ServerTls.CERT_FILE_VARIABLE, pki.certFile.toString())))
+        assertThatThrownBy(() -> DataPathSettings.forNode(Map.of(DataPathSettings.TLS_CERT_FILE, pki.certFile.toString())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("go together");
     }
 
@@ -148,7 +149,7 @@ class TlsListenersTest {
         Map<String, String> env = new HashMap<>(Map.of(
                 "TERN_SIGNAL_PORT", "0", "TERN_STUN_PORT", "off", "TERN_RELAY_PORT", "0",
                 "TERN_RELAY_SECRET", "0123456789abcdef0123",
-                ServerTls.CERT_FILE_VARIABLE, pki.certFile.toString(), ServerTls.KEY_FILE_VARIABLE, pki.keyFile.toString()));
+                DataPathSettings.TLS_CERT_FILE, pki.certFile.toString(), DataPathSettings.TLS_KEY_FILE, pki.keyFile.toString()));
         try (SignalRelayNode node = SignalRelayNode.fromEnvironment(env).start()) {
             assertThat(node.usesTls()).isTrue();
             assertThat(TestPki.servedCertificate(pki.clientContext(), node.signalPort()).getSerialNumber())
@@ -156,7 +157,7 @@ class TlsListenersTest {
             assertThat(TestPki.servedCertificate(pki.clientContext(), node.relayPort()).getSerialNumber())
                     .isEqualTo(served.certificate().getSerialNumber());
         }
-        env.put(RelayServer.EXPOSED_ADDRESS_VARIABLE, "rel://relay.example:33080");
+        env.put(DataPathSettings.RELAY_EXPOSED_ADDRESS, "rel://relay.example:33080");
         assertThatThrownBy(() -> SignalRelayNode.fromEnvironment(env))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rels://");
     }
