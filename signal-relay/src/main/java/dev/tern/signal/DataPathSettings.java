@@ -97,7 +97,8 @@ public record DataPathSettings(int signalPort, OptionalInt stunPort, int relayPo
         OptionalInt stunPort = "off".equalsIgnoreCase(values.getOrDefault(STUN_PORT, "")) ? OptionalInt.empty()
                 : OptionalInt.of(SettingValues.port(values, STUN_PORT, defaults.stun()));
         int relayPort = SettingValues.port(values, RELAY_PORT, defaults.relay());
-        Optional<RelaySecret> relaySecret = relaySecret(values.get(RELAY_SECRET));
+        Optional<RelaySecret> relaySecret = SettingValues.secret(RELAY_SECRET, values.get(RELAY_SECRET),
+                MIN_RELAY_SECRET_LENGTH).map(RelaySecret::new);
         SignalLimits signalLimits = SignalLimits.defaults().withStreams(
                 SettingValues.count(values, SIGNAL_MAX_STREAMS, SignalLimits.DEFAULT_MAX_STREAMS, MAX_SIGNAL_STREAMS),
                 SettingValues.count(values, SIGNAL_MAX_STREAMS_PER_CONNECTION,
@@ -114,18 +115,6 @@ public record DataPathSettings(int signalPort, OptionalInt stunPort, int relayPo
     public String announcedRelayUrl() {
         return relayExposedAddress.orElseGet(() ->
                 (tlsFiles.isPresent() ? "rels://" : "rel://") + localHostName() + ":" + relayPort);
-    }
-
-    private static Optional<RelaySecret> relaySecret(String value) {
-        if (value == null || value.isEmpty()) {
-            return Optional.empty();
-        }
-        if (value.length() < MIN_RELAY_SECRET_LENGTH) {
-            // never echo the secret, not even a short one
-            throw new IllegalArgumentException(RELAY_SECRET + " must be at least " + MIN_RELAY_SECRET_LENGTH
-                    + " characters long, got " + value.length());
-        }
-        return Optional.of(new RelaySecret(value));
     }
 
     private static Optional<TlsFiles> tlsFiles(Map<String, String> values) {

@@ -3,6 +3,7 @@ package dev.tern.signal;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -80,6 +81,21 @@ public final class SettingValues {
         }
         throw new IllegalArgumentException(variable + " must be a number between 1 and " + max + ", got '"
                 + printable(value) + "'");
+    }
+
+    /**
+     * A secret of at least {@code minLength} characters (shorter ones could be guessed); empty when unset. The
+     * refusal never echoes the value, not even a short one.
+     */
+    public static Optional<String> secret(String variable, String value, int minLength) {
+        if (value == null || value.isEmpty()) {
+            return Optional.empty();
+        }
+        if (value.length() < minLength) {
+            throw new IllegalArgumentException(variable + " must be at least " + minLength
+                    + " characters long, got " + value.length());
+        }
+        return Optional.of(value);
     }
 
     /** Keeps an echoed value on one line and short, whatever the operator typed. */

@@ -15,10 +15,8 @@ public final class SignalRelayMain {
             System.setProperty("logback.configurationFile", "tern-signal-relay-logback.xml");
         }
         if (args.length > 0) {
-            System.err.println("tern-signal-relay takes no arguments; configure it with TERN_SIGNAL_PORT, "
-                    + "TERN_SIGNAL_MAX_STREAMS, TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION, "
-                    + "TERN_STUN_PORT, TERN_RELAY_PORT, TERN_RELAY_SECRET, TERN_RELAY_EXPOSED_ADDRESS, "
-                    + "TERN_TLS_CERT_FILE, TERN_TLS_KEY_FILE");
+            System.err.println("tern-signal-relay takes no arguments; configure it with "
+                    + String.join(", ", DataPathSettings.NODE_VARIABLES));
             System.exit(2);
         }
         SignalRelayNode node;

@@ -23,11 +23,8 @@ import java.util.concurrent.TimeUnit;
  * and {@link #close()}; the standalone node does the same from {@link SignalRelayMain}.
  */
 public final class SignalServer implements AutoCloseable {
-    /** How often the node pings an idle connection, and how long it waits for the answer. */
-    static final Duration KEEPALIVE_TIME = Duration.ofSeconds(30);
-    static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
     /** The longest a half-open connection keeps its key registered (a newcomer from elsewhere waits this long). */
-    static final Duration DEAD_CONNECTION_DETECTION = KEEPALIVE_TIME.plus(KEEPALIVE_TIMEOUT);
+    static final Duration DEAD_CONNECTION_DETECTION = GrpcKeepalive.DEAD_CONNECTION_DETECTION;
     private static final Logger log = LoggerFactory.getLogger(SignalServer.class);
 
     private final InetSocketAddress address;
@@ -84,7 +81,8 @@ public final class SignalServer implements AutoCloseable {
         if (tls != null) {
             builder.sslContext(tls.grpcServerContext());
         }
-        Server built = builder
+        // Detect peers that vanished without closing, so their registration goes away.
+        Server built = GrpcKeepalive.apply(builder)
                 .channelType(NioServerSocketChannel.class)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
@@ -96,12 +94,6 @@ public final class SignalServer implements AutoCloseable {
                 // HTTP/2 lets it send before the node reads them (a fixed window instead of BDP auto-growth).
                 .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
                 .flowControlWindow(2 * limits.maxMessageBytes())
-                // NetBird clients ping often on idle streams; refusing would make them reconnect in a loop.
-                .permitKeepAliveTime(5, TimeUnit.SECONDS)
-                .permitKeepAliveWithoutCalls(true)
-                // Detect peers that vanished without closing, so their registration goes away.
-                .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
-                .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .build();
         try {
             server = built.start();

@@ -463,13 +463,8 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     }
 
     private static Optional<MetricsToken> metricsToken(String value) {
-        if (value == null || value.isEmpty()) {
+        if (parsed(() -> SettingValues.secret(METRICS_TOKEN, value, MIN_METRICS_TOKEN_LENGTH)).isEmpty()) {
             return Optional.empty();
-        }
-        // never echo the token, not even a short one
-        if (value.length() < MIN_METRICS_TOKEN_LENGTH) {
-            throw new InvalidSettingException(METRICS_TOKEN + " must be at least " + MIN_METRICS_TOKEN_LENGTH
-                    + " characters long, got " + value.length());
         }
         if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw new InvalidSettingException(METRICS_TOKEN + " must consist of printable ASCII characters "

@@ -1,5 +1,6 @@
 package dev.tern.api.grpc;
 
+import dev.tern.signal.GrpcKeepalive;
 import dev.tern.signal.tls.ServerTls;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -94,7 +95,8 @@ public final class ManagementGrpcServer implements SmartLifecycle {
         if (tls != null) {
             builder.sslContext(tls.grpcServerContext());
         }
-        Server built = builder
+        // Notice clients that vanished without closing, so they turn disconnected.
+        Server built = GrpcKeepalive.apply(builder)
                 .executor(callExecutor)
                 // the last interceptor runs first: a call over the address's limit is refused before anything
                 .addService(ServerInterceptors.intercept(service, new CallOrigin(),
@@ -105,12 +107,6 @@ public final class ManagementGrpcServer implements SmartLifecycle {
                 // a connection that carries no call (NetBird clients always keep their Sync stream) is abandoned
                 .maxConnectionIdle(MAX_CONNECTION_IDLE.toMinutes(), TimeUnit.MINUTES)
                 .handshakeTimeout(HANDSHAKE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
-                // NetBird clients keep idle Sync streams alive with pings; refusing them would force reconnects.
-                .permitKeepAliveTime(5, TimeUnit.SECONDS)
-                .permitKeepAliveWithoutCalls(true)
-                // Notice clients that vanished without closing, so they turn disconnected.
-                .keepAliveTime(30, TimeUnit.SECONDS)
-                .keepAliveTimeout(10, TimeUnit.SECONDS)
                 .build();
         try {
             server = built.start();
