@@ -135,6 +135,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             LoginInput.check(login);
             DeviceLogin.Attempt attempt = new DeviceLogin.Attempt(opened.peerKey(), login.getSetupKey(),
                     login.getJwtToken(), () -> LoginInput.meta(login), CallOrigin.remoteIp());
+            // DeviceLogin asks the replay guard only when the login acts; only a body it took in is forgotten again
             AtomicBoolean admitted = new AtomicBoolean();
             // NetBird's client retries a Login that failed transiently or that it gave up waiting for (deadline)
             // with the very same body: such a Login must not count as seen, or the retry would look like a replay
