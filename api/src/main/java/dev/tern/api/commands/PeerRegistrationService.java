@@ -19,7 +19,7 @@ import org.springframework.stereotype.Service;
  * the account aggregate decides everything else (revoked, expired, usage limit, IP, DNS label, auto-groups).
  */
 @Service
-public class PeerRegistrationService {
+public class PeerRegistrationService implements DeviceLogin.SetupKeys {
     /** Beyond this many remembered keys the cache starts over; a fleet has a handful of setup keys, not thousands. */
     static final int MAX_CACHED_KEYS = 10_000;
 
@@ -37,6 +37,7 @@ public class PeerRegistrationService {
     }
 
     /** The account a plain setup key belongs to, if any. */
+    @Override
     public Optional<String> accountOfSetupKey(String plainSetupKey) {
         if (plainSetupKey == null || plainSetupKey.isBlank()) {
             return Optional.empty();
@@ -98,6 +99,7 @@ public class PeerRegistrationService {
      * renews a lapsed login with a usable key and refuses an unusable one; a login that has not lapsed stays as it
      * is). The known id makes the device the actor of what a login appends.
      */
+    @Override
     public PeerRegistration logInWithoutReadYourWrites(String plainSetupKey, WireGuardKey wgPubKey,
                                                        PeerSystemMeta meta, String sourceAddress,
                                                        String knownPeerId) {

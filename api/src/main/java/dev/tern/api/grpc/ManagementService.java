@@ -3,13 +3,9 @@ package dev.tern.api.grpc;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import com.google.protobuf.Timestamp;
-import dev.tern.api.commands.CommandFailures;
+import dev.tern.api.commands.DeviceLogin;
 import dev.tern.api.commands.PeerRegistrationService;
 import dev.tern.api.outage.DatabaseFailures;
-import dev.tern.events.CommandRejected;
-import dev.tern.events.commands.PeerRegistration;
-import dev.tern.events.values.InvalidValueException;
-import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.WireGuardKey;
 import dev.tern.projector.NetworkMapHub;
 import dev.tern.projector.NetworkMapProjector;
@@ -38,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,10 +42,11 @@ import org.slf4j.LoggerFactory;
 /**
  * NetBird's {@code management.ManagementService} for Tern: every body is a NaCl box between the peer's WireGuard
  * key (the envelope's wgPubKey) and the server key, and every answer is sealed back the same way. A body that does
- * not open is INVALID_ARGUMENT; a peer the server does not know is PERMISSION_DENIED (NetBird's client then retries
- * Login with its setup key). So is a known peer whose login expired, with NetBird's text: it may log in again with a
- * valid setup key of its account, which renews the login; until then it cannot sync. The network projector is the
- * directory of known keys across accounts, and its map of a peer says whether the peer's login expired.
+ * not open is INVALID_ARGUMENT. This class is the edge: envelopes, the replay guard, input checks
+ * ({@link LoginInput}), answer sizes and the status of every refusal. Who may log in is decided by
+ * {@link DeviceLogin}: a peer the server does not know is PERMISSION_DENIED (NetBird's client then retries Login with
+ * its setup key), and so is a known peer whose login expired, with NetBird's text: it may log in again with a valid
+ * setup key of its account, which renews the login; until then it cannot sync.
  */
 final class ManagementService extends ManagementServiceGrpc.ManagementServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(ManagementService.class);
@@ -57,6 +55,12 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     static final Duration SERVER_KEY_VALIDITY = Duration.ofHours(24);
     /** How long Login waits for the projector to hold a just-registered (or just-renewed) peer's map. */
     static final Duration PROJECTOR_CATCH_UP = Duration.ofSeconds(10);
+    /** An unknown device without a key: NetBird's client then retries Login with its setup key. */
+    static final Status NOT_REGISTERED = Status.PERMISSION_DENIED
+            .withDescription("peer is not registered; log in with a setup key");
+    /** Until the projector has replayed the event store, a key it does not know may be a registered peer's. */
+    static final Status MAPS_LOADING = Status.UNAVAILABLE
+            .withDescription("tern-server is still loading network maps; retry shortly");
     /**
      * NetBird's answer to a peer whose login expired, word for word: its client (and the tern agent, which matches
      * "expired") then logs in again, with the setup key.
@@ -74,15 +78,13 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
 
     private final ServerKeyStore.ServerKey serverKey;
     private final byte[] serverPrivateKey;
-    private final PeerRegistrationService registrations;
+    private final DeviceLogin logins;
     private final NetworkMapProjector projector;
     private final SignalEndpoint signal;
     private final StunRelayEndpoints stunRelay;
     private final SyncSessions sessions;
     private final Executor executor;
-    private final BooleanSupplier mapsLoaded;
     private final Clock clock;
-    private final PendingRegistrations pending = new PendingRegistrations();
     private final ReplayGuard replays = new ReplayGuard();
     private final int maxAnswerBytes;
 
@@ -97,13 +99,12 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
                       int maxAnswerBytes) {
         this.serverKey = serverKey;
         this.serverPrivateKey = serverKey.keyPair().privateKey();
-        this.registrations = registrations;
+        this.logins = new DeviceLogin(registrations, projector, mapsLoaded, PROJECTOR_CATCH_UP);
         this.projector = projector;
         this.signal = signal;
         this.stunRelay = stunRelay;
         this.sessions = sessions;
         this.executor = executor;
-        this.mapsLoaded = mapsLoaded;
         this.clock = clock;
         this.maxAnswerBytes = maxAnswerBytes;
     }
@@ -132,22 +133,27 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             LoginRequest login = opened.message();
             requireSameKey(login, opened.peerKey());
             LoginInput.check(login);
-            Optional<PeerRef> known = lookUp(opened.peerKey());
-            boolean withSetupKey = !login.getSetupKey().isBlank();
-            if (known.isPresent() || withSetupKey) {
-                // a replayed registration could re-register a deleted peer or renew an expired login
-                requireFresh(request, opened.peerKey());
-            }
+            DeviceLogin.Attempt attempt = new DeviceLogin.Attempt(opened.peerKey(), login.getSetupKey(),
+                    login.getJwtToken(), () -> LoginInput.meta(login), CallOrigin.remoteIp());
+            // DeviceLogin asks the replay guard only when the login acts; only a body it took in is forgotten again
+            AtomicBoolean admitted = new AtomicBoolean();
             // NetBird's client retries a Login that failed transiently or that it gave up waiting for (deadline)
             // with the very same body: such a Login must not count as seen, or the retry would look like a replay
             try {
-                EncryptedMessage answer = logIn(login, opened, known, withSetupKey);
+                DeviceLogin.Result result = logins.logIn(attempt, () -> {
+                    admitted.set(replays.firstSeen(opened.peerKey(), request.getBody()));
+                    return admitted.get();
+                });
+                if (result instanceof DeviceLogin.Refusal refusal) {
+                    throw refused(refusal);
+                }
+                EncryptedMessage answer = loginAnswer(((DeviceLogin.LoggedIn) result).config(), opened);
                 if (Context.current().isCancelled()) {
                     replays.forget(opened.peerKey(), request.getBody());
                 }
                 return answer;
             } catch (StatusRuntimeException e) {
-                if (isTransient(e.getStatus())) {
+                if (admitted.get() && isTransient(e.getStatus())) {
                     replays.forget(opened.peerKey(), request.getBody());
                 }
                 throw e;
@@ -155,29 +161,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         });
     }
 
-    private EncryptedMessage logIn(LoginRequest login, Opened<LoginRequest> opened, Optional<PeerRef> known,
-                                   boolean withSetupKey) {
-        dev.tern.projector.PeerConfig config;
-        if (known.isPresent()) {
-            // A known device needs no setup key (NetBird ignores it then), unless its login expired.
-            PeerNetworkMap map = mapOf(known.get(), opened.peerKey());
-            if (!map.loginExpired()) {
-                config = map.peerConfig();
-            } else if (withSetupKey) {
-                config = logInWithSetupKey(login, opened.peerKey(), known.get());
-            } else {
-                throw LOGIN_EXPIRED.asRuntimeException();
-            }
-        } else if (withSetupKey) {
-            config = logInWithSetupKey(login, opened.peerKey(), null);
-        } else if (!login.getJwtToken().isBlank()) {
-            throw Status.PERMISSION_DENIED
-                    .withDescription("peer is not registered and SSO login is not supported; use a setup key")
-                    .asRuntimeException();
-        } else {
-            throw Status.PERMISSION_DENIED
-                    .withDescription("peer is not registered; log in with a setup key").asRuntimeException();
-        }
+    private EncryptedMessage loginAnswer(dev.tern.projector.PeerConfig config, Opened<LoginRequest> opened) {
         LoginResponse response = LoginResponse.newBuilder()
                 .setNetbirdConfig(netbirdConfig(CallOrigin.authorityHost(), opened.peerKey()))
                 .setPeerConfig(NetworkMapMessages.peerConfig(config))
@@ -202,80 +186,31 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     }
 
     /**
-     * RegisterPeer with the presented key: a new device is registered; a known one ({@code known}, whose login has
-     * expired: otherwise its key is not looked at) gets its login renewed with a usable key, or is refused. A new device gets its config as soon as the account has registered it (as NetBird's Login, which
-     * does not wait for network maps either); it is remembered as pending until the projector shows it, so its Sync
-     * right after finds it. A known device gets its config once the projector shows it logged in.
+     * The status a client gets for each refusal, as NetBird's server answers: PERMISSION_DENIED makes its client log
+     * in (again) with a setup key, UNAVAILABLE, ABORTED and CANCELLED make it retry.
      */
-    private dev.tern.projector.PeerConfig logInWithSetupKey(LoginRequest login, WireGuardKey peerKey, PeerRef known) {
-        PeerSystemMeta meta = LoginInput.meta(login);
-        Optional<String> keyAccount = registrations.accountOfSetupKey(login.getSetupKey());
-        if (known != null && !keyAccount.equals(Optional.of(known.accountId()))) {
-            // Another account's key would register the device there too, under the same WireGuard key. To the
-            // peer's own account the key is as unknown as one that does not exist.
-            throw Status.PERMISSION_DENIED.withDescription("setup key not found").asRuntimeException();
-        }
-        PeerRegistration registration;
-        try {
-            // The device needs its network map, not the REST read tables: don't wait for those.
-            registration = registrations.logInWithoutReadYourWrites(login.getSetupKey(), peerKey, meta,
-                    CallOrigin.remoteIp(), known == null ? null : known.peerId());
-        } catch (RuntimeException e) {
-            throw registrationFailure(CommandFailures.unwrap(e));
-        }
-        String accountId = known != null ? known.accountId() : keyAccount
-                .orElseThrow(() -> Status.PERMISSION_DENIED.withDescription("setup key not found")
-                        .asRuntimeException());
-        if (registration.created()) {
-            log.info("peer {} registered in account {} with mesh IP {}", registration.peerId(), accountId,
-                    registration.ip());
-            Optional<dev.tern.projector.PeerConfig> config = projector.newPeerConfig(accountId, registration.peerId(),
-                    meta.hostname(), peerKey, registration.ip(), registration.dnsLabel());
-            if (config.isPresent()) {
-                pending.remember(peerKey, new PeerRef(accountId, registration.peerId()));
-                return config.get();
-            }
-        }
-        return awaitMap(accountId, registration.peerId()).peerConfig();
+    static StatusRuntimeException refused(DeviceLogin.Refusal refusal) {
+        return statusOf(refusal).asRuntimeException();
     }
 
-    /** A known peer's current map; for a peer registered here moments ago, once the projector has caught up. */
-    private PeerNetworkMap mapOf(PeerRef peer, WireGuardKey key) {
-        Optional<PeerNetworkMap> current = projector.currentMap(peer.accountId(), peer.peerId());
-        if (current.isPresent()) {
-            return current.get();
+    private static Status statusOf(DeviceLogin.Refusal refusal) {
+        if (refusal instanceof DeviceLogin.NotRegistered) {
+            return NOT_REGISTERED;
         }
-        if (pending.contains(key)) {
-            return awaitMap(peer.accountId(), peer.peerId());
+        if (refusal instanceof DeviceLogin.JwtNotSupported) {
+            return Status.PERMISSION_DENIED
+                    .withDescription("peer is not registered and SSO login is not supported; use a setup key");
         }
-        throw Status.PERMISSION_DENIED.withDescription("peer is not registered").asRuntimeException();
-    }
-
-    /**
-     * The projector runs behind the command side; the peer's Sync right after Login must find its map, and after a
-     * renewal a map that no longer says the login expired (a peer that was not expired has one already).
-     */
-    private PeerNetworkMap awaitMap(String accountId, String peerId) {
-        try (NetworkMapHub.Subscription subscription = projector.subscribe(accountId, peerId)) {
-            Optional<PeerNetworkMap> map = subscription.await(PROJECTOR_CATCH_UP, ManagementService::loggedIn);
-            if (map.isEmpty()) {
-                map = projector.currentMap(accountId, peerId).filter(ManagementService::loggedIn);
-            }
-            return map.orElseThrow(() -> Status.UNAVAILABLE
-                    .withDescription("peer logged in but its network map is not ready yet; log in again")
-                    .asRuntimeException());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+        if (refusal instanceof DeviceLogin.NoLongerRegistered) {
+            return Status.PERMISSION_DENIED.withDescription("peer is not registered");
         }
-    }
-
-    private static boolean loggedIn(PeerNetworkMap map) {
-        return !map.loginExpired();
-    }
-
-    private static StatusRuntimeException registrationFailure(RuntimeException failure) {
-        if (failure instanceof CommandRejected rejected) {
+        if (refusal instanceof DeviceLogin.LoginExpired) {
+            return LOGIN_EXPIRED;
+        }
+        if (refusal instanceof DeviceLogin.Replayed) {
+            return REPLAYED;
+        }
+        if (refusal instanceof DeviceLogin.RegistrationRefused rejected) {
             Status status = switch (rejected.reason()) {
                 // unknown, revoked, expired or used-up key: the device is not allowed in
                 case NOT_FOUND, FORBIDDEN -> Status.PERMISSION_DENIED;
@@ -283,16 +218,25 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
                 case PRECONDITION_FAILED -> Status.FAILED_PRECONDITION;
                 case CONFLICT -> Status.ABORTED;
             };
-            return status.withDescription(rejected.getMessage()).asRuntimeException();
+            return status.withDescription(rejected.message());
         }
-        if (failure instanceof InvalidValueException invalid) {
-            return Status.INVALID_ARGUMENT.withDescription(invalid.getMessage()).asRuntimeException();
+        if (refusal instanceof DeviceLogin.Unavailable unavailable) {
+            return switch (unavailable.cause()) {
+                case MAPS_LOADING -> MAPS_LOADING;
+                case MAP_NOT_READY -> Status.UNAVAILABLE
+                        .withDescription("peer logged in but its network map is not ready yet; log in again");
+                case DATABASE -> DATABASE_UNAVAILABLE;
+            };
         }
-        if (DatabaseFailures.isUnavailable(failure)) {
-            return DATABASE_UNAVAILABLE.asRuntimeException();
+        if (refusal instanceof DeviceLogin.Interrupted) {
+            return Status.CANCELLED.withDescription("interrupted");
         }
-        log.error("peer registration failed", failure);
-        return Status.INTERNAL.withDescription("registration failed").asRuntimeException();
+        if (refusal instanceof DeviceLogin.RegistrationFailed failed) {
+            log.error("peer registration failed", failed.failure());
+            return Status.INTERNAL.withDescription("registration failed");
+        }
+        // Java 17 cannot switch over a sealed type; ManagementServiceRefusalsTest maps every permitted refusal
+        throw new IllegalStateException("no status for refusal " + refusal);
     }
 
     @Override
@@ -304,8 +248,10 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             PeerRef peer = knownPeer(opened.peerKey());
             // before anything else: a replayed Sync must not open a stream, let alone replace the peer's live one
             requireFresh(request, opened.peerKey());
-            if (pending.contains(opened.peerKey())) {
-                mapOf(peer, opened.peerKey()); // registered moments ago: wait until the projector shows it
+            // registered moments ago: wait until the projector shows it
+            Optional<DeviceLogin.Refusal> notReady = logins.awaitFirstMap(peer, opened.peerKey());
+            if (notReady.isPresent()) {
+                throw refused(notReady.get());
             }
             NetworkMapHub.Subscription subscription = projector.subscribe(peer.accountId(), peer.peerId());
             Optional<PeerNetworkMap> current = projector.currentMap(peer.accountId(), peer.peerId());
@@ -380,23 +326,14 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     }
 
     private PeerRef knownPeer(WireGuardKey key) {
-        return lookUp(key).orElseThrow(() -> Status.PERMISSION_DENIED
-                .withDescription("peer is not registered; log in with a setup key").asRuntimeException());
-    }
-
-    /** The peer with this key; while the maps are still loading after boot, "unknown" is not an answer yet. */
-    private Optional<PeerRef> lookUp(WireGuardKey key) {
-        Optional<PeerRef> peer = projector.findPeer(key);
-        if (peer.isPresent()) {
-            pending.forget(key);
-            return peer;
+        DeviceLogin.Lookup lookup = logins.lookUp(key);
+        if (lookup instanceof DeviceLogin.Known known) {
+            return known.peer();
         }
-        peer = pending.find(key);
-        if (peer.isEmpty() && !mapsLoaded.getAsBoolean()) {
-            throw Status.UNAVAILABLE.withDescription("tern-server is still loading network maps; retry shortly")
-                    .asRuntimeException();
+        if (lookup instanceof DeviceLogin.MapsLoading) {
+            throw MAPS_LOADING.asRuntimeException();
         }
-        return peer;
+        throw NOT_REGISTERED.asRuntimeException();
     }
 
     /** Signal, STUN and relay for a peer that reached us at {@code managementHost}, with a fresh relay token for it. */

@@ -1,4 +1,4 @@
-package dev.tern.api.grpc;
+package dev.tern.api.commands;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

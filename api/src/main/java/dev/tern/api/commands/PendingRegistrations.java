@@ -1,4 +1,4 @@
-package dev.tern.api.grpc;
+package dev.tern.api.commands;
 
 import dev.tern.events.values.WireGuardKey;
 import dev.tern.projector.NetworkMapProjector.PeerRef;
