@@ -2,6 +2,7 @@ package dev.tern.events;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -26,6 +27,21 @@ public final class AccountEventDispatch<T> {
     public interface Handler<T, E extends AccountEvent> {
         void apply(T target, E event);
     }
+
+    /**
+     * Users and their personal access tokens: who may manage the account, never part of its network. A fold of
+     * the network ignores them as one family; a new user or token event belongs here.
+     */
+    public static final List<Class<? extends AccountEvent>> USER_EVENTS = List.of(UserCreated.class,
+            UserRoleChanged.class, UserBlocked.class, UserUnblocked.class, UserAutoGroupsChanged.class,
+            UserDeleted.class, PersonalAccessTokenCreated.class, PersonalAccessTokenDeleted.class);
+
+    /**
+     * Setup keys: how devices join (a registration names its key), never part of the network itself. A new setup
+     * key event belongs here.
+     */
+    public static final List<Class<? extends AccountEvent>> SETUP_KEY_EVENTS = List.of(SetupKeyCreated.class,
+            SetupKeyRevoked.class, SetupKeyAutoGroupsChanged.class, SetupKeyDeleted.class);
 
     private static final Handler<Object, AccountEvent> IGNORE = (target, event) -> {
     };
@@ -79,6 +95,12 @@ public final class AccountEventDispatch<T> {
         public final Builder<T> ignore(Class<? extends AccountEvent>... types) {
             Arrays.stream(types).forEach(type -> put(type, (Handler<T, AccountEvent>) (Handler<?, ?>) IGNORE));
             return this;
+        }
+
+        /** Ignores a family of events ({@link #USER_EVENTS}, {@link #SETUP_KEY_EVENTS}). */
+        @SuppressWarnings("unchecked")
+        public Builder<T> ignore(Collection<Class<? extends AccountEvent>> types) {
+            return ignore(types.toArray(Class[]::new));
         }
 
         private void put(Class<?> type, Handler<T, AccountEvent> handler) {

@@ -19,21 +19,9 @@ import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
-import dev.tern.events.PersonalAccessTokenCreated;
-import dev.tern.events.PersonalAccessTokenDeleted;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
-import dev.tern.events.SetupKeyAutoGroupsChanged;
-import dev.tern.events.SetupKeyCreated;
-import dev.tern.events.SetupKeyDeleted;
-import dev.tern.events.SetupKeyRevoked;
-import dev.tern.events.UserAutoGroupsChanged;
-import dev.tern.events.UserBlocked;
-import dev.tern.events.UserCreated;
-import dev.tern.events.UserDeleted;
-import dev.tern.events.UserRoleChanged;
-import dev.tern.events.UserUnblocked;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PolicyDefinition;
@@ -49,6 +37,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * One account's mesh as the network maps need it: peers, groups with their members, policies, the account network
@@ -198,12 +187,9 @@ final class AccountGraph {
             .on(PolicyUpdated.class, (c, e) -> c.graph.putPolicy(e.policyId(), e.definition(), c.affected))
             .on(PolicyDeleted.class, (c, e) -> c.graph.policyDeleted(e, c.affected))
             .ignore(AccountSettingsUpdated.class, PeerLoginExpirationChanged.class,
-                    PeerInactivityExpirationChanged.class,
-                    UserCreated.class, UserRoleChanged.class, UserBlocked.class, UserUnblocked.class,
-                    UserAutoGroupsChanged.class, UserDeleted.class,
-                    PersonalAccessTokenCreated.class, PersonalAccessTokenDeleted.class,
-                    SetupKeyCreated.class, SetupKeyRevoked.class, SetupKeyAutoGroupsChanged.class,
-                    SetupKeyDeleted.class)
+                    PeerInactivityExpirationChanged.class)
+            .ignore(AccountEventDispatch.USER_EVENTS)
+            .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
             .build();
 
     /** The event types that can change a network map; for the completeness test. */
@@ -298,20 +284,28 @@ final class AccountGraph {
     }
 
     private void peerRenamed(PeerRenamed e, Set<String> affected) {
-        Peer peer = peers.get(e.peerId());
-        if (peer != null) {
+        changeShownPeer(e.peerId(), peer -> {
             peer.name = e.newName();
             peer.dnsLabel = e.dnsLabel();
-            peer.view = null;
-            forgetShared();
-            addLinkedPeers(peer, affected);
-        }
+            return true;
+        }, affected);
     }
 
     private void peerSshChanged(PeerSshChanged e, Set<String> affected) {
-        Peer peer = peers.get(e.peerId());
-        if (peer != null && peer.sshEnabled != e.enabled()) {
+        changeShownPeer(e.peerId(), peer -> {
+            boolean changed = peer.sshEnabled != e.enabled();
             peer.sshEnabled = e.enabled();
+            return changed;
+        }, affected);
+    }
+
+    /**
+     * Changes what the maps show of a peer (when {@code change} says it changed anything): its shared view is
+     * rebuilt and every map that shows it is recomputed.
+     */
+    private void changeShownPeer(String peerId, Predicate<Peer> change, Set<String> affected) {
+        Peer peer = peers.get(peerId);
+        if (peer != null && change.test(peer)) {
             peer.view = null;
             forgetShared();
             addLinkedPeers(peer, affected);

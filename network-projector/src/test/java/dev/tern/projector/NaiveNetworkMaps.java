@@ -19,21 +19,9 @@ import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
-import dev.tern.events.PersonalAccessTokenCreated;
-import dev.tern.events.PersonalAccessTokenDeleted;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
-import dev.tern.events.SetupKeyAutoGroupsChanged;
-import dev.tern.events.SetupKeyCreated;
-import dev.tern.events.SetupKeyDeleted;
-import dev.tern.events.SetupKeyRevoked;
-import dev.tern.events.UserAutoGroupsChanged;
-import dev.tern.events.UserBlocked;
-import dev.tern.events.UserCreated;
-import dev.tern.events.UserDeleted;
-import dev.tern.events.UserRoleChanged;
-import dev.tern.events.UserUnblocked;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
@@ -81,7 +69,7 @@ final class NaiveNetworkMaps {
     }
 
     /** Written out per event type, apart from AccountGraph's table, so that a shared mistake is unlikely. */
-    private static final AccountEventDispatch<NaiveNetworkMaps> DISPATCH = AccountEventDispatch.<NaiveNetworkMaps>builder()
+    static final AccountEventDispatch<NaiveNetworkMaps> DISPATCH = AccountEventDispatch.<NaiveNetworkMaps>builder()
             .on(AccountCreated.class, (n, e) -> {
                 n.prefix = e.network().prefixLength();
                 n.domain = e.dnsDomain();
@@ -122,17 +110,10 @@ final class NaiveNetworkMaps {
             // a group's name shows in no map; nor do users, tokens, setup keys and expiration settings (expiry
             // reaches the maps as PeerLoginExpired / PeerLoginExpiryLifted)
             .ignore(GroupRenamed.class, AccountSettingsUpdated.class, PeerLoginExpirationChanged.class,
-                    PeerInactivityExpirationChanged.class,
-                    UserCreated.class, UserRoleChanged.class, UserBlocked.class, UserUnblocked.class,
-                    UserAutoGroupsChanged.class, UserDeleted.class,
-                    PersonalAccessTokenCreated.class, PersonalAccessTokenDeleted.class,
-                    SetupKeyCreated.class, SetupKeyRevoked.class, SetupKeyAutoGroupsChanged.class,
-                    SetupKeyDeleted.class)
+                    PeerInactivityExpirationChanged.class)
+            .ignore(AccountEventDispatch.USER_EVENTS)
+            .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
             .build();
-
-    static Set<Class<?>> handledEventTypes() {
-        return DISPATCH.handledTypes();
-    }
 
     private void setExpired(String peerId, boolean expired) {
         peers.computeIfPresent(peerId, (id, p) -> new Peer(id, p.key, p.ip, p.name, p.label, p.ssh, expired));

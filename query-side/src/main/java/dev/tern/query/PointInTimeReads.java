@@ -19,21 +19,9 @@ import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
-import dev.tern.events.PersonalAccessTokenCreated;
-import dev.tern.events.PersonalAccessTokenDeleted;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
-import dev.tern.events.SetupKeyAutoGroupsChanged;
-import dev.tern.events.SetupKeyCreated;
-import dev.tern.events.SetupKeyDeleted;
-import dev.tern.events.SetupKeyRevoked;
-import dev.tern.events.UserAutoGroupsChanged;
-import dev.tern.events.UserBlocked;
-import dev.tern.events.UserCreated;
-import dev.tern.events.UserDeleted;
-import dev.tern.events.UserRoleChanged;
-import dev.tern.events.UserUnblocked;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.PeerExpiry;
@@ -146,11 +134,8 @@ public class PointInTimeReads {
                 .on(PolicyCreated.class, (f, e) -> f.policies.put(e.policyId(), e.definition()))
                 .on(PolicyUpdated.class, (f, e) -> f.policies.put(e.policyId(), e.definition()))
                 .on(PolicyDeleted.class, (f, e) -> f.policies.remove(e.policyId()))
-                .ignore(UserCreated.class, UserRoleChanged.class, UserBlocked.class, UserUnblocked.class,
-                        UserAutoGroupsChanged.class, UserDeleted.class,
-                        PersonalAccessTokenCreated.class, PersonalAccessTokenDeleted.class,
-                        SetupKeyCreated.class, SetupKeyRevoked.class, SetupKeyAutoGroupsChanged.class,
-                        SetupKeyDeleted.class)
+                .ignore(AccountEventDispatch.USER_EVENTS)
+                .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
                 .build();
 
         AccountState state(Instant at) {
