@@ -2,6 +2,7 @@ package dev.tern.bench;
 
 import dev.tern.events.AccountCreated;
 import dev.tern.events.AccountEvent;
+import dev.tern.events.AllGroup;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerRegistered;
@@ -104,7 +105,7 @@ public final class NetworkMapBench {
         List<AccountEvent> history = new ArrayList<>();
         Cidr network = Cidr.parse("100.64.0.0/16");
         history.add(new AccountCreated(ACCOUNT, network, DOMAIN, Instant.EPOCH));
-        history.add(new GroupCreated(ACCOUNT, "all", "All", GroupIssuer.API));
+        history.add(new GroupCreated(ACCOUNT, "all", AllGroup.NAME, GroupIssuer.API));
         for (int p = 0; p < peers; p++) {
             history.add(registration(network, p));
         }
@@ -212,7 +213,7 @@ public final class NetworkMapBench {
         List<AccountEvent> events = new ArrayList<>();
         Cidr network = Cidr.parse("100.64.0.0/16");
         events.add(new AccountCreated(ACCOUNT, network, DOMAIN, Instant.EPOCH));
-        events.add(new GroupCreated(ACCOUNT, "all", "All", GroupIssuer.API));
+        events.add(new GroupCreated(ACCOUNT, "all", AllGroup.NAME, GroupIssuer.API));
         int totalPeers = shape.peers() + shape.groups();
         for (int p = 0; p < totalPeers; p++) {
             events.add(registration(network, p));

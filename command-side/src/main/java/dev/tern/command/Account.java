@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import dev.tern.events.AccountCreated;
 import dev.tern.events.AccountSettingsUpdated;
+import dev.tern.events.AllGroup;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
@@ -77,6 +78,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
@@ -102,8 +104,6 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class Account {
-    static final String ALL_GROUP_NAME = "All";
-
     @AggregateIdentifier
     private String accountId;
     private String dnsDomain;
@@ -142,7 +142,7 @@ public class Account {
         String allId = Rules.id(command.allGroupId(), "All group id");
         Instant now = now();
         apply(new AccountCreated(id, network, domain, now));
-        apply(new GroupCreated(id, allId, ALL_GROUP_NAME, GroupIssuer.API));
+        apply(new GroupCreated(id, allId, AllGroup.NAME, GroupIssuer.API));
         apply(new UserCreated(id, ownerId, email, ownerName, UserRole.OWNER, false, List.of(), now));
     }
 
@@ -498,7 +498,7 @@ public class Account {
 
     @EventSourcingHandler
     void on(GroupCreated event) {
-        if (allGroupId == null && ALL_GROUP_NAME.equals(event.name())) {
+        if (AllGroup.isCreatedBy(event, allGroupId != null)) {
             allGroupId = event.groupId();
         }
         groups.create(event.groupId(), event.name(), event.issued());
@@ -788,47 +788,36 @@ public class Account {
     }
 
     private UserBook.User requireUser(String userId) {
-        UserBook.User user = userId == null ? null : users.get(userId);
-        if (user == null) {
-            throw CommandRejected.notFound("user " + userId + " not found");
-        }
-        return user;
+        return require("user", userId, users::get);
     }
 
     private SetupKeyBook.SetupKey requireSetupKey(String keyId) {
-        SetupKeyBook.SetupKey key = keyId == null ? null : setupKeys.get(keyId);
-        if (key == null) {
-            throw CommandRejected.notFound("setup key " + keyId + " not found");
-        }
-        return key;
+        return require("setup key", keyId, setupKeys::get);
     }
 
     private GroupBook.Group requireGroup(String groupId) {
-        GroupBook.Group group = groupId == null ? null : groups.get(groupId);
-        if (group == null) {
-            throw CommandRejected.notFound("group " + groupId + " not found");
-        }
-        return group;
+        return require("group", groupId, groups::get);
     }
 
     private PolicyBook.Policy requirePolicy(String policyId) {
-        PolicyBook.Policy policy = policyId == null ? null : policies.get(policyId);
-        if (policy == null) {
-            throw CommandRejected.notFound("policy " + policyId + " not found");
-        }
-        return policy;
+        return require("policy", policyId, policies::get);
     }
 
     private PeerBook.Peer requirePeer(String peerId) {
-        PeerBook.Peer peer = peerId == null ? null : peers.get(peerId);
-        if (peer == null) {
-            throw CommandRejected.notFound("peer " + peerId + " not found");
+        return require("peer", peerId, peers::get);
+    }
+
+    /** The thing a command names by id, or NOT_FOUND ("peer x not found") when the account has no such thing. */
+    private static <T> T require(String kind, String id, Function<String, T> lookup) {
+        T found = id == null ? null : lookup.apply(id);
+        if (found == null) {
+            throw CommandRejected.notFound(kind + " " + id + " not found");
         }
-        return peer;
+        return found;
     }
 
     private void requireFreeGroupName(String name, String groupId) {
-        if (name.equalsIgnoreCase(ALL_GROUP_NAME)) {
+        if (AllGroup.isReservedName(name)) {
             throw CommandRejected.conflict("the group name 'All' is reserved for the built-in group");
         }
         String holder = groups.idOfName(name);

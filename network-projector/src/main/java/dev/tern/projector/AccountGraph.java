@@ -2,11 +2,16 @@ package dev.tern.projector;
 
 import dev.tern.events.AccountCreated;
 import dev.tern.events.AccountEvent;
+import dev.tern.events.AccountEventDispatch;
+import dev.tern.events.AccountSettingsUpdated;
+import dev.tern.events.AllGroup;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerInactivityExpirationChanged;
+import dev.tern.events.PeerLoginExpirationChanged;
 import dev.tern.events.PeerLoginExpired;
 import dev.tern.events.PeerLoginExpiryLifted;
 import dev.tern.events.PeerLoginRenewed;
@@ -32,6 +37,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * One account's mesh as the network maps need it: peers, groups with their members, policies, the account network
@@ -39,9 +45,6 @@ import java.util.Set;
  * projector recomputes only those. Not thread-safe: the projector serialises access.
  */
 final class AccountGraph {
-    /** NetBird identifies the built-in group by this name; it holds every peer implicitly. */
-    static final String ALL_GROUP_NAME = "All";
-
     final String accountId;
     // volatile: read by other threads for a just-registered peer's config (NetworkMapProjector#newPeerConfig)
     private volatile Cidr network;
@@ -152,114 +155,169 @@ final class AccountGraph {
      * whose map did change, never missing one. A deleted peer is in the set; it is then no longer in the graph.
      */
     Set<String> apply(AccountEvent event) {
-        Set<String> affected = new HashSet<>();
-        if (event instanceof AccountCreated e) {
-            network = e.network();
-            dnsDomain = e.dnsDomain() == null ? "" : e.dnsDomain();
-            peers.values().forEach(peer -> peer.view = null);
-            forgetShared();
-            affected.addAll(peers.keySet());
-        } else if (event instanceof GroupCreated e) {
-            groups.putIfAbsent(e.groupId(), new Group(e.groupId(), e.name()));
-            if (allGroupId == null && ALL_GROUP_NAME.equals(e.name())) {
-                allGroupId = e.groupId();
-            }
-            addPeersOfPolicies(policiesByGroup.get(e.groupId()), affected);
-        } else if (event instanceof GroupRenamed e) {
-            Group group = groups.get(e.groupId());
-            if (group != null) {
-                group.name = e.newName();
-            }
-        } else if (event instanceof GroupDeleted e) {
-            addPeersOfPolicies(policiesByGroup.get(e.groupId()), affected);
-            Group group = groups.remove(e.groupId());
-            if (group != null) {
-                for (Peer peer : group.members.values()) {
-                    if (peer != null) {
-                        peer.groups.remove(group.id);
-                    }
+        Change change = new Change(this, new HashSet<>());
+        DISPATCH.apply(change, event);
+        return change.affected();
+    }
+
+    /** One event being applied: the graph, and the peers whose map it may change. */
+    private record Change(AccountGraph graph, Set<String> affected) {
+    }
+
+    /**
+     * What each event does to the graph. Users, setup keys, tokens and expiration settings show in no network map:
+     * settings change maps only through the PeerLoginExpired / PeerLoginExpiryLifted events the account derives
+     * from them.
+     */
+    private static final AccountEventDispatch<Change> DISPATCH = AccountEventDispatch.<Change>builder()
+            .on(AccountCreated.class, (c, e) -> c.graph.accountCreated(e, c.affected))
+            .on(GroupCreated.class, (c, e) -> c.graph.groupCreated(e, c.affected))
+            .on(GroupRenamed.class, (c, e) -> c.graph.groupRenamed(e))
+            .on(GroupDeleted.class, (c, e) -> c.graph.groupDeleted(e, c.affected))
+            .on(PeerAddedToGroup.class, (c, e) -> c.graph.peerAddedToGroup(e, c.affected))
+            .on(PeerRemovedFromGroup.class, (c, e) -> c.graph.peerRemovedFromGroup(e, c.affected))
+            .on(PeerRegistered.class, (c, e) -> c.graph.peerRegistered(e, c.affected))
+            .on(PeerDeleted.class, (c, e) -> c.graph.peerDeleted(e, c.affected))
+            .on(PeerRenamed.class, (c, e) -> c.graph.peerRenamed(e, c.affected))
+            .on(PeerSshChanged.class, (c, e) -> c.graph.peerSshChanged(e, c.affected))
+            .on(PeerLoginExpired.class, (c, e) -> c.graph.setLoginExpired(e.peerId(), true, c.affected))
+            .on(PeerLoginRenewed.class, (c, e) -> c.graph.setLoginExpired(e.peerId(), false, c.affected))
+            .on(PeerLoginExpiryLifted.class, (c, e) -> c.graph.setLoginExpired(e.peerId(), false, c.affected))
+            .on(PolicyCreated.class, (c, e) -> c.graph.putPolicy(e.policyId(), e.definition(), c.affected))
+            .on(PolicyUpdated.class, (c, e) -> c.graph.putPolicy(e.policyId(), e.definition(), c.affected))
+            .on(PolicyDeleted.class, (c, e) -> c.graph.policyDeleted(e, c.affected))
+            .ignore(AccountSettingsUpdated.class, PeerLoginExpirationChanged.class,
+                    PeerInactivityExpirationChanged.class)
+            .ignore(AccountEventDispatch.USER_EVENTS)
+            .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
+            .build();
+
+    /** The event types that can change a network map; for the completeness test. */
+    static Set<Class<?>> handledEventTypes() {
+        return DISPATCH.handledTypes();
+    }
+
+    private void accountCreated(AccountCreated e, Set<String> affected) {
+        network = e.network();
+        dnsDomain = e.dnsDomain() == null ? "" : e.dnsDomain();
+        peers.values().forEach(peer -> peer.view = null);
+        forgetShared();
+        affected.addAll(peers.keySet());
+    }
+
+    private void groupCreated(GroupCreated e, Set<String> affected) {
+        groups.putIfAbsent(e.groupId(), new Group(e.groupId(), e.name()));
+        if (AllGroup.isCreatedBy(e, allGroupId != null)) {
+            allGroupId = e.groupId();
+        }
+        addPeersOfPolicies(policiesByGroup.get(e.groupId()), affected);
+    }
+
+    private void groupRenamed(GroupRenamed e) {
+        Group group = groups.get(e.groupId());
+        if (group != null) {
+            group.name = e.newName();
+        }
+    }
+
+    private void groupDeleted(GroupDeleted e, Set<String> affected) {
+        addPeersOfPolicies(policiesByGroup.get(e.groupId()), affected);
+        Group group = groups.remove(e.groupId());
+        if (group != null) {
+            for (Peer peer : group.members.values()) {
+                if (peer != null) {
+                    peer.groups.remove(group.id);
                 }
-            }
-            if (e.groupId().equals(allGroupId)) {
-                allGroupId = null;
-            }
-        } else if (event instanceof PeerAddedToGroup e) {
-            Peer peer = peers.get(e.peerId());
-            Group group = groups.get(e.groupId());
-            if (peer != null && group != null && !e.groupId().equals(allGroupId)) {
-                group.members.put(peer.id, peer);
-                peer.groups.add(group.id);
-                affected.add(peer.id);
-                addPeersOfPolicies(policiesByGroup.get(group.id), affected);
-            }
-        } else if (event instanceof PeerRemovedFromGroup e) {
-            Peer peer = peers.get(e.peerId());
-            Group group = groups.get(e.groupId());
-            if (peer != null && group != null && group.members.containsKey(peer.id)) {
-                affected.add(peer.id);
-                addPeersOfPolicies(policiesByGroup.get(group.id), affected);
-                group.members.remove(peer.id);
-                peer.groups.remove(group.id);
-            }
-        } else if (event instanceof PeerRegistered e) {
-            if (!peers.containsKey(e.peerId())) {
-                peers.put(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel()));
-                forgetShared();
-                affected.add(e.peerId());
-                if (allGroupId != null) {
-                    addPeersOfPolicies(policiesByGroup.get(allGroupId), affected);
-                }
-            }
-        } else if (event instanceof PeerDeleted e) {
-            Peer peer = peers.get(e.peerId());
-            if (peer != null) {
-                addLinkedPeers(peer, affected);
-                for (String groupId : peer.groups) {
-                    Group group = groups.get(groupId);
-                    if (group != null) {
-                        group.members.remove(peer.id);
-                    }
-                }
-                peers.remove(peer.id);
-                forgetShared();
-            }
-        } else if (event instanceof PeerRenamed e) {
-            Peer peer = peers.get(e.peerId());
-            if (peer != null) {
-                peer.name = e.newName();
-                peer.dnsLabel = e.dnsLabel();
-                peer.view = null;
-                forgetShared();
-                addLinkedPeers(peer, affected);
-            }
-        } else if (event instanceof PeerSshChanged e) {
-            Peer peer = peers.get(e.peerId());
-            if (peer != null && peer.sshEnabled != e.enabled()) {
-                peer.sshEnabled = e.enabled();
-                peer.view = null;
-                forgetShared();
-                addLinkedPeers(peer, affected);
-            }
-        } else if (event instanceof PeerLoginExpired e) {
-            setLoginExpired(e.peerId(), true, affected);
-        } else if (event instanceof PeerLoginRenewed e) {
-            setLoginExpired(e.peerId(), false, affected);
-        } else if (event instanceof PeerLoginExpiryLifted e) {
-            setLoginExpired(e.peerId(), false, affected);
-        } else if (event instanceof PolicyCreated e) {
-            putPolicy(e.policyId(), e.definition(), affected);
-        } else if (event instanceof PolicyUpdated e) {
-            putPolicy(e.policyId(), e.definition(), affected);
-        } else if (event instanceof PolicyDeleted e) {
-            PolicyDefinition old = policies.remove(e.policyId());
-            if (old != null) {
-                addPeersOfDefinition(old, affected);
-                unindex(e.policyId(), old);
             }
         }
-        // anything else (users, setup keys, tokens, expiration settings) shows in no network map: settings change
-        // maps only through the PeerLoginExpired / PeerLoginExpiryLifted events the account derives from them
-        return affected;
+        if (e.groupId().equals(allGroupId)) {
+            allGroupId = null;
+        }
+    }
+
+    private void peerAddedToGroup(PeerAddedToGroup e, Set<String> affected) {
+        Peer peer = peers.get(e.peerId());
+        Group group = groups.get(e.groupId());
+        if (peer != null && group != null && !e.groupId().equals(allGroupId)) {
+            group.members.put(peer.id, peer);
+            peer.groups.add(group.id);
+            affected.add(peer.id);
+            addPeersOfPolicies(policiesByGroup.get(group.id), affected);
+        }
+    }
+
+    private void peerRemovedFromGroup(PeerRemovedFromGroup e, Set<String> affected) {
+        Peer peer = peers.get(e.peerId());
+        Group group = groups.get(e.groupId());
+        if (peer != null && group != null && group.members.containsKey(peer.id)) {
+            affected.add(peer.id);
+            addPeersOfPolicies(policiesByGroup.get(group.id), affected);
+            group.members.remove(peer.id);
+            peer.groups.remove(group.id);
+        }
+    }
+
+    private void peerRegistered(PeerRegistered e, Set<String> affected) {
+        if (!peers.containsKey(e.peerId())) {
+            peers.put(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel()));
+            forgetShared();
+            affected.add(e.peerId());
+            if (allGroupId != null) {
+                addPeersOfPolicies(policiesByGroup.get(allGroupId), affected);
+            }
+        }
+    }
+
+    private void peerDeleted(PeerDeleted e, Set<String> affected) {
+        Peer peer = peers.get(e.peerId());
+        if (peer != null) {
+            addLinkedPeers(peer, affected);
+            for (String groupId : peer.groups) {
+                Group group = groups.get(groupId);
+                if (group != null) {
+                    group.members.remove(peer.id);
+                }
+            }
+            peers.remove(peer.id);
+            forgetShared();
+        }
+    }
+
+    private void peerRenamed(PeerRenamed e, Set<String> affected) {
+        changeShownPeer(e.peerId(), peer -> {
+            peer.name = e.newName();
+            peer.dnsLabel = e.dnsLabel();
+            return true;
+        }, affected);
+    }
+
+    private void peerSshChanged(PeerSshChanged e, Set<String> affected) {
+        changeShownPeer(e.peerId(), peer -> {
+            boolean changed = peer.sshEnabled != e.enabled();
+            peer.sshEnabled = e.enabled();
+            return changed;
+        }, affected);
+    }
+
+    /**
+     * Changes what the maps show of a peer (when {@code change} says it changed anything): its shared view is
+     * rebuilt and every map that shows it is recomputed.
+     */
+    private void changeShownPeer(String peerId, Predicate<Peer> change, Set<String> affected) {
+        Peer peer = peers.get(peerId);
+        if (peer != null && change.test(peer)) {
+            peer.view = null;
+            forgetShared();
+            addLinkedPeers(peer, affected);
+        }
+    }
+
+    private void policyDeleted(PolicyDeleted e, Set<String> affected) {
+        PolicyDefinition old = policies.remove(e.policyId());
+        if (old != null) {
+            addPeersOfDefinition(old, affected);
+            unindex(e.policyId(), old);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tern.projector;
 
 import dev.tern.events.AccountCreated;
+import dev.tern.events.AllGroup;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.values.Cidr;
@@ -31,7 +32,7 @@ final class Fixture {
     }
 
     static GroupCreated allGroup() {
-        return new GroupCreated(ACCOUNT, ALL, "All", GroupIssuer.API);
+        return new GroupCreated(ACCOUNT, ALL, AllGroup.NAME, GroupIssuer.API);
     }
 
     static GroupCreated group(String id) {

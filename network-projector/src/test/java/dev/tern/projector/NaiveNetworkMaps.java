@@ -2,10 +2,16 @@ package dev.tern.projector;
 
 import dev.tern.events.AccountCreated;
 import dev.tern.events.AccountEvent;
+import dev.tern.events.AccountEventDispatch;
+import dev.tern.events.AccountSettingsUpdated;
+import dev.tern.events.AllGroup;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
+import dev.tern.events.GroupRenamed;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerInactivityExpirationChanged;
+import dev.tern.events.PeerLoginExpirationChanged;
 import dev.tern.events.PeerLoginExpired;
 import dev.tern.events.PeerLoginExpiryLifted;
 import dev.tern.events.PeerLoginRenewed;
@@ -59,50 +65,55 @@ final class NaiveNetworkMaps {
     }
 
     void apply(AccountEvent event) {
-        if (event instanceof AccountCreated e) {
-            prefix = e.network().prefixLength();
-            domain = e.dnsDomain();
-        } else if (event instanceof GroupCreated e) {
-            groups.putIfAbsent(e.groupId(), new LinkedHashSet<>());
-            if (allGroupId == null && e.name().equals("All")) {
-                allGroupId = e.groupId();
-            }
-        } else if (event instanceof GroupDeleted e) {
-            groups.remove(e.groupId());
-        } else if (event instanceof PeerRegistered e) {
-            peers.putIfAbsent(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel(), false,
-                    false));
-        } else if (event instanceof PeerDeleted e) {
-            peers.remove(e.peerId());
-            groups.values().forEach(members -> members.remove(e.peerId()));
-        } else if (event instanceof PeerRenamed e) {
-            peers.computeIfPresent(e.peerId(), (id, p) -> new Peer(id, p.key, p.ip, e.newName(), e.dnsLabel(), p.ssh,
-                    p.expired));
-        } else if (event instanceof PeerSshChanged e) {
-            peers.computeIfPresent(e.peerId(), (id, p) -> new Peer(id, p.key, p.ip, p.name, p.label, e.enabled(),
-                    p.expired));
-        } else if (event instanceof PeerLoginExpired e) {
-            setExpired(e.peerId(), true);
-        } else if (event instanceof PeerLoginRenewed e) {
-            setExpired(e.peerId(), false);
-        } else if (event instanceof PeerLoginExpiryLifted e) {
-            setExpired(e.peerId(), false);
-        } else if (event instanceof PeerAddedToGroup e) {
-            if (peers.containsKey(e.peerId()) && groups.containsKey(e.groupId())) {
-                groups.get(e.groupId()).add(e.peerId());
-            }
-        } else if (event instanceof PeerRemovedFromGroup e) {
-            if (groups.containsKey(e.groupId())) {
-                groups.get(e.groupId()).remove(e.peerId());
-            }
-        } else if (event instanceof PolicyCreated e) {
-            policies.put(e.policyId(), e.definition());
-        } else if (event instanceof PolicyUpdated e) {
-            policies.put(e.policyId(), e.definition());
-        } else if (event instanceof PolicyDeleted e) {
-            policies.remove(e.policyId());
-        }
+        DISPATCH.apply(this, event);
     }
+
+    /** Written out per event type, apart from AccountGraph's table, so that a shared mistake is unlikely. */
+    static final AccountEventDispatch<NaiveNetworkMaps> DISPATCH = AccountEventDispatch.<NaiveNetworkMaps>builder()
+            .on(AccountCreated.class, (n, e) -> {
+                n.prefix = e.network().prefixLength();
+                n.domain = e.dnsDomain();
+            })
+            .on(GroupCreated.class, (n, e) -> {
+                n.groups.putIfAbsent(e.groupId(), new LinkedHashSet<>());
+                if (AllGroup.isCreatedBy(e, n.allGroupId != null)) {
+                    n.allGroupId = e.groupId();
+                }
+            })
+            .on(GroupDeleted.class, (n, e) -> n.groups.remove(e.groupId()))
+            .on(PeerRegistered.class, (n, e) -> n.peers.putIfAbsent(e.peerId(), new Peer(e.peerId(), e.wgPubKey(),
+                    e.ip(), e.name(), e.dnsLabel(), false, false)))
+            .on(PeerDeleted.class, (n, e) -> {
+                n.peers.remove(e.peerId());
+                n.groups.values().forEach(members -> members.remove(e.peerId()));
+            })
+            .on(PeerRenamed.class, (n, e) -> n.peers.computeIfPresent(e.peerId(),
+                    (id, p) -> new Peer(id, p.key, p.ip, e.newName(), e.dnsLabel(), p.ssh, p.expired)))
+            .on(PeerSshChanged.class, (n, e) -> n.peers.computeIfPresent(e.peerId(),
+                    (id, p) -> new Peer(id, p.key, p.ip, p.name, p.label, e.enabled(), p.expired)))
+            .on(PeerLoginExpired.class, (n, e) -> n.setExpired(e.peerId(), true))
+            .on(PeerLoginRenewed.class, (n, e) -> n.setExpired(e.peerId(), false))
+            .on(PeerLoginExpiryLifted.class, (n, e) -> n.setExpired(e.peerId(), false))
+            .on(PeerAddedToGroup.class, (n, e) -> {
+                if (n.peers.containsKey(e.peerId()) && n.groups.containsKey(e.groupId())) {
+                    n.groups.get(e.groupId()).add(e.peerId());
+                }
+            })
+            .on(PeerRemovedFromGroup.class, (n, e) -> {
+                if (n.groups.containsKey(e.groupId())) {
+                    n.groups.get(e.groupId()).remove(e.peerId());
+                }
+            })
+            .on(PolicyCreated.class, (n, e) -> n.policies.put(e.policyId(), e.definition()))
+            .on(PolicyUpdated.class, (n, e) -> n.policies.put(e.policyId(), e.definition()))
+            .on(PolicyDeleted.class, (n, e) -> n.policies.remove(e.policyId()))
+            // a group's name shows in no map; nor do users, tokens, setup keys and expiration settings (expiry
+            // reaches the maps as PeerLoginExpired / PeerLoginExpiryLifted)
+            .ignore(GroupRenamed.class, AccountSettingsUpdated.class, PeerLoginExpirationChanged.class,
+                    PeerInactivityExpirationChanged.class)
+            .ignore(AccountEventDispatch.USER_EVENTS)
+            .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
+            .build();
 
     private void setExpired(String peerId, boolean expired) {
         peers.computeIfPresent(peerId, (id, p) -> new Peer(id, p.key, p.ip, p.name, p.label, p.ssh, expired));

@@ -2,6 +2,7 @@ package dev.tern.query;
 
 import static dev.tern.query.AuditTrail.meta;
 
+import dev.tern.events.AllGroup;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
@@ -25,9 +26,6 @@ import org.springframework.stereotype.Component;
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 class GroupProjection {
-    /** NetBird's built-in group that holds every peer; the account creates it. */
-    static final String ALL_GROUP_NAME = "All";
-
     private final JdbcTemplate jdbc;
     private final AuditTrail audit;
 
@@ -45,12 +43,12 @@ class GroupProjection {
     void on(GroupCreated e, EventMessage<?> message, TrackingToken token) {
         audit.record(message, token, e.accountId(), Activity.GROUP_CREATED, e.groupId(), meta("name", e.name()));
         GroupIssuer issued = e.issued() == null ? GroupIssuer.API : e.issued();
-        // As the aggregate decides: the account's first group named All is the built-in one.
+        // As the aggregate decides (AllGroup.isCreatedBy): the account's first group named All is the built-in one.
         jdbc.update("""
                         INSERT INTO rm_groups (id, account_id, name, issued, is_all)
                         VALUES (?, ?, ?, ?, ? AND NOT EXISTS (SELECT 1 FROM rm_groups WHERE account_id = ? AND is_all))
                         ON CONFLICT (id) DO NOTHING""",
-                e.groupId(), e.accountId(), e.name(), issued.name(), ALL_GROUP_NAME.equals(e.name()), e.accountId());
+                e.groupId(), e.accountId(), e.name(), issued.name(), AllGroup.isCreatedBy(e, false), e.accountId());
     }
 
     @EventHandler

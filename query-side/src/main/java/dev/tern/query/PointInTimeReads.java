@@ -1,7 +1,10 @@
 package dev.tern.query;
 
 import dev.tern.events.AccountCreated;
+import dev.tern.events.AccountEvent;
+import dev.tern.events.AccountEventDispatch;
 import dev.tern.events.AccountSettingsUpdated;
+import dev.tern.events.AllGroup;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
@@ -69,6 +72,11 @@ public class PointInTimeReads {
         return fold.account == null ? Optional.empty() : Optional.of(fold.state(at));
     }
 
+    /** The event types that change a point-in-time state; for the completeness test. */
+    static Set<Class<?>> handledEventTypes() {
+        return Fold.DISPATCH.handledTypes();
+    }
+
     /** The account's network at one instant, in the read model's shapes and orders. */
     public record AccountState(Instant at, AccountView account, List<GroupView> groups, List<PeerView> peers,
                                List<PolicyView> policies) {
@@ -81,58 +89,54 @@ public class PointInTimeReads {
         private final Map<String, PolicyDefinition> policies = new LinkedHashMap<>();
 
         void apply(Object event) {
-            if (event instanceof AccountCreated e) {
-                account = new AccountView(e.accountId(), e.network().toString(), e.dnsDomain(), e.createdAt(),
-                        AccountSettings.defaults());
-            } else if (event instanceof AccountSettingsUpdated e) {
-                account = new AccountView(account.id(), account.network(), account.dnsDomain(), account.createdAt(),
-                        e.after());
-            } else if (event instanceof GroupCreated e) {
-                boolean all = GroupProjection.ALL_GROUP_NAME.equals(e.name())
-                        && groups.values().stream().noneMatch(g -> g.all);
-                groups.putIfAbsent(e.groupId(), new Group(e.groupId(), e.name(),
-                        e.issued() == null ? GroupIssuer.API : e.issued(), all));
-            } else if (event instanceof GroupRenamed e) {
-                group(e.groupId()).ifPresent(g -> g.name = e.newName());
-            } else if (event instanceof GroupDeleted e) {
-                groups.remove(e.groupId());
-            } else if (event instanceof PeerAddedToGroup e) {
-                group(e.groupId()).ifPresent(g -> g.members.add(e.peerId()));
-            } else if (event instanceof PeerRemovedFromGroup e) {
-                group(e.groupId()).ifPresent(g -> g.members.remove(e.peerId()));
-            } else if (event instanceof PeerRegistered e) {
-                peers.putIfAbsent(e.peerId(), new Peer(e));
-            } else if (event instanceof PeerRenamed e) {
-                peer(e.peerId()).ifPresent(p -> {
-                    p.name = e.newName();
-                    p.dnsLabel = e.dnsLabel();
-                });
-            } else if (event instanceof PeerSshChanged e) {
-                peer(e.peerId()).ifPresent(p -> p.sshEnabled = e.enabled());
-            } else if (event instanceof PeerLoginExpirationChanged e) {
-                peer(e.peerId()).ifPresent(p -> p.loginExpirationEnabled = e.enabled());
-            } else if (event instanceof PeerInactivityExpirationChanged e) {
-                peer(e.peerId()).ifPresent(p -> p.inactivityExpirationEnabled = e.enabled());
-            } else if (event instanceof PeerLoginExpired e) {
-                peer(e.peerId()).ifPresent(p -> p.loginExpiry = e.cause());
-            } else if (event instanceof PeerLoginExpiryLifted e) {
-                peer(e.peerId()).ifPresent(p -> p.loginExpiry = null);
-            } else if (event instanceof PeerLoginRenewed e) {
-                peer(e.peerId()).ifPresent(p -> {
-                    p.lastLogin = e.renewedAt();
-                    p.loginExpiry = null;
-                });
-            } else if (event instanceof PeerDeleted e) {
-                peers.remove(e.peerId());
-                groups.values().forEach(g -> g.members.remove(e.peerId()));
-            } else if (event instanceof PolicyCreated e) {
-                policies.put(e.policyId(), e.definition());
-            } else if (event instanceof PolicyUpdated e) {
-                policies.put(e.policyId(), e.definition());
-            } else if (event instanceof PolicyDeleted e) {
-                policies.remove(e.policyId());
+            // the store holds only account events; anything else (an upcaster's leftover) has no place in the state
+            if (event instanceof AccountEvent accountEvent) {
+                DISPATCH.apply(this, accountEvent);
             }
         }
+
+        /** What each event does to the account's network; users, tokens and setup keys are not part of it. */
+        private static final AccountEventDispatch<Fold> DISPATCH = AccountEventDispatch.<Fold>builder()
+                .on(AccountCreated.class, (f, e) -> f.account = new AccountView(e.accountId(), e.network().toString(),
+                        e.dnsDomain(), e.createdAt(), AccountSettings.defaults()))
+                .on(AccountSettingsUpdated.class, (f, e) -> f.account = new AccountView(f.account.id(),
+                        f.account.network(), f.account.dnsDomain(), f.account.createdAt(), e.after()))
+                .on(GroupCreated.class, (f, e) -> {
+                    boolean all = AllGroup.isCreatedBy(e, f.groups.values().stream().anyMatch(g -> g.all));
+                    f.groups.putIfAbsent(e.groupId(), new Group(e.groupId(), e.name(),
+                            e.issued() == null ? GroupIssuer.API : e.issued(), all));
+                })
+                .on(GroupRenamed.class, (f, e) -> f.group(e.groupId()).ifPresent(g -> g.name = e.newName()))
+                .on(GroupDeleted.class, (f, e) -> f.groups.remove(e.groupId()))
+                .on(PeerAddedToGroup.class, (f, e) -> f.group(e.groupId()).ifPresent(g -> g.members.add(e.peerId())))
+                .on(PeerRemovedFromGroup.class,
+                        (f, e) -> f.group(e.groupId()).ifPresent(g -> g.members.remove(e.peerId())))
+                .on(PeerRegistered.class, (f, e) -> f.peers.putIfAbsent(e.peerId(), new Peer(e)))
+                .on(PeerRenamed.class, (f, e) -> f.peer(e.peerId()).ifPresent(p -> {
+                    p.name = e.newName();
+                    p.dnsLabel = e.dnsLabel();
+                }))
+                .on(PeerSshChanged.class, (f, e) -> f.peer(e.peerId()).ifPresent(p -> p.sshEnabled = e.enabled()))
+                .on(PeerLoginExpirationChanged.class,
+                        (f, e) -> f.peer(e.peerId()).ifPresent(p -> p.loginExpirationEnabled = e.enabled()))
+                .on(PeerInactivityExpirationChanged.class,
+                        (f, e) -> f.peer(e.peerId()).ifPresent(p -> p.inactivityExpirationEnabled = e.enabled()))
+                .on(PeerLoginExpired.class, (f, e) -> f.peer(e.peerId()).ifPresent(p -> p.loginExpiry = e.cause()))
+                .on(PeerLoginExpiryLifted.class, (f, e) -> f.peer(e.peerId()).ifPresent(p -> p.loginExpiry = null))
+                .on(PeerLoginRenewed.class, (f, e) -> f.peer(e.peerId()).ifPresent(p -> {
+                    p.lastLogin = e.renewedAt();
+                    p.loginExpiry = null;
+                }))
+                .on(PeerDeleted.class, (f, e) -> {
+                    f.peers.remove(e.peerId());
+                    f.groups.values().forEach(g -> g.members.remove(e.peerId()));
+                })
+                .on(PolicyCreated.class, (f, e) -> f.policies.put(e.policyId(), e.definition()))
+                .on(PolicyUpdated.class, (f, e) -> f.policies.put(e.policyId(), e.definition()))
+                .on(PolicyDeleted.class, (f, e) -> f.policies.remove(e.policyId()))
+                .ignore(AccountEventDispatch.USER_EVENTS)
+                .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
+                .build();
 
         AccountState state(Instant at) {
             Comparator<Peer> byName = Comparator.comparing((Peer p) -> p.name).thenComparing(p -> p.id);

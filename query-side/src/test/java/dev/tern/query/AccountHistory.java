@@ -1,6 +1,7 @@
 package dev.tern.query;
 
 import dev.tern.events.AccountCreated;
+import dev.tern.events.AllGroup;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.UserCreated;
@@ -42,7 +43,7 @@ final class AccountHistory {
         AccountHistory history = new AccountHistory(store);
         history.append(new AccountCreated(history.accountId, new Cidr("100.71.0.0", 16), "tern.internal",
                 Instant.parse("2026-01-01T00:00:00Z")), Actor.SYSTEM);
-        history.append(new GroupCreated(history.accountId, history.allGroupId, "All", GroupIssuer.API), Actor.SYSTEM);
+        history.append(new GroupCreated(history.accountId, history.allGroupId, AllGroup.NAME, GroupIssuer.API), Actor.SYSTEM);
         return history;
     }
 
