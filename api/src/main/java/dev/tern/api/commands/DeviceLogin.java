@@ -224,7 +224,14 @@ public final class DeviceLogin {
     private PeerConfig logInWithSetupKey(Attempt attempt, PeerRef known) {
         PeerSystemMeta meta = attempt.meta().get();
         WireGuardKey peerKey = attempt.peerKey();
-        Optional<String> keyAccount = setupKeys.accountOfSetupKey(attempt.setupKey());
+        Optional<String> keyAccount;
+        try {
+            keyAccount = setupKeys.accountOfSetupKey(attempt.setupKey());
+        } catch (RuntimeException e) {
+            // An uncached key needs the database: while it is away the client must retry (UNAVAILABLE), and the
+            // gRPC edge forgets the body's nonce for a transient refusal so that the retry is not taken for a replay.
+            throw new Refused(registrationFailure(CommandFailures.unwrap(e)));
+        }
         if (known != null && !keyAccount.equals(Optional.of(known.accountId()))) {
             // Another account's key would register the device there too, under the same WireGuard key. To the
             // peer's own account the key is as unknown as one that does not exist.

@@ -200,6 +200,16 @@ class DeviceLoginTest {
     }
 
     @Test
+    void aSetupKeyThatCannotBeLookedUpWithoutTheDatabaseIsUnavailableNotAFailure() {
+        setupKeys.accountLookupFails = true;
+
+        // UNAVAILABLE is transient: the gRPC edge forgets the body's nonce, so the client's identical retry works
+        assertThat(logins.logIn(attempt(newKey, OWN_KEY, ""), fresh()))
+                .isEqualTo(new DeviceLogin.Unavailable(DeviceLogin.Unavailable.Cause.DATABASE));
+        assertThat(setupKeys.logIns).isEmpty();
+    }
+
+    @Test
     void anUnforeseenRegistrationFailureIsHandedBackForTheLog() {
         IllegalStateException failure = new IllegalStateException("boom");
         setupKeys.onLogIn = call -> {
@@ -265,8 +275,13 @@ class DeviceLoginTest {
             throw new AssertionError("no registration expected");
         };
 
+        boolean accountLookupFails;
+
         @Override
         public Optional<String> accountOfSetupKey(String plainSetupKey) {
+            if (accountLookupFails) {
+                throw new IllegalStateException("wrapped", new SQLTransientConnectionException("pool timeout"));
+            }
             return Optional.ofNullable(accountByKey.get(plainSetupKey));
         }
 
