@@ -49,7 +49,7 @@ class EmbeddedDatabaseAccessTest {
 
         try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
              TernDatabase db = TernDatabase.open(settingsFor(dataDir), lock)) {
-            execute(db, "CREATE TABLE probe (name text PRIMARY KEY)", "INSERT INTO probe VALUES ('tern')");
+            SurvivorRows.execute(db, "CREATE TABLE probe (name text PRIMARY KEY)", "INSERT INTO probe VALUES ('tern')");
             int port = port(dataDir);
 
             // Localhost TCP is the only way in: no Unix socket (postmaster.pid line 5 names its directory).
@@ -110,20 +110,20 @@ class EmbeddedDatabaseAccessTest {
 
         try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
              TernDatabase db = TernDatabase.open(settingsFor(dataDir), lock)) {
-            assertThat(names(db)).containsExactly("from-the-trust-days");
+            assertThat(SurvivorRows.names(db)).containsExactly("from-the-trust-days");
             int port = port(dataDir);
             assertRefused(port, "tern", null);
             assertRefused(port, "postgres", null);
             assertThat(permissions(dataDir.resolve("postgres.secret"))).isEqualTo("rw-------");
             assertThat(Files.readString(pgData.resolve("pg_hba.conf")))
                     .doesNotContainPattern("(?m)^[^#]*\\btrust\\b");
-            execute(db, "INSERT INTO survivor VALUES ('after-migration')");
+            SurvivorRows.execute(db, "INSERT INTO survivor VALUES ('after-migration')");
         }
 
         // The next start finds a migrated directory and the same secret.
         try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
              TernDatabase db = TernDatabase.open(settingsFor(dataDir), lock)) {
-            assertThat(names(db)).containsExactly("after-migration", "from-the-trust-days");
+            assertThat(SurvivorRows.names(db)).containsExactly("after-migration", "from-the-trust-days");
             assertRefused(port(dataDir), "tern", null);
         }
 
@@ -132,7 +132,7 @@ class EmbeddedDatabaseAccessTest {
         Files.delete(dataDir.resolve("postgres.secret"));
         try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
              TernDatabase db = TernDatabase.open(settingsFor(dataDir), lock)) {
-            assertThat(names(db)).containsExactly("after-migration", "from-the-trust-days");
+            assertThat(SurvivorRows.names(db)).containsExactly("after-migration", "from-the-trust-days");
             String replacement = Files.readString(dataDir.resolve("postgres.secret")).strip();
             assertThat(replacement).isNotEqualTo(lost);
             assertRefused(port(dataDir), "tern", lost);
@@ -177,24 +177,5 @@ class EmbeddedDatabaseAccessTest {
 
     private static TernSettings settingsFor(Path dataDir) {
         return TernSettings.from(Map.of("TERN_DATA_DIR", dataDir.toString()), name -> null);
-    }
-
-    private static void execute(TernDatabase db, String... statements) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
-    }
-
-    private static List<String> names(TernDatabase db) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT name FROM survivor ORDER BY name")) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
-        return names;
     }
 }

@@ -73,7 +73,7 @@ class EmbeddedDatabaseTest {
         try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
              TernDatabase db = TernDatabase.open(settings, lock)) {
             assertThat(db.isEmbedded()).isTrue();
-            execute(db, "CREATE TABLE survivor (name text PRIMARY KEY)", "INSERT INTO survivor VALUES ('before')");
+            SurvivorRows.execute(db, "CREATE TABLE survivor (name text PRIMARY KEY)", "INSERT INTO survivor VALUES ('before')");
             long postmaster = postmasterPid(pgData);
             pgCtl = Path.of(Files.readSymbolicLink(Path.of("/proc", Long.toString(postmaster), "exe")).getParent()
                     .toString(), "pg_ctl");
@@ -94,8 +94,8 @@ class EmbeddedDatabaseTest {
              TernDatabase db = TernDatabase.open(settings, lock)) {
             assertThat(isRunning(orphan)).as("orphaned postmaster %s stopped", orphan).isFalse();
             assertThat(postmasterPid(pgData)).isNotEqualTo(orphan);
-            execute(db, "INSERT INTO survivor VALUES ('after')");
-            assertThat(names(db)).containsExactly("after", "before");
+            SurvivorRows.execute(db, "INSERT INTO survivor VALUES ('after')");
+            assertThat(SurvivorRows.names(db)).containsExactly("after", "before");
         }
     }
 
@@ -105,7 +105,7 @@ class EmbeddedDatabaseTest {
         TernSettings settings = settingsFor(dataDir);
         try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
              TernDatabase db = TernDatabase.open(settings, lock)) {
-            execute(db, "CREATE TABLE survivor (name text PRIMARY KEY)", "INSERT INTO survivor VALUES ('kept')");
+            SurvivorRows.execute(db, "CREATE TABLE survivor (name text PRIMARY KEY)", "INSERT INTO survivor VALUES ('kept')");
         }
         // A postmaster.pid naming a live process that is not PostgreSQL (pid reuse after a reboot): this JVM.
         Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");
@@ -113,7 +113,7 @@ class EmbeddedDatabaseTest {
 
         try (DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
              TernDatabase db = TernDatabase.open(settings, lock)) {
-            assertThat(names(db)).containsExactly("kept");
+            assertThat(SurvivorRows.names(db)).containsExactly("kept");
         }
         assertThat(ProcessHandle.current().isAlive()).isTrue();
     }
@@ -161,25 +161,6 @@ class EmbeddedDatabaseTest {
             }
             assertThat(dataDir.resolve("postgres")).doesNotExist();
         }
-    }
-
-    private static void execute(TernDatabase db, String... statements) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
-    }
-
-    private static List<String> names(TernDatabase db) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT name FROM survivor ORDER BY name")) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
-        return names;
     }
 
     private static long postmasterPid(Path pgData) throws Exception {
