@@ -8,12 +8,9 @@ import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
 import dev.tern.api.web.ApiTestSupport;
 import dev.tern.events.meta.Actor;
-import dev.tern.query.DuePeer;
 import dev.tern.query.PeerStatusStore;
 import dev.tern.query.ReadModel;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,26 +85,8 @@ class EphemeralPeerSweeperIntegrationTest extends ApiTestSupport {
 
     /** One sweep at {@code at}, on the account's own peers only (the shared database holds other tests' peers). */
     private int sweepAt(OtherAccount account, Instant at) {
-        return new EphemeralPeerSweeper(onlyAccount(account.accountId()), commands, meters,
+        return new EphemeralPeerSweeper(OneAccountReads.of(reads, account.accountId()), commands, meters,
                 Clock.fixed(at, java.time.ZoneOffset.UTC), TTL, Duration.ofSeconds(10)).sweep();
-    }
-
-    /** The real read model, with the peers of other accounts left out. */
-    private ReadModel onlyAccount(String accountId) {
-        return (ReadModel) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{ReadModel.class},
-                (proxy, method, args) -> {
-                    try {
-                        Object result = method.invoke(reads, args);
-                        if (method.getName().equals("ephemeralPeersGoneFor")) {
-                            return ((List<?>) result).stream()
-                                    .filter(due -> ((DuePeer) due).accountId().equals(accountId))
-                                    .toList();
-                        }
-                        return result;
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     private double removals() {

@@ -8,11 +8,8 @@ import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
 import dev.tern.api.web.ApiTestSupport;
 import dev.tern.events.meta.Actor;
-import dev.tern.query.DuePeer;
 import dev.tern.query.ReadModel;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -100,7 +97,7 @@ class ExpirySweeperIntegrationTest extends ApiTestSupport {
      */
     private int sweepAhead(OtherAccount account) {
         Clock ahead = Clock.offset(Clock.systemUTC(), AHEAD);
-        ExpirySweeper sweeper = new ExpirySweeper(onlyAccount(account.accountId()), commands, meters, ahead,
+        ExpirySweeper sweeper = new ExpirySweeper(OneAccountReads.of(reads, account.accountId()), commands, meters, ahead,
                 Duration.ofSeconds(10));
         Clock original = GenericEventMessage.clock;
         GenericEventMessage.clock = ahead;
@@ -109,24 +106,6 @@ class ExpirySweeperIntegrationTest extends ApiTestSupport {
         } finally {
             GenericEventMessage.clock = original;
         }
-    }
-
-    /** The real read model, with the due peers of other accounts left out. */
-    private ReadModel onlyAccount(String accountId) {
-        return (ReadModel) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{ReadModel.class},
-                (proxy, method, args) -> {
-                    try {
-                        Object result = method.invoke(reads, args);
-                        if (method.getName().equals("peersDueForExpiry")) {
-                            return ((List<?>) result).stream()
-                                    .filter(due -> ((DuePeer) due).accountId().equals(accountId))
-                                    .toList();
-                        }
-                        return result;
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     private double expiries(String cause) {
