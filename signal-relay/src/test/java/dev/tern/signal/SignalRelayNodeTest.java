@@ -1,7 +1,12 @@
 package dev.tern.signal;
 
+import dev.tern.protocol.relay.PeerId;
+import dev.tern.protocol.relay.RelayTokens;
 import org.junit.jupiter.api.Test;
 
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,5 +72,46 @@ class SignalRelayNodeTest {
         assertThatThrownBy(() -> SignalRelayNode.fromEnvironment(Map.of("TERN_TLS_KEY_FILE", "/etc/tern/key.pem")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("TERN_TLS_CERT_FILE and TERN_TLS_KEY_FILE go together");
+    }
+
+    @Test
+    void anEmbeddingProcessSuppliesTheRelayTokensAndUrlAndCanLeaveStunOut() {
+        DataPathSettings settings = DataPathSettings.parse(Map.of(), DataPathSettings.DefaultPorts.ANY_FREE);
+        RelayTokens tokens = RelayTokens.fromSharedSecret("issued-by-the-embedding-process", Clock.systemUTC());
+
+        try (SignalRelayNode node = SignalRelayNode.builder(settings).withoutStun()
+                .relay(tokens, "rel://mgmt.example:33080").build().start()) {
+            assertThat(node.signalPort()).isPositive();
+            assertThat(node.stunPort()).as("STUN left out").isEqualTo(-1);
+            assertThat(node.relayPort()).as("relay without a secret in the settings").isPositive();
+            assertThat(node.usesTls()).isFalse();
+            PeerId peer = PeerId.ofPublicKey("peer=");
+            assertThat(node.relayHasSession(peer)).isFalse();
+            node.revokeRelayAccess(peer, Instant.now().plusSeconds(60));
+        }
+        try (SignalRelayNode plain = SignalRelayNode.builder(settings).build().start()) {
+            assertThat(plain.stunPort()).as("STUN from the settings").isPositive();
+            assertThat(plain.relayPort()).as("no relay until one is given").isEqualTo(-1);
+            plain.revokeRelayAccess(PeerId.ofPublicKey("peer="), Instant.now());
+        }
+    }
+
+    @Test
+    void aPortInUseNamesTheServiceThatCouldNotStartAndStopsTheOthers() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            DataPathSettings settings = DataPathSettings.parse(Map.of(DataPathSettings.SIGNAL_PORT, "0",
+                    DataPathSettings.STUN_PORT, "0", DataPathSettings.RELAY_PORT,
+                    Integer.toString(taken.getLocalPort())), DataPathSettings.DefaultPorts.ANY_FREE);
+            SignalRelayNode node = SignalRelayNode.builder(settings)
+                    .relay(RelayTokens.fromSharedSecret("relay-secret-0123", Clock.systemUTC()), "rel://x:1").build();
+
+            assertThatThrownBy(node::start).isInstanceOfSatisfying(SignalRelayNode.ServiceStartException.class, e -> {
+                assertThat(e.service()).isEqualTo(SignalRelayNode.Service.RELAY);
+                assertThat(e).hasMessageStartingWith("relay cannot listen on");
+                assertThat(e.getCause()).isNotNull();
+            });
+            assertThatThrownBy(node::signalPort).as("signal stopped again").isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(node::stunPort).as("STUN stopped again").isInstanceOf(IllegalStateException.class);
+        }
     }
 }

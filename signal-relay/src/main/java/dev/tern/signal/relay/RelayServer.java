@@ -34,10 +34,7 @@ public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
 
     private final InetSocketAddress address;
-    private final RelayTokens tokens;
-    private final String instanceUrl;
-    private final Duration authTimeout;
-    private final Duration healthCheckInterval;
+    private final RelaySessionSettings settings;
     private final RelayHub hub = new RelayHub();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -49,19 +46,12 @@ public final class RelayServer implements AutoCloseable {
      *                    {@code rel://relay.example:33080}
      */
     public RelayServer(InetSocketAddress address, RelayTokens tokens, String instanceUrl) {
-        this(address, tokens, instanceUrl, AUTH_TIMEOUT, HEALTH_CHECK_INTERVAL);
+        this(address, new RelaySessionSettings(tokens, instanceUrl, AUTH_TIMEOUT, HEALTH_CHECK_INTERVAL));
     }
 
-    RelayServer(InetSocketAddress address, RelayTokens tokens, String instanceUrl, Duration authTimeout,
-                Duration healthCheckInterval) {
-        if (instanceUrl == null || !(instanceUrl.startsWith("rel://") || instanceUrl.startsWith("rels://"))) {
-            throw new IllegalArgumentException("relay address must start with rel:// or rels://, got '" + instanceUrl + "'");
-        }
+    RelayServer(InetSocketAddress address, RelaySessionSettings settings) {
         this.address = address;
-        this.tokens = tokens;
-        this.instanceUrl = instanceUrl;
-        this.authTimeout = authTimeout;
-        this.healthCheckInterval = healthCheckInterval;
+        this.settings = settings;
     }
 
     /** Serves {@code wss://} only (no plaintext on this port), with the given certificate; call before {@link #start()}. */
@@ -79,8 +69,7 @@ public final class RelayServer implements AutoCloseable {
         }
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory("relay-boss", true));
         workers = new NioEventLoopGroup(0, new DefaultThreadFactory("relay-io", true));
-        ChannelInitializer<SocketChannel> relay = new RelayServerInitializer(hub, tokens, instanceUrl, authTimeout,
-                healthCheckInterval);
+        ChannelInitializer<SocketChannel> relay = new RelayServerInitializer(hub, settings);
         ChannelInitializer<SocketChannel> connection = tls == null ? relay : withTls(tls.httpServerContext(), relay);
         try {
             channel = new ServerBootstrap().group(boss, workers)
@@ -96,7 +85,7 @@ public final class RelayServer implements AutoCloseable {
                     e instanceof SocketException se ? se : new SocketException(e.toString()));
         }
         log.info("relay listening on {}:{}{} as {}{}", address.getHostString(), port(), RelayServerInitializer.PATH,
-                instanceUrl, tls != null ? " (TLS)" : "");
+                settings.instanceUrl(), tls != null ? " (TLS)" : "");
         return this;
     }
 

@@ -5,7 +5,6 @@ import dev.tern.protocol.relay.RelayFrame;
 import dev.tern.protocol.relay.RelayFrameCodec;
 import dev.tern.protocol.relay.RelayFrameException;
 import dev.tern.protocol.relay.RelayTokenException;
-import dev.tern.protocol.relay.RelayTokens;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -17,7 +16,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -33,10 +31,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     private static final Logger log = LoggerFactory.getLogger(RelayServerHandler.class);
 
     private final RelayHub hub;
-    private final RelayTokens tokens;
-    private final String instanceUrl;
-    private final Duration authTimeout;
-    private final Duration healthCheckInterval;
+    private final RelaySessionSettings settings;
     /** Peer ids one connection may watch at once. */
     static final int MAX_SUBSCRIPTIONS = 4096;
 
@@ -46,23 +41,19 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     private ScheduledFuture<?> authDeadline;
     private ScheduledFuture<?> healthChecks;
 
-    RelayServerHandler(RelayHub hub, RelayTokens tokens, String instanceUrl, Duration authTimeout,
-                       Duration healthCheckInterval) {
+    RelayServerHandler(RelayHub hub, RelaySessionSettings settings) {
         this.hub = hub;
-        this.tokens = tokens;
-        this.instanceUrl = instanceUrl;
-        this.authTimeout = authTimeout;
-        this.healthCheckInterval = healthCheckInterval;
+        this.settings = settings;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         authDeadline = ctx.executor().schedule(() -> {
             if (self == null) {
-                log.debug("relay client did not authenticate within {}; closing", authTimeout);
+                log.debug("relay client did not authenticate within {}; closing", settings.authTimeout());
                 ctx.close();
             }
-        }, authTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }, settings.authTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -93,7 +84,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         Instant tokenExpiry;
         try {
             // The token names the peer id management issued it for; it must be the id this client claims.
-            tokenExpiry = tokens.verifyMarshalled(auth.token(), auth.peerId());
+            tokenExpiry = settings.tokens().verifyMarshalled(auth.token(), auth.peerId());
         } catch (RelayTokenException e) {
             log.debug("relay auth refused for {}: {}", auth.peerId(), e.getMessage());
             ctx.close();
@@ -107,9 +98,9 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
         self = auth.peerId();
         authDeadline.cancel(false);
-        ctx.writeAndFlush(RelayHub.frame(new RelayFrame.AuthResponse(instanceUrl)));
+        ctx.writeAndFlush(RelayHub.frame(new RelayFrame.AuthResponse(settings.instanceUrl())));
         healthChecks = ctx.executor().scheduleAtFixedRate(() -> healthCheck(ctx),
-                healthCheckInterval.toMillis(), healthCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
+                settings.healthCheckInterval().toMillis(), settings.healthCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
         log.debug("relay peer authenticated: {}", self);
     }
 

@@ -1,7 +1,6 @@
 package dev.tern.signal.relay;
 
 import dev.tern.protocol.relay.RelayFrameCodec;
-import dev.tern.protocol.relay.RelayTokens;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,25 +18,17 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /** HTTP → WebSocket upgrade at {@code /relay} → one {@link RelayServerHandler} per connection. */
 final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
     static final String PATH = "/relay";
 
     private final RelayHub hub;
-    private final RelayTokens tokens;
-    private final String instanceUrl;
-    private final Duration authTimeout;
-    private final Duration healthCheckInterval;
+    private final RelaySessionSettings settings;
 
-    RelayServerInitializer(RelayHub hub, RelayTokens tokens, String instanceUrl, Duration authTimeout,
-                           Duration healthCheckInterval) {
+    RelayServerInitializer(RelayHub hub, RelaySessionSettings settings) {
         this.hub = hub;
-        this.tokens = tokens;
-        this.instanceUrl = instanceUrl;
-        this.authTimeout = authTimeout;
-        this.healthCheckInterval = healthCheckInterval;
+        this.settings = settings;
     }
 
     @Override
@@ -49,12 +40,12 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
                         .websocketPath(PATH)
                         .checkStartsWith(false)
                         .maxFramePayloadLength(RelayFrameCodec.MAX_MESSAGE_SIZE)
-                        .handshakeTimeoutMillis(authTimeout.toMillis())
+                        .handshakeTimeoutMillis(settings.authTimeout().toMillis())
                         .build()))
                 // A relay message may arrive split into continuation frames; hand the handler whole messages.
                 .addLast(new WebSocketFrameAggregator(RelayFrameCodec.MAX_MESSAGE_SIZE))
                 .addLast(new NotFound())
-                .addLast(new RelayServerHandler(hub, tokens, instanceUrl, authTimeout, healthCheckInterval));
+                .addLast(new RelayServerHandler(hub, settings));
     }
 
     /** Plain HTTP requests that are not a WebSocket upgrade to /relay. */

@@ -283,8 +283,8 @@ class RelayServerHandlerTest {
     }
 
     private EmbeddedChannel connect() {
-        EmbeddedChannel channel = new EmbeddedChannel(new RelayServerHandler(hub, tokens, URL,
-                Duration.ofSeconds(10), Duration.ofSeconds(25)));
+        EmbeddedChannel channel = new EmbeddedChannel(new RelayServerHandler(hub,
+                new RelaySessionSettings(tokens, URL, Duration.ofSeconds(10), Duration.ofSeconds(25))));
         channels.add(channel);
         return channel;
     }
