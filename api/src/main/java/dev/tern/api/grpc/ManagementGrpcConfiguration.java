@@ -2,21 +2,17 @@ package dev.tern.api.grpc;
 
 import dev.tern.api.commands.PeerRegistrationService;
 import dev.tern.api.config.TernSettings;
+import dev.tern.api.datapath.PeerDataPathConfig;
 import dev.tern.api.tls.ListenerTls;
 import dev.tern.projector.NetworkMapProjector;
 import dev.tern.query.PeerStatusStore;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.axonframework.config.EventProcessingConfiguration;
-import org.axonframework.config.EventProcessingConfigurer;
-import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
-import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -41,39 +37,10 @@ class ManagementGrpcConfiguration {
         return new ServerKeyStore(jdbc, Clock.systemUTC()).loadOrCreate();
     }
 
-    @Bean
-    SignalEndpoint signalEndpoint(TernSettings settings, ListenerTls tls) {
-        return new SignalEndpoint(settings, tls);
-    }
-
-    @Bean
-    StunRelayEndpoints stunRelayEndpoints(TernSettings settings, ListenerTls tls) {
-        return new StunRelayEndpoints(settings, Clock.systemUTC(), tls);
-    }
-
     /** Status writes leave the gRPC call path: a slow or absent database must not hold up a Sync. */
     @Bean(destroyMethod = "close")
     BackgroundPeerStatusWriter backgroundPeerStatusWriter(PeerStatusStore statusStore) {
         return new BackgroundPeerStatusWriter(statusStore, BackgroundPeerStatusWriter.DEFAULT_MAX_PENDING);
-    }
-
-    @Bean
-    RelayRevocations relayRevocations(StunRelayEndpoints stunRelay, NetworkMapProjector projector) {
-        return new RelayRevocations(stunRelay, projector);
-    }
-
-    /**
-     * The revocations processor keeps its position in memory and starts one token lifetime back at every boot: what
-     * happened earlier no longer matters (those tokens have lapsed), what happened since must be re-applied.
-     */
-    @Autowired
-    void configureRelayRevocations(EventProcessingConfigurer processing, TernSettings settings) {
-        String group = RelayRevocations.PROCESSING_GROUP;
-        Duration lookBack = settings.relayTokenLifetime();
-        processing.registerTokenStore(group, configuration -> new InMemoryTokenStore());
-        processing.registerTrackingEventProcessor(group, configuration -> configuration.eventStore(),
-                configuration -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
-                        .andInitialTrackingToken(source -> source.createTokenAt(Instant.now().minus(lookBack))));
     }
 
     @Bean
@@ -85,7 +52,7 @@ class ManagementGrpcConfiguration {
     ManagementGrpcServer managementGrpcServer(TernSettings settings, Environment environment,
                                               ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations,
                                               NetworkMapProjector projector,
-                                              SignalEndpoint signalEndpoint, StunRelayEndpoints stunRelay,
+                                              PeerDataPathConfig dataPath,
                                               SyncSessions sessions,
                                               ObjectProvider<EventProcessingConfiguration> processing,
                                               ListenerTls tls) {
@@ -94,14 +61,14 @@ class ManagementGrpcConfiguration {
         ExecutorService pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS,
                 new DefaultThreadFactory("mgmt-push", true));
         ManagementService service = new ManagementService(serverKey, registrations, projector,
-                signalEndpoint, stunRelay, sessions, pushExecutor, new NetworkMapReadiness(processing), Clock.systemUTC(),
+                dataPath, sessions, pushExecutor, new NetworkMapReadiness(processing), Clock.systemUTC(),
                 GrpcLimits.CLIENT_RECEIVE_LIMIT);
         Duration refresh = environment.getProperty("tern.grpc-last-seen-refresh", Duration.class,
                 Duration.ofSeconds(30));
         // Half the token lifetime: a stream's newest token is then never older than that, so a client always
         // holds one with at least half its lifetime left.
         Duration configRefresh = environment.getProperty("tern.grpc-config-refresh", Duration.class,
-                stunRelay.tokenLifetime().dividedBy(2));
+                dataPath.tokenLifetime().dividedBy(2));
         ManagementGrpcServer server = new ManagementGrpcServer(settings.grpcPort(), service, sessions,
                 List.of(callExecutor, pushExecutor), callExecutor, refresh, configRefresh,
                 GrpcLimits.withCallsPerAddress(settings.grpcMaxCallsPerAddress()));

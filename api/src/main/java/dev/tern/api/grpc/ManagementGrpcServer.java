@@ -1,5 +1,6 @@
 package dev.tern.api.grpc;
 
+import dev.tern.api.datapath.EmbeddedDataPathNode;
 import dev.tern.signal.GrpcKeepalive;
 import dev.tern.signal.tls.ServerTls;
 import io.grpc.Server;
@@ -27,7 +28,8 @@ import org.springframework.context.SmartLifecycle;
  */
 public final class ManagementGrpcServer implements SmartLifecycle {
     /** Starts with the web server, after everything it serves is ready; stops before the rest shuts down. */
-    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+    /** Right after the data-path node, whose addresses it hands out. */
+    static final int PHASE = EmbeddedDataPathNode.PHASE + 1;
     private static final Duration GRACE = Duration.ofSeconds(5);
     /** Headers of a NetBird call are a few hundred bytes; gRPC's default is 8 KiB. */
     static final int MAX_INBOUND_METADATA_BYTES = 8 * 1024;

@@ -5,6 +5,7 @@ import com.google.protobuf.Parser;
 import com.google.protobuf.Timestamp;
 import dev.tern.api.commands.DeviceLogin;
 import dev.tern.api.commands.PeerRegistrationService;
+import dev.tern.api.datapath.PeerDataPathConfig;
 import dev.tern.api.outage.DatabaseFailures;
 import dev.tern.events.values.WireGuardKey;
 import dev.tern.projector.NetworkMapHub;
@@ -19,7 +20,6 @@ import dev.tern.protocol.management.Empty;
 import dev.tern.protocol.management.LoginRequest;
 import dev.tern.protocol.management.LoginResponse;
 import dev.tern.protocol.management.ManagementServiceGrpc;
-import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.ServerKeyResponse;
 import dev.tern.protocol.management.SyncMetaRequest;
 import dev.tern.protocol.management.SyncRequest;
@@ -80,8 +80,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     private final byte[] serverPrivateKey;
     private final DeviceLogin logins;
     private final NetworkMapProjector projector;
-    private final SignalEndpoint signal;
-    private final StunRelayEndpoints stunRelay;
+    private final PeerDataPathConfig dataPath;
     private final SyncSessions sessions;
     private final Executor executor;
     private final Clock clock;
@@ -94,15 +93,14 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
      * @param maxAnswerBytes the largest answer a client can receive (see {@link GrpcLimits#maxAnswerBytes()})
      */
     ManagementService(ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations,
-                      NetworkMapProjector projector, SignalEndpoint signal, StunRelayEndpoints stunRelay,
+                      NetworkMapProjector projector, PeerDataPathConfig dataPath,
                       SyncSessions sessions, Executor executor, BooleanSupplier mapsLoaded, Clock clock,
                       int maxAnswerBytes) {
         this.serverKey = serverKey;
         this.serverPrivateKey = serverKey.keyPair().privateKey();
         this.logins = new DeviceLogin(registrations, projector, mapsLoaded, PROJECTOR_CATCH_UP);
         this.projector = projector;
-        this.signal = signal;
-        this.stunRelay = stunRelay;
+        this.dataPath = dataPath;
         this.sessions = sessions;
         this.executor = executor;
         this.clock = clock;
@@ -163,7 +161,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
 
     private EncryptedMessage loginAnswer(dev.tern.projector.PeerConfig config, Opened<LoginRequest> opened) {
         LoginResponse response = LoginResponse.newBuilder()
-                .setNetbirdConfig(netbirdConfig(CallOrigin.authorityHost(), opened.peerKey()))
+                .setNetbirdConfig(dataPath.netbirdConfig(CallOrigin.authorityHost(), opened.peerKey()))
                 .setPeerConfig(NetworkMapMessages.peerConfig(config))
                 .build();
         EncryptedMessage sealed = seal(response, opened.sealKey());
@@ -270,7 +268,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             String managementHost = CallOrigin.authorityHost();
             WireGuardKey peerKey = opened.peerKey();
             stream = new SyncStream(peer, CallOrigin.remoteIp(), observer, subscription, opened.sealKey(),
-                    serverKey.publicKeyBase64(), () -> netbirdConfig(managementHost, peerKey), sessions, executor,
+                    serverKey.publicKeyBase64(), () -> dataPath.netbirdConfig(managementHost, peerKey), sessions, executor,
                     maxAnswerBytes);
         } catch (StatusRuntimeException e) {
             responses.onError(e);
@@ -334,15 +332,6 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             throw MAPS_LOADING.asRuntimeException();
         }
         throw NOT_REGISTERED.asRuntimeException();
-    }
-
-    /** Signal, STUN and relay for a peer that reached us at {@code managementHost}, with a fresh relay token for it. */
-    private NetbirdConfig netbirdConfig(String managementHost, WireGuardKey peerKey) {
-        NetbirdConfig.Builder config = NetbirdConfig.newBuilder()
-                .setSignal(signal.hostConfig(managementHost))
-                .addAllStuns(stunRelay.stuns(managementHost));
-        stunRelay.relay(managementHost, peerKey).ifPresent(config::setRelay);
-        return config.build();
     }
 
     /** A body opened from its sender, with the key to seal answers to that sender. */

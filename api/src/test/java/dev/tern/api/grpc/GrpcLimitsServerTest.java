@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import dev.tern.api.tls.ListenerTls;
+import dev.tern.api.datapath.EmbeddedDataPathNode;
+import dev.tern.api.datapath.PeerDataPathConfig;
 import dev.tern.api.config.TernSettings;
 import dev.tern.api.grpc.SyncStreamTest.RecordingStatusStore;
 import dev.tern.events.AccountCreated;
@@ -73,9 +76,10 @@ class GrpcLimitsServerTest {
         TernSettings settings = TernSettings.from(Map.of(), Map.of("tern.data-dir", "target/grpc-limits-test",
                 "tern.signal-url", "http://signal.test:10000")::get);
         ExecutorService executor = Executors.newFixedThreadPool(4);
-        ManagementService service = new ManagementService(serverKey, null, projector, new SignalEndpoint(settings),
-                new StunRelayEndpoints(settings, Clock.systemUTC()), sessions, executor, () -> true,
-                Clock.systemUTC(), limits.maxAnswerBytes());
+        PeerDataPathConfig dataPath = new PeerDataPathConfig(settings,
+                new EmbeddedDataPathNode(settings, ListenerTls.plaintext(), Clock.systemUTC()));
+        ManagementService service = new ManagementService(serverKey, null, projector, dataPath, sessions, executor,
+                () -> true, Clock.systemUTC(), limits.maxAnswerBytes());
         server = new ManagementGrpcServer(0, service, sessions, List.of(executor), executor, Duration.ofSeconds(30),
                 Duration.ofHours(1), limits);
         server.start();

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.tern.api.tls.ListenerTls;
+import dev.tern.api.datapath.EmbeddedDataPathNode;
+import dev.tern.api.datapath.PeerDataPathConfig;
 import dev.tern.api.config.TernSettings;
 import dev.tern.api.grpc.SyncStreamTest.RecordingStatusStore;
 import dev.tern.events.AccountCreated;
@@ -70,9 +73,10 @@ class ManagementGrpcServerTest {
         TernSettings settings = TernSettings.from(Map.of(), Map.of("tern.data-dir", "target/grpc-server-test",
                 "tern.signal-url", "http://signal.test:10000")::get);
         ExecutorService executor = Executors.newFixedThreadPool(4);
-        ManagementService service = new ManagementService(serverKey, null, projector,
-                new SignalEndpoint(settings), new StunRelayEndpoints(settings, Clock.systemUTC()), sessions, executor, mapsLoaded::get, Clock.systemUTC(),
-                GrpcLimits.CLIENT_RECEIVE_LIMIT);
+        PeerDataPathConfig dataPath = new PeerDataPathConfig(settings,
+                new EmbeddedDataPathNode(settings, ListenerTls.plaintext(), Clock.systemUTC()));
+        ManagementService service = new ManagementService(serverKey, null, projector, dataPath, sessions, executor,
+                mapsLoaded::get, Clock.systemUTC(), GrpcLimits.CLIENT_RECEIVE_LIMIT);
         server = new ManagementGrpcServer(0, service, sessions, List.of(executor), executor, Duration.ofMillis(100),
                 Duration.ofMillis(200), GrpcLimits.defaults());
         server.start();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import dev.tern.api.datapath.EmbeddedDataPathNode;
 import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
 import dev.tern.protocol.crypto.EncryptedMessages;
@@ -64,7 +65,7 @@ class ManagementGrpcTest {
     @Autowired
     ManagementGrpcServer grpcServer;
     @Autowired
-    SignalEndpoint signal;
+    EmbeddedDataPathNode dataPath;
     @Autowired
     JdbcTemplate jdbc;
     @Autowired
@@ -136,7 +137,7 @@ class ManagementGrpcTest {
         assertThat(login.getPeerConfig().getFqdn()).isEqualTo(rest.get("dns_label").asText());
         assertThat(login.getPeerConfig().getFqdn()).startsWith(hostname + ".").endsWith(".tern.internal");
         assertThat(texts(rest.get("groups"), "id")).contains(autoGroup);
-        assertThat(login.getNetbirdConfig().getSignal().getUri()).isEqualTo("localhost:" + signal.inProcessPort());
+        assertThat(login.getNetbirdConfig().getSignal().getUri()).isEqualTo("localhost:" + dataPath.signalPort());
         assertThat(login.getNetbirdConfig().getSignal().getProtocol()).isEqualTo(HostConfig.Protocol.HTTP);
         assertSignalServedAt(login.getNetbirdConfig().getSignal().getUri(), peer.publicKey());
         await().atMost(WAIT).until(() -> http.auditTotal() > auditBefore && http.setupKeyUsedTimes(key.id()) == 1);
@@ -277,7 +278,7 @@ class ManagementGrpcTest {
         assertThat(mapA.getSerial()).isPositive();
         assertThat(mapA.getPeerConfig()).isEqualTo(loginA.getPeerConfig());
         assertThat(firstA.getPeerConfig()).isEqualTo(loginA.getPeerConfig());
-        assertThat(firstA.getNetbirdConfig().getSignal().getUri()).isEqualTo("localhost:" + signal.inProcessPort());
+        assertThat(firstA.getNetbirdConfig().getSignal().getUri()).isEqualTo("localhost:" + dataPath.signalPort());
         assertThat(mapA.getDNSConfig().getServiceEnable()).isTrue();
         assertThat(mapA.getDNSConfig().getCustomZones(0).getDomain()).isEqualTo("tern.internal.");
         assertThat(recordNames(mapA)).contains(loginA.getPeerConfig().getFqdn() + ".");

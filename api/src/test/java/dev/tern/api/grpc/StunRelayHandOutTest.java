@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.tern.api.datapath.EmbeddedDataPathNode;
+import dev.tern.api.datapath.HandOutProbe;
+import dev.tern.api.datapath.PeerDataPathConfig;
 import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.web.ApiTestSupport;
 import dev.tern.events.commands.ExpirePeerLogin;
@@ -60,7 +63,9 @@ class StunRelayHandOutTest extends ApiTestSupport {
     @Autowired
     ManagementGrpcServer grpcServer;
     @Autowired
-    StunRelayEndpoints stunRelay;
+    EmbeddedDataPathNode dataPath;
+    @Autowired
+    PeerDataPathConfig handOut;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -81,17 +86,17 @@ class StunRelayHandOutTest extends ApiTestSupport {
 
         // The peer reached management as "localhost": STUN and relay are handed out at that host too.
         assertThat(login.getNetbirdConfig().getStunsList()).containsExactly(HostConfig.newBuilder()
-                .setUri("stun:localhost:" + stunRelay.inProcessStunPort())
+                .setUri("stun:localhost:" + dataPath.stunPort())
                 .setProtocol(HostConfig.Protocol.UDP).build());
         RelayConfig relay = login.getNetbirdConfig().getRelay();
-        assertThat(relay.getUrlsList()).containsExactly("rel://localhost:" + stunRelay.inProcessRelayPort());
+        assertThat(relay.getUrlsList()).containsExactly("rel://localhost:" + dataPath.relayPort());
         RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
         // Checked with a verifier of our own over the server's secret, not with the server's own object.
-        RelayTokens verifier = RelayTokens.fromSharedSecret(stunRelay.relaySecret(), Clock.systemUTC());
+        RelayTokens verifier = RelayTokens.fromSharedSecret(HandOutProbe.relaySecret(dataPath), Clock.systemUTC());
         PeerId own = PeerId.ofPublicKey(peer.publicKey());
         // Bound to this peer's relay id, and living the configured lifetime (1 h by default).
-        assertThat(verifier.verify(token, own)).isBetween(before.plus(stunRelay.tokenLifetime()).minusSeconds(1),
-                Instant.now().plus(stunRelay.tokenLifetime()));
+        assertThat(verifier.verify(token, own)).isBetween(before.plus(handOut.tokenLifetime()).minusSeconds(1),
+                Instant.now().plus(handOut.tokenLifetime()));
 
         assertThat(authenticateAtRelay(relay.getUrls(0), own, token)).isInstanceOf(RelayFrame.AuthResponse.class);
         byte[] forgedSignature = Base64.getDecoder().decode(token.signatureBase64());
@@ -125,7 +130,8 @@ class StunRelayHandOutTest extends ApiTestSupport {
                 .isNull();
         RelayClient session = connectToRelay(relay.getUrls(0), own, token);
         assertThat(session.firstAnswer()).isInstanceOf(RelayFrame.AuthResponse.class);
-        assertThat(stunRelay.relayHasSession(new dev.tern.events.values.WireGuardKey(peer.publicKey()))).isTrue();
+        assertThat(HandOutProbe.relayHasSession(dataPath, new dev.tern.events.values.WireGuardKey(peer.publicKey())))
+                .isTrue();
 
         String peerId = peerIdByName(hostname);
         TestHttp.Response deleted = http.delete("/api/peers/" + peerId, http.adminToken());

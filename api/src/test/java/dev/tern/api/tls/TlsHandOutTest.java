@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With TLS on, the in-process signal node and relay serve TLS and peers are told so (HTTPS signal, rels:// relay);
- * without it they are told plaintext. Goes through the grpc package's endpoints via {@link HandOutProbe}.
+ * without it they are told plaintext. Goes through the data-path node via {@link HandOutProbe}.
  */
 class TlsHandOutTest {
     @TempDir
@@ -29,7 +29,7 @@ class TlsHandOutTest {
         TlsClients pki = new TlsClients(dir);
         var served = pki.issue();
         ListenerTls tls = ListenerTls.of(ServerTls.fromPemFiles(pki.certFile, pki.keyFile), "test");
-        try (var probe = dev.tern.api.grpc.HandOutProbe.start(freePorts(), tls, Clock.systemUTC())) {
+        try (var probe = dev.tern.api.datapath.HandOutProbe.start(freePorts(), tls, Clock.systemUTC())) {
             HostConfig signal = probe.signal("mgmt.example.com");
             assertThat(signal.getProtocol()).isEqualTo(HostConfig.Protocol.HTTPS);
             assertThat(signal.getUri()).isEqualTo("mgmt.example.com:" + probe.signalPort());
@@ -44,7 +44,7 @@ class TlsHandOutTest {
 
     @Test
     void withoutTlsPeersAreToldPlaintext() throws Exception {
-        try (var probe = dev.tern.api.grpc.HandOutProbe.start(freePorts(), ListenerTls.plaintext(), Clock.systemUTC())) {
+        try (var probe = dev.tern.api.datapath.HandOutProbe.start(freePorts(), ListenerTls.plaintext(), Clock.systemUTC())) {
             assertThat(probe.signal("mgmt.example.com").getProtocol()).isEqualTo(HostConfig.Protocol.HTTP);
             assertThat(probe.relayUrls("mgmt.example.com")).containsExactly("rel://mgmt.example.com:" + probe.relayPort());
         }

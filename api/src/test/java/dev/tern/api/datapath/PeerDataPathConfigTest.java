@@ -1,4 +1,4 @@
-package dev.tern.api.grpc;
+package dev.tern.api.datapath;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tern.api.config.StartupFailure;
 import dev.tern.api.config.TernSettings;
+import dev.tern.api.tls.ListenerTls;
 import dev.tern.protocol.management.HostConfig;
 import dev.tern.protocol.management.RelayConfig;
 import dev.tern.events.values.WireGuardKey;
@@ -24,31 +25,38 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Which STUN and relay addresses peers are handed, with which tokens, and what runs in-process. */
-class StunRelayEndpointsTest {
+class PeerDataPathConfigTest {
     private static final String SECRET = "a-relay-secret-of-some-length";
     private static final Clock NOW = Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC);
     private static final WireGuardKey PEER_KEY = WireGuardKey.of(new byte[32]);
     private static final PeerId PEER = PeerId.ofPublicKey(PEER_KEY.base64());
 
-    private static StunRelayEndpoints endpoints(Map<String, String> properties) {
+    /** The node and what peers are handed, as tern-server wires them. */
+    private record Endpoints(EmbeddedDataPathNode node, PeerDataPathConfig handOut) {
+    }
+
+    private static Endpoints endpoints(Map<String, String> properties) {
         Map<String, String> all = new HashMap<>(properties);
         all.putIfAbsent("tern.data-dir", "target/stun-relay-endpoints-test");
-        return new StunRelayEndpoints(TernSettings.from(Map.of(), all::get), NOW);
+        TernSettings settings = TernSettings.from(Map.of(), all::get);
+        EmbeddedDataPathNode node = new EmbeddedDataPathNode(settings, ListenerTls.plaintext(), NOW);
+        return new Endpoints(node, new PeerDataPathConfig(settings, node));
     }
 
     @Test
     void externalNodesAreHandedOutAsConfiguredWithATokenSignedWithTheSharedSecret() {
-        StunRelayEndpoints external = endpoints(Map.of(
+        Endpoints external = endpoints(Map.of(
                 "tern.signal-url", "https://signal.example.com",
                 "tern.stun-urls", "stun:stun1.example.com:3478, stun:stun2.example.com:3479",
                 "tern.relay-urls", "rels://relay1.example.com:443,rel://relay2.example.com:33080",
                 "tern.relay-secret", SECRET));
 
-        assertThat(external.isRunning()).as("nothing to start").isTrue();
-        assertThat(external.stuns("mgmt.example.com")).extracting(HostConfig::getUri)
+        assertThat(external.node().isRunning()).as("nothing to start").isTrue();
+        assertThat(external.handOut().stuns("mgmt.example.com")).extracting(HostConfig::getUri)
                 .containsExactly("stun:stun1.example.com:3478", "stun:stun2.example.com:3479");
-        assertThat(external.stuns(null)).extracting(HostConfig::getProtocol).containsOnly(HostConfig.Protocol.UDP);
-        RelayConfig relay = external.relay("mgmt.example.com", PEER_KEY).orElseThrow();
+        assertThat(external.handOut().stuns(null)).extracting(HostConfig::getProtocol)
+                .containsOnly(HostConfig.Protocol.UDP);
+        RelayConfig relay = external.handOut().relay("mgmt.example.com", PEER_KEY).orElseThrow();
         assertThat(relay.getUrlsList())
                 .containsExactly("rels://relay1.example.com:443", "rel://relay2.example.com:33080");
         RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
@@ -67,83 +75,86 @@ class StunRelayEndpointsTest {
 
     @Test
     void anExternalSignalNodeWithoutStunOrRelayUrlsMeansNoneAreHandedOut() {
-        StunRelayEndpoints none = endpoints(Map.of("tern.signal-url", "https://signal.example.com"));
+        Endpoints none = endpoints(Map.of("tern.signal-url", "https://signal.example.com"));
 
-        assertThat(none.stuns("mgmt.example.com")).isEmpty();
-        assertThat(none.relay("mgmt.example.com", PEER_KEY)).isEmpty();
-        none.start();
-        assertThatThrownBy(none::inProcessRelayPort).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(none::inProcessStunPort).isInstanceOf(IllegalStateException.class);
+        assertThat(none.handOut().stuns("mgmt.example.com")).isEmpty();
+        assertThat(none.handOut().relay("mgmt.example.com", PEER_KEY)).isEmpty();
+        none.node().start();
+        assertThatThrownBy(none.node()::relayPort).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(none.node()::stunPort).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void theInProcessNodesAreReachedAtTheHostThePeerUsedForManagement() {
-        StunRelayEndpoints local = endpoints(Map.of("tern.grpc-port", "0", "tern.relay-secret", SECRET));
-        local.start();
+        Endpoints local = endpoints(Map.of("tern.grpc-port", "0", "tern.relay-secret", SECRET));
+        local.node().start();
         try {
-            int stun = local.inProcessStunPort();
-            int relay = local.inProcessRelayPort();
+            int stun = local.node().stunPort();
+            int relay = local.node().relayPort();
             assertThat(stun).isPositive().isNotEqualTo(TernSettings.DEFAULT_STUN_PORT);
             assertThat(relay).isPositive().isNotEqualTo(TernSettings.DEFAULT_RELAY_PORT);
-            assertThat(local.stuns("10.1.2.3")).containsExactly(HostConfig.newBuilder()
+            assertThat(local.handOut().stuns("10.1.2.3")).containsExactly(HostConfig.newBuilder()
                     .setUri("stun:10.1.2.3:" + stun).setProtocol(HostConfig.Protocol.UDP).build());
-            assertThat(local.stuns("fd00::1").get(0).getUri()).isEqualTo("stun:[fd00::1]:" + stun);
-            assertThat(local.relay("10.1.2.3", PEER_KEY).orElseThrow().getUrlsList())
+            assertThat(local.handOut().stuns("fd00::1").get(0).getUri()).isEqualTo("stun:[fd00::1]:" + stun);
+            assertThat(local.handOut().relay("10.1.2.3", PEER_KEY).orElseThrow().getUrlsList())
                     .containsExactly("rel://10.1.2.3:" + relay);
-            assertThat(local.relay(null, PEER_KEY).orElseThrow().getUrlsList())
+            assertThat(local.handOut().relay(null, PEER_KEY).orElseThrow().getUrlsList())
                     .containsExactly("rel://localhost:" + relay);
-            assertThat(local.relaySecret()).isEqualTo(SECRET);
+            assertThat(local.node().tokens().secret()).isEqualTo(SECRET);
         } finally {
-            local.stop();
+            local.node().stop();
         }
-        assertThat(local.isRunning()).isFalse();
+        assertThat(local.node().isRunning()).isFalse();
     }
 
     @Test
     void withoutAConfiguredSecretTheInProcessRelaySignsWithARandomOne() {
-        StunRelayEndpoints first = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off"));
-        StunRelayEndpoints second = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off"));
+        Endpoints first = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off"));
+        Endpoints second = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off"));
 
-        assertThat(first.relaySecret()).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(second.relaySecret());
+        assertThat(first.node().tokens().secret()).hasSizeGreaterThanOrEqualTo(32)
+                .isNotEqualTo(second.node().tokens().secret());
         RelayConfig relay;
-        first.start();
+        first.node().start();
         try {
-            relay = first.relay("host", PEER_KEY).orElseThrow();
+            relay = first.handOut().relay("host", PEER_KEY).orElseThrow();
         } finally {
-            first.stop();
+            first.node().stop();
         }
         RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
-        assertThatCode(() -> RelayTokens.fromSharedSecret(first.relaySecret(), NOW).verify(token, PEER))
+        assertThatCode(() -> RelayTokens.fromSharedSecret(first.node().tokens().secret(), NOW)
+                .verify(token, PEER))
                 .doesNotThrowAnyException();
-        assertThatThrownBy(() -> RelayTokens.fromSharedSecret(second.relaySecret(), NOW).verify(token, PEER))
+        assertThatThrownBy(() -> RelayTokens.fromSharedSecret(second.node().tokens().secret(), NOW)
+                .verify(token, PEER))
                 .isInstanceOf(RelayTokenException.class);
     }
 
     @Test
     void stunOffMeansNoStunServiceAndNoStunHandedOut() {
-        StunRelayEndpoints noStun = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off"));
-        noStun.start();
+        Endpoints noStun = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off"));
+        noStun.node().start();
         try {
-            assertThat(noStun.stuns("10.1.2.3")).isEmpty();
-            assertThatThrownBy(noStun::inProcessStunPort).isInstanceOf(IllegalStateException.class);
-            assertThat(noStun.relay("10.1.2.3", PEER_KEY)).isPresent();
+            assertThat(noStun.handOut().stuns("10.1.2.3")).isEmpty();
+            assertThatThrownBy(noStun.node()::stunPort).isInstanceOf(IllegalStateException.class);
+            assertThat(noStun.handOut().relay("10.1.2.3", PEER_KEY)).isPresent();
         } finally {
-            noStun.stop();
+            noStun.node().stop();
         }
     }
 
     @Test
     void aTakenRelayPortIsAOneLineStartupFailureNamingTheVariableAndStopsWhatStarted() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
-            StunRelayEndpoints endpoints = endpoints(Map.of("tern.grpc-port", "0",
+            Endpoints endpoints = endpoints(Map.of("tern.grpc-port", "0",
                     "tern.relay-port", Integer.toString(taken.getLocalPort())));
 
-            assertThatThrownBy(endpoints::start).isInstanceOf(StartupFailure.class)
+            assertThatThrownBy(endpoints.node()::start).isInstanceOf(StartupFailure.class)
                     .hasMessageStartingWith("relay cannot listen on port " + taken.getLocalPort())
                     .hasMessageContaining("TERN_RELAY_PORT")
                     .hasMessageNotContaining("\n");
-            assertThat(endpoints.isRunning()).isFalse();
-            assertThatThrownBy(endpoints::inProcessStunPort).as("STUN stopped again")
+            assertThat(endpoints.node().isRunning()).isFalse();
+            assertThatThrownBy(endpoints.node()::stunPort).as("STUN stopped again")
                     .isInstanceOf(IllegalStateException.class);
         }
     }
@@ -151,24 +162,24 @@ class StunRelayEndpointsTest {
     @Test
     void aTakenStunPortIsAOneLineStartupFailureNamingTheVariable() throws Exception {
         try (DatagramSocket taken = new DatagramSocket(0)) {
-            StunRelayEndpoints endpoints = endpoints(Map.of("tern.grpc-port", "0",
+            Endpoints endpoints = endpoints(Map.of("tern.grpc-port", "0",
                     "tern.stun-port", Integer.toString(taken.getLocalPort())));
 
-            assertThatThrownBy(endpoints::start).isInstanceOf(StartupFailure.class)
+            assertThatThrownBy(endpoints.node()::start).isInstanceOf(StartupFailure.class)
                     .hasMessageStartingWith("STUN cannot listen on udp port " + taken.getLocalPort())
                     .hasMessageContaining("TERN_STUN_PORT");
-            assertThat(endpoints.isRunning()).isFalse();
+            assertThat(endpoints.node().isRunning()).isFalse();
         }
     }
 
     @Test
     void theTokenLifetimeIsConfigurable() {
-        StunRelayEndpoints external = endpoints(Map.of("tern.signal-url", "https://signal.example.com",
+        Endpoints external = endpoints(Map.of("tern.signal-url", "https://signal.example.com",
                 "tern.relay-urls", "rel://relay.example.com:33080", "tern.relay-secret", SECRET,
                 "tern.relay-token-ttl", "10m"));
-        RelayConfig relay = external.relay("mgmt.example.com", PEER_KEY).orElseThrow();
+        RelayConfig relay = external.handOut().relay("mgmt.example.com", PEER_KEY).orElseThrow();
 
-        assertThat(external.tokenLifetime()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(external.handOut().tokenLifetime()).isEqualTo(Duration.ofMinutes(10));
         assertThat(RelayTokens.fromSharedSecret(SECRET, NOW)
                 .verify(new RelayToken(relay.getTokenPayload(), relay.getTokenSignature()), PEER))
                 .isEqualTo(NOW.instant().plus(Duration.ofMinutes(10)));
@@ -176,12 +187,12 @@ class StunRelayEndpointsTest {
 
     @Test
     void aPeerThatLogsInAgainInTheSecondItWasRevokedGetsATokenThatOutlivesTheRevocation() {
-        StunRelayEndpoints local = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off",
+        Endpoints local = endpoints(Map.of("tern.grpc-port", "0", "tern.stun-port", "off",
                 "tern.relay-secret", SECRET));
-        local.start();
+        local.node().start();
         try {
-            local.revoke(PEER_KEY, NOW.instant());
-            RelayConfig relay = local.relay("host", PEER_KEY).orElseThrow();
+            local.node().revoke(PEER_KEY, NOW.instant());
+            RelayConfig relay = local.handOut().relay("host", PEER_KEY).orElseThrow();
 
             // The relay refuses this peer's tokens expiring by NOW + lifetime: the new one expires a second later.
             assertThat(RelayTokens.fromSharedSecret(SECRET, NOW)
@@ -189,14 +200,14 @@ class StunRelayEndpointsTest {
                     .isEqualTo(NOW.instant().plus(TernSettings.DEFAULT_RELAY_TOKEN_TTL).plusSeconds(1));
             WireGuardKey other = WireGuardKey.of(new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
                     18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
-            RelayConfig others = local.relay("host", other).orElseThrow();
+            RelayConfig others = local.handOut().relay("host", other).orElseThrow();
             assertThat(RelayTokens.fromSharedSecret(SECRET, NOW)
                     .verify(new RelayToken(others.getTokenPayload(), others.getTokenSignature()),
                             PeerId.ofPublicKey(other.base64())))
                     .as("other peers' tokens live the normal lifetime")
                     .isEqualTo(NOW.instant().plus(TernSettings.DEFAULT_RELAY_TOKEN_TTL));
         } finally {
-            local.stop();
+            local.node().stop();
         }
     }
 }

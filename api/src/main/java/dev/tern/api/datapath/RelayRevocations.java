@@ -1,4 +1,4 @@
-package dev.tern.api.grpc;
+package dev.tern.api.datapath;
 
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerLoginExpired;
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells the in-process relay about peers that lost their right to it: a deleted peer, or one whose login expired,
  * has its relay session dropped and the tokens it was handed refused until they lapse (see
- * {@link StunRelayEndpoints#revoke}). The processor replays the last token lifetime of events at every boot, so a
+ * {@link EmbeddedDataPathNode#revoke}). The processor replays the last token lifetime of events at every boot, so a
  * revocation survives a restart for as long as tokens issued before it (with a configured {@code TERN_RELAY_SECRET})
  * could still be presented.
  */
@@ -24,17 +24,17 @@ final class RelayRevocations {
     static final String PROCESSING_GROUP = "relay-revocations";
     private static final Logger log = LoggerFactory.getLogger(RelayRevocations.class);
 
-    private final StunRelayEndpoints stunRelay;
+    private final EmbeddedDataPathNode node;
     private final NetworkMapProjector projector;
 
-    RelayRevocations(StunRelayEndpoints stunRelay, NetworkMapProjector projector) {
-        this.stunRelay = stunRelay;
+    RelayRevocations(EmbeddedDataPathNode node, NetworkMapProjector projector) {
+        this.node = node;
         this.projector = projector;
     }
 
     @EventHandler
     void on(PeerDeleted event, @Timestamp Instant at) {
-        stunRelay.revoke(event.wgPubKey(), at);
+        node.revoke(event.wgPubKey(), at);
     }
 
     @EventHandler
@@ -46,6 +46,6 @@ final class RelayRevocations {
                     event.peerId());
             return;
         }
-        stunRelay.revoke(map.get().peerConfig().wgPubKey(), at);
+        node.revoke(map.get().peerConfig().wgPubKey(), at);
     }
 }
