@@ -3,6 +3,8 @@ package dev.tern.api.process;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.api.axon.TokenOwner;
 import dev.tern.api.config.TernSettings;
+import dev.tern.api.datapath.EmbeddedDataPathNode;
+import dev.tern.api.grpc.ManagementGrpcServer;
 import dev.tern.api.storage.TernDatabase;
 import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
@@ -19,6 +21,8 @@ import org.axonframework.serialization.json.JacksonSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import javax.sql.DataSource;
@@ -50,6 +54,7 @@ class ServerWiringTest {
     @Autowired PersistenceExceptionResolver persistenceExceptionResolver;
     @Autowired ObjectMapper objectMapper;
     @Autowired TestHttp http;
+    @Autowired ApplicationContext context;
 
     record WiringProbe(String name, Instant at) {
     }
@@ -62,6 +67,19 @@ class ServerWiringTest {
         assertThat(settings.dataDir().resolve("tern.lock")).exists();
         assertThat(new JdbcTemplate(dataSource).queryForObject("SHOW synchronous_commit", String.class)).isEqualTo("on");
         assertThat(new JdbcTemplate(dataSource).queryForObject("SHOW fsync", String.class)).isEqualTo("on");
+    }
+
+    @Test
+    void theDataPathNodeIsOneLifecycleThatStartsBeforeTheManagementServiceHandingItOut() {
+        assertThat(context.getBeansOfType(EmbeddedDataPathNode.class)).hasSize(1);
+        EmbeddedDataPathNode node = context.getBean(EmbeddedDataPathNode.class);
+        assertThat(node.isRunning()).isTrue();
+        assertThat(node.getPhase()).isLessThan(context.getBean(ManagementGrpcServer.class).getPhase());
+        // Nothing else in api composes signal, STUN or relay: the node's is the only data-path lifecycle.
+        assertThat(context.getBeansOfType(SmartLifecycle.class).values())
+                .filteredOn(lifecycle -> lifecycle.getClass().getPackageName().startsWith("dev.tern.signal")
+                        || lifecycle.getClass().getPackageName().equals("dev.tern.api.datapath"))
+                .containsExactly(node);
     }
 
     @Test
