@@ -6,6 +6,8 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.tern.signal.SignalRelayNode;
+import dev.tern.signal.SignalServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The dependency arrows of DESIGN.md, checked on the compiled classes of every module rather than by memory:
  * events depends on nothing of ours; command-side, query-side and network-projector only on events; protocol on
- * nothing of ours; signal-relay only on protocol and never on Spring or Axon; nothing depends on api or agent.
+ * nothing of ours; signal-relay only on protocol and never on Spring or Axon; nothing depends on api or agent;
+ * within api, only the data-path package runs the signal-relay node.
  */
 class ModuleDependencyRulesTest {
 
@@ -104,6 +107,15 @@ class ModuleDependencyRulesTest {
                 .should().dependOnClassesThat().resideInAPackage("dev.tern.api.."));
         check(noClasses().that().resideOutsideOfPackage("dev.tern.agent..")
                 .should().dependOnClassesThat().resideInAPackage("dev.tern.agent.."));
+    }
+
+    /** tern-server embeds the data-path node through one lifecycle instead of composing signal, STUN and relay. */
+    @Test
+    void onlyTheServersDataPathPackageRunsTheSignalRelayNode() {
+        check(noClasses().that().resideInAPackage("dev.tern.api..")
+                .and().resideOutsideOfPackage("dev.tern.api.datapath..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tern.signal.relay..", "dev.tern.signal.stun..")
+                .orShould().dependOnClassesThat().belongToAnyOf(SignalServer.class, SignalRelayNode.class));
     }
 
     private static void check(ArchRule rule) {
