@@ -113,8 +113,16 @@ public record DataPathSettings(int signalPort, OptionalInt stunPort, int relayPo
      * ({@code rels://} with TLS).
      */
     public String announcedRelayUrl() {
-        return relayExposedAddress.orElseGet(() ->
-                (tlsFiles.isPresent() ? "rels://" : "rel://") + localHostName() + ":" + relayPort);
+        return relayExposedAddress.orElseGet(() -> relayUrlOnThisHost(tlsFiles.isPresent()));
+    }
+
+    /**
+     * {@code rel://<hostname>:<relay port>}, or {@code rels://} when the relay serves TLS: what a relay announces
+     * when nobody told it its public address. Peers only compare it with the URL other peers announce over signal,
+     * so it has to be the same for everyone, not reachable from everywhere.
+     */
+    public String relayUrlOnThisHost(boolean tls) {
+        return (tls ? "rels://" : "rel://") + localHostName() + ":" + relayPort;
     }
 
     private static Optional<TlsFiles> tlsFiles(Map<String, String> values) {

@@ -114,4 +114,17 @@ class SignalRelayNodeTest {
             assertThatThrownBy(node::stunPort).as("STUN stopped again").isInstanceOf(IllegalStateException.class);
         }
     }
+
+    @Test
+    void aRelayWithoutAnExposedAddressAnnouncesItselfAtThisHostsNameAndItsConfiguredPort() throws Exception {
+        DataPathSettings settings = DataPathSettings.forNode(Map.of("TERN_RELAY_PORT", "33999",
+                "TERN_RELAY_SECRET", "shared-with-management"));
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+
+        assertThat(settings.announcedRelayUrl()).isEqualTo("rel://" + host + ":33999");
+        assertThat(settings.relayUrlOnThisHost(true)).as("an embedding process serving TLS")
+                .isEqualTo("rels://" + host + ":33999");
+        assertThat(DataPathSettings.forNode(Map.of("TERN_RELAY_EXPOSED_ADDRESS", "rels://relay.example:443"))
+                .announcedRelayUrl()).isEqualTo("rels://relay.example:443");
+    }
 }

@@ -7,8 +7,6 @@ import dev.tern.events.values.WireGuardKey;
 import dev.tern.protocol.relay.PeerId;
 import dev.tern.signal.DataPathSettings;
 import dev.tern.signal.SignalRelayNode;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -55,10 +53,7 @@ public final class EmbeddedDataPathNode implements SmartLifecycle {
             builder.withoutStun();
         }
         if (settings.runsRelayInProcess()) {
-            // The relay tells authenticated peers this URL; they only compare it with the URL other peers
-            // announce over signal, so it has to be the same for everyone, not reachable from everywhere.
-            builder.relay(tokens.verifier(), relayScheme() + PeerDataPathConfig.hostPort(localHostName(),
-                    dataPath.relayPort()));
+            builder.relay(tokens.verifier(), dataPath.relayUrlOnThisHost(usesTls()));
         }
         SignalRelayNode started;
         try {
@@ -175,17 +170,5 @@ public final class EmbeddedDataPathNode implements SmartLifecycle {
             throw new IllegalStateException(notRunning);
         }
         return running;
-    }
-
-    private String relayScheme() {
-        return usesTls() ? "rels://" : "rel://";
-    }
-
-    private static String localHostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 }
