@@ -27,8 +27,10 @@ import org.springframework.context.SmartLifecycle;
  * (clients reconnect to the next server), lets unary calls in flight finish briefly, then forces the rest.
  */
 public final class ManagementGrpcServer implements SmartLifecycle {
-    /** Starts with the web server, after everything it serves is ready; stops before the rest shuts down. */
-    /** Right after the data-path node, whose addresses it hands out. */
+    /**
+     * Starts with the web server, after everything it serves is ready (right after the data-path node whose
+     * addresses it hands out); stops before the rest shuts down.
+     */
     static final int PHASE = EmbeddedDataPathNode.PHASE + 1;
     private static final Duration GRACE = Duration.ofSeconds(5);
     /** Headers of a NetBird call are a few hundred bytes; gRPC's default is 8 KiB. */
