@@ -41,7 +41,8 @@ public final class EmbeddedDataPathNode implements SmartLifecycle {
     public EmbeddedDataPathNode(TernSettings settings, ListenerTls tls, Clock clock) {
         this.settings = settings;
         this.tls = tls;
-        this.tokens = new RelayTokenIssuer(settings.dataPath().relaySecret(), settings.relayTokenLifetime(), clock);
+        this.tokens = new RelayTokenIssuer(settings.dataPath().node().relaySecret(),
+                settings.dataPath().relayTokenLifetime(), clock);
     }
 
     @Override
@@ -49,12 +50,12 @@ public final class EmbeddedDataPathNode implements SmartLifecycle {
         if (!runsInProcess() || node != null) {
             return;
         }
-        DataPathSettings dataPath = settings.dataPath();
+        DataPathSettings dataPath = settings.dataPath().node();
         SignalRelayNode.Builder builder = SignalRelayNode.builder(dataPath).tls(tls.serverTls());
-        if (!settings.runsStunInProcess()) {
+        if (!settings.dataPath().runsStunInProcess()) {
             builder.withoutStun();
         }
-        if (settings.runsRelayInProcess()) {
+        if (settings.dataPath().runsRelayInProcess()) {
             // The relay tells authenticated peers this URL; they only compare it with the URL other peers
             // announce over signal, so it has to be the same for everyone, not reachable from everywhere.
             builder.relay(tokens.verifier(), relayScheme() + PeerDataPathConfig.hostPort(localHostName(),
@@ -110,7 +111,7 @@ public final class EmbeddedDataPathNode implements SmartLifecycle {
 
     /** Whether this process runs the node (no {@code TERN_SIGNAL_URL}). */
     boolean runsInProcess() {
-        return settings.signalUrl().isEmpty();
+        return settings.dataPath().runsSignalInProcess();
     }
 
     /** Whether signal and relay speak TLS (peers are then told HTTPS and {@code rels://}). */
