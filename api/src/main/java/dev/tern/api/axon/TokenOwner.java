@@ -28,7 +28,7 @@ public final class TokenOwner {
         if (host.length() > 100) {
             host = host.substring(0, 100);
         }
-        return "tern@" + host + "/" + shortHash(settings.dataDir().toString());
+        return "tern@" + host + "/" + shortHash(settings.storage().dataDir().toString());
     }
 
     private static String shortHash(String text) {

@@ -43,12 +43,12 @@ class StartupReport {
         } else {
             log.warn(PLAINTEXT_WARNING);
         }
-        log.info("Management gRPC port {}", settings.grpcPort() == 0 ? "(free port chosen at start)" : settings.grpcPort());
-        log.info("Signal: {}", settings.signalUrl().map(Object::toString).orElse("in-process signal node on port "
-                + (settings.dataPath().signalPort() == 0 ? "(free port chosen at start)" : settings.dataPath().signalPort())));
+        log.info("Management gRPC port {}", settings.listeners().grpcPort() == 0 ? "(free port chosen at start)" : settings.listeners().grpcPort());
+        log.info("Signal: {}", settings.dataPath().signalUrl().map(Object::toString).orElse("in-process signal node on port "
+                + (settings.dataPath().node().signalPort() == 0 ? "(free port chosen at start)" : settings.dataPath().node().signalPort())));
         log.info("STUN: {}", stunDescription(settings));
         log.info("Relay: {}", relayDescription(settings));
-        log.info("Data directory {}", settings.dataDir());
+        log.info("Data directory {}", settings.storage().dataDir());
         log.info("Database: {}", database.description());
         log.info("DNS domain {}", settings.dnsDomain());
         if (setupRequired()) {
@@ -72,23 +72,23 @@ class StartupReport {
             + TlsSettings.KEY_FILE + " (PEM), or " + TlsSettings.ACME_DOMAIN + " to get a certificate from ACME.";
 
     static String stunDescription(TernSettings settings) {
-        if (!settings.stunUrls().isEmpty()) {
-            return joined(settings.stunUrls());
+        if (!settings.dataPath().stunUrls().isEmpty()) {
+            return joined(settings.dataPath().stunUrls());
         }
-        if (settings.runsStunInProcess()) {
-            return "in-process STUN on udp port " + port(settings.dataPath().stunPort().getAsInt());
+        if (settings.dataPath().runsStunInProcess()) {
+            return "in-process STUN on udp port " + port(settings.dataPath().node().stunPort().getAsInt());
         }
-        return "none handed out" + (settings.signalUrl().isPresent() ? " (set " + TernSettings.STUN_URLS + ")" : "");
+        return "none handed out" + (settings.dataPath().signalUrl().isPresent() ? " (set " + TernSettings.STUN_URLS + ")" : "");
     }
 
     /** Says where the secret comes from, never what it is. */
     static String relayDescription(TernSettings settings) {
-        if (!settings.relayUrls().isEmpty()) {
-            return joined(settings.relayUrls()) + ", tokens signed with " + TernSettings.RELAY_SECRET;
+        if (!settings.dataPath().relayUrls().isEmpty()) {
+            return joined(settings.dataPath().relayUrls()) + ", tokens signed with " + TernSettings.RELAY_SECRET;
         }
-        if (settings.runsRelayInProcess()) {
-            return "in-process relay on port " + port(settings.dataPath().relayPort()) + ", tokens signed with "
-                    + (settings.dataPath().relaySecret().isPresent() ? TernSettings.RELAY_SECRET : "a secret generated at start");
+        if (settings.dataPath().runsRelayInProcess()) {
+            return "in-process relay on port " + port(settings.dataPath().node().relayPort()) + ", tokens signed with "
+                    + (settings.dataPath().node().relaySecret().isPresent() ? TernSettings.RELAY_SECRET : "a secret generated at start");
         }
         return "none handed out (set " + TernSettings.RELAY_URLS + ")";
     }

@@ -22,42 +22,109 @@ import java.util.stream.Stream;
  * ({@code TERN_HTTP_PORT}) or as the equivalent property ({@code tern.http-port}); a property given explicitly (system
  * property, test property) wins over the variable, in Spring's order.
  *
- * @param httpPort         REST API port; 0 means "any free port" (tests)
- * @param grpcPort         device gRPC port; 0 means "any free port" (tests)
- * @param dataDir          where tern-server keeps its state (the embedded PostgreSQL, the lock file, keys)
- * @param database         an external PostgreSQL, or empty for the embedded one under {@code dataDir}
- * @param dnsDomain        the domain peers' DNS labels live under
- * @param signalUrl        an external signal node, or empty to run the signal node in-process
- * @param dataPath         the in-process data-path node (signal, STUN, relay; used only when {@code signalUrl} is
- *                         empty), parsed by the node's own {@link DataPathSettings}: its ports ("any free port" by
- *                         default when {@code grpcPort} is 0), STUN off, stream limits, TLS files, and the relay
- *                         secret, whose absence here means "generate one at start" (only possible for the in-process
- *                         relay, which then shares it in memory)
- * @param relayUrls        external relays handed to peers ({@code rel://} or {@code rels://}); when non-empty no
- *                         relay runs in-process
- * @param stunUrls         external STUN servers handed to peers ({@code stun:host:port}); when non-empty no STUN
- *                         service runs in-process
- * @param expiryCheckInterval how often the expiry sweeper looks for peers whose login or inactivity expiration
- *                         has passed (an expiry takes effect up to this much late)
- * @param ephemeralPeerTtl how long a peer registered with an ephemeral setup key may stay disconnected before
- *                         tern-server deletes it (checked every {@code expiryCheckInterval})
- * @param grpcMaxCallsPerAddress how many device gRPC calls (open Sync streams included) one remote IP address may
- *                         have open at once; devices behind one NAT share an address
- * @param relayTokenLifetime how long a relay token handed to a peer stays valid; it bounds how long a deleted or
- *                         expired peer can still use an external relay, and management refreshes tokens well before
- * @param tls              where the listeners' certificate comes from; disabled = plaintext (localhost development)
+ * <p>The settings come in sections, one per part of the server that reads them, so a part is handed only its own
+ * section and a new setting has an obvious home.
+ *
+ * @param listeners  the REST and device gRPC listeners
+ * @param storage    where the state lives
+ * @param dnsDomain  the domain peers' DNS labels live under
+ * @param dataPath   signal, STUN and relay: in-process or external, and the relay tokens handed to peers
+ * @param expiry     the sweeps that expire logins and delete ephemeral peers
+ * @param tls        where the listeners' certificate comes from; disabled = plaintext (localhost development)
  */
-public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<ExternalDatabase> database,
-                           String dnsDomain, Optional<URI> signalUrl, DataPathSettings dataPath,
-                           List<URI> relayUrls, List<URI> stunUrls, Duration expiryCheckInterval,
-                           Duration ephemeralPeerTtl, int grpcMaxCallsPerAddress, Duration relayTokenLifetime,
+public record TernSettings(Listeners listeners, Storage storage, String dnsDomain, DataPath dataPath, Expiry expiry,
                            TlsSettings tls) {
+
+    /**
+     * @param httpPort       REST API port; 0 means "any free port" (tests)
+     * @param grpcPort       device gRPC port; 0 means "any free port" (tests)
+     * @param grpcMaxCallsPerAddress how many device gRPC calls (open Sync streams included) one remote IP address
+     *                       may have open at once; devices behind one NAT share an address
+     */
+    public record Listeners(int httpPort, int grpcPort, int grpcMaxCallsPerAddress) {
+    }
+
+    /**
+     * @param dataDir  where tern-server keeps its state (the embedded PostgreSQL, the lock file, keys)
+     * @param database an external PostgreSQL, or empty for the embedded one under {@code dataDir}
+     */
+    public record Storage(Path dataDir, Optional<ExternalDatabase> database) {
+        public Storage {
+            if (dataDir == null || database == null) {
+                throw new IllegalArgumentException("storage settings are incomplete");
+            }
+        }
+
+        /** A description safe to log: the database password never appears. */
+        public String description() {
+            return database.map(db -> db.jdbcUrl() + (db.user().isEmpty() ? "" : " as " + db.user()))
+                    .orElse("embedded PostgreSQL in " + dataDir.resolve("postgres"));
+        }
+    }
 
     /** An external PostgreSQL. {@link #toString()} leaves the password out so the settings can be logged. */
     public record ExternalDatabase(String jdbcUrl, String user, String password) {
         @Override
         public String toString() {
             return "ExternalDatabase[jdbcUrl=" + jdbcUrl + ", user=" + user + "]";
+        }
+    }
+
+    /**
+     * @param signalUrl an external signal node, or empty to run the signal node in-process
+     * @param node      the in-process data-path node (signal, STUN, relay; used only when {@code signalUrl} is
+     *                  empty), parsed by the node's own {@link DataPathSettings}: its ports ("any free port" by
+     *                  default when the gRPC port is 0), STUN off, stream limits, TLS files, and the relay secret,
+     *                  whose absence here means "generate one at start" (only possible for the in-process relay,
+     *                  which then shares it in memory)
+     * @param relayUrls external relays handed to peers ({@code rel://} or {@code rels://}); when non-empty no relay
+     *                  runs in-process
+     * @param stunUrls  external STUN servers handed to peers ({@code stun:host:port}); when non-empty no STUN
+     *                  service runs in-process
+     * @param relayTokenLifetime how long a relay token handed to a peer stays valid; it bounds how long a deleted or
+     *                  expired peer can still use an external relay, and management refreshes tokens well before
+     */
+    public record DataPath(Optional<URI> signalUrl, DataPathSettings node, List<URI> relayUrls, List<URI> stunUrls,
+                           Duration relayTokenLifetime) {
+        public DataPath {
+            if (signalUrl == null || node == null || relayUrls == null || stunUrls == null
+                    || relayTokenLifetime == null) {
+                throw new IllegalArgumentException("data-path settings are incomplete");
+            }
+            relayUrls = List.copyOf(relayUrls);
+            stunUrls = List.copyOf(stunUrls);
+        }
+
+        /** Whether tern-server runs its own signal node: unless an external one is configured. */
+        public boolean runsSignalInProcess() {
+            return signalUrl.isEmpty();
+        }
+
+        /**
+         * Whether tern-server runs its own STUN service: only alongside its in-process signal node, and only when no
+         * external STUN servers are configured and STUN is not switched off.
+         */
+        public boolean runsStunInProcess() {
+            return runsSignalInProcess() && stunUrls.isEmpty() && node.stunPort().isPresent();
+        }
+
+        /** Whether tern-server runs its own relay: only alongside its in-process signal node and without relay URLs. */
+        public boolean runsRelayInProcess() {
+            return runsSignalInProcess() && relayUrls.isEmpty();
+        }
+    }
+
+    /**
+     * @param checkInterval   how often the expiry sweeper looks for peers whose login or inactivity expiration has
+     *                        passed (an expiry takes effect up to this much late)
+     * @param ephemeralPeerTtl how long a peer registered with an ephemeral setup key may stay disconnected before
+     *                        tern-server deletes it (checked every {@code checkInterval})
+     */
+    public record Expiry(Duration checkInterval, Duration ephemeralPeerTtl) {
+        public Expiry {
+            if (checkInterval == null || ephemeralPeerTtl == null) {
+                throw new IllegalArgumentException("expiry settings are incomplete");
+            }
         }
     }
 
@@ -126,13 +193,10 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
     public TernSettings {
-        if (database == null || signalUrl == null || dataDir == null || dnsDomain == null || dataPath == null
-                || relayUrls == null || stunUrls == null || expiryCheckInterval == null
-                || ephemeralPeerTtl == null || relayTokenLifetime == null || tls == null) {
+        if (listeners == null || storage == null || dnsDomain == null || dataPath == null || expiry == null
+                || tls == null) {
             throw new IllegalArgumentException("settings are incomplete");
         }
-        relayUrls = List.copyOf(relayUrls);
-        stunUrls = List.copyOf(stunUrls);
     }
 
     /** The property name equivalent to a TERN_* variable: {@code TERN_HTTP_PORT} → {@code tern.http-port}. */
@@ -191,21 +255,10 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
             requireDistinct(HTTP_PORT, httpPort, TlsSettings.ACME_HTTP_PORT, acmeHttpPort);
             requireDistinct(GRPC_PORT, grpcPort, TlsSettings.ACME_HTTP_PORT, acmeHttpPort);
         }
-        return new TernSettings(httpPort, grpcPort, dataDir, database, dnsDomain, signalUrl, dataPath, relayUrls,
-                stunUrls, expiryCheckInterval, ephemeralPeerTtl, grpcMaxCallsPerAddress, relayTokenLifetime, tls);
-    }
-
-    /**
-     * Whether tern-server runs its own STUN service: only alongside its in-process signal node, and only when no
-     * external STUN servers are configured and STUN is not switched off.
-     */
-    public boolean runsStunInProcess() {
-        return signalUrl.isEmpty() && stunUrls.isEmpty() && dataPath.stunPort().isPresent();
-    }
-
-    /** Whether tern-server runs its own relay: only alongside its in-process signal node and without relay URLs. */
-    public boolean runsRelayInProcess() {
-        return signalUrl.isEmpty() && relayUrls.isEmpty();
+        return new TernSettings(new Listeners(httpPort, grpcPort, grpcMaxCallsPerAddress),
+                new Storage(dataDir, database), dnsDomain,
+                new DataPath(signalUrl, dataPath, relayUrls, stunUrls, relayTokenLifetime),
+                new Expiry(expiryCheckInterval, ephemeralPeerTtl), tls);
     }
 
     /** Settings from the process environment and the JVM's system properties, as main() sees them. */
@@ -476,11 +529,5 @@ public record TernSettings(int httpPort, int grpcPort, Path dataDir, Optional<Ex
     /** Keeps an echoed value on one line and short, whatever the operator typed. */
     private static String printable(String value) {
         return SettingValues.printable(value);
-    }
-
-    /** A description safe to log: the database password never appears. */
-    public String databaseDescription() {
-        return database.map(db -> db.jdbcUrl() + (db.user().isEmpty() ? "" : " as " + db.user()))
-                .orElse("embedded PostgreSQL in " + dataDir.resolve("postgres"));
     }
 }

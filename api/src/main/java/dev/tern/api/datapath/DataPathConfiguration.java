@@ -39,7 +39,7 @@ class DataPathConfiguration {
     @Autowired
     void configureRelayRevocations(EventProcessingConfigurer processing, TernSettings settings) {
         String group = RelayRevocations.PROCESSING_GROUP;
-        Duration lookBack = settings.relayTokenLifetime();
+        Duration lookBack = settings.dataPath().relayTokenLifetime();
         processing.registerTokenStore(group, configuration -> new InMemoryTokenStore());
         processing.registerTrackingEventProcessor(group, configuration -> configuration.eventStore(),
                 configuration -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()

@@ -39,7 +39,8 @@ public final class EmbeddedDataPathNode implements SmartLifecycle {
     public EmbeddedDataPathNode(TernSettings settings, ListenerTls tls, Clock clock) {
         this.settings = settings;
         this.tls = tls;
-        this.tokens = new RelayTokenIssuer(settings.dataPath().relaySecret(), settings.relayTokenLifetime(), clock);
+        this.tokens = new RelayTokenIssuer(settings.dataPath().node().relaySecret(),
+                settings.dataPath().relayTokenLifetime(), clock);
     }
 
     @Override
@@ -47,12 +48,12 @@ public final class EmbeddedDataPathNode implements SmartLifecycle {
         if (!runsInProcess() || node != null) {
             return;
         }
-        DataPathSettings dataPath = settings.dataPath();
+        DataPathSettings dataPath = settings.dataPath().node();
         SignalRelayNode.Builder builder = SignalRelayNode.builder(dataPath).tls(tls.serverTls());
-        if (!settings.runsStunInProcess()) {
+        if (!settings.dataPath().runsStunInProcess()) {
             builder.withoutStun();
         }
-        if (settings.runsRelayInProcess()) {
+        if (settings.dataPath().runsRelayInProcess()) {
             builder.relay(tokens.verifier(), dataPath.relayUrlOnThisHost(usesTls()));
         }
         SignalRelayNode started;
@@ -105,7 +106,7 @@ public final class EmbeddedDataPathNode implements SmartLifecycle {
 
     /** Whether this process runs the node (no {@code TERN_SIGNAL_URL}). */
     boolean runsInProcess() {
-        return settings.signalUrl().isEmpty();
+        return settings.dataPath().runsSignalInProcess();
     }
 
     /** Whether signal and relay speak TLS (peers are then told HTTPS and {@code rels://}). */

@@ -27,13 +27,13 @@ public final class PeerDataPathConfig {
     private final EmbeddedDataPathNode node;
 
     public PeerDataPathConfig(TernSettings settings, EmbeddedDataPathNode node) {
-        this.externalSignal = settings.signalUrl().orElse(null);
-        this.externalStuns = settings.stunUrls().stream()
+        this.externalSignal = settings.dataPath().signalUrl().orElse(null);
+        this.externalStuns = settings.dataPath().stunUrls().stream()
                 .map(url -> HostConfig.newBuilder().setUri(url.toString()).setProtocol(HostConfig.Protocol.UDP).build())
                 .toList();
-        this.externalRelays = settings.relayUrls().stream().map(URI::toString).toList();
-        this.stunInProcess = settings.runsStunInProcess();
-        this.relayInProcess = settings.runsRelayInProcess();
+        this.externalRelays = settings.dataPath().relayUrls().stream().map(URI::toString).toList();
+        this.stunInProcess = settings.dataPath().runsStunInProcess();
+        this.relayInProcess = settings.dataPath().runsRelayInProcess();
         this.node = node;
     }
 

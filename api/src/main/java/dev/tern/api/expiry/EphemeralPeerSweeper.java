@@ -42,7 +42,7 @@ public class EphemeralPeerSweeper extends SystemSweep {
 
     @Autowired
     EphemeralPeerSweeper(ReadModel reads, CommandService commands, MeterRegistry meters, TernSettings settings) {
-        this(reads, commands, meters, Clock.systemUTC(), settings.ephemeralPeerTtl(), settings.expiryCheckInterval());
+        this(reads, commands, meters, Clock.systemUTC(), settings.expiry().ephemeralPeerTtl(), settings.expiry().checkInterval());
     }
 
     /** With the clock that decides "now" for the query (tests run it ahead). */

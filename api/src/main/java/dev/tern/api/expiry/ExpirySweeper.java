@@ -44,7 +44,7 @@ public class ExpirySweeper extends SystemSweep {
 
     @Autowired
     ExpirySweeper(ReadModel reads, CommandService commands, MeterRegistry meters, TernSettings settings) {
-        this(reads, commands, meters, Clock.systemUTC(), settings.expiryCheckInterval());
+        this(reads, commands, meters, Clock.systemUTC(), settings.expiry().checkInterval());
     }
 
     /** With the clock that decides "now" for the due-peer queries (tests run it ahead). */

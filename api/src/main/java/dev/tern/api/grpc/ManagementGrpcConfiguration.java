@@ -69,9 +69,9 @@ class ManagementGrpcConfiguration {
         // holds one with at least half its lifetime left.
         Duration configRefresh = environment.getProperty("tern.grpc-config-refresh", Duration.class,
                 dataPath.tokenLifetime().dividedBy(2));
-        ManagementGrpcServer server = new ManagementGrpcServer(settings.grpcPort(), service, sessions,
+        ManagementGrpcServer server = new ManagementGrpcServer(settings.listeners().grpcPort(), service, sessions,
                 List.of(callExecutor, pushExecutor), callExecutor, refresh, configRefresh,
-                GrpcLimits.withCallsPerAddress(settings.grpcMaxCallsPerAddress()));
+                GrpcLimits.withCallsPerAddress(settings.listeners().grpcMaxCallsPerAddress()));
         tls.serverTls().ifPresent(server::tls);
         return server;
     }

@@ -16,7 +16,7 @@ class StorageConfiguration {
 
     @Bean(destroyMethod = "close")
     DataDirectoryLock dataDirectoryLock(TernSettings settings) {
-        return DataDirectoryLock.acquire(settings.dataDir());
+        return DataDirectoryLock.acquire(settings.storage().dataDir());
     }
 
     @Bean(destroyMethod = "close")

@@ -32,8 +32,8 @@ public final class TernDatabase implements AutoCloseable {
      * @param lock proof that this process owns the data directory (the embedded server must not be shared)
      */
     public static TernDatabase open(TernSettings settings, DataDirectoryLock lock) {
-        if (settings.database().isPresent()) {
-            TernSettings.ExternalDatabase db = settings.database().get();
+        if (settings.storage().database().isPresent()) {
+            TernSettings.ExternalDatabase db = settings.storage().database().get();
             HikariConfig config = poolConfig(db.jdbcUrl());
             if (!db.user().isEmpty()) {
                 config.setUsername(db.user());
@@ -41,8 +41,8 @@ public final class TernDatabase implements AutoCloseable {
             if (!db.password().isEmpty()) {
                 config.setPassword(db.password());
             }
-            return new TernDatabase(connect(config, settings.databaseDescription()), Optional.empty(),
-                    settings.databaseDescription());
+            return new TernDatabase(connect(config, settings.storage().description()), Optional.empty(),
+                    settings.storage().description());
         }
         EmbeddedPostgresServer server = EmbeddedPostgresServer.start(lock.dataDir());
         try {

@@ -34,7 +34,7 @@ class TlsConfiguration {
             } catch (IllegalArgumentException e) {
                 throw new InvalidSettingException(e.getMessage());
             }
-            AcmeCertificates certificates = AcmeCertificates.prepare(acme, settings.dataDir().resolve("acme"),
+            AcmeCertificates certificates = AcmeCertificates.prepare(acme, settings.storage().dataDir().resolve("acme"),
                     Clock.systemUTC());
             return new CertificateSource(ListenerTls.of(ServerTls.fromPemFiles(certificates.keys().certFile(),
                     certificates.keys().keyFile()), "ACME (" + acme.directory() + ") for " + acme.domain()

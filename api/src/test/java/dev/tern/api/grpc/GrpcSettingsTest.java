@@ -18,11 +18,11 @@ class GrpcSettingsTest {
 
     @Test
     void callsPerAddressDefaultsAndCanBeSet() {
-        assertThat(fromEnv(Map.of()).grpcMaxCallsPerAddress()).isEqualTo(1024);
-        assertThat(fromEnv(Map.of("TERN_GRPC_MAX_CALLS_PER_ADDRESS", "5000")).grpcMaxCallsPerAddress())
+        assertThat(fromEnv(Map.of()).listeners().grpcMaxCallsPerAddress()).isEqualTo(1024);
+        assertThat(fromEnv(Map.of("TERN_GRPC_MAX_CALLS_PER_ADDRESS", "5000")).listeners().grpcMaxCallsPerAddress())
                 .isEqualTo(5000);
         assertThat(TernSettings.from(Map.of(), name -> name.equals("tern.grpc-max-calls-per-address") ? "7" : null)
-                .grpcMaxCallsPerAddress()).isEqualTo(7);
+                .listeners().grpcMaxCallsPerAddress()).isEqualTo(7);
     }
 
     @ParameterizedTest

@@ -62,9 +62,9 @@ class ServerWiringTest {
     @Test
     void runsOnEmbeddedPostgresInATempDataDir() {
         assertThat(database.isEmbedded()).isTrue();
-        assertThat(settings.dataDir()).startsWith(Path.of("target", "tern-it").toAbsolutePath());
-        assertThat(settings.dataDir().resolve("postgres").resolve("PG_VERSION")).exists();
-        assertThat(settings.dataDir().resolve("tern.lock")).exists();
+        assertThat(settings.storage().dataDir()).startsWith(Path.of("target", "tern-it").toAbsolutePath());
+        assertThat(settings.storage().dataDir().resolve("postgres").resolve("PG_VERSION")).exists();
+        assertThat(settings.storage().dataDir().resolve("tern.lock")).exists();
         assertThat(new JdbcTemplate(dataSource).queryForObject("SHOW synchronous_commit", String.class)).isEqualTo("on");
         assertThat(new JdbcTemplate(dataSource).queryForObject("SHOW fsync", String.class)).isEqualTo("on");
     }

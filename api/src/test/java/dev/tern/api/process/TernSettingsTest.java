@@ -26,19 +26,19 @@ class TernSettingsTest {
     void defaultsWhenNothingIsSet() {
         TernSettings settings = fromEnv(Map.of("PATH", "/usr/bin", "HOME", "/root"));
 
-        assertThat(settings.httpPort()).isEqualTo(8080);
-        assertThat(settings.grpcPort()).isEqualTo(33073);
-        assertThat(settings.dataDir()).isEqualTo(Path.of("./data").toAbsolutePath().normalize());
-        assertThat(settings.database()).isEmpty();
+        assertThat(settings.listeners().httpPort()).isEqualTo(8080);
+        assertThat(settings.listeners().grpcPort()).isEqualTo(33073);
+        assertThat(settings.storage().dataDir()).isEqualTo(Path.of("./data").toAbsolutePath().normalize());
+        assertThat(settings.storage().database()).isEmpty();
         assertThat(settings.dnsDomain()).isEqualTo("tern.internal");
-        assertThat(settings.signalUrl()).isEmpty();
-        assertThat(settings.dataPath().signalPort()).isEqualTo(10000);
+        assertThat(settings.dataPath().signalUrl()).isEmpty();
+        assertThat(settings.dataPath().node().signalPort()).isEqualTo(10000);
     }
 
     @Test
     void freeGrpcPortMeansFreeSignalPortUnlessSet() {
-        assertThat(fromEnv(Map.of("TERN_GRPC_PORT", "0")).dataPath().signalPort()).isZero();
-        assertThat(fromEnv(Map.of("TERN_GRPC_PORT", "0", "TERN_SIGNAL_PORT", "10500")).dataPath().signalPort()).isEqualTo(10500);
+        assertThat(fromEnv(Map.of("TERN_GRPC_PORT", "0")).dataPath().node().signalPort()).isZero();
+        assertThat(fromEnv(Map.of("TERN_GRPC_PORT", "0", "TERN_SIGNAL_PORT", "10500")).dataPath().node().signalPort()).isEqualTo(10500);
     }
 
     @Test
@@ -47,7 +47,7 @@ class TernSettingsTest {
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("TERN_HTTP_PORT and TERN_SIGNAL_PORT must differ, both are 8080");
         assertThat(fromEnv(Map.of("TERN_SIGNAL_PORT", "8080", "TERN_SIGNAL_URL", "https://signal.example.com"))
-                .dataPath().signalPort()).isEqualTo(8080);
+                .dataPath().node().signalPort()).isEqualTo(8080);
     }
 
     @Test
@@ -70,19 +70,19 @@ class TernSettingsTest {
 
         TernSettings settings = fromEnv(env);
 
-        assertThat(settings.httpPort()).isEqualTo(9090);
-        assertThat(settings.grpcPort()).isEqualTo(9091);
-        assertThat(settings.dataDir()).isEqualTo(Path.of("/var/lib/tern"));
-        assertThat(settings.database()).hasValue(new TernSettings.ExternalDatabase(
+        assertThat(settings.listeners().httpPort()).isEqualTo(9090);
+        assertThat(settings.listeners().grpcPort()).isEqualTo(9091);
+        assertThat(settings.storage().dataDir()).isEqualTo(Path.of("/var/lib/tern"));
+        assertThat(settings.storage().database()).hasValue(new TernSettings.ExternalDatabase(
                 "jdbc:postgresql://db.example.com:5433/tern", "tern", "s3cret"));
         assertThat(settings.dnsDomain()).isEqualTo("mesh.example.com");
-        assertThat(settings.signalUrl()).hasValue(URI.create("https://signal.example.com:443"));
-        assertThat(settings.dataPath().signalPort()).isEqualTo(10001);
-        assertThat(settings.dataPath().stunPort()).hasValue(3500);
-        assertThat(settings.dataPath().relayPort()).isEqualTo(33500);
-        assertThat(settings.dataPath().relaySecret().orElseThrow().value()).isEqualTo("0123456789abcdef");
-        assertThat(settings.relayUrls()).containsExactly(URI.create("rels://relay.example.com:443"));
-        assertThat(settings.stunUrls()).containsExactly(URI.create("stun:stun.example.com:3478"));
+        assertThat(settings.dataPath().signalUrl()).hasValue(URI.create("https://signal.example.com:443"));
+        assertThat(settings.dataPath().node().signalPort()).isEqualTo(10001);
+        assertThat(settings.dataPath().node().stunPort()).hasValue(3500);
+        assertThat(settings.dataPath().node().relayPort()).isEqualTo(33500);
+        assertThat(settings.dataPath().node().relaySecret().orElseThrow().value()).isEqualTo("0123456789abcdef");
+        assertThat(settings.dataPath().relayUrls()).containsExactly(URI.create("rels://relay.example.com:443"));
+        assertThat(settings.dataPath().stunUrls()).containsExactly(URI.create("stun:stun.example.com:3478"));
     }
 
     @Test
@@ -90,7 +90,7 @@ class TernSettingsTest {
         Map<String, String> properties = Map.of("tern.http-port", "7000", "tern.dns-domain", "corp.example");
         TernSettings settings = TernSettings.from(Map.of("TERN_HTTP_PORT", "9999"), properties::get);
 
-        assertThat(settings.httpPort()).isEqualTo(7000);
+        assertThat(settings.listeners().httpPort()).isEqualTo(7000);
         assertThat(settings.dnsDomain()).isEqualTo("corp.example");
         assertThat(TernSettings.propertyName("TERN_DATABASE_PASSWORD")).isEqualTo("tern.database-password");
     }
@@ -99,7 +99,7 @@ class TernSettingsTest {
     void libpqStyleDatabaseUrlBecomesJdbc() {
         TernSettings settings = fromEnv(Map.of("TERN_DATABASE_URL", "postgres://db:5432/tern?sslmode=require"));
 
-        assertThat(settings.database().orElseThrow().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/tern?sslmode=require");
+        assertThat(settings.storage().database().orElseThrow().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/tern?sslmode=require");
     }
 
     @ParameterizedTest
@@ -135,7 +135,7 @@ class TernSettingsTest {
 
     @Test
     void unrelatedVariablesAreIgnored() {
-        assertThat(fromEnv(Map.of("TERNARY", "1", "MY_TERN_X", "2")).httpPort()).isEqualTo(8080);
+        assertThat(fromEnv(Map.of("TERNARY", "1", "MY_TERN_X", "2")).listeners().httpPort()).isEqualTo(8080);
     }
 
     @ParameterizedTest
@@ -177,7 +177,7 @@ class TernSettingsTest {
                 "TERN_DATABASE_USER", "tern", "TERN_DATABASE_PASSWORD", "hunter2-secret"));
 
         assertThat(settings.toString()).doesNotContain("hunter2-secret");
-        assertThat(settings.databaseDescription()).contains("db:5432").doesNotContain("hunter2-secret");
+        assertThat(settings.storage().description()).contains("db:5432").doesNotContain("hunter2-secret");
     }
 
     @Test
@@ -192,24 +192,24 @@ class TernSettingsTest {
     void stunAndRelayDefaultToTheStandardPortsInProcessWithAGeneratedSecret() {
         TernSettings settings = fromEnv(Map.of());
 
-        assertThat(settings.dataPath().stunPort()).hasValue(3478);
-        assertThat(settings.dataPath().relayPort()).isEqualTo(33080);
-        assertThat(settings.dataPath().relaySecret()).isEmpty();
-        assertThat(settings.relayUrls()).isEmpty();
-        assertThat(settings.stunUrls()).isEmpty();
-        assertThat(settings.runsStunInProcess()).isTrue();
-        assertThat(settings.runsRelayInProcess()).isTrue();
+        assertThat(settings.dataPath().node().stunPort()).hasValue(3478);
+        assertThat(settings.dataPath().node().relayPort()).isEqualTo(33080);
+        assertThat(settings.dataPath().node().relaySecret()).isEmpty();
+        assertThat(settings.dataPath().relayUrls()).isEmpty();
+        assertThat(settings.dataPath().stunUrls()).isEmpty();
+        assertThat(settings.dataPath().runsStunInProcess()).isTrue();
+        assertThat(settings.dataPath().runsRelayInProcess()).isTrue();
     }
 
     @Test
     void freeGrpcPortMeansFreeStunAndRelayPortsUnlessSet() {
         TernSettings free = fromEnv(Map.of("TERN_GRPC_PORT", "0"));
-        assertThat(free.dataPath().stunPort()).hasValue(0);
-        assertThat(free.dataPath().relayPort()).isZero();
+        assertThat(free.dataPath().node().stunPort()).hasValue(0);
+        assertThat(free.dataPath().node().relayPort()).isZero();
 
         TernSettings set = fromEnv(Map.of("TERN_GRPC_PORT", "0", "TERN_STUN_PORT", "3479", "TERN_RELAY_PORT", "33081"));
-        assertThat(set.dataPath().stunPort()).hasValue(3479);
-        assertThat(set.dataPath().relayPort()).isEqualTo(33081);
+        assertThat(set.dataPath().node().stunPort()).hasValue(3479);
+        assertThat(set.dataPath().node().relayPort()).isEqualTo(33081);
     }
 
     @ParameterizedTest
@@ -217,9 +217,9 @@ class TernSettingsTest {
     void stunCanBeSwitchedOff(String value) {
         TernSettings settings = fromEnv(Map.of("TERN_STUN_PORT", value));
 
-        assertThat(settings.dataPath().stunPort()).isEmpty();
-        assertThat(settings.runsStunInProcess()).isFalse();
-        assertThat(settings.runsRelayInProcess()).isTrue();
+        assertThat(settings.dataPath().node().stunPort()).isEmpty();
+        assertThat(settings.dataPath().runsStunInProcess()).isFalse();
+        assertThat(settings.dataPath().runsRelayInProcess()).isTrue();
     }
 
     @ParameterizedTest
@@ -242,9 +242,9 @@ class TernSettingsTest {
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("TERN_SIGNAL_PORT and TERN_RELAY_PORT must differ, both are 10000");
         // STUN is UDP: sharing a number with a TCP port is fine.
-        assertThat(fromEnv(Map.of("TERN_STUN_PORT", "8080")).dataPath().stunPort()).hasValue(8080);
+        assertThat(fromEnv(Map.of("TERN_STUN_PORT", "8080")).dataPath().node().stunPort()).hasValue(8080);
         assertThat(fromEnv(Map.of("TERN_RELAY_PORT", "33073", "TERN_RELAY_URLS", "rel://relay.example.com:33080",
-                "TERN_RELAY_SECRET", "0123456789abcdef")).dataPath().relayPort()).isEqualTo(33073);
+                "TERN_RELAY_SECRET", "0123456789abcdef")).dataPath().node().relayPort()).isEqualTo(33073);
     }
 
     @Test
@@ -254,21 +254,21 @@ class TernSettingsTest {
                 "TERN_RELAY_URLS", "rels://relay.example.com:443,rel://10.0.0.9:33080",
                 "TERN_RELAY_SECRET", "a-relay-secret-of-some-length"));
 
-        assertThat(settings.stunUrls()).containsExactly(URI.create("stun:stun1.example.com:3478"),
+        assertThat(settings.dataPath().stunUrls()).containsExactly(URI.create("stun:stun1.example.com:3478"),
                 URI.create("stun:[2001:db8::1]:3478"));
-        assertThat(settings.relayUrls()).containsExactly(URI.create("rels://relay.example.com:443"),
+        assertThat(settings.dataPath().relayUrls()).containsExactly(URI.create("rels://relay.example.com:443"),
                 URI.create("rel://10.0.0.9:33080"));
-        assertThat(settings.dataPath().relaySecret().orElseThrow().value()).isEqualTo("a-relay-secret-of-some-length");
-        assertThat(settings.runsStunInProcess()).isFalse();
-        assertThat(settings.runsRelayInProcess()).isFalse();
+        assertThat(settings.dataPath().node().relaySecret().orElseThrow().value()).isEqualTo("a-relay-secret-of-some-length");
+        assertThat(settings.dataPath().runsStunInProcess()).isFalse();
+        assertThat(settings.dataPath().runsRelayInProcess()).isFalse();
     }
 
     @Test
     void anExternalSignalNodeMeansNoStunOrRelayInProcess() {
         TernSettings settings = fromEnv(Map.of("TERN_SIGNAL_URL", "https://signal.example.com"));
 
-        assertThat(settings.runsStunInProcess()).isFalse();
-        assertThat(settings.runsRelayInProcess()).isFalse();
+        assertThat(settings.dataPath().runsStunInProcess()).isFalse();
+        assertThat(settings.dataPath().runsRelayInProcess()).isFalse();
     }
 
     @ParameterizedTest
@@ -308,7 +308,7 @@ class TernSettingsTest {
     @Test
     void theMetricsTokenIsOptionalValidatedAndNeverEchoed() {
         assertThat(TernSettings.metricsToken(Map.of(), name -> null)).isEmpty();
-        assertThat(fromEnv(Map.of("TERN_METRICS_TOKEN", "scrape-0123456789abcdef")).httpPort()).isEqualTo(8080);
+        assertThat(fromEnv(Map.of("TERN_METRICS_TOKEN", "scrape-0123456789abcdef")).listeners().httpPort()).isEqualTo(8080);
         var token = TernSettings.metricsToken(Map.of("TERN_METRICS_TOKEN", " scrape-0123456789abcdef "), name -> null);
         assertThat(token).hasValueSatisfying(t -> {
             assertThat(t.value()).isEqualTo("scrape-0123456789abcdef");
@@ -340,19 +340,19 @@ class TernSettingsTest {
 
     @Test
     void expiryCheckIntervalDefaultsToTenSecondsAndReadsShortAndIsoForms() {
-        assertThat(fromEnv(Map.of()).expiryCheckInterval()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "30s")).expiryCheckInterval())
+        assertThat(fromEnv(Map.of()).expiry().checkInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "30s")).expiry().checkInterval())
                 .isEqualTo(Duration.ofSeconds(30));
-        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "1500ms")).expiryCheckInterval())
+        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "1500ms")).expiry().checkInterval())
                 .isEqualTo(Duration.ofMillis(1500));
-        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "2m")).expiryCheckInterval())
+        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "2m")).expiry().checkInterval())
                 .isEqualTo(Duration.ofMinutes(2));
-        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "1h")).expiryCheckInterval())
+        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "1h")).expiry().checkInterval())
                 .isEqualTo(Duration.ofHours(1));
-        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "PT45S")).expiryCheckInterval())
+        assertThat(fromEnv(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "PT45S")).expiry().checkInterval())
                 .isEqualTo(Duration.ofSeconds(45));
         assertThat(TernSettings.from(Map.of("TERN_EXPIRY_CHECK_INTERVAL", "30s"),
-                name -> name.equals("tern.expiry-check-interval") ? "5s" : null).expiryCheckInterval())
+                name -> name.equals("tern.expiry-check-interval") ? "5s" : null).expiry().checkInterval())
                 .as("a property wins over the variable").isEqualTo(Duration.ofSeconds(5));
     }
 
@@ -366,11 +366,11 @@ class TernSettingsTest {
 
     @Test
     void ephemeralPeerTtlDefaultsToTenMinutesAndReadsShortAndIsoForms() {
-        assertThat(fromEnv(Map.of()).ephemeralPeerTtl()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(fromEnv(Map.of("TERN_EPHEMERAL_PEER_TTL", "90s")).ephemeralPeerTtl())
+        assertThat(fromEnv(Map.of()).expiry().ephemeralPeerTtl()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(fromEnv(Map.of("TERN_EPHEMERAL_PEER_TTL", "90s")).expiry().ephemeralPeerTtl())
                 .isEqualTo(Duration.ofSeconds(90));
-        assertThat(fromEnv(Map.of("TERN_EPHEMERAL_PEER_TTL", "2h")).ephemeralPeerTtl()).isEqualTo(Duration.ofHours(2));
-        assertThat(fromEnv(Map.of("TERN_EPHEMERAL_PEER_TTL", "P30D")).ephemeralPeerTtl()).isEqualTo(Duration.ofDays(30));
+        assertThat(fromEnv(Map.of("TERN_EPHEMERAL_PEER_TTL", "2h")).expiry().ephemeralPeerTtl()).isEqualTo(Duration.ofHours(2));
+        assertThat(fromEnv(Map.of("TERN_EPHEMERAL_PEER_TTL", "P30D")).expiry().ephemeralPeerTtl()).isEqualTo(Duration.ofDays(30));
     }
 
     @ParameterizedTest
@@ -383,10 +383,10 @@ class TernSettingsTest {
 
     @Test
     void relayTokensLiveAnHourUnlessConfigured() {
-        assertThat(fromEnv(Map.of()).relayTokenLifetime()).isEqualTo(Duration.ofHours(1));
-        assertThat(fromEnv(Map.of("TERN_RELAY_TOKEN_TTL", "15m")).relayTokenLifetime())
+        assertThat(fromEnv(Map.of()).dataPath().relayTokenLifetime()).isEqualTo(Duration.ofHours(1));
+        assertThat(fromEnv(Map.of("TERN_RELAY_TOKEN_TTL", "15m")).dataPath().relayTokenLifetime())
                 .isEqualTo(Duration.ofMinutes(15));
-        assertThat(fromEnv(Map.of("TERN_RELAY_TOKEN_TTL", "PT2H")).relayTokenLifetime()).isEqualTo(Duration.ofHours(2));
+        assertThat(fromEnv(Map.of("TERN_RELAY_TOKEN_TTL", "PT2H")).dataPath().relayTokenLifetime()).isEqualTo(Duration.ofHours(2));
     }
 
     @ParameterizedTest
@@ -400,11 +400,11 @@ class TernSettingsTest {
 
     @Test
     void signalStreamLimitsHaveDefaultsAndAreValidated() {
-        assertThat(fromEnv(Map.of()).dataPath().signalLimits()).isEqualTo(dev.tern.signal.SignalLimits.defaults());
+        assertThat(fromEnv(Map.of()).dataPath().node().signalLimits()).isEqualTo(dev.tern.signal.SignalLimits.defaults());
         TernSettings set = fromEnv(Map.of("TERN_SIGNAL_MAX_STREAMS", "1000",
                 "TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION", "2"));
-        assertThat(set.dataPath().signalLimits().maxStreams()).isEqualTo(1000);
-        assertThat(set.dataPath().signalLimits().maxStreamsPerConnection()).isEqualTo(2);
+        assertThat(set.dataPath().node().signalLimits().maxStreams()).isEqualTo(1000);
+        assertThat(set.dataPath().node().signalLimits().maxStreamsPerConnection()).isEqualTo(2);
         assertThatThrownBy(() -> fromEnv(Map.of("TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION", "none")))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageStartingWith("TERN_SIGNAL_MAX_STREAMS_PER_CONNECTION must be a number between 1 and");
