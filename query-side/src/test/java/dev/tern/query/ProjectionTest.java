@@ -42,6 +42,16 @@ import dev.tern.events.values.RuleAction;
 import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.UserRole;
 import dev.tern.events.values.WireGuardKey;
+import dev.tern.query.groups.GroupView;
+import dev.tern.query.groups.PolicyView;
+import dev.tern.query.peers.PeerReads;
+import dev.tern.query.peers.PeerStatusStore;
+import dev.tern.query.peers.PeerView;
+import dev.tern.query.setupkeys.SetupKeyView;
+import dev.tern.query.users.TokenPrincipal;
+import dev.tern.query.users.TokenUsageStore;
+import dev.tern.query.users.TokenView;
+import dev.tern.query.users.UserView;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -63,18 +73,18 @@ class ProjectionTest extends ReadModelTestBase {
         AccountHistory account = newAccount();
         awaitProjection();
 
-        assertThat(readModel.account(account.accountId)).hasValueSatisfying(a -> {
+        assertThat(userReads.account(account.accountId)).hasValueSatisfying(a -> {
             assertThat(a.network()).isEqualTo("100.71.0.0/16");
             assertThat(a.dnsDomain()).isEqualTo("tern.internal");
             assertThat(a.createdAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
             assertThat(a.settings()).isEqualTo(AccountSettings.defaults());
         });
-        assertThat(readModel.groups(account.accountId)).singleElement().satisfies(g -> {
+        assertThat(groupReads.groups(account.accountId)).singleElement().satisfies(g -> {
             assertThat(g.id()).isEqualTo(account.allGroupId);
             assertThat(g.all()).isTrue();
             assertThat(g.peers()).isEmpty();
         });
-        assertThat(readModel.account("no-such-account")).isEmpty();
+        assertThat(userReads.account("no-such-account")).isEmpty();
     }
 
     @Test
@@ -89,11 +99,11 @@ class ProjectionTest extends ReadModelTestBase {
         account.append(new UserCreated(account.accountId, robotId, "", "robot", UserRole.ADMIN, true, List.of(), T0));
         awaitProjection();
 
-        assertThat(readModel.user(account.accountId, userId)).hasValue(new UserView(userId, account.accountId,
+        assertThat(userReads.user(account.accountId, userId)).hasValue(new UserView(userId, account.accountId,
                 "bob@example.com", "Bob", UserRole.USER, false, false, List.of(devs), T0, null));
-        assertThat(readModel.users(account.accountId)).extracting(UserView::id).containsExactlyInAnyOrder(userId,
+        assertThat(userReads.users(account.accountId)).extracting(UserView::id).containsExactlyInAnyOrder(userId,
                 robotId);
-        assertThat(readModel.user(account.accountId, robotId)).hasValueSatisfying(u -> assertThat(u.serviceUser())
+        assertThat(userReads.user(account.accountId, robotId)).hasValueSatisfying(u -> assertThat(u.serviceUser())
                 .isTrue());
 
         account.append(new UserRoleChanged(account.accountId, userId, UserRole.USER, UserRole.AUDITOR));
@@ -101,7 +111,7 @@ class ProjectionTest extends ReadModelTestBase {
         account.append(new UserAutoGroupsChanged(account.accountId, userId, List.of(ops), List.of(ops),
                 List.of(devs)));
         awaitProjection();
-        assertThat(readModel.user(account.accountId, userId)).hasValueSatisfying(u -> {
+        assertThat(userReads.user(account.accountId, userId)).hasValueSatisfying(u -> {
             assertThat(u.role()).isEqualTo(UserRole.AUDITOR);
             assertThat(u.blocked()).isTrue();
             assertThat(u.autoGroups()).containsExactly(ops);
@@ -109,13 +119,13 @@ class ProjectionTest extends ReadModelTestBase {
 
         account.append(new UserUnblocked(account.accountId, userId));
         awaitProjection();
-        assertThat(readModel.user(account.accountId, userId)).hasValueSatisfying(u -> assertThat(u.blocked())
+        assertThat(userReads.user(account.accountId, userId)).hasValueSatisfying(u -> assertThat(u.blocked())
                 .isFalse());
 
         account.append(new UserDeleted(account.accountId, userId));
         awaitProjection();
-        assertThat(readModel.user(account.accountId, userId)).isEmpty();
-        assertThat(readModel.users(account.accountId)).extracting(UserView::id).containsExactly(robotId);
+        assertThat(userReads.user(account.accountId, userId)).isEmpty();
+        assertThat(userReads.users(account.accountId)).extracting(UserView::id).containsExactly(robotId);
     }
 
     @Test
@@ -132,27 +142,27 @@ class ProjectionTest extends ReadModelTestBase {
                 "b".repeat(40) + Ids.newId(), expires, userId, T0.plusSeconds(1)));
         awaitProjection();
 
-        assertThat(readModel.findTokenByHash(hash)).hasValue(new TokenPrincipal(tokenId, expires, account.accountId,
+        assertThat(userReads.findTokenByHash(hash)).hasValue(new TokenPrincipal(tokenId, expires, account.accountId,
                 userId, "Tom", "tom@example.com", UserRole.ADMIN, false, false));
-        assertThat(readModel.token(account.accountId, userId, tokenId)).hasValue(new TokenView(tokenId,
+        assertThat(userReads.token(account.accountId, userId, tokenId)).hasValue(new TokenView(tokenId,
                 account.accountId, userId, "ci", expires, userId, T0, null));
-        assertThat(readModel.tokens(account.accountId, userId)).extracting(TokenView::name)
+        assertThat(userReads.tokens(account.accountId, userId)).extracting(TokenView::name)
                 .containsExactly("ci", "laptop");
-        assertThat(readModel.token("other-account", userId, tokenId)).isEmpty();
+        assertThat(userReads.token("other-account", userId, tokenId)).isEmpty();
 
         account.append(new UserBlocked(account.accountId, userId));
         awaitProjection();
-        assertThat(readModel.findTokenByHash(hash)).hasValueSatisfying(p -> assertThat(p.blocked()).isTrue());
+        assertThat(userReads.findTokenByHash(hash)).hasValueSatisfying(p -> assertThat(p.blocked()).isTrue());
 
         account.append(new PersonalAccessTokenDeleted(account.accountId, tokenId, userId));
         awaitProjection();
-        assertThat(readModel.findTokenByHash(hash)).isEmpty();
-        assertThat(readModel.tokens(account.accountId, userId)).extracting(TokenView::id)
+        assertThat(userReads.findTokenByHash(hash)).isEmpty();
+        assertThat(userReads.tokens(account.accountId, userId)).extracting(TokenView::id)
                 .containsExactly(otherTokenId);
 
         account.append(new UserDeleted(account.accountId, userId));
         awaitProjection();
-        assertThat(readModel.tokens(account.accountId, userId)).isEmpty();
+        assertThat(userReads.tokens(account.accountId, userId)).isEmpty();
     }
 
     @Test
@@ -163,13 +173,13 @@ class ProjectionTest extends ReadModelTestBase {
         account.append(new PersonalAccessTokenCreated(account.accountId, tokenId, userId, "ci",
                 "7".repeat(40) + Ids.newId(), null, userId, T0));
         awaitProjection();
-        assertThat(readModel.token(account.accountId, userId, tokenId).orElseThrow().lastUsed()).isNull();
+        assertThat(userReads.token(account.accountId, userId, tokenId).orElseThrow().lastUsed()).isNull();
 
         tokenUsage.markUsed(tokenId, T0.plusSeconds(10));
         tokenUsage.markUsed(tokenId, T0.plusSeconds(5)); // a slower request finishing late
-        assertThat(readModel.token(account.accountId, userId, tokenId).orElseThrow().lastUsed())
+        assertThat(userReads.token(account.accountId, userId, tokenId).orElseThrow().lastUsed())
                 .isEqualTo(T0.plusSeconds(10));
-        assertThat(readModel.tokens(account.accountId, userId)).singleElement()
+        assertThat(userReads.tokens(account.accountId, userId)).singleElement()
                 .satisfies(t -> assertThat(t.lastUsed()).isEqualTo(T0.plusSeconds(10)));
 
         account.append(new PersonalAccessTokenDeleted(account.accountId, tokenId, userId));
@@ -189,14 +199,14 @@ class ProjectionTest extends ReadModelTestBase {
         account.append(new SetupKeyCreated(account.accountId, keyId, "office", SetupKeyType.REUSABLE, keyHash,
                 "ABCD", expires, 2, List.of(devs), true, false, T0));
         awaitProjection();
-        assertThat(readModel.setupKey(account.accountId, keyId)).hasValue(new SetupKeyView(keyId, account.accountId,
+        assertThat(setupKeyReads.setupKey(account.accountId, keyId)).hasValue(new SetupKeyView(keyId, account.accountId,
                 "office", SetupKeyType.REUSABLE, "ABCD", expires, false, 0, null, List.of(devs), T0, 2, true, false));
-        assertThat(readModel.findAccountBySetupKeyHash(keyHash)).hasValue(account.accountId);
+        assertThat(setupKeyReads.findAccountBySetupKeyHash(keyHash)).hasValue(account.accountId);
 
         account.registerPeer("alpha", keyId);
         account.registerPeer("beta", keyId);
         awaitProjection();
-        SetupKeyView used = readModel.setupKey(account.accountId, keyId).orElseThrow();
+        SetupKeyView used = setupKeyReads.setupKey(account.accountId, keyId).orElseThrow();
         assertThat(used.usedTimes()).isEqualTo(2);
         assertThat(used.lastUsed()).isEqualTo(Instant.parse("2026-01-03T00:00:00Z"));
         assertThat(used.state(T0)).isEqualTo("overused");
@@ -205,7 +215,7 @@ class ProjectionTest extends ReadModelTestBase {
                 List.of()));
         account.append(new SetupKeyRevoked(account.accountId, keyId));
         awaitProjection();
-        SetupKeyView revoked = readModel.setupKey(account.accountId, keyId).orElseThrow();
+        SetupKeyView revoked = setupKeyReads.setupKey(account.accountId, keyId).orElseThrow();
         assertThat(revoked.autoGroups()).containsExactly(devs, ops);
         assertThat(revoked.revoked()).isTrue();
         assertThat(revoked.state(T0)).isEqualTo("revoked");
@@ -213,9 +223,9 @@ class ProjectionTest extends ReadModelTestBase {
 
         account.append(new SetupKeyDeleted(account.accountId, keyId));
         awaitProjection();
-        assertThat(readModel.setupKey(account.accountId, keyId)).isEmpty();
-        assertThat(readModel.setupKeys(account.accountId)).isEmpty();
-        assertThat(readModel.findAccountBySetupKeyHash(keyHash)).isEmpty();
+        assertThat(setupKeyReads.setupKey(account.accountId, keyId)).isEmpty();
+        assertThat(setupKeyReads.setupKeys(account.accountId)).isEmpty();
+        assertThat(setupKeyReads.findAccountBySetupKeyHash(keyHash)).isEmpty();
     }
 
     @Test
@@ -228,28 +238,28 @@ class ProjectionTest extends ReadModelTestBase {
         account.append(new PeerAddedToGroup(account.accountId, devs, alpha)); // redelivered: still one member
         awaitProjection();
 
-        assertThat(readModel.group(account.accountId, devs)).hasValue(new GroupView(devs, account.accountId, "devs",
+        assertThat(groupReads.group(account.accountId, devs)).hasValue(new GroupView(devs, account.accountId, "devs",
                 GroupIssuer.API, false, List.of(new GroupView.PeerRef(alpha, "alpha"))));
-        assertThat(readModel.group(account.accountId, account.allGroupId)).hasValueSatisfying(all ->
+        assertThat(groupReads.group(account.accountId, account.allGroupId)).hasValueSatisfying(all ->
                 assertThat(all.peers()).containsExactly(new GroupView.PeerRef(alpha, "alpha"),
                         new GroupView.PeerRef(beta, "beta")));
-        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(p -> assertThat(p.groups())
+        assertThat(peerReads.peer(account.accountId, alpha)).hasValueSatisfying(p -> assertThat(p.groups())
                 .containsExactly(new PeerView.GroupRef(account.allGroupId, "All", 2),
                         new PeerView.GroupRef(devs, "devs", 1)));
-        assertThat(readModel.peer(account.accountId, beta)).hasValueSatisfying(p -> assertThat(p.groups())
+        assertThat(peerReads.peer(account.accountId, beta)).hasValueSatisfying(p -> assertThat(p.groups())
                 .containsExactly(new PeerView.GroupRef(account.allGroupId, "All", 2)));
 
         account.append(new GroupRenamed(account.accountId, devs, "devs", "developers"));
         account.append(new PeerAddedToGroup(account.accountId, devs, beta));
         account.append(new PeerRemovedFromGroup(account.accountId, devs, alpha));
         awaitProjection();
-        assertThat(readModel.group(account.accountId, devs)).hasValueSatisfying(g -> {
+        assertThat(groupReads.group(account.accountId, devs)).hasValueSatisfying(g -> {
             assertThat(g.name()).isEqualTo("developers");
             assertThat(g.peers()).containsExactly(new GroupView.PeerRef(beta, "beta"));
         });
-        assertThat(readModel.groups(account.accountId)).extracting(GroupView::name)
+        assertThat(groupReads.groups(account.accountId)).extracting(GroupView::name)
                 .containsExactly("All", "developers");
-        assertThat(readModel.group("other-account", devs)).isEmpty();
+        assertThat(groupReads.group("other-account", devs)).isEmpty();
     }
 
     @Test
@@ -269,11 +279,11 @@ class ProjectionTest extends ReadModelTestBase {
         account.append(new GroupDeleted(account.accountId, devs, "devs"));
         awaitProjection();
 
-        assertThat(readModel.group(account.accountId, devs)).isEmpty();
-        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(p -> assertThat(p.groups())
+        assertThat(groupReads.group(account.accountId, devs)).isEmpty();
+        assertThat(peerReads.peer(account.accountId, alpha)).hasValueSatisfying(p -> assertThat(p.groups())
                 .extracting(PeerView.GroupRef::id).containsExactly(account.allGroupId, ops));
-        assertThat(readModel.user(account.accountId, userId).orElseThrow().autoGroups()).containsExactly(ops);
-        assertThat(readModel.setupKey(account.accountId, keyId).orElseThrow().autoGroups()).containsExactly(ops);
+        assertThat(userReads.user(account.accountId, userId).orElseThrow().autoGroups()).containsExactly(ops);
+        assertThat(setupKeyReads.setupKey(account.accountId, keyId).orElseThrow().autoGroups()).containsExactly(ops);
     }
 
     @Test
@@ -288,7 +298,7 @@ class ProjectionTest extends ReadModelTestBase {
                         List.of(ops))), List.of());
         account.append(new PolicyCreated(account.accountId, policyId, ssh));
         awaitProjection();
-        assertThat(readModel.policy(account.accountId, policyId)).hasValue(new PolicyView(policyId,
+        assertThat(groupReads.policy(account.accountId, policyId)).hasValue(new PolicyView(policyId,
                 account.accountId, ssh));
 
         PolicyDefinition all = new PolicyDefinition("all", "", false, List.of(new PolicyRule("r2", "any", "d",
@@ -296,13 +306,13 @@ class ProjectionTest extends ReadModelTestBase {
                 List.of());
         account.append(new PolicyUpdated(account.accountId, policyId, all));
         awaitProjection();
-        assertThat(readModel.policies(account.accountId)).containsExactly(new PolicyView(policyId, account.accountId,
+        assertThat(groupReads.policies(account.accountId)).containsExactly(new PolicyView(policyId, account.accountId,
                 all));
 
         account.append(new PolicyDeleted(account.accountId, policyId, "all"));
         awaitProjection();
-        assertThat(readModel.policy(account.accountId, policyId)).isEmpty();
-        assertThat(readModel.policies(account.accountId)).isEmpty();
+        assertThat(groupReads.policy(account.accountId, policyId)).isEmpty();
+        assertThat(groupReads.policies(account.accountId)).isEmpty();
     }
 
     @Test
@@ -312,7 +322,7 @@ class ProjectionTest extends ReadModelTestBase {
         String alpha = account.registerPeer("alpha", null);
         awaitProjection();
 
-        PeerView registered = readModel.peer(account.accountId, alpha).orElseThrow();
+        PeerView registered = peerReads.peer(account.accountId, alpha).orElseThrow();
         assertThat(registered.name()).isEqualTo("alpha");
         assertThat(registered.ip()).isEqualTo("100.71.0.1");
         assertThat(registered.dnsLabel()).isEqualTo("alpha");
@@ -321,10 +331,10 @@ class ProjectionTest extends ReadModelTestBase {
         assertThat(registered.sshEnabled()).isFalse();
         assertThat(registered.connected()).isFalse();
         assertThat(registered.createdAt()).isEqualTo(Instant.parse("2026-01-03T00:00:00Z"));
-        assertThat(readModel.peerByWireGuardKey(account.accountId, registered.wgPubKey()))
+        assertThat(peerReads.peerByWireGuardKey(account.accountId, registered.wgPubKey()))
                 .hasValueSatisfying(p -> assertThat(p.id()).isEqualTo(alpha));
-        assertThat(readModel.peerByWireGuardKey("other-account", registered.wgPubKey())).isEmpty();
-        assertThat(readModel.peer("other-account", alpha)).isEmpty();
+        assertThat(peerReads.peerByWireGuardKey("other-account", registered.wgPubKey())).isEmpty();
+        assertThat(peerReads.peer("other-account", alpha)).isEmpty();
 
         account.append(new PeerRenamed(account.accountId, alpha, "alpha", "Alpha Prime", "alpha-prime"));
         account.append(new PeerSshChanged(account.accountId, alpha, true));
@@ -332,7 +342,7 @@ class ProjectionTest extends ReadModelTestBase {
         account.append(new PeerInactivityExpirationChanged(account.accountId, alpha, true));
         account.append(new PeerAddedToGroup(account.accountId, devs, alpha));
         awaitProjection();
-        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(p -> {
+        assertThat(peerReads.peer(account.accountId, alpha)).hasValueSatisfying(p -> {
             assertThat(p.name()).isEqualTo("Alpha Prime");
             assertThat(p.dnsLabel()).isEqualTo("alpha-prime");
             assertThat(p.sshEnabled()).isTrue();
@@ -342,10 +352,10 @@ class ProjectionTest extends ReadModelTestBase {
 
         account.append(new PeerDeleted(account.accountId, alpha, new WireGuardKey(registered.wgPubKey())));
         awaitProjection();
-        assertThat(readModel.peer(account.accountId, alpha)).isEmpty();
-        assertThat(readModel.peers(account.accountId)).isEmpty();
-        assertThat(readModel.group(account.accountId, devs).orElseThrow().peers()).isEmpty();
-        assertThat(readModel.group(account.accountId, account.allGroupId).orElseThrow().peers()).isEmpty();
+        assertThat(peerReads.peer(account.accountId, alpha)).isEmpty();
+        assertThat(peerReads.peers(account.accountId)).isEmpty();
+        assertThat(groupReads.group(account.accountId, devs).orElseThrow().peers()).isEmpty();
+        assertThat(groupReads.group(account.accountId, account.allGroupId).orElseThrow().peers()).isEmpty();
     }
 
     @Test
@@ -354,24 +364,22 @@ class ProjectionTest extends ReadModelTestBase {
         AccountSettings changed = new AccountSettings(false, 7200, true, 300);
         account.append(new AccountSettingsUpdated(account.accountId, AccountSettings.defaults(), changed));
         awaitProjection();
-        assertThat(readModel.account(account.accountId).orElseThrow().settings()).isEqualTo(changed);
+        assertThat(userReads.account(account.accountId).orElseThrow().settings()).isEqualTo(changed);
 
         AccountSettings again = new AccountSettings(true, 3600, false, 300);
         account.append(new AccountSettingsUpdated(account.accountId, changed, again));
         awaitProjection();
-        assertThat(readModel.account(account.accountId).orElseThrow().settings()).isEqualTo(again);
+        assertThat(userReads.account(account.accountId).orElseThrow().settings()).isEqualTo(again);
     }
 
     @Test
     void peersExpireComeBackAndLogInAgain() {
         AccountHistory account = newAccount();
-        String keyId = Ids.newId();
-        account.append(new SetupKeyCreated(account.accountId, keyId, "office", SetupKeyType.REUSABLE,
-                "5".repeat(40) + Ids.newId(), "ABCD", null, 0, List.of(), false, false, T0));
+        String keyId = account.createSetupKey("office", T0);
         String alpha = account.registerPeer("alpha", keyId);
         String beta = account.registerPeer("beta", keyId);
         awaitProjection();
-        PeerView registered = readModel.peer(account.accountId, alpha).orElseThrow();
+        PeerView registered = peerReads.peer(account.accountId, alpha).orElseThrow();
         assertThat(registered.loginExpired()).isFalse();
         assertThat(registered.loginExpiry()).isNull();
         assertThat(registered.lastLogin()).isEqualTo(registered.createdAt());
@@ -379,24 +387,24 @@ class ProjectionTest extends ReadModelTestBase {
         account.append(new PeerLoginExpired(account.accountId, alpha, PeerExpiry.LOGIN, T0));
         account.append(new PeerLoginExpired(account.accountId, beta, PeerExpiry.INACTIVITY, T0));
         awaitProjection();
-        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(p -> {
+        assertThat(peerReads.peer(account.accountId, alpha)).hasValueSatisfying(p -> {
             assertThat(p.loginExpired()).isTrue();
             assertThat(p.loginExpiry()).isEqualTo(PeerExpiry.LOGIN);
         });
-        assertThat(readModel.peer(account.accountId, beta).orElseThrow().loginExpiry())
+        assertThat(peerReads.peer(account.accountId, beta).orElseThrow().loginExpiry())
                 .isEqualTo(PeerExpiry.INACTIVITY);
 
         Instant renewed = T0.plusSeconds(3600);
         account.append(new PeerLoginRenewed(account.accountId, alpha, keyId, renewed));
         account.append(new PeerLoginExpiryLifted(account.accountId, beta));
         awaitProjection();
-        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(p -> {
+        assertThat(peerReads.peer(account.accountId, alpha)).hasValueSatisfying(p -> {
             assertThat(p.loginExpired()).isFalse();
             assertThat(p.loginExpiry()).isNull();
             assertThat(p.lastLogin()).as("a renewal is a login").isEqualTo(renewed);
             assertThat(p.createdAt()).isEqualTo(registered.createdAt());
         });
-        assertThat(readModel.peer(account.accountId, beta)).hasValueSatisfying(p -> {
+        assertThat(peerReads.peer(account.accountId, beta)).hasValueSatisfying(p -> {
             assertThat(p.loginExpired()).isFalse();
             assertThat(p.lastLogin()).as("lifting an expiry is no login").isEqualTo(p.createdAt());
         });
@@ -411,7 +419,7 @@ class ProjectionTest extends ReadModelTestBase {
 
         clock.set(T0.plusSeconds(10));
         peerStatus.markConnected(account.accountId, alpha, T0, "203.0.113.7");
-        assertThat(readModel.peers(account.accountId)).satisfiesExactly(
+        assertThat(peerReads.peers(account.accountId)).satisfiesExactly(
                 a -> {
                     assertThat(a.connected()).isTrue();
                     assertThat(a.lastSeen()).isEqualTo(T0);
@@ -420,7 +428,7 @@ class ProjectionTest extends ReadModelTestBase {
                 b -> assertThat(b.connected()).isFalse());
 
         peerStatus.markDisconnected(account.accountId, alpha, T0.plusSeconds(60));
-        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(a -> {
+        assertThat(peerReads.peer(account.accountId, alpha)).hasValueSatisfying(a -> {
             assertThat(a.connected()).isFalse();
             assertThat(a.lastSeen()).isEqualTo(T0.plusSeconds(60));
             assertThat(a.connectionIp()).isEqualTo("203.0.113.7");
@@ -430,7 +438,7 @@ class ProjectionTest extends ReadModelTestBase {
         clock.set(T0.plusSeconds(130));
         peerStatus.markConnected(account.accountId, beta, T0.plusSeconds(120), null);
         peerStatus.markDisconnected(account.accountId, beta, T0.plusSeconds(90));
-        assertThat(readModel.peer(account.accountId, beta)).hasValueSatisfying(b -> {
+        assertThat(peerReads.peer(account.accountId, beta)).hasValueSatisfying(b -> {
             assertThat(b.connected()).isTrue();
             assertThat(b.lastSeen()).isEqualTo(T0.plusSeconds(120));
         });
@@ -448,23 +456,23 @@ class ProjectionTest extends ReadModelTestBase {
         awaitProjection();
         // What a SIGKILLed server leaves behind: connected=true and a last_seen nobody refreshes any more.
         peerStatus.markConnected(account.accountId, alpha, T0, "203.0.113.7");
-        clock.set(T0.plus(JdbcReadModel.CONNECTED_STALE_AFTER));
-        assertThat(readModel.peer(account.accountId, alpha).orElseThrow().connected())
+        clock.set(T0.plus(PeerReads.CONNECTED_STALE_AFTER));
+        assertThat(peerReads.peer(account.accountId, alpha).orElseThrow().connected())
                 .as("exactly 90 s old").isTrue();
-        assertThat(readModel.peers(account.accountId)).singleElement()
+        assertThat(peerReads.peers(account.accountId)).singleElement()
                 .satisfies(a -> assertThat(a.connected()).isTrue());
 
-        clock.set(T0.plus(JdbcReadModel.CONNECTED_STALE_AFTER).plusSeconds(1));
-        assertThat(readModel.peer(account.accountId, alpha)).hasValueSatisfying(a -> {
+        clock.set(T0.plus(PeerReads.CONNECTED_STALE_AFTER).plusSeconds(1));
+        assertThat(peerReads.peer(account.accountId, alpha)).hasValueSatisfying(a -> {
             assertThat(a.connected()).isFalse();
             assertThat(a.lastSeen()).as("last_seen is still reported").isEqualTo(T0);
             assertThat(a.connectionIp()).isEqualTo("203.0.113.7");
         });
-        assertThat(readModel.peers(account.accountId)).singleElement()
+        assertThat(peerReads.peers(account.accountId)).singleElement()
                 .satisfies(a -> assertThat(a.connected()).isFalse());
 
         // A new session's refresh makes it connected again.
         peerStatus.markConnected(account.accountId, alpha, T0.plusSeconds(100), null);
-        assertThat(readModel.peer(account.accountId, alpha).orElseThrow().connected()).isTrue();
+        assertThat(peerReads.peer(account.accountId, alpha).orElseThrow().connected()).isTrue();
     }
 }
