@@ -8,6 +8,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.tern.signal.SignalRelayNode;
 import dev.tern.signal.SignalServer;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +117,25 @@ class ModuleDependencyRulesTest {
                 .and().resideOutsideOfPackage("dev.tern.api.datapath..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.tern.signal.relay..", "dev.tern.signal.stun..")
                 .orShould().dependOnClassesThat().belongToAnyOf(SignalServer.class, SignalRelayNode.class));
+    }
+
+    /**
+     * Inside the query side, each read table's package (its projection beside its reads) stands alone, so a table
+     * can change or leave without touching the others; the audit reads other tables by SQL, not by their classes.
+     * Only point-in-time reads answer in several tables' shapes; the module's core knows none of them.
+     */
+    @Test
+    void querySideReadTablesStandAlone() {
+        List<String> tables = List.of("users", "setupkeys", "groups", "peers", "audit");
+        for (String table : tables) {
+            check(noClasses().that().resideInAPackage("dev.tern.query." + table + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage(tables.stream().filter(t -> !t.equals(table))
+                            .map(t -> "dev.tern.query." + t + "..").toArray(String[]::new)));
+        }
+        check(noClasses().that().resideInAPackage("dev.tern.query")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.tern.query.users..",
+                        "dev.tern.query.setupkeys..", "dev.tern.query.groups..", "dev.tern.query.peers..",
+                        "dev.tern.query.audit..", "dev.tern.query.history.."));
     }
 
     private static void check(ArchRule rule) {

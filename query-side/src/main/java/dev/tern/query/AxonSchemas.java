@@ -5,17 +5,23 @@ import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.modelling.saga.repository.jdbc.PostgresSagaSqlSchema;
 import org.axonframework.modelling.saga.repository.jdbc.SagaSchema;
 import org.axonframework.modelling.saga.repository.jdbc.SagaSqlSchema;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * The table and column names of Flyway's V1__axon_event_store.sql for Axon's JDBC components. Axon's own
  * defaults are camelCase (DomainEventEntry, globalIndex), which PostgreSQL folds to lower case; V1 uses
  * snake_case, so whoever builds a JdbcEventStorageEngine, JdbcTokenStore or JdbcSagaStore on it passes these.
- * Deliberately plain factories, not beans: the application decides where its Axon beans come from.
+ *
+ * <p>The one place the event store's schema is declared, next to the migration that creates it: as beans for
+ * Axon's Spring Boot JDBC auto-configuration (every application that imports {@link QuerySideConfiguration} gets
+ * them, tern-server and the test applications alike), and as static factories for code that builds Axon's JDBC
+ * components by hand.
  */
-public final class AxonSchemas {
-    private AxonSchemas() {
-    }
+@Configuration(proxyBeanMethods = false)
+public class AxonSchemas {
 
+    @Bean
     public static EventSchema eventSchema() {
         return EventSchema.builder()
                 .eventTable("domain_event_entry")
@@ -33,6 +39,7 @@ public final class AxonSchemas {
                 .build();
     }
 
+    @Bean
     public static TokenSchema tokenSchema() {
         return TokenSchema.builder()
                 .setTokenTable("token_entry")
@@ -45,6 +52,7 @@ public final class AxonSchemas {
                 .build();
     }
 
+    @Bean
     public static SagaSqlSchema sagaSqlSchema() {
         return new PostgresSagaSqlSchema(SagaSchema.builder()
                 .sagaEntryTable("saga_entry")

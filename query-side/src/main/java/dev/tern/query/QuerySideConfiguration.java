@@ -10,7 +10,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Wires the query side into a Spring application: import this class (or component-scan {@code dev.tern.query}).
  * It needs a DataSource with the Flyway migrations of this module applied and Axon's JDBC event store and token
- * store (Axon's Spring Boot auto-configuration provides both once a DataSource exists).
+ * store (Axon's Spring Boot auto-configuration provides both once a DataSource exists); the scan brings the names
+ * of V1's tables and columns for them ({@link AxonSchemas}).
  */
 @Configuration(proxyBeanMethods = false)
 @ComponentScan(basePackageClasses = QuerySideConfiguration.class)

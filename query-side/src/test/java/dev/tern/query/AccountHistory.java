@@ -4,6 +4,7 @@ import dev.tern.events.AccountCreated;
 import dev.tern.events.AllGroup;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.PeerRegistered;
+import dev.tern.events.SetupKeyCreated;
 import dev.tern.events.UserCreated;
 import dev.tern.events.meta.Actor;
 import dev.tern.events.values.Cidr;
@@ -11,6 +12,7 @@ import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.Ids;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PeerSystemMeta;
+import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.UserRole;
 import dev.tern.events.values.WireGuardKey;
 import java.security.SecureRandom;
@@ -24,12 +26,12 @@ import org.axonframework.eventsourcing.eventstore.EventStore;
  * Appends one account's events to the real event store the way the account aggregate would: one aggregate
  * stream per account, sequence numbers without holes, the actor in the metadata.
  */
-final class AccountHistory {
-    static final Actor ADMIN = new Actor(Actor.Type.USER, "admin-user", "Ada Admin", "ada@example.com");
+public final class AccountHistory {
+    public static final Actor ADMIN = new Actor(Actor.Type.USER, "admin-user", "Ada Admin", "ada@example.com");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    final String accountId = Ids.newId();
-    final String allGroupId = Ids.newId();
+    public final String accountId = Ids.newId();
+    public final String allGroupId = Ids.newId();
     private final EventStore store;
     private long nextSequence;
     private int nextIp = 1;
@@ -39,7 +41,7 @@ final class AccountHistory {
     }
 
     /** A new account with its All group, as the aggregate creates it. */
-    static AccountHistory create(EventStore store) {
+    public static AccountHistory create(EventStore store) {
         AccountHistory history = new AccountHistory(store);
         history.append(new AccountCreated(history.accountId, new Cidr("100.71.0.0", 16), "tern.internal",
                 Instant.parse("2026-01-01T00:00:00Z")), Actor.SYSTEM);
@@ -47,35 +49,43 @@ final class AccountHistory {
         return history;
     }
 
-    void append(Object payload) {
+    public void append(Object payload) {
         append(payload, ADMIN);
     }
 
-    void append(Object payload, Actor actor) {
+    public void append(Object payload, Actor actor) {
         store.publish(new GenericDomainEventMessage<>("Account", accountId, nextSequence++, payload,
                 actor.toMetadata()));
     }
 
-    void appendAt(Object payload, Actor actor, Instant timestamp) {
+    public void appendAt(Object payload, Actor actor, Instant timestamp) {
         store.publish(new GenericDomainEventMessage<>("Account", accountId, nextSequence++, payload,
                 actor.toMetadata(), UUID.randomUUID().toString(), timestamp));
     }
 
-    String createUser(String name, UserRole role) {
+    public String createUser(String name, UserRole role) {
         String userId = Ids.newId();
         append(new UserCreated(accountId, userId, name.toLowerCase() + "@example.com", name, role, false, List.of(),
                 Instant.parse("2026-01-02T00:00:00Z")));
         return userId;
     }
 
-    String createGroup(String name) {
+    public String createGroup(String name) {
         String groupId = Ids.newId();
         append(new GroupCreated(accountId, groupId, name, GroupIssuer.API));
         return groupId;
     }
 
+    /** A reusable setup key (prefix ABCD; no expiry, usage limit or auto-groups); returns its id. */
+    public String createSetupKey(String name, Instant createdAt) {
+        String keyId = Ids.newId();
+        append(new SetupKeyCreated(accountId, keyId, name, SetupKeyType.REUSABLE, "a".repeat(40) + Ids.newId(),
+                "ABCD", null, 0, List.of(), false, false, createdAt));
+        return keyId;
+    }
+
     /** Registers a peer (with a setup key when {@code setupKeyId} is set) and returns its id. */
-    String registerPeer(String name, String setupKeyId) {
+    public String registerPeer(String name, String setupKeyId) {
         String peerId = Ids.newId();
         append(new PeerRegistered(accountId, peerId, randomKey(), new MeshIp("100.71.0." + nextIp++),
                 name.toLowerCase(), name, PeerSystemMeta.ofHostname(name), setupKeyId, null, false, true,
@@ -83,7 +93,7 @@ final class AccountHistory {
         return peerId;
     }
 
-    static WireGuardKey randomKey() {
+    public static WireGuardKey randomKey() {
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
         return WireGuardKey.of(raw);

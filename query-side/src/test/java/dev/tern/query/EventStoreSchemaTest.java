@@ -20,12 +20,17 @@ import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
+import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.modelling.saga.repository.jdbc.PostgresSagaSqlSchema;
+import org.axonframework.modelling.saga.repository.jdbc.SagaSqlSchema;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** V1 is the schema Axon's JDBC components expect: they run on it as they are, only told the names. */
@@ -129,6 +134,20 @@ class EventStoreSchemaTest {
         assertThat(tokens.fetchToken("schema-test", 1)).isEqualTo(new GlobalSequenceTrackingToken(42));
         assertThat(jdbc.queryForObject("SELECT owner FROM token_entry WHERE processor_name = 'schema-test' "
                 + "AND segment = 1", String.class)).isEqualTo("node-a");
+    }
+
+    @Test
+    void applicationsGetV1sNamesAsBeansFromTheQuerySide() {
+        // tern-server and the test applications take Axon's schema beans from here; neither declares its own.
+        try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
+            context.register(AxonSchemas.class);
+            context.refresh();
+            assertThat(context.getBean(EventSchema.class).domainEventTable()).isEqualTo("domain_event_entry");
+            assertThat(context.getBean(EventSchema.class).globalIndexColumn()).isEqualTo("global_index");
+            assertThat(context.getBean(TokenSchema.class).tokenTable()).isEqualTo("token_entry");
+            assertThat(context.getBean(TokenSchema.class).processorNameColumn()).isEqualTo("processor_name");
+            assertThat(context.getBean(SagaSqlSchema.class)).isInstanceOf(PostgresSagaSqlSchema.class);
+        }
     }
 
     private static JdbcEventStorageEngine engine() {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.Ids;
+import dev.tern.query.audit.AuditQuery;
 import java.time.Duration;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
@@ -52,10 +53,10 @@ class PoisonEventTest extends ReadModelTestBase {
         await().atMost(Duration.ofSeconds(30)).until(() -> processor.processingStatus().values().stream()
                 .anyMatch(EventTrackerStatus::isErrorState));
 
-        assertThat(readModel.group(account.accountId, before)).isPresent();
-        assertThat(readModel.group(account.accountId, poison)).isEmpty();
-        assertThat(readModel.group(account.accountId, after)).as("an event after the stop").isEmpty();
-        assertThat(readModel.audit(account.accountId, new AuditQuery(null, null, null, after, null, 0, 10))
+        assertThat(groupReads.group(account.accountId, before)).isPresent();
+        assertThat(groupReads.group(account.accountId, poison)).isEmpty();
+        assertThat(groupReads.group(account.accountId, after)).as("an event after the stop").isEmpty();
+        assertThat(auditReads.audit(account.accountId, new AuditQuery(null, null, null, after, null, 0, 10))
                 .total()).isZero();
     }
 }

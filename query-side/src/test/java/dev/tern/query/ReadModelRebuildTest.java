@@ -15,6 +15,7 @@ import dev.tern.events.values.Ids;
 import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.UserRole;
+import dev.tern.query.peers.PeerStatusStore;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,8 +68,8 @@ class ReadModelRebuildTest extends ReadModelTestBase {
                 900)));
         account.append(new PeerLoginExpiryLifted(account.accountId, beta));
         awaitProjection();
-        assertThat(readModel.peer(account.accountId, gamma).orElseThrow().loginExpired()).isTrue();
-        assertThat(readModel.peer(account.accountId, beta).orElseThrow().loginExpired()).isFalse();
+        assertThat(peerReads.peer(account.accountId, gamma).orElseThrow().loginExpired()).isTrue();
+        assertThat(peerReads.peer(account.accountId, beta).orElseThrow().loginExpired()).isFalse();
         Instant seen = Instant.parse("2026-04-01T00:00:00Z");
         clock.set(seen.plusSeconds(5));
         peerStatus.markConnected(account.accountId, alpha, seen, "198.51.100.1");
@@ -88,7 +89,7 @@ class ReadModelRebuildTest extends ReadModelTestBase {
         awaitProjection();
 
         assertThat(dump()).isEqualTo(before);
-        assertThat(readModel.peer(account.accountId, alpha).orElseThrow().connected())
+        assertThat(peerReads.peer(account.accountId, alpha).orElseThrow().connected())
                 .as("live session status survives a rebuild").isTrue();
     }
 

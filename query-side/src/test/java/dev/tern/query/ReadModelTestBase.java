@@ -2,6 +2,11 @@ package dev.tern.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.query.audit.AuditReads;
+import dev.tern.query.groups.GroupReads;
+import dev.tern.query.peers.PeerReads;
+import dev.tern.query.setupkeys.SetupKeyReads;
+import dev.tern.query.users.UserReads;
 import java.time.Duration;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -13,21 +18,29 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * PostgreSQL. The context, and so the database, is shared by the test classes: each test uses fresh accounts.
  */
 @SpringBootTest(classes = QuerySideTestApplication.class)
-abstract class ReadModelTestBase {
+public abstract class ReadModelTestBase {
     @Autowired
-    EventStore eventStore;
+    protected EventStore eventStore;
     @Autowired
-    ReadModel readModel;
+    protected UserReads userReads;
     @Autowired
-    ReadYourWrites readYourWrites;
+    protected SetupKeyReads setupKeyReads;
     @Autowired
-    JdbcTemplate jdbc;
+    protected GroupReads groupReads;
+    @Autowired
+    protected PeerReads peerReads;
+    @Autowired
+    protected AuditReads auditReads;
+    @Autowired
+    protected ReadYourWrites readYourWrites;
+    @Autowired
+    protected JdbcTemplate jdbc;
 
-    AccountHistory newAccount() {
+    protected AccountHistory newAccount() {
         return AccountHistory.create(eventStore);
     }
 
-    void awaitProjection() {
+    protected void awaitProjection() {
         assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30)))
                 .as("read model caught up with the event store").isTrue();
     }

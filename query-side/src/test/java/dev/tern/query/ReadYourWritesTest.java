@@ -32,14 +32,14 @@ class ReadYourWritesTest extends ReadModelTestBase {
         try {
             account.append(new GroupCreated(account.accountId, groupId, "late", GroupIssuer.API));
             assertThat(readYourWrites.awaitCaughtUp(Duration.ofMillis(300))).as("times out while stopped").isFalse();
-            assertThat(readModel.group(account.accountId, groupId)).isEmpty();
+            assertThat(groupReads.group(account.accountId, groupId)).isEmpty();
 
             CompletableFuture<Boolean> caughtUp = CompletableFuture.supplyAsync(
                     () -> readYourWrites.awaitCaughtUp(Duration.ofSeconds(30)));
             processor.start();
             assertThat(caughtUp.get(60, TimeUnit.SECONDS)).isTrue();
             // no polling here: once awaitCaughtUp said yes, the write must be visible
-            assertThat(readModel.group(account.accountId, groupId)).isPresent();
+            assertThat(groupReads.group(account.accountId, groupId)).isPresent();
         } finally {
             if (!processor.isRunning()) {
                 processor.start();
@@ -55,7 +55,7 @@ class ReadYourWritesTest extends ReadModelTestBase {
         String groupId = account.createGroup("after-the-hole");
         // Far shorter than Axon's 60 s gap timeout: only works if the hole is recognised as empty.
         assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
-        assertThat(readModel.group(account.accountId, groupId)).isPresent();
+        assertThat(groupReads.group(account.accountId, groupId)).isPresent();
         // The processor does still carry the hole as a gap, so the check above was not vacuous.
         StreamingEventProcessor processor = processing
                 .eventProcessor(QuerySideConfiguration.READ_MODEL, StreamingEventProcessor.class).orElseThrow();

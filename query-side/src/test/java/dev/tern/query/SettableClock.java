@@ -6,14 +6,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** The read model's "now" for tests: the system clock until a test pins it with {@link #set}. */
-final class SettableClock extends Clock {
+public final class SettableClock extends Clock {
     private volatile Instant pinned;
 
-    void set(Instant now) {
+    public void set(Instant now) {
         pinned = now;
     }
 
-    void followSystem() {
+    public void followSystem() {
         pinned = null;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.events.UserDeleted;
 import dev.tern.events.values.UserRole;
+import dev.tern.query.users.UserReads;
 import java.time.Duration;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.junit.jupiter.api.Test;
@@ -16,25 +17,25 @@ class SetupRequiredTest {
     @Autowired
     EventStore eventStore;
     @Autowired
-    ReadModel readModel;
+    UserReads userReads;
     @Autowired
     ReadYourWrites readYourWrites;
 
     @Test
     void setupIsRequiredUntilTheFirstUserExists() {
         assertThat(readYourWrites.awaitCaughtUp(Duration.ZERO)).as("empty store").isTrue();
-        assertThat(readModel.setupRequired()).isTrue();
+        assertThat(userReads.setupRequired()).isTrue();
 
         AccountHistory account = AccountHistory.create(eventStore);
         assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
-        assertThat(readModel.setupRequired()).as("an account without users").isTrue();
+        assertThat(userReads.setupRequired()).as("an account without users").isTrue();
 
         String owner = account.createUser("Owner", UserRole.OWNER);
         assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
-        assertThat(readModel.setupRequired()).isFalse();
+        assertThat(userReads.setupRequired()).isFalse();
 
         account.append(new UserDeleted(account.accountId, owner));
         assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
-        assertThat(readModel.setupRequired()).isTrue();
+        assertThat(userReads.setupRequired()).isTrue();
     }
 }

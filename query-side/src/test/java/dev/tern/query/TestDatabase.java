@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.flywaydb.core.Flyway;
 
 /** One embedded PostgreSQL server per test JVM; every caller gets a database of its own on it. */
-final class TestDatabase {
+public final class TestDatabase {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static EmbeddedPostgres server;
 
@@ -19,7 +19,7 @@ final class TestDatabase {
     }
 
     /** A new, empty database (no migrations applied), pooled. */
-    static synchronized HikariDataSource fresh() {
+    public static synchronized HikariDataSource fresh() {
         String name = "query_side_" + DATABASES.incrementAndGet();
         try (Connection connection = server().getPostgresDatabase().getConnection();
              Statement statement = connection.createStatement()) {
@@ -35,7 +35,7 @@ final class TestDatabase {
     }
 
     /** A new database with this module's Flyway migrations applied. */
-    static HikariDataSource migrated() {
+    public static HikariDataSource migrated() {
         HikariDataSource dataSource = fresh();
         Flyway.configure().dataSource(dataSource).load().migrate();
         return dataSource;

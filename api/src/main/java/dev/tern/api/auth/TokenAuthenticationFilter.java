@@ -3,14 +3,14 @@ package dev.tern.api.auth;
 import dev.tern.api.outage.DatabaseAvailability;
 import dev.tern.api.outage.DatabaseFailures;
 import dev.tern.api.outage.DatabaseOutageResponse;
+import dev.tern.api.web.ErrorResponse;
 import dev.tern.events.values.Secrets;
-import dev.tern.query.ReadModel;
-import dev.tern.query.TokenPrincipal;
+import dev.tern.query.users.TokenAuthenticationReads;
+import dev.tern.query.users.TokenPrincipal;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import dev.tern.api.web.ErrorResponse;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -36,19 +36,20 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(TokenAuthenticationFilter.class);
 
-    private final ReadModel readModel;
+    private final TokenAuthenticationReads tokens;
     private final Clock clock;
     private final TokenUsageRecorder usage;
     private final DatabaseAvailability databaseAvailability;
 
     @Autowired
-    TokenAuthenticationFilter(ReadModel readModel, TokenUsageRecorder usage, DatabaseAvailability databaseAvailability) {
-        this(readModel, Clock.systemUTC(), usage, databaseAvailability);
+    TokenAuthenticationFilter(TokenAuthenticationReads tokens, TokenUsageRecorder usage,
+                              DatabaseAvailability databaseAvailability) {
+        this(tokens, Clock.systemUTC(), usage, databaseAvailability);
     }
 
-    TokenAuthenticationFilter(ReadModel readModel, Clock clock, TokenUsageRecorder usage,
+    TokenAuthenticationFilter(TokenAuthenticationReads tokens, Clock clock, TokenUsageRecorder usage,
                               DatabaseAvailability databaseAvailability) {
-        this.readModel = readModel;
+        this.tokens = tokens;
         this.clock = clock;
         this.usage = usage;
         this.databaseAvailability = databaseAvailability;
@@ -111,7 +112,7 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
         if (!PersonalAccessTokens.isWellFormed(token)) {
             return new Result(null, "token is malformed");
         }
-        Optional<TokenPrincipal> found = readModel.findTokenByHash(Secrets.sha256Hex(token));
+        Optional<TokenPrincipal> found = tokens.findTokenByHash(Secrets.sha256Hex(token));
         if (found.isEmpty()) {
             return new Result(null, "token is invalid");
         }

@@ -1,6 +1,6 @@
 package dev.tern.api.auth;
 
-import dev.tern.query.TokenUsageStore;
+import dev.tern.query.users.TokenUsageStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,14 +1,11 @@
 package dev.tern.api.axon;
 
 import dev.tern.api.config.TernSettings;
-import dev.tern.query.AxonSchemas;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
-import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
-import org.axonframework.modelling.saga.repository.jdbc.SagaSqlSchema;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.springboot.TokenStoreProperties;
 import org.springframework.context.annotation.Bean;
@@ -18,13 +15,10 @@ import org.springframework.context.annotation.Configuration;
  * Axon on PostgreSQL without Axon Server. Axon's Spring Boot JDBC auto-configuration builds the
  * JdbcEventStorageEngine, JdbcTokenStore and JdbcSagaStore on our DataSource (there is no JPA
  * EntityManagerFactory, so its JPA variant stays off, and Axon Server is disabled in application.properties);
- * serializers are Jackson, also set there. This class supplies what that auto-configuration leaves generic:
- * <ul>
- *   <li>the table and column names of query-side's Flyway V1 (snake_case; Axon's JDBC defaults are
- *       camelCase, which PostgreSQL would fold to e.g. {@code domainevententry});</li>
- *   <li>recognition of PostgreSQL's unique violation, so concurrent appends to one aggregate surface as Axon
- *       concurrency conflicts.</li>
- * </ul>
+ * serializers are Jackson, also set there. The table and column names of the event store come with the query
+ * side, which owns its V1 migration ({@code dev.tern.query.AxonSchemas}). This class supplies the rest that
+ * auto-configuration leaves generic: recognition of PostgreSQL's unique violation, so concurrent appends to one
+ * aggregate surface as Axon concurrency conflicts, and a token owner that survives a restart.
  */
 @Configuration(proxyBeanMethods = false)
 class AxonStorageConfiguration {
@@ -32,17 +26,6 @@ class AxonStorageConfiguration {
     @Bean
     PersistenceExceptionResolver persistenceExceptionResolver() {
         return new PostgresUniqueViolationResolver();
-    }
-
-    /** Table and column names of the query side's V1 migration (snake_case, unlike Axon's defaults). */
-    @Bean
-    EventSchema eventSchema() {
-        return AxonSchemas.eventSchema();
-    }
-
-    @Bean
-    TokenSchema tokenSchema() {
-        return AxonSchemas.tokenSchema();
     }
 
     /**
@@ -61,10 +44,5 @@ class AxonStorageConfiguration {
                 .claimTimeout(properties.getClaimTimeout())
                 .nodeId(TokenOwner.of(settings))
                 .build();
-    }
-
-    @Bean
-    SagaSqlSchema sagaSqlSchema() {
-        return AxonSchemas.sagaSqlSchema();
     }
 }

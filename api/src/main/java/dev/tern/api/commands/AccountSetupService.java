@@ -7,7 +7,7 @@ import dev.tern.events.commands.CreatePersonalAccessToken;
 import dev.tern.events.meta.Actor;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.Ids;
-import dev.tern.query.ReadModel;
+import dev.tern.query.users.SetupReads;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +25,7 @@ import org.springframework.stereotype.Service;
 public class AccountSetupService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final ReadModel readModel;
+    private final SetupReads setupReads;
     private final CommandService commands;
     private final String dnsDomain;
     private final Clock clock;
@@ -33,9 +33,9 @@ public class AccountSetupService {
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean done;
 
-    public AccountSetupService(ReadModel readModel, CommandService commands,
+    public AccountSetupService(SetupReads setupReads, CommandService commands,
                                @Value("${tern.dns-domain:tern.internal}") String dnsDomain, SetupExclusion exclusion) {
-        this.readModel = readModel;
+        this.setupReads = setupReads;
         this.commands = commands;
         this.dnsDomain = dnsDomain;
         this.clock = Clock.systemUTC();
@@ -50,7 +50,7 @@ public class AccountSetupService {
     }
 
     public boolean setupRequired() {
-        return !done && readModel.setupRequired();
+        return !done && setupReads.setupRequired();
     }
 
     /** @param patExpireInDays null: no token; else the token's lifetime in days */

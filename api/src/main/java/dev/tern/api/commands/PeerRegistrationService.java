@@ -8,7 +8,7 @@ import dev.tern.events.values.Ids;
 import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.WireGuardKey;
-import dev.tern.query.ReadModel;
+import dev.tern.query.setupkeys.RegistrationReads;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Service;
@@ -23,7 +23,7 @@ public class PeerRegistrationService implements DeviceLogin.SetupKeys {
     /** Beyond this many remembered keys the cache starts over; a fleet has a handful of setup keys, not thousands. */
     static final int MAX_CACHED_KEYS = 10_000;
 
-    private final ReadModel readModel;
+    private final RegistrationReads setupKeys;
     private final CommandService commands;
     /**
      * Setup-key hash to account id. A key belongs to one account for good, so a hit never goes wrong: a deleted
@@ -31,8 +31,8 @@ public class PeerRegistrationService implements DeviceLogin.SetupKeys {
      */
     private final ConcurrentHashMap<String, String> accountByKeyHash = new ConcurrentHashMap<>();
 
-    public PeerRegistrationService(ReadModel readModel, CommandService commands) {
-        this.readModel = readModel;
+    public PeerRegistrationService(RegistrationReads setupKeys, CommandService commands) {
+        this.setupKeys = setupKeys;
         this.commands = commands;
     }
 
@@ -50,7 +50,7 @@ public class PeerRegistrationService implements DeviceLogin.SetupKeys {
         if (cached != null) {
             return Optional.of(cached);
         }
-        Optional<String> found = readModel.findAccountBySetupKeyHash(keyHash);
+        Optional<String> found = setupKeys.findAccountBySetupKeyHash(keyHash);
         found.ifPresent(accountId -> {
             if (accountByKeyHash.size() >= MAX_CACHED_KEYS) {
                 accountByKeyHash.clear();

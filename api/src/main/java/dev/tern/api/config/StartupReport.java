@@ -2,7 +2,7 @@ package dev.tern.api.config;
 
 import dev.tern.api.storage.TernDatabase;
 import dev.tern.api.tls.ListenerTls;
-import dev.tern.query.ReadModel;
+import dev.tern.query.users.SetupReads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,10 +23,10 @@ class StartupReport {
 
     private final TernSettings settings;
     private final TernDatabase database;
-    private final ObjectProvider<ReadModel> readModel;
+    private final ObjectProvider<SetupReads> readModel;
     private final ListenerTls tls;
 
-    StartupReport(TernSettings settings, TernDatabase database, ObjectProvider<ReadModel> readModel, ListenerTls tls) {
+    StartupReport(TernSettings settings, TernDatabase database, ObjectProvider<SetupReads> readModel, ListenerTls tls) {
         this.settings = settings;
         this.database = database;
         this.readModel = readModel;
@@ -102,7 +102,7 @@ class StartupReport {
     }
 
     private boolean setupRequired() {
-        ReadModel model = readModel.getIfAvailable();
+        SetupReads model = readModel.getIfAvailable();
         if (model == null) {
             return false;
         }

@@ -4,8 +4,8 @@ import dev.tern.api.commands.CommandService;
 import dev.tern.api.config.TernSettings;
 import dev.tern.events.commands.DeletePeer;
 import dev.tern.events.meta.Actor;
-import dev.tern.query.DuePeer;
-import dev.tern.query.ReadModel;
+import dev.tern.query.peers.DuePeer;
+import dev.tern.query.peers.ExpiryReads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -34,19 +34,20 @@ public class EphemeralPeerSweeper extends SystemSweep {
 
     private static final Logger log = LoggerFactory.getLogger(EphemeralPeerSweeper.class);
 
-    private final ReadModel reads;
+    private final ExpiryReads reads;
     private final CommandService commands;
     private final Clock clock;
     private final Duration ttl;
     private final Counter removals;
 
     @Autowired
-    EphemeralPeerSweeper(ReadModel reads, CommandService commands, MeterRegistry meters, TernSettings settings) {
-        this(reads, commands, meters, Clock.systemUTC(), settings.expiry().ephemeralPeerTtl(), settings.expiry().checkInterval());
+    EphemeralPeerSweeper(ExpiryReads reads, CommandService commands, MeterRegistry meters, TernSettings settings) {
+        this(reads, commands, meters, Clock.systemUTC(), settings.expiry().ephemeralPeerTtl(),
+                settings.expiry().checkInterval());
     }
 
     /** With the clock that decides "now" for the query (tests run it ahead). */
-    public EphemeralPeerSweeper(ReadModel reads, CommandService commands, MeterRegistry meters, Clock clock,
+    public EphemeralPeerSweeper(ExpiryReads reads, CommandService commands, MeterRegistry meters, Clock clock,
                                 Duration ttl, Duration interval) {
         super("ephemeral-peer-sweeper", interval);
         this.reads = reads;

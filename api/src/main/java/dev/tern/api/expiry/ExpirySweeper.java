@@ -5,8 +5,8 @@ import dev.tern.api.config.TernSettings;
 import dev.tern.events.commands.ExpirePeerLogin;
 import dev.tern.events.meta.Actor;
 import dev.tern.events.values.PeerExpiry;
-import dev.tern.query.DuePeer;
-import dev.tern.query.ReadModel;
+import dev.tern.query.peers.DuePeer;
+import dev.tern.query.peers.ExpiryReads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -37,18 +37,18 @@ public class ExpirySweeper extends SystemSweep {
 
     private static final Logger log = LoggerFactory.getLogger(ExpirySweeper.class);
 
-    private final ReadModel reads;
+    private final ExpiryReads reads;
     private final CommandService commands;
     private final Clock clock;
     private final Map<PeerExpiry, Counter> expiries = new EnumMap<>(PeerExpiry.class);
 
     @Autowired
-    ExpirySweeper(ReadModel reads, CommandService commands, MeterRegistry meters, TernSettings settings) {
+    ExpirySweeper(ExpiryReads reads, CommandService commands, MeterRegistry meters, TernSettings settings) {
         this(reads, commands, meters, Clock.systemUTC(), settings.expiry().checkInterval());
     }
 
     /** With the clock that decides "now" for the due-peer queries (tests run it ahead). */
-    public ExpirySweeper(ReadModel reads, CommandService commands, MeterRegistry meters, Clock clock,
+    public ExpirySweeper(ExpiryReads reads, CommandService commands, MeterRegistry meters, Clock clock,
                          Duration interval) {
         super("expiry-sweeper", interval);
         this.reads = reads;

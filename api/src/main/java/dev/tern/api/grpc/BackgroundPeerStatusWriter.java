@@ -1,7 +1,7 @@
 package dev.tern.api.grpc;
 
 import dev.tern.api.outage.DatabaseFailures;
-import dev.tern.query.PeerStatusStore;
+import dev.tern.query.peers.PeerStatusStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

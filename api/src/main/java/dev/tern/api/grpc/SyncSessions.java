@@ -1,7 +1,7 @@
 package dev.tern.api.grpc;
 
 import dev.tern.projector.NetworkMapProjector.PeerRef;
-import dev.tern.query.PeerStatusStore;
+import dev.tern.query.peers.PeerStatusStore;
 import io.grpc.Status;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -7,9 +7,9 @@ import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.InvalidValueException;
 import dev.tern.events.values.UserRole;
-import dev.tern.query.AccountView;
-import dev.tern.query.ReadModel;
-import dev.tern.query.UserView;
+import dev.tern.query.users.AccountView;
+import dev.tern.query.users.UserReads;
+import dev.tern.query.users.UserView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Locale;
@@ -29,10 +29,10 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class AccountsController {
-    private final ReadModel reads;
+    private final UserReads reads;
     private final CommandService commands;
 
-    AccountsController(ReadModel reads, CommandService commands) {
+    AccountsController(UserReads reads, CommandService commands) {
         this.reads = reads;
         this.commands = commands;
     }

@@ -1,9 +1,9 @@
 package dev.tern.api.web;
 
 import dev.tern.api.auth.Caller;
-import dev.tern.query.AuditPage;
-import dev.tern.query.AuditQuery;
-import dev.tern.query.ReadModel;
+import dev.tern.query.audit.AuditPage;
+import dev.tern.query.audit.AuditQuery;
+import dev.tern.query.audit.AuditReads;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -33,9 +33,9 @@ import org.springframework.web.bind.annotation.RestController;
 class AuditController {
     static final String TOTAL_HEADER = "X-Total-Count";
 
-    private final ReadModel reads;
+    private final AuditReads reads;
 
-    AuditController(ReadModel reads) {
+    AuditController(AuditReads reads) {
         this.reads = reads;
     }
 

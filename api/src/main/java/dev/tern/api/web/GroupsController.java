@@ -8,8 +8,8 @@ import dev.tern.events.commands.UpdateGroup;
 import dev.tern.events.values.Ids;
 import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.Names;
-import dev.tern.query.GroupView;
-import dev.tern.query.ReadModel;
+import dev.tern.query.groups.GroupReads;
+import dev.tern.query.groups.GroupView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +26,10 @@ import org.springframework.web.bind.annotation.RestController;
 /** {@code /api/groups}: peer groups, including the built-in All group (which the aggregate protects). */
 @RestController
 class GroupsController {
-    private final ReadModel reads;
+    private final GroupReads reads;
     private final CommandService commands;
 
-    GroupsController(ReadModel reads, CommandService commands) {
+    GroupsController(GroupReads reads, CommandService commands) {
         this.reads = reads;
         this.commands = commands;
     }

@@ -1,8 +1,8 @@
 package dev.tern.api.web;
 
 import dev.tern.api.auth.Caller;
-import dev.tern.query.PointInTimeReads;
-import dev.tern.query.PointInTimeReads.AccountState;
+import dev.tern.query.history.PointInTimeReads.AccountState;
+import dev.tern.query.history.PointInTimeReads;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;

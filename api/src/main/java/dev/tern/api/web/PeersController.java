@@ -5,9 +5,10 @@ import dev.tern.api.commands.CommandService;
 import dev.tern.events.commands.DeletePeer;
 import dev.tern.events.commands.UpdatePeer;
 import dev.tern.events.values.Names;
-import dev.tern.query.AccountView;
-import dev.tern.query.PeerView;
-import dev.tern.query.ReadModel;
+import dev.tern.query.peers.PeerReads;
+import dev.tern.query.peers.PeerView;
+import dev.tern.query.users.AccountView;
+import dev.tern.query.users.UserReads;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +27,14 @@ import org.springframework.web.bind.annotation.RestController;
 /** {@code /api/peers}: peers join over gRPC; here they are listed, updated, deleted. Plain users see their own. */
 @RestController
 class PeersController {
-    private final ReadModel reads;
+    private final PeerReads reads;
+    private final UserReads accounts;
     private final CommandService commands;
     private final ProjectedAccess access;
 
-    PeersController(ReadModel reads, CommandService commands, ProjectedAccess access) {
+    PeersController(PeerReads reads, UserReads accounts, CommandService commands, ProjectedAccess access) {
         this.reads = reads;
+        this.accounts = accounts;
         this.commands = commands;
         this.access = access;
     }
@@ -104,6 +107,6 @@ class PeersController {
     }
 
     private String dnsDomain(Caller caller) {
-        return reads.account(caller.accountId()).map(AccountView::dnsDomain).orElse("");
+        return accounts.account(caller.accountId()).map(AccountView::dnsDomain).orElse("");
     }
 }

@@ -12,8 +12,8 @@ import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.PortRange;
 import dev.tern.events.values.Protocol;
 import dev.tern.events.values.RuleAction;
-import dev.tern.query.PolicyView;
-import dev.tern.query.ReadModel;
+import dev.tern.query.groups.GroupReads;
+import dev.tern.query.groups.PolicyView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +34,10 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class PoliciesController {
-    private final ReadModel reads;
+    private final GroupReads reads;
     private final CommandService commands;
 
-    PoliciesController(ReadModel reads, CommandService commands) {
+    PoliciesController(GroupReads reads, CommandService commands) {
         this.reads = reads;
         this.commands = commands;
     }

@@ -10,8 +10,8 @@ import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.Names;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.SetupKeyType;
-import dev.tern.query.ReadModel;
-import dev.tern.query.SetupKeyView;
+import dev.tern.query.setupkeys.SetupKeyReads;
+import dev.tern.query.setupkeys.SetupKeyView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.List;
@@ -37,10 +37,10 @@ class SetupKeysController {
     static final int MAX_EXPIRES_IN = 31_536_000;
     static final int KEY_PREFIX_LENGTH = 5;
 
-    private final ReadModel reads;
+    private final SetupKeyReads reads;
     private final CommandService commands;
 
-    SetupKeysController(ReadModel reads, CommandService commands) {
+    SetupKeysController(SetupKeyReads reads, CommandService commands) {
         this.reads = reads;
         this.commands = commands;
     }

@@ -7,8 +7,8 @@ import dev.tern.events.commands.CreatePersonalAccessToken;
 import dev.tern.events.commands.DeletePersonalAccessToken;
 import dev.tern.events.values.Ids;
 import dev.tern.events.values.Names;
-import dev.tern.query.ReadModel;
-import dev.tern.query.TokenView;
+import dev.tern.query.users.TokenView;
+import dev.tern.query.users.UserReads;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,10 +27,10 @@ import org.springframework.web.bind.annotation.RestController;
 /** {@code /api/users/{userId}/tokens}: personal access tokens; the plain token appears only in the create answer. */
 @RestController
 class TokensController {
-    private final ReadModel reads;
+    private final UserReads reads;
     private final CommandService commands;
 
-    TokensController(ReadModel reads, CommandService commands) {
+    TokensController(UserReads reads, CommandService commands) {
         this.reads = reads;
         this.commands = commands;
     }

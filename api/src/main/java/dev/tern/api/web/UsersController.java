@@ -9,8 +9,8 @@ import dev.tern.events.values.Ids;
 import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.Names;
 import dev.tern.events.values.UserRole;
-import dev.tern.query.ReadModel;
-import dev.tern.query.UserView;
+import dev.tern.query.users.UserReads;
+import dev.tern.query.users.UserView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +27,10 @@ import org.springframework.web.bind.annotation.RestController;
 /** {@code /api/users}: users and service users of the caller's account. */
 @RestController
 class UsersController {
-    private final ReadModel reads;
+    private final UserReads reads;
     private final CommandService commands;
 
-    UsersController(ReadModel reads, CommandService commands) {
+    UsersController(UserReads reads, CommandService commands) {
         this.reads = reads;
         this.commands = commands;
     }

@@ -3,11 +3,11 @@ package dev.tern.api.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.api.outage.DatabaseAvailability;
-import jakarta.servlet.http.HttpServletRequest;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.UserRole;
-import dev.tern.query.ReadModel;
-import dev.tern.query.TokenPrincipal;
+import dev.tern.query.users.TokenAuthenticationReads;
+import dev.tern.query.users.TokenPrincipal;
+import jakarta.servlet.http.HttpServletRequest;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,8 +25,9 @@ class ActuatorAccessFilterTest {
     static final String METRICS_TOKEN = "metrics-0123456789abcdef";
 
     final Map<String, TokenPrincipal> tokensByHash = new HashMap<>();
-    final ReadModel readModel = (ReadModel) Proxy.newProxyInstance(getClass().getClassLoader(),
-            new Class<?>[]{ReadModel.class}, (proxy, method, args) -> {
+    final TokenAuthenticationReads readModel = (TokenAuthenticationReads) Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[]{TokenAuthenticationReads.class}, (proxy, method, args) -> {
                 if (method.getName().equals("findTokenByHash")) {
                     return Optional.ofNullable(tokensByHash.get((String) args[0]));
                 }

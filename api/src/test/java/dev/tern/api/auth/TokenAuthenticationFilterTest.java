@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tern.api.outage.DatabaseAvailability;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.UserRole;
-import dev.tern.query.ReadModel;
-import dev.tern.query.TokenPrincipal;
+import dev.tern.query.users.TokenAuthenticationReads;
+import dev.tern.query.users.TokenPrincipal;
 import java.lang.reflect.Proxy;
+import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -16,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.sql.SQLTransientConnectionException;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.mock.web.MockFilterChain;
@@ -29,8 +29,9 @@ class TokenAuthenticationFilterTest {
     final Map<String, TokenPrincipal> tokensByHash = new HashMap<>();
     volatile boolean databaseDown;
     final DatabaseAvailability availability = new DatabaseAvailability(null, Clock.systemUTC());
-    final ReadModel readModel = (ReadModel) Proxy.newProxyInstance(getClass().getClassLoader(),
-            new Class<?>[]{ReadModel.class}, (proxy, method, args) -> {
+    final TokenAuthenticationReads readModel = (TokenAuthenticationReads) Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[]{TokenAuthenticationReads.class}, (proxy, method, args) -> {
                 if (method.getName().equals("findTokenByHash")) {
                     if (databaseDown) {
                         throw new CannotGetJdbcConnectionException("Failed to obtain JDBC Connection",

@@ -2,7 +2,7 @@ package dev.tern.api.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tern.query.TokenUsageStore;
+import dev.tern.query.users.TokenUsageStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;

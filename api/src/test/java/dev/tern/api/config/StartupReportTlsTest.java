@@ -10,7 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.tern.api.storage.TernDatabase;
 import dev.tern.api.tls.ListenerTls;
-import dev.tern.query.ReadModel;
+import dev.tern.query.users.SetupReads;
 import dev.tern.signal.tls.Certificates;
 import dev.tern.signal.tls.ServerTls;
 import java.nio.file.Path;
@@ -49,7 +49,7 @@ class StartupReportTlsTest {
     private void report(ListenerTls tls) {
         TernDatabase database = mock(TernDatabase.class);
         when(database.description()).thenReturn("embedded PostgreSQL");
-        ObjectProvider<ReadModel> readModel = mock(ObjectProvider.class);
+        ObjectProvider<SetupReads> readModel = mock(ObjectProvider.class);
         ApplicationReadyEvent ready = mock(ApplicationReadyEvent.class);
         when(ready.getApplicationContext()).thenReturn(mock(ConfigurableApplicationContext.class));
         new StartupReport(TernSettings.from(Map.of(), name -> null), database, readModel, tls).onReady(ready);

@@ -6,9 +6,9 @@ import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
 import dev.tern.api.web.ApiTestSupport;
 import dev.tern.events.values.PeerExpiry;
-import dev.tern.query.DuePeer;
-import dev.tern.query.PeerStatusStore;
-import dev.tern.query.ReadModel;
+import dev.tern.query.peers.DuePeer;
+import dev.tern.query.peers.PeerReads;
+import dev.tern.query.peers.PeerStatusStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,7 +28,7 @@ class DuePeersQueryTest extends ApiTestSupport {
     static final long INACTIVITY_PERIOD = 600;
 
     @Autowired
-    ReadModel reads;
+    PeerReads reads;
     @Autowired
     PeerStatusStore peerStatus;
     @Autowired

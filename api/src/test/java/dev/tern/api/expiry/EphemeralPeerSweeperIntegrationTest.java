@@ -8,8 +8,8 @@ import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
 import dev.tern.api.web.ApiTestSupport;
 import dev.tern.events.meta.Actor;
-import dev.tern.query.PeerStatusStore;
-import dev.tern.query.ReadModel;
+import dev.tern.query.peers.ExpiryReads;
+import dev.tern.query.peers.PeerStatusStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +29,7 @@ class EphemeralPeerSweeperIntegrationTest extends ApiTestSupport {
     static final Duration TTL = Duration.ofMinutes(10);
 
     @Autowired
-    ReadModel reads;
+    ExpiryReads reads;
     @Autowired
     CommandService commands;
     @Autowired

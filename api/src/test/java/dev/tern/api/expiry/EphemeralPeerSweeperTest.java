@@ -6,8 +6,8 @@ import dev.tern.api.commands.CommandService;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.commands.DeletePeer;
 import dev.tern.events.meta.Actor;
-import dev.tern.query.DuePeer;
-import dev.tern.query.ReadModel;
+import dev.tern.query.peers.DuePeer;
+import dev.tern.query.peers.ExpiryReads;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -35,8 +35,8 @@ class EphemeralPeerSweeperTest {
     final List<CommandMessage<?>> sent = new CopyOnWriteArrayList<>();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-    final ReadModel reads = (ReadModel) Proxy.newProxyInstance(getClass().getClassLoader(),
-            new Class<?>[]{ReadModel.class}, (proxy, method, args) -> {
+    final ExpiryReads reads = (ExpiryReads) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[]{ExpiryReads.class}, (proxy, method, args) -> {
                 if (!method.getName().equals("ephemeralPeersGoneFor")) {
                     throw new UnsupportedOperationException(method.getName());
                 }

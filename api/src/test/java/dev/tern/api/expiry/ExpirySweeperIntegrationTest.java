@@ -8,7 +8,7 @@ import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
 import dev.tern.api.web.ApiTestSupport;
 import dev.tern.events.meta.Actor;
-import dev.tern.query.ReadModel;
+import dev.tern.query.peers.ExpiryReads;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +27,7 @@ class ExpirySweeperIntegrationTest extends ApiTestSupport {
     static final Duration AHEAD = Duration.ofHours(25);
 
     @Autowired
-    ReadModel reads;
+    ExpiryReads reads;
     @Autowired
     CommandService commands;
     @Autowired

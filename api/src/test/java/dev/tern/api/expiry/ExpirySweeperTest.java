@@ -9,8 +9,8 @@ import dev.tern.events.commands.ExpirePeerLogin;
 import dev.tern.events.meta.Actor;
 import dev.tern.events.meta.EventMetadata;
 import dev.tern.events.values.PeerExpiry;
-import dev.tern.query.DuePeer;
-import dev.tern.query.ReadModel;
+import dev.tern.query.peers.DuePeer;
+import dev.tern.query.peers.ExpiryReads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -47,8 +47,8 @@ class ExpirySweeperTest {
     final List<CommandMessage<?>> sent = new CopyOnWriteArrayList<>();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-    final ReadModel reads = (ReadModel) Proxy.newProxyInstance(getClass().getClassLoader(),
-            new Class<?>[]{ReadModel.class}, (proxy, method, args) -> {
+    final ExpiryReads reads = (ExpiryReads) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[]{ExpiryReads.class}, (proxy, method, args) -> {
                 if (!method.getName().equals("peersDueForExpiry")) {
                     throw new UnsupportedOperationException(method.getName());
                 }

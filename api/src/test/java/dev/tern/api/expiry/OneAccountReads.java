@@ -1,7 +1,7 @@
 package dev.tern.api.expiry;
 
-import dev.tern.query.DuePeer;
-import dev.tern.query.ReadModel;
+import dev.tern.query.peers.DuePeer;
+import dev.tern.query.peers.ExpiryReads;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;
@@ -14,9 +14,9 @@ final class OneAccountReads {
     private OneAccountReads() {
     }
 
-    static ReadModel of(ReadModel reads, String accountId) {
-        return (ReadModel) Proxy.newProxyInstance(OneAccountReads.class.getClassLoader(),
-                new Class<?>[]{ReadModel.class}, (proxy, method, args) -> {
+    static ExpiryReads of(ExpiryReads reads, String accountId) {
+        return (ExpiryReads) Proxy.newProxyInstance(OneAccountReads.class.getClassLoader(),
+                new Class<?>[]{ExpiryReads.class}, (proxy, method, args) -> {
                     try {
                         Object result = method.invoke(reads, args);
                         if (result instanceof List<?> list) {

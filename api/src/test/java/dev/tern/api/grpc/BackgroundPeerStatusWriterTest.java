@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.tern.query.PeerStatusStore;
+import dev.tern.query.peers.PeerStatusStore;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;

@@ -16,7 +16,7 @@ import dev.tern.protocol.management.HostConfig;
 import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.RelayConfig;
 import dev.tern.protocol.management.SyncResponse;
-import dev.tern.query.PeerStatusStore;
+import dev.tern.query.peers.PeerStatusStore;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Clock;

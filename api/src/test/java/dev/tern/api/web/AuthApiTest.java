@@ -70,11 +70,12 @@ class AuthApiTest extends ApiTestSupport {
     private String findAccountId() {
         // The owner's account is the one whose setup key hash resolves; simplest: make a key and ask the read model.
         CreatedKey key = createSetupKey("one-off", 0, List.of());
-        return readModel.findAccountBySetupKeyHash(dev.tern.events.values.Secrets.sha256Hex(key.key())).orElseThrow();
+        return registrationReads.findAccountBySetupKeyHash(dev.tern.events.values.Secrets.sha256Hex(key.key()))
+                .orElseThrow();
     }
 
     @org.springframework.beans.factory.annotation.Autowired
-    dev.tern.query.ReadModel readModel;
+    dev.tern.query.setupkeys.RegistrationReads registrationReads;
 
     @Test
     void blockedUsersAre401() {

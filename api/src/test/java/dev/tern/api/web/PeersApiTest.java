@@ -13,7 +13,7 @@ import dev.tern.events.values.InvalidValueException;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.WireGuardKey;
-import dev.tern.query.PeerStatusStore;
+import dev.tern.query.peers.PeerStatusStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

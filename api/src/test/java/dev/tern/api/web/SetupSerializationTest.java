@@ -8,8 +8,8 @@ import dev.tern.events.CommandRejected;
 import dev.tern.events.commands.CreateAccount;
 import dev.tern.events.commands.CreatePersonalAccessToken;
 import dev.tern.events.values.Cidr;
-import dev.tern.query.ReadModel;
 import dev.tern.query.ReadYourWrites;
+import dev.tern.query.users.SetupReads;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,8 +32,8 @@ class SetupSerializationTest {
     void concurrentSetupsCreateExactlyOneAccount() throws Exception {
         AtomicBoolean ownerExists = new AtomicBoolean(false);
         List<Object> sent = new CopyOnWriteArrayList<>();
-        ReadModel readModel = (ReadModel) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[]{ReadModel.class}, (proxy, method, args) -> {
+        SetupReads readModel = (SetupReads) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[]{SetupReads.class}, (proxy, method, args) -> {
                     if (method.getName().equals("setupRequired")) {
                         return !ownerExists.get();
                     }

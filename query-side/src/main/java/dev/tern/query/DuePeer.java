@@ -1,5 +1,0 @@
-package dev.tern.query;
-
-/** A peer whose login the expiry sweeper should expire (the account re-checks before it does). */
-public record DuePeer(String accountId, String peerId) {
-}

@@ -1,9 +1,0 @@
-package dev.tern.query;
-
-import dev.tern.events.values.UserRole;
-import java.time.Instant;
-import java.util.List;
-
-public record UserView(String id, String accountId, String email, String name, UserRole role, boolean serviceUser,
-                       boolean blocked, List<String> autoGroups, Instant createdAt, Instant lastLogin) {
-}

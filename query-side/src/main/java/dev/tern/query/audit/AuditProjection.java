@@ -1,0 +1,403 @@
+package dev.tern.query.audit;
+
+import static dev.tern.query.jdbc.Rows.listOrEmpty;
+
+import dev.tern.events.AccountCreated;
+import dev.tern.events.AccountSettingsUpdated;
+import dev.tern.events.GroupCreated;
+import dev.tern.events.GroupDeleted;
+import dev.tern.events.GroupRenamed;
+import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerInactivityExpirationChanged;
+import dev.tern.events.PeerLoginExpirationChanged;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginRenewed;
+import dev.tern.events.PeerRegistered;
+import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerRenamed;
+import dev.tern.events.PeerSshChanged;
+import dev.tern.events.PersonalAccessTokenCreated;
+import dev.tern.events.PersonalAccessTokenDeleted;
+import dev.tern.events.PolicyCreated;
+import dev.tern.events.PolicyDeleted;
+import dev.tern.events.PolicyUpdated;
+import dev.tern.events.SetupKeyAutoGroupsChanged;
+import dev.tern.events.SetupKeyCreated;
+import dev.tern.events.SetupKeyDeleted;
+import dev.tern.events.SetupKeyRevoked;
+import dev.tern.events.UserAutoGroupsChanged;
+import dev.tern.events.UserBlocked;
+import dev.tern.events.UserCreated;
+import dev.tern.events.UserDeleted;
+import dev.tern.events.UserRoleChanged;
+import dev.tern.events.UserUnblocked;
+import dev.tern.events.meta.Actor;
+import dev.tern.events.values.AccountSettings;
+import dev.tern.query.QuerySideConfiguration;
+import dev.tern.query.jdbc.Json;
+import java.sql.Timestamp;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.TrackingToken;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The audit trail (rm_audit): the one place where events become NetBird activities, with the codes of
+ * openapi.yml's {@code Event.activity_code} and the meta NetBird shows. An event yields none, one or several rows
+ * (one per setting changed, per group added or removed); a row's id is the event's position in the store, with a
+ * suffix for the further rows of one event.
+ *
+ * <p>First in the read-model group ({@link Order}): Axon hands each event to the group's handlers in this order,
+ * so the audit reads the other read tables as they stood before the event, and names that are about to disappear
+ * (a deleted peer's name, a removed group's name) still reach the meta. A rebuild keeps the rows: replaying yields
+ * the same ids, which {@code ON CONFLICT DO NOTHING} skips, and restores rows that went missing.
+ */
+@Component
+@ProcessingGroup(QuerySideConfiguration.READ_MODEL)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class AuditProjection {
+    private final JdbcTemplate jdbc;
+
+    AuditProjection(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    // ---- accounts and users
+
+    @EventHandler
+    void on(AccountCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.ACCOUNT_CREATED, e.accountId(),
+                meta("network", e.network().toString(), "dns_domain", e.dnsDomain()));
+    }
+
+    /**
+     * One audit entry per setting that actually changed, as NetBird records them: the switch turned on or off,
+     * the period updated (seconds), each with its old and new value.
+     */
+    @EventHandler
+    void on(AccountSettingsUpdated e, EventMessage<?> message, TrackingToken token) {
+        AccountSettings before = e.before() == null ? AccountSettings.defaults() : e.before();
+        AccountSettings after = e.after();
+        List<AuditedChange> changes = List.of(
+                switched(before.peerLoginExpirationEnabled(), after.peerLoginExpirationEnabled(),
+                        Activity.ACCOUNT_PEER_LOGIN_EXPIRATION_ENABLED,
+                        Activity.ACCOUNT_PEER_LOGIN_EXPIRATION_DISABLED),
+                new AuditedChange(Activity.ACCOUNT_PEER_LOGIN_EXPIRATION_UPDATED,
+                        before.peerLoginExpirationSeconds(), after.peerLoginExpirationSeconds()),
+                switched(before.peerInactivityExpirationEnabled(), after.peerInactivityExpirationEnabled(),
+                        Activity.ACCOUNT_PEER_INACTIVITY_EXPIRATION_ENABLED,
+                        Activity.ACCOUNT_PEER_INACTIVITY_EXPIRATION_DISABLED),
+                new AuditedChange(Activity.ACCOUNT_PEER_INACTIVITY_EXPIRATION_UPDATED,
+                        before.peerInactivityExpirationSeconds(), after.peerInactivityExpirationSeconds()));
+        int sub = 0;
+        for (AuditedChange change : changes) {
+            if (!change.oldValue().equals(change.newValue())) {
+                record(message, token, sub++, e.accountId(), change.activity(), e.accountId(),
+                        meta("old", change.oldValue().toString(), "new", change.newValue().toString()));
+            }
+        }
+    }
+
+    private record AuditedChange(Activity activity, Object oldValue, Object newValue) {
+    }
+
+    private static AuditedChange switched(boolean before, boolean after, Activity enabled, Activity disabled) {
+        return new AuditedChange(after ? enabled : disabled, before, after);
+    }
+
+    @EventHandler
+    void on(UserCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(),
+                e.serviceUser() ? Activity.SERVICE_USER_CREATED : Activity.USER_CREATED, e.userId(),
+                meta("name", e.name(), "email", e.email(), "role", e.role().wireName()));
+    }
+
+    @EventHandler
+    void on(UserRoleChanged e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.USER_ROLE_UPDATED, e.userId(),
+                withUser(e.userId(), meta("role", e.newRole().wireName(), "old_role",
+                        e.oldRole() == null ? null : e.oldRole().wireName())));
+    }
+
+    @EventHandler
+    void on(UserBlocked e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.USER_BLOCKED, e.userId(), withUser(e.userId(), meta()));
+    }
+
+    @EventHandler
+    void on(UserUnblocked e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.USER_UNBLOCKED, e.userId(), withUser(e.userId(), meta()));
+    }
+
+    @EventHandler
+    void on(UserAutoGroupsChanged e, EventMessage<?> message, TrackingToken token) {
+        recordGroupChanges(message, token, e.accountId(), e.userId(), e.added(), Activity.GROUP_ADDED_TO_USER,
+                e.removed(), Activity.GROUP_REMOVED_FROM_USER,
+                groupId -> withUser(e.userId(), meta("group", groupId, "group_name", groupName(groupId))));
+    }
+
+    @EventHandler
+    void on(UserDeleted e, EventMessage<?> message, TrackingToken token) {
+        boolean serviceUser = Boolean.TRUE.equals(jdbc.queryForList(
+                "SELECT service_user FROM rm_users WHERE id = ?", Boolean.class, e.userId()).stream().findFirst()
+                .orElse(false));
+        record(message, token, e.accountId(),
+                serviceUser ? Activity.SERVICE_USER_DELETED : Activity.USER_DELETED, e.userId(),
+                withUser(e.userId(), meta()));
+    }
+
+    @EventHandler
+    void on(PersonalAccessTokenCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.PERSONAL_ACCESS_TOKEN_CREATED, e.tokenId(),
+                withUser(e.userId(), meta("name", e.name(), "user_id", e.userId())));
+    }
+
+    @EventHandler
+    void on(PersonalAccessTokenDeleted e, EventMessage<?> message, TrackingToken token) {
+        String name = single("SELECT name FROM rm_tokens WHERE id = ?", e.tokenId()).orElse(null);
+        record(message, token, e.accountId(), Activity.PERSONAL_ACCESS_TOKEN_DELETED, e.tokenId(),
+                withUser(e.userId(), meta("name", name, "user_id", e.userId())));
+    }
+
+    // ---- setup keys
+
+    @EventHandler
+    void on(SetupKeyCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.SETUP_KEY_CREATED, e.setupKeyId(),
+                meta("name", e.name(), "type", e.type().wireName(), "key", e.keyPrefix()));
+    }
+
+    @EventHandler
+    void on(SetupKeyRevoked e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.SETUP_KEY_REVOKED, e.setupKeyId(),
+                meta("name", setupKeyName(e.setupKeyId())));
+    }
+
+    @EventHandler
+    void on(SetupKeyAutoGroupsChanged e, EventMessage<?> message, TrackingToken token) {
+        String keyName = setupKeyName(e.setupKeyId());
+        recordGroupChanges(message, token, e.accountId(), e.setupKeyId(), e.added(), Activity.GROUP_ADDED_TO_SETUP_KEY,
+                e.removed(), Activity.GROUP_REMOVED_FROM_SETUP_KEY,
+                groupId -> meta("group", groupId, "group_name", groupName(groupId), "setupkey", keyName));
+    }
+
+    @EventHandler
+    void on(SetupKeyDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.SETUP_KEY_DELETED, e.setupKeyId(),
+                meta("name", setupKeyName(e.setupKeyId())));
+    }
+
+    // ---- groups and policies
+
+    @EventHandler
+    void on(GroupCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.GROUP_CREATED, e.groupId(), meta("name", e.name()));
+    }
+
+    @EventHandler
+    void on(GroupRenamed e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.GROUP_UPDATED, e.groupId(),
+                meta("name", e.newName(), "old_name", e.oldName()));
+    }
+
+    @EventHandler
+    void on(GroupDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.GROUP_DELETED, e.groupId(), meta("name", e.name()));
+    }
+
+    @EventHandler
+    void on(PeerAddedToGroup e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.GROUP_ADDED_TO_PEER, e.peerId(), membershipMeta(e.groupId(),
+                e.peerId()));
+    }
+
+    @EventHandler
+    void on(PeerRemovedFromGroup e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.GROUP_REMOVED_FROM_PEER, e.peerId(),
+                membershipMeta(e.groupId(), e.peerId()));
+    }
+
+    @EventHandler
+    void on(PolicyCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.POLICY_ADDED, e.policyId(),
+                meta("name", e.definition().name()));
+    }
+
+    @EventHandler
+    void on(PolicyUpdated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.POLICY_UPDATED, e.policyId(),
+                meta("name", e.definition().name()));
+    }
+
+    @EventHandler
+    void on(PolicyDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.POLICY_DELETED, e.policyId(), meta("name", e.name()));
+    }
+
+    // ---- peers (PeerLoginExpiryLifted is not audited: the settings or flag change that lifted the expiry is,
+    // in the same command)
+
+    @EventHandler
+    void on(PeerRegistered e, EventMessage<?> message, TrackingToken token) {
+        boolean byUser = e.userId() != null && !e.userId().isBlank();
+        record(message, token, e.accountId(),
+                byUser ? Activity.PEER_ADDED_BY_USER : Activity.PEER_ADDED_WITH_SETUP_KEY, e.peerId(),
+                meta("name", e.name(), "ip", e.ip().address(), "dns_label", e.dnsLabel(),
+                        "setup_key_id", e.setupKeyId(), "setup_key_name", setupKeyName(e.setupKeyId()),
+                        "user_id", byUser ? e.userId() : null));
+    }
+
+    @EventHandler
+    void on(PeerRenamed e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.PEER_RENAMED, e.peerId(),
+                withPeer(e.peerId(), meta("name", e.newName(), "old_name", e.oldName(), "dns_label", e.dnsLabel())));
+    }
+
+    @EventHandler
+    void on(PeerSshChanged e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(),
+                e.enabled() ? Activity.PEER_SSH_ENABLED : Activity.PEER_SSH_DISABLED, e.peerId(),
+                withPeer(e.peerId(), meta()));
+    }
+
+    @EventHandler
+    void on(PeerLoginExpirationChanged e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), e.enabled()
+                        ? Activity.PEER_LOGIN_EXPIRATION_ENABLED : Activity.PEER_LOGIN_EXPIRATION_DISABLED,
+                e.peerId(), withPeer(e.peerId(), meta()));
+    }
+
+    @EventHandler
+    void on(PeerInactivityExpirationChanged e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), e.enabled()
+                        ? Activity.PEER_INACTIVITY_EXPIRATION_ENABLED : Activity.PEER_INACTIVITY_EXPIRATION_DISABLED,
+                e.peerId(), withPeer(e.peerId(), meta()));
+    }
+
+    @EventHandler
+    void on(PeerLoginExpired e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.PEER_LOGIN_EXPIRED, e.peerId(),
+                withPeer(e.peerId(), meta("cause", e.cause().wireName())));
+    }
+
+    @EventHandler
+    void on(PeerLoginRenewed e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.PEER_LOGGED_IN, e.peerId(),
+                withPeer(e.peerId(), meta("setup_key_id", e.setupKeyId(),
+                        "setup_key_name", setupKeyName(e.setupKeyId()))));
+    }
+
+    @EventHandler
+    void on(PeerDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.PEER_DELETED, e.peerId(),
+                withPeer(e.peerId(), meta("wg_pub_key", e.wgPubKey() == null ? null : e.wgPubKey().base64())));
+    }
+
+    // ---- rows and meta
+
+    /** The first (usually only) row an event yields. */
+    private void record(EventMessage<?> message, TrackingToken token, String accountId, Activity activity,
+                        String targetId, Map<String, String> meta) {
+        record(message, token, 0, accountId, activity, targetId, meta);
+    }
+
+    /** Row {@code sub} of an event that yields several (one per added group, ...). */
+    private void record(EventMessage<?> message, TrackingToken token, int sub, String accountId, Activity activity,
+                        String targetId, Map<String, String> meta) {
+        long globalIndex = globalIndex(token);
+        Actor actor = Actor.fromMetadata(message.getMetaData());
+        jdbc.update("""
+                        INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
+                                              initiator_id, initiator_name, initiator_email, target_id, meta)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (global_index, sub) DO NOTHING""",
+                globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text, activity.code,
+                actor.id(), actor.name(), actor.email(), targetId == null ? "" : targetId, Json.write(meta));
+    }
+
+    /** One row per group added, then one per group removed (rows 0, 1, ... of the event). */
+    private void recordGroupChanges(EventMessage<?> message, TrackingToken token, String accountId, String targetId,
+                                    List<String> added, Activity addedActivity, List<String> removed,
+                                    Activity removedActivity, Function<String, Map<String, String>> metaOfGroup) {
+        int sub = 0;
+        for (String groupId : listOrEmpty(added)) {
+            record(message, token, sub++, accountId, addedActivity, targetId, metaOfGroup.apply(groupId));
+        }
+        for (String groupId : listOrEmpty(removed)) {
+            record(message, token, sub++, accountId, removedActivity, targetId, metaOfGroup.apply(groupId));
+        }
+    }
+
+    /** Meta with the null values dropped, in insertion order. */
+    private static Map<String, String> meta(String... keysAndValues) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+            if (keysAndValues[i + 1] != null) {
+                meta.put(keysAndValues[i], keysAndValues[i + 1]);
+            }
+        }
+        return meta;
+    }
+
+    /** Adds the user's name and email, which the audit shows for the target user. */
+    private Map<String, String> withUser(String userId, Map<String, String> meta) {
+        jdbc.query("SELECT name, email FROM rm_users WHERE id = ?", rs -> {
+            meta.putIfAbsent("user_name", rs.getString("name"));
+            meta.putIfAbsent("user_email", rs.getString("email"));
+        }, userId);
+        return meta;
+    }
+
+    /** Adds the peer's current name and mesh IP, as NetBird's peer activities carry them. */
+    private Map<String, String> withPeer(String peerId, Map<String, String> meta) {
+        jdbc.query("SELECT name, ip, dns_label FROM rm_peers WHERE id = ?", rs -> {
+            meta.putIfAbsent("name", rs.getString("name"));
+            meta.putIfAbsent("ip", rs.getString("ip"));
+            meta.putIfAbsent("dns_label", rs.getString("dns_label"));
+        }, peerId);
+        return meta;
+    }
+
+    private Map<String, String> membershipMeta(String groupId, String peerId) {
+        Map<String, String> meta = meta("group", groupId, "group_name", groupName(groupId));
+        jdbc.query("SELECT name, ip FROM rm_peers WHERE id = ?", rs -> {
+            meta.put("peer_name", rs.getString("name"));
+            meta.put("peer_ip", rs.getString("ip"));
+        }, peerId);
+        return meta;
+    }
+
+    private String groupName(String groupId) {
+        return single("SELECT name FROM rm_groups WHERE id = ?", groupId).orElse(null);
+    }
+
+    private String setupKeyName(String setupKeyId) {
+        return single("SELECT name FROM rm_setup_keys WHERE id = ?", setupKeyId).orElse(null);
+    }
+
+    private Optional<String> single(String sql, String id) {
+        if (id == null) {
+            return Optional.empty();
+        }
+        return jdbc.queryForList(sql, String.class, id).stream().findFirst();
+    }
+
+    private static long globalIndex(TrackingToken token) {
+        if (token == null || token.position().isEmpty()) {
+            // The audit id is the event's position in the store; only a streaming processor knows it.
+            throw new IllegalStateException("audit rows need the event's tracking token; run the "
+                    + QuerySideConfiguration.READ_MODEL + " group on a streaming processor");
+        }
+        return token.position().getAsLong();
+    }
+}

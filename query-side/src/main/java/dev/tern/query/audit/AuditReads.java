@@ -1,0 +1,65 @@
+package dev.tern.query.audit;
+
+import static dev.tern.query.jdbc.Rows.instant;
+
+import dev.tern.query.jdbc.Json;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/** Reads of the audit trail {@link AuditProjection} writes: one account's entries, filtered and paged. */
+@Component
+public class AuditReads {
+    private final JdbcTemplate jdbc;
+
+    public AuditReads(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public AuditPage audit(String accountId, AuditQuery query) {
+        StringBuilder where = new StringBuilder(" WHERE account_id = ?");
+        List<Object> args = new ArrayList<>();
+        args.add(accountId);
+        if (query.from() != null) {
+            where.append(" AND occurred_at >= ?");
+            args.add(Timestamp.from(query.from()));
+        }
+        if (query.to() != null) {
+            where.append(" AND occurred_at < ?");
+            args.add(Timestamp.from(query.to()));
+        }
+        if (query.initiatorId() != null) {
+            where.append(" AND initiator_id = ?");
+            args.add(query.initiatorId());
+        }
+        if (query.targetId() != null) {
+            where.append(" AND target_id = ?");
+            args.add(query.targetId());
+        }
+        if (query.activityCode() != null) {
+            where.append(" AND activity_code = ?");
+            args.add(query.activityCode());
+        }
+        Long total = jdbc.queryForObject("SELECT COUNT(*) FROM rm_audit" + where, Long.class, args.toArray());
+        int limit = query.limit() <= 0 ? AuditQuery.DEFAULT_LIMIT : Math.min(query.limit(), AuditQuery.MAX_LIMIT);
+        int offset = Math.max(0, query.offset());
+        List<Object> pageArgs = new ArrayList<>(args);
+        pageArgs.add(limit);
+        pageArgs.add(offset);
+        List<AuditEntry> entries = jdbc.query("""
+                SELECT global_index, sub, occurred_at, activity, activity_code, initiator_id, initiator_name,
+                       initiator_email, target_id, meta
+                FROM rm_audit""" + where + " ORDER BY global_index DESC, sub DESC LIMIT ? OFFSET ?",
+                (rs, i) -> new AuditEntry(auditId(rs.getLong(1), rs.getInt(2)), instant(rs, 3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                        Json.readStringMap(rs.getString(10))), pageArgs.toArray());
+        return new AuditPage(entries, total == null ? 0 : total);
+    }
+
+    /** The event's global sequence; the further rows one event yields get a suffix so ids stay unique. */
+    static String auditId(long globalIndex, int sub) {
+        return sub == 0 ? Long.toString(globalIndex) : globalIndex + "-" + sub;
+    }
+}

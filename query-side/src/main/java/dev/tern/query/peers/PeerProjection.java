@@ -1,0 +1,101 @@
+package dev.tern.query.peers;
+
+import static dev.tern.query.jdbc.Rows.ts;
+
+import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerInactivityExpirationChanged;
+import dev.tern.events.PeerLoginExpirationChanged;
+import dev.tern.events.PeerLoginExpired;
+import dev.tern.events.PeerLoginExpiryLifted;
+import dev.tern.events.PeerLoginRenewed;
+import dev.tern.events.PeerRegistered;
+import dev.tern.events.PeerRenamed;
+import dev.tern.events.PeerSshChanged;
+import dev.tern.query.QuerySideConfiguration;
+import dev.tern.query.jdbc.Json;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/** Peers (with their login expiry), and the setup-key usage their registrations count. */
+@Component
+@ProcessingGroup(QuerySideConfiguration.READ_MODEL)
+public class PeerProjection {
+    private final JdbcTemplate jdbc;
+
+    PeerProjection(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @ResetHandler
+    void reset() {
+        // peer_status is live session state, not a projection: a rebuild keeps it.
+        jdbc.execute("TRUNCATE rm_peers");
+    }
+
+    @EventHandler
+    void on(PeerRegistered e) {
+        int inserted = jdbc.update("""
+                        INSERT INTO rm_peers (id, account_id, name, wg_pub_key, ip, dns_label, meta, user_id,
+                                              setup_key_id, login_expiration_enabled, ephemeral, created_at,
+                                              last_login)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT DO NOTHING""",
+                e.peerId(), e.accountId(), e.name(), e.wgPubKey().base64(), e.ip().address(), e.dnsLabel(),
+                Json.write(e.meta()), e.userId(), e.setupKeyId(), e.loginExpirationEnabled(), e.ephemeral(),
+                ts(e.registeredAt()), ts(e.registeredAt()));
+        // Count a key's use only for a peer that is new here, so a redelivered event does not count twice.
+        if (inserted == 1 && e.setupKeyId() != null) {
+            jdbc.update("UPDATE rm_setup_keys SET used_times = used_times + 1, last_used = ? WHERE id = ?",
+                    ts(e.registeredAt()), e.setupKeyId());
+        }
+    }
+
+    @EventHandler
+    void on(PeerRenamed e) {
+        jdbc.update("UPDATE rm_peers SET name = ?, dns_label = ? WHERE id = ?", e.newName(), e.dnsLabel(),
+                e.peerId());
+    }
+
+    @EventHandler
+    void on(PeerSshChanged e) {
+        jdbc.update("UPDATE rm_peers SET ssh_enabled = ? WHERE id = ?", e.enabled(), e.peerId());
+    }
+
+    @EventHandler
+    void on(PeerLoginExpirationChanged e) {
+        jdbc.update("UPDATE rm_peers SET login_expiration_enabled = ? WHERE id = ?", e.enabled(), e.peerId());
+    }
+
+    @EventHandler
+    void on(PeerInactivityExpirationChanged e) {
+        jdbc.update("UPDATE rm_peers SET inactivity_expiration_enabled = ? WHERE id = ?", e.enabled(), e.peerId());
+    }
+
+    @EventHandler
+    void on(PeerLoginExpired e) {
+        jdbc.update("UPDATE rm_peers SET login_expired = TRUE, login_expiry_cause = ? WHERE id = ?",
+                e.cause().name(), e.peerId());
+    }
+
+    @EventHandler
+    void on(PeerLoginExpiryLifted e) {
+        jdbc.update("UPDATE rm_peers SET login_expired = FALSE, login_expiry_cause = NULL WHERE id = ?", e.peerId());
+    }
+
+    @EventHandler
+    void on(PeerLoginRenewed e) {
+        jdbc.update("""
+                        UPDATE rm_peers SET last_login = ?, login_expired = FALSE, login_expiry_cause = NULL
+                        WHERE id = ?""", ts(e.renewedAt()), e.peerId());
+    }
+
+    @EventHandler
+    void on(PeerDeleted e) {
+        jdbc.update("DELETE FROM rm_group_members WHERE peer_id = ?", e.peerId());
+        jdbc.update("DELETE FROM peer_status WHERE peer_id = ?", e.peerId());
+        jdbc.update("DELETE FROM rm_peers WHERE id = ?", e.peerId());
+    }
+}
