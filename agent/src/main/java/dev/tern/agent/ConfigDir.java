@@ -1,7 +1,8 @@
 package dev.tern.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tern.agent.common.AgentException;
+import dev.tern.agent.common.Json;
+import dev.tern.agent.control.ServerKeyPin;
 import dev.tern.protocol.crypto.NaclBox;
 import dev.tern.protocol.crypto.X25519KeyPair;
 
@@ -24,8 +25,6 @@ import java.util.Set;
  */
 final class ConfigDir {
     static final Path DEFAULT = Path.of("/etc/tern");
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .findAndRegisterModules();
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
@@ -66,6 +65,11 @@ final class ConfigDir {
     /** The management server's public key, pinned at the first successful login ({@link ServerKeyPin}). */
     Path serverKeyFile() {
         return dir.resolve("server.pub");
+    }
+
+    /** The pin of the management server's key, kept in {@link #serverKeyFile()}. */
+    ServerKeyPin serverKeyPin(boolean acceptNext) {
+        return new ServerKeyPin(serverKeyFile(), dir.toString(), acceptNext);
     }
 
     void create() {
@@ -129,7 +133,7 @@ final class ConfigDir {
             return Optional.empty();
         }
         try {
-            return Optional.of(JSON.readValue(file.toFile(), type));
+            return Optional.of(Json.MAPPER.readValue(file.toFile(), type));
         } catch (IOException e) {
             throw new AgentException(AgentException.FAILURE, file + " is not valid: " + e.getMessage(), e);
         }
@@ -140,7 +144,7 @@ final class ConfigDir {
         create();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.write(tmp, JSON.writeValueAsBytes(value));
+            Files.write(tmp, Json.MAPPER.writeValueAsBytes(value));
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

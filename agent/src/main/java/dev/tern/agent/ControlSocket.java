@@ -1,5 +1,6 @@
 package dev.tern.agent;
 
+import dev.tern.agent.common.AgentException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

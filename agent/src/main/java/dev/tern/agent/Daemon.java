@@ -1,9 +1,28 @@
 package dev.tern.agent;
 
+import dev.tern.agent.common.AgentException;
+import dev.tern.agent.common.Backoff;
+import dev.tern.agent.common.TlsTrust;
+import dev.tern.agent.control.Channels;
+import dev.tern.agent.control.ManagementClient;
+import dev.tern.agent.control.SignalClient;
+import dev.tern.agent.daemon.OrderedShutdown;
+import dev.tern.agent.daemon.PidFile;
+import dev.tern.agent.daemon.Preflight;
+import dev.tern.agent.daemon.SystemInfo;
+import dev.tern.agent.dataplane.DataPlane;
+import dev.tern.agent.dataplane.Nftables;
+import dev.tern.agent.dataplane.Shell;
+import dev.tern.agent.dataplane.WireGuardDevice;
+import dev.tern.agent.engine.Candidates;
+import dev.tern.agent.engine.Engine;
+import dev.tern.agent.engine.LatestMapApplier;
+import dev.tern.agent.engine.MeshMap;
+import dev.tern.agent.relay.RelayClient;
+import dev.tern.agent.status.StatusReport;
 import dev.tern.protocol.crypto.X25519KeyPair;
 import dev.tern.protocol.management.LoginResponse;
 import dev.tern.protocol.management.NetbirdConfig;
-import dev.tern.protocol.management.PeerSystemMeta;
 import dev.tern.protocol.management.SyncResponse;
 import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.relay.RelayToken;
@@ -14,14 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,7 +51,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
-    static final String VERSION = "tern-0.1.0";
     /** Reconnect delays double from 1 s up to this; short enough that a restarted server is back in seconds. */
     static final Duration RECONNECT_MAX = Duration.ofSeconds(10);
 
@@ -44,6 +60,7 @@ final class Daemon {
 
     private final Options options;
     private final ConfigDir dir;
+    private final PidFile pidFile;
     private TlsTrust trust = TlsTrust.system();
     private final Shell shell = new Shell();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -73,6 +90,7 @@ final class Daemon {
     Daemon(Options options) {
         this.options = options;
         this.dir = new ConfigDir(options.configDir());
+        this.pidFile = new PidFile(dir.pidFile());
     }
 
     /** Runs until stopped; returns the exit code. */
@@ -81,17 +99,9 @@ final class Daemon {
         WireGuardDevice.requireValidName(options.interfaceName());
         Channels.Target managementTarget = Channels.parseManagementUrl(options.managementUrl());
         trust = TlsTrust.of(options.caFile());
-        requireRoot();
-        if (!Shell.onPath("ip")) {
-            throw new AgentException(AgentException.ENVIRONMENT, "'ip' is not installed: apt-get install -y iproute2");
-        }
-        Nftables.requireNft();
-        if (!Shell.onPath("wireguard-go") && !Files.isDirectory(Path.of("/sys/module/wireguard"))) {
-            throw new AgentException(AgentException.ENVIRONMENT, "this kernel has no WireGuard module and wireguard-go "
-                    + "is not installed: apt-get install -y wireguard-go wireguard-tools");
-        }
+        Preflight.requireEnvironment();
         dir.create();
-        claimPidFile();
+        pidFile.claim();
         Thread hook = new Thread(this::stop, "tern-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -116,8 +126,8 @@ final class Daemon {
         key = dir.loadOrCreateKey();
         managementState = new StatusReport.Connection(managementTarget.toString(), "connecting", null);
         managementChannel = Channels.open(managementTarget, trust);
-        management = new ManagementClient(managementChannel, key, options.setupKey(), systemMeta(),
-                ServerKeyPin.of(dir, options.acceptNewServerKey()), new ManagementClient.Listener() {
+        management = new ManagementClient(managementChannel, key, options.setupKey(), SystemInfo.meta(options.hostname()),
+                dir.serverKeyPin(options.acceptNewServerKey()), new ManagementClient.Listener() {
             @Override
             public void onLogin(LoginResponse response) {
                 onLoggedIn(response);
@@ -387,41 +397,20 @@ final class Daemon {
         }
         LOG.info("tern is going down");
         try {
-            if (housekeeping != null) {
-                housekeeping.shutdownNow();
-            }
-            if (management != null) {
-                management.close();
-            }
-            if (signal != null) {
-                signal.close();
-            }
-            if (relay != null) {
-                relay.close();
-            }
-            Engine currentEngine = engine;
-            if (currentEngine != null) {
-                currentEngine.close();
-            }
-            if (managementChannel != null) {
-                managementChannel.shutdownNow();
-            }
-            if (signalChannel != null) {
-                signalChannel.shutdownNow();
-            }
-            if (control != null) {
-                control.close();
-            }
-            WireGuardDevice created;
-            synchronized (this) {
-                created = device;
-            }
-            if (created != null) {
-                created.close();
-            }
-            new Nftables(shell).remove(options.interfaceName());
-            Files.deleteIfExists(dir.statusFile());
-            Files.deleteIfExists(dir.pidFile());
+            new OrderedShutdown()
+                    .then(() -> housekeeping, ScheduledExecutorService::shutdownNow)
+                    .then(() -> management, ManagementClient::close)
+                    .then(() -> signal, SignalClient::close)
+                    .then(() -> relay, RelayClient::close)
+                    .then(() -> engine, Engine::close)
+                    .then(() -> managementChannel, ManagedChannel::shutdownNow)
+                    .then(() -> signalChannel, ManagedChannel::shutdownNow)
+                    .then(() -> control, ControlSocket::close)
+                    .then(this::createdDevice, WireGuardDevice::close)
+                    .then(() -> new Nftables(shell).remove(options.interfaceName()))
+                    .then(() -> Files.deleteIfExists(dir.statusFile()))
+                    .then(pidFile::delete)
+                    .run();
         } catch (IOException | RuntimeException e) {
             LOG.warn("cleanup was incomplete: {}", e.getMessage());
         } finally {
@@ -429,85 +418,8 @@ final class Daemon {
         }
     }
 
-    private void claimPidFile() {
-        Optional<Long> running = runningPid(dir);
-        if (running.isPresent()) {
-            throw new AgentException(AgentException.FAILURE, "tern is already running for " + dir.path() + " (pid "
-                    + running.get() + "); run tern down first");
-        }
-        try {
-            Files.writeString(dir.pidFile(), ProcessHandle.current().pid() + "\n");
-        } catch (IOException e) {
-            throw new AgentException(AgentException.FAILURE, "cannot write " + dir.pidFile() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The pid of a live daemon for this config dir, if any (a stale pid file does not count). */
-    static Optional<Long> runningPid(ConfigDir dir) {
-        try {
-            if (!Files.exists(dir.pidFile())) {
-                return Optional.empty();
-            }
-            long pid = Long.parseLong(Files.readString(dir.pidFile(), StandardCharsets.US_ASCII).strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().command().map(c -> c.contains("java")).orElse(true))
-                    .map(ProcessHandle::pid);
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    static void requireRoot() {
-        String status;
-        try {
-            status = Files.readString(Path.of("/proc/self/status"));
-        } catch (IOException e) {
-            throw new AgentException(AgentException.ENVIRONMENT, "cannot tell whether we run as root: " + e.getMessage());
-        }
-        if (effectiveUid(status) != 0) {
-            throw new AgentException(AgentException.ENVIRONMENT,
-                    "tern up must run as root (it creates a network interface and firewall rules)");
-        }
-    }
-
-    /** The effective uid from /proc/self/status text ("Uid: real effective saved fs"); -1 when absent. */
-    static long effectiveUid(String procStatus) {
-        for (String line : procStatus.split("\n")) {
-            if (line.startsWith("Uid:")) {
-                String[] ids = line.substring(4).strip().split("\\s+");
-                return ids.length > 1 ? Long.parseLong(ids[1]) : -1;
-            }
-        }
-        return -1;
-    }
-
-    private PeerSystemMeta systemMeta() {
-        String hostname = options.hostname();
-        if (hostname == null || hostname.isBlank()) {
-            hostname = localHostname();
-        }
-        return PeerSystemMeta.newBuilder()
-                .setHostname(hostname)
-                .setGoOS("linux")
-                .setKernel("Linux")
-                .setOS(System.getProperty("os.name", "Linux"))
-                .setOSVersion(System.getProperty("os.version", ""))
-                .setKernelVersion(System.getProperty("os.version", ""))
-                .setPlatform(System.getProperty("os.arch", ""))
-                .setCore(System.getProperty("os.version", ""))
-                .setNetbirdVersion(VERSION)
-                .build();
-    }
-
-    static String localHostname() {
-        try {
-            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-            if (!name.isEmpty()) {
-                return name;
-            }
-        } catch (IOException ignored) {
-            // fall through
-        }
-        return Optional.ofNullable(System.getenv("HOSTNAME")).filter(s -> !s.isBlank()).orElse("tern-peer");
+    /** The interface, once created: read under the lock that keeps a stop during login from missing it. */
+    private synchronized WireGuardDevice createdDevice() {
+        return device;
     }
 }

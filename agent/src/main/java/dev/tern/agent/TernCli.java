@@ -1,8 +1,15 @@
 package dev.tern.agent;
 
-import picocli.CommandLine;
+import dev.tern.agent.common.AgentException;
+import dev.tern.agent.daemon.PidFile;
+import dev.tern.agent.daemon.SystemInfo;
+import dev.tern.agent.dataplane.Nftables;
+import dev.tern.agent.dataplane.Shell;
+import dev.tern.agent.dataplane.WireGuardDevice;
+import dev.tern.agent.status.StatusReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,7 +30,7 @@ import java.util.concurrent.Callable;
  * <p>Exit codes: 0 ok, 1 failure, 2 usage error, 3 environment (not root, tools missing), 4 management server
  * unreachable or refusing, 5 not running.
  */
-@Command(name = "tern", mixinStandardHelpOptions = true, version = Daemon.VERSION,
+@Command(name = "tern", mixinStandardHelpOptions = true, version = SystemInfo.VERSION,
         description = "Tern mesh VPN agent.",
         subcommands = {TernCli.Up.class, TernCli.StatusCommand.class, TernCli.Down.class, TernCli.ResetServerKey.class})
 public final class TernCli implements Callable<Integer> {
@@ -40,7 +47,7 @@ public final class TernCli implements Callable<Integer> {
         return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     }
 
-    static int execute(PrintWriter out, PrintWriter err, String... args) {
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new TernCli()).setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof AgentException agent) {
@@ -199,7 +206,7 @@ public final class TernCli implements Callable<Integer> {
             if (reply != null && reply.startsWith("{")) {
                 return Optional.of(StatusReport.fromJson(reply));
             }
-            if (Daemon.runningPid(dir).isPresent()) {
+            if (new PidFile(dir.pidFile()).runningPid().isPresent()) {
                 return dir.readJson(dir.statusFile(), StatusReport.class);
             }
             return Optional.empty();
@@ -220,7 +227,7 @@ public final class TernCli implements Callable<Integer> {
         @Override
         public Integer call() throws InterruptedException, java.io.IOException {
             ConfigDir dir = new ConfigDir(configDir);
-            Optional<Long> pid = Daemon.runningPid(dir);
+            Optional<Long> pid = new PidFile(dir.pidFile()).runningPid();
             boolean asked = "ok".equals(ControlSocket.request(dir.controlSocket(), "down"));
             if (!asked && pid.isPresent()) {
                 ProcessHandle.of(pid.get()).ifPresent(ProcessHandle::destroy); // SIGTERM: the daemon cleans up
@@ -266,7 +273,7 @@ public final class TernCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Optional<String> forgotten = ServerKeyPin.of(new ConfigDir(configDir), false).reset();
+            Optional<String> forgotten = new ConfigDir(configDir).serverKeyPin(false).reset();
             spec.commandLine().getOut().println(forgotten
                     .map(key -> "forgot the pinned management server key " + key)
                     .orElse("no management server key was pinned in " + configDir));

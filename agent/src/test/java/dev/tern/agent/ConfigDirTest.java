@@ -1,5 +1,6 @@
 package dev.tern.agent;
 
+import dev.tern.agent.common.AgentException;
 import dev.tern.protocol.crypto.X25519KeyPair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,5 +68,15 @@ class ConfigDirTest {
     @Test
     void missingStateIsEmpty() {
         assertThat(new ConfigDir(temp).readState()).isEmpty();
+    }
+
+    @Test
+    void theServerKeyIsPinnedInServerPubOfThisDir() throws Exception {
+        ConfigDir dir = new ConfigDir(temp);
+        Files.writeString(temp.resolve("server.pub"), "pinned-server-key=\n");
+
+        assertThat(dir.serverKeyFile()).isEqualTo(temp.toAbsolutePath().resolve("server.pub"));
+        assertThat(dir.serverKeyPin(false).reset()).contains("pinned-server-key=");
+        assertThat(dir.serverKeyFile()).doesNotExist();
     }
 }

@@ -1,5 +1,14 @@
 package dev.tern.agent;
 
+import dev.tern.agent.common.AgentException;
+import dev.tern.agent.control.FakeManagementServer;
+import dev.tern.agent.daemon.Preflight;
+import dev.tern.agent.dataplane.DeviceState;
+import dev.tern.agent.dataplane.Nftables;
+import dev.tern.agent.dataplane.Shell;
+import dev.tern.agent.dataplane.UapiSocket;
+import dev.tern.agent.dataplane.WgBackend;
+import dev.tern.agent.status.StatusReport;
 import dev.tern.protocol.management.FirewallRule;
 import dev.tern.protocol.management.NetworkMap;
 import dev.tern.protocol.management.PeerConfig;
@@ -65,7 +74,7 @@ class DaemonProcessTest {
                         + "iproute2 (this test never skips)");
             }
         }
-        Daemon.requireRoot();
+        Preflight.requireRoot();
         host.check("netns", List.of("ip", "netns", "add", ns), null);
         host.check("veth", List.of("ip", "link", "add", vethHost, "type", "veth", "peer", "name", vethNs, "netns", ns), null);
         host.check("addr", List.of("ip", "addr", "add", hostIp + "/30", "dev", vethHost), null);

@@ -1,5 +1,8 @@
 package dev.tern.agent;
 
+import dev.tern.agent.common.AgentException;
+import dev.tern.agent.control.Channels;
+import dev.tern.agent.status.StatusReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -166,13 +169,6 @@ class TernCliTest {
         dir.writeJson(dir.statusFile(), report());
 
         assertThat(run("status", "--config-dir", temp.toString())).isEqualTo(AgentException.NOT_RUNNING);
-    }
-
-    @Test
-    void rootIsTheEffectiveUidFromProcStatus() {
-        assertThat(Daemon.effectiveUid("Name:\tjava\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n")).isZero();
-        assertThat(Daemon.effectiveUid("Uid:\t0\t1000\t1000\t1000\n")).isEqualTo(1000);
-        assertThat(Daemon.effectiveUid("Name:\tjava\n")).isEqualTo(-1);
     }
 
     @Test

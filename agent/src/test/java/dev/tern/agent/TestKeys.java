@@ -3,11 +3,11 @@ package dev.tern.agent;
 import dev.tern.protocol.crypto.NaclBox;
 
 /** Fresh WireGuard keys for tests. */
-final class TestKeys {
+public final class TestKeys {
     private TestKeys() {
     }
 
-    static String publicKey() {
+    public static String publicKey() {
         return NaclBox.generateKeyPair().publicKeyBase64();
     }
 }

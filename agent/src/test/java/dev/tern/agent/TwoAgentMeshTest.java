@@ -1,5 +1,12 @@
 package dev.tern.agent;
 
+import dev.tern.agent.control.FakeManagementServer;
+import dev.tern.agent.control.FakeSignalServer;
+import dev.tern.agent.daemon.Preflight;
+import dev.tern.agent.dataplane.Shell;
+import dev.tern.agent.dataplane.UapiSocket;
+import dev.tern.agent.dataplane.WgBackend;
+import dev.tern.agent.status.StatusReport;
 import dev.tern.protocol.management.FirewallRule;
 import dev.tern.protocol.management.NetworkMap;
 import dev.tern.protocol.management.PeerConfig;
@@ -65,7 +72,7 @@ class TwoAgentMeshTest {
                         + "iproute2 iputils-ping (this test never skips)");
             }
         }
-        Daemon.requireRoot();
+        Preflight.requireRoot();
         host.check("bridge", List.of("ip", "link", "add", bridge, "type", "bridge"), null);
         host.check("bridge addr", List.of("ip", "addr", "add", subnet + "1/24", "dev", bridge), null);
         host.check("bridge up", List.of("ip", "link", "set", bridge, "up"), null);

@@ -1,0 +1,331 @@
+package dev.tern.agent.engine;
+
+import dev.tern.agent.dataplane.DataPlane;
+import dev.tern.agent.dataplane.DeviceState;
+import dev.tern.agent.dataplane.PeerDiff;
+import dev.tern.agent.dataplane.WgPeer;
+import dev.tern.agent.relay.RelayProxy;
+import dev.tern.agent.relay.RelayTransport;
+import dev.tern.agent.status.StatusReport;
+import dev.tern.protocol.relay.PeerId;
+import dev.tern.protocol.signal.Body;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Turns network maps and signal messages into WireGuard and firewall state. All state changes go through this
+ * object's lock, so a map and a signal message never interleave halfway.
+ *
+ * <p>Endpoint exchange, in the shape of NetBird's signal protocol: when a peer appears (or has no fresh handshake)
+ * we send OFFER (ufrag:pwd payload, our WireGuard port) followed by one CANDIDATE per local IPv4 address; the
+ * other side answers with ANSWER and its own CANDIDATEs. A received candidate set becomes the peer's endpoint.
+ *
+ * <p>Relay fallback, as NetBird does it: a peer without a fresh handshake {@link #RELAY_AFTER} after it appeared in
+ * the map (or after its endpoint last changed) is moved to a relayed link, a {@link RelayProxy} on loopback that
+ * WireGuard uses as the peer's endpoint. Only that timeout moves a peer: packets arriving through the relay before
+ * we relay the peer ourselves are dropped (the relay cannot vouch for who sent them). A relayed peer stays relayed
+ * (no upgrade back to direct) until it leaves the map.
+ */
+public final class Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    static final int KEEPALIVE_SECONDS = 25;
+    static final Duration REOFFER_INTERVAL = Duration.ofSeconds(10);
+    /** How long a peer may go without a handshake on direct endpoints before we relay it. */
+    static final Duration RELAY_AFTER = Duration.ofSeconds(10);
+    static final String RELAYED = "relayed";
+    static final String DIRECT = "direct";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String VERSION = "tern-0.1.0";
+
+    public interface SignalSender {
+        boolean send(String remoteKey, Body body);
+    }
+
+    private static final class Link {
+        final PeerId relayId;
+        final List<Candidates.Candidate> candidates = new ArrayList<>();
+        String endpoint;
+        Instant lastOffer = Instant.EPOCH;
+        /** When the peer appeared in the map or its endpoint last changed: the relay timeout counts from here. */
+        Instant waitingSince;
+        RelayProxy proxy;
+
+        Link(String publicKey, Instant now) {
+            this.relayId = PeerId.ofPublicKey(publicKey);
+            this.waitingSince = now;
+        }
+    }
+
+    private final DataPlane plane;
+    private final int wgPort;
+    private final Supplier<List<Candidates.LocalAddress>> localAddresses;
+    private final SignalSender signal;
+    private final Clock clock;
+    private final RelayTransport relay;
+    private final Map<String, Link> links = new HashMap<>();
+    /** Open relayed links by the remote's relay id, read without the lock on every relayed packet. */
+    private final Map<PeerId, RelayProxy> proxies = new ConcurrentHashMap<>();
+    private MeshMap map;
+
+    public Engine(DataPlane plane, int wgPort, Supplier<List<Candidates.LocalAddress>> localAddresses, SignalSender signal,
+           Clock clock) {
+        this(plane, wgPort, localAddresses, signal, RelayTransport.NONE, clock);
+    }
+
+    public Engine(DataPlane plane, int wgPort, Supplier<List<Candidates.LocalAddress>> localAddresses, SignalSender signal,
+           RelayTransport relay, Clock clock) {
+        this.plane = plane;
+        this.wgPort = wgPort;
+        this.localAddresses = localAddresses;
+        this.signal = signal;
+        this.relay = relay;
+        this.clock = clock;
+    }
+
+    /** Applies a new map: address, peers as a diff, firewall in one transaction; then offers to new peers. */
+    public synchronized void applyMap(MeshMap newMap) {
+        if (newMap.address() != null && !newMap.address().isEmpty()) {
+            plane.setAddress(newMap.address());
+        }
+        this.map = newMap;
+        Set<String> mapped = newMap.peers().stream().map(MeshMap.RemotePeer::publicKey).collect(Collectors.toSet());
+        links.entrySet().removeIf(entry -> {
+            if (mapped.contains(entry.getKey())) {
+                return false;
+            }
+            closeProxy(entry.getValue());
+            return true;
+        });
+        Instant now = clock.instant();
+        for (MeshMap.RemotePeer peer : newMap.peers()) {
+            links.computeIfAbsent(peer.publicKey(), k -> new Link(k, now));
+        }
+        // Rules first: a newly added peer is never reachable under the previous map's rules.
+        plane.applyFirewall(newMap.inboundRules());
+        PeerDiff diff = plane.applyPeers(desiredPeers());
+        LOG.info("applied network map serial {}: {} peers (+{} ~{} -{}), {} inbound rules", newMap.serial(),
+                newMap.peers().size(), diff.added().size(), diff.changed().size(), diff.removed().size(),
+                newMap.inboundRules().size());
+        offerStale();
+    }
+
+    synchronized MeshMap currentMap() {
+        return map;
+    }
+
+    private List<WgPeer> desiredPeers() {
+        List<WgPeer> peers = new ArrayList<>();
+        for (MeshMap.RemotePeer peer : map.peers()) {
+            Link link = links.get(peer.publicKey());
+            peers.add(new WgPeer(peer.publicKey(), peer.allowedIps(), link == null ? null : link.endpoint, KEEPALIVE_SECONDS));
+        }
+        return peers;
+    }
+
+    /** A signal message from {@code senderKey}; peers outside our map are ignored (no endpoint for strangers). */
+    public synchronized void onSignal(String senderKey, Body body) {
+        Link link = links.get(senderKey);
+        if (map == null || link == null) {
+            LOG.debug("ignoring signal {} from a peer that is not in our map", body.getType());
+            return;
+        }
+        switch (body.getType()) {
+            case OFFER -> {
+                link.candidates.clear();
+                sendSessionAndCandidates(senderKey, Body.Type.ANSWER);
+            }
+            case ANSWER -> link.candidates.clear();
+            case CANDIDATE -> Candidates.parse(body.getPayload()).ifPresent(candidate -> {
+                if (!link.candidates.contains(candidate)) {
+                    link.candidates.add(candidate);
+                }
+                chooseEndpoint(senderKey, link);
+            });
+            default -> {
+                // MODE, GO_IDLE, HEARTBEAT: nothing to do without lazy connections (relaying is decided locally)
+            }
+        }
+    }
+
+    private void chooseEndpoint(String peerKey, Link link) {
+        if (link.proxy != null) {
+            return; // relayed links stay relayed
+        }
+        Candidates.choose(link.candidates, localAddresses.get()).ifPresent(chosen -> {
+            String endpoint = chosen.endpoint();
+            if (endpoint.equals(link.endpoint)) {
+                return;
+            }
+            if (link.endpoint != null && handshakeFresh(peerKey) && link.candidates.stream()
+                    .anyMatch(c -> c.endpoint().equals(link.endpoint))) {
+                return; // the tunnel works on the endpoint we have; don't move it
+            }
+            link.endpoint = endpoint;
+            link.waitingSince = clock.instant();
+            LOG.info("peer {} reachable at {}", shortKey(peerKey), endpoint);
+            plane.applyPeers(desiredPeers());
+        });
+    }
+
+    private boolean handshakeFresh(String peerKey) {
+        try {
+            DeviceState.PeerStats stats = plane.read().peers().get(peerKey);
+            return stats != null && "connected".equals(StatusReport.peerState(stats.lastHandshakeEpochSeconds(),
+                    stats.endpoint(), clock.instant()));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** After a signal (re)connect everyone without a working tunnel gets a fresh offer right away. */
+    public synchronized void onSignalConnected() {
+        links.values().forEach(link -> link.lastOffer = Instant.EPOCH);
+        offerStale();
+    }
+
+    /**
+     * A packet a peer sent us through the relay: handed to WireGuard only when we relay that peer ourselves. Served
+     * without the lock. Anyone the relay admits can claim any peer id, so a relayed packet is no evidence that the
+     * peer's direct path is gone: it never opens a link or moves an endpoint (that is {@link #offerStale}'s
+     * decision alone, on our own handshake timeout), and before the link is ours it is dropped instead of reaching
+     * WireGuard, where an authentic packet from a proxy address would make WireGuard roam the peer there.
+     */
+    public void onRelayed(PeerId from, byte[] payload) {
+        RelayProxy proxy = proxies.get(from);
+        if (proxy == null) {
+            LOG.debug("dropping a relayed packet from {}: we do not relay that peer", from);
+            return;
+        }
+        proxy.deliver(payload);
+    }
+
+    private void switchToRelay(String peerKey, Link link, String why) {
+        link.proxy = new RelayProxy(link.relayId, relay, wgPort);
+        proxies.put(link.relayId, link.proxy);
+        link.endpoint = link.proxy.endpoint();
+        LOG.info("peer {} relayed via {} ({})", shortKey(peerKey), link.endpoint, why);
+        plane.applyPeers(desiredPeers());
+    }
+
+    private void closeProxy(Link link) {
+        if (link.proxy != null) {
+            proxies.remove(link.relayId, link.proxy);
+            link.proxy.close();
+            link.proxy = null;
+        }
+    }
+
+    /** Closes every relayed link (the daemon is going down). */
+    public synchronized void close() {
+        links.values().forEach(this::closeProxy);
+    }
+
+    /**
+     * Offers to every peer without a fresh handshake whose last offer is older than the re-offer interval, and
+     * moves peers that have waited longer than {@link #RELAY_AFTER} without a handshake to the relay.
+     */
+    public synchronized void offerStale() {
+        if (map == null) {
+            return;
+        }
+        Map<String, DeviceState.PeerStats> stats;
+        try {
+            stats = plane.read().peers();
+        } catch (RuntimeException e) {
+            stats = Map.of();
+        }
+        Instant now = clock.instant();
+        for (Map.Entry<String, Link> entry : links.entrySet()) {
+            DeviceState.PeerStats peerStats = stats.get(entry.getKey());
+            boolean fresh = peerStats != null && "connected".equals(
+                    StatusReport.peerState(peerStats.lastHandshakeEpochSeconds(), peerStats.endpoint(), now));
+            Link link = entry.getValue();
+            if (fresh || link.proxy != null) {
+                continue;
+            }
+            if (relay.configured() && Duration.between(link.waitingSince, now).compareTo(RELAY_AFTER) >= 0) {
+                switchToRelay(entry.getKey(), link, "no handshake for " + RELAY_AFTER.toSeconds() + " s");
+                continue;
+            }
+            if (Duration.between(link.lastOffer, now).compareTo(REOFFER_INTERVAL) < 0) {
+                continue;
+            }
+            if (sendSessionAndCandidates(entry.getKey(), Body.Type.OFFER)) {
+                entry.getValue().lastOffer = now;
+            }
+        }
+    }
+
+    private boolean sendSessionAndCandidates(String peerKey, Body.Type type) {
+        Body session = Body.newBuilder().setType(type).setPayload(randomToken(8) + ":" + randomToken(24))
+                .setWgListenPort(wgPort).setNetBirdVersion(VERSION).build();
+        if (!signal.send(peerKey, session)) {
+            return false;
+        }
+        List<Candidates.LocalAddress> local = localAddresses.get();
+        for (int i = 0; i < local.size(); i++) {
+            signal.send(peerKey, Body.newBuilder().setType(Body.Type.CANDIDATE)
+                    .setPayload(Candidates.format(i, local.get(i).address(), wgPort)).build());
+        }
+        return true;
+    }
+
+    private static String randomToken(int length) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return out.toString();
+    }
+
+    private static String shortKey(String key) {
+        return key.length() > 8 ? key.substring(0, 8) + "…" : key;
+    }
+
+    /** The per-peer part of the status, from the map and what WireGuard reports. */
+    public synchronized List<StatusReport.Peer> peerStatus() {
+        if (map == null) {
+            return List.of();
+        }
+        Map<String, DeviceState.PeerStats> stats;
+        try {
+            stats = plane.read().peers();
+        } catch (RuntimeException e) {
+            stats = Map.of();
+        }
+        Instant now = clock.instant();
+        List<StatusReport.Peer> out = new ArrayList<>();
+        for (MeshMap.RemotePeer peer : map.peers()) {
+            DeviceState.PeerStats s = stats.get(peer.publicKey());
+            Link link = links.get(peer.publicKey());
+            String endpoint = s != null && s.endpoint() != null ? s.endpoint() : link == null ? null : link.endpoint;
+            long handshake = s == null ? 0 : s.lastHandshakeEpochSeconds();
+            // What WireGuard uses decides: a relayed peer that roamed to a direct address is direct again.
+            String connectionType = endpoint == null ? null
+                    : link != null && link.proxy != null && endpoint.equals(link.proxy.endpoint()) ? RELAYED : DIRECT;
+            out.add(new StatusReport.Peer(peer.name(), peer.fqdn(), peer.publicKey(), peer.meshIp(), endpoint,
+                    StatusReport.peerState(handshake, endpoint, now),
+                    handshake > 0 ? Instant.ofEpochSecond(handshake).toString() : null,
+                    s == null ? 0 : s.rxBytes(), s == null ? 0 : s.txBytes(), connectionType));
+        }
+        for (MeshMap.RemotePeer peer : map.offlinePeers()) {
+            out.add(new StatusReport.Peer(peer.name(), peer.fqdn(), peer.publicKey(), peer.meshIp(), null,
+                    StatusReport.LOGIN_EXPIRED, null, 0, 0, null));
+        }
+        return out;
+    }
+}

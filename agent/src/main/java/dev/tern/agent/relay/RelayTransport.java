@@ -1,0 +1,24 @@
+package dev.tern.agent.relay;
+
+import dev.tern.protocol.relay.PeerId;
+
+/** What relayed links need from the relay: whether one is configured, and a way to send a packet to a peer. */
+public interface RelayTransport {
+    /** No relay: peers without a direct path stay unreachable. */
+    RelayTransport NONE = new RelayTransport() {
+        @Override
+        public boolean configured() {
+            return false;
+        }
+
+        @Override
+        public boolean send(PeerId to, byte[] payload) {
+            return false;
+        }
+    };
+
+    boolean configured();
+
+    /** Hands a WireGuard packet to the relay for {@code to}; false when it was dropped. */
+    boolean send(PeerId to, byte[] payload);
+}
