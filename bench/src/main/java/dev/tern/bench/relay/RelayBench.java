@@ -32,8 +32,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Tern's relay and STUN beside coturn (TURN, driven by its own {@code turnutils_uclient}) and beside a raw TCP
- * forwarder (the ceiling), on one machine in one run: throughput for one pair and for many, the round-trip time a
+ * Tern's relay and STUN beside coturn (TURN over TCP with ChannelData, {@link TurnLink}; its own
+ * {@code turnutils_uclient} for reference) and beside a raw TCP forwarder (the ceiling), on one machine in one run,
+ * every server carrying the same packets from the same load code: throughput for one pair and for many, the round-trip time a
  * relay adds, memory per idle session, STUN Binding answers per second. Each server runs in its own process (the
  * relay as the standalone node, {@code dev.tern.signal.SignalRelayMain}) so its resident memory can be read from
  * {@code /proc}. Linux only; needs {@code turnserver} and {@code turnutils_uclient} (scripts/bench-relay.sh
@@ -115,38 +116,49 @@ public final class RelayBench {
         awaitListening(turn, coturn);
 
         Link.Factory tern = Link.Relay.factory(relay, RelayTokens.fromSharedSecret(secret, Clock.systemUTC()), "run");
+        Link.Factory turnLinks = TurnLink.factory(turn);
         Link.Factory ceiling = Link.Raw.factory(rawAddress, "run");
         Table table = new Table();
 
+        System.out.println("throughput (Tern, coturn, raw):");
         double ternOne = throughput(tern, 1, seconds, packet);
+        double turnOne = throughput(turnLinks, 1, seconds, packet);
         double rawOne = throughput(ceiling, 1, seconds, packet);
-        double turnOne = uclient(turnPort, 1, option("uclient-messages"), packet).mibPerSecond();
-        table.row("throughput, 1 pair (MiB/s of packets delivered)", ternOne, turnOne, rawOne, "≥ coturn, ≥ 70 % of raw");
-        double ternMany = throughput(tern, pairs, seconds, packet);
-        double rawMany = throughput(ceiling, pairs, seconds, packet);
-        Uclient turnMany = uclient(turnPort, pairs, option("uclient-messages"), packet);
-        table.row("throughput, " + pairs + " pairs (MiB/s)", ternMany, turnMany.mibPerSecond(), rawMany,
+        table.row("throughput, 1 pair (MiB/s of packets delivered)", ternOne, turnOne, rawOne,
                 "≥ coturn, ≥ 70 % of raw");
+        double ternMany = throughput(tern, pairs, seconds, packet);
+        double turnMany = throughput(turnLinks, pairs, seconds, packet);
+        double rawMany = throughput(ceiling, pairs, seconds, packet);
+        table.row("throughput, " + pairs + " pairs (MiB/s)", ternMany, turnMany, rawMany, "≥ coturn, ≥ 70 % of raw");
 
         int rounds = option("rounds");
         Latency direct = latency(Link.Raw.direct(), rounds, packet);
         Latency ternLatency = latency(tern.pair(1_000_000), rounds, packet);
+        Latency turnLatency = latency(turnLinks.pair(1_000_000), rounds, packet);
         Latency rawLatency = latency(ceiling.pair(1_000_000), rounds, packet);
-        Uclient turnLatency = uclient(turnPort, 1, Math.min(rounds, 500), packet, 20); // 20 ms apart: 10 s
-        table.row("round trip added, p50 (µs; direct loopback p50 " + fmt(direct.p50Micros()) + " µs)",
-                ternLatency.p50Micros() - direct.p50Micros(), turnLatency.rttMillis() * 1000 - direct.p50Micros(),
-                rawLatency.p50Micros() - direct.p50Micros(), "coturn: uclient's average, ms resolution");
-        table.row("round trip added, p99 (µs)", ternLatency.p99Micros() - direct.p99Micros(), Double.NaN,
+        table.row("round trip added, p50 (µs; direct loopback " + fmt(direct.p50Micros()) + " µs)",
+                ternLatency.p50Micros() - direct.p50Micros(), turnLatency.p50Micros() - direct.p50Micros(),
+                rawLatency.p50Micros() - direct.p50Micros(), "");
+        table.row("round trip added, p99 (µs; direct loopback " + fmt(direct.p99Micros()) + " µs)",
+                ternLatency.p99Micros() - direct.p99Micros(), turnLatency.p99Micros() - direct.p99Micros(),
                 rawLatency.p99Micros() - direct.p99Micros(), "");
 
         double ternIdle = idleKiB(node, idle, tern::idle);
         double rawIdle = idleKiB(raw, idle, ceiling::idle);
         // coturn holds two descriptors per allocation (the TCP connection, the relayed UDP port).
         int turnIdleCount = (int) Math.min(idle, (openFileLimit() - 1000) / 2);
-        double turnIdle = idleKiB(coturn, turnIdleCount, i -> TurnAllocation.open(turn));
+        double turnIdle = idleKiB(coturn, turnIdleCount, turnLinks::idle);
         table.row("memory per idle session at " + idle + " sessions (KiB of RSS)"
                         + (turnIdleCount < idle ? "; coturn at " + turnIdleCount + " (open-file limit)" : ""),
                 ternIdle, turnIdle, rawIdle, "≤ 20 KiB");
+
+        // coturn's own load client, for reference: paced by its own loop, so it measures uclient more than coturn.
+        Uclient uclientOne = uclient(turnPort, 1, option("uclient-messages"), packet);
+        Uclient uclientRtt = uclient(turnPort, 1, Math.min(rounds, 500), packet, 20); // 20 ms apart: ≤ 10 s
+        table.row("coturn via turnutils_uclient -t -y: MiB/s delivered, 1 pair", Double.NaN,
+                uclientOne.mibPerSecond(), Double.NaN, "reference only");
+        table.row("coturn via turnutils_uclient: average round trip (µs, ms resolution)", Double.NaN,
+                uclientRtt.rttMillis() * 1000, Double.NaN, "reference only");
 
         double stunSeconds = option("stun-seconds");
         double ternStun = StunLoad.run(new InetSocketAddress(InetAddress.getLoopbackAddress(), ternStunPort), 4, 32,
