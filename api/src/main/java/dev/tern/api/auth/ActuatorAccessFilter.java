@@ -27,7 +27,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Guards the actuator. The health probes ({@link #OPEN_PATHS}) stay open for load balancers and answer only
  * {@code {"status": ...}}; everything else ({@code /actuator/prometheus}, the endpoint index) needs either
  * {@code Authorization: Bearer <TERN_METRICS_TOKEN>} (compared in constant time) or
- * {@code Authorization: Token nbp_...}, a personal access token of a user who may read the whole account
+ * {@code Authorization: Token nbp_...} (or {@code Bearer nbp_...}), a personal access token of a user who may read the
+ * whole account
  * (owner, admin, auditor). No credentials or wrong ones: 401; a token of a plain user: 403. The same credentials on a
  * health probe show its components (which one is down) but never their details.
  */
@@ -102,11 +103,13 @@ public class ActuatorAccessFilter extends OncePerRequestFilter {
         int space = trimmed.indexOf(' ');
         String scheme = (space < 0 ? trimmed : trimmed.substring(0, space)).toLowerCase(Locale.ROOT);
         String credentials = space < 0 ? "" : trimmed.substring(space + 1).trim();
-        if (scheme.equals("bearer")) {
-            return metricsTokenHash.isPresent() && MessageDigest.isEqual(metricsTokenHash.get(), sha256(credentials))
-                    ? null : new Refusal(401, "invalid metrics token");
+        boolean metricsToken = metricsTokenHash.isPresent()
+                && MessageDigest.isEqual(metricsTokenHash.get(), sha256(credentials));
+        boolean bearerAccessToken = credentials.startsWith(PersonalAccessTokens.PREFIX);
+        if (scheme.equals("bearer") && (metricsToken || !bearerAccessToken)) {
+            return metricsToken ? null : new Refusal(401, "invalid metrics token");
         }
-        if (!scheme.equals("token")) {
+        if (!scheme.equals("token") && !scheme.equals("bearer")) {
             return new Refusal(401, "metrics need 'Authorization: Bearer <TERN_METRICS_TOKEN>' or "
                     + "'Authorization: Token nbp_...' of an owner, admin or auditor");
         }

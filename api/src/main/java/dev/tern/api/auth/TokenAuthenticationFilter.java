@@ -25,7 +25,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates every request except the bootstrap endpoints and the actuator by its
- * {@code Authorization: Token nbp_...} header. Failures of any kind answer 401 in NetBird's error shape before
+ * {@code Authorization: Token nbp_...} header; {@code Bearer nbp_...} is the same personal access token (NetBird
+ * takes it so, and tools send it). Failures of any kind answer 401 in NetBird's error shape before
  * the request reaches a controller; the token itself is never logged, only looked up by its SHA-256 hash.
  */
 @Component
@@ -105,10 +106,13 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
         String trimmed = header.trim();
         int space = trimmed.indexOf(' ');
         String scheme = space < 0 ? trimmed : trimmed.substring(0, space);
-        if (!scheme.toLowerCase(Locale.ROOT).equals("token") || space < 0) {
+        String token = space < 0 ? "" : trimmed.substring(space + 1).trim();
+        String lowerScheme = scheme.toLowerCase(Locale.ROOT);
+        boolean bearerAccessToken = lowerScheme.equals("bearer") && token.startsWith(PersonalAccessTokens.PREFIX);
+        if (space < 0 || !(lowerScheme.equals("token") || bearerAccessToken)) {
+            // Other bearer tokens are JWTs from an identity provider (NetBird's SSO), which Tern does not accept yet.
             return new Result(null, "unsupported authorization scheme: send 'Authorization: Token nbp_...'");
         }
-        String token = trimmed.substring(space + 1).trim();
         if (!PersonalAccessTokens.isWellFormed(token)) {
             return new Result(null, "token is malformed");
         }

@@ -48,8 +48,10 @@ class ApiExceptionHandler {
     }
 
     static ResponseEntity<ErrorResponse> error(HttpStatusCode status, String message) {
+        // NetBird's Terraform provider (and scripts modelled on it) tell "gone" from other failures by this text.
+        String said = status.value() == 404 && !message.contains("not found") ? message + " (not found)" : message;
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
-                .body(new ErrorResponse(message, status.value()));
+                .body(new ErrorResponse(said, status.value()));
     }
 
     static HttpStatus statusOf(CommandRejected.Reason reason) {

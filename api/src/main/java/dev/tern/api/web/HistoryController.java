@@ -33,7 +33,7 @@ class HistoryController {
             throw ApiException.badRequest("query parameter 'at' (ISO-8601 time) is required");
         }
         AccountState state = history.at(caller.accountId(), instant)
-                .orElseThrow(() -> ApiException.notFound("the account did not exist at " + Times.iso(instant)));
+                .orElseThrow(() -> ApiException.notFound("account not found at " + Times.iso(instant) + ": it did not exist yet"));
         Function<String, Json.GroupMinimum> groups = Json.GroupMinimum.lookup(state.groups());
         String domain = state.account().dnsDomain();
         return new NetworkAt(Times.iso(instant),

@@ -21,7 +21,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Guards request bodies before any parsing: at most {@link #MAX_BODY_BYTES} (413 otherwise — by declared
- * Content-Length at once, by counting for chunked bodies), and JSON only when a Content-Type is given (415).
+ * Content-Length without buffering, by counting for chunked bodies; either way after discarding the rest so the
+ * client reads the answer), and JSON only when a Content-Type is given (415).
  * The body is buffered so that what the controller reads is exactly what was counted. Every path is guarded, not
  * only {@code /api/}: a bound that depends on how a path is spelled can be spelled around.
  */
@@ -30,6 +31,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class RequestBodyFilter extends OncePerRequestFilter {
     static final int ORDER = -80;
     static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** How much of an oversized body is read and dropped so that its sender can read the 413. */
+    static final long MAX_DISCARDED_BYTES = 64L * 1024 * 1024;
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -46,7 +49,7 @@ class RequestBodyFilter extends OncePerRequestFilter {
             return;
         }
         if (declared > MAX_BODY_BYTES) {
-            tooLarge(response);
+            tooLarge(request, response, 0);
             return;
         }
         String contentType = request.getContentType();
@@ -57,16 +60,38 @@ class RequestBodyFilter extends OncePerRequestFilter {
         }
         byte[] body = readAtMost(request.getInputStream(), MAX_BODY_BYTES);
         if (body == null) {
-            tooLarge(response);
+            tooLarge(request, response, MAX_BODY_BYTES + 1);
             return;
         }
         chain.doFilter(new BufferedBodyRequest(request, body), response);
     }
 
-    private static void tooLarge(HttpServletResponse response) throws IOException {
-        // The rest of the body stays unread: close the connection rather than keep it in an unknown state.
+    /**
+     * Answers 413 after reading and discarding the rest of the body, up to {@link #MAX_DISCARDED_BYTES} in all.
+     * Clients (curl, Go's net/http, java.net.http) send the whole body before they read an answer; closing with
+     * body bytes unread makes the kernel reset the connection, and the client then reports a broken pipe instead
+     * of the 413. Discarding costs bandwidth, never memory; a body beyond the bound still gets the reset.
+     */
+    private static void tooLarge(HttpServletRequest request, HttpServletResponse response, long alreadyRead)
+            throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared <= MAX_DISCARDED_BYTES) {
+            discard(request.getInputStream(), MAX_DISCARDED_BYTES - alreadyRead);
+        }
+        // Never reuse the connection: past the bound the rest of the body is still in flight.
         response.setHeader("Connection", "close");
         ErrorResponse.write(response, 413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
+    }
+
+    /** Reads and drops at most {@code limit} bytes; a client that stops sending ends it at the read timeout. */
+    static long discard(InputStream in, long limit) throws IOException {
+        byte[] buffer = new byte[16 * 1024];
+        long total = 0;
+        int n;
+        while (total < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - total))) > 0) {
+            total += n;
+        }
+        return total;
     }
 
     static boolean containsNul(String raw) {

@@ -123,6 +123,20 @@ class TokenAuthenticationFilterTest {
     }
 
     @Test
+    void bearerPersonalAccessTokenIsTheSameTokenAndOtherBearersNeedSso() throws Exception {
+        String token = register(NOW.plusSeconds(60), false, UserRole.AUDITOR);
+        MockFilterChain chain = new MockFilterChain();
+        assertThat(call("/api/peers", "Bearer " + token, chain).getStatus()).isEqualTo(200);
+        assertThat(chain.getRequest().getAttribute(Caller.ATTRIBUTE)).isEqualTo(new Caller("acc1", "user1", "Ann",
+                "ann@example.com", UserRole.AUDITOR, false, "tok1"));
+        assertUnauthorized("Bearer " + PersonalAccessTokens.mint().plainToken(), "invalid");
+        assertUnauthorized("Bearer " + register(NOW, false, UserRole.OWNER), "expired");
+        assertUnauthorized("Bearer nbp_short", "malformed");
+        assertUnauthorized("Bearer " + token.substring(PersonalAccessTokens.PREFIX.length()),
+                "unsupported authorization scheme");
+    }
+
+    @Test
     void schemeIsCaseInsensitiveLikeNetBirds() throws Exception {
         String token = register(null, false, UserRole.USER);
         MockFilterChain chain = new MockFilterChain();

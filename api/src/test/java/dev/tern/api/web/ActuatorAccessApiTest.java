@@ -36,6 +36,11 @@ class ActuatorAccessApiTest extends ApiTestSupport {
         RawHttp.Response owner = RawHttp.get(http.port(), "/actuator/prometheus", "Token " + admin());
         assertThat(owner.status()).as(owner.toString()).isEqualTo(200);
         assertThat(owner.body()).contains("jvm_");
+        RawHttp.Response ownerBearer = RawHttp.get(http.port(), "/actuator/prometheus", "Bearer " + admin());
+        assertThat(ownerBearer.status()).as(ownerBearer.toString()).isEqualTo(200);
+        RawHttp.Response unknownBearerPat = RawHttp.get(http.port(), "/actuator/prometheus",
+                "Bearer nbp_000000000000000000000000000000000000");
+        assertThat(unknownBearerPat.status()).as(unknownBearerPat.toString()).isEqualTo(401);
         RawHttp.Response auditor = RawHttp.get(http.port(), "/actuator/prometheus",
                 "Token " + serviceUser("auditor").token());
         assertThat(auditor.status()).as(auditor.toString()).isEqualTo(200);
@@ -43,6 +48,9 @@ class ActuatorAccessApiTest extends ApiTestSupport {
                 "Token " + serviceUser("user").token());
         assertThat(user.status()).as(user.toString()).isEqualTo(403);
         assertThat(user.body()).doesNotContain("jvm_");
+        RawHttp.Response userBearer = RawHttp.get(http.port(), "/actuator/prometheus",
+                "Bearer " + serviceUser("user").token());
+        assertThat(userBearer.status()).as(userBearer.toString()).isEqualTo(403);
     }
 
     @Test

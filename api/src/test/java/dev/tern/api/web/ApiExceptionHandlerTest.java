@@ -44,7 +44,7 @@ class ApiExceptionHandlerTest {
         var wrapped = new CommandExecutionException("boom", CommandRejected.conflict("in use"));
         assertThat(handler.commandFailed(wrapped).getBody()).isEqualTo(new ErrorResponse("in use", 409));
         var inDetails = new CommandExecutionException("remote", null, CommandRejected.notFound("gone"));
-        assertThat(handler.commandFailed(inDetails).getBody()).isEqualTo(new ErrorResponse("gone", 404));
+        assertThat(handler.commandFailed(inDetails).getBody()).isEqualTo(new ErrorResponse("gone (not found)", 404));
         var deep = new IllegalStateException("outer", new RuntimeException(new InvalidValueException("bad cidr")));
         assertThat(handler.unexpected(deep).getBody()).isEqualTo(new ErrorResponse("bad cidr", 400));
     }
@@ -64,5 +64,17 @@ class ApiExceptionHandlerTest {
         assertThat(handler.forbidden(new AccessDeniedException("no")).getStatusCode().value()).isEqualTo(403);
         assertThat(handler.api(ApiException.notFound("peer x not found")).getBody())
                 .isEqualTo(new ErrorResponse("peer x not found", 404));
+    }
+
+    @Test
+    void every404SaysNotFoundWhateverItsCauseSaid() {
+        assertThat(handler.rejected(CommandRejected.notFound("no such thing")).getBody())
+                .isEqualTo(new ErrorResponse("no such thing (not found)", 404));
+        assertThat(handler.api(ApiException.notFound("the account did not exist then")).getBody().message())
+                .contains("not found");
+        assertThat(handler.noRoute(new RuntimeException()).getBody().message()).contains("not found");
+        assertThat(handler.noAccount(null).getBody().message()).contains("not found");
+        // Other statuses keep their words exactly.
+        assertThat(handler.rejected(CommandRejected.conflict("in use")).getBody().message()).isEqualTo("in use");
     }
 }

@@ -155,5 +155,9 @@ public abstract class ApiTestSupport {
         assertThat(r.status()).as(r.toString()).isEqualTo(status);
         assertThat(r.json().get("code").asInt()).as(r.toString()).isEqualTo(status);
         assertThat(r.errorMessage()).as(r.toString()).isNotBlank();
+        if (status == 404) {
+            // NetBird's Terraform provider tells "gone, recreate it" from other failures by this text.
+            assertThat(r.errorMessage()).as(r.toString()).contains("not found");
+        }
     }
 }

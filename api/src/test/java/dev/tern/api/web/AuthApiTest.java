@@ -28,7 +28,8 @@ class AuthApiTest extends ApiTestSupport {
         for (String path : READS) {
             assertError(http.get(path, null), 401);
         }
-        assertError(send("Bearer " + good), 401);
+        assertError(send("Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln"), 401);
+        assertError(send("Bearer " + PersonalAccessTokens.mint().plainToken()), 401);
         assertError(send("Token"), 401);
         assertError(send("Token nbp_tooshort"), 401);
         assertError(send("Token xyz_" + good.substring(4)), 401);
@@ -39,9 +40,27 @@ class AuthApiTest extends ApiTestSupport {
         assertThat(send("token " + good).status()).isEqualTo(200);
     }
 
+    @Test
+    void bearerPersonalAccessTokensAreTakenLikeNetBirdsAndTheSeedsCurlExample() {
+        RoleUser robot = serviceUser("admin");
+        TestHttp.Response bearer = send("Bearer " + robot.token());
+        assertThat(bearer.status()).as(bearer.body()).isEqualTo(200);
+        assertThat(send("bearer " + robot.token()).status()).isEqualTo(200);
+        TestHttp.Response me = getAs("/api/users/current", "Bearer " + robot.token());
+        assertThat(me.json().get("id").asText()).isEqualTo(robot.userId());
+        // The same token with the same rights: blocking its user shuts the bearer spelling too.
+        assertThat(http.put("/api/users/" + robot.userId(), admin(), Map.of("role", "admin", "auto_groups", List.of(),
+                "is_blocked", true)).status()).isEqualTo(200);
+        assertError(send("Bearer " + robot.token()), 401);
+    }
+
     TestHttp.Response send(String authorization) {
+        return getAs("/api/groups", authorization);
+    }
+
+    TestHttp.Response getAs(String path, String authorization) {
         try {
-            var request = java.net.http.HttpRequest.newBuilder(http.uri("/api/groups"))
+            var request = java.net.http.HttpRequest.newBuilder(http.uri(path))
                     .header("Authorization", authorization).GET().build();
             var response = java.net.http.HttpClient.newHttpClient().send(request,
                     java.net.http.HttpResponse.BodyHandlers.ofString());

@@ -48,6 +48,20 @@ final class RawHttp {
     /** {@code method rawPath} with {@code body} (null: none), by Content-Length or, if {@code chunked}, in chunks. */
     static Response send(int port, String method, String rawPath, String authorization, byte[] body,
                          boolean chunked) {
+        return send(port, method, rawPath, authorization, body, chunked, false);
+    }
+
+    /**
+     * Like the clients that send a request to its last byte before they read a byte of the answer (Python's
+     * http.client, most hand-written ones): a failed write fails the call instead of being ignored.
+     */
+    static Response sendWholeBodyThenRead(int port, String method, String rawPath, String authorization,
+                                          byte[] body, boolean chunked) {
+        return send(port, method, rawPath, authorization, body, chunked, true);
+    }
+
+    private static Response send(int port, String method, String rawPath, String authorization, byte[] body,
+                                 boolean chunked, boolean wholeBodyFirst) {
         try (Socket socket = new Socket("localhost", port)) {
             socket.setSoTimeout(60_000);
             StringBuilder head = new StringBuilder(method + " " + rawPath + " HTTP/1.1\r\n")
@@ -65,8 +79,16 @@ final class RawHttp {
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             Thread writer = null;
-            if (body != null) {
-                writer = new Thread(() -> writeBody(out, body, chunked), "raw-http-body");
+            if (body != null && wholeBodyFirst) {
+                writeBody(out, body, chunked);
+            } else if (body != null) {
+                writer = new Thread(() -> {
+                    try {
+                        writeBody(out, body, chunked);
+                    } catch (IOException serverStoppedReading) {
+                        // expected when the server refuses the body: the answer is what counts
+                    }
+                }, "raw-http-body");
                 writer.setDaemon(true);
                 writer.start();
             }
@@ -83,27 +105,23 @@ final class RawHttp {
         }
     }
 
-    /** A server that stops reading and closes makes these writes fail; the answer is what counts. */
-    private static void writeBody(OutputStream out, byte[] body, boolean chunked) {
-        try {
-            int piece = 64 * 1024;
-            for (int offset = 0; offset < body.length; offset += piece) {
-                int n = Math.min(piece, body.length - offset);
-                if (chunked) {
-                    out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                }
-                out.write(body, offset, n);
-                if (chunked) {
-                    out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                }
-            }
+    /** A server that stops reading and closes makes these writes fail. */
+    private static void writeBody(OutputStream out, byte[] body, boolean chunked) throws IOException {
+        int piece = 64 * 1024;
+        for (int offset = 0; offset < body.length; offset += piece) {
+            int n = Math.min(piece, body.length - offset);
             if (chunked) {
-                out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             }
-            out.flush();
-        } catch (IOException serverStoppedReading) {
-            // expected when the server refuses the body
+            out.write(body, offset, n);
+            if (chunked) {
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
         }
+        if (chunked) {
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        out.flush();
     }
 
     /** Everything up to the server's close; a reset after the answer arrived still leaves the answer. */

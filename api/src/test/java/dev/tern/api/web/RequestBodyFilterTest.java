@@ -48,13 +48,43 @@ class RequestBodyFilterTest {
     }
 
     @Test
-    void declaredOversizedBodyIs413WithoutReadingIt() throws Exception {
+    void declaredOversizedBodyIs413AndDiscardedSoItsSenderReadsTheAnswer() throws Exception {
         MockFilterChain chain = new MockFilterChain();
-        MockHttpServletResponse response = post(request(new byte[RequestBodyFilter.MAX_BODY_BYTES + 1],
-                "application/json", false), chain);
+        MockHttpServletRequest request = request(new byte[RequestBodyFilter.MAX_BODY_BYTES + 1], "application/json",
+                false);
+        MockHttpServletResponse response = post(request, chain);
         assertThat(response.getStatus()).isEqualTo(413);
         assertThat(response.getContentAsString()).contains("\"code\":413");
+        assertThat(response.getHeader("Connection")).isEqualTo("close");
         assertThat(chain.getRequest()).isNull();
+        assertThat(request.getInputStream().read()).as("the whole body was read").isEqualTo(-1);
+    }
+
+    @Test
+    void chunkedOversizedBodyIsDiscardedToTheEndToo() throws Exception {
+        MockHttpServletRequest request = request(new byte[3 * RequestBodyFilter.MAX_BODY_BYTES], "application/json",
+                true);
+        MockHttpServletResponse response = post(request, new MockFilterChain());
+        assertThat(response.getStatus()).isEqualTo(413);
+        assertThat(request.getInputStream().read()).isEqualTo(-1);
+    }
+
+    @Test
+    void discardingIsBounded() throws Exception {
+        assertThat(RequestBodyFilter.discard(new ByteArrayInputStream(new byte[100_000]), 70_000)).isEqualTo(70_000);
+        assertThat(RequestBodyFilter.discard(new ByteArrayInputStream(new byte[500]), 70_000)).isEqualTo(500);
+        // A declared length beyond the bound is answered at once, without reading a byte of it.
+        MockHttpServletRequest huge = new MockHttpServletRequest("POST", "/api/groups") {
+            @Override
+            public long getContentLengthLong() {
+                return RequestBodyFilter.MAX_DISCARDED_BYTES + 1;
+            }
+        };
+        huge.setContent(new byte[10]);
+        huge.setContentType("application/json");
+        MockHttpServletResponse response = post(huge, new MockFilterChain());
+        assertThat(response.getStatus()).isEqualTo(413);
+        assertThat(huge.getInputStream().read()).isEqualTo(0);
     }
 
     @Test

@@ -1,0 +1,486 @@
+package dev.tern.bench.relay;
+
+import dev.tern.protocol.relay.RelayTokens;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Tern's relay and STUN beside coturn (TURN over TCP with ChannelData, {@link TurnLink}; its own
+ * {@code turnutils_uclient} for reference) and beside a raw TCP forwarder (the ceiling), on one machine in one run,
+ * every server carrying the same packets from the same load code: throughput for one pair and for many, the round-trip time a
+ * relay adds, memory per idle session, STUN Binding answers per second. Each server runs in its own process (the
+ * relay as the standalone node, {@code dev.tern.signal.SignalRelayMain}) so its resident memory can be read from
+ * {@code /proc}. Linux only; needs {@code turnserver} and {@code turnutils_uclient} (scripts/bench-relay.sh
+ * installs coturn) and a file-descriptor limit above twice the idle session count.
+ *
+ * <pre>
+ * RelayBench [--smoke] [--pairs N] [--seconds S] [--idle N] [--rounds N] [--stun-seconds S] [--packet BYTES]
+ *            [--uclient-messages N]
+ * </pre>
+ */
+public final class RelayBench {
+    private final Map<String, String> options;
+    private final List<Process> processes = new ArrayList<>();
+
+    private RelayBench(Map<String, String> options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>(Map.of("pairs", "100", "seconds", "20", "idle", "10000",
+                "rounds", "5000", "stun-seconds", "10", "packet", "1400", "uclient-messages", "5000"));
+        if (Arrays.asList(args).contains("--smoke")) {
+            options.putAll(Map.of("pairs", "4", "seconds", "2", "idle", "200", "rounds", "200",
+                    "stun-seconds", "2", "uclient-messages", "200"));
+        }
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--smoke")) {
+                continue;
+            }
+            if (!args[i].startsWith("--") || i + 1 >= args.length || !options.containsKey(args[i].substring(2))) {
+                System.err.println("usage: RelayBench [--smoke] " + options.keySet().stream().sorted()
+                        .map(k -> "[--" + k + " N]").reduce((a, b) -> a + " " + b).orElse(""));
+                System.exit(2);
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        RelayBench bench = new RelayBench(options);
+        try {
+            bench.run();
+        } finally {
+            bench.stopAll();
+        }
+    }
+
+    private int option(String name) {
+        return Integer.parseInt(options.get(name));
+    }
+
+    private void run() throws Exception {
+        int pairs = option("pairs");
+        double seconds = option("seconds");
+        int idle = option("idle");
+        int packet = option("packet");
+        System.out.printf("relay bench %s: %d pairs, %.0f s per throughput phase, %d idle sessions, %d-byte packets%n",
+                Instant.now(), pairs, seconds, idle, packet);
+
+        String secret = UUID.randomUUID().toString();
+        int relayPort = freeTcpPort();
+        int ternStunPort = freeUdpPort();
+        Process node = start("tern relay node", List.of(java(), "-cp", System.getProperty("java.class.path"),
+                        "dev.tern.signal.SignalRelayMain"),
+                Map.of("TERN_RELAY_SECRET", secret, "TERN_RELAY_PORT", String.valueOf(relayPort),
+                        "TERN_SIGNAL_PORT", String.valueOf(freeTcpPort()), "TERN_STUN_PORT",
+                        String.valueOf(ternStunPort), "TERN_RELAY_EXPOSED_ADDRESS", "rel://127.0.0.1:" + relayPort));
+        int rawPort = freeTcpPort();
+        Process raw = start("raw TCP forwarder", List.of(java(), "-cp", System.getProperty("java.class.path"),
+                RawTcpForwarder.class.getName(), String.valueOf(rawPort)), Map.of());
+        int turnPort = freeTcpPort();
+        Process coturn = start("coturn", List.of("turnserver", "-n", "--no-auth", "--listening-ip", "127.0.0.1",
+                "--relay-ip", "127.0.0.1", "--listening-port", String.valueOf(turnPort), "--min-port", "20000",
+                "--max-port", "60000", "--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers",
+                "--simple-log", "--log-file", "stdout", "--pidfile", Files.createTempFile("turn", ".pid").toString()),
+                Map.of());
+        InetSocketAddress relay = new InetSocketAddress(InetAddress.getLoopbackAddress(), relayPort);
+        InetSocketAddress rawAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), rawPort);
+        InetSocketAddress turn = new InetSocketAddress(InetAddress.getLoopbackAddress(), turnPort);
+        awaitListening(relay, node);
+        awaitListening(rawAddress, raw);
+        awaitListening(turn, coturn);
+
+        Link.Factory tern = Link.Relay.factory(relay, RelayTokens.fromSharedSecret(secret, Clock.systemUTC()), "run");
+        Link.Factory turnLinks = TurnLink.factory(turn);
+        Link.Factory ceiling = Link.Raw.factory(rawAddress, "run");
+        Table table = new Table();
+
+        System.out.println("throughput (Tern, coturn, raw):");
+        double ternOne = throughput(tern, 1, seconds, packet);
+        double turnOne = throughput(turnLinks, 1, seconds, packet);
+        double rawOne = throughput(ceiling, 1, seconds, packet);
+        table.row("throughput, 1 pair (MiB/s of packets delivered)", ternOne, turnOne, rawOne,
+                "≥ coturn, ≥ 70 % of raw");
+        double ternMany = throughput(tern, pairs, seconds, packet);
+        double turnMany = throughput(turnLinks, pairs, seconds, packet);
+        double rawMany = throughput(ceiling, pairs, seconds, packet);
+        table.row("throughput, " + pairs + " pairs (MiB/s)", ternMany, turnMany, rawMany, "≥ coturn, ≥ 70 % of raw");
+
+        int rounds = option("rounds");
+        Latency direct = latency(Link.Raw.direct(), rounds, packet);
+        Latency ternLatency = latency(tern.pair(1_000_000), rounds, packet);
+        Latency turnLatency = latency(turnLinks.pair(1_000_000), rounds, packet);
+        Latency rawLatency = latency(ceiling.pair(1_000_000), rounds, packet);
+        table.row("round trip added, p50 (µs; direct loopback " + fmt(direct.p50Micros()) + " µs)",
+                ternLatency.p50Micros() - direct.p50Micros(), turnLatency.p50Micros() - direct.p50Micros(),
+                rawLatency.p50Micros() - direct.p50Micros(), "");
+        table.row("round trip added, p99 (µs; direct loopback " + fmt(direct.p99Micros()) + " µs)",
+                ternLatency.p99Micros() - direct.p99Micros(), turnLatency.p99Micros() - direct.p99Micros(),
+                rawLatency.p99Micros() - direct.p99Micros(), "");
+
+        double ternIdle = idleKiB(node, idle, tern::idle);
+        double rawIdle = idleKiB(raw, idle, ceiling::idle);
+        // coturn holds two descriptors per allocation (the TCP connection, the relayed UDP port).
+        int turnIdleCount = (int) Math.min(idle, (openFileLimit() - 1000) / 2);
+        double turnIdle = idleKiB(coturn, turnIdleCount, turnLinks::idle);
+        table.row("memory per idle session at " + idle + " sessions (KiB of RSS)"
+                        + (turnIdleCount < idle ? "; coturn at " + turnIdleCount + " (open-file limit)" : ""),
+                ternIdle, turnIdle, rawIdle, "≤ 20 KiB");
+
+        // coturn's own load client, for reference: paced by its own loop, so it measures uclient more than coturn.
+        Uclient uclientOne = uclient(turnPort, 1, option("uclient-messages"), packet);
+        Uclient uclientRtt = uclient(turnPort, 1, Math.min(rounds, 500), packet, 20); // 20 ms apart: ≤ 10 s
+        table.row("coturn via turnutils_uclient -t -y: MiB/s delivered, 1 pair", Double.NaN,
+                uclientOne.mibPerSecond(), Double.NaN, "reference only");
+        table.row("coturn via turnutils_uclient: average round trip (µs, ms resolution)", Double.NaN,
+                uclientRtt.rttMillis() * 1000, Double.NaN, "reference only");
+
+        double stunSeconds = option("stun-seconds");
+        double ternStun = StunLoad.run(new InetSocketAddress(InetAddress.getLoopbackAddress(), ternStunPort), 4, 32,
+                stunSeconds).perSecond();
+        double turnStun = StunLoad.run(turn, 4, 32, stunSeconds).perSecond();
+        table.row("STUN Binding answers per second", ternStun, turnStun, Double.NaN, "beside coturn");
+        table.print();
+    }
+
+    // ---- measurements ----
+
+    /** Packets delivered end to end (MiB/s of payload) while every pair's sender writes as fast as it can. */
+    static double throughput(Link.Factory factory, int pairs, double seconds, int packetSize) throws Exception {
+        List<Link[]> links = open(pairs, factory::pair);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong delivered = new AtomicLong();
+        AtomicLong sent = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        byte[] packet = new byte[packetSize];
+        for (Link[] pair : links) {
+            threads.add(daemon(() -> {
+                while (running.get()) {
+                    for (int i = 0; i < 16; i++) {
+                        pair[0].write(packet);
+                    }
+                    pair[0].flush();
+                    sent.addAndGet(16L * packetSize);
+                }
+                return null;
+            }));
+            threads.add(daemon(() -> {
+                while (true) {
+                    delivered.addAndGet(pair[1].read());
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        Thread.sleep((long) Math.max(500, seconds * 200)); // warm-up: the JIT and TCP windows
+        long before = delivered.get();
+        long sentBefore = sent.get();
+        long start = System.nanoTime();
+        Thread.sleep((long) (seconds * 1000));
+        long bytes = delivered.get() - before;
+        long sentBytes = sent.get() - sentBefore;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        running.set(false);
+        closeAll(links);
+        // A relay drops what a receiver cannot take (WireGuard retransmits); a forwarder back-pressures instead.
+        System.out.printf(Locale.ROOT, "  %d pair(s): sent %.1f MiB/s, delivered %.1f MiB/s (%.1f %% not delivered)%n",
+                pairs, sentBytes / elapsed / (1024 * 1024), bytes / elapsed / (1024 * 1024),
+                sentBytes == 0 ? 0 : Math.max(0, 100.0 * (sentBytes - bytes) / sentBytes));
+        return bytes / elapsed / (1024 * 1024);
+    }
+
+    record Latency(double p50Micros, double p99Micros) {
+    }
+
+    /** One packet at a time from end 0 to end 1 and back. */
+    static Latency latency(Link[] pair, int rounds, int packetSize) throws Exception {
+        byte[] packet = new byte[packetSize];
+        Thread echo = daemon(() -> {
+            while (true) {
+                pair[1].read();
+                pair[1].write(packet);
+                pair[1].flush();
+            }
+        });
+        echo.start();
+        long[] nanos = new long[rounds];
+        for (int i = -rounds / 10; i < rounds; i++) { // the first tenth warms up and is not counted
+            long start = System.nanoTime();
+            pair[0].write(packet);
+            pair[0].flush();
+            pair[0].read();
+            if (i >= 0) {
+                nanos[i] = System.nanoTime() - start;
+            }
+        }
+        closeAll(List.<Link[]>of(pair));
+        Arrays.sort(nanos);
+        return new Latency(nanos[rounds / 2] / 1e3, nanos[Math.min(rounds - 1, (int) (rounds * 0.99))] / 1e3);
+    }
+
+    interface Opener<T> {
+        T open(int index) throws IOException;
+    }
+
+    /** Resident memory the server process gains per idle session, in KiB. */
+    static double idleKiB(Process server, int sessions, Opener<AutoCloseable> opener) throws Exception {
+        Thread.sleep(1000);
+        long before = residentKiB(server.pid());
+        List<AutoCloseable> open = open(sessions, opener);
+        Thread.sleep(2000);
+        long after = residentKiB(server.pid());
+        for (AutoCloseable session : open) {
+            session.close();
+        }
+        return (double) (after - before) / sessions;
+    }
+
+    /** The soft limit on open files this process (and so the servers it started) runs with. */
+    static long openFileLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        }
+        return 1024;
+    }
+
+    static long residentKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS for process " + pid);
+    }
+
+    record Uclient(long receivedBytes, double seconds, double rttMillis) {
+        double mibPerSecond() {
+            return receivedBytes / seconds / (1024 * 1024);
+        }
+    }
+
+    private static final Pattern RECEIVED = Pattern.compile("tot_recv_bytes ~ (\\d+)");
+    private static final Pattern TIME = Pattern.compile("Total transmit time is (\\d+)");
+    private static final Pattern RTT = Pattern.compile("Average round trip delay ([0-9.]+) ms");
+
+    Uclient uclient(int port, int pairs, int messages, int packetSize) throws Exception {
+        return uclient(port, pairs, messages, packetSize, 0);
+    }
+
+    /**
+     * coturn's own load client, TCP to the server, client to client through two allocations per pair ({@code -y};
+     * {@code -m} counts pairs), {@code -z} ms between one session's packets (0: as fast as it sends). Its
+     * transmit time has whole-second resolution.
+     */
+    Uclient uclient(int port, int pairs, int messages, int packetSize, int intervalMillis) throws Exception {
+        Process p = new ProcessBuilder("turnutils_uclient", "-t", "-y", "-m", String.valueOf(pairs), "-n",
+                String.valueOf(messages), "-l", String.valueOf(packetSize), "-z", String.valueOf(intervalMillis),
+                "-p", String.valueOf(port), "127.0.0.1").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("turnutils_uclient failed:\n" + tail(out));
+        }
+        long received = lastLong(RECEIVED, out);
+        double seconds = Math.max(1, lastLong(TIME, out));
+        Matcher rtt = RTT.matcher(out);
+        double rttMillis = Double.NaN;
+        while (rtt.find()) {
+            rttMillis = Double.parseDouble(rtt.group(1));
+        }
+        return new Uclient(received, seconds, rttMillis);
+    }
+
+    private static long lastLong(Pattern pattern, String text) {
+        Matcher m = pattern.matcher(text);
+        long value = -1;
+        while (m.find()) {
+            value = Long.parseLong(m.group(1));
+        }
+        if (value < 0) {
+            throw new IllegalStateException("turnutils_uclient printed no '" + pattern + "':\n" + tail(text));
+        }
+        return value;
+    }
+
+    // ---- processes and plumbing ----
+
+    private Process start(String name, List<String> command, Map<String, String> environment) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        processes.add(process);
+        StringBuilder output = new StringBuilder();
+        Thread drain = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    synchronized (output) {
+                        if (output.length() < 20_000) {
+                            output.append(line).append('\n');
+                        }
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, name + "-output");
+        drain.setDaemon(true);
+        drain.start();
+        outputs.put(process, output);
+        System.out.println("started " + name + " (pid " + process.pid() + ")");
+        return process;
+    }
+
+    private final Map<Process, StringBuilder> outputs = new HashMap<>();
+
+    private void awaitListening(InetSocketAddress address, Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("process " + process.pid() + " ended before listening on "
+                        + address + ":\n" + outputs.get(process));
+            }
+            try (Socket probe = new Socket()) {
+                probe.connect(address, 500);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("nothing listens on " + address + " after 60 s:\n" + outputs.get(process));
+    }
+
+    private void stopAll() {
+        for (Process process : processes) {
+            process.destroy();
+        }
+        for (Process process : processes) {
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static <T> List<T> open(int count, Opener<T> opener) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                futures.add(pool.submit((Callable<T>) () -> opener.open(index)));
+            }
+            List<T> opened = new ArrayList<>();
+            for (Future<T> future : futures) {
+                opened.add(future.get(2, TimeUnit.MINUTES));
+            }
+            return opened;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static void closeAll(List<Link[]> links) {
+        for (Link[] pair : links) {
+            for (Link link : pair) {
+                try {
+                    link.close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            }
+        }
+    }
+
+    interface Body {
+        Void run() throws Exception;
+    }
+
+    private static Thread daemon(Body body) {
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Exception closed) {
+                // the phase is over and its sockets were closed
+            }
+        });
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String tail(String text) {
+        return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
+    }
+
+    private static String fmt(double value) {
+        return Double.isNaN(value) ? "—" : String.format(Locale.ROOT, value >= 100 ? "%.0f" : "%.2f", value);
+    }
+
+    /** The results as a Markdown table with the ratios the targets are stated in. */
+    private static final class Table {
+        private final StringBuilder rows = new StringBuilder();
+
+        void row(String measure, double tern, double coturn, double raw, String target) {
+            rows.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", measure, fmt(tern),
+                    fmt(coturn), fmt(raw), ratio(tern, coturn), ratio(tern, raw), target));
+        }
+
+        private static String ratio(double a, double b) {
+            return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? "—" : String.format(Locale.ROOT, "%.2f", a / b);
+        }
+
+        void print() {
+            System.out.println();
+            System.out.println("| measure | Tern relay | coturn (TURN) | raw TCP forwarder | Tern ÷ coturn | Tern ÷ raw | target |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---|");
+            System.out.print(rows);
+        }
+    }
+}
