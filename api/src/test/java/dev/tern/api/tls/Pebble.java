@@ -2,7 +2,8 @@ package dev.tern.api.tls;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.tern.api.support.TernServerProcess;
+import dev.tern.testsupport.process.TernServerProcess;
+import dev.tern.testsupport.tls.TlsTrust;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -107,7 +108,7 @@ final class Pebble implements AutoCloseable {
         try (InputStream in = Files.newInputStream(listenerCaFile())) {
             minica = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
-        HttpClient client = HttpClient.newBuilder().sslContext(TlsClients.trusting(minica)).build();
+        HttpClient client = HttpClient.newBuilder().sslContext(TlsTrust.trusting(minica)).build();
         HttpResponse<byte[]> root = client.send(HttpRequest.newBuilder(
                 URI.create("https://localhost:" + managementPort + "/roots/0")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());

@@ -25,12 +25,15 @@ public final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final Path stdout;
     private final Path stderr;
+    /** Where this run's output starts in a shared log: earlier runs and the command line header come before it. */
+    private final long offset;
 
-    private ChildProcess(String name, Process process, Path stdout, Path stderr) {
+    private ChildProcess(String name, Process process, Path stdout, Path stderr, long offset) {
         this.name = name;
         this.process = process;
         this.stdout = stdout;
         this.stderr = stderr;
+        this.offset = offset;
     }
 
     /**
@@ -51,14 +54,16 @@ public final class ChildProcess implements AutoCloseable {
             Files.createDirectories(stdout.toAbsolutePath().getParent());
             ProcessBuilder builder = new ProcessBuilder(command);
             environment.accept(builder.environment());
+            long offset = 0;
             if (stderr == null) {
                 Files.writeString(stdout, "=== " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                offset = Files.size(stdout);
                 builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(stdout.toFile()));
             } else {
                 builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
             }
-            return new ChildProcess(name, builder.start(), stdout, stderr == null ? stdout : stderr);
+            return new ChildProcess(name, builder.start(), stdout, stderr == null ? stdout : stderr, offset);
         } catch (IOException e) {
             throw new AssertionError("cannot start " + name + ": " + e.getMessage(), e);
         }
@@ -87,21 +92,22 @@ public final class ChildProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Everything the process wrote to stdout so far (with stderr when both share one log). */
+    /** Everything this process wrote to stdout so far (with stderr when both share one log). */
     public String stdout() {
-        return read(stdout);
+        return read(stdout, offset);
     }
 
-    /** Everything the process wrote to stderr so far (with stdout when both share one log). */
+    /** Everything this process wrote to stderr so far (with stdout when both share one log). */
     public String stderr() {
-        return read(stderr);
+        return read(stderr, offset);
     }
 
-    /** The stdout file (the one log when stdout and stderr share it). */
+    /** The stdout file (the one log when stdout and stderr share it, with earlier runs of the same name). */
     public Path log() {
         return stdout;
     }
 
+    /** The last lines of this run's output. */
     public String logTail(int lines) {
         return tail(stdout(), lines);
     }
@@ -205,9 +211,11 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    private static String read(Path file) {
+    private static String read(Path file, long from) {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            byte[] all = Files.readAllBytes(file);
+            int start = (int) Math.min(from, all.length);
+            return new String(all, start, all.length - start, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return "";
         } catch (IOException e) {
