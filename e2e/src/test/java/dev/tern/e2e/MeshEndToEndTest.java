@@ -5,15 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tern.e2e.support.ManagedProcess;
 import dev.tern.e2e.support.Rest;
-import dev.tern.e2e.support.Shell;
-import dev.tern.e2e.support.TestNetwork;
 import dev.tern.e2e.support.TestPki;
 import dev.tern.protocol.management.Empty;
 import dev.tern.protocol.management.ManagementServiceGrpc;
 import dev.tern.protocol.signal.EncryptedMessage;
 import dev.tern.protocol.signal.SignalExchangeGrpc;
+import dev.tern.testsupport.netns.Shell;
+import dev.tern.testsupport.netns.TestNetwork;
+import dev.tern.testsupport.process.ChildProcess;
+import dev.tern.testsupport.process.TernServerProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -62,26 +63,26 @@ class MeshEndToEndTest {
     private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
 
     private static TestNetwork net;
-    private static ManagedProcess server;
+    private static TernServerProcess server;
     private static Path dataDir;
     private static Rest rest;
     private static TestPki pki;
     private static final Map<String, Agent> agents = new HashMap<>();
-    private static final List<ManagedProcess> helpers = new ArrayList<>();
+    private static final List<ChildProcess> helpers = new ArrayList<>();
     private static String devGroup;
     private static String prodGroup;
     private static String devPolicy;
     private static final List<String> setupKeys = new ArrayList<>();
 
     record Agent(String label, String namespace, String iface, Path configDir, String hostname, Path setupKeyFile,
-                 ManagedProcess process) {
+                 ChildProcess process) {
     }
 
     @BeforeAll
     static void buildTestBed() throws Exception {
         Shell.requireRootAndTools("wireguard-go", "wg", "ip", "nft", "ping", "bash", "timeout");
-        ManagedProcess.artifact("../api/target/tern-server.jar");
-        ManagedProcess.artifact("../agent/target/tern.jar");
+        ChildProcess.artifact("../api/target/tern-server.jar");
+        ChildProcess.artifact("../agent/target/tern.jar");
         net = new TestNetwork(RUN, 100 + Integer.parseInt(RUN) % 100);
         dataDir = Files.createTempDirectory("tern-e2e-server-");
         pki = new TestPki(Files.createTempDirectory("tern-e2e-pki-"), net.serverAddress());
@@ -108,18 +109,20 @@ class MeshEndToEndTest {
 
     private static void startServer() {
         String ns = net.serverNamespace();
-        server = ManagedProcess.start("tern-server-" + RUN,
-                Shell.inNamespace(ns, ManagedProcess.java(), "-Xmx512m", "-jar",
-                        ManagedProcess.artifact("../api/target/tern-server.jar")),
+        // Alone in its namespace, the server keeps its default signal, relay and STUN ports, where agents expect them.
+        server = TernServerProcess.fromJar(Path.of(ChildProcess.artifact("../api/target/tern-server.jar")))
+                .wrappedIn(Shell.inNamespace(ns)).jvmOptions("-Xmx512m").defaultPorts()
                 // expiries are checked every second, so the inactivity scenario waits for the period, not the check
-                Map.of("TERN_DATA_DIR", dataDir.toString(), "TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073",
+                .env(Map.of("TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073",
                         "TERN_EXPIRY_CHECK_INTERVAL", "1s",
-                        "TERN_TLS_CERT_FILE", pki.certFile().toString(), "TERN_TLS_KEY_FILE", pki.keyFile().toString()));
+                        "TERN_TLS_CERT_FILE", pki.certFile().toString(), "TERN_TLS_KEY_FILE", pki.keyFile().toString()))
+                .log("tern-server-" + RUN, log("tern-server-" + RUN))
+                .launch(dataDir);
         // Reachable means a verified TLS handshake: a server that came up without TLS never counts as up.
         Rest probe = new Rest(restUrl(), pki.trustingCaOnly());
         await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
-                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.logTail(40)).isTrue();
+                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.process().logTail(40)).isTrue();
                     return probe.reachable();
                 });
     }
@@ -143,16 +146,21 @@ class MeshEndToEndTest {
     /** The agent's daemon, in the foreground of its process; again after a stop, with the same key and config. */
     private static void runAgent(String label, String ns, String iface, Path configDir, String hostname,
                                  Path setupKeyFile) {
-        ManagedProcess p = ManagedProcess.start("agent-" + label + "-" + RUN,
-                Shell.inNamespace(ns, ManagedProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
-                        ManagedProcess.artifact("../agent/target/tern.jar"), "up",
+        ChildProcess p = ChildProcess.start("agent-" + label + "-" + RUN,
+                Shell.inNamespace(ns, ChildProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
+                        ChildProcess.artifact("../agent/target/tern.jar"), "up",
                         "--setup-key-file", setupKeyFile.toString(),
                         "--management-url", managementUrl(),
                         "--ca-file", pki.caFile().toString(),
                         "--interface", iface, "--config-dir", configDir.toString(), "--wg-port", "51820",
                         "--hostname", hostname),
-                Map.of());
+                Map.of(), log("agent-" + label + "-" + RUN));
         agents.put(label, new Agent(label, ns, iface, configDir, hostname, setupKeyFile, p));
+    }
+
+    /** Every process's output in one log under target/, kept after the run. */
+    private static Path log(String processName) {
+        return Path.of("target", "e2e-logs", processName + ".log");
     }
 
     private static String restUrl() {
@@ -165,11 +173,11 @@ class MeshEndToEndTest {
 
     @AfterAll
     static void tearDown() {
-        for (ManagedProcess h : helpers) {
-            h.stop(5);
+        for (ChildProcess h : helpers) {
+            h.stopTree(Duration.ofSeconds(5));
         }
         for (Agent a : agents.values()) {
-            a.process().stop(15);
+            a.process().stopTree(Duration.ofSeconds(15));
             Shell.run(Shell.inNamespace(a.namespace(), "ip", "link", "del", a.iface()), 10);
             try {
                 Files.deleteIfExists(a.setupKeyFile());
@@ -178,7 +186,7 @@ class MeshEndToEndTest {
             }
         }
         if (server != null) {
-            server.stop(20);
+            server.process().stopTree(Duration.ofSeconds(20));
         }
         if (net != null) {
             net.close();
@@ -288,9 +296,9 @@ class MeshEndToEndTest {
     @Order(30)
     void aOneWayTcp22PolicyOpensExactlyThat() {
         Agent c = agents.get("c");
-        helpers.add(ManagedProcess.start("tcp-listener-c-" + RUN,
-                Shell.inNamespace(c.namespace(), ManagedProcess.java(), "-cp", Path.of("target", "test-classes").toAbsolutePath().toString(),
-                        "dev.tern.e2e.support.TcpListener", "22", "80"), Map.of()));
+        helpers.add(ChildProcess.start("tcp-listener-c-" + RUN,
+                Shell.inNamespace(c.namespace(), ChildProcess.java(), "-cp", Path.of("target", "test-classes").toAbsolutePath().toString(),
+                        "dev.tern.e2e.support.TcpListener", "22", "80"), Map.of(), log("tcp-listener-c-" + RUN)));
         String sshPolicy = rest.post("/api/policies",
                 policy("dev-to-prod-ssh", devGroup, prodGroup, false, "tcp", List.of("22"))).get("id").asText();
 
@@ -311,7 +319,7 @@ class MeshEndToEndTest {
         String bravo = meshIp("bravo");
         Path pinnedKey = agents.get("a").configDir().resolve("server.pub");
         String pinnedBefore = Files.readString(pinnedKey);
-        server.stop(30);
+        server.process().stopTree(Duration.ofSeconds(30));
         // Data plane does not need the control plane: A still reaches B while the server is down.
         assertThat(ping("a", bravo).ok()).as("tunnel survives the server going away").isTrue();
         startServer();
@@ -355,7 +363,7 @@ class MeshEndToEndTest {
                 "peer_login_expiration_enabled", true, "peer_login_expiration", 86400,
                 "peer_inactivity_expiration_enabled", true, "peer_inactivity_expiration", 60)));
         Agent b = agents.get("b");
-        b.process().stop(15);
+        b.process().stopTree(Duration.ofSeconds(15));
 
         await("B expired after 60 s away").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(peerByName("bravo").path("login_expired").asBoolean()).isTrue());
@@ -495,8 +503,8 @@ class MeshEndToEndTest {
 
     private static JsonNode status(String label) {
         Agent a = agents.get(label);
-        Shell.Result r = Shell.run(Shell.inNamespace(a.namespace(), ManagedProcess.java(), "-jar",
-                ManagedProcess.artifact("../agent/target/tern.jar"), "status", "--json",
+        Shell.Result r = Shell.run(Shell.inNamespace(a.namespace(), ChildProcess.java(), "-jar",
+                ChildProcess.artifact("../agent/target/tern.jar"), "status", "--json",
                 "--config-dir", a.configDir().toString()), 30);
         assertThat(r.ok()).as("tern status failed: %s", r.output()).isTrue();
         try {

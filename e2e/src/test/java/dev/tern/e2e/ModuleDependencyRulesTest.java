@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The dependency arrows of DESIGN.md, checked on the compiled classes of every module rather than by memory:
  * events depends on nothing of ours; command-side, query-side and network-projector only on events; protocol on
  * nothing of ours; signal-relay only on protocol and never on Spring or Axon; nothing depends on api or agent;
- * within api, only the data-path package runs the signal-relay node.
+ * within api, only the data-path package runs the signal-relay node; test-support only on protocol, and no
+ * production code on test-support.
  */
 class ModuleDependencyRulesTest {
 
@@ -35,7 +36,7 @@ class ModuleDependencyRulesTest {
     void everyModuleIsOnTheClasspath() {
         // Guards the rules below against passing vacuously because a module's classes were not imported.
         for (String pkg : new String[] {"dev.tern.events", "dev.tern.command", "dev.tern.query", "dev.tern.projector",
-                "dev.tern.protocol", "dev.tern.signal", "dev.tern.api", "dev.tern.agent"}) {
+                "dev.tern.protocol", "dev.tern.signal", "dev.tern.api", "dev.tern.agent", "dev.tern.testsupport"}) {
             assertThat(classes.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)))
                     .as("classes of %s imported", pkg).isTrue();
         }
@@ -136,6 +137,18 @@ class ModuleDependencyRulesTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.tern.query.users..",
                         "dev.tern.query.setupkeys..", "dev.tern.query.groups..", "dev.tern.query.peers..",
                         "dev.tern.query.audit..", "dev.tern.query.history.."));
+    }
+
+    @Test
+    void testSupportUsesOnlyProtocolAndNoProductionCodeUsesIt() {
+        // signal-relay's tests use test-support, so it cannot know signal-relay (nor api: it starts tern-server by path).
+        check(noClasses().that().resideInAPackage("dev.tern.testsupport..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.tern.events..", "dev.tern.command..", "dev.tern.query..", "dev.tern.projector..",
+                        "dev.tern.signal..", "dev.tern.api..", "dev.tern.agent..",
+                        "org.springframework..", "org.axonframework.."));
+        check(noClasses().that().resideOutsideOfPackage("dev.tern.testsupport..")
+                .should().dependOnClassesThat().resideInAPackage("dev.tern.testsupport.."));
     }
 
     private static void check(ArchRule rule) {

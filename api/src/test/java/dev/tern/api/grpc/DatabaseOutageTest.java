@@ -7,10 +7,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.api.support.TempDataDirInitializer;
-import dev.tern.api.support.TernServerProcess;
 import dev.tern.api.support.TestHttp;
 import dev.tern.protocol.management.LoginResponse;
 import dev.tern.protocol.management.SyncResponse;
+import dev.tern.testsupport.peer.NetBirdLogin;
+import dev.tern.testsupport.process.TernServerProcess;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -76,7 +77,7 @@ class DatabaseOutageTest {
         dataDir = TempDataDirInitializer.newDataDir();
         int grpcPort = TernServerProcess.freePort();
         server = TernServerProcess.launch(dataDir, Map.of("TERN_GRPC_PORT", Integer.toString(grpcPort))).awaitReady();
-        TestHttp http = server.http();
+        TestHttp http = TestHttp.forPort(server.httpPort());
         String token = TestHttp.patFrom(http.post("/api/setup", null, TestHttp.setupRequest("outage@tern.test")));
         TestHttp.Response key = http.post("/api/setup-keys", token, Map.of("name", "fleet", "type", "reusable",
                 "expires_in", 86400, "auto_groups", List.of(), "usage_limit", 0));
@@ -105,7 +106,7 @@ class DatabaseOutageTest {
         assertRest503(token);
         // a known peer logs in without its setup key, and a new Sync gets its map: neither needs PostgreSQL
         LoginResponse login = bravo.open(bravo.blocking.withDeadlineAfter(CLIENT_TIMEOUT.toMillis(),
-                TimeUnit.MILLISECONDS).login(bravo.seal(TestPeer.loginRequest(null, "bravo", bravo.publicKey()))),
+                TimeUnit.MILLISECONDS).login(bravo.seal(NetBirdLogin.request(null, "bravo", bravo.publicKey()))),
                 LoginResponse.parser());
         assertThat(login.getPeerConfig().getAddress()).isNotEmpty();
         TestPeer.SyncHandle bravoSync = bravo.sync();
@@ -133,11 +134,11 @@ class DatabaseOutageTest {
         TestPeer charlie = peer(grpcPort);
         StatusRuntimeException newDevice = catchThrowableOfType(() -> charlie.blocking
                         .withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .login(charlie.seal(TestPeer.loginRequest(setupKey, "charlie", charlie.publicKey()))),
+                        .login(charlie.seal(NetBirdLogin.request(setupKey, "charlie", charlie.publicKey()))),
                 StatusRuntimeException.class);
         assertThat(newDevice.getStatus().getCode()).as("%s", newDevice.getStatus()).isEqualTo(Status.Code.UNAVAILABLE);
         LoginResponse alphaLogin = alpha.open(alpha.blocking.withDeadlineAfter(CLIENT_TIMEOUT.toMillis(),
-                TimeUnit.MILLISECONDS).login(alpha.seal(TestPeer.loginRequest(null, "alpha", alpha.publicKey()))),
+                TimeUnit.MILLISECONDS).login(alpha.seal(NetBirdLogin.request(null, "alpha", alpha.publicKey()))),
                 LoginResponse.parser());
         assertThat(alphaLogin.getPeerConfig().getAddress()).isNotEmpty();
         assertThat(alphaSync.ended).isNotDone();

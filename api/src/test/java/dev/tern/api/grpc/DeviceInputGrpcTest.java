@@ -15,6 +15,7 @@ import dev.tern.protocol.management.LoginRequest;
 import dev.tern.protocol.management.PeerKeys;
 import dev.tern.protocol.management.PeerSystemMeta;
 import dev.tern.query.ReadYourWrites;
+import dev.tern.testsupport.peer.NetBirdLogin;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
@@ -97,7 +98,7 @@ class DeviceInputGrpcTest {
         TestPeer peer = fleet.newPeer(grpcServer.port());
         // What real machines report: NUL-padded DMI serials, a trailing newline from a command's output, and one
         // absurdly long OS string.
-        LoginRequest login = withMeta(TestPeer.loginRequest(setupKeyPlain.get(keyId), hostname, peer.publicKey()),
+        LoginRequest login = withMeta(NetBirdLogin.request(setupKeyPlain.get(keyId), hostname, peer.publicKey()),
                 meta -> meta.setSysSerialNumber("SN-42\u0000\u0000\u0000").setKernelVersion("6.1.0-18-amd64\n")
                         .setOS("Debian GNU/Linux " + "x".repeat(10_000)).setOSVersion("12\u0000")
                         .setUiVersion("\u001B[2Jui"));
@@ -130,14 +131,14 @@ class DeviceInputGrpcTest {
                         (byte) 0xFE, 'b'}), peer.serverKey, peer.key.privateKey())))
                 .build();
         List<EncryptedMessage> bad = List.of(notUtf8,
-                peer.seal(TestPeer.loginRequest("k".repeat(LoginInput.MAX_SETUP_KEY + 1), unique("x"),
+                peer.seal(NetBirdLogin.request("k".repeat(LoginInput.MAX_SETUP_KEY + 1), unique("x"),
                         peer.publicKey())),
-                peer.seal(TestPeer.loginRequest(plainKey + "\u0000", unique("x"), peer.publicKey())),
-                peer.seal(TestPeer.loginRequest(plainKey, unique("x"), peer.publicKey()).toBuilder()
+                peer.seal(NetBirdLogin.request(plainKey + "\u0000", unique("x"), peer.publicKey())),
+                peer.seal(NetBirdLogin.request(plainKey, unique("x"), peer.publicKey()).toBuilder()
                         .addAllDnsLabels(java.util.Collections.nCopies(LoginInput.MAX_DNS_LABELS + 1, "a")).build()),
-                peer.seal(TestPeer.loginRequest(plainKey, unique("x"), peer.publicKey()).toBuilder()
+                peer.seal(NetBirdLogin.request(plainKey, unique("x"), peer.publicKey()).toBuilder()
                         .addDnsLabels("evil\u0000label").build()),
-                peer.seal(TestPeer.loginRequest(plainKey, unique("x"), peer.publicKey()).toBuilder()
+                peer.seal(NetBirdLogin.request(plainKey, unique("x"), peer.publicKey()).toBuilder()
                         .setPeerKeys(PeerKeys.newBuilder()
                                 .setWgPubKey(ByteString.copyFrom(peer.publicKey(), StandardCharsets.UTF_8))
                                 .setSshPubKey(ByteString.copyFrom(new byte[LoginInput.MAX_SSH_KEY + 1]))).build()));

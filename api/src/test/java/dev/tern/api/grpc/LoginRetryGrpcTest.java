@@ -9,6 +9,7 @@ import dev.tern.api.support.TestHttp;
 import dev.tern.projector.NetworkMapEventHandler;
 import dev.tern.protocol.management.EncryptedMessage;
 import dev.tern.protocol.management.LoginResponse;
+import dev.tern.testsupport.peer.NetBirdLogin;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -67,7 +68,7 @@ class LoginRetryGrpcTest {
         try {
             // registered, but the projector is stopped: a known-peer Login waits for the peer's map
             peer.login(key.json().get("key").asText(), hostname);
-            knownLogin = peer.seal(TestPeer.loginRequest("", hostname, peer.publicKey()));
+            knownLogin = peer.seal(NetBirdLogin.request("", hostname, peer.publicKey()));
             EncryptedMessage sent = knownLogin;
             assertThatThrownBy(() -> peer.blocking.withDeadlineAfter(1, TimeUnit.SECONDS).login(sent))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())

@@ -50,6 +50,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import dev.tern.query.ReadYourWrites;
+import dev.tern.testsupport.peer.NetBirdLogin;
 
 /**
  * The management gRPC service on the shared test server, over a real channel to its bound port, with peers that
@@ -191,7 +192,7 @@ class ManagementGrpcTest {
         TestPeer peer = newPeer();
         int peersBefore = http.peerCount();
         long auditBefore = http.auditTotal();
-        byte[] loginBytes = TestPeer.loginRequest(key.plain(), unique("bad"), peer.publicKey()).toByteArray();
+        byte[] loginBytes = NetBirdLogin.request(key.plain(), unique("bad"), peer.publicKey()).toByteArray();
 
         EncryptedMessage garbage = EncryptedMessage.newBuilder().setWgPubKey(peer.publicKey())
                 .setBody(ByteString.copyFrom(new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
@@ -203,13 +204,13 @@ class ManagementGrpcTest {
                 .build();
         EncryptedMessage claimsAnotherSender = EncryptedMessage.newBuilder()
                 .setWgPubKey(NaclBox.generateKeyPair().publicKeyBase64())
-                .setBody(peer.seal(TestPeer.loginRequest(key.plain(), unique("bad"), peer.publicKey())).getBody())
+                .setBody(peer.seal(NetBirdLogin.request(key.plain(), unique("bad"), peer.publicKey())).getBody())
                 .build();
-        EncryptedMessage notAKey = peer.seal(TestPeer.loginRequest(key.plain(), unique("bad"), peer.publicKey()))
+        EncryptedMessage notAKey = peer.seal(NetBirdLogin.request(key.plain(), unique("bad"), peer.publicKey()))
                 .toBuilder().setWgPubKey("not-a-wireguard-key").build();
         EncryptedMessage empty = EncryptedMessage.newBuilder().setWgPubKey(peer.publicKey()).build();
-        EncryptedMessage noHostname = peer.seal(TestPeer.loginRequest(key.plain(), " ", peer.publicKey()));
-        EncryptedMessage innerKeyDiffers = peer.seal(TestPeer.loginRequest(key.plain(), unique("bad"),
+        EncryptedMessage noHostname = peer.seal(NetBirdLogin.request(key.plain(), " ", peer.publicKey()));
+        EncryptedMessage innerKeyDiffers = peer.seal(NetBirdLogin.request(key.plain(), unique("bad"),
                 NaclBox.generateKeyPair().publicKeyBase64()));
 
         for (EncryptedMessage bad : List.of(garbage, sealedToAnotherKey, claimsAnotherSender, notAKey, empty,

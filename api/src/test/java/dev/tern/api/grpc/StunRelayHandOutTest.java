@@ -20,16 +20,13 @@ import dev.tern.protocol.management.RelayConfig;
 import dev.tern.protocol.management.SyncResponse;
 import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.relay.RelayFrame;
-import dev.tern.protocol.relay.RelayFrameCodec;
 import dev.tern.protocol.relay.RelayToken;
 import dev.tern.protocol.relay.RelayTokens;
-import java.io.ByteArrayOutputStream;
+import dev.tern.testsupport.relay.RelayTestClient;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,10 +36,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
@@ -128,8 +121,8 @@ class StunRelayHandOutTest extends ApiTestSupport {
 
         assertThat(authenticateAtRelay(relay.getUrls(0), someoneElse, token)).as("another peer id, same token")
                 .isNull();
-        RelayClient session = connectToRelay(relay.getUrls(0), own, token);
-        assertThat(session.firstAnswer()).isInstanceOf(RelayFrame.AuthResponse.class);
+        RelayTestClient session = connectToRelay(relay.getUrls(0), own, token);
+        assertThat(session.nextOrNullWhenClosed(WAIT)).isInstanceOf(RelayFrame.AuthResponse.class);
         assertThat(HandOutProbe.relayHasSession(dataPath, new dev.tern.events.values.WireGuardKey(peer.publicKey())))
                 .isTrue();
 
@@ -137,7 +130,7 @@ class StunRelayHandOutTest extends ApiTestSupport {
         TestHttp.Response deleted = http.delete("/api/peers/" + peerId, http.adminToken());
         assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
 
-        session.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        session.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(authenticateAtRelay(relay.getUrls(0), own, token)).as("the deleted peer's unexpired token")
                 .isNull();
     }
@@ -152,8 +145,8 @@ class StunRelayHandOutTest extends ApiTestSupport {
         RelayConfig relay = peer.login(key.key(), hostname).getNetbirdConfig().getRelay();
         RelayToken token = new RelayToken(relay.getTokenPayload(), relay.getTokenSignature());
         PeerId own = PeerId.ofPublicKey(peer.publicKey());
-        RelayClient session = connectToRelay(relay.getUrls(0), own, token);
-        assertThat(session.firstAnswer()).isInstanceOf(RelayFrame.AuthResponse.class);
+        RelayTestClient session = connectToRelay(relay.getUrls(0), own, token);
+        assertThat(session.nextOrNullWhenClosed(WAIT)).isInstanceOf(RelayFrame.AuthResponse.class);
 
         String peerId = peerIdByName(account.token(), hostname);
         TestHttp.Response flagged = http.put("/api/peers/" + peerId, account.token(), Map.of("name", hostname,
@@ -171,7 +164,7 @@ class StunRelayHandOutTest extends ApiTestSupport {
             GenericEventMessage.clock = original;
         }
 
-        session.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        session.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(authenticateAtRelay(relay.getUrls(0), own, token)).as("the expired peer's unexpired token")
                 .isNull();
 
@@ -215,25 +208,15 @@ class StunRelayHandOutTest extends ApiTestSupport {
      * @return the relay's first answer, or null when it closed the connection without one
      */
     private RelayFrame authenticateAtRelay(String relayUrl, PeerId peerId, RelayToken token) throws Exception {
-        RelayClient client = connectToRelay(relayUrl, peerId, token);
-        try {
-            return client.firstAnswer();
-        } finally {
-            client.socket.abort();
+        try (RelayTestClient client = RelayTestClient.authenticate(relayUrl, peerId, token.marshal())) {
+            return client.nextOrNullWhenClosed(WAIT);
         }
     }
 
     /** Connects and sends Auth; the session stays open until the test ends. */
-    private RelayClient connectToRelay(String relayUrl, PeerId peerId, RelayToken token) throws Exception {
-        URI rel = URI.create(relayUrl);
-        URI ws = URI.create("ws://" + rel.getHost() + ":" + rel.getPort() + "/relay");
-        RelayClient client = new RelayClient();
-        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(ws, client)
-                .get(10, TimeUnit.SECONDS);
-        client.socket = socket;
-        resources.add(socket::abort);
-        socket.sendBinary(ByteBuffer.wrap(RelayFrameCodec.encode(new RelayFrame.Auth(peerId, token.marshal()))),
-                true).get(10, TimeUnit.SECONDS);
+    private RelayTestClient connectToRelay(String relayUrl, PeerId peerId, RelayToken token) throws Exception {
+        RelayTestClient client = RelayTestClient.authenticate(relayUrl, peerId, token.marshal());
+        resources.add(client);
         return client;
     }
 
@@ -258,53 +241,6 @@ class StunRelayHandOutTest extends ApiTestSupport {
             in.get(echoed);
             assertThat(echoed).isEqualTo(transactionId);
             assertThat(in.getShort() & 0xffff).as("XOR-MAPPED-ADDRESS").isEqualTo(0x0020);
-        }
-    }
-
-    /** Collects the relay's binary messages; completes "closed" when the relay hangs up. */
-    private static final class RelayClient implements WebSocket.Listener {
-        private final BlockingQueue<RelayFrame> received = new LinkedBlockingQueue<>();
-        private final CompletableFuture<Void> closed = new CompletableFuture<>();
-        private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
-        private WebSocket socket;
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            byte[] chunk = new byte[data.remaining()];
-            data.get(chunk);
-            partial.writeBytes(chunk);
-            if (last) {
-                received.add(RelayFrameCodec.decode(partial.toByteArray()));
-                partial.reset();
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(null);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.complete(null);
-        }
-
-        /** The first message, or null once the connection closed without one; fails after a timeout. */
-        RelayFrame firstAnswer() throws Exception {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline) {
-                RelayFrame frame = received.poll(100, TimeUnit.MILLISECONDS);
-                if (frame != null) {
-                    return frame;
-                }
-                if (closed.isDone() && received.isEmpty()) {
-                    return null;
-                }
-            }
-            throw new AssertionError("the relay neither answered nor closed within " + WAIT);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.tern.api.grpc;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import dev.tern.protocol.crypto.EncryptedMessages;
 import dev.tern.protocol.crypto.Keys;
@@ -8,20 +7,17 @@ import dev.tern.protocol.crypto.NaclBox;
 import dev.tern.protocol.crypto.X25519KeyPair;
 import dev.tern.protocol.management.EncryptedMessage;
 import dev.tern.protocol.management.Empty;
-import dev.tern.protocol.management.LoginRequest;
 import dev.tern.protocol.management.LoginResponse;
 import dev.tern.protocol.management.ManagementServiceGrpc;
 import dev.tern.protocol.management.NetworkMap;
-import dev.tern.protocol.management.PeerKeys;
-import dev.tern.protocol.management.PeerSystemMeta;
 import dev.tern.protocol.management.SyncRequest;
 import dev.tern.protocol.management.SyncResponse;
+import dev.tern.testsupport.peer.NetBirdLogin;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -53,18 +49,9 @@ final class TestPeer implements AutoCloseable {
         return EncryptedMessages.seal(message, key, serverKey);
     }
 
-    static LoginRequest loginRequest(String setupKey, String hostname, String wgPubKey) {
-        return LoginRequest.newBuilder()
-                .setSetupKey(setupKey == null ? "" : setupKey)
-                .setMeta(PeerSystemMeta.newBuilder().setHostname(hostname).setGoOS("linux").setKernel("Linux")
-                        .setOS("linux").setNetbirdVersion("0.60.0"))
-                .setPeerKeys(PeerKeys.newBuilder().setWgPubKey(ByteString.copyFrom(wgPubKey, StandardCharsets.UTF_8)))
-                .build();
-    }
-
     /** Login as NetBird does; throws StatusRuntimeException on a refusal. */
     LoginResponse login(String setupKey, String hostname) {
-        EncryptedMessage answer = blocking.login(seal(loginRequest(setupKey, hostname, publicKey())));
+        EncryptedMessage answer = blocking.login(seal(NetBirdLogin.request(setupKey, hostname, publicKey())));
         return open(answer, LoginResponse.parser());
     }
 

@@ -1,8 +1,8 @@
 package dev.tern.api.process;
 
 import dev.tern.api.support.TempDataDirInitializer;
-import dev.tern.api.support.TernServerProcess;
 import dev.tern.api.support.TestHttp;
+import dev.tern.testsupport.process.TernServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +46,7 @@ class EmbeddedPostgresRestartTest {
         Path pgData = dataDir.resolve("postgres");
         TernServerProcess server = TernServerProcess.start(dataDir);
         started.add(server);
-        TestHttp http = server.http();
+        TestHttp http = TestHttp.forPort(server.httpPort());
         String token = TestHttp.patFrom(http.post("/api/setup", null, TestHttp.setupRequest("restart@tern.test")));
         TestHttp.Response before = http.post("/api/groups", token, Map.of("name", "before-the-kill"));
         assertThat(before.status()).as("%s", before).isEqualTo(200);

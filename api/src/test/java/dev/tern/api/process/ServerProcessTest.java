@@ -2,8 +2,8 @@ package dev.tern.api.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.api.support.TempDataDirInitializer;
-import dev.tern.api.support.TernServerProcess;
 import dev.tern.api.support.TestHttp;
+import dev.tern.testsupport.process.TernServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -88,8 +88,8 @@ class ServerProcessTest {
                 .contains("data directory " + dataDir + " is in use by another tern-server (pid " + first.pid() + ")")
                 .doesNotContain("\tat ");
         assertThat(first.isAlive()).isTrue();
-        assertThat(first.http().get("/actuator/health", null).status()).isLessThan(500);
-        assertThat(first.http().get("/api/groups", null).status()).isEqualTo(401);
+        assertThat(http(first).get("/actuator/health", null).status()).isLessThan(500);
+        assertThat(http(first).get("/api/groups", null).status()).isEqualTo(401);
     }
 
     @Test
@@ -97,10 +97,10 @@ class ServerProcessTest {
         Path dataDir = newDataDir();
         TernServerProcess server = track(TernServerProcess.start(dataDir));
         assertThat(server.stdout()).contains("Setup required").contains("/api/setup").contains("create_pat");
-        TestHttp.Response setup = server.http().post("/api/setup", null, TestHttp.setupRequest("restart@tern.test"));
+        TestHttp.Response setup = http(server).post("/api/setup", null, TestHttp.setupRequest("restart@tern.test"));
         assertThat(setup.status()).as("%s", setup).isEqualTo(200);
         String token = TestHttp.patFrom(setup);
-        TestHttp.Response created = server.http().post("/api/groups", token, Map.of("name", "survives-restart"));
+        TestHttp.Response created = http(server).post("/api/groups", token, Map.of("name", "survives-restart"));
         assertThat(created.status()).as("%s", created).isEqualTo(200);
         String groupId = created.json().get("id").asText();
 
@@ -110,10 +110,10 @@ class ServerProcessTest {
 
         TernServerProcess restarted = track(TernServerProcess.start(dataDir));
         assertThat(restarted.stdout()).doesNotContain("Setup required");
-        TestHttp.Response group = restarted.http().get("/api/groups/" + groupId, token);
+        TestHttp.Response group = http(restarted).get("/api/groups/" + groupId, token);
         assertThat(group.status()).as("%s", group).isEqualTo(200);
         assertThat(group.json().get("name").asText()).isEqualTo("survives-restart");
-        assertThat(restarted.http().post("/api/setup", null, TestHttp.setupRequest("again@tern.test")).status())
+        assertThat(http(restarted).post("/api/setup", null, TestHttp.setupRequest("again@tern.test")).status())
                 .isBetween(400, 499);
     }
 
@@ -121,12 +121,12 @@ class ServerProcessTest {
     void crashMidWriteLosesNoAcknowledgedWrite() throws Exception {
         Path dataDir = newDataDir();
         TernServerProcess server = track(TernServerProcess.start(dataDir));
-        String token = TestHttp.patFrom(server.http().post("/api/setup", null, TestHttp.setupRequest("crash@tern.test")));
+        String token = TestHttp.patFrom(http(server).post("/api/setup", null, TestHttp.setupRequest("crash@tern.test")));
 
         Map<String, String> acknowledged = new ConcurrentHashMap<>(); // group id -> name
         AtomicBoolean stop = new AtomicBoolean();
         Thread writer = new Thread(() -> {
-            TestHttp http = server.http();
+            TestHttp http = http(server);
             for (int i = 0; !stop.get(); i++) {
                 String name = "crash-" + i;
                 try {
@@ -154,7 +154,7 @@ class ServerProcessTest {
         TernServerProcess restarted = track(TernServerProcess.start(dataDir));
 
         assertThat(restarted.stdout()).contains("stopping it").contains("Stopped orphaned PostgreSQL (pid " + orphan + ")");
-        TestHttp.Response groups = restarted.http().get("/api/groups", token);
+        TestHttp.Response groups = http(restarted).get("/api/groups", token);
         assertThat(groups.status()).as("%s", groups).isEqualTo(200);
         Map<String, String> stored = new HashMap<>();
         for (JsonNode group : groups.json()) {
@@ -165,11 +165,15 @@ class ServerProcessTest {
         assertThat(names).hasSizeGreaterThanOrEqualTo(acknowledged.size());
 
         // And the recovered server takes writes again, its read model following them.
-        TestHttp.Response after = restarted.http().post("/api/groups", token, Map.of("name", "after-crash"));
+        TestHttp.Response after = http(restarted).post("/api/groups", token, Map.of("name", "after-crash"));
         assertThat(after.status()).as("%s", after).isEqualTo(200);
-        TestHttp.Response read = restarted.http().get("/api/groups/" + after.json().get("id").asText(), token);
+        TestHttp.Response read = http(restarted).get("/api/groups/" + after.json().get("id").asText(), token);
         assertThat(read.status()).as("%s", read).isEqualTo(200);
         assertThat(read.json().get("name").asText()).isEqualTo("after-crash");
+    }
+
+    private static TestHttp http(TernServerProcess server) {
+        return TestHttp.forPort(server.httpPort());
     }
 
     private TernServerProcess track(TernServerProcess server) {

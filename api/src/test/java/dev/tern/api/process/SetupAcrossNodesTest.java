@@ -1,8 +1,8 @@
 package dev.tern.api.process;
 
 import dev.tern.api.support.TempDataDirInitializer;
-import dev.tern.api.support.TernServerProcess;
 import dev.tern.api.support.TestHttp;
+import dev.tern.testsupport.process.TernServerProcess;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +64,7 @@ class SetupAcrossNodesTest {
                         String email = "owner-" + node.httpPort() + "-" + i + "@tern.test";
                         answers.add(pool.submit(() -> {
                             go.await();
-                            return node.http().post("/api/setup", null, TestHttp.setupRequest(email));
+                            return http(node).post("/api/setup", null, TestHttp.setupRequest(email));
                         }));
                     }
                 }
@@ -88,9 +88,9 @@ class SetupAcrossNodesTest {
                 String token = TestHttp.patFrom(won.get(0));
                 for (TernServerProcess node : nodes) {
                     await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                            .until(() -> node.http().get("/api/users", token).status() == 200);
-                    assertThat(node.http().get("/api/users", token).json()).hasSize(1);
-                    assertThat(node.http().get("/api/instance", null).json().get("setup_required").asBoolean())
+                            .until(() -> http(node).get("/api/users", token).status() == 200);
+                    assertThat(http(node).get("/api/users", token).json()).hasSize(1);
+                    assertThat(http(node).get("/api/instance", null).json().get("setup_required").asBoolean())
                             .isFalse();
                 }
             } finally {
@@ -98,6 +98,10 @@ class SetupAcrossNodesTest {
                 started.forEach(TernServerProcess::close);
             }
         }
+    }
+
+    private static TestHttp http(TernServerProcess server) {
+        return TestHttp.forPort(server.httpPort());
     }
 
     private TernServerProcess node(Map<String, String> database) {

@@ -1,7 +1,7 @@
 package dev.tern.api.process;
 
 import dev.tern.api.support.TempDataDirInitializer;
-import dev.tern.api.support.TernServerProcess;
+import dev.tern.testsupport.process.TernServerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tern.api.support.TempDataDirInitializer;
-import dev.tern.api.support.TernServerProcess;
 import dev.tern.signal.tls.Certificates;
 import dev.tern.signal.tls.PemFiles;
+import dev.tern.testsupport.process.TernServerProcess;
+import dev.tern.testsupport.tls.TlsTrust;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -47,7 +48,7 @@ class AcmeServerProcessTest {
                     .doesNotContain("TLS IS OFF");
 
             // Only a certificate issued under pebble's root verifies: the self-signed stand-in does not.
-            SSLContext trustPebble = TlsClients.trusting(pebble.issuingRoot());
+            SSLContext trustPebble = TlsTrust.trusting(pebble.issuingRoot());
             AtomicReference<X509Certificate> issued = new AtomicReference<>();
             AtomicReference<IOException> lastFailure = new AtomicReference<>();
             try {

@@ -2,7 +2,9 @@ package dev.tern.api.tls;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.tern.api.support.TernServerProcess;
+import dev.tern.testsupport.process.ChildProcess;
+import dev.tern.testsupport.process.TernServerProcess;
+import dev.tern.testsupport.tls.TlsTrust;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +23,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,15 +35,13 @@ final class Pebble implements AutoCloseable {
     static final String MODULE = "github.com/letsencrypt/pebble/v2";
     static final String VERSION = "v2.10.3";
 
-    private final Process process;
-    private final Path log;
+    private final ChildProcess process;
     private final Path moduleDir;
     private final int port;
     private final int managementPort;
 
-    private Pebble(Process process, Path log, Path moduleDir, int port, int managementPort) {
+    private Pebble(ChildProcess process, Path moduleDir, int port, int managementPort) {
         this.process = process;
-        this.log = log;
         this.moduleDir = moduleDir;
         this.port = port;
         this.managementPort = managementPort;
@@ -71,17 +72,14 @@ final class Pebble implements AutoCloseable {
                 }}
                 """.formatted(port, managementPort, moduleDir.resolve("test/certs/localhost/cert.pem"),
                 moduleDir.resolve("test/certs/localhost/key.pem"), httpChallengePort, TernServerProcess.freePort()));
-        Path log = workDir.resolve("pebble.log");
-        ProcessBuilder builder = new ProcessBuilder(binary.toString(), "-config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
         // No random sleeps before validation, no deliberately rejected nonces: the test checks issuance, not retries.
-        builder.environment().put("PEBBLE_VA_NOSLEEP", "1");
-        builder.environment().put("PEBBLE_WFE_NONCEREJECT", "0");
-        Pebble pebble = new Pebble(builder.start(), log, moduleDir, port, managementPort);
+        ChildProcess process = ChildProcess.start("pebble", List.of(binary.toString(), "-config", config.toString()),
+                Map.of("PEBBLE_VA_NOSLEEP", "1", "PEBBLE_WFE_NONCEREJECT", "0"), workDir.resolve("pebble.log"));
+        Pebble pebble = new Pebble(process, moduleDir, port, managementPort);
         try {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                if (!pebble.process.isAlive()) {
-                    throw new IllegalStateException("pebble exited: " + Files.readString(log));
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("pebble exited: " + process.stdout());
                 }
                 return listening(port) && listening(managementPort);
             });
@@ -107,7 +105,7 @@ final class Pebble implements AutoCloseable {
         try (InputStream in = Files.newInputStream(listenerCaFile())) {
             minica = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
-        HttpClient client = HttpClient.newBuilder().sslContext(TlsClients.trusting(minica)).build();
+        HttpClient client = HttpClient.newBuilder().sslContext(TlsTrust.trusting(minica)).build();
         HttpResponse<byte[]> root = client.send(HttpRequest.newBuilder(
                 URI.create("https://localhost:" + managementPort + "/roots/0")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
@@ -116,24 +114,12 @@ final class Pebble implements AutoCloseable {
     }
 
     String log() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return process.stdout();
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        process.close(Duration.ofSeconds(10));
     }
 
     private static boolean listening(int port) {

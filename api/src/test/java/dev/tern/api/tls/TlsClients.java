@@ -1,16 +1,13 @@
 package dev.tern.api.tls;
 
 import dev.tern.signal.tls.Certificates;
+import dev.tern.testsupport.tls.TlsTrust;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 /** A test CA, loopback server certificates written as PEM, and clients that trust only that CA. */
 public final class TlsClients {
@@ -31,33 +28,11 @@ public final class TlsClients {
     }
 
     public SSLContext trustingCa() {
-        return trusting(ca.certificate());
-    }
-
-    public static SSLContext trusting(X509Certificate anchor) {
-        try {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("ca", anchor);
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return TlsTrust.trusting(ca.certificate());
     }
 
     /** A new verified TLS connection to localhost:port; the leaf certificate the listener presented. */
     public static X509Certificate served(SSLContext context, int port) throws IOException {
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port)) {
-            socket.setSoTimeout(10_000);
-            var parameters = socket.getSSLParameters();
-            parameters.setEndpointIdentificationAlgorithm("HTTPS");
-            socket.setSSLParameters(parameters);
-            socket.startHandshake();
-            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-        }
+        return TlsTrust.servedCertificate(context, "localhost", port, Duration.ofSeconds(10));
     }
 }

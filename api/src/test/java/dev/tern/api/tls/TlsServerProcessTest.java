@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tern.api.support.TempDataDirInitializer;
-import dev.tern.api.support.TernServerProcess;
 import dev.tern.protocol.management.Empty;
 import dev.tern.protocol.management.ManagementServiceGrpc;
 import dev.tern.signal.tls.Certificates;
+import dev.tern.testsupport.process.TernServerProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -1,6 +1,5 @@
 package dev.tern.bench.sync;
 
-import com.google.protobuf.ByteString;
 import dev.tern.protocol.crypto.EncryptedMessages;
 import dev.tern.protocol.crypto.NaclBox;
 import dev.tern.protocol.crypto.X25519KeyPair;
@@ -8,14 +7,12 @@ import dev.tern.protocol.management.EncryptedMessage;
 import dev.tern.protocol.management.LoginRequest;
 import dev.tern.protocol.management.LoginResponse;
 import dev.tern.protocol.management.ManagementServiceGrpc;
-import dev.tern.protocol.management.PeerKeys;
-import dev.tern.protocol.management.PeerSystemMeta;
 import dev.tern.protocol.management.SyncRequest;
 import dev.tern.protocol.management.SyncResponse;
+import dev.tern.testsupport.peer.NetBirdLogin;
 import io.grpc.Channel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,13 +33,7 @@ final class SimulatedPeer {
 
     /** Login with a setup key; the answer is opened (decrypted and parsed) before this returns. */
     LoginResponse login(Channel channel, byte[] serverKey, String setupKey) {
-        LoginRequest request = LoginRequest.newBuilder()
-                .setSetupKey(setupKey)
-                .setMeta(PeerSystemMeta.newBuilder().setHostname(hostname()).setGoOS("linux").setKernel("Linux")
-                        .setOS("linux").setNetbirdVersion("0.60.0"))
-                .setPeerKeys(PeerKeys.newBuilder()
-                        .setWgPubKey(ByteString.copyFrom(key.publicKeyBase64(), StandardCharsets.UTF_8)))
-                .build();
+        LoginRequest request = NetBirdLogin.request(setupKey, hostname(), key.publicKeyBase64());
         EncryptedMessage answer = ManagementServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(2, TimeUnit.MINUTES)
                 .login(EncryptedMessages.seal(request, key, serverKey));

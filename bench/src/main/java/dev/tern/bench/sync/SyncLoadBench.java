@@ -6,21 +6,27 @@ import dev.tern.protocol.management.LoginResponse;
 import dev.tern.protocol.management.ManagementServiceGrpc;
 import dev.tern.protocol.management.RemotePeerConfig;
 import dev.tern.protocol.management.SyncResponse;
+import dev.tern.testsupport.process.ChildProcess;
+import dev.tern.testsupport.process.TernServerProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * Issue 3's server-side benchmarks (b), (c) and (d), from a load process separate from tern-server.
@@ -125,17 +131,19 @@ public final class SyncLoadBench {
         long tStart = System.nanoTime();
         System.out.printf(Locale.ROOT, "server jar %s, built %s%n", jar.toAbsolutePath(),
                 Files.isRegularFile(jar) ? Files.getLastModifiedTime(jar) : "(missing)");
-        try (TernServerProcess server = TernServerProcess.start(jar, System.getProperty("syncbench.heap", "4g"))) {
+        Path workDir = Files.createTempDirectory("tern-syncbench-");
+        try (TernServerProcess server = startServer(jar, workDir, System.getProperty("syncbench.heap", "4g"))) {
             System.out.printf(Locale.ROOT, "tern-server pid %d, http %d, grpc %d, log %s (started in %.1f s)%n",
-                    server.pid(), server.httpPort, server.grpcPort, server.log(), (System.nanoTime() - tStart) / 1e9);
-            AdminRest rest = new AdminRest(server.httpPort);
+                    server.pid(), server.httpPort(), server.grpcPort(), server.process().log(),
+                    (System.nanoTime() - tStart) / 1e9);
+            AdminRest rest = new AdminRest(server.httpPort());
             rest.setup();
             String clientsGroup = rest.createGroup("clients");
             String serversGroup = rest.createGroup("servers");
             String clientKey = rest.createSetupKey("clients", List.of(clientsGroup));
             String infraKey = rest.createSetupKey("infra", List.of());
 
-            List<ManagedChannel> channels = openChannels(server.grpcPort, clientExecutor);
+            List<ManagedChannel> channels = openChannels(server.grpcPort(), clientExecutor);
             byte[] serverKey = serverKey(channels.get(0));
             List<String> infraIds = new ArrayList<>();
             for (SimulatedPeer p : infra) {
@@ -272,7 +280,7 @@ public final class SyncLoadBench {
             closeChannels(channels);
             System.out.printf(Locale.ROOT, "stopping tern-server (pid %d)%n", server.pid());
             server.close();
-            server.deleteData();
+            deleteRecursively(workDir);
         }
         if (mapAfter == null || mapBefore == null || hasNewcomer.test(mapBefore)) {
             throw new IllegalStateException("could not capture client 0's maps before/after the change");
@@ -348,6 +356,30 @@ public final class SyncLoadBench {
     private void row(String what, Object a, Object b, Object c, String stats, String note) {
         String label = String.format(Locale.ROOT, what, a, b, c);
         rows.add("| " + label + " | " + stats + " | " + note + " |");
+    }
+
+    /**
+     * tern-server as a separate operating-system process on free loopback ports with a throw-away data directory.
+     * The jar is copied into {@code workDir} first, so a rebuild of {@code api} by someone else during the run cannot
+     * pull it from under the process.
+     */
+    private static TernServerProcess startServer(Path jar, Path workDir, String heap) throws IOException {
+        Path jarCopy = Files.copy(Path.of(ChildProcess.artifact(jar.toString())), workDir.resolve("tern-server.jar"),
+                StandardCopyOption.REPLACE_EXISTING);
+        TernServerProcess server = TernServerProcess.fromJar(jarCopy).jvmOptions("-Xmx" + heap)
+                // every simulated peer calls from the loopback address: lift the per-address limit above their count
+                .env(Map.of("TERN_GRPC_MAX_CALLS_PER_ADDRESS", "1000000"))
+                .log("tern-server", workDir.resolve("tern-server.log"))
+                .launch(workDir.resolve("data"));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        return server.awaitReady();
+    }
+
+    /** Removes the work directory; the server log is kept when asked to (it is inside). */
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     private static String stats(double[] millis) {

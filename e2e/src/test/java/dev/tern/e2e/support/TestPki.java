@@ -1,18 +1,11 @@
 package dev.tern.e2e.support;
 
 import dev.tern.signal.tls.Certificates;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.tern.testsupport.tls.TlsTrust;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A private CA and the certificate tern-server serves, as an operator would set them up: the chain and key as the
@@ -33,17 +26,7 @@ public final class TestPki {
         this.keyFile = dir.resolve("server.key");
         Certificates.Issued server = Certificates.serverCertificate(ca, Duration.ofDays(1), serverNames);
         Certificates.writePem(certFile, keyFile, server.keys(), List.of(server.certificate(), ca.certificate()));
-        try {
-            String pem = "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                            .encodeToString(ca.certificate().getEncoded())
-                    + "\n-----END CERTIFICATE-----\n";
-            Files.writeString(caFile, pem, StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        TlsTrust.writePem(caFile, ca.certificate());
     }
 
     public Path caFile() {
@@ -60,17 +43,6 @@ public final class TestPki {
 
     /** A TLS context that trusts this CA only (the JDK's own CAs are left out). */
     public SSLContext trustingCaOnly() {
-        try {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("e2e-ca", ca.certificate());
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return TlsTrust.trusting(ca.certificate());
     }
 }

@@ -7,6 +7,7 @@ import dev.tern.signal.relay.RelayServer;
 import dev.tern.protocol.relay.RelayTokens;
 import dev.tern.protocol.signal.SignalExchangeGrpc;
 import dev.tern.protocol.signal.EncryptedMessage;
+import dev.tern.testsupport.tls.TlsTrust;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -91,7 +92,7 @@ class TlsListenersTest {
             // A client that trusts another CA refuses the relay's certificate.
             Certificates.Issued otherCa = Certificates.certificateAuthority("other", Duration.ofDays(1));
             HttpClient trustsOther = HttpClient.newBuilder()
-                    .sslContext(TestPki.clientContextTrusting(otherCa.certificate())).build();
+                    .sslContext(TlsTrust.trusting(otherCa.certificate())).build();
             assertThatThrownBy(() -> trustsOther.newWebSocketBuilder()
                     .buildAsync(URI.create("wss://localhost:" + relay.port() + "/relay"), new WebSocket.Listener() { })
                     .get(10, TimeUnit.SECONDS))

@@ -1,4 +1,4 @@
-package dev.tern.e2e.support;
+package dev.tern.testsupport.netns;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

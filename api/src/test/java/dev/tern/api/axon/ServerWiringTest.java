@@ -1,7 +1,6 @@
-package dev.tern.api.process;
+package dev.tern.api.axon;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tern.api.axon.TokenOwner;
 import dev.tern.api.config.TernSettings;
 import dev.tern.api.datapath.EmbeddedDataPathNode;
 import dev.tern.api.grpc.ManagementGrpcServer;

@@ -1,7 +1,5 @@
-package dev.tern.api.process;
+package dev.tern.api.config;
 
-import dev.tern.api.config.InvalidSettingException;
-import dev.tern.api.config.TernSettings;
 import dev.tern.signal.SignalRelayNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

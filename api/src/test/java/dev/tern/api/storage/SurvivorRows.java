@@ -1,6 +1,5 @@
-package dev.tern.api.process;
+package dev.tern.api.storage;
 
-import dev.tern.api.storage.TernDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

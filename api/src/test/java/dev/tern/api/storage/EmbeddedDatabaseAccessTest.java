@@ -1,8 +1,6 @@
-package dev.tern.api.process;
+package dev.tern.api.storage;
 
 import dev.tern.api.config.TernSettings;
-import dev.tern.api.storage.DataDirectoryLock;
-import dev.tern.api.storage.TernDatabase;
 import dev.tern.api.support.TempDataDirInitializer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterEach;

@@ -1,9 +1,8 @@
-package dev.tern.api.web;
+package dev.tern.api.commands;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tern.api.commands.CommandService;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.commands.DeleteGroup;
 import dev.tern.events.meta.Actor;

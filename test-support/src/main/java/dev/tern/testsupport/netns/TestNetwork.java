@@ -1,4 +1,4 @@
-package dev.tern.e2e.support;
+package dev.tern.testsupport.netns;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,9 +1,7 @@
-package dev.tern.api.process;
+package dev.tern.api.storage;
 
 import dev.tern.api.config.StartupFailure;
 import dev.tern.api.config.TernSettings;
-import dev.tern.api.storage.DataDirectoryLock;
-import dev.tern.api.storage.TernDatabase;
 import dev.tern.api.support.TempDataDirInitializer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The embedded PostgreSQL and the data-directory lock, in this JVM (cheaper than a child process). The
- * SIGKILL-the-server variant of the orphan case is {@link ServerProcessTest}.
+ * SIGKILL-the-server variant of the orphan case is {@link dev.tern.api.process.ServerProcessTest}.
  */
 class EmbeddedDatabaseTest {
 
