@@ -189,8 +189,6 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
     static final Duration MAX_RELAY_TOKEN_TTL = Duration.ofHours(24);
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
-    // RFC 1123 labels, at least two of them, total length checked separately.
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
     public TernSettings {
         if (listeners == null || storage == null || dnsDomain == null || dataPath == null || expiry == null
@@ -340,21 +338,11 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
         return "jdbc:postgresql:" + withoutJdbc.substring(scheme.length() + 1);
     }
 
+    /** A fully qualified name's trailing dot is allowed: {@code tern.internal.} is {@code tern.internal}. */
     private static String dnsDomain(String value) {
-        String domain = value.toLowerCase(Locale.ROOT);
-        if (domain.endsWith(".")) {
-            domain = domain.substring(0, domain.length() - 1);
-        }
-        String[] labels = domain.split("\\.", -1);
-        boolean valid = domain.length() <= 253 && labels.length >= 2;
-        for (String label : labels) {
-            valid &= DNS_LABEL.matcher(label).matches();
-        }
-        if (!valid) {
-            throw new InvalidSettingException(DNS_DOMAIN + " must be a DNS domain like tern.internal, got '"
-                    + printable(value) + "'");
-        }
-        return domain;
+        String withoutRoot = value.endsWith(".") ? value.substring(0, value.length() - 1) : value;
+        return DnsNames.parse(withoutRoot, 2).orElseThrow(() -> new InvalidSettingException(DNS_DOMAIN
+                + " must be a DNS domain like tern.internal, got '" + printable(value) + "'"));
     }
 
     private static Optional<URI> signalUrl(String value) {

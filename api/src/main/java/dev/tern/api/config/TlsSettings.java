@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -32,7 +31,6 @@ public record TlsSettings(Optional<TlsFiles> pem, Optional<Acme> acme) {
     /** HTTP-01 validation always connects to port 80 of the domain; anything else needs a port forward. */
     public static final int DEFAULT_ACME_HTTP_PORT = 80;
 
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern EMAIL = Pattern.compile("[^\\s@]{1,64}@[^\\s@]{1,255}");
 
     /**
@@ -115,17 +113,8 @@ public record TlsSettings(Optional<TlsFiles> pem, Optional<Acme> acme) {
     }
 
     private static String domain(String value) {
-        String domain = value.toLowerCase(Locale.ROOT);
-        String[] labels = domain.split("\\.", -1);
-        boolean valid = domain.length() <= 253;
-        for (String label : labels) {
-            valid &= DNS_LABEL.matcher(label).matches();
-        }
-        if (!valid) {
-            throw new InvalidSettingException(ACME_DOMAIN + " must be a DNS name like vpn.example.com, got '"
-                    + printable(value) + "'");
-        }
-        return domain;
+        return DnsNames.parse(value, 1).orElseThrow(() -> new InvalidSettingException(ACME_DOMAIN
+                + " must be a DNS name like vpn.example.com, got '" + printable(value) + "'"));
     }
 
     private static Optional<String> email(String value) {
