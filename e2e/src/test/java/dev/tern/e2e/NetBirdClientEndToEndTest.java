@@ -1,0 +1,220 @@
+package dev.tern.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tern.e2e.support.ManagedProcess;
+import dev.tern.e2e.support.NetBirdClient;
+import dev.tern.e2e.support.Rest;
+import dev.tern.e2e.support.Shell;
+import dev.tern.e2e.support.TestNetwork;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 9: NetBird's real client, built from NetBird's published Go module at pinned releases, against
+ * tern-server. tern-server (with its in-process signal node, STUN and relay) runs in one network namespace, each
+ * client in its own, joined by a bridge; the clients use userspace WireGuard. Groups nb-dev {alpha, bravo, delta,
+ * oscar} and nb-prod {charlie}; policy nb-dev↔nb-dev. The steps build on each other, so they run in order on one
+ * shared test bed.
+ *
+ * <p>The management URL is plain {@code http://} (NetBird's client then speaks plaintext gRPC to management and
+ * signal and {@code rel://} to the relay); TLS to a private CA is left to a later step.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NetBirdClientEndToEndTest {
+
+    private static final Duration CONVERGE = Duration.ofSeconds(90);
+    private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
+    /** 10.231.77.0/24: MeshEndToEndTest takes 10.231.100-199, so the two can run side by side. */
+    private static final int SUBNET_OCTET = 77;
+
+    private static TestNetwork net;
+    private static ManagedProcess server;
+    private static Path dataDir;
+    private static Rest rest;
+    private static final Map<String, NetBirdClient> clients = new LinkedHashMap<>();
+    private static final Map<String, String> hostnames = new HashMap<>();
+    private static final List<ManagedProcess> helpers = new ArrayList<>();
+    private static String devGroup;
+    private static String prodGroup;
+    private static String devKey;
+    private static String prodKey;
+
+    @BeforeAll
+    static void buildTestBed() throws Exception {
+        Shell.requireRootAndTools("ip", "nft", "ping", "bash", "timeout");
+        ManagedProcess.artifact("../api/target/tern-server.jar");
+        // Built (or taken from the cache) before anything starts: a client that cannot be built fails here, loudly.
+        NetBirdClient.binary(NetBirdClient.NEWEST);
+        net = new TestNetwork(RUN, SUBNET_OCTET);
+        dataDir = Files.createTempDirectory("tern-e2e-nb-server-");
+        startServer();
+        rest = new Rest(restUrl());
+
+        JsonNode setup = rest.post("/api/setup", Map.of("email", "nb-e2e@example.com", "password", "e2e-password-1",
+                "name", "NetBird E2E Admin", "create_pat", true));
+        rest.token(setup.get("personal_access_token").asText());
+
+        devGroup = rest.post("/api/groups", Map.of("name", "nb-dev")).get("id").asText();
+        prodGroup = rest.post("/api/groups", Map.of("name", "nb-prod")).get("id").asText();
+        devKey = rest.post("/api/setup-keys", Map.of("name", "nb-dev-key", "type", "reusable",
+                "expires_in", 86400, "auto_groups", List.of(devGroup), "usage_limit", 10)).get("key").asText();
+        prodKey = rest.post("/api/setup-keys", Map.of("name", "nb-prod-key", "type", "reusable",
+                "expires_in", 86400, "auto_groups", List.of(prodGroup), "usage_limit", 10)).get("key").asText();
+        rest.post("/api/policies", policy("nb-dev-dev", devGroup, devGroup, true, "all", List.of()));
+    }
+
+    private static void startServer() {
+        server = ManagedProcess.start("tern-server-nb-" + RUN,
+                Shell.inNamespace(net.serverNamespace(), ManagedProcess.java(), "-Xmx512m", "-jar",
+                        ManagedProcess.artifact("../api/target/tern-server.jar")),
+                Map.of("TERN_DATA_DIR", dataDir.toString(), "TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073"));
+        Rest probe = new Rest(restUrl());
+        await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.logTail(40)).isTrue();
+                    return probe.reachable();
+                });
+    }
+
+    /** A client of {@code version} in a new namespace, joined with {@code setupKey}; asserts {@code up} succeeds. */
+    private static NetBirdClient join(String label, String hostname, String version, String setupKey) {
+        String ns = net.addHost(label);
+        NetBirdClient client = NetBirdClient.startDaemon(label + "-" + RUN, version, ns, "nb" + label + RUN);
+        clients.put(label, client);
+        hostnames.put(label, hostname);
+        Shell.Result up = client.up(managementUrl(), setupKey, hostname);
+        assertThat(up.ok()).as("netbird up of %s failed (%d): %s\n--- daemon log:\n%s", label, up.exitCode(),
+                up.output(), client.logTail(60)).isTrue();
+        return client;
+    }
+
+    private static String restUrl() {
+        return "http://" + net.serverAddress() + ":8080";
+    }
+
+    private static String managementUrl() {
+        return "http://" + net.serverAddress() + ":33073";
+    }
+
+    @AfterAll
+    static void tearDown() {
+        for (ManagedProcess h : helpers) {
+            h.stop(5);
+        }
+        for (NetBirdClient c : clients.values()) {
+            c.close();
+        }
+        if (server != null) {
+            server.stop(20);
+        }
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(10)
+    void twoNewestClientsJoinWithASetupKeyAndPingEachOther() {
+        NetBirdClient a = join("a", "nb-alpha", NetBirdClient.NEWEST, devKey);
+        NetBirdClient b = join("b", "nb-bravo", NetBirdClient.NEWEST, devKey);
+
+        await("both registered with tern-server").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(names(rest.get("/api/peers"))).contains("nb-alpha", "nb-bravo"));
+        assertThat(a.meshIp()).isEqualTo(meshIp("a")).startsWith("100.");
+        assertThat(b.meshIp()).isEqualTo(meshIp("b"));
+
+        for (NetBirdClient c : List.of(a, b)) {
+            await(c.label() + " connected to management and signal").atMost(CONVERGE).untilAsserted(() -> {
+                JsonNode status = c.status();
+                assertThat(status.path("management").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+                assertThat(status.path("signal").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+            });
+        }
+        await("alpha sees bravo connected").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(peerStatus("a", "b").path("status").asText()).as(diagnostics(a)).isEqualTo("Connected"));
+        await("bravo sees alpha connected").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(peerStatus("b", "a").path("status").asText()).as(diagnostics(b)).isEqualTo("Connected"));
+
+        await("alpha pings bravo over the mesh").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(a)).isTrue());
+        assertThat(ping("b", meshIp("a")).ok()).as(diagnostics(b)).isTrue();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static Map<String, Object> policy(String name, String src, String dst, boolean bidirectional,
+                                              String protocol, List<String> ports) {
+        Map<String, Object> rule = new HashMap<>();
+        rule.put("name", name);
+        rule.put("enabled", true);
+        rule.put("action", "accept");
+        rule.put("bidirectional", bidirectional);
+        rule.put("protocol", protocol);
+        rule.put("sources", List.of(src));
+        rule.put("destinations", List.of(dst));
+        if (!ports.isEmpty()) {
+            rule.put("ports", ports);
+        }
+        return Map.of("name", name, "enabled", true, "rules", List.of(rule));
+    }
+
+    private static List<String> names(JsonNode peers) {
+        List<String> out = new ArrayList<>();
+        peers.forEach(p -> out.add(p.path("name").asText()));
+        return out;
+    }
+
+    /** Mesh IPs never change for a registered peer, so they are remembered. */
+    private static final Map<String, String> meshIps = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The mesh IP tern-server gave the client labelled {@code label}. */
+    private static String meshIp(String label) {
+        return meshIps.computeIfAbsent(label, l -> {
+            for (JsonNode p : rest.get("/api/peers")) {
+                if (p.path("name").asText().equals(hostnames.get(l))) {
+                    return p.path("ip").asText();
+                }
+            }
+            throw new AssertionError("no peer named " + hostnames.get(l));
+        });
+    }
+
+    /** How client {@code from}'s {@code netbird status} reports client {@code to}; fails when it is not listed. */
+    private static JsonNode peerStatus(String from, String to) {
+        NetBirdClient c = clients.get(from);
+        return c.peer(meshIp(to)).orElseThrow(() -> new AssertionError(
+                hostnames.get(to) + " is not in " + from + "'s netbird status:\n" + c.status() + diagnostics(c)));
+    }
+
+    private static Shell.Result ping(String from, String ip) {
+        return Shell.run(Shell.inNamespace(clients.get(from).namespace(), "ping", "-c", "1", "-W", "2", ip), 10);
+    }
+
+    private static boolean tcp(String from, String ip, int port) {
+        return Shell.run(Shell.inNamespace(clients.get(from).namespace(), "timeout", "3", "bash", "-c",
+                "exec 3<>/dev/tcp/" + ip + "/" + port), 10).ok();
+    }
+
+    private static String diagnostics(NetBirdClient c) {
+        return "\n--- netbird daemon " + c.label() + " log:\n" + c.logTail(40)
+                + "\n--- tern-server log:\n" + server.logTail(20);
+    }
+}
