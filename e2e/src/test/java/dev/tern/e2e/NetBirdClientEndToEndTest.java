@@ -94,7 +94,10 @@ class NetBirdClientEndToEndTest {
 
     /** A client of {@code version} in a new namespace, joined with {@code setupKey}; asserts {@code up} succeeds. */
     private static NetBirdClient join(String label, String hostname, String version, String setupKey) {
-        String ns = net.addHost(label);
+        return joinIn(net.addHost(label), label, hostname, version, setupKey);
+    }
+
+    private static NetBirdClient joinIn(String ns, String label, String hostname, String version, String setupKey) {
         NetBirdClient client = NetBirdClient.startDaemon(label + "-" + RUN, version, ns, "nb" + label + RUN);
         clients.put(label, client);
         hostnames.put(label, hostname);
@@ -158,6 +161,96 @@ class NetBirdClientEndToEndTest {
         assertThat(ping("b", meshIp("a")).ok()).as(diagnostics(b)).isTrue();
     }
 
+    @Test
+    @Order(20)
+    void aClientOutsideTheAllowedGroupCannotReachNorBeReached() {
+        NetBirdClient c = join("c", "nb-charlie", NetBirdClient.NEWEST, prodKey);
+        await("charlie connected to management and signal").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode status = c.status();
+            assertThat(status.path("management").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+            assertThat(status.path("signal").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+        });
+        assertThat(c.meshIp()).isEqualTo(meshIp("c"));
+        // No policy joins nb-prod to anything: charlie's map has no peers, and dev's maps do not list charlie.
+        assertThat(c.status().path("peers").path("total").asInt()).as(diagnostics(c)).isZero();
+        assertThat(clients.get("a").peer(meshIp("c"))).isEmpty();
+        // The mesh itself works (the negatives below are not a broken tunnel): alpha still reaches bravo.
+        assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(clients.get("a"))).isTrue();
+        assertThat(ping("a", meshIp("c")).ok()).as("alpha must not reach charlie").isFalse();
+        assertThat(ping("c", meshIp("a")).ok()).as("charlie must not reach alpha").isFalse();
+    }
+
+    @Test
+    @Order(30)
+    void aTcp22OnlyPolicyOpensTcp22AndNothingElse() {
+        NetBirdClient c = clients.get("c");
+        helpers.add(ManagedProcess.start("nb-tcp-listener-c-" + RUN,
+                Shell.inNamespace(c.namespace(), ManagedProcess.java(), "-cp",
+                        Path.of("target", "test-classes").toAbsolutePath().toString(),
+                        "dev.tern.e2e.support.TcpListener", "22", "80"), Map.of()));
+        rest.post("/api/policies", policy("nb-dev-to-prod-ssh", devGroup, prodGroup, false, "tcp", List.of("22")));
+
+        await("alpha opens tcp/22 on charlie").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(tcp("a", meshIp("c"), 22)).as(diagnostics(clients.get("a")) + diagnostics(c)).isTrue());
+        assertThat(tcp("b", meshIp("c"), 22)).as("bravo is in nb-dev too").isTrue();
+        assertThat(tcp("a", meshIp("c"), 80)).as("tcp/80 stays closed").isFalse();
+        assertThat(ping("a", meshIp("c")).ok()).as("ping stays blocked").isFalse();
+        // One way: charlie (nb-prod) opens nothing on alpha.
+        assertThat(ping("c", meshIp("a")).ok()).as("charlie must not reach alpha").isFalse();
+    }
+
+    @Test
+    @Order(40)
+    void withoutUdpBetweenThemTwoClientsConnectThroughTernsRelay() {
+        // delta's namespace drops UDP to and from alpha and bravo: no ICE path, so WireGuard goes through the relay
+        // (WebSocket over TCP to tern-server); UDP to tern-server (STUN) stays open.
+        String ns = net.addHost("d");
+        String others = "{ " + net.hostAddress(clients.get("a").namespace()) + ", "
+                + net.hostAddress(clients.get("b").namespace()) + " }";
+        nft(ns, "add table inet nbe2e");
+        nft(ns, "add chain inet nbe2e out { type filter hook output priority 0 ; }");
+        nft(ns, "add chain inet nbe2e in { type filter hook input priority 0 ; }");
+        nft(ns, "add rule inet nbe2e out ip daddr " + others + " meta l4proto udp drop");
+        nft(ns, "add rule inet nbe2e in ip saddr " + others + " meta l4proto udp drop");
+        NetBirdClient d = joinIn(ns, "d", "nb-delta", NetBirdClient.NEWEST, devKey);
+
+        await("alpha and delta connected, relayed").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode fromA = peerStatus("a", "d");
+            assertThat(fromA.path("status").asText()).as(diagnostics(d)).isEqualTo("Connected");
+            assertThat(fromA.path("connectionType").asText()).as(fromA.toString()).isEqualTo("Relayed");
+            JsonNode fromD = peerStatus("d", "a");
+            assertThat(fromD.path("status").asText()).as(diagnostics(d)).isEqualTo("Connected");
+            assertThat(fromD.path("connectionType").asText()).as(fromD.toString()).isEqualTo("Relayed");
+        });
+        await("delta pings alpha through the relay").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("d", meshIp("a")).ok()).as(diagnostics(d)).isTrue());
+        assertThat(ping("a", meshIp("d")).ok()).as(diagnostics(clients.get("a"))).isTrue();
+        // alpha and bravo, with UDP between them, stay peer to peer.
+        assertThat(peerStatus("a", "b").path("connectionType").asText()).isEqualTo("P2P");
+    }
+
+    @Test
+    @Order(50)
+    void theOlderClientReleaseJoinsPingsAndIsHeldToPolicies() {
+        NetBirdClient o = join("o", "nb-oscar", NetBirdClient.OLDER, devKey);
+        assertThat(o.status().path("daemonVersion").asText()).isEqualTo(NetBirdClient.OLDER.substring(1));
+
+        await("oscar and alpha see each other connected").atMost(CONVERGE).untilAsserted(() -> {
+            assertThat(peerStatus("o", "a").path("status").asText()).as(diagnostics(o)).isEqualTo("Connected");
+            assertThat(peerStatus("a", "o").path("status").asText()).as(diagnostics(o)).isEqualTo("Connected");
+        });
+        await("oscar pings alpha").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("o", meshIp("a")).ok()).as(diagnostics(o)).isTrue());
+        assertThat(ping("a", meshIp("o")).ok()).as(diagnostics(clients.get("a"))).isTrue();
+
+        // Policies hold for it too: in nb-dev it opens tcp/22 on charlie, nothing else.
+        await("oscar opens tcp/22 on charlie").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(tcp("o", meshIp("c"), 22)).as(diagnostics(o)).isTrue());
+        assertThat(tcp("o", meshIp("c"), 80)).as("tcp/80 stays closed").isFalse();
+        assertThat(ping("o", meshIp("c")).ok()).as("ping stays blocked").isFalse();
+        assertThat(ping("c", meshIp("o")).ok()).as("charlie must not reach oscar").isFalse();
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private static Map<String, Object> policy(String name, String src, String dst, boolean bidirectional,
@@ -211,6 +304,12 @@ class NetBirdClientEndToEndTest {
     private static boolean tcp(String from, String ip, int port) {
         return Shell.run(Shell.inNamespace(clients.get(from).namespace(), "timeout", "3", "bash", "-c",
                 "exec 3<>/dev/tcp/" + ip + "/" + port), 10).ok();
+    }
+
+    private static void nft(String namespace, String rule) {
+        List<String> command = new ArrayList<>(Shell.inNamespace(namespace, "nft"));
+        command.addAll(List.of(rule.split(" ")));
+        Shell.must(command.toArray(String[]::new));
     }
 
     private static String diagnostics(NetBirdClient c) {
