@@ -94,9 +94,23 @@ public final class NetBirdClient implements AutoCloseable {
             command.addAll(List.of("--daemon-addr", daemonAddress(stateDir), "--log-file", "console",
                     "--log-level", "debug"));
             ManagedProcess daemon = ManagedProcess.start("netbird-" + label, command, Map.of());
+            // The CLI fails at once when the socket is not there yet: wait for the daemon to listen.
+            Path socket = stateDir.resolve("daemon.sock");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!Files.exists(socket)) {
+                if (!daemon.isAlive() || System.nanoTime() > deadline) {
+                    daemon.stop(5);
+                    throw new AssertionError("NetBird daemon " + label + " did not open " + socket + ":\n"
+                            + daemon.logTail(40));
+                }
+                Thread.sleep(100);
+            }
             return new NetBirdClient(label, version, binary, namespace, iface, stateDir, daemon);
         } catch (IOException e) {
             throw new AssertionError("cannot make a state directory for NetBird client " + label, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while starting NetBird client " + label, e);
         }
     }
 
