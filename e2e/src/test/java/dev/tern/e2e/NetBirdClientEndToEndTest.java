@@ -98,7 +98,8 @@ class NetBirdClientEndToEndTest {
     }
 
     private static NetBirdClient joinIn(String ns, String label, String hostname, String version, String setupKey) {
-        NetBirdClient client = NetBirdClient.startDaemon(label + "-" + RUN, version, ns, "nb" + label + RUN);
+        NetBirdClient client = NetBirdClient.startDaemon(label + "-" + RUN, version, ns, "nb" + label + RUN,
+                java.net.URI.create(managementUrl()));
         clients.put(label, client);
         hostnames.put(label, hostname);
         Shell.Result up = client.up(managementUrl(), setupKey, hostname);

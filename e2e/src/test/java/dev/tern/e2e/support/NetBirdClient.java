@@ -2,6 +2,7 @@ package dev.tern.e2e.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,10 +82,19 @@ public final class NetBirdClient implements AutoCloseable {
      * Starts the daemon of a client labelled {@code label} in {@code namespace}; {@link #up} then joins it. The
      * interface name must be unique on the machine (wireguard-go's sockets under /var/run/wireguard are shared).
      */
-    public static NetBirdClient startDaemon(String label, String version, String namespace, String iface) {
+    public static NetBirdClient startDaemon(String label, String version, String namespace, String iface,
+                                            URI managementUrl) {
         Path binary = binary(version);
         try {
             Path stateDir = Files.createTempDirectory("tern-e2e-netbird-" + label + "-");
+            if (!version.equals(NEWEST)) {
+                // v0.58's daemon connects at its first start with a fresh default profile, i.e. to
+                // api.netbird.io, and `netbird up` waits behind those retries (v0.77 does not connect with a config it
+                // just made). Installed clients have their management URL in the profile: start it that way.
+                Files.writeString(stateDir.resolve("default.json"), Rest.JSON.writeValueAsString(Map.of(
+                        "ManagementURL", Map.of("Scheme", managementUrl.getScheme(),
+                                "Host", managementUrl.getHost() + ":" + managementUrl.getPort()))));
+            }
             List<String> command = new ArrayList<>(Shell.inNamespace(namespace, "env",
                     "NB_STATE_DIR=" + stateDir,
                     "NB_WG_KERNEL_DISABLED=true",
