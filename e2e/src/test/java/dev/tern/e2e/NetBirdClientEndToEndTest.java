@@ -29,7 +29,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Issue 9: NetBird's real client, built from NetBird's published Go module at pinned releases, against
  * tern-server. tern-server (with its in-process signal node, STUN and relay) runs in one network namespace, each
  * client in its own, joined by a bridge; the clients use userspace WireGuard. Groups nb-dev {alpha, bravo, delta,
- * oscar} and nb-prod {charlie}; policy nb-dev↔nb-dev. The steps build on each other, so they run in order on one
+ * oscar} and nb-prod {charlie}; policy nb-dev↔nb-dev. Steps: two clients join and ping; charlie (outside the allowed
+ * group) cannot reach or be reached; a tcp/22-only policy; delta without UDP to the others goes through the relay;
+ * the older release; a tern-server restart; deleting a peer. They build on each other, so they run in order on one
  * shared test bed.
  *
  * <p>The management URL is plain {@code http://} (NetBird's client then speaks plaintext gRPC to management and
@@ -250,6 +252,45 @@ class NetBirdClientEndToEndTest {
         assertThat(tcp("o", meshIp("c"), 80)).as("tcp/80 stays closed").isFalse();
         assertThat(ping("o", meshIp("c")).ok()).as("ping stays blocked").isFalse();
         assertThat(ping("c", meshIp("o")).ok()).as("charlie must not reach oscar").isFalse();
+    }
+
+    @Test
+    @Order(60)
+    void theClientsRideOutATernServerRestartByThemselves() {
+        server.stop(20);
+        startServer();
+
+        for (String label : List.of("a", "b")) {
+            NetBirdClient c = clients.get(label);
+            await(label + " back on management and signal").atMost(CONVERGE).untilAsserted(() -> {
+                JsonNode status = c.status();
+                assertThat(status.path("management").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+                assertThat(status.path("signal").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+            });
+        }
+        await("alpha pings bravo after the restart").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(clients.get("a"))).isTrue());
+        await("delta pings alpha through the restarted relay").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("d", meshIp("a")).ok()).as(diagnostics(clients.get("d"))).isTrue());
+    }
+
+    @Test
+    @Order(70)
+    void aPeerDeletedThroughRestDisappearsFromTheOthers() {
+        String deltaId = null;
+        for (JsonNode p : rest.get("/api/peers")) {
+            if (p.path("name").asText().equals(hostnames.get("d"))) {
+                deltaId = p.path("id").asText();
+            }
+        }
+        assertThat(deltaId).as("delta registered").isNotNull();
+        assertThat(clients.get("a").peer(meshIp("d"))).isPresent();
+
+        rest.delete("/api/peers/" + deltaId);
+
+        await("alpha's netbird status no longer lists delta").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(clients.get("a").peer(meshIp("d"))).as(diagnostics(clients.get("a"))).isEmpty());
+        assertThat(ping("d", meshIp("a")).ok()).as("a deleted peer reaches nobody").isFalse();
     }
 
     // ---------------------------------------------------------------------------------------------------------
