@@ -9,6 +9,7 @@ import dev.tern.e2e.support.NetBirdClient;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.Shell;
 import dev.tern.e2e.support.TestNetwork;
+import dev.tern.e2e.support.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +35,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the older release; a tern-server restart; deleting a peer. They build on each other, so they run in order on one
  * shared test bed.
  *
- * <p>The management URL is plain {@code http://} (NetBird's client then speaks plaintext gRPC to management and
- * signal and {@code rel://} to the relay); TLS to a private CA is left to a later step.
+ * <p>The control plane runs over TLS as an operator deploys it: a private CA made here signs tern-server's certificate
+ * for its address; the clients get an {@code https://} management URL and trust that CA only (SSL_CERT_FILE), so
+ * management and signal are gRPC over TLS and the relay is {@code rels://}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NetBirdClientEndToEndTest {
@@ -49,6 +51,7 @@ class NetBirdClientEndToEndTest {
     private static ManagedProcess server;
     private static Path dataDir;
     private static Rest rest;
+    private static TestPki pki;
     private static final Map<String, NetBirdClient> clients = new LinkedHashMap<>();
     private static final Map<String, String> hostnames = new HashMap<>();
     private static final List<ManagedProcess> helpers = new ArrayList<>();
@@ -65,8 +68,9 @@ class NetBirdClientEndToEndTest {
         NetBirdClient.binary(NetBirdClient.NEWEST);
         net = new TestNetwork(RUN, SUBNET_OCTET);
         dataDir = Files.createTempDirectory("tern-e2e-nb-server-");
+        pki = new TestPki(Files.createTempDirectory("tern-e2e-nb-pki-"), net.serverAddress());
         startServer();
-        rest = new Rest(restUrl());
+        rest = new Rest(restUrl(), pki.trustingCaOnly());
 
         JsonNode setup = rest.post("/api/setup", Map.of("email", "nb-e2e@example.com", "password", "e2e-password-1",
                 "name", "NetBird E2E Admin", "create_pat", true));
@@ -85,8 +89,10 @@ class NetBirdClientEndToEndTest {
         server = ManagedProcess.start("tern-server-nb-" + RUN,
                 Shell.inNamespace(net.serverNamespace(), ManagedProcess.java(), "-Xmx512m", "-jar",
                         ManagedProcess.artifact("../api/target/tern-server.jar")),
-                Map.of("TERN_DATA_DIR", dataDir.toString(), "TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073"));
-        Rest probe = new Rest(restUrl());
+                Map.of("TERN_DATA_DIR", dataDir.toString(), "TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073",
+                        "TERN_TLS_CERT_FILE", pki.certFile().toString(), "TERN_TLS_KEY_FILE", pki.keyFile().toString()));
+        // Reachable means a verified TLS handshake: a server that came up without TLS never counts as up.
+        Rest probe = new Rest(restUrl(), pki.trustingCaOnly());
         await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     assertThat(server.isAlive()).as("tern-server exited:\n%s", server.logTail(40)).isTrue();
@@ -101,7 +107,7 @@ class NetBirdClientEndToEndTest {
 
     private static NetBirdClient joinIn(String ns, String label, String hostname, String version, String setupKey) {
         NetBirdClient client = NetBirdClient.startDaemon(label + "-" + RUN, version, ns, "nb" + label + RUN,
-                java.net.URI.create(managementUrl()));
+                java.net.URI.create(managementUrl()), pki.caFile());
         clients.put(label, client);
         hostnames.put(label, hostname);
         Shell.Result up = client.up(managementUrl(), setupKey, hostname);
@@ -111,11 +117,11 @@ class NetBirdClientEndToEndTest {
     }
 
     private static String restUrl() {
-        return "http://" + net.serverAddress() + ":8080";
+        return "https://" + net.serverAddress() + ":8080";
     }
 
     private static String managementUrl() {
-        return "http://" + net.serverAddress() + ":33073";
+        return "https://" + net.serverAddress() + ":33073";
     }
 
     @AfterAll

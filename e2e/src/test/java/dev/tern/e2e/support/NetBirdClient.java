@@ -79,11 +79,12 @@ public final class NetBirdClient implements AutoCloseable {
     }
 
     /**
-     * Starts the daemon of a client labelled {@code label} in {@code namespace}; {@link #up} then joins it. The
-     * interface name must be unique on the machine (wireguard-go's sockets under /var/run/wireguard are shared).
+     * Starts the daemon of a client labelled {@code label} in {@code namespace}, trusting only the CA in
+     * {@code trustedCa} for TLS; {@link #up} then joins it. The interface name must be unique on the machine
+     * (wireguard-go's sockets under /var/run/wireguard are shared).
      */
     public static NetBirdClient startDaemon(String label, String version, String namespace, String iface,
-                                            URI managementUrl) {
+                                            URI managementUrl, Path trustedCa) {
         Path binary = binary(version);
         try {
             Path stateDir = Files.createTempDirectory("tern-e2e-netbird-" + label + "-");
@@ -97,6 +98,8 @@ public final class NetBirdClient implements AutoCloseable {
             }
             List<String> command = new ArrayList<>(Shell.inNamespace(namespace, "env",
                     "NB_STATE_DIR=" + stateDir,
+                    // Go reads its root CAs from SSL_CERT_FILE when set: the client trusts the test's private CA only.
+                    "SSL_CERT_FILE=" + trustedCa,
                     "NB_WG_KERNEL_DISABLED=true",
                     "NB_DISABLE_SSH_CONFIG=true",
                     "NB_DISABLE_NAT_MAPPER=true",
