@@ -32,7 +32,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * client in its own, joined by a bridge; the clients use userspace WireGuard. Groups nb-dev {alpha, bravo, delta,
  * oscar} and nb-prod {charlie}; policy nb-dev↔nb-dev. Steps: two clients join and ping; charlie (outside the allowed
  * group) cannot reach or be reached; a tcp/22-only policy; delta without UDP to the others goes through the relay;
- * the older release; a tern-server restart; deleting a peer. They build on each other, so they run in order on one
+ * the older release; a tern-server restart; deleting a peer; two clients each behind its own NAT connect directly
+ * (server-reflexive candidates from Tern's STUN). They build on each other, so they run in order on one
  * shared test bed.
  *
  * <p>The control plane runs over TLS as an operator deploys it: a private CA made here signs tern-server's certificate
@@ -55,6 +56,8 @@ class NetBirdClientEndToEndTest {
     private static final Map<String, NetBirdClient> clients = new LinkedHashMap<>();
     private static final Map<String, String> hostnames = new HashMap<>();
     private static final List<ManagedProcess> helpers = new ArrayList<>();
+    /** Namespaces behind a NAT router, made outside TestNetwork (which removes only its own). */
+    private static final List<String> natHosts = new ArrayList<>();
     private static String devGroup;
     private static String prodGroup;
     private static String devKey;
@@ -134,6 +137,9 @@ class NetBirdClientEndToEndTest {
         }
         if (server != null) {
             server.stop(20);
+        }
+        for (String ns : natHosts) {
+            Shell.run("ip", "netns", "del", ns);
         }
         if (net != null) {
             net.close();
@@ -299,6 +305,33 @@ class NetBirdClientEndToEndTest {
         assertThat(ping("d", meshIp("a")).ok()).as("a deleted peer reaches nobody").isFalse();
     }
 
+    @Test
+    @Order(80)
+    void twoClientsEachBehindItsOwnNatConnectDirectlyThroughStun() {
+        String routerOne = net.addHost("r1");
+        String routerTwo = net.addHost("r2");
+        String one = behindNat(routerOne, "n1", 71);
+        String two = behindNat(routerTwo, "n2", 72);
+        joinIn(one, "n1", "nb-november", NetBirdClient.NEWEST, devKey);
+        joinIn(two, "n2", "nb-nat-two", NetBirdClient.NEWEST, devKey);
+
+        // Each sees the other at the other's NAT address (a server-reflexive candidate from Tern's STUN), never at
+        // its private 192.168.7x address, and peer to peer rather than through the relay.
+        await("the two NATed clients connect directly").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode fromOne = peerStatus("n1", "n2");
+            assertThat(fromOne.path("status").asText()).as(diagnostics(clients.get("n1"))).isEqualTo("Connected");
+            assertThat(fromOne.path("connectionType").asText()).as(fromOne.toString()).isEqualTo("P2P");
+            assertThat(fromOne.path("iceCandidateEndpoint").path("remote").asText()).as(fromOne.toString())
+                    .startsWith(net.hostAddress(routerTwo) + ":");
+            JsonNode fromTwo = peerStatus("n2", "n1");
+            assertThat(fromTwo.path("connectionType").asText()).as(fromTwo.toString()).isEqualTo("P2P");
+            assertThat(fromTwo.path("iceCandidateEndpoint").path("remote").asText()).as(fromTwo.toString())
+                    .startsWith(net.hostAddress(routerOne) + ":");
+        });
+        await("november pings the other NATed client").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("n1", meshIp("n2")).ok()).as(diagnostics(clients.get("n1"))).isTrue());
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private static Map<String, Object> policy(String name, String src, String dst, boolean bidirectional,
@@ -352,6 +385,41 @@ class NetBirdClientEndToEndTest {
     private static boolean tcp(String from, String ip, int port) {
         return Shell.run(Shell.inNamespace(clients.get(from).namespace(), "timeout", "3", "bash", "-c",
                 "exec 3<>/dev/tcp/" + ip + "/" + port), 10).ok();
+    }
+
+    /**
+     * A host namespace on 192.168.{octet}.0/24 whose only way out is {@code router}, which masquerades it (nftables):
+     * a client there has a private address the others cannot reach and is seen at the router's address, which only
+     * STUN tells it.
+     */
+    private static String behindNat(String router, String label, int octet) {
+        String ns = "t" + label + RUN;
+        String inside = "i" + label + RUN;
+        String outside = "o" + label + RUN;
+        Shell.run("ip", "netns", "del", ns);
+        Shell.must("ip", "netns", "add", ns);
+        natHosts.add(ns);
+        Shell.must("ip", "link", "add", inside, "type", "veth", "peer", "name", outside);
+        Shell.must("ip", "link", "set", inside, "netns", ns);
+        Shell.must("ip", "link", "set", outside, "netns", router);
+        Shell.must("ip", "-n", router, "addr", "add", "192.168." + octet + ".1/24", "dev", outside);
+        Shell.must("ip", "-n", router, "link", "set", outside, "up");
+        Shell.must("ip", "-n", ns, "addr", "add", "192.168." + octet + ".2/24", "dev", inside);
+        Shell.must("ip", "-n", ns, "link", "set", inside, "up");
+        Shell.must("ip", "-n", ns, "link", "set", "lo", "up");
+        Shell.must("ip", "-n", ns, "route", "add", "default", "via", "192.168." + octet + ".1");
+        Shell.must(Shell.inNamespace(router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1").toArray(String[]::new));
+        nft(router, "add table ip nbnat");
+        nft(router, "add chain ip nbnat post { type nat hook postrouting priority 100 ; }");
+        nft(router, "add rule ip nbnat post ip saddr 192.168." + octet + ".0/24 masquerade");
+        // Endpoint-independent filtering for the WireGuard port, as most home routers do: without it the other
+        // client's first ICE check, arriving before this client has sent anything to it, leaves a conntrack entry
+        // on the router that makes the masquerade pick another port for this client's own packets (a symmetric
+        // NAT towards a port-restricted one, which no hole punching gets through).
+        nft(router, "add chain ip nbnat pre { type nat hook prerouting priority -100 ; }");
+        nft(router, "add rule ip nbnat pre ip daddr " + net.hostAddress(router) + " udp dport 51820 dnat to 192.168."
+                + octet + ".2");
+        return ns;
     }
 
     private static void nft(String namespace, String rule) {
