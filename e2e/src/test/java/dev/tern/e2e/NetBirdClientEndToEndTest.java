@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * oscar} and nb-prod {charlie}; policy nb-dev↔nb-dev. Steps: two clients join and ping; charlie (outside the allowed
  * group) cannot reach or be reached; a tcp/22-only policy; delta without UDP to the others goes through the relay;
  * the older release; a tern-server restart; deleting a peer; two clients each behind its own NAT connect directly
- * (server-reflexive candidates from Tern's STUN). They build on each other, so they run in order on one
+ * (server-reflexive candidates from Tern's STUN); an expired login needs a login and a setup key brings it back. They build on each other, so they run in order on one
  * shared test bed.
  *
  * <p>The control plane runs over TLS as an operator deploys it: a private CA made here signs tern-server's certificate
@@ -330,6 +330,43 @@ class NetBirdClientEndToEndTest {
         });
         await("november pings the other NATed client").atMost(CONVERGE).untilAsserted(() ->
                 assertThat(ping("n1", meshIp("n2")).ok()).as(diagnostics(clients.get("n1"))).isTrue());
+    }
+
+    @Test
+    @Order(90)
+    void aClientWhoseLoginExpiredNeedsLoginAndASetupKeyBringsItBack() {
+        String bravoId = null;
+        for (JsonNode p : rest.get("/api/peers")) {
+            if (p.path("name").asText().equals(hostnames.get("b"))) {
+                bravoId = p.path("id").asText();
+            }
+        }
+        assertThat(bravoId).as("bravo registered").isNotNull();
+        rest.put("/api/peers/" + bravoId, Map.of("name", hostnames.get("b"), "ssh_enabled", false,
+                "login_expiration_enabled", false, "inactivity_expiration_enabled", true));
+        String accountId = rest.get("/api/accounts").get(0).path("id").asText();
+        // 60 s is the shortest inactivity period Tern (like NetBird) accepts
+        rest.put("/api/accounts/" + accountId, Map.of("settings", Map.of(
+                "peer_login_expiration_enabled", true, "peer_login_expiration", 86400,
+                "peer_inactivity_expiration_enabled", true, "peer_inactivity_expiration", 60)));
+        clients.get("b").stopDaemon();
+        String id = bravoId;
+        await("bravo's login expired after 60 s away").atMost(Duration.ofSeconds(150))
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    JsonNode peer = rest.get("/api/peers/" + id);
+                    assertThat(peer.path("login_expired").asBoolean()).isTrue();
+                });
+
+        NetBirdClient b = clients.get("b").restarted();
+        clients.put("b", b);
+        await("bravo's netbird status says it needs a login").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(b.status().path("daemonStatus").asText()).as(diagnostics(b)).isEqualTo("NeedsLogin"));
+
+        Shell.Result up = b.up(managementUrl(), devKey, hostnames.get("b"));
+        assertThat(up.ok()).as("netbird up of b after expiry: %s\n%s", up.output(), diagnostics(b)).isTrue();
+        await("alpha pings bravo again").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(b)).isTrue());
+        assertThat(rest.get("/api/peers/" + id).path("login_expired").asBoolean()).isFalse();
     }
 
     // ---------------------------------------------------------------------------------------------------------

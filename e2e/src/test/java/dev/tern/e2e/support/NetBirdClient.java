@@ -36,16 +36,18 @@ public final class NetBirdClient implements AutoCloseable {
     private final String namespace;
     private final String iface;
     private final Path stateDir;
+    private final Path trustedCa;
     private final ManagedProcess daemon;
 
     private NetBirdClient(String label, String version, Path binary, String namespace, String iface, Path stateDir,
-                          ManagedProcess daemon) {
+                          Path trustedCa, ManagedProcess daemon) {
         this.label = label;
         this.version = version;
         this.binary = binary;
         this.namespace = namespace;
         this.iface = iface;
         this.stateDir = stateDir;
+        this.trustedCa = trustedCa;
         this.daemon = daemon;
     }
 
@@ -96,34 +98,62 @@ public final class NetBirdClient implements AutoCloseable {
                         "ManagementURL", Map.of("Scheme", managementUrl.getScheme(),
                                 "Host", managementUrl.getHost() + ":" + managementUrl.getPort()))));
             }
-            List<String> command = new ArrayList<>(Shell.inNamespace(namespace, "env",
-                    "NB_STATE_DIR=" + stateDir,
-                    // Go reads its root CAs from SSL_CERT_FILE when set: the client trusts the test's private CA only.
-                    "SSL_CERT_FILE=" + trustedCa,
-                    "NB_WG_KERNEL_DISABLED=true",
-                    "NB_DISABLE_SSH_CONFIG=true",
-                    "NB_DISABLE_NAT_MAPPER=true",
-                    binary.toString(), "service", "run"));
-            command.addAll(List.of("--daemon-addr", daemonAddress(stateDir), "--log-file", "console",
-                    "--log-level", "debug"));
-            ManagedProcess daemon = ManagedProcess.start("netbird-" + label, command, Map.of());
-            // The CLI fails at once when the socket is not there yet: wait for the daemon to listen.
-            Path socket = stateDir.resolve("daemon.sock");
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!Files.exists(socket)) {
-                if (!daemon.isAlive() || System.nanoTime() > deadline) {
-                    daemon.stop(5);
-                    throw new AssertionError("NetBird daemon " + label + " did not open " + socket + ":\n"
-                            + daemon.logTail(40));
-                }
-                Thread.sleep(100);
-            }
-            return new NetBirdClient(label, version, binary, namespace, iface, stateDir, daemon);
+            return new NetBirdClient(label, version, binary, namespace, iface, stateDir, trustedCa,
+                    runDaemon(label, binary, namespace, stateDir, trustedCa));
         } catch (IOException e) {
             throw new AssertionError("cannot make a state directory for NetBird client " + label, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while starting NetBird client " + label, e);
+        }
+    }
+
+    /** The daemon of a client whose state is in {@code stateDir}, once it listens on its socket. */
+    private static ManagedProcess runDaemon(String label, Path binary, String namespace, Path stateDir,
+                                            Path trustedCa) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(Shell.inNamespace(namespace, "env",
+                "NB_STATE_DIR=" + stateDir,
+                // Go reads its root CAs from SSL_CERT_FILE when set: the client trusts the test's private CA only.
+                "SSL_CERT_FILE=" + trustedCa,
+                "NB_WG_KERNEL_DISABLED=true",
+                "NB_DISABLE_SSH_CONFIG=true",
+                "NB_DISABLE_NAT_MAPPER=true",
+                binary.toString(), "service", "run"));
+        command.addAll(List.of("--daemon-addr", daemonAddress(stateDir), "--log-file", "console",
+                "--log-level", "debug"));
+        // A daemon that was killed leaves its socket behind; the wait below must see the new one.
+        Path socket = stateDir.resolve("daemon.sock");
+        Files.deleteIfExists(socket);
+        ManagedProcess daemon = ManagedProcess.start("netbird-" + label, command, Map.of());
+        // The CLI fails at once when the socket is not there yet: wait for the daemon to listen.
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!Files.exists(socket)) {
+            if (!daemon.isAlive() || System.nanoTime() > deadline) {
+                daemon.stop(5);
+                throw new AssertionError("NetBird daemon " + label + " did not open " + socket + ":\n"
+                        + daemon.logTail(40));
+            }
+            Thread.sleep(100);
+        }
+        return daemon;
+    }
+
+    /** Stops the daemon, keeping its state (profile, keys); {@link #restarted} starts it again. */
+    public void stopDaemon() {
+        daemon.stop(15);
+    }
+
+    /** The same client with a new daemon process on its kept state, as after a reboot. */
+    public NetBirdClient restarted() {
+        daemon.stop(15);
+        try {
+            return new NetBirdClient(label, version, binary, namespace, iface, stateDir, trustedCa,
+                    runDaemon(label, binary, namespace, stateDir, trustedCa));
+        } catch (IOException e) {
+            throw new AssertionError("cannot restart NetBird client " + label, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while restarting NetBird client " + label, e);
         }
     }
 
