@@ -164,11 +164,6 @@ public final class NetBirdClient implements AutoCloseable {
                 "--disable-dns", "--log-file", "console");
     }
 
-    /** {@code netbird down}. */
-    public Shell.Result down() {
-        return cli(60, "down");
-    }
-
     /** {@code netbird status --json}, parsed; fails when the command does. */
     public JsonNode status() {
         Shell.Result r = cli(30, "status", "--json");
@@ -214,20 +209,8 @@ public final class NetBirdClient implements AutoCloseable {
         return label;
     }
 
-    public String version() {
-        return version;
-    }
-
     public String namespace() {
         return namespace;
-    }
-
-    public String iface() {
-        return iface;
-    }
-
-    public ManagedProcess daemon() {
-        return daemon;
     }
 
     public String logTail(int lines) {
