@@ -24,14 +24,15 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${need_pkgs[@]}"
 fi
 
-# The ACME tests build Let's Encrypt's pebble from its Go module (scripts/go-tool.sh); they fail, never skip,
-# without Go. Go is not installed from Debian here: its golang-go may be older than pebble v2.10.3 needs (go 1.25).
+# The ACME tests build Let's Encrypt's pebble, and the e2e tests NetBird's client (v0.77.1 needs go 1.25.5), from
+# their Go modules (scripts/go-tool.sh, cached in ~/.cache/tern-test-tools); they fail, never skip, without Go.
+# Go is not installed from Debian here: its golang-go may be older than these need.
 # Go's own installer puts it under /usr/local/go, which a non-login shell may not have on PATH.
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
   export PATH="$PATH:/usr/local/go/bin"
 fi
 if ! command -v go >/dev/null 2>&1; then
-  echo "Go is not installed (needed to build pebble for the ACME tests): install Go >= 1.25 and put it on PATH" >&2
+  echo "Go is not installed (needed to build pebble and NetBird's client for the tests): install Go >= 1.25.5 and put it on PATH" >&2
   exit 1
 fi
 

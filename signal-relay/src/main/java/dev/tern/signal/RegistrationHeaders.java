@@ -14,7 +14,9 @@ import java.net.SocketAddress;
 
 /**
  * The header handshake NetBird's signal client performs on ConnectStream: it names itself in the request
- * header {@code x-wg-pub-key} and blocks until the response headers carry {@code x-wg-registered}. grpc-java
+ * header {@code x-wiretrustee-peer-id} and blocks until the response headers carry
+ * {@code x-wiretrustee-peer-registered} (our agent does the same with {@code x-wg-pub-key}/{@code x-wg-registered};
+ * both are understood and both registration headers are sent). grpc-java
  * sends response headers lazily with the first message, so this interceptor lets the service send them as soon
  * as the peer is registered, and swallows the later automatic send.
  *
@@ -26,6 +28,11 @@ final class RegistrationHeaders implements ServerInterceptor {
             Metadata.Key.of("x-wg-pub-key", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> REGISTERED_HEADER =
             Metadata.Key.of("x-wg-registered", Metadata.ASCII_STRING_MARSHALLER);
+    /** The names NetBird's own client uses (shared/signal/proto/constants.go); the x-wg-* pair is our agent's. */
+    static final Metadata.Key<String> NETBIRD_PEER_ID_HEADER =
+            Metadata.Key.of("x-wiretrustee-peer-id", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> NETBIRD_REGISTERED_HEADER =
+            Metadata.Key.of("x-wiretrustee-peer-registered", Metadata.ASCII_STRING_MARSHALLER);
 
     /** The key from the request header, or null when the client did not send one. */
     static final Context.Key<String> HEADER_PEER_KEY = Context.key("tern-signal-header-peer-key");
@@ -56,9 +63,21 @@ final class RegistrationHeaders implements ServerInterceptor {
         }
         HeadersOnceCall<ReqT, RespT> wrapped = new HeadersOnceCall<>(call);
         Context context = withConnection
-                .withValue(HEADER_PEER_KEY, headers.get(PEER_KEY_HEADER))
+                .withValue(HEADER_PEER_KEY, peerKey(headers))
                 .withValue(SEND_REGISTERED, wrapped::sendRegistered);
         return Contexts.interceptCall(context, wrapped, headers, next);
+    }
+
+    /** The key a ConnectStream names itself with, under NetBird's header name or our agent's. */
+    private static String peerKey(Metadata headers) {
+        String netbird = headers.get(NETBIRD_PEER_ID_HEADER);
+        return netbird != null ? netbird : headers.get(PEER_KEY_HEADER);
+    }
+
+    /** Both names: NetBird's client blocks until it sees its own, our agent until it sees x-wg-registered. */
+    private static void markRegistered(Metadata headers) {
+        headers.put(REGISTERED_HEADER, "1");
+        headers.put(NETBIRD_REGISTERED_HEADER, "1");
     }
 
     private static final class HeadersOnceCall<ReqT, RespT>
@@ -72,7 +91,7 @@ final class RegistrationHeaders implements ServerInterceptor {
         synchronized void sendRegistered() {
             if (!headersSent) {
                 Metadata registered = new Metadata();
-                registered.put(REGISTERED_HEADER, "1");
+                markRegistered(registered);
                 super.sendHeaders(registered);
                 headersSent = true;
             }
@@ -82,7 +101,7 @@ final class RegistrationHeaders implements ServerInterceptor {
         @Override
         public synchronized void sendHeaders(Metadata headers) {
             if (!headersSent) {
-                headers.put(REGISTERED_HEADER, "1");
+                markRegistered(headers);
                 super.sendHeaders(headers);
                 headersSent = true;
             }

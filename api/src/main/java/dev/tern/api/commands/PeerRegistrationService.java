@@ -9,6 +9,7 @@ import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.WireGuardKey;
 import dev.tern.query.setupkeys.RegistrationReads;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Service;
@@ -42,7 +43,15 @@ public class PeerRegistrationService implements DeviceLogin.SetupKeys {
         if (plainSetupKey == null || plainSetupKey.isBlank()) {
             return Optional.empty();
         }
-        return accountOfKeyHash(Secrets.sha256Hex(plainSetupKey.trim()));
+        return accountOfKeyHash(setupKeyHash(plainSetupKey));
+    }
+
+    /**
+     * Setup keys are upper-case UUIDs, matched whatever the case they arrive in: NetBird's client parses the key as a
+     * UUID and sends Go's {@code uuid.String()}, which is lower case (NetBird's server upper-cases before hashing).
+     */
+    static String setupKeyHash(String plainSetupKey) {
+        return Secrets.sha256Hex(plainSetupKey.trim().toUpperCase(Locale.ROOT));
     }
 
     private Optional<String> accountOfKeyHash(String keyHash) {
@@ -122,7 +131,7 @@ public class PeerRegistrationService implements DeviceLogin.SetupKeys {
         if (meta == null) {
             throw CommandRejected.invalid("peer system meta is missing");
         }
-        String keyHash = Secrets.sha256Hex(plainSetupKey.trim());
+        String keyHash = setupKeyHash(plainSetupKey);
         String accountId = accountOfKeyHash(keyHash)
                 .orElseThrow(() -> CommandRejected.notFound("setup key not found"));
         return new RegisterPeer(accountId, knownPeerId == null ? Ids.newId() : knownPeerId, keyHash, wgPubKey, meta);

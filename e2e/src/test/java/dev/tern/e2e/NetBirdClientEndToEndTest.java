@@ -1,0 +1,480 @@
+package dev.tern.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tern.e2e.support.NetBirdClient;
+import dev.tern.e2e.support.Rest;
+import dev.tern.e2e.support.TestPki;
+import dev.tern.testsupport.netns.Shell;
+import dev.tern.testsupport.netns.TestNetwork;
+import dev.tern.testsupport.process.ChildProcess;
+import dev.tern.testsupport.process.TernServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 9: NetBird's real client, built from NetBird's published Go module at pinned releases, against
+ * tern-server. tern-server (with its in-process signal node, STUN and relay) runs in one network namespace, each
+ * client in its own, joined by a bridge; the clients use userspace WireGuard. Groups nb-dev {alpha, bravo, delta,
+ * oscar} and nb-prod {charlie}; policy nb-dev↔nb-dev. Steps: two clients join and ping; charlie (outside the allowed
+ * group) cannot reach or be reached; a tcp/22-only policy; delta without UDP to the others goes through the relay;
+ * the older release; a tern-server restart; deleting a peer; two clients each behind its own NAT connect directly
+ * (server-reflexive candidates from Tern's STUN); an expired login needs a login and a setup key brings it back. They build on each other, so they run in order on one
+ * shared test bed.
+ *
+ * <p>The control plane runs over TLS as an operator deploys it: a private CA made here signs tern-server's certificate
+ * for its address; the clients get an {@code https://} management URL and trust that CA only (SSL_CERT_FILE), so
+ * management and signal are gRPC over TLS and the relay is {@code rels://}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NetBirdClientEndToEndTest {
+
+    private static final Duration CONVERGE = Duration.ofSeconds(90);
+    private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
+    /** 10.231.77.0/24: MeshEndToEndTest takes 10.231.100-199, so the two can run side by side. */
+    private static final int SUBNET_OCTET = 77;
+
+    private static TestNetwork net;
+    private static TernServerProcess server;
+    private static Path dataDir;
+    private static Rest rest;
+    private static TestPki pki;
+    private static final Map<String, NetBirdClient> clients = new LinkedHashMap<>();
+    private static final Map<String, String> hostnames = new HashMap<>();
+    private static final List<ChildProcess> helpers = new ArrayList<>();
+    /** Namespaces behind a NAT router, made outside TestNetwork (which removes only its own). */
+    private static final List<String> natHosts = new ArrayList<>();
+    private static String devGroup;
+    private static String prodGroup;
+    private static String devKey;
+    private static String prodKey;
+
+    @BeforeAll
+    static void buildTestBed() throws Exception {
+        Shell.requireRootAndTools("ip", "nft", "ping", "bash", "timeout");
+        ChildProcess.artifact("../api/target/tern-server.jar");
+        // Built (or taken from the cache) before anything starts: a client that cannot be built fails here, loudly.
+        NetBirdClient.binary(NetBirdClient.NEWEST);
+        net = new TestNetwork(RUN, SUBNET_OCTET);
+        dataDir = Files.createTempDirectory("tern-e2e-nb-server-");
+        pki = new TestPki(Files.createTempDirectory("tern-e2e-nb-pki-"), net.serverAddress());
+        startServer();
+        rest = new Rest(restUrl(), pki.trustingCaOnly());
+
+        JsonNode setup = rest.post("/api/setup", Map.of("email", "nb-e2e@example.com", "password", "e2e-password-1",
+                "name", "NetBird E2E Admin", "create_pat", true));
+        rest.token(setup.get("personal_access_token").asText());
+
+        devGroup = rest.post("/api/groups", Map.of("name", "nb-dev")).get("id").asText();
+        prodGroup = rest.post("/api/groups", Map.of("name", "nb-prod")).get("id").asText();
+        devKey = rest.post("/api/setup-keys", Map.of("name", "nb-dev-key", "type", "reusable",
+                "expires_in", 86400, "auto_groups", List.of(devGroup), "usage_limit", 10)).get("key").asText();
+        prodKey = rest.post("/api/setup-keys", Map.of("name", "nb-prod-key", "type", "reusable",
+                "expires_in", 86400, "auto_groups", List.of(prodGroup), "usage_limit", 10)).get("key").asText();
+        rest.post("/api/policies", policy("nb-dev-dev", devGroup, devGroup, true, "all", List.of()));
+    }
+
+    private static void startServer() {
+        // Alone in its namespace, the server keeps its default signal, relay and STUN ports.
+        server = TernServerProcess.fromJar(Path.of(ChildProcess.artifact("../api/target/tern-server.jar")))
+                .wrappedIn(Shell.inNamespace(net.serverNamespace())).jvmOptions("-Xmx512m").defaultPorts()
+                .env(Map.of("TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073",
+                        "TERN_TLS_CERT_FILE", pki.certFile().toString(), "TERN_TLS_KEY_FILE", pki.keyFile().toString()))
+                .log("tern-server-nb-" + RUN, log("tern-server-nb-" + RUN))
+                .launch(dataDir);
+        // Reachable means a verified TLS handshake: a server that came up without TLS never counts as up.
+        Rest probe = new Rest(restUrl(), pki.trustingCaOnly());
+        await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.process().logTail(40)).isTrue();
+                    return probe.reachable();
+                });
+    }
+
+    /** A client of {@code version} in a new namespace, joined with {@code setupKey}; asserts {@code up} succeeds. */
+    private static NetBirdClient join(String label, String hostname, String version, String setupKey) {
+        return joinIn(net.addHost(label), label, hostname, version, setupKey);
+    }
+
+    private static NetBirdClient joinIn(String ns, String label, String hostname, String version, String setupKey) {
+        NetBirdClient client = NetBirdClient.startDaemon(label + "-" + RUN, version, ns, "nb" + label + RUN,
+                java.net.URI.create(managementUrl()), pki.caFile());
+        clients.put(label, client);
+        hostnames.put(label, hostname);
+        Shell.Result up = client.up(managementUrl(), setupKey, hostname);
+        assertThat(up.ok()).as("netbird up of %s failed (%d): %s\n--- daemon log:\n%s", label, up.exitCode(),
+                up.output(), client.logTail(60)).isTrue();
+        return client;
+    }
+
+    /** Every process's output in one log under target/, kept after the run. */
+    static Path log(String processName) {
+        return Path.of("target", "e2e-logs", processName + ".log");
+    }
+
+    private static String restUrl() {
+        return "https://" + net.serverAddress() + ":8080";
+    }
+
+    private static String managementUrl() {
+        return "https://" + net.serverAddress() + ":33073";
+    }
+
+    @AfterAll
+    static void tearDown() {
+        for (ChildProcess h : helpers) {
+            h.stopTree(Duration.ofSeconds(5));
+        }
+        for (NetBirdClient c : clients.values()) {
+            c.close();
+        }
+        if (server != null) {
+            server.process().stopTree(Duration.ofSeconds(20));
+        }
+        for (String ns : natHosts) {
+            Shell.run("ip", "netns", "del", ns);
+        }
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(10)
+    void twoNewestClientsJoinWithASetupKeyAndPingEachOther() {
+        NetBirdClient a = join("a", "nb-alpha", NetBirdClient.NEWEST, devKey);
+        NetBirdClient b = join("b", "nb-bravo", NetBirdClient.NEWEST, devKey);
+
+        await("both registered with tern-server").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(names(rest.get("/api/peers"))).contains("nb-alpha", "nb-bravo"));
+        assertThat(a.meshIp()).isEqualTo(meshIp("a")).startsWith("100.");
+        assertThat(b.meshIp()).isEqualTo(meshIp("b"));
+
+        for (NetBirdClient c : List.of(a, b)) {
+            await(c.label() + " connected to management and signal").atMost(CONVERGE).untilAsserted(() -> {
+                JsonNode status = c.status();
+                assertThat(status.path("management").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+                assertThat(status.path("signal").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+            });
+        }
+        await("alpha sees bravo connected").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(peerStatus("a", "b").path("status").asText()).as(diagnostics(a)).isEqualTo("Connected"));
+        await("bravo sees alpha connected").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(peerStatus("b", "a").path("status").asText()).as(diagnostics(b)).isEqualTo("Connected"));
+
+        await("alpha pings bravo over the mesh").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(a)).isTrue());
+        assertThat(ping("b", meshIp("a")).ok()).as(diagnostics(b)).isTrue();
+    }
+
+    @Test
+    @Order(20)
+    void aClientOutsideTheAllowedGroupCannotReachNorBeReached() {
+        NetBirdClient c = join("c", "nb-charlie", NetBirdClient.NEWEST, prodKey);
+        await("charlie connected to management and signal").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode status = c.status();
+            assertThat(status.path("management").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+            assertThat(status.path("signal").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+        });
+        assertThat(c.meshIp()).isEqualTo(meshIp("c"));
+        // No policy joins nb-prod to anything: charlie's map has no peers, and dev's maps do not list charlie.
+        assertThat(c.status().path("peers").path("total").asInt()).as(diagnostics(c)).isZero();
+        assertThat(clients.get("a").peer(meshIp("c"))).isEmpty();
+        // The mesh itself works (the negatives below are not a broken tunnel): alpha still reaches bravo.
+        assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(clients.get("a"))).isTrue();
+        assertThat(ping("a", meshIp("c")).ok()).as("alpha must not reach charlie").isFalse();
+        assertThat(ping("c", meshIp("a")).ok()).as("charlie must not reach alpha").isFalse();
+    }
+
+    @Test
+    @Order(30)
+    void aTcp22OnlyPolicyOpensTcp22AndNothingElse() {
+        NetBirdClient c = clients.get("c");
+        helpers.add(ChildProcess.start("nb-tcp-listener-c-" + RUN,
+                Shell.inNamespace(c.namespace(), ChildProcess.java(), "-cp",
+                        Path.of("target", "test-classes").toAbsolutePath().toString(),
+                        "dev.tern.e2e.support.TcpListener", "22", "80"), Map.of(), log("nb-tcp-listener-c-" + RUN)));
+        rest.post("/api/policies", policy("nb-dev-to-prod-ssh", devGroup, prodGroup, false, "tcp", List.of("22")));
+
+        await("alpha opens tcp/22 on charlie").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(tcp("a", meshIp("c"), 22)).as(diagnostics(clients.get("a")) + diagnostics(c)).isTrue());
+        assertThat(tcp("b", meshIp("c"), 22)).as("bravo is in nb-dev too").isTrue();
+        assertThat(tcp("a", meshIp("c"), 80)).as("tcp/80 stays closed").isFalse();
+        assertThat(ping("a", meshIp("c")).ok()).as("ping stays blocked").isFalse();
+        // One way: charlie (nb-prod) opens nothing on alpha.
+        assertThat(ping("c", meshIp("a")).ok()).as("charlie must not reach alpha").isFalse();
+    }
+
+    @Test
+    @Order(40)
+    void withoutUdpBetweenThemTwoClientsConnectThroughTernsRelay() {
+        // delta's namespace drops UDP to and from alpha and bravo: no ICE path, so WireGuard goes through the relay
+        // (WebSocket over TCP to tern-server); UDP to tern-server (STUN) stays open.
+        String ns = net.addHost("d");
+        String others = "{ " + net.hostAddress(clients.get("a").namespace()) + ", "
+                + net.hostAddress(clients.get("b").namespace()) + " }";
+        nft(ns, "add table inet nbe2e");
+        nft(ns, "add chain inet nbe2e out { type filter hook output priority 0 ; }");
+        nft(ns, "add chain inet nbe2e in { type filter hook input priority 0 ; }");
+        nft(ns, "add rule inet nbe2e out ip daddr " + others + " meta l4proto udp drop");
+        nft(ns, "add rule inet nbe2e in ip saddr " + others + " meta l4proto udp drop");
+        NetBirdClient d = joinIn(ns, "d", "nb-delta", NetBirdClient.NEWEST, devKey);
+
+        await("alpha and delta connected, relayed").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode fromA = peerStatus("a", "d");
+            assertThat(fromA.path("status").asText()).as(diagnostics(d)).isEqualTo("Connected");
+            assertThat(fromA.path("connectionType").asText()).as(fromA.toString()).isEqualTo("Relayed");
+            JsonNode fromD = peerStatus("d", "a");
+            assertThat(fromD.path("status").asText()).as(diagnostics(d)).isEqualTo("Connected");
+            assertThat(fromD.path("connectionType").asText()).as(fromD.toString()).isEqualTo("Relayed");
+        });
+        await("delta pings alpha through the relay").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("d", meshIp("a")).ok()).as(diagnostics(d)).isTrue());
+        assertThat(ping("a", meshIp("d")).ok()).as(diagnostics(clients.get("a"))).isTrue();
+        // alpha and bravo, with UDP between them, stay peer to peer.
+        assertThat(peerStatus("a", "b").path("connectionType").asText()).isEqualTo("P2P");
+    }
+
+    @Test
+    @Order(50)
+    void theOlderClientReleaseJoinsPingsAndIsHeldToPolicies() {
+        NetBirdClient o = join("o", "nb-oscar", NetBirdClient.OLDER, devKey);
+        assertThat(o.status().path("daemonVersion").asText()).isEqualTo(NetBirdClient.OLDER.substring(1));
+
+        await("oscar and alpha see each other connected").atMost(CONVERGE).untilAsserted(() -> {
+            assertThat(peerStatus("o", "a").path("status").asText()).as(diagnostics(o)).isEqualTo("Connected");
+            assertThat(peerStatus("a", "o").path("status").asText()).as(diagnostics(o)).isEqualTo("Connected");
+        });
+        await("oscar pings alpha").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("o", meshIp("a")).ok()).as(diagnostics(o)).isTrue());
+        assertThat(ping("a", meshIp("o")).ok()).as(diagnostics(clients.get("a"))).isTrue();
+
+        // Policies hold for it too: in nb-dev it opens tcp/22 on charlie, nothing else.
+        await("oscar opens tcp/22 on charlie").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(tcp("o", meshIp("c"), 22)).as(diagnostics(o)).isTrue());
+        assertThat(tcp("o", meshIp("c"), 80)).as("tcp/80 stays closed").isFalse();
+        assertThat(ping("o", meshIp("c")).ok()).as("ping stays blocked").isFalse();
+        assertThat(ping("c", meshIp("o")).ok()).as("charlie must not reach oscar").isFalse();
+    }
+
+    @Test
+    @Order(60)
+    void theClientsRideOutATernServerRestartByThemselves() {
+        server.process().stopTree(Duration.ofSeconds(20));
+        startServer();
+
+        for (String label : List.of("a", "b")) {
+            NetBirdClient c = clients.get(label);
+            await(label + " back on management and signal").atMost(CONVERGE).untilAsserted(() -> {
+                JsonNode status = c.status();
+                assertThat(status.path("management").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+                assertThat(status.path("signal").path("connected").asBoolean()).as(diagnostics(c)).isTrue();
+            });
+        }
+        await("alpha pings bravo after the restart").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(clients.get("a"))).isTrue());
+        await("delta pings alpha through the restarted relay").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("d", meshIp("a")).ok()).as(diagnostics(clients.get("d"))).isTrue());
+    }
+
+    @Test
+    @Order(70)
+    void aPeerDeletedThroughRestDisappearsFromTheOthers() {
+        String deltaId = null;
+        for (JsonNode p : rest.get("/api/peers")) {
+            if (p.path("name").asText().equals(hostnames.get("d"))) {
+                deltaId = p.path("id").asText();
+            }
+        }
+        assertThat(deltaId).as("delta registered").isNotNull();
+        assertThat(clients.get("a").peer(meshIp("d"))).isPresent();
+
+        rest.delete("/api/peers/" + deltaId);
+
+        await("alpha's netbird status no longer lists delta").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(clients.get("a").peer(meshIp("d"))).as(diagnostics(clients.get("a"))).isEmpty());
+        assertThat(ping("d", meshIp("a")).ok()).as("a deleted peer reaches nobody").isFalse();
+    }
+
+    @Test
+    @Order(80)
+    void twoClientsEachBehindItsOwnNatConnectDirectlyThroughStun() {
+        String routerOne = net.addHost("r1");
+        String routerTwo = net.addHost("r2");
+        String one = behindNat(routerOne, "n1", 71);
+        String two = behindNat(routerTwo, "n2", 72);
+        joinIn(one, "n1", "nb-november", NetBirdClient.NEWEST, devKey);
+        joinIn(two, "n2", "nb-nat-two", NetBirdClient.NEWEST, devKey);
+
+        // Each sees the other at the other's NAT address (a server-reflexive candidate from Tern's STUN), never at
+        // its private 192.168.7x address, and peer to peer rather than through the relay.
+        await("the two NATed clients connect directly").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode fromOne = peerStatus("n1", "n2");
+            assertThat(fromOne.path("status").asText()).as(diagnostics(clients.get("n1"))).isEqualTo("Connected");
+            assertThat(fromOne.path("connectionType").asText()).as(fromOne.toString()).isEqualTo("P2P");
+            assertThat(fromOne.path("iceCandidateEndpoint").path("remote").asText()).as(fromOne.toString())
+                    .startsWith(net.hostAddress(routerTwo) + ":");
+            JsonNode fromTwo = peerStatus("n2", "n1");
+            assertThat(fromTwo.path("connectionType").asText()).as(fromTwo.toString()).isEqualTo("P2P");
+            assertThat(fromTwo.path("iceCandidateEndpoint").path("remote").asText()).as(fromTwo.toString())
+                    .startsWith(net.hostAddress(routerOne) + ":");
+        });
+        await("november pings the other NATed client").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("n1", meshIp("n2")).ok()).as(diagnostics(clients.get("n1"))).isTrue());
+    }
+
+    @Test
+    @Order(90)
+    void aClientWhoseLoginExpiredNeedsLoginAndASetupKeyBringsItBack() {
+        String bravoId = null;
+        for (JsonNode p : rest.get("/api/peers")) {
+            if (p.path("name").asText().equals(hostnames.get("b"))) {
+                bravoId = p.path("id").asText();
+            }
+        }
+        assertThat(bravoId).as("bravo registered").isNotNull();
+        rest.put("/api/peers/" + bravoId, Map.of("name", hostnames.get("b"), "ssh_enabled", false,
+                "login_expiration_enabled", false, "inactivity_expiration_enabled", true));
+        String accountId = rest.get("/api/accounts").get(0).path("id").asText();
+        // 60 s is the shortest inactivity period Tern (like NetBird) accepts
+        rest.put("/api/accounts/" + accountId, Map.of("settings", Map.of(
+                "peer_login_expiration_enabled", true, "peer_login_expiration", 86400,
+                "peer_inactivity_expiration_enabled", true, "peer_inactivity_expiration", 60)));
+        clients.get("b").stopDaemon();
+        String id = bravoId;
+        await("bravo's login expired after 60 s away").atMost(Duration.ofSeconds(150))
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    JsonNode peer = rest.get("/api/peers/" + id);
+                    assertThat(peer.path("login_expired").asBoolean()).isTrue();
+                });
+
+        NetBirdClient b = clients.get("b").restarted();
+        clients.put("b", b);
+        await("bravo's netbird status says it needs a login").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(b.status().path("daemonStatus").asText()).as(diagnostics(b)).isEqualTo("NeedsLogin"));
+
+        Shell.Result up = b.up(managementUrl(), devKey, hostnames.get("b"));
+        assertThat(up.ok()).as("netbird up of b after expiry: %s\n%s", up.output(), diagnostics(b)).isTrue();
+        await("alpha pings bravo again").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(b)).isTrue());
+        assertThat(rest.get("/api/peers/" + id).path("login_expired").asBoolean()).isFalse();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static Map<String, Object> policy(String name, String src, String dst, boolean bidirectional,
+                                              String protocol, List<String> ports) {
+        Map<String, Object> rule = new HashMap<>();
+        rule.put("name", name);
+        rule.put("enabled", true);
+        rule.put("action", "accept");
+        rule.put("bidirectional", bidirectional);
+        rule.put("protocol", protocol);
+        rule.put("sources", List.of(src));
+        rule.put("destinations", List.of(dst));
+        if (!ports.isEmpty()) {
+            rule.put("ports", ports);
+        }
+        return Map.of("name", name, "enabled", true, "rules", List.of(rule));
+    }
+
+    private static List<String> names(JsonNode peers) {
+        List<String> out = new ArrayList<>();
+        peers.forEach(p -> out.add(p.path("name").asText()));
+        return out;
+    }
+
+    /** Mesh IPs never change for a registered peer, so they are remembered. */
+    private static final Map<String, String> meshIps = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The mesh IP tern-server gave the client labelled {@code label}. */
+    private static String meshIp(String label) {
+        return meshIps.computeIfAbsent(label, l -> {
+            for (JsonNode p : rest.get("/api/peers")) {
+                if (p.path("name").asText().equals(hostnames.get(l))) {
+                    return p.path("ip").asText();
+                }
+            }
+            throw new AssertionError("no peer named " + hostnames.get(l));
+        });
+    }
+
+    /** How client {@code from}'s {@code netbird status} reports client {@code to}; fails when it is not listed. */
+    private static JsonNode peerStatus(String from, String to) {
+        NetBirdClient c = clients.get(from);
+        return c.peer(meshIp(to)).orElseThrow(() -> new AssertionError(
+                hostnames.get(to) + " is not in " + from + "'s netbird status:\n" + c.status() + diagnostics(c)));
+    }
+
+    private static Shell.Result ping(String from, String ip) {
+        return Shell.run(Shell.inNamespace(clients.get(from).namespace(), "ping", "-c", "1", "-W", "2", ip), 10);
+    }
+
+    private static boolean tcp(String from, String ip, int port) {
+        return Shell.run(Shell.inNamespace(clients.get(from).namespace(), "timeout", "3", "bash", "-c",
+                "exec 3<>/dev/tcp/" + ip + "/" + port), 10).ok();
+    }
+
+    /**
+     * A host namespace on 192.168.{octet}.0/24 whose only way out is {@code router}, which masquerades it (nftables):
+     * a client there has a private address the others cannot reach and is seen at the router's address, which only
+     * STUN tells it.
+     */
+    private static String behindNat(String router, String label, int octet) {
+        String ns = "t" + label + RUN;
+        String inside = "i" + label + RUN;
+        String outside = "o" + label + RUN;
+        Shell.run("ip", "netns", "del", ns);
+        Shell.must("ip", "netns", "add", ns);
+        natHosts.add(ns);
+        Shell.must("ip", "link", "add", inside, "type", "veth", "peer", "name", outside);
+        Shell.must("ip", "link", "set", inside, "netns", ns);
+        Shell.must("ip", "link", "set", outside, "netns", router);
+        Shell.must("ip", "-n", router, "addr", "add", "192.168." + octet + ".1/24", "dev", outside);
+        Shell.must("ip", "-n", router, "link", "set", outside, "up");
+        Shell.must("ip", "-n", ns, "addr", "add", "192.168." + octet + ".2/24", "dev", inside);
+        Shell.must("ip", "-n", ns, "link", "set", inside, "up");
+        Shell.must("ip", "-n", ns, "link", "set", "lo", "up");
+        Shell.must("ip", "-n", ns, "route", "add", "default", "via", "192.168." + octet + ".1");
+        Shell.must(Shell.inNamespace(router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1").toArray(String[]::new));
+        nft(router, "add table ip nbnat");
+        nft(router, "add chain ip nbnat post { type nat hook postrouting priority 100 ; }");
+        nft(router, "add rule ip nbnat post ip saddr 192.168." + octet + ".0/24 masquerade");
+        // Endpoint-independent filtering for the WireGuard port, as most home routers do: without it the other
+        // client's first ICE check, arriving before this client has sent anything to it, leaves a conntrack entry
+        // on the router that makes the masquerade pick another port for this client's own packets (a symmetric
+        // NAT towards a port-restricted one, which no hole punching gets through).
+        nft(router, "add chain ip nbnat pre { type nat hook prerouting priority -100 ; }");
+        nft(router, "add rule ip nbnat pre ip daddr " + net.hostAddress(router) + " udp dport 51820 dnat to 192.168."
+                + octet + ".2");
+        return ns;
+    }
+
+    private static void nft(String namespace, String rule) {
+        List<String> command = new ArrayList<>(Shell.inNamespace(namespace, "nft"));
+        command.addAll(List.of(rule.split(" ")));
+        Shell.must(command.toArray(String[]::new));
+    }
+
+    private static String diagnostics(NetBirdClient c) {
+        return "\n--- netbird daemon " + c.label() + " log:\n" + c.logTail(40)
+                + "\n--- tern-server log:\n" + server.process().logTail(20);
+    }
+}
