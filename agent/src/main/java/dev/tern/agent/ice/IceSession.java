@@ -44,6 +44,18 @@ public final class IceSession implements AutoCloseable {
     static final int MAX_PORT = 65535;
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+    /**
+     * ice4j (and the jitsi config it reads) log every pair and state change through java.util.logging at INFO, a
+     * screenful per peer: the agent keeps their warnings only. Held in fields because java.util.logging forgets a
+     * logger nobody references.
+     */
+    private static final java.util.logging.Logger ICE4J_LOG = java.util.logging.Logger.getLogger("org.ice4j");
+    private static final java.util.logging.Logger JITSI_LOG = java.util.logging.Logger.getLogger("org.jitsi");
+
+    static {
+        ICE4J_LOG.setLevel(java.util.logging.Level.WARNING);
+        JITSI_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
 
     /** Where the selected pair runs, for status and for the WireGuard proxy. */
     public record SelectedPath(InetSocketAddress local, InetSocketAddress remote, String localType,
