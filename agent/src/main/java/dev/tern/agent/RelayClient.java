@@ -121,6 +121,11 @@ final class RelayClient implements RelayTransport, AutoCloseable {
         }
     }
 
+    @Override
+    public String address() {
+        return url();
+    }
+
     /** The relay URL we use (the first of the latest configuration), or null before the first. */
     String url() {
         synchronized (lock) {
