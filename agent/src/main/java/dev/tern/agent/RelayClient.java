@@ -52,6 +52,8 @@ final class RelayClient implements RelayTransport, AutoCloseable {
     private final BlockingQueue<byte[]> outbound = new ArrayBlockingQueue<>(SEND_QUEUE_CAPACITY);
     private final Object lock = new Object();
     private Target target;
+    /** The relay's own name for itself (its auth response) while we are connected to it; null otherwise. */
+    private volatile String instanceUrl;
     private boolean closed;
     private Session session;
     private Thread connector;
@@ -121,9 +123,15 @@ final class RelayClient implements RelayTransport, AutoCloseable {
         }
     }
 
+    /**
+     * The relay's instance URL from its auth response, as NetBird's client names its relay in an offer
+     * ({@code RelayInstanceAddress}): a NetBird client compares it with its own home relay's instance URL to tell
+     * whether it must open a connection to another ("foreign") relay. Null while we are not connected, so our
+     * offers then name no relay, as NetBird's do.
+     */
     @Override
     public String address() {
-        return url();
+        return instanceUrl;
     }
 
     /** The relay URL we use (the first of the latest configuration), or null before the first. */
@@ -235,6 +243,7 @@ final class RelayClient implements RelayTransport, AutoCloseable {
         try {
             String instance = connecting.authenticated.get(AUTH_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             LOG.info("relay {} connected (instance {})", current.url(), instance);
+            instanceUrl = instance;
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             connecting.abort();
             throw new IllegalStateException("authentication failed: " + rootMessage(e));
@@ -246,6 +255,7 @@ final class RelayClient implements RelayTransport, AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             // the reason was logged where it happened
         }
+        instanceUrl = null;
         listener.onStateChange("disconnected", "relay connection closed");
         LOG.info("relay {} disconnected", current.url());
     }
