@@ -73,6 +73,7 @@ public final class IceSession implements AutoCloseable {
     private boolean started;
 
     public IceSession(boolean controlling) throws IOException {
+        NetBirdStun.install();
         agent = new Agent();
         agent.setControlling(controlling);
         stream = agent.createMediaStream("wireguard");
