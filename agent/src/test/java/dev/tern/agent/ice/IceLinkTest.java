@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IceLinkTest {
     @Test
     void anOfferAndItsAnswerBringBothSidesToADirectPathForWireGuard() throws Exception {
-        try (DatagramSocket wgA = loopback(); DatagramSocket wgB = loopback()) {
+        try (DatagramSocket wgA = IceProxyTest.loopbackSocket(); DatagramSocket wgB = IceProxyTest.loopbackSocket()) {
             CompletableFuture<String> directA = new CompletableFuture<>();
             CompletableFuture<String> directB = new CompletableFuture<>();
             List<Body> offersFromA = new ArrayList<>();
@@ -46,9 +44,9 @@ class IceLinkTest {
                 assertThat(offersFromA.get(0).hasSessionId()).isTrue();
 
                 byte[] initiation = {1, 0, 0, 0, 9, 8, 7};
-                DatagramPacket got = sendUntilReceived(wgA, endpointA, initiation, wgB);
+                DatagramPacket got = IceProxyTest.sendUntilReceived(wgA, endpointA, initiation, wgB);
                 assertThat(Arrays.copyOf(got.getData(), got.getLength())).containsExactly(initiation);
-                assertThat(got.getSocketAddress()).isEqualTo(address(endpointB));
+                assertThat(got.getSocketAddress()).isEqualTo(IceProxyTest.address(endpointB));
             }
         }
     }
@@ -59,30 +57,5 @@ class IceLinkTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static DatagramPacket sendUntilReceived(DatagramSocket from, String via, byte[] data, DatagramSocket to)
-            throws Exception {
-        to.setSoTimeout(2000);
-        for (int attempt = 0; attempt < 5; attempt++) {
-            from.send(new DatagramPacket(data, data.length, address(via)));
-            DatagramPacket packet = new DatagramPacket(new byte[1500], 1500);
-            try {
-                to.receive(packet);
-                return packet;
-            } catch (java.net.SocketTimeoutException e) {
-                // the controlled side may switch to the nominated pair a moment later: send again
-            }
-        }
-        throw new AssertionError("nothing crossed the ICE path");
-    }
-
-    private static InetSocketAddress address(String endpoint) {
-        String[] hostPort = endpoint.split(":");
-        return new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
-    }
-
-    private static DatagramSocket loopback() throws Exception {
-        return new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 }

@@ -55,6 +55,12 @@ class IceProxyTest {
 
     private static DatagramPacket sendUntilReceived(DatagramSocket from, IceProxy via, byte[] data,
                                                    DatagramSocket to) throws Exception {
+        return sendUntilReceived(from, via.endpoint(), data, to);
+    }
+
+    /** Sends {@code data} from {@code from} to the proxy endpoint {@code via} until {@code to} receives it. */
+    static DatagramPacket sendUntilReceived(DatagramSocket from, String via, byte[] data, DatagramSocket to)
+            throws Exception {
         to.setSoTimeout(2000);
         // the controlled side may learn of the nomination a moment after the controlling one: retry a few times
         for (int attempt = 0; attempt < 5; attempt++) {
@@ -71,11 +77,15 @@ class IceProxyTest {
     }
 
     private static InetSocketAddress address(IceProxy proxy) {
-        String[] hostPort = proxy.endpoint().split(":");
+        return address(proxy.endpoint());
+    }
+
+    static InetSocketAddress address(String endpoint) {
+        String[] hostPort = endpoint.split(":");
         return new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
     }
 
-    private static DatagramSocket loopbackSocket() throws Exception {
+    static DatagramSocket loopbackSocket() throws Exception {
         return new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 }
