@@ -7,6 +7,9 @@ import dev.tern.agent.dataplane.WgPeer;
 import dev.tern.agent.relay.RelayProxy;
 import dev.tern.agent.relay.RelayTransport;
 import dev.tern.agent.status.StatusReport;
+import dev.tern.agent.ice.IceCredentials;
+import dev.tern.agent.ice.IceOfferAnswer;
+import dev.tern.agent.ice.NetBirdIceSignals;
 import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.signal.Body;
 import org.slf4j.Logger;
@@ -30,7 +33,8 @@ import java.util.stream.Collectors;
  * object's lock, so a map and a signal message never interleave halfway.
  *
  * <p>Endpoint exchange, in the shape of NetBird's signal protocol: when a peer appears (or has no fresh handshake)
- * we send OFFER (ufrag:pwd payload, our WireGuard port) followed by one CANDIDATE per local IPv4 address; the
+ * we send OFFER (ufrag:pwd payload, our WireGuard port, our relay's address, without which a NetBird client never
+ * opens a relayed link to us) followed by one CANDIDATE per local IPv4 address; the
  * other side answers with ANSWER and its own CANDIDATEs. A received candidate set becomes the peer's endpoint.
  *
  * <p>Relay fallback, as NetBird does it: a peer without a fresh handshake {@link #RELAY_AFTER} after it appeared in
@@ -270,8 +274,10 @@ public final class Engine {
     }
 
     private boolean sendSessionAndCandidates(String peerKey, Body.Type type) {
-        Body session = Body.newBuilder().setType(type).setPayload(randomToken(8) + ":" + randomToken(24))
-                .setWgListenPort(wgPort).setNetBirdVersion(VERSION).build();
+        IceOfferAnswer offerAnswer = new IceOfferAnswer(new IceCredentials(randomToken(8), randomToken(24)), wgPort,
+                relay.configured() ? relay.address() : null, null);
+        Body session = type == Body.Type.OFFER ? NetBirdIceSignals.offer(offerAnswer, VERSION)
+                : NetBirdIceSignals.answer(offerAnswer, VERSION);
         if (!signal.send(peerKey, session)) {
             return false;
         }

@@ -54,6 +54,8 @@ public final class RelayClient implements RelayTransport, AutoCloseable {
     private final BlockingQueue<byte[]> outbound = new ArrayBlockingQueue<>(SEND_QUEUE_CAPACITY);
     private final Object lock = new Object();
     private Target target;
+    /** The relay's own name for itself (its auth response) while we are connected to it; null otherwise. */
+    private volatile String instanceUrl;
     private boolean closed;
     private Session session;
     private Thread connector;
@@ -121,6 +123,17 @@ public final class RelayClient implements RelayTransport, AutoCloseable {
         synchronized (lock) {
             return target != null && !closed;
         }
+    }
+
+    /**
+     * The relay's instance URL from its auth response, as NetBird's client names its relay in an offer
+     * ({@code RelayInstanceAddress}): a NetBird client compares it with its own home relay's instance URL to tell
+     * whether it must open a connection to another ("foreign") relay. Null while we are not connected, so our
+     * offers then name no relay, as NetBird's do.
+     */
+    @Override
+    public String address() {
+        return instanceUrl;
     }
 
     /** The relay URL we use (the first of the latest configuration), or null before the first. */
@@ -232,6 +245,7 @@ public final class RelayClient implements RelayTransport, AutoCloseable {
         try {
             String instance = connecting.authenticated.get(AUTH_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             LOG.info("relay {} connected (instance {})", current.url(), instance);
+            instanceUrl = instance;
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             connecting.abort();
             throw new IllegalStateException("authentication failed: " + rootMessage(e));
@@ -243,6 +257,7 @@ public final class RelayClient implements RelayTransport, AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             // the reason was logged where it happened
         }
+        instanceUrl = null;
         listener.onStateChange("disconnected", "relay connection closed");
         LOG.info("relay {} disconnected", current.url());
     }

@@ -19,6 +19,14 @@ public interface RelayTransport {
 
     boolean configured();
 
+    /**
+     * The relay's URL ({@code rel://host:port}) our OFFER and ANSWER name, or null: NetBird's client opens a
+     * relayed link to a peer only when that peer's offer names a relay.
+     */
+    default String address() {
+        return null;
+    }
+
     /** Hands a WireGuard packet to the relay for {@code to}; false when it was dropped. */
     boolean send(PeerId to, byte[] payload);
 }

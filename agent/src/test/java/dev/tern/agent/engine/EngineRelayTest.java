@@ -252,4 +252,46 @@ class EngineRelayTest {
         wireGuard.receive(packet);
         return packet;
     }
+
+    /** NetBird's client opens a relayed link to a peer only when that peer's OFFER or ANSWER names its relay. */
+    @Test
+    void offersAndAnswersNameOurRelaySoNetBirdClientsRelayToUs() {
+        List<Body> sent = new java.util.ArrayList<>();
+        RelayTransport namedRelay = new RelayTransport() {
+            @Override
+            public boolean configured() {
+                return true;
+            }
+
+            @Override
+            public boolean send(PeerId to, byte[] payload) {
+                return true;
+            }
+
+            @Override
+            public String address() {
+                return "rel://relay.example:33080";
+            }
+        };
+        Engine withRelay = new Engine(plane, 51820, List::of, (remote, body) -> sent.add(body), namedRelay, clock);
+        withRelay.applyMap(map(1, peerB()));
+        withRelay.onSignal(keyB, Body.newBuilder().setType(Body.Type.OFFER).setPayload("ufragB:passwordOfPeerB")
+                .setWgListenPort(51820).build());
+        withRelay.close();
+
+        assertThat(sent).extracting(Body::getType).containsExactly(Body.Type.OFFER, Body.Type.ANSWER);
+        assertThat(sent).allSatisfy(body -> {
+            assertThat(body.hasRelayServerAddress()).isTrue();
+            assertThat(body.getRelayServerAddress()).isEqualTo("rel://relay.example:33080");
+        });
+    }
+
+    @Test
+    void withoutARelayOffersNameNone() {
+        List<Body> sent = new java.util.ArrayList<>();
+        Engine noRelay = new Engine(plane, 51820, List::of, (remote, body) -> sent.add(body), clock);
+        noRelay.applyMap(map(1, peerB()));
+
+        assertThat(sent).singleElement().satisfies(body -> assertThat(body.hasRelayServerAddress()).isFalse());
+    }
 }

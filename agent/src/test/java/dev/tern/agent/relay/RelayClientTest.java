@@ -37,9 +37,12 @@ class RelayClientTest {
             try (RelayClient alice = new RelayClient(ALICE, aliceInbox, fastBackoff());
                  RelayClient bob = new RelayClient(BOB, bobInbox, fastBackoff())) {
                 assertThat(alice.send(PeerId.ofPublicKey(BOB), new byte[]{1})).as("not connected yet").isFalse();
+                assertThat(alice.address()).as("no relay to name before we are connected").isNull();
                 alice.configure(List.of(url), tokens.issue(Duration.ofMinutes(5), PeerId.ofPublicKey(ALICE)));
                 bob.configure(List.of(url), tokens.issue(Duration.ofMinutes(5), PeerId.ofPublicKey(BOB)));
                 await().atMost(Duration.ofSeconds(10)).until(() -> alice.connected() && bob.connected());
+                // what our offers name: the relay's own instance URL, which NetBird's client matches to its own
+                assertThat(alice.address()).isEqualTo("rel://127.0.0.1:33080").isNotEqualTo(url);
 
                 byte[] packet = new byte[1452];
                 packet[0] = 4;

@@ -88,6 +88,13 @@ public final class NetBirdClient implements AutoCloseable {
      * {@code trustedCa} for TLS; {@link #up} then joins it. The interface name must be unique on the machine
      * (wireguard-go's sockets under /var/run/wireguard are shared).
      */
+    /** A client of a plaintext (http) management server: no private CA to trust. */
+    public static NetBirdClient startDaemon(String label, String version, String namespace, String iface,
+                                            URI managementUrl) {
+        return startDaemon(label, version, namespace, iface, managementUrl, null);
+    }
+
+    /** @param trustedCa the only CA the client trusts (a test PKI's), or null for a plaintext server */
     public static NetBirdClient startDaemon(String label, String version, String namespace, String iface,
                                             URI managementUrl, Path trustedCa) {
         Path binary = binary(version);
@@ -114,14 +121,18 @@ public final class NetBirdClient implements AutoCloseable {
     /** The daemon of a client whose state is in {@code stateDir}, once it listens on its socket. */
     private static ChildProcess runDaemon(String label, Path binary, String namespace, Path stateDir,
                                             Path trustedCa) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(Shell.inNamespace(namespace, "env",
-                "NB_STATE_DIR=" + stateDir,
-                // Go reads its root CAs from SSL_CERT_FILE when set: the client trusts the test's private CA only.
-                "SSL_CERT_FILE=" + trustedCa,
-                "NB_WG_KERNEL_DISABLED=true",
-                "NB_DISABLE_SSH_CONFIG=true",
-                "NB_DISABLE_NAT_MAPPER=true",
+        List<String> env = new ArrayList<>(List.of("env"));
+        if (trustedCa == null) {
+            env.addAll(List.of("-u", "SSL_CERT_FILE")); // a plaintext server: nothing to trust, nothing inherited
+        }
+        env.add("NB_STATE_DIR=" + stateDir);
+        if (trustedCa != null) {
+            // Go reads its root CAs from SSL_CERT_FILE when set: the client trusts the test's private CA only.
+            env.add("SSL_CERT_FILE=" + trustedCa);
+        }
+        env.addAll(List.of("NB_WG_KERNEL_DISABLED=true", "NB_DISABLE_SSH_CONFIG=true", "NB_DISABLE_NAT_MAPPER=true",
                 binary.toString(), "service", "run"));
+        List<String> command = new ArrayList<>(Shell.inNamespace(namespace, env.toArray(String[]::new)));
         command.addAll(List.of("--daemon-addr", daemonAddress(stateDir), "--log-file", "console",
                 "--log-level", "debug"));
         // A daemon that was killed leaves its socket behind; the wait below must see the new one.

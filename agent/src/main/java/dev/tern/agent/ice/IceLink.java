@@ -1,0 +1,118 @@
+package dev.tern.agent.ice;
+
+import dev.tern.protocol.signal.Body;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One peer's ICE link, run the way NetBird's client runs its side: our OFFER (or ANSWER to theirs) carries this
+ * session's credentials, our WireGuard port, our relay and a session id, followed by one CANDIDATE per local
+ * candidate; the other side's OFFER/ANSWER starts the checks, its CANDIDATEs join them as they come. Once a pair
+ * is selected the peer's WireGuard traffic goes through an {@link IceProxy}, whose loopback address is handed to
+ * {@code onDirect} to become WireGuard's endpoint for the peer.
+ *
+ * <p>A repeated OFFER with the session id we already answered is answered again (NetBird re-sends its offer until
+ * it hears an answer) without restarting the checks.
+ */
+public final class IceLink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IceLink.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final IceSession session;
+    private final int wgListenPort;
+    private final Supplier<String> relayAddress;
+    private final String version;
+    private final Consumer<Body> signal;
+    private final Consumer<String> onDirect;
+    private final byte[] sessionId = new byte[8];
+    private byte[] remoteSessionId;
+    private boolean started;
+    private IceProxy proxy;
+    private boolean closed;
+
+    public IceLink(boolean controlling, int wgListenPort, Supplier<String> relayAddress, String version,
+                   Consumer<Body> signal, Consumer<String> onDirect) throws IOException {
+        this.session = new IceSession(controlling);
+        this.wgListenPort = wgListenPort;
+        this.relayAddress = relayAddress;
+        this.version = version;
+        this.signal = signal;
+        this.onDirect = onDirect;
+        RANDOM.nextBytes(sessionId);
+        session.selected().thenAccept(path -> connect());
+    }
+
+    /** Sends our OFFER and candidates. */
+    public void offer() {
+        send(Body.Type.OFFER);
+    }
+
+    /** An OFFER, ANSWER or CANDIDATE from the peer; other bodies are not ICE's. */
+    public synchronized void onSignal(Body body) {
+        switch (body.getType()) {
+            case OFFER, ANSWER -> {
+                IceOfferAnswer remote = NetBirdIceSignals.parseOfferAnswer(body);
+                if (body.getType() == Body.Type.OFFER) {
+                    send(Body.Type.ANSWER);
+                }
+                if (!started) {
+                    remoteSessionId = remote.sessionId();
+                    started = true;
+                    session.start(remote.credentials());
+                } else if (!Arrays.equals(remoteSessionId, remote.sessionId())) {
+                    LOG.debug("peer restarted its ICE session ({}); ours goes on", remote.sessionIdHex());
+                }
+            }
+            case CANDIDATE -> session.addRemoteCandidate(NetBirdIceSignals.parseCandidate(body));
+            default -> {
+                // MODE, GO_IDLE, HEARTBEAT: not ICE's business
+            }
+        }
+    }
+
+    public IceSession session() {
+        return session;
+    }
+
+    private void send(Body.Type type) {
+        IceOfferAnswer ours = new IceOfferAnswer(session.localCredentials(), wgListenPort, relayAddress.get(),
+                sessionId);
+        signal.accept(type == Body.Type.OFFER ? NetBirdIceSignals.offer(ours, version)
+                : NetBirdIceSignals.answer(ours, version));
+        for (IceCandidate candidate : session.localCandidates()) {
+            signal.accept(NetBirdIceSignals.candidate(candidate));
+        }
+    }
+
+    private void connect() {
+        String endpoint;
+        synchronized (this) {
+            if (closed || proxy != null) {
+                return;
+            }
+            try {
+                proxy = new IceProxy(session, wgListenPort);
+            } catch (IOException e) {
+                LOG.warn("cannot open the WireGuard proxy for an ICE path: {}", e.getMessage());
+                return;
+            }
+            endpoint = proxy.endpoint();
+        }
+        onDirect.accept(endpoint);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (proxy != null) {
+            proxy.close();
+        }
+        session.close();
+    }
+}

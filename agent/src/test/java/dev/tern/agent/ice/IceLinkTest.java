@@ -1,0 +1,61 @@
+package dev.tern.agent.ice;
+
+import dev.tern.protocol.signal.Body;
+import org.junit.jupiter.api.Test;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two links wired through a signal that carries serialized bodies, one OFFER from A: both sides end up with a
+ * loopback endpoint for their WireGuard, and WireGuard datagrams cross the selected pair.
+ */
+class IceLinkTest {
+    @Test
+    void anOfferAndItsAnswerBringBothSidesToADirectPathForWireGuard() throws Exception {
+        try (DatagramSocket wgA = IceProxyTest.loopbackSocket(); DatagramSocket wgB = IceProxyTest.loopbackSocket()) {
+            CompletableFuture<String> directA = new CompletableFuture<>();
+            CompletableFuture<String> directB = new CompletableFuture<>();
+            List<Body> offersFromA = new ArrayList<>();
+            IceLink[] links = new IceLink[2];
+            links[0] = new IceLink(true, wgA.getLocalPort(), () -> "rel://relay:33080", "tern-test",
+                    body -> {
+                        offersFromA.add(body);
+                        links[1].onSignal(viaSignal(body));
+                    }, directA::complete);
+            links[1] = new IceLink(false, wgB.getLocalPort(), () -> null, "tern-test",
+                    body -> links[0].onSignal(viaSignal(body)), directB::complete);
+            try (IceLink a = links[0]; IceLink b = links[1]) {
+                a.offer();
+                // NetBird re-sends its offer until it hears an answer: a repeat is answered, not restarted
+                a.offer();
+
+                String endpointA = directA.get(20, TimeUnit.SECONDS);
+                String endpointB = directB.get(20, TimeUnit.SECONDS);
+                assertThat(offersFromA.get(0).getType()).isEqualTo(Body.Type.OFFER);
+                assertThat(offersFromA.get(0).getRelayServerAddress()).isEqualTo("rel://relay:33080");
+                assertThat(offersFromA.get(0).hasSessionId()).isTrue();
+
+                byte[] initiation = {1, 0, 0, 0, 9, 8, 7};
+                DatagramPacket got = IceProxyTest.sendUntilReceived(wgA, endpointA, initiation, wgB);
+                assertThat(Arrays.copyOf(got.getData(), got.getLength())).containsExactly(initiation);
+                assertThat(got.getSocketAddress()).isEqualTo(IceProxyTest.address(endpointB));
+            }
+        }
+    }
+
+    private static Body viaSignal(Body body) {
+        try {
+            return Body.parseFrom(body.toByteArray());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}

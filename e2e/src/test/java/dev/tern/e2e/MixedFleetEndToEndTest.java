@@ -1,0 +1,218 @@
+package dev.tern.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tern.e2e.support.NetBirdClient;
+import dev.tern.e2e.support.Rest;
+import dev.tern.testsupport.netns.Shell;
+import dev.tern.testsupport.netns.TestNetwork;
+import dev.tern.testsupport.process.ChildProcess;
+import dev.tern.testsupport.process.TernServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 9 item 5, a mixed fleet: a tern agent and NetBird's real client (the newest pinned release) in their own
+ * network namespaces, against one tern-server, in one group with an all-to-all policy. The steps run in order on
+ * one test bed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MixedFleetEndToEndTest {
+
+    private static final Duration CONVERGE = Duration.ofSeconds(90);
+    /** Namespaces and links are named t&lt;label&gt;ic&lt;n&gt; (TestNetwork's scheme), apart from the other e2e runs. */
+    private static final String RUN = "ic" + ThreadLocalRandom.current().nextInt(100, 999);
+    /** 10.231.78.0/24: MeshEndToEndTest takes 10.231.100-199, NetBirdClientEndToEndTest 10.231.77. */
+    private static final int SUBNET_OCTET = 78;
+
+    private static TestNetwork net;
+    private static TernServerProcess server;
+    private static Path dataDir;
+    private static Rest rest;
+    private static NetBirdClient netbird;
+    private static ChildProcess agent;
+    private static String agentNs;
+    private static Path agentConfigDir;
+    private static Path setupKeyFile;
+    private static String setupKey;
+
+    @BeforeAll
+    static void buildTestBed() throws Exception {
+        Shell.requireRootAndTools("ip", "nft", "ping", "wg", "wireguard-go");
+        ChildProcess.artifact("../api/target/tern-server.jar");
+        ChildProcess.artifact("../agent/target/tern.jar");
+        NetBirdClient.binary(NetBirdClient.NEWEST);
+        net = new TestNetwork(RUN, SUBNET_OCTET);
+        dataDir = Files.createTempDirectory("tern-e2e-mixed-server-");
+        // Alone in its namespace, the server keeps its default signal, relay and STUN ports.
+        server = TernServerProcess.fromJar(Path.of(ChildProcess.artifact("../api/target/tern-server.jar")))
+                .wrappedIn(Shell.inNamespace(net.serverNamespace())).jvmOptions("-Xmx512m").defaultPorts()
+                .env(Map.of("TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073"))
+                .log("tern-server-mixed-" + RUN, NetBirdClientEndToEndTest.log("tern-server-mixed-" + RUN))
+                .launch(dataDir);
+        Rest probe = new Rest(restUrl());
+        await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.process().logTail(40)).isTrue();
+                    return probe.reachable();
+                });
+        rest = new Rest(restUrl());
+        JsonNode setup = rest.post("/api/setup", Map.of("email", "mixed-e2e@example.com",
+                "password", "e2e-password-1", "name", "Mixed Fleet Admin", "create_pat", true));
+        rest.token(setup.get("personal_access_token").asText());
+        String group = rest.post("/api/groups", Map.of("name", "mixed")).get("id").asText();
+        setupKey = rest.post("/api/setup-keys", Map.of("name", "mixed-key", "type", "reusable",
+                "expires_in", 86400, "auto_groups", List.of(group), "usage_limit", 10)).get("key").asText();
+        Map<String, Object> rule = new HashMap<>();
+        rule.put("name", "mixed-all");
+        rule.put("enabled", true);
+        rule.put("action", "accept");
+        rule.put("bidirectional", true);
+        rule.put("protocol", "all");
+        rule.put("sources", List.of(group));
+        rule.put("destinations", List.of(group));
+        rest.post("/api/policies", Map.of("name", "mixed-all", "enabled", true, "rules", List.of(rule)));
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (agent != null) {
+            agent.stopTree(Duration.ofSeconds(15));
+        }
+        if (netbird != null) {
+            netbird.close();
+        }
+        if (server != null) {
+            server.process().stopTree(Duration.ofSeconds(20));
+        }
+        if (net != null) {
+            net.close();
+        }
+        if (setupKeyFile != null) {
+            Files.deleteIfExists(setupKeyFile);
+        }
+    }
+
+    @Test
+    @Order(10)
+    void withoutUdpBetweenThemAnAgentAndANetBirdClientConnectThroughTheRelayAndBothSaySo() throws Exception {
+        agentNs = net.addHost("t");
+        String netbirdNs = net.addHost("n");
+        // UDP between the two hosts is dropped (both directions, in the client's namespace); TCP to tern-server
+        // (management, signal, the relay's WebSocket) and UDP to it (STUN) stay open.
+        String agentAddress = net.hostAddress(agentNs);
+        nft(netbirdNs, "add table inet mixed");
+        nft(netbirdNs, "add chain inet mixed out { type filter hook output priority 0 ; }");
+        nft(netbirdNs, "add chain inet mixed in { type filter hook input priority 0 ; }");
+        nft(netbirdNs, "add rule inet mixed out ip daddr " + agentAddress + " meta l4proto udp drop");
+        nft(netbirdNs, "add rule inet mixed in ip saddr " + agentAddress + " meta l4proto udp drop");
+
+        startAgent();
+        netbird = NetBirdClient.startDaemon("n-" + RUN, NetBirdClient.NEWEST, netbirdNs, "wtn" + RUN,
+                java.net.URI.create(managementUrl()));
+        Shell.Result up = netbird.up(managementUrl(), setupKey, "nb-november");
+        assertThat(up.ok()).as("netbird up failed: %s\n%s", up.output(), netbird.logTail(60)).isTrue();
+
+        await("both registered with tern-server").atMost(CONVERGE).untilAsserted(() -> {
+            List<String> names = new ArrayList<>();
+            rest.get("/api/peers").forEach(p -> names.add(p.path("name").asText()));
+            assertThat(names).as(diagnostics()).contains("tern-tango", "nb-november");
+        });
+        String agentIp = meshIp("tern-tango");
+        String netbirdIp = meshIp("nb-november");
+        await("the NetBird client and the agent connected, relayed").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode fromNetBird = netbird.peer(agentIp).orElseThrow(() ->
+                    new AssertionError("agent missing from netbird status: " + netbird.status() + diagnostics()));
+            assertThat(fromNetBird.path("status").asText()).as(fromNetBird + diagnostics()).isEqualTo("Connected");
+            assertThat(fromNetBird.path("connectionType").asText()).as(fromNetBird.toString()).isEqualTo("Relayed");
+            JsonNode fromAgent = agentPeer(netbirdIp);
+            assertThat(fromAgent.path("state").asText()).as(fromAgent + diagnostics()).isEqualTo("connected");
+            assertThat(fromAgent.path("connectionType").asText()).as(fromAgent.toString()).isEqualTo("relayed");
+        });
+        await("the NetBird client pings the agent through the relay").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping(netbirdNs, agentIp).ok()).as(diagnostics()).isTrue());
+        assertThat(ping(agentNs, netbirdIp).ok()).as(diagnostics()).isTrue();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static void startAgent() throws Exception {
+        agentConfigDir = Files.createTempDirectory("tern-e2e-mixed-agent-");
+        setupKeyFile = Files.createTempFile("tern-e2e-mixed-", ".setup-key",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(setupKeyFile, setupKey + "\n");
+        agent = ChildProcess.start("agent-t-" + RUN,
+                Shell.inNamespace(agentNs, ChildProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
+                        ChildProcess.artifact("../agent/target/tern.jar"), "up",
+                        "--setup-key-file", setupKeyFile.toString(), "--management-url", managementUrl(),
+                        "--interface", "wtt" + RUN, "--config-dir", agentConfigDir.toString(),
+                        "--wg-port", "51820", "--hostname", "tern-tango"),
+                Map.of(), NetBirdClientEndToEndTest.log("agent-t-" + RUN));
+    }
+
+    private static String restUrl() {
+        return "http://" + net.serverAddress() + ":8080";
+    }
+
+    private static String managementUrl() {
+        return "http://" + net.serverAddress() + ":33073";
+    }
+
+    /** How the agent's {@code tern status --json} reports the peer with this mesh IP. */
+    private static JsonNode agentPeer(String meshIp) {
+        Shell.Result r = Shell.run(Shell.inNamespace(agentNs, ChildProcess.java(), "-jar",
+                ChildProcess.artifact("../agent/target/tern.jar"), "status", "--json",
+                "--config-dir", agentConfigDir.toString()), 30);
+        assertThat(r.ok()).as("tern status failed: %s", r.output()).isTrue();
+        JsonNode status;
+        try {
+            status = Rest.JSON.readTree(r.output());
+        } catch (Exception e) {
+            throw new AssertionError("tern status --json is not JSON: " + r.output(), e);
+        }
+        return StreamSupport.stream(status.path("peers").spliterator(), false)
+                .filter(p -> p.path("meshIp").asText().equals(meshIp)).findFirst()
+                .orElseThrow(() -> new AssertionError(meshIp + " missing from tern status: " + status));
+    }
+
+    private static String meshIp(String name) {
+        for (JsonNode p : rest.get("/api/peers")) {
+            if (p.path("name").asText().equals(name)) {
+                return p.path("ip").asText();
+            }
+        }
+        throw new AssertionError("no peer named " + name + " in " + rest.get("/api/peers"));
+    }
+
+    private static Shell.Result ping(String namespace, String ip) {
+        return Shell.run(Shell.inNamespace(namespace, "ping", "-c", "1", "-W", "2", ip), 10);
+    }
+
+    private static void nft(String namespace, String rule) {
+        List<String> command = new ArrayList<>(Shell.inNamespace(namespace, "nft"));
+        command.addAll(List.of(rule.split(" ")));
+        Shell.must(command.toArray(String[]::new));
+    }
+
+    private static String diagnostics() {
+        return "\n--- agent log:\n" + agent.logTail(30)
+                + "\n--- netbird daemon log:\n" + netbird.logTail(30)
+                + "\n--- tern-server log:\n" + server.process().logTail(20);
+    }
+}
