@@ -74,7 +74,7 @@ public final class RelayServer implements AutoCloseable {
         try {
             channel = new ServerBootstrap().group(boss, workers)
                     .channel(NioServerSocketChannel.class)
-                    // Bounded per-connection output: beyond this the handler drops packets for that receiver.
+                    // Bounded per-connection output: above the high mark the handler pauses the senders to this receiver.
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(connection)

@@ -4,21 +4,26 @@ import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.relay.RelayFrame;
 import dev.tern.protocol.relay.RelayFrameCodec;
 import dev.tern.protocol.relay.RelayFrameException;
+import dev.tern.protocol.relay.RelayMessageType;
 import dev.tern.protocol.relay.RelayTokenException;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +31,12 @@ import java.util.concurrent.TimeUnit;
  * for the peer id it claims, otherwise the connection is closed without an answer (as NetBird's relay does). After
  * that, Transport messages are forwarded to the named peer with the sender's id swapped in; the payload (a WireGuard
  * packet) is never read.
+ *
+ * <p>A receiver that cannot keep up slows its senders down instead of losing their packets: once its write buffer
+ * passes the high watermark, every sender that wrote to it stops being read (TCP then holds the sender back) until the
+ * buffer drains below the low watermark or the receiver leaves. What a sender had already sent when it was paused is
+ * still queued, up to {@link #MAX_QUEUED_PER_RECEIVER} per receiver; beyond that it is dropped, so many senders aimed
+ * at one stalled receiver cannot make the relay hold more.
  */
 final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(RelayServerHandler.class);
@@ -34,8 +45,16 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     private final RelaySessionSettings settings;
     /** Peer ids one connection may watch at once. */
     static final int MAX_SUBSCRIPTIONS = 4096;
+    /** Bytes queued for one receiver beyond which packets for it are dropped (senders are paused well before). */
+    static final int MAX_QUEUED_PER_RECEIVER = 2 * 1024 * 1024;
+    /** On a receiver's channel: the senders paused until it is writable again. */
+    private static final AttributeKey<Set<Channel>> PAUSED_SENDERS = AttributeKey.valueOf("tern.relay.pausedSenders");
+    private static final int TRANSPORT_HEADER_SIZE = 2 + PeerId.SIZE;
 
     private PeerId self;
+    private byte[] selfBytes;
+    /** Receivers written to during the current read, flushed once when the read completes. */
+    private final List<Channel> unflushed = new ArrayList<>(2);
     private final Set<PeerId> subscriptions = new HashSet<>();
     private boolean healthCheckAnswered = true;
     private ScheduledFuture<?> authDeadline;
@@ -62,7 +81,12 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
             ctx.close(); // the relay protocol is binary only; control frames are handled before this handler
             return;
         }
-        byte[] msg = ByteBufUtil.getBytes(frame.content());
+        ByteBuf content = frame.content();
+        if (self != null && isTransport(content)) {
+            forward(ctx, (BinaryWebSocketFrame) frame);
+            return;
+        }
+        byte[] msg = ByteBufUtil.getBytes(content);
         try {
             if (self == null) {
                 authenticate(ctx, msg);
@@ -97,6 +121,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
             return;
         }
         self = auth.peerId();
+        selfBytes = self.toBytes();
         authDeadline.cancel(false);
         ctx.writeAndFlush(RelayHub.frame(new RelayFrame.AuthResponse(settings.instanceUrl())));
         healthChecks = ctx.executor().scheduleAtFixedRate(() -> healthCheck(ctx),
@@ -105,10 +130,6 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     }
 
     private void handle(ChannelHandlerContext ctx, byte[] msg) {
-        if (msg.length >= 2 && msg[0] == RelayFrameCodec.PROTOCOL_VERSION && msg[1] == 3) {
-            forward(msg);
-            return;
-        }
         RelayFrame frame = RelayFrameCodec.decode(msg);
         if (frame instanceof RelayFrame.HealthCheck) {
             healthCheckAnswered = true;
@@ -138,15 +159,79 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
     }
 
-    private void forward(byte[] msg) {
-        PeerId destination = RelayFrameCodec.transportPeerId(msg);
-        Channel target = hub.channelOf(destination);
-        // Drop rather than queue for a slow receiver: WireGuard recovers from loss, not from unbounded memory.
-        if (target == null || !target.isWritable()) {
+    private static boolean isTransport(ByteBuf content) {
+        return content.readableBytes() >= TRANSPORT_HEADER_SIZE
+                && content.getByte(content.readerIndex()) == RelayFrameCodec.PROTOCOL_VERSION
+                && content.getByte(content.readerIndex() + 1) == RelayMessageType.TRANSPORT.code();
+    }
+
+    /** Passes the frame on as it came (no copy), with the destination's id replaced by the sender's. */
+    private void forward(ChannelHandlerContext ctx, BinaryWebSocketFrame frame) {
+        ByteBuf content = frame.content();
+        byte[] destinationId = new byte[PeerId.SIZE];
+        content.getBytes(content.readerIndex() + 2, destinationId);
+        Channel target = hub.channelOf(PeerId.fromBytes(destinationId, 0));
+        if (target == null) {
             return;
         }
-        RelayFrameCodec.rewriteTransportPeerId(msg, self);
-        target.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(msg)));
+        // Beyond the bound the packet is dropped: WireGuard recovers from loss, not from unbounded memory.
+        if (target.isWritable() || queuedFor(target) <= MAX_QUEUED_PER_RECEIVER) {
+            content.setBytes(content.readerIndex() + 2, selfBytes);
+            target.write(frame.retain(), target.voidPromise());
+            if (!unflushed.contains(target)) {
+                unflushed.add(target);
+            }
+        }
+        if (!target.isWritable()) {
+            pauseUntilWritable(ctx.channel(), target);
+        }
+    }
+
+    /** Bytes waiting in the receiver's write buffer (approximately, as Netty counts them for the watermarks). */
+    private static long queuedFor(Channel target) {
+        return target.bytesBeforeWritable() + target.config().getWriteBufferLowWaterMark();
+    }
+
+    /**
+     * Stops reading from the sender until the receiver drains. The sender is registered before it is paused and the
+     * receiver checked after: a receiver that turned writable in between is seen here, or resumes the sender itself.
+     */
+    private static void pauseUntilWritable(Channel sender, Channel receiver) {
+        receiver.attr(PAUSED_SENDERS).setIfAbsent(ConcurrentHashMap.newKeySet());
+        receiver.attr(PAUSED_SENDERS).get().add(sender);
+        sender.config().setAutoRead(false);
+        if (receiver.isWritable() || !receiver.isActive()) {
+            resumeSendersOf(receiver);
+        }
+    }
+
+    private static void resumeSendersOf(Channel receiver) {
+        Set<Channel> paused = receiver.attr(PAUSED_SENDERS).get();
+        if (paused == null) {
+            return;
+        }
+        for (Channel sender : paused) {
+            if (paused.remove(sender)) {
+                sender.config().setAutoRead(true); // safe from any thread: the read it triggers runs on the sender's loop
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        for (Channel target : unflushed) {
+            target.flush();
+        }
+        unflushed.clear();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            resumeSendersOf(ctx.channel());
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     private void healthCheck(ChannelHandlerContext ctx) {
@@ -163,6 +248,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancelTimers();
         hub.unregister(self, ctx.channel());
+        resumeSendersOf(ctx.channel());
         super.channelInactive(ctx);
     }
 
