@@ -13,30 +13,21 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One relay connection. The first binary message must be a valid Auth within the auth timeout, with a token issued
  * for the peer id it claims, otherwise the connection is closed without an answer (as NetBird's relay does). After
  * that, Transport messages are forwarded to the named peer with the sender's id swapped in; the payload (a WireGuard
- * packet) is never read.
- *
- * <p>A receiver that cannot keep up slows its senders down instead of losing their packets: once its write buffer
- * passes the high watermark, every sender that wrote to it stops being read (TCP then holds the sender back) until the
- * buffer drains below the low watermark or the receiver leaves. What a sender had already sent when it was paused is
- * still queued, up to {@link #MAX_QUEUED_PER_RECEIVER} per receiver; beyond that it is dropped, so many senders aimed
- * at one stalled receiver cannot make the relay hold more.
+ * packet) is never read; {@link RelayDelivery} hands it on, pausing the sender while its receiver is
+ * congested.
  */
 final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(RelayServerHandler.class);
@@ -45,16 +36,11 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     private final RelaySessionSettings settings;
     /** Peer ids one connection may watch at once. */
     static final int MAX_SUBSCRIPTIONS = 4096;
-    /** Bytes queued for one receiver beyond which packets for it are dropped (senders are paused well before). */
-    static final int MAX_QUEUED_PER_RECEIVER = 2 * 1024 * 1024;
-    /** On a receiver's channel: the senders paused until it is writable again. */
-    private static final AttributeKey<Set<Channel>> PAUSED_SENDERS = AttributeKey.valueOf("tern.relay.pausedSenders");
     private static final int TRANSPORT_HEADER_SIZE = 2 + PeerId.SIZE;
 
     private PeerId self;
     private byte[] selfBytes;
-    /** Receivers written to during the current read, flushed once when the read completes. */
-    private final List<Channel> unflushed = new ArrayList<>(2);
+    private RelayDelivery delivery;
     private final Set<PeerId> subscriptions = new HashSet<>();
     private boolean healthCheckAnswered = true;
     private ScheduledFuture<?> authDeadline;
@@ -83,7 +69,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
         ByteBuf content = frame.content();
         if (self != null && isTransport(content)) {
-            forward(ctx, (BinaryWebSocketFrame) frame);
+            forward((BinaryWebSocketFrame) frame);
             return;
         }
         byte[] msg = ByteBufUtil.getBytes(content);
@@ -122,6 +108,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
         self = auth.peerId();
         selfBytes = self.toBytes();
+        delivery = new RelayDelivery(ctx.channel());
         authDeadline.cancel(false);
         ctx.writeAndFlush(RelayHub.frame(new RelayFrame.AuthResponse(settings.instanceUrl())));
         healthChecks = ctx.executor().scheduleAtFixedRate(() -> healthCheck(ctx),
@@ -166,7 +153,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     }
 
     /** Passes the frame on as it came (no copy), with the destination's id replaced by the sender's. */
-    private void forward(ChannelHandlerContext ctx, BinaryWebSocketFrame frame) {
+    private void forward(BinaryWebSocketFrame frame) {
         ByteBuf content = frame.content();
         byte[] destinationId = new byte[PeerId.SIZE];
         content.getBytes(content.readerIndex() + 2, destinationId);
@@ -174,62 +161,22 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         if (target == null) {
             return;
         }
-        // Beyond the bound the packet is dropped: WireGuard recovers from loss, not from unbounded memory.
-        if (target.isWritable() || queuedFor(target) <= MAX_QUEUED_PER_RECEIVER) {
-            content.setBytes(content.readerIndex() + 2, selfBytes);
-            target.write(frame.retain(), target.voidPromise());
-            if (!unflushed.contains(target)) {
-                unflushed.add(target);
-            }
-        }
-        if (!target.isWritable()) {
-            pauseUntilWritable(ctx.channel(), target);
-        }
-    }
-
-    /** Bytes waiting in the receiver's write buffer (approximately, as Netty counts them for the watermarks). */
-    private static long queuedFor(Channel target) {
-        return target.bytesBeforeWritable() + target.config().getWriteBufferLowWaterMark();
-    }
-
-    /**
-     * Stops reading from the sender until the receiver drains. The sender is registered before it is paused and the
-     * receiver checked after: a receiver that turned writable in between is seen here, or resumes the sender itself.
-     */
-    private static void pauseUntilWritable(Channel sender, Channel receiver) {
-        receiver.attr(PAUSED_SENDERS).setIfAbsent(ConcurrentHashMap.newKeySet());
-        receiver.attr(PAUSED_SENDERS).get().add(sender);
-        sender.config().setAutoRead(false);
-        if (receiver.isWritable() || !receiver.isActive()) {
-            resumeSendersOf(receiver);
-        }
-    }
-
-    private static void resumeSendersOf(Channel receiver) {
-        Set<Channel> paused = receiver.attr(PAUSED_SENDERS).get();
-        if (paused == null) {
-            return;
-        }
-        for (Channel sender : paused) {
-            if (paused.remove(sender)) {
-                sender.config().setAutoRead(true); // safe from any thread: the read it triggers runs on the sender's loop
-            }
-        }
+        content.setBytes(content.readerIndex() + 2, selfBytes);
+        delivery.send(target, frame.retain());
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        for (Channel target : unflushed) {
-            target.flush();
+        if (delivery != null) {
+            delivery.flush();
         }
-        unflushed.clear();
         ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            resumeSendersOf(ctx.channel());
+            RelayDelivery.receiverDrained(ctx.channel());
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -248,7 +195,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancelTimers();
         hub.unregister(self, ctx.channel());
-        resumeSendersOf(ctx.channel());
+        RelayDelivery.receiverDrained(ctx.channel());
         super.channelInactive(ctx);
     }
 

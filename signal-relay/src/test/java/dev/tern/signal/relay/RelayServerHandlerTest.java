@@ -147,15 +147,15 @@ class RelayServerHandlerTest {
         byte[] packet = new byte[RelayFrameCodec.MAX_MESSAGE_SIZE - 2 - PeerId.SIZE];
         int sent = 0;
         // two senders whose read loops still hand over what they had read before they were paused
-        for (int i = 0; i < 2 * RelayServerHandler.MAX_QUEUED_PER_RECEIVER / packet.length; i++) {
+        for (int i = 0; i < 2 * RelayDelivery.MAX_QUEUED_PER_RECEIVER / packet.length; i++) {
             a.pipeline().fireChannelRead(transport(bob, packet));
             c.pipeline().fireChannelRead(transport(bob, packet));
             sent += 2 * packet.length;
         }
 
         long queued = b.unsafe().outboundBuffer().totalPendingWriteBytes();
-        assertThat(sent).isGreaterThan(2 * RelayServerHandler.MAX_QUEUED_PER_RECEIVER);
-        assertThat(queued).isLessThanOrEqualTo(RelayServerHandler.MAX_QUEUED_PER_RECEIVER
+        assertThat(sent).isGreaterThan(2 * RelayDelivery.MAX_QUEUED_PER_RECEIVER);
+        assertThat(queued).isLessThanOrEqualTo(RelayDelivery.MAX_QUEUED_PER_RECEIVER
                 + RelayFrameCodec.MAX_MESSAGE_SIZE + 64);
         assertThat(a.config().isAutoRead()).isFalse();
         assertThat(c.config().isAutoRead()).isFalse();
