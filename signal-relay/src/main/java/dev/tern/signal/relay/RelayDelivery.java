@@ -112,12 +112,14 @@ final class RelayDelivery {
     }
 
     /**
-     * Stops reading from the sender until the receiver drains. The sender is registered before it is paused and the
-     * receiver checked after: a receiver that drained in between is seen here, or resumes the sender itself.
+     * Stops reading from the sender until the receiver drains. The sender is paused first, registered next and the
+     * receiver checked last: a receiver that drains after the registration resumes the sender itself, one that
+     * drained before is seen by the check. (Registered before pausing, a resume in between would be undone by the
+     * pause and the sender, no longer registered, would wait for ever.)
      */
     private void pauseSender(Channel receiver, Backlog backlog) {
-        backlog.pausedSenders.add(sender);
         sender.config().setAutoRead(false);
+        backlog.pausedSenders.add(sender);
         if (!congested(receiver, backlog) || !receiver.isActive()) {
             resumeSenders(backlog);
         }
