@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * One end of a session through the thing under test, carrying packets of a fixed size to the other end: through
@@ -42,6 +43,8 @@ interface Link extends AutoCloseable {
     final class Relay implements Link {
         private final MiniWebSocket ws;
         private final byte[] header;
+        /** Reused for every message read: one reader thread per link. */
+        private final byte[] received = new byte[65_536];
 
         private Relay(MiniWebSocket ws, PeerId remote) {
             this.ws = ws;
@@ -81,10 +84,7 @@ interface Link extends AutoCloseable {
 
         @Override
         public void write(byte[] packet) throws IOException {
-            byte[] message = new byte[header.length + packet.length];
-            System.arraycopy(header, 0, message, 0, header.length);
-            System.arraycopy(packet, 0, message, header.length, packet.length);
-            ws.write(message);
+            ws.write(header, packet);
         }
 
         @Override
@@ -95,13 +95,13 @@ interface Link extends AutoCloseable {
         @Override
         public int read() throws IOException {
             while (true) {
-                byte[] message = ws.read();
-                switch (message.length < 2 ? -1 : message[1]) {
+                int length = ws.read(received);
+                switch (length < 2 ? -1 : received[1]) {
                     case 3 -> {
-                        return message.length - header.length;
+                        return length - header.length;
                     }
                     case 4 -> throw new EOFException("relay closed the session");
-                    case 5 -> ws.send(message); // HealthCheck: echoed, or the relay drops the session
+                    case 5 -> ws.send(Arrays.copyOf(received, length)); // HealthCheck: echoed, or the relay drops the session
                     default -> {
                     }
                 }

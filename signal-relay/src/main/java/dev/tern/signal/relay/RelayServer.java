@@ -4,6 +4,7 @@ import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.relay.RelayTokens;
 import io.netty.bootstrap.ServerBootstrap;
 import dev.tern.signal.tls.ServerTls;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -74,9 +75,12 @@ public final class RelayServer implements AutoCloseable {
         try {
             channel = new ServerBootstrap().group(boss, workers)
                     .channel(NioServerSocketChannel.class)
-                    // Bounded per-connection output: beyond this the handler drops packets for that receiver.
+                    // Bounded per-connection output: above the high mark the handler pauses the senders to this receiver.
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // At most 4 reads (≤ 256 KiB) per read loop: what a sender hands over before its receiver's
+                    // congestion pauses it stays well inside RelayDelivery.MAX_QUEUED_PER_RECEIVER.
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(4))
                     .childHandler(connection)
                     .bind(address).syncUninterruptibly().channel();
         } catch (Exception e) { // Netty rethrows the checked BindException undeclared

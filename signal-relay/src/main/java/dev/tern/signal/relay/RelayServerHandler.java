@@ -4,9 +4,10 @@ import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.relay.RelayFrame;
 import dev.tern.protocol.relay.RelayFrameCodec;
 import dev.tern.protocol.relay.RelayFrameException;
+import dev.tern.protocol.relay.RelayMessageType;
 import dev.tern.protocol.relay.RelayTokenException;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * One relay connection. The first binary message must be a valid Auth within the auth timeout, with a token issued
  * for the peer id it claims, otherwise the connection is closed without an answer (as NetBird's relay does). After
  * that, Transport messages are forwarded to the named peer with the sender's id swapped in; the payload (a WireGuard
- * packet) is never read.
+ * packet) is never read; {@link RelayDelivery} hands it on, pausing the sender while its receiver is
+ * congested.
  */
 final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(RelayServerHandler.class);
@@ -34,8 +36,11 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     private final RelaySessionSettings settings;
     /** Peer ids one connection may watch at once. */
     static final int MAX_SUBSCRIPTIONS = 4096;
+    private static final int TRANSPORT_HEADER_SIZE = 2 + PeerId.SIZE;
 
     private PeerId self;
+    private byte[] selfBytes;
+    private RelayDelivery delivery;
     private final Set<PeerId> subscriptions = new HashSet<>();
     private boolean healthCheckAnswered = true;
     private ScheduledFuture<?> authDeadline;
@@ -62,7 +67,12 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
             ctx.close(); // the relay protocol is binary only; control frames are handled before this handler
             return;
         }
-        byte[] msg = ByteBufUtil.getBytes(frame.content());
+        ByteBuf content = frame.content();
+        if (self != null && isTransport(content)) {
+            forward((BinaryWebSocketFrame) frame);
+            return;
+        }
+        byte[] msg = ByteBufUtil.getBytes(content);
         try {
             if (self == null) {
                 authenticate(ctx, msg);
@@ -97,6 +107,8 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
             return;
         }
         self = auth.peerId();
+        selfBytes = self.toBytes();
+        delivery = new RelayDelivery(ctx.channel());
         authDeadline.cancel(false);
         ctx.writeAndFlush(RelayHub.frame(new RelayFrame.AuthResponse(settings.instanceUrl())));
         healthChecks = ctx.executor().scheduleAtFixedRate(() -> healthCheck(ctx),
@@ -105,10 +117,6 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     }
 
     private void handle(ChannelHandlerContext ctx, byte[] msg) {
-        if (msg.length >= 2 && msg[0] == RelayFrameCodec.PROTOCOL_VERSION && msg[1] == 3) {
-            forward(msg);
-            return;
-        }
         RelayFrame frame = RelayFrameCodec.decode(msg);
         if (frame instanceof RelayFrame.HealthCheck) {
             healthCheckAnswered = true;
@@ -138,15 +146,39 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
     }
 
-    private void forward(byte[] msg) {
-        PeerId destination = RelayFrameCodec.transportPeerId(msg);
-        Channel target = hub.channelOf(destination);
-        // Drop rather than queue for a slow receiver: WireGuard recovers from loss, not from unbounded memory.
-        if (target == null || !target.isWritable()) {
+    private static boolean isTransport(ByteBuf content) {
+        return content.readableBytes() >= TRANSPORT_HEADER_SIZE
+                && content.getByte(content.readerIndex()) == RelayFrameCodec.PROTOCOL_VERSION
+                && content.getByte(content.readerIndex() + 1) == RelayMessageType.TRANSPORT.code();
+    }
+
+    /** Passes the frame on as it came (no copy), with the destination's id replaced by the sender's. */
+    private void forward(BinaryWebSocketFrame frame) {
+        ByteBuf content = frame.content();
+        byte[] destinationId = new byte[PeerId.SIZE];
+        content.getBytes(content.readerIndex() + 2, destinationId);
+        Channel target = hub.channelOf(PeerId.fromBytes(destinationId, 0));
+        if (target == null) {
             return;
         }
-        RelayFrameCodec.rewriteTransportPeerId(msg, self);
-        target.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(msg)));
+        content.setBytes(content.readerIndex() + 2, selfBytes);
+        delivery.send(target, frame.retain());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (delivery != null) {
+            delivery.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            RelayDelivery.receiverDrained(ctx.channel());
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     private void healthCheck(ChannelHandlerContext ctx) {
@@ -163,6 +195,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancelTimers();
         hub.unregister(self, ctx.channel());
+        RelayDelivery.receiverDrained(ctx.channel());
         super.channelInactive(ctx);
     }
 

@@ -3,9 +3,6 @@ package dev.tern.signal.stun;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +31,9 @@ public final class StunServer implements AutoCloseable {
         if (channel != null) {
             throw new IllegalStateException("STUN server already started");
         }
-        group = new NioEventLoopGroup(1, new DefaultThreadFactory("stun", true));
+        group = StunTransport.group(1, "stun");
         try {
-            channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+            channel = new Bootstrap().group(group).channel(StunTransport.datagramChannel())
                     .handler(new StunServerInitializer())
                     .bind(address).syncUninterruptibly().channel();
         } catch (Exception e) { // Netty rethrows the checked BindException undeclared

@@ -107,23 +107,90 @@ class RelayServerHandlerTest {
     }
 
     @Test
-    void packetsForAReceiverThatCannotKeepUpAreDroppedNotQueued() {
+    void aSenderToACongestedReceiverIsPausedNotDroppedAndResumesWhenTheReceiverDrains() {
         EmbeddedChannel a = authenticated(alice);
-        EmbeddedChannel b = authenticated(bob);
-        b.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(8, 16));
-        b.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[64]))); // unflushed backlog
-        assertThat(b.isWritable()).isFalse();
+        EmbeddedChannel b = congested(authenticated(bob), 64);
 
-        send(a, new RelayFrame.Transport(bob, new byte[]{1}));
-        b.flushOutbound();
+        // mid-read: the sender's read loop is still running, nothing was flushed yet
+        a.pipeline().fireChannelRead(transport(bob, new byte[]{1}));
 
+        assertThat(a.config().isAutoRead()).as("alice is no longer read while bob is congested").isFalse();
+        assertThat(a.isOpen()).isTrue();
+
+        b.flushOutbound(); // bob's client reads: the backlog drains below the low watermark
+        assertThat(a.config().isAutoRead()).as("alice is read again").isTrue();
         BinaryWebSocketFrame backlog = b.readOutbound();
         assertThat(backlog.content().readableBytes()).isEqualTo(64);
         backlog.release();
-        assertThat((Object) b.readOutbound()).as("the packet sent while b was congested").isNull();
+        assertThat(read(b)).as("the packet sent while bob was congested").isEqualTo(
+                new RelayFrame.Transport(alice, new byte[]{1}));
+    }
 
-        send(a, new RelayFrame.Transport(bob, new byte[]{2}));
-        assertThat(read(b)).isEqualTo(new RelayFrame.Transport(alice, new byte[]{2}));
+    @Test
+    void aPausedSenderResumesWhenTheCongestedReceiverLeaves() {
+        EmbeddedChannel a = authenticated(alice);
+        EmbeddedChannel b = congested(authenticated(bob), 64);
+        a.pipeline().fireChannelRead(transport(bob, new byte[]{1}));
+        assertThat(a.config().isAutoRead()).isFalse();
+
+        b.close();
+
+        assertThat(a.config().isAutoRead()).isTrue();
+        assertThat(a.isOpen()).isTrue();
+    }
+
+    @Test
+    void aReceiverThatNeverReadsMakesTheRelayHoldAtMostTheBoundForIt() {
+        EmbeddedChannel a = authenticated(alice);
+        EmbeddedChannel c = authenticated(PeerId.ofPublicKey("carol-key="));
+        EmbeddedChannel b = congested(authenticated(bob), 64);
+        byte[] packet = new byte[RelayFrameCodec.MAX_MESSAGE_SIZE - 2 - PeerId.SIZE];
+        int sent = 0;
+        // two senders whose read loops still hand over what they had read before they were paused
+        for (int i = 0; i < 2 * RelayDelivery.MAX_QUEUED_PER_RECEIVER / packet.length; i++) {
+            a.pipeline().fireChannelRead(transport(bob, packet));
+            c.pipeline().fireChannelRead(transport(bob, packet));
+            sent += 2 * packet.length;
+        }
+
+        long queued = b.unsafe().outboundBuffer().totalPendingWriteBytes();
+        assertThat(sent).isGreaterThan(2 * RelayDelivery.MAX_QUEUED_PER_RECEIVER);
+        assertThat(queued).isLessThanOrEqualTo(RelayDelivery.MAX_QUEUED_PER_RECEIVER
+                + RelayFrameCodec.MAX_MESSAGE_SIZE + 64);
+        assertThat(a.config().isAutoRead()).isFalse();
+        assertThat(c.config().isAutoRead()).isFalse();
+    }
+
+    @Test
+    void packetsToSeveralReceiversGoOutWithOneFlushEachAtTheEndOfTheRead() {
+        EmbeddedChannel a = authenticated(alice);
+        EmbeddedChannel b = authenticated(bob);
+        PeerId carol = PeerId.ofPublicKey("carol-key=");
+        EmbeddedChannel c = authenticated(carol);
+
+        a.pipeline().fireChannelRead(transport(bob, new byte[]{1}));
+        a.pipeline().fireChannelRead(transport(carol, new byte[]{2}));
+        a.pipeline().fireChannelRead(transport(bob, new byte[]{3}));
+        assertThat((Object) b.readOutbound()).as("not flushed before the read completes").isNull();
+
+        a.pipeline().fireChannelReadComplete();
+
+        assertThat(read(b)).isEqualTo(new RelayFrame.Transport(alice, new byte[]{1}));
+        assertThat(read(b)).isEqualTo(new RelayFrame.Transport(alice, new byte[]{3}));
+        assertThat(read(c)).isEqualTo(new RelayFrame.Transport(alice, new byte[]{2}));
+    }
+
+    /** A receiver whose client stopped reading: {@code backlog} bytes wait unflushed above its high watermark. */
+    private static EmbeddedChannel congested(EmbeddedChannel receiver, int backlog) {
+        receiver.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(8, 16));
+        receiver.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[backlog])));
+        assertThat(receiver.isWritable()).isFalse();
+        return receiver;
+    }
+
+    private static BinaryWebSocketFrame transport(PeerId destination, byte[] payload) {
+        return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(RelayFrameCodec.encode(
+                new RelayFrame.Transport(destination, payload))));
     }
 
     @Test

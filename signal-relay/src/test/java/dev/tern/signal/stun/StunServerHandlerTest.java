@@ -56,6 +56,22 @@ class StunServerHandlerTest {
     }
 
     @Test
+    void answersToTheRequestsOfOneReadGoOutTogetherWhenTheReadCompletes() {
+        InetSocketAddress client = new InetSocketAddress("192.0.2.1", 32853);
+        channel.pipeline().fireChannelRead(new DatagramPacket(bindingRequest(TRANSACTION_ID), server, client));
+        channel.pipeline().fireChannelRead(new DatagramPacket(bindingRequest(TRANSACTION_ID), server, client));
+        assertThat((Object) channel.readOutbound()).as("nothing flushed while the read runs").isNull();
+
+        channel.pipeline().fireChannelReadComplete();
+
+        for (int i = 0; i < 2; i++) {
+            DatagramPacket reply = channel.readOutbound();
+            assertThat(reply.recipient()).isEqualTo(client);
+            reply.release();
+        }
+    }
+
+    @Test
     void requestWithAttributesIsAnsweredToo() {
         ByteBuf request = Unpooled.buffer();
         request.writeShort(0x0001).writeShort(8).writeInt(StunMessages.MAGIC_COOKIE).writeBytes(TRANSACTION_ID);
