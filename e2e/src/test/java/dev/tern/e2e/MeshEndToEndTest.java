@@ -2,9 +2,12 @@ package dev.tern.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.tern.e2e.support.Mesh.log;
+import static dev.tern.e2e.support.Mesh.policy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tern.e2e.support.Mesh;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.TestPki;
 import dev.tern.protocol.management.Empty;
@@ -156,11 +159,6 @@ class MeshEndToEndTest {
                         "--hostname", hostname),
                 Map.of(), log("agent-" + label + "-" + RUN));
         agents.put(label, new Agent(label, ns, iface, configDir, hostname, setupKeyFile, p));
-    }
-
-    /** Every process's output in one log under target/, kept after the run. */
-    private static Path log(String processName) {
-        return Path.of("target", "e2e-logs", processName + ".log");
     }
 
     private static String restUrl() {
@@ -436,22 +434,6 @@ class MeshEndToEndTest {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private static Map<String, Object> policy(String name, String src, String dst, boolean bidirectional,
-                                              String protocol, List<String> ports) {
-        Map<String, Object> rule = new HashMap<>();
-        rule.put("name", name);
-        rule.put("enabled", true);
-        rule.put("action", "accept");
-        rule.put("bidirectional", bidirectional);
-        rule.put("protocol", protocol);
-        rule.put("sources", List.of(src));
-        rule.put("destinations", List.of(dst));
-        if (!ports.isEmpty()) {
-            rule.put("ports", ports);
-        }
-        return Map.of("name", name, "enabled", true, "rules", List.of(rule));
-    }
-
     private static JsonNode peerByName(String name) {
         for (JsonNode p : rest.get("/api/peers")) {
             if (p.path("name").asText().equals(name)) {
@@ -476,15 +458,6 @@ class MeshEndToEndTest {
         List<String> out = new ArrayList<>();
         peers.forEach(p -> out.add(p.path("name").asText()));
         return out;
-    }
-
-    private static Shell.Result ping(String from, String ip) {
-        return Shell.run(Shell.inNamespace(agents.get(from).namespace(), "ping", "-c", "1", "-W", "2", ip), 10);
-    }
-
-    private static boolean tcp(String from, String ip, int port) {
-        return Shell.run(Shell.inNamespace(agents.get(from).namespace(), "timeout", "3", "bash", "-c",
-                "exec 3<>/dev/tcp/" + ip + "/" + port), 10).ok();
     }
 
     private static Set<String> wgPeers(String label) {
@@ -527,5 +500,13 @@ class MeshEndToEndTest {
         return "\n--- agent " + label + " log:\n" + a.process().logTail(30)
                 + "\n--- wg show:\n" + Shell.run(Shell.inNamespace(a.namespace(), "wg", "show"), 10).output()
                 + "\n--- nft:\n" + Shell.run(Shell.inNamespace(a.namespace(), "nft", "list", "ruleset"), 10).output();
+    }
+
+    private static Shell.Result ping(String from, String ip) {
+        return Mesh.ping(agents.get(from).namespace(), ip);
+    }
+
+    private static boolean tcp(String from, String ip, int port) {
+        return Mesh.tcp(agents.get(from).namespace(), ip, port);
     }
 }

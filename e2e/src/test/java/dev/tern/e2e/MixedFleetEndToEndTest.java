@@ -1,6 +1,9 @@
 package dev.tern.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.tern.e2e.support.Mesh.log;
+import static dev.tern.e2e.support.Mesh.nft;
+import static dev.tern.e2e.support.Mesh.ping;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,7 +67,7 @@ class MixedFleetEndToEndTest {
         server = TernServerProcess.fromJar(Path.of(ChildProcess.artifact("../api/target/tern-server.jar")))
                 .wrappedIn(Shell.inNamespace(net.serverNamespace())).jvmOptions("-Xmx512m").defaultPorts()
                 .env(Map.of("TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073"))
-                .log("tern-server-mixed-" + RUN, NetBirdClientEndToEndTest.log("tern-server-mixed-" + RUN))
+                .log("tern-server-mixed-" + RUN, log("tern-server-mixed-" + RUN))
                 .launch(dataDir);
         Rest probe = new Rest(restUrl());
         await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
@@ -163,7 +166,7 @@ class MixedFleetEndToEndTest {
                         "--setup-key-file", setupKeyFile.toString(), "--management-url", managementUrl(),
                         "--interface", "wtt" + RUN, "--config-dir", agentConfigDir.toString(),
                         "--wg-port", "51820", "--hostname", "tern-tango"),
-                Map.of(), NetBirdClientEndToEndTest.log("agent-t-" + RUN));
+                Map.of(), log("agent-t-" + RUN));
     }
 
     private static String restUrl() {
@@ -198,16 +201,6 @@ class MixedFleetEndToEndTest {
             }
         }
         throw new AssertionError("no peer named " + name + " in " + rest.get("/api/peers"));
-    }
-
-    private static Shell.Result ping(String namespace, String ip) {
-        return Shell.run(Shell.inNamespace(namespace, "ping", "-c", "1", "-W", "2", ip), 10);
-    }
-
-    private static void nft(String namespace, String rule) {
-        List<String> command = new ArrayList<>(Shell.inNamespace(namespace, "nft"));
-        command.addAll(List.of(rule.split(" ")));
-        Shell.must(command.toArray(String[]::new));
     }
 
     private static String diagnostics() {

@@ -1,10 +1,14 @@
 package dev.tern.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.tern.e2e.support.Mesh.log;
+import static dev.tern.e2e.support.Mesh.nft;
+import static dev.tern.e2e.support.Mesh.policy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.e2e.support.NetBirdClient;
+import dev.tern.e2e.support.Mesh;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.TestPki;
 import dev.tern.testsupport.netns.Shell;
@@ -120,11 +124,6 @@ class NetBirdClientEndToEndTest {
         assertThat(up.ok()).as("netbird up of %s failed (%d): %s\n--- daemon log:\n%s", label, up.exitCode(),
                 up.output(), client.logTail(60)).isTrue();
         return client;
-    }
-
-    /** Every process's output in one log under target/, kept after the run. */
-    static Path log(String processName) {
-        return Path.of("target", "e2e-logs", processName + ".log");
     }
 
     private static String restUrl() {
@@ -379,22 +378,6 @@ class NetBirdClientEndToEndTest {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private static Map<String, Object> policy(String name, String src, String dst, boolean bidirectional,
-                                              String protocol, List<String> ports) {
-        Map<String, Object> rule = new HashMap<>();
-        rule.put("name", name);
-        rule.put("enabled", true);
-        rule.put("action", "accept");
-        rule.put("bidirectional", bidirectional);
-        rule.put("protocol", protocol);
-        rule.put("sources", List.of(src));
-        rule.put("destinations", List.of(dst));
-        if (!ports.isEmpty()) {
-            rule.put("ports", ports);
-        }
-        return Map.of("name", name, "enabled", true, "rules", List.of(rule));
-    }
-
     private static List<String> names(JsonNode peers) {
         List<String> out = new ArrayList<>();
         peers.forEach(p -> out.add(p.path("name").asText()));
@@ -421,15 +404,6 @@ class NetBirdClientEndToEndTest {
         NetBirdClient c = clients.get(from);
         return c.peer(meshIp(to)).orElseThrow(() -> new AssertionError(
                 hostnames.get(to) + " is not in " + from + "'s netbird status:\n" + c.status() + diagnostics(c)));
-    }
-
-    private static Shell.Result ping(String from, String ip) {
-        return Shell.run(Shell.inNamespace(clients.get(from).namespace(), "ping", "-c", "1", "-W", "2", ip), 10);
-    }
-
-    private static boolean tcp(String from, String ip, int port) {
-        return Shell.run(Shell.inNamespace(clients.get(from).namespace(), "timeout", "3", "bash", "-c",
-                "exec 3<>/dev/tcp/" + ip + "/" + port), 10).ok();
     }
 
     /**
@@ -467,14 +441,16 @@ class NetBirdClientEndToEndTest {
         return ns;
     }
 
-    private static void nft(String namespace, String rule) {
-        List<String> command = new ArrayList<>(Shell.inNamespace(namespace, "nft"));
-        command.addAll(List.of(rule.split(" ")));
-        Shell.must(command.toArray(String[]::new));
-    }
-
     private static String diagnostics(NetBirdClient c) {
         return "\n--- netbird daemon " + c.label() + " log:\n" + c.logTail(40)
                 + "\n--- tern-server log:\n" + server.process().logTail(20);
+    }
+
+    private static Shell.Result ping(String from, String ip) {
+        return Mesh.ping(clients.get(from).namespace(), ip);
+    }
+
+    private static boolean tcp(String from, String ip, int port) {
+        return Mesh.tcp(clients.get(from).namespace(), ip, port);
     }
 }
