@@ -310,6 +310,11 @@ class NetBirdClientEndToEndTest {
         await("alpha's netbird status no longer lists delta").atMost(CONVERGE).untilAsserted(() ->
                 assertThat(clients.get("a").peer(meshIp("d"))).as(diagnostics(clients.get("a"))).isEmpty());
         assertThat(ping("d", meshIp("a")).ok()).as("a deleted peer reaches nobody").isFalse();
+        // The deleted client learns it: its next login is refused as unregistered, and it says it needs a login.
+        NetBirdClient delta = clients.get("d");
+        await("delta's netbird status says it needs a login").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(delta.status().path("daemonStatus").asText()).as("%s%s", delta.status(),
+                        diagnostics(delta)).isEqualTo("NeedsLogin"));
     }
 
     @Test
