@@ -245,12 +245,7 @@ public final class Engine {
         if (map == null) {
             return;
         }
-        Map<String, DeviceState.PeerStats> stats;
-        try {
-            stats = plane.read().peers();
-        } catch (RuntimeException e) {
-            stats = Map.of();
-        }
+        Map<String, DeviceState.PeerStats> stats = wireGuardStats();
         Instant now = clock.instant();
         for (Map.Entry<String, Link> entry : links.entrySet()) {
             DeviceState.PeerStats peerStats = stats.get(entry.getKey());
@@ -270,6 +265,15 @@ public final class Engine {
             if (sendSessionAndCandidates(entry.getKey(), Body.Type.OFFER)) {
                 entry.getValue().lastOffer = now;
             }
+        }
+    }
+
+    /** What WireGuard reports per peer, or nothing while the device cannot be read (it is then treated as silent). */
+    private Map<String, DeviceState.PeerStats> wireGuardStats() {
+        try {
+            return plane.read().peers();
+        } catch (RuntimeException e) {
+            return Map.of();
         }
     }
 
@@ -307,12 +311,7 @@ public final class Engine {
         if (map == null) {
             return List.of();
         }
-        Map<String, DeviceState.PeerStats> stats;
-        try {
-            stats = plane.read().peers();
-        } catch (RuntimeException e) {
-            stats = Map.of();
-        }
+        Map<String, DeviceState.PeerStats> stats = wireGuardStats();
         Instant now = clock.instant();
         List<StatusReport.Peer> out = new ArrayList<>();
         for (MeshMap.RemotePeer peer : map.peers()) {
