@@ -9,7 +9,6 @@ import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.WireGuardKey;
 import dev.tern.query.setupkeys.RegistrationReads;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Service;
@@ -43,15 +42,7 @@ public class PeerRegistrationService implements DeviceLogin.SetupKeys {
         if (plainSetupKey == null || plainSetupKey.isBlank()) {
             return Optional.empty();
         }
-        return accountOfKeyHash(setupKeyHash(plainSetupKey));
-    }
-
-    /**
-     * Setup keys are upper-case UUIDs, matched whatever the case they arrive in: NetBird's client parses the key as a
-     * UUID and sends Go's {@code uuid.String()}, which is lower case (NetBird's server upper-cases before hashing).
-     */
-    static String setupKeyHash(String plainSetupKey) {
-        return Secrets.sha256Hex(plainSetupKey.trim().toUpperCase(Locale.ROOT));
+        return accountOfKeyHash(Secrets.setupKeyHash(plainSetupKey));
     }
 
     private Optional<String> accountOfKeyHash(String keyHash) {
@@ -131,7 +122,7 @@ public class PeerRegistrationService implements DeviceLogin.SetupKeys {
         if (meta == null) {
             throw CommandRejected.invalid("peer system meta is missing");
         }
-        String keyHash = setupKeyHash(plainSetupKey);
+        String keyHash = Secrets.setupKeyHash(plainSetupKey);
         String accountId = accountOfKeyHash(keyHash)
                 .orElseThrow(() -> CommandRejected.notFound("setup key not found"));
         return new RegisterPeer(accountId, knownPeerId == null ? Ids.newId() : knownPeerId, keyHash, wgPubKey, meta);

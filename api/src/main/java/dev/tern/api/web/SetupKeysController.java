@@ -79,7 +79,7 @@ class SetupKeysController {
         String key = UUID.randomUUID().toString().toUpperCase(Locale.ROOT);
         String keyId = Ids.newId();
         Instant expiresAt = expiresIn == 0 ? null : Instant.now().plusSeconds(expiresIn);
-        commands.send(new CreateSetupKey(caller.accountId(), keyId, name, type, Secrets.sha256Hex(key),
+        commands.send(new CreateSetupKey(caller.accountId(), keyId, name, type, Secrets.setupKeyHash(key),
                 key.substring(0, KEY_PREFIX_LENGTH), expiresAt, usageLimit, autoGroups,
                 Boolean.TRUE.equals(req.ephemeral()), Boolean.TRUE.equals(req.allowExtraDnsLabels())),
                 caller.actor(), request.getRemoteAddr());

@@ -154,6 +154,14 @@ class ValueTypesTest {
                 .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
+    @Test
+    void aSetupKeyHashesTheSameWhateverItsCaseAndSurroundingSpace() {
+        String key = "A1B2C3D4-0000-4000-8000-00000000ABCD";
+        assertThat(Secrets.setupKeyHash(" " + key.toLowerCase(java.util.Locale.ROOT) + "\n"))
+                .isEqualTo(Secrets.setupKeyHash(key))
+                .isEqualTo(Secrets.sha256Hex(key));
+    }
+
     private static PolicyRule rule(Protocol protocol, List<PortRange> ports, List<String> src, List<String> dst) {
         return new PolicyRule("r1", "rule", null, true, RuleAction.ACCEPT, true, protocol, ports, null, src, dst);
     }
