@@ -99,6 +99,12 @@ public final class AccountEventDispatch<T> {
             return this;
         }
 
+        /** One handler for a family of events (e.g. {@link #DNS_EVENTS}), each type given to it as it is. */
+        public Builder<T> onEach(Collection<Class<? extends AccountEvent>> types, Handler<T, AccountEvent> handler) {
+            types.forEach(type -> put(type, handler));
+            return this;
+        }
+
         @SafeVarargs
         @SuppressWarnings("unchecked")
         public final Builder<T> ignore(Class<? extends AccountEvent>... types) {
