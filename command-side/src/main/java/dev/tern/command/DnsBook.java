@@ -18,6 +18,7 @@ import dev.tern.events.values.DnsRecordDefinition;
 import dev.tern.events.values.DnsRecordType;
 import dev.tern.events.values.DnsZoneDefinition;
 import dev.tern.events.values.InputLimits;
+import dev.tern.events.values.InvalidValueException;
 import dev.tern.events.values.NameServerGroupDefinition;
 
 import java.util.ArrayList;
@@ -234,9 +235,10 @@ final class DnsBook {
 
     // ---------------------------------------------------------------- checks
 
-    private NameServerGroupDefinition checked(String id, NameServerGroupDefinition definition,
+    private NameServerGroupDefinition checked(String id, NameServerGroupDefinition requested,
                                               Predicate<String> groupExists) {
-        Rules.present(definition, "nameserver group");
+        NameServerGroupDefinition definition = valid(Rules.present(requested, "nameserver group"),
+                NameServerGroupDefinition::validated);
         Rules.text(definition.description(), "nameserver group description", InputLimits.MAX_DESCRIPTION);
         existingGroups(definition.groups(), "nameserver group groups", groupExists);
         for (Map.Entry<String, NameServerGroupDefinition> other : nameServerGroups.entrySet()) {
@@ -247,9 +249,9 @@ final class DnsBook {
         return definition;
     }
 
-    private DnsZoneDefinition checked(String id, DnsZoneDefinition definition, String peerDomain,
+    private DnsZoneDefinition checked(String id, DnsZoneDefinition requested, String peerDomain,
                                       Predicate<String> groupExists) {
-        Rules.present(definition, "zone");
+        DnsZoneDefinition definition = valid(Rules.present(requested, "zone"), DnsZoneDefinition::validated);
         existingGroups(definition.distributionGroups(), "zone distribution groups", groupExists);
         if (peerDomain != null && DnsNames.within(definition.domain(), peerDomain)) {
             throw CommandRejected.invalid("zone domain " + definition.domain() + " is within the peers' domain "
@@ -263,8 +265,8 @@ final class DnsBook {
         return definition;
     }
 
-    private static DnsRecordDefinition checked(Zone zone, String recordId, DnsRecordDefinition definition) {
-        Rules.present(definition, "record");
+    private static DnsRecordDefinition checked(Zone zone, String recordId, DnsRecordDefinition requested) {
+        DnsRecordDefinition definition = valid(Rules.present(requested, "record"), DnsRecordDefinition::validated);
         String domain = zone.definition().domain();
         if (!DnsNames.within(definition.name(), domain)) {
             throw CommandRejected.invalid("record name " + definition.name() + " is not within the zone's domain "
@@ -280,6 +282,15 @@ final class DnsBook {
             }
         }
         return definition;
+    }
+
+    /** The value's own checks (the REST edge ran them already; a command may come from elsewhere). */
+    private static <T> T valid(T value, java.util.function.UnaryOperator<T> validated) {
+        try {
+            return validated.apply(value);
+        } catch (InvalidValueException e) {
+            throw CommandRejected.invalid(e.getMessage());
+        }
     }
 
     private static List<String> existingGroups(List<String> ids, String what, Predicate<String> groupExists) {

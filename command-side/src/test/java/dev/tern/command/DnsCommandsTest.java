@@ -93,19 +93,19 @@ class DnsCommandsTest extends AccountFixtureSupport {
 
     @Test
     void invalidNameServerGroupValuesAreRefusedBeforeAnyCommand() {
-        assertThatThrownBy(() -> new NameServer("10.0.0.300", "udp", 53)).isInstanceOf(InvalidValueException.class);
-        assertThatThrownBy(() -> new NameServer("dns.example", "udp", 53)).isInstanceOf(InvalidValueException.class);
-        assertThatThrownBy(() -> new NameServer("10.0.0.1", "udp", 0)).isInstanceOf(InvalidValueException.class);
-        assertThatThrownBy(() -> new NameServer("10.0.0.1", "tcp", 53)).isInstanceOf(InvalidValueException.class);
+        assertThatThrownBy(() -> new NameServer("10.0.0.300", "udp", 53).validated()).isInstanceOf(InvalidValueException.class);
+        assertThatThrownBy(() -> new NameServer("dns.example", "udp", 53).validated()).isInstanceOf(InvalidValueException.class);
+        assertThatThrownBy(() -> new NameServer("10.0.0.1", "udp", 0).validated()).isInstanceOf(InvalidValueException.class);
+        assertThatThrownBy(() -> new NameServer("10.0.0.1", "tcp", 53).validated()).isInstanceOf(InvalidValueException.class);
         NameServer ns = new NameServer("10.0.0.1", "udp", 53);
         assertThatThrownBy(() -> new NameServerGroupDefinition("n", "", List.of(ns), true, List.of(ALL), false,
-                List.of("bad_domain!"), false)).isInstanceOf(InvalidValueException.class);
+                List.of("bad_domain!"), false).validated()).isInstanceOf(InvalidValueException.class);
         assertThatThrownBy(() -> new NameServerGroupDefinition("n", "", List.of(ns), true, List.of(ALL), true,
-                List.of("corp.example"), false)).hasMessageContaining("primary");
+                List.of("corp.example"), false).validated()).hasMessageContaining("primary");
         assertThatThrownBy(() -> new NameServerGroupDefinition("n", "", List.of(ns), true, List.of(ALL), false,
-                List.of(), false)).hasMessageContaining("match domain");
+                List.of(), false).validated()).hasMessageContaining("match domain");
         assertThatThrownBy(() -> new NameServerGroupDefinition("n", "", List.of(ns, ns, ns, ns), true, List.of(ALL),
-                true, List.of(), false)).hasMessageContaining("1 to 3");
+                true, List.of(), false).validated()).hasMessageContaining("1 to 3");
     }
 
     @Test
@@ -172,16 +172,31 @@ class DnsCommandsTest extends AccountFixtureSupport {
     }
 
     @Test
+    void theAccountChecksValuesItselfToo() {
+        fixture.givenCurrentTime(NOW).andGiven(account())
+                .when(new CreateNameServerGroup(ACC, "ns1", new NameServerGroupDefinition("n", "",
+                        List.of(new NameServer("10.0.0.1", "udp", 0)), true, List.of(ALL), true, List.of(), false)))
+                .expectException(rejected(INVALID, "port"))
+                .expectNoEvents();
+        fixture.givenCurrentTime(NOW).andGiven(account(new DnsZoneCreated(ACC, "z1", zone("o", "office.example",
+                        ALL))))
+                .when(new CreateDnsRecord(ACC, "z1", "r1", new DnsRecordDefinition("a.office.example",
+                        DnsRecordType.A, "fd00::1", 60)))
+                .expectException(rejected(INVALID, "IPv4"))
+                .expectNoEvents();
+    }
+
+    @Test
     void recordContentMustFitItsType() {
-        assertThatThrownBy(() -> new DnsRecordDefinition("a.example", DnsRecordType.A, "fd00::1", 60))
+        assertThatThrownBy(() -> new DnsRecordDefinition("a.example", DnsRecordType.A, "fd00::1", 60).validated())
                 .hasMessageContaining("IPv4");
-        assertThatThrownBy(() -> new DnsRecordDefinition("a.example", DnsRecordType.AAAA, "10.0.0.1", 60))
+        assertThatThrownBy(() -> new DnsRecordDefinition("a.example", DnsRecordType.AAAA, "10.0.0.1", 60).validated())
                 .hasMessageContaining("IPv6");
-        assertThatThrownBy(() -> new DnsRecordDefinition("a.example", DnsRecordType.CNAME, "10.0.0.1", 60))
+        assertThatThrownBy(() -> new DnsRecordDefinition("a.example", DnsRecordType.CNAME, "10.0.0.1", 60).validated())
                 .hasMessageContaining("domain name");
-        assertThatThrownBy(() -> new DnsRecordDefinition("a.example", DnsRecordType.A, "10.0.0.1", -1))
+        assertThatThrownBy(() -> new DnsRecordDefinition("a.example", DnsRecordType.A, "10.0.0.1", -1).validated())
                 .hasMessageContaining("ttl");
-        assertThatThrownBy(() -> new DnsRecordDefinition("*.example", DnsRecordType.A, "10.0.0.1", 60))
+        assertThatThrownBy(() -> new DnsRecordDefinition("*.example", DnsRecordType.A, "10.0.0.1", 60).validated())
                 .isInstanceOf(InvalidValueException.class);
     }
 

@@ -73,7 +73,7 @@ class NetBirdClientEndToEndTest {
 
     @BeforeAll
     static void buildTestBed() throws Exception {
-        Shell.requireRootAndTools("ip", "nft", "ping", "bash", "timeout", "dig", "mount");
+        Shell.requireRootAndTools("ip", "nft", "ping", "bash", "timeout", "dig", "mount", "dnsmasq");
         hostResolvConf = Files.readAllBytes(HOST_RESOLV_CONF);
         ChildProcess.artifact("../api/target/tern-server.jar");
         // Built (or taken from the cache) before anything starts: a client that cannot be built fails here, loudly.
@@ -231,6 +231,45 @@ class NetBirdClientEndToEndTest {
         Shell.Result byName = Mesh.ping(a.namespace(), fqdn("b"));
         assertThat(byName.ok()).as("ping %s from alpha: %s", fqdn("b"), byName.output()).isTrue();
         assertThat(byName.output()).contains(meshIp("b"));
+        assertThat(readAll(HOST_RESOLV_CONF)).as("the host's /etc/resolv.conf").isEqualTo(hostResolvConf);
+    }
+
+    @Test
+    @Order(26)
+    void customZonesAndNameServerGroupsReachTheClientsResolver() {
+        // A custom zone for nb-dev with one record: answered by the client's own resolver.
+        String zoneId = rest.post("/api/dns/zones", Map.of("name", "office", "domain", "office.example",
+                "enable_search_domain", false, "distribution_groups", List.of(devGroup))).get("id").asText();
+        rest.post("/api/dns/zones/" + zoneId + "/records", Map.of("name", "registry.office.example", "type", "A",
+                "content", "10.10.10.5", "ttl", 300));
+        await("the custom zone's record resolves on alpha").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(dig("a", "registry.office.example").output().strip()).as(diagnostics(clients.get("a")))
+                        .isEqualTo("10.10.10.5"));
+
+        // A real DNS server (dnsmasq) for corp.example in a namespace of its own, named by a nameserver group.
+        String dnsHost = net.addHost("dns");
+        Path queryLog = log("nb-dnsmasq-" + RUN);
+        helpers.add(ChildProcess.start("nb-dnsmasq-" + RUN, Shell.inNamespace(dnsHost, "dnsmasq", "--no-daemon",
+                "--user=root", "--pid-file=", "--no-resolv", "--no-hosts", "--bind-interfaces",
+                "--listen-address=" + net.hostAddress(dnsHost), "--port=53", "--log-queries", "--log-facility=-",
+                "--address=/build01.corp.example/10.20.30.40"), Map.of(), queryLog));
+        rest.post("/api/dns/nameservers", Map.of("name", "corp", "description", "corp.example's own server",
+                "nameservers", List.of(Map.of("ip", net.hostAddress(dnsHost), "ns_type", "udp", "port", 53)),
+                "enabled", true, "groups", List.of(devGroup), "primary", false, "domains", List.of("corp.example"),
+                "search_domains_enabled", false));
+
+        await("corp.example resolves on alpha through its nameserver group").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(dig("a", "build01.corp.example").output().strip()).as(diagnostics(clients.get("a")))
+                        .isEqualTo("10.20.30.40"));
+        assertThat(helpers.get(helpers.size() - 1).logTail(200)).as("dnsmasq's query log")
+                .contains("query[A] build01.corp.example from " + net.hostAddress(clients.get("a").namespace()));
+        // the peer names and the custom zone still resolve beside it
+        assertThat(dig("a", fqdn("b")).output().strip()).isEqualTo(meshIp("b"));
+        assertThat(dig("a", "registry.office.example").output().strip()).isEqualTo("10.10.10.5");
+        // charlie (nb-prod) gets neither the zone nor the nameserver group
+        assertThat(dig("c", "build01.corp.example").output().strip()).as(diagnostics(clients.get("c")))
+                .isNotEqualTo("10.20.30.40");
+        assertThat(dig("c", "registry.office.example").output().strip()).isNotEqualTo("10.10.10.5");
         assertThat(readAll(HOST_RESOLV_CONF)).as("the host's /etc/resolv.conf").isEqualTo(hostResolvConf);
     }
 

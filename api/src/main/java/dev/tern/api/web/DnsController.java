@@ -190,7 +190,8 @@ class DnsController {
                 throw ApiException.badRequest("field '" + at + "' must be an object");
             }
             nameServers.add(new NameServer(JsonBodies.required(ns.ip(), at + ".ip"),
-                    JsonBodies.required(ns.nsType(), at + ".ns_type"), JsonBodies.required(ns.port(), at + ".port")));
+                    JsonBodies.required(ns.nsType(), at + ".ns_type"), JsonBodies.required(ns.port(), at + ".port"))
+                    .validated());
         }
         List<String> domains = JsonBodies.required(req.domains(), "domains");
         if (domains.size() > NameServerGroupDefinition.MAX_DOMAINS) {
@@ -202,7 +203,7 @@ class DnsController {
                 JsonBodies.required(req.enabled(), "enabled"),
                 JsonBodies.requiredIds(req.groups(), "groups", InputLimits.MAX_GROUPS_PER_RULE_SIDE),
                 JsonBodies.required(req.primary(), "primary"), domains,
-                JsonBodies.required(req.searchDomainsEnabled(), "search_domains_enabled"));
+                JsonBodies.required(req.searchDomainsEnabled(), "search_domains_enabled")).validated();
     }
 
     private DnsReads.NameServerGroupView findNameServerGroup(Caller caller, String id) {
@@ -259,7 +260,7 @@ class DnsController {
                 req.enabled() == null || req.enabled(), // openapi: enabled defaults to true
                 JsonBodies.required(req.enableSearchDomain(), "enable_search_domain"),
                 JsonBodies.requiredIds(req.distributionGroups(), "distribution_groups",
-                        InputLimits.MAX_GROUPS_PER_RULE_SIDE));
+                        InputLimits.MAX_GROUPS_PER_RULE_SIDE)).validated();
     }
 
     private DnsReads.ZoneView findZone(Caller caller, String zoneId) {
@@ -317,7 +318,7 @@ class DnsController {
         return new DnsRecordDefinition(JsonBodies.required(req.name(), "name"),
                 DnsRecordType.parse(JsonBodies.required(req.type(), "type")),
                 JsonBodies.text(JsonBodies.required(req.content(), "content"), "content", 255),
-                JsonBodies.required(req.ttl(), "ttl"));
+                JsonBodies.required(req.ttl(), "ttl")).validated();
     }
 
     private DnsReads.RecordView findRecord(Caller caller, String zoneId, String recordId) {

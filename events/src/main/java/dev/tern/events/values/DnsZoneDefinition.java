@@ -2,7 +2,10 @@ package dev.tern.events.values;
 
 import java.util.List;
 
-/** A custom DNS zone as NetBird's ZoneRequest: its domain, and the distribution groups whose peers resolve it. */
+/**
+ * A custom DNS zone as NetBird's ZoneRequest: its domain, and the distribution groups whose peers resolve it.
+ * {@link #validated} checks new input; the constructor takes stored values as they are.
+ */
 public record DnsZoneDefinition(
         String name,
         String domain,
@@ -11,11 +14,15 @@ public record DnsZoneDefinition(
         List<String> distributionGroups) {
 
     public DnsZoneDefinition {
-        name = Names.require(name, "zone name", Names.MAX_NAME);
-        domain = DnsNames.domain(domain, "zone domain");
         distributionGroups = distributionGroups == null ? List.of() : List.copyOf(distributionGroups);
+    }
+
+    /** This definition with its domain in canonical form; refuses one NetBird would refuse. */
+    public DnsZoneDefinition validated() {
         if (distributionGroups.isEmpty()) {
             throw new InvalidValueException("a zone needs at least one distribution group");
         }
+        return new DnsZoneDefinition(Names.require(name, "zone name", Names.MAX_NAME),
+                DnsNames.domain(domain, "zone domain"), enabled, enableSearchDomain, distributionGroups);
     }
 }

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Everything a nameserver group says, as NetBird's NameserverGroupRequest: 1 to 3 nameservers, the distribution
  * groups whose peers use it, and either primary (resolves every name) or match domains (only those), the latter
- * optionally as search domains.
+ * optionally as search domains. {@link #validated} checks new input; the constructor takes stored values as they
+ * are.
  */
 public record NameServerGroupDefinition(
         String name,
@@ -23,12 +24,15 @@ public record NameServerGroupDefinition(
     public static final int MAX_DOMAINS = 100;
 
     public NameServerGroupDefinition {
-        name = Names.require(name, "nameserver group name", MAX_NAME);
         description = description == null ? "" : description;
         nameservers = nameservers == null ? List.of() : List.copyOf(nameservers);
         groups = groups == null ? List.of() : List.copyOf(groups);
-        domains = domains == null ? List.of()
-                : domains.stream().map(d -> DnsNames.domain(d, "match domain")).distinct().toList();
+        domains = domains == null ? List.of() : List.copyOf(domains);
+    }
+
+    /** This definition with canonical addresses and domains; refuses one NetBird would refuse. */
+    public NameServerGroupDefinition validated() {
+        String checkedName = Names.require(name, "nameserver group name", MAX_NAME);
         if (nameservers.isEmpty() || nameservers.size() > MAX_NAMESERVERS) {
             throw new InvalidValueException("a nameserver group has 1 to 3 nameservers, not " + nameservers.size());
         }
@@ -47,5 +51,9 @@ public record NameServerGroupDefinition(
         if (primary && searchDomainsEnabled) {
             throw new InvalidValueException("search domains need match domains; a primary nameserver group has none");
         }
+        return new NameServerGroupDefinition(checkedName, description,
+                nameservers.stream().map(NameServer::validated).toList(), enabled, groups, primary,
+                domains.stream().map(d -> DnsNames.domain(d, "match domain")).distinct().toList(),
+                searchDomainsEnabled);
     }
 }
