@@ -198,6 +198,9 @@ class DnsController {
             throw ApiException.badRequest("field 'domains' lists " + domains.size() + " domains, more than the "
                     + NameServerGroupDefinition.MAX_DOMAINS + " allowed");
         }
+        if (domains.contains(null)) {
+            throw ApiException.badRequest("field 'domains' must not contain null");
+        }
         return new NameServerGroupDefinition(name,
                 JsonBodies.text(req.description(), "description", InputLimits.MAX_DESCRIPTION), nameServers,
                 JsonBodies.required(req.enabled(), "enabled"),
