@@ -182,6 +182,31 @@ class DnsApiTest extends ApiTestSupport {
         assertThat(http.get("/api/dns/settings", admin()).json().get("disabled_management_groups").size()).isZero();
     }
 
+    @Test
+    void anotherAccountSeesNoneOfItAndOnlyWritersWrite() {
+        String domain = unique("private") + ".example";
+        String zoneId = http.post("/api/dns/zones", admin(), zone("private", domain, List.of(allGroup()))).json()
+                .get("id").asText();
+        String nsId = http.post("/api/dns/nameservers", admin(), nameServerGroup(unique("ns"), List.of(allGroup()),
+                List.of("private.example"))).json().get("id").asText();
+
+        OtherAccount other = otherAccount();
+        assertError(http.get("/api/dns/zones/" + zoneId, other.token()), 404);
+        assertError(http.get("/api/dns/nameservers/" + nsId, other.token()), 404);
+        assertError(http.post("/api/dns/zones/" + zoneId + "/records", other.token(),
+                record("x." + domain, "A", "10.0.0.1")), 404);
+        assertError(http.delete("/api/dns/nameservers/" + nsId, other.token()), 404);
+        assertThat(texts(http.get("/api/dns/zones", other.token()).json(), "id")).doesNotContain(zoneId);
+
+        RoleUser auditor = serviceUser("auditor");
+        assertThat(http.get("/api/dns/zones/" + zoneId, auditor.token()).status()).isEqualTo(200);
+        assertError(http.post("/api/dns/zones/" + zoneId + "/records", auditor.token(),
+                record("x." + domain, "A", "10.0.0.1")), 403);
+        assertError(http.put("/api/dns/settings", auditor.token(), Map.of("disabled_management_groups", List.of())),
+                403);
+        assertError(http.get("/api/dns/nameservers", serviceUser("user").token()), 403);
+    }
+
     private String allGroup() {
         for (JsonNode g : http.get("/api/groups", admin()).json()) {
             if (g.get("name").asText().equals("All")) {
