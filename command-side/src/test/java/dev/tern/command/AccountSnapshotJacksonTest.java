@@ -53,8 +53,9 @@ class AccountSnapshotJacksonTest extends AccountFixtureSupport {
         history.add(new dev.tern.events.NameServerGroupCreated(ACC, "ns1", DnsCommandsTest.corp("corp", "g1")));
         history.add(new dev.tern.events.DnsZoneCreated(ACC, "z1", DnsCommandsTest.zone("office", "office.example",
                 "g1")));
-        history.add(new dev.tern.events.DnsRecordCreated(ACC, "z1", "r1", new dev.tern.events.values.DnsRecordDefinition(
-                "registry.office.example", dev.tern.events.values.DnsRecordType.AAAA, "fd00::5", 300)));
+        history.add(new dev.tern.events.DnsRecordCreated(ACC, "z1", "r1",
+                new dev.tern.events.values.DnsRecordDefinition("registry.office.example",
+                        dev.tern.events.values.DnsRecordType.AAAA, "fd00::5", 300)));
         AtomicReference<Account> state = new AtomicReference<>();
         fixture.givenCurrentTime(NOW).andGiven(history)
                 .when(new RegisterPeer(ACC, "p7", hash("k1"), wgKey(7), PeerSystemMeta.ofHostname("web")))

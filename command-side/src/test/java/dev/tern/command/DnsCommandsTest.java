@@ -93,10 +93,14 @@ class DnsCommandsTest extends AccountFixtureSupport {
 
     @Test
     void invalidNameServerGroupValuesAreRefusedBeforeAnyCommand() {
-        assertThatThrownBy(() -> new NameServer("10.0.0.300", "udp", 53).validated()).isInstanceOf(InvalidValueException.class);
-        assertThatThrownBy(() -> new NameServer("dns.example", "udp", 53).validated()).isInstanceOf(InvalidValueException.class);
-        assertThatThrownBy(() -> new NameServer("10.0.0.1", "udp", 0).validated()).isInstanceOf(InvalidValueException.class);
-        assertThatThrownBy(() -> new NameServer("10.0.0.1", "tcp", 53).validated()).isInstanceOf(InvalidValueException.class);
+        assertThatThrownBy(() -> new NameServer("10.0.0.300", "udp", 53).validated())
+                .isInstanceOf(InvalidValueException.class);
+        assertThatThrownBy(() -> new NameServer("dns.example", "udp", 53).validated())
+                .isInstanceOf(InvalidValueException.class);
+        assertThatThrownBy(() -> new NameServer("10.0.0.1", "udp", 0).validated())
+                .isInstanceOf(InvalidValueException.class);
+        assertThatThrownBy(() -> new NameServer("10.0.0.1", "tcp", 53).validated())
+                .isInstanceOf(InvalidValueException.class);
         NameServer ns = new NameServer("10.0.0.1", "udp", 53);
         assertThatThrownBy(() -> new NameServerGroupDefinition("n", "", List.of(ns), true, List.of(ALL), false,
                 List.of("bad_domain!"), false).validated()).isInstanceOf(InvalidValueException.class);

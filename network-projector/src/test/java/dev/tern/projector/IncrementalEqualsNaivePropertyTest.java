@@ -335,7 +335,7 @@ class IncrementalEqualsNaivePropertyTest {
         private List<String> disabledGroups = List.of();
         private int nextDns;
 
-        /** The DNS steps: created or replaced (about half each), deleted, over existing groups as the account ensures. */
+        /** DNS steps: created or replaced (about half each), deleted; over existing groups, as the account ensures. */
         private AccountEvent dnsEventFor(Step step, List<String> groups) {
             NaiveDns dns = state.dns;
             Random random = new Random(step.seed());
@@ -386,7 +386,8 @@ class IncrementalEqualsNaivePropertyTest {
                     boolean v4 = random.nextBoolean();
                     DnsRecordDefinition definition = new DnsRecordDefinition("h" + random.nextInt(3) + "."
                             + dns.domainOf(zoneId), v4 ? DnsRecordType.A : DnsRecordType.AAAA,
-                            v4 ? "10.10.10." + random.nextInt(4) : "fd00::" + random.nextInt(4), 60 + random.nextInt(2));
+                            v4 ? "10.10.10." + random.nextInt(4) : "fd00::" + random.nextInt(4),
+                            60 + random.nextInt(2));
                     return recordId == null || random.nextBoolean()
                             ? new DnsRecordCreated(ACCOUNT, zoneId, "r" + ++nextDns, definition)
                             : new DnsRecordUpdated(ACCOUNT, zoneId, recordId, definition);

@@ -50,7 +50,7 @@ public final class NetBirdClient implements AutoCloseable {
     private final Path trustedCa;
     private final ChildProcess daemon;
 
-    /** The resolv.conf a namespace starts with: an upstream nobody answers at, so only the client's resolver answers. */
+    /** A namespace's first resolv.conf: an upstream nobody answers at, so only the client's resolver answers. */
     public static final String NAMESPACE_RESOLV_CONF = "# resolv.conf of a NetBird client's test namespace\n"
             + "nameserver 192.0.2.53\n";
 

@@ -43,7 +43,8 @@ public class DnsReads {
     }
 
     public List<NameServerGroupView> nameServerGroups(String accountId) {
-        return jdbc.query("SELECT id, definition::text FROM rm_nameserver_groups WHERE account_id = ? ORDER BY name, id",
+        return jdbc.query("SELECT id, definition::text FROM rm_nameserver_groups WHERE account_id = ?"
+                        + " ORDER BY name, id",
                 (rs, i) -> new NameServerGroupView(rs.getString(1),
                         Json.read(rs.getString(2), NameServerGroupDefinition.class)), accountId);
     }
