@@ -6,9 +6,19 @@ import dev.tern.events.AccountCreated;
 import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.AllGroup;
 import dev.tern.events.CommandRejected;
+import dev.tern.events.DnsRecordCreated;
+import dev.tern.events.DnsRecordDeleted;
+import dev.tern.events.DnsRecordUpdated;
+import dev.tern.events.DnsSettingsUpdated;
+import dev.tern.events.DnsZoneCreated;
+import dev.tern.events.DnsZoneDeleted;
+import dev.tern.events.DnsZoneUpdated;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
+import dev.tern.events.NameServerGroupCreated;
+import dev.tern.events.NameServerGroupDeleted;
+import dev.tern.events.NameServerGroupUpdated;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerInactivityExpirationChanged;
@@ -36,12 +46,18 @@ import dev.tern.events.UserDeleted;
 import dev.tern.events.UserRoleChanged;
 import dev.tern.events.UserUnblocked;
 import dev.tern.events.commands.CreateAccount;
+import dev.tern.events.commands.CreateDnsRecord;
+import dev.tern.events.commands.CreateDnsZone;
 import dev.tern.events.commands.CreateGroup;
+import dev.tern.events.commands.CreateNameServerGroup;
 import dev.tern.events.commands.CreatePersonalAccessToken;
 import dev.tern.events.commands.CreatePolicy;
 import dev.tern.events.commands.CreateSetupKey;
 import dev.tern.events.commands.CreateUser;
+import dev.tern.events.commands.DeleteDnsRecord;
+import dev.tern.events.commands.DeleteDnsZone;
 import dev.tern.events.commands.DeleteGroup;
+import dev.tern.events.commands.DeleteNameServerGroup;
 import dev.tern.events.commands.DeletePeer;
 import dev.tern.events.commands.DeletePersonalAccessToken;
 import dev.tern.events.commands.DeletePolicy;
@@ -51,7 +67,11 @@ import dev.tern.events.commands.ExpirePeerLogin;
 import dev.tern.events.commands.PeerRegistration;
 import dev.tern.events.commands.RegisterPeer;
 import dev.tern.events.commands.UpdateAccountSettings;
+import dev.tern.events.commands.UpdateDnsRecord;
+import dev.tern.events.commands.UpdateDnsSettings;
+import dev.tern.events.commands.UpdateDnsZone;
 import dev.tern.events.commands.UpdateGroup;
+import dev.tern.events.commands.UpdateNameServerGroup;
 import dev.tern.events.commands.UpdatePeer;
 import dev.tern.events.commands.UpdatePolicy;
 import dev.tern.events.commands.UpdateSetupKey;
@@ -70,6 +90,7 @@ import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.modelling.command.AggregateLifecycle;
 import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
@@ -100,7 +121,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
         cache = CommandSideConfiguration.ACCOUNT_CACHE,
         snapshotTriggerDefinition = CommandSideConfiguration.SNAPSHOT_TRIGGER,
         snapshotFilter = CommandSideConfiguration.SNAPSHOT_FILTER)
-@Revision("2") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
+@Revision("3") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class Account {
@@ -114,6 +135,7 @@ public class Account {
     private PolicyBook policies;
     private SetupKeyBook setupKeys;
     private PeerBook peers;
+    private DnsBook dns;
 
     /** For Axon (event sourcing) and Jackson (snapshots). */
     protected Account() {
@@ -156,6 +178,7 @@ public class Account {
         policies = new PolicyBook();
         setupKeys = new SetupKeyBook();
         peers = new PeerBook(event.network());
+        dns = new DnsBook();
     }
 
     @CommandHandler
@@ -493,6 +516,10 @@ public class Account {
         if (user != null) {
             throw CommandRejected.conflict("group '" + group.name() + "' is an auto-group of user " + user.id());
         }
+        String dnsUse = dns.anyReferencing(group.id());
+        if (dnsUse != null) {
+            throw CommandRejected.conflict("group '" + group.name() + "' is used by " + dnsUse);
+        }
         apply(new GroupDeleted(accountId, group.id(), group.name()));
     }
 
@@ -785,6 +812,111 @@ public class Account {
             throw CommandRejected.forbidden("tokens of user " + target.id() + " can only be managed by that user"
                     + (target.serviceUser() ? " or an owner or admin" : ""));
         }
+    }
+
+    // ---------------------------------------------------------------- private DNS (decided by DnsBook)
+
+    @CommandHandler
+    void handle(UpdateDnsSettings command) {
+        dns.updateSettings(accountId, command.disabledManagementGroups(), groups::contains)
+                .ifPresent(AggregateLifecycle::apply);
+    }
+
+    @CommandHandler
+    void handle(CreateNameServerGroup command) {
+        apply(dns.createNameServerGroup(accountId, command.nameServerGroupId(), command.definition(),
+                groups::contains));
+    }
+
+    @CommandHandler
+    void handle(UpdateNameServerGroup command) {
+        apply(dns.updateNameServerGroup(accountId, command.nameServerGroupId(), command.definition(),
+                groups::contains));
+    }
+
+    @CommandHandler
+    void handle(DeleteNameServerGroup command) {
+        apply(dns.deleteNameServerGroup(accountId, command.nameServerGroupId()));
+    }
+
+    @CommandHandler
+    void handle(CreateDnsZone command) {
+        apply(dns.createZone(accountId, command.zoneId(), command.definition(), dnsDomain, groups::contains));
+    }
+
+    @CommandHandler
+    void handle(UpdateDnsZone command) {
+        apply(dns.updateZone(accountId, command.zoneId(), command.definition(), dnsDomain, groups::contains));
+    }
+
+    @CommandHandler
+    void handle(DeleteDnsZone command) {
+        apply(dns.deleteZone(accountId, command.zoneId()));
+    }
+
+    @CommandHandler
+    void handle(CreateDnsRecord command) {
+        apply(dns.createRecord(accountId, command.zoneId(), command.recordId(), command.definition()));
+    }
+
+    @CommandHandler
+    void handle(UpdateDnsRecord command) {
+        apply(dns.updateRecord(accountId, command.zoneId(), command.recordId(), command.definition()));
+    }
+
+    @CommandHandler
+    void handle(DeleteDnsRecord command) {
+        apply(dns.deleteRecord(accountId, command.zoneId(), command.recordId()));
+    }
+
+    @EventSourcingHandler
+    void on(DnsSettingsUpdated event) {
+        dns.on(event);
+    }
+
+    @EventSourcingHandler
+    void on(NameServerGroupCreated event) {
+        dns.on(event);
+    }
+
+    @EventSourcingHandler
+    void on(NameServerGroupUpdated event) {
+        dns.on(event);
+    }
+
+    @EventSourcingHandler
+    void on(NameServerGroupDeleted event) {
+        dns.on(event);
+    }
+
+    @EventSourcingHandler
+    void on(DnsZoneCreated event) {
+        dns.on(event);
+    }
+
+    @EventSourcingHandler
+    void on(DnsZoneUpdated event) {
+        dns.on(event);
+    }
+
+    @EventSourcingHandler
+    void on(DnsZoneDeleted event) {
+        dns.on(event);
+    }
+
+    @EventSourcingHandler
+    void on(DnsRecordCreated event) {
+        dns.on(event);
+    }
+
+    @EventSourcingHandler
+    void on(DnsRecordUpdated event) {
+        dns.on(event);
+    }
+
+    @EventSourcingHandler
+    void on(DnsRecordDeleted event) {
+        dns.on(event);
     }
 
     private UserBook.User requireUser(String userId) {

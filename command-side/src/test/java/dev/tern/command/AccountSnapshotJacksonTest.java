@@ -49,6 +49,13 @@ class AccountSnapshotJacksonTest extends AccountFixtureSupport {
         history.add(new PeerRenamed(ACC, "p4", "web-3", "db", "db"));
         history.add(new PeerSshChanged(ACC, "p5", true));
         history.add(new PolicyCreated(ACC, "pol1", policyBetween("dev-ops", "g1", "g2")));
+        history.add(new dev.tern.events.DnsSettingsUpdated(ACC, List.of(), List.of("g2")));
+        history.add(new dev.tern.events.NameServerGroupCreated(ACC, "ns1", DnsCommandsTest.corp("corp", "g1")));
+        history.add(new dev.tern.events.DnsZoneCreated(ACC, "z1", DnsCommandsTest.zone("office", "office.example",
+                "g1")));
+        history.add(new dev.tern.events.DnsRecordCreated(ACC, "z1", "r1",
+                new dev.tern.events.values.DnsRecordDefinition("registry.office.example",
+                        dev.tern.events.values.DnsRecordType.AAAA, "fd00::5", 300)));
         AtomicReference<Account> state = new AtomicReference<>();
         fixture.givenCurrentTime(NOW).andGiven(history)
                 .when(new RegisterPeer(ACC, "p7", hash("k1"), wgKey(7), PeerSystemMeta.ofHostname("web")))
@@ -95,7 +102,8 @@ class AccountSnapshotJacksonTest extends AccountFixtureSupport {
         Account account = populatedAccount();
         byte[] json = JacksonSerializer.defaultSerializer().serialize(account, byte[].class).getData();
         String text = new String(json, StandardCharsets.UTF_8);
-        assertThat(text).contains("\"accountId\":\"acc-1\"", "\"dnsDomain\":\"tern.internal\"", "100.64.0.6", "web-2")
+        assertThat(text).contains("\"accountId\":\"acc-1\"", "\"dnsDomain\":\"tern.internal\"", "100.64.0.6", "web-2",
+                        "registry.office.example", "corp.example")
                 .doesNotContain("lowestFree", "idByWgKey", "byGroup");
     }
 

@@ -49,6 +49,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class NetBirdClientEndToEndTest {
 
     private static final Duration CONVERGE = Duration.ofSeconds(90);
+    private static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
     private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
     /** 10.231.77.0/24: MeshEndToEndTest takes 10.231.100-199, so the two can run side by side. */
     private static final int SUBNET_OCTET = 77;
@@ -67,10 +68,13 @@ class NetBirdClientEndToEndTest {
     private static String prodGroup;
     private static String devKey;
     private static String prodKey;
+    /** The host's resolver configuration before the test: the clients' DNS must never change it. */
+    private static byte[] hostResolvConf;
 
     @BeforeAll
     static void buildTestBed() throws Exception {
-        Shell.requireRootAndTools("ip", "nft", "ping", "bash", "timeout");
+        Shell.requireRootAndTools("ip", "nft", "ping", "bash", "timeout", "dig", "mount", "dnsmasq");
+        hostResolvConf = Files.readAllBytes(HOST_RESOLV_CONF);
         ChildProcess.artifact("../api/target/tern-server.jar");
         // Built (or taken from the cache) before anything starts: a client that cannot be built fails here, loudly.
         NetBirdClient.binary(NetBirdClient.NEWEST);
@@ -151,6 +155,10 @@ class NetBirdClientEndToEndTest {
         if (net != null) {
             net.close();
         }
+        if (hostResolvConf != null) {
+            assertThat(readAll(HOST_RESOLV_CONF)).as("the host's /etc/resolv.conf after the clients stopped")
+                    .isEqualTo(hostResolvConf);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -200,6 +208,69 @@ class NetBirdClientEndToEndTest {
         assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(clients.get("a"))).isTrue();
         assertThat(ping("a", meshIp("c")).ok()).as("alpha must not reach charlie").isFalse();
         assertThat(ping("c", meshIp("a")).ok()).as("charlie must not reach alpha").isFalse();
+    }
+
+    @Test
+    @Order(25)
+    void peerNamesResolveThroughTheClientsOwnResolver() {
+        NetBirdClient a = clients.get("a");
+        // The client points its namespace's resolv.conf at its own resolver (an address in the mesh network).
+        await("alpha's resolv.conf names alpha's resolver").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(a.resolvConf()).as(diagnostics(a)).doesNotContain("192.0.2.53")
+                        .containsPattern("(?m)^nameserver 100\\."));
+        await("bravo's name resolves on alpha").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(dig("a", fqdn("b")).output().strip()).as(diagnostics(a)).isEqualTo(meshIp("b")));
+        assertThat(dig("b", fqdn("a")).output().strip()).as(diagnostics(clients.get("b"))).isEqualTo(meshIp("a"));
+        assertThat(fqdn("b")).startsWith("nb-bravo.");
+
+        // charlie is outside alpha's policy view: its name is not in alpha's zone, which the resolver owns.
+        Shell.Result charlie = Shell.run(Shell.inNamespace(a.namespace(), "dig", "+time=2", "+tries=2", fqdn("c")),
+                15);
+        assertThat(charlie.output()).as(charlie.output()).contains("status: NXDOMAIN");
+
+        Shell.Result byName = Mesh.ping(a.namespace(), fqdn("b"));
+        assertThat(byName.ok()).as("ping %s from alpha: %s", fqdn("b"), byName.output()).isTrue();
+        assertThat(byName.output()).contains(meshIp("b"));
+        assertThat(readAll(HOST_RESOLV_CONF)).as("the host's /etc/resolv.conf").isEqualTo(hostResolvConf);
+    }
+
+    @Test
+    @Order(26)
+    void customZonesAndNameServerGroupsReachTheClientsResolver() {
+        // A custom zone for nb-dev with one record: answered by the client's own resolver.
+        String zoneId = rest.post("/api/dns/zones", Map.of("name", "office", "domain", "office.example",
+                "enable_search_domain", false, "distribution_groups", List.of(devGroup))).get("id").asText();
+        rest.post("/api/dns/zones/" + zoneId + "/records", Map.of("name", "registry.office.example", "type", "A",
+                "content", "10.10.10.5", "ttl", 300));
+        await("the custom zone's record resolves on alpha").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(dig("a", "registry.office.example").output().strip()).as(diagnostics(clients.get("a")))
+                        .isEqualTo("10.10.10.5"));
+
+        // A real DNS server (dnsmasq) for corp.example in a namespace of its own, named by a nameserver group.
+        String dnsHost = net.addHost("dns");
+        Path queryLog = log("nb-dnsmasq-" + RUN);
+        helpers.add(ChildProcess.start("nb-dnsmasq-" + RUN, Shell.inNamespace(dnsHost, "dnsmasq", "--no-daemon",
+                "--user=root", "--pid-file=", "--no-resolv", "--no-hosts", "--bind-interfaces",
+                "--listen-address=" + net.hostAddress(dnsHost), "--port=53", "--log-queries", "--log-facility=-",
+                "--address=/build01.corp.example/10.20.30.40"), Map.of(), queryLog));
+        rest.post("/api/dns/nameservers", Map.of("name", "corp", "description", "corp.example's own server",
+                "nameservers", List.of(Map.of("ip", net.hostAddress(dnsHost), "ns_type", "udp", "port", 53)),
+                "enabled", true, "groups", List.of(devGroup), "primary", false, "domains", List.of("corp.example"),
+                "search_domains_enabled", false));
+
+        await("corp.example resolves on alpha through its nameserver group").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(dig("a", "build01.corp.example").output().strip()).as(diagnostics(clients.get("a")))
+                        .isEqualTo("10.20.30.40"));
+        assertThat(helpers.get(helpers.size() - 1).logTail(200)).as("dnsmasq's query log")
+                .contains("query[A] build01.corp.example from " + net.hostAddress(clients.get("a").namespace()));
+        // the peer names and the custom zone still resolve beside it
+        assertThat(dig("a", fqdn("b")).output().strip()).isEqualTo(meshIp("b"));
+        assertThat(dig("a", "registry.office.example").output().strip()).isEqualTo("10.10.10.5");
+        // charlie (nb-prod) gets neither the zone nor the nameserver group
+        assertThat(dig("c", "build01.corp.example").output().strip()).as(diagnostics(clients.get("c")))
+                .isNotEqualTo("10.20.30.40");
+        assertThat(dig("c", "registry.office.example").output().strip()).isNotEqualTo("10.10.10.5");
+        assertThat(readAll(HOST_RESOLV_CONF)).as("the host's /etc/resolv.conf").isEqualTo(hostResolvConf);
     }
 
     @Test
@@ -263,6 +334,8 @@ class NetBirdClientEndToEndTest {
         });
         await("oscar pings alpha").atMost(CONVERGE).untilAsserted(() ->
                 assertThat(ping("o", meshIp("a")).ok()).as(diagnostics(o)).isTrue());
+        await("alpha's name resolves through the older client's resolver").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(dig("o", fqdn("a")).output().strip()).as(diagnostics(o)).isEqualTo(meshIp("a")));
         assertThat(ping("a", meshIp("o")).ok()).as(diagnostics(clients.get("a"))).isTrue();
 
         // Policies hold for it too: in nb-dev it opens tcp/22 on charlie, nothing else.
@@ -402,6 +475,30 @@ class NetBirdClientEndToEndTest {
             }
             throw new AssertionError("no peer named " + hostnames.get(l));
         });
+    }
+
+    /** The FQDN tern-server gave the client labelled {@code label} (REST's dns_label is the full name). */
+    private static String fqdn(String label) {
+        for (JsonNode p : rest.get("/api/peers")) {
+            if (p.path("name").asText().equals(hostnames.get(label))) {
+                return p.path("dns_label").asText();
+            }
+        }
+        throw new AssertionError("no peer named " + hostnames.get(label));
+    }
+
+    /** {@code dig +short name} in client {@code from}'s namespace, i.e. through the resolver its resolv.conf names. */
+    private static Shell.Result dig(String from, String name) {
+        return Shell.run(Shell.inNamespace(clients.get(from).namespace(), "dig", "+short", "+time=2", "+tries=2",
+                name), 15);
+    }
+
+    private static byte[] readAll(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot read " + file, e);
+        }
     }
 
     /** How client {@code from}'s {@code netbird status} reports client {@code to}; fails when it is not listed. */

@@ -15,6 +15,8 @@ public sealed interface AccountEvent permits AccountCreated, AccountSettingsUpda
         GroupCreated, GroupRenamed, PeerAddedToGroup, PeerRemovedFromGroup, GroupDeleted,
         PolicyCreated, PolicyUpdated, PolicyDeleted,
         PeerRegistered, PeerRenamed, PeerSshChanged, PeerLoginExpirationChanged, PeerInactivityExpirationChanged,
-        PeerLoginExpired, PeerLoginExpiryLifted, PeerLoginRenewed, PeerDeleted {
+        PeerLoginExpired, PeerLoginExpiryLifted, PeerLoginRenewed, PeerDeleted,
+        DnsSettingsUpdated, NameServerGroupCreated, NameServerGroupUpdated, NameServerGroupDeleted,
+        DnsZoneCreated, DnsZoneUpdated, DnsZoneDeleted, DnsRecordCreated, DnsRecordUpdated, DnsRecordDeleted {
     String accountId();
 }

@@ -43,6 +43,15 @@ public final class AccountEventDispatch<T> {
     public static final List<Class<? extends AccountEvent>> SETUP_KEY_EVENTS = List.of(SetupKeyCreated.class,
             SetupKeyRevoked.class, SetupKeyAutoGroupsChanged.class, SetupKeyDeleted.class);
 
+    /**
+     * Private DNS: settings, nameserver groups, custom zones and their records. They change the DNS part of network
+     * maps only; a fold of anything else ignores them as one family. A new DNS event belongs here.
+     */
+    public static final List<Class<? extends AccountEvent>> DNS_EVENTS = List.of(DnsSettingsUpdated.class,
+            NameServerGroupCreated.class, NameServerGroupUpdated.class, NameServerGroupDeleted.class,
+            DnsZoneCreated.class, DnsZoneUpdated.class, DnsZoneDeleted.class,
+            DnsRecordCreated.class, DnsRecordUpdated.class, DnsRecordDeleted.class);
+
     private static final Handler<Object, AccountEvent> IGNORE = (target, event) -> {
     };
 
@@ -90,6 +99,12 @@ public final class AccountEventDispatch<T> {
             return this;
         }
 
+        /** One handler for a family of events (e.g. {@link #DNS_EVENTS}), each type given to it as it is. */
+        public Builder<T> onEach(Collection<Class<? extends AccountEvent>> types, Handler<T, AccountEvent> handler) {
+            types.forEach(type -> put(type, handler));
+            return this;
+        }
+
         @SafeVarargs
         @SuppressWarnings("unchecked")
         public final Builder<T> ignore(Class<? extends AccountEvent>... types) {
@@ -97,7 +112,7 @@ public final class AccountEventDispatch<T> {
             return this;
         }
 
-        /** Ignores a family of events ({@link #USER_EVENTS}, {@link #SETUP_KEY_EVENTS}). */
+        /** Ignores a family of events ({@link #USER_EVENTS}, {@link #SETUP_KEY_EVENTS}, {@link #DNS_EVENTS}). */
         @SuppressWarnings("unchecked")
         public Builder<T> ignore(Collection<Class<? extends AccountEvent>> types) {
             return ignore(types.toArray(Class[]::new));

@@ -55,6 +55,8 @@ final class AccountGraph {
     private final Map<String, PolicyDefinition> policies = new LinkedHashMap<>();
     /** Group id to the ids of the policies whose rules name it; the index that keeps recomputation local. */
     private final Map<String, Set<String>> policiesByGroup = new HashMap<>();
+    /** Settings, nameserver groups, custom zones: the DNS part of the maps. */
+    private final AccountDns dns = new AccountDns();
 
     /** NetBird's address for "any peer" in a firewall rule. */
     static final String ANY_PEER_IP = "0.0.0.0";
@@ -186,6 +188,7 @@ final class AccountGraph {
             .on(PolicyCreated.class, (c, e) -> c.graph.putPolicy(e.policyId(), e.definition(), c.affected))
             .on(PolicyUpdated.class, (c, e) -> c.graph.putPolicy(e.policyId(), e.definition(), c.affected))
             .on(PolicyDeleted.class, (c, e) -> c.graph.policyDeleted(e, c.affected))
+            .onEach(AccountEventDispatch.DNS_EVENTS, (c, e) -> c.graph.addMembers(c.graph.dns.apply(e), c.affected))
             .ignore(AccountSettingsUpdated.class, PeerLoginExpirationChanged.class,
                     PeerInactivityExpirationChanged.class)
             .ignore(AccountEventDispatch.USER_EVENTS)
@@ -195,6 +198,25 @@ final class AccountGraph {
     /** The event types that can change a network map; for the completeness test. */
     static Set<Class<?>> handledEventTypes() {
         return DISPATCH.handledTypes();
+    }
+
+    /** The peers in any of the groups (every peer for the All group). */
+    private void addMembers(Set<String> groupIds, Set<String> affected) {
+        for (String groupId : groupIds) {
+            if (groupId.equals(allGroupId)) {
+                affected.addAll(peers.keySet());
+                return;
+            }
+            Group group = groups.get(groupId);
+            if (group != null) {
+                affected.addAll(group.members.keySet());
+            }
+        }
+    }
+
+    /** The account-managed DNS configuration of a peer, by the groups it is in. */
+    PeerDns dnsOf(Peer peer) {
+        return dns.configOf(groupId -> groupId.equals(allGroupId) || peer.groups.contains(groupId));
     }
 
     private void accountCreated(AccountCreated e, Set<String> affected) {
@@ -222,6 +244,9 @@ final class AccountGraph {
 
     private void groupDeleted(GroupDeleted e, Set<String> affected) {
         addPeersOfPolicies(policiesByGroup.get(e.groupId()), affected);
+        if (dns.names(e.groupId())) {
+            addMembers(Set.of(e.groupId()), affected);
+        }
         Group group = groups.remove(e.groupId());
         if (group != null) {
             for (Peer peer : group.members.values()) {

@@ -109,7 +109,7 @@ final class NetworkMapComputer {
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, graph.address(self.ip),
                 graph.fqdn(self.dnsLabel), self.sshEnabled);
         return new PeerNetworkMap(graph.accountId, self.id, serial, config,
-                remotePeers, offlinePeers, withoutAdjacentDuplicates(rules), self.loginExpired);
+                remotePeers, offlinePeers, withoutAdjacentDuplicates(rules), self.loginExpired, graph.dnsOf(self));
     }
 
     /** A rule whose sources are its destinations would otherwise walk the same peers twice per direction. */

@@ -9,14 +9,14 @@ import java.util.Objects;
 /**
  * The difference between two maps of one peer, for clients that accept deltas instead of full maps: remote peers
  * added, changed (same peer id, anything else different) and removed; the own config, the offline peers (normally
- * few) and the firewall rules are carried whole when they changed, and the peer's own login state when it changed
- * (each null when it did not). A stream computes it against the map it last sent,
- * not the previous published one: the hub may have dropped maps in between.
+ * few), the firewall rules and the account-managed DNS configuration are carried whole when they changed, and the
+ * peer's own login state when it changed (each null when it did not). A stream computes it against the map it last
+ * sent, not the previous published one: the hub may have dropped maps in between.
  */
 public record NetworkMapDelta(String accountId, String peerId, long fromSerial, long toSerial,
                               PeerConfig peerConfig, List<RemotePeer> added, List<RemotePeer> changed,
                               List<RemotePeer> removed, List<RemotePeer> offlinePeers,
-                              List<FirewallRule> firewallRules, Boolean loginExpired) {
+                              List<FirewallRule> firewallRules, Boolean loginExpired, PeerDns dns) {
 
     public NetworkMapDelta {
         Objects.requireNonNull(accountId, "accountId");
@@ -58,13 +58,14 @@ public record NetworkMapDelta(String accountId, String peerId, long fromSerial, 
                 added, changed, removed,
                 from.offlinePeers().equals(to.offlinePeers()) ? null : to.offlinePeers(),
                 from.firewallRules().equals(to.firewallRules()) ? null : to.firewallRules(),
-                from.loginExpired() == to.loginExpired() ? null : to.loginExpired());
+                from.loginExpired() == to.loginExpired() ? null : to.loginExpired(),
+                from.dns().equals(to.dns()) ? null : to.dns());
     }
 
     /** Whether the delta changes nothing but the serial. */
     public boolean isEmpty() {
         return peerConfig == null && added.isEmpty() && changed.isEmpty() && removed.isEmpty() && offlinePeers == null
-                && firewallRules == null && loginExpired == null;
+                && firewallRules == null && loginExpired == null && dns == null;
     }
 
     /** The map this delta leads to from {@code from} (which must be the map it was computed from). */
@@ -85,6 +86,6 @@ public record NetworkMapDelta(String accountId, String peerId, long fromSerial, 
         return new PeerNetworkMap(accountId, peerId, toSerial, peerConfig == null ? from.peerConfig() : peerConfig,
                 sorted, offlinePeers == null ? from.offlinePeers() : offlinePeers,
                 firewallRules == null ? from.firewallRules() : firewallRules,
-                loginExpired == null ? from.loginExpired() : loginExpired);
+                loginExpired == null ? from.loginExpired() : loginExpired, dns == null ? from.dns() : dns);
     }
 }

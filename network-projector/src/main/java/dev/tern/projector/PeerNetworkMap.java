@@ -18,20 +18,30 @@ import java.util.TreeMap;
  * <p>
  * DNS records are derived from the peer itself and both peer lists, so they can never disagree with them. Offline
  * peers keep their records on purpose: NetBird's filterZoneRecordsForPeers serves the records of the peers to
- * connect and of the expired ones alike, so a name keeps resolving while its peer has to log in again.
+ * connect and of the expired ones alike, so a name keeps resolving while its peer has to log in again. What the
+ * account adds to DNS (custom zones, nameserver groups, or no DNS management at all) is {@code dns}.
  */
 public record PeerNetworkMap(String accountId, String peerId, long serial, PeerConfig peerConfig,
                              List<RemotePeer> remotePeers, List<RemotePeer> offlinePeers,
-                             List<FirewallRule> firewallRules, boolean loginExpired) {
+                             List<FirewallRule> firewallRules, boolean loginExpired, PeerDns dns) {
 
     public PeerNetworkMap {
         Objects.requireNonNull(accountId, "accountId");
+        Objects.requireNonNull(dns, "dns");
         Objects.requireNonNull(peerId, "peerId");
         Objects.requireNonNull(peerConfig, "peerConfig");
         // lists built by the computer are already immutable; anything else is copied
         remotePeers = frozen(remotePeers);
         offlinePeers = frozen(offlinePeers);
         firewallRules = frozen(firewallRules);
+    }
+
+    /** A map with the default DNS configuration (managed, nothing beyond the peer zone). */
+    public PeerNetworkMap(String accountId, String peerId, long serial, PeerConfig peerConfig,
+                          List<RemotePeer> remotePeers, List<RemotePeer> offlinePeers,
+                          List<FirewallRule> firewallRules, boolean loginExpired) {
+        this(accountId, peerId, serial, peerConfig, remotePeers, offlinePeers, firewallRules, loginExpired,
+                PeerDns.DEFAULT);
     }
 
     private static <E> List<E> frozen(List<E> list) {
@@ -41,7 +51,7 @@ public record PeerNetworkMap(String accountId, String peerId, long serial, PeerC
     /** The same map under another serial. */
     PeerNetworkMap withSerial(long newSerial) {
         return new PeerNetworkMap(accountId, peerId, newSerial, peerConfig, remotePeers, offlinePeers, firewallRules,
-                loginExpired);
+                loginExpired, dns);
     }
 
     /** Whether the two maps tell the peer the same thing, whatever their serials. */
@@ -53,7 +63,8 @@ public record PeerNetworkMap(String accountId, String peerId, long serial, PeerC
                 && peerConfig.equals(other.peerConfig)
                 && remotePeers.equals(other.remotePeers)
                 && offlinePeers.equals(other.offlinePeers)
-                && firewallRules.equals(other.firewallRules);
+                && firewallRules.equals(other.firewallRules)
+                && dns.equals(other.dns);
     }
 
     /**

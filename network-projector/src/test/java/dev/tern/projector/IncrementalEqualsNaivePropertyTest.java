@@ -20,6 +20,21 @@ import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.DnsRecordCreated;
+import dev.tern.events.DnsRecordDeleted;
+import dev.tern.events.DnsRecordUpdated;
+import dev.tern.events.DnsSettingsUpdated;
+import dev.tern.events.DnsZoneCreated;
+import dev.tern.events.DnsZoneDeleted;
+import dev.tern.events.DnsZoneUpdated;
+import dev.tern.events.NameServerGroupCreated;
+import dev.tern.events.NameServerGroupDeleted;
+import dev.tern.events.NameServerGroupUpdated;
+import dev.tern.events.values.DnsRecordDefinition;
+import dev.tern.events.values.DnsRecordType;
+import dev.tern.events.values.DnsZoneDefinition;
+import dev.tern.events.values.NameServer;
+import dev.tern.events.values.NameServerGroupDefinition;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PolicyDefinition;
@@ -56,7 +71,8 @@ class IncrementalEqualsNaivePropertyTest {
     enum Kind {
         REGISTER_PEER, DELETE_PEER, CREATE_GROUP, DELETE_GROUP, ADD_MEMBER, REMOVE_MEMBER,
         CREATE_POLICY, UPDATE_POLICY, DELETE_POLICY, RENAME_PEER, TOGGLE_SSH, RENAME_GROUP, UNRELATED,
-        EXPIRE_LOGIN, RENEW_LOGIN, LIFT_EXPIRY, UPDATE_SETTINGS
+        EXPIRE_LOGIN, RENEW_LOGIN, LIFT_EXPIRY, UPDATE_SETTINGS,
+        DNS_SETTINGS, PUT_NAMESERVER_GROUP, DELETE_NAMESERVER_GROUP, PUT_ZONE, DELETE_ZONE, PUT_RECORD, DELETE_RECORD
     }
 
     @Provide
@@ -78,7 +94,14 @@ class IncrementalEqualsNaivePropertyTest {
                 net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.EXPIRE_LOGIN)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RENEW_LOGIN)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.LIFT_EXPIRY)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.UPDATE_SETTINGS)));
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.UPDATE_SETTINGS)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DNS_SETTINGS)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.PUT_NAMESERVER_GROUP)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_NAMESERVER_GROUP)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.PUT_ZONE)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_ZONE)),
+                net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.PUT_RECORD)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_RECORD)));
         Arbitrary<Integer> index = Arbitraries.integers().between(0, 1000);
         Arbitrary<Long> seed = Arbitraries.longs();
         return Combinators.combine(kinds, index, index, seed).as(Step::new).list().ofMinSize(1).ofMaxSize(80);
@@ -302,6 +325,77 @@ class IncrementalEqualsNaivePropertyTest {
                     return new AccountSettingsUpdated(ACCOUNT, before, new AccountSettings(step.b() % 2 == 0,
                             before.peerLoginExpirationSeconds() + step.a(), step.b() % 3 == 0,
                             before.peerInactivityExpirationSeconds()));
+                }
+                default -> {
+                    return dnsEventFor(step, groups);
+                }
+            }
+        }
+
+        private List<String> disabledGroups = List.of();
+        private int nextDns;
+
+        /** DNS steps: created or replaced (about half each), deleted; over existing groups, as the account ensures. */
+        private AccountEvent dnsEventFor(Step step, List<String> groups) {
+            NaiveDns dns = state.dns;
+            Random random = new Random(step.seed());
+            switch (step.kind()) {
+                case DNS_SETTINGS -> {
+                    List<String> before = disabledGroups;
+                    disabledGroups = random.nextInt(3) == 0 ? List.of() : someOf(groups, random);
+                    return new DnsSettingsUpdated(ACCOUNT, before, disabledGroups);
+                }
+                case PUT_NAMESERVER_GROUP -> {
+                    String id = pick(dns.nameServerGroupIds(), step.a());
+                    boolean primary = random.nextInt(3) == 0;
+                    NameServerGroupDefinition definition = new NameServerGroupDefinition("ns" + step.b(), "",
+                            List.of(new NameServer("10.9.0." + (1 + random.nextInt(3)), "udp", 53)),
+                            random.nextInt(5) != 0, someOf(groups, random), primary,
+                            primary ? List.of() : List.of("corp" + random.nextInt(2) + ".example"),
+                            !primary && random.nextBoolean());
+                    return id == null || random.nextBoolean()
+                            ? new NameServerGroupCreated(ACCOUNT, "ns" + ++nextDns, definition)
+                            : new NameServerGroupUpdated(ACCOUNT, id, definition);
+                }
+                case DELETE_NAMESERVER_GROUP -> {
+                    String id = pick(dns.nameServerGroupIds(), step.a());
+                    return id == null ? null : new NameServerGroupDeleted(ACCOUNT, id, "x");
+                }
+                case PUT_ZONE -> {
+                    String id = pick(dns.zoneIds(), step.a());
+                    // a zone keeps its domain on update (its records must stay within it)
+                    String domain = id == null ? "zone" + nextDns + ".example" : dns.domainOf(id);
+                    DnsZoneDefinition definition = new DnsZoneDefinition("zone", domain, random.nextInt(5) != 0,
+                            random.nextBoolean(), someOf(groups, random));
+                    return id == null || random.nextInt(3) == 0
+                            ? new DnsZoneCreated(ACCOUNT, "z" + ++nextDns, new DnsZoneDefinition("zone",
+                            "zone" + nextDns + ".example", definition.enabled(), definition.enableSearchDomain(),
+                            definition.distributionGroups()))
+                            : new DnsZoneUpdated(ACCOUNT, id, definition);
+                }
+                case DELETE_ZONE -> {
+                    String id = pick(dns.zoneIds(), step.a());
+                    return id == null ? null : new DnsZoneDeleted(ACCOUNT, id, "zone", dns.domainOf(id));
+                }
+                case PUT_RECORD -> {
+                    String zoneId = pick(dns.zoneIds(), step.a());
+                    if (zoneId == null) {
+                        return null;
+                    }
+                    String recordId = pick(dns.recordIds(zoneId), step.b());
+                    boolean v4 = random.nextBoolean();
+                    DnsRecordDefinition definition = new DnsRecordDefinition("h" + random.nextInt(3) + "."
+                            + dns.domainOf(zoneId), v4 ? DnsRecordType.A : DnsRecordType.AAAA,
+                            v4 ? "10.10.10." + random.nextInt(4) : "fd00::" + random.nextInt(4),
+                            60 + random.nextInt(2));
+                    return recordId == null || random.nextBoolean()
+                            ? new DnsRecordCreated(ACCOUNT, zoneId, "r" + ++nextDns, definition)
+                            : new DnsRecordUpdated(ACCOUNT, zoneId, recordId, definition);
+                }
+                case DELETE_RECORD -> {
+                    String zoneId = pick(dns.zoneIds(), step.a());
+                    String recordId = zoneId == null ? null : pick(dns.recordIds(zoneId), step.b());
+                    return recordId == null ? null : new DnsRecordDeleted(ACCOUNT, zoneId, recordId, "x");
                 }
                 default -> throw new IllegalStateException(step.kind().name());
             }

@@ -59,6 +59,7 @@ final class NaiveNetworkMaps {
     private final Map<String, Peer> peers = new LinkedHashMap<>();
     private final Map<String, Set<String>> groups = new LinkedHashMap<>();
     private final Map<String, PolicyDefinition> policies = new LinkedHashMap<>();
+    final NaiveDns dns = new NaiveDns();
 
     NaiveNetworkMaps(String accountId) {
         this.accountId = accountId;
@@ -113,6 +114,7 @@ final class NaiveNetworkMaps {
                     PeerInactivityExpirationChanged.class)
             .ignore(AccountEventDispatch.USER_EVENTS)
             .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
+            .onEach(AccountEventDispatch.DNS_EVENTS, (n, e) -> n.dns.apply(e))
             .build();
 
     private void setExpired(String peerId, boolean expired) {
@@ -221,7 +223,9 @@ final class NaiveNetworkMaps {
         sorted.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, self.ip.address() + "/" + prefix,
                 self.label + "." + domain, self.ssh);
-        return new PeerNetworkMap(accountId, peerId, 0, config, remotes, offline, sorted, self.expired);
+        PeerDns peerDns = dns.configOf(g -> (g.equals(allGroupId) && groups.containsKey(g))
+                || groups.getOrDefault(g, Set.of()).contains(peerId));
+        return new PeerNetworkMap(accountId, peerId, 0, config, remotes, offline, sorted, self.expired, peerDns);
     }
 
     /** Whether the groups include the (existing) All group: then the other side is every other peer. */

@@ -109,8 +109,8 @@ final class NetworkMapMessages {
     }
 
     /**
-     * One zone, the account's DNS domain, with an A record per peer name it can see (itself and offline peers
-     * included, see {@link PeerNetworkMap#dnsRecords()}).
+     * The peer zone, the account's DNS domain, with an A record per peer name it can see (itself and offline peers
+     * included, see {@link PeerNetworkMap#dnsRecords()}), and what the account adds ({@link PeerDnsMessages}).
      */
     static DNSConfig dnsConfig(PeerNetworkMap map) {
         CustomZone.Builder zone = CustomZone.newBuilder().setDomain(fullyQualified(zoneOf(map.peerConfig().fqdn())));
@@ -122,7 +122,7 @@ final class NetworkMapMessages {
                     .setTTL(RECORD_TTL_SECONDS)
                     .setRData(record.getValue()));
         }
-        return DNSConfig.newBuilder().setServiceEnable(true).addCustomZones(zone).build();
+        return PeerDnsMessages.dnsConfig(zone.build(), map.dns());
     }
 
     /**

@@ -65,6 +65,19 @@ class NoServerErrorsApiTest extends ApiTestSupport {
                 "peer_login_expiration", 86400, "peer_inactivity_expiration_enabled", false,
                 "peer_inactivity_expiration", 600)));
 
+        posts.put("/api/dns/nameservers", () -> Map.of("name", unique("ns"), "description", "d",
+                "nameservers", List.of(Map.of("ip", "10.9.0.53", "ns_type", "udp", "port", 53)), "enabled", true,
+                "groups", List.of(group), "primary", false, "domains", List.of("corp.example"),
+                "search_domains_enabled", true));
+        posts.put("/api/dns/zones", () -> Map.of("name", "z", "domain", unique("z") + ".example",
+                "enable_search_domain", false, "distribution_groups", List.of(group)));
+        String zone = http.post("/api/dns/zones", admin(), Map.of("name", "z", "domain", unique("fuzz") + ".example",
+                "enable_search_domain", false, "distribution_groups", List.of(group))).json().get("id").asText();
+        String zoneDomain = http.get("/api/dns/zones/" + zone, admin()).json().get("domain").asText();
+        posts.put("/api/dns/zones/" + zone + "/records", () -> Map.of("name", "www." + zoneDomain, "type", "A",
+                "content", "10.0.0.1", "ttl", 60));
+        puts.put("/api/dns/settings", () -> Map.of("disabled_management_groups", List.of(group)));
+
         List<String> failures = new ArrayList<>();
         posts.forEach((path, body) -> fuzz("POST", path, body, failures));
         puts.forEach((path, body) -> fuzz("PUT", path, body, failures));
@@ -84,6 +97,9 @@ class NoServerErrorsApiTest extends ApiTestSupport {
         // The shared account's settings go back to what they were, whatever the fuzzing changed.
         TestHttp.Response restored = http.put("/api/accounts/" + account, admin(), Map.of("settings", settings));
         assertThat(restored.status()).as(restored.toString()).isEqualTo(200);
+        TestHttp.Response dnsRestored = http.put("/api/dns/settings", admin(),
+                Map.of("disabled_management_groups", List.of()));
+        assertThat(dnsRestored.status()).as(dnsRestored.toString()).isEqualTo(200);
         assertThat(failures).isEmpty();
         // The admin's own user must still be intact whatever the fuzzing did to others.
         assertThat(http.get("/api/users/current", admin()).status()).isEqualTo(200);
@@ -95,7 +111,8 @@ class NoServerErrorsApiTest extends ApiTestSupport {
         for (String id : List.of("x".repeat(5000), "%20", "..", "%2e%2e", "é", "%F0%9F%98%80", "a;b", "a'b", "-1",
                 "%FF", "%ED%A0%80", "%C0%AE", "%E2%80%AE", "%61", "a%2Fb")) {
             for (String path : List.of("/api/groups/", "/api/peers/", "/api/policies/", "/api/setup-keys/",
-                    "/api/users/" + id + "/tokens/", "/api/peers/" + id + "/accessible-peers?x=")) {
+                    "/api/users/" + id + "/tokens/", "/api/peers/" + id + "/accessible-peers?x=",
+                    "/api/dns/nameservers/", "/api/dns/zones/", "/api/dns/zones/" + id + "/records/")) {
                 check("GET", path + id, null, failures);
                 check("DELETE", path + id, null, failures);
             }

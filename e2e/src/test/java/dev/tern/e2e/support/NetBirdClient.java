@@ -20,10 +20,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * its own state directory, daemon socket and interface name, and the {@code netbird up/status/down} commands talking
  * to that socket.
  *
- * <p>Userspace WireGuard (NB_WG_KERNEL_DISABLED), because these kernels have no WireGuard module. What the client
- * would otherwise change outside its namespace is switched off: DNS ({@code --disable-dns}, /etc/resolv.conf is the
- * host's) and the ssh client config (NB_DISABLE_SSH_CONFIG, /etc/ssh is the host's). Its firewall stays on: it
- * enforces the network map's rules, which the policy tests rely on; nftables tables are per namespace.
+ * <p>Userspace WireGuard (NB_WG_KERNEL_DISABLED), because these kernels have no WireGuard module. The ssh client
+ * config is switched off (NB_DISABLE_SSH_CONFIG, /etc/ssh is the host's). Its firewall stays on: it enforces the
+ * network map's rules, which the policy tests rely on; nftables tables are per namespace.
+ *
+ * <p>DNS stays on, kept inside the namespace: the client's resolver (in userspace mode it answers in memory at the
+ * last address of the mesh network) is what the DNS tests query, and its "file" host manager points
+ * /etc/resolv.conf at it. {@code ip netns exec} bind-mounts /etc/netns/NS/resolv.conf over /etc/resolv.conf when that
+ * file exists, so it is made here before the daemon starts (and removed on close): the client, and {@code dig} or
+ * {@code ping} run in the namespace, read and write that file, never the host's. The client also writes a backup
+ * next to it (/etc/resolv.conf.original.netbird, a fixed path every client would share): the daemon runs with a
+ * private overlay over /etc (writes go to its state directory) on which the namespace's resolv.conf is bind-mounted
+ * again, so nothing it writes reaches the host's /etc.
  */
 public final class NetBirdClient implements AutoCloseable {
     /** The newest release the Go module proxy serves. */
@@ -41,6 +49,10 @@ public final class NetBirdClient implements AutoCloseable {
     private final Path stateDir;
     private final Path trustedCa;
     private final ChildProcess daemon;
+
+    /** A namespace's first resolv.conf: an upstream nobody answers at, so only the client's resolver answers. */
+    public static final String NAMESPACE_RESOLV_CONF = "# resolv.conf of a NetBird client's test namespace\n"
+            + "nameserver 192.0.2.53\n";
 
     private NetBirdClient(String label, String version, Path binary, String namespace, String iface, Path stateDir,
                           Path trustedCa, ChildProcess daemon) {
@@ -108,6 +120,9 @@ public final class NetBirdClient implements AutoCloseable {
                         "ManagementURL", Map.of("Scheme", managementUrl.getScheme(),
                                 "Host", managementUrl.getHost() + ":" + managementUrl.getPort()))));
             }
+            Path resolvConf = namespaceResolvConf(namespace);
+            Files.createDirectories(resolvConf.getParent());
+            Files.writeString(resolvConf, NAMESPACE_RESOLV_CONF);
             return new NetBirdClient(label, version, binary, namespace, iface, stateDir, trustedCa,
                     runDaemon(label, binary, namespace, stateDir, trustedCa));
         } catch (IOException e) {
@@ -132,9 +147,11 @@ public final class NetBirdClient implements AutoCloseable {
         }
         env.addAll(List.of("NB_WG_KERNEL_DISABLED=true", "NB_DISABLE_SSH_CONFIG=true", "NB_DISABLE_NAT_MAPPER=true",
                 binary.toString(), "service", "run"));
-        List<String> command = new ArrayList<>(Shell.inNamespace(namespace, env.toArray(String[]::new)));
-        command.addAll(List.of("--daemon-addr", daemonAddress(stateDir), "--log-file", "console",
+        env.addAll(List.of("--daemon-addr", daemonAddress(stateDir), "--log-file", "console",
                 "--log-level", "debug"));
+        List<String> command = new ArrayList<>(Shell.inNamespace(namespace, "bash", "-c",
+                privateEtcThenExec(namespace, stateDir), "netbird-daemon"));
+        command.addAll(env);
         // A daemon that was killed leaves its socket behind; the wait below must see the new one.
         Path socket = stateDir.resolve("daemon.sock");
         Files.deleteIfExists(socket);
@@ -151,6 +168,42 @@ public final class NetBirdClient implements AutoCloseable {
             Thread.sleep(100);
         }
         return daemon;
+    }
+
+    /**
+     * A bash script for the daemon's own mount namespace ({@code ip netns exec} makes one): keep a handle on the
+     * namespace's resolv.conf, lay a private overlay over /etc (upper layer in the state directory), put that
+     * resolv.conf back on top, then exec the command given as arguments.
+     */
+    private static String privateEtcThenExec(String namespace, Path stateDir) throws IOException {
+        Path etc = stateDir.resolve("etc-overlay");
+        Path upper = etc.resolve("upper");
+        Path work = etc.resolve("work");
+        Files.createDirectories(upper);
+        Files.createDirectories(work);
+        Path shared = etc.resolve("resolv.conf.namespace");
+        if (!Files.exists(shared)) {
+            Files.createFile(shared);
+        }
+        return "set -e\n"
+                + "mount --bind " + namespaceResolvConf(namespace) + " " + shared + "\n"
+                + "mount -t overlay tern-e2e-etc -o lowerdir=/etc,upperdir=" + upper + ",workdir=" + work + " /etc\n"
+                + "mount --bind " + shared + " /etc/resolv.conf\n"
+                + "exec \"$@\"\n";
+    }
+
+    /** The file {@code ip netns exec} bind-mounts over /etc/resolv.conf in {@code namespace}. */
+    public static Path namespaceResolvConf(String namespace) {
+        return Path.of("/etc/netns", namespace, "resolv.conf");
+    }
+
+    /** The namespace's /etc/resolv.conf as the client left it (it points it at its own resolver). */
+    public String resolvConf() {
+        try {
+            return Files.readString(namespaceResolvConf(namespace));
+        } catch (IOException e) {
+            throw new AssertionError("cannot read the resolv.conf of " + namespace, e);
+        }
     }
 
     /** Stops the daemon, keeping its state (profile, keys); {@link #restarted} starts it again. */
@@ -176,7 +229,7 @@ public final class NetBirdClient implements AutoCloseable {
     public Shell.Result up(String managementUrl, String setupKey, String hostname) {
         return cli(120, "up", "--setup-key", setupKey, "--management-url", managementUrl,
                 "--interface-name", iface, "--wireguard-port", "51820", "--hostname", hostname,
-                "--disable-dns", "--log-file", "console");
+                "--log-file", "console");
     }
 
     /** {@code netbird status --json}, parsed; fails when the command does. */
@@ -238,6 +291,7 @@ public final class NetBirdClient implements AutoCloseable {
         daemon.stopTree(Duration.ofSeconds(15));
         Shell.run(Shell.inNamespace(namespace, "ip", "link", "del", iface), 10);
         Shell.run(List.of("rm", "-rf", stateDir.toString()), 30);
+        Shell.run(List.of("rm", "-rf", namespaceResolvConf(namespace).getParent().toString()), 10);
     }
 
     private static String daemonAddress(Path stateDir) {

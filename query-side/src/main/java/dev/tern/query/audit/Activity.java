@@ -50,7 +50,20 @@ enum Activity {
     PEER_INACTIVITY_EXPIRATION_DISABLED("peer.inactivity.expiration.disable", "Peer inactivity expiration disabled"),
     PEER_LOGIN_EXPIRED("peer.login.expire", "Peer login expired"),
     PEER_LOGGED_IN("user.peer.login", "User logged in peer"),
-    PEER_DELETED("user.peer.delete", "Peer deleted");
+    PEER_DELETED("user.peer.delete", "Peer deleted"),
+    DNS_MANAGEMENT_DISABLED_FOR_GROUP("dns.setting.disabled.management.group.add",
+            "Group added to disabled management DNS setting"),
+    DNS_MANAGEMENT_ENABLED_FOR_GROUP("dns.setting.disabled.management.group.delete",
+            "Group removed from disabled management DNS setting"),
+    NAMESERVER_GROUP_CREATED("nameserver.group.add", "Nameserver group created"),
+    NAMESERVER_GROUP_UPDATED("nameserver.group.update", "Nameserver group updated"),
+    NAMESERVER_GROUP_DELETED("nameserver.group.delete", "Nameserver group deleted"),
+    DNS_ZONE_CREATED("dns.zone.create", "DNS zone created"),
+    DNS_ZONE_UPDATED("dns.zone.update", "DNS zone updated"),
+    DNS_ZONE_DELETED("dns.zone.delete", "DNS zone deleted"),
+    DNS_RECORD_CREATED("dns.zone.record.create", "DNS zone record created"),
+    DNS_RECORD_UPDATED("dns.zone.record.update", "DNS zone record updated"),
+    DNS_RECORD_DELETED("dns.zone.record.delete", "DNS zone record deleted");
 
     final String code;
     final String text;

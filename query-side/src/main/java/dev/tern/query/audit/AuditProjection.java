@@ -32,6 +32,17 @@ import dev.tern.events.UserCreated;
 import dev.tern.events.UserDeleted;
 import dev.tern.events.UserRoleChanged;
 import dev.tern.events.UserUnblocked;
+import dev.tern.events.DnsRecordCreated;
+import dev.tern.events.DnsRecordDeleted;
+import dev.tern.events.DnsRecordUpdated;
+import dev.tern.events.DnsSettingsUpdated;
+import dev.tern.events.DnsZoneCreated;
+import dev.tern.events.DnsZoneDeleted;
+import dev.tern.events.DnsZoneUpdated;
+import dev.tern.events.NameServerGroupCreated;
+import dev.tern.events.NameServerGroupDeleted;
+import dev.tern.events.NameServerGroupUpdated;
+import dev.tern.events.values.DnsRecordDefinition;
 import dev.tern.events.meta.Actor;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.query.QuerySideConfiguration;
@@ -336,6 +347,78 @@ class AuditProjection {
         for (String groupId : listOrEmpty(removed)) {
             record(message, token, sub++, accountId, removedActivity, targetId, metaOfGroup.apply(groupId));
         }
+    }
+
+    // ---- private DNS
+
+    /** One entry per group that entered or left the disabled management groups, as NetBird records them. */
+    @EventHandler
+    void on(DnsSettingsUpdated e, EventMessage<?> message, TrackingToken token) {
+        List<String> before = e.disabledManagementGroupsBefore();
+        List<String> after = e.disabledManagementGroups();
+        recordGroupChanges(message, token, e.accountId(), e.accountId(),
+                after.stream().filter(g -> !before.contains(g)).toList(), Activity.DNS_MANAGEMENT_DISABLED_FOR_GROUP,
+                before.stream().filter(g -> !after.contains(g)).toList(), Activity.DNS_MANAGEMENT_ENABLED_FOR_GROUP,
+                groupId -> meta("group", groupId, "group_name", groupName(groupId)));
+    }
+
+    @EventHandler
+    void on(NameServerGroupCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NAMESERVER_GROUP_CREATED, e.nameServerGroupId(),
+                meta("name", e.definition().name()));
+    }
+
+    @EventHandler
+    void on(NameServerGroupUpdated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NAMESERVER_GROUP_UPDATED, e.nameServerGroupId(),
+                meta("name", e.definition().name()));
+    }
+
+    @EventHandler
+    void on(NameServerGroupDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NAMESERVER_GROUP_DELETED, e.nameServerGroupId(),
+                meta("name", e.name()));
+    }
+
+    @EventHandler
+    void on(DnsZoneCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.DNS_ZONE_CREATED, e.zoneId(),
+                meta("name", e.definition().name(), "domain", e.definition().domain()));
+    }
+
+    @EventHandler
+    void on(DnsZoneUpdated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.DNS_ZONE_UPDATED, e.zoneId(),
+                meta("name", e.definition().name(), "domain", e.definition().domain()));
+    }
+
+    @EventHandler
+    void on(DnsZoneDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.DNS_ZONE_DELETED, e.zoneId(),
+                meta("name", e.name(), "domain", e.domain()));
+    }
+
+    @EventHandler
+    void on(DnsRecordCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.DNS_RECORD_CREATED, e.recordId(), recordMeta(e.zoneId(),
+                e.definition()));
+    }
+
+    @EventHandler
+    void on(DnsRecordUpdated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.DNS_RECORD_UPDATED, e.recordId(), recordMeta(e.zoneId(),
+                e.definition()));
+    }
+
+    @EventHandler
+    void on(DnsRecordDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.DNS_RECORD_DELETED, e.recordId(),
+                meta("name", e.name(), "zone_id", e.zoneId()));
+    }
+
+    private static Map<String, String> recordMeta(String zoneId, DnsRecordDefinition record) {
+        return meta("name", record.name(), "type", record.type().name(), "content", record.content(),
+                "zone_id", zoneId);
     }
 
     /** Meta with the null values dropped, in insertion order. */

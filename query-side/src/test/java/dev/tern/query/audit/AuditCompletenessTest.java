@@ -43,7 +43,7 @@ class AuditCompletenessTest {
         int auditOrder = AuditProjection.class.getAnnotation(Order.class).value();
         assertThat(auditOrder).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
         for (Class<?> table : new Class<?>[]{UserProjection.class, SetupKeyProjection.class, GroupProjection.class,
-                PeerProjection.class}) {
+                PeerProjection.class, dev.tern.query.dns.DnsProjection.class}) {
             assertThat(table.getAnnotation(ProcessingGroup.class).value()).isEqualTo(QuerySideConfiguration.READ_MODEL);
             Order order = table.getAnnotation(Order.class);
             assertThat(order == null ? Ordered.LOWEST_PRECEDENCE : order.value()).as(table.getSimpleName())
