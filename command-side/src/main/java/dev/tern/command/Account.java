@@ -25,6 +25,9 @@ import dev.tern.events.PersonalAccessTokenDeleted;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
+import dev.tern.events.RouteUpdated;
 import dev.tern.events.SetupKeyAutoGroupsChanged;
 import dev.tern.events.SetupKeyCreated;
 import dev.tern.events.SetupKeyDeleted;
@@ -56,6 +59,9 @@ import dev.tern.events.commands.UpdatePeer;
 import dev.tern.events.commands.UpdatePolicy;
 import dev.tern.events.commands.UpdateSetupKey;
 import dev.tern.events.commands.UpdateUser;
+import dev.tern.events.commands.CreateRoute;
+import dev.tern.events.commands.DeleteRoute;
+import dev.tern.events.commands.UpdateRoute;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.GroupIssuer;
@@ -100,7 +106,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
         cache = CommandSideConfiguration.ACCOUNT_CACHE,
         snapshotTriggerDefinition = CommandSideConfiguration.SNAPSHOT_TRIGGER,
         snapshotFilter = CommandSideConfiguration.SNAPSHOT_FILTER)
-@Revision("2") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
+@Revision("3") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class Account {
@@ -114,6 +120,7 @@ public class Account {
     private PolicyBook policies;
     private SetupKeyBook setupKeys;
     private PeerBook peers;
+    private RouteBook routes;
 
     /** For Axon (event sourcing) and Jackson (snapshots). */
     protected Account() {
@@ -156,6 +163,7 @@ public class Account {
         policies = new PolicyBook();
         setupKeys = new SetupKeyBook();
         peers = new PeerBook(event.network());
+        routes = new RouteBook();
     }
 
     @CommandHandler
@@ -493,6 +501,11 @@ public class Account {
         if (user != null) {
             throw CommandRejected.conflict("group '" + group.name() + "' is an auto-group of user " + user.id());
         }
+        RouteBook.Route route = routes.anyReferencing(group.id());
+        if (route != null) {
+            throw CommandRejected.conflict("group '" + group.name() + "' is used by route '"
+                    + route.definition().netId() + "' (" + route.id() + ")");
+        }
         apply(new GroupDeleted(accountId, group.id(), group.name()));
     }
 
@@ -560,6 +573,44 @@ public class Account {
     @EventSourcingHandler
     void on(PolicyDeleted event) {
         policies.remove(event.policyId());
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    @CommandHandler
+    void handle(CreateRoute command) {
+        String routeId = Rules.id(command.routeId(), "route id");
+        if (routes.contains(routeId)) {
+            throw CommandRejected.conflict("route " + routeId + " already exists");
+        }
+        apply(new RouteCreated(accountId, routeId, routes.checked(routeId, command.definition(), groups, peers)));
+    }
+
+    @CommandHandler
+    void handle(UpdateRoute command) {
+        RouteBook.Route route = require("route", command.routeId(), routes::get);
+        apply(new RouteUpdated(accountId, route.id(), routes.checked(route.id(), command.definition(), groups, peers)));
+    }
+
+    @CommandHandler
+    void handle(DeleteRoute command) {
+        RouteBook.Route route = require("route", command.routeId(), routes::get);
+        apply(new RouteDeleted(accountId, route.id(), route.definition().netId()));
+    }
+
+    @EventSourcingHandler
+    void on(RouteCreated event) {
+        routes.put(new RouteBook.Route(event.routeId(), event.definition()));
+    }
+
+    @EventSourcingHandler
+    void on(RouteUpdated event) {
+        routes.put(new RouteBook.Route(event.routeId(), event.definition()));
+    }
+
+    @EventSourcingHandler
+    void on(RouteDeleted event) {
+        routes.remove(event.routeId());
     }
 
     // ---------------------------------------------------------------- peers

@@ -15,6 +15,7 @@ public sealed interface AccountEvent permits AccountCreated, AccountSettingsUpda
         GroupCreated, GroupRenamed, PeerAddedToGroup, PeerRemovedFromGroup, GroupDeleted,
         PolicyCreated, PolicyUpdated, PolicyDeleted,
         PeerRegistered, PeerRenamed, PeerSshChanged, PeerLoginExpirationChanged, PeerInactivityExpirationChanged,
-        PeerLoginExpired, PeerLoginExpiryLifted, PeerLoginRenewed, PeerDeleted {
+        PeerLoginExpired, PeerLoginExpiryLifted, PeerLoginRenewed, PeerDeleted,
+        RouteCreated, RouteUpdated, RouteDeleted {
     String accountId();
 }

@@ -43,6 +43,13 @@ public final class AccountEventDispatch<T> {
     public static final List<Class<? extends AccountEvent>> SETUP_KEY_EVENTS = List.of(SetupKeyCreated.class,
             SetupKeyRevoked.class, SetupKeyAutoGroupsChanged.class, SetupKeyDeleted.class);
 
+    /**
+     * Routes: what peers route beyond the mesh. A fold that keeps no routes (the point-in-time view of peers and
+     * policies) ignores them as one family; a new route event belongs here.
+     */
+    public static final List<Class<? extends AccountEvent>> ROUTE_EVENTS = List.of(RouteCreated.class,
+            RouteUpdated.class, RouteDeleted.class);
+
     private static final Handler<Object, AccountEvent> IGNORE = (target, event) -> {
     };
 
