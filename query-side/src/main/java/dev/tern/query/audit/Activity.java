@@ -50,7 +50,10 @@ enum Activity {
     PEER_INACTIVITY_EXPIRATION_DISABLED("peer.inactivity.expiration.disable", "Peer inactivity expiration disabled"),
     PEER_LOGIN_EXPIRED("peer.login.expire", "Peer login expired"),
     PEER_LOGGED_IN("user.peer.login", "User logged in peer"),
-    PEER_DELETED("user.peer.delete", "Peer deleted");
+    PEER_DELETED("user.peer.delete", "Peer deleted"),
+    ROUTE_CREATED("route.add", "Route created"),
+    ROUTE_UPDATED("route.update", "Route updated"),
+    ROUTE_REMOVED("route.delete", "Route deleted");
 
     final String code;
     final String text;

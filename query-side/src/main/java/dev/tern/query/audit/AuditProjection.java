@@ -22,6 +22,10 @@ import dev.tern.events.PersonalAccessTokenDeleted;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
+import dev.tern.events.RouteUpdated;
+import dev.tern.events.values.RouteDefinition;
 import dev.tern.events.SetupKeyAutoGroupsChanged;
 import dev.tern.events.SetupKeyCreated;
 import dev.tern.events.SetupKeyDeleted;
@@ -301,6 +305,33 @@ class AuditProjection {
     void on(PeerDeleted e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.PEER_DELETED, e.peerId(),
                 withPeer(e.peerId(), meta("wg_pub_key", e.wgPubKey() == null ? null : e.wgPubKey().base64())));
+    }
+
+    // ---- routes (NetBird's Route.EventMeta: net id, network or domains, routing peer or peer groups)
+
+    @EventHandler
+    void on(RouteCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.ROUTE_CREATED, e.routeId(), routeMeta(e.definition()));
+    }
+
+    @EventHandler
+    void on(RouteUpdated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.ROUTE_UPDATED, e.routeId(), routeMeta(e.definition()));
+    }
+
+    @EventHandler
+    void on(RouteDeleted e, EventMessage<?> message, TrackingToken token) {
+        // the route's row is still there: the audit runs before the table projections
+        Map<String, String> meta = jdbc.queryForList("SELECT definition FROM rm_routes WHERE id = ?", String.class,
+                        e.routeId()).stream().findFirst()
+                .map(json -> routeMeta(Json.read(json, RouteDefinition.class)))
+                .orElseGet(() -> meta("name", e.netId()));
+        record(message, token, e.accountId(), Activity.ROUTE_REMOVED, e.routeId(), meta);
+    }
+
+    private static Map<String, String> routeMeta(RouteDefinition d) {
+        return meta("name", d.netId(), "network_range", d.networkText(), "domains", String.join(", ", d.domains()),
+                "peer_id", d.peer() == null ? "" : d.peer(), "peer_groups", String.join(",", d.peerGroups()));
     }
 
     // ---- rows and meta
