@@ -109,6 +109,18 @@ class RouteCommandsTest extends AccountFixtureSupport {
     }
 
     @Test
+    void anInvalidDomainIsRefused() {
+        for (String bad : List.of("corp..example", "-corp.example", "corp example", "a.*.example", "Corp.Example")) {
+            RouteDefinition domains = new RouteDefinition("", "corp", true, "p1", List.of(), null, List.of(bad), 10,
+                    false, List.of("g1"), false, List.of(), false);
+            fixture.givenCurrentTime(NOW).andGiven(accountWithPeers())
+                    .when(new CreateRoute(ACC, "r-1", domains))
+                    .expectException(rejected(INVALID, "is not a valid domain"))
+                    .expectNoEvents();
+        }
+    }
+
+    @Test
     void aPeerServesOneNetworkThroughOneRouteOnly() {
         fixture.givenCurrentTime(NOW)
                 .andGiven(accountWithPeers(new RouteCreated(ACC, "r-1", siteVia("p2", List.of(), "10.10.10.0/24", 1))))

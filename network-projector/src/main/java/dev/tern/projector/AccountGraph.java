@@ -22,6 +22,9 @@ import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
+import dev.tern.events.RouteUpdated;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PolicyDefinition;
@@ -55,6 +58,8 @@ final class AccountGraph {
     private final Map<String, PolicyDefinition> policies = new LinkedHashMap<>();
     /** Group id to the ids of the policies whose rules name it; the index that keeps recomputation local. */
     private final Map<String, Set<String>> policiesByGroup = new HashMap<>();
+    /** The account's routes and what they add to maps. */
+    final RouteMaps routeMaps = new RouteMaps(this);
 
     /** NetBird's address for "any peer" in a firewall rule. */
     static final String ANY_PEER_IP = "0.0.0.0";
@@ -186,6 +191,9 @@ final class AccountGraph {
             .on(PolicyCreated.class, (c, e) -> c.graph.putPolicy(e.policyId(), e.definition(), c.affected))
             .on(PolicyUpdated.class, (c, e) -> c.graph.putPolicy(e.policyId(), e.definition(), c.affected))
             .on(PolicyDeleted.class, (c, e) -> c.graph.policyDeleted(e, c.affected))
+            .on(RouteCreated.class, (c, e) -> c.graph.routeMaps.put(e.routeId(), e.definition(), c.affected))
+            .on(RouteUpdated.class, (c, e) -> c.graph.routeMaps.put(e.routeId(), e.definition(), c.affected))
+            .on(RouteDeleted.class, (c, e) -> c.graph.routeMaps.delete(e.routeId(), c.affected))
             .ignore(AccountSettingsUpdated.class, PeerLoginExpirationChanged.class,
                     PeerInactivityExpirationChanged.class)
             .ignore(AccountEventDispatch.USER_EVENTS)
@@ -222,6 +230,13 @@ final class AccountGraph {
 
     private void groupDeleted(GroupDeleted e, Set<String> affected) {
         addPeersOfPolicies(policiesByGroup.get(e.groupId()), affected);
+        Group doomed = groups.get(e.groupId());
+        if (doomed != null) {
+            // the account refuses to delete a group a route names, but history written before it may hold one
+            for (String peerId : doomed.members.keySet()) {
+                routeMaps.membershipChanged(doomed.id, peerId, affected);
+            }
+        }
         Group group = groups.remove(e.groupId());
         if (group != null) {
             for (Peer peer : group.members.values()) {
@@ -243,6 +258,7 @@ final class AccountGraph {
             peer.groups.add(group.id);
             affected.add(peer.id);
             addPeersOfPolicies(policiesByGroup.get(group.id), affected);
+            routeMaps.membershipChanged(group.id, peer.id, affected);
         }
     }
 
@@ -252,6 +268,7 @@ final class AccountGraph {
         if (peer != null && group != null && group.members.containsKey(peer.id)) {
             affected.add(peer.id);
             addPeersOfPolicies(policiesByGroup.get(group.id), affected);
+            routeMaps.membershipChanged(group.id, peer.id, affected);
             group.members.remove(peer.id);
             peer.groups.remove(group.id);
         }
@@ -264,6 +281,7 @@ final class AccountGraph {
             affected.add(e.peerId());
             if (allGroupId != null) {
                 addPeersOfPolicies(policiesByGroup.get(allGroupId), affected);
+                routeMaps.membershipChanged(allGroupId, e.peerId(), affected);
             }
         }
     }
@@ -272,6 +290,9 @@ final class AccountGraph {
         Peer peer = peers.get(e.peerId());
         if (peer != null) {
             addLinkedPeers(peer, affected);
+            for (String groupId : groupsOf(peer)) {
+                routeMaps.membershipChanged(groupId, peer.id, affected);
+            }
             for (String groupId : peer.groups) {
                 Group group = groups.get(groupId);
                 if (group != null) {
@@ -316,6 +337,7 @@ final class AccountGraph {
         PolicyDefinition old = policies.remove(e.policyId());
         if (old != null) {
             addPeersOfDefinition(old, affected);
+            routeMaps.policyChanged(old, affected);
             unindex(e.policyId(), old);
         }
     }
@@ -339,12 +361,14 @@ final class AccountGraph {
         PolicyDefinition old = policies.put(policyId, definition);
         if (old != null) {
             addPeersOfDefinition(old, affected);
+            routeMaps.policyChanged(old, affected);
             unindex(policyId, old);
         }
         for (String groupId : definition.groups()) {
             policiesByGroup.computeIfAbsent(groupId, g -> new LinkedHashSet<>()).add(policyId);
         }
         addPeersOfDefinition(definition, affected);
+        routeMaps.policyChanged(definition, affected);
     }
 
     /**

@@ -108,8 +108,13 @@ final class NetworkMapComputer {
         rules.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, graph.address(self.ip),
                 graph.fqdn(self.dnsLabel), self.sshEnabled);
+        // NetBird's peers to connect: the routes of these routing peers are the ones this peer may use
+        java.util.function.Predicate<AccountGraph.Peer> connectable = seesEveryone
+                ? other -> !other.loginExpired
+                : other -> other.seenBy == computation && !other.loginExpired;
         return new PeerNetworkMap(graph.accountId, self.id, serial, config,
-                remotePeers, offlinePeers, withoutAdjacentDuplicates(rules), self.loginExpired);
+                remotePeers, offlinePeers, withoutAdjacentDuplicates(rules), self.loginExpired,
+                graph.routeMaps.routesOf(self, connectable), graph.routeMaps.firewallRulesOf(self));
     }
 
     /** A rule whose sources are its destinations would otherwise walk the same peers twice per direction. */

@@ -19,10 +19,14 @@ import java.util.TreeMap;
  * DNS records are derived from the peer itself and both peer lists, so they can never disagree with them. Offline
  * peers keep their records on purpose: NetBird's filterZoneRecordsForPeers serves the records of the peers to
  * connect and of the expired ones alike, so a name keeps resolving while its peer has to log in again.
+ * <p>
+ * Routes ({@link RouteMaps}): the routes the peer serves itself and those of its remote peers it may use, sorted by
+ * id, and, for a routing peer, the firewall rules of what it lets through towards its routed networks.
  */
 public record PeerNetworkMap(String accountId, String peerId, long serial, PeerConfig peerConfig,
                              List<RemotePeer> remotePeers, List<RemotePeer> offlinePeers,
-                             List<FirewallRule> firewallRules, boolean loginExpired) {
+                             List<FirewallRule> firewallRules, boolean loginExpired,
+                             List<PeerRoute> routes, List<RouteFirewallRule> routeFirewallRules) {
 
     public PeerNetworkMap {
         Objects.requireNonNull(accountId, "accountId");
@@ -32,6 +36,16 @@ public record PeerNetworkMap(String accountId, String peerId, long serial, PeerC
         remotePeers = frozen(remotePeers);
         offlinePeers = frozen(offlinePeers);
         firewallRules = frozen(firewallRules);
+        routes = routes == null ? List.of() : List.copyOf(routes);
+        routeFirewallRules = routeFirewallRules == null ? List.of() : List.copyOf(routeFirewallRules);
+    }
+
+    /** A map without routes. */
+    public PeerNetworkMap(String accountId, String peerId, long serial, PeerConfig peerConfig,
+                          List<RemotePeer> remotePeers, List<RemotePeer> offlinePeers,
+                          List<FirewallRule> firewallRules, boolean loginExpired) {
+        this(accountId, peerId, serial, peerConfig, remotePeers, offlinePeers, firewallRules, loginExpired, List.of(),
+                List.of());
     }
 
     private static <E> List<E> frozen(List<E> list) {
@@ -41,7 +55,7 @@ public record PeerNetworkMap(String accountId, String peerId, long serial, PeerC
     /** The same map under another serial. */
     PeerNetworkMap withSerial(long newSerial) {
         return new PeerNetworkMap(accountId, peerId, newSerial, peerConfig, remotePeers, offlinePeers, firewallRules,
-                loginExpired);
+                loginExpired, routes, routeFirewallRules);
     }
 
     /** Whether the two maps tell the peer the same thing, whatever their serials. */
@@ -53,7 +67,9 @@ public record PeerNetworkMap(String accountId, String peerId, long serial, PeerC
                 && peerConfig.equals(other.peerConfig)
                 && remotePeers.equals(other.remotePeers)
                 && offlinePeers.equals(other.offlinePeers)
-                && firewallRules.equals(other.firewallRules);
+                && firewallRules.equals(other.firewallRules)
+                && routes.equals(other.routes)
+                && routeFirewallRules.equals(other.routeFirewallRules);
     }
 
     /**

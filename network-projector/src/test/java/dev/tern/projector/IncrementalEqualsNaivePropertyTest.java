@@ -20,6 +20,11 @@ import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
+import dev.tern.events.RouteUpdated;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.RouteDefinition;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PolicyDefinition;
@@ -56,7 +61,8 @@ class IncrementalEqualsNaivePropertyTest {
     enum Kind {
         REGISTER_PEER, DELETE_PEER, CREATE_GROUP, DELETE_GROUP, ADD_MEMBER, REMOVE_MEMBER,
         CREATE_POLICY, UPDATE_POLICY, DELETE_POLICY, RENAME_PEER, TOGGLE_SSH, RENAME_GROUP, UNRELATED,
-        EXPIRE_LOGIN, RENEW_LOGIN, LIFT_EXPIRY, UPDATE_SETTINGS
+        EXPIRE_LOGIN, RENEW_LOGIN, LIFT_EXPIRY, UPDATE_SETTINGS,
+        CREATE_ROUTE, UPDATE_ROUTE, DELETE_ROUTE
     }
 
     @Provide
@@ -78,7 +84,10 @@ class IncrementalEqualsNaivePropertyTest {
                 net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.EXPIRE_LOGIN)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RENEW_LOGIN)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.LIFT_EXPIRY)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.UPDATE_SETTINGS)));
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.UPDATE_SETTINGS)),
+                net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.CREATE_ROUTE)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.UPDATE_ROUTE)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_ROUTE)));
         Arbitrary<Integer> index = Arbitraries.integers().between(0, 1000);
         Arbitrary<Long> seed = Arbitraries.longs();
         return Combinators.combine(kinds, index, index, seed).as(Step::new).list().ofMinSize(1).ofMaxSize(80);
@@ -202,6 +211,7 @@ class IncrementalEqualsNaivePropertyTest {
         private int nextPeer;
         private int nextGroup;
         private int nextPolicy;
+        private int nextRoute;
         private final Map<String, Boolean> ssh = new HashMap<>();
 
         Script(NaiveNetworkMaps state) {
@@ -303,6 +313,17 @@ class IncrementalEqualsNaivePropertyTest {
                             before.peerLoginExpirationSeconds() + step.a(), step.b() % 3 == 0,
                             before.peerInactivityExpirationSeconds()));
                 }
+                case CREATE_ROUTE -> {
+                    return new RouteCreated(ACCOUNT, "route" + ++nextRoute, route(peers, groups, step.seed()));
+                }
+                case UPDATE_ROUTE -> {
+                    String routeId = pick(state.routeIds(), step.a());
+                    return routeId == null ? null : new RouteUpdated(ACCOUNT, routeId, route(peers, groups, step.seed()));
+                }
+                case DELETE_ROUTE -> {
+                    String routeId = pick(state.routeIds(), step.a());
+                    return routeId == null ? null : new RouteDeleted(ACCOUNT, routeId, "x");
+                }
                 default -> throw new IllegalStateException(step.kind().name());
             }
         }
@@ -332,6 +353,24 @@ class IncrementalEqualsNaivePropertyTest {
                         protocol, ports, ranges, someOf(groups, random), someOf(groups, random)));
             }
             return new PolicyDefinition("policy", "", random.nextInt(7) != 0, rules, List.of());
+        }
+
+        /**
+         * A route through one peer or through peer groups, to one of few networks or domain lists under one of two
+         * network ids (so high-availability groups form), sometimes disabled, sometimes with access-control groups.
+         */
+        private static RouteDefinition route(List<String> peers, List<String> groups, long seed) {
+            Random random = new Random(seed);
+            boolean viaPeer = !peers.isEmpty() && random.nextBoolean();
+            String[] networks = {"10.0.0.0/24", "10.0.1.0/24", "0.0.0.0/0", null};
+            String network = networks[random.nextInt(networks.length)];
+            return new RouteDefinition("", random.nextBoolean() ? "a" : "b", random.nextInt(5) != 0,
+                    viaPeer ? peers.get(random.nextInt(peers.size())) : null,
+                    viaPeer ? List.of() : someOf(groups, random),
+                    network == null ? null : Cidr.parse(network),
+                    network == null ? List.of("corp.example") : List.of(), 1 + random.nextInt(3), random.nextBoolean(),
+                    someOf(groups, random), random.nextBoolean(),
+                    random.nextBoolean() ? List.of() : someOf(groups, random), false);
         }
 
         private static List<String> someOf(List<String> groups, Random random) {

@@ -22,6 +22,10 @@ import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
+import dev.tern.events.RouteUpdated;
+import dev.tern.events.values.RouteDefinition;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
@@ -59,6 +63,7 @@ final class NaiveNetworkMaps {
     private final Map<String, Peer> peers = new LinkedHashMap<>();
     private final Map<String, Set<String>> groups = new LinkedHashMap<>();
     private final Map<String, PolicyDefinition> policies = new LinkedHashMap<>();
+    private final Map<String, RouteDefinition> routes = new TreeMap<>();
 
     NaiveNetworkMaps(String accountId) {
         this.accountId = accountId;
@@ -107,6 +112,9 @@ final class NaiveNetworkMaps {
             .on(PolicyCreated.class, (n, e) -> n.policies.put(e.policyId(), e.definition()))
             .on(PolicyUpdated.class, (n, e) -> n.policies.put(e.policyId(), e.definition()))
             .on(PolicyDeleted.class, (n, e) -> n.policies.remove(e.policyId()))
+            .on(RouteCreated.class, (n, e) -> n.routes.put(e.routeId(), e.definition()))
+            .on(RouteUpdated.class, (n, e) -> n.routes.put(e.routeId(), e.definition()))
+            .on(RouteDeleted.class, (n, e) -> n.routes.remove(e.routeId()))
             // a group's name shows in no map; nor do users, tokens, setup keys and expiration settings (expiry
             // reaches the maps as PeerLoginExpired / PeerLoginExpiryLifted)
             .ignore(GroupRenamed.class, AccountSettingsUpdated.class, PeerLoginExpirationChanged.class,
@@ -138,6 +146,10 @@ final class NaiveNetworkMaps {
 
     List<String> policyIds() {
         return new ArrayList<>(policies.keySet());
+    }
+
+    List<String> routeIds() {
+        return new ArrayList<>(routes.keySet());
     }
 
     Set<String> members(String groupId) {
@@ -221,7 +233,105 @@ final class NaiveNetworkMaps {
         sorted.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, self.ip.address() + "/" + prefix,
                 self.label + "." + domain, self.ssh);
-        return new PeerNetworkMap(accountId, peerId, 0, config, remotes, offline, sorted, self.expired);
+        Set<String> connectable = new TreeSet<>();
+        remotes.forEach(remote -> connectable.add(remote.peerId()));
+        return new PeerNetworkMap(accountId, peerId, 0, config, remotes, offline, sorted, self.expired,
+                routesOf(self, connectable), routeFirewallRulesOf(self));
+    }
+
+    /** A route as one routing peer serves it, under the id the maps give it. */
+    private record Served(String id, RouteDefinition route, Peer routingPeer) {
+        PeerRoute toMap() {
+            return new PeerRoute(id, route.netId(), route.networkText(), route.networkType(), route.domains(),
+                    routingPeer.key, route.metric(), route.masquerade(), route.keepRoute(), route.skipAutoApply());
+        }
+    }
+
+    /** NetBird's getRoutingPeerRoutes: every route the peer serves, alone (route id) or through a group (id:peer). */
+    private List<Served> served(Peer peer) {
+        List<Served> out = new ArrayList<>();
+        routes.forEach((id, route) -> {
+            if (peer.id.equals(route.peer())) {
+                out.add(new Served(id, route, peer));
+            } else if (peersOf(route.peerGroups()).contains(peer.id)) {
+                out.add(new Served(id + ":" + peer.id, route, peer));
+            }
+        });
+        return out;
+    }
+
+    /** NetBird's getRoutesToSync: own enabled routes, then the distributed routes of the peers to connect. */
+    private List<PeerRoute> routesOf(Peer self, Set<String> connectable) {
+        Map<String, PeerRoute> result = new TreeMap<>();
+        Set<String> ownHa = new java.util.HashSet<>();
+        for (Served own : served(self)) {
+            ownHa.add(own.route().netId() + "|" + (own.route().dynamic()
+                    ? String.join(",", own.route().domains()) : own.route().networkText()));
+            if (own.route().enabled()) {
+                result.put(own.id(), own.toMap());
+            }
+        }
+        for (String otherId : connectable) {
+            for (Served other : served(peers.get(otherId))) {
+                RouteDefinition route = other.route();
+                String ha = route.netId() + "|" + (route.dynamic()
+                        ? String.join(",", route.domains()) : route.networkText());
+                if (route.enabled() && !ownHa.contains(ha) && peersOf(route.groups()).contains(self.id)) {
+                    result.put(other.id(), other.toMap());
+                }
+            }
+        }
+        return new ArrayList<>(result.values());
+    }
+
+    /** NetBird's getPeerRoutesFirewallRules for the routes the peer serves. */
+    private List<RouteFirewallRule> routeFirewallRulesOf(Peer self) {
+        Set<RouteFirewallRule> rules = new java.util.HashSet<>();
+        for (Served own : served(self)) {
+            RouteDefinition route = own.route();
+            if (!route.enabled()) {
+                continue;
+            }
+            if (route.accessControlGroups().isEmpty()) {
+                rules.add(new RouteFirewallRule(own.id(), "", List.of("0.0.0.0/0"), RuleAction.ACCEPT,
+                        route.networkText(), dev.tern.events.values.Protocol.ALL, null, route.dynamic(),
+                        route.domains()));
+                continue;
+            }
+            Set<String> distribution = peersOf(route.groups());
+            for (String guard : route.accessControlGroups()) {
+                for (Map.Entry<String, PolicyDefinition> policy : policies.entrySet()) {
+                    boolean guards = policy.getValue().rules().stream().anyMatch(r -> r.destinations().contains(guard));
+                    if (!guards || !policy.getValue().enabled()) {
+                        continue;
+                    }
+                    for (PolicyRule rule : policy.getValue().rules()) {
+                        if (!rule.enabled()) {
+                            continue;
+                        }
+                        List<String> sources = peersOf(rule.sources()).stream()
+                                .filter(id -> !id.equals(self.id) && distribution.contains(id))
+                                .map(peers::get)
+                                .sorted(Comparator.comparingInt((Peer p) -> p.ip.bits()))
+                                .map(p -> p.ip.address() + "/32").toList();
+                        List<PortRange> written = new ArrayList<>(rule.ports());
+                        written.addAll(rule.portRanges());
+                        List<PortRange> ports = PortRange.merge(written);
+                        if (ports.isEmpty()) {
+                            rules.add(new RouteFirewallRule(own.id(), policy.getKey(), sources, rule.action(),
+                                    route.networkText(), rule.protocol(), null, route.dynamic(), route.domains()));
+                        }
+                        for (PortRange port : ports) {
+                            rules.add(new RouteFirewallRule(own.id(), policy.getKey(), sources, rule.action(),
+                                    route.networkText(), rule.protocol(), port, route.dynamic(), route.domains()));
+                        }
+                    }
+                }
+            }
+        }
+        List<RouteFirewallRule> sorted = new ArrayList<>(rules);
+        sorted.sort(RouteFirewallRule.ORDER);
+        return sorted;
     }
 
     /** Whether the groups include the (existing) All group: then the other side is every other peer. */
