@@ -26,10 +26,8 @@ class RoutesApiTest extends ApiTestSupport {
 
     private static Map<String, Object> route(String network, String peer, List<String> groups) {
         Map<String, Object> body = new HashMap<>(Map.of("description", "the lab", "network_id", "lab",
-                "enabled", true, "network", network, "metric", 9999, "masquerade", true, "groups", groups,
-                "keep_route", false));
-        body.put("peer", peer);
-        return body;
+                "enabled", true, "metric", 9999, "masquerade", true, "groups", groups, "keep_route", false));
+        return with(body, "network", network, "peer", peer);
     }
 
     private static Map<String, Object> with(Map<String, Object> body, Object... keysAndValues) {
