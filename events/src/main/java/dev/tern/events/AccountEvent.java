@@ -16,6 +16,8 @@ public sealed interface AccountEvent permits AccountCreated, AccountSettingsUpda
         PolicyCreated, PolicyUpdated, PolicyDeleted,
         PeerRegistered, PeerRenamed, PeerSshChanged, PeerLoginExpirationChanged, PeerInactivityExpirationChanged,
         PeerLoginExpired, PeerLoginExpiryLifted, PeerLoginRenewed, PeerDeleted,
-        RouteCreated, RouteUpdated, RouteDeleted {
+        RouteCreated, RouteUpdated, RouteDeleted,
+        NetworkCreated, NetworkUpdated, NetworkDeleted, NetworkResourceCreated, NetworkResourceUpdated,
+        NetworkResourceDeleted, NetworkRouterCreated, NetworkRouterUpdated, NetworkRouterDeleted {
     String accountId();
 }

@@ -198,6 +198,7 @@ final class AccountGraph {
                     PeerInactivityExpirationChanged.class)
             .ignore(AccountEventDispatch.USER_EVENTS)
             .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
+            .ignore(AccountEventDispatch.NETWORK_EVENTS)
             .build();
 
     /** The event types that can change a network map; for the completeness test. */

@@ -121,6 +121,7 @@ final class NaiveNetworkMaps {
                     PeerInactivityExpirationChanged.class)
             .ignore(AccountEventDispatch.USER_EVENTS)
             .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
+            .ignore(AccountEventDispatch.NETWORK_EVENTS)
             .build();
 
     private void setExpired(String peerId, boolean expired) {

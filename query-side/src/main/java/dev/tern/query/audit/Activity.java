@@ -53,7 +53,16 @@ enum Activity {
     PEER_DELETED("user.peer.delete", "Peer deleted"),
     ROUTE_CREATED("route.add", "Route created"),
     ROUTE_UPDATED("route.update", "Route updated"),
-    ROUTE_REMOVED("route.delete", "Route deleted");
+    ROUTE_REMOVED("route.delete", "Route deleted"),
+    NETWORK_CREATED("network.create", "Network created"),
+    NETWORK_UPDATED("network.update", "Network updated"),
+    NETWORK_DELETED("network.delete", "Network deleted"),
+    NETWORK_RESOURCE_CREATED("network.resource.create", "Network resource created"),
+    NETWORK_RESOURCE_UPDATED("network.resource.update", "Network resource updated"),
+    NETWORK_RESOURCE_DELETED("network.resource.delete", "Network resource deleted"),
+    NETWORK_ROUTER_CREATED("network.router.create", "Network router created"),
+    NETWORK_ROUTER_UPDATED("network.router.update", "Network router updated"),
+    NETWORK_ROUTER_DELETED("network.router.delete", "Network router deleted");
 
     final String code;
     final String text;

@@ -140,6 +140,7 @@ public class PointInTimeReads {
                 .on(PolicyDeleted.class, (f, e) -> f.policies.remove(e.policyId()))
                 .ignore(AccountEventDispatch.USER_EVENTS)
                 .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
+                .ignore(AccountEventDispatch.NETWORK_EVENTS)
                 .ignore(AccountEventDispatch.ROUTE_EVENTS)
                 .build();
 
