@@ -68,6 +68,13 @@ class NoServerErrorsApiTest extends ApiTestSupport {
                 "domains", List.of("fuzz.example"), "peer_groups", List.of(group), "metric", 10, "masquerade", false,
                 "groups", List.of(group), "keep_route", false, "access_control_groups", List.of(group)));
 
+        String network = http.post("/api/networks", admin(), Map.of("name", unique("n"))).json().get("id").asText();
+        posts.put("/api/networks", () -> Map.of("name", unique("n"), "description", "d"));
+        posts.put("/api/networks/" + network + "/resources", () -> Map.of("name", unique("r"),
+                "address", "10.251.0.0/24", "enabled", true, "groups", List.of(group)));
+        posts.put("/api/networks/" + network + "/routers", () -> Map.of("peer_groups", List.of(group), "metric", 10,
+                "masquerade", false, "enabled", true));
+
         com.fasterxml.jackson.databind.JsonNode accountJson = http.get("/api/accounts", admin()).json().get(0);
         String account = accountJson.get("id").asText();
         com.fasterxml.jackson.databind.JsonNode settings = accountJson.get("settings");
@@ -105,7 +112,7 @@ class NoServerErrorsApiTest extends ApiTestSupport {
         for (String id : List.of("x".repeat(5000), "%20", "..", "%2e%2e", "é", "%F0%9F%98%80", "a;b", "a'b", "-1",
                 "%FF", "%ED%A0%80", "%C0%AE", "%E2%80%AE", "%61", "a%2Fb")) {
             for (String path : List.of("/api/groups/", "/api/peers/", "/api/policies/", "/api/setup-keys/",
-                    "/api/routes/",
+                    "/api/routes/", "/api/networks/", "/api/networks/" + id + "/resources/",
                     "/api/users/" + id + "/tokens/", "/api/peers/" + id + "/accessible-peers?x=")) {
                 check("GET", path + id, null, failures);
                 check("DELETE", path + id, null, failures);
