@@ -22,6 +22,15 @@ import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.NetworkCreated;
+import dev.tern.events.NetworkDeleted;
+import dev.tern.events.NetworkResourceCreated;
+import dev.tern.events.NetworkResourceDeleted;
+import dev.tern.events.NetworkResourceUpdated;
+import dev.tern.events.NetworkRouterCreated;
+import dev.tern.events.NetworkRouterDeleted;
+import dev.tern.events.NetworkRouterUpdated;
+import dev.tern.events.NetworkUpdated;
 import dev.tern.events.RouteCreated;
 import dev.tern.events.RouteDeleted;
 import dev.tern.events.RouteUpdated;
@@ -60,6 +69,8 @@ final class AccountGraph {
     private final Map<String, Set<String>> policiesByGroup = new HashMap<>();
     /** The account's routes and what they add to maps. */
     final RouteMaps routeMaps = new RouteMaps(this);
+    /** The account's networks (resources and routers) and what they add to maps. */
+    final NetworkResourceMaps networkMaps = new NetworkResourceMaps(this);
 
     /** NetBird's address for "any peer" in a firewall rule. */
     static final String ANY_PEER_IP = "0.0.0.0";
@@ -198,7 +209,18 @@ final class AccountGraph {
                     PeerInactivityExpirationChanged.class)
             .ignore(AccountEventDispatch.USER_EVENTS)
             .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
-            .ignore(AccountEventDispatch.NETWORK_EVENTS)
+            .on(NetworkResourceCreated.class, (c, e) -> c.graph.networkMaps.putResource(e.networkId(),
+                    e.resourceId(), e.definition(), c.affected))
+            .on(NetworkResourceUpdated.class, (c, e) -> c.graph.networkMaps.putResource(e.networkId(),
+                    e.resourceId(), e.definition(), c.affected))
+            .on(NetworkResourceDeleted.class, (c, e) -> c.graph.networkMaps.deleteResource(e.resourceId(), c.affected))
+            .on(NetworkRouterCreated.class, (c, e) -> c.graph.networkMaps.putRouter(e.networkId(), e.routerId(),
+                    e.definition(), c.affected))
+            .on(NetworkRouterUpdated.class, (c, e) -> c.graph.networkMaps.putRouter(e.networkId(), e.routerId(),
+                    e.definition(), c.affected))
+            .on(NetworkRouterDeleted.class, (c, e) -> c.graph.networkMaps.deleteRouter(e.routerId(), c.affected))
+            // a network's name shows in no map, and it is deleted after its resources and routers
+            .ignore(NetworkCreated.class, NetworkUpdated.class, NetworkDeleted.class)
             .build();
 
     /** The event types that can change a network map; for the completeness test. */
@@ -231,6 +253,7 @@ final class AccountGraph {
 
     private void groupDeleted(GroupDeleted e, Set<String> affected) {
         addPeersOfPolicies(policiesByGroup.get(e.groupId()), affected);
+        networkMaps.addInvolvedPeers(affected);
         Group doomed = groups.get(e.groupId());
         if (doomed != null) {
             // the account refuses to delete a group a route names, but history written before it may hold one
@@ -249,17 +272,20 @@ final class AccountGraph {
         if (e.groupId().equals(allGroupId)) {
             allGroupId = null;
         }
+        networkMaps.addInvolvedPeers(affected);
     }
 
     private void peerAddedToGroup(PeerAddedToGroup e, Set<String> affected) {
         Peer peer = peers.get(e.peerId());
         Group group = groups.get(e.groupId());
         if (peer != null && group != null && !e.groupId().equals(allGroupId)) {
+            networkMaps.addInvolvedPeers(affected);
             group.members.put(peer.id, peer);
             peer.groups.add(group.id);
             affected.add(peer.id);
             addPeersOfPolicies(policiesByGroup.get(group.id), affected);
             routeMaps.membershipChanged(group.id, peer.id, affected);
+            networkMaps.addInvolvedPeers(affected);
         }
     }
 
@@ -270,13 +296,16 @@ final class AccountGraph {
             affected.add(peer.id);
             addPeersOfPolicies(policiesByGroup.get(group.id), affected);
             routeMaps.membershipChanged(group.id, peer.id, affected);
+            networkMaps.addInvolvedPeers(affected);
             group.members.remove(peer.id);
             peer.groups.remove(group.id);
+            networkMaps.addInvolvedPeers(affected);
         }
     }
 
     private void peerRegistered(PeerRegistered e, Set<String> affected) {
         if (!peers.containsKey(e.peerId())) {
+            networkMaps.addInvolvedPeers(affected);
             peers.put(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel()));
             forgetShared();
             affected.add(e.peerId());
@@ -284,6 +313,7 @@ final class AccountGraph {
                 addPeersOfPolicies(policiesByGroup.get(allGroupId), affected);
                 routeMaps.membershipChanged(allGroupId, e.peerId(), affected);
             }
+            networkMaps.addInvolvedPeers(affected);
         }
     }
 
@@ -294,6 +324,7 @@ final class AccountGraph {
             for (String groupId : groupsOf(peer)) {
                 routeMaps.membershipChanged(groupId, peer.id, affected);
             }
+            networkMaps.addInvolvedPeers(affected);
             for (String groupId : peer.groups) {
                 Group group = groups.get(groupId);
                 if (group != null) {
@@ -302,6 +333,7 @@ final class AccountGraph {
             }
             peers.remove(peer.id);
             forgetShared();
+            networkMaps.addInvolvedPeers(affected);
         }
     }
 
@@ -331,10 +363,12 @@ final class AccountGraph {
             peer.view = null;
             forgetShared();
             addLinkedPeers(peer, affected);
+            networkMaps.peerShownChanged(peer, affected);
         }
     }
 
     private void policyDeleted(PolicyDeleted e, Set<String> affected) {
+        networkMaps.addInvolvedPeers(affected);
         PolicyDefinition old = policies.remove(e.policyId());
         if (old != null) {
             addPeersOfDefinition(old, affected);
@@ -354,10 +388,12 @@ final class AccountGraph {
             peer.loginExpired = expired;
             forgetShared();
             addLinkedPeers(peer, affected);
+            networkMaps.peerShownChanged(peer, affected);
         }
     }
 
     private void putPolicy(String policyId, PolicyDefinition written, Set<String> affected) {
+        networkMaps.addInvolvedPeers(affected);
         PolicyDefinition definition = withMergedPorts(written);
         PolicyDefinition old = policies.put(policyId, definition);
         if (old != null) {
@@ -370,6 +406,7 @@ final class AccountGraph {
         }
         addPeersOfDefinition(definition, affected);
         routeMaps.policyChanged(definition, affected);
+        networkMaps.addInvolvedPeers(affected);
     }
 
     /**

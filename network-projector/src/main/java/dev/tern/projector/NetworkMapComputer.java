@@ -112,9 +112,32 @@ final class NetworkMapComputer {
         java.util.function.Predicate<AccountGraph.Peer> connectable = seesEveryone
                 ? other -> !other.loginExpired
                 : other -> other.seenBy == computation && !other.loginExpired;
+        List<PeerRoute> routes = graph.routeMaps.routesOf(self, connectable);
+        List<RouteFirewallRule> routeRules = graph.routeMaps.firewallRulesOf(self);
+        NetworkResourceMaps.Contribution networks = graph.networkMaps.contributionTo(self, connectable);
+        if (networks != NetworkResourceMaps.Contribution.NONE) {
+            // NetBird's addNetworksRoutingPeers: routing peers and the sources they serve see each other
+            if (!networks.extraPeers().isEmpty()) {
+                List<RemotePeer> merged = new ArrayList<>(remotePeers);
+                networks.extraPeers().forEach(peer -> merged.add(graph.view(peer)));
+                merged.sort(RemotePeer.BY_IP);
+                remotePeers = merged;
+            }
+            routes = merged(routes, networks.routes(), PeerRoute.ORDER);
+            routeRules = merged(routeRules, networks.firewallRules(), RouteFirewallRule.ORDER);
+        }
         return new PeerNetworkMap(graph.accountId, self.id, serial, config,
-                remotePeers, offlinePeers, withoutAdjacentDuplicates(rules), self.loginExpired,
-                graph.routeMaps.routesOf(self, connectable), graph.routeMaps.firewallRulesOf(self));
+                remotePeers, offlinePeers, withoutAdjacentDuplicates(rules), self.loginExpired, routes, routeRules);
+    }
+
+    private static <T> List<T> merged(List<T> a, List<T> b, Comparator<T> order) {
+        if (b.isEmpty()) {
+            return a;
+        }
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.sort(order);
+        return all;
     }
 
     /** A rule whose sources are its destinations would otherwise walk the same peers twice per direction. */
