@@ -1081,6 +1081,10 @@ public class Account {
                     throw CommandRejected.invalid("rule '" + rule.name() + "' references unknown group " + groupId);
                 }
             }
+            if (rule.destinationResource() != null && !networks.containsResource(rule.destinationResource().id())) {
+                throw CommandRejected.invalid("rule '" + rule.name() + "' references unknown network resource "
+                        + rule.destinationResource().id());
+            }
         }
         return definition;
     }

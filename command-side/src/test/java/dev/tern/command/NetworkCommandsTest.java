@@ -77,6 +77,22 @@ class NetworkCommandsTest extends AccountFixtureSupport {
     }
 
     @Test
+    void aPolicyRuleMayGoToAnExistingNetworkResourceOnly() {
+        dev.tern.events.values.PolicyDefinition toLab = new dev.tern.events.values.PolicyDefinition("ssh", "", true,
+                List.of(new dev.tern.events.values.PolicyRule("r1", "r1", "", true,
+                        dev.tern.events.values.RuleAction.ACCEPT, false, dev.tern.events.values.Protocol.ALL,
+                        List.of(), List.of(), List.of("g1"), List.of(),
+                        new dev.tern.events.values.ResourceRef("res1", "subnet"))), List.of());
+        fixture.givenCurrentTime(NOW).andGiven(withNetwork(new NetworkResourceCreated(ACC, "n1", "res1", LAB)))
+                .when(new dev.tern.events.commands.CreatePolicy(ACC, "pol1", toLab))
+                .expectEvents(new dev.tern.events.PolicyCreated(ACC, "pol1", toLab));
+        fixture.givenCurrentTime(NOW).andGiven(withNetwork())
+                .when(new dev.tern.events.commands.CreatePolicy(ACC, "pol1", toLab))
+                .expectException(rejected(INVALID, "unknown network resource res1"))
+                .expectNoEvents();
+    }
+
+    @Test
     void deletingANetworkDeletesItsResourcesAndRoutersFirst() {
         fixture.givenCurrentTime(NOW).andGiven(withNetwork(new NetworkResourceCreated(ACC, "n1", "res1", LAB),
                         new NetworkRouterCreated(ACC, "n1", "rt1", VIA_P1)))

@@ -430,7 +430,7 @@ final class AccountGraph {
             written.addAll(rule.portRanges());
             rules.add(new PolicyRule(rule.id(), rule.name(), rule.description(), rule.enabled(), rule.action(),
                     rule.bidirectional(), rule.protocol(), List.of(), PortRange.merge(written), rule.sources(),
-                    rule.destinations()));
+                    rule.destinations(), rule.destinationResource()));
         }
         return new PolicyDefinition(definition.name(), definition.description(), definition.enabled(), rules,
                 definition.sourcePostureChecks());
@@ -507,6 +507,11 @@ final class AccountGraph {
 
     PolicyDefinition policy(String policyId) {
         return policies.get(policyId);
+    }
+
+    /** Every policy id, in the order the policies came. */
+    Set<String> policyIds() {
+        return policies.keySet();
     }
 
     String allGroupId() {

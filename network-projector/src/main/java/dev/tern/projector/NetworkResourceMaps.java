@@ -85,8 +85,8 @@ final class NetworkResourceMaps {
         for (Router router : routers.values()) {
             routingPeers(router.definition()).forEach(peer -> affected.add(peer.id));
         }
-        for (Resource resource : resources.values()) {
-            for (PolicyDefinition policy : policiesOf(resource.definition()).values()) {
+        for (Map.Entry<String, Resource> resource : resources.entrySet()) {
+            for (PolicyDefinition policy : policiesOf(resource.getKey(), resource.getValue().definition()).values()) {
                 sourcePeers(policy).forEach(peer -> affected.add(peer.id));
             }
         }
@@ -114,17 +114,17 @@ final class NetworkResourceMaps {
         return new ArrayList<>(peers);
     }
 
-    /** NetBird's GetPoliciesForNetworkResource (group destinations; Tern has no destination resources yet). */
-    private Map<String, PolicyDefinition> policiesOf(NetworkResourceDefinition resource) {
-        Set<String> ids = new TreeSet<>();
-        for (String groupId : resource.groups()) {
-            ids.addAll(graph.policyIdsForGroup(groupId));
-        }
+    /**
+     * NetBird's GetPoliciesForNetworkResource: enabled policies with an enabled rule towards one of the resource's
+     * groups or towards the resource itself.
+     */
+    private Map<String, PolicyDefinition> policiesOf(String resourceId, NetworkResourceDefinition resource) {
         Map<String, PolicyDefinition> policies = new TreeMap<>();
-        for (String id : ids) {
+        for (String id : graph.policyIds()) {
             PolicyDefinition policy = graph.policy(id);
-            if (policy != null && policy.enabled() && policy.rules().stream().anyMatch(rule -> rule.enabled()
-                    && rule.destinations().stream().anyMatch(resource.groups()::contains))) {
+            if (policy.enabled() && policy.rules().stream().anyMatch(rule -> rule.enabled()
+                    && (rule.destinationResource() != null && rule.destinationResource().id().equals(resourceId)
+                    || rule.destinations().stream().anyMatch(resource.groups()::contains)))) {
                 policies.put(id, policy);
             }
         }
@@ -173,7 +173,7 @@ final class NetworkResourceMaps {
             if (!resource.enabled()) {
                 continue;
             }
-            Map<String, PolicyDefinition> policies = policiesOf(resource);
+            Map<String, PolicyDefinition> policies = policiesOf(entry.getKey(), resource);
             if (policies.isEmpty()) {
                 continue;
             }

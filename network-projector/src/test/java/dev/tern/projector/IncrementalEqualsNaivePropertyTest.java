@@ -386,9 +386,14 @@ class IncrementalEqualsNaivePropertyTest {
                         ranges.add(new PortRange(8000, 8000 + random.nextInt(100)));
                     }
                 }
+                // some rules go to a network resource (PUT_RESOURCE's ids), with or without destination groups
+                boolean toResource = random.nextInt(4) == 0;
                 rules.add(new PolicyRule("r" + i, "rule" + i, "", random.nextInt(6) != 0,
                         random.nextInt(5) == 0 ? RuleAction.DROP : RuleAction.ACCEPT, random.nextBoolean(),
-                        protocol, ports, ranges, someOf(groups, random), someOf(groups, random)));
+                        protocol, ports, ranges, someOf(groups, random),
+                        toResource && random.nextBoolean() ? List.of() : someOf(groups, random),
+                        toResource ? new dev.tern.events.values.ResourceRef("res" + random.nextInt(4), "subnet")
+                                : null));
             }
             return new PolicyDefinition("policy", "", random.nextInt(7) != 0, rules, List.of());
         }

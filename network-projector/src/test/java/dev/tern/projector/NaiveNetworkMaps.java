@@ -298,7 +298,8 @@ final class NaiveNetworkMaps {
             Map<String, PolicyDefinition> applied = new TreeMap<>();
             policies.forEach((id, policy) -> {
                 if (policy.enabled() && policy.rules().stream().anyMatch(r -> r.enabled()
-                        && r.destinations().stream().anyMatch(resource.groups()::contains))) {
+                        && (r.destinations().stream().anyMatch(resource.groups()::contains)
+                        || r.destinationResource() != null && r.destinationResource().id().equals(entry.getKey())))) {
                     applied.put(id, policy);
                 }
             });

@@ -56,6 +56,18 @@ class NetworkResourceMapsTest {
     }
 
     @Test
+    void aPolicyRuleTowardsTheResourceItselfRoutesToo() {
+        projector.apply(new PolicyCreated(ACCOUNT, "ssh-lab", policy("ssh-lab", new dev.tern.events.values.PolicyRule(
+                "r1", "r1", "", true, RuleAction.ACCEPT, false, Protocol.TCP,
+                List.of(dev.tern.events.values.PortRange.single(22)), List.of(), List.of("dev"), List.of(),
+                new dev.tern.events.values.ResourceRef("res", "subnet")))));
+        assertThat(map("a").routes()).extracting(PeerRoute::id).containsExactly("res:r");
+        assertThat(map("r").routeFirewallRules()).extracting(RouteFirewallRule::port, RouteFirewallRule::sourceRanges)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(dev.tern.events.values.PortRange.single(22),
+                        List.of(ip(2).address() + "/32")));
+    }
+
+    @Test
     void aPolicyTowardsTheResourceGroupRoutesItsSourcesThroughTheRouter() {
         List<PeerNetworkMap> changed = projector.apply(new PolicyCreated(ACCOUNT, "to-lab", policy("to-lab",
                 accept("r1", false, List.of("dev"), List.of("lab")))));

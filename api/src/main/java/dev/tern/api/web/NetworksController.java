@@ -323,11 +323,14 @@ class NetworksController {
             }
         }
         Set<String> resourceGroups = new HashSet<>();
+        Set<String> resourceIds = new HashSet<>(network.resourceIds());
         reads.resources(caller.accountId(), network.id())
                 .forEach(resource -> resourceGroups.addAll(resource.definition().groups()));
         List<String> policies = context.policies().stream()
                 .filter(p -> p.definition().rules().stream()
-                        .anyMatch(rule -> rule.destinations().stream().anyMatch(resourceGroups::contains)))
+                        .anyMatch(rule -> rule.destinations().stream().anyMatch(resourceGroups::contains)
+                                || rule.destinationResource() != null
+                                && resourceIds.contains(rule.destinationResource().id())))
                 .map(PolicyView::id).toList();
         return new NetworkJson(network.id(), network.name(), network.description(), network.routerIds(),
                 routingPeers.size(), network.resourceIds(), policies);

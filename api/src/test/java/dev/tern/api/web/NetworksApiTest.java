@@ -47,11 +47,29 @@ class NetworksApiTest extends ApiTestSupport {
         assertThat(router.json().get("metric").asInt()).isEqualTo(100);
 
         String policy = createPolicy(unique("to-lab"), List.of(dev), List.of(dev));
+        // NetBird's newer policies name the resource itself and no destination groups
+        String resourceId = s.get("id").asText();
+        Map<String, Object> toResource = new java.util.HashMap<>(rule("r", List.of(dev), List.of(), false, "tcp",
+                List.of("22")));
+        toResource.remove("destinations");
+        toResource.put("destinationResource", Map.of("id", resourceId, "type", "subnet"));
+        TestHttp.Response resourcePolicy = http.post("/api/policies", admin(), Map.of("name", unique("ssh-lab"),
+                "enabled", true, "rules", List.of(toResource)));
+        assertThat(resourcePolicy.status()).as(resourcePolicy.toString()).isEqualTo(200);
+        JsonNode rule = resourcePolicy.json().get("rules").get(0);
+        assertThat(rule.get("destinationResource").get("id").asText()).isEqualTo(resourceId);
+        assertThat(rule.get("destinationResource").get("type").asText()).isEqualTo("subnet");
+        assertThat(rule.get("destinations")).isEmpty();
+        toResource.put("destinationResource", Map.of("id", "no-such-resource", "type", "subnet"));
+        assertError(http.post("/api/policies", admin(), Map.of("name", unique("ssh-lab"), "enabled", true,
+                "rules", List.of(toResource))), 400);
         JsonNode n = http.get("/api/networks/" + net, admin()).json();
         assertThat(n.get("resources").size()).isEqualTo(3);
         assertThat(n.get("routers").get(0).asText()).isEqualTo(routerId);
         assertThat(n.get("routing_peers_count").asInt()).isEqualTo(1);
-        assertThat(n.get("policies").toString()).contains(policy);
+        assertThat(n.get("policies").toString()).contains(policy).contains(resourcePolicy.json().get("id").asText());
+        assertThat(http.delete("/api/policies/" + resourcePolicy.json().get("id").asText(), admin()).status())
+                .isEqualTo(200);
         assertThat(http.get("/api/networks/routers", admin()).json().toString()).contains(routerId);
 
         // a routing peer cannot be deleted while it routes; deleting the network takes resources and routers along
