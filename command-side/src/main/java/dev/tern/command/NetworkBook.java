@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * The networks of an account with their resources and routers (NetBird's Networks), and the checks NetBird's
@@ -37,9 +36,6 @@ final class NetworkBook {
 
     record Snapshot(List<Network> networks, List<Resource> resources, List<Router> routers) {
     }
-
-    private static final Pattern DOMAIN = Pattern.compile(
-            "(\\*\\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?");
 
     private final Map<String, Network> networks = new HashMap<>();
     private final Map<String, Resource> resources = new HashMap<>();
@@ -179,10 +175,9 @@ final class NetworkBook {
                 throw CommandRejected.invalid("a " + type + " resource has no domain");
             }
         } else if (NetworkResourceDefinition.DOMAIN.equals(type)) {
-            String domain = definition.domain();
-            if (domain == null || domain.length() > 253 || !DOMAIN.matcher(domain).matches()
-                    || definition.prefix() != null) {
-                throw CommandRejected.invalid("'" + domain + "' is not a valid domain");
+            Rules.routedDomain(definition.domain());
+            if (definition.prefix() != null) {
+                throw CommandRejected.invalid("a domain resource has no prefix");
             }
         } else {
             throw CommandRejected.invalid("network resource type must be host, subnet or domain, not " + type);

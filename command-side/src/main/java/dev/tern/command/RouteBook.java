@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * The routes of an account, with the checks NetBird makes before it stores one (route.go validateRoute and
@@ -29,11 +28,6 @@ final class RouteBook {
 
     record Snapshot(List<Route> routes) {
     }
-
-    /** NetBird's domain rule (shared/management/domain): dot-separated labels, optionally under a leading "*.". */
-    private static final Pattern DOMAIN = Pattern.compile(
-            "(\\*\\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?");
-    private static final int MAX_DOMAIN_NAME = 253;
 
     private final Map<String, Route> byId = new HashMap<>();
     private final GroupReferences byGroup = new GroupReferences();
@@ -116,12 +110,7 @@ final class RouteBook {
         if (definition.domains().size() > RouteDefinition.MAX_DOMAINS) {
             throw CommandRejected.invalid("a route may list at most " + RouteDefinition.MAX_DOMAINS + " domains");
         }
-        for (String domain : definition.domains()) {
-            if (domain == null || domain.length() > MAX_DOMAIN_NAME || !DOMAIN.matcher(domain).matches()) {
-                throw CommandRejected.invalid("'" + domain + "' is not a valid domain (lower-case letters, digits, "
-                        + "dashes; punycode for other letters; an optional leading '*.')");
-            }
-        }
+        definition.domains().forEach(Rules::routedDomain);
         Cidr meshNetwork = peers.network();
         if (definition.network() != null && meshNetwork.contains(definition.network())) {
             // WireGuard would then send mesh traffic to the routing peer instead of the peer that owns the address

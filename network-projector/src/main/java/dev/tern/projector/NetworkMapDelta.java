@@ -10,8 +10,8 @@ import java.util.Objects;
  * The difference between two maps of one peer, for clients that accept deltas instead of full maps: remote peers
  * added, changed (same peer id, anything else different) and removed; the own config, the offline peers (normally
  * few) and the firewall rules are carried whole when they changed, and the peer's own login state when it changed
- * (each null when it did not); routes and route firewall rules too, whole when they changed. A stream computes it against the map it last sent,
- * not the previous published one: the hub may have dropped maps in between.
+ * (each null when it did not); routes and route firewall rules likewise, whole when they changed. A stream computes
+ * it against the map it last sent, not the previous published one: the hub may have dropped maps in between.
  */
 public record NetworkMapDelta(String accountId, String peerId, long fromSerial, long toSerial,
                               PeerConfig peerConfig, List<RemotePeer> added, List<RemotePeer> changed,
