@@ -47,7 +47,7 @@ public final class NetworkMapBench {
     private static final String DOMAIN = "tern.internal";
 
     /** peers, groups, NetBird's local upper bound in ms for a full account update (maxMsPerOpLocal). */
-    private record Shape(String name, int peers, int groups, double netbirdBudgetMs) {
+    record Shape(String name, int peers, int groups, double netbirdBudgetMs) {
     }
 
     private static final List<Shape> SHAPES = List.of(
@@ -64,10 +64,10 @@ public final class NetworkMapBench {
     }
 
     /** Wall-clock and thread-CPU milliseconds of one measured run. */
-    private record Timing(double wallMs, double cpuMs) {
+    record Timing(double wallMs, double cpuMs) {
     }
 
-    private static final class Clock {
+    static final class Clock {
         private final long wall = System.nanoTime();
         private final long cpu = THREADS.getCurrentThreadCpuTime();
 
@@ -200,7 +200,7 @@ public final class NetworkMapBench {
                 format(median(membership)), pushed, rules);
     }
 
-    private static NetworkMapProjector replay(List<AccountEvent> history) {
+    static NetworkMapProjector replay(List<AccountEvent> history) {
         NetworkMapProjector projector = new NetworkMapProjector();
         for (AccountEvent event : history) {
             projector.apply(event);
@@ -209,7 +209,7 @@ public final class NetworkMapBench {
     }
 
     /** The account as NetBird's setupTestAccountManager lays it out, as the events Tern would have recorded. */
-    private static List<AccountEvent> history(Shape shape) {
+    static List<AccountEvent> history(Shape shape) {
         List<AccountEvent> events = new ArrayList<>();
         Cidr network = Cidr.parse("100.64.0.0/16");
         events.add(new AccountCreated(ACCOUNT, network, DOMAIN, Instant.EPOCH));
@@ -234,11 +234,11 @@ public final class NetworkMapBench {
         return events;
     }
 
-    private static String peerId(int p) {
+    static String peerId(int p) {
         return "peer-" + p;
     }
 
-    private static String groupId(int g) {
+    static String groupId(int g) {
         return "group-" + g;
     }
 
@@ -252,13 +252,13 @@ public final class NetworkMapBench {
         return WireGuardKey.of(raw);
     }
 
-    private static String format(Timing timing) {
+    static String format(Timing timing) {
         return String.format(Locale.ROOT, timing.wallMs() < 10 ? "%.2f / %.2f" : "%.0f / %.0f",
                 timing.wallMs(), timing.cpuMs());
     }
 
     /** Median by wall time (the run a reader would most likely see), with that run's CPU time. */
-    private static Timing median(Timing[] timings) {
+    static Timing median(Timing[] timings) {
         Timing[] sorted = timings.clone();
         Arrays.sort(sorted, java.util.Comparator.comparingDouble(Timing::wallMs));
         return sorted[sorted.length / 2];

@@ -35,6 +35,18 @@ import dev.tern.events.PersonalAccessTokenDeleted;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.NetworkCreated;
+import dev.tern.events.NetworkDeleted;
+import dev.tern.events.NetworkResourceCreated;
+import dev.tern.events.NetworkResourceDeleted;
+import dev.tern.events.NetworkResourceUpdated;
+import dev.tern.events.NetworkRouterCreated;
+import dev.tern.events.NetworkRouterDeleted;
+import dev.tern.events.NetworkRouterUpdated;
+import dev.tern.events.NetworkUpdated;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
+import dev.tern.events.RouteUpdated;
 import dev.tern.events.SetupKeyAutoGroupsChanged;
 import dev.tern.events.SetupKeyCreated;
 import dev.tern.events.SetupKeyDeleted;
@@ -76,6 +88,16 @@ import dev.tern.events.commands.UpdatePeer;
 import dev.tern.events.commands.UpdatePolicy;
 import dev.tern.events.commands.UpdateSetupKey;
 import dev.tern.events.commands.UpdateUser;
+import dev.tern.events.commands.CreateNetwork;
+import dev.tern.events.commands.CreateRoute;
+import dev.tern.events.commands.DeleteNetwork;
+import dev.tern.events.commands.DeleteNetworkResource;
+import dev.tern.events.commands.DeleteNetworkRouter;
+import dev.tern.events.commands.SaveNetworkResource;
+import dev.tern.events.commands.SaveNetworkRouter;
+import dev.tern.events.commands.UpdateNetwork;
+import dev.tern.events.commands.DeleteRoute;
+import dev.tern.events.commands.UpdateRoute;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.GroupIssuer;
@@ -136,6 +158,8 @@ public class Account {
     private SetupKeyBook setupKeys;
     private PeerBook peers;
     private DnsBook dns;
+    private RouteBook routes;
+    private NetworkBook networks;
 
     /** For Axon (event sourcing) and Jackson (snapshots). */
     protected Account() {
@@ -179,6 +203,8 @@ public class Account {
         setupKeys = new SetupKeyBook();
         peers = new PeerBook(event.network());
         dns = new DnsBook();
+        routes = new RouteBook();
+        networks = new NetworkBook();
     }
 
     @CommandHandler
@@ -520,6 +546,15 @@ public class Account {
         if (dnsUse != null) {
             throw CommandRejected.conflict("group '" + group.name() + "' is used by " + dnsUse);
         }
+        String networkUse = networks.anyReferencing(group.id());
+        if (networkUse != null) {
+            throw CommandRejected.conflict("group '" + group.name() + "' is used by " + networkUse);
+        }
+        RouteBook.Route route = routes.anyReferencing(group.id());
+        if (route != null) {
+            throw CommandRejected.conflict("group '" + group.name() + "' is used by route '"
+                    + route.definition().netId() + "' (" + route.id() + ")");
+        }
         apply(new GroupDeleted(accountId, group.id(), group.name()));
     }
 
@@ -587,6 +622,170 @@ public class Account {
     @EventSourcingHandler
     void on(PolicyDeleted event) {
         policies.remove(event.policyId());
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    @CommandHandler
+    void handle(CreateRoute command) {
+        String routeId = Rules.id(command.routeId(), "route id");
+        if (routes.contains(routeId)) {
+            throw CommandRejected.conflict("route " + routeId + " already exists");
+        }
+        apply(new RouteCreated(accountId, routeId, routes.checked(routeId, command.definition(), groups, peers)));
+    }
+
+    @CommandHandler
+    void handle(UpdateRoute command) {
+        RouteBook.Route route = require("route", command.routeId(), routes::get);
+        apply(new RouteUpdated(accountId, route.id(), routes.checked(route.id(), command.definition(), groups, peers)));
+    }
+
+    @CommandHandler
+    void handle(DeleteRoute command) {
+        RouteBook.Route route = require("route", command.routeId(), routes::get);
+        apply(new RouteDeleted(accountId, route.id(), route.definition().netId()));
+    }
+
+    @EventSourcingHandler
+    void on(RouteCreated event) {
+        routes.put(new RouteBook.Route(event.routeId(), event.definition()));
+    }
+
+    @EventSourcingHandler
+    void on(RouteUpdated event) {
+        routes.put(new RouteBook.Route(event.routeId(), event.definition()));
+    }
+
+    @EventSourcingHandler
+    void on(RouteDeleted event) {
+        routes.remove(event.routeId());
+    }
+
+    // ---------------------------------------------------------------- networks, their resources and routers
+
+    @CommandHandler
+    void handle(CreateNetwork command) {
+        String networkId = Rules.id(command.networkId(), "network id");
+        if (networks.network(networkId) != null) {
+            throw CommandRejected.conflict("network " + networkId + " already exists");
+        }
+        apply(new NetworkCreated(accountId, networkId, Rules.name(command.name(), "network name"),
+                Rules.text(command.description(), "network description", InputLimits.MAX_DESCRIPTION)));
+    }
+
+    @CommandHandler
+    void handle(UpdateNetwork command) {
+        NetworkBook.Network network = require("network", command.networkId(), networks::network);
+        apply(new NetworkUpdated(accountId, network.id(), Rules.name(command.name(), "network name"),
+                Rules.text(command.description(), "network description", InputLimits.MAX_DESCRIPTION)));
+    }
+
+    @CommandHandler
+    void handle(DeleteNetwork command) {
+        NetworkBook.Network network = require("network", command.networkId(), networks::network);
+        for (NetworkBook.Resource resource : networks.resourcesOf(network.id())) {
+            apply(new NetworkResourceDeleted(accountId, network.id(), resource.id(), resource.definition().name()));
+        }
+        for (NetworkBook.Router router : networks.routersOf(network.id())) {
+            apply(new NetworkRouterDeleted(accountId, network.id(), router.id()));
+        }
+        apply(new NetworkDeleted(accountId, network.id(), network.name()));
+    }
+
+    @CommandHandler
+    void handle(SaveNetworkResource command) {
+        NetworkBook.Network network = require("network", command.networkId(), networks::network);
+        var definition = NetworkBook.checked(command.definition(), groups);
+        if (command.create()) {
+            String resourceId = Rules.id(command.resourceId(), "network resource id");
+            if (networks.containsResource(resourceId)) {
+                throw CommandRejected.conflict("network resource " + resourceId + " already exists");
+            }
+            apply(new NetworkResourceCreated(accountId, network.id(), resourceId, definition));
+        } else {
+            NetworkBook.Resource resource = require("network resource", command.resourceId(),
+                    id -> networks.resource(network.id(), id));
+            apply(new NetworkResourceUpdated(accountId, network.id(), resource.id(), definition));
+        }
+    }
+
+    @CommandHandler
+    void handle(DeleteNetworkResource command) {
+        NetworkBook.Network network = require("network", command.networkId(), networks::network);
+        NetworkBook.Resource resource = require("network resource", command.resourceId(),
+                id -> networks.resource(network.id(), id));
+        apply(new NetworkResourceDeleted(accountId, network.id(), resource.id(), resource.definition().name()));
+    }
+
+    @CommandHandler
+    void handle(SaveNetworkRouter command) {
+        NetworkBook.Network network = require("network", command.networkId(), networks::network);
+        var definition = NetworkBook.checked(command.definition(), groups, peers);
+        if (command.create()) {
+            String routerId = Rules.id(command.routerId(), "network router id");
+            if (networks.containsRouter(routerId)) {
+                throw CommandRejected.conflict("network router " + routerId + " already exists");
+            }
+            apply(new NetworkRouterCreated(accountId, network.id(), routerId, definition));
+        } else {
+            NetworkBook.Router router = require("network router", command.routerId(),
+                    id -> networks.router(network.id(), id));
+            apply(new NetworkRouterUpdated(accountId, network.id(), router.id(), definition));
+        }
+    }
+
+    @CommandHandler
+    void handle(DeleteNetworkRouter command) {
+        NetworkBook.Network network = require("network", command.networkId(), networks::network);
+        NetworkBook.Router router = require("network router", command.routerId(),
+                id -> networks.router(network.id(), id));
+        apply(new NetworkRouterDeleted(accountId, network.id(), router.id()));
+    }
+
+    @EventSourcingHandler
+    void on(NetworkCreated event) {
+        networks.putNetwork(new NetworkBook.Network(event.networkId(), event.name(), event.description()));
+    }
+
+    @EventSourcingHandler
+    void on(NetworkUpdated event) {
+        networks.putNetwork(new NetworkBook.Network(event.networkId(), event.name(), event.description()));
+    }
+
+    @EventSourcingHandler
+    void on(NetworkDeleted event) {
+        networks.removeNetwork(event.networkId());
+    }
+
+    @EventSourcingHandler
+    void on(NetworkResourceCreated event) {
+        networks.putResource(new NetworkBook.Resource(event.resourceId(), event.networkId(), event.definition()));
+    }
+
+    @EventSourcingHandler
+    void on(NetworkResourceUpdated event) {
+        networks.putResource(new NetworkBook.Resource(event.resourceId(), event.networkId(), event.definition()));
+    }
+
+    @EventSourcingHandler
+    void on(NetworkResourceDeleted event) {
+        networks.removeResource(event.resourceId());
+    }
+
+    @EventSourcingHandler
+    void on(NetworkRouterCreated event) {
+        networks.putRouter(new NetworkBook.Router(event.routerId(), event.networkId(), event.definition()));
+    }
+
+    @EventSourcingHandler
+    void on(NetworkRouterUpdated event) {
+        networks.putRouter(new NetworkBook.Router(event.routerId(), event.networkId(), event.definition()));
+    }
+
+    @EventSourcingHandler
+    void on(NetworkRouterDeleted event) {
+        networks.removeRouter(event.routerId());
     }
 
     // ---------------------------------------------------------------- peers
@@ -727,6 +926,11 @@ public class Account {
     @CommandHandler
     void handle(DeletePeer command) {
         PeerBook.Peer peer = requirePeer(command.peerId());
+        String router = networks.routerOfPeer(peer.id());
+        if (router != null) {
+            // as NetBird: the router would route through nobody
+            throw CommandRejected.preconditionFailed("peer is linked to a network router: " + router);
+        }
         apply(new PeerDeleted(accountId, peer.id(), new WireGuardKey(peer.wgPubKey())));
     }
 
@@ -1008,6 +1212,10 @@ public class Account {
                 if (!groups.contains(groupId)) {
                     throw CommandRejected.invalid("rule '" + rule.name() + "' references unknown group " + groupId);
                 }
+            }
+            if (rule.destinationResource() != null && !networks.containsResource(rule.destinationResource().id())) {
+                throw CommandRejected.invalid("rule '" + rule.name() + "' references unknown network resource "
+                        + rule.destinationResource().id());
             }
         }
         return definition;

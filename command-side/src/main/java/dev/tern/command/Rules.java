@@ -106,6 +106,22 @@ final class Rules {
         return lower;
     }
 
+    /** NetBird's domain rule (shared/management/domain): dot-separated labels, optionally under a leading "*.". */
+    private static final Pattern ROUTED_DOMAIN = Pattern.compile(
+            "(\\*\\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?");
+
+    /**
+     * A domain that routes or network resources name (lower case, punycode, an optional leading wildcard label),
+     * as the REST edge normalises it; anything else is refused.
+     */
+    static String routedDomain(String domain) {
+        if (domain == null || domain.length() > MAX_DNS_NAME || !ROUTED_DOMAIN.matcher(domain).matches()) {
+            throw CommandRejected.invalid("'" + domain + "' is not a valid domain (lower-case letters, digits, "
+                    + "dashes; punycode for other letters; an optional leading '*.')");
+        }
+        return domain;
+    }
+
     /** A plausible e-mail address: something@something, no spaces, at most 255 characters. */
     static String email(String email) {
         if (email == null || email.isBlank()) {

@@ -17,6 +17,9 @@ public sealed interface AccountEvent permits AccountCreated, AccountSettingsUpda
         PeerRegistered, PeerRenamed, PeerSshChanged, PeerLoginExpirationChanged, PeerInactivityExpirationChanged,
         PeerLoginExpired, PeerLoginExpiryLifted, PeerLoginRenewed, PeerDeleted,
         DnsSettingsUpdated, NameServerGroupCreated, NameServerGroupUpdated, NameServerGroupDeleted,
-        DnsZoneCreated, DnsZoneUpdated, DnsZoneDeleted, DnsRecordCreated, DnsRecordUpdated, DnsRecordDeleted {
+        DnsZoneCreated, DnsZoneUpdated, DnsZoneDeleted, DnsRecordCreated, DnsRecordUpdated, DnsRecordDeleted,
+        RouteCreated, RouteUpdated, RouteDeleted,
+        NetworkCreated, NetworkUpdated, NetworkDeleted, NetworkResourceCreated, NetworkResourceUpdated,
+        NetworkResourceDeleted, NetworkRouterCreated, NetworkRouterUpdated, NetworkRouterDeleted {
     String accountId();
 }

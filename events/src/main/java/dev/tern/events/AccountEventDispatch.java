@@ -52,6 +52,22 @@ public final class AccountEventDispatch<T> {
             DnsZoneCreated.class, DnsZoneUpdated.class, DnsZoneDeleted.class,
             DnsRecordCreated.class, DnsRecordUpdated.class, DnsRecordDeleted.class);
 
+    /**
+     * Routes: what peers route beyond the mesh. A fold that keeps no routes (the point-in-time view of peers and
+     * policies) ignores them as one family; a new route event belongs here.
+     */
+    public static final List<Class<? extends AccountEvent>> ROUTE_EVENTS = List.of(RouteCreated.class,
+            RouteUpdated.class, RouteDeleted.class);
+
+    /**
+     * Networks with their resources and routers. A fold that does not model them (yet: the network maps) ignores
+     * them as one family; a new network event belongs here.
+     */
+    public static final List<Class<? extends AccountEvent>> NETWORK_EVENTS = List.of(NetworkCreated.class,
+            NetworkUpdated.class, NetworkDeleted.class, NetworkResourceCreated.class, NetworkResourceUpdated.class,
+            NetworkResourceDeleted.class, NetworkRouterCreated.class, NetworkRouterUpdated.class,
+            NetworkRouterDeleted.class);
+
     private static final Handler<Object, AccountEvent> IGNORE = (target, event) -> {
     };
 

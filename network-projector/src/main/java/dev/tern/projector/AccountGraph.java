@@ -22,6 +22,18 @@ import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.NetworkCreated;
+import dev.tern.events.NetworkDeleted;
+import dev.tern.events.NetworkResourceCreated;
+import dev.tern.events.NetworkResourceDeleted;
+import dev.tern.events.NetworkResourceUpdated;
+import dev.tern.events.NetworkRouterCreated;
+import dev.tern.events.NetworkRouterDeleted;
+import dev.tern.events.NetworkRouterUpdated;
+import dev.tern.events.NetworkUpdated;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
+import dev.tern.events.RouteUpdated;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PolicyDefinition;
@@ -57,6 +69,10 @@ final class AccountGraph {
     private final Map<String, Set<String>> policiesByGroup = new HashMap<>();
     /** Settings, nameserver groups, custom zones: the DNS part of the maps. */
     private final AccountDns dns = new AccountDns();
+    /** The account's routes and what they add to maps. */
+    final RouteMaps routeMaps = new RouteMaps(this);
+    /** The account's networks (resources and routers) and what they add to maps. */
+    final NetworkResourceMaps networkMaps = new NetworkResourceMaps(this);
 
     /** NetBird's address for "any peer" in a firewall rule. */
     static final String ANY_PEER_IP = "0.0.0.0";
@@ -189,10 +205,25 @@ final class AccountGraph {
             .on(PolicyUpdated.class, (c, e) -> c.graph.putPolicy(e.policyId(), e.definition(), c.affected))
             .on(PolicyDeleted.class, (c, e) -> c.graph.policyDeleted(e, c.affected))
             .onEach(AccountEventDispatch.DNS_EVENTS, (c, e) -> c.graph.addMembers(c.graph.dns.apply(e), c.affected))
+            .on(RouteCreated.class, (c, e) -> c.graph.routeMaps.put(e.routeId(), e.definition(), c.affected))
+            .on(RouteUpdated.class, (c, e) -> c.graph.routeMaps.put(e.routeId(), e.definition(), c.affected))
+            .on(RouteDeleted.class, (c, e) -> c.graph.routeMaps.delete(e.routeId(), c.affected))
             .ignore(AccountSettingsUpdated.class, PeerLoginExpirationChanged.class,
                     PeerInactivityExpirationChanged.class)
             .ignore(AccountEventDispatch.USER_EVENTS)
             .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
+            .on(NetworkResourceCreated.class, (c, e) -> c.graph.networkMaps.putResource(e.networkId(),
+                    e.resourceId(), e.definition(), c.affected))
+            .on(NetworkResourceUpdated.class, (c, e) -> c.graph.networkMaps.putResource(e.networkId(),
+                    e.resourceId(), e.definition(), c.affected))
+            .on(NetworkResourceDeleted.class, (c, e) -> c.graph.networkMaps.deleteResource(e.resourceId(), c.affected))
+            .on(NetworkRouterCreated.class, (c, e) -> c.graph.networkMaps.putRouter(e.networkId(), e.routerId(),
+                    e.definition(), c.affected))
+            .on(NetworkRouterUpdated.class, (c, e) -> c.graph.networkMaps.putRouter(e.networkId(), e.routerId(),
+                    e.definition(), c.affected))
+            .on(NetworkRouterDeleted.class, (c, e) -> c.graph.networkMaps.deleteRouter(e.routerId(), c.affected))
+            // a network's name shows in no map, and it is deleted after its resources and routers
+            .ignore(NetworkCreated.class, NetworkUpdated.class, NetworkDeleted.class)
             .build();
 
     /** The event types that can change a network map; for the completeness test. */
@@ -247,6 +278,14 @@ final class AccountGraph {
         if (dns.names(e.groupId())) {
             addMembers(Set.of(e.groupId()), affected);
         }
+        networkMaps.addInvolvedPeers(affected);
+        Group doomed = groups.get(e.groupId());
+        if (doomed != null) {
+            // the account refuses to delete a group a route names, but history written before it may hold one
+            for (String peerId : doomed.members.keySet()) {
+                routeMaps.membershipChanged(doomed.id, peerId, affected);
+            }
+        }
         Group group = groups.remove(e.groupId());
         if (group != null) {
             for (Peer peer : group.members.values()) {
@@ -258,16 +297,20 @@ final class AccountGraph {
         if (e.groupId().equals(allGroupId)) {
             allGroupId = null;
         }
+        networkMaps.addInvolvedPeers(affected);
     }
 
     private void peerAddedToGroup(PeerAddedToGroup e, Set<String> affected) {
         Peer peer = peers.get(e.peerId());
         Group group = groups.get(e.groupId());
         if (peer != null && group != null && !e.groupId().equals(allGroupId)) {
+            networkMaps.addInvolvedPeers(affected);
             group.members.put(peer.id, peer);
             peer.groups.add(group.id);
             affected.add(peer.id);
             addPeersOfPolicies(policiesByGroup.get(group.id), affected);
+            routeMaps.membershipChanged(group.id, peer.id, affected);
+            networkMaps.addInvolvedPeers(affected);
         }
     }
 
@@ -277,19 +320,25 @@ final class AccountGraph {
         if (peer != null && group != null && group.members.containsKey(peer.id)) {
             affected.add(peer.id);
             addPeersOfPolicies(policiesByGroup.get(group.id), affected);
+            routeMaps.membershipChanged(group.id, peer.id, affected);
+            networkMaps.addInvolvedPeers(affected);
             group.members.remove(peer.id);
             peer.groups.remove(group.id);
+            networkMaps.addInvolvedPeers(affected);
         }
     }
 
     private void peerRegistered(PeerRegistered e, Set<String> affected) {
         if (!peers.containsKey(e.peerId())) {
+            networkMaps.addInvolvedPeers(affected);
             peers.put(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel()));
             forgetShared();
             affected.add(e.peerId());
             if (allGroupId != null) {
                 addPeersOfPolicies(policiesByGroup.get(allGroupId), affected);
+                routeMaps.membershipChanged(allGroupId, e.peerId(), affected);
             }
+            networkMaps.addInvolvedPeers(affected);
         }
     }
 
@@ -297,6 +346,10 @@ final class AccountGraph {
         Peer peer = peers.get(e.peerId());
         if (peer != null) {
             addLinkedPeers(peer, affected);
+            for (String groupId : groupsOf(peer)) {
+                routeMaps.membershipChanged(groupId, peer.id, affected);
+            }
+            networkMaps.addInvolvedPeers(affected);
             for (String groupId : peer.groups) {
                 Group group = groups.get(groupId);
                 if (group != null) {
@@ -305,6 +358,7 @@ final class AccountGraph {
             }
             peers.remove(peer.id);
             forgetShared();
+            networkMaps.addInvolvedPeers(affected);
         }
     }
 
@@ -334,13 +388,16 @@ final class AccountGraph {
             peer.view = null;
             forgetShared();
             addLinkedPeers(peer, affected);
+            networkMaps.peerShownChanged(peer, affected);
         }
     }
 
     private void policyDeleted(PolicyDeleted e, Set<String> affected) {
+        networkMaps.addInvolvedPeers(affected);
         PolicyDefinition old = policies.remove(e.policyId());
         if (old != null) {
             addPeersOfDefinition(old, affected);
+            routeMaps.policyChanged(old, affected);
             unindex(e.policyId(), old);
         }
     }
@@ -356,20 +413,25 @@ final class AccountGraph {
             peer.loginExpired = expired;
             forgetShared();
             addLinkedPeers(peer, affected);
+            networkMaps.peerShownChanged(peer, affected);
         }
     }
 
     private void putPolicy(String policyId, PolicyDefinition written, Set<String> affected) {
+        networkMaps.addInvolvedPeers(affected);
         PolicyDefinition definition = withMergedPorts(written);
         PolicyDefinition old = policies.put(policyId, definition);
         if (old != null) {
             addPeersOfDefinition(old, affected);
+            routeMaps.policyChanged(old, affected);
             unindex(policyId, old);
         }
         for (String groupId : definition.groups()) {
             policiesByGroup.computeIfAbsent(groupId, g -> new LinkedHashSet<>()).add(policyId);
         }
         addPeersOfDefinition(definition, affected);
+        routeMaps.policyChanged(definition, affected);
+        networkMaps.addInvolvedPeers(affected);
     }
 
     /**
@@ -393,7 +455,7 @@ final class AccountGraph {
             written.addAll(rule.portRanges());
             rules.add(new PolicyRule(rule.id(), rule.name(), rule.description(), rule.enabled(), rule.action(),
                     rule.bidirectional(), rule.protocol(), List.of(), PortRange.merge(written), rule.sources(),
-                    rule.destinations()));
+                    rule.destinations(), rule.destinationResource()));
         }
         return new PolicyDefinition(definition.name(), definition.description(), definition.enabled(), rules,
                 definition.sourcePostureChecks());
@@ -470,6 +532,11 @@ final class AccountGraph {
 
     PolicyDefinition policy(String policyId) {
         return policies.get(policyId);
+    }
+
+    /** Every policy id, in the order the policies came. */
+    Set<String> policyIds() {
+        return policies.keySet();
     }
 
     String allGroupId() {

@@ -108,8 +108,37 @@ final class NetworkMapComputer {
         rules.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, graph.address(self.ip),
                 graph.fqdn(self.dnsLabel), self.sshEnabled);
+        // NetBird's peers to connect: the routes of these routing peers are the ones this peer may use
+        java.util.function.Predicate<AccountGraph.Peer> connectable = seesEveryone
+                ? other -> !other.loginExpired
+                : other -> other.seenBy == computation && !other.loginExpired;
+        List<PeerRoute> routes = graph.routeMaps.routesOf(self, connectable);
+        List<RouteFirewallRule> routeRules = graph.routeMaps.firewallRulesOf(self);
+        NetworkResourceMaps.Contribution networks = graph.networkMaps.contributionTo(self, connectable);
+        if (networks != NetworkResourceMaps.Contribution.NONE) {
+            // NetBird's addNetworksRoutingPeers: routing peers and the sources they serve see each other
+            if (!networks.extraPeers().isEmpty()) {
+                List<RemotePeer> merged = new ArrayList<>(remotePeers);
+                networks.extraPeers().forEach(peer -> merged.add(graph.view(peer)));
+                merged.sort(RemotePeer.BY_IP);
+                remotePeers = merged;
+            }
+            routes = merged(routes, networks.routes(), PeerRoute.ORDER);
+            routeRules = merged(routeRules, networks.firewallRules(), RouteFirewallRule.ORDER);
+        }
         return new PeerNetworkMap(graph.accountId, self.id, serial, config,
-                remotePeers, offlinePeers, withoutAdjacentDuplicates(rules), self.loginExpired, graph.dnsOf(self));
+                remotePeers, offlinePeers, withoutAdjacentDuplicates(rules), self.loginExpired, routes, routeRules,
+                graph.dnsOf(self));
+    }
+
+    private static <T> List<T> merged(List<T> a, List<T> b, Comparator<T> order) {
+        if (b.isEmpty()) {
+            return a;
+        }
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.sort(order);
+        return all;
     }
 
     /** A rule whose sources are its destinations would otherwise walk the same peers twice per direction. */

@@ -10,13 +10,16 @@ import java.util.Objects;
  * The difference between two maps of one peer, for clients that accept deltas instead of full maps: remote peers
  * added, changed (same peer id, anything else different) and removed; the own config, the offline peers (normally
  * few), the firewall rules and the account-managed DNS configuration are carried whole when they changed, and the
- * peer's own login state when it changed (each null when it did not). A stream computes it against the map it last
- * sent, not the previous published one: the hub may have dropped maps in between.
+ * peer's own login state when it changed (each null when it did not); routes and route firewall rules likewise, whole
+ * when they changed. A stream computes it against the map it last sent, not the previous published one: the hub may
+ * have dropped maps in between.
  */
 public record NetworkMapDelta(String accountId, String peerId, long fromSerial, long toSerial,
                               PeerConfig peerConfig, List<RemotePeer> added, List<RemotePeer> changed,
                               List<RemotePeer> removed, List<RemotePeer> offlinePeers,
-                              List<FirewallRule> firewallRules, Boolean loginExpired, PeerDns dns) {
+                              List<FirewallRule> firewallRules, Boolean loginExpired,
+                              List<PeerRoute> routes, List<RouteFirewallRule> routeFirewallRules,
+                              PeerDns dns) {
 
     public NetworkMapDelta {
         Objects.requireNonNull(accountId, "accountId");
@@ -26,6 +29,8 @@ public record NetworkMapDelta(String accountId, String peerId, long fromSerial, 
         removed = List.copyOf(removed);
         offlinePeers = offlinePeers == null ? null : List.copyOf(offlinePeers);
         firewallRules = firewallRules == null ? null : List.copyOf(firewallRules);
+        routes = routes == null ? null : List.copyOf(routes);
+        routeFirewallRules = routeFirewallRules == null ? null : List.copyOf(routeFirewallRules);
     }
 
     /** What turns {@code from} into {@code to}; both must be maps of the same peer. */
@@ -59,13 +64,16 @@ public record NetworkMapDelta(String accountId, String peerId, long fromSerial, 
                 from.offlinePeers().equals(to.offlinePeers()) ? null : to.offlinePeers(),
                 from.firewallRules().equals(to.firewallRules()) ? null : to.firewallRules(),
                 from.loginExpired() == to.loginExpired() ? null : to.loginExpired(),
+                from.routes().equals(to.routes()) ? null : to.routes(),
+                from.routeFirewallRules().equals(to.routeFirewallRules()) ? null : to.routeFirewallRules(),
                 from.dns().equals(to.dns()) ? null : to.dns());
     }
 
     /** Whether the delta changes nothing but the serial. */
     public boolean isEmpty() {
         return peerConfig == null && added.isEmpty() && changed.isEmpty() && removed.isEmpty() && offlinePeers == null
-                && firewallRules == null && loginExpired == null && dns == null;
+                && firewallRules == null && loginExpired == null && routes == null && routeFirewallRules == null
+                && dns == null;
     }
 
     /** The map this delta leads to from {@code from} (which must be the map it was computed from). */
@@ -86,6 +94,9 @@ public record NetworkMapDelta(String accountId, String peerId, long fromSerial, 
         return new PeerNetworkMap(accountId, peerId, toSerial, peerConfig == null ? from.peerConfig() : peerConfig,
                 sorted, offlinePeers == null ? from.offlinePeers() : offlinePeers,
                 firewallRules == null ? from.firewallRules() : firewallRules,
-                loginExpired == null ? from.loginExpired() : loginExpired, dns == null ? from.dns() : dns);
+                loginExpired == null ? from.loginExpired() : loginExpired,
+                routes == null ? from.routes() : routes,
+                routeFirewallRules == null ? from.routeFirewallRules() : routeFirewallRules,
+                dns == null ? from.dns() : dns);
     }
 }

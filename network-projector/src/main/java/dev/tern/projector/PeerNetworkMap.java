@@ -20,10 +20,14 @@ import java.util.TreeMap;
  * peers keep their records on purpose: NetBird's filterZoneRecordsForPeers serves the records of the peers to
  * connect and of the expired ones alike, so a name keeps resolving while its peer has to log in again. What the
  * account adds to DNS (custom zones, nameserver groups, or no DNS management at all) is {@code dns}.
+ * <p>
+ * Routes ({@link RouteMaps}): the routes the peer serves itself and those of its remote peers it may use, sorted by
+ * id, and, for a routing peer, the firewall rules of what it lets through towards its routed networks.
  */
 public record PeerNetworkMap(String accountId, String peerId, long serial, PeerConfig peerConfig,
                              List<RemotePeer> remotePeers, List<RemotePeer> offlinePeers,
-                             List<FirewallRule> firewallRules, boolean loginExpired, PeerDns dns) {
+                             List<FirewallRule> firewallRules, boolean loginExpired,
+                             List<PeerRoute> routes, List<RouteFirewallRule> routeFirewallRules, PeerDns dns) {
 
     public PeerNetworkMap {
         Objects.requireNonNull(accountId, "accountId");
@@ -34,14 +38,33 @@ public record PeerNetworkMap(String accountId, String peerId, long serial, PeerC
         remotePeers = frozen(remotePeers);
         offlinePeers = frozen(offlinePeers);
         firewallRules = frozen(firewallRules);
+        routes = routes == null ? List.of() : List.copyOf(routes);
+        routeFirewallRules = routeFirewallRules == null ? List.of() : List.copyOf(routeFirewallRules);
     }
 
-    /** A map with the default DNS configuration (managed, nothing beyond the peer zone). */
+    /** A map without routes, with the default DNS configuration (managed, nothing beyond the peer zone). */
     public PeerNetworkMap(String accountId, String peerId, long serial, PeerConfig peerConfig,
                           List<RemotePeer> remotePeers, List<RemotePeer> offlinePeers,
                           List<FirewallRule> firewallRules, boolean loginExpired) {
-        this(accountId, peerId, serial, peerConfig, remotePeers, offlinePeers, firewallRules, loginExpired,
-                PeerDns.DEFAULT);
+        this(accountId, peerId, serial, peerConfig, remotePeers, offlinePeers, firewallRules, loginExpired, List.of(),
+                List.of(), PeerDns.DEFAULT);
+    }
+
+    /** A map without routes. */
+    public PeerNetworkMap(String accountId, String peerId, long serial, PeerConfig peerConfig,
+                          List<RemotePeer> remotePeers, List<RemotePeer> offlinePeers,
+                          List<FirewallRule> firewallRules, boolean loginExpired, PeerDns dns) {
+        this(accountId, peerId, serial, peerConfig, remotePeers, offlinePeers, firewallRules, loginExpired, List.of(),
+                List.of(), dns);
+    }
+
+    /** A map with the default DNS configuration. */
+    public PeerNetworkMap(String accountId, String peerId, long serial, PeerConfig peerConfig,
+                          List<RemotePeer> remotePeers, List<RemotePeer> offlinePeers,
+                          List<FirewallRule> firewallRules, boolean loginExpired,
+                          List<PeerRoute> routes, List<RouteFirewallRule> routeFirewallRules) {
+        this(accountId, peerId, serial, peerConfig, remotePeers, offlinePeers, firewallRules, loginExpired, routes,
+                routeFirewallRules, PeerDns.DEFAULT);
     }
 
     private static <E> List<E> frozen(List<E> list) {
@@ -51,7 +74,7 @@ public record PeerNetworkMap(String accountId, String peerId, long serial, PeerC
     /** The same map under another serial. */
     PeerNetworkMap withSerial(long newSerial) {
         return new PeerNetworkMap(accountId, peerId, newSerial, peerConfig, remotePeers, offlinePeers, firewallRules,
-                loginExpired, dns);
+                loginExpired, routes, routeFirewallRules, dns);
     }
 
     /** Whether the two maps tell the peer the same thing, whatever their serials. */
@@ -64,6 +87,8 @@ public record PeerNetworkMap(String accountId, String peerId, long serial, PeerC
                 && remotePeers.equals(other.remotePeers)
                 && offlinePeers.equals(other.offlinePeers)
                 && firewallRules.equals(other.firewallRules)
+                && routes.equals(other.routes)
+                && routeFirewallRules.equals(other.routeFirewallRules)
                 && dns.equals(other.dns);
     }
 

@@ -35,6 +35,19 @@ import dev.tern.events.values.DnsRecordType;
 import dev.tern.events.values.DnsZoneDefinition;
 import dev.tern.events.values.NameServer;
 import dev.tern.events.values.NameServerGroupDefinition;
+import dev.tern.events.NetworkResourceCreated;
+import dev.tern.events.NetworkResourceDeleted;
+import dev.tern.events.NetworkResourceUpdated;
+import dev.tern.events.NetworkRouterCreated;
+import dev.tern.events.NetworkRouterDeleted;
+import dev.tern.events.NetworkRouterUpdated;
+import dev.tern.events.values.NetworkResourceDefinition;
+import dev.tern.events.values.NetworkRouterDefinition;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
+import dev.tern.events.RouteUpdated;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.RouteDefinition;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PolicyDefinition;
@@ -72,7 +85,9 @@ class IncrementalEqualsNaivePropertyTest {
         REGISTER_PEER, DELETE_PEER, CREATE_GROUP, DELETE_GROUP, ADD_MEMBER, REMOVE_MEMBER,
         CREATE_POLICY, UPDATE_POLICY, DELETE_POLICY, RENAME_PEER, TOGGLE_SSH, RENAME_GROUP, UNRELATED,
         EXPIRE_LOGIN, RENEW_LOGIN, LIFT_EXPIRY, UPDATE_SETTINGS,
-        DNS_SETTINGS, PUT_NAMESERVER_GROUP, DELETE_NAMESERVER_GROUP, PUT_ZONE, DELETE_ZONE, PUT_RECORD, DELETE_RECORD
+        DNS_SETTINGS, PUT_NAMESERVER_GROUP, DELETE_NAMESERVER_GROUP, PUT_ZONE, DELETE_ZONE, PUT_RECORD, DELETE_RECORD,
+        CREATE_ROUTE, UPDATE_ROUTE, DELETE_ROUTE,
+        PUT_RESOURCE, DELETE_RESOURCE, PUT_ROUTER, DELETE_ROUTER
     }
 
     @Provide
@@ -101,7 +116,14 @@ class IncrementalEqualsNaivePropertyTest {
                 net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.PUT_ZONE)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_ZONE)),
                 net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.PUT_RECORD)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_RECORD)));
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_RECORD)),
+                net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.CREATE_ROUTE)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.UPDATE_ROUTE)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_ROUTE)),
+                net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.PUT_RESOURCE)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_RESOURCE)),
+                net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.PUT_ROUTER)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_ROUTER)));
         Arbitrary<Integer> index = Arbitraries.integers().between(0, 1000);
         Arbitrary<Long> seed = Arbitraries.longs();
         return Combinators.combine(kinds, index, index, seed).as(Step::new).list().ofMinSize(1).ofMaxSize(80);
@@ -225,6 +247,7 @@ class IncrementalEqualsNaivePropertyTest {
         private int nextPeer;
         private int nextGroup;
         private int nextPolicy;
+        private int nextRoute;
         private final Map<String, Boolean> ssh = new HashMap<>();
 
         Script(NaiveNetworkMaps state) {
@@ -326,6 +349,42 @@ class IncrementalEqualsNaivePropertyTest {
                             before.peerLoginExpirationSeconds() + step.a(), step.b() % 3 == 0,
                             before.peerInactivityExpirationSeconds()));
                 }
+                case CREATE_ROUTE -> {
+                    return new RouteCreated(ACCOUNT, "route" + ++nextRoute, route(peers, groups, step.seed()));
+                }
+                case UPDATE_ROUTE -> {
+                    String routeId = pick(state.routeIds(), step.a());
+                    return routeId == null ? null : new RouteUpdated(ACCOUNT, routeId, route(peers, groups, step.seed()));
+                }
+                case DELETE_ROUTE -> {
+                    String routeId = pick(state.routeIds(), step.a());
+                    return routeId == null ? null : new RouteDeleted(ACCOUNT, routeId, "x");
+                }
+                case PUT_RESOURCE -> {
+                    // a few resource ids across two networks: puts both create and replace
+                    String resourceId = "res" + step.a() % 4;
+                    String networkId = "net" + resourceId.hashCode() % 2;
+                    return state.resourceIds().contains(resourceId)
+                            ? new NetworkResourceUpdated(ACCOUNT, networkId, resourceId, resource(groups, step.seed()))
+                            : new NetworkResourceCreated(ACCOUNT, networkId, resourceId, resource(groups, step.seed()));
+                }
+                case DELETE_RESOURCE -> {
+                    String resourceId = pick(state.resourceIds(), step.a());
+                    return resourceId == null ? null : new NetworkResourceDeleted(ACCOUNT,
+                            "net" + resourceId.hashCode() % 2, resourceId, "x");
+                }
+                case PUT_ROUTER -> {
+                    String routerId = "rt" + step.a() % 4;
+                    String networkId = "net" + (step.a() / 4) % 2;
+                    NetworkRouterDefinition router = router(peers, groups, step.seed());
+                    return state.routerIds().contains(routerId)
+                            ? new NetworkRouterUpdated(ACCOUNT, networkId, routerId, router)
+                            : new NetworkRouterCreated(ACCOUNT, networkId, routerId, router);
+                }
+                case DELETE_ROUTER -> {
+                    String routerId = pick(state.routerIds(), step.a());
+                    return routerId == null ? null : new NetworkRouterDeleted(ACCOUNT, "net0", routerId);
+                }
                 default -> {
                     return dnsEventFor(step, groups);
                 }
@@ -421,11 +480,57 @@ class IncrementalEqualsNaivePropertyTest {
                         ranges.add(new PortRange(8000, 8000 + random.nextInt(100)));
                     }
                 }
+                // some rules go to a network resource (PUT_RESOURCE's ids), with or without destination groups
+                boolean toResource = random.nextInt(4) == 0;
                 rules.add(new PolicyRule("r" + i, "rule" + i, "", random.nextInt(6) != 0,
                         random.nextInt(5) == 0 ? RuleAction.DROP : RuleAction.ACCEPT, random.nextBoolean(),
-                        protocol, ports, ranges, someOf(groups, random), someOf(groups, random)));
+                        protocol, ports, ranges, someOf(groups, random),
+                        toResource && random.nextBoolean() ? List.of() : someOf(groups, random),
+                        toResource ? new dev.tern.events.values.ResourceRef("res" + random.nextInt(4), "subnet")
+                                : null));
             }
             return new PolicyDefinition("policy", "", random.nextInt(7) != 0, rules, List.of());
+        }
+
+        /**
+         * A route through one peer or through peer groups, to one of few networks or domain lists under one of two
+         * network ids (so high-availability groups form), sometimes disabled, sometimes with access-control groups.
+         */
+        private static RouteDefinition route(List<String> peers, List<String> groups, long seed) {
+            Random random = new Random(seed);
+            boolean viaPeer = !peers.isEmpty() && random.nextBoolean();
+            String[] networks = {"10.0.0.0/24", "10.0.1.0/24", "0.0.0.0/0", null};
+            String network = networks[random.nextInt(networks.length)];
+            return new RouteDefinition("", random.nextBoolean() ? "a" : "b", random.nextInt(5) != 0,
+                    viaPeer ? peers.get(random.nextInt(peers.size())) : null,
+                    viaPeer ? List.of() : someOf(groups, random),
+                    network == null ? null : Cidr.parse(network),
+                    network == null ? List.of("corp.example") : List.of(), 1 + random.nextInt(3), random.nextBoolean(),
+                    someOf(groups, random), random.nextBoolean(),
+                    random.nextBoolean() ? List.of() : someOf(groups, random), false);
+        }
+
+        /** A subnet, host or domain resource in some groups, sometimes disabled. */
+        private static NetworkResourceDefinition resource(List<String> groups, long seed) {
+            Random random = new Random(seed);
+            int kind = random.nextInt(3);
+            return switch (kind) {
+                case 0 -> new NetworkResourceDefinition("lab", "", "10.9.0.0/24", NetworkResourceDefinition.SUBNET,
+                        Cidr.parse("10.9.0.0/24"), null, random.nextInt(5) != 0, someOf(groups, random));
+                case 1 -> new NetworkResourceDefinition("nas", "", "10.9.1.5", NetworkResourceDefinition.HOST,
+                        Cidr.parse("10.9.1.5/32"), null, random.nextInt(5) != 0, someOf(groups, random));
+                default -> new NetworkResourceDefinition("corp", "", "corp.example", NetworkResourceDefinition.DOMAIN,
+                        null, "corp.example", random.nextInt(5) != 0, someOf(groups, random));
+            };
+        }
+
+        /** A router through one peer or peer groups, sometimes disabled. */
+        private static NetworkRouterDefinition router(List<String> peers, List<String> groups, long seed) {
+            Random random = new Random(seed);
+            boolean viaPeer = !peers.isEmpty() && random.nextBoolean();
+            return new NetworkRouterDefinition(viaPeer ? peers.get(random.nextInt(peers.size())) : null,
+                    viaPeer ? List.of() : someOf(groups, random), 1 + random.nextInt(3), random.nextBoolean(),
+                    random.nextInt(5) != 0);
         }
 
         private static List<String> someOf(List<String> groups, Random random) {

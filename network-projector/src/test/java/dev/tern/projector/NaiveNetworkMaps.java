@@ -22,6 +22,21 @@ import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.NetworkCreated;
+import dev.tern.events.NetworkDeleted;
+import dev.tern.events.NetworkResourceCreated;
+import dev.tern.events.NetworkResourceDeleted;
+import dev.tern.events.NetworkResourceUpdated;
+import dev.tern.events.NetworkRouterCreated;
+import dev.tern.events.NetworkRouterDeleted;
+import dev.tern.events.NetworkRouterUpdated;
+import dev.tern.events.NetworkUpdated;
+import dev.tern.events.values.NetworkResourceDefinition;
+import dev.tern.events.values.NetworkRouterDefinition;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
+import dev.tern.events.RouteUpdated;
+import dev.tern.events.values.RouteDefinition;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
@@ -60,6 +75,10 @@ final class NaiveNetworkMaps {
     private final Map<String, Set<String>> groups = new LinkedHashMap<>();
     private final Map<String, PolicyDefinition> policies = new LinkedHashMap<>();
     final NaiveDns dns = new NaiveDns();
+    private final Map<String, RouteDefinition> routes = new TreeMap<>();
+    /** Resource id to (network id, definition); router id likewise. */
+    private final Map<String, Map.Entry<String, NetworkResourceDefinition>> resources = new TreeMap<>();
+    private final Map<String, Map.Entry<String, NetworkRouterDefinition>> routers = new TreeMap<>();
 
     NaiveNetworkMaps(String accountId) {
         this.accountId = accountId;
@@ -108,6 +127,9 @@ final class NaiveNetworkMaps {
             .on(PolicyCreated.class, (n, e) -> n.policies.put(e.policyId(), e.definition()))
             .on(PolicyUpdated.class, (n, e) -> n.policies.put(e.policyId(), e.definition()))
             .on(PolicyDeleted.class, (n, e) -> n.policies.remove(e.policyId()))
+            .on(RouteCreated.class, (n, e) -> n.routes.put(e.routeId(), e.definition()))
+            .on(RouteUpdated.class, (n, e) -> n.routes.put(e.routeId(), e.definition()))
+            .on(RouteDeleted.class, (n, e) -> n.routes.remove(e.routeId()))
             // a group's name shows in no map; nor do users, tokens, setup keys and expiration settings (expiry
             // reaches the maps as PeerLoginExpired / PeerLoginExpiryLifted)
             .ignore(GroupRenamed.class, AccountSettingsUpdated.class, PeerLoginExpirationChanged.class,
@@ -115,6 +137,17 @@ final class NaiveNetworkMaps {
             .ignore(AccountEventDispatch.USER_EVENTS)
             .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
             .onEach(AccountEventDispatch.DNS_EVENTS, (n, e) -> n.dns.apply(e))
+            .on(NetworkResourceCreated.class, (n, e) -> n.resources.put(e.resourceId(),
+                    Map.entry(e.networkId(), e.definition())))
+            .on(NetworkResourceUpdated.class, (n, e) -> n.resources.put(e.resourceId(),
+                    Map.entry(e.networkId(), e.definition())))
+            .on(NetworkResourceDeleted.class, (n, e) -> n.resources.remove(e.resourceId()))
+            .on(NetworkRouterCreated.class, (n, e) -> n.routers.put(e.routerId(),
+                    Map.entry(e.networkId(), e.definition())))
+            .on(NetworkRouterUpdated.class, (n, e) -> n.routers.put(e.routerId(),
+                    Map.entry(e.networkId(), e.definition())))
+            .on(NetworkRouterDeleted.class, (n, e) -> n.routers.remove(e.routerId()))
+            .ignore(NetworkCreated.class, NetworkUpdated.class, NetworkDeleted.class)
             .build();
 
     private void setExpired(String peerId, boolean expired) {
@@ -140,6 +173,18 @@ final class NaiveNetworkMaps {
 
     List<String> policyIds() {
         return new ArrayList<>(policies.keySet());
+    }
+
+    List<String> routeIds() {
+        return new ArrayList<>(routes.keySet());
+    }
+
+    List<String> resourceIds() {
+        return new ArrayList<>(resources.keySet());
+    }
+
+    List<String> routerIds() {
+        return new ArrayList<>(routers.keySet());
     }
 
     Set<String> members(String groupId) {
@@ -225,7 +270,203 @@ final class NaiveNetworkMaps {
                 self.label + "." + domain, self.ssh);
         PeerDns peerDns = dns.configOf(g -> (g.equals(allGroupId) && groups.containsKey(g))
                 || groups.getOrDefault(g, Set.of()).contains(peerId));
-        return new PeerNetworkMap(accountId, peerId, 0, config, remotes, offline, sorted, self.expired, peerDns);
+        Set<String> connectable = new TreeSet<>();
+        remotes.forEach(remote -> connectable.add(remote.peerId()));
+        List<PeerRoute> peerRoutes = routesOf(self, connectable);
+        List<RouteFirewallRule> routeRules = new ArrayList<>(routeFirewallRulesOf(self));
+        Set<String> extra = new TreeSet<>();
+        networkResources(self, peerRoutes, routeRules, extra);
+        for (String extraId : extra) {
+            Peer other = peers.get(extraId);
+            if (!connectable.contains(extraId) && !extraId.equals(peerId)) {
+                remotes.add(new RemotePeer(other.id, other.name, other.key, other.ip, other.label + "." + domain,
+                        other.ssh));
+            }
+        }
+        remotes.sort(byIp);
+        peerRoutes.sort(PeerRoute.ORDER);
+        routeRules.sort(RouteFirewallRule.ORDER);
+        return new PeerNetworkMap(accountId, peerId, 0, config, remotes, offline, sorted, self.expired,
+                peerRoutes, routeRules, peerDns);
+    }
+
+    /** NetBird's getNetworkResourcesRoutesToSync and friends, over every resource, router and policy. */
+    private void networkResources(Peer self, List<PeerRoute> out, List<RouteFirewallRule> rulesOut,
+                                  Set<String> extra) {
+        Set<RouteFirewallRule> rules = new java.util.HashSet<>();
+        for (Map.Entry<String, Map.Entry<String, NetworkResourceDefinition>> entry : resources.entrySet()) {
+            NetworkResourceDefinition resource = entry.getValue().getValue();
+            if (!resource.enabled()) {
+                continue;
+            }
+            Map<String, PolicyDefinition> applied = new TreeMap<>();
+            policies.forEach((id, policy) -> {
+                if (policy.enabled() && policy.rules().stream().anyMatch(r -> r.enabled()
+                        && (r.destinations().stream().anyMatch(resource.groups()::contains)
+                        || r.destinationResource() != null && r.destinationResource().id().equals(entry.getKey())))) {
+                    applied.put(id, policy);
+                }
+            });
+            if (applied.isEmpty()) {
+                continue;
+            }
+            // routing peer -> its router (the smaller router id wins), enabled routers of the resource's network
+            Map<String, NetworkRouterDefinition> networkRouters = new TreeMap<>();
+            routers.forEach((routerId, router) -> {
+                if (router.getKey().equals(entry.getValue().getKey()) && router.getValue().enabled()) {
+                    NetworkRouterDefinition definition = router.getValue();
+                    Set<String> routing = definition.peer() != null
+                            ? (peers.containsKey(definition.peer()) ? Set.of(definition.peer()) : Set.of())
+                            : peersOf(definition.peerGroups());
+                    routing.forEach(id -> networkRouters.putIfAbsent(id, definition));
+                }
+            });
+            Set<String> distribution = new TreeSet<>();
+            applied.values().forEach(policy -> policy.rules().forEach(r -> distribution.addAll(peersOf(r.sources()))));
+            boolean domainResource = NetworkResourceDefinition.DOMAIN.equals(resource.type());
+            String network = domainResource ? "192.0.2.0/32" : resource.prefix().toString();
+            List<String> domains = domainResource ? List.of(resource.domain()) : List.of();
+            int type = domainResource ? RouteDefinition.NETWORK_TYPE_DOMAIN : RouteDefinition.NETWORK_TYPE_IPV4;
+            NetworkRouterDefinition own = networkRouters.get(self.id);
+            if (own != null) {
+                String id = entry.getKey() + ":" + self.id;
+                out.add(new PeerRoute(id, resource.name(), network, type, domains, self.key, own.metric(),
+                        own.masquerade(), true, false));
+                distribution.stream().filter(p -> !p.equals(self.id) && !peers.get(p).expired).forEach(extra::add);
+                applied.forEach((policyId, policy) -> {
+                    for (PolicyRule rule : policy.rules()) {
+                        if (!rule.enabled()) {
+                            continue;
+                        }
+                        List<String> sources = peersOf(rule.sources()).stream()
+                                .filter(p -> !p.equals(self.id) && distribution.contains(p)).map(peers::get)
+                                .sorted(Comparator.comparingInt((Peer p) -> p.ip.bits()))
+                                .map(p -> p.ip.address() + "/32").toList();
+                        if (sources.isEmpty()) {
+                            continue;
+                        }
+                        List<PortRange> ports = new ArrayList<>(PortRange.merge(
+                                java.util.stream.Stream.concat(rule.ports().stream(), rule.portRanges().stream())
+                                        .toList()));
+                        if (ports.isEmpty()) {
+                            ports.add(null);
+                        }
+                        for (PortRange port : ports) {
+                            rules.add(new RouteFirewallRule(id, policyId, sources, rule.action(), network,
+                                    rule.protocol(), port, domainResource, domains));
+                        }
+                    }
+                });
+                continue;
+            }
+            if (!distribution.contains(self.id)) {
+                continue;
+            }
+            networkRouters.forEach((routingPeerId, router) -> {
+                Peer routingPeer = peers.get(routingPeerId);
+                if (!routingPeer.expired) {
+                    out.add(new PeerRoute(entry.getKey() + ":" + routingPeerId, resource.name(), network, type,
+                            domains, routingPeer.key, router.metric(), router.masquerade(), true, false));
+                    extra.add(routingPeerId);
+                }
+            });
+        }
+        rulesOut.addAll(rules);
+    }
+
+    /** A route as one routing peer serves it, under the id the maps give it. */
+    private record Served(String id, RouteDefinition route, Peer routingPeer) {
+        PeerRoute toMap() {
+            return new PeerRoute(id, route.netId(), route.networkText(), route.networkType(), route.domains(),
+                    routingPeer.key, route.metric(), route.masquerade(), route.keepRoute(), route.skipAutoApply());
+        }
+    }
+
+    /** NetBird's getRoutingPeerRoutes: every route the peer serves, alone (route id) or through a group (id:peer). */
+    private List<Served> served(Peer peer) {
+        List<Served> out = new ArrayList<>();
+        routes.forEach((id, route) -> {
+            if (peer.id.equals(route.peer())) {
+                out.add(new Served(id, route, peer));
+            } else if (peersOf(route.peerGroups()).contains(peer.id)) {
+                out.add(new Served(id + ":" + peer.id, route, peer));
+            }
+        });
+        return out;
+    }
+
+    /** NetBird's getRoutesToSync: own enabled routes, then the distributed routes of the peers to connect. */
+    private List<PeerRoute> routesOf(Peer self, Set<String> connectable) {
+        Map<String, PeerRoute> result = new TreeMap<>();
+        Set<String> ownHa = new java.util.HashSet<>();
+        for (Served own : served(self)) {
+            ownHa.add(own.route().netId() + "|" + (own.route().dynamic()
+                    ? String.join(",", own.route().domains()) : own.route().networkText()));
+            if (own.route().enabled()) {
+                result.put(own.id(), own.toMap());
+            }
+        }
+        for (String otherId : connectable) {
+            for (Served other : served(peers.get(otherId))) {
+                RouteDefinition route = other.route();
+                String ha = route.netId() + "|" + (route.dynamic()
+                        ? String.join(",", route.domains()) : route.networkText());
+                if (route.enabled() && !ownHa.contains(ha) && peersOf(route.groups()).contains(self.id)) {
+                    result.put(other.id(), other.toMap());
+                }
+            }
+        }
+        return new ArrayList<>(result.values());
+    }
+
+    /** NetBird's getPeerRoutesFirewallRules for the routes the peer serves. */
+    private List<RouteFirewallRule> routeFirewallRulesOf(Peer self) {
+        Set<RouteFirewallRule> rules = new java.util.HashSet<>();
+        for (Served own : served(self)) {
+            RouteDefinition route = own.route();
+            if (!route.enabled()) {
+                continue;
+            }
+            if (route.accessControlGroups().isEmpty()) {
+                rules.add(new RouteFirewallRule(own.id(), "", List.of("0.0.0.0/0"), RuleAction.ACCEPT,
+                        route.networkText(), dev.tern.events.values.Protocol.ALL, null, route.dynamic(),
+                        route.domains()));
+                continue;
+            }
+            Set<String> distribution = peersOf(route.groups());
+            for (String guard : route.accessControlGroups()) {
+                for (Map.Entry<String, PolicyDefinition> policy : policies.entrySet()) {
+                    boolean guards = policy.getValue().rules().stream().anyMatch(r -> r.destinations().contains(guard));
+                    if (!guards || !policy.getValue().enabled()) {
+                        continue;
+                    }
+                    for (PolicyRule rule : policy.getValue().rules()) {
+                        if (!rule.enabled()) {
+                            continue;
+                        }
+                        List<String> sources = peersOf(rule.sources()).stream()
+                                .filter(id -> !id.equals(self.id) && distribution.contains(id))
+                                .map(peers::get)
+                                .sorted(Comparator.comparingInt((Peer p) -> p.ip.bits()))
+                                .map(p -> p.ip.address() + "/32").toList();
+                        List<PortRange> written = new ArrayList<>(rule.ports());
+                        written.addAll(rule.portRanges());
+                        List<PortRange> ports = PortRange.merge(written);
+                        if (ports.isEmpty()) {
+                            rules.add(new RouteFirewallRule(own.id(), policy.getKey(), sources, rule.action(),
+                                    route.networkText(), rule.protocol(), null, route.dynamic(), route.domains()));
+                        }
+                        for (PortRange port : ports) {
+                            rules.add(new RouteFirewallRule(own.id(), policy.getKey(), sources, rule.action(),
+                                    route.networkText(), rule.protocol(), port, route.dynamic(), route.domains()));
+                        }
+                    }
+                }
+            }
+        }
+        List<RouteFirewallRule> sorted = new ArrayList<>(rules);
+        sorted.sort(RouteFirewallRule.ORDER);
+        return sorted;
     }
 
     /** Whether the groups include the (existing) All group: then the other side is every other peer. */

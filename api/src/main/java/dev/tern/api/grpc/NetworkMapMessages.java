@@ -54,6 +54,7 @@ final class NetworkMapMessages {
         for (FirewallRule rule : map.firewallRules()) {
             out.addFirewallRules(firewallRule(rule));
         }
+        RouteMessages.addTo(out, map);
         return out.build();
     }
 

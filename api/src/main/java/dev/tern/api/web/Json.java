@@ -116,12 +116,15 @@ final class Json {
                 @JsonInclude(JsonInclude.Include.ALWAYS) String protocol,
                 List<String> ports, List<PortRangeJson> portRanges,
                 @JsonInclude(JsonInclude.Include.ALWAYS) List<GroupMinimum> sources,
-                @JsonInclude(JsonInclude.Include.ALWAYS) List<GroupMinimum> destinations) {
+                @JsonInclude(JsonInclude.Include.ALWAYS) List<GroupMinimum> destinations,
+                @com.fasterxml.jackson.annotation.JsonProperty("destinationResource")
+                dev.tern.events.values.ResourceRef destinationResource) {
         static Rule of(PolicyRule r, Function<String, GroupMinimum> groups) {
             return new Rule(r.id(), r.name(), r.description(), r.enabled(), r.action().wireName(), r.bidirectional(),
                     r.protocol().wireName(), r.ports().stream().map(PortRange::toString).toList(),
                     r.portRanges().stream().map(p -> new PortRangeJson(p.start(), p.end())).toList(),
-                    r.sources().stream().map(groups).toList(), r.destinations().stream().map(groups).toList());
+                    r.sources().stream().map(groups).toList(), r.destinations().stream().map(groups).toList(),
+                    r.destinationResource());
         }
     }
 

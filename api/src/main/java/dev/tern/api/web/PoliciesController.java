@@ -10,6 +10,7 @@ import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.PortRange;
+import dev.tern.events.values.ResourceRef;
 import dev.tern.events.values.Protocol;
 import dev.tern.events.values.RuleAction;
 import dev.tern.query.groups.GroupReads;
@@ -115,9 +116,11 @@ class PoliciesController {
         RuleAction action = RuleAction.parse(JsonBodies.required(r.action(), at + ".action"));
         boolean bidirectional = JsonBodies.required(r.bidirectional(), at + ".bidirectional");
         Protocol protocol = Protocol.parse(JsonBodies.required(r.protocol(), at + ".protocol"));
-        if (present(r.sourceResource()) || present(r.destinationResource())) {
-            throw ApiException.badRequest("network resources in policy rules are not supported by Tern");
+        if (present(r.sourceResource())) {
+            throw ApiException.badRequest("a source resource in policy rules is not supported by Tern");
         }
+        ResourceRef destinationResource = present(r.destinationResource())
+                ? resourceRef(r.destinationResource(), at + ".destinationResource") : null;
         if (r.authorizedGroups() != null && !r.authorizedGroups().isEmpty()) {
             throw ApiException.badRequest("authorized_groups is not supported by Tern");
         }
@@ -149,7 +152,21 @@ class PoliciesController {
         String id = r.id() == null || r.id().isBlank() ? Ids.newId() : r.id().trim();
         return new PolicyRule(id, name, description, enabled, action, bidirectional, protocol, ports, ranges,
                 JsonBodies.ids(r.sources(), at + ".sources", InputLimits.MAX_GROUPS_PER_RULE_SIDE),
-                JsonBodies.ids(r.destinations(), at + ".destinations", InputLimits.MAX_GROUPS_PER_RULE_SIDE));
+                JsonBodies.ids(r.destinations(), at + ".destinations", InputLimits.MAX_GROUPS_PER_RULE_SIDE),
+                destinationResource);
+    }
+
+    /** NetBird's Resource {id, type}: a network resource (host, subnet or domain); peers are not supported. */
+    private static ResourceRef resourceRef(com.fasterxml.jackson.databind.JsonNode node, String at) {
+        if (!node.isObject() || !node.path("id").isTextual() || !node.path("type").isTextual()) {
+            throw ApiException.badRequest("field '" + at + "' must be an object with a text id and type");
+        }
+        String type = node.get("type").asText();
+        if (!List.of("host", "subnet", "domain").contains(type)) {
+            throw ApiException.badRequest("field '" + at + ".type' must be host, subnet or domain");
+        }
+        String id = JsonBodies.strings(List.of(node.get("id").asText()), at + ".id").get(0);
+        return new ResourceRef(id, type);
     }
 
     private static boolean present(com.fasterxml.jackson.databind.JsonNode node) {

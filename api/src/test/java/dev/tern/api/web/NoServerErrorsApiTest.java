@@ -48,6 +48,9 @@ class NoServerErrorsApiTest extends ApiTestSupport {
         posts.put("/api/setup", () -> Map.of("email", "a@b.c", "name", "n", "password", "long-enough",
                 "create_pat", true, "pat_expire_in", 1));
 
+        posts.put("/api/routes", () -> Map.of("description", "d", "network_id", "n", "enabled", true,
+                "network", "10.250.0.0/24", "peer", peer, "metric", 10, "masquerade", false,
+                "groups", List.of(group), "keep_route", false));
         Map<String, Supplier<Map<String, Object>>> puts = new LinkedHashMap<>();
         puts.put("/api/groups/" + group, () -> Map.of("name", unique("g"), "peers", List.of(peer)));
         puts.put("/api/setup-keys/" + key.id(), () -> Map.of("revoked", false, "auto_groups", List.of(group)));
@@ -57,6 +60,20 @@ class NoServerErrorsApiTest extends ApiTestSupport {
                 "is_blocked", false));
         puts.put("/api/peers/" + peer, () -> Map.of("name", unique("peer"), "ssh_enabled", false,
                 "login_expiration_enabled", false, "inactivity_expiration_enabled", false));
+
+        String route = http.post("/api/routes", admin(), Map.of("description", "d", "network_id", "n",
+                "enabled", true, "domains", List.of("fuzz.example"), "peer_groups", List.of(group), "metric", 10,
+                "masquerade", false, "groups", List.of(group), "keep_route", false)).json().get("id").asText();
+        puts.put("/api/routes/" + route, () -> Map.of("description", "d", "network_id", "n", "enabled", true,
+                "domains", List.of("fuzz.example"), "peer_groups", List.of(group), "metric", 10, "masquerade", false,
+                "groups", List.of(group), "keep_route", false, "access_control_groups", List.of(group)));
+
+        String network = http.post("/api/networks", admin(), Map.of("name", unique("n"))).json().get("id").asText();
+        posts.put("/api/networks", () -> Map.of("name", unique("n"), "description", "d"));
+        posts.put("/api/networks/" + network + "/resources", () -> Map.of("name", unique("r"),
+                "address", "10.251.0.0/24", "enabled", true, "groups", List.of(group)));
+        posts.put("/api/networks/" + network + "/routers", () -> Map.of("peer_groups", List.of(group), "metric", 10,
+                "masquerade", false, "enabled", true));
 
         com.fasterxml.jackson.databind.JsonNode accountJson = http.get("/api/accounts", admin()).json().get(0);
         String account = accountJson.get("id").asText();
@@ -112,7 +129,8 @@ class NoServerErrorsApiTest extends ApiTestSupport {
                 "%FF", "%ED%A0%80", "%C0%AE", "%E2%80%AE", "%61", "a%2Fb")) {
             for (String path : List.of("/api/groups/", "/api/peers/", "/api/policies/", "/api/setup-keys/",
                     "/api/users/" + id + "/tokens/", "/api/peers/" + id + "/accessible-peers?x=",
-                    "/api/dns/nameservers/", "/api/dns/zones/", "/api/dns/zones/" + id + "/records/")) {
+                    "/api/dns/nameservers/", "/api/dns/zones/", "/api/dns/zones/" + id + "/records/",
+                    "/api/routes/", "/api/networks/", "/api/networks/" + id + "/resources/")) {
                 check("GET", path + id, null, failures);
                 check("DELETE", path + id, null, failures);
             }

@@ -73,6 +73,9 @@ class PoliciesRequestTest {
                 .isInstanceOf(ApiException.class).hasMessageContaining("rules[0].bidirectional");
         assertThatThrownBy(() -> parse(policy.formatted(rule.formatted("tcp", ",\"sourceResource\":{\"id\":\"r\","
                 + "\"type\":\"host\"}")))).isInstanceOf(ApiException.class).hasMessageContaining("not supported");
+        assertThatThrownBy(() -> parse(policy.formatted(rule.formatted("tcp", ",\"destinationResource\":{\"id\":"
+                + "\"r\",\"type\":\"peer\"}")))).isInstanceOf(ApiException.class)
+                .hasMessageContaining("host, subnet or domain");
         assertThatThrownBy(() -> parse(policy.formatted(rule.formatted("all", "").replace("\"accept\"",
                 "\"allow\"")))).isInstanceOf(InvalidValueException.class).hasMessageContaining("rule action");
     }

@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * One rule of a policy: traffic from peers in {@code sources} to peers in {@code destinations} (and back when
  * {@code bidirectional}) on {@code protocol} and ports. Group ids are checked against the account by the
- * aggregate; what is checked here can never be valid.
+ * aggregate; what is checked here can never be valid. A rule towards a network resource names it in
+ * {@code destinationResource} (null otherwise; rules stored before it existed read back with null) and then needs
+ * no destination groups.
  */
 public record PolicyRule(
         String id,
@@ -18,7 +20,16 @@ public record PolicyRule(
         List<PortRange> ports,
         List<PortRange> portRanges,
         List<String> sources,
-        List<String> destinations) {
+        List<String> destinations,
+        ResourceRef destinationResource) {
+
+    /** A rule between groups only. */
+    public PolicyRule(String id, String name, String description, boolean enabled, RuleAction action,
+                      boolean bidirectional, Protocol protocol, List<PortRange> ports, List<PortRange> portRanges,
+                      List<String> sources, List<String> destinations) {
+        this(id, name, description, enabled, action, bidirectional, protocol, ports, portRanges, sources,
+                destinations, null);
+    }
 
     public PolicyRule {
         Names.require(id, "rule id", 64);
@@ -40,7 +51,7 @@ public record PolicyRule(
         if (sources.isEmpty()) {
             throw new InvalidValueException("rule '" + name + "' has no source groups");
         }
-        if (destinations.isEmpty()) {
+        if (destinations.isEmpty() && destinationResource == null) {
             throw new InvalidValueException("rule '" + name + "' has no destination groups");
         }
     }

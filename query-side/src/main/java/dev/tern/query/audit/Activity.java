@@ -63,7 +63,19 @@ enum Activity {
     DNS_ZONE_DELETED("dns.zone.delete", "DNS zone deleted"),
     DNS_RECORD_CREATED("dns.zone.record.create", "DNS zone record created"),
     DNS_RECORD_UPDATED("dns.zone.record.update", "DNS zone record updated"),
-    DNS_RECORD_DELETED("dns.zone.record.delete", "DNS zone record deleted");
+    DNS_RECORD_DELETED("dns.zone.record.delete", "DNS zone record deleted"),
+    ROUTE_CREATED("route.add", "Route created"),
+    ROUTE_UPDATED("route.update", "Route updated"),
+    ROUTE_REMOVED("route.delete", "Route deleted"),
+    NETWORK_CREATED("network.create", "Network created"),
+    NETWORK_UPDATED("network.update", "Network updated"),
+    NETWORK_DELETED("network.delete", "Network deleted"),
+    NETWORK_RESOURCE_CREATED("network.resource.create", "Network resource created"),
+    NETWORK_RESOURCE_UPDATED("network.resource.update", "Network resource updated"),
+    NETWORK_RESOURCE_DELETED("network.resource.delete", "Network resource deleted"),
+    NETWORK_ROUTER_CREATED("network.router.create", "Network router created"),
+    NETWORK_ROUTER_UPDATED("network.router.update", "Network router updated"),
+    NETWORK_ROUTER_DELETED("network.router.delete", "Network router deleted");
 
     final String code;
     final String text;

@@ -22,6 +22,21 @@ import dev.tern.events.PersonalAccessTokenDeleted;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
+import dev.tern.events.NetworkCreated;
+import dev.tern.events.NetworkDeleted;
+import dev.tern.events.NetworkResourceCreated;
+import dev.tern.events.NetworkResourceDeleted;
+import dev.tern.events.NetworkResourceUpdated;
+import dev.tern.events.NetworkRouterCreated;
+import dev.tern.events.NetworkRouterDeleted;
+import dev.tern.events.NetworkRouterUpdated;
+import dev.tern.events.NetworkUpdated;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
+import dev.tern.events.RouteUpdated;
+import dev.tern.events.values.NetworkResourceDefinition;
+import dev.tern.events.values.NetworkRouterDefinition;
+import dev.tern.events.values.RouteDefinition;
 import dev.tern.events.SetupKeyAutoGroupsChanged;
 import dev.tern.events.SetupKeyCreated;
 import dev.tern.events.SetupKeyDeleted;
@@ -312,6 +327,101 @@ class AuditProjection {
     void on(PeerDeleted e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.PEER_DELETED, e.peerId(),
                 withPeer(e.peerId(), meta("wg_pub_key", e.wgPubKey() == null ? null : e.wgPubKey().base64())));
+    }
+
+    // ---- routes (NetBird's Route.EventMeta: net id, network or domains, routing peer or peer groups)
+
+    @EventHandler
+    void on(RouteCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.ROUTE_CREATED, e.routeId(), routeMeta(e.definition()));
+    }
+
+    @EventHandler
+    void on(RouteUpdated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.ROUTE_UPDATED, e.routeId(), routeMeta(e.definition()));
+    }
+
+    @EventHandler
+    void on(RouteDeleted e, EventMessage<?> message, TrackingToken token) {
+        // the route's row is still there: the audit runs before the table projections
+        Map<String, String> meta = jdbc.queryForList("SELECT definition FROM rm_routes WHERE id = ?", String.class,
+                        e.routeId()).stream().findFirst()
+                .map(json -> routeMeta(Json.read(json, RouteDefinition.class)))
+                .orElseGet(() -> meta("name", e.netId()));
+        record(message, token, e.accountId(), Activity.ROUTE_REMOVED, e.routeId(), meta);
+    }
+
+    private static Map<String, String> routeMeta(RouteDefinition d) {
+        return meta("name", d.netId(), "network_range", d.networkText(), "domains", String.join(", ", d.domains()),
+                "peer_id", d.peer() == null ? "" : d.peer(), "peer_groups", String.join(",", d.peerGroups()));
+    }
+
+    // ---- networks, resources and routers (NetBird's meta: names, the resource's address and type, the router's
+    // peer or peer groups, and the network they belong to)
+
+    @EventHandler
+    void on(NetworkCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NETWORK_CREATED, e.networkId(), meta("name", e.name()));
+    }
+
+    @EventHandler
+    void on(NetworkUpdated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NETWORK_UPDATED, e.networkId(), meta("name", e.name()));
+    }
+
+    @EventHandler
+    void on(NetworkDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NETWORK_DELETED, e.networkId(), meta("name", e.name()));
+    }
+
+    @EventHandler
+    void on(NetworkResourceCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NETWORK_RESOURCE_CREATED, e.resourceId(),
+                resourceMeta(e.networkId(), e.definition()));
+    }
+
+    @EventHandler
+    void on(NetworkResourceUpdated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NETWORK_RESOURCE_UPDATED, e.resourceId(),
+                resourceMeta(e.networkId(), e.definition()));
+    }
+
+    @EventHandler
+    void on(NetworkResourceDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NETWORK_RESOURCE_DELETED, e.resourceId(),
+                meta("name", e.name(), "network_id", e.networkId(), "network_name", networkName(e.networkId())));
+    }
+
+    @EventHandler
+    void on(NetworkRouterCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NETWORK_ROUTER_CREATED, e.routerId(),
+                routerMeta(e.networkId(), e.definition()));
+    }
+
+    @EventHandler
+    void on(NetworkRouterUpdated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NETWORK_ROUTER_UPDATED, e.routerId(),
+                routerMeta(e.networkId(), e.definition()));
+    }
+
+    @EventHandler
+    void on(NetworkRouterDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.NETWORK_ROUTER_DELETED, e.routerId(),
+                meta("network_id", e.networkId(), "network_name", networkName(e.networkId())));
+    }
+
+    private Map<String, String> resourceMeta(String networkId, NetworkResourceDefinition d) {
+        return meta("name", d.name(), "type", d.type(), "address", d.address(), "network_id", networkId,
+                "network_name", networkName(networkId));
+    }
+
+    private Map<String, String> routerMeta(String networkId, NetworkRouterDefinition d) {
+        return meta("peer", d.peer() == null ? "" : d.peer(), "peer_groups", String.join(",", d.peerGroups()),
+                "network_id", networkId, "network_name", networkName(networkId));
+    }
+
+    private String networkName(String networkId) {
+        return single("SELECT name FROM rm_networks WHERE id = ?", networkId).orElse(null);
     }
 
     // ---- rows and meta

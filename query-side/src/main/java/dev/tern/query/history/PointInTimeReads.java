@@ -141,6 +141,8 @@ public class PointInTimeReads {
                 .ignore(AccountEventDispatch.USER_EVENTS)
                 .ignore(AccountEventDispatch.SETUP_KEY_EVENTS)
                 .ignore(AccountEventDispatch.DNS_EVENTS)
+                .ignore(AccountEventDispatch.NETWORK_EVENTS)
+                .ignore(AccountEventDispatch.ROUTE_EVENTS)
                 .build();
 
         AccountState state(Instant at) {

@@ -1,0 +1,6 @@
+package dev.tern.query.routes;
+
+import dev.tern.events.values.RouteDefinition;
+
+public record RouteView(String id, String accountId, RouteDefinition definition) {
+}
