@@ -159,6 +159,8 @@ class MeshResolverTest {
         FakeUpstream host = upstream(false).answering("example.com.", "192.0.2.1");
         MeshResolver resolver = resolver(MESH_ZONE, List.of(host.address()));
 
+        resolver.update(DnsSettings.from(MESH_ZONE), List.of(resolver.address(), host.address()));
+        assertThat(resolver.hostUpstream()).as("never ourselves: that would loop").containsExactly(host.address());
         for (boolean tcp : new boolean[]{false, true}) {
             Message response = ask(resolver, "example.com.", Type.A, tcp);
             assertThat(response.getRcode()).isEqualTo(Rcode.NOERROR);
