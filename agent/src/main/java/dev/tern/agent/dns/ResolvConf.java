@@ -126,7 +126,7 @@ final class ResolvConf implements HostResolver {
 
     private void write(String content) {
         try {
-            if (Files.isSymbolicLink(file)) {
+            if (Files.isSymbolicLink(file) && !bindMounted(file)) {
                 Files.delete(file); // never write through a link into a file another tool manages
             }
             Files.writeString(file, content, StandardCharsets.UTF_8);
@@ -144,10 +144,10 @@ final class ResolvConf implements HostResolver {
             return;
         }
         try {
-            Optional<String> current = Files.isSymbolicLink(file) ? Optional.empty() : read(file);
+            Optional<String> current = read(file);
             if (current.isPresent() && !current.get().startsWith(MARKER)) {
                 LOG.warn("{} was rewritten by someone else while tern ran; leaving it as it is", file);
-            } else if (backup.get().symlinkTarget() != null) {
+            } else if (backup.get().symlinkTarget() != null && !Files.isSymbolicLink(file)) {
                 Files.deleteIfExists(file);
                 Files.createSymbolicLink(file, Path.of(backup.get().symlinkTarget()));
             } else if (backup.get().content() == null) {
@@ -160,6 +160,26 @@ final class ResolvConf implements HostResolver {
         } catch (IOException e) {
             throw new AgentException(AgentException.FAILURE, "cannot restore " + file + " from " + backupFile + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether what {@code file} leads to is a mount point, as {@code ip netns exec} makes {@code /etc/resolv.conf}
+     * (its namespace's own file mounted over it, through a symlink onto the link's target): then only writing in
+     * place stays inside the namespace; replacing the link would change the host's {@code /etc}.
+     */
+    static boolean bindMounted(Path file) {
+        try {
+            String real = file.toRealPath().toString();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] fields = line.split(" ");
+                if (fields.length > 4 && fields[4].replace("\\040", " ").equals(real)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return true; // unsure: writing in place is the choice that never reaches outside
         }
     }
 

@@ -18,29 +18,33 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A DNS server on loopback UDP standing for an upstream: answers A questions for the names it was given (NXDOMAIN
+ * A DNS server on UDP (loopback unless told otherwise) standing for an upstream: answers A questions for the names it was given (NXDOMAIN
  * for others), or none at all when {@code silent}; records every question it saw.
  */
-final class FakeUpstream implements AutoCloseable {
-    final List<Name> questions = new CopyOnWriteArrayList<>();
+public final class FakeUpstream implements AutoCloseable {
+    public final List<Name> questions = new CopyOnWriteArrayList<>();
     private final Map<Name, InetAddress> answers = new ConcurrentHashMap<>();
     private final DatagramSocket socket;
     private final boolean silent;
 
     FakeUpstream(boolean silent) throws IOException {
+        this(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), silent);
+    }
+
+    public FakeUpstream(InetSocketAddress bind, boolean silent) throws IOException {
         this.silent = silent;
-        this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this.socket = new DatagramSocket(bind);
         Thread thread = new Thread(this::serve, "fake-upstream");
         thread.setDaemon(true);
         thread.start();
     }
 
-    FakeUpstream answering(String name, String ip) throws IOException {
+    public FakeUpstream answering(String name, String ip) throws IOException {
         answers.put(Name.fromString(name), InetAddress.getByName(ip));
         return this;
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
