@@ -232,6 +232,15 @@ class AgentDnsNamespaceTest {
         assertThat(Shell.inNamespace(ns).run(List.of("dig", "+time=2", "+tries=1", "nope.tern.internal"), null).stdout())
                 .contains("status: NXDOMAIN");
 
+        // Not an open resolver: the host side of the bridge, routed to A's mesh IP, gets no answer over UDP or TCP.
+        host.check("route to A's mesh IP", List.of("ip", "route", "add", meshA + "/32", "via", subnet + "2"), null);
+        assertThat(host.run(List.of("dig", "@" + meshA, "+time=2", "+tries=1", "build01.tern.internal"), null).ok())
+                .isFalse();
+        assertThat(host.run(List.of("dig", "+tcp", "@" + meshA, "+time=2", "+tries=1", "build01.tern.internal"), null)
+                .stdout()).doesNotContain(meshB);
+        assertThat(Shell.inNamespace(ns).run(List.of("dig", "+short", "+tcp", "@" + meshA, "build01.tern.internal"), null)
+                .stdout().strip()).as("the same question from the namespace itself, over TCP").isEqualTo(meshB);
+
         StatusReport.Dns status = status(configDir).dns();
         assertThat(status.resolver()).isEqualTo(meshA + ":53");
         assertThat(status.hostConfig()).isEqualTo("resolv.conf");

@@ -187,10 +187,12 @@ public final class MeshResolver implements AutoCloseable {
                 }
                 return;
             }
-            if (!allowed(socket.getInetAddress()) || tcpConnections.incrementAndGet() > limits.maxTcpConnections()) {
-                if (allowed(socket.getInetAddress())) {
-                    tcpConnections.decrementAndGet();
-                }
+            if (!allowed(socket.getInetAddress())) {
+                closeQuietly(socket);
+                continue;
+            }
+            if (tcpConnections.incrementAndGet() > limits.maxTcpConnections()) {
+                tcpConnections.decrementAndGet();
                 closeQuietly(socket);
                 continue;
             }
