@@ -1,8 +1,6 @@
 package dev.tern.agent;
 
 import dev.tern.agent.control.FakeManagementServer;
-import dev.tern.agent.control.FakeSignalServer;
-import dev.tern.agent.daemon.Preflight;
 import dev.tern.agent.dataplane.Shell;
 import dev.tern.agent.dns.FakeUpstream;
 import dev.tern.agent.status.StatusReport;
@@ -14,8 +12,6 @@ import dev.tern.protocol.management.NetworkMap;
 import dev.tern.protocol.management.PeerConfig;
 import dev.tern.protocol.management.RemotePeerConfig;
 import dev.tern.protocol.management.SimpleRecord;
-import io.grpc.Server;
-import io.grpc.netty.NettyServerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,9 +26,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,20 +42,12 @@ import static org.awaitility.Awaitility.await;
  * fails (never skips) without them.
  */
 class AgentDnsNamespaceTest {
-    private final String tag = HexFormat.of().formatHex(new byte[]{
-            (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt(),
-            (byte) ThreadLocalRandom.current().nextInt()});
-    private final String subnet = "10.96." + (1 + ThreadLocalRandom.current().nextInt(250)) + ".";
-    private final String bridge = "td" + tag;
-    private final String ns = "tern-d-" + tag;
-    private final Path nsEtc = Path.of("/etc/netns", ns);
-    private final Shell host = new Shell();
-    private final FakeManagementServer management = new FakeManagementServer();
-    private final FakeSignalServer signal = new FakeSignalServer();
-    private final List<Process> processes = new ArrayList<>();
     private final List<AutoCloseable> upstreams = new ArrayList<>();
-    private Server managementServer;
-    private Server signalServer;
+    private NamespaceBed bed;
+    private FakeManagementServer management;
+    private String subnet;
+    private String ns;
+    private Path nsEtc;
     private byte[] hostResolvConf;
     private String originalResolvConf;
 
@@ -70,30 +56,12 @@ class AgentDnsNamespaceTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        for (String tool : List.of("wireguard-go", "ip", "nft", "dig")) {
-            if (!Shell.onPath(tool)) {
-                throw new AssertionError(tool + " is missing: apt-get install -y wireguard-go wireguard-tools nftables "
-                        + "iproute2 bind9-dnsutils (this test never skips)");
-            }
-        }
-        Preflight.requireRoot();
         hostResolvConf = Files.readAllBytes(Path.of("/etc/resolv.conf"));
-        host.check("bridge", List.of("ip", "link", "add", bridge, "type", "bridge"), null);
-        host.check("bridge addr", List.of("ip", "addr", "add", subnet + "1/24", "dev", bridge), null);
-        host.check("bridge up", List.of("ip", "link", "set", bridge, "up"), null);
-        managementServer = NettyServerBuilder.forAddress(new InetSocketAddress(subnet + "1", 0)).addService(management).build().start();
-        signalServer = NettyServerBuilder.forAddress(new InetSocketAddress(subnet + "1", 0))
-                .addService(signal.withHeaderRegistration()).build().start();
-        management.signalUri = subnet + "1:" + signalServer.getPort();
-
-        host.check("netns", List.of("ip", "netns", "add", ns), null);
-        String outside = "td" + tag + "a";
-        host.check("veth", List.of("ip", "link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns", ns), null);
-        host.check("enslave", List.of("ip", "link", "set", outside, "master", bridge, "up"), null);
-        Shell inside = Shell.inNamespace(ns);
-        inside.check("addr", List.of("ip", "addr", "add", subnet + "2/24", "dev", "eth0"), null);
-        inside.check("up", List.of("ip", "link", "set", "eth0", "up"), null);
-        inside.check("lo", List.of("ip", "link", "set", "lo", "up"), null);
+        bed = new NamespaceBed("n", "10.96", temp, List.of("wireguard-go", "ip", "nft", "dig"));
+        management = bed.management;
+        subnet = bed.subnet;
+        ns = bed.addNamespace("a", 2);
+        nsEtc = Path.of("/etc/netns", ns);
         originalResolvConf = "# the namespace's own\nnameserver " + subnet + "1\noptions timeout:2\n";
         Files.createDirectories(nsEtc);
         Files.writeString(nsEtc.resolve("resolv.conf"), originalResolvConf);
@@ -101,74 +69,44 @@ class AgentDnsNamespaceTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Process process : processes) {
-            process.destroy();
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+        if (bed != null) {
+            bed.close();
         }
         for (AutoCloseable upstream : upstreams) {
             upstream.close();
         }
-        if (managementServer != null) {
-            managementServer.shutdownNow();
+        if (nsEtc != null) {
+            Files.deleteIfExists(nsEtc.resolve("resolv.conf"));
+            Files.deleteIfExists(nsEtc);
         }
-        if (signalServer != null) {
-            signalServer.shutdownNow();
-        }
-        host.run(List.of("ip", "netns", "del", ns), null);
-        host.run(List.of("ip", "link", "del", bridge), null);
-        Files.deleteIfExists(nsEtc.resolve("resolv.conf"));
-        Files.deleteIfExists(nsEtc);
-        if (hostResolvConf != null) {
-            assertThat(Files.readAllBytes(Path.of("/etc/resolv.conf"))).as("the host's resolv.conf is never touched")
-                    .isEqualTo(hostResolvConf);
-        }
+        assertThat(Files.readAllBytes(Path.of("/etc/resolv.conf"))).as("the host's resolv.conf is never touched")
+                .isEqualTo(hostResolvConf);
     }
 
     private FakeUpstream upstream(int port) throws Exception {
-        FakeUpstream upstream = new FakeUpstream(new InetSocketAddress(subnet + "1", port), false);
+        FakeUpstream upstream = new FakeUpstream(new InetSocketAddress(bed.hostIp(), port), false);
         upstreams.add(upstream);
         return upstream;
     }
 
-    private Process tern(Path configDir, String log, String... args) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, java, "-cp",
-                System.getProperty("java.class.path"), TernCli.class.getName()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--config-dir", configDir.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(temp.resolve(log).toFile())).start();
-        processes.add(process);
-        return process;
-    }
-
     private Process up(Path configDir) throws Exception {
-        return up(configDir, "tn" + tag);
+        return up(configDir, "td" + bed.tag);
     }
 
     private Process up(Path configDir, String iface) throws Exception {
-        return tern(configDir, "agent.log", "up", "--setup-key", FakeManagementServer.SETUP_KEY,
-                "--management-url", "http://" + subnet + "1:" + managementServer.getPort(), "--interface", iface,
-                "--wg-port", "51820", "--hostname", "a");
+        return bed.tern(ns, "agent.log", List.of("up", "--setup-key", FakeManagementServer.SETUP_KEY,
+                "--management-url", bed.managementUrl(), "--interface", iface, "--wg-port", "51820",
+                "--hostname", "a", "--config-dir", configDir.toString()));
     }
 
     private void down(Path configDir) throws Exception {
-        Process down = tern(configDir, "down.log", "down");
+        Process down = bed.tern(ns, "down.log", List.of("down", "--config-dir", configDir.toString()));
         assertThat(down.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(down.exitValue()).as(logs()).isZero();
     }
 
     private String logs() throws Exception {
-        StringBuilder out = new StringBuilder();
-        for (String name : List.of("agent.log", "down.log")) {
-            Path file = temp.resolve(name);
-            if (Files.exists(file)) {
-                out.append("--- ").append(name).append('\n').append(Files.readString(file));
-            }
-        }
-        return out.toString();
+        return bed.logs("agent.log", "down.log");
     }
 
     private String dig(String name) {
@@ -202,7 +140,7 @@ class AgentDnsNamespaceTest {
                 .addCustomZones(CustomZone.newBuilder().setDomain("svc.example.").setSearchDomainDisabled(true)
                         .addRecords(a("registry.svc.example.", "100.64.9.9")))
                 .addNameServerGroups(NameServerGroup.newBuilder().addDomains("corp.example")
-                        .addNameServers(NameServer.newBuilder().setIP(subnet + "1").setNSType(1)
+                        .addNameServers(NameServer.newBuilder().setIP(bed.hostIp()).setNSType(1)
                                 .setPort(corp.address().getPort())))
                 .build();
         management.push(keyA, NetworkMap.newBuilder().setSerial(management.syncStreams.size() + 1L)
@@ -226,7 +164,7 @@ class AgentDnsNamespaceTest {
         String meshA = ip(management.addressOf(new ConfigDir(configDir).readState().orElseThrow().publicKey()));
 
         assertThat(resolvConf()).as(logs()).contains("nameserver " + meshA + "\n", "search tern.internal\n",
-                "options timeout:2\n").doesNotContain("nameserver " + subnet + "1");
+                "options timeout:2\n").doesNotContain("nameserver " + bed.hostIp());
         assertThat(dig("build01.tern.internal")).as(logs()).isEqualTo(meshB);
         assertThat(dig("registry.svc.example")).isEqualTo("100.64.9.9");
         assertThat(dig("git.corp.example")).isEqualTo("10.20.0.5");
@@ -237,10 +175,10 @@ class AgentDnsNamespaceTest {
                 .contains("status: NXDOMAIN");
 
         // Not an open resolver: the host side of the bridge, routed to A's mesh IP, gets no answer over UDP or TCP.
-        host.check("route to A's mesh IP", List.of("ip", "route", "add", meshA + "/32", "via", subnet + "2"), null);
-        assertThat(host.run(List.of("dig", "@" + meshA, "+time=2", "+tries=1", "build01.tern.internal"), null).ok())
+        bed.host.check("route to A's mesh IP", List.of("ip", "route", "add", meshA + "/32", "via", subnet + "2"), null);
+        assertThat(bed.host.run(List.of("dig", "@" + meshA, "+time=2", "+tries=1", "build01.tern.internal"), null).ok())
                 .isFalse();
-        assertThat(host.run(List.of("dig", "+tcp", "@" + meshA, "+time=2", "+tries=1", "build01.tern.internal"), null)
+        assertThat(bed.host.run(List.of("dig", "+tcp", "@" + meshA, "+time=2", "+tries=1", "build01.tern.internal"), null)
                 .stdout()).doesNotContain(meshB);
         assertThat(Shell.inNamespace(ns).run(List.of("dig", "+short", "+tcp", "@" + meshA, "build01.tern.internal"), null)
                 .stdout().strip()).as("the same question from the namespace itself, over TCP").isEqualTo(meshB);
@@ -296,7 +234,7 @@ class AgentDnsNamespaceTest {
         assertThat(resolvConf()).startsWith("# Generated by tern");
 
         // the killed agent's wireguard-go may still hold its interface: the next run takes another name
-        Process next = up(configDir, "tm" + tag);
+        Process next = up(configDir, "te" + bed.tag);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .failFast("the agent exited", () -> !next.isAlive())
                 .until(() -> resolvConf().equals(originalResolvConf));
