@@ -99,7 +99,6 @@ public final class HostDns implements MeshDns, AutoCloseable {
                     settings.groups().size(), host.mode());
         } catch (IOException | RuntimeException e) {
             // The mesh works without names: report it and leave the host as it was.
-            error = e.getMessage();
             LOG.error("DNS is not served: {}", e.getMessage());
             appliedConfig = null; // the next map tries again
             stop();
