@@ -109,7 +109,7 @@ public final class HostDns implements MeshDns, AutoCloseable {
     private HostResolver chooseHostResolver() throws IOException {
         String current = Files.exists(resolvConf) && !Files.exists(backupFile) ? Files.readString(resolvConf) : "";
         return SystemdResolved.manages(current)
-                ? new SystemdResolved(interfaceName, shell, SystemdResolved.UPSTREAM_FILE)
+                ? new SystemdResolved(interfaceName, shell, SystemdResolved.UPSTREAM_FILE, "resolvectl")
                 : new ResolvConf(resolvConf, backupFile);
     }
 

@@ -28,12 +28,15 @@ final class SystemdResolved implements HostResolver {
     private final String interfaceName;
     private final Shell shell;
     private final Path upstreamFile;
+    private final String resolvectl;
     private boolean configured;
 
-    SystemdResolved(String interfaceName, Shell shell, Path upstreamFile) {
+    /** {@code resolvectl}: the command, {@code resolvectl} from PATH but in tests. */
+    SystemdResolved(String interfaceName, Shell shell, Path upstreamFile, String resolvectl) {
         this.interfaceName = interfaceName;
         this.shell = shell;
         this.upstreamFile = upstreamFile;
+        this.resolvectl = resolvectl;
     }
 
     /** Where the host's resolv.conf names systemd-resolved's stub and resolvectl is there to configure it. */
@@ -59,13 +62,13 @@ final class SystemdResolved implements HostResolver {
 
     @Override
     public synchronized void configure(InetAddress resolver, DnsSettings settings) {
-        shell.check("resolvectl dns", List.of("resolvectl", "dns", interfaceName, resolver.getHostAddress()), null);
-        shell.check("resolvectl domain", domainCommand(interfaceName, settings), null);
+        shell.check("resolvectl dns", List.of(resolvectl, "dns", interfaceName, resolver.getHostAddress()), null);
+        shell.check("resolvectl domain", domainCommand(resolvectl, interfaceName, settings), null);
         configured = true;
     }
 
-    static List<String> domainCommand(String interfaceName, DnsSettings settings) {
-        List<String> command = new ArrayList<>(List.of("resolvectl", "domain", interfaceName));
+    static List<String> domainCommand(String resolvectl, String interfaceName, DnsSettings settings) {
+        List<String> command = new ArrayList<>(List.of(resolvectl, "domain", interfaceName));
         List<Name> search = settings.searchDomains();
         search.forEach(domain -> command.add(domain.toString()));
         settings.routedDomains().stream().filter(domain -> !search.contains(domain))
@@ -82,7 +85,7 @@ final class SystemdResolved implements HostResolver {
             return;
         }
         configured = false;
-        Shell.Result result = shell.run(List.of("resolvectl", "revert", interfaceName), null);
+        Shell.Result result = shell.run(List.of(resolvectl, "revert", interfaceName), null);
         if (!result.ok()) {
             LOG.warn("resolvectl revert {} failed: {}", interfaceName, result.stderr().strip());
         }

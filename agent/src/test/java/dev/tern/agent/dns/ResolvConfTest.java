@@ -118,14 +118,14 @@ class ResolvConfTest {
 
     @Test
     void systemdResolvedGetsZonesAsRoutingDomainsAndSearchDomainsPlain() {
-        assertThat(SystemdResolved.domainCommand("tern0", SETTINGS))
+        assertThat(SystemdResolved.domainCommand("resolvectl", "tern0", SETTINGS))
                 .containsExactly("resolvectl", "domain", "tern0", "tern.internal.", "corp.example.");
         DnsSettings routedOnly = DnsSettings.from(DNSConfig.newBuilder().setServiceEnable(true)
                 .addCustomZones(CustomZone.newBuilder().setDomain("tern.internal.").setSearchDomainDisabled(true))
                 .addNameServerGroups(NameServerGroup.newBuilder().setPrimary(true)
                         .addNameServers(NameServer.newBuilder().setIP("10.9.9.9").setNSType(1).setPort(53)))
                 .build());
-        assertThat(SystemdResolved.domainCommand("tern0", routedOnly))
+        assertThat(SystemdResolved.domainCommand("resolvectl", "tern0", routedOnly))
                 .containsExactly("resolvectl", "domain", "tern0", "~tern.internal.", "~.");
     }
 }
