@@ -65,6 +65,14 @@ final class SystemdResolved implements HostResolver {
         shell.check("resolvectl dns", List.of(resolvectl, "dns", interfaceName, resolver.getHostAddress()), null);
         shell.check("resolvectl domain", domainCommand(resolvectl, interfaceName, settings), null);
         configured = true;
+        // Without this resolved makes a link with a plain search domain a default route too, and would send every
+        // name to us as well as to the real upstream; only a primary group takes everything.
+        Shell.Result defaultRoute = shell.run(List.of(resolvectl, "default-route", interfaceName,
+                settings.hasPrimary() ? "true" : "false"), null);
+        if (!defaultRoute.ok()) {
+            LOG.warn("resolvectl default-route {} failed (systemd older than 240?): {}", interfaceName,
+                    defaultRoute.stderr().strip());
+        }
     }
 
     static List<String> domainCommand(String resolvectl, String interfaceName, DnsSettings settings) {

@@ -37,7 +37,7 @@ class SystemdResolvedTest {
         resolved.restore();
 
         assertThat(Files.readAllLines(calls)).containsExactly("dns tern0 100.64.0.7", "domain tern0 tern.internal.",
-                "revert tern0");
+                "default-route tern0 false", "revert tern0");
         assertThat(resolved.previousUpstream()).containsExactly(new InetSocketAddress("192.0.2.53", 53),
                 new InetSocketAddress("192.0.2.54", 53));
     }
