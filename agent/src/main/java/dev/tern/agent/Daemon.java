@@ -14,6 +14,7 @@ import dev.tern.agent.dataplane.DataPlane;
 import dev.tern.agent.dataplane.Nftables;
 import dev.tern.agent.dataplane.Shell;
 import dev.tern.agent.dataplane.WireGuardDevice;
+import dev.tern.agent.dns.HostDns;
 import dev.tern.agent.engine.Candidates;
 import dev.tern.agent.engine.Engine;
 import dev.tern.agent.engine.LatestMapApplier;
@@ -69,6 +70,7 @@ final class Daemon {
     private volatile StatusReport.Connection signalState = new StatusReport.Connection(null, "disconnected", null);
     private volatile StatusReport.Connection relayState = new StatusReport.Connection(null, "disconnected", null);
     private volatile Engine engine;
+    private volatile HostDns dns;
     private volatile String meshAddress;
     private volatile String fqdn;
     private volatile long serial;
@@ -102,6 +104,9 @@ final class Daemon {
         Preflight.requireEnvironment();
         dir.create();
         pidFile.claim();
+        if (HostDns.restoreLeftover(HostDns.RESOLV_CONF, dir.path())) {
+            LOG.warn("restored {} that an earlier run left pointing at its resolver", HostDns.RESOLV_CONF);
+        }
         Thread hook = new Thread(this::stop, "tern-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -192,6 +197,8 @@ final class Daemon {
                     SignalClient current = signal;
                     return current != null && current.send(remote, body);
                 }, relay, Clock.systemUTC());
+        dns = HostDns.forHost(options.interfaceName(), shell, dir.path());
+        engine.useDns(dns);
         useSignal(login);
 
         control = ControlSocket.start(dir.controlSocket(), this::handleControl);
@@ -355,7 +362,7 @@ final class Daemon {
         Engine current = engine;
         return new StatusReport(options.interfaceName(), key == null ? null : key.publicKeyBase64(), meshAddress, fqdn,
                 serial, managementState, signalState, relayState, current == null ? List.of() : current.peerStatus(),
-                Instant.now().toString());
+                Instant.now().toString(), dns == null ? null : dns.status());
     }
 
     private void writeStatusQuietly() {
@@ -403,6 +410,7 @@ final class Daemon {
                     .then(() -> signal, SignalClient::close)
                     .then(() -> relay, RelayClient::close)
                     .then(() -> engine, Engine::close)
+                    .then(() -> dns, HostDns::close)
                     .then(() -> managementChannel, ManagedChannel::shutdownNow)
                     .then(() -> signalChannel, ManagedChannel::shutdownNow)
                     .then(() -> control, ControlSocket::close)

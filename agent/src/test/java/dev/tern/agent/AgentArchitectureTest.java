@@ -41,6 +41,7 @@ class AgentArchitectureTest {
                 .layer("Relay").definedBy("dev.tern.agent.relay..")
                 .layer("Ice").definedBy("dev.tern.agent.ice..")
                 .layer("DataPlane").definedBy("dev.tern.agent.dataplane..")
+                .layer("Dns").definedBy("dev.tern.agent.dns..")
                 .layer("Status").definedBy("dev.tern.agent.status..")
                 .layer("Common").definedBy("dev.tern.agent.common..")
                 .whereLayer("Cli").mayNotBeAccessedByAnyLayer()
@@ -49,10 +50,19 @@ class AgentArchitectureTest {
                 .whereLayer("Control").mayOnlyBeAccessedByLayers("Cli", "Engine")
                 .whereLayer("Relay").mayOnlyBeAccessedByLayers("Cli", "Engine")
                 .whereLayer("Ice").mayOnlyBeAccessedByLayers("Cli", "Engine")
-                .whereLayer("DataPlane").mayOnlyBeAccessedByLayers("Cli", "Daemon", "Engine")
-                .whereLayer("Status").mayOnlyBeAccessedByLayers("Cli", "Engine")
+                .whereLayer("DataPlane").mayOnlyBeAccessedByLayers("Cli", "Daemon", "Engine", "Dns")
+                .whereLayer("Dns").mayOnlyBeAccessedByLayers("Cli", "Engine")
+                .whereLayer("Status").mayOnlyBeAccessedByLayers("Cli", "Engine", "Dns")
                 .whereLayer("Common").mayOnlyBeAccessedByLayers("Cli", "Daemon", "Engine", "Control", "Relay",
-                        "Ice", "DataPlane", "Status")
+                        "Ice", "DataPlane", "Status", "Dns")
+                .check(agent);
+    }
+
+    /** dnsjava stays behind the dns package's own types. */
+    @Test
+    void onlyTheDnsPackageUsesDnsjava() {
+        noClasses().that().resideOutsideOfPackage("dev.tern.agent.dns..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.xbill..")
                 .check(agent);
     }
 

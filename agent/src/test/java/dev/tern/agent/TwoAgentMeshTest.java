@@ -2,7 +2,6 @@ package dev.tern.agent;
 
 import dev.tern.agent.control.FakeManagementServer;
 import dev.tern.agent.control.FakeSignalServer;
-import dev.tern.agent.daemon.Preflight;
 import dev.tern.agent.dataplane.Shell;
 import dev.tern.agent.dataplane.UapiSocket;
 import dev.tern.agent.dataplane.WgBackend;
@@ -14,8 +13,6 @@ import dev.tern.protocol.management.RemotePeerConfig;
 import dev.tern.protocol.management.RuleAction;
 import dev.tern.protocol.management.RuleDirection;
 import dev.tern.protocol.management.RuleProtocol;
-import io.grpc.Server;
-import io.grpc.netty.NettyServerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,16 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -44,19 +35,10 @@ import static org.awaitility.Awaitility.await;
  * Needs root, wireguard-go, ip, nft and ping; fails (never skips) without them.
  */
 class TwoAgentMeshTest {
-    private final String tag = HexFormat.of().formatHex(new byte[]{
-            (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt(),
-            (byte) ThreadLocalRandom.current().nextInt()});
-    private final int octet = 1 + ThreadLocalRandom.current().nextInt(250);
-    private final String subnet = "10.97." + octet + ".";
-    private final String bridge = "tb" + tag;
-    private final Shell host = new Shell();
-    private final FakeManagementServer management = new FakeManagementServer();
-    private final FakeSignalServer signal = new FakeSignalServer();
-    private final List<String> namespaces = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
-    private Server managementServer;
-    private Server signalServer;
+    private NamespaceBed bed;
+    private FakeManagementServer management;
+    private FakeSignalServer signal;
+    private String subnet;
 
     @TempDir
     Path temp;
@@ -66,74 +48,31 @@ class TwoAgentMeshTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        for (String tool : List.of("wireguard-go", "ip", "nft", "ping")) {
-            if (!Shell.onPath(tool)) {
-                throw new AssertionError(tool + " is missing: apt-get install -y wireguard-go wireguard-tools nftables "
-                        + "iproute2 iputils-ping (this test never skips)");
-            }
-        }
-        Preflight.requireRoot();
-        host.check("bridge", List.of("ip", "link", "add", bridge, "type", "bridge"), null);
-        host.check("bridge addr", List.of("ip", "addr", "add", subnet + "1/24", "dev", bridge), null);
-        host.check("bridge up", List.of("ip", "link", "set", bridge, "up"), null);
-        managementServer = NettyServerBuilder.forAddress(new InetSocketAddress(subnet + "1", 0)).addService(management).build().start();
-        signalServer = NettyServerBuilder.forAddress(new InetSocketAddress(subnet + "1", 0))
-                .addService(signal.withHeaderRegistration()).build().start();
-        management.signalUri = subnet + "1:" + signalServer.getPort();
+        bed = new NamespaceBed("m", "10.97", temp, List.of("wireguard-go", "ip", "nft", "ping"));
+        management = bed.management;
+        signal = bed.signal;
+        subnet = bed.subnet;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Process process : processes) {
-            process.destroy();
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+        if (bed != null) {
+            bed.close();
         }
-        if (managementServer != null) {
-            managementServer.shutdownNow();
-        }
-        if (signalServer != null) {
-            signalServer.shutdownNow();
-        }
-        for (String ns : namespaces) {
-            host.run(List.of("ip", "netns", "del", ns), null);
-        }
-        host.run(List.of("ip", "link", "del", bridge), null);
     }
 
     private Agent start(String name, int hostOctet) throws Exception {
-        String ns = "tern-m-" + tag + "-" + name;
-        host.check("netns", List.of("ip", "netns", "add", ns), null);
-        namespaces.add(ns);
-        Shell shell = Shell.inNamespace(ns);
-        String outside = "tm" + tag + name;
-        host.check("veth", List.of("ip", "link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns", ns), null);
-        host.check("enslave", List.of("ip", "link", "set", outside, "master", bridge, "up"), null);
-        shell.check("addr", List.of("ip", "addr", "add", subnet + hostOctet + "/24", "dev", "eth0"), null);
-        shell.check("up", List.of("ip", "link", "set", "eth0", "up"), null);
-        shell.check("lo", List.of("ip", "link", "set", "lo", "up"), null);
-        String iface = "tn" + tag + name;
+        String ns = bed.addNamespace(name, hostOctet);
+        String iface = "tn" + bed.tag + name;
         Path configDir = temp.resolve(name);
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process process = new ProcessBuilder("ip", "netns", "exec", ns, java, "-cp", System.getProperty("java.class.path"),
-                TernCli.class.getName(), "up", "--setup-key", FakeManagementServer.SETUP_KEY,
-                "--management-url", "http://" + subnet + "1:" + managementServer.getPort(), "--interface", iface,
-                "--config-dir", configDir.toString(), "--wg-port", "51820", "--hostname", name)
-                .redirectErrorStream(true).redirectOutput(temp.resolve(name + ".log").toFile()).start();
-        processes.add(process);
-        return new Agent(name, ns, shell, iface, configDir, process);
+        Process process = bed.tern(ns, name + ".log", List.of("up", "--setup-key", FakeManagementServer.SETUP_KEY,
+                "--management-url", bed.managementUrl(), "--interface", iface,
+                "--config-dir", configDir.toString(), "--wg-port", "51820", "--hostname", name));
+        return new Agent(name, ns, Shell.inNamespace(ns), iface, configDir, process);
     }
 
     private String logs() throws Exception {
-        StringBuilder out = new StringBuilder();
-        for (String name : List.of("a", "b")) {
-            Path file = temp.resolve(name + ".log");
-            if (Files.exists(file)) {
-                out.append("--- ").append(name).append('\n').append(Files.readString(file));
-            }
-        }
-        return out.toString();
+        return bed.logs("a.log", "b.log");
     }
 
     private static String ip(String cidr) {

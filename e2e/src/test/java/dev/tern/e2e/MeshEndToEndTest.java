@@ -83,7 +83,7 @@ class MeshEndToEndTest {
 
     @BeforeAll
     static void buildTestBed() throws Exception {
-        Shell.requireRootAndTools("wireguard-go", "wg", "ip", "nft", "ping", "bash", "timeout");
+        Shell.requireRootAndTools("wireguard-go", "wg", "ip", "nft", "ping", "bash", "timeout", "dig");
         ChildProcess.artifact("../api/target/tern-server.jar");
         ChildProcess.artifact("../agent/target/tern.jar");
         net = new TestNetwork(RUN, 100 + Integer.parseInt(RUN) % 100);
@@ -332,6 +332,27 @@ class MeshEndToEndTest {
         // "connected" above already rules out server-key-changed: tern-server keeps its key in its database
         assertThat(Files.readString(pinnedKey)).isEqualTo(pinnedBefore);
         assertThat(ping("a", meshIp("bravo")).ok()).isTrue();
+    }
+
+    /** Issue 10 item 5: the agent serves the map's peer zone; its namespace's resolv.conf points at it. */
+    @Test
+    @Order(45)
+    void peerNamesResolveThroughTheAgentsResolver() throws Exception {
+        String fqdn = status("a").path("fqdn").asText();
+        String domain = fqdn.substring(fqdn.indexOf('.') + 1);
+        await("A resolves bravo." + domain).atMost(CONVERGE).untilAsserted(() ->
+                assertThat(dig("a", "bravo." + domain).output().strip()).as(diagnostics("a")).isEqualTo(meshIp("bravo")));
+        assertThat(Shell.run(Shell.inNamespace(agents.get("a").namespace(), "dig", "+time=2", "+tries=1",
+                "charlie." + domain), 30).output()).as("a peer A cannot see has no name for A").contains("NXDOMAIN");
+        assertThat(Files.readString(Path.of("/etc/netns", agents.get("a").namespace(), "resolv.conf")))
+                .contains("nameserver " + meshIp("alpha"));
+        JsonNode dns = status("a").path("dns");
+        assertThat(dns.path("resolver").asText()).isEqualTo(meshIp("alpha") + ":53");
+        assertThat(dns.path("hostConfig").asText()).isEqualTo("resolv.conf");
+    }
+
+    private static Shell.Result dig(String from, String name) {
+        return Shell.run(Shell.inNamespace(agents.get(from).namespace(), "dig", "+short", "+time=2", "+tries=1", name), 30);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.tern.agent.dataplane.DataPlane;
 import dev.tern.agent.dataplane.DeviceState;
 import dev.tern.agent.dataplane.PeerDiff;
 import dev.tern.agent.dataplane.WgPeer;
+import dev.tern.agent.dns.MeshDns;
 import dev.tern.agent.relay.RelayProxy;
 import dev.tern.agent.relay.RelayTransport;
 import dev.tern.agent.status.StatusReport;
@@ -83,6 +84,7 @@ public final class Engine {
     /** Open relayed links by the remote's relay id, read without the lock on every relayed packet. */
     private final Map<PeerId, RelayProxy> proxies = new ConcurrentHashMap<>();
     private MeshMap map;
+    private volatile MeshDns dns = MeshDns.NONE;
 
     public Engine(DataPlane plane, int wgPort, Supplier<List<Candidates.LocalAddress>> localAddresses, SignalSender signal,
            Clock clock) {
@@ -97,6 +99,11 @@ public final class Engine {
         this.signal = signal;
         this.relay = relay;
         this.clock = clock;
+    }
+
+    /** Every applied map's DNS configuration goes to {@code dns} (the daemon's resolver), after its peers. */
+    public void useDns(MeshDns dns) {
+        this.dns = dns;
     }
 
     /** Applies a new map: address, peers as a diff, firewall in one transaction; then offers to new peers. */
@@ -124,6 +131,7 @@ public final class Engine {
                 newMap.peers().size(), diff.added().size(), diff.changed().size(), diff.removed().size(),
                 newMap.inboundRules().size());
         offerStale();
+        dns.apply(newMap.address(), newMap.dns());
     }
 
     synchronized MeshMap currentMap() {

@@ -1,6 +1,7 @@
 package dev.tern.agent.engine;
 
 import dev.tern.agent.dataplane.FirewallRuleSpec;
+import dev.tern.protocol.management.DNSConfig;
 import dev.tern.protocol.management.FirewallRule;
 import dev.tern.protocol.management.NetworkMap;
 import dev.tern.protocol.management.PortInfo;
@@ -14,12 +15,19 @@ import java.util.List;
 
 /**
  * A network map in the agent's terms: our address, the peers we may talk to, and the inbound rules for the mesh
- * interface. Built from the protobuf {@link NetworkMap}; outbound rules are not enforced (traffic we start is
- * ours), so only {@code IN} rules survive the translation.
+ * interface, and its DNS configuration (handed as it is to the agent's resolver). Built from the protobuf
+ * {@link NetworkMap}; outbound rules are not enforced (traffic we start is ours), so only {@code IN} rules survive
+ * the translation.
  */
 public record MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<RemotePeer> offlinePeers,
-               List<FirewallRuleSpec> inboundRules) {
+               List<FirewallRuleSpec> inboundRules, DNSConfig dns) {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MeshMap.class);
+
+    /** A map without DNS configuration (which leaves the host's DNS alone). */
+    public MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<RemotePeer> offlinePeers,
+                   List<FirewallRuleSpec> inboundRules) {
+        this(serial, address, fqdn, peers, offlinePeers, inboundRules, DNSConfig.getDefaultInstance());
+    }
 
     /** A map without offline peers. */
     MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<FirewallRuleSpec> inboundRules) {
@@ -61,7 +69,8 @@ public record MeshMap(long serial, String address, String fqdn, List<RemotePeer>
             }
         }
         return new MeshMap(map.getSerial(), map.getPeerConfig().getAddress(), map.getPeerConfig().getFqdn(),
-                remotePeers(map.getRemotePeersList()), remotePeers(map.getOfflinePeersList()), List.copyOf(rules));
+                remotePeers(map.getRemotePeersList()), remotePeers(map.getOfflinePeersList()), List.copyOf(rules),
+                map.getDNSConfig());
     }
 
     private static List<RemotePeer> remotePeers(List<RemotePeerConfig> configs) {

@@ -10,11 +10,28 @@ import java.util.List;
 
 /**
  * What {@code tern status} shows, and the JSON the daemon serves: its own address, the state of the management,
- * signal and relay connections, and per peer what WireGuard reports. {@code relay} is null in status written by
- * older agents.
+ * signal and relay connections, per peer what WireGuard reports, and the DNS the agent serves. {@code relay} and
+ * {@code dns} are null in status written by older agents.
  */
 public record StatusReport(String interfaceName, String publicKey, String meshAddress, String fqdn, long serial,
-                    Connection management, Connection signal, Connection relay, List<Peer> peers, String updatedAt) {
+                    Connection management, Connection signal, Connection relay, List<Peer> peers, String updatedAt,
+                    Dns dns) {
+
+    /** A report without DNS state (what older agents wrote). */
+    public StatusReport(String interfaceName, String publicKey, String meshAddress, String fqdn, long serial,
+                        Connection management, Connection signal, Connection relay, List<Peer> peers, String updatedAt) {
+        this(interfaceName, publicKey, meshAddress, fqdn, serial, management, signal, relay, peers, updatedAt, null);
+    }
+
+    /**
+     * The agent's resolver: its address ({@code null} while it serves nothing: no map yet, or the map does not
+     * enable DNS), the zones it answers, the match domains it forwards to nameserver groups, the host's previous
+     * upstream (where other names go), how the host was pointed at it ({@code systemd-resolved},
+     * {@code resolv.conf} or {@code none}), and why it is not serving when it failed.
+     */
+    public record Dns(String resolver, List<String> zones, List<String> matchDomains, List<String> upstream,
+                      String hostConfig, String error) {
+    }
 
     /**
      * A control-plane connection: {@code state} is connected, connecting, disconnected, or (management only)
@@ -74,6 +91,7 @@ public record StatusReport(String interfaceName, String publicKey, String meshAd
         out.append("Management: ").append(describe(management)).append('\n');
         out.append("Signal:     ").append(describe(signal)).append('\n');
         out.append("Relay:      ").append(describe(relay)).append('\n');
+        out.append("DNS:        ").append(describe(dns)).append('\n');
         long connected = peers.stream().filter(p -> "connected".equals(p.state())).count();
         long expired = peers.stream().filter(p -> LOGIN_EXPIRED.equals(p.state())).count();
         out.append("Peers:      ").append(connected).append('/').append(peers.size() - expired).append(" connected")
@@ -100,6 +118,15 @@ public record StatusReport(String interfaceName, String publicKey, String meshAd
         }
         String text = c.state() + (c.url() == null ? "" : " (" + c.url() + ")");
         return c.error() == null ? text : text + ": " + c.error();
+    }
+
+    private static String describe(Dns d) {
+        if (d == null || d.resolver() == null) {
+            return d == null || d.error() == null ? "-" : "not served: " + d.error();
+        }
+        return d.resolver() + " via " + d.hostConfig() + " (zones " + orDash(String.join(" ", d.zones()))
+                + (d.matchDomains().isEmpty() ? "" : "; match domains " + String.join(" ", d.matchDomains()))
+                + "; upstream " + orDash(String.join(" ", d.upstream())) + ")";
     }
 
     private static String orDash(String s) {

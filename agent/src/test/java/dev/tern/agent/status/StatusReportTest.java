@@ -95,4 +95,23 @@ class StatusReportTest {
         assertThat(withExpired.toText(false)).contains("1/1 connected, 1 with expired login");
         assertThat(withExpired.toText(true)).contains("State:          login-expired");
     }
+
+    @Test
+    void dnsStateIsInTheJsonAndTheText() throws Exception {
+        StatusReport report = sample();
+        StatusReport withDns = new StatusReport(report.interfaceName(), report.publicKey(), report.meshAddress(),
+                report.fqdn(), report.serial(), report.management(), report.signal(), report.relay(), report.peers(),
+                report.updatedAt(), new StatusReport.Dns("100.64.0.1:53", List.of("tern.internal."),
+                List.of("corp.example."), List.of("10.0.0.1:53"), "resolv.conf", null));
+
+        JsonNode dns = Json.MAPPER.readTree(withDns.toJson()).get("dns");
+        assertThat(dns.get("resolver").asText()).isEqualTo("100.64.0.1:53");
+        assertThat(dns.get("zones").get(0).asText()).isEqualTo("tern.internal.");
+        assertThat(dns.get("upstream").get(0).asText()).isEqualTo("10.0.0.1:53");
+        assertThat(dns.get("hostConfig").asText()).isEqualTo("resolv.conf");
+        assertThat(StatusReport.fromJson(withDns.toJson())).isEqualTo(withDns);
+        assertThat(withDns.toText(false)).contains("DNS:        100.64.0.1:53 via resolv.conf (zones tern.internal.; "
+                + "match domains corp.example.; upstream 10.0.0.1:53)");
+        assertThat(report.toText(false)).as("status of an older agent").contains("DNS:        -\n");
+    }
 }

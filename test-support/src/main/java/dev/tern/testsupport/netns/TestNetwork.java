@@ -1,5 +1,9 @@
 package dev.tern.testsupport.netns;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -83,6 +87,31 @@ public final class TestNetwork implements AutoCloseable {
         Shell.run("ip", "netns", "del", ns);
         Shell.must("ip", "netns", "add", ns);
         namespaces.add(ns);
+        ownResolvConf(ns);
+    }
+
+    /**
+     * {@code ip netns exec} mounts {@code /etc/netns/NS/resolv.conf} over {@code /etc/resolv.conf} when it exists:
+     * with a copy there, agents (and NetBird clients) that point the resolver at themselves change their
+     * namespace's copy, never the host's file.
+     */
+    private static void ownResolvConf(String ns) {
+        try {
+            Path dir = Files.createDirectories(Path.of("/etc/netns", ns));
+            Path hostFile = Path.of("/etc/resolv.conf");
+            Files.write(dir.resolve("resolv.conf"), Files.exists(hostFile) ? Files.readAllBytes(hostFile) : new byte[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot give namespace " + ns + " its own resolv.conf", e);
+        }
+    }
+
+    private static void dropResolvConf(String ns) {
+        try {
+            Files.deleteIfExists(Path.of("/etc/netns", ns, "resolv.conf"));
+            Files.deleteIfExists(Path.of("/etc/netns", ns));
+        } catch (IOException e) {
+            // something else was put there; leave it
+        }
     }
 
     @Override
@@ -92,6 +121,7 @@ public final class TestNetwork implements AutoCloseable {
         }
         for (int i = namespaces.size() - 1; i >= 0; i--) {
             Shell.run("ip", "netns", "del", namespaces.get(i));
+            dropResolvConf(namespaces.get(i));
         }
     }
 }

@@ -1,0 +1,12 @@
+package dev.tern.agent.dns;
+
+import dev.tern.protocol.management.DNSConfig;
+
+/** What the engine hands every applied map's DNS configuration to. */
+public interface MeshDns {
+    /** {@code meshAddress} is ours with its prefix ({@code 100.64.0.7/16}); {@code config} the map's DNSConfig. */
+    void apply(String meshAddress, DNSConfig config);
+
+    MeshDns NONE = (meshAddress, config) -> {
+    };
+}
