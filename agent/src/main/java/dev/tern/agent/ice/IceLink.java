@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * <p>A repeated OFFER with the session id we already answered is answered again (NetBird re-sends its offer until
  * it hears an answer) without restarting the checks.
  */
-public final class IceLink implements AutoCloseable {
+public final class IceLink implements IcePeer {
     private static final Logger LOG = LoggerFactory.getLogger(IceLink.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -28,8 +28,7 @@ public final class IceLink implements AutoCloseable {
     private final int wgListenPort;
     private final Supplier<String> relayAddress;
     private final String version;
-    private final Consumer<Body> signal;
-    private final Consumer<String> onDirect;
+    private final IcePeer.Listener listener;
     private final byte[] sessionId = new byte[8];
     private byte[] remoteSessionId;
     private boolean started;
@@ -38,22 +37,51 @@ public final class IceLink implements AutoCloseable {
 
     public IceLink(boolean controlling, int wgListenPort, Supplier<String> relayAddress, String version,
                    Consumer<Body> signal, Consumer<String> onDirect) throws IOException {
-        this.session = new IceSession(controlling);
+        this(new IceSession(controlling), wgListenPort, relayAddress, version, new IcePeer.Listener() {
+            @Override
+            public void send(Body body) {
+                signal.accept(body);
+            }
+
+            @Override
+            public void onDirect(String endpoint) {
+                onDirect.accept(endpoint);
+            }
+
+            @Override
+            public void onFailed(String why) {
+                // this caller only waits for a direct path
+            }
+        });
+    }
+
+    /** Runs {@code session} (this link closes it) and reports to {@code listener}. */
+    public IceLink(IceSession session, int wgListenPort, Supplier<String> relayAddress, String version,
+                   IcePeer.Listener listener) {
+        this.session = session;
         this.wgListenPort = wgListenPort;
         this.relayAddress = relayAddress;
         this.version = version;
-        this.signal = signal;
-        this.onDirect = onDirect;
+        this.listener = listener;
         RANDOM.nextBytes(sessionId);
-        session.selected().thenAccept(path -> connect());
+        // on a pool thread: ice4j completes the future from its own threads, which must not wait for the engine's lock
+        session.selected().whenCompleteAsync((path, failure) -> {
+            if (failure == null) {
+                connect();
+            } else {
+                listener.onFailed(failure.getMessage());
+            }
+        });
     }
 
     /** Sends our OFFER and candidates. */
+    @Override
     public void offer() {
         send(Body.Type.OFFER);
     }
 
     /** An OFFER, ANSWER or CANDIDATE from the peer; other bodies are not ICE's. */
+    @Override
     public synchronized void onSignal(Body body) {
         switch (body.getType()) {
             case OFFER, ANSWER -> {
@@ -83,10 +111,10 @@ public final class IceLink implements AutoCloseable {
     private void send(Body.Type type) {
         IceOfferAnswer ours = new IceOfferAnswer(session.localCredentials(), wgListenPort, relayAddress.get(),
                 sessionId);
-        signal.accept(type == Body.Type.OFFER ? NetBirdIceSignals.offer(ours, version)
+        listener.send(type == Body.Type.OFFER ? NetBirdIceSignals.offer(ours, version)
                 : NetBirdIceSignals.answer(ours, version));
         for (IceCandidate candidate : session.localCandidates()) {
-            signal.accept(NetBirdIceSignals.candidate(candidate));
+            listener.send(NetBirdIceSignals.candidate(candidate));
         }
     }
 
@@ -104,7 +132,7 @@ public final class IceLink implements AutoCloseable {
             }
             endpoint = proxy.endpoint();
         }
-        onDirect.accept(endpoint);
+        listener.onDirect(endpoint);
     }
 
     @Override

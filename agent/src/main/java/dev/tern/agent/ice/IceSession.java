@@ -10,6 +10,7 @@ import org.ice4j.ice.IceMediaStream;
 import org.ice4j.ice.IceProcessingState;
 import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.RemoteCandidate;
+import org.ice4j.ice.harvest.StunCandidateHarvester;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -29,8 +30,9 @@ import java.util.regex.Pattern;
 
 /**
  * One ICE session with one peer, run by ice4j: one media stream with one UDP component, host candidates on the
- * host's allowed interfaces (ice4j's harvester; the agent blocks its mesh interface through ice4j's
- * {@code ice4j.harvest.blocked-interfaces}), connectivity checks and nomination as RFC 8445 has them, which is
+ * host's allowed interfaces (ice4j's harvester; the agent blocks its mesh interface with
+ * {@link #excludeInterface}) and server-reflexive ones from the STUN servers given, connectivity checks and
+ * nomination as RFC 8445 has them, which is
  * what pion on a NetBird client runs. The controlling side is the one whose WireGuard public key sorts higher,
  * as NetBird decides it ({@code isController: LocalKey > Key}), so the two sides never both nominate.
  *
@@ -52,9 +54,28 @@ public final class IceSession implements AutoCloseable {
     private static final java.util.logging.Logger ICE4J_LOG = java.util.logging.Logger.getLogger("org.ice4j");
     private static final java.util.logging.Logger JITSI_LOG = java.util.logging.Logger.getLogger("org.jitsi");
 
+    /**
+     * ice4j reads its configuration once, from system properties over its reference.conf. How long gathering waits
+     * for a STUN server: not ice4j's 15 s, since a link is opened while the engine holds its lock.
+     */
+    private static final String HARVEST_TIMEOUT = "ice4j.harvest.timeout";
+    private static final String BLOCKED_INTERFACE = "ice4j.harvest.blocked-interfaces.0";
+
     static {
         ICE4J_LOG.setLevel(java.util.logging.Level.WARNING);
         JITSI_LOG.setLevel(java.util.logging.Level.WARNING);
+        if (System.getProperty(HARVEST_TIMEOUT) == null) {
+            System.setProperty(HARVEST_TIMEOUT, "2 seconds");
+        }
+    }
+
+    /**
+     * Keeps {@code interfaceName} (the mesh interface) out of every later session's host candidates: a pair over
+     * the mesh would run WireGuard inside itself. ice4j reads this once, so call it before the first session.
+     * Loopback interfaces ice4j leaves out itself.
+     */
+    public static void excludeInterface(String interfaceName) {
+        System.setProperty(BLOCKED_INTERFACE, interfaceName);
     }
 
     /** Where the selected pair runs, for status and for the WireGuard proxy. */
@@ -73,9 +94,23 @@ public final class IceSession implements AutoCloseable {
     private boolean started;
 
     public IceSession(boolean controlling) throws IOException {
+        this(controlling, List.of());
+    }
+
+    /**
+     * A session whose local candidates are host candidates and, per STUN server, server-reflexive ones (our address
+     * as the STUN server sees it: a NAT's public side). Gathering happens here, before the first offer.
+     */
+    public IceSession(boolean controlling, List<InetSocketAddress> stunServers) throws IOException {
         NetBirdStun.install();
         agent = new Agent();
         agent.setControlling(controlling);
+        for (InetSocketAddress stun : stunServers) {
+            if (!stun.isUnresolved()) {
+                agent.addCandidateHarvester(new StunCandidateHarvester(
+                        new TransportAddress(stun.getAddress(), stun.getPort(), Transport.UDP)));
+            }
+        }
         stream = agent.createMediaStream("wireguard");
         int preferred = ThreadLocalRandom.current().nextInt(MIN_PORT, MAX_PORT + 1);
         component = agent.createComponent(stream, preferred, MIN_PORT, MAX_PORT);
