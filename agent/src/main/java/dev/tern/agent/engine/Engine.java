@@ -59,6 +59,11 @@ public final class Engine {
     static final Duration REOFFER_INTERVAL = Duration.ofSeconds(10);
     /** How long a peer may go without a handshake on direct endpoints before we relay it. */
     static final Duration RELAY_AFTER = Duration.ofSeconds(10);
+    /**
+     * How often a relayed NetBird client is offered ICE again. NetBird's client itself gives up after three tries
+     * while its relay works (then tries hourly), so without ours a path that opens later would never be used.
+     */
+    static final Duration ICE_RETRY_INTERVAL = Duration.ofSeconds(30);
     static final String RELAYED = "relayed";
     static final String DIRECT = "direct";
     /** What our OFFER/ANSWER carry as {@code netBirdVersion}; a peer whose version lacks the prefix is NetBird's. */
@@ -226,11 +231,7 @@ public final class Engine {
                     } else {
                         // the answer to our tern OFFER (or to a link that failed since): its credentials face no
                         // session of ours, so offer ICE; the client restarts its ICE on our new session id
-                        IcePeer ice = openIce(peerKey, link);
-                        if (ice != null) {
-                            ice.offer();
-                            link.lastOffer = clock.instant();
-                        }
+                        offerIce(peerKey, link, clock.instant());
                     }
                 }
                 case CANDIDATE -> {
@@ -244,6 +245,15 @@ public final class Engine {
             }
         } catch (RuntimeException e) {
             LOG.debug("ignoring a malformed {} from {}: {}", body.getType(), shortKey(peerKey), e.getMessage());
+        }
+    }
+
+    /** Offers through the peer's link, opening one when it has none. */
+    private void offerIce(String peerKey, Link link, Instant now) {
+        IcePeer ice = link.ice != null ? link.ice : openIce(peerKey, link);
+        if (ice != null) {
+            ice.offer();
+            link.lastOffer = now;
         }
     }
 
@@ -404,6 +414,13 @@ public final class Engine {
             boolean fresh = peerStats != null && "connected".equals(
                     StatusReport.peerState(peerStats.lastHandshakeEpochSeconds(), peerStats.endpoint(), now));
             Link link = entry.getValue();
+            if (link.speaksIce && link.proxy != null
+                    && Duration.between(link.lastOffer, now).compareTo(ICE_RETRY_INTERVAL) >= 0) {
+                // relayed: a link that found no pair by now will not; a new session id makes the client retry too
+                closeIce(link);
+                offerIce(entry.getKey(), link, now);
+                continue;
+            }
             if (fresh || link.proxy != null) {
                 continue;
             }
@@ -415,11 +432,7 @@ public final class Engine {
                 continue;
             }
             if (link.speaksIce) {
-                IcePeer ice = link.ice != null ? link.ice : openIce(entry.getKey(), link);
-                if (ice != null) {
-                    ice.offer();
-                    link.lastOffer = now;
-                }
+                offerIce(entry.getKey(), link, now);
                 continue;
             }
             if (sendSessionAndCandidates(entry.getKey(), Body.Type.OFFER)) {

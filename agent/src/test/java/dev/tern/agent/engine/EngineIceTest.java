@@ -193,6 +193,29 @@ class EngineIceTest {
     }
 
     @Test
+    void aRelayedNetBirdPeerIsOfferedIceAgainAfterTheRetryIntervalAndMovesToTheDirectPathItFinds() {
+        engine.applyMap(map(1, peerB()));
+        engine.onSignal(keyB, offerAnswer(Body.Type.OFFER, NETBIRD_VERSION));
+        opened.get(0).listener.onFailed("ICE found no working candidate pair");
+        assertThat(statusOf(keyB).connectionType()).isEqualTo("relayed");
+
+        clock.advance(Engine.ICE_RETRY_INTERVAL.minusSeconds(1));
+        plane.handshakes.put(keyB, clock.instant().getEpochSecond()); // the relayed tunnel works
+        engine.offerStale();
+        assertThat(opened).as("within the retry interval").hasSize(1);
+
+        clock.advance(Duration.ofSeconds(1));
+        plane.handshakes.put(keyB, clock.instant().getEpochSecond());
+        engine.offerStale();
+
+        assertThat(opened).hasSize(2);
+        assertThat(opened.get(1).offers).isEqualTo(1);
+        opened.get(1).listener.onDirect("127.0.0.1:40127");
+        assertThat(plane.endpointOf(keyB)).isEqualTo("127.0.0.1:40127");
+        assertThat(statusOf(keyB).connectionType()).isEqualTo("direct");
+    }
+
+    @Test
     void withoutASelectedPairTheRelayTimeoutStillApplies() {
         engine.applyMap(map(1, peerB()));
         engine.onSignal(keyB, offerAnswer(Body.Type.OFFER, NETBIRD_VERSION));
