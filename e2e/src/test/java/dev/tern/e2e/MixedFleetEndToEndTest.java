@@ -51,6 +51,7 @@ class MixedFleetEndToEndTest {
     private static NetBirdClient netbird;
     private static ChildProcess agent;
     private static String agentNs;
+    private static String netbirdNs;
     private static Path agentConfigDir;
     private static Path setupKeyFile;
     private static String setupKey;
@@ -116,7 +117,7 @@ class MixedFleetEndToEndTest {
     @Order(10)
     void withoutUdpBetweenThemAnAgentAndANetBirdClientConnectThroughTheRelayAndBothSaySo() throws Exception {
         agentNs = net.addHost("t");
-        String netbirdNs = net.addHost("n");
+        netbirdNs = net.addHost("n");
         // UDP between the two hosts is dropped (both directions, in the client's namespace); TCP to tern-server
         // (management, signal, the relay's WebSocket) and UDP to it (STUN) stay open.
         String agentAddress = net.hostAddress(agentNs);
@@ -151,6 +152,33 @@ class MixedFleetEndToEndTest {
         await("the NetBird client pings the agent through the relay").atMost(CONVERGE).untilAsserted(() ->
                 assertThat(ping(netbirdNs, agentIp).ok()).as(diagnostics()).isTrue());
         assertThat(ping(agentNs, netbirdIp).ok()).as(diagnostics()).isTrue();
+    }
+
+    @Test
+    @Order(20)
+    void onceUdpBetweenThemOpensTheyMoveToADirectIcePathAndBothSaySo() throws Exception {
+        // The agent offers ICE to the relayed client again (every 30 s); its new session makes the client run ICE
+        // too, and the pair they select carries WireGuard: P2P for the client, direct for the agent.
+        nft(netbirdNs, "delete table inet mixed");
+        String agentIp = meshIp("tern-tango");
+        String netbirdIp = meshIp("nb-november");
+
+        await("the NetBird client and the agent connected directly").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode fromNetBird = netbird.peer(agentIp).orElseThrow(() ->
+                    new AssertionError("agent missing from netbird status: " + netbird.status() + diagnostics()));
+            assertThat(fromNetBird.path("status").asText()).as(fromNetBird + diagnostics()).isEqualTo("Connected");
+            assertThat(fromNetBird.path("connectionType").asText()).as(fromNetBird + diagnostics())
+                    .isEqualTo("P2P");
+            JsonNode fromAgent = agentPeer(netbirdIp);
+            assertThat(fromAgent.path("state").asText()).as(fromAgent + diagnostics()).isEqualTo("connected");
+            assertThat(fromAgent.path("connectionType").asText()).as(fromAgent.toString()).isEqualTo("direct");
+        });
+        await("the NetBird client pings the agent directly").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping(netbirdNs, agentIp).ok()).as(diagnostics()).isTrue());
+        assertThat(ping(agentNs, netbirdIp).ok()).as(diagnostics()).isTrue();
+        // still direct after the pings: WireGuard's traffic went over the ICE pair, not back to the relay
+        assertThat(netbird.peer(agentIp).orElseThrow().path("connectionType").asText()).isEqualTo("P2P");
+        assertThat(agentPeer(netbirdIp).path("connectionType").asText()).isEqualTo("direct");
     }
 
     // ---------------------------------------------------------------------------------------------------------

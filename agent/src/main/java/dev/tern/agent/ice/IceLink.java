@@ -29,7 +29,12 @@ public final class IceLink implements IcePeer {
     private final Supplier<String> relayAddress;
     private final String version;
     private final IcePeer.Listener listener;
-    private final byte[] sessionId = new byte[8];
+    /**
+     * NetBird's {@code sessionIDSize}: its client reads an id of any other length as none, and then never restarts
+     * its ICE for our new session (an agent it already has "skips the offer").
+     */
+    static final int SESSION_ID_BYTES = 5;
+    private final byte[] sessionId = new byte[SESSION_ID_BYTES];
     private byte[] remoteSessionId;
     private boolean started;
     private IceProxy proxy;

@@ -42,6 +42,8 @@ class IceLinkTest {
                 assertThat(offersFromA.get(0).getType()).isEqualTo(Body.Type.OFFER);
                 assertThat(offersFromA.get(0).getRelayServerAddress()).isEqualTo("rel://relay:33080");
                 assertThat(offersFromA.get(0).hasSessionId()).isTrue();
+                // NetBird's client takes an id of any other length for none (ICESessionIDFromBytes)
+                assertThat(offersFromA.get(0).getSessionId().size()).isEqualTo(5);
 
                 byte[] initiation = {1, 0, 0, 0, 9, 8, 7};
                 DatagramPacket got = IceProxyTest.sendUntilReceived(wgA, endpointA, initiation, wgB);
