@@ -30,11 +30,10 @@ import java.util.regex.Pattern;
 
 /**
  * One ICE session with one peer, run by ice4j: one media stream with one UDP component, host candidates on the
- * host's allowed interfaces (ice4j's harvester; the agent blocks its mesh interface with
- * {@link #excludeInterface}) and server-reflexive ones from the STUN servers given, connectivity checks and
- * nomination as RFC 8445 has them, which is
- * what pion on a NetBird client runs. The controlling side is the one whose WireGuard public key sorts higher,
- * as NetBird decides it ({@code isController: LocalKey > Key}), so the two sides never both nominate.
+ * host's allowed interfaces (ice4j's harvester; the agent blocks its mesh interface with {@link #excludeInterface})
+ * and server-reflexive ones from the STUN servers given, connectivity checks and nomination as RFC 8445 has them,
+ * which is what pion on a NetBird client runs. The controlling side is the one whose WireGuard public key sorts
+ * higher, as NetBird decides it ({@code isController: LocalKey > Key}), so the two sides never both nominate.
  *
  * <p>Remote candidates may arrive before and after {@link #start}: NetBird trickles them over signal as pion
  * gathers them. Once a pair is selected, {@link #socket()} carries datagrams on it (ice4j keeps answering the
@@ -59,6 +58,8 @@ public final class IceSession implements AutoCloseable {
      * for a STUN server: not ice4j's 15 s, since a link is opened while the engine holds its lock.
      */
     private static final String HARVEST_TIMEOUT = "ice4j.harvest.timeout";
+    /** ice4j's AWS harvester asks the EC2 metadata address for a public IP: STUN tells us, as it tells NetBird. */
+    private static final String AWS_HARVESTER = "ice4j.harvest.mapping.aws.enabled";
     private static final String BLOCKED_INTERFACE = "ice4j.harvest.blocked-interfaces.0";
 
     static {
@@ -66,6 +67,9 @@ public final class IceSession implements AutoCloseable {
         JITSI_LOG.setLevel(java.util.logging.Level.WARNING);
         if (System.getProperty(HARVEST_TIMEOUT) == null) {
             System.setProperty(HARVEST_TIMEOUT, "2 seconds");
+        }
+        if (System.getProperty(AWS_HARVESTER) == null) {
+            System.setProperty(AWS_HARVESTER, "false");
         }
     }
 
