@@ -4,6 +4,7 @@ import dev.tern.agent.TestKeys;
 import dev.tern.agent.ice.IceLink;
 import dev.tern.agent.ice.IceLinks;
 import dev.tern.agent.ice.IcePeer;
+import dev.tern.agent.ice.IceProxyTest;
 import dev.tern.agent.relay.RecordingRelay;
 import dev.tern.agent.relay.RelayTransport;
 import dev.tern.agent.status.StatusReport;
@@ -14,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -287,7 +286,8 @@ class EngineIceTest {
     @Test
     void aRealLinkAnswersANetBirdOfferAndWireGuardTrafficCrossesTheSelectedPair() throws Exception {
         String ourKey = TestKeys.publicKey();
-        try (DatagramSocket ourWireGuard = loopback(); DatagramSocket clientWireGuard = loopback()) {
+        try (DatagramSocket ourWireGuard = IceProxyTest.loopbackSocket();
+             DatagramSocket clientWireGuard = IceProxyTest.loopbackSocket()) {
             AtomicBoolean toClient = new AtomicBoolean();
             IceLink[] client = new IceLink[1];
             List<Body> answers = new CopyOnWriteArrayList<>();
@@ -320,36 +320,12 @@ class EngineIceTest {
                 assertThat(real.peerStatus().get(0).connectionType()).isEqualTo("direct");
 
                 byte[] initiation = {1, 0, 0, 0, 4, 2};
-                DatagramPacket got = sendUntilReceived(ourWireGuard, endpoint, initiation, clientWireGuard);
+                DatagramPacket got = IceProxyTest.sendUntilReceived(ourWireGuard, endpoint, initiation, clientWireGuard);
                 assertThat(Arrays.copyOf(got.getData(), got.getLength())).containsExactly(initiation);
             } finally {
                 real.close();
             }
         }
-    }
-
-    private static DatagramSocket loopback() throws IOException {
-        return new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    }
-
-    /** UDP over a fresh path may lose the first datagrams: resend until one arrives. */
-    private static DatagramPacket sendUntilReceived(DatagramSocket from, String endpoint, byte[] data,
-                                                    DatagramSocket to) throws IOException {
-        int colon = endpoint.lastIndexOf(':');
-        InetSocketAddress target = new InetSocketAddress(endpoint.substring(0, colon),
-                Integer.parseInt(endpoint.substring(colon + 1)));
-        to.setSoTimeout(500);
-        DatagramPacket received = new DatagramPacket(new byte[100], 100);
-        for (int attempt = 0; attempt < 20; attempt++) {
-            from.send(new DatagramPacket(data, data.length, target));
-            try {
-                to.receive(received);
-                return received;
-            } catch (java.net.SocketTimeoutException e) {
-                // not yet: the proxy may still be starting
-            }
-        }
-        throw new AssertionError("nothing arrived over the ICE path");
     }
 
     private static Body viaSignal(Body body) {
