@@ -90,10 +90,14 @@ public final class IceLink implements IcePeer {
     public synchronized void onSignal(Body body) {
         switch (body.getType()) {
             case OFFER, ANSWER -> {
-                IceOfferAnswer remote = NetBirdIceSignals.parseOfferAnswer(body);
                 if (body.getType() == Body.Type.OFFER) {
+                    // also to a client that runs no ICE (its payload is ":"): our answer names our relay
                     send(Body.Type.ANSWER);
                 }
+                if (!NetBirdIceSignals.hasIceCredentials(body)) {
+                    return;
+                }
+                IceOfferAnswer remote = NetBirdIceSignals.parseOfferAnswer(body);
                 if (!started) {
                     remoteSessionId = remote.sessionId();
                     started = true;

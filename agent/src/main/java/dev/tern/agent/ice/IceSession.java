@@ -43,6 +43,11 @@ public final class IceSession implements AutoCloseable {
     /** Ports ice4j binds host candidates in: the dynamic range, so they never collide with a WireGuard port. */
     static final int MIN_PORT = 49152;
     static final int MAX_PORT = 65535;
+    /**
+     * How many candidates one peer may give a session: pion gathers a handful per interface, and a peer sending
+     * more only makes us hold and check more pairs.
+     */
+    static final int MAX_REMOTE_CANDIDATES = 32;
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
     /**
@@ -96,6 +101,7 @@ public final class IceSession implements AutoCloseable {
     private final Component component;
     private final CompletableFuture<SelectedPath> selected = new CompletableFuture<>();
     private boolean started;
+    private int remoteCandidates;
 
     public IceSession(boolean controlling) throws IOException {
         this(controlling, List.of());
@@ -164,10 +170,11 @@ public final class IceSession implements AutoCloseable {
 
     /**
      * Adds a peer's candidate. Only UDP candidates with an IP literal are used (pion also sends TCP and mDNS
-     * names; NetBird runs UDP only): returns false for the others.
+     * names; NetBird runs UDP only), and only {@link #MAX_REMOTE_CANDIDATES} of them: returns false for the others.
      */
     public synchronized boolean addRemoteCandidate(IceCandidate candidate) {
-        if (!candidate.isUdp() || !isIpLiteral(candidate.address()) || candidate.port() == 0) {
+        if (!candidate.isUdp() || !isIpLiteral(candidate.address()) || candidate.port() == 0
+                || remoteCandidates >= MAX_REMOTE_CANDIDATES) {
             return false;
         }
         InetAddress address;
@@ -185,6 +192,7 @@ public final class IceSession implements AutoCloseable {
         } else {
             component.addRemoteCandidate(remote);
         }
+        remoteCandidates++;
         return true;
     }
 

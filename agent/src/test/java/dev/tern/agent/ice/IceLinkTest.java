@@ -53,6 +53,24 @@ class IceLinkTest {
         }
     }
 
+    @Test
+    void anOfferWithoutIceCredentialsIsAnsweredSoTheClientLearnsOurRelayButStartsNoChecks() throws Exception {
+        List<Body> sent = new ArrayList<>();
+        CompletableFuture<String> direct = new CompletableFuture<>();
+        try (IceLink link = new IceLink(true, 51820, () -> "rel://relay:33080", "tern-test", sent::add,
+                direct::complete)) {
+            link.onSignal(Body.newBuilder().setType(Body.Type.OFFER).setPayload(":").setWgListenPort(51820)
+                    .setNetBirdVersion("0.77.1").build());
+
+            assertThat(sent.get(0).getType()).isEqualTo(Body.Type.ANSWER);
+            assertThat(sent.get(0).getRelayServerAddress()).isEqualTo("rel://relay:33080");
+            // a real OFFER later is taken like any other
+            link.onSignal(Body.newBuilder().setType(Body.Type.OFFER).setPayload("ufragB:passwordOfPeerBxxxxxxxx")
+                    .setWgListenPort(51820).setNetBirdVersion("0.77.1").build());
+            assertThat(sent).filteredOn(body -> body.getType() == Body.Type.ANSWER).hasSize(2);
+        }
+    }
+
     private static Body viaSignal(Body body) {
         try {
             return Body.parseFrom(body.toByteArray());
