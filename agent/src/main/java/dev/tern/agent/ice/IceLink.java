@@ -14,8 +14,9 @@ import java.util.function.Supplier;
  * One peer's ICE link, run the way NetBird's client runs its side: our OFFER (or ANSWER to theirs) carries this
  * session's credentials, our WireGuard port, our relay and a session id, followed by one CANDIDATE per local
  * candidate; the other side's OFFER/ANSWER starts the checks, its CANDIDATEs join them as they come. Once a pair
- * is selected the peer's WireGuard traffic goes through an {@link IceProxy}, whose loopback address is handed to
- * {@code onDirect} to become WireGuard's endpoint for the peer.
+ * is selected the peer's WireGuard traffic goes through an {@link IceProxy}, whose loopback address is reported
+ * ({@link IcePeer.Listener#onDirect}) to become WireGuard's endpoint for the peer; when ICE finds no pair, or the
+ * link closes first, that is reported instead ({@link IcePeer.Listener#onFailed}).
  *
  * <p>A repeated OFFER with the session id we already answered is answered again (NetBird re-sends its offer until
  * it hears an answer) without restarting the checks.
@@ -23,17 +24,17 @@ import java.util.function.Supplier;
 public final class IceLink implements IcePeer {
     private static final Logger LOG = LoggerFactory.getLogger(IceLink.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * NetBird's {@code sessionIDSize}: its client reads an id of any other length as none, and then never restarts
+     * its ICE for our new session (an agent it already has "skips the offer").
+     */
+    static final int SESSION_ID_BYTES = 5;
 
     private final IceSession session;
     private final int wgListenPort;
     private final Supplier<String> relayAddress;
     private final String version;
     private final IcePeer.Listener listener;
-    /**
-     * NetBird's {@code sessionIDSize}: its client reads an id of any other length as none, and then never restarts
-     * its ICE for our new session (an agent it already has "skips the offer").
-     */
-    static final int SESSION_ID_BYTES = 5;
     private final byte[] sessionId = new byte[SESSION_ID_BYTES];
     private byte[] remoteSessionId;
     private boolean started;
