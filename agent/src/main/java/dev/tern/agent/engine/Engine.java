@@ -224,6 +224,13 @@ public final class Engine {
                     if (ice != null) {
                         ice.onSignal(body); // answers, and starts the checks on the peer's credentials
                     }
+                    if (ice != null && link.ice == null) {
+                        // the offer ended that link (the peer restarted its ICE): a fresh one takes it
+                        IcePeer fresh = openIce(peerKey, link);
+                        if (fresh != null) {
+                            fresh.onSignal(body);
+                        }
+                    }
                 }
                 case ANSWER -> {
                     if (link.ice != null) {

@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * link closes first, that is reported instead ({@link IcePeer.Listener#onFailed}).
  *
  * <p>A repeated OFFER with the session id we already answered is answered again (NetBird re-sends its offer until
- * it hears an answer) without restarting the checks.
+ * it hears an answer) without restarting the checks. An OFFER with another session id after a pair was selected
+ * ends the link (reported as a failure, not answered): the peer's ICE restarted, so this pair is gone.
  */
 public final class IceLink implements IcePeer {
     private static final Logger LOG = LoggerFactory.getLogger(IceLink.class);
@@ -91,6 +92,12 @@ public final class IceLink implements IcePeer {
     public synchronized void onSignal(Body body) {
         switch (body.getType()) {
             case OFFER, ANSWER -> {
+                if (body.getType() == Body.Type.OFFER && peerRestartedAfterConnecting(body)) {
+                    // NetBird restarts its ICE when its side of the pair died: ours is as dead, and the offer is
+                    // the next link's to answer (before a pair, a new id is only the peer catching up: kept)
+                    listener.onFailed("the peer restarted its ICE session");
+                    return;
+                }
                 if (body.getType() == Body.Type.OFFER) {
                     // also to a client that runs no ICE (its payload is ":"): our answer names our relay
                     send(Body.Type.ANSWER);
@@ -112,6 +119,14 @@ public final class IceLink implements IcePeer {
                 // MODE, GO_IDLE, HEARTBEAT: not ICE's business
             }
         }
+    }
+
+    private boolean peerRestartedAfterConnecting(Body offer) {
+        if (proxy == null || !NetBirdIceSignals.hasIceCredentials(offer)) {
+            return false;
+        }
+        byte[] offered = NetBirdIceSignals.parseOfferAnswer(offer).sessionId();
+        return offered != null && !Arrays.equals(remoteSessionId, offered);
     }
 
     public IceSession session() {

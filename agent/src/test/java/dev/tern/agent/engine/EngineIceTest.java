@@ -54,6 +54,8 @@ class EngineIceTest {
         final List<Body> received = new ArrayList<>();
         int offers;
         boolean closed;
+        /** The body on which this link ends itself, as a connected IceLink does on a restarted peer's offer. */
+        Body endOn;
 
         FakeLink(String peerKey, Listener listener) {
             this.peerKey = peerKey;
@@ -67,6 +69,10 @@ class EngineIceTest {
 
         @Override
         public void onSignal(Body body) {
+            if (body == endOn) {
+                listener.onFailed("the peer restarted its ICE session");
+                return;
+            }
             received.add(body);
         }
 
@@ -212,6 +218,27 @@ class EngineIceTest {
         opened.get(1).listener.onDirect("127.0.0.1:40127");
         assertThat(plane.endpointOf(keyB)).isEqualTo("127.0.0.1:40127");
         assertThat(statusOf(keyB).connectionType()).isEqualTo("direct");
+    }
+
+    @Test
+    void anOfferThatEndsAConnectedLinkRelaysThePeerAndOpensAFreshLinkWithIt() {
+        engine.applyMap(map(1, peerB()));
+        engine.onSignal(keyB, offerAnswer(Body.Type.OFFER, NETBIRD_VERSION));
+        FakeLink first = opened.get(0);
+        first.listener.onDirect("127.0.0.1:40128");
+        Body restart = offerAnswer(Body.Type.OFFER, NETBIRD_VERSION);
+        // what an IceLink does with an offer of a restarted peer session once its pair was selected
+        first.endOn = restart;
+
+        engine.onSignal(keyB, restart);
+
+        assertThat(first.closed).isTrue();
+        assertThat(opened).hasSize(2);
+        assertThat(opened.get(1).received).containsExactly(restart);
+        assertThat(statusOf(keyB).connectionType()).as("relayed until the fresh link finds a pair")
+                .isEqualTo("relayed");
+        opened.get(1).listener.onDirect("127.0.0.1:40129");
+        assertThat(plane.endpointOf(keyB)).isEqualTo("127.0.0.1:40129");
     }
 
     @Test

@@ -54,6 +54,56 @@ class IceLinkTest {
     }
 
     @Test
+    void anOfferWithANewSessionIdAfterAPairWasSelectedEndsTheLinkUnanswered() throws Exception {
+        try (DatagramSocket wgA = IceProxyTest.loopbackSocket(); DatagramSocket wgB = IceProxyTest.loopbackSocket()) {
+            CompletableFuture<String> directA = new CompletableFuture<>();
+            CompletableFuture<String> failedA = new CompletableFuture<>();
+            List<Body> sentByA = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Body> offersFromB = new java.util.concurrent.CopyOnWriteArrayList<>();
+            IceLink[] links = new IceLink[2];
+            links[0] = new IceLink(new IceSession(true), wgA.getLocalPort(), () -> null, "tern-test",
+                    new IcePeer.Listener() {
+                        @Override
+                        public void send(Body body) {
+                            sentByA.add(body);
+                            links[1].onSignal(viaSignal(body));
+                        }
+
+                        @Override
+                        public void onDirect(String endpoint) {
+                            directA.complete(endpoint);
+                        }
+
+                        @Override
+                        public void onFailed(String why) {
+                            failedA.complete(why);
+                        }
+                    });
+            links[1] = new IceLink(false, wgB.getLocalPort(), () -> null, "0.77.1", body -> {
+                if (body.getType() == Body.Type.OFFER) {
+                    offersFromB.add(body);
+                }
+                links[0].onSignal(viaSignal(body));
+            }, endpoint -> { });
+            try (IceLink a = links[0]; IceLink b = links[1]) {
+                b.offer();
+                directA.get(20, TimeUnit.SECONDS);
+                // the same session again (NetBird re-offers until answered) is answered, the link goes on
+                a.onSignal(offersFromB.get(0));
+                assertThat(failedA).isNotDone();
+                int sent = sentByA.size();
+
+                // B's ICE restarted: same credentials, another session id
+                a.onSignal(offersFromB.get(0).toBuilder()
+                        .setSessionId(com.google.protobuf.ByteString.copyFrom(new byte[] {9, 9, 9, 9, 9})).build());
+
+                assertThat(failedA.get(5, TimeUnit.SECONDS)).contains("restarted");
+                assertThat(sentByA).as("no answer: the next link answers").hasSize(sent);
+            }
+        }
+    }
+
+    @Test
     void anOfferWithoutIceCredentialsIsAnsweredSoTheClientLearnsOurRelayButStartsNoChecks() throws Exception {
         List<Body> sent = new ArrayList<>();
         CompletableFuture<String> direct = new CompletableFuture<>();
