@@ -55,6 +55,52 @@ class IceLinksTest {
         }
     }
 
+    /**
+     * STUN servers that answer nothing (UDP to them blocked) would make every link wait for them: after one link
+     * waited in vain, the next ones do not ask them.
+     */
+    @Test
+    void afterAStunServerLeftALinkWaitingTheNextLinksDoNotAskIt() throws Exception {
+        InetSocketAddress anyLoopbackPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        try (DatagramSocket silentStun = new DatagramSocket(anyLoopbackPort)) {
+            silentStun.setSoTimeout(200);
+            InetSocketAddress stun = new InetSocketAddress(InetAddress.getLoopbackAddress(), silentStun.getLocalPort());
+            IceLinks links = new IceLinks("bKey=", 51820, () -> null, "tern-test", () -> List.of(stun));
+            IcePeer.Listener ignore = new IcePeer.Listener() {
+                @Override
+                public void send(dev.tern.protocol.signal.Body body) {
+                }
+
+                @Override
+                public void onDirect(String endpoint) {
+                }
+
+                @Override
+                public void onFailed(String why) {
+                }
+            };
+            links.open("aKey=", ignore).close(); // closed: it retransmits nothing later
+            assertThat(received(silentStun)).as("the first link asks the STUN server").isPositive();
+
+            links.open("cKey=", ignore).close();
+            assertThat(received(silentStun)).as("the next one does not").isZero();
+        }
+    }
+
+    /** How many datagrams arrive at {@code socket} until it stays silent for its timeout. */
+    private static int received(DatagramSocket socket) throws java.io.IOException {
+        int count = 0;
+        DatagramPacket packet = new DatagramPacket(new byte[1500], 1500);
+        while (true) {
+            try {
+                socket.receive(packet);
+                count++;
+            } catch (java.net.SocketTimeoutException e) {
+                return count;
+            }
+        }
+    }
+
     @Test
     void withoutStunServersTheCandidatesAreHostCandidatesOnly() throws Exception {
         try (IceSession session = new IceSession(true, List.of())) {
