@@ -19,6 +19,8 @@ import dev.tern.agent.engine.Candidates;
 import dev.tern.agent.engine.Engine;
 import dev.tern.agent.engine.LatestMapApplier;
 import dev.tern.agent.engine.MeshMap;
+import dev.tern.agent.ice.IceLinks;
+import dev.tern.agent.ice.IceSession;
 import dev.tern.agent.relay.RelayClient;
 import dev.tern.agent.status.StatusReport;
 import dev.tern.protocol.crypto.X25519KeyPair;
@@ -34,6 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -80,6 +83,8 @@ final class Daemon {
     private ManagementClient management;
     private volatile SignalClient signal;
     private volatile RelayClient relay;
+    /** The STUN servers of the latest login or config-only Sync: ICE links ask them for server-reflexive candidates. */
+    private volatile List<InetSocketAddress> stunServers = List.of();
     private Channels.Target signalTarget;
     private WireGuardDevice device;
     private ControlSocket control;
@@ -157,6 +162,7 @@ final class Daemon {
             @Override
             public void onConfig(NetbirdConfig config) {
                 useRelay(config);
+                useStuns(config);
             }
         });
         // Before the first login: its response carries the first relay token.
@@ -192,11 +198,16 @@ final class Daemon {
             plane.setAddress(login.getPeerConfig().getAddress());
         }
 
+        IceSession.excludeInterface(options.interfaceName());
+        RelayClient relayClient = relay;
+        IceLinks iceLinks = new IceLinks(key.publicKeyBase64(), options.wgPort(),
+                () -> relayClient.configured() ? relayClient.address() : null, Engine.SIGNAL_VERSION,
+                () -> stunServers);
         engine = new Engine(plane, options.wgPort(), () -> Candidates.localIpv4(options.interfaceName()),
                 (remote, body) -> {
                     SignalClient current = signal;
                     return current != null && current.send(remote, body);
-                }, relay, Clock.systemUTC());
+                }, relay, iceLinks, Clock.systemUTC());
         dns = HostDns.forHost(options.interfaceName(), shell, dir.path());
         engine.useDns(dns);
         useSignal(login);
@@ -275,6 +286,16 @@ final class Daemon {
         }
     }
 
+    private void useStuns(NetbirdConfig config) {
+        List<InetSocketAddress> servers = config.getStunsList().stream()
+                .map(stun -> IceLinks.stunServer(stun.getUri()))
+                .flatMap(java.util.Optional::stream)
+                .toList();
+        if (!servers.isEmpty() || config.getStunsCount() == 0) {
+            stunServers = servers;
+        }
+    }
+
     private LoginResponse loginWithRetry(Channels.Target target) {
         long deadline = System.nanoTime() + options.startupTimeout().toNanos();
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(5));
@@ -314,6 +335,7 @@ final class Daemon {
         useSignal(response);
         if (response.hasNetbirdConfig()) {
             useRelay(response.getNetbirdConfig());
+            useStuns(response.getNetbirdConfig());
         }
         dir.writeState(new AgentState(options.managementUrl(), key.publicKeyBase64(), meshAddress, fqdn,
                 options.interfaceName(), options.wgPort()));

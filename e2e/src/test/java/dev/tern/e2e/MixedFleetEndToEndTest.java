@@ -7,6 +7,7 @@ import static dev.tern.e2e.support.Mesh.ping;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tern.e2e.support.NatHost;
 import dev.tern.e2e.support.NetBirdClient;
 import dev.tern.e2e.support.Rest;
 import dev.tern.testsupport.netns.Shell;
@@ -32,8 +33,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Issue 9 item 5, a mixed fleet: a tern agent and NetBird's real client (the newest pinned release) in their own
- * network namespaces, against one tern-server, in one group with an all-to-all policy. The steps run in order on
- * one test bed.
+ * network namespaces, against one tern-server, in one group with an all-to-all policy: relayed while UDP between
+ * them is dropped, directly over ICE once it opens, and directly behind two NATs (server-reflexive candidates from
+ * Tern's STUN). The steps run in order on one test bed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MixedFleetEndToEndTest {
@@ -51,9 +53,15 @@ class MixedFleetEndToEndTest {
     private static NetBirdClient netbird;
     private static ChildProcess agent;
     private static String agentNs;
+    private static String netbirdNs;
     private static Path agentConfigDir;
     private static Path setupKeyFile;
     private static String setupKey;
+    private static NatHost agentBehindNat;
+    private static NatHost clientBehindNat;
+    private static ChildProcess natAgent;
+    private static Path natAgentConfigDir;
+    private static NetBirdClient natClient;
 
     @BeforeAll
     static void buildTestBed() throws Exception {
@@ -98,8 +106,19 @@ class MixedFleetEndToEndTest {
         if (agent != null) {
             agent.stopTree(Duration.ofSeconds(15));
         }
+        if (natAgent != null) {
+            natAgent.stopTree(Duration.ofSeconds(15));
+        }
         if (netbird != null) {
             netbird.close();
+        }
+        if (natClient != null) {
+            natClient.close();
+        }
+        for (NatHost host : new NatHost[] {agentBehindNat, clientBehindNat}) {
+            if (host != null) {
+                host.close();
+            }
         }
         if (server != null) {
             server.process().stopTree(Duration.ofSeconds(20));
@@ -116,7 +135,7 @@ class MixedFleetEndToEndTest {
     @Order(10)
     void withoutUdpBetweenThemAnAgentAndANetBirdClientConnectThroughTheRelayAndBothSaySo() throws Exception {
         agentNs = net.addHost("t");
-        String netbirdNs = net.addHost("n");
+        netbirdNs = net.addHost("n");
         // UDP between the two hosts is dropped (both directions, in the client's namespace); TCP to tern-server
         // (management, signal, the relay's WebSocket) and UDP to it (STUN) stay open.
         String agentAddress = net.hostAddress(agentNs);
@@ -126,7 +145,8 @@ class MixedFleetEndToEndTest {
         nft(netbirdNs, "add rule inet mixed out ip daddr " + agentAddress + " meta l4proto udp drop");
         nft(netbirdNs, "add rule inet mixed in ip saddr " + agentAddress + " meta l4proto udp drop");
 
-        startAgent();
+        agentConfigDir = Files.createTempDirectory("tern-e2e-mixed-agent-");
+        agent = startAgent(agentNs, "t", agentConfigDir, "tern-tango");
         netbird = NetBirdClient.startDaemon("n-" + RUN, NetBirdClient.NEWEST, netbirdNs, "wtn" + RUN,
                 java.net.URI.create(managementUrl()));
         Shell.Result up = netbird.up(managementUrl(), setupKey, "nb-november");
@@ -153,20 +173,92 @@ class MixedFleetEndToEndTest {
         assertThat(ping(agentNs, netbirdIp).ok()).as(diagnostics()).isTrue();
     }
 
+    @Test
+    @Order(20)
+    void onceUdpBetweenThemOpensTheyMoveToADirectIcePathAndBothSaySo() throws Exception {
+        // The agent offers ICE to the relayed client again (every 30 s); its new session makes the client run ICE
+        // too, and the pair they select carries WireGuard: P2P for the client, direct for the agent.
+        nft(netbirdNs, "delete table inet mixed");
+        String agentIp = meshIp("tern-tango");
+        String netbirdIp = meshIp("nb-november");
+
+        await("the NetBird client and the agent connected directly").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode fromNetBird = netbird.peer(agentIp).orElseThrow(() ->
+                    new AssertionError("agent missing from netbird status: " + netbird.status() + diagnostics()));
+            assertThat(fromNetBird.path("status").asText()).as(fromNetBird + diagnostics()).isEqualTo("Connected");
+            assertThat(fromNetBird.path("connectionType").asText()).as(fromNetBird + diagnostics())
+                    .isEqualTo("P2P");
+            JsonNode fromAgent = agentPeer(netbirdIp);
+            assertThat(fromAgent.path("state").asText()).as(fromAgent + diagnostics()).isEqualTo("connected");
+            assertThat(fromAgent.path("connectionType").asText()).as(fromAgent.toString()).isEqualTo("direct");
+        });
+        await("the NetBird client pings the agent directly").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping(netbirdNs, agentIp).ok()).as(diagnostics()).isTrue());
+        assertThat(ping(agentNs, netbirdIp).ok()).as(diagnostics()).isTrue();
+        // still direct after the pings: WireGuard's traffic went over the ICE pair, not back to the relay
+        assertThat(netbird.peer(agentIp).orElseThrow().path("connectionType").asText()).isEqualTo("P2P");
+        assertThat(agentPeer(netbirdIp).path("connectionType").asText()).isEqualTo("direct");
+    }
+
+    @Test
+    @Order(30)
+    void behindTwoNatsTheAgentAndTheClientConnectDirectlyThroughServerReflexiveCandidates() throws Exception {
+        String agentRouter = net.addHost("ra");
+        String clientRouter = net.addHost("rn");
+        // forwarded: the agent's ICE ports (ice4j binds host candidates in 49152-65535), the client's (its
+        // WireGuard port, where its ICE runs too)
+        agentBehindNat = new NatHost(agentRouter, net.hostAddress(agentRouter), "xa" + RUN, 73, "49152-65535");
+        clientBehindNat = new NatHost(clientRouter, net.hostAddress(clientRouter), "xn" + RUN, 74, "51820");
+        natAgentConfigDir = Files.createTempDirectory("tern-e2e-mixed-nat-agent-");
+        natAgent = startAgent(agentBehindNat.namespace(), "x", natAgentConfigDir, "tern-nat");
+        natClient = NetBirdClient.startDaemon("xn-" + RUN, NetBirdClient.NEWEST, clientBehindNat.namespace(),
+                "wty" + RUN, java.net.URI.create(managementUrl()));
+        Shell.Result up = natClient.up(managementUrl(), setupKey, "nb-nat");
+        assertThat(up.ok()).as("netbird up failed: %s\n%s", up.output(), natClient.logTail(60)).isTrue();
+        await("both NAT'ed peers registered").atMost(CONVERGE).untilAsserted(() -> {
+            List<String> names = new ArrayList<>();
+            rest.get("/api/peers").forEach(p -> names.add(p.path("name").asText()));
+            assertThat(names).contains("tern-nat", "nb-nat");
+        });
+        String agentIp = meshIp("tern-nat");
+        String clientIp = meshIp("nb-nat");
+
+        // Each sees the other at the other's router (a server-reflexive candidate from Tern's STUN), never at its
+        // private 192.168.7x address, and peer to peer rather than through the relay.
+        await("the NAT'ed agent and client connected directly").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode fromClient = natClient.peer(agentIp).orElseThrow(() -> new AssertionError(
+                    "agent missing from netbird status: " + natClient.status() + natDiagnostics()));
+            assertThat(fromClient.path("status").asText()).as(fromClient + natDiagnostics()).isEqualTo("Connected");
+            assertThat(fromClient.path("connectionType").asText()).as(fromClient + natDiagnostics())
+                    .isEqualTo("P2P");
+            assertThat(fromClient.path("iceCandidateEndpoint").path("remote").asText()).as(fromClient.toString())
+                    .startsWith(net.hostAddress(agentRouter) + ":");
+            JsonNode fromAgent = agentPeer(agentBehindNat.namespace(), natAgentConfigDir, clientIp);
+            assertThat(fromAgent.path("state").asText()).as(fromAgent + natDiagnostics()).isEqualTo("connected");
+            assertThat(fromAgent.path("connectionType").asText()).as(fromAgent.toString()).isEqualTo("direct");
+        });
+        await("the NAT'ed client pings the agent").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping(clientBehindNat.namespace(), agentIp).ok()).as(natDiagnostics()).isTrue());
+        assertThat(ping(agentBehindNat.namespace(), clientIp).ok()).as(natDiagnostics()).isTrue();
+        assertThat(natClient.peer(agentIp).orElseThrow().path("connectionType").asText()).isEqualTo("P2P");
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
-    private static void startAgent() throws Exception {
-        agentConfigDir = Files.createTempDirectory("tern-e2e-mixed-agent-");
-        setupKeyFile = Files.createTempFile("tern-e2e-mixed-", ".setup-key",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(setupKeyFile, setupKey + "\n");
-        agent = ChildProcess.start("agent-t-" + RUN,
-                Shell.inNamespace(agentNs, ChildProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
+    private static ChildProcess startAgent(String namespace, String label, Path configDir, String hostname)
+            throws Exception {
+        if (setupKeyFile == null) {
+            setupKeyFile = Files.createTempFile("tern-e2e-mixed-", ".setup-key",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(setupKeyFile, setupKey + "\n");
+        }
+        return ChildProcess.start("agent-" + label + "-" + RUN,
+                Shell.inNamespace(namespace, ChildProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
                         ChildProcess.artifact("../agent/target/tern.jar"), "up",
                         "--setup-key-file", setupKeyFile.toString(), "--management-url", managementUrl(),
-                        "--interface", "wtt" + RUN, "--config-dir", agentConfigDir.toString(),
-                        "--wg-port", "51820", "--hostname", "tern-tango"),
-                Map.of(), log("agent-t-" + RUN));
+                        "--interface", "wt" + label + RUN, "--config-dir", configDir.toString(),
+                        "--wg-port", "51820", "--hostname", hostname),
+                Map.of(), log("agent-" + label + "-" + RUN));
     }
 
     private static String restUrl() {
@@ -179,9 +271,13 @@ class MixedFleetEndToEndTest {
 
     /** How the agent's {@code tern status --json} reports the peer with this mesh IP. */
     private static JsonNode agentPeer(String meshIp) {
-        Shell.Result r = Shell.run(Shell.inNamespace(agentNs, ChildProcess.java(), "-jar",
+        return agentPeer(agentNs, agentConfigDir, meshIp);
+    }
+
+    private static JsonNode agentPeer(String namespace, Path configDir, String meshIp) {
+        Shell.Result r = Shell.run(Shell.inNamespace(namespace, ChildProcess.java(), "-jar",
                 ChildProcess.artifact("../agent/target/tern.jar"), "status", "--json",
-                "--config-dir", agentConfigDir.toString()), 30);
+                "--config-dir", configDir.toString()), 30);
         assertThat(r.ok()).as("tern status failed: %s", r.output()).isTrue();
         JsonNode status;
         try {
@@ -201,6 +297,12 @@ class MixedFleetEndToEndTest {
             }
         }
         throw new AssertionError("no peer named " + name + " in " + rest.get("/api/peers"));
+    }
+
+    private static String natDiagnostics() {
+        return "\n--- NAT'ed agent log:\n" + natAgent.logTail(30)
+                + "\n--- NAT'ed netbird daemon log:\n" + natClient.logTail(30)
+                + "\n--- tern-server log:\n" + server.process().logTail(20);
     }
 
     private static String diagnostics() {

@@ -10,13 +10,14 @@ import dev.tern.agent.relay.RelayTransport;
 import dev.tern.agent.status.StatusReport;
 import dev.tern.agent.ice.IceCredentials;
 import dev.tern.agent.ice.IceOfferAnswer;
+import dev.tern.agent.ice.IcePeer;
 import dev.tern.agent.ice.NetBirdIceSignals;
 import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.signal.Body;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.security.SecureRandom;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +43,16 @@ import java.util.stream.Collectors;
  * the map (or after its endpoint last changed) is moved to a relayed link, a {@link RelayProxy} on loopback that
  * WireGuard uses as the peer's endpoint. Only that timeout moves a peer: packets arriving through the relay before
  * we relay the peer ourselves are dropped (the relay cannot vouch for who sent them). A relayed peer stays relayed
- * (no upgrade back to direct) until it leaves the map.
+ * (no upgrade back to direct) until it leaves the map, unless ICE finds it a path.
+ *
+ * <p>NetBird clients: tern agents sign their OFFER/ANSWER with a version starting {@code tern-}; a peer whose
+ * OFFER/ANSWER says otherwise is a NetBird client, and from then on its endpoint comes from an {@link IcePeer} (ice4j
+ * against the client's pion) instead: our OFFER/ANSWER carry the link's credentials and session id, CANDIDATEs go
+ * both ways, and a selected pair makes the link's loopback proxy WireGuard's endpoint for the peer (also for a
+ * relayed one: NetBird, too, moves a relayed peer to the direct path once ICE connects). When ICE fails the peer is
+ * relayed at once; the relay timeout applies as for any peer. Our first OFFER to a new peer is always the tern one
+ * (random credentials, our WireGuard endpoints): a NetBird client answers it, and that ANSWER starts our ICE OFFER,
+ * whose new session id makes the client restart its ICE on our real credentials.
  */
 public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -50,10 +60,16 @@ public final class Engine {
     static final Duration REOFFER_INTERVAL = Duration.ofSeconds(10);
     /** How long a peer may go without a handshake on direct endpoints before we relay it. */
     static final Duration RELAY_AFTER = Duration.ofSeconds(10);
+    /**
+     * How often a relayed NetBird client is offered ICE again. NetBird's client itself gives up after three tries
+     * while its relay works (then tries hourly), so without ours a path that opens later would never be used.
+     */
+    static final Duration ICE_RETRY_INTERVAL = Duration.ofSeconds(30);
     static final String RELAYED = "relayed";
     static final String DIRECT = "direct";
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String VERSION = "tern-0.1.0";
+    /** What our OFFER/ANSWER carry as {@code netBirdVersion}; a peer whose version lacks the prefix is NetBird's. */
+    public static final String SIGNAL_VERSION = "tern-0.1.0";
+    private static final String TERN_VERSION_PREFIX = "tern-";
 
     public interface SignalSender {
         boolean send(String remoteKey, Body body);
@@ -67,6 +83,10 @@ public final class Engine {
         /** When the peer appeared in the map or its endpoint last changed: the relay timeout counts from here. */
         Instant waitingSince;
         RelayProxy proxy;
+        /** The peer is a NetBird client: it connects with ICE, not with our endpoint exchange. */
+        boolean speaksIce;
+        /** The peer's current ICE link, or null (none opened yet, or the last one failed). */
+        IcePeer ice;
 
         Link(String publicKey, Instant now) {
             this.relayId = PeerId.ofPublicKey(publicKey);
@@ -80,6 +100,7 @@ public final class Engine {
     private final SignalSender signal;
     private final Clock clock;
     private final RelayTransport relay;
+    private final IcePeer.Factory iceLinks;
     private final Map<String, Link> links = new HashMap<>();
     /** Open relayed links by the remote's relay id, read without the lock on every relayed packet. */
     private final Map<PeerId, RelayProxy> proxies = new ConcurrentHashMap<>();
@@ -93,7 +114,13 @@ public final class Engine {
 
     public Engine(DataPlane plane, int wgPort, Supplier<List<Candidates.LocalAddress>> localAddresses, SignalSender signal,
            RelayTransport relay, Clock clock) {
+        this(plane, wgPort, localAddresses, signal, relay, IcePeer.Factory.NONE, clock);
+    }
+
+    public Engine(DataPlane plane, int wgPort, Supplier<List<Candidates.LocalAddress>> localAddresses, SignalSender signal,
+           RelayTransport relay, IcePeer.Factory iceLinks, Clock clock) {
         this.plane = plane;
+        this.iceLinks = iceLinks;
         this.wgPort = wgPort;
         this.localAddresses = localAddresses;
         this.signal = signal;
@@ -118,6 +145,7 @@ public final class Engine {
                 return false;
             }
             closeProxy(entry.getValue());
+            closeIce(entry.getValue());
             return true;
         });
         Instant now = clock.instant();
@@ -154,6 +182,16 @@ public final class Engine {
             LOG.debug("ignoring signal {} from a peer that is not in our map", body.getType());
             return;
         }
+        if (!link.speaksIce && iceLinks.enabled() && fromNetBird(body)) {
+            link.speaksIce = true;
+            LOG.info("peer {} is a NetBird client ({}): connecting with ICE", shortKey(senderKey),
+                    body.getNetBirdVersion());
+            forgetTernEndpoint(link);
+        }
+        if (link.speaksIce) {
+            onIceSignal(senderKey, link, body);
+            return;
+        }
         switch (body.getType()) {
             case OFFER -> {
                 link.candidates.clear();
@@ -168,6 +206,136 @@ public final class Engine {
             });
             default -> {
                 // MODE, GO_IDLE, HEARTBEAT: nothing to do without lazy connections (relaying is decided locally)
+            }
+        }
+    }
+
+    private static boolean fromNetBird(Body body) {
+        return (body.getType() == Body.Type.OFFER || body.getType() == Body.Type.ANSWER)
+                && !body.getNetBirdVersion().startsWith(TERN_VERSION_PREFIX);
+    }
+
+    /** A NetBird client's ICE candidates may have become a tern endpoint before we knew: that is no path. */
+    private void forgetTernEndpoint(Link link) {
+        link.candidates.clear();
+        if (link.proxy == null && link.endpoint != null) {
+            link.endpoint = null;
+            plane.applyPeers(desiredPeers());
+        }
+    }
+
+    private void onIceSignal(String peerKey, Link link, Body body) {
+        try {
+            switch (body.getType()) {
+                case OFFER -> {
+                    IcePeer ice = link.ice != null ? link.ice : openIce(peerKey, link);
+                    if (ice != null) {
+                        ice.onSignal(body); // answers, and starts the checks on the peer's credentials
+                    }
+                    if (ice != null && link.ice == null) {
+                        // the offer ended that link (the peer restarted its ICE): a fresh one takes it
+                        IcePeer fresh = openIce(peerKey, link);
+                        if (fresh != null) {
+                            fresh.onSignal(body);
+                        }
+                    }
+                }
+                case ANSWER -> {
+                    if (link.ice != null) {
+                        link.ice.onSignal(body);
+                    } else {
+                        // the answer to our tern OFFER (or to a link that failed since): its credentials face no
+                        // session of ours, so offer ICE; the client restarts its ICE on our new session id
+                        offerIce(peerKey, link, clock.instant());
+                    }
+                }
+                case CANDIDATE -> {
+                    if (link.ice != null) {
+                        link.ice.onSignal(body);
+                    }
+                }
+                default -> {
+                    // MODE, GO_IDLE, HEARTBEAT: nothing to do without lazy connections
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("ignoring a malformed {} from {}: {}", body.getType(), shortKey(peerKey), e.getMessage());
+        }
+    }
+
+    /** Offers through the peer's link, opening one when it has none. */
+    private void offerIce(String peerKey, Link link, Instant now) {
+        IcePeer ice = link.ice != null ? link.ice : openIce(peerKey, link);
+        if (ice != null) {
+            ice.offer();
+            link.lastOffer = now;
+        }
+    }
+
+    private IcePeer openIce(String peerKey, Link link) {
+        IceListener listener = new IceListener(peerKey);
+        try {
+            link.ice = iceLinks.open(peerKey, listener);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot start ICE with {}: {}", shortKey(peerKey), e.getMessage());
+            return null;
+        }
+        listener.ice = link.ice;
+        return link.ice;
+    }
+
+    private void closeIce(Link link) {
+        if (link.ice != null) {
+            IcePeer ice = link.ice;
+            link.ice = null; // first: the failure its closing reports is then a stale link's
+            ice.close();
+        }
+    }
+
+    /** What one ICE link reports; reports of a link that is no longer the peer's current one are dropped. */
+    private final class IceListener implements IcePeer.Listener {
+        private final String peerKey;
+        private volatile IcePeer ice;
+
+        IceListener(String peerKey) {
+            this.peerKey = peerKey;
+        }
+
+        @Override
+        public void send(Body body) {
+            signal.send(peerKey, body);
+        }
+
+        @Override
+        public void onDirect(String endpoint) {
+            synchronized (Engine.this) {
+                Link link = links.get(peerKey);
+                if (link == null || ice == null || link.ice != ice) {
+                    return;
+                }
+                if (link.proxy != null) {
+                    LOG.info("peer {} moves from the relay to the direct ICE path", shortKey(peerKey));
+                    closeProxy(link);
+                }
+                link.endpoint = endpoint;
+                link.waitingSince = clock.instant();
+                LOG.info("peer {} direct over ICE (WireGuard endpoint {})", shortKey(peerKey), endpoint);
+                plane.applyPeers(desiredPeers());
+            }
+        }
+
+        @Override
+        public void onFailed(String why) {
+            synchronized (Engine.this) {
+                Link link = links.get(peerKey);
+                if (link == null || ice == null || link.ice != ice) {
+                    return;
+                }
+                closeIce(link);
+                LOG.info("ICE with peer {} failed: {}", shortKey(peerKey), why);
+                if (link.proxy == null && relay.configured()) {
+                    switchToRelay(peerKey, link, "ICE failed");
+                }
             }
         }
     }
@@ -243,6 +411,7 @@ public final class Engine {
     /** Closes every relayed link (the daemon is going down). */
     public synchronized void close() {
         links.values().forEach(this::closeProxy);
+        links.values().forEach(this::closeIce);
     }
 
     /**
@@ -260,6 +429,13 @@ public final class Engine {
             boolean fresh = peerStats != null && "connected".equals(
                     StatusReport.peerState(peerStats.lastHandshakeEpochSeconds(), peerStats.endpoint(), now));
             Link link = entry.getValue();
+            if (link.speaksIce && link.proxy != null
+                    && Duration.between(link.lastOffer, now).compareTo(ICE_RETRY_INTERVAL) >= 0) {
+                // relayed: a link that found no pair by now will not; a new session id makes the client retry too
+                closeIce(link);
+                offerIce(entry.getKey(), link, now);
+                continue;
+            }
             if (fresh || link.proxy != null) {
                 continue;
             }
@@ -268,6 +444,10 @@ public final class Engine {
                 continue;
             }
             if (Duration.between(link.lastOffer, now).compareTo(REOFFER_INTERVAL) < 0) {
+                continue;
+            }
+            if (link.speaksIce) {
+                offerIce(entry.getKey(), link, now);
                 continue;
             }
             if (sendSessionAndCandidates(entry.getKey(), Body.Type.OFFER)) {
@@ -286,10 +466,10 @@ public final class Engine {
     }
 
     private boolean sendSessionAndCandidates(String peerKey, Body.Type type) {
-        IceOfferAnswer offerAnswer = new IceOfferAnswer(new IceCredentials(randomToken(8), randomToken(24)), wgPort,
+        IceOfferAnswer offerAnswer = new IceOfferAnswer(IceCredentials.random(), wgPort,
                 relay.configured() ? relay.address() : null, null);
-        Body session = type == Body.Type.OFFER ? NetBirdIceSignals.offer(offerAnswer, VERSION)
-                : NetBirdIceSignals.answer(offerAnswer, VERSION);
+        Body session = type == Body.Type.OFFER ? NetBirdIceSignals.offer(offerAnswer, SIGNAL_VERSION)
+                : NetBirdIceSignals.answer(offerAnswer, SIGNAL_VERSION);
         if (!signal.send(peerKey, session)) {
             return false;
         }
@@ -299,15 +479,6 @@ public final class Engine {
                     .setPayload(Candidates.format(i, local.get(i).address(), wgPort)).build());
         }
         return true;
-    }
-
-    private static String randomToken(int length) {
-        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        StringBuilder out = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            out.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
-        }
-        return out.toString();
     }
 
     private static String shortKey(String key) {

@@ -1,15 +1,35 @@
 package dev.tern.agent.ice;
 
+import java.security.SecureRandom;
+
 /**
  * One side's ICE credentials as NetBird's OFFER and ANSWER carry them: the body payload {@code "ufrag:pwd"}, which
  * NetBird's client splits at the colon and rejects unless that gives exactly two parts.
  */
 public record IceCredentials(String ufrag, String password) {
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ICE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
     public IceCredentials {
         requireIceChars("ufrag", ufrag);
         requireIceChars("password", password);
+    }
+
+    /**
+     * Fresh random credentials, for an OFFER/ANSWER that no ICE session of ours stands behind (the tern endpoint
+     * exchange): NetBird's client reads them like any others, RFC 8445's lengths.
+     */
+    public static IceCredentials random() {
+        return new IceCredentials(randomToken(8), randomToken(24));
+    }
+
+    private static String randomToken(int length) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return out.toString();
     }
 
     /** Parses an OFFER/ANSWER payload; {@link IllegalArgumentException} when it is not {@code ufrag:pwd}. */

@@ -14,23 +14,29 @@ import java.util.function.Supplier;
  * One peer's ICE link, run the way NetBird's client runs its side: our OFFER (or ANSWER to theirs) carries this
  * session's credentials, our WireGuard port, our relay and a session id, followed by one CANDIDATE per local
  * candidate; the other side's OFFER/ANSWER starts the checks, its CANDIDATEs join them as they come. Once a pair
- * is selected the peer's WireGuard traffic goes through an {@link IceProxy}, whose loopback address is handed to
- * {@code onDirect} to become WireGuard's endpoint for the peer.
+ * is selected the peer's WireGuard traffic goes through an {@link IceProxy}, whose loopback address is reported
+ * ({@link IcePeer.Listener#onDirect}) to become WireGuard's endpoint for the peer; when ICE finds no pair, or the
+ * link closes first, that is reported instead ({@link IcePeer.Listener#onFailed}).
  *
  * <p>A repeated OFFER with the session id we already answered is answered again (NetBird re-sends its offer until
- * it hears an answer) without restarting the checks.
+ * it hears an answer) without restarting the checks. An OFFER with another session id after a pair was selected
+ * ends the link (reported as a failure, not answered): the peer's ICE restarted, so this pair is gone.
  */
-public final class IceLink implements AutoCloseable {
+public final class IceLink implements IcePeer {
     private static final Logger LOG = LoggerFactory.getLogger(IceLink.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * NetBird's {@code sessionIDSize}: its client reads an id of any other length as none, and then never restarts
+     * its ICE for our new session (an agent it already has "skips the offer").
+     */
+    static final int SESSION_ID_BYTES = 5;
 
     private final IceSession session;
     private final int wgListenPort;
     private final Supplier<String> relayAddress;
     private final String version;
-    private final Consumer<Body> signal;
-    private final Consumer<String> onDirect;
-    private final byte[] sessionId = new byte[8];
+    private final IcePeer.Listener listener;
+    private final byte[] sessionId = new byte[SESSION_ID_BYTES];
     private byte[] remoteSessionId;
     private boolean started;
     private IceProxy proxy;
@@ -38,29 +44,68 @@ public final class IceLink implements AutoCloseable {
 
     public IceLink(boolean controlling, int wgListenPort, Supplier<String> relayAddress, String version,
                    Consumer<Body> signal, Consumer<String> onDirect) throws IOException {
-        this.session = new IceSession(controlling);
+        this(new IceSession(controlling), wgListenPort, relayAddress, version, new IcePeer.Listener() {
+            @Override
+            public void send(Body body) {
+                signal.accept(body);
+            }
+
+            @Override
+            public void onDirect(String endpoint) {
+                onDirect.accept(endpoint);
+            }
+
+            @Override
+            public void onFailed(String why) {
+                // this caller only waits for a direct path
+            }
+        });
+    }
+
+    /** Runs {@code session} (this link closes it) and reports to {@code listener}. */
+    public IceLink(IceSession session, int wgListenPort, Supplier<String> relayAddress, String version,
+                   IcePeer.Listener listener) {
+        this.session = session;
         this.wgListenPort = wgListenPort;
         this.relayAddress = relayAddress;
         this.version = version;
-        this.signal = signal;
-        this.onDirect = onDirect;
+        this.listener = listener;
         RANDOM.nextBytes(sessionId);
-        session.selected().thenAccept(path -> connect());
+        // on a pool thread: ice4j completes the future from its own threads, which must not wait for the engine's lock
+        session.selected().whenCompleteAsync((path, failure) -> {
+            if (failure == null) {
+                connect();
+            } else {
+                listener.onFailed(failure.getMessage());
+            }
+        });
     }
 
     /** Sends our OFFER and candidates. */
+    @Override
     public void offer() {
         send(Body.Type.OFFER);
     }
 
     /** An OFFER, ANSWER or CANDIDATE from the peer; other bodies are not ICE's. */
+    @Override
     public synchronized void onSignal(Body body) {
         switch (body.getType()) {
             case OFFER, ANSWER -> {
-                IceOfferAnswer remote = NetBirdIceSignals.parseOfferAnswer(body);
+                if (body.getType() == Body.Type.OFFER && peerRestartedAfterConnecting(body)) {
+                    // NetBird restarts its ICE when its side of the pair died: ours is as dead, and the offer is
+                    // the next link's to answer (before a pair, a new id is only the peer catching up: kept)
+                    listener.onFailed("the peer restarted its ICE session");
+                    return;
+                }
                 if (body.getType() == Body.Type.OFFER) {
+                    // also to a client that runs no ICE (its payload is ":"): our answer names our relay
                     send(Body.Type.ANSWER);
                 }
+                if (!NetBirdIceSignals.hasIceCredentials(body)) {
+                    return;
+                }
+                IceOfferAnswer remote = NetBirdIceSignals.parseOfferAnswer(body);
                 if (!started) {
                     remoteSessionId = remote.sessionId();
                     started = true;
@@ -76,6 +121,14 @@ public final class IceLink implements AutoCloseable {
         }
     }
 
+    private boolean peerRestartedAfterConnecting(Body offer) {
+        if (proxy == null || !NetBirdIceSignals.hasIceCredentials(offer)) {
+            return false;
+        }
+        byte[] offered = NetBirdIceSignals.parseOfferAnswer(offer).sessionId();
+        return offered != null && !Arrays.equals(remoteSessionId, offered);
+    }
+
     public IceSession session() {
         return session;
     }
@@ -83,10 +136,10 @@ public final class IceLink implements AutoCloseable {
     private void send(Body.Type type) {
         IceOfferAnswer ours = new IceOfferAnswer(session.localCredentials(), wgListenPort, relayAddress.get(),
                 sessionId);
-        signal.accept(type == Body.Type.OFFER ? NetBirdIceSignals.offer(ours, version)
+        listener.send(type == Body.Type.OFFER ? NetBirdIceSignals.offer(ours, version)
                 : NetBirdIceSignals.answer(ours, version));
         for (IceCandidate candidate : session.localCandidates()) {
-            signal.accept(NetBirdIceSignals.candidate(candidate));
+            listener.send(NetBirdIceSignals.candidate(candidate));
         }
     }
 
@@ -104,7 +157,7 @@ public final class IceLink implements AutoCloseable {
             }
             endpoint = proxy.endpoint();
         }
-        onDirect.accept(endpoint);
+        listener.onDirect(endpoint);
     }
 
     @Override

@@ -10,6 +10,7 @@ import org.ice4j.ice.IceMediaStream;
 import org.ice4j.ice.IceProcessingState;
 import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.RemoteCandidate;
+import org.ice4j.ice.harvest.StunCandidateHarvester;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -29,10 +30,10 @@ import java.util.regex.Pattern;
 
 /**
  * One ICE session with one peer, run by ice4j: one media stream with one UDP component, host candidates on the
- * host's allowed interfaces (ice4j's harvester; the agent blocks its mesh interface through ice4j's
- * {@code ice4j.harvest.blocked-interfaces}), connectivity checks and nomination as RFC 8445 has them, which is
- * what pion on a NetBird client runs. The controlling side is the one whose WireGuard public key sorts higher,
- * as NetBird decides it ({@code isController: LocalKey > Key}), so the two sides never both nominate.
+ * host's allowed interfaces (ice4j's harvester; the agent blocks its mesh interface with {@link #excludeInterface})
+ * and server-reflexive ones from the STUN servers given, connectivity checks and nomination as RFC 8445 has them,
+ * which is what pion on a NetBird client runs. The controlling side is the one whose WireGuard public key sorts
+ * higher, as NetBird decides it ({@code isController: LocalKey > Key}), so the two sides never both nominate.
  *
  * <p>Remote candidates may arrive before and after {@link #start}: NetBird trickles them over signal as pion
  * gathers them. Once a pair is selected, {@link #socket()} carries datagrams on it (ice4j keeps answering the
@@ -42,6 +43,11 @@ public final class IceSession implements AutoCloseable {
     /** Ports ice4j binds host candidates in: the dynamic range, so they never collide with a WireGuard port. */
     static final int MIN_PORT = 49152;
     static final int MAX_PORT = 65535;
+    /**
+     * How many candidates one peer may give a session: pion gathers a handful per interface, and a peer sending
+     * more only makes us hold and check more pairs.
+     */
+    static final int MAX_REMOTE_CANDIDATES = 32;
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
     /**
@@ -52,9 +58,33 @@ public final class IceSession implements AutoCloseable {
     private static final java.util.logging.Logger ICE4J_LOG = java.util.logging.Logger.getLogger("org.ice4j");
     private static final java.util.logging.Logger JITSI_LOG = java.util.logging.Logger.getLogger("org.jitsi");
 
+    /**
+     * ice4j reads its configuration once, from system properties over its reference.conf. How long gathering waits
+     * for a STUN server: not ice4j's 15 s, since a link is opened while the engine holds its lock.
+     */
+    private static final String HARVEST_TIMEOUT = "ice4j.harvest.timeout";
+    /** ice4j's AWS harvester asks the EC2 metadata address for a public IP: STUN tells us, as it tells NetBird. */
+    private static final String AWS_HARVESTER = "ice4j.harvest.mapping.aws.enabled";
+    private static final String BLOCKED_INTERFACE = "ice4j.harvest.blocked-interfaces.0";
+
     static {
         ICE4J_LOG.setLevel(java.util.logging.Level.WARNING);
         JITSI_LOG.setLevel(java.util.logging.Level.WARNING);
+        if (System.getProperty(HARVEST_TIMEOUT) == null) {
+            System.setProperty(HARVEST_TIMEOUT, "2 seconds");
+        }
+        if (System.getProperty(AWS_HARVESTER) == null) {
+            System.setProperty(AWS_HARVESTER, "false");
+        }
+    }
+
+    /**
+     * Keeps {@code interfaceName} (the mesh interface) out of every later session's host candidates: a pair over
+     * the mesh would run WireGuard inside itself. ice4j reads this once, so call it before the first session.
+     * Loopback interfaces ice4j leaves out itself.
+     */
+    public static void excludeInterface(String interfaceName) {
+        System.setProperty(BLOCKED_INTERFACE, interfaceName);
     }
 
     /** Where the selected pair runs, for status and for the WireGuard proxy. */
@@ -71,11 +101,26 @@ public final class IceSession implements AutoCloseable {
     private final Component component;
     private final CompletableFuture<SelectedPath> selected = new CompletableFuture<>();
     private boolean started;
+    private int remoteCandidates;
 
     public IceSession(boolean controlling) throws IOException {
+        this(controlling, List.of());
+    }
+
+    /**
+     * A session whose local candidates are host candidates and, per STUN server, server-reflexive ones (our address
+     * as the STUN server sees it: a NAT's public side). Gathering happens here, before the first offer.
+     */
+    public IceSession(boolean controlling, List<InetSocketAddress> stunServers) throws IOException {
         NetBirdStun.install();
         agent = new Agent();
         agent.setControlling(controlling);
+        for (InetSocketAddress stun : stunServers) {
+            if (!stun.isUnresolved()) {
+                agent.addCandidateHarvester(new StunCandidateHarvester(
+                        new TransportAddress(stun.getAddress(), stun.getPort(), Transport.UDP)));
+            }
+        }
         stream = agent.createMediaStream("wireguard");
         int preferred = ThreadLocalRandom.current().nextInt(MIN_PORT, MAX_PORT + 1);
         component = agent.createComponent(stream, preferred, MIN_PORT, MAX_PORT);
@@ -125,10 +170,11 @@ public final class IceSession implements AutoCloseable {
 
     /**
      * Adds a peer's candidate. Only UDP candidates with an IP literal are used (pion also sends TCP and mDNS
-     * names; NetBird runs UDP only): returns false for the others.
+     * names; NetBird runs UDP only), and only {@link #MAX_REMOTE_CANDIDATES} of them: returns false for the others.
      */
     public synchronized boolean addRemoteCandidate(IceCandidate candidate) {
-        if (!candidate.isUdp() || !isIpLiteral(candidate.address()) || candidate.port() == 0) {
+        if (!candidate.isUdp() || !isIpLiteral(candidate.address()) || candidate.port() == 0
+                || remoteCandidates >= MAX_REMOTE_CANDIDATES) {
             return false;
         }
         InetAddress address;
@@ -146,6 +192,7 @@ public final class IceSession implements AutoCloseable {
         } else {
             component.addRemoteCandidate(remote);
         }
+        remoteCandidates++;
         return true;
     }
 

@@ -25,6 +25,15 @@ public final class NetBirdIceSignals {
         return Body.newBuilder().setType(Body.Type.CANDIDATE).setPayload(candidate.line()).build();
     }
 
+    /**
+     * Whether an OFFER/ANSWER carries ICE credentials: NetBird's client sends {@code ":"} when it runs no ICE with
+     * us (relay forced, or ICE off), as its {@code hasICECredentials} reads it.
+     */
+    public static boolean hasIceCredentials(Body body) {
+        String[] parts = body.getPayload().split(":", -1);
+        return parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty();
+    }
+
     /** Reads an OFFER or ANSWER; {@link IllegalArgumentException} for any other type or a malformed payload. */
     public static IceOfferAnswer parseOfferAnswer(Body body) {
         if (body.getType() != Body.Type.OFFER && body.getType() != Body.Type.ANSWER) {

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Two peers' WireGuard (plain loopback sockets standing in for wireguard-go) talk through their ICE proxies over
  * the pair two ice4j sessions selected: each WireGuard sends to its proxy and hears the other from its proxy.
  */
-class IceProxyTest {
+public class IceProxyTest {
     @Test
     void wireGuardDatagramsCrossTheSelectedPairBothWays() throws Exception {
         try (DatagramSocket wgA = loopbackSocket(); DatagramSocket wgB = loopbackSocket();
@@ -59,7 +59,7 @@ class IceProxyTest {
     }
 
     /** Sends {@code data} from {@code from} to the proxy endpoint {@code via} until {@code to} receives it. */
-    static DatagramPacket sendUntilReceived(DatagramSocket from, String via, byte[] data, DatagramSocket to)
+    public static DatagramPacket sendUntilReceived(DatagramSocket from, String via, byte[] data, DatagramSocket to)
             throws Exception {
         to.setSoTimeout(2000);
         // the controlled side may learn of the nomination a moment after the controlling one: retry a few times
@@ -85,7 +85,7 @@ class IceProxyTest {
         return new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
     }
 
-    static DatagramSocket loopbackSocket() throws Exception {
+    public static DatagramSocket loopbackSocket() throws Exception {
         return new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 }

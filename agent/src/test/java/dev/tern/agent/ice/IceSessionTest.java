@@ -65,6 +65,23 @@ class IceSessionTest {
         }
     }
 
+    @Test
+    void aPeerCannotMakeASessionHoldMoreThanItsShareOfCandidates() throws Exception {
+        try (IceSession session = new IceSession(false)) {
+            session.start(new IceCredentials("ufragB", "passwordOfPeerBxxxxxxxx"));
+            int accepted = 0;
+            for (int i = 0; i < 3 * IceSession.MAX_REMOTE_CANDIDATES; i++) {
+                if (session.addRemoteCandidate(IceCandidate.parse(
+                        "candidate:" + i + " 1 udp 2130706431 192.0.2." + (i % 250 + 1) + " " + (40000 + i)
+                                + " typ host"))) {
+                    accepted++;
+                }
+            }
+
+            assertThat(accepted).isEqualTo(IceSession.MAX_REMOTE_CANDIDATES);
+        }
+    }
+
     private static void exchange(IceSession from, IceSession to) {
         List<IceCandidate> candidates = from.localCandidates();
         for (IceCandidate candidate : candidates) {
