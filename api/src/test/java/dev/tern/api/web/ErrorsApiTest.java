@@ -61,7 +61,13 @@ class ErrorsApiTest extends ApiTestSupport {
                 http.get("/api/history/network?at=1970-01-01T00:00:00Z", admin()),
                 http.get("/api/nothing-here", admin()),
                 http.get("/api/groups/a/b/c", admin()),
-                http.get("/api/dns/nameservers", admin()),
+                http.get("/api/dns/nameservers/nope", admin()),
+                http.get("/api/dns/zones/nope", admin()),
+                http.get("/api/dns/zones/nope/records", admin()),
+                http.get("/api/routes/nope", admin()),
+                http.get("/api/networks/nope", admin()),
+                http.get("/api/networks/nope/resources", admin()),
+                http.get("/api/posture-checks", admin()),
                 http.get("/nothing-here", admin()));
         for (TestHttp.Response r : answers) {
             assertError(r, 404);
