@@ -56,6 +56,14 @@ class AccountSnapshotJacksonTest extends AccountFixtureSupport {
         history.add(new dev.tern.events.DnsRecordCreated(ACC, "z1", "r1",
                 new dev.tern.events.values.DnsRecordDefinition("registry.office.example",
                         dev.tern.events.values.DnsRecordType.AAAA, "fd00::5", 300)));
+        history.add(new dev.tern.events.RouteCreated(ACC, "r1", RouteCommandsTest.siteVia("p1", List.of(),
+                "10.10.10.0/24", 10)));
+        history.add(new dev.tern.events.NetworkCreated(ACC, "n1", "site", ""));
+        history.add(new dev.tern.events.NetworkResourceCreated(ACC, "n1", "res1",
+                new dev.tern.events.values.NetworkResourceDefinition("lab", "", "10.20.0.0/24", "subnet",
+                        dev.tern.events.values.Cidr.parse("10.20.0.0/24"), null, true, List.of("g2"))));
+        history.add(new dev.tern.events.NetworkRouterCreated(ACC, "n1", "rt1",
+                new dev.tern.events.values.NetworkRouterDefinition("p2", List.of(), 5, true, true)));
         AtomicReference<Account> state = new AtomicReference<>();
         fixture.givenCurrentTime(NOW).andGiven(history)
                 .when(new RegisterPeer(ACC, "p7", hash("k1"), wgKey(7), PeerSystemMeta.ofHostname("web")))

@@ -152,6 +152,22 @@ class EventStoreSchemaTest {
         }
     }
 
+    /** Policy rules stored before rules could name a network resource read back without one (no upcaster). */
+    @Test
+    void aPolicyStoredBeforeDestinationResourcesReadsBackWithoutOne() {
+        String stored = """
+                {"accountId":"a","policyId":"p","definition":{"name":"p","description":"","enabled":true,
+                 "rules":[{"id":"r","name":"r","description":"","enabled":true,"action":"ACCEPT",
+                 "bidirectional":true,"protocol":"ALL","ports":[],"portRanges":[],"sources":["g"],
+                 "destinations":["g"]}],"sourcePostureChecks":[]}}""";
+        dev.tern.events.PolicyCreated event = serializer.deserialize(
+                new org.axonframework.serialization.SimpleSerializedObject<>(
+                        stored.getBytes(java.nio.charset.StandardCharsets.UTF_8), byte[].class,
+                        dev.tern.events.PolicyCreated.class.getName(), null));
+        assertThat(event.definition().rules().get(0).destinationResource()).isNull();
+        assertThat(event.definition().rules().get(0).destinations()).containsExactly("g");
+    }
+
     private static JdbcEventStorageEngine engine() {
         return JdbcEventStorageEngine.builder()
                 .connectionProvider(dataSource::getConnection)

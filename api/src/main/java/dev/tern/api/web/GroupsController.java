@@ -10,6 +10,9 @@ import dev.tern.events.values.InputLimits;
 import dev.tern.events.values.Names;
 import dev.tern.query.groups.GroupReads;
 import dev.tern.query.groups.GroupView;
+import dev.tern.query.networks.NetworkReads;
+import dev.tern.query.networks.NetworkView;
+import dev.tern.events.values.ResourceRef;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +31,12 @@ import org.springframework.web.bind.annotation.RestController;
 class GroupsController {
     private final GroupReads reads;
     private final CommandService commands;
+    private final NetworkReads networks;
 
-    GroupsController(GroupReads reads, CommandService commands) {
+    GroupsController(GroupReads reads, CommandService commands, NetworkReads networks) {
         this.reads = reads;
         this.commands = commands;
+        this.networks = networks;
     }
 
     /** {@code name} filters by exact match, as NetBird's. */
@@ -39,14 +44,15 @@ class GroupsController {
     List<Json.Group> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
                           @RequestParam(required = false) String name) {
         caller.requireReadAll();
+        Map<String, List<ResourceRef>> resources = resourcesByGroup(caller);
         return reads.groups(caller.accountId()).stream().filter(g -> name == null || name.equals(g.name()))
-                .map(Json.Group::of).toList();
+                .map(g -> Json.Group.of(g, resources.getOrDefault(g.id(), List.of()))).toList();
     }
 
     @GetMapping("/api/groups/{groupId}")
     Json.Group get(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String groupId) {
         caller.requireReadAll();
-        return Json.Group.of(find(caller, groupId));
+        return json(caller, find(caller, groupId));
     }
 
     @PostMapping("/api/groups")
@@ -58,7 +64,7 @@ class GroupsController {
         List<String> peers = JsonBodies.ids(req.peers(), "peers", InputLimits.MAX_PEERS_PER_GROUP);
         commands.send(new CreateGroup(caller.accountId(), groupId, req.name(), peers == null ? List.of() : peers),
                 caller.actor(), request.getRemoteAddr());
-        return Json.Group.of(find(caller, groupId));
+        return json(caller, find(caller, groupId));
     }
 
     @PutMapping("/api/groups/{groupId}")
@@ -70,7 +76,7 @@ class GroupsController {
         List<String> peers = JsonBodies.ids(req.peers(), "peers", InputLimits.MAX_PEERS_PER_GROUP);
         commands.send(new UpdateGroup(caller.accountId(), groupId, req.name(), peers), caller.actor(),
                 request.getRemoteAddr());
-        return Json.Group.of(find(caller, groupId));
+        return json(caller, find(caller, groupId));
     }
 
     @DeleteMapping("/api/groups/{groupId}")
@@ -89,6 +95,22 @@ class GroupsController {
             throw ApiException.badRequest("group resources are not supported by Tern");
         }
         return new Requests.GroupWrite(name, req.peers(), null);
+    }
+
+    private Json.Group json(Caller caller, GroupView group) {
+        return Json.Group.of(group, resourcesByGroup(caller).getOrDefault(group.id(), List.of()));
+    }
+
+    /** The network resources each group holds (a resource names its groups). */
+    private Map<String, List<ResourceRef>> resourcesByGroup(Caller caller) {
+        Map<String, List<ResourceRef>> byGroup = new java.util.HashMap<>();
+        for (NetworkView.Resource resource : networks.allResources(caller.accountId())) {
+            for (String groupId : resource.definition().groups()) {
+                byGroup.computeIfAbsent(groupId, g -> new java.util.ArrayList<>())
+                        .add(new ResourceRef(resource.id(), resource.definition().type()));
+            }
+        }
+        return byGroup;
     }
 
     private GroupView find(Caller caller, String groupId) {

@@ -96,8 +96,13 @@ final class Json {
     record Group(String id, String name, int peersCount, int resourcesCount, String issued, List<PeerMinimum> peers,
                  List<Object> resources) {
         static Group of(GroupView g) {
-            return new Group(g.id(), g.name(), g.peers().size(), 0, issuedOf(g),
-                    g.peers().stream().map(p -> new PeerMinimum(p.id(), p.name())).toList(), List.of());
+            return of(g, List.of());
+        }
+
+        /** With the network resources the group holds (NetBird's Resource: id and type). */
+        static Group of(GroupView g, List<dev.tern.events.values.ResourceRef> resources) {
+            return new Group(g.id(), g.name(), g.peers().size(), resources.size(), issuedOf(g),
+                    g.peers().stream().map(p -> new PeerMinimum(p.id(), p.name())).toList(), List.copyOf(resources));
         }
     }
 

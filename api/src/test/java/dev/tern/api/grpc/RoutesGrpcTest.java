@@ -77,6 +77,51 @@ class RoutesGrpcTest {
                 m -> m.getRoutesFirewallRulesCount() == 0 && m.getRoutesFirewallRulesIsEmpty(), WAIT);
     }
 
+    @Test
+    void aNetworkResourceReachesThePeersAPolicyLetsReachItThroughTheNetworksRouter() throws Exception {
+        String dev = group(unique("dev"));
+        String lab = group(unique("lab"));
+        TestPeer client = fleet.newPeer(grpcServer.port());
+        client.login(setupKey(dev), unique("client"));
+        TestPeer router = fleet.newPeer(grpcServer.port());
+        String routerName = unique("router");
+        router.login(setupKey(lab), routerName);
+        String routerId = http.awaitPeerByName(routerName, WAIT).get("id").asText();
+        TestPeer.SyncHandle clientSync = client.sync();
+        TestPeer.SyncHandle routerSync = router.sync();
+
+        String network = http.post("/api/networks", http.adminToken(), Map.of("name", unique("site")))
+                .json().get("id").asText();
+        String resource = http.post("/api/networks/" + network + "/resources", http.adminToken(), Map.of(
+                "name", "nas", "address", "10.78.0.5", "enabled", true, "groups", List.of(lab))).json()
+                .get("id").asText();
+        TestHttp.Response networkRouter = http.post("/api/networks/" + network + "/routers", http.adminToken(),
+                Map.of("peer", routerId, "metric", 20, "masquerade", true, "enabled", true));
+        assertThat(networkRouter.status()).as(networkRouter.toString()).isEqualTo(200);
+        // the client's only way to the router: a policy towards the resource's group
+        TestHttp.Response policy = http.post("/api/policies", http.adminToken(), Map.of("name", unique("to-nas"),
+                "enabled", true, "rules", List.of(Map.of("name", "r", "enabled", true, "action", "accept",
+                        "bidirectional", false, "protocol", "tcp", "ports", List.of("445"), "sources", List.of(dev),
+                        "destinations", List.of(lab)))));
+        assertThat(policy.status()).as(policy.toString()).isEqualTo(200);
+
+        NetworkMap clientMap = clientSync.nextMatching(0, m -> m.getRoutesCount() == 1, WAIT);
+        Route route = clientMap.getRoutes(0);
+        assertThat(route.getID()).isEqualTo(resource + ":" + routerId);
+        assertThat(route.getNetwork()).isEqualTo("10.78.0.5/32");
+        assertThat(route.getNetID()).isEqualTo("nas");
+        assertThat(route.getPeer()).isEqualTo(router.publicKey());
+        assertThat(route.getKeepRoute()).isTrue();
+        assertThat(clientMap.getRemotePeersList()).extracting(r -> r.getWgPubKey())
+                .containsExactly(router.publicKey());
+        NetworkMap routerMap = routerSync.nextMatching(0, m -> m.getRoutesFirewallRulesCount() == 1, WAIT);
+        var rule = routerMap.getRoutesFirewallRules(0);
+        assertThat(rule.getDestination()).isEqualTo("10.78.0.5/32");
+        assertThat(rule.getPortInfo().getPort()).isEqualTo(445);
+        assertThat(rule.getSourceRangesList()).containsExactly(
+                clientMap.getPeerConfig().getAddress().replaceAll("/\\d+$", "/32"));
+    }
+
     private String group(String name) {
         TestHttp.Response r = http.post("/api/groups", http.adminToken(), Map.of("name", name));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);

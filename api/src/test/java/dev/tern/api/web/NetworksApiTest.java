@@ -39,6 +39,11 @@ class NetworksApiTest extends ApiTestSupport {
                 "address", "*.corp.example", "enabled", true, "groups", List.of(dev))).json().get("type").asText())
                 .isEqualTo("domain");
 
+        // the resources show in their group, as in NetBird
+        JsonNode devGroup = http.get("/api/groups/" + dev, admin()).json();
+        assertThat(devGroup.get("resources_count").asInt()).isEqualTo(3);
+        assertThat(texts(devGroup.get("resources"), "type")).containsExactlyInAnyOrder("subnet", "host", "domain");
+
         TestHttp.Response router = http.post("/api/networks/" + net + "/routers", admin(), Map.of("peer", peer,
                 "metric", 100, "masquerade", true, "enabled", true));
         assertThat(router.status()).as(router.toString()).isEqualTo(200);

@@ -75,7 +75,9 @@ enum Activity {
     NETWORK_RESOURCE_DELETED("network.resource.delete", "Network resource deleted"),
     NETWORK_ROUTER_CREATED("network.router.create", "Network router created"),
     NETWORK_ROUTER_UPDATED("network.router.update", "Network router updated"),
-    NETWORK_ROUTER_DELETED("network.router.delete", "Network router deleted");
+    NETWORK_ROUTER_DELETED("network.router.delete", "Network router deleted"),
+    RESOURCE_ADDED_TO_GROUP("resource.group.add", "Resource added to group"),
+    RESOURCE_REMOVED_FROM_GROUP("resource.group.delete", "Resource removed from group");
 
     final String code;
     final String text;

@@ -378,18 +378,51 @@ class AuditProjection {
     void on(NetworkResourceCreated e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.NETWORK_RESOURCE_CREATED, e.resourceId(),
                 resourceMeta(e.networkId(), e.definition()));
+        recordResourceGroups(message, token, e.accountId(), e.resourceId(), e.definition(), List.of(),
+                e.definition().groups());
     }
 
     @EventHandler
     void on(NetworkResourceUpdated e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.NETWORK_RESOURCE_UPDATED, e.resourceId(),
                 resourceMeta(e.networkId(), e.definition()));
+        recordResourceGroups(message, token, e.accountId(), e.resourceId(), e.definition(),
+                resourceGroups(e.resourceId()), e.definition().groups());
     }
 
     @EventHandler
     void on(NetworkResourceDeleted e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.NETWORK_RESOURCE_DELETED, e.resourceId(),
                 meta("name", e.name(), "network_id", e.networkId(), "network_name", networkName(e.networkId())));
+    }
+
+    /**
+     * NetBird's resource.group.add / resource.group.delete, one row per group the resource joined or left (rows 1,
+     * 2, ... of the event; row 0 is the resource's own activity).
+     */
+    private void recordResourceGroups(EventMessage<?> message, TrackingToken token, String accountId,
+                                      String resourceId, NetworkResourceDefinition resource, List<String> before,
+                                      List<String> after) {
+        int sub = 1;
+        for (String groupId : after) {
+            if (!before.contains(groupId)) {
+                record(message, token, sub++, accountId, Activity.RESOURCE_ADDED_TO_GROUP, resourceId,
+                        meta("group", groupId, "group_name", groupName(groupId), "resource_name", resource.name()));
+            }
+        }
+        for (String groupId : before) {
+            if (!after.contains(groupId)) {
+                record(message, token, sub++, accountId, Activity.RESOURCE_REMOVED_FROM_GROUP, resourceId,
+                        meta("group", groupId, "group_name", groupName(groupId), "resource_name", resource.name()));
+            }
+        }
+    }
+
+    /** The groups the resource is in before this event: the audit runs before the table projections. */
+    private List<String> resourceGroups(String resourceId) {
+        return jdbc.queryForList("SELECT definition FROM rm_network_resources WHERE id = ?", String.class, resourceId)
+                .stream().findFirst().map(json -> Json.read(json, NetworkResourceDefinition.class).groups())
+                .orElse(List.of());
     }
 
     @EventHandler

@@ -60,6 +60,12 @@ public class NetworkReads {
                 + "AND network_id = ? AND id = ?", RESOURCE, accountId, networkId, resourceId));
     }
 
+    /** Every resource of the account, whatever its network (groups list the resources they hold). */
+    public List<NetworkView.Resource> allResources(String accountId) {
+        return jdbc.query("SELECT id, network_id, definition FROM rm_network_resources WHERE account_id = ? "
+                + "ORDER BY id", RESOURCE, accountId);
+    }
+
     public List<NetworkView.Router> routers(String accountId, String networkId) {
         return jdbc.query("SELECT id, network_id, definition FROM rm_network_routers WHERE account_id = ? "
                 + "AND network_id = ? ORDER BY id", ROUTER, accountId, networkId);

@@ -51,6 +51,19 @@ class NetworkProjectionTest extends ReadModelTestBase {
                 .hasValue(new NetworkView.Router(routerId, network, via));
         assertThat(networkReads.network(newAccount().accountId, network)).isEmpty();
 
+        String ops = account.createGroup("ops");
+        account.append(new dev.tern.events.NetworkResourceUpdated(account.accountId, network, resource,
+                new NetworkResourceDefinition("lab", "", "10.10.10.0/24", NetworkResourceDefinition.SUBNET,
+                        Cidr.parse("10.10.10.0/24"), null, true, List.of(ops))));
+        awaitProjection();
+        assertThat(auditReads.audit(account.accountId, new AuditQuery(null, null, null, resource, null, 0, 100))
+                .entries()).extracting(AuditEntry::activityCode, e -> e.meta().get("group_name"))
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("resource.group.delete", "devs"),
+                        org.assertj.core.groups.Tuple.tuple("resource.group.add", "ops"),
+                        org.assertj.core.groups.Tuple.tuple("network.resource.update", null),
+                        org.assertj.core.groups.Tuple.tuple("resource.group.add", "devs"),
+                        org.assertj.core.groups.Tuple.tuple("network.resource.create", null));
+
         account.append(new NetworkResourceDeleted(account.accountId, network, resource, "lab"));
         account.append(new NetworkRouterDeleted(account.accountId, network, routerId));
         account.append(new NetworkDeleted(account.accountId, network, "site-a"));
@@ -60,9 +73,10 @@ class NetworkProjectionTest extends ReadModelTestBase {
 
         List<AuditEntry> entries = auditReads.audit(account.accountId,
                 new AuditQuery(null, null, null, null, null, 0, 100)).entries();
-        assertThat(entries).extracting(AuditEntry::activityCode).startsWith("network.delete",
-                "network.router.delete", "network.resource.delete", "network.router.create",
-                "network.resource.create", "network.update", "network.create");
+        assertThat(entries).extracting(AuditEntry::activityCode).filteredOn(code -> code.startsWith("network."))
+                .startsWith("network.delete", "network.router.delete", "network.resource.delete",
+                        "network.resource.update", "network.router.create", "network.resource.create",
+                        "network.update", "network.create");
         assertThat(entries).filteredOn(e -> e.activityCode().equals("network.resource.create")).singleElement()
                 .satisfies(e -> assertThat(e.meta()).containsEntry("address", "10.10.10.0/24")
                         .containsEntry("type", "subnet").containsEntry("network_name", "site-a"));
