@@ -28,6 +28,8 @@ record IdleMemory(int sessions, double heapKiB, double residentKiB, String inval
     static final List<String> FIXED_HEAP_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch");
     /** A resident set that falls by less than this (pages the kernel reclaimed, a thread stack given back) is noise. */
     private static final long RESIDENT_NOISE_KIB = 4 * 1024;
+    /** Two samples this close (heap and resident set each) mean the process is no longer letting go of memory. */
+    private static final long SETTLED_KIB = 512;
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
     /** One reading of a process: heap used after a full GC (-1 when not a JVM) and resident set, in KiB. */
@@ -85,6 +87,25 @@ record IdleMemory(int sessions, double heapKiB, double residentKiB, String inval
             heap = heapUsedKiB(jcmd(pid, "GC.heap_info"));
         }
         return new Sample(heap, residentKiB(pid));
+    }
+
+    /**
+     * A sample once the process has settled: two in a row, a second apart, within {@link #SETTLED_KIB} (at most ten
+     * tries; the last is taken as it is).
+     */
+    static Sample settled(long pid, boolean jvm) throws IOException, InterruptedException {
+        Sample last = sample(pid, jvm);
+        for (int i = 0; i < 10; i++) {
+            Thread.sleep(1000);
+            Sample next = sample(pid, jvm);
+            boolean steady = Math.abs(next.heapUsedKiB() - last.heapUsedKiB()) <= SETTLED_KIB
+                    && Math.abs(next.residentKiB() - last.residentKiB()) <= SETTLED_KIB;
+            last = next;
+            if (steady) {
+                break;
+            }
+        }
+        return last;
     }
 
     /** The heap's "used" figure from {@code GC.heap_info} (its first line names the whole heap). */

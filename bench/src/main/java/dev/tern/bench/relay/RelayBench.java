@@ -307,13 +307,13 @@ public final class RelayBench {
     /**
      * What the server process holds per idle session ({@link IdleMemory}). A tenth of the sessions (at most 1,000)
      * open and close first, so that pools and caches that any first sessions fill (Netty's buffer arenas, JIT code)
-     * are not counted as a per-session cost.
+     * are not counted as a per-session cost; the first sample waits until the server has let go of them (e.g. the raw
+     * forwarder's threads ending).
      */
     static IdleMemory idleMemory(String name, Process server, boolean jvm, int sessions, Opener<AutoCloseable> opener)
             throws Exception {
         closeEach(open(Math.min(1000, Math.max(1, sessions / 10)), opener));
-        Thread.sleep(1000);
-        IdleMemory.Sample before = IdleMemory.sample(server.pid(), jvm);
+        IdleMemory.Sample before = IdleMemory.settled(server.pid(), jvm);
         List<AutoCloseable> open = open(sessions, opener);
         Thread.sleep(2000);
         IdleMemory.Sample after = IdleMemory.sample(server.pid(), jvm);
