@@ -133,7 +133,7 @@ public final class RelayBench {
             }
         }
         if (runs("throughput")) {
-            throughputPhase(table, tern, turnLinks, ceiling);
+            throughputPhase(table, node, tern, coturn, turnLinks, raw, ceiling);
         }
         if (runs("latency")) {
             latencyPhase(table, tern, turnLinks, ceiling);
@@ -154,21 +154,28 @@ public final class RelayBench {
         table.print();
     }
 
-    private void throughputPhase(Table table, Link.Factory tern, Link.Factory turnLinks, Link.Factory ceiling)
-            throws Exception {
+    private void throughputPhase(Table table, Process node, Link.Factory tern, Process coturn, Link.Factory turnLinks,
+                                 Process raw, Link.Factory ceiling) throws Exception {
         int pairs = option("pairs");
         double seconds = option("seconds");
         int packet = option("packet");
         System.out.println("throughput (Tern, coturn, raw):");
-        double ternOne = throughput(tern, 1, seconds, packet);
-        double turnOne = throughput(turnLinks, 1, seconds, packet);
-        double rawOne = throughput(ceiling, 1, seconds, packet);
-        table.row("throughput, 1 pair (MiB/s of packets delivered)", ternOne, turnOne, rawOne,
-                "≥ coturn, ≥ 70 % of raw");
-        double ternMany = throughput(tern, pairs, seconds, packet);
-        double turnMany = throughput(turnLinks, pairs, seconds, packet);
-        double rawMany = throughput(ceiling, pairs, seconds, packet);
-        table.row("throughput, " + pairs + " pairs (MiB/s)", ternMany, turnMany, rawMany, "≥ coturn, ≥ 70 % of raw");
+        Throughput ternOne = throughput(node, tern, 1, seconds, packet);
+        Throughput turnOne = throughput(coturn, turnLinks, 1, seconds, packet);
+        Throughput rawOne = throughput(raw, ceiling, 1, seconds, packet);
+        table.row("throughput, 1 pair (MiB/s of packets delivered)", ternOne.mibPerSecond(), turnOne.mibPerSecond(),
+                rawOne.mibPerSecond(), "≥ coturn, ≥ 70 % of raw");
+        Throughput ternMany = throughput(node, tern, pairs, seconds, packet);
+        Throughput turnMany = throughput(coturn, turnLinks, pairs, seconds, packet);
+        Throughput rawMany = throughput(raw, ceiling, pairs, seconds, packet);
+        table.row("throughput, " + pairs + " pairs (MiB/s)", ternMany.mibPerSecond(), turnMany.mibPerSecond(),
+                rawMany.mibPerSecond(), "≥ coturn, ≥ 70 % of raw");
+        // What each MiB costs the server in CPU: on two shared cores the load and the server compete for CPU, so this
+        // says more than MiB/s about the server alone, and moves less when the machine is busy.
+        table.row("server CPU per MiB delivered, 1 pair (ms)", ternOne.cpuMillisPerMib(), turnOne.cpuMillisPerMib(),
+                rawOne.cpuMillisPerMib(), "lower is better");
+        table.row("server CPU per MiB delivered, " + pairs + " pairs (ms)", ternMany.cpuMillisPerMib(),
+                turnMany.cpuMillisPerMib(), rawMany.cpuMillisPerMib(), "lower is better");
     }
 
     private void latencyPhase(Table table, Link.Factory tern, Link.Factory turnLinks, Link.Factory ceiling)
@@ -228,8 +235,13 @@ public final class RelayBench {
 
     // ---- measurements ----
 
-    /** Packets delivered end to end (MiB/s of payload) while every pair's sender writes as fast as it can. */
-    static double throughput(Link.Factory factory, int pairs, double seconds, int packetSize) throws Exception {
+    /** MiB/s of payload delivered, and the server's CPU time (user + system) per MiB delivered. */
+    record Throughput(double mibPerSecond, double cpuMillisPerMib) {
+    }
+
+    /** Packets delivered end to end while every pair's sender writes as fast as it can, through {@code server}. */
+    static Throughput throughput(Process server, Link.Factory factory, int pairs, double seconds, int packetSize)
+            throws Exception {
         List<Link[]> links = open(pairs, factory::pair);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong delivered = new AtomicLong();
@@ -257,18 +269,34 @@ public final class RelayBench {
         Thread.sleep((long) Math.max(500, seconds * 200)); // warm-up: the JIT and TCP windows
         long before = delivered.get();
         long sentBefore = sent.get();
+        long cpuBefore = cpuMillis(server.pid());
         long start = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         long bytes = delivered.get() - before;
         long sentBytes = sent.get() - sentBefore;
+        long cpu = cpuMillis(server.pid()) - cpuBefore;
         double elapsed = (System.nanoTime() - start) / 1e9;
         running.set(false);
         closeAll(links);
         // A relay drops what a receiver cannot take (WireGuard retransmits); a forwarder back-pressures instead.
-        System.out.printf(Locale.ROOT, "  %d pair(s): sent %.1f MiB/s, delivered %.1f MiB/s (%.1f %% not delivered)%n",
-                pairs, sentBytes / elapsed / (1024 * 1024), bytes / elapsed / (1024 * 1024),
-                sentBytes == 0 ? 0 : Math.max(0, 100.0 * (sentBytes - bytes) / sentBytes));
-        return bytes / elapsed / (1024 * 1024);
+        double mib = bytes / (1024.0 * 1024);
+        Throughput result = new Throughput(mib / elapsed, mib == 0 ? Double.NaN : cpu / mib);
+        System.out.printf(Locale.ROOT, "  %d pair(s): sent %.1f MiB/s, delivered %.1f MiB/s (%.1f %% not delivered), "
+                        + "server CPU %.2f ms per MiB%n", pairs, sentBytes / elapsed / (1024 * 1024),
+                result.mibPerSecond(), sentBytes == 0 ? 0 : Math.max(0, 100.0 * (sentBytes - bytes) / sentBytes),
+                result.cpuMillisPerMib());
+        return result;
+    }
+
+    /**
+     * CPU time (user + system, all threads) the process has used, from {@code /proc/<pid>/stat}, in ms; the kernel
+     * counts it in clock ticks of 10 ms (USER_HZ is 100 on Linux), so read it over seconds, not milliseconds.
+     */
+    static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        // Fields after the command name (which may hold spaces, hence from the last ')'): utime and stime are 14, 15.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
     }
 
     record Latency(double p50Micros, double p99Micros) {
