@@ -14,6 +14,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,9 +33,20 @@ final class BlockingRelayClient implements AutoCloseable {
 
     static BlockingRelayClient authenticated(InetSocketAddress address, RelayTokens tokens, PeerId self)
             throws IOException {
+        return authenticated(address, null, tokens, self);
+    }
+
+    /** As above, over TLS verified with {@code tls} when it is not null. */
+    static BlockingRelayClient authenticated(InetSocketAddress address, SSLContext tls, RelayTokens tokens, PeerId self)
+            throws IOException {
         Socket socket = new Socket();
         socket.connect(address, 5_000);
         socket.setSoTimeout(5_000);
+        if (tls != null) {
+            SSLSocket secured = (SSLSocket) tls.getSocketFactory().createSocket(socket, "localhost", address.getPort(), true);
+            secured.startHandshake();
+            socket = secured;
+        }
         BlockingRelayClient client = new BlockingRelayClient(socket);
         client.out.write(("GET /relay HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
