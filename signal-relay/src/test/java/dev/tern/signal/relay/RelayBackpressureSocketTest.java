@@ -37,17 +37,16 @@ class RelayBackpressureSocketTest {
     private static final int PACKETS = 10_000;
     private static final int PACKET_SIZE = 1400;
     private final RelayTokens tokens = RelayTokens.fromSharedSecret("relay-backpressure-secret", Clock.systemUTC());
+    private final PeerId alice = PeerId.ofPublicKey("alice=");
+    private final PeerId bob = PeerId.ofPublicKey("bob=");
 
     @Test
     void aFastSenderToASlowReceiverOnItsOwnLoopIsSlowedDownAndLosesNoPacket() throws Exception {
-        try (RelayServer server = new RelayServer(new InetSocketAddress("127.0.0.1", 0), tokens,
-                "rel://127.0.0.1:1").start()) {
+        try (RelayServer server = startServer()) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.port());
-            PeerId alice = PeerId.ofPublicKey("alice=");
-            PeerId bob = PeerId.ofPublicKey("bob=");
             try (BlockingRelayClient sender = BlockingRelayClient.authenticated(address, tokens, alice);
                  BlockingRelayClient receiver = BlockingRelayClient.authenticated(address, tokens, bob)) {
-                floodAndCheck(sender, alice, receiver, bob);
+                floodAndCheck(sender, receiver);
                 assertThat(server.channelOf(alice).eventLoop()).as("the pair shares a loop")
                         .isSameAs(server.channelOf(bob).eventLoop());
             }
@@ -56,11 +55,8 @@ class RelayBackpressureSocketTest {
 
     @Test
     void aFastSenderToASlowReceiverOnAnotherLoopIsSlowedDownAndLosesNoPacket() throws Exception {
-        try (RelayServer server = new RelayServer(new InetSocketAddress("127.0.0.1", 0), tokens,
-                "rel://127.0.0.1:1").start()) {
+        try (RelayServer server = startServer()) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.port());
-            PeerId alice = PeerId.ofPublicKey("alice=");
-            PeerId bob = PeerId.ofPublicKey("bob=");
             PeerId carol = PeerId.ofPublicKey("carol=");
             // Accepted round robin: alice, bob and carol on loops 0, 1, 2 (with two loops: 0, 1, 0).
             try (BlockingRelayClient sender = BlockingRelayClient.authenticated(address, tokens, alice);
@@ -73,15 +69,19 @@ class RelayBackpressureSocketTest {
                         .eventLoop()).as("alice was placed with carol, away from bob")
                         .isSameAs(server.channelOf(carol).eventLoop())
                         .isNotSameAs(server.channelOf(bob).eventLoop()));
-                floodAndCheck(sender, alice, receiver, bob);
+                floodAndCheck(sender, receiver);
                 assertThat(server.channelOf(alice).eventLoop()).as("placed once: alice did not move to bob")
                         .isNotSameAs(server.channelOf(bob).eventLoop());
             }
         }
     }
 
-    private static void floodAndCheck(BlockingRelayClient sender, PeerId alice, BlockingRelayClient receiver,
-                                      PeerId bob) throws Exception {
+    private RelayServer startServer() {
+        return new RelayServer(new InetSocketAddress("127.0.0.1", 0), tokens, "rel://127.0.0.1:1").start();
+    }
+
+    /** PACKETS numbered packets from alice's client to bob's, read slower than sent: all arrive, in order. */
+    private void floodAndCheck(BlockingRelayClient sender, BlockingRelayClient receiver) throws Exception {
         CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
             try {
                 for (int i = 0; i < PACKETS; i++) {
