@@ -160,14 +160,14 @@ public final class RelayBench {
         double seconds = option("seconds");
         int packet = option("packet");
         System.out.println("throughput (Tern, coturn, raw):");
-        Throughput ternOne = throughput(node, tern, 1, seconds, packet);
-        Throughput turnOne = throughput(coturn, turnLinks, 1, seconds, packet);
-        Throughput rawOne = throughput(raw, ceiling, 1, seconds, packet);
+        Throughput ternOne = throughput(node.pid(), tern, 1, seconds, packet);
+        Throughput turnOne = throughput(coturn.pid(), turnLinks, 1, seconds, packet);
+        Throughput rawOne = throughput(raw.pid(), ceiling, 1, seconds, packet);
         table.row("throughput, 1 pair (MiB/s of packets delivered)", ternOne.mibPerSecond(), turnOne.mibPerSecond(),
                 rawOne.mibPerSecond(), "≥ coturn, ≥ 70 % of raw");
-        Throughput ternMany = throughput(node, tern, pairs, seconds, packet);
-        Throughput turnMany = throughput(coturn, turnLinks, pairs, seconds, packet);
-        Throughput rawMany = throughput(raw, ceiling, pairs, seconds, packet);
+        Throughput ternMany = throughput(node.pid(), tern, pairs, seconds, packet);
+        Throughput turnMany = throughput(coturn.pid(), turnLinks, pairs, seconds, packet);
+        Throughput rawMany = throughput(raw.pid(), ceiling, pairs, seconds, packet);
         table.row("throughput, " + pairs + " pairs (MiB/s)", ternMany.mibPerSecond(), turnMany.mibPerSecond(),
                 rawMany.mibPerSecond(), "≥ coturn, ≥ 70 % of raw");
         // What each MiB costs the server in CPU: on two shared cores the load and the server compete for CPU, so this
@@ -239,8 +239,8 @@ public final class RelayBench {
     record Throughput(double mibPerSecond, double cpuMillisPerMib) {
     }
 
-    /** Packets delivered end to end while every pair's sender writes as fast as it can, through {@code server}. */
-    static Throughput throughput(Process server, Link.Factory factory, int pairs, double seconds, int packetSize)
+    /** Packets delivered end to end while every pair's sender writes as fast as it can, through the server process. */
+    static Throughput throughput(long serverPid, Link.Factory factory, int pairs, double seconds, int packetSize)
             throws Exception {
         List<Link[]> links = open(pairs, factory::pair);
         AtomicBoolean running = new AtomicBoolean(true);
@@ -269,12 +269,12 @@ public final class RelayBench {
         Thread.sleep((long) Math.max(500, seconds * 200)); // warm-up: the JIT and TCP windows
         long before = delivered.get();
         long sentBefore = sent.get();
-        long cpuBefore = cpuMillis(server.pid());
+        long cpuBefore = cpuMillis(serverPid);
         long start = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         long bytes = delivered.get() - before;
         long sentBytes = sent.get() - sentBefore;
-        long cpu = cpuMillis(server.pid()) - cpuBefore;
+        long cpu = cpuMillis(serverPid) - cpuBefore;
         double elapsed = (System.nanoTime() - start) / 1e9;
         running.set(false);
         closeAll(links);
