@@ -42,6 +42,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * RelayBench [--smoke] [--pairs N] [--seconds S] [--idle N] [--rounds N] [--stun-seconds S] [--packet BYTES]
+ *            [--phases throughput,latency,memory,uclient,stun]
  *            [--uclient-messages N]
  * </pre>
  */
@@ -55,7 +56,8 @@ public final class RelayBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("pairs", "100", "seconds", "20", "idle", "10000",
-                "rounds", "5000", "stun-seconds", "10", "packet", "1400", "uclient-messages", "5000"));
+                "rounds", "5000", "stun-seconds", "10", "packet", "1400", "uclient-messages", "5000",
+                "phases", String.join(",", PHASES)));
         if (Arrays.asList(args).contains("--smoke")) {
             options.putAll(Map.of("pairs", "4", "seconds", "2", "idle", "200", "rounds", "200",
                     "stun-seconds", "2", "uclient-messages", "200"));
@@ -79,6 +81,13 @@ public final class RelayBench {
         }
     }
 
+    /** Every phase, in the order they run; {@code --phases memory,stun} runs only those. */
+    private static final List<String> PHASES = List.of("throughput", "latency", "memory", "uclient", "stun");
+
+    private boolean runs(String phase) {
+        return Arrays.asList(options.get("phases").split(",")).contains(phase);
+    }
+
     private int option(String name) {
         return Integer.parseInt(options.get(name));
     }
@@ -94,14 +103,13 @@ public final class RelayBench {
         String secret = UUID.randomUUID().toString();
         int relayPort = freeTcpPort();
         int ternStunPort = freeUdpPort();
-        Process node = start("tern relay node", List.of(java(), "-cp", System.getProperty("java.class.path"),
-                        "dev.tern.signal.SignalRelayMain"),
+        Process node = start("tern relay node", javaCommand("dev.tern.signal.SignalRelayMain"),
                 Map.of("TERN_RELAY_SECRET", secret, "TERN_RELAY_PORT", String.valueOf(relayPort),
                         "TERN_SIGNAL_PORT", String.valueOf(freeTcpPort()), "TERN_STUN_PORT",
                         String.valueOf(ternStunPort), "TERN_RELAY_EXPOSED_ADDRESS", "rel://127.0.0.1:" + relayPort));
         int rawPort = freeTcpPort();
-        Process raw = start("raw TCP forwarder", List.of(java(), "-cp", System.getProperty("java.class.path"),
-                RawTcpForwarder.class.getName(), String.valueOf(rawPort)), Map.of());
+        Process raw = start("raw TCP forwarder", javaCommand(RawTcpForwarder.class.getName(), String.valueOf(rawPort)),
+                Map.of());
         int turnPort = freeTcpPort();
         Process coturn = start("coturn", List.of("turnserver", "-n", "--no-auth", "--listening-ip", "127.0.0.1",
                 "--relay-ip", "127.0.0.1", "--listening-port", String.valueOf(turnPort), "--min-port", "20000",
@@ -119,19 +127,61 @@ public final class RelayBench {
         Link.Factory turnLinks = TurnLink.factory(turn);
         Link.Factory ceiling = Link.Raw.factory(rawAddress, "run");
         Table table = new Table();
+        for (String phase : options.get("phases").split(",")) {
+            if (!PHASES.contains(phase)) {
+                throw new IllegalArgumentException("unknown phase '" + phase + "'; phases: " + String.join(",", PHASES));
+            }
+        }
+        if (runs("throughput")) {
+            throughputPhase(table, node, tern, coturn, turnLinks, raw, ceiling);
+        }
+        if (runs("latency")) {
+            latencyPhase(table, tern, turnLinks, ceiling);
+        }
+        if (runs("memory")) {
+            memoryPhase(table, node, tern, raw, ceiling, coturn, turnLinks);
+        }
+        if (runs("uclient")) {
+            uclientPhase(table, turnPort);
+        }
+        if (runs("stun")) {
+            double stunSeconds = option("stun-seconds");
+            double ternStun = StunLoad.run(new InetSocketAddress(InetAddress.getLoopbackAddress(), ternStunPort), 4,
+                    32, stunSeconds).perSecond();
+            double turnStun = StunLoad.run(turn, 4, 32, stunSeconds).perSecond();
+            table.row("STUN Binding answers per second", ternStun, turnStun, Double.NaN, "beside coturn");
+        }
+        table.print();
+    }
 
+    private void throughputPhase(Table table, Process node, Link.Factory tern, Process coturn, Link.Factory turnLinks,
+                                 Process raw, Link.Factory ceiling) throws Exception {
+        int pairs = option("pairs");
+        double seconds = option("seconds");
+        int packet = option("packet");
         System.out.println("throughput (Tern, coturn, raw):");
-        double ternOne = throughput(tern, 1, seconds, packet);
-        double turnOne = throughput(turnLinks, 1, seconds, packet);
-        double rawOne = throughput(ceiling, 1, seconds, packet);
-        table.row("throughput, 1 pair (MiB/s of packets delivered)", ternOne, turnOne, rawOne,
-                "≥ coturn, ≥ 70 % of raw");
-        double ternMany = throughput(tern, pairs, seconds, packet);
-        double turnMany = throughput(turnLinks, pairs, seconds, packet);
-        double rawMany = throughput(ceiling, pairs, seconds, packet);
-        table.row("throughput, " + pairs + " pairs (MiB/s)", ternMany, turnMany, rawMany, "≥ coturn, ≥ 70 % of raw");
+        Throughput ternOne = throughput(node.pid(), tern, 1, seconds, packet);
+        Throughput turnOne = throughput(coturn.pid(), turnLinks, 1, seconds, packet);
+        Throughput rawOne = throughput(raw.pid(), ceiling, 1, seconds, packet);
+        table.row("throughput, 1 pair (MiB/s of packets delivered)", ternOne.mibPerSecond(), turnOne.mibPerSecond(),
+                rawOne.mibPerSecond(), "≥ coturn, ≥ 70 % of raw");
+        Throughput ternMany = throughput(node.pid(), tern, pairs, seconds, packet);
+        Throughput turnMany = throughput(coturn.pid(), turnLinks, pairs, seconds, packet);
+        Throughput rawMany = throughput(raw.pid(), ceiling, pairs, seconds, packet);
+        table.row("throughput, " + pairs + " pairs (MiB/s)", ternMany.mibPerSecond(), turnMany.mibPerSecond(),
+                rawMany.mibPerSecond(), "≥ coturn, ≥ 70 % of raw");
+        // What each MiB costs the server in CPU: on two shared cores the load and the server compete for CPU, so this
+        // says more than MiB/s about the server alone, and moves less when the machine is busy.
+        table.row("server CPU per MiB delivered, 1 pair (ms)", ternOne.cpuMillisPerMib(), turnOne.cpuMillisPerMib(),
+                rawOne.cpuMillisPerMib(), "lower is better");
+        table.row("server CPU per MiB delivered, " + pairs + " pairs (ms)", ternMany.cpuMillisPerMib(),
+                turnMany.cpuMillisPerMib(), rawMany.cpuMillisPerMib(), "lower is better");
+    }
 
+    private void latencyPhase(Table table, Link.Factory tern, Link.Factory turnLinks, Link.Factory ceiling)
+            throws Exception {
         int rounds = option("rounds");
+        int packet = option("packet");
         Latency direct = latency(Link.Raw.direct(), rounds, packet);
         Latency ternLatency = latency(tern.pair(1_000_000), rounds, packet);
         Latency turnLatency = latency(turnLinks.pair(1_000_000), rounds, packet);
@@ -139,19 +189,41 @@ public final class RelayBench {
         table.row("round trip added, p50 (µs; direct loopback " + fmt(direct.p50Micros()) + " µs)",
                 ternLatency.p50Micros() - direct.p50Micros(), turnLatency.p50Micros() - direct.p50Micros(),
                 rawLatency.p50Micros() - direct.p50Micros(), "");
-        table.row("round trip added, p99 (µs; direct loopback " + fmt(direct.p99Micros()) + " µs)",
-                ternLatency.p99Micros() - direct.p99Micros(), turnLatency.p99Micros() - direct.p99Micros(),
-                rawLatency.p99Micros() - direct.p99Micros(), "");
+        double fastestP99 = Math.min(ternLatency.p99Micros(), Math.min(turnLatency.p99Micros(), rawLatency.p99Micros()));
+        if (direct.p99Micros() > fastestP99) {
+            // An outlier in the baseline would make every "added" figure negative: not a reading of the relays.
+            table.invalid("round trip added, p99", String.format(Locale.ROOT, "the direct loopback's p99 (%.0f µs) "
+                    + "is above a relayed one's (%.0f µs): the baseline had an outlier", direct.p99Micros(), fastestP99));
+        } else {
+            table.row("round trip added, p99 (µs; direct loopback " + fmt(direct.p99Micros()) + " µs)",
+                    ternLatency.p99Micros() - direct.p99Micros(), turnLatency.p99Micros() - direct.p99Micros(),
+                    rawLatency.p99Micros() - direct.p99Micros(), "");
+        }
+    }
 
-        double ternIdle = idleKiB(node, idle, tern::idle);
-        double rawIdle = idleKiB(raw, idle, ceiling::idle);
+    private void memoryPhase(Table table, Process node, Link.Factory tern, Process raw, Link.Factory ceiling,
+                             Process coturn, Link.Factory turnLinks) throws Exception {
+        int idle = option("idle");
+        System.out.println("memory per idle session (heap after a full GC + resident set outside the heap):");
+        IdleMemory ternIdle = idleMemory("Tern", node, true, idle, tern::idle);
+        IdleMemory rawIdle = idleMemory("raw", raw, true, idle, ceiling::idle);
         // coturn holds two descriptors per allocation (the TCP connection, the relayed UDP port).
         int turnIdleCount = (int) Math.min(idle, (openFileLimit() - 1000) / 2);
-        double turnIdle = idleKiB(coturn, turnIdleCount, turnLinks::idle);
-        table.row("memory per idle session at " + idle + " sessions (KiB of RSS)"
-                        + (turnIdleCount < idle ? "; coturn at " + turnIdleCount + " (open-file limit)" : ""),
-                ternIdle, turnIdle, rawIdle, "≤ 20 KiB");
+        IdleMemory turnIdle = idleMemory("coturn", coturn, false, turnIdleCount, turnLinks::idle);
+        table.row("memory per idle session at " + idle + " sessions (KiB: heap after GC + outside the heap; "
+                        + "coturn: RSS" + (turnIdleCount < idle ? ", at " + turnIdleCount + " (open-file limit)" : "")
+                        + ")", ternIdle.perSessionKiB(), turnIdle.perSessionKiB(), rawIdle.perSessionKiB(),
+                "≤ 20 KiB");
+        for (var reading : Map.of("Tern", ternIdle, "raw TCP forwarder", rawIdle, "coturn", turnIdle).entrySet()) {
+            if (!reading.getValue().valid()) {
+                table.invalid("memory per idle session, " + reading.getKey(), reading.getValue().invalidReason());
+            }
+        }
+    }
 
+    private void uclientPhase(Table table, int turnPort) throws Exception {
+        int rounds = option("rounds");
+        int packet = option("packet");
         // coturn's own load client, for reference: paced by its own loop, so it measures uclient more than coturn.
         Uclient uclientOne = uclient(turnPort, 1, option("uclient-messages"), packet);
         Uclient uclientRtt = uclient(turnPort, 1, Math.min(rounds, 500), packet, 20); // 20 ms apart: ≤ 10 s
@@ -159,19 +231,17 @@ public final class RelayBench {
                 uclientOne.mibPerSecond(), Double.NaN, "reference only");
         table.row("coturn via turnutils_uclient: average round trip (µs, ms resolution)", Double.NaN,
                 uclientRtt.rttMillis() * 1000, Double.NaN, "reference only");
-
-        double stunSeconds = option("stun-seconds");
-        double ternStun = StunLoad.run(new InetSocketAddress(InetAddress.getLoopbackAddress(), ternStunPort), 4, 32,
-                stunSeconds).perSecond();
-        double turnStun = StunLoad.run(turn, 4, 32, stunSeconds).perSecond();
-        table.row("STUN Binding answers per second", ternStun, turnStun, Double.NaN, "beside coturn");
-        table.print();
     }
 
     // ---- measurements ----
 
-    /** Packets delivered end to end (MiB/s of payload) while every pair's sender writes as fast as it can. */
-    static double throughput(Link.Factory factory, int pairs, double seconds, int packetSize) throws Exception {
+    /** MiB/s of payload delivered, and the server's CPU time (user + system) per MiB delivered. */
+    record Throughput(double mibPerSecond, double cpuMillisPerMib) {
+    }
+
+    /** Packets delivered end to end while every pair's sender writes as fast as it can, through the server process. */
+    static Throughput throughput(long serverPid, Link.Factory factory, int pairs, double seconds, int packetSize)
+            throws Exception {
         List<Link[]> links = open(pairs, factory::pair);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong delivered = new AtomicLong();
@@ -199,18 +269,34 @@ public final class RelayBench {
         Thread.sleep((long) Math.max(500, seconds * 200)); // warm-up: the JIT and TCP windows
         long before = delivered.get();
         long sentBefore = sent.get();
+        long cpuBefore = cpuMillis(serverPid);
         long start = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         long bytes = delivered.get() - before;
         long sentBytes = sent.get() - sentBefore;
+        long cpu = cpuMillis(serverPid) - cpuBefore;
         double elapsed = (System.nanoTime() - start) / 1e9;
         running.set(false);
         closeAll(links);
         // A relay drops what a receiver cannot take (WireGuard retransmits); a forwarder back-pressures instead.
-        System.out.printf(Locale.ROOT, "  %d pair(s): sent %.1f MiB/s, delivered %.1f MiB/s (%.1f %% not delivered)%n",
-                pairs, sentBytes / elapsed / (1024 * 1024), bytes / elapsed / (1024 * 1024),
-                sentBytes == 0 ? 0 : Math.max(0, 100.0 * (sentBytes - bytes) / sentBytes));
-        return bytes / elapsed / (1024 * 1024);
+        double mib = bytes / (1024.0 * 1024);
+        Throughput result = new Throughput(mib / elapsed, mib == 0 ? Double.NaN : cpu / mib);
+        System.out.printf(Locale.ROOT, "  %d pair(s): sent %.1f MiB/s, delivered %.1f MiB/s (%.1f %% not delivered), "
+                        + "server CPU %.2f ms per MiB%n", pairs, sentBytes / elapsed / (1024 * 1024),
+                result.mibPerSecond(), sentBytes == 0 ? 0 : Math.max(0, 100.0 * (sentBytes - bytes) / sentBytes),
+                result.cpuMillisPerMib());
+        return result;
+    }
+
+    /**
+     * CPU time (user + system, all threads) the process has used, from {@code /proc/<pid>/stat}, in ms; the kernel
+     * counts it in clock ticks of 10 ms (USER_HZ is 100 on Linux), so read it over seconds, not milliseconds.
+     */
+    static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        // Fields after the command name (which may hold spaces, hence from the last ')'): utime and stime are 14, 15.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
     }
 
     record Latency(double p50Micros, double p99Micros) {
@@ -246,17 +332,29 @@ public final class RelayBench {
         T open(int index) throws IOException;
     }
 
-    /** Resident memory the server process gains per idle session, in KiB. */
-    static double idleKiB(Process server, int sessions, Opener<AutoCloseable> opener) throws Exception {
-        Thread.sleep(1000);
-        long before = residentKiB(server.pid());
+    /**
+     * What the server process holds per idle session ({@link IdleMemory}). A tenth of the sessions (at most 1,000)
+     * open and close first, so that pools and caches that any first sessions fill (Netty's buffer arenas, JIT code)
+     * are not counted as a per-session cost; the first sample waits until the server has let go of them (e.g. the raw
+     * forwarder's threads ending).
+     */
+    static IdleMemory idleMemory(String name, Process server, boolean jvm, int sessions, Opener<AutoCloseable> opener)
+            throws Exception {
+        closeEach(open(Math.min(1000, Math.max(1, sessions / 10)), opener));
+        IdleMemory.Sample before = IdleMemory.settled(server.pid(), jvm);
         List<AutoCloseable> open = open(sessions, opener);
         Thread.sleep(2000);
-        long after = residentKiB(server.pid());
-        for (AutoCloseable session : open) {
+        IdleMemory.Sample after = IdleMemory.sample(server.pid(), jvm);
+        closeEach(open);
+        IdleMemory memory = IdleMemory.of(sessions, before, after);
+        System.out.printf(Locale.ROOT, "  %s: %s%n", name, memory.describe());
+        return memory;
+    }
+
+    private static void closeEach(List<AutoCloseable> sessions) throws Exception {
+        for (AutoCloseable session : sessions) {
             session.close();
         }
-        return (double) (after - before) / sessions;
     }
 
     /** The soft limit on open files this process (and so the servers it started) runs with. */
@@ -268,15 +366,6 @@ public final class RelayBench {
             }
         }
         return 1024;
-    }
-
-    static long residentKiB(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IOException("no VmRSS for process " + pid);
     }
 
     record Uclient(long receivedBytes, double seconds, double rttMillis) {
@@ -443,6 +532,15 @@ public final class RelayBench {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
+    /** A server JVM on this classpath, with the fixed heap the memory reading needs. */
+    private static List<String> javaCommand(String mainClass, String... args) {
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(IdleMemory.FIXED_HEAP_FLAGS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(args));
+        return command;
+    }
+
     private static int freeTcpPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -466,10 +564,17 @@ public final class RelayBench {
     /** The results as a Markdown table with the ratios the targets are stated in. */
     private static final class Table {
         private final StringBuilder rows = new StringBuilder();
+        private final StringBuilder invalid = new StringBuilder();
 
         void row(String measure, double tern, double coturn, double raw, String target) {
             rows.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", measure, fmt(tern),
                     fmt(coturn), fmt(raw), ratio(tern, coturn), ratio(tern, raw), target));
+        }
+
+        /** A reading that is not a measurement of the servers: said below the table instead of printed as a number. */
+        void invalid(String measure, String reason) {
+            invalid.append("- not valid, not printed: ").append(measure).append(": ").append(reason)
+                    .append(System.lineSeparator());
         }
 
         private static String ratio(double a, double b) {
@@ -481,6 +586,10 @@ public final class RelayBench {
             System.out.println("| measure | Tern relay | coturn (TURN) | raw TCP forwarder | Tern ÷ coturn | Tern ÷ raw | target |");
             System.out.println("|---|---:|---:|---:|---:|---:|---|");
             System.out.print(rows);
+            if (!invalid.isEmpty()) {
+                System.out.println();
+                System.out.print(invalid);
+            }
         }
     }
 }

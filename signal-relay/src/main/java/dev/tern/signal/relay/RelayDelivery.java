@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -86,21 +85,20 @@ final class RelayDelivery {
 
     private static void handOver(Channel receiver, Batch batch) {
         Backlog backlog = backlogOf(receiver);
-        try {
-            receiver.eventLoop().execute(() -> {
-                for (BinaryWebSocketFrame frame : batch.frames) {
-                    receiver.write(frame, receiver.voidPromise()); // released by Netty if the receiver is gone
-                }
-                receiver.flush();
-                backlog.inTransit.addAndGet(-batch.bytes);
-                if (!congested(receiver, backlog)) {
-                    resumeSenders(backlog);
-                }
-            });
-        } catch (RejectedExecutionException shuttingDown) {
+        // On the receiver's loop as it is when the task runs: the receiver may have moved (RelayLoops) meanwhile.
+        RelayLoops.onLoop(receiver, r -> {
+            for (BinaryWebSocketFrame frame : batch.frames) {
+                r.write(frame, r.voidPromise()); // released by Netty if the receiver is gone
+            }
+            r.flush();
+            backlog.inTransit.addAndGet(-batch.bytes);
+            if (!congested(r, backlog)) {
+                resumeSenders(backlog);
+            }
+        }, () -> {
             batch.frames.forEach(BinaryWebSocketFrame::release);
             backlog.inTransit.addAndGet(-batch.bytes);
-        }
+        });
     }
 
     /** The receiver drained below its low watermark, or left: its paused senders are read again. */
@@ -128,7 +126,7 @@ final class RelayDelivery {
     private static void resumeSenders(Backlog backlog) {
         for (Channel paused : backlog.pausedSenders) {
             if (backlog.pausedSenders.remove(paused)) {
-                paused.config().setAutoRead(true); // safe from any thread: the read it starts runs on its own loop
+                RelayLoops.onLoop(paused, p -> p.config().setAutoRead(true)); // on the loop the sender is on now
             }
         }
     }

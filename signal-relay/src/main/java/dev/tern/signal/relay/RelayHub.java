@@ -48,8 +48,7 @@ final class RelayHub {
         }
         Session previous = peers.put(id, new Session(channel, tokenExpiry));
         if (previous != null && previous.channel() != channel) {
-            previous.channel().writeAndFlush(frame(new RelayFrame.Close()));
-            previous.channel().close();
+            closeWithNotice(previous.channel());
         }
         notifyWatchers(id, RelayMessageType.PEERS_ONLINE);
         return true;
@@ -65,8 +64,7 @@ final class RelayHub {
         revoked.merge(id, tokensExpiringBy, (a, b) -> a.isAfter(b) ? a : b);
         Session live = peers.get(id);
         if (live != null && !live.tokenExpiry().isAfter(tokensExpiringBy)) {
-            live.channel().writeAndFlush(frame(new RelayFrame.Close()));
-            live.channel().close();
+            closeWithNotice(live.channel());
         }
     }
 
@@ -91,8 +89,16 @@ final class RelayHub {
     /** Tells every peer the session ends (they reconnect elsewhere) and closes the connections. */
     void closeAll() {
         for (Channel channel : peers.values().stream().map(Session::channel).toList()) {
-            channel.writeAndFlush(frame(new RelayFrame.Close())).addListener(f -> channel.close());
+            closeWithNotice(channel);
         }
+    }
+
+    /** Tells the peer its session ends, then closes it; on the connection's own loop (it may have moved). */
+    private static void closeWithNotice(Channel channel) {
+        RelayLoops.onLoop(channel, c -> {
+            c.writeAndFlush(frame(new RelayFrame.Close())); // goes out unless the peer's buffer is full
+            c.close(); // not after the write: a peer that stopped reading is closed all the same
+        }, channel::close);
     }
 
     Channel channelOf(PeerId id) {
@@ -116,7 +122,7 @@ final class RelayHub {
         List<PeerId> online = ids.stream().filter(peers::containsKey).toList();
         if (!online.isEmpty()) {
             for (byte[] msg : RelayFrameCodec.encodePeerList(RelayMessageType.PEERS_ONLINE, online)) {
-                subscriber.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(msg)));
+                RelayLoops.writeAndFlush(subscriber, new BinaryWebSocketFrame(Unpooled.wrappedBuffer(msg)));
             }
         }
     }
@@ -138,7 +144,7 @@ final class RelayHub {
         }
         byte[] msg = RelayFrameCodec.encode(new RelayFrame.PeerList(type, List.of(id)));
         for (Channel watcher : set) {
-            watcher.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(msg)));
+            RelayLoops.writeAndFlush(watcher, new BinaryWebSocketFrame(Unpooled.wrappedBuffer(msg)));
         }
     }
 

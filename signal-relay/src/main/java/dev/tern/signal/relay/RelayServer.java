@@ -110,6 +110,11 @@ public final class RelayServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
+    /** The connection of an authenticated peer, or null; for tests of this package. */
+    Channel channelOf(PeerId peer) {
+        return hub.channelOf(peer);
+    }
+
     public int connectedPeers() {
         return hub.connectedPeers();
     }

@@ -43,6 +43,8 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     private RelayDelivery delivery;
     private final Set<PeerId> subscriptions = new HashSet<>();
     private boolean healthCheckAnswered = true;
+    /** Whether this connection's first Transport was relayed (and its event loop decided, see RelayLoops). */
+    private boolean placed;
     private ScheduledFuture<?> authDeadline;
     private ScheduledFuture<?> healthChecks;
 
@@ -69,7 +71,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
         ByteBuf content = frame.content();
         if (self != null && isTransport(content)) {
-            forward((BinaryWebSocketFrame) frame);
+            forward(ctx, (BinaryWebSocketFrame) frame);
             return;
         }
         byte[] msg = ByteBufUtil.getBytes(content);
@@ -111,8 +113,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         delivery = new RelayDelivery(ctx.channel());
         authDeadline.cancel(false);
         ctx.writeAndFlush(RelayHub.frame(new RelayFrame.AuthResponse(settings.instanceUrl())));
-        healthChecks = ctx.executor().scheduleAtFixedRate(() -> healthCheck(ctx),
-                settings.healthCheckInterval().toMillis(), settings.healthCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
+        scheduleHealthCheck(ctx);
         log.debug("relay peer authenticated: {}", self);
     }
 
@@ -153,7 +154,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
     }
 
     /** Passes the frame on as it came (no copy), with the destination's id replaced by the sender's. */
-    private void forward(BinaryWebSocketFrame frame) {
+    private void forward(ChannelHandlerContext ctx, BinaryWebSocketFrame frame) {
         ByteBuf content = frame.content();
         byte[] destinationId = new byte[PeerId.SIZE];
         content.getBytes(content.readerIndex() + 2, destinationId);
@@ -163,6 +164,10 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
         content.setBytes(content.readerIndex() + 2, selfBytes);
         delivery.send(target, frame.retain());
+        if (!placed) {
+            placed = true;
+            RelayLoops.colocate(ctx.channel(), target);
+        }
     }
 
     @Override
@@ -181,7 +186,20 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         ctx.fireChannelWritabilityChanged();
     }
 
+    /**
+     * One check at a time, each scheduling the next on the loop the connection is on then: the connection may move
+     * to its partner's loop ({@link RelayLoops}), and a timer left on the old loop would touch it from two threads.
+     */
+    private void scheduleHealthCheck(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        healthChecks = channel.eventLoop().schedule(() -> RelayLoops.onLoop(channel, c -> healthCheck(ctx)),
+                settings.healthCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private void healthCheck(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
         if (!healthCheckAnswered) {
             log.debug("relay peer {} stopped answering health checks; closing", self);
             ctx.close();
@@ -189,6 +207,7 @@ final class RelayServerHandler extends SimpleChannelInboundHandler<WebSocketFram
         }
         healthCheckAnswered = false;
         ctx.writeAndFlush(RelayHub.frame(new RelayFrame.HealthCheck()));
+        scheduleHealthCheck(ctx);
     }
 
     @Override

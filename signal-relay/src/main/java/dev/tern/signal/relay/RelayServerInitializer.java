@@ -41,6 +41,9 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
                         .checkStartsWith(false)
                         .maxFramePayloadLength(RelayFrameCodec.MAX_MESSAGE_SIZE)
                         .handshakeTimeoutMillis(settings.authTimeout().toMillis())
+                        // Binary only: the relay handler closes on a text frame, so checking its UTF-8 buys nothing
+                        // and costs every frame a handler.
+                        .withUTF8Validator(false)
                         .build()))
                 // A relay message may arrive split into continuation frames; hand the handler whole messages.
                 .addLast(new WebSocketFrameAggregator(RelayFrameCodec.MAX_MESSAGE_SIZE))
@@ -48,8 +51,19 @@ final class RelayServerInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast(new RelayServerHandler(hub, settings));
     }
 
-    /** Plain HTTP requests that are not a WebSocket upgrade to /relay. */
+    /**
+     * Plain HTTP requests that are not a WebSocket upgrade to /relay. Leaves the pipeline once the upgrade is done:
+     * every frame would pass it, and every idle session would hold it.
+     */
     private static final class NotFound extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                ctx.pipeline().remove(this);
+            }
+            super.userEventTriggered(ctx, event);
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             byte[] body = "{\"message\":\"the relay speaks WebSocket at /relay\",\"code\":404}"

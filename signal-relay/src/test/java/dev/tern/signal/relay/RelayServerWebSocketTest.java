@@ -49,6 +49,24 @@ class RelayServerWebSocketTest {
     }
 
     @Test
+    void anUpgradedConnectionKeepsOnlyTheHandlersARelayedFrameNeeds() throws Exception {
+        try (RelayServer server = new RelayServer(new InetSocketAddress("127.0.0.1", 0), tokens,
+                "rel://127.0.0.1:1").start();
+             RelayTestClient a = RelayTestClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/relay"))) {
+            PeerId alice = PeerId.ofPublicKey("a=");
+            a.send(new RelayFrame.Auth(alice, tokens.issue(Duration.ofMinutes(1), alice).marshal()));
+            assertThat(a.next(WAIT)).isInstanceOf(RelayFrame.AuthResponse.class);
+
+            // Each handler is passed by every frame and held by every idle session: no HTTP leftovers, no UTF-8
+            // check of a protocol that is binary only.
+            assertThat(server.channelOf(alice).pipeline().toMap().values())
+                    .extracting(handler -> handler.getClass().getSimpleName())
+                    .containsExactlyInAnyOrder("WebSocket13FrameDecoder", "WebSocket13FrameEncoder",
+                            "WebSocketServerProtocolHandler", "WebSocketFrameAggregator", "RelayServerHandler");
+        }
+    }
+
+    @Test
     void shutdownTellsConnectedPeersToGo() throws Exception {
         RelayServer server = new RelayServer(new InetSocketAddress("127.0.0.1", 0), tokens, "rel://127.0.0.1:1").start();
         try (RelayTestClient a = RelayTestClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/relay"))) {
