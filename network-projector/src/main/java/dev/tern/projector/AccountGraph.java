@@ -231,18 +231,22 @@ final class AccountGraph {
         return DISPATCH.handledTypes();
     }
 
-    /** The peers in any of the groups (every peer for the All group). */
-    private void addMembers(Set<String> groupIds, Set<String> affected) {
+    /**
+     * The peers in any of the groups (every peer for the All group); true when that was every peer, so a caller
+     * collecting more groups can stop.
+     */
+    private boolean addMembers(Collection<String> groupIds, Set<String> affected) {
         for (String groupId : groupIds) {
             if (groupId.equals(allGroupId)) {
                 affected.addAll(peers.keySet());
-                return;
+                return true;
             }
             Group group = groups.get(groupId);
             if (group != null) {
                 affected.addAll(group.members.keySet());
             }
         }
+        return false;
     }
 
     /** The account-managed DNS configuration of a peer, by the groups it is in. */
@@ -499,18 +503,8 @@ final class AccountGraph {
             return;
         }
         for (PolicyRule rule : definition.rules()) {
-            if (!rule.enabled()) {
-                continue;
-            }
-            for (String groupId : rule.groups()) {
-                if (groupId.equals(allGroupId)) {
-                    affected.addAll(peers.keySet());
-                    return;
-                }
-                Group group = groups.get(groupId);
-                if (group != null) {
-                    affected.addAll(group.members.keySet());
-                }
+            if (rule.enabled() && addMembers(rule.groups(), affected)) {
+                return;
             }
         }
     }
