@@ -1,9 +1,12 @@
 package dev.tern.bench;
 
 import dev.tern.events.AccountEvent;
+import dev.tern.events.NameServerGroupCreated;
 import dev.tern.events.RouteCreated;
 import dev.tern.events.RouteUpdated;
 import dev.tern.events.values.Cidr;
+import dev.tern.events.values.NameServer;
+import dev.tern.events.values.NameServerGroupDefinition;
 import dev.tern.events.values.RouteDefinition;
 import dev.tern.projector.NetworkMapProjector;
 import dev.tern.projector.PeerNetworkMap;
@@ -23,7 +26,7 @@ import java.util.Locale;
  * <p>
  * Run: {@code ./mvnw -B -o -q -pl bench org.codehaus.mojo:exec-maven-plugin:3.5.0:java
  * -Dexec.mainClass=dev.tern.bench.RouteMapBench} with optional args: runs (5), peers (5000), groups (200),
- * routes (200), nameserver groups (50; counted only once {@link #nameserverGroupEvents} makes them). A smoke run:
+ * routes (200), nameserver groups (50, {@link #nameserverGroupEvents}). A smoke run:
  * {@code -Dexec.args="1 100 10 10 5"}.
  */
 public final class RouteMapBench {
@@ -88,11 +91,20 @@ public final class RouteMapBench {
     }
 
     /**
-     * Hook for the nameserver groups of issue 10's benchmark shape (50 by default), each distributed to one of the
-     * groups: none until nameserver group events exist, so the routed variant measures routes alone until then.
+     * The nameserver groups of issue 10's benchmark shape (50 by default): group n sends {@code corpN.example} to two
+     * nameservers and is distributed to one of the account's groups (spread over them), so each lands in the maps of
+     * that group's members, as NetBird distributes them.
      */
     static List<AccountEvent> nameserverGroupEvents(NetworkMapBench.Shape shape, int count) {
-        return List.of();
+        List<AccountEvent> events = new ArrayList<>();
+        for (int n = 0; n < count; n++) {
+            String group = NetworkMapBench.groupId(n * shape.groups() / Math.max(count, 1));
+            events.add(new NameServerGroupCreated("bench", "ns-" + n, new NameServerGroupDefinition("ns-" + n, "",
+                    List.of(new NameServer("10.53." + (n / 256) + "." + (n % 256 + 1), "udp", 53),
+                            new NameServer("10.54." + (n / 256) + "." + (n % 256 + 1), "udp", 53)),
+                    true, List.of(group), false, List.of("corp" + n + ".example"), true)));
+        }
+        return events;
     }
 
     private static NetworkMapBench.Timing measure(String name, List<AccountEvent> history, int runs,
