@@ -1,0 +1,285 @@
+package dev.tern.e2e;
+
+import static dev.tern.e2e.support.Mesh.log;
+import static dev.tern.e2e.support.Mesh.policy;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tern.e2e.support.Mesh;
+import dev.tern.e2e.support.NetBirdClient;
+import dev.tern.e2e.support.Rest;
+import dev.tern.testsupport.netns.Shell;
+import dev.tern.testsupport.netns.TestNetwork;
+import dev.tern.testsupport.process.ChildProcess;
+import dev.tern.testsupport.process.TernServerProcess;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 10 with NetBird's real client: routes and networks made through Tern's REST API reach NetBird clients in
+ * NetBird's message shapes and the clients apply them unchanged. tern-server in one namespace, NetBird client R
+ * (the routing peer) and client C in their own, joined by a bridge; a "site" namespace with 10.10.10.0/24 hangs off
+ * R only. The site has no route back to the mesh, so every answer C gets from 10.10.10.5 proves R masqueraded it.
+ * Groups nbr-clients {C} and nbr-routers {R}. The steps build on each other on one shared test bed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NetBirdRoutesEndToEndTest {
+
+    private static final Duration CONVERGE = Duration.ofSeconds(90);
+    private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
+    /** 10.231.80.0/24: the other end-to-end classes take other subnets, so they can run side by side. */
+    private static final int SUBNET_OCTET = 80;
+    private static final String SITE_NETWORK = "10.10.10.0/24";
+    private static final String SITE_HOST = "10.10.10.5";
+
+    private static TestNetwork net;
+    private static TernServerProcess server;
+    private static Rest rest;
+    private static NetBirdClient router;
+    private static NetBirdClient client;
+    private static String site;
+    private static String clientsGroup;
+    private static String routersGroup;
+    private static String meshPolicy;
+
+    @BeforeAll
+    static void buildTestBed() throws Exception {
+        Shell.requireRootAndTools("ip", "nft", "ping", "bash", "timeout", "mount", "sysctl");
+        ChildProcess.artifact("../api/target/tern-server.jar");
+        NetBirdClient.binary(NetBirdClient.NEWEST);
+        net = new TestNetwork(RUN, SUBNET_OCTET);
+        Path dataDir = Files.createTempDirectory("tern-e2e-nbroutes-server-");
+        server = TernServerProcess.fromJar(Path.of(ChildProcess.artifact("../api/target/tern-server.jar")))
+                .wrappedIn(Shell.inNamespace(net.serverNamespace())).jvmOptions("-Xmx512m").defaultPorts()
+                .env(Map.of("TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073"))
+                .log("tern-server-nbroutes-" + RUN, log("tern-server-nbroutes-" + RUN))
+                .launch(dataDir);
+        Rest probe = new Rest(restUrl());
+        await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.process().logTail(40)).isTrue();
+                    return probe.reachable();
+                });
+        rest = new Rest(restUrl());
+        JsonNode setup = rest.post("/api/setup", Map.of("email", "nbroutes-e2e@example.com",
+                "password", "e2e-password-1", "name", "NetBird Routes Admin", "create_pat", true));
+        rest.token(setup.get("personal_access_token").asText());
+        clientsGroup = rest.post("/api/groups", Map.of("name", "nbr-clients")).get("id").asText();
+        routersGroup = rest.post("/api/groups", Map.of("name", "nbr-routers")).get("id").asText();
+        String clientKey = setupKey("nbr-client-key", clientsGroup);
+        String routerKey = setupKey("nbr-router-key", routersGroup);
+        // C and R see each other: a route is only ever offered through a peer the client may connect to.
+        meshPolicy = rest.post("/api/policies", policy("nbr-clients-routers", clientsGroup, routersGroup, true,
+                "all", List.of())).get("id").asText();
+
+        String routerNs = net.addHost("r");
+        site = siteBehind(routerNs);
+        router = join("r", routerNs, "nbr-router", routerKey);
+        client = join("c", net.addHost("c"), "nbr-client", clientKey);
+        await("C reaches R over the mesh").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(Mesh.ping(client.namespace(), router.meshIp()).ok()).as(diagnostics()).isTrue());
+    }
+
+    /**
+     * The "site": a namespace on 10.10.10.0/24 whose only link is a veth to the routing peer's namespace
+     * (10.10.10.1), with no route to anything else.
+     */
+    private static String siteBehind(String routerNs) {
+        String ns = "tsite" + RUN;
+        Shell.run("ip", "netns", "del", ns);
+        Shell.must("ip", "netns", "add", ns);
+        String inside = "si" + RUN;
+        String outside = "so" + RUN;
+        Shell.must("ip", "link", "add", inside, "type", "veth", "peer", "name", outside);
+        Shell.must("ip", "link", "set", inside, "netns", ns);
+        Shell.must("ip", "link", "set", outside, "netns", routerNs);
+        Shell.must("ip", "-n", routerNs, "addr", "add", "10.10.10.1/24", "dev", outside);
+        Shell.must("ip", "-n", routerNs, "link", "set", outside, "up");
+        Shell.must("ip", "-n", ns, "addr", "add", SITE_HOST + "/24", "dev", inside);
+        Shell.must("ip", "-n", ns, "link", "set", inside, "up");
+        Shell.must("ip", "-n", ns, "link", "set", "lo", "up");
+        return ns;
+    }
+
+    private static String setupKey(String name, String group) {
+        return rest.post("/api/setup-keys", Map.of("name", name, "type", "reusable", "expires_in", 86400,
+                "auto_groups", List.of(group), "usage_limit", 10)).get("key").asText();
+    }
+
+    private static NetBirdClient join(String label, String ns, String hostname, String setupKey) {
+        NetBirdClient c = NetBirdClient.startDaemon(label + "-" + RUN, NetBirdClient.NEWEST, ns,
+                "nbr" + label + RUN, URI.create(managementUrl()));
+        if (label.equals("r")) {
+            router = c;
+        } else {
+            client = c;
+        }
+        Shell.Result up = c.up(managementUrl(), setupKey, hostname);
+        assertThat(up.ok()).as("netbird up of %s failed (%d): %s\n--- daemon log:\n%s", label, up.exitCode(),
+                up.output(), c.logTail(60)).isTrue();
+        return c;
+    }
+
+    private static String restUrl() {
+        return "http://" + net.serverAddress() + ":8080";
+    }
+
+    private static String managementUrl() {
+        return "http://" + net.serverAddress() + ":33073";
+    }
+
+    @AfterAll
+    static void tearDown() {
+        for (NetBirdClient c : new NetBirdClient[] {client, router}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (server != null) {
+            server.process().stopTree(Duration.ofSeconds(20));
+        }
+        if (site != null) {
+            Shell.run("ip", "netns", "del", site);
+        }
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(10)
+    void aRouteWithAnAllowingPolicyTakesTheClientIntoTheSiteThroughTheRoutingPeer() {
+        assertThat(siteReachable()).as("C must not reach the site before any route").isFalse();
+
+        String routeId = rest.post("/api/routes", route("lab", true)).get("id").asText();
+        await("C selects the route").atMost(CONVERGE).untilAsserted(() -> {
+            assertThat(networks()).as(diagnostics()).contains("ID: lab").contains("Network: " + SITE_NETWORK)
+                    .contains("Status: Selected");
+            // C lists the site under R, its routing peer; R lists it as a network it serves itself.
+            assertThat(client.peer(router.meshIp()).orElseThrow().path("networks").toString())
+                    .contains(SITE_NETWORK);
+            assertThat(router.status().path("networks").toString()).contains(SITE_NETWORK);
+        });
+        await("C pings the site host through R (masqueraded: the site has no route back)").atMost(CONVERGE)
+                .untilAsserted(() -> assertThat(siteReachable()).as(diagnostics()).isTrue());
+
+        // Without the policy, C may not connect to R: the route goes away and so does the site.
+        rest.put("/api/policies/" + meshPolicy, policyWith(false));
+        await("without the policy C loses the site").atMost(CONVERGE).untilAsserted(() -> {
+            assertThat(networks()).as(diagnostics()).doesNotContain("ID: lab");
+            assertThat(siteReachable()).isFalse();
+        });
+        rest.put("/api/policies/" + meshPolicy, policyWith(true));
+        await("the policy back, the site back").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(siteReachable()).as(diagnostics()).isTrue());
+
+        rest.delete("/api/routes/" + routeId);
+        await("the route deleted, the site unreachable").atMost(CONVERGE).untilAsserted(() -> {
+            assertThat(networks()).as(diagnostics()).doesNotContain("ID: lab");
+            assertThat(siteReachable()).isFalse();
+        });
+        // The mesh itself is untouched: the negative above is the route, not a broken tunnel.
+        assertThat(Mesh.ping(client.namespace(), router.meshIp()).ok()).as(diagnostics()).isTrue();
+    }
+
+    @Test
+    @Order(20)
+    void aNetworkWithASubnetResourceAndRTheRouterServesAPolicyWhoseDestinationIsTheResource() {
+        assertThat(siteReachable()).isFalse();
+        String network = rest.post("/api/networks", Map.of("name", "site", "description", "the site"))
+                .get("id").asText();
+        // The resource's own group: a policy towards a group a resource is in reaches the resource (NetBird's
+        // semantics), so a group of peers here would let the mesh policy through.
+        String labGroup = rest.post("/api/groups", Map.of("name", "nbr-lab")).get("id").asText();
+        String resource = rest.post("/api/networks/" + network + "/resources", Map.of("name", "lab",
+                "address", SITE_NETWORK, "enabled", true, "groups", List.of(labGroup))).get("id").asText();
+        rest.post("/api/networks/" + network + "/routers", Map.of("peer", peerId("nbr-router"), "metric", 100,
+                "masquerade", true, "enabled", true));
+        assertThat(siteReachable()).as("a resource without a policy is reachable by nobody").isFalse();
+
+        Map<String, Object> rule = new HashMap<>();
+        rule.put("name", "to-lab");
+        rule.put("enabled", true);
+        rule.put("action", "accept");
+        rule.put("bidirectional", false);
+        rule.put("protocol", "all");
+        rule.put("sources", List.of(clientsGroup));
+        rule.put("destinationResource", Map.of("id", resource, "type", "subnet"));
+        String toResource = rest.post("/api/policies", Map.of("name", "nbr-to-lab", "enabled", true,
+                "rules", List.of(rule))).get("id").asText();
+        await("C selects the resource's route").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(networks()).as(diagnostics()).contains("Network: " + SITE_NETWORK)
+                        .contains("Status: Selected"));
+        await("C pings the site host through the network's router").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(siteReachable()).as(diagnostics()).isTrue());
+
+        rest.delete("/api/policies/" + toResource);
+        await("the policy deleted, the site unreachable").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(siteReachable()).as(diagnostics()).isFalse());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** A route to the site through R for nbr-clients, let through for the sources of policies towards nbr-routers. */
+    private static Map<String, Object> route(String networkId, boolean masquerade) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("description", "the site");
+        body.put("network_id", networkId);
+        body.put("network", SITE_NETWORK);
+        body.put("peer", peerId("nbr-router"));
+        body.put("enabled", true);
+        body.put("metric", 9999);
+        body.put("masquerade", masquerade);
+        body.put("keep_route", false);
+        body.put("groups", List.of(clientsGroup));
+        body.put("access_control_groups", List.of(routersGroup));
+        return body;
+    }
+
+    private static Map<String, Object> policyWith(boolean enabled) {
+        Map<String, Object> body = new HashMap<>(policy("nbr-clients-routers", clientsGroup, routersGroup, true,
+                "all", List.of()));
+        body.put("enabled", enabled);
+        return body;
+    }
+
+    private static String peerId(String name) {
+        for (JsonNode p : rest.get("/api/peers")) {
+            if (p.path("name").asText().equals(name)) {
+                return p.path("id").asText();
+            }
+        }
+        throw new AssertionError("no peer named " + name);
+    }
+
+    /** {@code netbird networks ls} on C. */
+    private static String networks() {
+        Shell.Result r = client.cli(30, "networks", "ls");
+        assertThat(r.ok()).as("netbird networks ls: %s", r.output()).isTrue();
+        return r.output();
+    }
+
+    private static boolean siteReachable() {
+        return Mesh.ping(client.namespace(), SITE_HOST).ok();
+    }
+
+    private static String diagnostics() {
+        return "\n--- netbird C log:\n" + client.logTail(30) + "\n--- netbird R log:\n" + router.logTail(30)
+                + "\n--- tern-server log:\n" + server.process().logTail(15);
+    }
+}
