@@ -17,6 +17,7 @@ import dev.tern.events.PeerLoginExpiryLifted;
 import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerExtraDnsLabelsSet;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
@@ -143,6 +144,8 @@ public class PointInTimeReads {
                 .ignore(AccountEventDispatch.DNS_EVENTS)
                 .ignore(AccountEventDispatch.NETWORK_EVENTS)
                 .ignore(AccountEventDispatch.ROUTE_EVENTS)
+                // what the past state shows of a peer has no DNS names
+                .ignore(PeerExtraDnsLabelsSet.class)
                 .build();
 
         AccountState state(Instant at) {
