@@ -44,6 +44,7 @@ class NetBirdRoutesEndToEndTest {
     private static final int SUBNET_OCTET = 80;
     private static final String SITE_NETWORK = "10.10.10.0/24";
     private static final String SITE_HOST = "10.10.10.5";
+    private static final String GATEWAY = "site-gateway";
 
     private static TestNetwork net;
     private static TernServerProcess server;
@@ -57,7 +58,7 @@ class NetBirdRoutesEndToEndTest {
 
     @BeforeAll
     static void buildTestBed() throws Exception {
-        Shell.requireRootAndTools("ip", "nft", "ping", "bash", "timeout", "mount", "sysctl");
+        Shell.requireRootAndTools("ip", "nft", "ping", "bash", "timeout", "mount", "sysctl", "dig");
         ChildProcess.artifact("../api/target/tern-server.jar");
         NetBirdClient.binary(NetBirdClient.NEWEST);
         net = new TestNetwork(RUN, SUBNET_OCTET);
@@ -116,7 +117,8 @@ class NetBirdRoutesEndToEndTest {
 
     private static String setupKey(String name, String group) {
         return rest.post("/api/setup-keys", Map.of("name", name, "type", "reusable", "expires_in", 86400,
-                "auto_groups", List.of(group), "usage_limit", 10)).get("key").asText();
+                "auto_groups", List.of(group), "usage_limit", 10, "allow_extra_dns_labels", true)).get("key")
+                .asText();
     }
 
     private static NetBirdClient join(String label, String ns, String hostname, String setupKey) {
@@ -127,7 +129,9 @@ class NetBirdRoutesEndToEndTest {
         } else {
             client = c;
         }
-        Shell.Result up = c.up(managementUrl(), setupKey, hostname);
+        // R also answers to an extra DNS label (NetBird's --extra-dns-labels), which C resolves
+        Shell.Result up = label.equals("r") ? c.up(managementUrl(), setupKey, hostname, "--extra-dns-labels", GATEWAY)
+                : c.up(managementUrl(), setupKey, hostname);
         assertThat(up.ok()).as("netbird up of %s failed (%d): %s\n--- daemon log:\n%s", label, up.exitCode(),
                 up.output(), c.logTail(60)).isTrue();
         return c;
@@ -233,6 +237,16 @@ class NetBirdRoutesEndToEndTest {
                 assertThat(siteReachable()).as(diagnostics()).isFalse());
     }
 
+    @Test
+    @Order(30)
+    void theRoutingPeersExtraDnsLabelResolvesOnTheClientToItsMeshAddress() {
+        String fqdn = peer("nbr-router").path("dns_label").asText();
+        String name = GATEWAY + fqdn.substring(fqdn.indexOf('.'));
+        await(name + " resolves on C").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(Shell.run(Shell.inNamespace(client.namespace(), "dig", "+short", "+time=2", "+tries=2",
+                        name), 15).output().strip()).as(diagnostics()).isEqualTo(router.meshIp()));
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     /** A route to the site through R for nbr-clients, let through for the sources of policies towards nbr-routers. */
@@ -259,9 +273,13 @@ class NetBirdRoutesEndToEndTest {
     }
 
     private static String peerId(String name) {
+        return peer(name).path("id").asText();
+    }
+
+    private static JsonNode peer(String name) {
         for (JsonNode p : rest.get("/api/peers")) {
             if (p.path("name").asText().equals(name)) {
-                return p.path("id").asText();
+                return p;
             }
         }
         throw new AssertionError("no peer named " + name);
