@@ -45,6 +45,8 @@ class NetBirdRoutesEndToEndTest {
     private static final String SITE_NETWORK = "10.10.10.0/24";
     private static final String SITE_HOST = "10.10.10.5";
     private static final String GATEWAY = "site-gateway";
+    /** Stands for the internet: behind the site, reachable only through R. */
+    private static final String INTERNET_HOST = "198.51.100.7";
 
     private static TestNetwork net;
     private static TernServerProcess server;
@@ -245,6 +247,34 @@ class NetBirdRoutesEndToEndTest {
         await(name + " resolves on C").atMost(CONVERGE).untilAsserted(() ->
                 assertThat(Shell.run(Shell.inNamespace(client.namespace(), "dig", "+short", "+time=2", "+tries=2",
                         name), 15).output().strip()).as(diagnostics()).isEqualTo(router.meshIp()));
+    }
+
+    @Test
+    @Order(40)
+    void anExitNodeCarriesTheClientsTrafficToTheInternetAndLeavesItsWayToManagement() {
+        // "The internet": an address behind the site that only R knows a way to.
+        Shell.must("ip", "-n", site, "addr", "add", INTERNET_HOST + "/32", "dev", "lo");
+        Shell.must("ip", "-n", router.namespace(), "route", "add", INTERNET_HOST + "/32", "via", SITE_HOST);
+        assertThat(Mesh.ping(router.namespace(), INTERNET_HOST).ok()).as("R reaches the internet host").isTrue();
+        assertThat(Mesh.ping(client.namespace(), INTERNET_HOST).ok()).as("C has no way there yet").isFalse();
+
+        Map<String, Object> exit = route("exit", true);
+        exit.put("network", "0.0.0.0/0");
+        String routeId = rest.post("/api/routes", exit).get("id").asText();
+        await("C selects R as its exit node").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(networks()).as(diagnostics()).contains("ID: exit").contains("Network: 0.0.0.0/0")
+                        .contains("Status: Selected"));
+        await("C reaches the internet host through R").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(Mesh.ping(client.namespace(), INTERNET_HOST).ok()).as(diagnostics()).isTrue());
+        // The default route through the mesh leaves management, signal and relay where they were.
+        assertThat(Mesh.ping(client.namespace(), net.serverAddress()).ok()).as(diagnostics()).isTrue();
+        JsonNode status = client.status();
+        assertThat(status.path("management").path("connected").asBoolean()).as(status.toString()).isTrue();
+        assertThat(status.path("signal").path("connected").asBoolean()).as(status.toString()).isTrue();
+
+        rest.delete("/api/routes/" + routeId);
+        await("the exit node deleted, the internet host unreachable").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(Mesh.ping(client.namespace(), INTERNET_HOST).ok()).as(diagnostics()).isFalse());
     }
 
     // ---------------------------------------------------------------------------------------------------------
