@@ -57,6 +57,8 @@ class NetBirdRoutesEndToEndTest {
     private static String clientsGroup;
     private static String routersGroup;
     private static String meshPolicy;
+    private static String routerKey;
+    private static final List<NetBirdClient> started = new java.util.ArrayList<>();
 
     @BeforeAll
     static void buildTestBed() throws Exception {
@@ -83,13 +85,15 @@ class NetBirdRoutesEndToEndTest {
         clientsGroup = rest.post("/api/groups", Map.of("name", "nbr-clients")).get("id").asText();
         routersGroup = rest.post("/api/groups", Map.of("name", "nbr-routers")).get("id").asText();
         String clientKey = setupKey("nbr-client-key", clientsGroup);
-        String routerKey = setupKey("nbr-router-key", routersGroup);
+        String routerKeyOf = setupKey("nbr-router-key", routersGroup);
         // C and R see each other: a route is only ever offered through a peer the client may connect to.
         meshPolicy = rest.post("/api/policies", policy("nbr-clients-routers", clientsGroup, routersGroup, true,
                 "all", List.of())).get("id").asText();
 
+        routerKey = routerKeyOf;
         String routerNs = net.addHost("r");
-        site = siteBehind(routerNs);
+        site = site();
+        attachToSite(routerNs, "10.10.10.1", "r");
         router = join("r", routerNs, "nbr-router", routerKey);
         client = join("c", net.addHost("c"), "nbr-client", clientKey);
         await("C reaches R over the mesh").atMost(CONVERGE).untilAsserted(() ->
@@ -97,24 +101,32 @@ class NetBirdRoutesEndToEndTest {
     }
 
     /**
-     * The "site": a namespace on 10.10.10.0/24 whose only link is a veth to the routing peer's namespace
-     * (10.10.10.1), with no route to anything else.
+     * The "site": a namespace with a bridge on 10.10.10.0/24 (its host 10.10.10.5 on the bridge) that routing peers
+     * attach to, with no route to anything else.
      */
-    private static String siteBehind(String routerNs) {
+    private static String site() {
         String ns = "tsite" + RUN;
+        String bridge = "sbr" + RUN;
         Shell.run("ip", "netns", "del", ns);
         Shell.must("ip", "netns", "add", ns);
-        String inside = "si" + RUN;
-        String outside = "so" + RUN;
-        Shell.must("ip", "link", "add", inside, "type", "veth", "peer", "name", outside);
-        Shell.must("ip", "link", "set", inside, "netns", ns);
-        Shell.must("ip", "link", "set", outside, "netns", routerNs);
-        Shell.must("ip", "-n", routerNs, "addr", "add", "10.10.10.1/24", "dev", outside);
-        Shell.must("ip", "-n", routerNs, "link", "set", outside, "up");
-        Shell.must("ip", "-n", ns, "addr", "add", SITE_HOST + "/24", "dev", inside);
-        Shell.must("ip", "-n", ns, "link", "set", inside, "up");
+        Shell.must("ip", "-n", ns, "link", "add", bridge, "type", "bridge");
+        Shell.must("ip", "-n", ns, "addr", "add", SITE_HOST + "/24", "dev", bridge);
+        Shell.must("ip", "-n", ns, "link", "set", bridge, "up");
         Shell.must("ip", "-n", ns, "link", "set", "lo", "up");
         return ns;
+    }
+
+    /** A veth from a routing peer's namespace ({@code address}/24 on its side) to the site's bridge. */
+    private static void attachToSite(String routerNs, String address, String label) {
+        String inside = "si" + label + RUN;
+        String outside = "so" + label + RUN;
+        Shell.must("ip", "link", "add", inside, "type", "veth", "peer", "name", outside);
+        Shell.must("ip", "link", "set", inside, "netns", site);
+        Shell.must("ip", "-n", site, "link", "set", inside, "master", "sbr" + RUN);
+        Shell.must("ip", "-n", site, "link", "set", inside, "up");
+        Shell.must("ip", "link", "set", outside, "netns", routerNs);
+        Shell.must("ip", "-n", routerNs, "addr", "add", address + "/24", "dev", outside);
+        Shell.must("ip", "-n", routerNs, "link", "set", outside, "up");
     }
 
     private static String setupKey(String name, String group) {
@@ -126,11 +138,7 @@ class NetBirdRoutesEndToEndTest {
     private static NetBirdClient join(String label, String ns, String hostname, String setupKey) {
         NetBirdClient c = NetBirdClient.startDaemon(label + "-" + RUN, NetBirdClient.NEWEST, ns,
                 "nbr" + label + RUN, URI.create(managementUrl()));
-        if (label.equals("r")) {
-            router = c;
-        } else {
-            client = c;
-        }
+        started.add(c);
         // R also answers to an extra DNS label (NetBird's --extra-dns-labels), which C resolves
         Shell.Result up = label.equals("r") ? c.up(managementUrl(), setupKey, hostname, "--extra-dns-labels", GATEWAY)
                 : c.up(managementUrl(), setupKey, hostname);
@@ -149,10 +157,8 @@ class NetBirdRoutesEndToEndTest {
 
     @AfterAll
     static void tearDown() {
-        for (NetBirdClient c : new NetBirdClient[] {client, router}) {
-            if (c != null) {
-                c.close();
-            }
+        for (NetBirdClient c : started) {
+            c.close();
         }
         if (server != null) {
             server.process().stopTree(Duration.ofSeconds(20));
@@ -275,6 +281,47 @@ class NetBirdRoutesEndToEndTest {
         rest.delete("/api/routes/" + routeId);
         await("the exit node deleted, the internet host unreachable").atMost(CONVERGE).untilAsserted(() ->
                 assertThat(Mesh.ping(client.namespace(), INTERNET_HOST).ok()).as(diagnostics()).isFalse());
+    }
+
+    @Test
+    @Order(50)
+    void withTwoRoutingPeersStoppingTheActiveOneMovesTheClientToTheOther() {
+        String secondNs = net.addHost("s");
+        attachToSite(secondNs, "10.10.10.2", "s");
+        NetBirdClient second = join("s", secondNs, "nbr-router-2", routerKey);
+        await("C reaches the second routing peer over the mesh").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(Mesh.ping(client.namespace(), second.meshIp()).ok()).as(diagnostics()).isTrue());
+
+        // one route served by the nbr-routers group: R and the second routing peer, high availability
+        Map<String, Object> ha = route("lab-ha", true);
+        ha.remove("peer");
+        ha.put("peer_groups", List.of(routersGroup));
+        String routeId = rest.post("/api/routes", ha).get("id").asText();
+        await("C reaches the site through one of the two").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(siteReachable()).as(diagnostics()).isTrue());
+        List<String> routingPeers = List.of(router.meshIp(), second.meshIp());
+        String active = activeRoutingPeer(routingPeers);
+
+        NetBirdClient stopped = active.equals(routingPeers.get(0)) ? router : second;
+        String standby = active.equals(routingPeers.get(0)) ? routingPeers.get(1) : routingPeers.get(0);
+        stopped.stopDaemon();
+        await("C fails over from " + stopped.label()).atMost(CONVERGE).untilAsserted(() -> {
+            assertThat(siteReachable()).as(diagnostics()).isTrue();
+            assertThat(activeRoutingPeer(routingPeers)).isEqualTo(standby);
+        });
+        rest.delete("/api/routes/" + routeId);
+    }
+
+    /** The mesh IP of the routing peer whose status entry on C lists the site: the one C routes it through. */
+    private static String activeRoutingPeer(List<String> routingPeerIps) {
+        for (String ip : routingPeerIps) {
+            JsonNode entry = client.peer(ip).orElse(null);
+            if (entry != null && entry.path("networks").toString().contains(SITE_NETWORK)
+                    && entry.path("status").asText().equals("Connected")) {
+                return ip;
+            }
+        }
+        throw new AssertionError("no connected routing peer of C lists " + SITE_NETWORK + ":\n" + client.status());
     }
 
     // ---------------------------------------------------------------------------------------------------------
