@@ -51,7 +51,8 @@ class ExtraDnsLabelsGrpcTest {
                         "protocol", "all", "sources", List.of(group), "destinations", List.of(group)))));
         String registry = unique("registry");
         TestPeer builder = fleet.newPeer(grpcServer.port());
-        LoginResponse built = login(builder, key, unique("build"), List.of(registry.toUpperCase(), "ci-" + registry));
+        String hostname = unique("build");
+        LoginResponse built = login(builder, key, hostname, List.of(registry.toUpperCase(), "ci-" + registry));
         String domain = built.getPeerConfig().getFqdn().substring(built.getPeerConfig().getFqdn().indexOf('.'));
         TestPeer other = fleet.newPeer(grpcServer.port());
         login(other, key, unique("other"), List.of());
@@ -61,6 +62,9 @@ class ExtraDnsLabelsGrpcTest {
                 Map.entry(registry + domain + ".", ip), Map.entry("ci-" + registry + domain + ".", ip));
         assertThat(records(builder.sync().next(WAIT).getNetworkMap())).contains(
                 Map.entry(registry + domain + ".", ip));
+        // REST shows them as NetBird does: full names
+        assertThat(http.awaitPeerByName(hostname, WAIT).get("extra_dns_labels")).extracting(n -> n.asText())
+                .containsExactly(registry + domain, "ci-" + registry + domain);
     }
 
     @Test

@@ -144,8 +144,8 @@ public class PointInTimeReads {
                 .ignore(AccountEventDispatch.DNS_EVENTS)
                 .ignore(AccountEventDispatch.NETWORK_EVENTS)
                 .ignore(AccountEventDispatch.ROUTE_EVENTS)
-                // what the past state shows of a peer has no DNS names
-                .ignore(PeerExtraDnsLabelsSet.class)
+                .on(PeerExtraDnsLabelsSet.class, (f, e) -> f.peer(e.peerId())
+                        .ifPresent(p -> p.extraDnsLabels = List.copyOf(e.labels())))
                 .build();
 
         AccountState state(Instant at) {
@@ -211,6 +211,7 @@ public class PointInTimeReads {
         final Instant registeredAt;
         String name;
         String dnsLabel;
+        List<String> extraDnsLabels = List.of();
         boolean sshEnabled;
         boolean loginExpirationEnabled;
         boolean inactivityExpirationEnabled;
@@ -235,7 +236,7 @@ public class PointInTimeReads {
         PeerView view(String accountId, List<PeerView.GroupRef> groups) {
             return new PeerView(id, accountId, name, wgPubKey, ip, dnsLabel, meta, userId, setupKeyId, groups,
                     sshEnabled, loginExpirationEnabled, inactivityExpirationEnabled, ephemeral, registeredAt,
-                    lastLogin, loginExpiry, false, null, null);
+                    lastLogin, loginExpiry, false, null, null, extraDnsLabels);
         }
     }
 }
