@@ -210,6 +210,31 @@ class NetBirdRoutesEndToEndTest {
     }
 
     @Test
+    @Order(15)
+    void withoutMasqueradeTheSiteSeesTheClientsMeshAddressAndAnswersOnlyWithARouteBack() {
+        String routeId = rest.post("/api/routes", route("lab-plain", false)).get("id").asText();
+        await("C selects the route").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(networks()).as(diagnostics()).contains("ID: lab-plain").contains("Status: Selected"));
+        // R forwards C's packets unchanged: the site cannot answer a mesh address it has no route to...
+        await("R has the route's forwarding rules").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(router.status().path("networks").toString()).contains(SITE_NETWORK));
+        assertThat(siteReachable()).as("without masquerade and without a route back").isFalse();
+        // ...and answers once it routes the mesh back through R.
+        Shell.must("ip", "-n", site, "route", "add", client.meshIp() + "/32", "via", "10.10.10.1");
+        try {
+            await("C pings the site host with its own address").atMost(CONVERGE).untilAsserted(() ->
+                    assertThat(siteReachable()).as(diagnostics()).isTrue());
+        } finally {
+            Shell.must("ip", "-n", site, "route", "del", client.meshIp() + "/32", "via", "10.10.10.1");
+        }
+        // with forwarding known to work, the route back alone made the difference: no address translation
+        assertThat(siteReachable()).as("the route back removed").isFalse();
+        rest.delete("/api/routes/" + routeId);
+        await("the route deleted, the site unreachable").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(siteReachable()).as(diagnostics()).isFalse());
+    }
+
+    @Test
     @Order(20)
     void aNetworkWithASubnetResourceAndRTheRouterServesAPolicyWhoseDestinationIsTheResource() {
         assertThat(siteReachable()).isFalse();
