@@ -31,9 +31,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Issue 10 with NetBird's real client: routes and networks made through Tern's REST API reach NetBird clients in
  * NetBird's message shapes and the clients apply them unchanged. tern-server in one namespace, NetBird client R
- * (the routing peer) and client C in their own, joined by a bridge; a "site" namespace with 10.10.10.0/24 hangs off
- * R only. The site has no route back to the mesh, so every answer C gets from 10.10.10.5 proves R masqueraded it.
- * Groups nbr-clients {C} and nbr-routers {R}. The steps build on each other on one shared test bed.
+ * (the routing peer) and client C in their own, joined by a bridge; a "site" namespace with 10.10.10.0/24 (a bridge
+ * of its own) that only routing peers attach to. The site has no route back to the mesh, so every answer C gets from
+ * 10.10.10.5 proves R masqueraded it (the step without masquerade adds one). Groups nbr-clients {C} and nbr-routers
+ * {R, later a second routing peer}; R joins with NetBird's {@code --extra-dns-labels}. Steps: a route with an
+ * access-control group and the policy it needs; without masquerade; a network's subnet resource with R as router;
+ * R's extra label resolving on C; an exit node; two routing peers and failover. They build on each other on one
+ * shared test bed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NetBirdRoutesEndToEndTest {
