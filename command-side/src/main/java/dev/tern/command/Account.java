@@ -146,7 +146,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
         cache = CommandSideConfiguration.ACCOUNT_CACHE,
         snapshotTriggerDefinition = CommandSideConfiguration.SNAPSHOT_TRIGGER,
         snapshotFilter = CommandSideConfiguration.SNAPSHOT_FILTER)
-@Revision("3") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
+@Revision("4") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class Account {
