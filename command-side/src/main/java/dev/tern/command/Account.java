@@ -26,6 +26,7 @@ import dev.tern.events.PeerLoginExpirationChanged;
 import dev.tern.events.PeerLoginExpired;
 import dev.tern.events.PeerLoginExpiryLifted;
 import dev.tern.events.PeerLoginRenewed;
+import dev.tern.events.PeerExtraDnsLabelsSet;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
@@ -119,9 +120,11 @@ import org.axonframework.spring.stereotype.Aggregate;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
@@ -143,10 +146,14 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
         cache = CommandSideConfiguration.ACCOUNT_CACHE,
         snapshotTriggerDefinition = CommandSideConfiguration.SNAPSHOT_TRIGGER,
         snapshotFilter = CommandSideConfiguration.SNAPSHOT_FILTER)
-@Revision("3") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
+@Revision("4") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class Account {
+    /** NetBird's client sends at most 32 (Tern's gRPC edge refuses more before this). */
+    static final int MAX_EXTRA_DNS_LABELS = 32;
+    private static final Pattern EXTRA_DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
     @AggregateIdentifier
     private String accountId;
     private String dnsDomain;
@@ -451,7 +458,8 @@ public class Account {
     void on(SetupKeyCreated event) {
         long expires = event.expiresAt() == null ? Long.MAX_VALUE : event.expiresAt().toEpochMilli();
         setupKeys.put(new SetupKeyBook.SetupKey(event.setupKeyId(), event.name(), event.keyHash(), expires,
-                event.usageLimit(), 0, false, event.ephemeral(), List.copyOf(event.autoGroups())));
+                event.usageLimit(), 0, false, event.ephemeral(), List.copyOf(event.autoGroups()),
+                event.allowExtraDnsLabels()));
     }
 
     @EventSourcingHandler
@@ -819,14 +827,51 @@ public class Account {
         if (ip == null) {
             throw CommandRejected.preconditionFailed("the account network " + peers.network() + " has no free address");
         }
+        List<String> extraLabels = extraDnsLabels(command.extraDnsLabels(), key);
         String hostname = command.meta().hostname();
         String label = peers.proposeLabel(hostname, null);
+        // asked for its own label too: that name exists already
+        String ownLabel = label;
+        extraLabels = extraLabels.stream().filter(l -> !l.equals(ownLabel)).toList();
         apply(new PeerRegistered(accountId, peerId, command.wgPubKey(), ip, label, hostname, command.meta(),
                 key.id(), null, key.ephemeral(), false, now));
+        if (!extraLabels.isEmpty()) {
+            apply(new PeerExtraDnsLabelsSet(accountId, peerId, extraLabels));
+        }
         for (String groupId : key.autoGroups()) {
             apply(new PeerAddedToGroup(accountId, groupId, peerId));
         }
         return new PeerRegistration(peerId, ip, label, true);
+    }
+
+    /**
+     * The extra DNS labels a registering device asks for, as NetBird decides them: refused unless its setup key
+     * allows them (NetBird: "setup key doesn't allow extra DNS labels", PreconditionFailed); each a DNS label
+     * (lower-cased, [a-z0-9-], at most 63 characters, no dash at either end), and unique in the account, so that
+     * {@code label.<domain>} names one peer (a peer's own label is never shadowed).
+     */
+    private List<String> extraDnsLabels(List<String> asked, SetupKeyBook.SetupKey key) {
+        if (asked.isEmpty()) {
+            return List.of();
+        }
+        if (!key.allowExtraDnsLabels()) {
+            throw CommandRejected.preconditionFailed("couldn't add peer: setup key doesn't allow extra DNS labels");
+        }
+        if (asked.size() > MAX_EXTRA_DNS_LABELS) {
+            throw CommandRejected.invalid("at most " + MAX_EXTRA_DNS_LABELS + " extra DNS labels");
+        }
+        LinkedHashSet<String> labels = new LinkedHashSet<>();
+        for (String raw : asked) {
+            String label = raw.toLowerCase(Locale.ROOT);
+            if (!EXTRA_DNS_LABEL.matcher(label).matches()) {
+                throw CommandRejected.invalid("invalid extra DNS label '" + raw + "'");
+            }
+            if (peers.labelTaken(label)) {
+                throw CommandRejected.conflict("extra DNS label '" + label + "' is already in use in the account");
+            }
+            labels.add(label);
+        }
+        return List.copyOf(labels);
     }
 
     /**
@@ -935,10 +980,15 @@ public class Account {
     }
 
     @EventSourcingHandler
+    void on(PeerExtraDnsLabelsSet event) {
+        peers.setExtraDnsLabels(event.peerId(), event.labels());
+    }
+
+    @EventSourcingHandler
     void on(PeerRegistered event) {
         peers.add(new PeerBook.Peer(event.peerId(), event.wgPubKey().base64(), event.ip().address(), event.dnsLabel(),
                 event.name(), event.setupKeyId(), false, event.loginExpirationEnabled(), false,
-                event.registeredAt().toEpochMilli(), null));
+                event.registeredAt().toEpochMilli(), null, List.of()));
         if (event.setupKeyId() != null && setupKeys.contains(event.setupKeyId())) {
             setupKeys.put(setupKeys.get(event.setupKeyId()).used());
         }

@@ -81,6 +81,10 @@ final class DnsLabels {
         }
     }
 
+    boolean taken(String label) {
+        return taken.contains(label);
+    }
+
     void release(String label) {
         taken.remove(label);
         lowerTo(label, 0);

@@ -30,10 +30,15 @@ final class PeerBook {
      */
     @JsonFormat(shape = JsonFormat.Shape.ARRAY)
     @JsonPropertyOrder({"id", "wgPubKey", "ip", "dnsLabel", "name", "setupKeyId", "sshEnabled",
-            "loginExpirationEnabled", "inactivityExpirationEnabled", "lastLoginEpochMilli", "expiry"})
+            "loginExpirationEnabled", "inactivityExpirationEnabled", "lastLoginEpochMilli", "expiry", "extraDnsLabels"})
     record Peer(String id, String wgPubKey, String ip, String dnsLabel, String name, String setupKeyId,
                 boolean sshEnabled, boolean loginExpirationEnabled, boolean inactivityExpirationEnabled,
-                long lastLoginEpochMilli, PeerExpiry expiry) {
+                long lastLoginEpochMilli, PeerExpiry expiry, List<String> extraDnsLabels) {
+        Peer {
+            // snapshots from before extra labels end at expiry
+            extraDnsLabels = extraDnsLabels == null ? List.of() : List.copyOf(extraDnsLabels);
+        }
+
         MeshIp meshIp() {
             return new MeshIp(ip);
         }
@@ -45,22 +50,27 @@ final class PeerBook {
 
         Peer renamed(String newName, String newLabel) {
             return new Peer(id, wgPubKey, ip, newLabel, newName, setupKeyId, sshEnabled, loginExpirationEnabled,
-                    inactivityExpirationEnabled, lastLoginEpochMilli, expiry);
+                    inactivityExpirationEnabled, lastLoginEpochMilli, expiry, extraDnsLabels);
         }
 
         Peer withFlags(boolean ssh, boolean loginExpiration, boolean inactivityExpiration) {
             return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, ssh, loginExpiration, inactivityExpiration,
-                    lastLoginEpochMilli, expiry);
+                    lastLoginEpochMilli, expiry, extraDnsLabels);
         }
 
         Peer withExpiry(PeerExpiry newExpiry) {
             return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, sshEnabled, loginExpirationEnabled,
-                    inactivityExpirationEnabled, lastLoginEpochMilli, newExpiry);
+                    inactivityExpirationEnabled, lastLoginEpochMilli, newExpiry, extraDnsLabels);
         }
 
         Peer loggedIn(long epochMilli) {
             return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, sshEnabled, loginExpirationEnabled,
-                    inactivityExpirationEnabled, epochMilli, null);
+                    inactivityExpirationEnabled, epochMilli, null, extraDnsLabels);
+        }
+
+        Peer withExtraDnsLabels(List<String> labels) {
+            return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, sshEnabled, loginExpirationEnabled,
+                    inactivityExpirationEnabled, lastLoginEpochMilli, expiry, labels);
         }
     }
 
@@ -134,6 +144,19 @@ final class PeerBook {
         idByWgKey.put(peer.wgPubKey(), peer.id());
         addresses.take(Ipv4.parse(peer.ip(), "mesh IP"));
         labels.take(peer.dnsLabel());
+        peer.extraDnsLabels().forEach(labels::take);
+    }
+
+    /** Whether a peer's own or extra label is {@code label}. */
+    boolean labelTaken(String label) {
+        return labels.taken(label);
+    }
+
+    void setExtraDnsLabels(String id, List<String> extraDnsLabels) {
+        Peer peer = byId.get(id);
+        peer.extraDnsLabels().forEach(labels::release);
+        extraDnsLabels.forEach(labels::take);
+        byId.put(id, peer.withExtraDnsLabels(extraDnsLabels));
     }
 
     void rename(String id, String newName, String newLabel) {
@@ -158,5 +181,6 @@ final class PeerBook {
         idByWgKey.remove(peer.wgPubKey());
         addresses.release(Ipv4.parse(peer.ip(), "mesh IP"));
         labels.release(peer.dnsLabel());
+        peer.extraDnsLabels().forEach(labels::release);
     }
 }

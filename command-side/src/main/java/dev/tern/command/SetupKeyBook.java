@@ -17,21 +17,21 @@ final class SetupKeyBook {
      * {@link Long#MAX_VALUE} means never (a long keeps the snapshot independent of the mapper's time module).
      */
     record SetupKey(String id, String name, String keyHash, long expiresAtEpochMilli, int usageLimit, int usedTimes,
-                    boolean revoked, boolean ephemeral, List<String> autoGroups) {
+                    boolean revoked, boolean ephemeral, List<String> autoGroups, boolean allowExtraDnsLabels) {
         boolean usedUp() {
             return usageLimit > 0 && usedTimes >= usageLimit;
         }
 
         SetupKey used() {
-            return new SetupKey(id, name, keyHash, expiresAtEpochMilli, usageLimit, usedTimes + 1, revoked, ephemeral, autoGroups);
+            return new SetupKey(id, name, keyHash, expiresAtEpochMilli, usageLimit, usedTimes + 1, revoked, ephemeral, autoGroups, allowExtraDnsLabels);
         }
 
         SetupKey withRevoked() {
-            return new SetupKey(id, name, keyHash, expiresAtEpochMilli, usageLimit, usedTimes, true, ephemeral, autoGroups);
+            return new SetupKey(id, name, keyHash, expiresAtEpochMilli, usageLimit, usedTimes, true, ephemeral, autoGroups, allowExtraDnsLabels);
         }
 
         SetupKey withAutoGroups(List<String> groups) {
-            return new SetupKey(id, name, keyHash, expiresAtEpochMilli, usageLimit, usedTimes, revoked, ephemeral, List.copyOf(groups));
+            return new SetupKey(id, name, keyHash, expiresAtEpochMilli, usageLimit, usedTimes, revoked, ephemeral, List.copyOf(groups), allowExtraDnsLabels);
         }
     }
 

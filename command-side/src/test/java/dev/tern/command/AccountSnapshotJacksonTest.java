@@ -48,6 +48,7 @@ class AccountSnapshotJacksonTest extends AccountFixtureSupport {
         history.add(new PeerDeleted(ACC, "p3", wgKey(3)));
         history.add(new PeerRenamed(ACC, "p4", "web-3", "db", "db"));
         history.add(new PeerSshChanged(ACC, "p5", true));
+        history.add(new dev.tern.events.PeerExtraDnsLabelsSet(ACC, "p6", List.of("registry")));
         history.add(new PolicyCreated(ACC, "pol1", policyBetween("dev-ops", "g1", "g2")));
         history.add(new dev.tern.events.DnsSettingsUpdated(ACC, List.of(), List.of("g2")));
         history.add(new dev.tern.events.NameServerGroupCreated(ACC, "ns1", DnsCommandsTest.corp("corp", "g1")));
@@ -121,6 +122,24 @@ class AccountSnapshotJacksonTest extends AccountFixtureSupport {
         Account restored = roundTrip(JacksonSerializer.defaultSerializer(), account);
         // p7 took p3's address and label; the next "web" gets the label p4 gave up when renamed
         assertThat(nextPeer(restored)).isEqualTo(nextPeer(account)).isEqualTo("100.64.0.7 web-3");
+        assertThat(restored.peerBook().labelTaken("registry")).isTrue();
+        assertThat(restored.peerBook().proposeLabel("registry", null)).isEqualTo("registry-1");
+    }
+
+    @Test
+    void aSnapshotFromBeforeExtraDnsLabelsRestoresPeersWithout() {
+        Account account = populatedAccount();
+        byte[] json = JacksonSerializer.defaultSerializer().serialize(account, byte[].class).getData();
+        // peers were arrays ending at expiry (null for these) before the extra labels followed it
+        String old = new String(json, StandardCharsets.UTF_8).replace(",null,[]]", ",null]")
+                .replace(",null,[\"registry\"]]", ",null]");
+        assertThat(old).doesNotContain("registry\"]");
+        Account restored = JacksonSerializer.defaultSerializer().deserialize(new org.axonframework.serialization
+                .SimpleSerializedObject<>(old.getBytes(StandardCharsets.UTF_8), byte[].class, Account.class.getName(),
+                null));
+        assertThat(restored.peerBook().get("p6").extraDnsLabels()).isEmpty();
+        assertThat(restored.peerBook().get("p5").sshEnabled()).isTrue();
+        assertThat(nextPeer(restored)).isEqualTo("100.64.0.7 web-3");
     }
 
     private static String nextPeer(Account account) {

@@ -20,6 +20,7 @@ public sealed interface AccountEvent permits AccountCreated, AccountSettingsUpda
         DnsZoneCreated, DnsZoneUpdated, DnsZoneDeleted, DnsRecordCreated, DnsRecordUpdated, DnsRecordDeleted,
         RouteCreated, RouteUpdated, RouteDeleted,
         NetworkCreated, NetworkUpdated, NetworkDeleted, NetworkResourceCreated, NetworkResourceUpdated,
-        NetworkResourceDeleted, NetworkRouterCreated, NetworkRouterUpdated, NetworkRouterDeleted {
+        NetworkResourceDeleted, NetworkRouterCreated, NetworkRouterUpdated, NetworkRouterDeleted,
+        PeerExtraDnsLabelsSet {
     String accountId();
 }

@@ -17,6 +17,7 @@ import dev.tern.events.PeerLoginExpiryLifted;
 import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerExtraDnsLabelsSet;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
@@ -120,6 +121,7 @@ final class AccountGraph {
         int sharedIndex;
         String name;
         String dnsLabel;
+        List<String> extraDnsLabels = List.of();
         boolean sshEnabled;
         /** From PeerLoginExpired until PeerLoginRenewed or PeerLoginExpiryLifted. */
         boolean loginExpired;
@@ -198,6 +200,7 @@ final class AccountGraph {
             .on(PeerDeleted.class, (c, e) -> c.graph.peerDeleted(e, c.affected))
             .on(PeerRenamed.class, (c, e) -> c.graph.peerRenamed(e, c.affected))
             .on(PeerSshChanged.class, (c, e) -> c.graph.peerSshChanged(e, c.affected))
+            .on(PeerExtraDnsLabelsSet.class, (c, e) -> c.graph.peerExtraDnsLabelsSet(e, c.affected))
             .on(PeerLoginExpired.class, (c, e) -> c.graph.setLoginExpired(e.peerId(), true, c.affected))
             .on(PeerLoginRenewed.class, (c, e) -> c.graph.setLoginExpired(e.peerId(), false, c.affected))
             .on(PeerLoginExpiryLifted.class, (c, e) -> c.graph.setLoginExpired(e.peerId(), false, c.affected))
@@ -371,6 +374,16 @@ final class AccountGraph {
             peer.name = e.newName();
             peer.dnsLabel = e.dnsLabel();
             return true;
+        }, affected);
+    }
+
+    private void peerExtraDnsLabelsSet(PeerExtraDnsLabelsSet e, Set<String> affected) {
+        changeShownPeer(e.peerId(), peer -> {
+            boolean changed = !peer.extraDnsLabels.equals(e.labels());
+            peer.extraDnsLabels = List.copyOf(e.labels());
+            // its own zone names it too
+            affected.add(peer.id);
+            return changed;
         }, affected);
     }
 
@@ -565,6 +578,10 @@ final class AccountGraph {
         return groupId.equals(allGroupId);
     }
 
+    List<String> extraFqdns(Peer peer) {
+        return peer.extraDnsLabels.isEmpty() ? List.of() : peer.extraDnsLabels.stream().map(this::fqdn).toList();
+    }
+
     String fqdn(String dnsLabel) {
         return dnsDomain.isEmpty() ? dnsLabel : dnsLabel + "." + dnsDomain;
     }
@@ -580,7 +597,8 @@ final class AccountGraph {
 
     RemotePeer view(Peer peer) {
         if (peer.view == null) {
-            peer.view = new RemotePeer(peer.id, peer.name, peer.key, peer.ip, fqdn(peer.dnsLabel), peer.sshEnabled);
+            peer.view = new RemotePeer(peer.id, peer.name, peer.key, peer.ip, fqdn(peer.dnsLabel), peer.sshEnabled,
+                    extraFqdns(peer));
         }
         return peer.view;
     }

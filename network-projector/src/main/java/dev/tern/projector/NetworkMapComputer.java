@@ -107,7 +107,7 @@ final class NetworkMapComputer {
         }
         rules.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, graph.address(self.ip),
-                graph.fqdn(self.dnsLabel), self.sshEnabled);
+                graph.fqdn(self.dnsLabel), self.sshEnabled, graph.extraFqdns(self));
         // NetBird's peers to connect: the routes of these routing peers are the ones this peer may use
         java.util.function.Predicate<AccountGraph.Peer> connectable = seesEveryone
                 ? other -> !other.loginExpired

@@ -94,16 +94,17 @@ public record PeerNetworkMap(String accountId, String peerId, long serial, PeerC
 
     /**
      * A-records the peer's resolver serves, FQDN to mesh IP: its own FQDN and those of the peers it can see, offline
-     * ones included (see the class comment).
+     * ones included (see the class comment), each with the names of its extra DNS labels (as NetBird's peer zone).
      */
     public Map<String, String> dnsRecords() {
         TreeMap<String, String> records = new TreeMap<>();
         records.put(peerConfig.fqdn(), peerConfig.meshIp().address());
-        for (RemotePeer remote : remotePeers) {
-            records.put(remote.fqdn(), remote.meshIp().address());
-        }
-        for (RemotePeer offline : offlinePeers) {
-            records.put(offline.fqdn(), offline.meshIp().address());
+        peerConfig.extraFqdns().forEach(name -> records.put(name, peerConfig.meshIp().address()));
+        for (List<RemotePeer> peers : List.of(remotePeers, offlinePeers)) {
+            for (RemotePeer peer : peers) {
+                records.put(peer.fqdn(), peer.meshIp().address());
+                peer.extraFqdns().forEach(name -> records.put(name, peer.meshIp().address()));
+            }
         }
         return Collections.unmodifiableMap(records);
     }

@@ -16,6 +16,7 @@ import dev.tern.events.PeerLoginExpiryLifted;
 import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PeerRenamed;
+import dev.tern.events.PeerExtraDnsLabelsSet;
 import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
@@ -87,7 +88,7 @@ class IncrementalEqualsNaivePropertyTest {
         EXPIRE_LOGIN, RENEW_LOGIN, LIFT_EXPIRY, UPDATE_SETTINGS,
         DNS_SETTINGS, PUT_NAMESERVER_GROUP, DELETE_NAMESERVER_GROUP, PUT_ZONE, DELETE_ZONE, PUT_RECORD, DELETE_RECORD,
         CREATE_ROUTE, UPDATE_ROUTE, DELETE_ROUTE,
-        PUT_RESOURCE, DELETE_RESOURCE, PUT_ROUTER, DELETE_ROUTER
+        PUT_RESOURCE, DELETE_RESOURCE, PUT_ROUTER, DELETE_ROUTER, SET_EXTRA_LABELS
     }
 
     @Provide
@@ -123,7 +124,8 @@ class IncrementalEqualsNaivePropertyTest {
                 net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.PUT_RESOURCE)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_RESOURCE)),
                 net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.PUT_ROUTER)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_ROUTER)));
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_ROUTER)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.SET_EXTRA_LABELS)));
         Arbitrary<Integer> index = Arbitraries.integers().between(0, 1000);
         Arbitrary<Long> seed = Arbitraries.longs();
         return Combinators.combine(kinds, index, index, seed).as(Step::new).list().ofMinSize(1).ofMaxSize(80);
@@ -317,6 +319,11 @@ class IncrementalEqualsNaivePropertyTest {
                     boolean enabled = !ssh.getOrDefault(peerId, false);
                     ssh.put(peerId, enabled);
                     return new PeerSshChanged(ACCOUNT, peerId, enabled);
+                }
+                case SET_EXTRA_LABELS -> {
+                    String peerId = pick(peers, step.a());
+                    List<String> labels = step.b() % 3 == 0 ? List.of() : List.of("extra" + step.b() + "-" + peerId);
+                    return peerId == null ? null : new PeerExtraDnsLabelsSet(ACCOUNT, peerId, labels);
                 }
                 case RENAME_GROUP -> {
                     String groupId = pick(userGroups, step.a());

@@ -17,6 +17,7 @@ import dev.tern.events.PeerLoginExpiryLifted;
 import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerExtraDnsLabelsSet;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
@@ -72,6 +73,7 @@ final class NaiveNetworkMaps {
     private String domain = "";
     private String allGroupId;
     private final Map<String, Peer> peers = new LinkedHashMap<>();
+    private final Map<String, List<String>> extraLabels = new LinkedHashMap<>();
     private final Map<String, Set<String>> groups = new LinkedHashMap<>();
     private final Map<String, PolicyDefinition> policies = new LinkedHashMap<>();
     final NaiveDns dns = new NaiveDns();
@@ -82,6 +84,10 @@ final class NaiveNetworkMaps {
 
     NaiveNetworkMaps(String accountId) {
         this.accountId = accountId;
+    }
+
+    private List<String> extraNames(String peerId) {
+        return extraLabels.getOrDefault(peerId, List.of()).stream().map(l -> l + "." + domain).toList();
     }
 
     void apply(AccountEvent event) {
@@ -103,8 +109,14 @@ final class NaiveNetworkMaps {
             .on(GroupDeleted.class, (n, e) -> n.groups.remove(e.groupId()))
             .on(PeerRegistered.class, (n, e) -> n.peers.putIfAbsent(e.peerId(), new Peer(e.peerId(), e.wgPubKey(),
                     e.ip(), e.name(), e.dnsLabel(), false, false)))
+            .on(PeerExtraDnsLabelsSet.class, (n, e) -> {
+                if (n.peers.containsKey(e.peerId())) {
+                    n.extraLabels.put(e.peerId(), List.copyOf(e.labels()));
+                }
+            })
             .on(PeerDeleted.class, (n, e) -> {
                 n.peers.remove(e.peerId());
+                n.extraLabels.remove(e.peerId());
                 n.groups.values().forEach(members -> members.remove(e.peerId()));
             })
             .on(PeerRenamed.class, (n, e) -> n.peers.computeIfPresent(e.peerId(),
@@ -267,7 +279,7 @@ final class NaiveNetworkMaps {
         List<FirewallRule> sorted = new ArrayList<>(rules);
         sorted.sort(FirewallRule.ORDER);
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, self.ip.address() + "/" + prefix,
-                self.label + "." + domain, self.ssh);
+                self.label + "." + domain, self.ssh, extraNames(self.id));
         PeerDns peerDns = dns.configOf(g -> (g.equals(allGroupId) && groups.containsKey(g))
                 || groups.getOrDefault(g, Set.of()).contains(peerId));
         Set<String> connectable = new TreeSet<>();
@@ -280,7 +292,7 @@ final class NaiveNetworkMaps {
             Peer other = peers.get(extraId);
             if (!connectable.contains(extraId) && !extraId.equals(peerId)) {
                 remotes.add(new RemotePeer(other.id, other.name, other.key, other.ip, other.label + "." + domain,
-                        other.ssh));
+                        other.ssh, extraNames(other.id)));
             }
         }
         remotes.sort(byIp);
@@ -485,7 +497,7 @@ final class NaiveNetworkMaps {
             Peer other = peers.get(otherId);
             if (rule.action() == RuleAction.ACCEPT) {
                 visible.put(otherId, new RemotePeer(other.id, other.name, other.key, other.ip,
-                        other.label + "." + domain, other.ssh));
+                        other.label + "." + domain, other.ssh, extraNames(other.id)));
             }
             String address = everyone ? "0.0.0.0" : other.ip.address();
             if (ports.isEmpty()) {

@@ -12,6 +12,7 @@ import dev.tern.projector.NetworkMapProjector.PeerRef;
 import dev.tern.projector.PeerConfig;
 import dev.tern.projector.PeerNetworkMap;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -34,9 +35,13 @@ public final class DeviceLogin {
         /** The account a plain setup key belongs to, if any. */
         Optional<String> accountOfSetupKey(String plainSetupKey);
 
-        /** Registers the device, or for {@code knownPeerId} renews its login; throws what the account rejects. */
+        /**
+         * Registers the device (with the extra DNS labels it asks for), or for {@code knownPeerId} renews its login;
+         * throws what the account rejects.
+         */
         PeerRegistration logInWithoutReadYourWrites(String plainSetupKey, WireGuardKey wgPubKey, PeerSystemMeta meta,
-                                                    String sourceAddress, String knownPeerId);
+                                                    String sourceAddress, String knownPeerId,
+                                                    List<String> extraDnsLabels);
     }
 
     /**
@@ -44,9 +49,15 @@ public final class DeviceLogin {
      *
      * @param meta the metadata as Tern keeps it; asked for only when the login registers or renews (a known peer's
      *             Login does not judge it)
+     * @param extraDnsLabels the labels the client asks for (LoginRequest.dnsLabels), kept when the login registers
      */
     public record Attempt(WireGuardKey peerKey, String setupKey, String jwtToken, Supplier<PeerSystemMeta> meta,
-                          String sourceAddress) {
+                          String sourceAddress, List<String> extraDnsLabels) {
+        public Attempt(WireGuardKey peerKey, String setupKey, String jwtToken, Supplier<PeerSystemMeta> meta,
+                       String sourceAddress) {
+            this(peerKey, setupKey, jwtToken, meta, sourceAddress, List.of());
+        }
+
         boolean withSetupKey() {
             return !setupKey.isBlank();
         }
@@ -241,7 +252,7 @@ public final class DeviceLogin {
         try {
             // The device needs its network map, not the REST read tables: don't wait for those.
             registration = setupKeys.logInWithoutReadYourWrites(attempt.setupKey(), peerKey, meta,
-                    attempt.sourceAddress(), known == null ? null : known.peerId());
+                    attempt.sourceAddress(), known == null ? null : known.peerId(), attempt.extraDnsLabels());
         } catch (RuntimeException e) {
             throw new Refused(registrationFailure(CommandFailures.unwrap(e)));
         }

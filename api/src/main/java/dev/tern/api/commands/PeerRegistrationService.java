@@ -9,6 +9,7 @@ import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.Secrets;
 import dev.tern.events.values.WireGuardKey;
 import dev.tern.query.setupkeys.RegistrationReads;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Service;
@@ -91,7 +92,7 @@ public class PeerRegistrationService implements DeviceLogin.SetupKeys {
      */
     public PeerRegistration registerWithoutReadYourWrites(String plainSetupKey, WireGuardKey wgPubKey,
                                                           PeerSystemMeta meta, String sourceAddress) {
-        return logInWithoutReadYourWrites(plainSetupKey, wgPubKey, meta, sourceAddress, null);
+        return logInWithoutReadYourWrites(plainSetupKey, wgPubKey, meta, sourceAddress, null, List.of());
     }
 
     /**
@@ -102,17 +103,17 @@ public class PeerRegistrationService implements DeviceLogin.SetupKeys {
     @Override
     public PeerRegistration logInWithoutReadYourWrites(String plainSetupKey, WireGuardKey wgPubKey,
                                                        PeerSystemMeta meta, String sourceAddress,
-                                                       String knownPeerId) {
-        RegisterPeer command = registerPeer(plainSetupKey, wgPubKey, meta, knownPeerId);
+                                                       String knownPeerId, List<String> extraDnsLabels) {
+        RegisterPeer command = registerPeer(plainSetupKey, wgPubKey, meta, knownPeerId, extraDnsLabels);
         return commands.sendWithoutWaitingForReads(command, peerActor(command), sourceAddress);
     }
 
     private RegisterPeer registerPeer(String plainSetupKey, WireGuardKey wgPubKey, PeerSystemMeta meta) {
-        return registerPeer(plainSetupKey, wgPubKey, meta, null);
+        return registerPeer(plainSetupKey, wgPubKey, meta, null, List.of());
     }
 
     private RegisterPeer registerPeer(String plainSetupKey, WireGuardKey wgPubKey, PeerSystemMeta meta,
-                                      String knownPeerId) {
+                                      String knownPeerId, List<String> extraDnsLabels) {
         if (plainSetupKey == null || plainSetupKey.isBlank()) {
             throw CommandRejected.invalid("setup key is missing");
         }
@@ -125,7 +126,8 @@ public class PeerRegistrationService implements DeviceLogin.SetupKeys {
         String keyHash = Secrets.setupKeyHash(plainSetupKey);
         String accountId = accountOfKeyHash(keyHash)
                 .orElseThrow(() -> CommandRejected.notFound("setup key not found"));
-        return new RegisterPeer(accountId, knownPeerId == null ? Ids.newId() : knownPeerId, keyHash, wgPubKey, meta);
+        return new RegisterPeer(accountId, knownPeerId == null ? Ids.newId() : knownPeerId, keyHash, wgPubKey, meta,
+                extraDnsLabels);
     }
 
     /**

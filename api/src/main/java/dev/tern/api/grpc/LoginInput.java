@@ -23,8 +23,8 @@ import io.grpc.StatusRuntimeException;
  *     newline), and refusing those would lock real devices out.</li>
  *     <li>setupKey and jwtToken: refused over {@link #MAX_SETUP_KEY} / {@link #MAX_JWT} chars or with unsafe
  *     characters (no real key has either); the message never repeats them.</li>
- *     <li>dnsLabels: at most {@link #MAX_DNS_LABELS}, each at most 253 chars without unsafe characters. Tern does
- *     not use extra labels yet; they are checked so that nothing unchecked is ever stored later.</li>
+ *     <li>dnsLabels: at most {@link #MAX_DNS_LABELS}, each at most 253 chars without unsafe characters; the
+ *     account then judges them as DNS labels (and refuses them unless the setup key allows extra labels).</li>
  *     <li>peerKeys.sshPubKey: at most {@link #MAX_SSH_KEY} bytes (not stored; OpenSSH key files end in a newline,
  *     so its content is not judged). peerKeys.wgPubKey must equal the envelope's key (checked by the service).</li>
  * </ul>

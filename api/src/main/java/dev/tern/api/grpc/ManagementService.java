@@ -132,7 +132,8 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
             requireSameKey(login, opened.peerKey());
             LoginInput.check(login);
             DeviceLogin.Attempt attempt = new DeviceLogin.Attempt(opened.peerKey(), login.getSetupKey(),
-                    login.getJwtToken(), () -> LoginInput.meta(login), CallOrigin.remoteIp());
+                    login.getJwtToken(), () -> LoginInput.meta(login), CallOrigin.remoteIp(),
+                    login.getDnsLabelsList());
             // DeviceLogin asks the replay guard only when the login acts; only a body it took in is forgotten again
             AtomicBoolean admitted = new AtomicBoolean();
             // NetBird's client retries a Login that failed transiently or that it gave up waiting for (deadline)

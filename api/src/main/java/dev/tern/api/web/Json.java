@@ -166,7 +166,8 @@ final class Json {
                     p.sshEnabled(), nz(p.userId()), m == null ? "" : m.hostname(), m == null ? "" : m.uiVersion(),
                     fqdn(p.dnsLabel(), dnsDomain), p.loginExpirationEnabled(), p.loginExpired(),
                     Times.iso(p.lastLogin()),
-                    p.inactivityExpirationEnabled(), false, "", "", m == null ? "" : m.systemSerialNumber(), List.of(),
+                    p.inactivityExpirationEnabled(), false, "", "", m == null ? "" : m.systemSerialNumber(),
+                    p.extraDnsLabels().stream().map(label -> fqdn(label, dnsDomain)).toList(),
                     p.ephemeral(), accessiblePeersCount);
         }
     }

@@ -288,7 +288,7 @@ class DeviceLoginTest {
         @Override
         public PeerRegistration logInWithoutReadYourWrites(String plainSetupKey, WireGuardKey wgPubKey,
                                                            PeerSystemMeta meta, String sourceAddress,
-                                                           String knownPeerId) {
+                                                           String knownPeerId, List<String> extraDnsLabels) {
             LogInCall call = new LogInCall(plainSetupKey, wgPubKey, meta, sourceAddress, knownPeerId);
             logIns.add(call);
             return onLogIn.logIn(call);

@@ -225,11 +225,13 @@ public final class NetBirdClient implements AutoCloseable {
         }
     }
 
-    /** {@code netbird up --setup-key ... --management-url ...}: logs in and connects; fails with the output if not. */
-    public Shell.Result up(String managementUrl, String setupKey, String hostname) {
-        return cli(120, "up", "--setup-key", setupKey, "--management-url", managementUrl,
+    /** {@code netbird up --setup-key ... --management-url ... [moreArgs]}: logs in and connects. */
+    public Shell.Result up(String managementUrl, String setupKey, String hostname, String... moreArgs) {
+        List<String> args = new ArrayList<>(List.of("up", "--setup-key", setupKey, "--management-url", managementUrl,
                 "--interface-name", iface, "--wireguard-port", "51820", "--hostname", hostname,
-                "--log-file", "console");
+                "--log-file", "console"));
+        args.addAll(List.of(moreArgs));
+        return cli(120, args.toArray(String[]::new));
     }
 
     /** {@code netbird status --json}, parsed; fails when the command does. */

@@ -17,6 +17,7 @@ import dev.tern.events.PeerLoginExpiryLifted;
 import dev.tern.events.PeerLoginRenewed;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerExtraDnsLabelsSet;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PolicyCreated;
@@ -143,6 +144,8 @@ public class PointInTimeReads {
                 .ignore(AccountEventDispatch.DNS_EVENTS)
                 .ignore(AccountEventDispatch.NETWORK_EVENTS)
                 .ignore(AccountEventDispatch.ROUTE_EVENTS)
+                .on(PeerExtraDnsLabelsSet.class, (f, e) -> f.peer(e.peerId())
+                        .ifPresent(p -> p.extraDnsLabels = List.copyOf(e.labels())))
                 .build();
 
         AccountState state(Instant at) {
@@ -208,6 +211,7 @@ public class PointInTimeReads {
         final Instant registeredAt;
         String name;
         String dnsLabel;
+        List<String> extraDnsLabels = List.of();
         boolean sshEnabled;
         boolean loginExpirationEnabled;
         boolean inactivityExpirationEnabled;
@@ -232,7 +236,7 @@ public class PointInTimeReads {
         PeerView view(String accountId, List<PeerView.GroupRef> groups) {
             return new PeerView(id, accountId, name, wgPubKey, ip, dnsLabel, meta, userId, setupKeyId, groups,
                     sshEnabled, loginExpirationEnabled, inactivityExpirationEnabled, ephemeral, registeredAt,
-                    lastLogin, loginExpiry, false, null, null);
+                    lastLogin, loginExpiry, false, null, null, extraDnsLabels);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.tern.query.peers;
 import static dev.tern.query.jdbc.Rows.ts;
 
 import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerExtraDnsLabelsSet;
 import dev.tern.events.PeerInactivityExpirationChanged;
 import dev.tern.events.PeerLoginExpirationChanged;
 import dev.tern.events.PeerLoginExpired;
@@ -57,6 +58,11 @@ public class PeerProjection {
     void on(PeerRenamed e) {
         jdbc.update("UPDATE rm_peers SET name = ?, dns_label = ? WHERE id = ?", e.newName(), e.dnsLabel(),
                 e.peerId());
+    }
+
+    @EventHandler
+    void on(PeerExtraDnsLabelsSet e) {
+        jdbc.update("UPDATE rm_peers SET extra_dns_labels = ? WHERE id = ?", Json.write(e.labels()), e.peerId());
     }
 
     @EventHandler

@@ -66,14 +66,15 @@ public class PeerReads implements ExpiryReads {
                 SELECT p.id, p.account_id, p.name, p.wg_pub_key, p.ip, p.dns_label, p.meta, p.user_id,
                        p.setup_key_id, p.ssh_enabled, p.login_expiration_enabled, p.inactivity_expiration_enabled,
                        p.ephemeral, p.created_at, p.last_login, p.login_expiry_cause,
-                       COALESCE(s.connected AND s.last_seen >= ?, FALSE), s.last_seen, s.connection_ip
+                       COALESCE(s.connected AND s.last_seen >= ?, FALSE), s.last_seen, s.connection_ip,
+                       p.extra_dns_labels
                 FROM rm_peers p LEFT JOIN peer_status s ON s.peer_id = p.id
                 WHERE""" + " " + condition + " ORDER BY p.name, p.id", (rs, i) -> new PeerView(rs.getString(1),
                 rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
                 Json.read(rs.getString(7), PeerSystemMeta.class), rs.getString(8), rs.getString(9),
                 List.of(), rs.getBoolean(10), rs.getBoolean(11), rs.getBoolean(12), rs.getBoolean(13),
                 instant(rs, 14), instant(rs, 15), expiry(rs.getString(16)), rs.getBoolean(17), instant(rs, 18),
-                rs.getString(19)),
+                rs.getString(19), List.of(Json.read(rs.getString(20), String[].class))),
                 withFreshSince(args));
         if (peers.isEmpty()) {
             return peers;
@@ -127,7 +128,7 @@ public class PeerReads implements ExpiryReads {
         return new PeerView(p.id(), p.accountId(), p.name(), p.wgPubKey(), p.ip(), p.dnsLabel(), p.meta(), p.userId(),
                 p.setupKeyId(), groups, p.sshEnabled(), p.loginExpirationEnabled(), p.inactivityExpirationEnabled(),
                 p.ephemeral(), p.createdAt(), p.lastLogin(), p.loginExpiry(), p.connected(), p.lastSeen(),
-                p.connectionIp());
+                p.connectionIp(), p.extraDnsLabels());
     }
 
     private static PeerExpiry expiry(String storedName) {

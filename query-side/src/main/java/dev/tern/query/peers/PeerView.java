@@ -16,7 +16,7 @@ public record PeerView(String id, String accountId, String name, String wgPubKey
                        PeerSystemMeta meta, String userId, String setupKeyId, List<GroupRef> groups,
                        boolean sshEnabled, boolean loginExpirationEnabled, boolean inactivityExpirationEnabled,
                        boolean ephemeral, Instant createdAt, Instant lastLogin, PeerExpiry loginExpiry,
-                       boolean connected, Instant lastSeen, String connectionIp) {
+                       boolean connected, Instant lastSeen, String connectionIp, List<String> extraDnsLabels) {
 
     /** Whether the peer's login has lapsed (NetBird's {@code login_expired}). */
     public boolean loginExpired() {
