@@ -414,7 +414,7 @@ public final class Engine {
         if (link.proxy != null) {
             return; // relayed links stay relayed
         }
-        Candidates.choose(link.candidates, localAddresses.get()).ifPresent(chosen -> {
+        Candidates.choose(outsideRoutedNetworks(link.candidates), localAddresses.get()).ifPresent(chosen -> {
             String endpoint = chosen.endpoint();
             if (endpoint.equals(link.endpoint)) {
                 return;
@@ -428,6 +428,29 @@ public final class Engine {
             LOG.info("peer {} reachable at {}", shortKey(peerKey), endpoint);
             plane.applyPeers(desiredPeers());
         });
+    }
+
+    /**
+     * Candidates outside the networks we route into the mesh: WireGuard's packets to an address there would go
+     * into the tunnel they are meant to carry (a routing peer lists its site address among its candidates). An
+     * exit node's default route is left to the host routes that keep peers' endpoints outside it.
+     */
+    private List<Candidates.Candidate> outsideRoutedNetworks(List<Candidates.Candidate> candidates) {
+        List<Candidates.LocalAddress> routed = new ArrayList<>();
+        for (Routing.Choice choice : routing.choices()) {
+            String network = choice.route().network();
+            int slash = network.indexOf('/');
+            int bits = Integer.parseInt(network.substring(slash + 1));
+            if (bits > 0) {
+                routed.add(new Candidates.LocalAddress(network.substring(0, slash), bits));
+            }
+        }
+        if (routed.isEmpty()) {
+            return candidates;
+        }
+        return candidates.stream()
+                .filter(c -> routed.stream().noneMatch(network -> Candidates.sameSubnet(c.address(), network)))
+                .toList();
     }
 
     private boolean handshakeFresh(String peerKey) {

@@ -120,4 +120,19 @@ class EngineRoutesTest {
         assertThat(plane.peers.get(keyR1).allowedIps()).containsExactly("100.64.0.2/32");
         assertThat(engine.routeStatus()).extracting(StatusReport.Route::state).containsExactly(Routing.SERVING);
     }
+
+    @Test
+    void aCandidateInsideARoutedNetworkIsNeverAPeersEndpoint() {
+        engine.applyMap(map(1, new MapRoutes(List.of(site(keyR1, 10)), List.of()), keyR1, keyR2));
+
+        engine.onSignal(keyR2, dev.tern.protocol.signal.Body.newBuilder()
+                .setType(dev.tern.protocol.signal.Body.Type.CANDIDATE)
+                .setPayload(Candidates.format(0, "10.10.10.2", 51820)).build());
+        assertThat(plane.endpointOf(keyR2)).as("10.10.10.2 is routed through R1's tunnel").isNull();
+
+        engine.onSignal(keyR2, dev.tern.protocol.signal.Body.newBuilder()
+                .setType(dev.tern.protocol.signal.Body.Type.CANDIDATE)
+                .setPayload(Candidates.format(1, "192.0.2.12", 51820)).build());
+        assertThat(plane.endpointOf(keyR2)).isEqualTo("192.0.2.12:51820");
+    }
 }
