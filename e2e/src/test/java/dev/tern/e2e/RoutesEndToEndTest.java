@@ -31,7 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Issue 10's routes with tern agents, real WireGuard and the kernel's forwarding: a "site" namespace with
  * 10.10.10.0/24 (host 10.10.10.5) on a bridge behind routing peers R1 (10.10.10.1) and R2 (10.10.10.2), client A,
- * and exit node E with a host standing for the internet (203.0.113.5) behind it. The site host runs a TCP echo of
+ * and exit node E with a host standing for the internet (203.0.113.5) behind it. A reaches management at an
+ * address off its subnet, through its default route, so the exit node's routes would take that path if nothing
+ * kept it out. The site host runs a TCP echo of
  * the source address it sees, so masquerading shows. The steps build on each other and run in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -47,6 +49,11 @@ class RoutesEndToEndTest {
     private static final String SITE_HOST = "10.10.10.5";
     private static final String INTERNET_HOST = "203.0.113.5";
     private static final int ECHO_PORT = 7000;
+    /**
+     * A second address of the server, off every subnet: A reaches management there through its default route (via
+     * the server's bridge address), the path an exit node's routes would take into the tunnel.
+     */
+    private static final String FAR_SERVER = "198.51.100.1";
 
     private static TestNetwork net;
     private static TernServerProcess server;
@@ -75,6 +82,7 @@ class RoutesEndToEndTest {
                 .env(Map.of("TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073"))
                 .log("tern-server-routes-" + RUN, log("tern-server-routes-" + RUN))
                 .launch(dataDir);
+        Shell.must(in(net.serverNamespace(), "ip", "addr", "add", FAR_SERVER + "/32", "dev", "lo"));
         Rest probe = new Rest(restUrl());
         await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
@@ -93,8 +101,8 @@ class RoutesEndToEndTest {
         // clients and routing peers see each other: the route's routing peer must be a peer A may connect to
         rest.post("/api/policies", policy("clients-routers", clients, routers, true, "all", List.of()));
 
-        startAgent("a", "alpha", clients);
-        startAgent("r1", "router1", routers);
+        startAgent("a", "alpha", clients, true);
+        startAgent("r1", "router1", routers, false);
 
         // the site: a bridge with the site host, R1 on it at 10.10.10.1 (R2 joins later at 10.10.10.2)
         String site = namespace("site");
@@ -140,8 +148,12 @@ class RoutesEndToEndTest {
         return Shell.inNamespace(ns, command).toArray(String[]::new);
     }
 
-    private static void startAgent(String label, String hostname, String group) throws Exception {
+    private static void startAgent(String label, String hostname, String group, boolean managementViaGateway)
+            throws Exception {
         String ns = net.addHost(label);
+        if (managementViaGateway) {
+            Shell.must(in(ns, "ip", "route", "add", "default", "via", net.serverAddress()));
+        }
         String iface = "wt" + label + RUN;
         Path configDir = Files.createTempDirectory("tern-e2e-routes-" + label + "-");
         Path keyFile = Files.createTempFile("tern-e2e-routes-" + label + "-", ".setup-key",
@@ -150,7 +162,8 @@ class RoutesEndToEndTest {
         ChildProcess p = ChildProcess.start("agent-routes-" + label + "-" + RUN,
                 Shell.inNamespace(ns, ChildProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
                         ChildProcess.artifact("../agent/target/tern.jar"), "up",
-                        "--setup-key-file", keyFile.toString(), "--management-url", managementUrl(),
+                        "--setup-key-file", keyFile.toString(), "--management-url",
+                        managementViaGateway ? "http://" + FAR_SERVER + ":33073" : managementUrl(),
                         "--interface", iface, "--config-dir", configDir.toString(), "--wg-port", "51820",
                         "--hostname", hostname),
                 Map.of(), log("agent-routes-" + label + "-" + RUN));
@@ -310,7 +323,7 @@ class RoutesEndToEndTest {
     @Test
     @Order(30)
     void stoppingTheRoutingPeerMovesTrafficToTheOtherOne() throws Exception {
-        startAgent("r2", "router2", routers);
+        startAgent("r2", "router2", routers, false);
         connectToSite("r2", "10.10.10.2");
         rest.post("/api/routes", route("10.10.10.0/24", peerIdOf("router2"), 200, true, List.of(siteAccess)));
         await("R2 forwards as a second routing peer").atMost(CONVERGE).untilAsserted(() ->
@@ -332,7 +345,7 @@ class RoutesEndToEndTest {
     @Test
     @Order(40)
     void anExitNodeCarriesTheInternetWhileManagementStaysReachable() throws Exception {
-        startAgent("e", "exit", routers);
+        startAgent("e", "exit", routers, false);
         // the internet: a namespace behind E on 203.0.113.0/24
         String internet = namespace("inet");
         Shell.must("ip", "link", "add", "ie" + RUN, "type", "veth", "peer", "name", "ii" + RUN);
@@ -352,13 +365,18 @@ class RoutesEndToEndTest {
         assertThat(Shell.must(in(agents.get("a").namespace(), "ip", "route")))
                 .contains("0.0.0.0/1 dev " + agents.get("a").iface())
                 .contains("128.0.0.0/1 dev " + agents.get("a").iface());
-        assertThat(status("a").path("management").path("state").asText()).isEqualTo("connected");
-        assertThat(dev.tern.e2e.support.Mesh.tcp(agents.get("a").namespace(), net.serverAddress(), 33073))
+        // A reaches management at an address its default route led to: a host route keeps it off the exit node
+        assertThat(Shell.must(in(agents.get("a").namespace(), "ip", "route", "show", FAR_SERVER)))
+                .contains("via " + net.serverAddress());
+        assertThat(dev.tern.e2e.support.Mesh.tcp(agents.get("a").namespace(), FAR_SERVER, 33073))
                 .as("management stays reachable outside the mesh").isTrue();
+        assertThat(status("a").path("management").path("state").asText()).isEqualTo("connected");
 
+        // the next map still reaches A over its Sync stream: deleting the route takes the exit routes away again
         rest.delete("/api/routes/" + exitRoute);
         await("the exit route goes").atMost(CONVERGE).untilAsserted(() ->
-                assertThat(Shell.must(in(agents.get("a").namespace(), "ip", "route"))).doesNotContain("0.0.0.0/1"));
+                assertThat(Shell.must(in(agents.get("a").namespace(), "ip", "route"))).doesNotContain("0.0.0.0/1")
+                        .doesNotContain(FAR_SERVER));
         assertThat(sourceSeen("a", INTERNET_HOST)).isNull();
     }
 }

@@ -105,15 +105,9 @@ public record MeshMap(long serial, String address, String fqdn, List<RemotePeer>
         if (rule.getDirection() != RuleDirection.IN) {
             return List.of();
         }
-        FirewallRuleSpec.Protocol protocol;
-        switch (rule.getProtocol()) {
-            case ALL -> protocol = FirewallRuleSpec.Protocol.ALL;
-            case TCP -> protocol = FirewallRuleSpec.Protocol.TCP;
-            case UDP -> protocol = FirewallRuleSpec.Protocol.UDP;
-            case ICMP -> protocol = FirewallRuleSpec.Protocol.ICMP;
-            default -> {
-                return List.of();
-            }
+        FirewallRuleSpec.Protocol protocol = MapRoutes.protocol(rule.getProtocol()).orElse(null);
+        if (protocol == null) {
+            return List.of();
         }
         int[] ports = ports(rule, protocol);
         boolean accept = rule.getAction() == dev.tern.protocol.management.RuleAction.ACCEPT;

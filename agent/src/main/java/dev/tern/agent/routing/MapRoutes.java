@@ -7,6 +7,7 @@ import dev.tern.protocol.management.PortInfo;
 import dev.tern.protocol.management.Route;
 import dev.tern.protocol.management.RouteFirewallRule;
 import dev.tern.protocol.management.RuleAction;
+import dev.tern.protocol.management.RuleProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,15 +55,9 @@ public record MapRoutes(List<RouteSpec> routes, List<ForwardRuleSpec> forwardRul
     }
 
     static java.util.Optional<ForwardRuleSpec> forwardRule(RouteFirewallRule rule) {
-        FirewallRuleSpec.Protocol protocol;
-        switch (rule.getProtocol()) {
-            case ALL -> protocol = FirewallRuleSpec.Protocol.ALL;
-            case TCP -> protocol = FirewallRuleSpec.Protocol.TCP;
-            case UDP -> protocol = FirewallRuleSpec.Protocol.UDP;
-            case ICMP -> protocol = FirewallRuleSpec.Protocol.ICMP;
-            default -> {
-                return java.util.Optional.empty();
-            }
+        FirewallRuleSpec.Protocol protocol = protocol(rule.getProtocol()).orElse(null);
+        if (protocol == null) {
+            return java.util.Optional.empty();
         }
         if (!isIpv4Cidr(rule.getDestination())) {
             return java.util.Optional.empty(); // a domain route's dynamic rule, or IPv6
@@ -86,6 +81,17 @@ public record MapRoutes(List<RouteSpec> routes, List<ForwardRuleSpec> forwardRul
         }
         return java.util.Optional.of(new ForwardRuleSpec(sources, rule.getDestination(), protocol, from, to,
                 rule.getAction() == RuleAction.ACCEPT));
+    }
+
+    /** A rule protocol the firewall can enforce exactly; custom protocols are not (nothing, then). */
+    public static java.util.Optional<FirewallRuleSpec.Protocol> protocol(RuleProtocol protocol) {
+        return switch (protocol) {
+            case ALL -> java.util.Optional.of(FirewallRuleSpec.Protocol.ALL);
+            case TCP -> java.util.Optional.of(FirewallRuleSpec.Protocol.TCP);
+            case UDP -> java.util.Optional.of(FirewallRuleSpec.Protocol.UDP);
+            case ICMP -> java.util.Optional.of(FirewallRuleSpec.Protocol.ICMP);
+            default -> java.util.Optional.empty();
+        };
     }
 
     static boolean isIpv4Cidr(String text) {
