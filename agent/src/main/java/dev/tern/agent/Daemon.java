@@ -119,6 +119,9 @@ final class Daemon {
         if (HostDns.restoreLeftover(HostDns.RESOLV_CONF, dir.path())) {
             LOG.warn("restored {} that an earlier run left pointing at its resolver", HostDns.RESOLV_CONF);
         }
+        if (LinuxHost.restoreLeftover(LinuxHost.IP_FORWARD, dir.path())) {
+            LOG.warn("restored {} that an earlier run left on", LinuxHost.IP_FORWARD);
+        }
         Thread hook = new Thread(this::stop, "tern-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -218,7 +221,7 @@ final class Daemon {
         dns = HostDns.forHost(options.interfaceName(), shell, dir.path());
         engine.useDns(dns);
         engine.useRouting(new Routing(key.publicKeyBase64(), new LinuxHost(options.interfaceName(), shell,
-                LinuxHost.IP_FORWARD)), () -> serverAddresses(managementTarget));
+                LinuxHost.IP_FORWARD, dir.path())), () -> serverAddresses(managementTarget));
         useSignal(login);
 
         control = ControlSocket.start(dir.controlSocket(), this::handleControl);

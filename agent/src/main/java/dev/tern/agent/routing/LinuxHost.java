@@ -31,12 +31,15 @@ import java.util.regex.Pattern;
 public final class LinuxHost implements Routing.Host {
     private static final Logger LOG = LoggerFactory.getLogger(LinuxHost.class);
     public static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
+    /** In the config dir while forwarding is on because of us: the value to put back, also after a crash. */
+    public static final String FORWARDING_BACKUP = "ip_forward.backup";
     private static final Pattern VIA = Pattern.compile("\\bvia (\\S+)");
     private static final Pattern DEV = Pattern.compile("\\bdev (\\S+)");
 
     private final String iface;
     private final Shell shell;
     private final Path ipForward;
+    private final Path forwardingBackup;
     private final Set<String> installed = new TreeSet<>();
     /** Address to the {@code ip route} arguments of the host route that keeps it outside the tunnel. */
     private final Map<String, List<String>> pinned = new LinkedHashMap<>();
@@ -45,10 +48,29 @@ public final class LinuxHost implements Routing.Host {
     /** The value of ip_forward before we turned it on, or null while we have not changed it. */
     private String previousForwarding;
 
-    public LinuxHost(String iface, Shell shell, Path ipForward) {
+    public LinuxHost(String iface, Shell shell, Path ipForward, Path configDir) {
         this.iface = iface;
         this.shell = shell;
         this.ipForward = ipForward;
+        this.forwardingBackup = configDir.resolve(FORWARDING_BACKUP);
+    }
+
+    /**
+     * Puts back the forwarding a crashed run turned on (its backup is still in {@code configDir}); true when there
+     * was one.
+     */
+    public static boolean restoreLeftover(Path ipForward, Path configDir) {
+        Path backup = configDir.resolve(FORWARDING_BACKUP);
+        try {
+            if (!Files.exists(backup)) {
+                return false;
+            }
+            Files.writeString(ipForward, Files.readString(backup).strip() + "\n");
+            Files.delete(backup);
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restore " + ipForward + " from " + backup, e);
+        }
     }
 
     /** The kernel prefixes a routed network is installed as: a default route as its two halves. */
@@ -141,11 +163,14 @@ public final class LinuxHost implements Routing.Host {
             if (on && previousForwarding == null) {
                 previousForwarding = Files.readString(ipForward).strip();
                 if (!"1".equals(previousForwarding)) {
+                    // the backup first: a crash between the two writes still finds what to put back
+                    Files.writeString(forwardingBackup, previousForwarding + "\n");
                     Files.writeString(ipForward, "1\n");
                     LOG.info("enabled IPv4 forwarding (was {})", previousForwarding);
                 }
             } else if (!on && previousForwarding != null) {
                 Files.writeString(ipForward, previousForwarding + "\n");
+                Files.deleteIfExists(forwardingBackup);
                 previousForwarding = null;
             }
         } catch (IOException e) {

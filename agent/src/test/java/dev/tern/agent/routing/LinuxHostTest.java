@@ -45,7 +45,7 @@ class LinuxHostTest {
         if (!Files.exists(forward)) {
             Files.writeString(forward, "0\n");
         }
-        return new LinuxHost("tern9", shell, forward);
+        return new LinuxHost("tern9", shell, forward, dir);
     }
 
     @Test
@@ -105,6 +105,25 @@ class LinuxHostTest {
         host.forwarding(true);
         host.close();
         assertThat(Files.readString(forward).strip()).isEqualTo("0");
+    }
+
+    @Test
+    void forwardingACrashedRunLeftOnIsPutBackFromItsBackup() throws Exception {
+        Path forward = dir.resolve("ip_forward");
+        LinuxHost crashed = host();
+        crashed.forwarding(true);
+        assertThat(Files.readString(forward).strip()).isEqualTo("1");
+        // no close(): the process died
+
+        assertThat(LinuxHost.restoreLeftover(forward, dir)).isTrue();
+        assertThat(Files.readString(forward).strip()).isEqualTo("0");
+        assertThat(dir.resolve(LinuxHost.FORWARDING_BACKUP)).doesNotExist();
+        assertThat(LinuxHost.restoreLeftover(forward, dir)).as("nothing left the second time").isFalse();
+
+        LinuxHost clean = host();
+        clean.forwarding(true);
+        clean.close();
+        assertThat(dir.resolve(LinuxHost.FORWARDING_BACKUP)).as("a clean stop leaves no backup").doesNotExist();
     }
 
     @Test
