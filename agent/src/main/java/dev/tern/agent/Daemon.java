@@ -22,6 +22,8 @@ import dev.tern.agent.engine.MeshMap;
 import dev.tern.agent.ice.IceLinks;
 import dev.tern.agent.ice.IceSession;
 import dev.tern.agent.relay.RelayClient;
+import dev.tern.agent.routing.LinuxHost;
+import dev.tern.agent.routing.Routing;
 import dev.tern.agent.status.StatusReport;
 import dev.tern.protocol.crypto.X25519KeyPair;
 import dev.tern.protocol.management.LoginResponse;
@@ -42,7 +44,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -86,6 +92,7 @@ final class Daemon {
     /** The STUN servers of the latest login or config-only Sync: ICE links ask them for server-reflexive candidates. */
     private volatile List<InetSocketAddress> stunServers = List.of();
     private Channels.Target signalTarget;
+    private final Map<String, List<String>> resolvedServers = new java.util.concurrent.ConcurrentHashMap<>();
     private WireGuardDevice device;
     private ControlSocket control;
     private ScheduledExecutorService housekeeping;
@@ -111,6 +118,9 @@ final class Daemon {
         pidFile.claim();
         if (HostDns.restoreLeftover(HostDns.RESOLV_CONF, dir.path())) {
             LOG.warn("restored {} that an earlier run left pointing at its resolver", HostDns.RESOLV_CONF);
+        }
+        if (LinuxHost.restoreLeftover(LinuxHost.IP_FORWARD, dir.path())) {
+            LOG.warn("restored {} that an earlier run left on", LinuxHost.IP_FORWARD);
         }
         Thread hook = new Thread(this::stop, "tern-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -210,6 +220,8 @@ final class Daemon {
                 }, relay, iceLinks, Clock.systemUTC());
         dns = HostDns.forHost(options.interfaceName(), shell, dir.path());
         engine.useDns(dns);
+        engine.useRouting(new Routing(key.publicKeyBase64(), new LinuxHost(options.interfaceName(), shell,
+                LinuxHost.IP_FORWARD, dir.path())), () -> serverAddresses(managementTarget));
         useSignal(login);
 
         control = ControlSocket.start(dir.controlSocket(), this::handleControl);
@@ -380,11 +392,47 @@ final class Daemon {
         }
     }
 
+    /**
+     * The IPv4 addresses of management, signal, relay and the STUN servers: an exit node's default route must not
+     * take them into the mesh. Names are resolved once (a later lookup might itself go through the exit node).
+     */
+    private Collection<String> serverAddresses(Channels.Target managementTarget) {
+        Set<String> hosts = new LinkedHashSet<>();
+        hosts.add(managementTarget.host());
+        Channels.Target signalAt = signalTarget;
+        if (signalAt != null) {
+            hosts.add(signalAt.host());
+        }
+        RelayClient relayClient = relay;
+        if (relayClient != null && relayClient.url() != null) {
+            String host = java.net.URI.create(relayClient.url().replaceFirst("^rels?://", "http://")).getHost();
+            if (host != null) {
+                hosts.add(host.replace("[", "").replace("]", ""));
+            }
+        }
+        stunServers.forEach(stun -> hosts.add(stun.getHostString()));
+        Set<String> addresses = new LinkedHashSet<>();
+        for (String host : hosts) {
+            addresses.addAll(resolvedServers.computeIfAbsent(host, Daemon::ipv4Addresses));
+        }
+        return addresses;
+    }
+
+    private static List<String> ipv4Addresses(String host) {
+        try {
+            return java.util.Arrays.stream(java.net.InetAddress.getAllByName(host))
+                    .filter(a -> a instanceof java.net.Inet4Address).map(java.net.InetAddress::getHostAddress).toList();
+        } catch (java.net.UnknownHostException e) {
+            return List.of();
+        }
+    }
+
     StatusReport status() {
         Engine current = engine;
         return new StatusReport(options.interfaceName(), key == null ? null : key.publicKeyBase64(), meshAddress, fqdn,
                 serial, managementState, signalState, relayState, current == null ? List.of() : current.peerStatus(),
-                Instant.now().toString(), dns == null ? null : dns.status());
+                Instant.now().toString(), dns == null ? null : dns.status(),
+                current == null ? List.of() : current.routeStatus());
     }
 
     private void writeStatusQuietly() {

@@ -7,6 +7,7 @@ import dev.tern.agent.dataplane.Nftables;
 import dev.tern.agent.dataplane.Shell;
 import dev.tern.agent.dataplane.WireGuardDevice;
 import dev.tern.agent.dns.HostDns;
+import dev.tern.agent.routing.LinuxHost;
 import dev.tern.agent.status.StatusReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -255,6 +256,7 @@ public final class TernCli implements Callable<Integer> {
             java.nio.file.Files.deleteIfExists(dir.pidFile());
             java.nio.file.Files.deleteIfExists(dir.statusFile());
             cleaned |= HostDns.restoreLeftover(HostDns.RESOLV_CONF, dir.path());
+            cleaned |= LinuxHost.restoreLeftover(LinuxHost.IP_FORWARD, dir.path());
             if (!asked && !cleaned) {
                 throw new AgentException(AgentException.NOT_RUNNING, "tern is not running (no daemon for " + dir.path() + ")");
             }

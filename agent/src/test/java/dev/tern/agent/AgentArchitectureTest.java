@@ -42,6 +42,7 @@ class AgentArchitectureTest {
                 .layer("Ice").definedBy("dev.tern.agent.ice..")
                 .layer("DataPlane").definedBy("dev.tern.agent.dataplane..")
                 .layer("Dns").definedBy("dev.tern.agent.dns..")
+                .layer("Routing").definedBy("dev.tern.agent.routing..")
                 .layer("Status").definedBy("dev.tern.agent.status..")
                 .layer("Common").definedBy("dev.tern.agent.common..")
                 .whereLayer("Cli").mayNotBeAccessedByAnyLayer()
@@ -50,11 +51,12 @@ class AgentArchitectureTest {
                 .whereLayer("Control").mayOnlyBeAccessedByLayers("Cli", "Engine")
                 .whereLayer("Relay").mayOnlyBeAccessedByLayers("Cli", "Engine")
                 .whereLayer("Ice").mayOnlyBeAccessedByLayers("Cli", "Engine")
-                .whereLayer("DataPlane").mayOnlyBeAccessedByLayers("Cli", "Daemon", "Engine", "Dns")
+                .whereLayer("DataPlane").mayOnlyBeAccessedByLayers("Cli", "Daemon", "Engine", "Dns", "Routing")
                 .whereLayer("Dns").mayOnlyBeAccessedByLayers("Cli", "Engine")
-                .whereLayer("Status").mayOnlyBeAccessedByLayers("Cli", "Engine", "Dns")
+                .whereLayer("Status").mayOnlyBeAccessedByLayers("Cli", "Engine", "Dns", "Routing")
+                .whereLayer("Routing").mayOnlyBeAccessedByLayers("Cli", "Engine")
                 .whereLayer("Common").mayOnlyBeAccessedByLayers("Cli", "Daemon", "Engine", "Control", "Relay",
-                        "Ice", "DataPlane", "Status", "Dns")
+                        "Ice", "DataPlane", "Status", "Dns", "Routing")
                 .check(agent);
     }
 

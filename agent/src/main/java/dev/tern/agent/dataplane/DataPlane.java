@@ -10,7 +10,13 @@ public interface DataPlane {
 
     PeerDiff applyPeers(Collection<WgPeer> peers);
 
-    void applyFirewall(Collection<FirewallRuleSpec> inboundRules);
+    /** The firewall for a host that routes nothing for the mesh. */
+    default void applyFirewall(Collection<FirewallRuleSpec> inboundRules) {
+        applyFirewall(inboundRules, RoutedTraffic.NONE);
+    }
+
+    /** Inbound rules and what this host forwards as a routing peer, in one transaction. */
+    void applyFirewall(Collection<FirewallRuleSpec> inboundRules, RoutedTraffic routed);
 
     DeviceState read();
 
@@ -40,8 +46,8 @@ public interface DataPlane {
         }
 
         @Override
-        public void applyFirewall(Collection<FirewallRuleSpec> inboundRules) {
-            nftables.apply(device.name(), inboundRules);
+        public void applyFirewall(Collection<FirewallRuleSpec> inboundRules, RoutedTraffic routed) {
+            nftables.apply(device.name(), inboundRules, routed);
         }
 
         @Override

@@ -47,6 +47,15 @@ public final class Nftables {
      * carries nothing either way.
      */
     static String render(String iface, Collection<FirewallRuleSpec> rules) {
+        return render(iface, rules, RoutedTraffic.NONE);
+    }
+
+    /**
+     * The script with what this host forwards as a routing peer: traffic from the mesh into a routed network meets
+     * the route firewall rules (drop rules first, then accept rules, each on every packet of the connection, as on
+     * input), then drop; masqueraded networks get a source NAT rule for traffic from the mesh interface.
+     */
+    static String render(String iface, Collection<FirewallRuleSpec> rules, RoutedTraffic routed) {
         String table = tableName(iface);
         List<FirewallRuleSpec> ordered = rules.stream().distinct()
                 .sorted(Comparator.comparing((FirewallRuleSpec r) -> r.accept())
@@ -85,15 +94,30 @@ public final class Nftables {
         out.append("  }\n");
         // Nothing that arrives on the mesh interface is routed on: without this a peer could use this host as a
         // router into its other networks (or to other peers) whenever IP forwarding is on. Replies to connections
-        // opened from elsewhere may pass; routes, once maps carry them, would add their accepts here.
+        // opened from elsewhere may pass; what this host routes for the mesh (a map's route firewall rules) is accepted here.
         out.append("  chain forward {\n");
         out.append("    type filter hook forward priority filter; policy accept;\n");
         out.append("    iifname \"").append(iface).append("\" jump mesh_forward\n");
         out.append("  }\n");
         out.append("  chain mesh_forward {\n");
         out.append("    ct direction reply ct state established,related accept\n");
+        List<ForwardRuleSpec> forward = routed.rules().stream().distinct()
+                .sorted(Comparator.comparing(ForwardRuleSpec::accept)).toList();
+        for (ForwardRuleSpec rule : forward) {
+            forwardLine(rule).ifPresent(line -> out.append("    ").append(line).append('\n'));
+        }
         out.append("    counter drop\n");
         out.append("  }\n");
+        if (!routed.masqueraded().isEmpty()) {
+            out.append("  chain postrouting {\n");
+            out.append("    type nat hook postrouting priority srcnat; policy accept;\n");
+            for (String network : routed.masqueraded().stream().distinct().sorted().toList()) {
+                requireCidr(network);
+                out.append("    iifname \"").append(iface).append("\" oifname != \"").append(iface).append("\" ")
+                        .append(isV6(network) ? "ip6" : "ip").append(" daddr ").append(network).append(" masquerade\n");
+            }
+            out.append("  }\n");
+        }
         out.append("}\n");
         return out.toString();
     }
@@ -135,13 +159,58 @@ public final class Nftables {
         return line.append(rule.accept() ? "accept" : "drop").toString();
     }
 
+    /**
+     * A forward rule as one nftables line; sources of the other address family than the destination cannot match
+     * and are left out (nothing, when none is left).
+     */
+    static java.util.Optional<String> forwardLine(ForwardRuleSpec rule) {
+        requireCidr(rule.destinationCidr());
+        boolean v6 = isV6(rule.destinationCidr());
+        List<String> sources = rule.sourceCidrs().stream().filter(source -> isV6(requireCidr(source)) == v6)
+                .distinct().sorted().toList();
+        if (sources.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        String family = v6 ? "ip6 " : "ip ";
+        StringBuilder line = new StringBuilder(family).append("saddr { ").append(String.join(", ", sources))
+                .append(" } ").append(family).append("daddr ").append(rule.destinationCidr()).append(' ');
+        switch (rule.protocol()) {
+            case ALL -> {
+            }
+            case ICMP -> line.append(v6 ? "meta l4proto ipv6-icmp " : "meta l4proto icmp ");
+            case TCP, UDP -> {
+                String proto = rule.protocol().name().toLowerCase();
+                if (rule.portFrom() == 0 && rule.portTo() == 0) {
+                    line.append("meta l4proto ").append(proto).append(' ');
+                } else if (rule.portFrom() == rule.portTo()) {
+                    line.append(proto).append(" dport ").append(rule.portFrom()).append(' ');
+                } else {
+                    line.append(proto).append(" dport ").append(rule.portFrom()).append('-').append(rule.portTo())
+                            .append(' ');
+                }
+            }
+        }
+        return java.util.Optional.of(line.append(rule.accept() ? "accept" : "drop").toString());
+    }
+
+    private static String requireCidr(String cidr) {
+        if (!CIDR.matcher(cidr).matches()) {
+            throw new IllegalArgumentException("not an IP address or CIDR: " + cidr);
+        }
+        return cidr;
+    }
+
     private static boolean isV6(String cidr) {
         return cidr.indexOf(':') >= 0;
     }
 
     void apply(String iface, Collection<FirewallRuleSpec> rules) {
+        apply(iface, rules, RoutedTraffic.NONE);
+    }
+
+    void apply(String iface, Collection<FirewallRuleSpec> rules, RoutedTraffic routed) {
         requireNft();
-        shell.check("applying nftables rules for " + iface, List.of("nft", "-f", "-"), render(iface, rules));
+        shell.check("applying nftables rules for " + iface, List.of("nft", "-f", "-"), render(iface, rules, routed));
     }
 
     /** Removes the table if present; used on down. */

@@ -7,6 +7,7 @@ import dev.tern.agent.dataplane.WgPeer;
 import dev.tern.agent.dns.MeshDns;
 import dev.tern.agent.relay.RelayProxy;
 import dev.tern.agent.relay.RelayTransport;
+import dev.tern.agent.routing.Routing;
 import dev.tern.agent.status.StatusReport;
 import dev.tern.agent.ice.IceCredentials;
 import dev.tern.agent.ice.IceOfferAnswer;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +108,10 @@ public final class Engine {
     private final Map<PeerId, RelayProxy> proxies = new ConcurrentHashMap<>();
     private MeshMap map;
     private volatile MeshDns dns = MeshDns.NONE;
+    private Routing routing = Routing.none();
+    private Supplier<Collection<String>> serverAddresses = List::of;
+    /** Per peer key, the routed networks its allowed IPs gain as the chosen routing peer. */
+    private Map<String, List<String>> routedIps = Map.of();
 
     public Engine(DataPlane plane, int wgPort, Supplier<List<Candidates.LocalAddress>> localAddresses, SignalSender signal,
            Clock clock) {
@@ -133,6 +139,15 @@ public final class Engine {
         this.dns = dns;
     }
 
+    /**
+     * Every applied map's routes go to {@code routing}; {@code serverAddresses} (management, signal, relay, STUN)
+     * must stay reachable outside the mesh when an exit node takes the default route.
+     */
+    public synchronized void useRouting(Routing routing, Supplier<Collection<String>> serverAddresses) {
+        this.routing = routing;
+        this.serverAddresses = serverAddresses;
+    }
+
     /** Applies a new map: address, peers as a diff, firewall in one transaction; then offers to new peers. */
     public synchronized void applyMap(MeshMap newMap) {
         if (newMap.address() != null && !newMap.address().isEmpty()) {
@@ -153,8 +168,10 @@ public final class Engine {
             links.computeIfAbsent(peer.publicKey(), k -> new Link(k, now));
         }
         // Rules first: a newly added peer is never reachable under the previous map's rules.
-        plane.applyFirewall(newMap.inboundRules());
+        plane.applyFirewall(newMap.inboundRules(), routing.routedTraffic(newMap.routes()));
+        routedIps = routing.select(newMap.routes().routes(), mapped, connectedPeers());
         PeerDiff diff = plane.applyPeers(desiredPeers());
+        applyRoutes();
         LOG.info("applied network map serial {}: {} peers (+{} ~{} -{}), {} inbound rules", newMap.serial(),
                 newMap.peers().size(), diff.added().size(), diff.changed().size(), diff.removed().size(),
                 newMap.inboundRules().size());
@@ -170,9 +187,62 @@ public final class Engine {
         List<WgPeer> peers = new ArrayList<>();
         for (MeshMap.RemotePeer peer : map.peers()) {
             Link link = links.get(peer.publicKey());
-            peers.add(new WgPeer(peer.publicKey(), peer.allowedIps(), link == null ? null : link.endpoint, KEEPALIVE_SECONDS));
+            List<String> routed = routedIps.getOrDefault(peer.publicKey(), List.of());
+            List<String> allowed = routed.isEmpty() ? peer.allowedIps()
+                    : java.util.stream.Stream.concat(peer.allowedIps().stream(), routed.stream()).distinct().toList();
+            peers.add(new WgPeer(peer.publicKey(), allowed, link == null ? null : link.endpoint, KEEPALIVE_SECONDS));
         }
         return peers;
+    }
+
+    /** Peers with a fresh handshake: the routing peers a route may use without waiting. */
+    private Set<String> connectedPeers() {
+        Instant now = clock.instant();
+        Set<String> connected = new java.util.HashSet<>();
+        wireGuardStats().forEach((key, stats) -> {
+            if ("connected".equals(StatusReport.peerState(stats.lastHandshakeEpochSeconds(), stats.endpoint(), now))) {
+                connected.add(key);
+            }
+        });
+        return connected;
+    }
+
+    /** Chooses routing peers again (one may have stopped handshaking); a changed choice moves allowed IPs. */
+    private void refreshRoutes() {
+        Set<String> mapped = map.peers().stream().map(MeshMap.RemotePeer::publicKey).collect(Collectors.toSet());
+        Map<String, List<String>> next = routing.select(map.routes().routes(), mapped, connectedPeers());
+        if (!next.equals(routedIps)) {
+            routedIps = next;
+            LOG.info("routing peers changed: {}", routing.choices().stream()
+                    .map(c -> c.route().network() + " via " + shortKey(c.route().peerKey())).toList());
+            plane.applyPeers(desiredPeers());
+        }
+        applyRoutes();
+    }
+
+    /** Kernel routes and forwarding for the current choice; a failure is retried on the next tick. */
+    private void applyRoutes() {
+        try {
+            List<String> keepOutside = new ArrayList<>(serverAddresses.get());
+            for (Link link : links.values()) {
+                if (link.endpoint != null && link.endpoint.lastIndexOf(':') > 0) {
+                    keepOutside.add(link.endpoint.substring(0, link.endpoint.lastIndexOf(':')));
+                }
+            }
+            routing.apply(keepOutside);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot apply routes: {}", e.getMessage());
+        }
+    }
+
+    /** The routes this host uses or serves, for {@code tern status}. */
+    public synchronized List<StatusReport.Route> routeStatus() {
+        if (map == null) {
+            return List.of();
+        }
+        Map<String, String> names = new HashMap<>();
+        map.peers().forEach(peer -> names.put(peer.publicKey(), peer.name()));
+        return routing.status(key -> names.getOrDefault(key, shortKey(key)));
     }
 
     /** A signal message from {@code senderKey}; peers outside our map are ignored (no endpoint for strangers). */
@@ -344,7 +414,7 @@ public final class Engine {
         if (link.proxy != null) {
             return; // relayed links stay relayed
         }
-        Candidates.choose(link.candidates, localAddresses.get()).ifPresent(chosen -> {
+        Candidates.choose(outsideRoutedNetworks(link.candidates), localAddresses.get()).ifPresent(chosen -> {
             String endpoint = chosen.endpoint();
             if (endpoint.equals(link.endpoint)) {
                 return;
@@ -358,6 +428,29 @@ public final class Engine {
             LOG.info("peer {} reachable at {}", shortKey(peerKey), endpoint);
             plane.applyPeers(desiredPeers());
         });
+    }
+
+    /**
+     * Candidates outside the networks we route into the mesh: WireGuard's packets to an address there would go
+     * into the tunnel they are meant to carry (a routing peer lists its site address among its candidates). An
+     * exit node's default route is left to the host routes that keep peers' endpoints outside it.
+     */
+    private List<Candidates.Candidate> outsideRoutedNetworks(List<Candidates.Candidate> candidates) {
+        List<Candidates.LocalAddress> routed = new ArrayList<>();
+        for (Routing.Choice choice : routing.choices()) {
+            String network = choice.route().network();
+            int slash = network.indexOf('/');
+            int bits = Integer.parseInt(network.substring(slash + 1));
+            if (bits > 0) {
+                routed.add(new Candidates.LocalAddress(network.substring(0, slash), bits));
+            }
+        }
+        if (routed.isEmpty()) {
+            return candidates;
+        }
+        return candidates.stream()
+                .filter(c -> routed.stream().noneMatch(network -> Candidates.sameSubnet(c.address(), network)))
+                .toList();
     }
 
     private boolean handshakeFresh(String peerKey) {
@@ -412,6 +505,7 @@ public final class Engine {
     public synchronized void close() {
         links.values().forEach(this::closeProxy);
         links.values().forEach(this::closeIce);
+        routing.close();
     }
 
     /**
@@ -454,6 +548,7 @@ public final class Engine {
                 entry.getValue().lastOffer = now;
             }
         }
+        refreshRoutes();
     }
 
     /** What WireGuard reports per peer, or nothing while the device cannot be read (it is then treated as silent). */

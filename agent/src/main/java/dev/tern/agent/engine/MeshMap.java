@@ -1,6 +1,7 @@
 package dev.tern.agent.engine;
 
 import dev.tern.agent.dataplane.FirewallRuleSpec;
+import dev.tern.agent.routing.MapRoutes;
 import dev.tern.protocol.management.DNSConfig;
 import dev.tern.protocol.management.FirewallRule;
 import dev.tern.protocol.management.NetworkMap;
@@ -15,13 +16,19 @@ import java.util.List;
 
 /**
  * A network map in the agent's terms: our address, the peers we may talk to, and the inbound rules for the mesh
- * interface, and its DNS configuration (handed as it is to the agent's resolver). Built from the protobuf
+ * interface, its DNS configuration (handed as it is to the agent's resolver) and its routes. Built from the protobuf
  * {@link NetworkMap}; outbound rules are not enforced (traffic we start is ours), so only {@code IN} rules survive
  * the translation.
  */
 public record MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<RemotePeer> offlinePeers,
-               List<FirewallRuleSpec> inboundRules, DNSConfig dns) {
+               List<FirewallRuleSpec> inboundRules, DNSConfig dns, MapRoutes routes) {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MeshMap.class);
+
+    /** A map without routes. */
+    public MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<RemotePeer> offlinePeers,
+                   List<FirewallRuleSpec> inboundRules, DNSConfig dns) {
+        this(serial, address, fqdn, peers, offlinePeers, inboundRules, dns, MapRoutes.NONE);
+    }
 
     /** A map without DNS configuration (which leaves the host's DNS alone). */
     public MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<RemotePeer> offlinePeers,
@@ -70,7 +77,7 @@ public record MeshMap(long serial, String address, String fqdn, List<RemotePeer>
         }
         return new MeshMap(map.getSerial(), map.getPeerConfig().getAddress(), map.getPeerConfig().getFqdn(),
                 remotePeers(map.getRemotePeersList()), remotePeers(map.getOfflinePeersList()), List.copyOf(rules),
-                map.getDNSConfig());
+                map.getDNSConfig(), MapRoutes.from(map));
     }
 
     private static List<RemotePeer> remotePeers(List<RemotePeerConfig> configs) {
@@ -98,15 +105,9 @@ public record MeshMap(long serial, String address, String fqdn, List<RemotePeer>
         if (rule.getDirection() != RuleDirection.IN) {
             return List.of();
         }
-        FirewallRuleSpec.Protocol protocol;
-        switch (rule.getProtocol()) {
-            case ALL -> protocol = FirewallRuleSpec.Protocol.ALL;
-            case TCP -> protocol = FirewallRuleSpec.Protocol.TCP;
-            case UDP -> protocol = FirewallRuleSpec.Protocol.UDP;
-            case ICMP -> protocol = FirewallRuleSpec.Protocol.ICMP;
-            default -> {
-                return List.of();
-            }
+        FirewallRuleSpec.Protocol protocol = MapRoutes.protocol(rule.getProtocol()).orElse(null);
+        if (protocol == null) {
+            return List.of();
         }
         int[] ports = ports(rule, protocol);
         boolean accept = rule.getAction() == dev.tern.protocol.management.RuleAction.ACCEPT;

@@ -15,7 +15,23 @@ import java.util.List;
  */
 public record StatusReport(String interfaceName, String publicKey, String meshAddress, String fqdn, long serial,
                     Connection management, Connection signal, Connection relay, List<Peer> peers, String updatedAt,
-                    Dns dns) {
+                    Dns dns, List<Route> routes) {
+
+    /** A report without routes (what agents before routes wrote). */
+    public StatusReport(String interfaceName, String publicKey, String meshAddress, String fqdn, long serial,
+                        Connection management, Connection signal, Connection relay, List<Peer> peers, String updatedAt,
+                        Dns dns) {
+        this(interfaceName, publicKey, meshAddress, fqdn, serial, management, signal, relay, peers, updatedAt, dns,
+                null);
+    }
+
+    /**
+     * A routed network this host uses or serves: {@code routingPeer} is the chosen routing peer's name (null for a
+     * route we serve), {@code state} {@code active} (the routing peer has a fresh handshake), {@code connecting}
+     * (chosen, no fresh handshake yet) or {@code serving} (we are its routing peer).
+     */
+    public record Route(String network, String netId, String routingPeer, String routingPeerKey, String state) {
+    }
 
     /** A report without DNS state (what older agents wrote). */
     public StatusReport(String interfaceName, String publicKey, String meshAddress, String fqdn, long serial,
@@ -94,6 +110,15 @@ public record StatusReport(String interfaceName, String publicKey, String meshAd
         out.append("DNS:        ").append(describe(dns)).append('\n');
         long connected = peers.stream().filter(p -> "connected".equals(p.state())).count();
         long expired = peers.stream().filter(p -> LOGIN_EXPIRED.equals(p.state())).count();
+        if (routes != null && !routes.isEmpty()) {
+            out.append("Routes:     ");
+            for (int i = 0; i < routes.size(); i++) {
+                Route route = routes.get(i);
+                out.append(i == 0 ? "" : "            ").append(route.network()).append(' ')
+                        .append(route.state())
+                        .append(route.routingPeer() == null ? "" : " via " + route.routingPeer()).append('\n');
+            }
+        }
         out.append("Peers:      ").append(connected).append('/').append(peers.size() - expired).append(" connected")
                 .append(expired == 0 ? "" : ", " + expired + " with expired login").append('\n');
         if (detail) {

@@ -43,6 +43,51 @@ class NftablesTest {
     }
 
     @Test
+    void aRoutingPeerForwardsWhatItsRouteRulesAllowDropRulesFirstAndMasqueradesWhereAsked() {
+        RoutedTraffic routed = new RoutedTraffic(List.of(
+                new ForwardRuleSpec(List.of("100.64.0.3/32", "100.64.0.2/32"), "10.10.10.0/24",
+                        FirewallRuleSpec.Protocol.TCP, 22, 22, true),
+                new ForwardRuleSpec(List.of("100.64.0.2/32"), "10.10.10.0/24", FirewallRuleSpec.Protocol.UDP,
+                        5000, 5010, true),
+                new ForwardRuleSpec(List.of("100.64.0.9/32", "fd00::9/128"), "10.10.10.0/24",
+                        FirewallRuleSpec.Protocol.ICMP, 0, 0, false),
+                new ForwardRuleSpec(List.of("fd00::2/128"), "10.10.10.0/24", FirewallRuleSpec.Protocol.ALL, 0, 0,
+                        true),
+                new ForwardRuleSpec(List.of("0.0.0.0/0"), "0.0.0.0/0", FirewallRuleSpec.Protocol.ALL, 0, 0, true)),
+                List.of("0.0.0.0/0", "10.10.10.0/24"));
+
+        String script = Nftables.render("tern0", List.of(), routed);
+
+        assertThat(chain(script, "mesh_forward")).containsExactly(
+                "ct direction reply ct state established,related accept",
+                "ip saddr { 100.64.0.9/32 } ip daddr 10.10.10.0/24 meta l4proto icmp drop",
+                "ip saddr { 100.64.0.2/32, 100.64.0.3/32 } ip daddr 10.10.10.0/24 tcp dport 22 accept",
+                "ip saddr { 100.64.0.2/32 } ip daddr 10.10.10.0/24 udp dport 5000-5010 accept",
+                "ip saddr { 0.0.0.0/0 } ip daddr 0.0.0.0/0 accept",
+                "counter drop");
+        assertThat(chain(script, "postrouting")).containsExactly(
+                "type nat hook postrouting priority srcnat; policy accept;",
+                "iifname \"tern0\" oifname != \"tern0\" ip daddr 0.0.0.0/0 masquerade",
+                "iifname \"tern0\" oifname != \"tern0\" ip daddr 10.10.10.0/24 masquerade");
+    }
+
+    @Test
+    void withoutMasqueradedRoutesThereIsNoNatChain() {
+        assertThat(Nftables.render("tern0", List.of(), new RoutedTraffic(List.of(new ForwardRuleSpec(
+                List.of("100.64.0.2/32"), "10.10.10.0/24", FirewallRuleSpec.Protocol.ALL, 0, 0, true)), List.of())))
+                .doesNotContain("nat").doesNotContain("masquerade");
+    }
+
+    @Test
+    void refusesRouteAddressesThatCouldInjectNftSyntax() {
+        assertThatThrownBy(() -> Nftables.render("tern0", List.of(), new RoutedTraffic(List.of(), List.of(
+                "10.0.0.0/8 accept; }")))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Nftables.render("tern0", List.of(), new RoutedTraffic(List.of(new ForwardRuleSpec(
+                List.of("1.2.3.4/32 } accept"), "10.10.10.0/24", FirewallRuleSpec.Protocol.ALL, 0, 0, true)),
+                List.of()))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void onlyConnectionsWeOpenedPassOnTheirStateAloneWhilePeerOpenedOnesMeetTheRulesOnEveryPacket() {
         String script = Nftables.render("tern0", List.of(
                 new FirewallRuleSpec("100.64.0.2", FirewallRuleSpec.Protocol.TCP, 22, 22, true),

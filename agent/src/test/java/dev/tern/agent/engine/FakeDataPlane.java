@@ -4,6 +4,7 @@ import dev.tern.agent.dataplane.DataPlane;
 import dev.tern.agent.dataplane.DeviceState;
 import dev.tern.agent.dataplane.FirewallRuleSpec;
 import dev.tern.agent.dataplane.PeerDiff;
+import dev.tern.agent.dataplane.RoutedTraffic;
 import dev.tern.agent.dataplane.WgPeer;
 
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ final class FakeDataPlane implements DataPlane {
     final Map<String, WgPeer> peers = new LinkedHashMap<>();
     final List<PeerDiff> diffs = new ArrayList<>();
     final List<List<FirewallRuleSpec>> firewalls = new ArrayList<>();
+    final List<RoutedTraffic> routedTraffic = new ArrayList<>();
     final Map<String, Long> handshakes = new LinkedHashMap<>();
     String address;
 
@@ -43,8 +45,9 @@ final class FakeDataPlane implements DataPlane {
     }
 
     @Override
-    public synchronized void applyFirewall(Collection<FirewallRuleSpec> inboundRules) {
+    public synchronized void applyFirewall(Collection<FirewallRuleSpec> inboundRules, RoutedTraffic routed) {
         firewalls.add(List.copyOf(inboundRules));
+        routedTraffic.add(routed);
     }
 
     @Override

@@ -114,4 +114,23 @@ class StatusReportTest {
                 + "match domains corp.example.; upstream 10.0.0.1:53)");
         assertThat(report.toText(false)).as("status of an older agent").contains("DNS:        -\n");
     }
+
+    @Test
+    void routesAreInTheJsonAndTheText() throws Exception {
+        StatusReport report = sample();
+        StatusReport withRoutes = new StatusReport(report.interfaceName(), report.publicKey(), report.meshAddress(),
+                report.fqdn(), report.serial(), report.management(), report.signal(), report.relay(), report.peers(),
+                report.updatedAt(), null, List.of(
+                        new StatusReport.Route("10.10.10.0/24", "site", "r1", "KEYR1", "active"),
+                        new StatusReport.Route("10.20.0.0/16", "lab", null, "PUB", "serving")));
+
+        JsonNode route = Json.MAPPER.readTree(withRoutes.toJson()).get("routes").get(0);
+        assertThat(route.get("network").asText()).isEqualTo("10.10.10.0/24");
+        assertThat(route.get("routingPeer").asText()).isEqualTo("r1");
+        assertThat(route.get("state").asText()).isEqualTo("active");
+        assertThat(StatusReport.fromJson(withRoutes.toJson())).isEqualTo(withRoutes);
+        assertThat(withRoutes.toText(false)).contains("Routes:     10.10.10.0/24 active via r1\n"
+                + "            10.20.0.0/16 serving\n");
+        assertThat(report.toText(false)).doesNotContain("Routes:");
+    }
 }
