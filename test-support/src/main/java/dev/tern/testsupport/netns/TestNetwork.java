@@ -31,6 +31,10 @@ public final class TestNetwork implements AutoCloseable {
         this.bridge = "tbr" + runId;
         createNamespace(serverNs);
         Shell.must(Shell.inNamespace(serverNs, "ip", "link", "add", bridge, "type", "bridge").toArray(String[]::new));
+        // A bridge without an address of its own takes the lowest MAC of its ports, so a host joining mid-test could
+        // change the server's MAC and leave everyone's ARP entry stale until it expires (REST calls time out).
+        Shell.must(Shell.inNamespace(serverNs, "ip", "link", "set", bridge, "address",
+                String.format("02:7e:72:6e:%02x:01", subnetOctet & 0xff)).toArray(String[]::new));
         Shell.must(Shell.inNamespace(serverNs, "ip", "addr", "add", serverAddress() + "/24", "dev", bridge).toArray(String[]::new));
         Shell.must(Shell.inNamespace(serverNs, "ip", "link", "set", bridge, "up").toArray(String[]::new));
         Shell.must(Shell.inNamespace(serverNs, "ip", "link", "set", "lo", "up").toArray(String[]::new));
