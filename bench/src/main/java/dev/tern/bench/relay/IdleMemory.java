@@ -84,6 +84,10 @@ record IdleMemory(int sessions, double heapKiB, double residentKiB, String inval
         long heap = -1;
         if (jvm) {
             jcmd(pid, "GC.run");
+            // Hand freed C heap (the JIT's arenas, finished threads' buffers) back to the OS before reading the
+            // resident set, in every sample: otherwise glibc returns it whenever it likes, and a burst of JIT work
+            // ending while the sessions open makes the resident set fall by megabytes (no reading).
+            jcmd(pid, "System.trim_native_heap");
             heap = heapUsedKiB(jcmd(pid, "GC.heap_info"));
         }
         return new Sample(heap, residentKiB(pid));
