@@ -186,19 +186,32 @@ final class RouteMaps {
 
     /** Every route {@code peer} serves, enabled or not, with the id its maps give it. */
     private void servedBy(AccountGraph.Peer peer, List<Served> out) {
-        for (Map.Entry<String, RouteDefinition> entry : routes.entrySet()) {
-            RouteDefinition route = entry.getValue();
+        for (String routeId : routesNaming(peer)) {
+            RouteDefinition route = routes.get(routeId);
             if (peer.id.equals(route.peer())) {
-                out.add(new Served(entry.getKey(), route, peer));
+                out.add(new Served(routeId, route, peer));
                 continue;
             }
             for (String groupId : route.peerGroups()) {
                 if (graph.isMember(peer, groupId)) {
-                    out.add(new Served(entry.getKey() + ":" + peer.id, route, peer));
+                    out.add(new Served(routeId + ":" + peer.id, route, peer));
                     break;
                 }
             }
         }
+    }
+
+    /**
+     * The ids of the routes that name the peer or one of its groups (the All group included), in id order: every
+     * route the peer may serve or use is among them, so a map looks at a few routes instead of all of them.
+     */
+    private Set<String> routesNaming(AccountGraph.Peer peer) {
+        Set<String> ids = new TreeSet<>(routesByPeer.getOrDefault(peer.id, Set.of()));
+        ids.addAll(routesByGroup.getOrDefault(graph.allGroupId(), Set.of()));
+        for (String groupId : peer.groups) {
+            ids.addAll(routesByGroup.getOrDefault(groupId, Set.of()));
+        }
+        return ids;
     }
 
     /**
@@ -219,21 +232,21 @@ final class RouteMaps {
                 result.put(served.id(), served.toMap());
             }
         }
-        for (Map.Entry<String, RouteDefinition> entry : routes.entrySet()) {
-            RouteDefinition route = entry.getValue();
-            if (!route.enabled() || ownHaIds.contains(haId(route)) || !inAny(self, route.groups())) {
+        for (String routeId : routesNaming(self)) {
+            RouteDefinition route = routes.get(routeId);
+            if (!route.enabled() || !inAny(self, route.groups()) || ownHaIds.contains(haId(route))) {
                 continue;
             }
             if (route.peer() != null) {
                 AccountGraph.Peer routingPeer = graph.peer(route.peer());
                 if (routingPeer != null && routingPeer != self && connectable.test(routingPeer)) {
-                    result.put(entry.getKey(), new Served(entry.getKey(), route, routingPeer).toMap());
+                    result.put(routeId, new Served(routeId, route, routingPeer).toMap());
                 }
                 continue;
             }
             for (AccountGraph.Peer routingPeer : routingPeersOf(route)) {
                 if (routingPeer != self && connectable.test(routingPeer)) {
-                    String id = entry.getKey() + ":" + routingPeer.id;
+                    String id = routeId + ":" + routingPeer.id;
                     result.put(id, new Served(id, route, routingPeer).toMap());
                 }
             }
