@@ -55,9 +55,19 @@ public final class RouteMapBench {
         System.out.println("| account | replay (boot) | all maps | one route changes | maps pushed | routes in maps "
                 + "| route firewall rules |");
         System.out.println("|---|---|---|---|---|---|---|");
+        // Both variants in one JVM share the JIT's profile: the second can come out compiled for the first's shape
+        // (readings of one variant jumped between 24 and 47 ms). scripts/bench-route-maps.sh therefore runs each
+        // variant in a JVM of its own ("without" / "with") and compares those; "both" is the quick look.
+        String variant = args.length > 5 ? args[5] : "both";
+        String routedName = routes + " routes" + (dns.isEmpty() ? "" : ", " + nameserverGroups + " nameserver groups");
+        if (variant.equals("without") || variant.equals("with")) {
+            NetworkMapBench.Timing alone = variant.equals("with")
+                    ? measure(routedName, routed, runs, routes > 0) : measure("without routes", plain, runs, false);
+            System.out.printf(Locale.ROOT, "%nall maps, %s: %.2f ms (wall, median)%n", variant, alone.wallMs());
+            return;
+        }
         NetworkMapBench.Timing without = measure("without routes", plain, runs, false);
-        NetworkMapBench.Timing with = measure(routes + " routes" + (dns.isEmpty() ? ""
-                : ", " + nameserverGroups + " nameserver groups"), routed, runs, routes > 0);
+        NetworkMapBench.Timing with = measure(routedName, routed, runs, routes > 0);
         System.out.printf(Locale.ROOT, "%nRoutes%s add %.0f %% to the full computation (wall time; target <= 50 %%)%n",
                 dns.isEmpty() ? "" : " and DNS", 100.0 * (with.wallMs() - without.wallMs()) / without.wallMs());
     }
@@ -109,7 +119,12 @@ public final class RouteMapBench {
 
     private static NetworkMapBench.Timing measure(String name, List<AccountEvent> history, int runs,
                                                   boolean changeARoute) {
-        NetworkMapBench.replay(history).recomputeAll("bench"); // warm-up
+        // warm-up: one recomputation leaves the map code interpreted or half-compiled, and the variant measured
+        // first would pay for the JIT (two identical variants differed by up to 30 % that way)
+        NetworkMapProjector warm = NetworkMapBench.replay(history);
+        for (int i = 0; i < 30; i++) {
+            warm.recomputeAll("bench");
+        }
         NetworkMapBench.Timing[] replay = new NetworkMapBench.Timing[runs];
         NetworkMapProjector projector = null;
         for (int i = 0; i < runs; i++) {

@@ -43,11 +43,18 @@ final class AccountDns {
     private final Map<String, Zone> zones = new TreeMap<>();
     /** Built configurations by the ids of the nameserver groups and zones that apply (the key's two lists). */
     private final Map<List<List<String>>, PeerDns> shared = new HashMap<>();
+    /**
+     * The configuration by a peer's set of groups (the All group aside): peers in the same groups get the same
+     * answer, so a full recomputation asks the nameserver groups and zones once per set, not once per peer.
+     * Cleared with {@link #shared} by every DNS event, the only thing that changes an answer.
+     */
+    private final Map<Set<String>, PeerDns> byGroups = new HashMap<>();
     private final Map<String, PeerDns.Zone> builtZones = new HashMap<>();
 
     /** Applies a DNS event (one of AccountEventDispatch.DNS_EVENTS); returns the groups whose members it concerns. */
     Set<String> apply(AccountEvent event) {
         shared.clear();
+        byGroups.clear();
         Set<String> groups = new HashSet<>();
         if (event instanceof DnsSettingsUpdated e) {
             groups.addAll(e.disabledManagementGroupsBefore());
@@ -128,6 +135,15 @@ final class AccountDns {
      * disabled management group; otherwise the enabled nameserver groups and the enabled zones with records that
      * name one of its groups, as NetBird's GetPeerNetworkMap selects them.
      */
+    PeerDns configFor(Set<String> groups, Predicate<String> inGroup) {
+        PeerDns known = byGroups.get(groups);
+        if (known == null) {
+            known = configOf(inGroup);
+            byGroups.put(Set.copyOf(groups), known);
+        }
+        return known;
+    }
+
     PeerDns configOf(Predicate<String> inGroup) {
         for (String groupId : disabledManagementGroups) {
             if (inGroup.test(groupId)) {

@@ -254,7 +254,7 @@ final class AccountGraph {
 
     /** The account-managed DNS configuration of a peer, by the groups it is in. */
     PeerDns dnsOf(Peer peer) {
-        return dns.configOf(groupId -> groupId.equals(allGroupId) || peer.groups.contains(groupId));
+        return dns.configFor(peer.groups, groupId -> groupId.equals(allGroupId) || peer.groups.contains(groupId));
     }
 
     private void accountCreated(AccountCreated e, Set<String> affected) {
