@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.e2e.support.Mesh;
 import dev.tern.e2e.support.Rest;
+import dev.tern.e2e.support.TernServer;
 import dev.tern.e2e.support.TestPki;
 import dev.tern.protocol.management.Empty;
 import dev.tern.protocol.management.ManagementServiceGrpc;
@@ -17,7 +18,6 @@ import dev.tern.protocol.signal.SignalExchangeGrpc;
 import dev.tern.testsupport.netns.Shell;
 import dev.tern.testsupport.netns.TestNetwork;
 import dev.tern.testsupport.process.ChildProcess;
-import dev.tern.testsupport.process.TernServerProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -66,8 +66,7 @@ class MeshEndToEndTest {
     private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
 
     private static TestNetwork net;
-    private static TernServerProcess server;
-    private static Path dataDir;
+    private static TernServer server;
     private static Rest rest;
     private static TestPki pki;
     private static final Map<String, Agent> agents = new HashMap<>();
@@ -87,14 +86,10 @@ class MeshEndToEndTest {
         ChildProcess.artifact("../api/target/tern-server.jar");
         ChildProcess.artifact("../agent/target/tern.jar");
         net = new TestNetwork(RUN, 100 + Integer.parseInt(RUN) % 100);
-        dataDir = Files.createTempDirectory("tern-e2e-server-");
         pki = new TestPki(Files.createTempDirectory("tern-e2e-pki-"), net.serverAddress());
-        startServer();
-        rest = new Rest(restUrl(), pki.trustingCaOnly());
-
-        JsonNode setup = rest.post("/api/setup", Map.of("email", "e2e@example.com", "password", "e2e-password-1",
-                "name", "E2E Admin", "create_pat", true));
-        rest.token(setup.get("personal_access_token").asText());
+        // expiries are checked every second, so the inactivity scenario waits for the period, not the check
+        server = TernServer.tls(net, "tern-server-" + RUN, pki, Map.of("TERN_EXPIRY_CHECK_INTERVAL", "1s")).start();
+        rest = server.setUpOwner("e2e@example.com", "E2E Admin");
 
         devGroup = rest.post("/api/groups", Map.of("name", "dev")).get("id").asText();
         prodGroup = rest.post("/api/groups", Map.of("name", "prod")).get("id").asText();
@@ -108,26 +103,6 @@ class MeshEndToEndTest {
         startAgent("a", "alpha", devKey);
         startAgent("b", "bravo", devKey);
         startAgent("c", "charlie", prodKey);
-    }
-
-    private static void startServer() {
-        String ns = net.serverNamespace();
-        // Alone in its namespace, the server keeps its default signal, relay and STUN ports, where agents expect them.
-        server = TernServerProcess.fromJar(Path.of(ChildProcess.artifact("../api/target/tern-server.jar")))
-                .wrappedIn(Shell.inNamespace(ns)).jvmOptions("-Xmx512m").defaultPorts()
-                // expiries are checked every second, so the inactivity scenario waits for the period, not the check
-                .env(Map.of("TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073",
-                        "TERN_EXPIRY_CHECK_INTERVAL", "1s",
-                        "TERN_TLS_CERT_FILE", pki.certFile().toString(), "TERN_TLS_KEY_FILE", pki.keyFile().toString()))
-                .log("tern-server-" + RUN, log("tern-server-" + RUN))
-                .launch(dataDir);
-        // Reachable means a verified TLS handshake: a server that came up without TLS never counts as up.
-        Rest probe = new Rest(restUrl(), pki.trustingCaOnly());
-        await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.process().logTail(40)).isTrue();
-                    return probe.reachable();
-                });
     }
 
     private static void startAgent(String label, String hostname, String setupKey) throws Exception {
@@ -153,20 +128,12 @@ class MeshEndToEndTest {
                 Shell.inNamespace(ns, ChildProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
                         ChildProcess.artifact("../agent/target/tern.jar"), "up",
                         "--setup-key-file", setupKeyFile.toString(),
-                        "--management-url", managementUrl(),
+                        "--management-url", server.managementUrl(),
                         "--ca-file", pki.caFile().toString(),
                         "--interface", iface, "--config-dir", configDir.toString(), "--wg-port", "51820",
                         "--hostname", hostname),
                 Map.of(), log("agent-" + label + "-" + RUN));
         agents.put(label, new Agent(label, ns, iface, configDir, hostname, setupKeyFile, p));
-    }
-
-    private static String restUrl() {
-        return "https://" + net.serverAddress() + ":8080";
-    }
-
-    private static String managementUrl() {
-        return "https://" + net.serverAddress() + ":33073";
     }
 
     @AfterAll
@@ -184,7 +151,7 @@ class MeshEndToEndTest {
             }
         }
         if (server != null) {
-            server.process().stopTree(Duration.ofSeconds(20));
+            server.stop();
         }
         if (net != null) {
             net.close();
@@ -209,40 +176,40 @@ class MeshEndToEndTest {
     @Test
     @Order(12)
     void theControlPlaneSpeaksTlsOnlyAndHandsOutTlsUrls() throws Exception {
-        String server = net.serverAddress();
+        String address = net.serverAddress();
         await("A on management, signal and relay over TLS").atMost(CONVERGE).untilAsserted(() -> {
             JsonNode status = status("a");
-            assertThat(status.path("management").path("url").asText()).isEqualTo("https://" + server + ":33073");
+            assertThat(status.path("management").path("url").asText()).isEqualTo("https://" + address + ":33073");
             assertThat(status.path("management").path("state").asText()).isEqualTo("connected");
             // the signal node and relay URLs are what the server handed out over the TLS management connection
-            assertThat(status.path("signal").path("url").asText()).isEqualTo("https://" + server + ":10000");
+            assertThat(status.path("signal").path("url").asText()).isEqualTo("https://" + address + ":10000");
             assertThat(status.path("signal").path("state").asText()).isEqualTo("connected");
-            assertThat(status.path("relay").path("url").asText()).isEqualTo("rels://" + server + ":33080");
+            assertThat(status.path("relay").path("url").asText()).isEqualTo("rels://" + address + ":33080");
             assertThat(status.path("relay").path("state").asText()).isEqualTo("connected");
         });
 
         // Plaintext clients get nothing from any listener.
         HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> restAnswer = plain.send(HttpRequest.newBuilder(
-                        URI.create("http://" + server + ":8080/api/peers")).timeout(Duration.ofSeconds(20))
+                        URI.create("http://" + address + ":8080/api/peers")).timeout(Duration.ofSeconds(20))
                 .header("Authorization", "Token " + rest.token()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(restAnswer.statusCode()).as(restAnswer.body()).isEqualTo(400); // Tomcat: "This combination of host and port requires TLS."
         assertThat(restAnswer.body()).doesNotContain("alpha");
-        assertThat(grpcStatus(NettyChannelBuilder.forAddress(server, 33073)
+        assertThat(grpcStatus(NettyChannelBuilder.forAddress(address, 33073)
                 .sslContext(GrpcSslContexts.forClient().trustManager(pki.caFile().toFile()).build()).build(),
                 channel -> ManagementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
                         .isHealthy(Empty.getDefaultInstance())))
                 .as("management gRPC over TLS, trusting the test CA").isEqualTo(Status.Code.OK);
-        assertThat(grpcStatus(NettyChannelBuilder.forAddress(server, 33073).usePlaintext().build(),
+        assertThat(grpcStatus(NettyChannelBuilder.forAddress(address, 33073).usePlaintext().build(),
                 channel -> ManagementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
                         .isHealthy(Empty.getDefaultInstance())))
                 .as("management gRPC in plaintext").isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(grpcStatus(NettyChannelBuilder.forAddress(server, 10000).usePlaintext().build(),
+        assertThat(grpcStatus(NettyChannelBuilder.forAddress(address, 10000).usePlaintext().build(),
                 channel -> SignalExchangeGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
                         .send(EncryptedMessage.getDefaultInstance())))
                 .as("signal gRPC in plaintext").isEqualTo(Status.Code.UNAVAILABLE);
         assertThatThrownBy(() -> plain.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(URI.create("ws://" + server + ":33080/relay"), new WebSocket.Listener() {
+                .buildAsync(URI.create("ws://" + address + ":33080/relay"), new WebSocket.Listener() {
                 }).get(20, TimeUnit.SECONDS))
                 .as("relay WebSocket in plaintext").isInstanceOf(ExecutionException.class);
 
@@ -271,7 +238,7 @@ class MeshEndToEndTest {
     @Order(15)
     void theSeedWorkflowRunsVerbatimWithCurl() {
         // curl trusts the test CA through its standard CURL_CA_BUNDLE variable, as an operator's shell would
-        Shell.Result r = Shell.run(List.of("env", "TERN_URL=" + restUrl(), "CURL_CA_BUNDLE=" + pki.caFile(),
+        Shell.Result r = Shell.run(List.of("env", "TERN_URL=" + server.restUrl(), "CURL_CA_BUNDLE=" + pki.caFile(),
                 "TOKEN=" + rest.token(), "bash", Path.of("..", "scripts", "seed-workflow.sh").toString()), 60);
         assertThat(r.ok()).as(r.output()).isTrue();
         assertThat(r.output()).contains("\"state\": \"valid\"", "\"usage_limit\": 10", "laptops-to-servers");
@@ -317,10 +284,10 @@ class MeshEndToEndTest {
         String bravo = meshIp("bravo");
         Path pinnedKey = agents.get("a").configDir().resolve("server.pub");
         String pinnedBefore = Files.readString(pinnedKey);
-        server.process().stopTree(Duration.ofSeconds(30));
+        server.stop();
         // Data plane does not need the control plane: A still reaches B while the server is down.
         assertThat(ping("a", bravo).ok()).as("tunnel survives the server going away").isTrue();
-        startServer();
+        server.start();
         await("agents resync after the restart").atMost(CONVERGE).untilAsserted(() -> {
             JsonNode peers = rest.get("/api/peers");
             assertThat(peers).allSatisfy(p -> assertThat(p.get("connected").asBoolean()).isTrue());

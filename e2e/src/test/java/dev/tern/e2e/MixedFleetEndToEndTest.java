@@ -10,10 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.e2e.support.NatHost;
 import dev.tern.e2e.support.NetBirdClient;
 import dev.tern.e2e.support.Rest;
+import dev.tern.e2e.support.TernServer;
 import dev.tern.testsupport.netns.Shell;
 import dev.tern.testsupport.netns.TestNetwork;
 import dev.tern.testsupport.process.ChildProcess;
-import dev.tern.testsupport.process.TernServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -47,8 +47,7 @@ class MixedFleetEndToEndTest {
     private static final int SUBNET_OCTET = 78;
 
     private static TestNetwork net;
-    private static TernServerProcess server;
-    private static Path dataDir;
+    private static TernServer server;
     private static Rest rest;
     private static NetBirdClient netbird;
     private static ChildProcess agent;
@@ -70,23 +69,8 @@ class MixedFleetEndToEndTest {
         ChildProcess.artifact("../agent/target/tern.jar");
         NetBirdClient.binary(NetBirdClient.NEWEST);
         net = new TestNetwork(RUN, SUBNET_OCTET);
-        dataDir = Files.createTempDirectory("tern-e2e-mixed-server-");
-        // Alone in its namespace, the server keeps its default signal, relay and STUN ports.
-        server = TernServerProcess.fromJar(Path.of(ChildProcess.artifact("../api/target/tern-server.jar")))
-                .wrappedIn(Shell.inNamespace(net.serverNamespace())).jvmOptions("-Xmx512m").defaultPorts()
-                .env(Map.of("TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073"))
-                .log("tern-server-mixed-" + RUN, log("tern-server-mixed-" + RUN))
-                .launch(dataDir);
-        Rest probe = new Rest(restUrl());
-        await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.process().logTail(40)).isTrue();
-                    return probe.reachable();
-                });
-        rest = new Rest(restUrl());
-        JsonNode setup = rest.post("/api/setup", Map.of("email", "mixed-e2e@example.com",
-                "password", "e2e-password-1", "name", "Mixed Fleet Admin", "create_pat", true));
-        rest.token(setup.get("personal_access_token").asText());
+        server = TernServer.plain(net, "tern-server-mixed-" + RUN, Map.of()).start();
+        rest = server.setUpOwner("mixed-e2e@example.com", "Mixed Fleet Admin");
         String group = rest.post("/api/groups", Map.of("name", "mixed")).get("id").asText();
         setupKey = rest.post("/api/setup-keys", Map.of("name", "mixed-key", "type", "reusable",
                 "expires_in", 86400, "auto_groups", List.of(group), "usage_limit", 10)).get("key").asText();
@@ -121,7 +105,7 @@ class MixedFleetEndToEndTest {
             }
         }
         if (server != null) {
-            server.process().stopTree(Duration.ofSeconds(20));
+            server.stop();
         }
         if (net != null) {
             net.close();
@@ -148,8 +132,8 @@ class MixedFleetEndToEndTest {
         agentConfigDir = Files.createTempDirectory("tern-e2e-mixed-agent-");
         agent = startAgent(agentNs, "t", agentConfigDir, "tern-tango");
         netbird = NetBirdClient.startDaemon("n-" + RUN, NetBirdClient.NEWEST, netbirdNs, "wtn" + RUN,
-                java.net.URI.create(managementUrl()));
-        Shell.Result up = netbird.up(managementUrl(), setupKey, "nb-november");
+                java.net.URI.create(server.managementUrl()));
+        Shell.Result up = netbird.up(server.managementUrl(), setupKey, "nb-november");
         assertThat(up.ok()).as("netbird up failed: %s\n%s", up.output(), netbird.logTail(60)).isTrue();
 
         await("both registered with tern-server").atMost(CONVERGE).untilAsserted(() -> {
@@ -212,8 +196,8 @@ class MixedFleetEndToEndTest {
         natAgentConfigDir = Files.createTempDirectory("tern-e2e-mixed-nat-agent-");
         natAgent = startAgent(agentBehindNat.namespace(), "x", natAgentConfigDir, "tern-nat");
         natClient = NetBirdClient.startDaemon("xn-" + RUN, NetBirdClient.NEWEST, clientBehindNat.namespace(),
-                "wty" + RUN, java.net.URI.create(managementUrl()));
-        Shell.Result up = natClient.up(managementUrl(), setupKey, "nb-nat");
+                "wty" + RUN, java.net.URI.create(server.managementUrl()));
+        Shell.Result up = natClient.up(server.managementUrl(), setupKey, "nb-nat");
         assertThat(up.ok()).as("netbird up failed: %s\n%s", up.output(), natClient.logTail(60)).isTrue();
         await("both NAT'ed peers registered").atMost(CONVERGE).untilAsserted(() -> {
             List<String> names = new ArrayList<>();
@@ -255,18 +239,10 @@ class MixedFleetEndToEndTest {
         return ChildProcess.start("agent-" + label + "-" + RUN,
                 Shell.inNamespace(namespace, ChildProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
                         ChildProcess.artifact("../agent/target/tern.jar"), "up",
-                        "--setup-key-file", setupKeyFile.toString(), "--management-url", managementUrl(),
+                        "--setup-key-file", setupKeyFile.toString(), "--management-url", server.managementUrl(),
                         "--interface", "wt" + label + RUN, "--config-dir", configDir.toString(),
                         "--wg-port", "51820", "--hostname", hostname),
                 Map.of(), log("agent-" + label + "-" + RUN));
-    }
-
-    private static String restUrl() {
-        return "http://" + net.serverAddress() + ":8080";
-    }
-
-    private static String managementUrl() {
-        return "http://" + net.serverAddress() + ":33073";
     }
 
     /** How the agent's {@code tern status --json} reports the peer with this mesh IP. */
@@ -302,12 +278,12 @@ class MixedFleetEndToEndTest {
     private static String natDiagnostics() {
         return "\n--- NAT'ed agent log:\n" + natAgent.logTail(30)
                 + "\n--- NAT'ed netbird daemon log:\n" + natClient.logTail(30)
-                + "\n--- tern-server log:\n" + server.process().logTail(20);
+                + "\n--- tern-server log:\n" + server.logTail(20);
     }
 
     private static String diagnostics() {
         return "\n--- agent log:\n" + agent.logTail(30)
                 + "\n--- netbird daemon log:\n" + netbird.logTail(30)
-                + "\n--- tern-server log:\n" + server.process().logTail(20);
+                + "\n--- tern-server log:\n" + server.logTail(20);
     }
 }

@@ -9,12 +9,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.e2e.support.NetBirdClient;
 import dev.tern.e2e.support.Mesh;
+import dev.tern.e2e.support.NatHost;
 import dev.tern.e2e.support.Rest;
+import dev.tern.e2e.support.TernServer;
 import dev.tern.e2e.support.TestPki;
 import dev.tern.testsupport.netns.Shell;
 import dev.tern.testsupport.netns.TestNetwork;
 import dev.tern.testsupport.process.ChildProcess;
-import dev.tern.testsupport.process.TernServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,15 +56,14 @@ class NetBirdClientEndToEndTest {
     private static final int SUBNET_OCTET = 77;
 
     private static TestNetwork net;
-    private static TernServerProcess server;
-    private static Path dataDir;
+    private static TernServer server;
     private static Rest rest;
     private static TestPki pki;
     private static final Map<String, NetBirdClient> clients = new LinkedHashMap<>();
     private static final Map<String, String> hostnames = new HashMap<>();
     private static final List<ChildProcess> helpers = new ArrayList<>();
     /** Namespaces behind a NAT router, made outside TestNetwork (which removes only its own). */
-    private static final List<String> natHosts = new ArrayList<>();
+    private static final List<NatHost> natHosts = new ArrayList<>();
     private static String devGroup;
     private static String prodGroup;
     private static String devKey;
@@ -79,14 +79,9 @@ class NetBirdClientEndToEndTest {
         // Built (or taken from the cache) before anything starts: a client that cannot be built fails here, loudly.
         NetBirdClient.binary(NetBirdClient.NEWEST);
         net = new TestNetwork(RUN, SUBNET_OCTET);
-        dataDir = Files.createTempDirectory("tern-e2e-nb-server-");
         pki = new TestPki(Files.createTempDirectory("tern-e2e-nb-pki-"), net.serverAddress());
-        startServer();
-        rest = new Rest(restUrl(), pki.trustingCaOnly());
-
-        JsonNode setup = rest.post("/api/setup", Map.of("email", "nb-e2e@example.com", "password", "e2e-password-1",
-                "name", "NetBird E2E Admin", "create_pat", true));
-        rest.token(setup.get("personal_access_token").asText());
+        server = TernServer.tls(net, "tern-server-nb-" + RUN, pki, Map.of()).start();
+        rest = server.setUpOwner("nb-e2e@example.com", "NetBird E2E Admin");
 
         devGroup = rest.post("/api/groups", Map.of("name", "nb-dev")).get("id").asText();
         prodGroup = rest.post("/api/groups", Map.of("name", "nb-prod")).get("id").asText();
@@ -97,23 +92,6 @@ class NetBirdClientEndToEndTest {
         rest.post("/api/policies", policy("nb-dev-dev", devGroup, devGroup, true, "all", List.of()));
     }
 
-    private static void startServer() {
-        // Alone in its namespace, the server keeps its default signal, relay and STUN ports.
-        server = TernServerProcess.fromJar(Path.of(ChildProcess.artifact("../api/target/tern-server.jar")))
-                .wrappedIn(Shell.inNamespace(net.serverNamespace())).jvmOptions("-Xmx512m").defaultPorts()
-                .env(Map.of("TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073",
-                        "TERN_TLS_CERT_FILE", pki.certFile().toString(), "TERN_TLS_KEY_FILE", pki.keyFile().toString()))
-                .log("tern-server-nb-" + RUN, log("tern-server-nb-" + RUN))
-                .launch(dataDir);
-        // Reachable means a verified TLS handshake: a server that came up without TLS never counts as up.
-        Rest probe = new Rest(restUrl(), pki.trustingCaOnly());
-        await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.process().logTail(40)).isTrue();
-                    return probe.reachable();
-                });
-    }
-
     /** A client of {@code version} in a new namespace, joined with {@code setupKey}; asserts {@code up} succeeds. */
     private static NetBirdClient join(String label, String hostname, String version, String setupKey) {
         return joinIn(net.addHost(label), label, hostname, version, setupKey);
@@ -121,21 +99,13 @@ class NetBirdClientEndToEndTest {
 
     private static NetBirdClient joinIn(String ns, String label, String hostname, String version, String setupKey) {
         NetBirdClient client = NetBirdClient.startDaemon(label + "-" + RUN, version, ns, "nb" + label + RUN,
-                java.net.URI.create(managementUrl()), pki.caFile());
+                java.net.URI.create(server.managementUrl()), pki.caFile());
         clients.put(label, client);
         hostnames.put(label, hostname);
-        Shell.Result up = client.up(managementUrl(), setupKey, hostname);
+        Shell.Result up = client.up(server.managementUrl(), setupKey, hostname);
         assertThat(up.ok()).as("netbird up of %s failed (%d): %s\n--- daemon log:\n%s", label, up.exitCode(),
                 up.output(), client.logTail(60)).isTrue();
         return client;
-    }
-
-    private static String restUrl() {
-        return "https://" + net.serverAddress() + ":8080";
-    }
-
-    private static String managementUrl() {
-        return "https://" + net.serverAddress() + ":33073";
     }
 
     @AfterAll
@@ -147,11 +117,9 @@ class NetBirdClientEndToEndTest {
             c.close();
         }
         if (server != null) {
-            server.process().stopTree(Duration.ofSeconds(20));
+            server.stop();
         }
-        for (String ns : natHosts) {
-            Shell.run("ip", "netns", "del", ns);
-        }
+        natHosts.forEach(NatHost::close);
         if (net != null) {
             net.close();
         }
@@ -349,8 +317,7 @@ class NetBirdClientEndToEndTest {
     @Test
     @Order(60)
     void theClientsRideOutATernServerRestartByThemselves() {
-        server.process().stopTree(Duration.ofSeconds(20));
-        startServer();
+        server.restart();
 
         for (String label : List.of("a", "b")) {
             NetBirdClient c = clients.get(label);
@@ -447,7 +414,7 @@ class NetBirdClientEndToEndTest {
         await("bravo's netbird status says it needs a login").atMost(CONVERGE).untilAsserted(() ->
                 assertThat(b.status().path("daemonStatus").asText()).as(diagnostics(b)).isEqualTo("NeedsLogin"));
 
-        Shell.Result up = b.up(managementUrl(), devKey, hostnames.get("b"));
+        Shell.Result up = b.up(server.managementUrl(), devKey, hostnames.get("b"));
         assertThat(up.ok()).as("netbird up of b after expiry: %s\n%s", up.output(), diagnostics(b)).isTrue();
         await("alpha pings bravo again").atMost(CONVERGE).untilAsserted(() ->
                 assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(b)).isTrue());
@@ -509,43 +476,18 @@ class NetBirdClientEndToEndTest {
     }
 
     /**
-     * A host namespace on 192.168.{octet}.0/24 whose only way out is {@code router}, which masquerades it (nftables):
-     * a client there has a private address the others cannot reach and is seen at the router's address, which only
-     * STUN tells it.
+     * A host namespace behind {@code router}'s NAT ({@link NatHost}) whose WireGuard port (51820, where the client's
+     * ICE runs) the router forwards from anyone.
      */
     private static String behindNat(String router, String label, int octet) {
-        String ns = "t" + label + RUN;
-        String inside = "i" + label + RUN;
-        String outside = "o" + label + RUN;
-        Shell.run("ip", "netns", "del", ns);
-        Shell.must("ip", "netns", "add", ns);
-        natHosts.add(ns);
-        Shell.must("ip", "link", "add", inside, "type", "veth", "peer", "name", outside);
-        Shell.must("ip", "link", "set", inside, "netns", ns);
-        Shell.must("ip", "link", "set", outside, "netns", router);
-        Shell.must("ip", "-n", router, "addr", "add", "192.168." + octet + ".1/24", "dev", outside);
-        Shell.must("ip", "-n", router, "link", "set", outside, "up");
-        Shell.must("ip", "-n", ns, "addr", "add", "192.168." + octet + ".2/24", "dev", inside);
-        Shell.must("ip", "-n", ns, "link", "set", inside, "up");
-        Shell.must("ip", "-n", ns, "link", "set", "lo", "up");
-        Shell.must("ip", "-n", ns, "route", "add", "default", "via", "192.168." + octet + ".1");
-        Shell.must(Shell.inNamespace(router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1").toArray(String[]::new));
-        nft(router, "add table ip nbnat");
-        nft(router, "add chain ip nbnat post { type nat hook postrouting priority 100 ; }");
-        nft(router, "add rule ip nbnat post ip saddr 192.168." + octet + ".0/24 masquerade");
-        // Endpoint-independent filtering for the WireGuard port, as most home routers do: without it the other
-        // client's first ICE check, arriving before this client has sent anything to it, leaves a conntrack entry
-        // on the router that makes the masquerade pick another port for this client's own packets (a symmetric
-        // NAT towards a port-restricted one, which no hole punching gets through).
-        nft(router, "add chain ip nbnat pre { type nat hook prerouting priority -100 ; }");
-        nft(router, "add rule ip nbnat pre ip daddr " + net.hostAddress(router) + " udp dport 51820 dnat to 192.168."
-                + octet + ".2");
-        return ns;
+        NatHost host = new NatHost(router, net.hostAddress(router), label + RUN, octet, "51820");
+        natHosts.add(host);
+        return host.namespace();
     }
 
     private static String diagnostics(NetBirdClient c) {
         return "\n--- netbird daemon " + c.label() + " log:\n" + c.logTail(40)
-                + "\n--- tern-server log:\n" + server.process().logTail(20);
+                + "\n--- tern-server log:\n" + server.logTail(20);
     }
 
     private static Shell.Result ping(String from, String ip) {

@@ -9,13 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.e2e.support.Mesh;
 import dev.tern.e2e.support.NetBirdClient;
 import dev.tern.e2e.support.Rest;
+import dev.tern.e2e.support.TernServer;
 import dev.tern.testsupport.netns.Shell;
 import dev.tern.testsupport.netns.TestNetwork;
 import dev.tern.testsupport.process.ChildProcess;
-import dev.tern.testsupport.process.TernServerProcess;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -53,7 +51,7 @@ class NetBirdRoutesEndToEndTest {
     private static final String INTERNET_HOST = "198.51.100.7";
 
     private static TestNetwork net;
-    private static TernServerProcess server;
+    private static TernServer server;
     private static Rest rest;
     private static NetBirdClient router;
     private static NetBirdClient client;
@@ -70,22 +68,8 @@ class NetBirdRoutesEndToEndTest {
         ChildProcess.artifact("../api/target/tern-server.jar");
         NetBirdClient.binary(NetBirdClient.NEWEST);
         net = new TestNetwork(RUN, SUBNET_OCTET);
-        Path dataDir = Files.createTempDirectory("tern-e2e-nbroutes-server-");
-        server = TernServerProcess.fromJar(Path.of(ChildProcess.artifact("../api/target/tern-server.jar")))
-                .wrappedIn(Shell.inNamespace(net.serverNamespace())).jvmOptions("-Xmx512m").defaultPorts()
-                .env(Map.of("TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073"))
-                .log("tern-server-nbroutes-" + RUN, log("tern-server-nbroutes-" + RUN))
-                .launch(dataDir);
-        Rest probe = new Rest(restUrl());
-        await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.process().logTail(40)).isTrue();
-                    return probe.reachable();
-                });
-        rest = new Rest(restUrl());
-        JsonNode setup = rest.post("/api/setup", Map.of("email", "nbroutes-e2e@example.com",
-                "password", "e2e-password-1", "name", "NetBird Routes Admin", "create_pat", true));
-        rest.token(setup.get("personal_access_token").asText());
+        server = TernServer.plain(net, "tern-server-nbroutes-" + RUN, Map.of()).start();
+        rest = server.setUpOwner("nbroutes-e2e@example.com", "NetBird Routes Admin");
         clientsGroup = rest.post("/api/groups", Map.of("name", "nbr-clients")).get("id").asText();
         routersGroup = rest.post("/api/groups", Map.of("name", "nbr-routers")).get("id").asText();
         String clientKey = setupKey("nbr-client-key", clientsGroup);
@@ -141,22 +125,14 @@ class NetBirdRoutesEndToEndTest {
 
     private static NetBirdClient join(String label, String ns, String hostname, String setupKey) {
         NetBirdClient c = NetBirdClient.startDaemon(label + "-" + RUN, NetBirdClient.NEWEST, ns,
-                "nbr" + label + RUN, URI.create(managementUrl()));
+                "nbr" + label + RUN, URI.create(server.managementUrl()));
         started.add(c);
         // R also answers to an extra DNS label (NetBird's --extra-dns-labels), which C resolves
-        Shell.Result up = label.equals("r") ? c.up(managementUrl(), setupKey, hostname, "--extra-dns-labels", GATEWAY)
-                : c.up(managementUrl(), setupKey, hostname);
+        Shell.Result up = label.equals("r") ? c.up(server.managementUrl(), setupKey, hostname, "--extra-dns-labels", GATEWAY)
+                : c.up(server.managementUrl(), setupKey, hostname);
         assertThat(up.ok()).as("netbird up of %s failed (%d): %s\n--- daemon log:\n%s", label, up.exitCode(),
                 up.output(), c.logTail(60)).isTrue();
         return c;
-    }
-
-    private static String restUrl() {
-        return "http://" + net.serverAddress() + ":8080";
-    }
-
-    private static String managementUrl() {
-        return "http://" + net.serverAddress() + ":33073";
     }
 
     @AfterAll
@@ -165,7 +141,7 @@ class NetBirdRoutesEndToEndTest {
             c.close();
         }
         if (server != null) {
-            server.process().stopTree(Duration.ofSeconds(20));
+            server.stop();
         }
         if (site != null) {
             Shell.run("ip", "netns", "del", site);
@@ -404,6 +380,6 @@ class NetBirdRoutesEndToEndTest {
 
     private static String diagnostics() {
         return "\n--- netbird C log:\n" + client.logTail(30) + "\n--- netbird R log:\n" + router.logTail(30)
-                + "\n--- tern-server log:\n" + server.process().logTail(15);
+                + "\n--- tern-server log:\n" + server.logTail(15);
     }
 }

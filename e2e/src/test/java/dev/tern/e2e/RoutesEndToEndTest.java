@@ -7,10 +7,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.e2e.support.Rest;
+import dev.tern.e2e.support.TernServer;
 import dev.tern.testsupport.netns.Shell;
 import dev.tern.testsupport.netns.TestNetwork;
 import dev.tern.testsupport.process.ChildProcess;
-import dev.tern.testsupport.process.TernServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -56,7 +56,7 @@ class RoutesEndToEndTest {
     private static final String FAR_SERVER = "198.51.100.1";
 
     private static TestNetwork net;
-    private static TernServerProcess server;
+    private static TernServer server;
     private static Rest rest;
     private static final Map<String, Agent> agents = new HashMap<>();
     private static final List<ChildProcess> helpers = new ArrayList<>();
@@ -76,23 +76,9 @@ class RoutesEndToEndTest {
         ChildProcess.artifact("../api/target/tern-server.jar");
         ChildProcess.artifact("../agent/target/tern.jar");
         net = new TestNetwork(RUN, SUBNET_OCTET);
-        Path dataDir = Files.createTempDirectory("tern-e2e-routes-server-");
-        server = TernServerProcess.fromJar(Path.of(ChildProcess.artifact("../api/target/tern-server.jar")))
-                .wrappedIn(Shell.inNamespace(net.serverNamespace())).jvmOptions("-Xmx512m").defaultPorts()
-                .env(Map.of("TERN_HTTP_PORT", "8080", "TERN_GRPC_PORT", "33073"))
-                .log("tern-server-routes-" + RUN, log("tern-server-routes-" + RUN))
-                .launch(dataDir);
+        server = TernServer.plain(net, "tern-server-routes-" + RUN, Map.of()).start();
         Shell.must(in(net.serverNamespace(), "ip", "addr", "add", FAR_SERVER + "/32", "dev", "lo"));
-        Rest probe = new Rest(restUrl());
-        await("tern-server up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    assertThat(server.isAlive()).as("tern-server exited:\n%s", server.process().logTail(40)).isTrue();
-                    return probe.reachable();
-                });
-        rest = new Rest(restUrl());
-        JsonNode setup = rest.post("/api/setup", Map.of("email", "routes-e2e@example.com",
-                "password", "e2e-password-1", "name", "Routes Admin", "create_pat", true));
-        rest.token(setup.get("personal_access_token").asText());
+        rest = server.setUpOwner("routes-e2e@example.com", "Routes Admin");
         clients = rest.post("/api/groups", Map.of("name", "clients")).get("id").asText();
         routers = rest.post("/api/groups", Map.of("name", "routers")).get("id").asText();
         siteAccess = rest.post("/api/groups", Map.of("name", "site-access")).get("id").asText();
@@ -163,7 +149,7 @@ class RoutesEndToEndTest {
                 Shell.inNamespace(ns, ChildProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
                         ChildProcess.artifact("../agent/target/tern.jar"), "up",
                         "--setup-key-file", keyFile.toString(), "--management-url",
-                        managementViaGateway ? "http://" + FAR_SERVER + ":33073" : managementUrl(),
+                        managementViaGateway ? "http://" + FAR_SERVER + ":33073" : server.managementUrl(),
                         "--interface", iface, "--config-dir", configDir.toString(), "--wg-port", "51820",
                         "--hostname", hostname),
                 Map.of(), log("agent-routes-" + label + "-" + RUN));
@@ -196,14 +182,6 @@ class RoutesEndToEndTest {
         throw new AssertionError("no peer " + name);
     }
 
-    private static String restUrl() {
-        return "http://" + net.serverAddress() + ":8080";
-    }
-
-    private static String managementUrl() {
-        return "http://" + net.serverAddress() + ":33073";
-    }
-
     @AfterAll
     static void tearDown() {
         helpers.forEach(h -> h.stopTree(Duration.ofSeconds(5)));
@@ -212,7 +190,7 @@ class RoutesEndToEndTest {
             Shell.run(Shell.inNamespace(a.namespace(), "ip", "link", "del", a.iface()), 10);
         }
         if (server != null) {
-            server.process().stopTree(Duration.ofSeconds(20));
+            server.stop();
         }
         extraNamespaces.forEach(ns -> Shell.run("ip", "netns", "del", ns));
         if (net != null) {
