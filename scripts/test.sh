@@ -15,7 +15,7 @@ command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 command -v jq >/dev/null 2>&1 || need_pkgs+=(jq)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)  # ErrorsApiTest: a client that sends its whole body first
 command -v dig >/dev/null 2>&1 || need_pkgs+=(bind9-dnsutils)  # names through the agent's and NetBird client's resolvers
-command -v dnsmasq >/dev/null 2>&1 || need_pkgs+=(dnsmasq-base)  # NetBirdClientEndToEndTest: a nameserver group's DNS server
+command -v dnsmasq >/dev/null 2>&1 || need_pkgs+=(dnsmasq-base)  # Mesh/NetBirdClientEndToEndTest: nameserver group and upstream DNS servers
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing packages: ${need_pkgs[*]} — run this script as root (sudo) so it can install them" >&2

@@ -7,6 +7,7 @@ import static dev.tern.e2e.support.Mesh.policy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tern.e2e.support.Dnsmasq;
 import dev.tern.e2e.support.Mesh;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.TernServer;
@@ -63,6 +64,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class MeshEndToEndTest {
 
     private static final Duration CONVERGE = Duration.ofSeconds(45);
+    private static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
     private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
 
     private static TestNetwork net;
@@ -75,6 +77,15 @@ class MeshEndToEndTest {
     private static String prodGroup;
     private static String devPolicy;
     private static final List<String> setupKeys = new ArrayList<>();
+    /** The host's resolver configuration before the test: no agent may change it (theirs is their namespace's). */
+    private static byte[] hostResolvConf;
+    /** The network's own DNS server, which every agent host's resolv.conf names before {@code tern up}. */
+    private static Dnsmasq originalUpstream;
+    /** What the agent hosts' resolv.conf says before {@code tern up}, byte for byte. */
+    private static byte[] originalResolvConf;
+    /** corp.example's own DNS server, reached through a nameserver group. */
+    private static Dnsmasq corpDns;
+    private static String corpNameServerGroup;
 
     record Agent(String label, String namespace, String iface, Path configDir, String hostname, Path setupKeyFile,
                  ChildProcess process) {
@@ -82,7 +93,8 @@ class MeshEndToEndTest {
 
     @BeforeAll
     static void buildTestBed() throws Exception {
-        Shell.requireRootAndTools("wireguard-go", "wg", "ip", "nft", "ping", "bash", "timeout", "dig");
+        Shell.requireRootAndTools("wireguard-go", "wg", "ip", "nft", "ping", "bash", "timeout", "dig", "dnsmasq");
+        hostResolvConf = Files.readAllBytes(HOST_RESOLV_CONF);
         ChildProcess.artifact("../api/target/tern-server.jar");
         ChildProcess.artifact("../agent/target/tern.jar");
         net = new TestNetwork(RUN, 100 + Integer.parseInt(RUN) % 100);
@@ -100,6 +112,15 @@ class MeshEndToEndTest {
         devPolicy = rest.post("/api/policies", policy("dev-dev", devGroup, devGroup, true, "all", List.of()))
                 .get("id").asText();
 
+        // The names the agents' hosts resolve before tern up: this network's own DNS server. It also answers for
+        // build01.corp.example, differently from corp's own server, so a test sees which one was asked.
+        String upstreamHost = net.addHost("up");
+        originalUpstream = Dnsmasq.start("dnsmasq-upstream-" + RUN, upstreamHost, net.hostAddress(upstreamHost),
+                Map.of("outside.test", "192.0.2.80", "build01.corp.example", "192.0.2.99"));
+        helpers.add(originalUpstream.process());
+        originalResolvConf = ("# this network's resolver\nnameserver " + originalUpstream.address()
+                + "\nsearch lan.test\noptions timeout:2\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
         startAgent("a", "alpha", devKey);
         startAgent("b", "bravo", devKey);
         startAgent("c", "charlie", prodKey);
@@ -107,6 +128,7 @@ class MeshEndToEndTest {
 
     private static void startAgent(String label, String hostname, String setupKey) throws Exception {
         String ns = net.addHost(label);
+        Files.write(namespaceResolvConf(ns), originalResolvConf);
         String iface = "wt" + label + RUN;
         Path configDir = Files.createTempDirectory("tern-e2e-" + label + "-");
         runAgent(label, ns, iface, configDir, hostname, setupKeyFile(label, setupKey));
@@ -155,6 +177,10 @@ class MeshEndToEndTest {
         }
         if (net != null) {
             net.close();
+        }
+        if (hostResolvConf != null) {
+            assertThat(readAll(HOST_RESOLV_CONF)).as("the host's /etc/resolv.conf after the agents stopped")
+                    .isEqualTo(hostResolvConf);
         }
     }
 
@@ -305,10 +331,12 @@ class MeshEndToEndTest {
     @Test
     @Order(45)
     void peerNamesResolveThroughTheAgentsResolver() throws Exception {
-        String fqdn = status("a").path("fqdn").asText();
-        String domain = fqdn.substring(fqdn.indexOf('.') + 1);
+        String domain = domain();
         await("A resolves bravo." + domain).atMost(CONVERGE).untilAsserted(() ->
                 assertThat(dig("a", "bravo." + domain).output().strip()).as(diagnostics("a")).isEqualTo(meshIp("bravo")));
+        Shell.Result byName = ping("a", "bravo." + domain);
+        assertThat(byName.ok()).as(byName.output()).isTrue();
+        assertThat(byName.output()).contains(meshIp("bravo"));
         assertThat(Shell.run(Shell.inNamespace(agents.get("a").namespace(), "dig", "+time=2", "+tries=1",
                 "charlie." + domain), 30).output()).as("a peer A cannot see has no name for A").contains("NXDOMAIN");
         assertThat(Files.readString(Path.of("/etc/netns", agents.get("a").namespace(), "resolv.conf")))
@@ -320,6 +348,101 @@ class MeshEndToEndTest {
 
     private static Shell.Result dig(String from, String name) {
         return Shell.run(Shell.inNamespace(agents.get(from).namespace(), "dig", "+short", "+time=2", "+tries=1", name), 30);
+    }
+
+    /**
+     * Issue 10's DNS end to end, beside the peer zone: a custom zone's A and CNAME records, a nameserver group that
+     * sends corp.example to corp's own DNS server, and everything else to the original upstream that A's
+     * resolv.conf named before {@code tern up}; all of it in {@code tern status --json}.
+     */
+    @Test
+    @Order(46)
+    void customZonesNameServerGroupsAndTheOriginalUpstreamAnswerThroughAsResolver() {
+        String alphaHost = net.hostAddress(agents.get("a").namespace());
+        String zoneId = rest.post("/api/dns/zones", Map.of("name", "office", "domain", "office.example",
+                "enable_search_domain", false, "distribution_groups", List.of(devGroup))).get("id").asText();
+        rest.post("/api/dns/zones/" + zoneId + "/records", Map.of("name", "registry.office.example", "type", "A",
+                "content", "10.10.10.5", "ttl", 300));
+        rest.post("/api/dns/zones/" + zoneId + "/records", Map.of("name", "docker.office.example", "type", "CNAME",
+                "content", "registry.office.example", "ttl", 300));
+        String corpHost = net.addHost("corp");
+        corpDns = Dnsmasq.start("dnsmasq-corp-" + RUN, corpHost, net.hostAddress(corpHost),
+                Map.of("build01.corp.example", "10.20.30.40"));
+        helpers.add(corpDns.process());
+        corpNameServerGroup = rest.post("/api/dns/nameservers", corpNameServers(true)).get("id").asText();
+
+        // the map reached A: only then is a question for corp.example meant for corp's server
+        await("A's resolver has the zone and the nameserver group").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode dns = status("a").path("dns");
+            assertThat(texts(dns.path("zones"))).as(diagnostics("a")).contains("office.example.");
+            assertThat(texts(dns.path("matchDomains"))).containsExactly("corp.example.");
+        });
+        assertThat(dig("a", "registry.office.example").output().strip()).isEqualTo("10.10.10.5");
+        assertThat(dig("a", "docker.office.example").output().strip().lines())
+                .containsExactly("registry.office.example.", "10.10.10.5");
+
+        assertThat(dig("a", "build01.corp.example").output().strip()).as(diagnostics("a")).isEqualTo("10.20.30.40");
+        assertThat(corpDns.questionsFor("build01.corp.example", alphaHost)).as(corpDns.queryLog()).isEqualTo(1);
+        assertThat(originalUpstream.questionsFor("build01.corp.example", alphaHost)).isZero();
+
+        assertThat(dig("a", "www.outside.test").output().strip()).isEqualTo("192.0.2.80");
+        assertThat(originalUpstream.questionsFor("www.outside.test", alphaHost)).as(originalUpstream.queryLog())
+                .isEqualTo(1);
+        assertThat(corpDns.questionsFor("www.outside.test", alphaHost)).isZero();
+
+        JsonNode dns = status("a").path("dns");
+        assertThat(dns.path("resolver").asText()).isEqualTo(meshIp("alpha") + ":53");
+        assertThat(texts(dns.path("upstream"))).containsExactly(originalUpstream.address() + ":53");
+        assertThat(dns.path("hostConfig").asText()).isEqualTo("resolv.conf");
+        assertThat(dns.path("error").isNull()).as(dns.toString()).isTrue();
+    }
+
+    /** A change to the nameserver group alone reaches the running agent: disabled, corp.example goes upstream. */
+    @Test
+    @Order(47)
+    void disablingTheNameServerGroupSendsItsDomainToTheOriginalUpstreamAgain() {
+        String alphaHost = net.hostAddress(agents.get("a").namespace());
+        long askedCorp = corpDns.questionsFor("build01.corp.example", alphaHost);
+        rest.put("/api/dns/nameservers/" + corpNameServerGroup, corpNameServers(false));
+
+        await("A's resolver drops the match domain").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(texts(status("a").path("dns").path("matchDomains"))).as(diagnostics("a")).isEmpty());
+        assertThat(dig("a", "build01.corp.example").output().strip()).isEqualTo("192.0.2.99");
+        assertThat(originalUpstream.questionsFor("build01.corp.example", alphaHost)).isEqualTo(1);
+        assertThat(corpDns.questionsFor("build01.corp.example", alphaHost)).isEqualTo(askedCorp);
+        // the zones stay
+        assertThat(dig("a", "registry.office.example").output().strip()).isEqualTo("10.10.10.5");
+    }
+
+    /**
+     * SIGKILL runs no shutdown hook: A's namespace keeps pointing at the dead resolver, and the backup in A's config
+     * dir is what the next {@code tern down} puts back, byte for byte. A runs again afterwards for the later steps.
+     */
+    @Test
+    @Order(48)
+    void afterAKilledAgentTernDownPutsTheOriginalResolvConfBack() throws Exception {
+        Agent a = agents.get("a");
+        String fqdn = "bravo." + domain();
+        Path resolvConf = namespaceResolvConf(a.namespace());
+        Path backup = a.configDir().resolve("resolv.conf.backup");
+        assertThat(Files.readString(resolvConf)).startsWith("# Generated by tern");
+        assertThat(backup).exists();
+
+        a.process().kill();
+        assertThat(Files.readString(resolvConf)).as("nothing restored it").startsWith("# Generated by tern");
+        assertThat(backup).exists();
+        Shell.Result down = tern("a", "down");
+        assertThat(down.ok()).as(down.output()).isTrue();
+        assertThat(readAll(resolvConf)).as("A's namespace resolv.conf after tern down").isEqualTo(originalResolvConf);
+        assertThat(backup).doesNotExist();
+        assertThat(dig("a", "www.outside.test").output().strip()).as("the original upstream answers directly")
+                .isEqualTo("192.0.2.80");
+
+        runAgent("a", a.namespace(), a.iface(), a.configDir(), a.hostname(), a.setupKeyFile());
+        await("A serves names again").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(dig("a", fqdn).output().strip()).as(diagnostics("a")).isEqualTo(meshIp("bravo")));
+        await("A pings B again").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("a", meshIp("bravo")).ok()).as(diagnostics("a")).isTrue());
     }
 
     @Test
@@ -420,6 +543,21 @@ class MeshEndToEndTest {
         assertThat(status("d").path("relay").path("url").asText()).isEqualTo("rels://" + net.serverAddress() + ":33080");
     }
 
+    /** The last step: {@code tern down} of a running agent puts its namespace's resolv.conf back byte for byte. */
+    @Test
+    @Order(80)
+    void ternDownPutsTheOriginalResolvConfBackAndTheHostsIsUntouched() {
+        Agent a = agents.get("a");
+        assertThat(readAll(namespaceResolvConf(a.namespace()))).isNotEqualTo(originalResolvConf);
+        Shell.Result down = tern("a", "down");
+        assertThat(down.ok()).as(down.output()).isTrue();
+        assertThat(a.process().awaitExit(Duration.ofSeconds(30))).isZero();
+        assertThat(readAll(namespaceResolvConf(a.namespace()))).as("A's namespace resolv.conf after tern down")
+                .isEqualTo(originalResolvConf);
+        assertThat(a.configDir().resolve("resolv.conf.backup")).doesNotExist();
+        assertThat(readAll(HOST_RESOLV_CONF)).as("the host's /etc/resolv.conf").isEqualTo(hostResolvConf);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private static JsonNode peerByName(String name) {
@@ -448,6 +586,13 @@ class MeshEndToEndTest {
         return out;
     }
 
+    /** A JSON array of strings as a list. */
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(item -> out.add(item.asText()));
+        return out;
+    }
+
     private static Set<String> wgPeers(String label) {
         Agent a = agents.get(label);
         String out = Shell.must(Shell.inNamespace(a.namespace(), "wg", "show", a.iface(), "peers").toArray(String[]::new));
@@ -463,10 +608,7 @@ class MeshEndToEndTest {
     }
 
     private static JsonNode status(String label) {
-        Agent a = agents.get(label);
-        Shell.Result r = Shell.run(Shell.inNamespace(a.namespace(), ChildProcess.java(), "-jar",
-                ChildProcess.artifact("../agent/target/tern.jar"), "status", "--json",
-                "--config-dir", a.configDir().toString()), 30);
+        Shell.Result r = tern(label, "status", "--json");
         assertThat(r.ok()).as("tern status failed: %s", r.output()).isTrue();
         try {
             return Rest.JSON.readTree(r.output());
@@ -481,6 +623,43 @@ class MeshEndToEndTest {
                 .filter(p -> p.path("meshIp").asText().equals(meshIp)).findFirst()
                 .map(p -> p.path("state").asText())
                 .orElseThrow(() -> new AssertionError(meshIp + " missing from tern status: " + status));
+    }
+
+    /** The nameserver group that sends corp.example to corp's DNS server, for dev. */
+    private static Map<String, Object> corpNameServers(boolean enabled) {
+        return Map.of("name", "corp", "description", "corp.example's own server",
+                "nameservers", List.of(Map.of("ip", corpDns.address(), "ns_type", "udp", "port", 53)),
+                "enabled", enabled, "groups", List.of(devGroup), "primary", false, "domains", List.of("corp.example"),
+                "search_domains_enabled", false);
+    }
+
+    /** The account's DNS domain, from A's FQDN. */
+    private static String domain() {
+        String fqdn = status("a").path("fqdn").asText();
+        return fqdn.substring(fqdn.indexOf('.') + 1);
+    }
+
+    /** What {@code ip netns exec} mounts over /etc/resolv.conf in that namespace. */
+    private static Path namespaceResolvConf(String namespace) {
+        return Path.of("/etc/netns", namespace, "resolv.conf");
+    }
+
+    private static byte[] readAll(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot read " + file, e);
+        }
+    }
+
+    /** {@code tern <arguments> --config-dir <its config dir>} for agent {@code label}, in its namespace. */
+    private static Shell.Result tern(String label, String... arguments) {
+        Agent a = agents.get(label);
+        List<String> command = new ArrayList<>(List.of(ChildProcess.java(), "-jar",
+                ChildProcess.artifact("../agent/target/tern.jar")));
+        command.addAll(List.of(arguments));
+        command.addAll(List.of("--config-dir", a.configDir().toString()));
+        return Shell.run(Shell.inNamespace(a.namespace(), command.toArray(String[]::new)), 60);
     }
 
     private static String diagnostics(String label) {

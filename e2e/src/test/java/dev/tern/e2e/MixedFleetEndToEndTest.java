@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static dev.tern.e2e.support.Mesh.log;
 import static dev.tern.e2e.support.Mesh.nft;
 import static dev.tern.e2e.support.Mesh.ping;
+import static dev.tern.e2e.support.Mesh.policy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -74,15 +74,7 @@ class MixedFleetEndToEndTest {
         String group = rest.post("/api/groups", Map.of("name", "mixed")).get("id").asText();
         setupKey = rest.post("/api/setup-keys", Map.of("name", "mixed-key", "type", "reusable",
                 "expires_in", 86400, "auto_groups", List.of(group), "usage_limit", 10)).get("key").asText();
-        Map<String, Object> rule = new HashMap<>();
-        rule.put("name", "mixed-all");
-        rule.put("enabled", true);
-        rule.put("action", "accept");
-        rule.put("bidirectional", true);
-        rule.put("protocol", "all");
-        rule.put("sources", List.of(group));
-        rule.put("destinations", List.of(group));
-        rest.post("/api/policies", Map.of("name", "mixed-all", "enabled", true, "rules", List.of(rule)));
+        rest.post("/api/policies", policy("mixed-all", group, group, true, "all", List.of()));
     }
 
     @AfterAll

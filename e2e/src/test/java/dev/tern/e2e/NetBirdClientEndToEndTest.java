@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.e2e.support.NetBirdClient;
 import dev.tern.e2e.support.Mesh;
+import dev.tern.e2e.support.Dnsmasq;
 import dev.tern.e2e.support.NatHost;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.TernServer;
@@ -216,11 +217,9 @@ class NetBirdClientEndToEndTest {
 
         // A real DNS server (dnsmasq) for corp.example in a namespace of its own, named by a nameserver group.
         String dnsHost = net.addHost("dns");
-        Path queryLog = log("nb-dnsmasq-" + RUN);
-        helpers.add(ChildProcess.start("nb-dnsmasq-" + RUN, Shell.inNamespace(dnsHost, "dnsmasq", "--no-daemon",
-                "--user=root", "--pid-file=", "--no-resolv", "--no-hosts", "--bind-interfaces",
-                "--listen-address=" + net.hostAddress(dnsHost), "--port=53", "--log-queries", "--log-facility=-",
-                "--address=/build01.corp.example/10.20.30.40"), Map.of(), queryLog));
+        Dnsmasq corp = Dnsmasq.start("nb-dnsmasq-" + RUN, dnsHost, net.hostAddress(dnsHost),
+                Map.of("build01.corp.example", "10.20.30.40"));
+        helpers.add(corp.process());
         rest.post("/api/dns/nameservers", Map.of("name", "corp", "description", "corp.example's own server",
                 "nameservers", List.of(Map.of("ip", net.hostAddress(dnsHost), "ns_type", "udp", "port", 53)),
                 "enabled", true, "groups", List.of(devGroup), "primary", false, "domains", List.of("corp.example"),
@@ -229,7 +228,7 @@ class NetBirdClientEndToEndTest {
         await("corp.example resolves on alpha through its nameserver group").atMost(CONVERGE).untilAsserted(() ->
                 assertThat(dig("a", "build01.corp.example").output().strip()).as(diagnostics(clients.get("a")))
                         .isEqualTo("10.20.30.40"));
-        assertThat(helpers.get(helpers.size() - 1).logTail(200)).as("dnsmasq's query log")
+        assertThat(corp.queryLog()).as("dnsmasq's query log")
                 .contains("query[A] build01.corp.example from " + net.hostAddress(clients.get("a").namespace()));
         // the peer names and the custom zone still resolve beside it
         assertThat(dig("a", fqdn("b")).output().strip()).isEqualTo(meshIp("b"));
