@@ -66,6 +66,10 @@ public final class MeshResolver implements AutoCloseable {
         public static final Limits DEFAULT = new Limits(512, 256, Duration.ofSeconds(2), 32, Duration.ofSeconds(10));
     }
 
+    /** The domain routes whose questions go to their routing peer's forwarder, and who hears of the answers. */
+    private record Interception(List<DomainRoute> routes, DomainRoute.Listener listener) {
+    }
+
     /** What the resolver answers from and forwards to; replaced whole, so a question sees one map's view. */
     private record Routing(DnsSettings settings, List<InetSocketAddress> hostUpstream) {
     }
@@ -77,6 +81,7 @@ public final class MeshResolver implements AutoCloseable {
     private final Semaphore inFlight;
     private final AtomicInteger tcpConnections = new AtomicInteger();
     private volatile Routing routing = new Routing(DnsSettings.DISABLED, List.of());
+    private volatile Interception interception = new Interception(List.of(), DomainRoute.Listener.NONE);
     private volatile boolean closed;
 
     private MeshResolver(InetSocketAddress address, Limits limits, DatagramSocket udp, ServerSocket tcp) {
@@ -119,6 +124,11 @@ public final class MeshResolver implements AutoCloseable {
     public void update(DnsSettings settings, List<InetSocketAddress> hostUpstream) {
         // Never forward to ourselves: a host upstream that is our own address would loop.
         routing = new Routing(settings, hostUpstream.stream().filter(a -> !a.equals(address)).toList());
+    }
+
+    /** Takes the domain routes to intercept (after the zones, before match domains and upstream, as NetBird). */
+    public void routeDomains(List<DomainRoute> routes, DomainRoute.Listener listener) {
+        interception = new Interception(List.copyOf(routes), listener);
     }
 
     public List<InetSocketAddress> hostUpstream() {
@@ -251,7 +261,7 @@ public final class MeshResolver implements AutoCloseable {
         Routing current = routing;
         Optional<DnsSettings.Zone> zone = zoneFor(current, question.getName());
         if (zone.isEmpty() || !zone.get().authoritative() && !zone.get().exists(question.getName())) {
-            return forward(current, query);
+            return interceptOrForward(current, query);
         }
         Message reply = reply(query);
         reply.getHeader().setFlag(Flags.AA);
@@ -316,9 +326,49 @@ public final class MeshResolver implements AutoCloseable {
                 .map(DnsSettings.NameServerGroup::nameservers).orElse(hostUpstream);
     }
 
+    /**
+     * An A or AAAA question for a domain route's domain goes to the route's forwarder (its routing peer), and the
+     * addresses of the answer are reported before the answer goes back, as NetBird's DNS interceptor does; other
+     * questions, and other types for those names, go where {@link #forward} sends them.
+     */
+    private CompletionStage<Message> interceptOrForward(Routing current, Message query) {
+        Interception now = interception;
+        Record question = query.getQuestion();
+        int type = question.getType();
+        String name = question.getName().toString(true).toLowerCase(java.util.Locale.ROOT);
+        Optional<DomainRoute> route = type == Type.A || type == Type.AAAA
+                ? now.routes().stream().filter(r -> r.covers(name)).findFirst() : Optional.empty();
+        if (route.isEmpty()) {
+            return forward(current, query);
+        }
+        return forwardTo(List.of(route.get().forwarder()), query).thenApply(reply -> {
+            List<String> addresses = new ArrayList<>();
+            if (reply.getRcode() == Rcode.NOERROR) {
+                for (Record record : reply.getSection(Section.ANSWER)) {
+                    if (record instanceof org.xbill.DNS.ARecord a) {
+                        addresses.add(a.getAddress().getHostAddress());
+                    } else if (record instanceof org.xbill.DNS.AAAARecord aaaa) {
+                        addresses.add(aaaa.getAddress().getHostAddress());
+                    }
+                }
+            }
+            if (!addresses.isEmpty()) {
+                try {
+                    now.listener().resolved(route.get().group(), name, List.copyOf(addresses));
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot route what {} resolved to: {}", name, e.getMessage());
+                }
+            }
+            return reply;
+        });
+    }
+
     private CompletionStage<Message> forward(Routing current, Message query) {
-        List<InetSocketAddress> servers = upstreamFor(current.settings(), current.hostUpstream(),
-                query.getQuestion().getName());
+        return forwardTo(upstreamFor(current.settings(), current.hostUpstream(), query.getQuestion().getName()),
+                query);
+    }
+
+    private CompletionStage<Message> forwardTo(List<InetSocketAddress> servers, Message query) {
         if (servers.isEmpty() || !inFlight.tryAcquire()) {
             return CompletableFuture.completedFuture(failure(query, Rcode.SERVFAIL));
         }

@@ -19,7 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Kernel routes with {@code ip route} and IPv4 forwarding through {@code /proc/sys/net/ipv4/ip_forward}.
+ * Kernel routes with {@code ip route} (IPv4, and IPv6 on a mesh that has it) and IPv4 forwarding through
+ * {@code /proc/sys/net/ipv4/ip_forward}.
  *
  * <p>An exit node's 0.0.0.0/0 becomes 0.0.0.0/1 and 128.0.0.0/1 via the mesh interface: more specific than the
  * host's default route, which stays as it is (nothing to restore, and the host's own routes to its local networks
@@ -77,7 +78,10 @@ public final class LinuxHost implements Routing.Host {
     static Set<String> kernelPrefixes(Set<String> networks) {
         Set<String> out = new TreeSet<>();
         for (String network : networks) {
-            if (network.endsWith("/0")) {
+            if (network.endsWith("/0") && network.indexOf(':') >= 0) {
+                out.add("::/1");
+                out.add("8000::/1");
+            } else if (network.endsWith("/0")) {
                 out.add("0.0.0.0/1");
                 out.add("128.0.0.0/1");
             } else {
@@ -85,6 +89,11 @@ public final class LinuxHost implements Routing.Host {
             }
         }
         return out;
+    }
+
+    /** {@code ip}'s address family switch for a prefix: IPv6 routes go to the IPv6 table. */
+    static String family(String prefix) {
+        return prefix.indexOf(':') >= 0 ? "-6" : "-4";
     }
 
     /** The {@code via}/{@code dev} part of {@code ip route get}'s answer, unless it already leads into the mesh. */
@@ -106,7 +115,7 @@ public final class LinuxHost implements Routing.Host {
         }
         for (String prefix : List.copyOf(installed)) {
             if (!desired.contains(prefix)) {
-                shell.run(List.of("ip", "-4", "route", "del", prefix, "dev", iface), null);
+                shell.run(List.of("ip", family(prefix), "route", "del", prefix, "dev", iface), null);
                 installed.remove(prefix);
                 LOG.info("removed the route to {} via {}", prefix, iface);
             }
@@ -114,7 +123,7 @@ public final class LinuxHost implements Routing.Host {
         for (String prefix : desired) {
             if (!installed.contains(prefix)) {
                 shell.check("routing " + prefix + " via " + iface,
-                        List.of("ip", "-4", "route", "replace", prefix, "dev", iface), null);
+                        List.of("ip", family(prefix), "route", "replace", prefix, "dev", iface), null);
                 installed.add(prefix);
                 LOG.info("routing {} via {}", prefix, iface);
             }

@@ -66,6 +66,22 @@ class LinuxHostTest {
     }
 
     @Test
+    void ipv6NetworksAndResolvedHostsGoToTheirFamilysTable() throws Exception {
+        LinuxHost host = host();
+        host.routes(Set.of("2001:db8:10::/64", "10.10.10.5/32", "::/0"), List.of());
+
+        assertThat(shell.commands).containsExactlyInAnyOrder(
+                "ip -6 route replace 2001:db8:10::/64 dev tern9",
+                "ip -6 route replace ::/1 dev tern9",
+                "ip -6 route replace 8000::/1 dev tern9",
+                "ip -4 route replace 10.10.10.5/32 dev tern9");
+        shell.commands.clear();
+        host.routes(Set.of(), List.of());
+        assertThat(shell.commands).contains("ip -6 route del 2001:db8:10::/64 dev tern9",
+                "ip -4 route del 10.10.10.5/32 dev tern9");
+    }
+
+    @Test
     void anExitNodeTakesBothHalvesAfterTheServersGotHostRoutesViaTheOldPath() throws Exception {
         LinuxHost host = host();
         host.routes(Set.of("0.0.0.0/0"), List.of("198.51.100.7", "127.0.0.1", "198.51.100.7", "fd00::1"));
