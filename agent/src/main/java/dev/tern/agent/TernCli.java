@@ -288,8 +288,7 @@ public final class TernCli implements Callable<Integer> {
 
     @Command(name = "route", mixinStandardHelpOptions = true,
             description = "Turn the routes of a network id on or off (like 'netbird networks select'): an exit node "
-                    + "route with skip-auto-apply is used only once selected.",
-            subcommands = {RouteCommand.Select.class, RouteCommand.Deselect.class})
+                    + "route with skip-auto-apply is used only once selected.")
     static final class RouteCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -317,37 +316,19 @@ public final class TernCli implements Callable<Integer> {
         }
 
         @Command(name = "select", mixinStandardHelpOptions = true, description = "Use the routes of NET_ID.")
-        static final class Select implements Callable<Integer> {
-            @CommandLine.Spec
-            CommandLine.Model.CommandSpec spec;
-
-            @CommandLine.Parameters(paramLabel = "NET_ID", description = "The route's network id (tern status lists it).")
-            String netId;
-
-            @Option(names = "--config-dir", defaultValue = "/etc/tern", description = "Config directory (default: ${DEFAULT-VALUE}).")
-            Path configDir;
-
-            @Override
-            public Integer call() {
-                return ask(spec, configDir, "select", netId);
-            }
+        int select(@CommandLine.Parameters(paramLabel = "NET_ID",
+                           description = "The route's network id (tern status lists it).") String netId,
+                   @Option(names = "--config-dir", defaultValue = "/etc/tern",
+                           description = "Config directory (default: ${DEFAULT-VALUE}).") Path configDir) {
+            return ask(spec.subcommands().get("select").getCommandSpec(), configDir, "select", netId);
         }
 
         @Command(name = "deselect", mixinStandardHelpOptions = true, description = "Stop using the routes of NET_ID.")
-        static final class Deselect implements Callable<Integer> {
-            @CommandLine.Spec
-            CommandLine.Model.CommandSpec spec;
-
-            @CommandLine.Parameters(paramLabel = "NET_ID", description = "The route's network id (tern status lists it).")
-            String netId;
-
-            @Option(names = "--config-dir", defaultValue = "/etc/tern", description = "Config directory (default: ${DEFAULT-VALUE}).")
-            Path configDir;
-
-            @Override
-            public Integer call() {
-                return ask(spec, configDir, "deselect", netId);
-            }
+        int deselect(@CommandLine.Parameters(paramLabel = "NET_ID",
+                             description = "The route's network id (tern status lists it).") String netId,
+                     @Option(names = "--config-dir", defaultValue = "/etc/tern",
+                             description = "Config directory (default: ${DEFAULT-VALUE}).") Path configDir) {
+            return ask(spec.subcommands().get("deselect").getCommandSpec(), configDir, "deselect", netId);
         }
     }
 }

@@ -2,22 +2,17 @@ package dev.tern.agent.dns;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.AAAARecord;
-import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -119,12 +114,11 @@ public final class DnsForwarder implements DnsForwarding {
                     || !inPrefix(packet.getAddress(), current.meshAddress())) {
                 continue;
             }
-            Message query;
-            try {
-                query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
-            } catch (IOException e) {
+            java.util.Optional<Message> parsed = MeshResolver.parse(packet);
+            if (parsed.isEmpty()) {
                 continue;
             }
+            Message query = parsed.get();
             InetSocketAddress client = (InetSocketAddress) packet.getSocketAddress();
             answer(current, query).whenComplete((reply, error) -> {
                 byte[] wire = (error == null ? reply : MeshResolver.failure(query, Rcode.SERVFAIL))
@@ -153,16 +147,9 @@ public final class DnsForwarder implements DnsForwarding {
             return CompletableFuture.completedFuture(MeshResolver.failure(query, Rcode.SERVFAIL));
         }
         CompletableFuture<Message> result = new CompletableFuture<>();
-        ask(query, servers, 0, result);
+        MeshResolver.askInTurn(query, servers, 0, limits.upstreamTimeout(), () -> false, result);
         return result.whenComplete((reply, error) -> inFlight.release()).thenApply(reply -> {
-            List<String> addresses = new ArrayList<>();
-            for (Record record : reply.getSection(Section.ANSWER)) {
-                if (record instanceof ARecord a) {
-                    addresses.add(a.getAddress().getHostAddress());
-                } else if (record instanceof AAAARecord aaaa) {
-                    addresses.add(aaaa.getAddress().getHostAddress());
-                }
-            }
+            List<String> addresses = MeshResolver.addresses(reply);
             if (!addresses.isEmpty()) {
                 try {
                     current.listener().forwarded(name, List.copyOf(addresses));
@@ -171,25 +158,6 @@ public final class DnsForwarder implements DnsForwarding {
                 }
             }
             return reply;
-        });
-    }
-
-    private void ask(Message query, List<InetSocketAddress> servers, int index, CompletableFuture<Message> result) {
-        if (index >= servers.size()) {
-            result.complete(MeshResolver.failure(query, Rcode.SERVFAIL));
-            return;
-        }
-        SimpleResolver resolver = new SimpleResolver(servers.get(index));
-        resolver.setTimeout(limits.upstreamTimeout());
-        Message forwarded = query.clone();
-        forwarded.removeAllRecords(Section.ADDITIONAL);
-        resolver.sendAsync(forwarded).whenComplete((response, error) -> {
-            if (error != null) {
-                ask(query, servers, index + 1, result);
-                return;
-            }
-            response.getHeader().setID(query.getHeader().getID());
-            result.complete(response);
         });
     }
 

@@ -38,9 +38,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The agent's DNS server, over UDP and TCP on one address (the mesh IP or a loopback address, port 53): answers
- * from the map's zones (A, AAAA, CNAME; NXDOMAIN for a name an authoritative zone does not have), sends a match
- * domain's questions to its nameserver group, everything else to the primary group if there is one, otherwise to
- * the host's previous upstream.
+ * from the map's zones (A, AAAA, CNAME; NXDOMAIN for a name an authoritative zone does not have), sends A/AAAA
+ * questions for a domain route's domains to its routing peer's forwarder (reporting the answer's addresses, which
+ * the engine routes, before answering), a match domain's questions to its nameserver group, everything else to the
+ * primary group if there is one, otherwise to the host's previous upstream.
  *
  * <p>It serves this host only: questions from any source other than loopback or its own address are dropped
  * (UDP) or cut off (TCP), so it is never an open resolver, whatever the firewall lets through. What one client can
@@ -161,12 +162,11 @@ public final class MeshResolver implements AutoCloseable {
             if (packet.getLength() > limits.maxQueryBytes() || !allowed(packet.getAddress())) {
                 continue; // no answer: an oversized or foreign question gets nothing to amplify
             }
-            Message query;
-            try {
-                query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
-            } catch (IOException e) {
+            Optional<Message> parsed = parse(packet);
+            if (parsed.isEmpty()) {
                 continue;
             }
+            Message query = parsed.get();
             InetSocketAddress client = (InetSocketAddress) packet.getSocketAddress();
             int maxAnswer = udpAnswerLimit(query);
             answer(query).whenComplete((response, error) -> {
@@ -179,6 +179,28 @@ public final class MeshResolver implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** The DNS message a datagram carries, or nothing when it is none. */
+    static Optional<Message> parse(DatagramPacket packet) {
+        try {
+            return Optional.of(new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength())));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The addresses of an answer's A and AAAA records, as text. */
+    static List<String> addresses(Message reply) {
+        List<String> addresses = new ArrayList<>();
+        for (Record record : reply.getSection(Section.ANSWER)) {
+            if (record instanceof org.xbill.DNS.ARecord a) {
+                addresses.add(a.getAddress().getHostAddress());
+            } else if (record instanceof org.xbill.DNS.AAAARecord aaaa) {
+                addresses.add(aaaa.getAddress().getHostAddress());
+            }
+        }
+        return List.copyOf(addresses);
     }
 
     private static int udpAnswerLimit(Message query) {
@@ -342,16 +364,7 @@ public final class MeshResolver implements AutoCloseable {
             return forward(current, query);
         }
         return forwardTo(List.of(route.get().forwarder()), query).thenApply(reply -> {
-            List<String> addresses = new ArrayList<>();
-            if (reply.getRcode() == Rcode.NOERROR) {
-                for (Record record : reply.getSection(Section.ANSWER)) {
-                    if (record instanceof org.xbill.DNS.ARecord a) {
-                        addresses.add(a.getAddress().getHostAddress());
-                    } else if (record instanceof org.xbill.DNS.AAAARecord aaaa) {
-                        addresses.add(aaaa.getAddress().getHostAddress());
-                    }
-                }
-            }
+            List<String> addresses = reply.getRcode() == Rcode.NOERROR ? addresses(reply) : List.of();
             if (!addresses.isEmpty()) {
                 try {
                     now.listener().resolved(route.get().group(), name, List.copyOf(addresses));
@@ -383,18 +396,24 @@ public final class MeshResolver implements AutoCloseable {
      */
     private void tryUpstream(Message query, List<InetSocketAddress> servers, int index,
                              CompletableFuture<Message> result) {
-        if (index >= servers.size() || closed) {
+        askInTurn(query, servers, index, limits.upstreamTimeout(), () -> closed, result);
+    }
+
+    /** {@link #tryUpstream}'s loop, also the routing peer's forwarder's: SERVFAIL once every server failed. */
+    static void askInTurn(Message query, List<InetSocketAddress> servers, int index, Duration timeout,
+                          java.util.function.BooleanSupplier stopped, CompletableFuture<Message> result) {
+        if (index >= servers.size() || stopped.getAsBoolean()) {
             result.complete(failure(query, Rcode.SERVFAIL));
             return;
         }
         SimpleResolver upstream = new SimpleResolver(servers.get(index));
-        upstream.setTimeout(limits.upstreamTimeout());
+        upstream.setTimeout(timeout);
         Message forwarded = query.clone();
         forwarded.removeAllRecords(Section.ADDITIONAL); // the client's EDNS options are between it and us
         upstream.sendAsync(forwarded).whenComplete((response, error) -> {
             if (error != null) {
                 LOG.debug("upstream {} did not answer: {}", servers.get(index), error.getMessage());
-                tryUpstream(query, servers, index + 1, result);
+                askInTurn(query, servers, index + 1, timeout, stopped, result);
                 return;
             }
             response.getHeader().setID(query.getHeader().getID());
