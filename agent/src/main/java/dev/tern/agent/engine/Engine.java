@@ -164,6 +164,9 @@ public final class Engine {
         if (newMap.address() != null && !newMap.address().isEmpty()) {
             plane.setAddress(newMap.address());
         }
+        if (newMap.addressV6() != null) {
+            plane.setAddressV6(newMap.addressV6());
+        }
         this.map = newMap;
         Set<String> mapped = newMap.peers().stream().map(MeshMap.RemotePeer::publicKey).collect(Collectors.toSet());
         links.entrySet().removeIf(entry -> {

@@ -257,4 +257,22 @@ class EngineRoutesTest {
         assertThat(plane.peers.get(keyR1).allowedIps()).containsExactly("100.64.0.2/32");
         assertThat(kernelRoutes).last().isEqualTo(Set.of());
     }
+
+    @Test
+    void anIpv6RouteIsAppliedOnlyWhenTheMapGivesUsAnIpv6MeshAddress() {
+        plane.handshakes.put(keyR1, now());
+        RouteSpec lab6 = new RouteSpec("lab6", "lab6", "2001:db8:10::/64", keyR1, 10, false);
+        engine.applyMap(map(1, new MapRoutes(List.of(lab6), List.of()), keyR1));
+        assertThat(plane.peers.get(keyR1).allowedIps()).containsExactly("100.64.0.2/32");
+        assertThat(plane.addressV6).isNull();
+        assertThat(engine.routeStatus()).extracting(StatusReport.Route::state).containsExactly(Routing.NO_IPV6);
+
+        MeshMap v4 = map(2, new MapRoutes(List.of(lab6), List.of(), List.of(), true), keyR1);
+        engine.applyMap(new MeshMap(v4.serial(), v4.address(), v4.fqdn(), v4.peers(), v4.offlinePeers(),
+                v4.inboundRules(), v4.dns(), v4.routes(), "fd00::1/64"));
+        assertThat(plane.addressV6).isEqualTo("fd00::1/64");
+        assertThat(plane.peers.get(keyR1).allowedIps()).containsExactlyInAnyOrder("100.64.0.2/32", "2001:db8:10::/64");
+        assertThat(kernelRoutes).last().isEqualTo(Set.of("2001:db8:10::/64"));
+        assertThat(engine.routeStatus()).extracting(StatusReport.Route::state).containsExactly(Routing.ACTIVE);
+    }
 }
