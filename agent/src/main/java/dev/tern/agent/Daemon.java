@@ -124,6 +124,9 @@ final class Daemon {
         if (LinuxHost.restoreLeftover(LinuxHost.IP_FORWARD, dir.path())) {
             LOG.warn("restored {} that an earlier run left on", LinuxHost.IP_FORWARD);
         }
+        if (LinuxHost.restoreLeftoverIpv6(LinuxHost.IP6_FORWARD, dir.path())) {
+            LOG.warn("restored {} that an earlier run left on", LinuxHost.IP6_FORWARD);
+        }
         Thread hook = new Thread(this::stop, "tern-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

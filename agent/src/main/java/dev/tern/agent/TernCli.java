@@ -258,6 +258,7 @@ public final class TernCli implements Callable<Integer> {
             java.nio.file.Files.deleteIfExists(dir.statusFile());
             cleaned |= HostDns.restoreLeftover(HostDns.RESOLV_CONF, dir.path());
             cleaned |= LinuxHost.restoreLeftover(LinuxHost.IP_FORWARD, dir.path());
+            cleaned |= LinuxHost.restoreLeftoverIpv6(LinuxHost.IP6_FORWARD, dir.path());
             if (!asked && !cleaned) {
                 throw new AgentException(AgentException.NOT_RUNNING, "tern is not running (no daemon for " + dir.path() + ")");
             }

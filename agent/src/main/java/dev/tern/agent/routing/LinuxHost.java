@@ -4,9 +4,6 @@ import dev.tern.agent.dataplane.Shell;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -32,28 +29,34 @@ import java.util.regex.Pattern;
 public final class LinuxHost implements Routing.Host {
     private static final Logger LOG = LoggerFactory.getLogger(LinuxHost.class);
     public static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
+    public static final Path IP6_FORWARD = Path.of("/proc/sys/net/ipv6/conf/all/forwarding");
     /** In the config dir while forwarding is on because of us: the value to put back, also after a crash. */
     public static final String FORWARDING_BACKUP = "ip_forward.backup";
+    public static final String FORWARDING_V6_BACKUP = "ip6_forward.backup";
     private static final Pattern VIA = Pattern.compile("\\bvia (\\S+)");
     private static final Pattern DEV = Pattern.compile("\\bdev (\\S+)");
 
     private final String iface;
     private final Shell shell;
-    private final Path ipForward;
-    private final Path forwardingBackup;
+    private final ForwardingSwitch ipv4Forwarding;
+    private final ForwardingSwitch ipv6Forwarding;
     private final Set<String> installed = new TreeSet<>();
     /** Address to the {@code ip route} arguments of the host route that keeps it outside the tunnel. */
     private final Map<String, List<String>> pinned = new LinkedHashMap<>();
     /** Addresses tried once without a path outside the tunnel: not asked again every tick. */
     private final Set<String> unpinnable = new TreeSet<>();
-    /** The value of ip_forward before we turned it on, or null while we have not changed it. */
-    private String previousForwarding;
 
     public LinuxHost(String iface, Shell shell, Path ipForward, Path configDir) {
+        this(iface, shell, ipForward, IP6_FORWARD, configDir);
+    }
+
+    public LinuxHost(String iface, Shell shell, Path ipForward, Path ip6Forward, Path configDir) {
         this.iface = iface;
         this.shell = shell;
-        this.ipForward = ipForward;
-        this.forwardingBackup = configDir.resolve(FORWARDING_BACKUP);
+        this.ipv4Forwarding = new ForwardingSwitch("IPv4 forwarding", ipForward,
+                configDir.resolve(FORWARDING_BACKUP));
+        this.ipv6Forwarding = new ForwardingSwitch("IPv6 forwarding", ip6Forward,
+                configDir.resolve(FORWARDING_V6_BACKUP));
     }
 
     /**
@@ -61,17 +64,12 @@ public final class LinuxHost implements Routing.Host {
      * was one.
      */
     public static boolean restoreLeftover(Path ipForward, Path configDir) {
-        Path backup = configDir.resolve(FORWARDING_BACKUP);
-        try {
-            if (!Files.exists(backup)) {
-                return false;
-            }
-            Files.writeString(ipForward, Files.readString(backup).strip() + "\n");
-            Files.delete(backup);
-            return true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot restore " + ipForward + " from " + backup, e);
-        }
+        return ForwardingSwitch.restoreLeftover(ipForward, configDir.resolve(FORWARDING_BACKUP));
+    }
+
+    /** The same for IPv6 forwarding (a routing peer of IPv6 routes turned it on). */
+    public static boolean restoreLeftoverIpv6(Path ip6Forward, Path configDir) {
+        return ForwardingSwitch.restoreLeftover(ip6Forward, configDir.resolve(FORWARDING_V6_BACKUP));
     }
 
     /** The kernel prefixes a routed network is installed as: a default route as its two halves. */
@@ -168,28 +166,18 @@ public final class LinuxHost implements Routing.Host {
 
     @Override
     public synchronized void forwarding(boolean on) {
-        try {
-            if (on && previousForwarding == null) {
-                previousForwarding = Files.readString(ipForward).strip();
-                if (!"1".equals(previousForwarding)) {
-                    // the backup first: a crash between the two writes still finds what to put back
-                    Files.writeString(forwardingBackup, previousForwarding + "\n");
-                    Files.writeString(ipForward, "1\n");
-                    LOG.info("enabled IPv4 forwarding (was {})", previousForwarding);
-                }
-            } else if (!on && previousForwarding != null) {
-                Files.writeString(ipForward, previousForwarding + "\n");
-                Files.deleteIfExists(forwardingBackup);
-                previousForwarding = null;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot set " + ipForward, e);
-        }
+        ipv4Forwarding.set(on);
+    }
+
+    @Override
+    public synchronized void forwardingIpv6(boolean on) {
+        ipv6Forwarding.set(on);
     }
 
     @Override
     public synchronized void close() {
         routes(Set.of(), List.of());
         forwarding(false);
+        forwardingIpv6(false);
     }
 }

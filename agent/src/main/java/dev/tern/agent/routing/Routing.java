@@ -47,6 +47,10 @@ public final class Routing {
 
         void forwarding(boolean on);
 
+        /** IPv6 forwarding: on while we serve an IPv6 route. */
+        default void forwardingIpv6(boolean on) {
+        }
+
         /** Removes every route it installed and puts forwarding back as it found it. */
         void close();
 
@@ -315,6 +319,7 @@ public final class Routing {
             }
         }
         host.forwarding(!served.isEmpty());
+        host.forwardingIpv6(served.stream().anyMatch(RouteSpec::isIpv6));
         host.routes(networks, keepOutside);
     }
 

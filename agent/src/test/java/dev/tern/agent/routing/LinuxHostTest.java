@@ -124,6 +124,28 @@ class LinuxHostTest {
     }
 
     @Test
+    void ipv6ForwardingIsItsOwnSwitchWithItsOwnBackup() throws Exception {
+        Path forward = dir.resolve("ip_forward");
+        Path forward6 = dir.resolve("ip6_forward");
+        Files.writeString(forward, "0\n");
+        Files.writeString(forward6, "0\n");
+        LinuxHost crashed = new LinuxHost("tern9", shell, forward, forward6, dir);
+        crashed.forwardingIpv6(true);
+        assertThat(Files.readString(forward6).strip()).isEqualTo("1");
+        assertThat(Files.readString(forward).strip()).as("IPv4 forwarding untouched").isEqualTo("0");
+        // no close(): the process died
+
+        assertThat(LinuxHost.restoreLeftover(forward, dir)).isFalse();
+        assertThat(LinuxHost.restoreLeftoverIpv6(forward6, dir)).isTrue();
+        assertThat(Files.readString(forward6).strip()).isEqualTo("0");
+
+        LinuxHost host = new LinuxHost("tern9", shell, forward, forward6, dir);
+        host.forwardingIpv6(true);
+        host.close();
+        assertThat(Files.readString(forward6).strip()).isEqualTo("0");
+    }
+
+    @Test
     void forwardingACrashedRunLeftOnIsPutBackFromItsBackup() throws Exception {
         Path forward = dir.resolve("ip_forward");
         LinuxHost crashed = host();

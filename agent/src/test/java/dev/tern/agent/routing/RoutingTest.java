@@ -27,6 +27,7 @@ class RoutingTest {
     static final class RecordingHost implements Routing.Host {
         final List<Set<String>> routes = new ArrayList<>();
         final List<Boolean> forwarding = new ArrayList<>();
+        final List<Boolean> forwardingIpv6 = new ArrayList<>();
         boolean closed;
 
         @Override
@@ -37,6 +38,11 @@ class RoutingTest {
         @Override
         public void forwarding(boolean on) {
             forwarding.add(on);
+        }
+
+        @Override
+        public void forwardingIpv6(boolean on) {
+            forwardingIpv6.add(on);
         }
 
         @Override
@@ -241,6 +247,17 @@ class RoutingTest {
         assertThat(routing.setSelected("site", true)).isTrue();
         assertThat(routing.select(routes, Set.of(E, R1), Set.of(E, R1)))
                 .isEqualTo(Map.of(R1, List.of("10.10.10.0/24")));
+    }
+
+    @Test
+    void servingAnIpv6RouteTurnsOnIpv6ForwardingToo() {
+        routing.select(List.of(new RouteSpec("site", "site", "10.10.10.0/24", OWN, 1, true)), Set.of(), Set.of());
+        routing.apply(List.of());
+        routing.select(List.of(new RouteSpec("lab6", "lab6", "2001:db8:10::/64", OWN, 1, true)), Set.of(), Set.of());
+        routing.apply(List.of());
+
+        assertThat(host.forwarding).containsExactly(true, true);
+        assertThat(host.forwardingIpv6).containsExactly(false, true);
     }
 
     @Test
