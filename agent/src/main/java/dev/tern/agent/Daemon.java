@@ -227,8 +227,14 @@ final class Daemon {
         engine.useDns(dns);
         HostDns hostDns = dns;
         engine.useForwarding(new DnsForwarder(hostDns::hostResolution, MeshResolver.Limits.DEFAULT));
-        engine.useRouting(new Routing(key.publicKeyBase64(), new LinuxHost(options.interfaceName(), shell,
-                LinuxHost.IP_FORWARD, dir.path())), () -> serverAddresses(managementTarget));
+        Routing routing = new Routing(key.publicKeyBase64(), new LinuxHost(options.interfaceName(), shell,
+                LinuxHost.IP_FORWARD, dir.path()));
+        try {
+            dir.readJson(dir.routeSelectionFile(), Routing.Selection.class).ifPresent(routing::restore);
+        } catch (AgentException e) {
+            LOG.warn("ignoring the kept route selection: {}", e.getMessage());
+        }
+        engine.useRouting(routing, () -> serverAddresses(managementTarget));
         useSignal(login);
 
         control = ControlSocket.start(dir.controlSocket(), this::handleControl);
@@ -482,6 +488,11 @@ final class Daemon {
         boolean on = words[1].equals("select");
         if (!current.selectRoute(words[2], on)) {
             return "error: no route with network id " + words[2];
+        }
+        try {
+            dir.writeJson(dir.routeSelectionFile(), current.routeSelection());
+        } catch (RuntimeException e) {
+            LOG.warn("the route selection holds until the agent stops: cannot keep it: {}", e.getMessage());
         }
         writeStatusQuietly();
         return "ok";

@@ -276,6 +276,11 @@ public final class Engine {
         return known;
     }
 
+    /** The current route selection, for the daemon to keep. */
+    public synchronized Routing.Selection routeSelection() {
+        return routing.selection();
+    }
+
     synchronized MeshMap currentMap() {
         return map;
     }

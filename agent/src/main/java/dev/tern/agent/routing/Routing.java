@@ -190,6 +190,27 @@ public final class Routing {
         return true;
     }
 
+    /** What {@code tern route select}/{@code deselect} chose: kept in the config dir across restarts. */
+    public record Selection(List<String> selected, List<String> deselected) {
+        public Selection {
+            selected = selected == null ? List.of() : List.copyOf(selected);
+            deselected = deselected == null ? List.of() : List.copyOf(deselected);
+        }
+    }
+
+    public Selection selection() {
+        return new Selection(List.copyOf(selected), List.copyOf(deselected));
+    }
+
+    /** The selection a previous run kept (its network ids need not be in any map yet). */
+    public void restore(Selection selection) {
+        selected.clear();
+        selected.addAll(selection.selected());
+        deselected.clear();
+        deselected.addAll(selection.deselected());
+        deselected.removeAll(selected);
+    }
+
     /** The host prefixes ({@code /32}, {@code /128} on an IPv6 mesh) of what a domain route group resolved to. */
     private List<String> resolvedPrefixes(String group, boolean ipv6) {
         Set<String> out = new TreeSet<>();

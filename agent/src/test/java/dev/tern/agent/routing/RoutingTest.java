@@ -250,6 +250,21 @@ class RoutingTest {
     }
 
     @Test
+    void aKeptSelectionAppliesToTheFirstMapOfTheNextRun() {
+        RouteSpec exit = new RouteSpec("exit", "exit", "0.0.0.0/0", E, 1, true, List.of(), false, true);
+        routing.select(List.of(exit, site(R1, 1)), Set.of(E, R1), Set.of(E, R1));
+        routing.setSelected("exit", true);
+        routing.setSelected("site", false);
+        Routing.Selection kept = routing.selection();
+        assertThat(kept).isEqualTo(new Routing.Selection(List.of("exit"), List.of("site")));
+
+        Routing nextRun = new Routing(OWN, new RecordingHost());
+        nextRun.restore(kept);
+        assertThat(nextRun.select(List.of(exit, site(R1, 1)), Set.of(E, R1), Set.of(E, R1)))
+                .isEqualTo(Map.of(E, List.of("0.0.0.0/0")));
+    }
+
+    @Test
     void servingAnIpv6RouteTurnsOnIpv6ForwardingToo() {
         routing.select(List.of(new RouteSpec("site", "site", "10.10.10.0/24", OWN, 1, true)), Set.of(), Set.of());
         routing.apply(List.of());
