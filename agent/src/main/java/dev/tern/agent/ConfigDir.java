@@ -50,6 +50,11 @@ final class ConfigDir {
         return dir.resolve("status.json");
     }
 
+    /** {@code tern route select}/{@code deselect}'s choices, kept across restarts. */
+    Path routeSelectionFile() {
+        return dir.resolve("route-selection.json");
+    }
+
     Path pidFile() {
         return dir.resolve("tern.pid");
     }

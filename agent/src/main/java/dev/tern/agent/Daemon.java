@@ -14,7 +14,9 @@ import dev.tern.agent.dataplane.DataPlane;
 import dev.tern.agent.dataplane.Nftables;
 import dev.tern.agent.dataplane.Shell;
 import dev.tern.agent.dataplane.WireGuardDevice;
+import dev.tern.agent.dns.DnsForwarder;
 import dev.tern.agent.dns.HostDns;
+import dev.tern.agent.dns.MeshResolver;
 import dev.tern.agent.engine.Candidates;
 import dev.tern.agent.engine.Engine;
 import dev.tern.agent.engine.LatestMapApplier;
@@ -122,6 +124,9 @@ final class Daemon {
         if (LinuxHost.restoreLeftover(LinuxHost.IP_FORWARD, dir.path())) {
             LOG.warn("restored {} that an earlier run left on", LinuxHost.IP_FORWARD);
         }
+        if (LinuxHost.restoreLeftoverIpv6(LinuxHost.IP6_FORWARD, dir.path())) {
+            LOG.warn("restored {} that an earlier run left on", LinuxHost.IP6_FORWARD);
+        }
         Thread hook = new Thread(this::stop, "tern-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -220,8 +225,16 @@ final class Daemon {
                 }, relay, iceLinks, Clock.systemUTC());
         dns = HostDns.forHost(options.interfaceName(), shell, dir.path());
         engine.useDns(dns);
-        engine.useRouting(new Routing(key.publicKeyBase64(), new LinuxHost(options.interfaceName(), shell,
-                LinuxHost.IP_FORWARD, dir.path())), () -> serverAddresses(managementTarget));
+        HostDns hostDns = dns;
+        engine.useForwarding(new DnsForwarder(hostDns::hostResolution, MeshResolver.Limits.DEFAULT));
+        Routing routing = new Routing(key.publicKeyBase64(), new LinuxHost(options.interfaceName(), shell,
+                LinuxHost.IP_FORWARD, dir.path()));
+        try {
+            dir.readJson(dir.routeSelectionFile(), Routing.Selection.class).ifPresent(routing::restore);
+        } catch (AgentException e) {
+            LOG.warn("ignoring the kept route selection: {}", e.getMessage());
+        }
+        engine.useRouting(routing, () -> serverAddresses(managementTarget));
         useSignal(login);
 
         control = ControlSocket.start(dir.controlSocket(), this::handleControl);
@@ -458,8 +471,31 @@ final class Daemon {
                 stopper.start();
                 return "ok";
             default:
+                if (command.startsWith("route select ") || command.startsWith("route deselect ")) {
+                    return selectRoute(command);
+                }
                 return "error: unknown command";
         }
+    }
+
+    /** {@code route select NET_ID} / {@code route deselect NET_ID} from {@code tern route}. */
+    private String selectRoute(String command) {
+        String[] words = command.split(" ", 3);
+        Engine current = engine;
+        if (words.length != 3 || current == null) {
+            return "error: the agent has no routes yet";
+        }
+        boolean on = words[1].equals("select");
+        if (!current.selectRoute(words[2], on)) {
+            return "error: no route with network id " + words[2];
+        }
+        try {
+            dir.writeJson(dir.routeSelectionFile(), current.routeSelection());
+        } catch (RuntimeException e) {
+            LOG.warn("the route selection holds until the agent stops: cannot keep it: {}", e.getMessage());
+        }
+        writeStatusQuietly();
+        return "ok";
     }
 
     /** Idempotent: closes streams, removes the interface and the firewall table, drops pid/status/socket files. */

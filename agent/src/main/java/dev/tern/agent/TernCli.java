@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tern", mixinStandardHelpOptions = true, version = SystemInfo.VERSION,
         description = "Tern mesh VPN agent.",
-        subcommands = {TernCli.Up.class, TernCli.StatusCommand.class, TernCli.Down.class, TernCli.ResetServerKey.class})
+        subcommands = {TernCli.Up.class, TernCli.StatusCommand.class, TernCli.Down.class, TernCli.ResetServerKey.class,
+                TernCli.RouteCommand.class})
 public final class TernCli implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -257,6 +258,7 @@ public final class TernCli implements Callable<Integer> {
             java.nio.file.Files.deleteIfExists(dir.statusFile());
             cleaned |= HostDns.restoreLeftover(HostDns.RESOLV_CONF, dir.path());
             cleaned |= LinuxHost.restoreLeftover(LinuxHost.IP_FORWARD, dir.path());
+            cleaned |= LinuxHost.restoreLeftoverIpv6(LinuxHost.IP6_FORWARD, dir.path());
             if (!asked && !cleaned) {
                 throw new AgentException(AgentException.NOT_RUNNING, "tern is not running (no daemon for " + dir.path() + ")");
             }
@@ -282,6 +284,52 @@ public final class TernCli implements Callable<Integer> {
                     .map(key -> "forgot the pinned management server key " + key)
                     .orElse("no management server key was pinned in " + configDir));
             return 0;
+        }
+    }
+
+    @Command(name = "route", mixinStandardHelpOptions = true,
+            description = "Turn the routes of a network id on or off (like 'netbird networks select'): an exit node "
+                    + "route with skip-auto-apply is used only once selected.")
+    static final class RouteCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "say 'select' or 'deselect'");
+        }
+
+        /** Asks the running daemon over its control socket; exit 1 when it knows no such network id. */
+        static int ask(CommandLine.Model.CommandSpec spec, Path configDir, String verb, String netId) {
+            if (!netId.matches("[\\p{Graph}&&[^\\\\]]{1,64}")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "not a network id: " + netId);
+            }
+            ConfigDir dir = new ConfigDir(configDir);
+            String reply = ControlSocket.request(dir.controlSocket(), "route " + verb + " " + netId);
+            if (reply == null) {
+                throw new AgentException(AgentException.NOT_RUNNING, "tern is not running (no daemon for " + dir.path() + ")");
+            }
+            if (!reply.equals("ok")) {
+                throw new AgentException(AgentException.FAILURE, reply.replaceFirst("^error: ", ""));
+            }
+            spec.commandLine().getOut().println(verb + "ed the routes of " + netId);
+            return 0;
+        }
+
+        @Command(name = "select", mixinStandardHelpOptions = true, description = "Use the routes of NET_ID.")
+        int select(@CommandLine.Parameters(paramLabel = "NET_ID",
+                           description = "The route's network id (tern status lists it).") String netId,
+                   @Option(names = "--config-dir", defaultValue = "/etc/tern",
+                           description = "Config directory (default: ${DEFAULT-VALUE}).") Path configDir) {
+            return ask(spec.subcommands().get("select").getCommandSpec(), configDir, "select", netId);
+        }
+
+        @Command(name = "deselect", mixinStandardHelpOptions = true, description = "Stop using the routes of NET_ID.")
+        int deselect(@CommandLine.Parameters(paramLabel = "NET_ID",
+                             description = "The route's network id (tern status lists it).") String netId,
+                     @Option(names = "--config-dir", defaultValue = "/etc/tern",
+                             description = "Config directory (default: ${DEFAULT-VALUE}).") Path configDir) {
+            return ask(spec.subcommands().get("deselect").getCommandSpec(), configDir, "deselect", netId);
         }
     }
 }

@@ -17,6 +17,18 @@ class ConfigDirTest {
     Path temp;
 
     @Test
+    void theRouteSelectionIsKeptAsJson() {
+        ConfigDir dir = new ConfigDir(temp.resolve("etc-tern"));
+        dev.tern.agent.routing.Routing.Selection selection =
+                new dev.tern.agent.routing.Routing.Selection(java.util.List.of("exit"), java.util.List.of("site"));
+
+        dir.writeJson(dir.routeSelectionFile(), selection);
+
+        assertThat(new ConfigDir(temp.resolve("etc-tern")).readJson(dir.routeSelectionFile(),
+                dev.tern.agent.routing.Routing.Selection.class)).contains(selection);
+    }
+
+    @Test
     void keyIsGeneratedOnceWithMode0600AndReloaded() throws Exception {
         ConfigDir dir = new ConfigDir(temp.resolve("etc-tern"));
 

@@ -153,6 +153,28 @@ class TernCliTest {
     }
 
     @Test
+    void routeSelectAndDeselectAskTheDaemonAndReportAnUnknownNetworkId() {
+        ConfigDir dir = new ConfigDir(temp);
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ControlSocket socket = ControlSocket.start(dir.controlSocket(), command -> {
+            asked.add(command);
+            return command.endsWith(" exit") ? "ok" : "error: no route with network id nope";
+        })) {
+            assertThat(run("route", "select", "exit", "--config-dir", temp.toString())).isEqualTo(0);
+            assertThat(out.toString()).contains("selected the routes of exit");
+            assertThat(run("route", "deselect", "exit", "--config-dir", temp.toString())).isEqualTo(0);
+            assertThat(run("route", "select", "nope", "--config-dir", temp.toString()))
+                    .isEqualTo(AgentException.FAILURE);
+            assertThat(err.toString()).contains("no route with network id nope");
+            assertThat(run("route", "select", "two words", "--config-dir", temp.toString()))
+                    .isEqualTo(CommandLine.ExitCode.USAGE);
+            assertThat(asked).containsExactly("route select exit", "route deselect exit", "route select nope");
+        }
+        assertThat(run("route", "select", "exit", "--config-dir", temp.toString()))
+                .isEqualTo(AgentException.NOT_RUNNING);
+    }
+
+    @Test
     void statusFallsBackToTheStatusFileWhileTheDaemonLives() throws Exception {
         ConfigDir dir = new ConfigDir(temp);
         Files.writeString(dir.pidFile(), ProcessHandle.current().pid() + "\n");

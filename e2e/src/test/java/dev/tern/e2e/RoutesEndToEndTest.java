@@ -359,4 +359,87 @@ class RoutesEndToEndTest {
                         .doesNotContain(FAR_SERVER));
         assertThat(sourceSeen("a", INTERNET_HOST)).isNull();
     }
+
+    // --- a domain route (issue 10): A resolves app.site.test through R2's forwarder and reaches it through R2
+
+    private static final String SITE_DOMAIN = "app.site.test";
+
+    /** {@code dig +short} from {@code label}'s namespace at its own agent's resolver. */
+    private static String digAtAgent(String label, String name) {
+        String resolver = status(label).path("dns").path("resolver").asText();
+        assertThat(resolver).as("A's resolver serves").contains(":");
+        String ip = resolver.substring(0, resolver.lastIndexOf(':'));
+        Shell.Result r = Shell.run(Shell.inNamespace(agents.get(label).namespace(), "dig", "+short", "+time=3",
+                "+tries=1", "@" + ip, name, "A"), 15);
+        return r.output().strip();
+    }
+
+    @Test
+    @Order(50)
+    void aDomainRouteResolvesThroughTheRoutingPeerAndCarriesOnlyWhatItsPolicyAllows() {
+        Shell.requireRootAndTools("dig", "dnsmasq");
+        // the network routes go: from now on only the domain route leads A to the site
+        for (JsonNode r : rest.get("/api/routes")) {
+            if (r.path("network_id").asText().equals("site")) {
+                rest.delete("/api/routes/" + r.path("id").asText());
+            }
+        }
+        await("the site's network routes are gone from A").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(Shell.must(in(agents.get("a").namespace(), "ip", "route"))).doesNotContain("10.10.10."));
+        assertThat(sourceSeen("a", SITE_HOST)).isNull();
+
+        // the site's own DNS server, which R2 asks through a nameserver group for site.test
+        helpers.add(ChildProcess.start("routes-dnsmasq-" + RUN, Shell.inNamespace("tsite" + RUN, "dnsmasq",
+                "--no-daemon", "--user=root", "--pid-file=", "--no-resolv", "--no-hosts", "--bind-interfaces",
+                "--listen-address=" + SITE_HOST, "--port=53", "--log-queries", "--log-facility=-",
+                "--address=/" + SITE_DOMAIN + "/" + SITE_HOST), Map.of(), log("routes-dnsmasq-" + RUN)));
+        rest.post("/api/dns/nameservers", Map.of("name", "site", "description", "the site's DNS server",
+                "nameservers", List.of(Map.of("ip", SITE_HOST, "ns_type", "udp", "port", 53)), "enabled", true,
+                "groups", List.of(routers), "primary", false, "domains", List.of("site.test"),
+                "search_domains_enabled", false));
+
+        Map<String, Object> body = new HashMap<>(Map.of("description", "e2e domain route", "network_id", "app",
+                "domains", List.of(SITE_DOMAIN), "peer", peerIdOf("router2"), "enabled", true, "metric", 100,
+                "masquerade", true, "groups", List.of(clients), "keep_route", false));
+        body.put("access_control_groups", List.of(siteAccess));
+        String domainRoute = rest.post("/api/routes", body).get("id").asText();
+
+        await("A resolves " + SITE_DOMAIN + " through R2").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(digAtAgent("a", SITE_DOMAIN)).as(diagnostics("a", "r2")).isEqualTo(SITE_HOST));
+        assertThat(Shell.must(in(agents.get("a").namespace(), "ip", "route", "show", SITE_HOST + "/32")))
+                .as("the answer's address is routed into the mesh").contains("dev " + agents.get("a").iface());
+        // by name, as a program on A would (bash resolves it): A's resolv.conf names A's resolver, which asks R2
+        await("A reaches the site host by name, masqueraded as R2").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(sourceSeen("a", SITE_DOMAIN)).as(diagnostics("a", "r2")).isEqualTo("10.10.10.2"));
+        JsonNode route = StreamSupport.stream(status("a").path("routes").spliterator(), false)
+                .filter(r -> r.path("netId").asText().equals("app")).findFirst().orElseThrow();
+        assertThat(route.path("network").asText()).isEqualTo(SITE_DOMAIN);
+        assertThat(route.path("routingPeer").asText()).isEqualTo("router2");
+        assertThat(route.path("state").asText()).isEqualTo("active");
+        assertThat(route.path("resolved")).extracting(JsonNode::asText).containsExactly(SITE_HOST);
+        JsonNode served = StreamSupport.stream(status("r2").path("routes").spliterator(), false)
+                .filter(r -> r.path("netId").asText().equals("app")).findFirst().orElseThrow();
+        assertThat(served.path("state").asText()).isEqualTo("serving");
+        assertThat(served.path("resolved")).extracting(JsonNode::asText).containsExactly(SITE_HOST);
+
+        // without the policy towards the route's access-control group R2 forwards nothing of A's
+        for (JsonNode p : rest.get("/api/policies")) {
+            if (p.path("name").asText().equals("clients-site")) {
+                rest.delete("/api/policies/" + p.path("id").asText());
+            }
+        }
+        await("without the policy R2 stops forwarding").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(sourceSeen("a", SITE_HOST)).isNull());
+        String policy = rest.post("/api/policies", policy("clients-site", clients, siteAccess, false, "tcp",
+                List.of(Integer.toString(ECHO_PORT)))).get("id").asText();
+        await("the policy again").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(sourceSeen("a", SITE_HOST)).isEqualTo("10.10.10.2"));
+
+        // the route goes: so do A's host route and the name's interception
+        rest.delete("/api/routes/" + domainRoute);
+        await("the domain route's address leaves A's routes").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(Shell.must(in(agents.get("a").namespace(), "ip", "route"))).doesNotContain(SITE_HOST));
+        assertThat(sourceSeen("a", SITE_HOST)).isNull();
+        rest.delete("/api/policies/" + policy);
+    }
 }

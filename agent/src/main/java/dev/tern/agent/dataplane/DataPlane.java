@@ -8,6 +8,9 @@ public interface DataPlane {
 
     void setAddress(String cidr);
 
+    /** Our IPv6 mesh address with prefix (the map's {@code address_v6}): IPv6 routes need a source on the mesh. */
+    void setAddressV6(String cidr);
+
     PeerDiff applyPeers(Collection<WgPeer> peers);
 
     /** The firewall for a host that routes nothing for the mesh. */
@@ -38,6 +41,11 @@ public interface DataPlane {
         @Override
         public void setAddress(String cidr) {
             device.setAddress(cidr);
+        }
+
+        @Override
+        public void setAddressV6(String cidr) {
+            device.setAddressV6(cidr);
         }
 
         @Override

@@ -28,6 +28,7 @@ public final class WireGuardDevice implements AutoCloseable {
     private final Process userspace;
     private final Map<String, WgPeer> applied = new LinkedHashMap<>();
     private String address;
+    private String addressV6;
 
     private WireGuardDevice(String iface, Shell shell, WgBackend backend, Process userspace) {
         this.iface = iface;
@@ -155,6 +156,18 @@ public final class WireGuardDevice implements AutoCloseable {
         shell.check("flushing addresses of " + iface, List.of("ip", "-4", "address", "flush", "dev", iface), null);
         shell.check("assigning " + cidr + " to " + iface, List.of("ip", "address", "add", cidr, "dev", iface), null);
         address = cidr;
+    }
+
+    /** Replaces the interface's global IPv6 addresses with {@code cidr} (link-local ones stay). */
+    synchronized void setAddressV6(String cidr) {
+        if (cidr.equals(addressV6)) {
+            return;
+        }
+        shell.check("flushing IPv6 addresses of " + iface,
+                List.of("ip", "-6", "address", "flush", "dev", iface, "scope", "global"), null);
+        shell.check("assigning " + cidr + " to " + iface, List.of("ip", "-6", "address", "add", cidr, "dev", iface),
+                null);
+        addressV6 = cidr;
     }
 
     /** Applies {@code desired} as a diff against what was applied last; returns that diff. */

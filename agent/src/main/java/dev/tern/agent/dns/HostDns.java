@@ -37,6 +37,8 @@ public final class HostDns implements MeshDns, AutoCloseable {
     private HostResolver host;
     private DnsSettings settings = DnsSettings.DISABLED;
     private String error;
+    private List<DomainRoute> domainRoutes = List.of();
+    private DomainRoute.Listener domainRouteListener = DomainRoute.Listener.NONE;
 
     /** {@code port}: 53 but in tests. */
     public HostDns(String interfaceName, Shell shell, Path resolvConf, Path configDir, int port,
@@ -87,6 +89,7 @@ public final class HostDns implements MeshDns, AutoCloseable {
             if (resolver == null || !resolver.address().getAddress().equals(ip)) {
                 closeResolver();
                 resolver = MeshResolver.start(new InetSocketAddress(ip, port), limits);
+                resolver.routeDomains(domainRoutes, domainRouteListener);
                 LOG.info("DNS resolver listening on {}", resolver.address());
             }
             if (host == null) {
@@ -103,6 +106,32 @@ public final class HostDns implements MeshDns, AutoCloseable {
             appliedConfig = null; // the next map tries again
             stop();
             error = e.getMessage();
+        }
+    }
+
+    @Override
+    public synchronized void routeDomains(List<DomainRoute> routes, DomainRoute.Listener listener) {
+        domainRoutes = List.copyOf(routes);
+        domainRouteListener = listener;
+        if (resolver != null) {
+            resolver.routeDomains(domainRoutes, listener);
+        } else if (!routes.isEmpty()) {
+            LOG.debug("domain routes wait for the resolver: the map does not enable DNS");
+        }
+    }
+
+    /**
+     * Where a routing peer's DNS forwarder resolves names, as this host's programs would: through our resolver
+     * while it serves (the host is pointed at it), otherwise through the nameservers of {@code resolv.conf}.
+     */
+    public synchronized List<InetSocketAddress> hostResolution() {
+        if (resolver != null) {
+            return List.of(resolver.address());
+        }
+        try {
+            return Files.exists(resolvConf) ? ResolvConf.nameservers(Files.readString(resolvConf)) : List.of();
+        } catch (IOException e) {
+            return List.of();
         }
     }
 

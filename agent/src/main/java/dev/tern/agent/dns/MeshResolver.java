@@ -38,9 +38,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The agent's DNS server, over UDP and TCP on one address (the mesh IP or a loopback address, port 53): answers
- * from the map's zones (A, AAAA, CNAME; NXDOMAIN for a name an authoritative zone does not have), sends a match
- * domain's questions to its nameserver group, everything else to the primary group if there is one, otherwise to
- * the host's previous upstream.
+ * from the map's zones (A, AAAA, CNAME; NXDOMAIN for a name an authoritative zone does not have), sends A/AAAA
+ * questions for a domain route's domains to its routing peer's forwarder (reporting the answer's addresses, which
+ * the engine routes, before answering), a match domain's questions to its nameserver group, everything else to the
+ * primary group if there is one, otherwise to the host's previous upstream.
  *
  * <p>It serves this host only: questions from any source other than loopback or its own address are dropped
  * (UDP) or cut off (TCP), so it is never an open resolver, whatever the firewall lets through. What one client can
@@ -66,6 +67,10 @@ public final class MeshResolver implements AutoCloseable {
         public static final Limits DEFAULT = new Limits(512, 256, Duration.ofSeconds(2), 32, Duration.ofSeconds(10));
     }
 
+    /** The domain routes whose questions go to their routing peer's forwarder, and who hears of the answers. */
+    private record Interception(List<DomainRoute> routes, DomainRoute.Listener listener) {
+    }
+
     /** What the resolver answers from and forwards to; replaced whole, so a question sees one map's view. */
     private record Routing(DnsSettings settings, List<InetSocketAddress> hostUpstream) {
     }
@@ -77,6 +82,7 @@ public final class MeshResolver implements AutoCloseable {
     private final Semaphore inFlight;
     private final AtomicInteger tcpConnections = new AtomicInteger();
     private volatile Routing routing = new Routing(DnsSettings.DISABLED, List.of());
+    private volatile Interception interception = new Interception(List.of(), DomainRoute.Listener.NONE);
     private volatile boolean closed;
 
     private MeshResolver(InetSocketAddress address, Limits limits, DatagramSocket udp, ServerSocket tcp) {
@@ -121,6 +127,11 @@ public final class MeshResolver implements AutoCloseable {
         routing = new Routing(settings, hostUpstream.stream().filter(a -> !a.equals(address)).toList());
     }
 
+    /** Takes the domain routes to intercept (after the zones, before match domains and upstream, as NetBird). */
+    public void routeDomains(List<DomainRoute> routes, DomainRoute.Listener listener) {
+        interception = new Interception(List.copyOf(routes), listener);
+    }
+
     public List<InetSocketAddress> hostUpstream() {
         return routing.hostUpstream();
     }
@@ -151,12 +162,11 @@ public final class MeshResolver implements AutoCloseable {
             if (packet.getLength() > limits.maxQueryBytes() || !allowed(packet.getAddress())) {
                 continue; // no answer: an oversized or foreign question gets nothing to amplify
             }
-            Message query;
-            try {
-                query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
-            } catch (IOException e) {
+            Optional<Message> parsed = parse(packet);
+            if (parsed.isEmpty()) {
                 continue;
             }
+            Message query = parsed.get();
             InetSocketAddress client = (InetSocketAddress) packet.getSocketAddress();
             int maxAnswer = udpAnswerLimit(query);
             answer(query).whenComplete((response, error) -> {
@@ -169,6 +179,28 @@ public final class MeshResolver implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** The DNS message a datagram carries, or nothing when it is none. */
+    static Optional<Message> parse(DatagramPacket packet) {
+        try {
+            return Optional.of(new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength())));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The addresses of an answer's A and AAAA records, as text. */
+    static List<String> addresses(Message reply) {
+        List<String> addresses = new ArrayList<>();
+        for (Record record : reply.getSection(Section.ANSWER)) {
+            if (record instanceof org.xbill.DNS.ARecord a) {
+                addresses.add(a.getAddress().getHostAddress());
+            } else if (record instanceof org.xbill.DNS.AAAARecord aaaa) {
+                addresses.add(aaaa.getAddress().getHostAddress());
+            }
+        }
+        return List.copyOf(addresses);
     }
 
     private static int udpAnswerLimit(Message query) {
@@ -251,7 +283,7 @@ public final class MeshResolver implements AutoCloseable {
         Routing current = routing;
         Optional<DnsSettings.Zone> zone = zoneFor(current, question.getName());
         if (zone.isEmpty() || !zone.get().authoritative() && !zone.get().exists(question.getName())) {
-            return forward(current, query);
+            return interceptOrForward(current, query);
         }
         Message reply = reply(query);
         reply.getHeader().setFlag(Flags.AA);
@@ -316,9 +348,40 @@ public final class MeshResolver implements AutoCloseable {
                 .map(DnsSettings.NameServerGroup::nameservers).orElse(hostUpstream);
     }
 
+    /**
+     * An A or AAAA question for a domain route's domain goes to the route's forwarder (its routing peer), and the
+     * addresses of the answer are reported before the answer goes back, as NetBird's DNS interceptor does; other
+     * questions, and other types for those names, go where {@link #forward} sends them.
+     */
+    private CompletionStage<Message> interceptOrForward(Routing current, Message query) {
+        Interception now = interception;
+        Record question = query.getQuestion();
+        int type = question.getType();
+        String name = question.getName().toString(true).toLowerCase(java.util.Locale.ROOT);
+        Optional<DomainRoute> route = type == Type.A || type == Type.AAAA
+                ? now.routes().stream().filter(r -> r.covers(name)).findFirst() : Optional.empty();
+        if (route.isEmpty()) {
+            return forward(current, query);
+        }
+        return forwardTo(List.of(route.get().forwarder()), query).thenApply(reply -> {
+            List<String> addresses = reply.getRcode() == Rcode.NOERROR ? addresses(reply) : List.of();
+            if (!addresses.isEmpty()) {
+                try {
+                    now.listener().resolved(route.get().group(), name, List.copyOf(addresses));
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot route what {} resolved to: {}", name, e.getMessage());
+                }
+            }
+            return reply;
+        });
+    }
+
     private CompletionStage<Message> forward(Routing current, Message query) {
-        List<InetSocketAddress> servers = upstreamFor(current.settings(), current.hostUpstream(),
-                query.getQuestion().getName());
+        return forwardTo(upstreamFor(current.settings(), current.hostUpstream(), query.getQuestion().getName()),
+                query);
+    }
+
+    private CompletionStage<Message> forwardTo(List<InetSocketAddress> servers, Message query) {
         if (servers.isEmpty() || !inFlight.tryAcquire()) {
             return CompletableFuture.completedFuture(failure(query, Rcode.SERVFAIL));
         }
@@ -333,18 +396,24 @@ public final class MeshResolver implements AutoCloseable {
      */
     private void tryUpstream(Message query, List<InetSocketAddress> servers, int index,
                              CompletableFuture<Message> result) {
-        if (index >= servers.size() || closed) {
+        askInTurn(query, servers, index, limits.upstreamTimeout(), () -> closed, result);
+    }
+
+    /** {@link #tryUpstream}'s loop, also the routing peer's forwarder's: SERVFAIL once every server failed. */
+    static void askInTurn(Message query, List<InetSocketAddress> servers, int index, Duration timeout,
+                          java.util.function.BooleanSupplier stopped, CompletableFuture<Message> result) {
+        if (index >= servers.size() || stopped.getAsBoolean()) {
             result.complete(failure(query, Rcode.SERVFAIL));
             return;
         }
         SimpleResolver upstream = new SimpleResolver(servers.get(index));
-        upstream.setTimeout(limits.upstreamTimeout());
+        upstream.setTimeout(timeout);
         Message forwarded = query.clone();
         forwarded.removeAllRecords(Section.ADDITIONAL); // the client's EDNS options are between it and us
         upstream.sendAsync(forwarded).whenComplete((response, error) -> {
             if (error != null) {
                 LOG.debug("upstream {} did not answer: {}", servers.get(index), error.getMessage());
-                tryUpstream(query, servers, index + 1, result);
+                askInTurn(query, servers, index + 1, timeout, stopped, result);
                 return;
             }
             response.getHeader().setID(query.getHeader().getID());

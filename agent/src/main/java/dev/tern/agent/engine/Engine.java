@@ -4,6 +4,9 @@ import dev.tern.agent.dataplane.DataPlane;
 import dev.tern.agent.dataplane.DeviceState;
 import dev.tern.agent.dataplane.PeerDiff;
 import dev.tern.agent.dataplane.WgPeer;
+import dev.tern.agent.dataplane.FirewallRuleSpec;
+import dev.tern.agent.dns.DnsForwarding;
+import dev.tern.agent.dns.DomainRoute;
 import dev.tern.agent.dns.MeshDns;
 import dev.tern.agent.relay.RelayProxy;
 import dev.tern.agent.relay.RelayTransport;
@@ -109,6 +112,9 @@ public final class Engine {
     private MeshMap map;
     private volatile MeshDns dns = MeshDns.NONE;
     private Routing routing = Routing.none();
+    private DnsForwarding forwarding = DnsForwarding.NONE;
+    /** The domain routes last handed to the resolver: handed again only when they change. */
+    private List<DomainRoute> domainRoutes = List.of();
     private Supplier<Collection<String>> serverAddresses = List::of;
     /** Per peer key, the routed networks its allowed IPs gain as the chosen routing peer. */
     private Map<String, List<String>> routedIps = Map.of();
@@ -148,10 +154,18 @@ public final class Engine {
         this.serverAddresses = serverAddresses;
     }
 
+    /** The DNS forwarder that answers for the domain routes this host serves as their routing peer. */
+    public synchronized void useForwarding(DnsForwarding forwarding) {
+        this.forwarding = forwarding;
+    }
+
     /** Applies a new map: address, peers as a diff, firewall in one transaction; then offers to new peers. */
     public synchronized void applyMap(MeshMap newMap) {
         if (newMap.address() != null && !newMap.address().isEmpty()) {
             plane.setAddress(newMap.address());
+        }
+        if (newMap.addressV6() != null) {
+            plane.setAddressV6(newMap.addressV6());
         }
         this.map = newMap;
         Set<String> mapped = newMap.peers().stream().map(MeshMap.RemotePeer::publicKey).collect(Collectors.toSet());
@@ -168,15 +182,103 @@ public final class Engine {
             links.computeIfAbsent(peer.publicKey(), k -> new Link(k, now));
         }
         // Rules first: a newly added peer is never reachable under the previous map's rules.
-        plane.applyFirewall(newMap.inboundRules(), routing.routedTraffic(newMap.routes()));
-        routedIps = routing.select(newMap.routes().routes(), mapped, connectedPeers());
+        plane.applyFirewall(inboundRules(newMap), routing.routedTraffic(newMap.routes()));
+        routedIps = routing.select(newMap.routes().routes(), mapped, connectedPeers(), newMap.routes().meshIpv6());
         PeerDiff diff = plane.applyPeers(desiredPeers());
         applyRoutes();
+        forwarding.serve(newMap.address(), forwarderPort(newMap), routing.servedDomains(), this::onForwarded);
+        handDomainRoutes();
         LOG.info("applied network map serial {}: {} peers (+{} ~{} -{}), {} inbound rules", newMap.serial(),
                 newMap.peers().size(), diff.added().size(), diff.changed().size(), diff.removed().size(),
                 newMap.inboundRules().size());
         offerStale();
         dns.apply(newMap.address(), newMap.dns());
+    }
+
+    /**
+     * The map's inbound rules; while we serve domain routes, also the DNS forwarder's port for every mesh peer (as
+     * NetBird's routing peer opens it): which names it answers is the forwarder's own business.
+     */
+    private List<FirewallRuleSpec> inboundRules(MeshMap map) {
+        if (!routing.servesDomainRoutes(map.routes())) {
+            return map.inboundRules();
+        }
+        int port = forwarderPort(map);
+        List<FirewallRuleSpec> rules = new ArrayList<>(map.inboundRules());
+        rules.add(new FirewallRuleSpec("0.0.0.0/0", FirewallRuleSpec.Protocol.UDP, port, port, true));
+        return rules;
+    }
+
+    /** The DNS forwarder's port: the map's DNSConfig ForwarderPort, NetBird's 5353 while it names none. */
+    @SuppressWarnings("deprecation")
+    static int forwarderPort(MeshMap map) {
+        long port = map.dns() == null ? 0 : map.dns().getForwarderPort();
+        return port > 0 && port <= 65535 ? (int) port : DnsForwarding.DEFAULT_PORT;
+    }
+
+    /** Hands the resolver the domain routes in use, each with its chosen routing peer's forwarder. */
+    private void handDomainRoutes() {
+        Map<String, String> meshIps = new HashMap<>();
+        map.peers().forEach(peer -> meshIps.put(peer.publicKey(), peer.meshIp()));
+        int port = forwarderPort(map);
+        List<DomainRoute> next = new ArrayList<>();
+        for (Routing.Choice choice : routing.choices()) {
+            String meshIp = meshIps.get(choice.route().peerKey());
+            if (choice.route().isDomainRoute() && meshIp != null && Candidates.isIpLiteral(meshIp)) {
+                try {
+                    next.add(new DomainRoute(choice.route().group(), choice.route().domains(),
+                            new java.net.InetSocketAddress(java.net.InetAddress.getByName(meshIp), port)));
+                } catch (java.net.UnknownHostException e) {
+                    // a literal always parses
+                }
+            }
+        }
+        if (!next.equals(domainRoutes)) {
+            domainRoutes = List.copyOf(next);
+            dns.routeDomains(domainRoutes, this::onDomainResolved);
+        }
+    }
+
+    /** The resolver's answer for a domain route: its addresses go to the chosen routing peer, as routes. */
+    private synchronized void onDomainResolved(String group, String name, List<String> addresses) {
+        if (map == null || !routing.resolved(group, name, addresses)) {
+            return;
+        }
+        LOG.info("domain route {}: {} resolved to {}", group, name, addresses);
+        Set<String> mapped = map.peers().stream().map(MeshMap.RemotePeer::publicKey).collect(Collectors.toSet());
+        routedIps = routing.select(map.routes().routes(), mapped, connectedPeers(), map.routes().meshIpv6());
+        plane.applyPeers(desiredPeers());
+        applyRoutes();
+    }
+
+    /** Our forwarder gave out addresses for a served domain route: the firewall forwards towards them. */
+    private synchronized void onForwarded(String name, List<String> addresses) {
+        if (map == null || !routing.forwarded(name, addresses)) {
+            return;
+        }
+        LOG.info("forwarding towards {} ({})", addresses, name);
+        plane.applyFirewall(inboundRules(map), routing.routedTraffic(map.routes()));
+    }
+
+    /**
+     * {@code tern route select}/{@code deselect}: turns the routes of network id {@code netId} on or off (a route
+     * with skipAutoApply waits for this); false when the map has no route with that network id.
+     */
+    public synchronized boolean selectRoute(String netId, boolean on) {
+        boolean known = routing.setSelected(netId, on);
+        if (map != null) {
+            Set<String> mapped = map.peers().stream().map(MeshMap.RemotePeer::publicKey).collect(Collectors.toSet());
+            routedIps = routing.select(map.routes().routes(), mapped, connectedPeers(), map.routes().meshIpv6());
+            plane.applyPeers(desiredPeers());
+            applyRoutes();
+            handDomainRoutes();
+        }
+        return known;
+    }
+
+    /** The current route selection, for the daemon to keep. */
+    public synchronized Routing.Selection routeSelection() {
+        return routing.selection();
     }
 
     synchronized MeshMap currentMap() {
@@ -210,14 +312,16 @@ public final class Engine {
     /** Chooses routing peers again (one may have stopped handshaking); a changed choice moves allowed IPs. */
     private void refreshRoutes() {
         Set<String> mapped = map.peers().stream().map(MeshMap.RemotePeer::publicKey).collect(Collectors.toSet());
-        Map<String, List<String>> next = routing.select(map.routes().routes(), mapped, connectedPeers());
+        Map<String, List<String>> next = routing.select(map.routes().routes(), mapped, connectedPeers(),
+                map.routes().meshIpv6());
         if (!next.equals(routedIps)) {
             routedIps = next;
             LOG.info("routing peers changed: {}", routing.choices().stream()
-                    .map(c -> c.route().network() + " via " + shortKey(c.route().peerKey())).toList());
+                    .map(c -> c.route().shownNetwork() + " via " + shortKey(c.route().peerKey())).toList());
             plane.applyPeers(desiredPeers());
         }
         applyRoutes();
+        handDomainRoutes();
     }
 
     /** Kernel routes and forwarding for the current choice; a failure is retried on the next tick. */
@@ -438,6 +542,9 @@ public final class Engine {
     private List<Candidates.Candidate> outsideRoutedNetworks(List<Candidates.Candidate> candidates) {
         List<Candidates.LocalAddress> routed = new ArrayList<>();
         for (Routing.Choice choice : routing.choices()) {
+            if (choice.route().isDomainRoute() || choice.route().isIpv6()) {
+                continue;
+            }
             String network = choice.route().network();
             int slash = network.indexOf('/');
             int bits = Integer.parseInt(network.substring(slash + 1));
@@ -506,6 +613,7 @@ public final class Engine {
         links.values().forEach(this::closeProxy);
         links.values().forEach(this::closeIce);
         routing.close();
+        forwarding.close();
     }
 
     /**

@@ -21,8 +21,14 @@ import java.util.List;
  * the translation.
  */
 public record MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<RemotePeer> offlinePeers,
-               List<FirewallRuleSpec> inboundRules, DNSConfig dns, MapRoutes routes) {
+               List<FirewallRuleSpec> inboundRules, DNSConfig dns, MapRoutes routes, String addressV6) {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MeshMap.class);
+
+    /** A map without an IPv6 mesh address ({@code addressV6}: ours with prefix, e.g. {@code fd00::7/64}, or null). */
+    public MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<RemotePeer> offlinePeers,
+                   List<FirewallRuleSpec> inboundRules, DNSConfig dns, MapRoutes routes) {
+        this(serial, address, fqdn, peers, offlinePeers, inboundRules, dns, routes, null);
+    }
 
     /** A map without routes. */
     public MeshMap(long serial, String address, String fqdn, List<RemotePeer> peers, List<RemotePeer> offlinePeers,
@@ -77,7 +83,13 @@ public record MeshMap(long serial, String address, String fqdn, List<RemotePeer>
         }
         return new MeshMap(map.getSerial(), map.getPeerConfig().getAddress(), map.getPeerConfig().getFqdn(),
                 remotePeers(map.getRemotePeersList()), remotePeers(map.getOfflinePeersList()), List.copyOf(rules),
-                map.getDNSConfig(), MapRoutes.from(map));
+                map.getDNSConfig(), MapRoutes.from(map), addressV6(map));
+    }
+
+    /** Our IPv6 mesh address with its prefix, from PeerConfig's 17 bytes; null when the map gives none. */
+    static String addressV6(NetworkMap map) {
+        byte[] compact = map.getPeerConfig().getAddressV6().toByteArray();
+        return compact.length == 17 ? prefix(compact) : null;
     }
 
     private static List<RemotePeer> remotePeers(List<RemotePeerConfig> configs) {

@@ -4,9 +4,6 @@ import dev.tern.agent.dataplane.Shell;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -19,7 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Kernel routes with {@code ip route} and IPv4 forwarding through {@code /proc/sys/net/ipv4/ip_forward}.
+ * Kernel routes with {@code ip route} (IPv4, and IPv6 on a mesh that has it) and IPv4 forwarding through
+ * {@code /proc/sys/net/ipv4/ip_forward}.
  *
  * <p>An exit node's 0.0.0.0/0 becomes 0.0.0.0/1 and 128.0.0.0/1 via the mesh interface: more specific than the
  * host's default route, which stays as it is (nothing to restore, and the host's own routes to its local networks
@@ -31,28 +29,34 @@ import java.util.regex.Pattern;
 public final class LinuxHost implements Routing.Host {
     private static final Logger LOG = LoggerFactory.getLogger(LinuxHost.class);
     public static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
+    public static final Path IP6_FORWARD = Path.of("/proc/sys/net/ipv6/conf/all/forwarding");
     /** In the config dir while forwarding is on because of us: the value to put back, also after a crash. */
     public static final String FORWARDING_BACKUP = "ip_forward.backup";
+    public static final String FORWARDING_V6_BACKUP = "ip6_forward.backup";
     private static final Pattern VIA = Pattern.compile("\\bvia (\\S+)");
     private static final Pattern DEV = Pattern.compile("\\bdev (\\S+)");
 
     private final String iface;
     private final Shell shell;
-    private final Path ipForward;
-    private final Path forwardingBackup;
+    private final ForwardingSwitch ipv4Forwarding;
+    private final ForwardingSwitch ipv6Forwarding;
     private final Set<String> installed = new TreeSet<>();
     /** Address to the {@code ip route} arguments of the host route that keeps it outside the tunnel. */
     private final Map<String, List<String>> pinned = new LinkedHashMap<>();
     /** Addresses tried once without a path outside the tunnel: not asked again every tick. */
     private final Set<String> unpinnable = new TreeSet<>();
-    /** The value of ip_forward before we turned it on, or null while we have not changed it. */
-    private String previousForwarding;
 
     public LinuxHost(String iface, Shell shell, Path ipForward, Path configDir) {
+        this(iface, shell, ipForward, IP6_FORWARD, configDir);
+    }
+
+    public LinuxHost(String iface, Shell shell, Path ipForward, Path ip6Forward, Path configDir) {
         this.iface = iface;
         this.shell = shell;
-        this.ipForward = ipForward;
-        this.forwardingBackup = configDir.resolve(FORWARDING_BACKUP);
+        this.ipv4Forwarding = new ForwardingSwitch("IPv4 forwarding", ipForward,
+                configDir.resolve(FORWARDING_BACKUP));
+        this.ipv6Forwarding = new ForwardingSwitch("IPv6 forwarding", ip6Forward,
+                configDir.resolve(FORWARDING_V6_BACKUP));
     }
 
     /**
@@ -60,24 +64,22 @@ public final class LinuxHost implements Routing.Host {
      * was one.
      */
     public static boolean restoreLeftover(Path ipForward, Path configDir) {
-        Path backup = configDir.resolve(FORWARDING_BACKUP);
-        try {
-            if (!Files.exists(backup)) {
-                return false;
-            }
-            Files.writeString(ipForward, Files.readString(backup).strip() + "\n");
-            Files.delete(backup);
-            return true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot restore " + ipForward + " from " + backup, e);
-        }
+        return ForwardingSwitch.restoreLeftover(ipForward, configDir.resolve(FORWARDING_BACKUP));
+    }
+
+    /** The same for IPv6 forwarding (a routing peer of IPv6 routes turned it on). */
+    public static boolean restoreLeftoverIpv6(Path ip6Forward, Path configDir) {
+        return ForwardingSwitch.restoreLeftover(ip6Forward, configDir.resolve(FORWARDING_V6_BACKUP));
     }
 
     /** The kernel prefixes a routed network is installed as: a default route as its two halves. */
     static Set<String> kernelPrefixes(Set<String> networks) {
         Set<String> out = new TreeSet<>();
         for (String network : networks) {
-            if (network.endsWith("/0")) {
+            if (network.endsWith("/0") && network.indexOf(':') >= 0) {
+                out.add("::/1");
+                out.add("8000::/1");
+            } else if (network.endsWith("/0")) {
                 out.add("0.0.0.0/1");
                 out.add("128.0.0.0/1");
             } else {
@@ -85,6 +87,11 @@ public final class LinuxHost implements Routing.Host {
             }
         }
         return out;
+    }
+
+    /** {@code ip}'s address family switch for a prefix: IPv6 routes go to the IPv6 table. */
+    static String family(String prefix) {
+        return prefix.indexOf(':') >= 0 ? "-6" : "-4";
     }
 
     /** The {@code via}/{@code dev} part of {@code ip route get}'s answer, unless it already leads into the mesh. */
@@ -106,7 +113,7 @@ public final class LinuxHost implements Routing.Host {
         }
         for (String prefix : List.copyOf(installed)) {
             if (!desired.contains(prefix)) {
-                shell.run(List.of("ip", "-4", "route", "del", prefix, "dev", iface), null);
+                shell.run(List.of("ip", family(prefix), "route", "del", prefix, "dev", iface), null);
                 installed.remove(prefix);
                 LOG.info("removed the route to {} via {}", prefix, iface);
             }
@@ -114,7 +121,7 @@ public final class LinuxHost implements Routing.Host {
         for (String prefix : desired) {
             if (!installed.contains(prefix)) {
                 shell.check("routing " + prefix + " via " + iface,
-                        List.of("ip", "-4", "route", "replace", prefix, "dev", iface), null);
+                        List.of("ip", family(prefix), "route", "replace", prefix, "dev", iface), null);
                 installed.add(prefix);
                 LOG.info("routing {} via {}", prefix, iface);
             }
@@ -159,28 +166,18 @@ public final class LinuxHost implements Routing.Host {
 
     @Override
     public synchronized void forwarding(boolean on) {
-        try {
-            if (on && previousForwarding == null) {
-                previousForwarding = Files.readString(ipForward).strip();
-                if (!"1".equals(previousForwarding)) {
-                    // the backup first: a crash between the two writes still finds what to put back
-                    Files.writeString(forwardingBackup, previousForwarding + "\n");
-                    Files.writeString(ipForward, "1\n");
-                    LOG.info("enabled IPv4 forwarding (was {})", previousForwarding);
-                }
-            } else if (!on && previousForwarding != null) {
-                Files.writeString(ipForward, previousForwarding + "\n");
-                Files.deleteIfExists(forwardingBackup);
-                previousForwarding = null;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot set " + ipForward, e);
-        }
+        ipv4Forwarding.set(on);
+    }
+
+    @Override
+    public synchronized void forwardingIpv6(boolean on) {
+        ipv6Forwarding.set(on);
     }
 
     @Override
     public synchronized void close() {
         routes(Set.of(), List.of());
         forwarding(false);
+        forwardingIpv6(false);
     }
 }

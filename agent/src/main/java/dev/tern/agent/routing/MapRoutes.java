@@ -18,40 +18,84 @@ import java.util.regex.Pattern;
 
 /**
  * A map's routes and, for a routing peer, its route firewall rules (what it may forward), read from NetBird's
- * messages. Routes and rules this agent cannot apply exactly are left out: domain routes and IPv6 networks (the
- * mesh is IPv4), custom protocols, malformed prefixes. Leaving a rule out only ever forwards less.
+ * messages: IPv4 and IPv6 network routes and domain routes; a domain route's firewall rules (NetBird's dynamic
+ * rules, whose destination is whatever the domains resolve to) as {@link DomainForwardRule}s. Routes and rules this
+ * agent cannot apply exactly are left out: custom protocols, malformed prefixes or domains. Leaving a rule out only
+ * ever forwards less. {@code meshIpv6}: the map gives this peer an IPv6 mesh address, so IPv6 routes can be used.
  */
-public record MapRoutes(List<RouteSpec> routes, List<ForwardRuleSpec> forwardRules) {
+public record MapRoutes(List<RouteSpec> routes, List<ForwardRuleSpec> forwardRules,
+                        List<DomainForwardRule> domainForwardRules, boolean meshIpv6) {
     private static final Logger LOG = LoggerFactory.getLogger(MapRoutes.class);
     private static final Pattern IPV4_CIDR = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)/(3[0-2]|[12]?\\d)");
+
+    private static final Pattern DOMAIN = Pattern.compile(
+            "(\\*\\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\\.?");
+    /** NetBird's network type of a domain route. */
+    static final long NETWORK_TYPE_DOMAIN = 3;
 
     public static final MapRoutes NONE = new MapRoutes(List.of(), List.of());
 
     public MapRoutes {
         routes = List.copyOf(routes);
         forwardRules = List.copyOf(forwardRules);
+        domainForwardRules = List.copyOf(domainForwardRules);
+    }
+
+    /** Network routes and their rules, on an IPv4-only mesh. */
+    public MapRoutes(List<RouteSpec> routes, List<ForwardRuleSpec> forwardRules) {
+        this(routes, forwardRules, List.of(), false);
     }
 
     public static MapRoutes from(NetworkMap map) {
         List<RouteSpec> routes = new ArrayList<>();
         for (Route route : map.getRoutesList()) {
-            if (!isIpv4Cidr(route.getNetwork()) || !isWireGuardKey(route.getPeer())) {
-                LOG.warn("skipping route {}: only IPv4 network routes are applied", route.getID());
+            boolean domainRoute = route.getDomainsCount() > 0 || route.getNetworkType() == NETWORK_TYPE_DOMAIN;
+            if (!isWireGuardKey(route.getPeer())) {
+                LOG.warn("skipping route {}: its peer is not a WireGuard key", route.getID());
+                continue;
+            }
+            if (domainRoute && (route.getDomainsCount() == 0
+                    || !route.getDomainsList().stream().allMatch(MapRoutes::isDomain))) {
+                LOG.warn("skipping domain route {}: its domains are not domain names", route.getID());
+                continue;
+            }
+            if (!domainRoute && !isCidr(route.getNetwork())) {
+                LOG.warn("skipping route {}: {} is not an IP network", route.getID(), route.getNetwork());
                 continue;
             }
             routes.add(new RouteSpec(route.getID(), route.getNetID(), route.getNetwork(), route.getPeer(),
-                    route.getMetric(), route.getMasquerade()));
+                    route.getMetric(), route.getMasquerade(), domainRoute ? route.getDomainsList() : List.of(),
+                    route.getKeepRoute(), route.getSkipAutoApply()));
         }
         List<ForwardRuleSpec> rules = new ArrayList<>();
+        List<DomainForwardRule> domainRules = new ArrayList<>();
         for (RouteFirewallRule rule : map.getRoutesFirewallRulesList()) {
             try {
-                forwardRule(rule).ifPresent(rules::add);
+                if (rule.getIsDynamic() || rule.getDomainsCount() > 0) {
+                    domainForwardRule(rule).ifPresent(domainRules::add);
+                } else {
+                    forwardRule(rule).ifPresent(rules::add);
+                }
             } catch (IllegalArgumentException e) {
                 LOG.warn("skipping a route firewall rule that cannot be enforced: {}", e.getMessage());
             }
         }
-        return new MapRoutes(routes, rules);
+        return new MapRoutes(routes, rules, domainRules, map.getPeerConfig().getAddressV6().size() == 17);
+    }
+
+    /**
+     * A domain route's rule: what it allows towards the addresses its domains resolve to on this routing peer. The
+     * destination is filled in per resolved address ({@link DomainForwardRule#forAddress}).
+     */
+    static java.util.Optional<DomainForwardRule> domainForwardRule(RouteFirewallRule rule) {
+        List<String> domains = rule.getDomainsList().stream().filter(MapRoutes::isDomain).toList();
+        if (domains.isEmpty() || domains.size() != rule.getDomainsCount()) {
+            return java.util.Optional.empty();
+        }
+        // the template's destination is a stand-in: every resolved address replaces it
+        RouteFirewallRule template = rule.toBuilder().setDestination("0.0.0.0/32").build();
+        return forwardRule(template).map(spec -> new DomainForwardRule(domains, spec));
     }
 
     static java.util.Optional<ForwardRuleSpec> forwardRule(RouteFirewallRule rule) {
@@ -59,10 +103,10 @@ public record MapRoutes(List<RouteSpec> routes, List<ForwardRuleSpec> forwardRul
         if (protocol == null) {
             return java.util.Optional.empty();
         }
-        if (!isIpv4Cidr(rule.getDestination())) {
-            return java.util.Optional.empty(); // a domain route's dynamic rule, or IPv6
+        if (!isCidr(rule.getDestination())) {
+            return java.util.Optional.empty();
         }
-        List<String> sources = rule.getSourceRangesList().stream().filter(MapRoutes::isIpv4Cidr).toList();
+        List<String> sources = rule.getSourceRangesList().stream().filter(MapRoutes::isCidr).toList();
         if (sources.isEmpty()) {
             return java.util.Optional.empty();
         }
@@ -96,6 +140,30 @@ public record MapRoutes(List<RouteSpec> routes, List<ForwardRuleSpec> forwardRul
 
     static boolean isIpv4Cidr(String text) {
         return text != null && IPV4_CIDR.matcher(text).matches();
+    }
+
+    /** An IPv4 CIDR, or an IPv6 one ({@code 2001:db8::/64}) with a prefix length in range. */
+    static boolean isCidr(String text) {
+        if (isIpv4Cidr(text)) {
+            return true;
+        }
+        if (text == null || text.indexOf(':') < 0 || text.indexOf('/') < 0) {
+            return false;
+        }
+        String address = text.substring(0, text.indexOf('/'));
+        try {
+            int bits = Integer.parseInt(text.substring(text.indexOf('/') + 1));
+            return address.matches("[0-9A-Fa-f:]+") && bits >= 0 && bits <= 128
+                    && java.net.InetAddress.getByName(address) instanceof java.net.Inet6Address;
+        } catch (NumberFormatException | java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** A domain name or a wildcard {@code *.example.com}, as NetBird validates route domains. */
+    static boolean isDomain(String text) {
+        return text != null && text.length() <= 253 && DOMAIN.matcher(text.toLowerCase(java.util.Locale.ROOT)).matches()
+                && text.indexOf('.') > 0;
     }
 
     private static boolean isWireGuardKey(String base64) {

@@ -26,11 +26,20 @@ public record StatusReport(String interfaceName, String publicKey, String meshAd
     }
 
     /**
-     * A routed network this host uses or serves: {@code routingPeer} is the chosen routing peer's name (null for a
-     * route we serve), {@code state} {@code active} (the routing peer has a fresh handshake), {@code connecting}
-     * (chosen, no fresh handshake yet) or {@code serving} (we are its routing peer).
+     * A routed network this host uses, serves or leaves out: {@code network} is the CIDR, or a domain route's
+     * domains (space-separated); {@code routingPeer} is the chosen routing peer's name (null for a route we serve),
+     * {@code state} {@code active} (the routing peer has a fresh handshake), {@code connecting} (chosen, no fresh
+     * handshake yet), {@code serving} (we are its routing peer), {@code not-selected} (skipAutoApply, or
+     * deselected: {@code tern route select NET_ID} turns it on) or {@code no-ipv6} (an IPv6 network, and the mesh
+     * gives this peer no IPv6 address). {@code resolved}: for a domain route, the addresses its domains resolved
+     * to and that are routed (null for a network route).
      */
-    public record Route(String network, String netId, String routingPeer, String routingPeerKey, String state) {
+    public record Route(String network, String netId, String routingPeer, String routingPeerKey, String state,
+                        List<String> resolved) {
+        /** A network route's line. */
+        public Route(String network, String netId, String routingPeer, String routingPeerKey, String state) {
+            this(network, netId, routingPeer, routingPeerKey, state, null);
+        }
     }
 
     /** A report without DNS state (what older agents wrote). */
@@ -116,7 +125,10 @@ public record StatusReport(String interfaceName, String publicKey, String meshAd
                 Route route = routes.get(i);
                 out.append(i == 0 ? "" : "            ").append(route.network()).append(' ')
                         .append(route.state())
-                        .append(route.routingPeer() == null ? "" : " via " + route.routingPeer()).append('\n');
+                        .append(route.routingPeer() == null ? "" : " via " + route.routingPeer())
+                        .append(route.resolved() == null ? "" : " (resolved " + orDash(String.join(" ",
+                                route.resolved())) + ")")
+                        .append('\n');
             }
         }
         out.append("Peers:      ").append(connected).append('/').append(peers.size() - expired).append(" connected")

@@ -314,4 +314,56 @@ class MeshResolverTest {
         assertThat(truncated.getHeader().getFlag(Flags.TC)).isTrue();
         assertThat(ask(resolver, "many.tern.internal.", Type.A, false).getSection(Section.ANSWER)).hasSize(120);
     }
+
+    // --- domain routes (NetBird's DNS interceptor)
+
+    @Test
+    void aDomainRoutesQuestionsGoToItsRoutingPeersForwarderAndTheAddressesAreReportedFirst() throws Exception {
+        FakeUpstream forwarder = upstream(false).answering("app.example.com.", "10.10.10.5");
+        FakeUpstream hostUpstream = upstream(false).answering("app.example.com.", "203.0.113.9")
+                .answering("other.example.com.", "203.0.113.10");
+        MeshResolver resolver = resolver(MESH_ZONE, List.of(hostUpstream.address()));
+        List<String> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        resolver.routeDomains(List.of(new DomainRoute("web|app.example.com", List.of("App.Example.com"),
+                forwarder.address())), (group, name, addresses) -> reported.add(group + " " + name + " " + addresses));
+
+        Message answer = ask(resolver, "APP.example.com.", Type.A, false);
+        assertThat(answer.getSection(Section.ANSWER)).extracting(r -> ((ARecord) r).getAddress().getHostAddress())
+                .containsExactly("10.10.10.5");
+        // reported before the answer left: no waiting needed
+        assertThat(reported).containsExactly("web|app.example.com app.example.com [10.10.10.5]");
+        assertThat(hostUpstream.questions).isEmpty();
+
+        // other names, and other types of the route's names, go where they always went
+        assertThat(ask(resolver, "other.example.com.", Type.A, false).getSection(Section.ANSWER)).hasSize(1);
+        ask(resolver, "app.example.com.", Type.MX, false);
+        assertThat(hostUpstream.questions).containsExactly(Name.fromString("other.example.com."),
+                Name.fromString("app.example.com."));
+        assertThat(forwarder.questions).hasSize(1);
+        // the zones still come first
+        assertThat(ask(resolver, "build01.tern.internal.", Type.A, false).getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(reported).hasSize(1);
+
+        // routes replaced: the name is no longer intercepted
+        resolver.routeDomains(List.of(), DomainRoute.Listener.NONE);
+        ask(resolver, "app.example.com.", Type.A, false);
+        assertThat(forwarder.questions).hasSize(1);
+    }
+
+    @Test
+    void aWildcardDomainRouteCoversNamesBelowItAndASilentForwarderIsAServerFailure() throws Exception {
+        FakeUpstream silent = upstream(true);
+        MeshResolver resolver = resolver(new MeshResolver.Limits(512, 16, Duration.ofMillis(300), 4, Duration.ofSeconds(5)),
+                MESH_ZONE, List.of());
+        List<String> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        resolver.routeDomains(List.of(new DomainRoute("g", List.of("*.svc.example.com"), silent.address())),
+                (group, name, addresses) -> reported.add(name));
+
+        assertThat(ask(resolver, "api.svc.example.com.", Type.A, false).getRcode()).isEqualTo(Rcode.SERVFAIL);
+        assertThat(silent.questions).containsExactly(Name.fromString("api.svc.example.com."));
+        assertThat(ask(resolver, "svc.example.com.", Type.A, false).getRcode())
+                .as("the wildcard's own name is not covered: no upstream at all here").isEqualTo(Rcode.SERVFAIL);
+        assertThat(silent.questions).hasSize(1);
+        assertThat(reported).isEmpty();
+    }
 }

@@ -21,6 +21,7 @@ final class FakeDataPlane implements DataPlane {
     final List<RoutedTraffic> routedTraffic = new ArrayList<>();
     final Map<String, Long> handshakes = new LinkedHashMap<>();
     String address;
+    String addressV6;
 
     @Override
     public String interfaceName() {
@@ -30,6 +31,11 @@ final class FakeDataPlane implements DataPlane {
     @Override
     public synchronized void setAddress(String cidr) {
         address = cidr;
+    }
+
+    @Override
+    public synchronized void setAddressV6(String cidr) {
+        addressV6 = cidr;
     }
 
     @Override

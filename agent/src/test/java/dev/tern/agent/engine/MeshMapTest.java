@@ -110,4 +110,20 @@ class MeshMapTest {
         });
         assertThat(mesh.inboundRules()).hasSize(1);
     }
+
+    @Test
+    void anIpv6MeshAddressIsReadFromItsSeventeenBytes() {
+        byte[] v6 = new byte[17];
+        v6[0] = (byte) 0xfd;
+        v6[15] = 7;
+        v6[16] = 64;
+        NetworkMap withV6 = NetworkMap.newBuilder().setPeerConfig(PeerConfig.newBuilder().setAddress("100.64.0.7/16")
+                .setAddressV6(ByteString.copyFrom(v6))).build();
+
+        MeshMap map = MeshMap.from(withV6);
+        assertThat(map.addressV6()).isEqualTo("fd00:0:0:0:0:0:0:7/64");
+        assertThat(map.routes().meshIpv6()).isTrue();
+        assertThat(MeshMap.from(NetworkMap.newBuilder().setPeerConfig(PeerConfig.newBuilder()
+                .setAddress("100.64.0.7/16")).build()).addressV6()).isNull();
+    }
 }

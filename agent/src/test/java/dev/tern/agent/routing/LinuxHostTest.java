@@ -66,6 +66,22 @@ class LinuxHostTest {
     }
 
     @Test
+    void ipv6NetworksAndResolvedHostsGoToTheirFamilysTable() throws Exception {
+        LinuxHost host = host();
+        host.routes(Set.of("2001:db8:10::/64", "10.10.10.5/32", "::/0"), List.of());
+
+        assertThat(shell.commands).containsExactlyInAnyOrder(
+                "ip -6 route replace 2001:db8:10::/64 dev tern9",
+                "ip -6 route replace ::/1 dev tern9",
+                "ip -6 route replace 8000::/1 dev tern9",
+                "ip -4 route replace 10.10.10.5/32 dev tern9");
+        shell.commands.clear();
+        host.routes(Set.of(), List.of());
+        assertThat(shell.commands).contains("ip -6 route del 2001:db8:10::/64 dev tern9",
+                "ip -4 route del 10.10.10.5/32 dev tern9");
+    }
+
+    @Test
     void anExitNodeTakesBothHalvesAfterTheServersGotHostRoutesViaTheOldPath() throws Exception {
         LinuxHost host = host();
         host.routes(Set.of("0.0.0.0/0"), List.of("198.51.100.7", "127.0.0.1", "198.51.100.7", "fd00::1"));
@@ -105,6 +121,28 @@ class LinuxHostTest {
         host.forwarding(true);
         host.close();
         assertThat(Files.readString(forward).strip()).isEqualTo("0");
+    }
+
+    @Test
+    void ipv6ForwardingIsItsOwnSwitchWithItsOwnBackup() throws Exception {
+        Path forward = dir.resolve("ip_forward");
+        Path forward6 = dir.resolve("ip6_forward");
+        Files.writeString(forward, "0\n");
+        Files.writeString(forward6, "0\n");
+        LinuxHost crashed = new LinuxHost("tern9", shell, forward, forward6, dir);
+        crashed.forwardingIpv6(true);
+        assertThat(Files.readString(forward6).strip()).isEqualTo("1");
+        assertThat(Files.readString(forward).strip()).as("IPv4 forwarding untouched").isEqualTo("0");
+        // no close(): the process died
+
+        assertThat(LinuxHost.restoreLeftover(forward, dir)).isFalse();
+        assertThat(LinuxHost.restoreLeftoverIpv6(forward6, dir)).isTrue();
+        assertThat(Files.readString(forward6).strip()).isEqualTo("0");
+
+        LinuxHost host = new LinuxHost("tern9", shell, forward, forward6, dir);
+        host.forwardingIpv6(true);
+        host.close();
+        assertThat(Files.readString(forward6).strip()).isEqualTo("0");
     }
 
     @Test

@@ -27,6 +27,7 @@ class RoutingTest {
     static final class RecordingHost implements Routing.Host {
         final List<Set<String>> routes = new ArrayList<>();
         final List<Boolean> forwarding = new ArrayList<>();
+        final List<Boolean> forwardingIpv6 = new ArrayList<>();
         boolean closed;
 
         @Override
@@ -37,6 +38,11 @@ class RoutingTest {
         @Override
         public void forwarding(boolean on) {
             forwarding.add(on);
+        }
+
+        @Override
+        public void forwardingIpv6(boolean on) {
+            forwardingIpv6.add(on);
         }
 
         @Override
@@ -142,5 +148,158 @@ class RoutingTest {
         routing.close();
         assertThat(host.closed).isTrue();
         assertThat(routing.status(key -> "r1")).isEmpty();
+    }
+
+    // --- domain routes, IPv6, skipAutoApply
+
+    private static RouteSpec web(String peer, long metric, boolean keepRoute) {
+        return new RouteSpec("web:" + peer, "web", "192.0.2.0/32", peer, metric, false,
+                List.of("app.example.com", "*.svc.example.com"), keepRoute, false);
+    }
+
+    @Test
+    void aDomainRoutesResolvedAddressesGoToTheChosenPeerAsHostRoutes() {
+        List<RouteSpec> routes = List.of(web(R1, 10, false), web(R2, 20, false));
+        assertThat(routing.select(routes, Set.of(R1, R2), Set.of(R1, R2)))
+                .as("nothing resolved yet: nothing routed").isEqualTo(Map.of(R1, List.of()));
+        String group = web(R1, 10, false).group();
+
+        assertThat(routing.resolved(group, "app.example.com", List.of("10.10.10.5", "10.10.10.6"))).isTrue();
+        assertThat(routing.resolved(group, "app.example.com", List.of("10.10.10.6", "10.10.10.5")))
+                .as("the same answer changes nothing").isFalse();
+        assertThat(routing.select(routes, Set.of(R1, R2), Set.of(R1, R2)))
+                .isEqualTo(Map.of(R1, List.of("10.10.10.5/32", "10.10.10.6/32")));
+        routing.apply(List.of());
+        assertThat(host.routes).last().isEqualTo(Set.of("10.10.10.5/32", "10.10.10.6/32"));
+        assertThat(routing.status(key -> key.equals(R1) ? "r1" : "r2")).containsExactly(new StatusReport.Route(
+                "app.example.com *.svc.example.com", "web", "r1", R1, Routing.ACTIVE,
+                List.of("10.10.10.5", "10.10.10.6")));
+
+        // R1 goes silent: the addresses move to R2 with the group
+        assertThat(routing.select(routes, Set.of(R1, R2), Set.of(R2)))
+                .isEqualTo(Map.of(R2, List.of("10.10.10.5/32", "10.10.10.6/32")));
+        // the route goes: so do its addresses, also when it comes back
+        routing.select(List.of(), Set.of(R1, R2), Set.of(R1, R2));
+        assertThat(routing.select(routes, Set.of(R1, R2), Set.of(R1, R2))).isEqualTo(Map.of(R1, List.of()));
+    }
+
+    @Test
+    void aNewAnswerReplacesTheOldAddressesUnlessTheRouteKeepsThem() {
+        List<RouteSpec> plain = List.of(web(R1, 10, false));
+        routing.select(plain, Set.of(R1), Set.of(R1));
+        routing.resolved(plain.get(0).group(), "app.example.com", List.of("10.10.10.5"));
+        routing.resolved(plain.get(0).group(), "app.example.com", List.of("10.10.10.7"));
+        assertThat(routing.select(plain, Set.of(R1), Set.of(R1))).isEqualTo(Map.of(R1, List.of("10.10.10.7/32")));
+
+        Routing keeping = new Routing(OWN, host);
+        List<RouteSpec> kept = List.of(web(R1, 10, true));
+        keeping.select(kept, Set.of(R1), Set.of(R1));
+        keeping.resolved(kept.get(0).group(), "app.example.com", List.of("10.10.10.5"));
+        assertThat(keeping.resolved(kept.get(0).group(), "app.example.com", List.of("10.10.10.7"))).isTrue();
+        keeping.resolved(kept.get(0).group(), "api.svc.example.com", List.of("10.10.20.1"));
+        assertThat(keeping.select(kept, Set.of(R1), Set.of(R1)))
+                .isEqualTo(Map.of(R1, List.of("10.10.10.5/32", "10.10.10.7/32", "10.10.20.1/32")));
+    }
+
+    @Test
+    void answersForGroupsNotInUseAndIpv6AnswersOnAnIpv4MeshAreNotRouted() {
+        List<RouteSpec> routes = List.of(web(R1, 10, false));
+        routing.select(routes, Set.of(R1), Set.of(R1));
+        assertThat(routing.resolved("other|x", "app.example.com", List.of("10.10.10.5"))).isFalse();
+        routing.resolved(routes.get(0).group(), "app.example.com", List.of("10.10.10.5", "2001:db8::5"));
+        assertThat(routing.select(routes, Set.of(R1), Set.of(R1))).isEqualTo(Map.of(R1, List.of("10.10.10.5/32")));
+        assertThat(routing.select(routes, Set.of(R1), Set.of(R1), true))
+                .isEqualTo(Map.of(R1, List.of("10.10.10.5/32", "2001:db8::5/128")));
+    }
+
+    @Test
+    void ipv6RoutesAreUsedOnlyOnAnIpv6Mesh() {
+        RouteSpec lab6 = new RouteSpec("lab6", "lab6", "2001:db8:10::/64", R1, 1, false);
+        assertThat(routing.select(List.of(lab6), Set.of(R1), Set.of(R1))).isEmpty();
+        assertThat(routing.status(key -> "r1")).containsExactly(
+                new StatusReport.Route("2001:db8:10::/64", "lab6", "r1", R1, Routing.NO_IPV6));
+
+        assertThat(routing.select(List.of(lab6), Set.of(R1), Set.of(R1), true))
+                .isEqualTo(Map.of(R1, List.of("2001:db8:10::/64")));
+        routing.apply(List.of());
+        assertThat(host.routes).last().isEqualTo(Set.of("2001:db8:10::/64"));
+    }
+
+    @Test
+    void aRouteThatSkipsAutoApplyWaitsForSelectAndDeselectTurnsAnyRouteOff() {
+        RouteSpec exit = new RouteSpec("exit", "exit", "0.0.0.0/0", E, 1, true, List.of(), false, true);
+        List<RouteSpec> routes = List.of(exit, site(R1, 1));
+        assertThat(routing.select(routes, Set.of(E, R1), Set.of(E, R1)))
+                .isEqualTo(Map.of(R1, List.of("10.10.10.0/24")));
+        assertThat(routing.status(key -> key.equals(E) ? "e" : "r1")).contains(
+                new StatusReport.Route("0.0.0.0/0", "exit", "e", E, Routing.NOT_SELECTED));
+
+        assertThat(routing.setSelected("nope", true)).as("an unknown network id").isFalse();
+        assertThat(routing.setSelected("exit", true)).isTrue();
+        assertThat(routing.select(routes, Set.of(E, R1), Set.of(E, R1)))
+                .isEqualTo(Map.of(E, List.of("0.0.0.0/0"), R1, List.of("10.10.10.0/24")));
+
+        assertThat(routing.setSelected("site", false)).isTrue();
+        assertThat(routing.setSelected("exit", false)).isTrue();
+        assertThat(routing.select(routes, Set.of(E, R1), Set.of(E, R1))).isEmpty();
+        assertThat(routing.status(key -> "x")).extracting(StatusReport.Route::state)
+                .containsOnly(Routing.NOT_SELECTED);
+        assertThat(routing.setSelected("site", true)).isTrue();
+        assertThat(routing.select(routes, Set.of(E, R1), Set.of(E, R1)))
+                .isEqualTo(Map.of(R1, List.of("10.10.10.0/24")));
+    }
+
+    @Test
+    void aKeptSelectionAppliesToTheFirstMapOfTheNextRun() {
+        RouteSpec exit = new RouteSpec("exit", "exit", "0.0.0.0/0", E, 1, true, List.of(), false, true);
+        routing.select(List.of(exit, site(R1, 1)), Set.of(E, R1), Set.of(E, R1));
+        routing.setSelected("exit", true);
+        routing.setSelected("site", false);
+        Routing.Selection kept = routing.selection();
+        assertThat(kept).isEqualTo(new Routing.Selection(List.of("exit"), List.of("site")));
+
+        Routing nextRun = new Routing(OWN, new RecordingHost());
+        nextRun.restore(kept);
+        assertThat(nextRun.select(List.of(exit, site(R1, 1)), Set.of(E, R1), Set.of(E, R1)))
+                .isEqualTo(Map.of(E, List.of("0.0.0.0/0")));
+    }
+
+    @Test
+    void servingAnIpv6RouteTurnsOnIpv6ForwardingToo() {
+        routing.select(List.of(new RouteSpec("site", "site", "10.10.10.0/24", OWN, 1, true)), Set.of(), Set.of());
+        routing.apply(List.of());
+        routing.select(List.of(new RouteSpec("lab6", "lab6", "2001:db8:10::/64", OWN, 1, true)), Set.of(), Set.of());
+        routing.apply(List.of());
+
+        assertThat(host.forwarding).containsExactly(true, true);
+        assertThat(host.forwardingIpv6).containsExactly(false, true);
+    }
+
+    @Test
+    void aServedDomainRouteForwardsAndMasqueradesTowardsWhatOurForwarderGaveOut() {
+        RouteSpec served = new RouteSpec("web", "web", "192.0.2.0/32", OWN, 10, true, List.of("app.example.com"),
+                false, false);
+        DomainForwardRule rule = new DomainForwardRule(List.of("app.example.com"), new ForwardRuleSpec(
+                List.of("100.64.0.2/32"), "0.0.0.0/32", FirewallRuleSpec.Protocol.TCP, 443, 443, true));
+        MapRoutes map = new MapRoutes(List.of(served), List.of(), List.of(rule), false);
+        routing.select(map.routes(), Set.of(R1), Set.of(R1));
+        assertThat(routing.servesDomainRoutes(map)).isTrue();
+        assertThat(routing.servedDomains()).containsExactly("app.example.com");
+        assertThat(routing.routedTraffic(map)).as("nothing resolved: nothing forwarded")
+                .isEqualTo(new RoutedTraffic(List.of(), List.of()));
+
+        assertThat(routing.forwarded("other.example.com", List.of("10.9.9.9"))).as("not a served domain").isFalse();
+        assertThat(routing.forwarded("app.example.com", List.of("10.10.10.5"))).isTrue();
+        assertThat(routing.forwarded("app.example.com", List.of("10.10.10.5"))).isFalse();
+        assertThat(routing.routedTraffic(map)).isEqualTo(new RoutedTraffic(List.of(new ForwardRuleSpec(
+                List.of("100.64.0.2/32"), "10.10.10.5/32", FirewallRuleSpec.Protocol.TCP, 443, 443, true)),
+                List.of("10.10.10.5/32")));
+        assertThat(routing.status(key -> "x")).containsExactly(new StatusReport.Route("app.example.com", "web",
+                null, OWN, Routing.SERVING, List.of("10.10.10.5")));
+
+        // the route goes: what it forwarded goes with it
+        routing.select(List.of(), Set.of(R1), Set.of(R1));
+        routing.select(map.routes(), Set.of(R1), Set.of(R1));
+        assertThat(routing.routedTraffic(map)).isEqualTo(new RoutedTraffic(List.of(), List.of()));
     }
 }

@@ -34,6 +34,10 @@ final class NetworkMapMessages {
                 .setAddress(own.address())
                 .setFqdn(own.fqdn())
                 .setSshConfig(SSHConfig.newBuilder().setSshEnabled(own.sshEnabled()))
+                // NetBird's account default (routing_peer_dns_resolution_enabled): clients resolve a domain route
+                // through its routing peer's DNS forwarder, whose answers open the routing peer's firewall; a
+                // client resolving by itself would send traffic the routing peer's forwarder never allowed
+                .setRoutingPeerDnsResolutionEnabled(true)
                 .build();
     }
 

@@ -59,6 +59,14 @@ class NetworkMapMessagesTest {
     }
 
     @Test
+    void domainRoutesAreResolvedByTheRoutingPeersAsInNetBirdsDefaultAccountSettings() {
+        NetworkMap map = NetworkMapMessages.networkMap(new PeerNetworkMap("acc", "p-own", 1, own, List.of(web),
+                List.of(), List.of(), false));
+
+        assertThat(map.getPeerConfig().getRoutingPeerDnsResolutionEnabled()).isTrue();
+    }
+
+    @Test
     void offlinePeersHaveTheShapeOfRemotePeersAndKeepTheirDnsRecords() {
         NetworkMap map = NetworkMapMessages.networkMap(new PeerNetworkMap("acc", "p-own", 5, own, List.of(web),
                 List.of(db), List.of(), false));
