@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tern.api.support.TempDataDirInitializer;
 import dev.tern.api.support.TestHttp;
 import dev.tern.testsupport.process.TernServerProcess;
 import java.nio.file.Path;
@@ -28,21 +27,18 @@ class KilledUnderLoadTest {
     private static final int CLIENTS = 4;
     private static final String PREFIX = "load";
 
-    private final List<TernServerProcess> started = new ArrayList<>();
-    private final List<Path> dataDirs = new ArrayList<>();
+    private final ServerNodes nodes = new ServerNodes();
 
     @AfterEach
     void leaveNoProcessBehind() {
-        started.forEach(TernServerProcess::close);
-        dataDirs.forEach(TempDataDirInitializer::delete);
+        nodes.close();
     }
 
     @Test
     void everyAcknowledgedWriteSurvivesASigkillOnceAndOnlyOnce() throws Exception {
         try (ExternalPostgres postgres = ExternalPostgres.start()) {
-            Path dataDir = TempDataDirInitializer.newDataDir();
-            dataDirs.add(dataDir);
-            TernServerProcess first = start(dataDir, postgres.env(), 0);
+            Path dataDir = nodes.newDataDir();
+            TernServerProcess first = nodes.start(dataDir, postgres.env());
             TestHttp http = TestHttp.forPort(first.httpPort());
             String token = TestHttp.patFrom(http.post("/api/setup", null, TestHttp.setupRequest("kill@tern.test")));
 
@@ -55,7 +51,9 @@ class KilledUnderLoadTest {
                 int acknowledgedBeforeTheKill = load.acknowledged.size();
 
                 // Same data directory, same REST port: the clients keep writing to it as they would in production.
-                TernServerProcess second = start(dataDir, postgres.env(), first.httpPort());
+                Map<String, String> samePort = new java.util.HashMap<>(postgres.env());
+                samePort.put("TERN_HTTP_PORT", Integer.toString(first.httpPort()));
+                TernServerProcess second = nodes.start(dataDir, samePort);
                 restartedPort = second.httpPort();
                 await("writes after the restart").atMost(Duration.ofSeconds(60))
                         .until(() -> load.acknowledged.size() >= acknowledgedBeforeTheKill + 20);
@@ -101,16 +99,6 @@ class KilledUnderLoadTest {
                         .containsExactlyInAnyOrderElementsOf(storedIds);
             }
         }
-    }
-
-    private TernServerProcess start(Path dataDir, Map<String, String> database, int httpPort) {
-        Map<String, String> env = new java.util.HashMap<>(database);
-        if (httpPort > 0) {
-            env.put("TERN_HTTP_PORT", Integer.toString(httpPort));
-        }
-        TernServerProcess server = TernServerProcess.launch(dataDir, env);
-        started.add(server);
-        return server.awaitReady();
     }
 
     /** name → id of the load's groups in GET /api/groups. */

@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.api.grpc.TestPeer;
-import dev.tern.api.support.TempDataDirInitializer;
 import dev.tern.api.support.TestHttp;
 import dev.tern.testsupport.process.TernServerProcess;
 import dev.tern.testsupport.sse.SseStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,24 +25,17 @@ class PostgresRestartUnderLoadTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String PREFIX = "outage";
 
-    private TernServerProcess server;
-    private Path dataDir;
+    private final ServerNodes nodes = new ServerNodes();
 
     @AfterEach
     void leaveNoProcessBehind() {
-        if (server != null) {
-            server.close();
-        }
-        if (dataDir != null) {
-            TempDataDirInitializer.delete(dataDir);
-        }
+        nodes.close();
     }
 
     @Test
     void clientsGet503DuringTheRestartNothingAcknowledgedIsLostAndStreamsGoOn() throws Exception {
         try (ExternalPostgres postgres = ExternalPostgres.start()) {
-            dataDir = TempDataDirInitializer.newDataDir();
-            server = TernServerProcess.launch(dataDir, postgres.env()).awaitReady();
+            TernServerProcess server = nodes.start(postgres.env());
             TestHttp http = TestHttp.forPort(server.httpPort());
             String token = AccountFixture.owner(http, "outage@tern.test");
             AccountFixture.everyoneReachesEveryone(http, token);

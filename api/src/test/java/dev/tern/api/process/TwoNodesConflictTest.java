@@ -5,12 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.api.grpc.TestPeer;
-import dev.tern.api.support.TempDataDirInitializer;
 import dev.tern.api.support.TestHttp;
 import dev.tern.testsupport.process.TernServerProcess;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,21 +35,19 @@ class TwoNodesConflictTest {
     private static final int REQUESTS_PER_NODE = 3;
     private static final int PROPAGATION_ROUNDS = 6;
 
-    private final List<TernServerProcess> started = new ArrayList<>();
-    private final List<Path> dataDirs = new ArrayList<>();
+    private final ServerNodes servers = new ServerNodes();
 
     @AfterEach
     void leaveNoProcessBehind() {
-        started.forEach(TernServerProcess::close);
-        dataDirs.forEach(TempDataDirInitializer::delete);
+        servers.close();
     }
 
     @Test
     void conflictingCommandsOnTwoNodesKeepEveryInvariantAndChangesReachTheOtherNodesSyncStreams() throws Exception {
         try (ExternalPostgres postgres = ExternalPostgres.start()) {
             // One after the other, so the second finds the schema in place; the races are the commands, not Flyway.
-            TernServerProcess a = node(postgres);
-            TernServerProcess b = node(postgres);
+            TernServerProcess a = servers.start(postgres.env());
+            TernServerProcess b = servers.start(postgres.env());
             List<TernServerProcess> nodes = List.of(a, b);
             TestHttp httpA = TestHttp.forPort(a.httpPort());
             String token = AccountFixture.owner(httpA, "nodes@tern.test");
@@ -176,13 +172,5 @@ class TwoNodesConflictTest {
             out.add(future.get());
         }
         return out;
-    }
-
-    private TernServerProcess node(ExternalPostgres postgres) {
-        Path dataDir = TempDataDirInitializer.newDataDir();
-        dataDirs.add(dataDir);
-        TernServerProcess node = TernServerProcess.launch(dataDir, postgres.env());
-        started.add(node);
-        return node.awaitReady();
     }
 }
