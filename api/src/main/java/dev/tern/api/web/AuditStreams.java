@@ -29,7 +29,9 @@ class AuditStreams implements SmartLifecycle {
 
     AuditStreams() {
         AtomicInteger number = new AtomicInteger();
-        threads = new ThreadPoolExecutor(0, TOTAL, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
+        // Slots bound the streams; the pool has room beyond them because a stream gives its slot back a moment
+        // before its thread is free for the next one.
+        threads = new ThreadPoolExecutor(0, 2 * TOTAL, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
             Thread thread = new Thread(task, "audit-stream-" + number.incrementAndGet());
             thread.setDaemon(true);
             return thread;
