@@ -10,6 +10,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * Tells a failure caused by the database being unreachable (refused, hung, restarting, pool timeout) from any other
@@ -19,6 +20,8 @@ import org.springframework.transaction.CannotCreateTransactionException;
 public final class DatabaseFailures {
     /** Causes are followed this deep at most (a cycle or absurd nesting must not loop). */
     private static final int MAX_DEPTH = 32;
+    /** HikariCP's message for a call on a connection the pool already closed (ProxyConnection.ClosedConnection). */
+    private static final String HIKARI_CLOSED = "Connection is closed";
 
     private DatabaseFailures() {
     }
@@ -31,6 +34,11 @@ public final class DatabaseFailures {
             }
             if (current instanceof SQLException sql && sql.getNextException() != null
                     && isUnavailableItself(sql.getNextException())) {
+                return true;
+            }
+            if (current instanceof TransactionSystemException tx && tx.getApplicationException() != null
+                    && isUnavailable(tx.getApplicationException())) {
+                // A commit that failed and whose rollback failed too: the commit's failure is the one that says why.
                 return true;
             }
             current = current.getCause() == current ? null : current.getCause();
@@ -48,6 +56,11 @@ public final class DatabaseFailures {
                 || t instanceof CannotCreateTransactionException
                 || t instanceof ConnectException
                 || t instanceof SocketTimeoutException) {
+            return true;
+        }
+        if (t instanceof SQLException sql && sql.getSQLState() == null && HIKARI_CLOSED.equals(sql.getMessage())) {
+            // Hikari closes a connection it saw fail with a connection error (08xxx, 57Pxx) and answers every later
+            // call in the same transaction with this, state-less: the database went away under the request.
             return true;
         }
         if (t instanceof SQLException sql && sql.getSQLState() != null) {

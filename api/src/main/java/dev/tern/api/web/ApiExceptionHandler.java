@@ -27,6 +27,7 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.ServletRequestBindingException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.NoHandlerFoundException;
@@ -155,6 +156,11 @@ class ApiExceptionHandler {
         }
         HttpStatus status = HttpStatus.resolve(e.getStatusCode().value());
         return error(e.getStatusCode(), status == null ? "request failed" : status.getReasonPhrase().toLowerCase());
+    }
+
+    /** A client closed a streamed response (the audit stream): there is nobody left to answer, nor anything wrong. */
+    @ExceptionHandler(AsyncRequestNotUsableException.class)
+    void clientGone(AsyncRequestNotUsableException e) {
     }
 
     @ExceptionHandler(Exception.class)

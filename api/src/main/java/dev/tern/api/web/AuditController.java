@@ -50,19 +50,15 @@ class AuditController {
                                            @RequestParam(name = "page_size", required = false) String pageSize,
                                            HttpServletRequest request) {
         caller.requireReadAll();
-        Instant fromTime = time(from, "from");
-        Instant toTime = time(to, "to");
-        if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
-            throw ApiException.badRequest("'from' must be before 'to'");
-        }
+        AuditQuery filters = filters(from, to, initiatorId, targetId, activityCode);
         int pageNumber = integer(page, "page", 1, 1, Integer.MAX_VALUE);
         int size = integer(pageSize, "page_size", AuditQuery.DEFAULT_LIMIT, 1, AuditQuery.MAX_LIMIT);
         long offset = (long) (pageNumber - 1) * size;
         if (offset > Integer.MAX_VALUE) {
             throw ApiException.badRequest("parameter 'page' is too large");
         }
-        AuditPage result = reads.audit(caller.accountId(), new AuditQuery(fromTime, toTime, blankToNull(initiatorId),
-                blankToNull(targetId), blankToNull(activityCode), (int) offset, size));
+        AuditPage result = reads.audit(caller.accountId(), new AuditQuery(filters.from(), filters.to(),
+                filters.initiatorId(), filters.targetId(), filters.activityCode(), (int) offset, size));
         Map<String, String> params = new LinkedHashMap<>();
         put(params, "from", from);
         put(params, "to", to);
@@ -75,6 +71,17 @@ class AuditController {
             response.header("Link", link);
         }
         return response.body(result.entries().stream().map(Json.Event::of).toList());
+    }
+
+    /** The audit page's filters (the stream and the export take them too); 400 for a bad time or an empty window. */
+    static AuditQuery filters(String from, String to, String initiatorId, String targetId, String activityCode) {
+        Instant fromTime = time(from, "from");
+        Instant toTime = time(to, "to");
+        if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
+            throw ApiException.badRequest("'from' must be before 'to'");
+        }
+        return new AuditQuery(fromTime, toTime, blankToNull(initiatorId), blankToNull(targetId),
+                blankToNull(activityCode), 0, AuditQuery.DEFAULT_LIMIT);
     }
 
     /** first, prev, next and last links for the page, keeping the filters. */

@@ -29,19 +29,19 @@ import java.util.function.Predicate;
  * A device talking to the management service the way NetBird's client does: its own WireGuard key pair, the
  * server key from GetServerKey, every body sealed with NaCl box and every answer opened with the server key.
  */
-final class TestPeer implements AutoCloseable {
+public final class TestPeer implements AutoCloseable {
     final X25519KeyPair key = NaclBox.generateKeyPair();
     final ManagedChannel channel;
     final ManagementServiceGrpc.ManagementServiceBlockingStub blocking;
     final byte[] serverKey;
 
-    TestPeer(int port) {
+    public TestPeer(int port) {
         channel = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
         blocking = ManagementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
         serverKey = Keys.decode(blocking.getServerKey(Empty.getDefaultInstance()).getKey(), "server key");
     }
 
-    String publicKey() {
+    public String publicKey() {
         return key.publicKeyBase64();
     }
 
@@ -50,7 +50,7 @@ final class TestPeer implements AutoCloseable {
     }
 
     /** Login as NetBird does; throws StatusRuntimeException on a refusal. */
-    LoginResponse login(String setupKey, String hostname) {
+    public LoginResponse login(String setupKey, String hostname) {
         EncryptedMessage answer = blocking.login(seal(NetBirdLogin.request(setupKey, hostname, publicKey())));
         return open(answer, LoginResponse.parser());
     }
@@ -63,7 +63,7 @@ final class TestPeer implements AutoCloseable {
     }
 
     /** Opens a Sync stream; its maps and its end are collected in the returned handle. */
-    SyncHandle sync() {
+    public SyncHandle sync() {
         SyncHandle handle = new SyncHandle();
         ManagementServiceGrpc.newStub(channel).sync(seal(SyncRequest.getDefaultInstance()), handle);
         return handle;
@@ -76,9 +76,9 @@ final class TestPeer implements AutoCloseable {
     }
 
     /** One open Sync stream from the client's side. */
-    final class SyncHandle implements ClientResponseObserver<EncryptedMessage, EncryptedMessage> {
-        final BlockingQueue<SyncResponse> responses = new LinkedBlockingQueue<>();
-        final CompletableFuture<Status> ended = new CompletableFuture<>();
+    public final class SyncHandle implements ClientResponseObserver<EncryptedMessage, EncryptedMessage> {
+        public final BlockingQueue<SyncResponse> responses = new LinkedBlockingQueue<>();
+        public final CompletableFuture<Status> ended = new CompletableFuture<>();
         private volatile ClientCallStreamObserver<EncryptedMessage> call;
 
         @Override
@@ -102,12 +102,12 @@ final class TestPeer implements AutoCloseable {
         }
 
         /** The next map within the timeout, or null. */
-        SyncResponse next(Duration timeout) throws InterruptedException {
+        public SyncResponse next(Duration timeout) throws InterruptedException {
             return responses.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         /** Reads maps until one matches; every map's serial must exceed the one before. */
-        NetworkMap nextMatching(long previousSerial, Predicate<NetworkMap> wanted, Duration timeout)
+        public NetworkMap nextMatching(long previousSerial, Predicate<NetworkMap> wanted, Duration timeout)
                 throws InterruptedException {
             long serial = previousSerial;
             long deadline = System.nanoTime() + timeout.toNanos();

@@ -3,6 +3,8 @@ package dev.tern.query.audit;
 import static dev.tern.query.jdbc.Rows.instant;
 
 import dev.tern.query.jdbc.Json;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +21,25 @@ public class AuditReads {
     }
 
     public AuditPage audit(String accountId, AuditQuery query) {
-        StringBuilder where = new StringBuilder(" WHERE account_id = ?");
         List<Object> args = new ArrayList<>();
+        String where = where(accountId, query, args);
+        Long total = jdbc.queryForObject("SELECT COUNT(*) FROM rm_audit" + where, Long.class, args.toArray());
+        int limit = query.limit() <= 0 ? AuditQuery.DEFAULT_LIMIT : Math.min(query.limit(), AuditQuery.MAX_LIMIT);
+        int offset = Math.max(0, query.offset());
+        List<Object> pageArgs = new ArrayList<>(args);
+        pageArgs.add(limit);
+        pageArgs.add(offset);
+        List<AuditEntry> entries = jdbc.query("""
+                SELECT global_index, sub, occurred_at, activity, activity_code, initiator_id, initiator_name,
+                       initiator_email, target_id, meta
+                FROM rm_audit""" + where + " ORDER BY global_index DESC, sub DESC LIMIT ? OFFSET ?",
+                (rs, i) -> entry(rs), pageArgs.toArray());
+        return new AuditPage(entries, total == null ? 0 : total);
+    }
+
+    /** The WHERE clause of one account's entries under the query's filters; their values are added to {@code args}. */
+    static String where(String accountId, AuditQuery query, List<Object> args) {
+        StringBuilder where = new StringBuilder(" WHERE account_id = ?");
         args.add(accountId);
         if (query.from() != null) {
             where.append(" AND occurred_at >= ?");
@@ -42,20 +61,17 @@ public class AuditReads {
             where.append(" AND activity_code = ?");
             args.add(query.activityCode());
         }
-        Long total = jdbc.queryForObject("SELECT COUNT(*) FROM rm_audit" + where, Long.class, args.toArray());
-        int limit = query.limit() <= 0 ? AuditQuery.DEFAULT_LIMIT : Math.min(query.limit(), AuditQuery.MAX_LIMIT);
-        int offset = Math.max(0, query.offset());
-        List<Object> pageArgs = new ArrayList<>(args);
-        pageArgs.add(limit);
-        pageArgs.add(offset);
-        List<AuditEntry> entries = jdbc.query("""
-                SELECT global_index, sub, occurred_at, activity, activity_code, initiator_id, initiator_name,
-                       initiator_email, target_id, meta
-                FROM rm_audit""" + where + " ORDER BY global_index DESC, sub DESC LIMIT ? OFFSET ?",
-                (rs, i) -> new AuditEntry(auditId(rs.getLong(1), rs.getInt(2)), instant(rs, 3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                        Json.readStringMap(rs.getString(10))), pageArgs.toArray());
-        return new AuditPage(entries, total == null ? 0 : total);
+        return where.toString();
+    }
+
+    /**
+     * An entry from the columns global_index, sub, occurred_at, activity, activity_code, initiator_id,
+     * initiator_name, initiator_email, target_id, meta (in this order, from column 1).
+     */
+    static AuditEntry entry(ResultSet rs) throws SQLException {
+        return new AuditEntry(auditId(rs.getLong(1), rs.getInt(2)), instant(rs, 3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                Json.readStringMap(rs.getString(10)));
     }
 
     /** The event's global sequence; the further rows one event yields get a suffix so ids stay unique. */
