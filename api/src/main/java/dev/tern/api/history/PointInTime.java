@@ -6,13 +6,17 @@ import dev.tern.query.history.AccountEventsAt;
 import dev.tern.query.history.AccountEventsAt.AccountEvents;
 import dev.tern.query.history.ReadModelAt;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.springframework.stereotype.Component;
 
@@ -25,14 +29,29 @@ import org.springframework.stereotype.Component;
  * <p>Work per request is bounded by one account's events. The network maps of a state are computed once: a small
  * cache holds the projectors of the {@value #CACHED_STATES} most recently asked states, keyed by account and the
  * sequence number of the last event at or before the instant (every instant between two events names the same
- * state, so "03:00" asked by ten auditors, or a page-through of a timeline, replays once).
+ * state, so "03:00" asked by ten auditors, or a page-through of a timeline, replays once). At most
+ * {@value #CONCURRENT_READS} as-of reads run at once.
  */
 @Component
 public class PointInTime {
     /** States whose network maps are kept; each holds one account's graph and maps. */
     static final int CACHED_STATES = 8;
 
+    /**
+     * As-of reads running at once. Each holds a database connection and replays an account's events while it runs;
+     * the bound keeps a client asking many instants at once from taking the pool the live API needs.
+     */
+    static final int CONCURRENT_READS = 2;
+    /** How long an as-of read waits for its turn before the client is told to come back (503, Retry-After). */
+    static final Duration TURN_TIMEOUT = Duration.ofSeconds(10);
+
+    /** RFC 3339's date-time: seconds and an offset are required (java.time alone would take "03:00Z"). */
+    private static final Pattern RFC_3339 = Pattern.compile(
+            "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
+
     private static final ThreadLocal<State> CURRENT = new ThreadLocal<>();
+
+    private final Semaphore turns = new Semaphore(CONCURRENT_READS, true);
 
     private final AccountEventsAt events;
     private final ReadModelAt readModel;
@@ -55,6 +74,13 @@ public class PointInTime {
         }
     }
 
+    /** Too many as-of reads are running; the client should retry (503 with Retry-After). */
+    public static final class Busy extends RuntimeException {
+        Busy() {
+            super("too many point-in-time reads at once; retry shortly", null, false, false);
+        }
+    }
+
     /**
      * Parses an RFC 3339 instant (date, time and offset; {@code Z} or {@code ±hh:mm}). A {@code +} that arrived
      * unencoded in the query string reads back as a space and is taken as the {@code +} it was.
@@ -69,6 +95,9 @@ public class PointInTime {
         }
         Instant instant;
         try {
+            if (!RFC_3339.matcher(t).matches()) {
+                throw new DateTimeException("not RFC 3339");
+            }
             instant = OffsetDateTime.parse(t.replace('t', 'T').replace('z', 'Z'), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
                     .toInstant();
         } catch (DateTimeException e) {
@@ -87,8 +116,17 @@ public class PointInTime {
      * @throws BadInstant when the account did not exist yet at that instant
      */
     public <T> T read(String accountId, Instant at, Supplier<T> reads) {
+        // Reading the events holds no connection for long (Axon pages them); the replay and the reads do.
         AccountEvents prefix = events.upTo(accountId, at)
                 .orElseThrow(() -> new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
+        try {
+            if (!turns.tryAcquire(TURN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new Busy();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Busy();
+        }
         State previous = CURRENT.get();
         CURRENT.set(new State(this, prefix));
         try {
@@ -99,6 +137,7 @@ public class PointInTime {
             } else {
                 CURRENT.set(previous);
             }
+            turns.release();
         }
     }
 

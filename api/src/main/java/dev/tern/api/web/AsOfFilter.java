@@ -17,7 +17,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code ?as_of=<RFC 3339 instant>} on the GETs of an account's resources: the same controller answers, run against
  * the state of the account at that instant ({@link PointInTime#read}), so an as-of answer has exactly the live
  * answer's shape, roles and 404s. A value that is not RFC 3339, lies in the future or before the account existed
- * is a 400 in NetBird's shape. Other requests, and GETs without {@code as_of}, pass as they always did.
+ * is a 400 in NetBird's shape; while too many as-of reads run, a 503 with Retry-After. Other requests, and GETs without {@code as_of}, pass as they always did.
  */
 @Component
 @Order(AsOfFilter.ORDER)
@@ -58,6 +58,9 @@ class AsOfFilter extends OncePerRequestFilter {
             });
         } catch (PointInTime.BadInstant e) {
             ErrorResponse.write(response, 400, e.getMessage());
+        } catch (PointInTime.Busy e) {
+            response.setHeader("Retry-After", "1");
+            ErrorResponse.write(response, 503, e.getMessage());
         } catch (ChainFailure e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
