@@ -89,8 +89,7 @@ public final class ReachExplainer {
                         : forward ? Direction.A_TO_B : backward ? Direction.B_TO_A : null;
                 String ruleText = "rule '" + rule.name() + "' of policy '" + policy.name() + "'";
                 if (direction == null) {
-                    reasons.add(missing(graph, rule, ruleText, a, aName, b, bName, aSource, aDestination,
-                            groupName));
+                    reasons.add(missing(rule, ruleText, aName, bName, aSource, aDestination, groupName));
                     continue;
                 }
                 if (!policy.enabled()) {
@@ -151,8 +150,7 @@ public final class ReachExplainer {
     }
 
     /** Which membership a non-matching rule lacked, in words. */
-    private static String missing(AccountGraph graph, PolicyRule rule, String ruleText, AccountGraph.Peer a,
-                                  String aName, AccountGraph.Peer b, String bName, boolean aSource,
+    private static String missing(PolicyRule rule, String ruleText, String aName, String bName, boolean aSource,
                                   boolean aDestination, Function<String, String> groupName) {
         String sources = names(rule.sources(), groupName);
         String destinations = names(rule.destinations(), groupName);
