@@ -20,8 +20,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The read model as it stood at an instant, for the ordinary reads: inside one transaction that is always rolled
  * back, every read table is shadowed by an empty temporary table of the same shape (PostgreSQL looks up
- * {@code pg_temp} before {@code public}), the live projections replay the account's events up to the instant into
- * them, and then the caller's code runs. So an as-of answer comes from the very projection and read code, and
+ * {@code pg_temp} before the live tables' schema), the live projections replay the account's events up to the
+ * instant into them, and then the caller's code runs. So an as-of answer comes from the very projection and read code, and
  * JSON building, that the live answer does: the shapes cannot drift apart.
  *
  * <p>Shadowed: every {@code rm_*} table but the audit trail (its reads are not point-in-time), {@code peer_status}
@@ -44,7 +44,8 @@ public class ReadModelAt {
         this.jdbc = jdbc;
         this.transactions = new TransactionTemplate(transactionManager);
         this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        // The same order as the live processor's registration does not matter: each event's rows are independent.
+        // Each event's rows are independent of the order the projections see it in (the live processor's own order
+        // is Spring's bean order); the audit projection is left out, its reads are not point-in-time.
         this.projections = List.of(users, setupKeys, groups, peers, routes, networks, dns).stream()
                 .map(AnnotationEventHandlerAdapter::new).toList();
     }
@@ -54,8 +55,9 @@ public class ReadModelAt {
         return transactions.execute(status -> {
             status.setRollbackOnly();
             jdbc.execute("SET LOCAL statement_timeout = '" + STATEMENT_TIMEOUT + "'");
-            for (String table : shadowedTables()) {
-                jdbc.execute("CREATE TEMPORARY TABLE " + table + " (LIKE public." + table
+            String schema = jdbc.queryForObject("SELECT current_schema()", String.class);
+            for (String table : shadowedTables(schema)) {
+                jdbc.execute("CREATE TEMPORARY TABLE " + table + " (LIKE \"" + schema + "\"." + table
                         + " INCLUDING DEFAULTS INCLUDING INDEXES) ON COMMIT DROP");
             }
             for (EventMessage<?> event : events) {
@@ -65,7 +67,7 @@ public class ReadModelAt {
                             projection.handle(event);
                         } catch (RuntimeException e) {
                             throw e;
-                        } catch (Exception e) {
+                        } catch (Exception e) { // handle() declares Exception; the projections throw none
                             throw new IllegalStateException("replaying " + event.getPayloadType().getSimpleName()
                                     + " into a point-in-time read model failed", e);
                         }
@@ -76,12 +78,13 @@ public class ReadModelAt {
         });
     }
 
-    private List<String> shadowedTables() {
+    /** The read tables of the schema the live reads use (the first of the search path). */
+    private List<String> shadowedTables(String schema) {
         return jdbc.queryForList("""
                 SELECT table_name FROM information_schema.tables
-                WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+                WHERE table_schema = ? AND table_type = 'BASE TABLE'
                   AND ((table_name LIKE 'rm\\_%' AND table_name <> 'rm_audit')
                        OR table_name IN ('peer_status', 'token_usage'))
-                ORDER BY table_name""", String.class);
+                ORDER BY table_name""", String.class, schema);
     }
 }
