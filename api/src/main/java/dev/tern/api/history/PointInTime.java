@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.axonframework.eventhandling.DomainEventMessage;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -52,6 +53,7 @@ public class PointInTime {
     private static final ThreadLocal<State> CURRENT = new ThreadLocal<>();
 
     private final Semaphore turns = new Semaphore(CONCURRENT_READS, true);
+    private final Duration turnTimeout;
 
     private final AccountEventsAt events;
     private final ReadModelAt readModel;
@@ -62,9 +64,15 @@ public class PointInTime {
         }
     };
 
+    @Autowired
     public PointInTime(AccountEventsAt events, ReadModelAt readModel) {
+        this(events, readModel, TURN_TIMEOUT);
+    }
+
+    PointInTime(AccountEventsAt events, ReadModelAt readModel, Duration turnTimeout) {
         this.events = events;
         this.readModel = readModel;
+        this.turnTimeout = turnTimeout;
     }
 
     /** Why an {@code as_of} value was refused; the message is the client's 400 answer. */
@@ -120,7 +128,7 @@ public class PointInTime {
         AccountEvents prefix = events.upTo(accountId, at)
                 .orElseThrow(() -> new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
         try {
-            if (!turns.tryAcquire(TURN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!turns.tryAcquire(turnTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new Busy();
             }
         } catch (InterruptedException e) {
