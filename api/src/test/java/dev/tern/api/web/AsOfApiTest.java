@@ -291,6 +291,7 @@ class AsOfApiTest extends ApiTestSupport {
     @Test
     void badInstantsAre400AndUnknownOrForeignIds404() {
         Scene scene = script();
+        long events = auditTotal(token);
         String peer = "/api/peers/" + scene.a();
         for (String bad : List.of("yesterday", "2026-01-01", "2026-01-01T00:00:00", "2026-13-01T00:00:00Z", "")) {
             assertError(http.get(peer + "?as_of=" + bad, token), 400);
@@ -313,6 +314,8 @@ class AsOfApiTest extends ApiTestSupport {
         // b did not exist before the script's first peer registered
         assertError(http.get("/api/peers/" + scene.b() + "?as_of=" + firstEventTime(), token), 404);
         assertThat(http.get("/api/groups?as_of=" + firstEventTime(), token).status()).isEqualTo(200);
+        // reads, good or bad, append nothing (the foreign peer's registration was in the other account)
+        assertThat(auditTotal(token)).isEqualTo(events);
     }
 
     @Test
