@@ -1,8 +1,8 @@
 package dev.tern.api.web;
 
-import dev.tern.api.history.PointInTime;
 import dev.tern.api.auth.Caller;
 import dev.tern.api.commands.CommandService;
+import dev.tern.api.history.PointInTime;
 import dev.tern.events.commands.CreateSetupKey;
 import dev.tern.events.commands.DeleteSetupKey;
 import dev.tern.events.commands.UpdateSetupKey;
