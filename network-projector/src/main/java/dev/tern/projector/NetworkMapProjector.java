@@ -236,6 +236,15 @@ public final class NetworkMapProjector {
         return state == null ? Map.of() : Map.copyOf(state.maps);
     }
 
+    /**
+     * Reads an account's graph under the projector's lock (no event is staged meanwhile); the reader must not keep
+     * it. For explanations ({@link ReachExplainer}); {@code null} for an unknown account.
+     */
+    synchronized <T> T readGraph(String accountId, java.util.function.Function<AccountGraph, T> reader) {
+        AccountState state = accounts.get(accountId);
+        return state == null ? reader.apply(null) : reader.apply(state.graph);
+    }
+
     /** Forgets everything before a replay from the start of the event stream; open subscriptions end. */
     public synchronized void reset() {
         staged.clear();

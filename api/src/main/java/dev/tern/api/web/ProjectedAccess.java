@@ -1,5 +1,6 @@
 package dev.tern.api.web;
 
+import dev.tern.api.history.PointInTime;
 import dev.tern.projector.NetworkMapEventHandler;
 import dev.tern.projector.NetworkMapProjector;
 import dev.tern.projector.PeerNetworkMap;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -42,8 +44,7 @@ class ProjectedAccess {
      * expired are among them (the map lists them as offline), as in NetBird.
      */
     List<String> accessiblePeerIds(String accountId, String peerId) {
-        awaitMaps();
-        return projector.accessiblePeers(accountId, peerId).stream().map(RemotePeer::peerId).toList();
+        return projector().accessiblePeers(accountId, peerId).stream().map(RemotePeer::peerId).toList();
     }
 
     /**
@@ -51,12 +52,24 @@ class ProjectedAccess {
      * map: always the length of that peer's {@link #accessiblePeerIds}.
      */
     Map<String, Integer> accessibleCounts(String accountId) {
-        awaitMaps();
         Map<String, Integer> counts = new HashMap<>();
-        for (Map.Entry<String, PeerNetworkMap> map : projector.currentMaps(accountId).entrySet()) {
+        for (Map.Entry<String, PeerNetworkMap> map : projector().currentMaps(accountId).entrySet()) {
             counts.put(map.getKey(), map.getValue().remotePeers().size() + map.getValue().offlinePeers().size());
         }
         return counts;
+    }
+
+    /**
+     * The maps to answer from: those of the as-of state being read ({@link PointInTime}), else the live projector's
+     * once it has caught up.
+     */
+    NetworkMapProjector projector() {
+        Optional<PointInTime.State> asOf = PointInTime.current();
+        if (asOf.isPresent()) {
+            return asOf.get().projector();
+        }
+        awaitMaps();
+        return projector;
     }
 
     private void awaitMaps() {

@@ -2,6 +2,7 @@ package dev.tern.api.web;
 
 import dev.tern.api.auth.Caller;
 import dev.tern.api.commands.CommandService;
+import dev.tern.api.history.PointInTime;
 import dev.tern.events.commands.CreateSetupKey;
 import dev.tern.events.commands.DeleteSetupKey;
 import dev.tern.events.commands.UpdateSetupKey;
@@ -48,14 +49,14 @@ class SetupKeysController {
     @GetMapping("/api/setup-keys")
     List<Json.SetupKey> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller) {
         caller.requireReadAll();
-        Instant now = Instant.now();
+        Instant now = PointInTime.now();
         return reads.setupKeys(caller.accountId()).stream().map(k -> Json.SetupKey.masked(k, now)).toList();
     }
 
     @GetMapping("/api/setup-keys/{keyId}")
     Json.SetupKey get(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String keyId) {
         caller.requireReadAll();
-        return Json.SetupKey.masked(find(caller, keyId), Instant.now());
+        return Json.SetupKey.masked(find(caller, keyId), PointInTime.now());
     }
 
     @PostMapping("/api/setup-keys")

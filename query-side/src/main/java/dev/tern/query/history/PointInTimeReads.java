@@ -41,40 +41,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.axonframework.eventhandling.DomainEventMessage;
-import org.axonframework.eventsourcing.eventstore.DomainEventStream;
-import org.axonframework.eventsourcing.eventstore.EventStore;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
  * The network of one account as it stood at a past instant: groups, peers and policies folded from the
- * account's own event stream up to that instant (read from the store, never from a snapshot). For auditors'
+ * account's own event stream up to that instant ({@link AccountEventsAt}). For auditors'
  * questions like "who was in group dev, and which policies applied, at 03:00?". Connection status is not
  * history and is left out (every peer reads as not connected).
  */
 @Component
 public class PointInTimeReads {
-    private final ObjectProvider<EventStore> eventStore;
+    private final AccountEventsAt events;
 
-    public PointInTimeReads(ObjectProvider<EventStore> eventStore) {
-        this.eventStore = eventStore;
+    public PointInTimeReads(AccountEventsAt events) {
+        this.events = events;
     }
 
     /** The account's network at {@code at} (events stamped at or before it), or empty if it did not exist yet. */
     public Optional<AccountState> at(String accountId, Instant at) {
-        Fold fold = new Fold();
-        DomainEventStream stream = eventStore.getObject().readEvents(accountId, 0);
-        while (stream.hasNext()) {
-            DomainEventMessage<?> event = stream.next();
-            if (event.getTimestamp().isAfter(at)) {
-                // The state is a prefix of the stream: even if two nodes' clocks disagree by a little, an
-                // effect is never applied without its cause.
-                break;
-            }
-            fold.apply(event.getPayload());
-        }
-        return fold.account == null ? Optional.empty() : Optional.of(fold.state(at));
+        return events.upTo(accountId, at).map(prefix -> {
+            Fold fold = new Fold();
+            prefix.events().forEach(event -> fold.apply(event.getPayload()));
+            return fold.state(at);
+        });
     }
 
     /** The event types that change a point-in-time state; for the completeness test. */

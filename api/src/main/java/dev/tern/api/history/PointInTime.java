@@ -1,0 +1,216 @@
+package dev.tern.api.history;
+
+import dev.tern.events.AccountEvent;
+import dev.tern.projector.NetworkMapProjector;
+import dev.tern.query.history.AccountEventsAt;
+import dev.tern.query.history.AccountEventsAt.AccountEvents;
+import dev.tern.query.history.ReadModelAt;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code as_of}: the state of one account at an instant, for the REST reads. {@link #read} runs the ordinary read
+ * code against the read model replayed to the instant ({@link ReadModelAt}); while it runs, {@link #current} holds
+ * the instant and that state's network maps, so code that asks the network projector (accessible peers, their
+ * counts, network maps, why A could reach B) gets the maps then instead of now.
+ *
+ * <p>Work per request is bounded by one account's events. The network maps of a state are computed once: a small
+ * cache holds the projectors of the {@value #CACHED_STATES} most recently asked states, keyed by account and the
+ * sequence number of the last event at or before the instant (every instant between two events names the same
+ * state, so "03:00" asked by ten auditors, or a page-through of a timeline, replays once). At most
+ * {@value #CONCURRENT_READS} as-of reads run at once.
+ */
+@Component
+public class PointInTime {
+    /** States whose network maps are kept; each holds one account's graph and maps. */
+    static final int CACHED_STATES = 8;
+
+    /**
+     * As-of reads running at once. Each holds a database connection and replays an account's events while it runs;
+     * the bound keeps a client asking many instants at once from taking the pool the live API needs.
+     */
+    static final int CONCURRENT_READS = 2;
+    /** How long an as-of read waits for its turn before the client is told to come back (503, Retry-After). */
+    static final Duration TURN_TIMEOUT = Duration.ofSeconds(10);
+
+    /** RFC 3339's date-time: seconds and an offset are required (java.time alone would take "03:00Z"). */
+    private static final Pattern RFC_3339 = Pattern.compile(
+            "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
+
+    private static final ThreadLocal<State> CURRENT = new ThreadLocal<>();
+
+    private final Semaphore turns = new Semaphore(CONCURRENT_READS, true);
+    private final Duration turnTimeout;
+
+    private final AccountEventsAt events;
+    private final ReadModelAt readModel;
+    private final Map<StateKey, NetworkMapProjector> projectors = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<StateKey, NetworkMapProjector> eldest) {
+            return size() > CACHED_STATES;
+        }
+    };
+
+    @Autowired
+    public PointInTime(AccountEventsAt events, ReadModelAt readModel) {
+        this(events, readModel, TURN_TIMEOUT);
+    }
+
+    PointInTime(AccountEventsAt events, ReadModelAt readModel, Duration turnTimeout) {
+        this.events = events;
+        this.readModel = readModel;
+        this.turnTimeout = turnTimeout;
+    }
+
+    /** Why an {@code as_of} value was refused; the message is the client's 400 answer. */
+    public static final class BadInstant extends RuntimeException {
+        BadInstant(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Too many as-of reads are running; the client should retry (503 with Retry-After). */
+    public static final class Busy extends RuntimeException {
+        Busy() {
+            super("too many point-in-time reads at once; retry shortly", null, false, false);
+        }
+    }
+
+    /**
+     * Parses an RFC 3339 instant (date, time and offset; {@code Z} or {@code ±hh:mm}). A {@code +} that arrived
+     * unencoded in the query string reads back as a space and is taken as the {@code +} it was.
+     */
+    public static Instant parse(String text, Instant now) {
+        if (text == null || text.isBlank()) {
+            throw new BadInstant("query parameter 'as_of' must be an RFC 3339 time, e.g. 2026-01-31T03:00:00Z");
+        }
+        String t = text.trim();
+        if (t.length() > 6 && t.charAt(t.length() - 6) == ' ') {
+            t = t.substring(0, t.length() - 6) + "+" + t.substring(t.length() - 5);
+        }
+        Instant instant;
+        try {
+            if (!RFC_3339.matcher(t).matches()) {
+                throw new DateTimeException("not RFC 3339");
+            }
+            instant = OffsetDateTime.parse(t.replace('t', 'T').replace('z', 'Z'), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                    .toInstant();
+        } catch (DateTimeException e) {
+            throw new BadInstant("query parameter 'as_of' is not an RFC 3339 time (e.g. 2026-01-31T03:00:00Z): '"
+                    + (t.length() > 64 ? t.substring(0, 64) + "..." : t) + "'");
+        }
+        if (instant.isAfter(now)) {
+            throw new BadInstant("query parameter 'as_of' lies in the future: " + instant + " is after " + now);
+        }
+        return instant;
+    }
+
+    /**
+     * Runs {@code reads} as of {@code at}: the read model and the network maps of the account then.
+     *
+     * @throws BadInstant when the account did not exist yet at that instant
+     */
+    public <T> T read(String accountId, Instant at, Supplier<T> reads) {
+        // Reading the events holds no connection for long (Axon pages them); the replay and the reads do.
+        AccountEvents prefix = events.upTo(accountId, at)
+                .orElseThrow(() -> new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
+        try {
+            if (!turns.tryAcquire(turnTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new Busy();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Busy();
+        }
+        State previous = CURRENT.get();
+        CURRENT.set(new State(this, prefix));
+        try {
+            return readModel.read(prefix.events(), reads);
+        } finally {
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+            turns.release();
+        }
+    }
+
+    /** The state the current thread reads as of, if it reads one. */
+    public static Optional<State> current() {
+        return Optional.ofNullable(CURRENT.get());
+    }
+
+    /** The as-of instant while reading one, else the wall clock: what "now" means to a read (a key's validity). */
+    public static Instant now() {
+        State state = CURRENT.get();
+        return state == null ? Instant.now() : state.at();
+    }
+
+    /** The network maps of an account after exactly these events, computed as the live projector does. */
+    public NetworkMapProjector projectorOf(AccountEvents prefix) {
+        StateKey key = new StateKey(prefix.accountId(), prefix.lastSequence());
+        synchronized (projectors) {
+            NetworkMapProjector cached = projectors.get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        NetworkMapProjector projector = replay(prefix);
+        synchronized (projectors) {
+            projectors.put(key, projector);
+        }
+        return projector;
+    }
+
+    /** A fresh projector fed the events, one batch, each staged at its sequence number (the maps' serial). */
+    static NetworkMapProjector replay(AccountEvents prefix) {
+        NetworkMapProjector projector = new NetworkMapProjector();
+        for (DomainEventMessage<?> event : prefix.events()) {
+            if (event.getPayload() instanceof AccountEvent accountEvent) {
+                projector.stage(accountEvent, event.getSequenceNumber());
+            }
+        }
+        projector.flush();
+        return projector;
+    }
+
+    private record StateKey(String accountId, long lastSequence) {
+    }
+
+    /** One as-of read in progress: the instant, the account's events up to it, their network maps (on demand). */
+    public static final class State {
+        private final PointInTime owner;
+        private final AccountEvents events;
+
+        State(PointInTime owner, AccountEvents events) {
+            this.owner = owner;
+            this.events = events;
+        }
+
+        public Instant at() {
+            return events.at();
+        }
+
+        public AccountEvents events() {
+            return events;
+        }
+
+        public NetworkMapProjector projector() {
+            return owner.projectorOf(events);
+        }
+    }
+}

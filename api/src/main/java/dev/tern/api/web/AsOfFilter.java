@@ -1,0 +1,78 @@
+package dev.tern.api.web;
+
+import dev.tern.api.auth.Caller;
+import dev.tern.api.history.PointInTime;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.regex.Pattern;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * {@code ?as_of=<RFC 3339 instant>} on the GETs of an account's resources: the same controller answers, run against
+ * the state of the account at that instant ({@link PointInTime#read}), so an as-of answer has exactly the live
+ * answer's shape, roles and 404s. A value that is not RFC 3339, lies in the future or before the account existed
+ * is a 400 in NetBird's shape; while too many as-of reads run, a 503 with Retry-After. Other requests, and GETs without {@code as_of}, pass as they always did.
+ */
+@Component
+@Order(AsOfFilter.ORDER)
+class AsOfFilter extends OncePerRequestFilter {
+    /** After authentication (the caller names the account) and the body and path guards. */
+    static final int ORDER = -70;
+    static final String PARAMETER = "as_of";
+
+    /** The resources that have a past: everything an account holds, but not its audit trail or the history view. */
+    private static final Pattern POINT_IN_TIME_PATHS =
+            Pattern.compile("/api/(accounts|peers|groups|policies|setup-keys|users|routes|networks|dns)(/.*)?");
+
+    private final PointInTime pointInTime;
+
+    AsOfFilter(PointInTime pointInTime) {
+        this.pointInTime = pointInTime;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String asOf = request.getParameter(PARAMETER);
+        Caller caller = (Caller) request.getAttribute(Caller.ATTRIBUTE);
+        if (asOf == null || caller == null || !"GET".equals(request.getMethod())
+                || !POINT_IN_TIME_PATHS.matcher(request.getRequestURI()).matches()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        try {
+            Instant at = PointInTime.parse(asOf, Instant.now());
+            pointInTime.read(caller.accountId(), at, () -> {
+                try {
+                    chain.doFilter(request, response);
+                    return null;
+                } catch (IOException | ServletException e) {
+                    throw new ChainFailure(e);
+                }
+            });
+        } catch (PointInTime.BadInstant e) {
+            ErrorResponse.write(response, 400, e.getMessage());
+        } catch (PointInTime.Busy e) {
+            response.setHeader("Retry-After", "1");
+            ErrorResponse.write(response, 503, e.getMessage());
+        } catch (ChainFailure e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw (ServletException) e.getCause();
+        }
+    }
+
+    /** Carries the chain's checked exceptions through the read's callback. */
+    private static final class ChainFailure extends RuntimeException {
+        ChainFailure(Exception cause) {
+            super(cause);
+        }
+    }
+}
