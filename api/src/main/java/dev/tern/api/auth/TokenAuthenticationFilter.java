@@ -57,14 +57,16 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
     }
 
     /**
-     * Fails closed: every path is authenticated except the bootstrap endpoints (nobody has a token before setup)
-     * and the actuator, which {@link ActuatorAccessFilter} guards. The exceptions are exact canonical paths; the
+     * Fails closed: every path is authenticated except the bootstrap endpoints (nobody has a token before setup),
+     * the actuator, which {@link ActuatorAccessFilter} guards, and the OpenID Provider under {@code /oauth2/}, which
+     * Spring Security guards. The exceptions are exact canonical paths; the
      * canonical-path filter has already refused every other spelling of them.
      */
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        return path.equals("/api/setup") || path.equals("/api/instance") || ActuatorAccessFilter.isActuator(path);
+        return path.equals("/api/setup") || path.equals("/api/instance") || ActuatorAccessFilter.isActuator(path)
+                || path.startsWith("/oauth2/"); // the embedded OpenID Provider's own filter chains (dev.tern.api.idp)
     }
 
     @Override
