@@ -34,7 +34,8 @@ CREATE TABLE idp_invite (
     role        TEXT        NOT NULL,
     auto_groups TEXT        NOT NULL,   -- JSON array of group ids
     token_hash  TEXT        NOT NULL UNIQUE,
-    invited_by  TEXT        NOT NULL,   -- the inviting user's name
+    invited_by  TEXT        NOT NULL,   -- the inviting user's name, shown to the invitee
+    inviter_id  TEXT        NOT NULL,   -- the inviting user: accepting acts with their right to add users
     created_at  TIMESTAMPTZ NOT NULL,
     expires_at  TIMESTAMPTZ NOT NULL
 );

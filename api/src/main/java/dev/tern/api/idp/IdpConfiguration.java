@@ -64,6 +64,8 @@ public class IdpConfiguration {
     static final String DEVICE_PAGE = PREFIX + "/device_verification";
     /** Where a signed-in person confirms that the code matches their device before it gets tokens. */
     static final String CONSENT_PAGE = PREFIX + "/consent";
+    /** Where a signed-in local user sets up a TOTP second factor. */
+    static final String TOTP_PAGE = PREFIX + "/totp";
     /** Access and ID tokens: short, because a JWT cannot be revoked; refresh tokens get new ones. */
     static final Duration ACCESS_TOKEN_TTL = Duration.ofMinutes(5);
     static final Duration REFRESH_TOKEN_TTL = Duration.ofHours(12);
@@ -91,6 +93,11 @@ public class IdpConfiguration {
     @Bean
     LocalCredentials localCredentials(JdbcTemplate jdbc, TernSettings tern) {
         return new LocalCredentials(jdbc, Clock.systemUTC(), tern.storage().dataDir());
+    }
+
+    @Bean
+    Invites invites(JdbcTemplate jdbc) {
+        return new Invites(jdbc, Clock.systemUTC());
     }
 
     @Bean
@@ -152,10 +159,11 @@ public class IdpConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain idpPagesChain(HttpSecurity http, EmbeddedProvider provider, LocalSignIn signIn)
+    SecurityFilterChain idpPagesChain(HttpSecurity http, EmbeddedProvider provider)
             throws Exception {
+        // LocalSignIn reaches this chain as the global AuthenticationManager's one provider (it is a bean); added here
+        // as well it would run twice per attempt, and count every wrong password twice.
         http.securityMatcher(request -> request.getRequestURI().startsWith(PREFIX + "/"))
-                .authenticationProvider(signIn)
                 .authorizeHttpRequests(a -> a.requestMatchers(LOGIN_PAGE).permitAll().anyRequest().authenticated())
                 .formLogin(f -> f.loginPage(LOGIN_PAGE).loginProcessingUrl(LOGIN_PAGE)
                         .usernameParameter("email").passwordParameter("password")

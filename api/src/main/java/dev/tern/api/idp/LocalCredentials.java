@@ -91,6 +91,9 @@ public class LocalCredentials {
 
     /** Sets (or replaces) a user's password hash; a new password keeps the user's TOTP enrolment. */
     public void setPasswordHash(String accountId, String userId, String email, String passwordHash) {
+        // A deleted user's row would hold the login for ever; it signs nobody in (the join below finds no user).
+        jdbc.update("DELETE FROM idp_local_credential c WHERE c.login = ? AND c.user_id <> ? "
+                + "AND NOT EXISTS (SELECT 1 FROM rm_users u WHERE u.id = c.user_id)", normalizedLogin(email), userId);
         jdbc.update("""
                 INSERT INTO idp_local_credential (user_id, account_id, login, password_hash, updated_at)
                 VALUES (?, ?, ?, ?, ?)
@@ -123,6 +126,27 @@ public class LocalCredentials {
                 """ + " WHERE " + where, (rs, i) -> new LocalUser(rs.getString(1), rs.getString(2), rs.getString(3),
                 rs.getString(4), rs.getString(5), UserRole.valueOf(rs.getString(6)), rs.getBoolean(7), rs.getString(8),
                 decrypt(rs.getBytes(9)), rs.getBoolean(10)), value).stream().findFirst();
+    }
+
+    /** Whether the user signs in with a password here (a local user), and so may enrol a second factor. */
+    public boolean hasPassword(String userId) {
+        return byUserId(userId).isPresent();
+    }
+
+    /** Starts TOTP enrolment and returns the new secret as base32, for the person's authenticator app. */
+    public String enrolTotp(String userId) {
+        return Totp.base32(beginTotp(userId));
+    }
+
+    /** Confirms the enrolment with a code of the new secret; from then on sign-in asks for a code. */
+    public boolean confirmTotp(String userId, String code) {
+        Optional<LocalUser> user = byUserId(userId);
+        if (user.isEmpty() || user.get().totpSecret() == null
+                || !Totp.verify(user.get().totpSecret(), code, clock.instant())) {
+            return false;
+        }
+        confirmTotp(userId);
+        return true;
     }
 
     /** Starts (or restarts) TOTP enrolment: a new secret, not required at sign-in until confirmed. */

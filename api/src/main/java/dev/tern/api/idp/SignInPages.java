@@ -19,6 +19,56 @@ import org.springframework.web.bind.annotation.ResponseBody;
  */
 @Controller
 class SignInPages {
+    private final LocalCredentials credentials;
+
+    SignInPages(LocalCredentials credentials) {
+        this.credentials = credentials;
+    }
+
+    /** A signed-in local user's second factor: a button that starts enrolment. */
+    @GetMapping(IdpConfiguration.TOTP_PAGE)
+    @ResponseBody
+    ResponseEntity<String> totp(HttpServletRequest request) {
+        return page(200, """
+                <h1>One-time codes</h1>
+                <p>Sign-in will ask for a code of your authenticator app once you have set it up here.</p>
+                <form method="post" action="%s">
+                %s<button type="submit">Set up a new authenticator</button>
+                </form>""".formatted(IdpConfiguration.TOTP_PAGE, csrfField(request)));
+    }
+
+    /** Shows the new secret once, with the form that confirms it by a code. */
+    @org.springframework.web.bind.annotation.PostMapping(IdpConfiguration.TOTP_PAGE)
+    @ResponseBody
+    ResponseEntity<String> totpEnrol(HttpServletRequest request, java.security.Principal principal) {
+        if (!credentials.hasPassword(principal.getName())) {
+            return page(412, "<h1>Not a local user</h1>");
+        }
+        String secret = credentials.enrolTotp(principal.getName());
+        return page(200, """
+                <h1>Add this secret to your authenticator app</h1>
+                <p>Secret: <code>%s</code> (shown only now)</p>
+                <form method="post" action="%s/confirm">
+                %s<label>Code shown by the app <input name="code" inputmode="numeric" autocomplete="one-time-code"></label>
+                <button type="submit">Turn on</button>
+                </form>""".formatted(secret, IdpConfiguration.TOTP_PAGE, csrfField(request)));
+    }
+
+    @org.springframework.web.bind.annotation.PostMapping(IdpConfiguration.TOTP_PAGE + "/confirm")
+    @ResponseBody
+    ResponseEntity<String> totpConfirm(HttpServletRequest request, java.security.Principal principal) {
+        String code = request.getParameter("code");
+        if (code == null || !credentials.confirmTotp(principal.getName(), code.trim())) {
+            return page(400, "<h1>Wrong one-time code</h1><p><a href=\"" + IdpConfiguration.TOTP_PAGE
+                    + "\">Start again</a>.</p>");
+        }
+        return page(200, "<h1>One-time codes are on</h1><p>Sign-in now asks for a code.</p>");
+    }
+
+    private static String csrfField(HttpServletRequest request) {
+        CsrfToken csrf = (CsrfToken) request.getAttribute(CsrfToken.class.getName());
+        return csrf == null ? "" : hidden(csrf.getParameterName(), csrf.getToken());
+    }
 
     @GetMapping(IdpConfiguration.LOGIN_PAGE)
     @ResponseBody

@@ -27,10 +27,16 @@ final class Browser {
 
     private final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+    private final int port;
     private final String origin;
 
     Browser(int port) {
+        this.port = port;
         this.origin = "http://localhost:" + port;
+    }
+
+    int port() {
+        return port;
     }
 
     String origin() {
@@ -73,6 +79,11 @@ final class Browser {
 
     /** Submits the first form of a page with its hidden fields, as a person pressing its first button. */
     HttpResponse<String> submitFirstForm(String html) {
+        return submitFirstForm(html, Map.of());
+    }
+
+    /** The same, with fields the person typed in. */
+    HttpResponse<String> submitFirstForm(String html, Map<String, String> typed) {
         Matcher form = Pattern.compile("<form method=\"post\" action=\"([^\"]+)\">(.*?)</form>", Pattern.DOTALL)
                 .matcher(html);
         if (!form.find()) {
@@ -84,6 +95,7 @@ final class Browser {
             body.append(body.isEmpty() ? "" : "&").append(encode(unescape(m.group(1)))).append('=')
                     .append(encode(unescape(m.group(2))));
         }
+        typed.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(encode(k)).append('=').append(encode(v)));
         return send(HttpRequest.newBuilder(uri(form.group(1))).header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", HTML).POST(HttpRequest.BodyPublishers.ofString(body.toString())));
     }
