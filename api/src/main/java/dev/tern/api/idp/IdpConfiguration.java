@@ -3,7 +3,10 @@ package dev.tern.api.idp;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import dev.tern.api.commands.CommandService;
 import dev.tern.api.config.TernSettings;
+import dev.tern.events.commands.RecordSignIn;
+import dev.tern.events.meta.Actor;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,8 +104,11 @@ public class IdpConfiguration {
     }
 
     @Bean
-    LocalSignIn localSignIn(LocalCredentials credentials) {
-        return new LocalSignIn(credentials, new SignInThrottle(Clock.systemUTC()), Clock.systemUTC());
+    LocalSignIn localSignIn(LocalCredentials credentials, CommandService commands) {
+        return new LocalSignIn(credentials, new SignInThrottle(Clock.systemUTC()), Clock.systemUTC(),
+                (user, address, succeeded, reason) -> commands.send(
+                        new RecordSignIn(user.accountId(), user.userId(), succeeded, reason),
+                        new Actor(Actor.Type.USER, user.userId(), user.name(), user.email()), address));
     }
 
     /** Spring Security's servlet filter runs for the provider's paths only; see the class comment. */

@@ -26,13 +26,23 @@ final class LocalSignIn implements AuthenticationProvider {
     private final LocalCredentials credentials;
     private final SignInThrottle throttle;
     private final Clock clock;
+    private final Recorder recorder;
     /** Checked against when the login is unknown, so an unknown login takes as long to refuse as a wrong password. */
     private final String decoyHash;
 
-    LocalSignIn(LocalCredentials credentials, SignInThrottle throttle, Clock clock) {
+    /**
+     * Puts a sign-in of a known user, or its refusal, into the audit trail. Attempts on unknown logins and throttled
+     * ones are not recorded: they belong to no account, and the throttle bounds how many refusals one pair makes.
+     */
+    interface Recorder {
+        void record(LocalCredentials.LocalUser user, String remoteAddress, boolean succeeded, String reason);
+    }
+
+    LocalSignIn(LocalCredentials credentials, SignInThrottle throttle, Clock clock, Recorder recorder) {
         this.credentials = credentials;
         this.throttle = throttle;
         this.clock = clock;
+        this.recorder = recorder;
         this.decoyHash = credentials.hash("decoy password of no user");
     }
 
@@ -93,6 +103,7 @@ final class LocalSignIn implements AuthenticationProvider {
         }
         if (!passwordMatches) {
             throttle.failed(login, details.remoteAddress());
+            found.ifPresent(user -> recorder.record(user, details.remoteAddress(), false, "wrong_password"));
             throw new Refused(Reason.WRONG_CREDENTIALS, Duration.ZERO);
         }
         LocalCredentials.LocalUser user = found.get();
@@ -102,13 +113,16 @@ final class LocalSignIn implements AuthenticationProvider {
             }
             if (!Totp.verify(user.totpSecret(), details.code().trim(), clock.instant())) {
                 throttle.failed(login, details.remoteAddress());
+                recorder.record(user, details.remoteAddress(), false, "wrong_code");
                 throw new Refused(Reason.WRONG_CODE, Duration.ZERO);
             }
         }
         if (user.blocked()) {
+            recorder.record(user, details.remoteAddress(), false, "blocked");
             throw new Refused(Reason.BLOCKED, Duration.ZERO);
         }
         throttle.succeeded(login, details.remoteAddress());
+        recorder.record(user, details.remoteAddress(), true, null);
         UsernamePasswordAuthenticationToken signedIn = UsernamePasswordAuthenticationToken.authenticated(
                 user.userId(), null, List.of(new SimpleGrantedAuthority("ROLE_" + user.role().name())));
         signedIn.setDetails(details);

@@ -8,6 +8,7 @@ import dev.tern.api.commands.CommandService;
 import dev.tern.api.idp.Invites;
 import dev.tern.api.idp.LocalCredentials;
 import dev.tern.events.commands.CreateUser;
+import dev.tern.events.commands.RecordUserInvite;
 import dev.tern.events.meta.Actor;
 import dev.tern.events.values.Ids;
 import dev.tern.events.values.InputLimits;
@@ -92,7 +93,7 @@ class InvitesController {
 
     @PostMapping("/api/users/invites")
     ResponseEntity<UserInvite> create(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
-                                      @RequestBody(required = false) byte[] body) {
+                                      @RequestBody(required = false) byte[] body, HttpServletRequest request) {
         caller.requireWrite();
         InviteCreate req = JsonBodies.read(body, InviteCreate.class);
         String email = Validation.email(JsonBodies.required(req.email(), "email"));
@@ -121,29 +122,40 @@ class InvitesController {
         if (invites.count(caller.accountId()) >= Invites.MAX_PER_ACCOUNT) {
             throw ApiException.badRequest("an account may hold at most " + Invites.MAX_PER_ACCOUNT + " invites");
         }
-        Invites.Issued issued = invites.create(Ids.newId(), caller.accountId(), email, name, role, autoGroups,
+        String inviteId = Ids.newId();
+        commands.send(new RecordUserInvite(caller.accountId(), inviteId, email, role, RecordUserInvite.Change.CREATED,
+                caller.userId()), caller.actor(), request.getRemoteAddr());
+        Invites.Issued issued = invites.create(inviteId, caller.accountId(), email, name, role, autoGroups,
                 caller.name(), caller.userId(), lifetime);
         return ResponseEntity.ok().cacheControl(CacheControl.noStore())
                 .body(UserInvite.of(issued.invite(), invites.now(), issued.token()));
     }
 
     @DeleteMapping("/api/users/invites/{inviteId}")
-    Map<String, Object> delete(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String inviteId) {
+    Map<String, Object> delete(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String inviteId,
+                               HttpServletRequest request) {
         caller.requireWrite();
-        if (!invites.delete(caller.accountId(), inviteId)) {
-            throw ApiException.notFound("invite " + inviteId + " not found");
-        }
+        Invites.Invite invite = invites.find(caller.accountId(), inviteId)
+                .orElseThrow(() -> ApiException.notFound("invite " + inviteId + " not found"));
+        commands.send(new RecordUserInvite(caller.accountId(), inviteId, invite.email(), invite.role(),
+                RecordUserInvite.Change.DELETED, caller.userId()), caller.actor(), request.getRemoteAddr());
+        invites.delete(caller.accountId(), inviteId);
         return Json.EMPTY;
     }
 
     @PostMapping("/api/users/invites/{inviteId}/regenerate")
     ResponseEntity<UserInviteRegenerateResponse> regenerate(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
                                                             @PathVariable String inviteId,
-                                                            @RequestBody(required = false) byte[] body) {
+                                                            @RequestBody(required = false) byte[] body,
+                                                            HttpServletRequest request) {
         caller.requireWrite();
         InviteRegenerate req = body == null || body.length == 0 ? new InviteRegenerate(null)
                 : JsonBodies.read(body, InviteRegenerate.class);
         Duration lifetime = lifetime(req.expiresIn());
+        Invites.Invite invite = invites.find(caller.accountId(), inviteId)
+                .orElseThrow(() -> ApiException.notFound("invite " + inviteId + " not found"));
+        commands.send(new RecordUserInvite(caller.accountId(), inviteId, invite.email(), invite.role(),
+                RecordUserInvite.Change.REGENERATED, caller.userId()), caller.actor(), request.getRemoteAddr());
         Invites.Issued issued = invites.regenerate(caller.accountId(), inviteId, lifetime)
                 .orElseThrow(() -> ApiException.notFound("invite " + inviteId + " not found"));
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(new UserInviteRegenerateResponse(
@@ -179,9 +191,11 @@ class InvitesController {
             throw ApiException.notFound("invite not found"); // accepted a moment ago by another request
         }
         String userId = Ids.newId();
+        Actor invitee = new Actor(Actor.Type.USER, userId, invite.name(), invite.email());
         commands.send(new CreateUser(invite.accountId(), userId, invite.email(), invite.name(), invite.role(), false,
-                invite.autoGroups(), invite.inviterId()), new Actor(Actor.Type.USER, userId, invite.name(), invite.email()),
-                request.getRemoteAddr());
+                invite.autoGroups(), invite.inviterId()), invitee, request.getRemoteAddr());
+        commands.send(new RecordUserInvite(invite.accountId(), invite.id(), invite.email(), invite.role(),
+                RecordUserInvite.Change.ACCEPTED, userId), invitee, request.getRemoteAddr());
         credentials.setPasswordHash(invite.accountId(), userId, invite.email(), passwordHash);
         return Map.of("success", true);
     }

@@ -56,7 +56,6 @@ class LocalUsersTest {
 
     @Test
     void anInviteIsCreatedListedShownAndAcceptedOnce() {
-        long auditBefore = http.auditTotal();
         String email = "invitee-" + UUID.randomUUID() + "@tern.test";
         TestHttp.Response created = http.post("/api/users/invites", http.adminToken(), Map.of("email", email,
                 "name", "Ina Vitee", "role", "user", "auto_groups", List.of(), "expires_in", 3600));
@@ -78,6 +77,7 @@ class LocalUsersTest {
         assertThat(info.json().get("valid").asBoolean()).isTrue();
         assertThat(info.json().get("invited_by").asText()).isEqualTo("Owner");
 
+        long auditBefore = http.auditTotal();
         TestHttp.Response shortPassword = http.post("/api/users/invites/" + token + "/accept", null,
                 Map.of("password", "short"));
         assertThat(shortPassword.status()).isEqualTo(400);
@@ -99,6 +99,29 @@ class LocalUsersTest {
 
         HttpResponse<String> signedIn = browser.signIn(email, "a long enough passphrase", null);
         assertThat(signedIn.statusCode()).isEqualTo(302);
+
+        // The audit trail: created by the owner, accepted by the invitee, then the invitee signed in.
+        String inviteId = invite.get("id").asText();
+        JsonNode createdEntry = auditEntry("user.invite.link.create", inviteId);
+        assertThat(createdEntry.get("initiator_email").asText()).isEqualTo("owner@tern.test");
+        assertThat(createdEntry.toString()).doesNotContain(token);
+        String userId = jdbc.queryForObject("SELECT user_id FROM idp_local_credential WHERE login = ?", String.class,
+                email);
+        assertThat(auditEntry("user.invite.link.accept", userId).get("initiator_email").asText()).isEqualTo(email);
+        assertThat(auditEntry("dashboard.login", userId).get("initiator_id").asText()).isEqualTo(userId);
+        assertThat(http.get("/api/events/audit?page_size=200", http.adminToken()).body())
+                .doesNotContain("a long enough passphrase").doesNotContain("$argon2");
+    }
+
+    /** The newest audit entry with this activity and target. */
+    private JsonNode auditEntry(String activity, String targetId) {
+        for (JsonNode entry : http.get("/api/events/audit?page_size=200", http.adminToken()).json()) {
+            if (entry.get("activity_code").asText().equals(activity)
+                    && entry.get("target_id").asText().equals(targetId)) {
+                return entry;
+            }
+        }
+        throw new AssertionError("no " + activity + " for " + targetId + " in the audit trail");
     }
 
     @Test
@@ -151,6 +174,12 @@ class LocalUsersTest {
             assertThat(wrong.statusCode()).isEqualTo(401);
             assertThat(wrong.body()).contains("wrong e-mail address or password");
         }
+        String userId = jdbc.queryForObject("SELECT user_id FROM idp_local_credential WHERE login = ?", String.class,
+                email);
+        JsonNode failed = auditEntry("user.login.fail", userId);
+        assertThat(failed.get("initiator_id").asText()).isEqualTo(userId);
+        assertThat(failed.get("meta").get("reason").asText()).isEqualTo("wrong_password");
+        assertThat(failed.toString()).doesNotContain("a wrong password");
         HttpResponse<String> locked = browser.signIn(email, "the right password", null);
         assertThat(locked.statusCode()).isEqualTo(429);
         assertThat(locked.headers().firstValue("Retry-After")).isPresent();
