@@ -34,6 +34,8 @@ import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PersonalAccessTokenCreated;
 import dev.tern.events.PersonalAccessTokenDeleted;
 import dev.tern.events.UserInviteAccepted;
+import dev.tern.events.UserPasswordChanged;
+import dev.tern.events.commands.RecordPasswordChange;
 import dev.tern.events.UserInviteCreated;
 import dev.tern.events.UserInviteDeleted;
 import dev.tern.events.UserInviteRegenerated;
@@ -1090,7 +1092,20 @@ public class Account {
         }
     }
 
-    // Sign-ins and invites change nothing the account decides on; they are facts for the audit trail.
+    @CommandHandler
+    void handle(RecordPasswordChange command) {
+        UserBook.User user = requireUser(command.userId());
+        if (!user.id().equals(command.actingUserId())) {
+            throw CommandRejected.forbidden("users can only change their own password");
+        }
+        apply(new UserPasswordChanged(accountId, user.id()));
+    }
+
+    // Sign-ins, invites and password changes change nothing the account decides on; they are facts for the audit.
+
+    @EventSourcingHandler
+    void on(UserPasswordChanged event) {
+    }
 
     @EventSourcingHandler
     void on(UserSignedIn event) {

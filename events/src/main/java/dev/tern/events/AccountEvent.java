@@ -22,6 +22,7 @@ public sealed interface AccountEvent permits AccountCreated, AccountSettingsUpda
         NetworkCreated, NetworkUpdated, NetworkDeleted, NetworkResourceCreated, NetworkResourceUpdated,
         NetworkResourceDeleted, NetworkRouterCreated, NetworkRouterUpdated, NetworkRouterDeleted,
         PeerExtraDnsLabelsSet,
-        UserSignedIn, UserSignInFailed, UserInviteCreated, UserInviteRegenerated, UserInviteDeleted, UserInviteAccepted {
+        UserSignedIn, UserSignInFailed, UserInviteCreated, UserInviteRegenerated, UserInviteDeleted, UserInviteAccepted,
+        UserPasswordChanged {
     String accountId();
 }

@@ -36,7 +36,7 @@ public final class AccountEventDispatch<T> {
             UserRoleChanged.class, UserBlocked.class, UserUnblocked.class, UserAutoGroupsChanged.class,
             UserDeleted.class, PersonalAccessTokenCreated.class, PersonalAccessTokenDeleted.class,
             UserSignedIn.class, UserSignInFailed.class, UserInviteCreated.class, UserInviteRegenerated.class,
-            UserInviteDeleted.class, UserInviteAccepted.class);
+            UserInviteDeleted.class, UserInviteAccepted.class, UserPasswordChanged.class);
 
     /**
      * Setup keys: how devices join (a registration names its key), never part of the network itself. A new setup

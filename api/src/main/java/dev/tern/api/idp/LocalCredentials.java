@@ -128,6 +128,14 @@ public class LocalCredentials {
                 decrypt(rs.getBytes(9)), rs.getBoolean(10)), value).stream().findFirst();
     }
 
+    /** Whether the password is the user's current one (false for a user without a local password). */
+    public boolean passwordMatches(String userId, String password) {
+        if (password == null || password.length() > MAX_PASSWORD_LENGTH) {
+            return false;
+        }
+        return byUserId(userId).map(user -> matches(password, user.passwordHash())).orElse(false);
+    }
+
     /** Whether the user signs in with a password here (a local user), and so may enrol a second factor. */
     public boolean hasPassword(String userId) {
         return byUserId(userId).isPresent();

@@ -226,6 +226,41 @@ class LocalUsersTest {
         assertThat(withCode.statusCode()).isEqualTo(302);
     }
 
+    @Test
+    void aUserChangesTheirOwnPasswordWithTheOldOne() {
+        String admin = http.adminToken();
+        String ownerId = http.get("/api/users/current", admin).json().get("id").asText();
+        String path = "/api/users/" + ownerId + "/password";
+        long auditBefore = http.auditTotal();
+        assertError(http.put(path, admin, Map.of("old_password", "not the password", "new_password",
+                "a brand new password")), 400, "old_password");
+        assertError(http.put(path, admin, Map.of("old_password", "correct-horse-battery", "new_password", "short")),
+                400, "at least 8 characters");
+        assertError(http.put(path, admin, Map.of("new_password", "a brand new password")), 400, "old_password");
+        String other = jdbc.queryForObject("SELECT user_id FROM idp_local_credential WHERE login = ?", String.class,
+                invitedUser("someone else's password"));
+        long afterInvite = http.auditTotal();
+        assertError(http.put("/api/users/" + other + "/password", admin, Map.of("old_password",
+                "someone else's password", "new_password", "a brand new password")), 403, "their own password");
+        assertThat(http.auditTotal()).isEqualTo(afterInvite);
+        assertThat(afterInvite).isGreaterThan(auditBefore); // only the invite's own entries were added
+
+        try {
+            assertThat(http.put(path, admin, Map.of("old_password", "correct-horse-battery",
+                    "new_password", "a brand new password")).status()).isEqualTo(200);
+            assertThat(new Browser(browser.port()).signIn("owner@tern.test", "correct-horse-battery", null)
+                    .statusCode()).isEqualTo(401);
+            assertThat(new Browser(browser.port()).signIn("owner@tern.test", "a brand new password", null)
+                    .statusCode()).isEqualTo(302);
+            JsonNode changed = auditEntry("user.password.change", ownerId);
+            assertThat(changed.get("initiator_id").asText()).isEqualTo(ownerId);
+        } finally {
+            // The shared server's owner keeps the password the other tests sign in with.
+            http.put(path, admin, Map.of("old_password", "a brand new password",
+                    "new_password", "correct-horse-battery"));
+        }
+    }
+
     private static List<Byte> toList(byte[] bytes) {
         List<Byte> list = new java.util.ArrayList<>();
         for (byte b : bytes) {

@@ -84,7 +84,8 @@ enum Activity {
     USER_INVITE_LINK_CREATED("user.invite.link.create", "User invite link created"),
     USER_INVITE_LINK_ACCEPTED("user.invite.link.accept", "User invite link accepted"),
     USER_INVITE_LINK_REGENERATED("user.invite.link.regenerate", "User invite link regenerated"),
-    USER_INVITE_LINK_DELETED("user.invite.link.delete", "User invite link deleted");
+    USER_INVITE_LINK_DELETED("user.invite.link.delete", "User invite link deleted"),
+    USER_PASSWORD_CHANGED("user.password.change", "User password changed");
 
     final String code;
     final String text;

@@ -20,6 +20,7 @@ import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PersonalAccessTokenCreated;
 import dev.tern.events.PersonalAccessTokenDeleted;
 import dev.tern.events.UserInviteAccepted;
+import dev.tern.events.UserPasswordChanged;
 import dev.tern.events.UserInviteCreated;
 import dev.tern.events.UserInviteDeleted;
 import dev.tern.events.UserInviteRegenerated;
@@ -230,6 +231,11 @@ class AuditProjection {
     void on(UserInviteDeleted e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.USER_INVITE_LINK_DELETED, e.inviteId(),
                 meta("email", e.email()));
+    }
+
+    @EventHandler
+    void on(UserPasswordChanged e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.USER_PASSWORD_CHANGED, e.userId(), withUser(e.userId(), meta()));
     }
 
     @EventHandler
