@@ -99,13 +99,16 @@ public record IdpSettings(Optional<URI> restUrl, Duration keyRotation, String da
         if (value == null || value.isEmpty()) {
             return Optional.empty();
         }
-        String reason = REST_URL + " must be an http(s) URL with a host and no query, like https://tern.example, got '"
+        String reason = REST_URL + " must be an http(s) URL with a host and nothing after it, like https://tern.example, got '"
                 + SettingValues.printable(value) + "'";
         try {
             URI uri = new URI(value);
             if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
                     || uri.getHost() == null || uri.getPort() > 65535 || uri.getRawQuery() != null
-                    || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                    || uri.getRawFragment() != null || uri.getRawUserInfo() != null
+                    // the provider is served at /oauth2 of the REST port itself; a proxy's path prefix would make
+                    // the issuer name a path the provider never sees
+                    || !(uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))) {
                 throw new InvalidSettingException(reason);
             }
             return Optional.of(uri);
