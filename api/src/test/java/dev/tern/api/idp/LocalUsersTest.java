@@ -269,17 +269,6 @@ class LocalUsersTest {
         return list;
     }
 
-    @Test
-    void totpNeedsALocalUser() {
-        // The shared owner has a password; a service user has none.
-        TestHttp.Response service = http.post("/api/users", http.adminToken(), Map.of("name", "svc-" + UUID.randomUUID(),
-                "role", "user", "auto_groups", List.of(), "is_service_user", true));
-        assertThat(service.status()).isEqualTo(200);
-        String pat = http.post("/api/users/" + service.json().get("id").asText() + "/tokens", http.adminToken(),
-                Map.of("name", "svc", "expires_in", 1)).json().get("plain_token").asText();
-        assertError(http.post("/api/users/current/totp", pat, Map.of()), 412, "password");
-    }
-
     private static void assertError(TestHttp.Response response, int status, String messagePart) {
         assertThat(response.status()).as(response.body()).isEqualTo(status);
         assertThat(response.json().get("code").asInt()).isEqualTo(status);
