@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * A person's browser as the provider's tests need it: a real HTTP client with its own cookie jar that follows
  * redirects one at a time (so a test sees where it is sent) and fills in the login form it is shown.
  */
-final class Browser {
+public final class Browser {
     private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
 
     /** What a browser asks for when it follows a link. */
@@ -30,7 +30,7 @@ final class Browser {
     private final int port;
     private final String origin;
 
-    Browser(int port) {
+    public Browser(int port) {
         this.port = port;
         this.origin = "http://localhost:" + port;
     }
@@ -43,7 +43,7 @@ final class Browser {
         return origin;
     }
 
-    HttpResponse<String> get(String pathOrUrl) {
+    public HttpResponse<String> get(String pathOrUrl) {
         return send(HttpRequest.newBuilder(uri(pathOrUrl)).header("Accept", HTML).GET());
     }
 
@@ -66,7 +66,7 @@ final class Browser {
     }
 
     /** Signs in on the login page the browser was sent to, and returns the answer to the form. */
-    HttpResponse<String> signIn(String email, String password, String code) {
+    public HttpResponse<String> signIn(String email, String password, String code) {
         HttpResponse<String> page = get("/oauth2/login");
         Map<String, String> form = new LinkedHashMap<>(hiddenFields(page.body()));
         form.put("email", email);
