@@ -33,6 +33,16 @@ import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PersonalAccessTokenCreated;
 import dev.tern.events.PersonalAccessTokenDeleted;
+import dev.tern.events.UserInviteAccepted;
+import dev.tern.events.UserPasswordChanged;
+import dev.tern.events.commands.RecordPasswordChange;
+import dev.tern.events.UserInviteCreated;
+import dev.tern.events.UserInviteDeleted;
+import dev.tern.events.UserInviteRegenerated;
+import dev.tern.events.UserSignInFailed;
+import dev.tern.events.UserSignedIn;
+import dev.tern.events.commands.RecordSignIn;
+import dev.tern.events.commands.RecordUserInvite;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
@@ -1036,6 +1046,89 @@ public class Account {
     void on(PeerDeleted event) {
         peers.remove(event.peerId());
         groups.forgetPeer(event.peerId());
+    }
+
+    // ---------------------------------------------------------------- sign-in and invites (embedded provider)
+
+    /** Reasons a refused sign-in may name; anything else would let free text into the audit trail. */
+    private static final java.util.Set<String> SIGN_IN_FAILURES = java.util.Set.of("wrong_password", "wrong_code",
+            "blocked");
+
+    @CommandHandler
+    void handle(RecordSignIn command) {
+        UserBook.User user = requireUser(command.userId());
+        if (command.succeeded()) {
+            apply(new UserSignedIn(accountId, user.id()));
+        } else if (SIGN_IN_FAILURES.contains(command.reason())) {
+            apply(new UserSignInFailed(accountId, user.id(), command.reason()));
+        } else {
+            throw CommandRejected.invalid("unknown sign-in failure reason");
+        }
+    }
+
+    @CommandHandler
+    void handle(RecordUserInvite command) {
+        if (command.change() == null || command.inviteId() == null || command.email() == null) {
+            throw CommandRejected.invalid("invite change, id and e-mail are required");
+        }
+        switch (command.change()) {
+            case CREATED -> {
+                requireWriter(command.actingUserId());
+                if (command.role() == null || command.role() == dev.tern.events.values.UserRole.OWNER) {
+                    throw CommandRejected.invalid("an invite needs a role other than owner");
+                }
+                apply(new UserInviteCreated(accountId, command.inviteId(), command.email(), command.role()));
+            }
+            case REGENERATED -> {
+                requireWriter(command.actingUserId());
+                apply(new UserInviteRegenerated(accountId, command.inviteId(), command.email()));
+            }
+            case DELETED -> {
+                requireWriter(command.actingUserId());
+                apply(new UserInviteDeleted(accountId, command.inviteId(), command.email()));
+            }
+            case ACCEPTED -> apply(new UserInviteAccepted(accountId, command.inviteId(), command.email(),
+                    requireUser(command.actingUserId()).id()));
+        }
+    }
+
+    @CommandHandler
+    void handle(RecordPasswordChange command) {
+        UserBook.User user = requireUser(command.userId());
+        if (!user.id().equals(command.actingUserId())) {
+            throw CommandRejected.forbidden("users can only change their own password");
+        }
+        apply(new UserPasswordChanged(accountId, user.id()));
+    }
+
+    // Sign-ins, invites and password changes change nothing the account decides on; they are facts for the audit.
+
+    @EventSourcingHandler
+    void on(UserPasswordChanged event) {
+    }
+
+    @EventSourcingHandler
+    void on(UserSignedIn event) {
+    }
+
+    @EventSourcingHandler
+    void on(UserSignInFailed event) {
+    }
+
+    @EventSourcingHandler
+    void on(UserInviteCreated event) {
+    }
+
+    @EventSourcingHandler
+    void on(UserInviteRegenerated event) {
+    }
+
+    @EventSourcingHandler
+    void on(UserInviteDeleted event) {
+    }
+
+    @EventSourcingHandler
+    void on(UserInviteAccepted event) {
     }
 
     // ---------------------------------------------------------------- shared checks

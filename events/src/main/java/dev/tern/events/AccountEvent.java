@@ -21,6 +21,8 @@ public sealed interface AccountEvent permits AccountCreated, AccountSettingsUpda
         RouteCreated, RouteUpdated, RouteDeleted,
         NetworkCreated, NetworkUpdated, NetworkDeleted, NetworkResourceCreated, NetworkResourceUpdated,
         NetworkResourceDeleted, NetworkRouterCreated, NetworkRouterUpdated, NetworkRouterDeleted,
-        PeerExtraDnsLabelsSet {
+        PeerExtraDnsLabelsSet,
+        UserSignedIn, UserSignInFailed, UserInviteCreated, UserInviteRegenerated, UserInviteDeleted, UserInviteAccepted,
+        UserPasswordChanged {
     String accountId();
 }

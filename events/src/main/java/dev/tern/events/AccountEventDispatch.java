@@ -34,7 +34,9 @@ public final class AccountEventDispatch<T> {
      */
     public static final List<Class<? extends AccountEvent>> USER_EVENTS = List.of(UserCreated.class,
             UserRoleChanged.class, UserBlocked.class, UserUnblocked.class, UserAutoGroupsChanged.class,
-            UserDeleted.class, PersonalAccessTokenCreated.class, PersonalAccessTokenDeleted.class);
+            UserDeleted.class, PersonalAccessTokenCreated.class, PersonalAccessTokenDeleted.class,
+            UserSignedIn.class, UserSignInFailed.class, UserInviteCreated.class, UserInviteRegenerated.class,
+            UserInviteDeleted.class, UserInviteAccepted.class, UserPasswordChanged.class);
 
     /**
      * Setup keys: how devices join (a registration names its key), never part of the network itself. A new setup

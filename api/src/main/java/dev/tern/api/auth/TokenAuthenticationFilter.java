@@ -57,14 +57,32 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
     }
 
     /**
-     * Fails closed: every path is authenticated except the bootstrap endpoints (nobody has a token before setup)
-     * and the actuator, which {@link ActuatorAccessFilter} guards. The exceptions are exact canonical paths; the
+     * Fails closed: every path is authenticated except the bootstrap endpoints (nobody has a token before setup),
+     * the actuator, which {@link ActuatorAccessFilter} guards, and the OpenID Provider under {@code /oauth2/}, which
+     * Spring Security guards. The exceptions are exact canonical paths; the
      * canonical-path filter has already refused every other spelling of them.
      */
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        return path.equals("/api/setup") || path.equals("/api/instance") || ActuatorAccessFilter.isActuator(path);
+        return path.equals("/api/setup") || path.equals("/api/instance") || ActuatorAccessFilter.isActuator(path)
+                || path.startsWith("/oauth2/") // the embedded OpenID Provider's own filter chains (dev.tern.api.idp)
+                || isInviteLink(request.getMethod(), path);
+    }
+
+    /**
+     * The two invite calls a person makes before they have any credential, holding only the invite's token:
+     * {@code GET /api/users/invites/nbi_...} and {@code POST /api/users/invites/nbi_.../accept}. Tokens start with
+     * {@code nbi_}, which no invite id does, so the authenticated calls on an invite id stay authenticated.
+     */
+    static boolean isInviteLink(String method, String path) {
+        String prefix = "/api/users/invites/" + dev.tern.api.idp.Invites.TOKEN_PREFIX;
+        if (!path.startsWith(prefix)) {
+            return false;
+        }
+        String rest = path.substring("/api/users/invites/".length());
+        return ("GET".equals(method) && rest.indexOf('/') < 0)
+                || ("POST".equals(method) && rest.endsWith("/accept") && rest.indexOf('/') == rest.length() - 7);
     }
 
     @Override

@@ -158,7 +158,8 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
             DATA_DIR, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, RELAY_URLS, STUN_URLS,
             EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL, METRICS_TOKEN, GRPC_MAX_CALLS_PER_ADDRESS, RELAY_TOKEN_TTL,
             TlsSettings.ACME_DIRECTORY, TlsSettings.ACME_DOMAIN, TlsSettings.ACME_EMAIL, TlsSettings.ACME_HTTP_PORT,
-            TlsSettings.ACME_CA_FILE), DataPathSettings.VARIABLES.stream()).toList();
+            TlsSettings.ACME_CA_FILE), Stream.concat(DataPathSettings.VARIABLES.stream(),
+            dev.tern.api.idp.IdpSettings.VARIABLES.stream())).toList();
 
 
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -231,6 +232,7 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
         int grpcMaxCallsPerAddress = parsed(() -> SettingValues.count(values, GRPC_MAX_CALLS_PER_ADDRESS,
                 DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS, MAX_GRPC_MAX_CALLS_PER_ADDRESS));
         Duration relayTokenLifetime = relayTokenLifetime(values.get(RELAY_TOKEN_TTL));
+        dev.tern.api.idp.IdpSettings.parse(values); // validated here with the rest; read by IdpSettings.from
         TlsSettings tls = TlsSettings.from(values, dataPath.tlsFiles(),
                 (variable, defaultPort) -> port(values, variable, defaultPort));
         if (!relayUrls.isEmpty() && dataPath.relaySecret().isEmpty()) {

@@ -34,6 +34,15 @@ class RequestBodyFilter extends OncePerRequestFilter {
     /** How much of an oversized body is read and dropped so that its sender can read the 413. */
     static final long MAX_DISCARDED_BYTES = 64L * 1024 * 1024;
 
+    /**
+     * The embedded OpenID Provider's pages under {@code /oauth2/} take HTML forms, which Tomcat parses within its own
+     * bound ({@code maxPostSize}, 2 MB); everything else is JSON and bounded here.
+     */
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return request.getRequestURI().startsWith("/oauth2/");
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {

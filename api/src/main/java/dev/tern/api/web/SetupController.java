@@ -1,6 +1,7 @@
 package dev.tern.api.web;
 
 import dev.tern.api.commands.AccountSetupService;
+import dev.tern.api.idp.LocalCredentials;
 import dev.tern.events.values.Names;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.CacheControl;
@@ -16,9 +17,11 @@ class SetupController {
     static final int MAX_EMAIL = 254;
 
     private final AccountSetupService setup;
+    private final LocalCredentials credentials;
 
-    SetupController(AccountSetupService setup) {
+    SetupController(AccountSetupService setup, LocalCredentials credentials) {
         this.setup = setup;
+        this.credentials = credentials;
     }
 
     @GetMapping("/api/instance")
@@ -30,9 +33,10 @@ class SetupController {
     ResponseEntity<Json.SetupResponse> setup(@RequestBody(required = false) byte[] body, HttpServletRequest request) {
         Requests.Setup req = JsonBodies.read(body, Requests.Setup.class);
         String email = Validation.email(JsonBodies.required(req.email(), "email"));
-        // Tern has no password login (tokens only); the field is checked for NetBird's shape but never stored.
-        if (req.password() != null && req.password().length() < 8) {
-            throw ApiException.badRequest("password must have at least 8 characters");
+        // The owner's password signs in at the embedded OpenID Provider (/oauth2); only its Argon2id hash is kept.
+        // Without one the owner has personal access tokens only.
+        if (req.password() != null && LocalCredentials.passwordProblem(req.password()) != null) {
+            throw ApiException.badRequest(LocalCredentials.passwordProblem(req.password()));
         }
         String name = req.name() == null || req.name().isBlank() ? email : Names.require(req.name(), "name", Names.MAX_NAME);
         Integer patDays = null;
@@ -43,7 +47,11 @@ class SetupController {
             throw ApiException.preconditionFailed("setup already completed: an owner exists; "
                     + "authenticate with a personal access token instead");
         }
+        String passwordHash = req.password() == null ? null : credentials.hash(req.password());
         AccountSetupService.SetupResult result = setup.setup(email, name, patDays, request.getRemoteAddr());
+        if (passwordHash != null) {
+            credentials.setPasswordHash(result.accountId(), result.userId(), email, passwordHash);
+        }
         return ResponseEntity.ok().cacheControl(CacheControl.noStore())
                 .body(new Json.SetupResponse(result.userId(), result.email(), result.plainToken()));
     }

@@ -77,7 +77,15 @@ enum Activity {
     NETWORK_ROUTER_UPDATED("network.router.update", "Network router updated"),
     NETWORK_ROUTER_DELETED("network.router.delete", "Network router deleted"),
     RESOURCE_ADDED_TO_GROUP("resource.group.add", "Resource added to group"),
-    RESOURCE_REMOVED_FROM_GROUP("resource.group.delete", "Resource removed from group");
+    RESOURCE_REMOVED_FROM_GROUP("resource.group.delete", "Resource removed from group"),
+    USER_SIGNED_IN("dashboard.login", "Dashboard login"),
+    /** Tern's own code: NetBird's list has no failed sign-in. */
+    USER_SIGN_IN_FAILED("user.login.fail", "User sign-in failed"),
+    USER_INVITE_LINK_CREATED("user.invite.link.create", "User invite link created"),
+    USER_INVITE_LINK_ACCEPTED("user.invite.link.accept", "User invite link accepted"),
+    USER_INVITE_LINK_REGENERATED("user.invite.link.regenerate", "User invite link regenerated"),
+    USER_INVITE_LINK_DELETED("user.invite.link.delete", "User invite link deleted"),
+    USER_PASSWORD_CHANGED("user.password.change", "User password changed");
 
     final String code;
     final String text;

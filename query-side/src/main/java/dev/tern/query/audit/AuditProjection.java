@@ -19,6 +19,13 @@ import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
 import dev.tern.events.PersonalAccessTokenCreated;
 import dev.tern.events.PersonalAccessTokenDeleted;
+import dev.tern.events.UserInviteAccepted;
+import dev.tern.events.UserPasswordChanged;
+import dev.tern.events.UserInviteCreated;
+import dev.tern.events.UserInviteDeleted;
+import dev.tern.events.UserInviteRegenerated;
+import dev.tern.events.UserSignInFailed;
+import dev.tern.events.UserSignedIn;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
 import dev.tern.events.PolicyUpdated;
@@ -193,6 +200,48 @@ class AuditProjection {
         String name = single("SELECT name FROM rm_tokens WHERE id = ?", e.tokenId()).orElse(null);
         record(message, token, e.accountId(), Activity.PERSONAL_ACCESS_TOKEN_DELETED, e.tokenId(),
                 withUser(e.userId(), meta("name", name, "user_id", e.userId())));
+    }
+
+    // ---- sign-in and invites (the embedded OpenID Provider)
+
+    @EventHandler
+    void on(UserSignedIn e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.USER_SIGNED_IN, e.userId(), withUser(e.userId(), meta()));
+    }
+
+    @EventHandler
+    void on(UserSignInFailed e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.USER_SIGN_IN_FAILED, e.userId(),
+                withUser(e.userId(), meta("reason", e.reason())));
+    }
+
+    @EventHandler
+    void on(UserInviteCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.USER_INVITE_LINK_CREATED, e.inviteId(),
+                meta("email", e.email(), "role", e.role().wireName()));
+    }
+
+    @EventHandler
+    void on(UserInviteRegenerated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.USER_INVITE_LINK_REGENERATED, e.inviteId(),
+                meta("email", e.email()));
+    }
+
+    @EventHandler
+    void on(UserInviteDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.USER_INVITE_LINK_DELETED, e.inviteId(),
+                meta("email", e.email()));
+    }
+
+    @EventHandler
+    void on(UserPasswordChanged e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.USER_PASSWORD_CHANGED, e.userId(), withUser(e.userId(), meta()));
+    }
+
+    @EventHandler
+    void on(UserInviteAccepted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.USER_INVITE_LINK_ACCEPTED, e.userId(),
+                withUser(e.userId(), meta("email", e.email(), "invite_id", e.inviteId())));
     }
 
     // ---- setup keys
