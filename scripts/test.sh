@@ -38,5 +38,13 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
+# The sign-in tests run a real OpenID Provider, node's oidc-provider (test-support's OidcTestProvider installs the
+# pinned version with npm into ~/.cache/tern-test-tools); they fail, never skip, without node >= 20 and npm.
+node_major="$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\..*/\1/p')"
+if [ -z "$node_major" ] || [ "$node_major" -lt 20 ] || ! command -v npm >/dev/null 2>&1; then
+  echo "Node.js >= 20 with npm is needed (the sign-in tests run oidc-provider from npm); found: $(node --version 2>/dev/null || echo none)" >&2
+  exit 1
+fi
+
 export AXONIQ_UPDATE_CHECKER_DISABLED=true
 exec ./mvnw -B verify "$@"
