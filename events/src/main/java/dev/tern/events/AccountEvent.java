@@ -21,6 +21,7 @@ public sealed interface AccountEvent permits AccountCreated, AccountSettingsUpda
         RouteCreated, RouteUpdated, RouteDeleted,
         NetworkCreated, NetworkUpdated, NetworkDeleted, NetworkResourceCreated, NetworkResourceUpdated,
         NetworkResourceDeleted, NetworkRouterCreated, NetworkRouterUpdated, NetworkRouterDeleted,
-        PeerExtraDnsLabelsSet {
+        PeerExtraDnsLabelsSet,
+        IdentityProviderCreated, IdentityProviderUpdated, IdentityProviderDeleted, JwtGroupSettingsUpdated {
     String accountId();
 }

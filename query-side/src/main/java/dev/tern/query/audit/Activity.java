@@ -77,7 +77,12 @@ enum Activity {
     NETWORK_ROUTER_UPDATED("network.router.update", "Network router updated"),
     NETWORK_ROUTER_DELETED("network.router.delete", "Network router deleted"),
     RESOURCE_ADDED_TO_GROUP("resource.group.add", "Resource added to group"),
-    RESOURCE_REMOVED_FROM_GROUP("resource.group.delete", "Resource removed from group");
+    RESOURCE_REMOVED_FROM_GROUP("resource.group.delete", "Resource removed from group"),
+    IDENTITY_PROVIDER_CREATED("identityprovider.create", "Identity provider created"),
+    IDENTITY_PROVIDER_UPDATED("identityprovider.update", "Identity provider updated"),
+    IDENTITY_PROVIDER_DELETED("identityprovider.delete", "Identity provider deleted"),
+    /** Tern's own code: NetBird's list has none for the JWT group settings. */
+    JWT_GROUP_SETTINGS_UPDATED("account.setting.jwt.groups.update", "Account JWT group settings updated");
 
     final String code;
     final String text;
