@@ -3,7 +3,9 @@ package dev.tern.query.identity;
 import dev.tern.events.values.JwtGroupSettings;
 import dev.tern.query.jdbc.Json;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
@@ -38,18 +40,11 @@ public class IdentityProviderReads {
                 issuer);
     }
 
-    /** Whether any provider has a sealed client secret: then the server cannot start without its key. */
-    public boolean anySealedSecret() {
-        Boolean any = jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM rm_identity_providers WHERE sealed_client_secret IS NOT NULL)",
-                Boolean.class);
-        return Boolean.TRUE.equals(any);
-    }
-
-    /** One sealed secret, to check at start-up that the configured key opens it. */
-    public Optional<String> anySealedSecretValue() {
-        return jdbc.queryForList("SELECT sealed_client_secret FROM rm_identity_providers"
-                + " WHERE sealed_client_secret IS NOT NULL LIMIT 1", String.class).stream().findFirst();
+    /** One sealed client secret with its provider's id (the associated data it was sealed with), if any is stored. */
+    public Optional<Map.Entry<String, String>> anySealedSecret() {
+        return jdbc.query("SELECT id, sealed_client_secret FROM rm_identity_providers"
+                        + " WHERE sealed_client_secret IS NOT NULL ORDER BY id LIMIT 1",
+                (rs, n) -> Map.entry(rs.getString("id"), rs.getString("sealed_client_secret"))).stream().findFirst();
     }
 
     public JwtGroupSettings jwtGroupSettings(String accountId) {
@@ -57,5 +52,23 @@ public class IdentityProviderReads {
                         (rs, n) -> new JwtGroupSettings(rs.getBoolean("enabled"), rs.getString("claim_name"),
                                 Json.readStringList(rs.getString("allow_groups"))), accountId)
                 .stream().findFirst().orElse(JwtGroupSettings.defaults());
+    }
+
+    /** The names of the groups {@code groupIds}, each with whether JWT sync created it (issued "jwt"). */
+    public Map<String, Boolean> groupNamesIssuedByJwt(String accountId, List<String> groupIds) {
+        Map<String, Boolean> names = new TreeMap<>();
+        if (!groupIds.isEmpty()) {
+            jdbc.query("SELECT name, issued = 'JWT' FROM rm_groups WHERE account_id = ? AND id = ANY (?)",
+                    rs -> {
+                        names.put(rs.getString(1), rs.getBoolean(2));
+                    }, accountId, groupIds.toArray(new String[0]));
+        }
+        return names;
+    }
+
+    /** The account a user (by id, unique across accounts) belongs to. */
+    public Optional<String> accountOfUser(String userId) {
+        return jdbc.queryForList("SELECT account_id FROM rm_users WHERE id = ?", String.class, userId).stream()
+                .findFirst();
     }
 }

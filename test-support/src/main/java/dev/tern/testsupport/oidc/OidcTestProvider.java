@@ -93,11 +93,36 @@ public final class OidcTestProvider {
     private final Spec spec;
     private final String issuer;
     private final ChildProcess process;
+    private final Path config;
+    private final int port;
+    /** The users as the provider reads them now (it rereads its config file at each look-up). */
+    private final List<User> users;
 
-    private OidcTestProvider(Spec spec, String issuer, ChildProcess process) {
+    private OidcTestProvider(Spec spec, int port, ChildProcess process, Path config) {
         this.spec = spec;
-        this.issuer = issuer;
+        this.issuer = "http://127.0.0.1:" + port;
+        this.port = port;
         this.process = process;
+        this.config = config;
+        this.users = new ArrayList<>(spec.users());
+    }
+
+    /** From now on the provider puts {@code groups} in {@code login}'s tokens (a directory change, as it were). */
+    public synchronized void setGroups(String login, List<String> groups) {
+        for (int i = 0; i < users.size(); i++) {
+            User u = users.get(i);
+            if (u.login().equals(login)) {
+                users.set(i, new User(u.login(), u.password(), u.name(), u.email(), groups));
+            }
+        }
+        try {
+            Path next = config.resolveSibling(config.getFileName() + ".next");
+            Files.writeString(next, configJson(spec, users, port));
+            Files.move(next, config, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The provider for {@code spec}, started on first use in this JVM and stopped when it exits. */
@@ -112,7 +137,7 @@ public final class OidcTestProvider {
         Path config = home.resolve("run").resolve(spec.name() + "-" + port + ".json");
         try {
             Files.createDirectories(config.getParent());
-            Files.writeString(config, configJson(spec, port));
+            Files.writeString(config, configJson(spec, spec.users(), port));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -120,7 +145,7 @@ public final class OidcTestProvider {
         ChildProcess process = ChildProcess.start("oidc-provider " + spec.name(),
                 List.of("node", home.resolve("provider.mjs").toString(), config.toString()), Map.of(), log);
         process.awaitOutput(READY, START_TIMEOUT);
-        OidcTestProvider provider = new OidcTestProvider(spec, "http://127.0.0.1:" + port, process);
+        OidcTestProvider provider = new OidcTestProvider(spec, port, process, config);
         Runtime.getRuntime().addShutdownHook(new Thread(provider::stop, "stop oidc-provider " + spec.name()));
         return provider;
     }
@@ -391,9 +416,9 @@ public final class OidcTestProvider {
 
     // ---- install and configure
 
-    private static String configJson(Spec spec, int port) {
+    private static String configJson(Spec spec, List<User> roster, int port) {
         List<String> users = new ArrayList<>();
-        for (User u : spec.users()) {
+        for (User u : roster) {
             users.add("{\"login\":" + quote(u.login()) + ",\"password\":" + quote(u.password()) + ",\"name\":"
                     + quote(u.name()) + ",\"email\":" + quote(u.email()) + ",\"groups\":["
                     + u.groups().stream().map(OidcTestProvider::quote).collect(Collectors.joining(",")) + "]}");

@@ -21,7 +21,11 @@ const { default: Provider } = await import('oidc-provider');
 const issuer = `http://127.0.0.1:${config.port}`;
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
-const users = new Map(config.users.map((u) => [u.login, u]));
+// Users are read from the config file at each look-up, so a test can change a user's groups between two sign-ins.
+function currentUsers() {
+  return new Map(JSON.parse(readFileSync(process.argv[2], 'utf8')).users.map((u) => [u.login, u]));
+}
+const users = { get: (login) => currentUsers().get(login) };
 
 function passwordMatches(user, given) {
   const a = Buffer.from(String(user.password));

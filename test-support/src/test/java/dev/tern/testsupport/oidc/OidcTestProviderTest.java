@@ -60,6 +60,19 @@ class OidcTestProviderTest {
         assertThat(exp).isLessThan(System.currentTimeMillis() / 1000 - 3000);
     }
 
+    @Test
+    void aUsersGroupsChangeBetweenTwoSignIns() {
+        OidcTestProvider provider = OidcTestProvider.start(SPEC);
+        try {
+            provider.setGroups("ann", List.of("qa"));
+
+            assertThat(payload(provider.signIn("ann", "ann-password").accessToken()))
+                    .contains("\"groups\":[\"qa\"]");
+        } finally {
+            provider.stop();
+        }
+    }
+
     private static String header(String jwt) {
         return decode(jwt.split("\\.")[0]);
     }
