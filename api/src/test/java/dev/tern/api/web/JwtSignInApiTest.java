@@ -50,11 +50,12 @@ class JwtSignInApiTest {
     private static final User BOB = new User("bob", "bob-pw", "Bob Alpha", "bob-" + RUN + "@alpha.test",
             List.of("dev-" + RUN));
     private static final User CY = new User("cy", "cy-pw", "Cy Alpha", "cy-" + RUN + "@alpha.test", List.of());
+    private static final User DEL = new User("del", "del-pw", "Del Alpha", "del-" + RUN + "@alpha.test", List.of());
     private static final User DEE = new User("dee", "dee-pw", "Dee Beta", "dee-" + RUN + "@beta.test",
             List.of("qa-" + RUN));
     private static final User EVE = new User("eve", "eve-pw", "Eve Else", "eve-" + RUN + "@else.test", List.of());
 
-    private static final Spec ALPHA = Spec.of("jwt-alpha", List.of(ANN, BOB, CY));
+    private static final Spec ALPHA = Spec.of("jwt-alpha", List.of(ANN, BOB, CY, DEL));
     private static final Spec BETA = Spec.of("jwt-beta", List.of(DEE));
     /** Its clock lags an hour: its tokens are expired on arrival. */
     private static final Spec LAGGING = Spec.of("jwt-lagging", List.of(EVE)).withClockOffset(-3600);
@@ -150,6 +151,24 @@ class JwtSignInApiTest {
         assertThat(events()).isEqualTo(events);
         http.put("/api/users/" + userId, http.adminToken(),
                 Map.of("role", "user", "auto_groups", List.of(), "is_blocked", false));
+    }
+
+    @Test
+    void aDeletedUsersTokenDoesNotBringItBack() {
+        configure();
+        OidcTestProvider alpha = OidcTestProvider.shared(ALPHA);
+        String token = alpha.signIn("del", "del-pw").accessToken();
+        Answer first = call("GET", "/api/users/current", token, null);
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+
+        assertThat(http.delete("/api/users/" + first.json().get("id").asText(), http.adminToken()).status())
+                .isEqualTo(200);
+        long events = events();
+        Answer deleted = call("GET", "/api/users/current", alpha.signIn("del", "del-pw").accessToken(), null);
+
+        assertThat(deleted.status()).isEqualTo(403);
+        assertThat(deleted.json().get("message").asText()).contains("deleted");
+        assertThat(events()).isEqualTo(events);
     }
 
     @Test
