@@ -16,6 +16,7 @@ command -v jq >/dev/null 2>&1 || need_pkgs+=(jq)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)  # ErrorsApiTest: a client that sends its whole body first
 command -v dig >/dev/null 2>&1 || need_pkgs+=(bind9-dnsutils)  # names through the agent's and NetBird client's resolvers
 command -v dnsmasq >/dev/null 2>&1 || need_pkgs+=(dnsmasq-base)  # NetBirdClientEndToEndTest: a nameserver group's DNS server
+command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs npm)  # the sign-in tests' OpenID Provider (npm oidc-provider); version checked below
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing packages: ${need_pkgs[*]} — run this script as root (sudo) so it can install them" >&2
