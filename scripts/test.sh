@@ -16,6 +16,7 @@ command -v jq >/dev/null 2>&1 || need_pkgs+=(jq)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)  # ErrorsApiTest: a client that sends its whole body first
 command -v dig >/dev/null 2>&1 || need_pkgs+=(bind9-dnsutils)  # names through the agent's and NetBird client's resolvers
 command -v dnsmasq >/dev/null 2>&1 || need_pkgs+=(dnsmasq-base)  # Mesh/NetBirdClientEndToEndTest: nameserver group and upstream DNS servers
+command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs npm)  # the sign-in tests' OpenID Provider (npm oidc-provider); version checked below
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing packages: ${need_pkgs[*]} — run this script as root (sudo) so it can install them" >&2
@@ -35,6 +36,14 @@ if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
 fi
 if ! command -v go >/dev/null 2>&1; then
   echo "Go is not installed (needed to build pebble and NetBird's client for the tests): install Go >= 1.25.5 and put it on PATH" >&2
+  exit 1
+fi
+
+# The sign-in tests run a real OpenID Provider, node's oidc-provider (test-support's OidcTestProvider installs the
+# pinned version with npm into ~/.cache/tern-test-tools); they fail, never skip, without node >= 20 and npm.
+node_major="$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\..*/\1/p')"
+if [ -z "$node_major" ] || [ "$node_major" -lt 20 ] || ! command -v npm >/dev/null 2>&1; then
+  echo "Node.js >= 20 with npm is needed (the sign-in tests run oidc-provider from npm); found: $(node --version 2>/dev/null || echo none)" >&2
   exit 1
 fi
 

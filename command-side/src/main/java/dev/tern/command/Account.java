@@ -3,6 +3,18 @@ package dev.tern.command;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import dev.tern.events.AccountCreated;
+import dev.tern.events.IdentityProviderCreated;
+import dev.tern.events.IdentityProviderDeleted;
+import dev.tern.events.IdentityProviderUpdated;
+import dev.tern.events.JwtGroupSettingsUpdated;
+import dev.tern.events.commands.CreateIdentityProvider;
+import dev.tern.events.commands.DeleteIdentityProvider;
+import dev.tern.events.commands.SignInWithJwt;
+import dev.tern.events.commands.SyncJwtGroups;
+import dev.tern.events.commands.UpdateIdentityProvider;
+import dev.tern.events.commands.UpdateJwtGroupSettings;
+import dev.tern.events.values.Ids;
+import dev.tern.events.values.JwtGroupSettings;
 import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.AllGroup;
 import dev.tern.events.CommandRejected;
@@ -113,6 +125,7 @@ import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.InputLimits;
+import dev.tern.events.values.Names;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PolicyDefinition;
@@ -128,6 +141,7 @@ import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -156,7 +170,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
         cache = CommandSideConfiguration.ACCOUNT_CACHE,
         snapshotTriggerDefinition = CommandSideConfiguration.SNAPSHOT_TRIGGER,
         snapshotFilter = CommandSideConfiguration.SNAPSHOT_FILTER)
-@Revision("4") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
+@Revision("5") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class Account {
@@ -177,6 +191,7 @@ public class Account {
     private DnsBook dns;
     private RouteBook routes;
     private NetworkBook networks;
+    private IdentityBook identity;
 
     /** For Axon (event sourcing) and Jackson (snapshots). */
     protected Account() {
@@ -222,6 +237,7 @@ public class Account {
         dns = new DnsBook();
         routes = new RouteBook();
         networks = new NetworkBook();
+        identity = new IdentityBook();
     }
 
     @CommandHandler
@@ -366,6 +382,7 @@ public class Account {
     @EventSourcingHandler
     void on(UserDeleted event) {
         users.remove(event.userId());
+        identity().deleted(event.userId());
     }
 
     // ---------------------------------------------------------------- personal access tokens
@@ -1129,6 +1146,200 @@ public class Account {
 
     @EventSourcingHandler
     void on(UserInviteAccepted event) {
+    // ---------------------------------------------------------------- sign-in: identity providers, JWT users and groups
+
+    private static final int MAX_PROVIDER_TYPE = 32;
+    private static final int MAX_URL = 2048;
+    private static final int MAX_CLIENT_ID = 1024;
+    private static final int MAX_SEALED_SECRET = 8192;
+
+    /** The identity book; null only in an account restored from a snapshot taken before sign-in existed. */
+    private IdentityBook identity() {
+        if (identity == null) {
+            identity = new IdentityBook();
+        }
+        return identity;
+    }
+
+    @CommandHandler
+    void handle(CreateIdentityProvider command) {
+        requireWriter(command.actingUserId());
+        String id = Rules.id(command.providerId(), "identity provider id");
+        if (identity().get(id) != null) {
+            throw CommandRejected.conflict("identity provider " + id + " already exists");
+        }
+        IdentityBook.Provider p = provider(id, command.type(), command.name(), command.issuer(), command.clientId(),
+                command.sealedClientSecret());
+        apply(new IdentityProviderCreated(accountId, id, p.type(), p.name(), p.issuer(), p.clientId(),
+                p.sealedClientSecret()));
+    }
+
+    @CommandHandler
+    void handle(UpdateIdentityProvider command) {
+        requireWriter(command.actingUserId());
+        IdentityBook.Provider current = require("identity provider", command.providerId(), identity()::get);
+        String secret = command.sealedClientSecret() == null ? current.sealedClientSecret()
+                : command.sealedClientSecret();
+        IdentityBook.Provider p = provider(current.id(), command.type(), command.name(), command.issuer(),
+                command.clientId(), secret);
+        if (p.equals(current)) {
+            return;
+        }
+        apply(new IdentityProviderUpdated(accountId, p.id(), p.type(), p.name(), p.issuer(), p.clientId(),
+                p.sealedClientSecret()));
+    }
+
+    @CommandHandler
+    void handle(DeleteIdentityProvider command) {
+        requireWriter(command.actingUserId());
+        IdentityBook.Provider current = require("identity provider", command.providerId(), identity()::get);
+        apply(new IdentityProviderDeleted(accountId, current.id()));
+    }
+
+    /** A provider's fields checked: names and issuers unique in the account (one issuer, one audience to check). */
+    private IdentityBook.Provider provider(String id, String type, String name, String issuer, String clientId,
+                                           String sealedSecret) {
+        String checkedName = Rules.name(name, "identity provider name");
+        String sameName = identity().idOfName(checkedName);
+        if (sameName != null && !sameName.equals(id)) {
+            throw CommandRejected.conflict("an identity provider named " + checkedName + " already exists");
+        }
+        String checkedIssuer = required(issuer, "issuer", MAX_URL);
+        for (IdentityBook.Provider other : identity().snapshot().providers()) {
+            if (!other.id().equals(id) && other.issuer().equals(checkedIssuer)) {
+                throw CommandRejected.conflict("identity provider " + other.name() + " already has issuer "
+                        + checkedIssuer);
+            }
+        }
+        return new IdentityBook.Provider(id, required(type, "type", MAX_PROVIDER_TYPE), checkedName, checkedIssuer,
+                required(clientId, "client_id", MAX_CLIENT_ID), Rules.text(sealedSecret, "client secret",
+                MAX_SEALED_SECRET));
+    }
+
+    private static String required(String value, String what, int maxLength) {
+        if (value == null || value.isBlank()) {
+            throw CommandRejected.invalid(what + " is missing");
+        }
+        return Rules.text(value, what, maxLength);
+    }
+
+    @EventSourcingHandler
+    void on(IdentityProviderCreated event) {
+        identity().put(new IdentityBook.Provider(event.providerId(), event.type(), event.name(), event.issuer(),
+                event.clientId(), event.sealedClientSecret()));
+    }
+
+    @EventSourcingHandler
+    void on(IdentityProviderUpdated event) {
+        identity().put(new IdentityBook.Provider(event.providerId(), event.type(), event.name(), event.issuer(),
+                event.clientId(), event.sealedClientSecret()));
+    }
+
+    @EventSourcingHandler
+    void on(IdentityProviderDeleted event) {
+        identity().remove(event.providerId());
+    }
+
+    @CommandHandler
+    void handle(UpdateJwtGroupSettings command) {
+        requireWriter(command.actingUserId());
+        JwtGroupSettings wanted = Rules.present(command.settings(), "JWT group settings");
+        String claim = Rules.text(wanted.claimName(), "jwt_groups_claim_name", Names.MAX_NAME).trim();
+        if (wanted.enabled() && claim.isEmpty()) {
+            throw CommandRejected.invalid("jwt_groups_claim_name is required when jwt_groups_enabled is true");
+        }
+        if (wanted.allowGroups().size() > InputLimits.MAX_AUTO_GROUPS) {
+            throw CommandRejected.invalid("jwt_allow_groups holds at most " + InputLimits.MAX_AUTO_GROUPS + " names");
+        }
+        List<String> allowed = new ArrayList<>(new LinkedHashSet<>(wanted.allowGroups().stream()
+                .map(name -> Rules.name(name, "jwt_allow_groups entry")).toList()));
+        JwtGroupSettings checked = new JwtGroupSettings(wanted.enabled(), claim, allowed);
+        JwtGroupSettings current = identity().jwtGroups();
+        if (checked.equals(current)) {
+            return;
+        }
+        apply(new JwtGroupSettingsUpdated(accountId, current, checked));
+    }
+
+    @EventSourcingHandler
+    void on(JwtGroupSettingsUpdated event) {
+        identity().jwtGroups(event.after());
+    }
+
+    @CommandHandler
+    void handle(SignInWithJwt command) {
+        String userId = Rules.id(command.userId(), "user id");
+        UserBook.User user = users.get(userId);
+        if (user != null && user.blocked()) {
+            throw CommandRejected.forbidden("user is blocked");
+        }
+        if (user == null && identity().wasDeleted(userId)) {
+            throw CommandRejected.forbidden("user was deleted from this account");
+        }
+        JwtGroupSettings jwt = identity().jwtGroups();
+        if (jwt.enabled() && !jwt.allowGroups().isEmpty()) {
+            List<String> named = command.groupNames() == null ? List.of() : command.groupNames();
+            if (jwt.allowGroups().stream().noneMatch(named::contains)) {
+                throw CommandRejected.forbidden("user is not a member of any group allowed to sign in ("
+                        + String.join(", ", jwt.allowGroups()) + ")");
+            }
+        }
+        if (user != null) {
+            return;
+        }
+        String email = Rules.email(command.email());
+        if (users.humanByEmail(email) != null) {
+            throw CommandRejected.forbidden("a user with e-mail " + email
+                    + " already exists and did not sign in through this provider");
+        }
+        String name = command.name() == null || command.name().isBlank() ? email
+                : Rules.name(command.name(), "user name");
+        apply(new UserCreated(accountId, userId, email, name, UserRole.USER, false, List.of(), now()));
+    }
+
+    @CommandHandler
+    void handle(SyncJwtGroups command) {
+        UserBook.User user = requireUser(command.userId());
+        if (!identity().jwtGroups().enabled() || command.groupNames() == null) {
+            return;
+        }
+        List<String> named = new ArrayList<>();
+        for (String raw : new LinkedHashSet<>(command.groupNames())) {
+            if (named.size() == InputLimits.MAX_AUTO_GROUPS) {
+                break;
+            }
+            String name;
+            try {
+                name = Rules.name(raw, "group name");
+            } catch (CommandRejected unusable) {
+                continue; // a claim value that cannot be a group name (empty, too long, control characters)
+            }
+            if (name.equals(AllGroup.NAME)) {
+                continue;
+            }
+            String groupId = groups.idOfName(name);
+            if (groupId == null) {
+                groupId = Ids.newId();
+                apply(new GroupCreated(accountId, groupId, name, GroupIssuer.JWT));
+            }
+            named.add(groupId);
+        }
+        // JWT-issued groups follow the token; groups the user was given otherwise stay.
+        List<String> after = new ArrayList<>();
+        for (String groupId : user.autoGroups()) {
+            if (groups.get(groupId).issued() != GroupIssuer.JWT || named.contains(groupId)) {
+                after.add(groupId);
+            }
+        }
+        for (String groupId : named) {
+            if (!after.contains(groupId)) {
+                after.add(groupId);
+            }
+        }
+        Diff diff = Diff.of(user.autoGroups(), after);
+        if (diff.changed()) {
+            apply(new UserAutoGroupsChanged(accountId, user.id(), diff.after(), diff.added(), diff.removed()));
+        }
     }
 
     // ---------------------------------------------------------------- shared checks

@@ -23,6 +23,7 @@ public sealed interface AccountEvent permits AccountCreated, AccountSettingsUpda
         NetworkResourceDeleted, NetworkRouterCreated, NetworkRouterUpdated, NetworkRouterDeleted,
         PeerExtraDnsLabelsSet,
         UserSignedIn, UserSignInFailed, UserInviteCreated, UserInviteRegenerated, UserInviteDeleted, UserInviteAccepted,
-        UserPasswordChanged {
+        UserPasswordChanged,
+        IdentityProviderCreated, IdentityProviderUpdated, IdentityProviderDeleted, JwtGroupSettingsUpdated {
     String accountId();
 }

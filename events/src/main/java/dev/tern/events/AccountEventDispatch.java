@@ -29,14 +29,17 @@ public final class AccountEventDispatch<T> {
     }
 
     /**
-     * Users and their personal access tokens: who may manage the account, never part of its network. A fold of
-     * the network ignores them as one family; a new user or token event belongs here.
+     * Users, their personal access tokens and how they sign in (identity providers, JWT group settings): who may
+     * manage the account, never part of its network. A fold of the network ignores them as one family; a new user,
+     * token or sign-in event belongs here.
      */
     public static final List<Class<? extends AccountEvent>> USER_EVENTS = List.of(UserCreated.class,
             UserRoleChanged.class, UserBlocked.class, UserUnblocked.class, UserAutoGroupsChanged.class,
             UserDeleted.class, PersonalAccessTokenCreated.class, PersonalAccessTokenDeleted.class,
             UserSignedIn.class, UserSignInFailed.class, UserInviteCreated.class, UserInviteRegenerated.class,
-            UserInviteDeleted.class, UserInviteAccepted.class, UserPasswordChanged.class);
+            UserInviteDeleted.class, UserInviteAccepted.class, UserPasswordChanged.class,
+            IdentityProviderCreated.class, IdentityProviderUpdated.class, IdentityProviderDeleted.class,
+            JwtGroupSettingsUpdated.class);
 
     /**
      * Setup keys: how devices join (a registration names its key), never part of the network itself. A new setup

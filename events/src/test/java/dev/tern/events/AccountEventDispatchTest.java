@@ -84,13 +84,14 @@ class AccountEventDispatchTest {
     void theUserAndSetupKeyFamiliesAreDisjointPermittedTypesOfTheirSubject() {
         assertThat(AccountEventDispatch.USER_EVENTS).doesNotHaveDuplicates()
                 .doesNotContainAnyElementsOf(AccountEventDispatch.SETUP_KEY_EVENTS)
-                .allSatisfy(type -> assertThat(type.getSimpleName()).matches("(User|PersonalAccessToken).*"));
+                .allSatisfy(type -> assertThat(type.getSimpleName())
+                        .matches("(User|PersonalAccessToken|IdentityProvider|JwtGroupSettings).*"));
         assertThat(AccountEventDispatch.SETUP_KEY_EVENTS).doesNotHaveDuplicates()
                 .allSatisfy(type -> assertThat(type.getSimpleName()).startsWith("SetupKey"));
-        // every event about a user, a token or a setup key is in its family, so a fold ignoring the family
-        // ignores all of them knowingly
-        assertThat(AccountEventDispatch.eventTypes()).filteredOn(
-                        type -> type.getSimpleName().matches("(User|PersonalAccessToken|SetupKey).*"))
+        // every event about a user, a token, how users sign in or a setup key is in its family, so a fold ignoring
+        // the family ignores all of them knowingly
+        assertThat(AccountEventDispatch.eventTypes()).filteredOn(type -> type.getSimpleName()
+                        .matches("(User|PersonalAccessToken|IdentityProvider|JwtGroupSettings|SetupKey).*"))
                 .containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(
                         AccountEventDispatch.USER_EVENTS.stream(), AccountEventDispatch.SETUP_KEY_EVENTS.stream())
                         .toList());

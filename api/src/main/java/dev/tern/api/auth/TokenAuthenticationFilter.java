@@ -1,6 +1,7 @@
 package dev.tern.api.auth;
 
 import dev.tern.api.outage.DatabaseAvailability;
+import dev.tern.api.signin.JwtAuthenticator;
 import dev.tern.api.outage.DatabaseFailures;
 import dev.tern.api.outage.DatabaseOutageResponse;
 import dev.tern.api.web.ErrorResponse;
@@ -41,19 +42,27 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
     private final Clock clock;
     private final TokenUsageRecorder usage;
     private final DatabaseAvailability databaseAvailability;
+    /** Bearer JWTs (embedded or external identity providers); null: only personal access tokens. */
+    private final JwtAuthenticator jwts;
 
     @Autowired
     TokenAuthenticationFilter(TokenAuthenticationReads tokens, TokenUsageRecorder usage,
-                              DatabaseAvailability databaseAvailability) {
-        this(tokens, Clock.systemUTC(), usage, databaseAvailability);
+                              DatabaseAvailability databaseAvailability, JwtAuthenticator jwts) {
+        this(tokens, Clock.systemUTC(), usage, databaseAvailability, jwts);
     }
 
     TokenAuthenticationFilter(TokenAuthenticationReads tokens, Clock clock, TokenUsageRecorder usage,
                               DatabaseAvailability databaseAvailability) {
+        this(tokens, clock, usage, databaseAvailability, null);
+    }
+
+    TokenAuthenticationFilter(TokenAuthenticationReads tokens, Clock clock, TokenUsageRecorder usage,
+                              DatabaseAvailability databaseAvailability, JwtAuthenticator jwts) {
         this.tokens = tokens;
         this.clock = clock;
         this.usage = usage;
         this.databaseAvailability = databaseAvailability;
+        this.jwts = jwts;
     }
 
     /**
@@ -90,9 +99,9 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         Caller caller;
         try {
-            Result result = authenticate(request.getHeader("Authorization"));
+            Result result = authenticate(request.getHeader("Authorization"), request.getRemoteAddr());
             if (result.failure != null) {
-                ErrorResponse.write(response, 401, result.failure);
+                ErrorResponse.write(response, result.status, result.failure);
                 return;
             }
             caller = result.caller;
@@ -114,10 +123,18 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    record Result(Caller caller, String failure) {
+    /** A caller, or why not: {@code status} 401 (who are you?) or 403 (a blocked or not allowed JWT user). */
+    record Result(Caller caller, String failure, int status) {
+        Result(Caller caller, String failure) {
+            this(caller, failure, 401);
+        }
     }
 
     Result authenticate(String header) {
+        return authenticate(header, null);
+    }
+
+    Result authenticate(String header, String sourceAddress) {
         if (header == null || header.isBlank()) {
             return new Result(null, "no valid authentication provided: send 'Authorization: Token nbp_...'");
         }
@@ -127,9 +144,14 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
         String token = space < 0 ? "" : trimmed.substring(space + 1).trim();
         String lowerScheme = scheme.toLowerCase(Locale.ROOT);
         boolean bearerAccessToken = lowerScheme.equals("bearer") && token.startsWith(PersonalAccessTokens.PREFIX);
+        if (space > 0 && lowerScheme.equals("bearer") && !bearerAccessToken && jwts != null && !token.isEmpty()) {
+            // Any other bearer token is a JWT from an identity provider (NetBird's SSO).
+            JwtAuthenticator.Outcome outcome = jwts.authenticate(token, sourceAddress);
+            return new Result(outcome.caller(), outcome.failure(), outcome.status());
+        }
         if (space < 0 || !(lowerScheme.equals("token") || bearerAccessToken)) {
-            // Other bearer tokens are JWTs from an identity provider (NetBird's SSO), which Tern does not accept yet.
-            return new Result(null, "unsupported authorization scheme: send 'Authorization: Token nbp_...'");
+            return new Result(null, "unsupported authorization scheme: send 'Authorization: Token nbp_...'"
+                    + (jwts == null ? "" : " or 'Authorization: Bearer <JWT>'"));
         }
         if (!PersonalAccessTokens.isWellFormed(token)) {
             return new Result(null, "token is malformed");

@@ -1,5 +1,6 @@
 package dev.tern.api.config;
 
+import dev.tern.api.secrets.SecretBox;
 import dev.tern.signal.DataPathSettings;
 import dev.tern.signal.SettingValues;
 import java.net.URI;
@@ -149,6 +150,7 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
     public static final String RELAY_TOKEN_TTL = "TERN_RELAY_TOKEN_TTL";
     public static final String SIGNAL_MAX_STREAMS = DataPathSettings.SIGNAL_MAX_STREAMS;
     public static final String SIGNAL_MAX_STREAMS_PER_CONNECTION = DataPathSettings.SIGNAL_MAX_STREAMS_PER_CONNECTION;
+    public static final String ENCRYPTION_KEY = SecretBox.VARIABLE;
 
     /**
      * Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. The data-path
@@ -158,7 +160,7 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
             DATA_DIR, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DNS_DOMAIN, SIGNAL_URL, RELAY_URLS, STUN_URLS,
             EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL, METRICS_TOKEN, GRPC_MAX_CALLS_PER_ADDRESS, RELAY_TOKEN_TTL,
             TlsSettings.ACME_DIRECTORY, TlsSettings.ACME_DOMAIN, TlsSettings.ACME_EMAIL, TlsSettings.ACME_HTTP_PORT,
-            TlsSettings.ACME_CA_FILE), Stream.concat(DataPathSettings.VARIABLES.stream(),
+            TlsSettings.ACME_CA_FILE, ENCRYPTION_KEY), Stream.concat(DataPathSettings.VARIABLES.stream(),
             dev.tern.api.idp.IdpSettings.VARIABLES.stream())).toList();
 
 
@@ -229,6 +231,7 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
         Duration expiryCheckInterval = expiryCheckInterval(values.get(EXPIRY_CHECK_INTERVAL));
         Duration ephemeralPeerTtl = ephemeralPeerTtl(values.get(EPHEMERAL_PEER_TTL));
         metricsToken(values.get(METRICS_TOKEN)); // validated here with the rest; read by metricsToken(env, props)
+        encryptionKey(values.get(ENCRYPTION_KEY)); // validated here; read by encryptionKey(env, props)
         int grpcMaxCallsPerAddress = parsed(() -> SettingValues.count(values, GRPC_MAX_CALLS_PER_ADDRESS,
                 DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS, MAX_GRPC_MAX_CALLS_PER_ADDRESS));
         Duration relayTokenLifetime = relayTokenLifetime(values.get(RELAY_TOKEN_TTL));
@@ -514,6 +517,24 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
                     + "without spaces (it is sent in an HTTP header)");
         }
         return Optional.of(new MetricsToken(value));
+    }
+
+    /** {@code TERN_ENCRYPTION_KEY} (secrets at rest), looked up and validated like every setting; empty when unset. */
+    public static Optional<SecretBox> encryptionKey(Map<String, String> environment,
+                                                    Function<String, String> properties) {
+        String value = properties.apply(propertyName(ENCRYPTION_KEY));
+        return encryptionKey(value == null ? environment.get(ENCRYPTION_KEY) : value);
+    }
+
+    private static Optional<SecretBox> encryptionKey(String value) {
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SecretBox.fromBase64(value));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
     }
 
     /** Keeps an echoed value on one line and short, whatever the operator typed. */

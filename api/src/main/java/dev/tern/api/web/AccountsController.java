@@ -3,6 +3,9 @@ package dev.tern.api.web;
 import dev.tern.api.auth.Caller;
 import dev.tern.api.commands.CommandService;
 import dev.tern.events.commands.UpdateAccountSettings;
+import dev.tern.events.commands.UpdateJwtGroupSettings;
+import dev.tern.events.values.JwtGroupSettings;
+import dev.tern.query.identity.IdentityProviderReads;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.InvalidValueException;
@@ -23,18 +26,22 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code /api/accounts}: the caller's one account and its settings. Tern enforces the peer login and inactivity
- * expiration settings; the other settings NetBird requires in an answer are fixed ({@code false}, {@code false},
- * {@code []}, the account's own DNS domain and network), and a PUT that asks for anything else is refused rather
+ * expiration settings and the JWT group settings ({@code jwt_groups_enabled}, {@code jwt_groups_claim_name},
+ * {@code jwt_allow_groups}; left out of a PUT, they keep their values); the other settings NetBird requires in an
+ * answer are fixed ({@code false}, {@code false}, {@code []}, the account's own DNS domain and network), and a PUT
+ * that asks for anything else is refused rather
  * than silently ignored, so a script never believes it changed something Tern does not do.
  */
 @RestController
 class AccountsController {
     private final UserReads reads;
     private final CommandService commands;
+    private final IdentityProviderReads identity;
 
-    AccountsController(UserReads reads, CommandService commands) {
+    AccountsController(UserReads reads, CommandService commands, IdentityProviderReads identity) {
         this.reads = reads;
         this.commands = commands;
+        this.identity = identity;
     }
 
     /** NetBird answers a list that always holds exactly the caller's account. */
@@ -58,8 +65,11 @@ class AccountsController {
                         "settings.peer_inactivity_expiration_enabled"),
                 JsonBodies.required(s.peerInactivityExpiration(), "settings.peer_inactivity_expiration"));
         refuseUnsupported(s, account);
+        JwtGroupSettings jwt = jwtGroups(s, identity.jwtGroupSettings(accountId));
         // Periods out of range are the account's to refuse (400), like every other rule it owns.
         commands.send(new UpdateAccountSettings(accountId, wanted, caller.userId()), caller.actor(),
+                request.getRemoteAddr());
+        commands.send(new UpdateJwtGroupSettings(accountId, jwt, caller.userId()), caller.actor(),
                 request.getRemoteAddr());
         return answer(find(caller, accountId));
     }
@@ -86,6 +96,19 @@ class AccountsController {
         }
     }
 
+    /** The JWT group settings the PUT asks for; a field left out keeps its value. Checked before anything is sent. */
+    private static JwtGroupSettings jwtGroups(Requests.AccountSettingsWrite s, JwtGroupSettings current) {
+        boolean enabled = s.jwtGroupsEnabled() == null ? current.enabled() : s.jwtGroupsEnabled();
+        String claim = s.jwtGroupsClaimName() == null ? current.claimName() : s.jwtGroupsClaimName().trim();
+        List<String> allowed = s.jwtAllowGroups() == null ? current.allowGroups()
+                : JsonBodies.strings(s.jwtAllowGroups(), "settings.jwt_allow_groups");
+        if (enabled && claim.isEmpty()) {
+            throw ApiException.badRequest("settings.jwt_groups_claim_name is required when settings.jwt_groups_enabled"
+                    + " is true (e.g. \"groups\")");
+        }
+        return new JwtGroupSettings(enabled, claim, allowed);
+    }
+
     private static ApiException unsupported(String field, String onlyValue) {
         return ApiException.badRequest("settings." + field + " is not supported by Tern; it can only be "
                 + onlyValue);
@@ -108,7 +131,7 @@ class AccountsController {
         Optional<UserView> owner = reads.users(account.id()).stream().filter(u -> u.role() == UserRole.OWNER)
                 .findFirst();
         return Json.Account.of(account, owner.map(UserView::id).orElse(null),
-                owner.map(UserView::email).orElse(null));
+                owner.map(UserView::email).orElse(null), identity.jwtGroupSettings(account.id()));
     }
 
     /** Another account's id answers 404, exactly like an id that does not exist. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.tern.api.auth.Caller;
+import dev.tern.events.values.JwtGroupSettings;
 import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.PortRange;
 import dev.tern.query.audit.AuditEntry;
@@ -183,12 +184,13 @@ final class Json {
         static final Onboarding NOTHING_PENDING = new Onboarding(false, false);
 
         /** {@code domain} is the owner's e-mail domain, as NetBird derives an account's domain from its creator. */
-        static Account of(AccountView a, String ownerId, String ownerEmail) {
+        static Account of(AccountView a, String ownerId, String ownerEmail, JwtGroupSettings jwt) {
             var s = a.settings();
             int at = ownerEmail == null ? -1 : ownerEmail.lastIndexOf('@');
             return new Account(a.id(), new Settings(s.peerLoginExpirationEnabled(), s.peerLoginExpirationSeconds(),
                     s.peerInactivityExpirationEnabled(), s.peerInactivityExpirationSeconds(), false, false, List.of(),
-                    a.dnsDomain(), a.network()), at < 0 ? "" : ownerEmail.substring(at + 1), "private",
+                    a.dnsDomain(), a.network(), jwt.enabled(), jwt.claimName(), jwt.allowGroups()),
+                    at < 0 ? "" : ownerEmail.substring(at + 1), "private",
                     Times.iso(a.createdAt()), nz(ownerId), NOTHING_PENDING);
         }
 
@@ -196,7 +198,8 @@ final class Json {
         record Settings(boolean peerLoginExpirationEnabled, long peerLoginExpiration,
                         boolean peerInactivityExpirationEnabled, long peerInactivityExpiration,
                         boolean regularUsersViewBlocked, boolean peerExposeEnabled, List<String> peerExposeGroups,
-                        String dnsDomain, String networkRange) {
+                        String dnsDomain, String networkRange, boolean jwtGroupsEnabled, String jwtGroupsClaimName,
+                        List<String> jwtAllowGroups) {
         }
 
         @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -65,7 +65,8 @@ final class Requests {
     record AccountSettingsWrite(Boolean peerLoginExpirationEnabled, Long peerLoginExpiration,
                                 Boolean peerInactivityExpirationEnabled, Long peerInactivityExpiration,
                                 Boolean regularUsersViewBlocked, Boolean peerExposeEnabled,
-                                List<String> peerExposeGroups, String dnsDomain, String networkRange) {
+                                List<String> peerExposeGroups, String dnsDomain, String networkRange,
+                                Boolean jwtGroupsEnabled, String jwtGroupsClaimName, List<String> jwtAllowGroups) {
     }
 
     record PeerUpdate(String name, Boolean sshEnabled, Boolean loginExpirationEnabled,

@@ -432,4 +432,19 @@ class TernSettingsTest {
             assertThat(byNode.getMessage()).isEqualTo(byServer.getMessage());
         }
     }
+
+    @Test
+    void theEncryptionKeyIsOptionalAndAnInvalidOneIsRefusedWithoutEchoingIt() {
+        assertThat(TernSettings.encryptionKey(Map.of(), name -> null)).isEmpty();
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        assertThat(fromEnv(Map.of("TERN_ENCRYPTION_KEY", key)).listeners().httpPort()).isEqualTo(8080);
+        assertThat(TernSettings.encryptionKey(Map.of("TERN_ENCRYPTION_KEY", key), name -> null)).isPresent();
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_ENCRYPTION_KEY", "hunter2-is-my-key")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_ENCRYPTION_KEY is not base64").hasMessageNotContaining("hunter2");
+        String shortKey = java.util.Base64.getEncoder().encodeToString(new byte[16]);
+        assertThatThrownBy(() -> fromEnv(Map.of("TERN_ENCRYPTION_KEY", shortKey)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("TERN_ENCRYPTION_KEY must be 32 bytes").hasMessageNotContaining(shortKey);
+    }
 }

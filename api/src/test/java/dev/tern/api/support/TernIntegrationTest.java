@@ -27,7 +27,9 @@ import java.lang.annotation.Target;
 @Inherited
 @SpringBootTest(classes = TernServerApplication.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"tern.grpc-port=0", "axoniq.update-checker.disabled=true"})
+        properties = {"tern.grpc-port=0", "axoniq.update-checker.disabled=true",
+                // identity providers' client secrets are sealed with it (a fixed test key, 32 bytes in base64)
+                "tern.encryption-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="})
 @ContextConfiguration(initializers = TempDataDirInitializer.class)
 @Import(TestHttp.class)
 public @interface TernIntegrationTest {

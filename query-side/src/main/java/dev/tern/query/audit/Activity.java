@@ -85,7 +85,12 @@ enum Activity {
     USER_INVITE_LINK_ACCEPTED("user.invite.link.accept", "User invite link accepted"),
     USER_INVITE_LINK_REGENERATED("user.invite.link.regenerate", "User invite link regenerated"),
     USER_INVITE_LINK_DELETED("user.invite.link.delete", "User invite link deleted"),
-    USER_PASSWORD_CHANGED("user.password.change", "User password changed");
+    USER_PASSWORD_CHANGED("user.password.change", "User password changed"),
+    IDENTITY_PROVIDER_CREATED("identityprovider.create", "Identity provider created"),
+    IDENTITY_PROVIDER_UPDATED("identityprovider.update", "Identity provider updated"),
+    IDENTITY_PROVIDER_DELETED("identityprovider.delete", "Identity provider deleted"),
+    /** Tern's own code: NetBird's list has none for the JWT group settings. */
+    JWT_GROUP_SETTINGS_UPDATED("account.setting.jwt.groups.update", "Account JWT group settings updated");
 
     final String code;
     final String text;

@@ -4,6 +4,11 @@ import static dev.tern.query.jdbc.Rows.listOrEmpty;
 
 import dev.tern.events.AccountCreated;
 import dev.tern.events.AccountSettingsUpdated;
+import dev.tern.events.IdentityProviderCreated;
+import dev.tern.events.IdentityProviderDeleted;
+import dev.tern.events.IdentityProviderUpdated;
+import dev.tern.events.JwtGroupSettingsUpdated;
+import dev.tern.events.values.JwtGroupSettings;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
@@ -674,5 +679,32 @@ class AuditProjection {
                     + QuerySideConfiguration.READ_MODEL + " group on a streaming processor");
         }
         return token.position().getAsLong();
+    }
+
+    // ---- sign-in: identity providers and JWT group settings (never the client secret, sealed or not)
+
+    @EventHandler
+    void on(IdentityProviderCreated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.IDENTITY_PROVIDER_CREATED, e.providerId(),
+                meta("name", e.name(), "issuer", e.issuer(), "type", e.type()));
+    }
+
+    @EventHandler
+    void on(IdentityProviderUpdated e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.IDENTITY_PROVIDER_UPDATED, e.providerId(),
+                meta("name", e.name(), "issuer", e.issuer(), "type", e.type()));
+    }
+
+    @EventHandler
+    void on(IdentityProviderDeleted e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.IDENTITY_PROVIDER_DELETED, e.providerId(), meta());
+    }
+
+    @EventHandler
+    void on(JwtGroupSettingsUpdated e, EventMessage<?> message, TrackingToken token) {
+        JwtGroupSettings after = e.after();
+        record(message, token, e.accountId(), Activity.JWT_GROUP_SETTINGS_UPDATED, e.accountId(),
+                meta("jwt_groups_enabled", String.valueOf(after.enabled()), "jwt_groups_claim_name",
+                        after.claimName(), "jwt_allow_groups", String.join(",", after.allowGroups())));
     }
 }

@@ -1,0 +1,61 @@
+package dev.tern.query.identity;
+
+import dev.tern.events.IdentityProviderCreated;
+import dev.tern.events.IdentityProviderDeleted;
+import dev.tern.events.IdentityProviderUpdated;
+import dev.tern.events.JwtGroupSettingsUpdated;
+import dev.tern.query.QuerySideConfiguration;
+import dev.tern.query.jdbc.Json;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/** Identity providers and JWT group settings into rm_identity_providers and rm_jwt_group_settings. */
+@Component
+@ProcessingGroup(QuerySideConfiguration.READ_MODEL)
+class IdentityProviderProjection {
+    private final JdbcTemplate jdbc;
+
+    IdentityProviderProjection(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.execute("TRUNCATE rm_identity_providers, rm_jwt_group_settings");
+    }
+
+    @EventHandler
+    void on(IdentityProviderCreated e) {
+        jdbc.update("""
+                        INSERT INTO rm_identity_providers (id, account_id, type, name, issuer, client_id,
+                                                           sealed_client_secret)
+                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""",
+                e.providerId(), e.accountId(), e.type(), e.name(), e.issuer(), e.clientId(), e.sealedClientSecret());
+    }
+
+    @EventHandler
+    void on(IdentityProviderUpdated e) {
+        jdbc.update("""
+                        UPDATE rm_identity_providers SET type = ?, name = ?, issuer = ?, client_id = ?,
+                            sealed_client_secret = ? WHERE id = ?""",
+                e.type(), e.name(), e.issuer(), e.clientId(), e.sealedClientSecret(), e.providerId());
+    }
+
+    @EventHandler
+    void on(IdentityProviderDeleted e) {
+        jdbc.update("DELETE FROM rm_identity_providers WHERE id = ?", e.providerId());
+    }
+
+    @EventHandler
+    void on(JwtGroupSettingsUpdated e) {
+        jdbc.update("""
+                        INSERT INTO rm_jwt_group_settings (account_id, enabled, claim_name, allow_groups)
+                        VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE
+                        SET enabled = EXCLUDED.enabled, claim_name = EXCLUDED.claim_name,
+                            allow_groups = EXCLUDED.allow_groups""",
+                e.accountId(), e.after().enabled(), e.after().claimName(), Json.write(e.after().allowGroups()));
+    }
+}
