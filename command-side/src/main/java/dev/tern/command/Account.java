@@ -1146,6 +1146,8 @@ public class Account {
 
     @EventSourcingHandler
     void on(UserInviteAccepted event) {
+    }
+
     // ---------------------------------------------------------------- sign-in: identity providers, JWT users and groups
 
     private static final int MAX_PROVIDER_TYPE = 32;
