@@ -40,12 +40,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Drops and rebuilds read tables from the event store: every projection of the {@code read-model} processing
  * group, or one named projection. The projections' reset handlers truncate their tables, then the events up to the
  * position the read-model processor has reached are read straight from the storage engine and handed to the chosen
- * projections only, in transactions of {@value #BATCH_SIZE} events. The processor is stopped meanwhile (and started
+ * projections only, all in one transaction. The processor is stopped meanwhile (and started
  * again after, when it ran before), so it resumes exactly where the rebuilt tables end. Axon's own reset cannot do
  * this for one projection: it resets and replays every handler of the processor.
  *
- * <p>Reads see the rebuilt tables empty at first and growing in event order until the rebuild ends; writes are
- * accepted meanwhile, but the read model (and so read-your-writes) takes them in only after the rebuild. The audit
+ * <p>Reads see the tables as they were until the rebuild commits, then the rebuilt ones, never a partial table;
+ * writes are accepted meanwhile, but the read model (and so read-your-writes) takes them in only after the rebuild. The audit
  * trail keeps its rows (ids are event positions, a replay skips existing ones and restores missing ones) and is
  * rebuilt only with everything: its entries name things as the other tables stood before each event. Live state
  * that is no projection ({@code peer_status}, {@code token_usage}) is kept. With several nodes, the read-model
@@ -53,7 +53,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 public class ReadModelRebuild {
-    /** Events per transaction (and per progress report). */
+    /** Events per progress report. */
     static final int BATCH_SIZE = 500;
     /** The audit projection's name: not rebuilt on its own (see the class comment). */
     public static final String AUDIT = "audit";
@@ -121,7 +121,7 @@ public class ReadModelRebuild {
 
     /** A rebuild is already running in this process, or another node holds the read-model processor's token. */
     public static final class RebuildUnavailableException extends IllegalStateException {
-        RebuildUnavailableException(String message) {
+        public RebuildUnavailableException(String message) {
             super(message);
         }
     }
@@ -193,33 +193,9 @@ public class ReadModelRebuild {
                 .toList();
         GapAwareTrackingToken upTo = claimPosition();
         try {
-            transactions.executeWithoutResult(status -> handlers.forEach(handler -> handler.prepareReset()));
-            long total = upTo == null ? 0 : countEvents(upTo);
-            long done = 0;
-            listener.progress(new Progress(0, total, Duration.ofNanos(System.nanoTime() - started)));
-            if (upTo != null) {
-                try (Stream<? extends TrackedEventMessage<?>> stream = storage.readEvents(null, false)) {
-                    Iterator<? extends TrackedEventMessage<?>> events = stream.iterator();
-                    List<TrackedEventMessage<?>> batch = new ArrayList<>(BATCH_SIZE);
-                    boolean past = false;
-                    while (!past && events.hasNext()) {
-                        TrackedEventMessage<?> event = events.next();
-                        long index = event.trackingToken().position().orElseThrow();
-                        if (index > upTo.getIndex()) {
-                            past = true;
-                        } else if (!upTo.getGaps().contains(index)) {
-                            batch.add(event);
-                        }
-                        if (batch.size() == BATCH_SIZE || (past || !events.hasNext()) && !batch.isEmpty()) {
-                            handle(handlers, batch);
-                            done += batch.size();
-                            batch.clear();
-                            listener.progress(new Progress(done, Math.max(total, done),
-                                    Duration.ofNanos(System.nanoTime() - started)));
-                        }
-                    }
-                }
-            }
+            // One transaction: readers see the old tables until the rebuild commits, then the rebuilt ones, never
+            // a table half replayed (the resets DELETE rather than TRUNCATE, so they do not lock readers out).
+            long done = transactions.execute(status -> replay(handlers, upTo, listener, started));
             return new Result(chosen, done, Duration.ofNanos(System.nanoTime() - started));
         } finally {
             if (upTo != null) {
@@ -229,20 +205,49 @@ public class ReadModelRebuild {
         }
     }
 
-    private void handle(List<AnnotationEventHandlerAdapter> handlers, List<TrackedEventMessage<?>> batch) {
-        transactions.executeWithoutResult(status -> {
-            for (EventMessage<?> event : batch) {
-                for (AnnotationEventHandlerAdapter handler : handlers) {
-                    try {
-                        handler.handle(event);
-                    } catch (Exception e) {
-                        throw new IllegalStateException("projection " + handler.getTargetType().getSimpleName()
-                                + " failed at event " + event.getIdentifier() + " (" + event.getPayloadType()
-                                .getSimpleName() + "): " + e.getMessage(), e);
+    private long replay(List<AnnotationEventHandlerAdapter> handlers, GapAwareTrackingToken upTo,
+                        ProgressListener listener, long started) {
+        handlers.forEach(AnnotationEventHandlerAdapter::prepareReset);
+        long total = upTo == null ? 0 : countEvents(upTo);
+        long done = 0;
+        listener.progress(new Progress(0, total, Duration.ofNanos(System.nanoTime() - started)));
+        if (upTo == null) {
+            return 0;
+        }
+        try (Stream<? extends TrackedEventMessage<?>> stream = storage.readEvents(null, false)) {
+            Iterator<? extends TrackedEventMessage<?>> events = stream.iterator();
+            long inBatch = 0;
+            while (events.hasNext()) {
+                TrackedEventMessage<?> event = events.next();
+                long index = event.trackingToken().position().orElseThrow();
+                if (index > upTo.getIndex()) {
+                    break;
+                }
+                if (!upTo.getGaps().contains(index)) {
+                    handle(handlers, event);
+                    done++;
+                    if (++inBatch == BATCH_SIZE) {
+                        inBatch = 0;
+                        listener.progress(new Progress(done, Math.max(total, done),
+                                Duration.ofNanos(System.nanoTime() - started)));
                     }
                 }
             }
-        });
+        }
+        listener.progress(new Progress(done, done, Duration.ofNanos(System.nanoTime() - started)));
+        return done;
+    }
+
+    private static void handle(List<AnnotationEventHandlerAdapter> handlers, EventMessage<?> event) {
+        for (AnnotationEventHandlerAdapter handler : handlers) {
+            try {
+                handler.handle(event);
+            } catch (Exception e) {
+                throw new IllegalStateException("projection " + handler.getTargetType().getSimpleName()
+                        + " failed at event " + event.getIdentifier() + " (" + event.getPayloadType()
+                        .getSimpleName() + "): " + e.getMessage(), e);
+            }
+        }
     }
 
     /**

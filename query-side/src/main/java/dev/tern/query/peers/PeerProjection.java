@@ -33,7 +33,8 @@ public class PeerProjection {
     @ResetHandler
     void reset() {
         // peer_status is live session state, not a projection: a rebuild keeps it.
-        jdbc.execute("TRUNCATE rm_peers");
+        // DELETE, not TRUNCATE, which would lock readers out until the rebuild commits (ReadModelRebuild).
+        jdbc.execute("DELETE FROM rm_peers");
     }
 
     @EventHandler
