@@ -58,13 +58,15 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
 
     /**
      * Fails closed: every path is authenticated except the bootstrap endpoints (nobody has a token before setup)
-     * and the actuator, which {@link ActuatorAccessFilter} guards. The exceptions are exact canonical paths; the
-     * canonical-path filter has already refused every other spelling of them.
+     * and the actuator, which {@link ActuatorAccessFilter} guards, and the OpenAPI document (public like NetBird's).
+     * The exceptions are exact canonical paths; the canonical-path filter has already refused every other spelling
+     * of them.
      */
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        return path.equals("/api/setup") || path.equals("/api/instance") || ActuatorAccessFilter.isActuator(path);
+        return path.equals("/api/setup") || path.equals("/api/instance") || ActuatorAccessFilter.isActuator(path)
+                || path.equals("/api/openapi.yml");
     }
 
     @Override
