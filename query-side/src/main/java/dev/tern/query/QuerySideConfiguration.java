@@ -1,8 +1,10 @@
 package dev.tern.query;
 
+import dev.tern.query.upcasting.TernRevisionResolver;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.serialization.RevisionResolver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
@@ -35,6 +37,12 @@ public class QuerySideConfiguration {
      * replays into the read tables itself ({@link ReadModelRebuild}) and must not race the processor.
      */
     public static final String AUTO_START_PROPERTY = "tern.read-model.auto-start";
+
+    /** Event revisions come from {@code @EventRevision} (see {@link dev.tern.query.upcasting.TernRevisionResolver}). */
+    @Bean
+    RevisionResolver revisionResolver() {
+        return new TernRevisionResolver();
+    }
 
     @Bean
     ConfigurerModule readModelProcessorConfigurer(ProjectionFailures failures, Environment environment) {
