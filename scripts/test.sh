@@ -14,6 +14,7 @@ command -v ping >/dev/null 2>&1 || need_pkgs+=(iputils-ping)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 command -v jq >/dev/null 2>&1 || need_pkgs+=(jq)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)  # ErrorsApiTest: a client that sends its whole body first
+python3 -c 'import ensurepip' >/dev/null 2>&1 || need_pkgs+=(python3-venv)  # BadInputSweepTest: schemathesis in a venv
 command -v dig >/dev/null 2>&1 || need_pkgs+=(bind9-dnsutils)  # names through the agent's and NetBird client's resolvers
 command -v dnsmasq >/dev/null 2>&1 || need_pkgs+=(dnsmasq-base)  # Mesh/NetBirdClientEndToEndTest: nameserver group and upstream DNS servers
 command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs npm)  # the sign-in tests' OpenID Provider (npm oidc-provider); version checked below

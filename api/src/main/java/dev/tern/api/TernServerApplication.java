@@ -3,6 +3,7 @@ package dev.tern.api;
 import dev.tern.api.config.InvalidSettingException;
 import dev.tern.api.config.StartupFailureReporter;
 import dev.tern.api.config.TernSettings;
+import dev.tern.api.replay.ReplayCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -13,12 +14,26 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication(scanBasePackages = "dev.tern")
 public class TernServerApplication {
 
-    /** Exit status when a TERN_* setting is invalid. */
+    /** Exit status when a TERN_* setting or the command line is invalid. */
     static final int EXIT_INVALID_SETTINGS = 2;
     /** Exit status when start-up fails for any other reason. */
     static final int EXIT_START_FAILED = 1;
 
     public static void main(String[] args) {
+        ServerCommandLine commandLine = ServerCommandLine.parse(args);
+        switch (commandLine.action()) {
+            case HELP -> {
+                System.out.println(ServerCommandLine.USAGE);
+                System.exit(0);
+            }
+            case INVALID -> {
+                System.err.println("tern-server: " + commandLine.error());
+                System.err.println(ServerCommandLine.USAGE);
+                System.exit(EXIT_INVALID_SETTINGS);
+            }
+            default -> {
+            }
+        }
         // Axon's update checker phones home; the env var AXONIQ_UPDATE_CHECKER_DISABLED cannot be set from inside,
         // but Axon reads this system property too, and it must be set before any Axon class initialises.
         System.setProperty("axoniq.update-checker.disabled", "true");
@@ -31,8 +46,11 @@ public class TernServerApplication {
             System.err.println("tern-server: " + e.getMessage());
             System.exit(EXIT_INVALID_SETTINGS);
         }
+        if (commandLine.action() == ServerCommandLine.Action.REPLAY) {
+            System.exit(ReplayCommand.run(commandLine.projection(), System.err));
+        }
         try {
-            SpringApplication.run(TernServerApplication.class, args);
+            SpringApplication.run(TernServerApplication.class);
         } catch (Throwable e) {
             // Spring has already closed the context. Reasons the operator can act on were printed as one line by
             // StartupFailureReporter; anything else was logged by Spring with its stack trace.

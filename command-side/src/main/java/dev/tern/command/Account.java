@@ -861,10 +861,7 @@ public class Account {
         String ownLabel = label;
         extraLabels = extraLabels.stream().filter(l -> !l.equals(ownLabel)).toList();
         apply(new PeerRegistered(accountId, peerId, command.wgPubKey(), ip, label, hostname, command.meta(),
-                key.id(), null, key.ephemeral(), false, now));
-        if (!extraLabels.isEmpty()) {
-            apply(new PeerExtraDnsLabelsSet(accountId, peerId, extraLabels));
-        }
+                key.id(), null, key.ephemeral(), false, now, extraLabels));
         for (String groupId : key.autoGroups()) {
             apply(new PeerAddedToGroup(accountId, groupId, peerId));
         }
@@ -1015,7 +1012,7 @@ public class Account {
     void on(PeerRegistered event) {
         peers.add(new PeerBook.Peer(event.peerId(), event.wgPubKey().base64(), event.ip().address(), event.dnsLabel(),
                 event.name(), event.setupKeyId(), false, event.loginExpirationEnabled(), false,
-                event.registeredAt().toEpochMilli(), null, List.of()));
+                event.registeredAt().toEpochMilli(), null, event.extraDnsLabels()));
         if (event.setupKeyId() != null && setupKeys.contains(event.setupKeyId())) {
             setupKeys.put(setupKeys.get(event.setupKeyId()).used());
         }

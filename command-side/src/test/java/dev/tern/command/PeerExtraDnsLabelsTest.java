@@ -35,8 +35,19 @@ class PeerExtraDnsLabelsTest extends AccountFixtureSupport {
     void aKeyThatAllowsThemRegistersThePeerWithItsLabelsLowerCasedAndWithoutDuplicates() {
         fixture.givenCurrentTime(NOW).andGiven(account(key("k1", true)))
                 .when(register("p1", 1, "build01", "k1", List.of("Registry", "ci", "registry", "build01")))
-                .expectEvents(registered("p1", 1, "100.64.0.1", "build01", "k1"),
-                        new PeerExtraDnsLabelsSet(ACC, "p1", List.of("registry", "ci")));
+                .expectEvents(new PeerRegistered(ACC, "p1", wgKey(1), new MeshIp("100.64.0.1"), "build01",
+                        "build01", PeerSystemMeta.ofHostname("build01"), "k1", null, false, false, NOW,
+                        List.of("registry", "ci")));
+    }
+
+    @Test
+    void labelsARegistrationCarriedAreTheAccountsAsAreThoseOfTheOlderSeparateEvent() {
+        PeerRegistered withLabels = new PeerRegistered(ACC, "p1", wgKey(1), new MeshIp("100.64.0.1"), "web", "web",
+                PeerSystemMeta.ofHostname("web"), "k1", null, false, false, NOW, List.of("registry"));
+        fixture.givenCurrentTime(NOW).andGiven(account(key("k1", true), withLabels))
+                .when(register("p2", 2, "build01", "k1", List.of("registry")))
+                .expectException(rejected(CONFLICT, "extra DNS label 'registry' is already in use in the account"))
+                .expectNoEvents();
     }
 
     @Test

@@ -338,7 +338,9 @@ final class AccountGraph {
     private void peerRegistered(PeerRegistered e, Set<String> affected) {
         if (!peers.containsKey(e.peerId())) {
             networkMaps.addInvolvedPeers(affected);
-            peers.put(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel()));
+            Peer peer = new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(), e.dnsLabel());
+            peer.extraDnsLabels = e.extraDnsLabels();
+            peers.put(e.peerId(), peer);
             forgetShared();
             affected.add(e.peerId());
             if (allGroupId != null) {

@@ -107,8 +107,12 @@ final class NaiveNetworkMaps {
                 }
             })
             .on(GroupDeleted.class, (n, e) -> n.groups.remove(e.groupId()))
-            .on(PeerRegistered.class, (n, e) -> n.peers.putIfAbsent(e.peerId(), new Peer(e.peerId(), e.wgPubKey(),
-                    e.ip(), e.name(), e.dnsLabel(), false, false)))
+            .on(PeerRegistered.class, (n, e) -> {
+                if (n.peers.putIfAbsent(e.peerId(), new Peer(e.peerId(), e.wgPubKey(), e.ip(), e.name(),
+                        e.dnsLabel(), false, false)) == null && !e.extraDnsLabels().isEmpty()) {
+                    n.extraLabels.put(e.peerId(), e.extraDnsLabels());
+                }
+            })
             .on(PeerExtraDnsLabelsSet.class, (n, e) -> {
                 if (n.peers.containsKey(e.peerId())) {
                     n.extraLabels.put(e.peerId(), List.copyOf(e.labels()));

@@ -1,11 +1,14 @@
 package dev.tern.query;
 
+import dev.tern.query.upcasting.TernRevisionResolver;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.serialization.RevisionResolver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Wires the query side into a Spring application: import this class (or component-scan {@code dev.tern.query}).
@@ -29,14 +32,28 @@ public class QuerySideConfiguration {
     /** Events per transaction of the read-model processor: one token update per batch instead of per event. */
     static final int BATCH_SIZE = 100;
 
+    /**
+     * Whether the read-model processor starts with the application. {@code tern-server replay} sets it to false: it
+     * replays into the read tables itself ({@link ReadModelRebuild}) and must not race the processor.
+     */
+    public static final String AUTO_START_PROPERTY = "tern.read-model.auto-start";
+
+    /** Event revisions come from {@code @EventRevision} (see {@link dev.tern.query.upcasting.TernRevisionResolver}). */
     @Bean
-    ConfigurerModule readModelProcessorConfigurer(ProjectionFailures failures) {
+    RevisionResolver revisionResolver() {
+        return new TernRevisionResolver();
+    }
+
+    @Bean
+    ConfigurerModule readModelProcessorConfigurer(ProjectionFailures failures, Environment environment) {
+        boolean autoStart = environment.getProperty(AUTO_START_PROPERTY, Boolean.class, true);
         return configurer -> configurer.eventProcessing(processing -> {
             processing.registerTrackingEventProcessor(
                     READ_MODEL,
                     org.axonframework.config.Configuration::eventStore,
                     config -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
-                            .andBatchSize(BATCH_SIZE));
+                            .andBatchSize(BATCH_SIZE)
+                            .andAutoStart(autoStart));
             // A read table that cannot take an event must not silently disagree with the event store: the failure
             // propagates (Axon's default handler would log and skip), rolls the batch back and puts the processor
             // into retry mode at that event, without advancing its token; ProjectionFailures reports the stop.

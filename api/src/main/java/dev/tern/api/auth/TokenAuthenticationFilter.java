@@ -67,16 +67,16 @@ public class TokenAuthenticationFilter extends OncePerRequestFilter {
 
     /**
      * Fails closed: every path is authenticated except the bootstrap endpoints (nobody has a token before setup),
-     * the actuator, which {@link ActuatorAccessFilter} guards, and the OpenID Provider under {@code /oauth2/}, which
-     * Spring Security guards. The exceptions are exact canonical paths; the
-     * canonical-path filter has already refused every other spelling of them.
+     * the actuator, which {@link ActuatorAccessFilter} guards, the OpenID Provider under {@code /oauth2/}, which
+     * Spring Security guards, and the OpenAPI document (public like NetBird's). The exceptions are exact canonical
+     * paths; the canonical-path filter has already refused every other spelling of them.
      */
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         return path.equals("/api/setup") || path.equals("/api/instance") || ActuatorAccessFilter.isActuator(path)
                 || path.startsWith("/oauth2/") // the embedded OpenID Provider's own filter chains (dev.tern.api.idp)
-                || isInviteLink(request.getMethod(), path);
+                || path.equals("/api/openapi.yml") || isInviteLink(request.getMethod(), path);
     }
 
     /**

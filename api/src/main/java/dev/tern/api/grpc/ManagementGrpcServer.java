@@ -103,7 +103,7 @@ public final class ManagementGrpcServer implements SmartLifecycle {
         Server built = GrpcKeepalive.apply(builder)
                 .executor(callExecutor)
                 // the last interceptor runs first: a call over the address's limit is refused before anything
-                .addService(ServerInterceptors.intercept(service, new CallOrigin(),
+                .addService(ServerInterceptors.intercept(MalformedRequests.refused(service.bindService()), new CallOrigin(),
                         new CallsPerAddressLimit(limits.maxCallsPerAddress())))
                 .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
                 .maxInboundMessageSize(limits.maxInboundMessageBytes())

@@ -33,7 +33,11 @@ public class DnsProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.execute("TRUNCATE rm_dns_settings, rm_nameserver_groups, rm_dns_zones, rm_dns_records");
+        // DELETE, not TRUNCATE, which would lock readers out until the rebuild commits (ReadModelRebuild).
+        jdbc.execute("DELETE FROM rm_dns_settings");
+        jdbc.execute("DELETE FROM rm_nameserver_groups");
+        jdbc.execute("DELETE FROM rm_dns_zones");
+        jdbc.execute("DELETE FROM rm_dns_records");
     }
 
     @EventHandler

@@ -31,7 +31,10 @@ public class GroupProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.execute("TRUNCATE rm_groups, rm_group_members, rm_policies");
+        // DELETE, not TRUNCATE, which would lock readers out until the rebuild commits (ReadModelRebuild).
+        jdbc.execute("DELETE FROM rm_groups");
+        jdbc.execute("DELETE FROM rm_group_members");
+        jdbc.execute("DELETE FROM rm_policies");
     }
 
     @EventHandler

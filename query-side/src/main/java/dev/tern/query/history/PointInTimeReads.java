@@ -220,6 +220,7 @@ public class PointInTimeReads {
             dnsLabel = e.dnsLabel();
             loginExpirationEnabled = e.loginExpirationEnabled();
             lastLogin = e.registeredAt();
+            extraDnsLabels = e.extraDnsLabels();
         }
 
         PeerView view(String accountId, List<PeerView.GroupRef> groups) {

@@ -29,7 +29,10 @@ public class NetworkProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.execute("TRUNCATE rm_networks, rm_network_resources, rm_network_routers");
+        // DELETE, not TRUNCATE, which would lock readers out until the rebuild commits (ReadModelRebuild).
+        jdbc.execute("DELETE FROM rm_networks");
+        jdbc.execute("DELETE FROM rm_network_resources");
+        jdbc.execute("DELETE FROM rm_network_routers");
     }
 
     @EventHandler

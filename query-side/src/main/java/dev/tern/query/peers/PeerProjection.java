@@ -33,7 +33,8 @@ public class PeerProjection {
     @ResetHandler
     void reset() {
         // peer_status is live session state, not a projection: a rebuild keeps it.
-        jdbc.execute("TRUNCATE rm_peers");
+        // DELETE, not TRUNCATE, which would lock readers out until the rebuild commits (ReadModelRebuild).
+        jdbc.execute("DELETE FROM rm_peers");
     }
 
     @EventHandler
@@ -41,12 +42,12 @@ public class PeerProjection {
         int inserted = jdbc.update("""
                         INSERT INTO rm_peers (id, account_id, name, wg_pub_key, ip, dns_label, meta, user_id,
                                               setup_key_id, login_expiration_enabled, ephemeral, created_at,
-                                              last_login)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                              last_login, extra_dns_labels)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT DO NOTHING""",
                 e.peerId(), e.accountId(), e.name(), e.wgPubKey().base64(), e.ip().address(), e.dnsLabel(),
                 Json.write(e.meta()), e.userId(), e.setupKeyId(), e.loginExpirationEnabled(), e.ephemeral(),
-                ts(e.registeredAt()), ts(e.registeredAt()));
+                ts(e.registeredAt()), ts(e.registeredAt()), Json.write(e.extraDnsLabels()));
         // Count a key's use only for a peer that is new here, so a redelivered event does not count twice.
         if (inserted == 1 && e.setupKeyId() != null) {
             jdbc.update("UPDATE rm_setup_keys SET used_times = used_times + 1, last_used = ? WHERE id = ?",

@@ -24,7 +24,8 @@ public class RouteProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.execute("TRUNCATE rm_routes");
+        // DELETE, not TRUNCATE, which would lock readers out until the rebuild commits (ReadModelRebuild).
+        jdbc.execute("DELETE FROM rm_routes");
     }
 
     @EventHandler

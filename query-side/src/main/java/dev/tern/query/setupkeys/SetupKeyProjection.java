@@ -28,7 +28,8 @@ public class SetupKeyProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.execute("TRUNCATE rm_setup_keys");
+        // DELETE, not TRUNCATE, which would lock readers out until the rebuild commits (ReadModelRebuild).
+        jdbc.execute("DELETE FROM rm_setup_keys");
     }
 
     @EventHandler

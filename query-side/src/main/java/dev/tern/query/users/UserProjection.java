@@ -34,7 +34,10 @@ public class UserProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.execute("TRUNCATE rm_accounts, rm_users, rm_tokens");
+        // DELETE, not TRUNCATE, which would lock readers out until the rebuild commits (ReadModelRebuild).
+        jdbc.execute("DELETE FROM rm_accounts");
+        jdbc.execute("DELETE FROM rm_users");
+        jdbc.execute("DELETE FROM rm_tokens");
     }
 
     @EventHandler

@@ -147,6 +147,7 @@ public final class TernServerProcess implements AutoCloseable {
         private final List<String> wrapper = new ArrayList<>();
         private final List<String> extraJvmOptions = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
+        private final List<String> arguments = new ArrayList<>();
         private boolean freePorts = true;
         private String name;
         private Path stdout;
@@ -166,6 +167,12 @@ public final class TernServerProcess implements AutoCloseable {
         /** TERN_* (or other) variables for the server; they win over the data directory and free ports. */
         public Launcher env(Map<String, String> variables) {
             env.putAll(variables);
+            return this;
+        }
+
+        /** Command-line arguments after the main class or jar, e.g. {@code replay --projection peers}. */
+        public Launcher arguments(String... values) {
+            arguments.addAll(List.of(values));
             return this;
         }
 
@@ -215,6 +222,7 @@ public final class TernServerProcess implements AutoCloseable {
             command.addAll(jvmOptions);
             command.addAll(extraJvmOptions);
             command.addAll(program);
+            command.addAll(arguments);
             Path out = stdout;
             Path err = stderr;
             String processName = name;

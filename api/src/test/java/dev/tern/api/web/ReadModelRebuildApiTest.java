@@ -1,0 +1,168 @@
+package dev.tern.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tern.api.support.TernIntegrationTest;
+import dev.tern.api.support.TestHttp;
+import dev.tern.events.commands.PeerRegistration;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * {@code POST /api/admin/read-models/rebuild} on the running server: after a history touching every read table,
+ * damaged tables come back row for row, for a full rebuild and for each projection alone.
+ */
+@TernIntegrationTest
+class ReadModelRebuildApiTest extends ApiTestSupport {
+    private static final String REBUILD = "/api/admin/read-models/rebuild";
+    /**
+     * Tables of the schema that are no read model: Axon's stores, Flyway's history, the server's key, and the
+     * last use of each token, which the requests of this very test keep writing.
+     */
+    private static final List<String> NOT_READ_TABLES = List.of("domain_event_entry", "snapshot_event_entry",
+            "token_entry", "saga_entry", "association_value_entry", "flyway_schema_history", "management_server_key",
+            "token_usage");
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void rebuildRestoresEveryReadTableRowForRowAlsoOneProjectionAtATime() {
+        richHistory();
+        Map<String, List<String>> before = dump();
+        before.entrySet().stream().filter(table -> table.getKey().startsWith("rm_")).forEach(table ->
+                assertThat(table.getValue()).as("the history leaves rows in %s", table.getKey()).isNotEmpty());
+
+        jdbc.update("UPDATE rm_peers SET name = 'tampered'");
+        jdbc.update("DELETE FROM rm_groups WHERE NOT is_all");
+        jdbc.update("DELETE FROM rm_dns_records");
+        jdbc.update("UPDATE rm_setup_keys SET used_times = 99");
+        jdbc.update("DELETE FROM rm_network_routers");
+        jdbc.update("DELETE FROM rm_audit WHERE global_index > (SELECT max(global_index) - 5 FROM rm_audit)");
+        assertThat(dump()).isNotEqualTo(before);
+
+        JsonNode job = awaitDone(http.post(REBUILD, admin(), null));
+        assertThat(job.get("projection").isNull()).isTrue();
+        assertThat(job.get("projections").toString()).contains("\"audit\"", "\"peers\"", "\"dns\"", "\"networks\"");
+        assertThat(job.get("events_done").asLong()).isPositive().isEqualTo(job.get("events_total").asLong());
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+        assertThat(dump()).isEqualTo(before);
+
+        for (String projection : List.of("users", "setupkeys", "groups", "peers", "routes", "networks", "dns")) {
+            JsonNode one = awaitDone(http.post(REBUILD, admin(), Map.of("projection", projection)));
+            assertThat(one.get("projection").asText()).isEqualTo(projection);
+            assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            assertThat(dump()).as("after rebuilding %s alone", projection).isEqualTo(before);
+        }
+        // The processor runs again: a write after the rebuilds is read back at once.
+        String later = unique("after-rebuild");
+        TestHttp.Response created = http.post("/api/groups", admin(), Map.of("name", later));
+        assertThat(http.get("/api/groups/" + created.json().get("id").asText(), admin()).json().get("name").asText())
+                .isEqualTo(later);
+    }
+
+    @Test
+    void onlyOwnersAndAdminsRebuildAndMistakesAreClear() {
+        assertError(http.post(REBUILD, serviceUser("user").token(), null), 403);
+        assertError(http.post(REBUILD, serviceUser("auditor").token(), null), 403);
+        assertError(http.get(REBUILD + "/no-such-job", admin()), 404);
+        TestHttp.Response unknown = http.post(REBUILD, admin(), Map.of("projection", "peerz"));
+        assertError(unknown, 400);
+        assertThat(unknown.errorMessage()).contains("peerz").contains("dns, groups, networks, peers, routes");
+        assertError(http.post(REBUILD, admin(), Map.of("projection", "audit")), 400);
+        assertError(http.post(REBUILD, admin(), Map.of("projection", 7)), 400);
+        assertError(http.post(REBUILD, admin(), "[1,2"), 400);
+    }
+
+    private JsonNode awaitDone(TestHttp.Response started) {
+        assertThat(started.status()).as(started.toString()).isEqualTo(202);
+        String id = started.json().get("id").asText();
+        assertThat(started.headers().get("location")).containsExactly(REBUILD + "/" + id);
+        // REST keeps answering while the rebuild runs.
+        assertThat(http.get("/api/groups", admin()).status()).isEqualTo(200);
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            TestHttp.Response r = http.get(REBUILD + "/" + id, admin());
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            last[0] = r.json();
+            return !"running".equals(last[0].get("state").asText());
+        });
+        assertThat(last[0].get("state").asText()).as(last[0].toString()).isEqualTo("done");
+        assertThat(last[0].get("finished_at").isTextual()).isTrue();
+        return last[0];
+    }
+
+    /** Peers, groups, a policy, keys, users, tokens, DNS, routes and networks: a row in every read table. */
+    private void richHistory() {
+        String token = admin();
+        String dev = createGroup(unique("rb-dev"));
+        String ops = createGroup(unique("rb-ops"));
+        CreatedKey key = createSetupKey("reusable", 10, List.of(dev));
+        PeerRegistration alpha = register(key.key(), unique("rb-alpha"));
+        PeerRegistration beta = register(key.key(), unique("rb-beta"));
+        assertThat(http.put("/api/groups/" + ops, token, Map.of("name", unique("rb-ops2"),
+                "peers", List.of(beta.peerId()))).status()).isEqualTo(200);
+        createPolicy(unique("rb-policy"), List.of(dev), List.of(ops));
+        serviceUser("admin");
+        Map<String, Object> ns = new HashMap<>();
+        ns.put("name", unique("rb-ns"));
+        ns.put("description", "resolver");
+        ns.put("nameservers", List.of(Map.of("ip", "10.9.0.53", "ns_type", "udp", "port", 53)));
+        ns.put("enabled", true);
+        ns.put("groups", List.of(dev));
+        ns.put("domains", List.of("rb.example"));
+        ns.put("primary", false);
+        ns.put("search_domains_enabled", false);
+        assertThat(http.post("/api/dns/nameservers", token, ns).status()).isEqualTo(200);
+        String domain = unique("rb") + ".zone.example";
+        String zone = http.post("/api/dns/zones", token, Map.of("name", "rb", "domain", domain,
+                "enable_search_domain", false, "distribution_groups", List.of(dev))).json().get("id").asText();
+        assertThat(http.post("/api/dns/zones/" + zone + "/records", token, Map.of("name", "db." + domain,
+                "type", "A", "content", "10.1.2.3", "ttl", 300)).status()).isEqualTo(200);
+        assertThat(http.put("/api/dns/settings", token, Map.of("disabled_management_groups", List.of(ops)))
+                .status()).isEqualTo(200);
+        Map<String, Object> route = new HashMap<>();
+        route.put("description", "lab");
+        route.put("network_id", "lab");
+        route.put("enabled", true);
+        route.put("peer", alpha.peerId());
+        route.put("network", "172.31." + (System.nanoTime() % 200) + ".0/24");
+        route.put("metric", 9999);
+        route.put("masquerade", true);
+        route.put("groups", List.of(dev));
+        route.put("keep_route", false);
+        TestHttp.Response routed = http.post("/api/routes", token, route);
+        assertThat(routed.status()).as(routed.toString()).isEqualTo(200);
+        String net = http.post("/api/networks", token, Map.of("name", unique("rb-site"), "description", "site"))
+                .json().get("id").asText();
+        assertThat(http.post("/api/networks/" + net + "/resources", token, Map.of("name", "lab",
+                "address", "10.10.10.0/24", "enabled", true, "groups", List.of(dev))).status()).isEqualTo(200);
+        assertThat(http.post("/api/networks/" + net + "/routers", token, Map.of("peer", beta.peerId(),
+                "metric", 100, "masquerade", true, "enabled", true)).status()).isEqualTo(200);
+        assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+    }
+
+    /** Every row of every read table of the schema (enumerated, so a new table is compared too), as text. */
+    private Map<String, List<String>> dump() {
+        List<String> tables = jdbc.queryForList("""
+                SELECT table_name FROM information_schema.tables
+                WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1""", String.class);
+        tables.removeAll(NOT_READ_TABLES);
+        assertThat(tables).contains("rm_peers", "rm_audit", "rm_dns_records", "rm_routes", "rm_network_routers",
+                "rm_tokens", "peer_status");
+        Map<String, List<String>> rows = new LinkedHashMap<>();
+        for (String table : tables) {
+            List<String> content = jdbc.queryForList("SELECT t::text FROM " + table + " t ORDER BY 1", String.class);
+            rows.put(table, content);
+        }
+        return rows;
+    }
+}
