@@ -135,7 +135,11 @@ class ReadModelRebuildTest extends ReadModelTestBase {
                 .hasMessageContaining("every projection");
     }
 
-    /** Every row of every table the schema holds besides the event store's own, as text, in a stable order. */
+    /**
+     * Every row of every table the schema holds besides the event store's own, as text, in a stable order. A rebuild
+     * re-inserts audit rows, which draw new stream cursors (V170): a SIEM resuming after an old cursor gets
+     * the trail again (each entry keeps its id), never less; the cursor column is left out of the comparison.
+     */
     private Map<String, List<String>> dump() {
         List<String> readTables = jdbc.queryForList("""
                 SELECT table_name FROM information_schema.tables
@@ -144,7 +148,7 @@ class ReadModelRebuildTest extends ReadModelTestBase {
         assertThat(readTables).contains("rm_peers", "rm_audit", "rm_dns_records", "rm_network_routers");
         Map<String, List<String>> tables = new LinkedHashMap<>();
         for (String table : readTables) {
-            tables.put(table, jdbc.queryForList("SELECT t::text FROM " + table + " t ORDER BY 1", String.class));
+            tables.put(table, jdbc.queryForList("SELECT (to_jsonb(t) - 'stream_cursor')::text FROM " + table + " t ORDER BY 1", String.class));
         }
         return tables;
     }

@@ -160,7 +160,9 @@ class ReadModelRebuildApiTest extends ApiTestSupport {
                 "rm_tokens", "peer_status");
         Map<String, List<String>> rows = new LinkedHashMap<>();
         for (String table : tables) {
-            List<String> content = jdbc.queryForList("SELECT t::text FROM " + table + " t ORDER BY 1", String.class);
+            // audit rows re-inserted by a rebuild draw new stream cursors (V170): compared without them
+            List<String> content = jdbc.queryForList("SELECT (to_jsonb(t) - 'stream_cursor')::text FROM " + table
+                    + " t ORDER BY 1", String.class);
             rows.put(table, content);
         }
         return rows;
