@@ -54,6 +54,8 @@ class BadInputSweepTest extends ApiTestSupport {
                 "--workers", "1", // two workers tripped a thread-safety error inside hypothesis 6 (AST recursion depth)
                 "--seed", "12",
                 "--exclude-path", "/api/admin/read-models/rebuild",
+                // an endless stream by design (AuditStreamApiTest covers its bad input): a request would only time out
+                "--exclude-path", "/api/events/audit/stream",
                 "--no-color",
                 "--report", "junit", "--report-dir", reports.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
