@@ -5,6 +5,7 @@ import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
 import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerRemovedFromGroup;
 import dev.tern.events.PolicyCreated;
 import dev.tern.events.PolicyDeleted;
@@ -71,6 +72,12 @@ public class GroupProjection {
     void on(PeerAddedToGroup e) {
         jdbc.update("INSERT INTO rm_group_members (group_id, peer_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 e.groupId(), e.peerId());
+    }
+
+    /** Memberships are this projection's table, so it drops them itself: a rebuild of groups alone stays right. */
+    @EventHandler
+    void on(PeerDeleted e) {
+        jdbc.update("DELETE FROM rm_group_members WHERE peer_id = ?", e.peerId());
     }
 
     @EventHandler

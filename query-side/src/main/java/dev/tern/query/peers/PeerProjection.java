@@ -101,7 +101,6 @@ public class PeerProjection {
 
     @EventHandler
     void on(PeerDeleted e) {
-        jdbc.update("DELETE FROM rm_group_members WHERE peer_id = ?", e.peerId());
         jdbc.update("DELETE FROM peer_status WHERE peer_id = ?", e.peerId());
         jdbc.update("DELETE FROM rm_peers WHERE id = ?", e.peerId());
     }
