@@ -60,8 +60,8 @@ class ReplayCommandProcessTest {
                 .arguments("replay", "--projection", "nope").launch(dataDir));
         assertThat(unknown.awaitExit(EXIT_TIMEOUT)).isEqualTo(2);
         assertThat(unknown.stderr().strip().lines()).last().asString()
-                .isEqualTo("tern-server replay: unknown projection 'nope'; projections: dns, groups, networks, "
-                        + "peers, routes, setupkeys, users");
+                .isEqualTo("tern-server replay: unknown projection 'nope'; projections: dns, groups, identity, "
+                        + "networks, peers, routes, setupkeys, users");
 
         TernServerProcess restarted = track(TernServerProcess.start(dataDir));
         TestHttp.Response group = TestHttp.forPort(restarted.httpPort()).get("/api/groups/" + groupId, token);

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
 import dev.tern.events.commands.PeerRegistration;
+import dev.tern.testsupport.oidc.OidcTestProvider;
+import dev.tern.testsupport.oidc.OidcTestProvider.Spec;
+import dev.tern.testsupport.oidc.OidcTestProvider.User;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -76,7 +79,7 @@ class ReadModelRebuildApiTest extends ApiTestSupport {
         assertError(http.get(REBUILD + "/no-such-job", admin()), 404);
         TestHttp.Response unknown = http.post(REBUILD, admin(), Map.of("projection", "peerz"));
         assertError(unknown, 400);
-        assertThat(unknown.errorMessage()).contains("peerz").contains("dns, groups, networks, peers, routes");
+        assertThat(unknown.errorMessage()).contains("peerz").contains("dns, groups, identity, networks, peers, routes");
         assertError(http.post(REBUILD, admin(), Map.of("projection", "audit")), 400);
         assertError(http.post(REBUILD, admin(), Map.of("projection", 7)), 400);
         assertError(http.post(REBUILD, admin(), "[1,2"), 400);
@@ -103,6 +106,11 @@ class ReadModelRebuildApiTest extends ApiTestSupport {
     /** Peers, groups, a policy, keys, users, tokens, DNS, routes and networks: a row in every read table. */
     private void richHistory() {
         String token = admin();
+        OidcTestProvider idp = OidcTestProvider.shared(Spec.of("idp-rebuild",
+                List.of(new User("x", "x", "X", "x@example.com", List.of()))));
+        TestHttp.Response provider = http.post("/api/identity-providers", token, Map.of("type", "oidc",
+                "name", unique("rb-idp"), "issuer", idp.issuer(), "client_id", idp.clientId()));
+        assertThat(provider.status()).as(provider.toString()).isEqualTo(200);
         String dev = createGroup(unique("rb-dev"));
         String ops = createGroup(unique("rb-ops"));
         CreatedKey key = createSetupKey("reusable", 10, List.of(dev));
