@@ -111,6 +111,19 @@ class ReadModelRebuildApiTest extends ApiTestSupport {
         TestHttp.Response provider = http.post("/api/identity-providers", token, Map.of("type", "oidc",
                 "name", unique("rb-idp"), "issuer", idp.issuer(), "client_id", idp.clientId()));
         assertThat(provider.status()).as(provider.toString()).isEqualTo(200);
+        // JWT group settings (sync off: the sign-in tests on this shared server set their own when they need it)
+        JsonNode current = http.get("/api/accounts", token).json().get(0);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (String field : List.of("peer_login_expiration_enabled", "peer_login_expiration",
+                "peer_inactivity_expiration_enabled", "peer_inactivity_expiration")) {
+            settings.put(field, current.get("settings").get(field));
+        }
+        settings.put("jwt_groups_enabled", false);
+        settings.put("jwt_groups_claim_name", unique("rb-groups"));
+        settings.put("jwt_allow_groups", List.of());
+        TestHttp.Response jwt = http.put("/api/accounts/" + current.get("id").asText(), token,
+                Map.of("settings", settings));
+        assertThat(jwt.status()).as(jwt.toString()).isEqualTo(200);
         String dev = createGroup(unique("rb-dev"));
         String ops = createGroup(unique("rb-ops"));
         CreatedKey key = createSetupKey("reusable", 10, List.of(dev));
