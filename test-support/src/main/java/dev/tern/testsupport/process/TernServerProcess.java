@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * tern-server as a real child process, configured only through TERN_* environment variables like an operator
@@ -18,6 +20,7 @@ import java.util.Map;
  * means (and an operator's variable cannot trip the server's typo check).
  */
 public final class TernServerProcess implements AutoCloseable {
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /** The last start-up log line (see dev.tern.api.config.StartupReport). */
     public static final String READY_LINE = "tern-server started";
@@ -124,11 +127,21 @@ public final class TernServerProcess implements AutoCloseable {
         process.close(STOP_TIMEOUT);
     }
 
+    /**
+     * A TCP port that is free now and that this JVM has not handed out before. The kernel may give the same ephemeral
+     * port to two back-to-back {@code bind(0)} calls once the first socket is closed (it did: a server got signal port
+     * = relay port and refused to start), so ports handed out are remembered.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                int port = socket.getLocalPort();
+                if (HANDED_OUT.add(port)) {
+                    return port;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
