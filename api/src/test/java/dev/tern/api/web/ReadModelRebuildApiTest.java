@@ -41,36 +41,67 @@ class ReadModelRebuildApiTest extends ApiTestSupport {
     @Test
     void rebuildRestoresEveryReadTableRowForRowAlsoOneProjectionAtATime() {
         richHistory();
-        Map<String, List<String>> before = dump();
-        before.entrySet().stream().filter(table -> table.getKey().startsWith("rm_")).forEach(table ->
+        Map<String, List<String>> history = dump();
+        history.entrySet().stream().filter(table -> table.getKey().startsWith("rm_")).forEach(table ->
                 assertThat(table.getValue()).as("the history leaves rows in %s", table.getKey()).isNotEmpty());
 
-        jdbc.update("UPDATE rm_peers SET name = 'tampered'");
-        jdbc.update("DELETE FROM rm_groups WHERE NOT is_all");
-        jdbc.update("DELETE FROM rm_dns_records");
-        jdbc.update("UPDATE rm_setup_keys SET used_times = 99");
-        jdbc.update("DELETE FROM rm_network_routers");
-        jdbc.update("DELETE FROM rm_audit WHERE global_index > (SELECT max(global_index) - 5 FROM rm_audit)");
-        assertThat(dump()).isNotEqualTo(before);
-
-        JsonNode job = awaitDone(http.post(REBUILD, admin(), null));
+        JsonNode job = rebuildRestores(null, () -> {
+            jdbc.update("UPDATE rm_peers SET name = 'tampered'");
+            jdbc.update("DELETE FROM rm_groups WHERE NOT is_all");
+            jdbc.update("DELETE FROM rm_dns_records");
+            jdbc.update("UPDATE rm_setup_keys SET used_times = 99");
+            jdbc.update("DELETE FROM rm_network_routers");
+            jdbc.update("DELETE FROM rm_audit WHERE global_index > (SELECT max(global_index) - 5 FROM rm_audit)");
+        });
         assertThat(job.get("projection").isNull()).isTrue();
         assertThat(job.get("projections").toString()).contains("\"audit\"", "\"peers\"", "\"dns\"", "\"networks\"");
         assertThat(job.get("events_done").asLong()).isPositive().isEqualTo(job.get("events_total").asLong());
-        assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
-        assertSameRows(dump(), before, "after the full rebuild");
 
         for (String projection : List.of("users", "setupkeys", "groups", "peers", "routes", "networks", "dns")) {
-            JsonNode one = awaitDone(http.post(REBUILD, admin(), Map.of("projection", projection)));
+            JsonNode one = rebuildRestores(projection, () -> { });
             assertThat(one.get("projection").asText()).isEqualTo(projection);
-            assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
-            assertSameRows(dump(), before, "after rebuilding " + projection + " alone");
         }
         // The processor runs again: a write after the rebuilds is read back at once.
         String later = unique("after-rebuild");
         TestHttp.Response created = http.post("/api/groups", admin(), Map.of("name", later));
         assertThat(http.get("/api/groups/" + created.json().get("id").asText(), admin()).json().get("name").asText())
                 .isEqualTo(later);
+    }
+
+    /**
+     * Damages the tables, rebuilds ({@code projection} alone, or all when null) and compares every read table with
+     * the dump taken before the damage. The server shares this database with the whole suite and its expiry sweeps
+     * append events on their own (a peer's login expires, an ephemeral peer is removed); an event appended between the
+     * dump and the comparison legitimately changes the tables, so such a round is repeated — the last round must be
+     * quiet and equal.
+     */
+    private JsonNode rebuildRestores(String projection, Runnable damage) {
+        for (int round = 1; ; round++) {
+            assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            long lastEvent = lastEvent();
+            Map<String, List<String>> before = dump();
+            damage.run();
+            if (projection == null) {
+                assertThat(dump()).as("the damage changes the tables").isNotEqualTo(before);
+            }
+            JsonNode job = awaitDone(http.post(REBUILD, admin(),
+                    projection == null ? null : Map.of("projection", projection)));
+            assertThat(readYourWrites.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            Map<String, List<String>> after = dump();
+            List<String> appended = jdbc.queryForList("SELECT payload_type FROM domain_event_entry "
+                    + "WHERE global_index > ? ORDER BY global_index", String.class, lastEvent);
+            if (!appended.isEmpty() && round < 3) {
+                continue;
+            }
+            assertThat(appended).as("events appended meanwhile in the last round").isEmpty();
+            assertSameRows(after, before, projection == null ? "after the full rebuild"
+                    : "after rebuilding " + projection + " alone");
+            return job;
+        }
+    }
+
+    private long lastEvent() {
+        return jdbc.queryForObject("SELECT coalesce(max(global_index), 0) FROM domain_event_entry", Long.class);
     }
 
     @Test
