@@ -1,5 +1,6 @@
 package dev.tern.query;
 
+import dev.tern.testsupport.time.SettableClock;
 import javax.sql.DataSource;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;

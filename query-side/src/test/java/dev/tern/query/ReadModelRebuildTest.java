@@ -17,6 +17,7 @@ import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.UserRole;
 import dev.tern.query.peers.PeerStatusStore;
+import dev.tern.testsupport.time.SettableClock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -9,6 +9,7 @@ import dev.tern.agent.relay.RecordingRelay;
 import dev.tern.agent.relay.RelayTransport;
 import dev.tern.agent.status.StatusReport;
 import dev.tern.protocol.signal.Body;
+import dev.tern.testsupport.time.SettableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +37,8 @@ class EngineIceTest {
     private final String keyC = TestKeys.publicKey();
     private final FakeDataPlane plane = new FakeDataPlane();
     private final RecordingRelay relay = new RecordingRelay();
-    private final EngineRelayTest.MovableClock clock =
-            new EngineRelayTest.MovableClock(Instant.parse("2026-01-01T12:00:00Z"));
+    private final SettableClock clock =
+            new SettableClock(Instant.parse("2026-01-01T12:00:00Z"));
     private final List<Sent> sent = new CopyOnWriteArrayList<>();
     private final List<FakeLink> opened = new ArrayList<>();
     private final Engine engine = new Engine(plane, 51820,

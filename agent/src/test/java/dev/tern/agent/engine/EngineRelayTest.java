@@ -6,6 +6,7 @@ import dev.tern.agent.relay.RelayTransport;
 import dev.tern.agent.status.StatusReport;
 import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.signal.Body;
+import dev.tern.testsupport.time.SettableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,11 +14,8 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +28,7 @@ class EngineRelayTest {
     private final String keyC = TestKeys.publicKey();
     private final FakeDataPlane plane = new FakeDataPlane();
     private final RecordingRelay relay = new RecordingRelay();
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T12:00:00Z"));
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T12:00:00Z"));
     /** Stands in for WireGuard's listen socket: relayed packets must arrive here. */
     private final DatagramSocket wireGuard = bindLoopback();
     private final Engine engine = new Engine(plane, wireGuard.getLocalPort(),
@@ -47,33 +45,6 @@ class EngineRelayTest {
             return new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         } catch (java.net.SocketException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    static final class MovableClock extends Clock {
-        private Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 

@@ -9,6 +9,7 @@ import dev.tern.agent.routing.RouteSpec;
 import dev.tern.agent.routing.Routing;
 import dev.tern.agent.status.StatusReport;
 import dev.tern.protocol.management.DNSConfig;
+import dev.tern.testsupport.time.SettableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +28,8 @@ class EngineRoutesTest {
     private final String keyR1 = TestKeys.publicKey();
     private final String keyR2 = TestKeys.publicKey();
     private final FakeDataPlane plane = new FakeDataPlane();
-    private final EngineRelayTest.MovableClock clock =
-            new EngineRelayTest.MovableClock(Instant.parse("2026-01-01T12:00:00Z"));
+    private final SettableClock clock =
+            new SettableClock(Instant.parse("2026-01-01T12:00:00Z"));
     private final List<Set<String>> kernelRoutes = new ArrayList<>();
     private final List<Collection<String>> keptOutside = new ArrayList<>();
     private final Engine engine = new Engine(plane, 51820, List::of, (remote, body) -> true, clock);

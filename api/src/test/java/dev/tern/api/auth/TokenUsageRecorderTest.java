@@ -3,9 +3,9 @@ package dev.tern.api.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.query.users.TokenUsageStore;
+import dev.tern.testsupport.time.SettableClock;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,6 @@ class TokenUsageRecorderTest {
 
     final List<Write> writes = new ArrayList<>();
     final List<Runnable> queued = new ArrayList<>();
-    Instant now = T0;
     boolean storeFails;
 
     final TokenUsageStore store = (tokenId, at) -> {
@@ -30,23 +29,7 @@ class TokenUsageRecorderTest {
         }
         writes.add(new Write(tokenId, at));
     };
-    final Clock clock = new Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    };
-
+    final SettableClock clock = new SettableClock(T0);
     /** Writes run only when the test drains the queue: the request thread never writes. */
     final TokenUsageRecorder recorder = new TokenUsageRecorder(store, clock, queued::add);
 
@@ -59,21 +42,21 @@ class TokenUsageRecorderTest {
     @Test
     void writesAtMostOncePerTokenPerMinute() {
         recorder.used("a");
-        now = T0.plusSeconds(30);
+        clock.set(T0.plusSeconds(30));
         recorder.used("a");
-        now = T0.plusSeconds(59);
+        clock.set(T0.plusSeconds(59));
         recorder.used("a");
         recorder.used("b");
         drain();
         assertThat(writes).containsExactly(new Write("a", T0), new Write("b", T0.plusSeconds(59)));
 
-        now = T0.plusSeconds(60);
+        clock.set(T0.plusSeconds(60));
         recorder.used("a");
         recorder.used("b");
         drain();
         assertThat(writes).endsWith(new Write("a", T0.plusSeconds(60))).hasSize(3);
 
-        now = T0.plusSeconds(119);
+        clock.set(T0.plusSeconds(119));
         recorder.used("b");
         drain();
         assertThat(writes).endsWith(new Write("b", T0.plusSeconds(119))).hasSize(4);
@@ -96,7 +79,7 @@ class TokenUsageRecorderTest {
         assertThat(writes).isEmpty();
 
         storeFails = false;
-        now = T0.plusSeconds(1);
+        clock.set(T0.plusSeconds(1));
         recorder.used("a");
         drain();
         assertThat(writes).containsExactly(new Write("a", T0.plusSeconds(1)));

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.tern.api.support.TernIntegrationTest;
-import java.time.Clock;
+import dev.tern.testsupport.time.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -32,24 +30,7 @@ class SigningKeysTest {
     @Autowired
     PlatformTransactionManager transactions;
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2030-01-01T00:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
-
+    private final SettableClock clock = new SettableClock(Instant.parse("2030-01-01T00:00:00Z"));
     private void rolledBack(Runnable body) {
         new TransactionTemplate(transactions).executeWithoutResult(status -> {
             jdbc.update("DELETE FROM idp_signing_key"); // this transaction's view only
@@ -69,10 +50,10 @@ class SigningKeysTest {
             assertThat(afterRestart.current().getKeyID()).isEqualTo(first.getKeyID());
             assertThat(afterRestart.current().toPublicJWK()).isEqualTo(first.toPublicJWK());
 
-            now.set(now.get().plus(ROTATION).minusSeconds(1));
+            clock.advance(ROTATION.minusSeconds(1));
             assertThat(keys.current().getKeyID()).isEqualTo(first.getKeyID());
 
-            now.set(now.get().plusSeconds(1));
+            clock.advance(Duration.ofSeconds(1));
             RSAKey second = afterRestart.current();
             assertThat(second.getKeyID()).isNotEqualTo(first.getKeyID());
             assertThat(keys.current().getKeyID()).isEqualTo(second.getKeyID());
@@ -81,13 +62,13 @@ class SigningKeysTest {
                     .containsExactly(second.getKeyID(), first.getKeyID());
             assertThat(keys.published().toPublicJWKSet().getKeys()).noneMatch(JWK::isPrivate);
 
-            now.set(now.get().plus(TOKEN_LIFETIME).minusSeconds(1));
+            clock.advance(TOKEN_LIFETIME.minusSeconds(1));
             assertThat(keys.published().getKeys()).extracting(JWK::getKeyID).contains(first.getKeyID());
-            now.set(now.get().plusSeconds(1));
+            clock.advance(Duration.ofSeconds(1));
             assertThat(keys.published().getKeys()).extracting(JWK::getKeyID).containsExactly(second.getKeyID());
 
             // The next rotation deletes keys retired longer ago than a token lives.
-            now.set(now.get().plus(ROTATION));
+            clock.advance(ROTATION);
             RSAKey third = keys.current();
             assertThat(jdbc.queryForList("SELECT kid FROM idp_signing_key", String.class))
                     .containsExactlyInAnyOrder(second.getKeyID(), third.getKeyID());

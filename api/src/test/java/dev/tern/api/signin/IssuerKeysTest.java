@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import dev.tern.testsupport.time.SettableClock;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,24 +33,7 @@ class IssuerKeysTest {
         }
     }
 
-    private Instant now = Instant.parse("2026-03-01T12:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
-
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-03-01T12:00:00Z"));
     @Test
     void unknownKidsRefetchAtMostOncePerIntervalAndARotatedKeyIsFoundAfterIt() throws Exception {
         RotatingProvider provider = new RotatingProvider();
@@ -66,7 +48,7 @@ class IssuerKeysTest {
         assertThat(provider.fetches).as("a flood of unknown kids within the interval").isEqualTo(1);
 
         provider.keys.add(new RSAKeyGenerator(2048).keyID("k2").generate());
-        now = now.plus(IssuerKeys.MIN_REFETCH);
+        clock.advance(IssuerKeys.MIN_REFETCH);
         assertThat(cache.key(ISSUER, "k2")).as("the rotated-in key, after the interval").isNotNull();
         assertThat(provider.fetches).isEqualTo(2);
         assertThat(cache.key(ISSUER, "k1")).isNotNull();

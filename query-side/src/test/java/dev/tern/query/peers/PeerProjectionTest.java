@@ -15,7 +15,7 @@ import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.WireGuardKey;
 import dev.tern.query.AccountHistory;
 import dev.tern.query.ReadModelTestBase;
-import dev.tern.query.SettableClock;
+import dev.tern.testsupport.time.SettableClock;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
