@@ -113,16 +113,14 @@ public final class DeviceLogin {
         }
 
         /**
-         * NetBird's client sends the all-zero UUID as its setup key beside a JWT (it parses an empty key as a UUID):
-         * that is no key, and a JWT wins over any key.
+         * A JWT wins over any setup key beside it: NetBird's client sends the all-zero UUID as its key with a JWT
+         * (it parses an empty key as a UUID). Without a JWT that UUID is a key like any other (and unknown).
          */
         boolean withSetupKey() {
-            return !withJwt() && !setupKey.isBlank() && !NO_SETUP_KEY.equals(setupKey);
+            return !withJwt() && !setupKey.isBlank();
         }
     }
 
-    /** The setup key NetBird's client sends when it has none (a JWT login). */
-    static final String NO_SETUP_KEY = "00000000-0000-0000-0000-000000000000";
     /** NetBird's words when a JWT's user does not own the peer whose key logs in. */
     static final String PEER_OF_ANOTHER_OWNER = "peer is already registered by a different User or a Setup Key";
 

@@ -134,7 +134,7 @@ class DeviceLoginTest {
     void aStrangerWithAJwtAndNetBirdsAllZeroKeyBecomesTheUsersPeer() {
         userDevices.onLogIn = call -> registerToAlice(call.key());
 
-        DeviceLogin.Result result = logins.logIn(attempt(newKey, DeviceLogin.NO_SETUP_KEY, ALICES_TOKEN), fresh());
+        DeviceLogin.Result result = logins.logIn(attempt(newKey, NETBIRD_ALL_ZERO_KEY, ALICES_TOKEN), fresh());
 
         assertThat(result).isInstanceOfSatisfying(DeviceLogin.LoggedIn.class,
                 loggedIn -> assertThat(loggedIn.config().peerId()).isEqualTo("peer-alice"));
@@ -143,7 +143,7 @@ class DeviceLoginTest {
             assertThat(call.knownPeerId()).isNull();
             assertThat(call.key()).isEqualTo(newKey);
         });
-        assertThat(setupKeys.logIns).as("the all-zero key is no key").isEmpty();
+        assertThat(setupKeys.logIns).as("the JWT wins over the all-zero key").isEmpty();
         assertThat(replayChecks).as("a JWT login acts: checked for replay").hasValue(1);
     }
 
@@ -158,10 +158,16 @@ class DeviceLoginTest {
     }
 
     @Test
-    void theAllZeroKeyWithoutAJwtIsNoKey() {
-        assertThat(logins.logIn(attempt(newKey, DeviceLogin.NO_SETUP_KEY, ""), fresh()))
-                .isInstanceOf(DeviceLogin.NotRegistered.class);
-        assertThat(setupKeys.logIns).isEmpty();
+    void theAllZeroKeyWithoutAJwtIsAnUnknownKey() {
+        setupKeys.onLogIn = call -> {
+            throw CommandRejected.notFound("setup key not found");
+        };
+
+        assertThat(logins.logIn(attempt(newKey, NETBIRD_ALL_ZERO_KEY, ""), fresh())).isEqualTo(
+                new DeviceLogin.RegistrationRefused(CommandRejected.Reason.NOT_FOUND, "setup key not found"));
+        assertThat(setupKeys.logIns).singleElement()
+                .satisfies(call -> assertThat(call.setupKey()).isEqualTo(NETBIRD_ALL_ZERO_KEY));
+        assertThat(userDevices.signIns).isZero();
     }
 
     @Test
@@ -360,6 +366,8 @@ class DeviceLoginTest {
     }
 
     /** Two accounts' setup keys; what a login does is up to each test. */
+    /** What NetBird's client sends as its setup key beside a JWT. */
+    private static final String NETBIRD_ALL_ZERO_KEY = "00000000-0000-0000-0000-000000000000";
     private static final String ALICE = "user-alice";
     private static final String ALICES_TOKEN = "alices-token";
     private static final String BOBS_TOKEN_OF_ANOTHER_ACCOUNT = "bobs-token";

@@ -2,6 +2,7 @@ package dev.tern.api.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,9 +24,13 @@ import dev.tern.testsupport.oidc.IdpBrowser;
 import dev.tern.testsupport.oidc.OidcTestProvider;
 import dev.tern.testsupport.oidc.OidcTestProvider.Spec;
 import dev.tern.testsupport.oidc.OidcTestProvider.User;
+import dev.tern.events.commands.ExpirePeerLogin;
+import dev.tern.events.meta.Actor;
+import dev.tern.events.values.PeerExpiry;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +39,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.messaging.MetaData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -58,7 +67,9 @@ class DeviceLoginGrpcTest {
 
     private static final User FAY = new User("fay", "fay-pw", "Fay Device", "fay-" + RUN + "@device.test", List.of());
     private static final User GUS = new User("gus", "gus-pw", "Gus Device", "gus-" + RUN + "@device.test", List.of());
-    private static final Spec PROVIDER = Spec.of("device-login", List.of(FAY, GUS));
+    private static final User HAL = new User("hal", "hal-pw", "Hal Device", "hal-" + RUN + "@device.test", List.of());
+    private static final User IDA = new User("ida", "ida-pw", "Ida Device", "ida-" + RUN + "@device.test", List.of());
+    private static final Spec PROVIDER = Spec.of("device-login", List.of(FAY, GUS, HAL, IDA));
     /** Its clock lags an hour: its tokens are expired on arrival. */
     private static final Spec LAGGING = Spec.of("device-lagging", List.of(FAY)).withClockOffset(-3600);
     /** Never configured in Tern. */
@@ -73,6 +84,8 @@ class DeviceLoginGrpcTest {
     EmbeddedIssuer issuer;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    CommandGateway gateway;
 
     private final TestPeer.Fleet fleet = new TestPeer.Fleet();
     private final List<Runnable> restore = new ArrayList<>();
@@ -124,6 +137,56 @@ class DeviceLoginGrpcTest {
         JsonNode peer = http.awaitPeerByName("fays-laptop-" + RUN, WAIT);
         JsonNode fay = userByEmail(FAY.email());
         assertThat(peer.get("user_id").asText()).isEqualTo(fay.get("id").asText());
+    }
+
+    @Test
+    void anExpiredUserPeerIsRenewedByItsUsersJwtOnlyNotBySomeoneElsesNorByASetupKey() {
+        configure();
+        OidcTestProvider provider = OidcTestProvider.shared(PROVIDER);
+        TestPeer device = fleet.newPeer(grpcServer.port());
+        String host = "hals-laptop-" + RUN;
+        device.loginWithJwt(provider.signIn("hal", "hal-pw").accessToken(), host);
+        JsonNode peer = http.awaitPeerByName(host, WAIT);
+        String peerId = peer.get("id").asText();
+        expireAsTheSweeperWould(peerId);
+        await().atMost(WAIT).untilAsserted(() -> assertStatus(() -> device.login("", host),
+                "PERMISSION_DENIED: peer login has expired, please log in once more"));
+
+        String setupKey = http.post("/api/setup-keys", http.adminToken(), Map.of("name", "device-login-" + RUN,
+                "type", "reusable", "expires_in", 86400, "auto_groups", List.of(), "usage_limit", 0))
+                .json().get("key").asText();
+        assertStatus(() -> device.login(setupKey, host),
+                "PERMISSION_DENIED: peer login has expired, please log in once more");
+        assertStatus(() -> device.loginWithJwt(provider.signIn("ida", "ida-pw").accessToken(), host),
+                "PERMISSION_DENIED: peer is already registered by a different User or a Setup Key");
+
+        device.loginWithJwt(provider.signIn("hal", "hal-pw").accessToken(), host);
+
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(peerById(peerId).get("login_expired").asBoolean()).isFalse());
+        JsonNode renewed = auditOf("user.peer.login", peerId);
+        assertThat(renewed.get("initiator_id").asText()).isEqualTo(userByEmail(HAL.email()).get("id").asText());
+        JsonNode added = auditOf("peer.user.add", peerId);
+        assertThat(added.get("initiator_id").asText()).isEqualTo(userByEmail(HAL.email()).get("id").asText());
+    }
+
+    @Test
+    void aJwtSignInIsAuditedOncePerToken() {
+        configure();
+        String token = OidcTestProvider.shared(PROVIDER).signIn("fay", "fay-pw").accessToken();
+        TestPeer device = fleet.newPeer(grpcServer.port());
+        device.loginWithJwt(token, "fays-desktop-" + RUN);
+        String fayId = userByEmail(FAY.email()).get("id").asText();
+        long signIns = signIns(fayId);
+
+        // the same token at REST: no second sign-in
+        assertThat(bearer("/api/users/current", token).statusCode()).isEqualTo(200);
+        assertThat(bearer("/api/users/current", token).statusCode()).isEqualTo(200);
+        String another = OidcTestProvider.shared(PROVIDER).signIn("fay", "fay-pw").accessToken();
+        assertThat(bearer("/api/users/current", another).statusCode()).isEqualTo(200);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(signIns(fayId)).isEqualTo(signIns + 1));
+        assertThat(signIns).as("the device login's token was a sign-in").isPositive();
     }
 
     @Test
@@ -196,6 +259,62 @@ class DeviceLoginGrpcTest {
         return jwt.serialize();
     }
 
+    /** The sweeper's ExpirePeerLogin, with the account's clock a day and an hour ahead. */
+    private void expireAsTheSweeperWould(String peerId) {
+        String accountId = jdbc.queryForObject("SELECT account_id FROM rm_peers WHERE id = ?", String.class, peerId);
+        Clock original = GenericEventMessage.clock;
+        GenericEventMessage.clock = Clock.offset(Clock.systemUTC(), Duration.ofHours(25));
+        try {
+            Boolean expired = gateway.sendAndWait(GenericCommandMessage.asCommandMessage(
+                    new ExpirePeerLogin(accountId, peerId, PeerExpiry.LOGIN))
+                    .andMetaData(MetaData.from(Actor.SYSTEM.toMetadata())));
+            assertThat(expired).as("a user's peer has login expiration on").isTrue();
+        } finally {
+            GenericEventMessage.clock = original;
+        }
+    }
+
+    private JsonNode peerById(String peerId) {
+        return http.get("/api/peers/" + peerId, http.adminToken()).json();
+    }
+
+    private JsonNode auditOf(String activityCode, String targetId) {
+        JsonNode[] found = new JsonNode[1];
+        await().atMost(WAIT).until(() -> {
+            for (JsonNode e : http.get("/api/events/audit?page_size=500", http.adminToken()).json()) {
+                if (e.get("activity_code").asText().equals(activityCode)
+                        && e.get("target_id").asText().equals(targetId)) {
+                    found[0] = e;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private long signIns(String userId) {
+        long count = 0;
+        for (JsonNode e : http.get("/api/events/audit?page_size=500", http.adminToken()).json()) {
+            if (e.get("activity_code").asText().equals("dashboard.login") && e.get("target_id").asText().equals(userId)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private HttpResponse<String> bearer(String path, String jwt) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(http.uri(path))
+                    .header("Authorization", "Bearer " + jwt).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private synchronized void configure() {
         if (configured) {
             return;
@@ -211,12 +330,7 @@ class DeviceLoginGrpcTest {
     }
 
     private JsonNode owner() {
-        for (JsonNode user : http.get("/api/users", http.adminToken()).json()) {
-            if (OWNER.equals(user.get("email").asText())) {
-                return user;
-            }
-        }
-        throw new AssertionError("no owner " + OWNER);
+        return userByEmail(OWNER);
     }
 
     private JsonNode userByEmail(String email) {
