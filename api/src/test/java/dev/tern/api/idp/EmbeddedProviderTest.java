@@ -10,6 +10,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
+import dev.tern.testsupport.oidc.IdpBrowser;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -54,7 +55,7 @@ class EmbeddedProviderTest {
 
     @Test
     void discoveryNamesTheIssuerAndItsEndpointsUnderOauth2() throws Exception {
-        Browser browser = new Browser(port);
+        IdpBrowser browser = new IdpBrowser(port);
         HttpResponse<String> discovery = browser.get("/oauth2/.well-known/openid-configuration");
         assertThat(discovery.statusCode()).isEqualTo(200);
         JsonNode doc = JSON.readTree(discovery.body());
@@ -67,7 +68,7 @@ class EmbeddedProviderTest {
         assertThat(doc.get("code_challenge_methods_supported").toString()).contains("S256");
 
         // Whatever Host the request names, the provider speaks as its one issuer.
-        HttpResponse<String> viaIp = new Browser(port).get("http://127.0.0.1:" + port + "/oauth2/.well-known/openid-configuration");
+        HttpResponse<String> viaIp = new IdpBrowser(port).get("http://127.0.0.1:" + port + "/oauth2/.well-known/openid-configuration");
         assertThat(JSON.readTree(viaIp.body()).get("issuer").asText()).isEqualTo(expectedIssuer);
 
         HttpResponse<String> jwks = browser.get("/oauth2/jwks");
@@ -83,21 +84,21 @@ class EmbeddedProviderTest {
 
     @Test
     void authorizationCodeWithPkceSignsTheOwnerIn() throws Exception {
-        Browser browser = new Browser(port);
+        IdpBrowser browser = new IdpBrowser(port);
         String verifier = randomToken();
         String state = randomToken();
         String nonce = randomToken();
         HttpResponse<String> toLogin = browser.get(authorizeUrl(challenge(verifier), state, nonce));
         assertThat(toLogin.statusCode()).isEqualTo(302);
-        assertThat(Browser.location(toLogin)).isEqualTo("http://localhost:" + port + "/oauth2/login");
+        assertThat(IdpBrowser.location(toLogin)).isEqualTo("http://localhost:" + port + "/oauth2/login");
 
         HttpResponse<String> signedIn = browser.signIn(OWNER, OWNER_PASSWORD, null);
         assertThat(signedIn.statusCode()).isEqualTo(302);
         HttpResponse<String> callback = browser.follow(signedIn);
         assertThat(callback.statusCode()).isEqualTo(302);
-        String redirect = Browser.location(callback);
+        String redirect = IdpBrowser.location(callback);
         assertThat(redirect).startsWith(REDIRECT + "?");
-        Map<String, String> params = Browser.query(redirect);
+        Map<String, String> params = IdpBrowser.query(redirect);
         assertThat(params.get("state")).isEqualTo(state);
         assertThat(params.get("code")).isNotBlank();
 
@@ -127,7 +128,7 @@ class EmbeddedProviderTest {
 
     @Test
     void aMissingOrWrongCodeVerifierIsRefused() throws Exception {
-        Browser browser = new Browser(port);
+        IdpBrowser browser = new IdpBrowser(port);
         String verifier = randomToken();
         browser.get(authorizeUrl(challenge(verifier), "s1", "n1"));
         browser.signIn(OWNER, OWNER_PASSWORD, null);
@@ -146,16 +147,16 @@ class EmbeddedProviderTest {
 
         // PKCE is required: an authorization request without a challenge gets an error, never a code.
         HttpResponse<String> noChallenge = browser.get("/oauth2/authorize?response_type=code&client_id="
-                + IdpSettings.DEFAULT_DASHBOARD_CLIENT_ID + "&redirect_uri=" + Browser.encode(REDIRECT)
+                + IdpSettings.DEFAULT_DASHBOARD_CLIENT_ID + "&redirect_uri=" + IdpBrowser.encode(REDIRECT)
                 + "&scope=openid&state=s2");
         assertThat(noChallenge.statusCode()).isEqualTo(302);
-        Map<String, String> refused = Browser.query(Browser.location(noChallenge));
+        Map<String, String> refused = IdpBrowser.query(IdpBrowser.location(noChallenge));
         assertThat(refused).containsKey("error").doesNotContainKey("code");
     }
 
     @Test
     void deviceFlowApprovedOnTheVerificationPageThenRefreshed() throws Exception {
-        Browser device = new Browser(port);
+        IdpBrowser device = new IdpBrowser(port);
         HttpResponse<String> started = device.postForm("/oauth2/device_authorization",
                 Map.of("client_id", IdpSettings.DEFAULT_CLI_CLIENT_ID, "scope", "email offline_access"));
         assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
@@ -172,15 +173,15 @@ class EmbeddedProviderTest {
         assertThat(JSON.readTree(pending.body()).get("error").asText()).isEqualTo("authorization_pending");
 
         // The person opens the verification page, signs in, and enters the code.
-        Browser person = new Browser(port);
+        IdpBrowser person = new IdpBrowser(port);
         HttpResponse<String> page = person.get("/oauth2/device_verification");
         assertThat(page.statusCode()).isEqualTo(302);
-        assertThat(Browser.location(page)).endsWith("/oauth2/login");
+        assertThat(IdpBrowser.location(page)).endsWith("/oauth2/login");
         HttpResponse<String> signedIn = person.follow(person.signIn(OWNER, OWNER_PASSWORD, null));
         assertThat(signedIn.statusCode()).as(signedIn.headers().map().toString()).isEqualTo(200);
         assertThat(signedIn.body()).contains("name=\"user_code\"");
         HttpResponse<String> consent = person.follow(person.get("/oauth2/device_verification?user_code="
-                + Browser.encode(userCode)));
+                + IdpBrowser.encode(userCode)));
         assertThat(consent.statusCode()).isEqualTo(200);
         assertThat(consent.body()).contains(userCode);
         assertThat(device.postForm("/oauth2/token", poll).statusCode()).isEqualTo(400); // not approved yet
@@ -230,17 +231,17 @@ class EmbeddedProviderTest {
 
     private String authorizeUrl(String challenge, String state, String nonce) {
         return "/oauth2/authorize?response_type=code&client_id=" + IdpSettings.DEFAULT_DASHBOARD_CLIENT_ID
-                + "&redirect_uri=" + Browser.encode(REDIRECT) + "&scope=" + Browser.encode("openid email profile")
+                + "&redirect_uri=" + IdpBrowser.encode(REDIRECT) + "&scope=" + IdpBrowser.encode("openid email profile")
                 + "&state=" + state + "&nonce=" + nonce + "&code_challenge=" + challenge
                 + "&code_challenge_method=S256";
     }
 
     /** A signed-in browser's next authorization code for this challenge. */
-    private String codeFrom(Browser browser, String challenge) {
+    private String codeFrom(IdpBrowser browser, String challenge) {
         HttpResponse<String> callback = browser.get(authorizeUrl(challenge, "s", "n"));
         assertThat(callback.statusCode()).isEqualTo(302);
-        String code = Browser.query(Browser.location(callback)).get("code");
-        assertThat(code).as(Browser.location(callback)).isNotBlank();
+        String code = IdpBrowser.query(IdpBrowser.location(callback)).get("code");
+        assertThat(code).as(IdpBrowser.location(callback)).isNotBlank();
         return code;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
+import dev.tern.testsupport.oidc.IdpBrowser;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
@@ -33,12 +34,12 @@ class LocalUsersTest {
     @Autowired
     JdbcTemplate jdbc;
 
-    private Browser browser;
+    private IdpBrowser browser;
 
     @BeforeEach
     void server() {
         http.adminToken();
-        browser = new Browser(Integer.parseInt(environment.getRequiredProperty("local.server.port")));
+        browser = new IdpBrowser(Integer.parseInt(environment.getRequiredProperty("local.server.port")));
     }
 
     /** Invites a new user, accepts with a password, and returns their e-mail address. */
@@ -202,7 +203,7 @@ class LocalUsersTest {
         assertThat(shown.find()).as(enrolment.body()).isTrue();
         byte[] secret = Totp.fromBase32(shown.group(1));
         // Not asked for before it is confirmed.
-        assertThat(new Browser(browser.port()).signIn(email, "totp user password", null).statusCode()).isEqualTo(302);
+        assertThat(new IdpBrowser(browser.port()).signIn(email, "totp user password", null).statusCode()).isEqualTo(302);
 
         String current = Totp.code(secret, Instant.now());
         String wrong = current.equals("000000") ? "111111" : "000000";
@@ -215,7 +216,7 @@ class LocalUsersTest {
                 byte[].class, email);
         assertThat(java.util.Collections.indexOfSubList(toList(stored), toList(secret))).isEqualTo(-1);
 
-        Browser fresh = new Browser(browser.port());
+        IdpBrowser fresh = new IdpBrowser(browser.port());
         HttpResponse<String> noCode = fresh.signIn(email, "totp user password", null);
         assertThat(noCode.statusCode()).isEqualTo(401);
         assertThat(noCode.body()).contains("one-time code");
@@ -248,9 +249,9 @@ class LocalUsersTest {
         try {
             assertThat(http.put(path, admin, Map.of("old_password", "correct-horse-battery",
                     "new_password", "a brand new password")).status()).isEqualTo(200);
-            assertThat(new Browser(browser.port()).signIn("owner@tern.test", "correct-horse-battery", null)
+            assertThat(new IdpBrowser(browser.port()).signIn("owner@tern.test", "correct-horse-battery", null)
                     .statusCode()).isEqualTo(401);
-            assertThat(new Browser(browser.port()).signIn("owner@tern.test", "a brand new password", null)
+            assertThat(new IdpBrowser(browser.port()).signIn("owner@tern.test", "a brand new password", null)
                     .statusCode()).isEqualTo(302);
             JsonNode changed = auditEntry("user.password.change", ownerId);
             assertThat(changed.get("initiator_id").asText()).isEqualTo(ownerId);

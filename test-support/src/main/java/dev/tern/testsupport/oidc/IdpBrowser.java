@@ -1,4 +1,4 @@
-package dev.tern.api.idp;
+package dev.tern.testsupport.oidc;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,32 +14,45 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
- * A person's browser as the provider's tests need it: a real HTTP client with its own cookie jar that follows
- * redirects one at a time (so a test sees where it is sent) and fills in the login form it is shown.
+ * A person's browser as the embedded provider's tests need it: a real HTTP client with its own cookie jar that follows
+ * redirects one at a time (so a test sees where it is sent) and fills in the login form it is shown. Shared by api's
+ * tests (plain HTTP on loopback) and e2e's (HTTPS, trusting the test CA).
  */
-public final class Browser {
+public final class IdpBrowser {
     private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
 
     /** What a browser asks for when it follows a link. */
     private static final String HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
-    private final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient client;
     private final int port;
     private final String origin;
 
-    public Browser(int port) {
-        this.port = port;
-        this.origin = "http://localhost:" + port;
+    /** A browser of the server on {@code http://localhost:port}. */
+    public IdpBrowser(int port) {
+        this(URI.create("http://localhost:" + port), null);
     }
 
-    int port() {
+    /** A browser of the server at {@code base} (scheme, host, port); {@code tls} trusts its certificate, or null. */
+    public IdpBrowser(URI base, SSLContext tls) {
+        HttpClient.Builder builder = HttpClient.newBuilder().cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.client = builder.build();
+        this.port = base.getPort();
+        this.origin = base.getScheme() + "://" + base.getHost() + ":" + base.getPort();
+    }
+
+    public int port() {
         return port;
     }
 
-    String origin() {
+    public String origin() {
         return origin;
     }
 
@@ -47,13 +60,13 @@ public final class Browser {
         return send(HttpRequest.newBuilder(uri(pathOrUrl)).header("Accept", HTML).GET());
     }
 
-    HttpResponse<String> postForm(String pathOrUrl, Map<String, String> form) {
+    public HttpResponse<String> postForm(String pathOrUrl, Map<String, String> form) {
         return send(HttpRequest.newBuilder(uri(pathOrUrl)).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form(form))));
     }
 
     /** Follows redirects within the server until one leaves it (returned as is) or a page is shown. */
-    HttpResponse<String> follow(HttpResponse<String> response) {
+    public HttpResponse<String> follow(HttpResponse<String> response) {
         HttpResponse<String> current = response;
         for (int hops = 0; hops < 10 && current.statusCode() / 100 == 3; hops++) {
             String location = location(current);
@@ -78,12 +91,12 @@ public final class Browser {
     }
 
     /** Submits the first form of a page with its hidden fields, as a person pressing its first button. */
-    HttpResponse<String> submitFirstForm(String html) {
+    public HttpResponse<String> submitFirstForm(String html) {
         return submitFirstForm(html, Map.of());
     }
 
     /** The same, with fields the person typed in. */
-    HttpResponse<String> submitFirstForm(String html, Map<String, String> typed) {
+    public HttpResponse<String> submitFirstForm(String html, Map<String, String> typed) {
         Matcher form = Pattern.compile("<form method=\"post\" action=\"([^\"]+)\">(.*?)</form>", Pattern.DOTALL)
                 .matcher(html);
         if (!form.find()) {
@@ -105,7 +118,7 @@ public final class Browser {
                 .replace("&amp;", "&");
     }
 
-    static Map<String, String> hiddenFields(String html) {
+    public static Map<String, String> hiddenFields(String html) {
         Map<String, String> fields = new LinkedHashMap<>();
         Matcher m = HIDDEN.matcher(html);
         while (m.find()) {
@@ -114,13 +127,13 @@ public final class Browser {
         return fields;
     }
 
-    static String location(HttpResponse<String> response) {
+    public static String location(HttpResponse<String> response) {
         return response.headers().firstValue("Location").orElseThrow(
                 () -> new AssertionError("no Location in " + response.statusCode() + ": " + response.body()));
     }
 
     /** The query parameters of a URL, decoded. */
-    static Map<String, String> query(String url) {
+    public static Map<String, String> query(String url) {
         Map<String, String> params = new LinkedHashMap<>();
         String query = URI.create(url).getRawQuery();
         if (query == null) {
@@ -133,13 +146,13 @@ public final class Browser {
         return params;
     }
 
-    static String form(Map<String, String> form) {
+    public static String form(Map<String, String> form) {
         StringBuilder body = new StringBuilder();
         form.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(encode(k)).append('=').append(encode(v)));
         return body.toString();
     }
 
-    static String encode(String s) {
+    public static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
