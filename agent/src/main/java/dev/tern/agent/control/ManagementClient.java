@@ -163,13 +163,18 @@ public final class ManagementClient implements AutoCloseable {
     private EncryptedMessage loginWithSetupKey(LoginRequest.Builder request, boolean expired) {
         LOG.info(expired ? "login expired, logging in again with the setup key"
                 : "peer not registered yet, logging in with the setup key");
+        return callLoginOrRefuse(request.setSetupKey(setupKey).build(), "the setup key");
+    }
+
+    /** A refusal of what we logged in with is not a connection problem: LoginRequiredException, unless UNAVAILABLE. */
+    private EncryptedMessage callLoginOrRefuse(LoginRequest request, String what) {
         try {
-            return callLogin(request.setSetupKey(setupKey).build());
+            return callLogin(request);
         } catch (StatusRuntimeException denied) {
             if (denied.getStatus().getCode() == Status.Code.UNAVAILABLE) {
                 throw denied;
             }
-            throw new LoginRequiredException("management server refused the setup key: "
+            throw new LoginRequiredException("management server refused " + what + ": "
                     + denied.getStatus().getCode() + " " + denied.getStatus().getDescription());
         }
     }
@@ -184,15 +189,7 @@ public final class ManagementClient implements AutoCloseable {
         LOG.info(expired ? "login expired, signing in again through the identity provider"
                 : "peer not registered yet, signing in through the identity provider");
         String token = deviceSignIn.signIn(provider);
-        try {
-            return callLogin(request.setJwtToken(token).build());
-        } catch (StatusRuntimeException denied) {
-            if (denied.getStatus().getCode() == Status.Code.UNAVAILABLE) {
-                throw denied;
-            }
-            throw new LoginRequiredException("management server refused the sign-in: "
-                    + denied.getStatus().getCode() + " " + denied.getStatus().getDescription());
-        }
+        return callLoginOrRefuse(request.setJwtToken(token).build(), "the sign-in");
     }
 
     private ProviderConfig deviceAuthorizationFlow(String needsSetupKey) {
