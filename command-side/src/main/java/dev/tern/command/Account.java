@@ -101,6 +101,7 @@ import dev.tern.events.commands.DeleteUser;
 import dev.tern.events.commands.ExpirePeerLogin;
 import dev.tern.events.commands.PeerRegistration;
 import dev.tern.events.commands.RegisterPeer;
+import dev.tern.events.commands.RegisterUserPeer;
 import dev.tern.events.commands.UpdateAccountSettings;
 import dev.tern.events.commands.UpdateDnsRecord;
 import dev.tern.events.commands.UpdateDnsSettings;
@@ -170,12 +171,16 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
         cache = CommandSideConfiguration.ACCOUNT_CACHE,
         snapshotTriggerDefinition = CommandSideConfiguration.SNAPSHOT_TRIGGER,
         snapshotFilter = CommandSideConfiguration.SNAPSHOT_FILTER)
-@Revision("5") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
+@Revision("6") // the snapshot shape: bump on any change of fields here or in the books (SnapshotRevisionFilter)
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class Account {
     /** NetBird's client sends at most 32 (Tern's gRPC edge refuses more before this). */
     static final int MAX_EXTRA_DNS_LABELS = 32;
+    /** NetBird's words when a JWT's user is not the owner of the peer whose key logs in. */
+    static final String PEER_OF_ANOTHER_OWNER = "peer is already registered by a different User or a Setup Key";
+    /** NetBird's words to a user's peer whose login expired and that did not log in with the user's JWT. */
+    static final String LOGIN_EXPIRED = "peer login has expired, please log in once more";
     private static final Pattern EXTRA_DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
     @AggregateIdentifier
@@ -846,14 +851,8 @@ public class Account {
             throw CommandRejected.forbidden("setup key '" + key.name() + "' has reached its usage limit of "
                     + key.usageLimit());
         }
-        String peerId = Rules.id(command.proposedPeerId(), "peer id");
-        if (peers.contains(peerId)) {
-            throw CommandRejected.conflict("peer " + peerId + " already exists");
-        }
-        MeshIp ip = peers.nextAddress();
-        if (ip == null) {
-            throw CommandRejected.preconditionFailed("the account network " + peers.network() + " has no free address");
-        }
+        String peerId = newPeerId(command.proposedPeerId());
+        MeshIp ip = freeAddress();
         List<String> extraLabels = extraDnsLabels(command.extraDnsLabels(), key);
         String hostname = command.meta().hostname();
         String label = peers.proposeLabel(hostname, null);
@@ -866,6 +865,63 @@ public class Account {
             apply(new PeerAddedToGroup(accountId, groupId, peerId));
         }
         return new PeerRegistration(peerId, ip, label, true);
+    }
+
+    /**
+     * A user's device with the user's JWT, as NetBird's SSO login: the user must exist and not be blocked. A new
+     * device becomes the user's peer (login and inactivity expiration on, as NetBird sets them for peers added by a
+     * user; the user's auto-groups); a known one must be the user's own peer, and its lapsed login is renewed.
+     */
+    @CommandHandler
+    PeerRegistration handle(RegisterUserPeer command) {
+        UserBook.User user = requireUser(command.userId());
+        if (user.blocked()) {
+            throw CommandRejected.forbidden("user is blocked");
+        }
+        Rules.present(command.wgPubKey(), "WireGuard public key");
+        Instant now = now();
+        PeerBook.Peer known = peers.byWgKey(command.wgPubKey().base64());
+        if (known != null) {
+            if (!user.id().equals(known.userId())) {
+                throw CommandRejected.forbidden(PEER_OF_ANOTHER_OWNER);
+            }
+            if (known.expired()) {
+                apply(new PeerLoginRenewed(accountId, known.id(), null, now));
+            }
+            return new PeerRegistration(known.id(), known.meshIp(), known.dnsLabel(), false);
+        }
+        Rules.present(command.meta(), "peer system meta");
+        if (!command.extraDnsLabels().isEmpty()) {
+            throw CommandRejected.preconditionFailed(
+                    "couldn't add peer: extra DNS labels need a setup key that allows them");
+        }
+        String peerId = newPeerId(command.proposedPeerId());
+        MeshIp ip = freeAddress();
+        String hostname = command.meta().hostname();
+        String label = peers.proposeLabel(hostname, null);
+        apply(new PeerRegistered(accountId, peerId, command.wgPubKey(), ip, label, hostname, command.meta(),
+                null, user.id(), false, true, now, List.of()));
+        apply(new PeerInactivityExpirationChanged(accountId, peerId, true));
+        for (String groupId : user.autoGroups()) {
+            apply(new PeerAddedToGroup(accountId, groupId, peerId));
+        }
+        return new PeerRegistration(peerId, ip, label, true);
+    }
+
+    private String newPeerId(String proposed) {
+        String peerId = Rules.id(proposed, "peer id");
+        if (peers.contains(peerId)) {
+            throw CommandRejected.conflict("peer " + peerId + " already exists");
+        }
+        return peerId;
+    }
+
+    private MeshIp freeAddress() {
+        MeshIp ip = peers.nextAddress();
+        if (ip == null) {
+            throw CommandRejected.preconditionFailed("the account network " + peers.network() + " has no free address");
+        }
+        return ip;
     }
 
     /**
@@ -906,6 +962,10 @@ public class Account {
      * key is refused.
      */
     private PeerRegistration logInAgain(PeerBook.Peer known, SetupKeyBook.SetupKey key, Instant now) {
+        if (known.expired() && known.addedByUser()) {
+            // only its user's JWT renews a user's peer (NetBird: a setup key does not renew an SSO peer)
+            throw CommandRejected.forbidden(LOGIN_EXPIRED);
+        }
         if (known.expired()) {
             String unusable = unusableReason(key, now);
             if (unusable != null) {
@@ -1012,7 +1072,8 @@ public class Account {
     void on(PeerRegistered event) {
         peers.add(new PeerBook.Peer(event.peerId(), event.wgPubKey().base64(), event.ip().address(), event.dnsLabel(),
                 event.name(), event.setupKeyId(), false, event.loginExpirationEnabled(), false,
-                event.registeredAt().toEpochMilli(), null, event.extraDnsLabels()));
+                event.registeredAt().toEpochMilli(), null, event.extraDnsLabels(),
+                event.userId() == null || event.userId().isBlank() ? null : event.userId()));
         if (event.setupKeyId() != null && setupKeys.contains(event.setupKeyId())) {
             setupKeys.put(setupKeys.get(event.setupKeyId()).used());
         }

@@ -30,10 +30,11 @@ final class PeerBook {
      */
     @JsonFormat(shape = JsonFormat.Shape.ARRAY)
     @JsonPropertyOrder({"id", "wgPubKey", "ip", "dnsLabel", "name", "setupKeyId", "sshEnabled",
-            "loginExpirationEnabled", "inactivityExpirationEnabled", "lastLoginEpochMilli", "expiry", "extraDnsLabels"})
+            "loginExpirationEnabled", "inactivityExpirationEnabled", "lastLoginEpochMilli", "expiry", "extraDnsLabels",
+            "userId"})
     record Peer(String id, String wgPubKey, String ip, String dnsLabel, String name, String setupKeyId,
                 boolean sshEnabled, boolean loginExpirationEnabled, boolean inactivityExpirationEnabled,
-                long lastLoginEpochMilli, PeerExpiry expiry, List<String> extraDnsLabels) {
+                long lastLoginEpochMilli, PeerExpiry expiry, List<String> extraDnsLabels, String userId) {
         Peer {
             // snapshots from before extra labels end at expiry
             extraDnsLabels = extraDnsLabels == null ? List.of() : List.copyOf(extraDnsLabels);
@@ -43,6 +44,11 @@ final class PeerBook {
             return new MeshIp(ip);
         }
 
+        /** Whether a user added the peer (with a JWT) rather than a setup key: then only that user renews its login. */
+        boolean addedByUser() {
+            return userId != null;
+        }
+
         /** Whether the peer's login has lapsed (then {@link #expiry} says why). */
         boolean expired() {
             return expiry != null;
@@ -50,27 +56,27 @@ final class PeerBook {
 
         Peer renamed(String newName, String newLabel) {
             return new Peer(id, wgPubKey, ip, newLabel, newName, setupKeyId, sshEnabled, loginExpirationEnabled,
-                    inactivityExpirationEnabled, lastLoginEpochMilli, expiry, extraDnsLabels);
+                    inactivityExpirationEnabled, lastLoginEpochMilli, expiry, extraDnsLabels, userId);
         }
 
         Peer withFlags(boolean ssh, boolean loginExpiration, boolean inactivityExpiration) {
             return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, ssh, loginExpiration, inactivityExpiration,
-                    lastLoginEpochMilli, expiry, extraDnsLabels);
+                    lastLoginEpochMilli, expiry, extraDnsLabels, userId);
         }
 
         Peer withExpiry(PeerExpiry newExpiry) {
             return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, sshEnabled, loginExpirationEnabled,
-                    inactivityExpirationEnabled, lastLoginEpochMilli, newExpiry, extraDnsLabels);
+                    inactivityExpirationEnabled, lastLoginEpochMilli, newExpiry, extraDnsLabels, userId);
         }
 
         Peer loggedIn(long epochMilli) {
             return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, sshEnabled, loginExpirationEnabled,
-                    inactivityExpirationEnabled, epochMilli, null, extraDnsLabels);
+                    inactivityExpirationEnabled, epochMilli, null, extraDnsLabels, userId);
         }
 
         Peer withExtraDnsLabels(List<String> labels) {
             return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, sshEnabled, loginExpirationEnabled,
-                    inactivityExpirationEnabled, lastLoginEpochMilli, expiry, labels);
+                    inactivityExpirationEnabled, lastLoginEpochMilli, expiry, labels, userId);
         }
     }
 

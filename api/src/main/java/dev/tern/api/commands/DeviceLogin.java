@@ -3,6 +3,7 @@ package dev.tern.api.commands;
 import dev.tern.api.outage.DatabaseFailures;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.commands.PeerRegistration;
+import dev.tern.events.meta.Actor;
 import dev.tern.events.values.InvalidValueException;
 import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.WireGuardKey;
@@ -23,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * Who a device is and whether it may log in, decided without any transport: a known peer gets its config, unless its
  * login expired; a setup key registers a new device or renews an expired login, if it belongs to the peer's own
  * account; a device registered here moments ago waits for its first map. Every answer is a {@link Result}: the
- * config, or a typed {@link Refusal} that the gRPC edge turns into a status. New login paths (SSO, JWT) plug in
- * here. The network projector is the directory of known keys across accounts, and its map of a peer says whether the
+ * config, or a typed {@link Refusal} that the gRPC edge turns into a status. A user's JWT (NetBird's SSO login)
+ * registers the device to the user or renews the user's peer ({@link UserDevices}); it wins over a setup key sent
+ * beside it. The network projector is the directory of known keys across accounts, and its map of a peer says whether the
  * peer's login expired.
  */
 public final class DeviceLogin {
@@ -45,6 +47,54 @@ public final class DeviceLogin {
     }
 
     /**
+     * What a login with a user's JWT needs (the JWT sign-in in the server): the token's user, once per token, and
+     * the account's decision on the user's device.
+     */
+    public interface UserDevices {
+        /**
+         * Verifies the token and signs its user in (provisioned, groups synced, allowed), then claims the token:
+         * each token logs in once until it expires.
+         */
+        JwtSignIn signIn(String jwt, String sourceAddress);
+
+        /** The login that claimed this token failed transiently: the client's retry may use it again. */
+        void release(String jwt);
+
+        /**
+         * Registers the device to the user, or for {@code knownPeerId} checks that it is the user's peer and renews
+         * its lapsed login; throws what the account rejects.
+         */
+        PeerRegistration logInAsUser(SignedIn user, WireGuardKey wgPubKey, PeerSystemMeta meta, String sourceAddress,
+                                     String knownPeerId, List<String> extraDnsLabels);
+    }
+
+    /** A server that verifies no JWTs (tests of other paths): every token is refused as invalid. */
+    public static final UserDevices NO_JWT_SIGN_IN = new UserDevices() {
+        @Override
+        public JwtSignIn signIn(String jwt, String sourceAddress) {
+            return new InvalidJwt("this server verifies no JWTs");
+        }
+
+        @Override
+        public void release(String jwt) {
+        }
+
+        @Override
+        public PeerRegistration logInAsUser(SignedIn user, WireGuardKey wgPubKey, PeerSystemMeta meta,
+                                            String sourceAddress, String knownPeerId, List<String> extraDnsLabels) {
+            throw new IllegalStateException("no JWT sign-in, so no signed-in user");
+        }
+    };
+
+    /** What a JWT sign-in came to: the user, or why not. */
+    public sealed interface JwtSignIn permits SignedIn, InvalidJwt, JwtUserRefused, JwtReused {
+    }
+
+    /** The token's user, with who they are for the events the login appends. */
+    public record SignedIn(String accountId, String userId, Actor actor) implements JwtSignIn {
+    }
+
+    /**
      * One Login as the device sent it, its strings already checked at the edge.
      *
      * @param meta the metadata as Tern keeps it; asked for only when the login registers or renews (a known peer's
@@ -58,10 +108,23 @@ public final class DeviceLogin {
             this(peerKey, setupKey, jwtToken, meta, sourceAddress, List.of());
         }
 
+        boolean withJwt() {
+            return jwtToken != null && !jwtToken.isBlank();
+        }
+
+        /**
+         * NetBird's client sends the all-zero UUID as its setup key beside a JWT (it parses an empty key as a UUID):
+         * that is no key, and a JWT wins over any key.
+         */
         boolean withSetupKey() {
-            return !setupKey.isBlank();
+            return !withJwt() && !setupKey.isBlank() && !NO_SETUP_KEY.equals(setupKey);
         }
     }
+
+    /** The setup key NetBird's client sends when it has none (a JWT login). */
+    static final String NO_SETUP_KEY = "00000000-0000-0000-0000-000000000000";
+    /** NetBird's words when a JWT's user does not own the peer whose key logs in. */
+    static final String PEER_OF_ANOTHER_OWNER = "peer is already registered by a different User or a Setup Key";
 
     /** The answer to a Login: the peer's config, or why not. */
     public sealed interface Result permits LoggedIn, Refusal {
@@ -72,16 +135,24 @@ public final class DeviceLogin {
 
     /** Why a device gets no config. */
     public sealed interface Refusal extends Result
-            permits NotRegistered, JwtNotSupported, NoLongerRegistered, LoginExpired, Replayed, RegistrationRefused,
-            Unavailable, Interrupted, RegistrationFailed {
+            permits NotRegistered, NoLongerRegistered, LoginExpired, Replayed, RegistrationRefused,
+            Unavailable, Interrupted, RegistrationFailed, InvalidJwt, JwtUserRefused, JwtReused {
     }
 
     /** An unknown device that presented no setup key. */
     public record NotRegistered() implements Refusal {
     }
 
-    /** An unknown device that presented a JWT: Tern has no SSO login yet. */
-    public record JwtNotSupported() implements Refusal {
+    /** The JWT is not a valid token of a trusted issuer ({@code reason} says which check failed). */
+    public record InvalidJwt(String reason) implements Refusal, JwtSignIn {
+    }
+
+    /** The token is valid but its user may not log in: blocked, or in none of the groups allowed to. */
+    public record JwtUserRefused(String reason) implements Refusal, JwtSignIn {
+    }
+
+    /** The token logged in before: a JWT logs a device in once. */
+    public record JwtReused() implements Refusal, JwtSignIn {
     }
 
     /** The key was known a moment ago, but the peer has no map: deleted in between. */
@@ -138,6 +209,7 @@ public final class DeviceLogin {
     }
 
     private final SetupKeys setupKeys;
+    private final UserDevices userDevices;
     private final NetworkMapProjector projector;
     private final BooleanSupplier mapsLoaded;
     private final Duration projectorCatchUp;
@@ -148,14 +220,15 @@ public final class DeviceLogin {
      * @param projectorCatchUp how long a login waits for the projector to hold a just-registered (or just-renewed)
      *                         peer's map
      */
-    public DeviceLogin(SetupKeys setupKeys, NetworkMapProjector projector, BooleanSupplier mapsLoaded,
-                       Duration projectorCatchUp) {
-        this(setupKeys, projector, mapsLoaded, projectorCatchUp, new PendingRegistrations());
+    public DeviceLogin(SetupKeys setupKeys, UserDevices userDevices, NetworkMapProjector projector,
+                       BooleanSupplier mapsLoaded, Duration projectorCatchUp) {
+        this(setupKeys, userDevices, projector, mapsLoaded, projectorCatchUp, new PendingRegistrations());
     }
 
-    DeviceLogin(SetupKeys setupKeys, NetworkMapProjector projector, BooleanSupplier mapsLoaded,
-                Duration projectorCatchUp, PendingRegistrations pending) {
+    DeviceLogin(SetupKeys setupKeys, UserDevices userDevices, NetworkMapProjector projector,
+                BooleanSupplier mapsLoaded, Duration projectorCatchUp, PendingRegistrations pending) {
         this.setupKeys = setupKeys;
+        this.userDevices = userDevices;
         this.projector = projector;
         this.mapsLoaded = mapsLoaded;
         this.projectorCatchUp = projectorCatchUp;
@@ -164,13 +237,13 @@ public final class DeviceLogin {
 
     /**
      * Decides a Login. {@code firstSeen} is the edge's replay check, asked only when the login would act on a known
-     * peer or register with a setup key (a replayed registration could re-register a deleted peer or renew an expired
-     * login); a stranger's login without a key is answered without it, so strangers fill no memory.
+     * peer or register with a setup key or a JWT (a replayed registration could re-register a deleted peer or renew
+     * an expired login); a stranger's login without a key is answered without it, so strangers fill no memory.
      */
     public Result logIn(Attempt attempt, BooleanSupplier firstSeen) {
         try {
             Optional<PeerRef> known = find(attempt.peerKey());
-            if ((known.isPresent() || attempt.withSetupKey()) && !firstSeen.getAsBoolean()) {
+            if ((known.isPresent() || attempt.withSetupKey() || attempt.withJwt()) && !firstSeen.getAsBoolean()) {
                 return new Replayed();
             }
             return new LoggedIn(decide(attempt, known));
@@ -180,6 +253,9 @@ public final class DeviceLogin {
     }
 
     private PeerConfig decide(Attempt attempt, Optional<PeerRef> known) {
+        if (attempt.withJwt()) {
+            return logInWithJwt(attempt, known.orElse(null));
+        }
         if (known.isPresent()) {
             // A known device needs no setup key (NetBird ignores it then), unless its login expired.
             PeerNetworkMap map = mapOf(known.get(), attempt.peerKey());
@@ -193,9 +269,6 @@ public final class DeviceLogin {
         }
         if (attempt.withSetupKey()) {
             return logInWithSetupKey(attempt, null);
-        }
-        if (!attempt.jwtToken().isBlank()) {
-            throw new Refused(new JwtNotSupported());
         }
         throw new Refused(new NotRegistered());
     }
@@ -257,6 +330,53 @@ public final class DeviceLogin {
             throw new Refused(registrationFailure(CommandFailures.unwrap(e)));
         }
         String accountId = known != null ? known.accountId() : keyAccount.orElseThrow(DeviceLogin::setupKeyNotFound);
+        return configAfter(registration, accountId, peerKey, meta);
+    }
+
+    /**
+     * A login with a user's JWT, known device or not: the token's user registers the device, or for a known one
+     * (which must be the user's peer) renews its lapsed login. A transient failure gives the token back, so that the
+     * client's retry of the same Login is not taken for a reused token.
+     */
+    private PeerConfig logInWithJwt(Attempt attempt, PeerRef known) {
+        JwtSignIn signIn = userDevices.signIn(attempt.jwtToken(), attempt.sourceAddress());
+        if (!(signIn instanceof SignedIn user)) {
+            throw new Refused((Refusal) signIn);
+        }
+        try {
+            if (known != null && !known.accountId().equals(user.accountId())) {
+                // a peer of another account: to this user it belongs to someone else
+                throw new Refused(new RegistrationRefused(CommandRejected.Reason.FORBIDDEN, PEER_OF_ANOTHER_OWNER));
+            }
+            PeerSystemMeta meta = attempt.meta().get();
+            PeerRegistration registration;
+            try {
+                registration = userDevices.logInAsUser(user, attempt.peerKey(), meta, attempt.sourceAddress(),
+                        known == null ? null : known.peerId(), attempt.extraDnsLabels());
+            } catch (RuntimeException e) {
+                throw new Refused(registrationFailure(CommandFailures.unwrap(e)));
+            }
+            return configAfter(registration, user.accountId(), attempt.peerKey(), meta);
+        } catch (Refused refused) {
+            if (isTransient(refused.refusal)) {
+                userDevices.release(attempt.jwtToken());
+            }
+            throw refused;
+        }
+    }
+
+    private static boolean isTransient(Refusal refusal) {
+        return refusal instanceof Unavailable || refusal instanceof Interrupted
+                || refusal instanceof RegistrationFailed || (refusal instanceof RegistrationRefused refused
+                && refused.reason() == CommandRejected.Reason.CONFLICT);
+    }
+
+    /**
+     * A registered device gets its config as soon as the account has registered it and is remembered as pending;
+     * a known device once the projector shows it logged in (see {@link #logInWithSetupKey}).
+     */
+    private PeerConfig configAfter(PeerRegistration registration, String accountId, WireGuardKey peerKey,
+                                   PeerSystemMeta meta) {
         if (registration.created()) {
             log.info("peer {} registered in account {} with mesh IP {}", registration.peerId(), accountId,
                     registration.ip());

@@ -3,6 +3,8 @@ package dev.tern.api.grpc;
 import dev.tern.api.commands.PeerRegistrationService;
 import dev.tern.api.config.TernSettings;
 import dev.tern.api.datapath.PeerDataPathConfig;
+import dev.tern.api.idp.DeviceLoginSettings;
+import dev.tern.api.signin.JwtDeviceLogins;
 import dev.tern.api.tls.ListenerTls;
 import dev.tern.projector.NetworkMapProjector;
 import dev.tern.query.peers.PeerStatusStore;
@@ -56,12 +58,15 @@ class ManagementGrpcConfiguration {
                                               PeerDataPathConfig dataPath,
                                               SyncSessions sessions,
                                               ObjectProvider<EventProcessingConfiguration> processing,
-                                              ListenerTls tls) {
+                                              ListenerTls tls,
+                                              JwtDeviceLogins jwtLogins,
+                                              ObjectProvider<DeviceLoginSettings> deviceLogin) {
         ExecutorService callExecutor = Executors.newFixedThreadPool(CALL_THREADS,
                 new DefaultThreadFactory("mgmt-grpc", true));
         ExecutorService pushExecutor = Executors.newFixedThreadPool(PUSH_THREADS,
                 new DefaultThreadFactory("mgmt-push", true));
-        ManagementService service = new ManagementService(serverKey, registrations, projector,
+        ManagementService service = new ManagementService(serverKey, registrations, jwtLogins,
+                deviceLogin.getIfAvailable(), projector,
                 dataPath, sessions, pushExecutor, new NetworkMapReadiness(processing), Clock.systemUTC(),
                 GrpcLimits.CLIENT_RECEIVE_LIMIT);
         Duration refresh = environment.getProperty("tern.grpc-last-seen-refresh", Duration.class,

@@ -6,6 +6,7 @@ import com.google.protobuf.Timestamp;
 import dev.tern.api.commands.DeviceLogin;
 import dev.tern.api.commands.PeerRegistrationService;
 import dev.tern.api.datapath.PeerDataPathConfig;
+import dev.tern.api.idp.DeviceLoginSettings;
 import dev.tern.api.outage.DatabaseFailures;
 import dev.tern.events.values.WireGuardKey;
 import dev.tern.projector.NetworkMapHub;
@@ -16,10 +17,15 @@ import dev.tern.protocol.crypto.EncryptedMessages;
 import dev.tern.protocol.crypto.NaclBox;
 import dev.tern.protocol.crypto.NaclBoxException;
 import dev.tern.protocol.management.EncryptedMessage;
+import dev.tern.protocol.management.DeviceAuthorizationFlow;
+import dev.tern.protocol.management.DeviceAuthorizationFlowRequest;
 import dev.tern.protocol.management.Empty;
 import dev.tern.protocol.management.LoginRequest;
 import dev.tern.protocol.management.LoginResponse;
 import dev.tern.protocol.management.ManagementServiceGrpc;
+import dev.tern.protocol.management.PKCEAuthorizationFlow;
+import dev.tern.protocol.management.PKCEAuthorizationFlowRequest;
+import dev.tern.protocol.management.ProviderConfig;
 import dev.tern.protocol.management.ServerKeyResponse;
 import dev.tern.protocol.management.SyncMetaRequest;
 import dev.tern.protocol.management.SyncRequest;
@@ -28,6 +34,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * ({@link LoginInput}), answer sizes and the status of every refusal. Who may log in is decided by
  * {@link DeviceLogin}: a peer the server does not know is PERMISSION_DENIED (NetBird's client then retries Login with
  * its setup key), and so is a known peer whose login expired, with NetBird's text: it may log in again with a valid
- * setup key of its account, which renews the login; until then it cannot sync.
+ * setup key of its account, which renews the login; until then it cannot sync. A user's device signs in at the
+ * embedded provider (GetDeviceAuthorizationFlow, GetPKCEAuthorizationFlow say how) and logs in with the user's JWT.
  */
 final class ManagementService extends ManagementServiceGrpc.ManagementServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(ManagementService.class);
@@ -72,6 +81,18 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     static final Status DATABASE_UNAVAILABLE = Status.UNAVAILABLE
             .withDescription("database temporarily unavailable, retry later");
 
+    /** NetBird's answer when the server has no identity provider; its client then tells the user to use a setup key. */
+    static final Status NO_DEVICE_FLOW = Status.NOT_FOUND
+            .withDescription("no device authorization flow information available; use a setup key");
+    static final Status NO_PKCE_FLOW = Status.NOT_FOUND
+            .withDescription("no pkce authorization flow information available; use a setup key");
+    /**
+     * Without TERN_REST_URL the provider's endpoints name localhost: right for a client on this host, useless to
+     * any other, which is told why instead of being sent to its own localhost.
+     */
+    static final String NEEDS_REST_URL = "device login needs TERN_REST_URL (the REST API's public URL) for clients "
+            + "on other hosts; use a setup key";
+
     /** A body whose nonce this peer used before: a legitimate client draws a fresh random nonce every time. */
     static final Status REPLAYED = Status.INVALID_ARGUMENT
             .withDescription("replayed message: this body was already received from this peer");
@@ -79,6 +100,7 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
     private final ServerKeyStore.ServerKey serverKey;
     private final byte[] serverPrivateKey;
     private final DeviceLogin logins;
+    private final DeviceLoginSettings deviceLogin;
     private final NetworkMapProjector projector;
     private final PeerDataPathConfig dataPath;
     private final SyncSessions sessions;
@@ -96,9 +118,24 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
                       NetworkMapProjector projector, PeerDataPathConfig dataPath,
                       SyncSessions sessions, Executor executor, BooleanSupplier mapsLoaded, Clock clock,
                       int maxAnswerBytes) {
+        this(serverKey, registrations, null, null, projector, dataPath, sessions, executor, mapsLoaded, clock,
+                maxAnswerBytes);
+    }
+
+    /**
+     * @param userDevices JWT logins; null: none (a JWT is refused as invalid)
+     * @param deviceLogin how clients sign in at the embedded provider; null: no provider (NOT_FOUND, as NetBird)
+     */
+    ManagementService(ServerKeyStore.ServerKey serverKey, PeerRegistrationService registrations,
+                      DeviceLogin.UserDevices userDevices, DeviceLoginSettings deviceLogin,
+                      NetworkMapProjector projector, PeerDataPathConfig dataPath,
+                      SyncSessions sessions, Executor executor, BooleanSupplier mapsLoaded, Clock clock,
+                      int maxAnswerBytes) {
         this.serverKey = serverKey;
         this.serverPrivateKey = serverKey.keyPair().privateKey();
-        this.logins = new DeviceLogin(registrations, projector, mapsLoaded, PROJECTOR_CATCH_UP);
+        this.logins = new DeviceLogin(registrations, userDevices == null ? DeviceLogin.NO_JWT_SIGN_IN : userDevices, projector,
+                mapsLoaded, PROJECTOR_CATCH_UP);
+        this.deviceLogin = deviceLogin;
         this.projector = projector;
         this.dataPath = dataPath;
         this.sessions = sessions;
@@ -196,9 +233,14 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         if (refusal instanceof DeviceLogin.NotRegistered) {
             return NOT_REGISTERED;
         }
-        if (refusal instanceof DeviceLogin.JwtNotSupported) {
-            return Status.PERMISSION_DENIED
-                    .withDescription("peer is not registered and SSO login is not supported; use a setup key");
+        if (refusal instanceof DeviceLogin.InvalidJwt invalid) {
+            return Status.INVALID_ARGUMENT.withDescription("invalid jwt token, err: " + invalid.reason());
+        }
+        if (refusal instanceof DeviceLogin.JwtUserRefused refused) {
+            return Status.PERMISSION_DENIED.withDescription(refused.reason());
+        }
+        if (refusal instanceof DeviceLogin.JwtReused) {
+            return Status.UNAUTHENTICATED.withDescription("JWT already used");
         }
         if (refusal instanceof DeviceLogin.NoLongerRegistered) {
             return Status.PERMISSION_DENIED.withDescription("peer is not registered");
@@ -278,19 +320,64 @@ final class ManagementService extends ManagementServiceGrpc.ManagementServiceImp
         stream.start();
     }
 
-    /** Tern has no IdP login yet; NetBird's server answers NOT_FOUND too when none is configured. */
+    /**
+     * The embedded provider's device flow as NetBird's client needs it: the CLI client, the device and token
+     * endpoints, a scope without {@code openid} (refused for a device code), the audience of the access token the
+     * client then sends as Login's JWT (UseIDToken false).
+     */
     @Override
     public void getDeviceAuthorizationFlow(EncryptedMessage request, StreamObserver<EncryptedMessage> responses) {
-        responses.onError(Status.NOT_FOUND
-                .withDescription("no device authorization flow information available; use a setup key")
-                .asRuntimeException());
+        answer(responses, () -> {
+            Opened<DeviceAuthorizationFlowRequest> opened = open(request, DeviceAuthorizationFlowRequest.parser());
+            DeviceLoginSettings settings = reachableDeviceLogin(NO_DEVICE_FLOW);
+            return seal(DeviceAuthorizationFlow.newBuilder()
+                    .setProvider(DeviceAuthorizationFlow.provider.HOSTED)
+                    .setProviderConfig(providerConfig(settings).setScope(DeviceLoginSettings.DEVICE_SCOPE)
+                            .setDeviceAuthEndpoint(settings.deviceAuthorizationEndpoint()))
+                    .build(), opened.sealKey());
+        });
     }
 
+    /** The same provider's browser flow (authorization code with PKCE) back to NetBird's loopback listener. */
     @Override
     public void getPKCEAuthorizationFlow(EncryptedMessage request, StreamObserver<EncryptedMessage> responses) {
-        responses.onError(Status.NOT_FOUND
-                .withDescription("no authorization flow information available; use a setup key")
-                .asRuntimeException());
+        answer(responses, () -> {
+            Opened<PKCEAuthorizationFlowRequest> opened = open(request, PKCEAuthorizationFlowRequest.parser());
+            DeviceLoginSettings settings = reachableDeviceLogin(NO_PKCE_FLOW);
+            return seal(PKCEAuthorizationFlow.newBuilder()
+                    .setProviderConfig(providerConfig(settings).setScope(DeviceLoginSettings.PKCE_SCOPE)
+                            .setAuthorizationEndpoint(settings.authorizationEndpoint())
+                            .addAllRedirectURLs(DeviceLoginSettings.PKCE_REDIRECT_URIS))
+                    .build(), opened.sealKey());
+        });
+    }
+
+    private static ProviderConfig.Builder providerConfig(DeviceLoginSettings settings) {
+        return ProviderConfig.newBuilder().setClientID(settings.clientId()).setAudience(settings.audience())
+                .setTokenEndpoint(settings.tokenEndpoint()).setUseIDToken(false);
+    }
+
+    /** The provider's settings, if this caller can reach its endpoints; NOT_FOUND says why not. */
+    private DeviceLoginSettings reachableDeviceLogin(Status noProvider) {
+        if (deviceLogin == null) {
+            throw noProvider.asRuntimeException();
+        }
+        if (!deviceLogin.publicUrlConfigured() && !isLoopback(CallOrigin.remoteIp())) {
+            throw Status.NOT_FOUND.withDescription(NEEDS_REST_URL).asRuntimeException();
+        }
+        return deviceLogin;
+    }
+
+    private static boolean isLoopback(String ip) {
+        if (ip == null) {
+            return false;
+        }
+        try {
+            // an IP literal: no name look-up
+            return InetAddress.getByName(ip).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     @Override

@@ -94,6 +94,11 @@ public class IdpConfiguration {
     }
 
     @Bean
+    DeviceLoginSettings deviceLoginSettings(IdpSettings settings, EmbeddedProvider provider) {
+        return new DeviceLoginSettings(settings.cliClientId(), provider::issuer, settings.restUrl().isPresent());
+    }
+
+    @Bean
     LocalCredentials localCredentials(JdbcTemplate jdbc, TernSettings tern) {
         return new LocalCredentials(jdbc, Clock.systemUTC(), tern.storage().dataDir());
     }
@@ -152,6 +157,8 @@ public class IdpConfiguration {
                         .clientAuthentication(c -> c
                                 .authenticationConverters(list -> list.add(0, new PublicClientGrants.Converter()))
                                 .authenticationProviders(list -> list.add(0, new PublicClientGrants.Provider(clients))))
+                        .deviceAuthorizationEndpoint(d -> d.deviceAuthorizationResponseHandler(
+                                new DeviceAuthorizationAnswer(provider::issuer)))
                         .deviceVerificationEndpoint(d -> d.consentPage(CONSENT_PAGE)
                                 .deviceVerificationResponseHandler((request, response, a) ->
                                         response.sendRedirect(DEVICE_PAGE + "?success"))))
@@ -208,7 +215,10 @@ public class IdpConfiguration {
                 .build();
     }
 
-    /** The two built-in public clients; neither has a secret, both need no consent (they are Tern's own). */
+    /**
+     * The two built-in public clients; neither has a secret, both need no consent (they are Tern's own), both must
+     * use PKCE for the authorization code.
+     */
     @Bean
     RegisteredClientRepository registeredClients(IdpSettings settings, EmbeddedProvider provider) {
         TokenSettings tokens = TokenSettings.builder().accessTokenTimeToLive(ACCESS_TOKEN_TTL)
@@ -244,6 +254,9 @@ public class IdpConfiguration {
                 .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
                 .authorizationGrantType(AuthorizationGrantType.DEVICE_CODE)
                 .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+                // NetBird's client on a desktop: the browser flow (PKCE required) back to its loopback listener
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .redirectUris(uris -> uris.addAll(DeviceLoginSettings.PKCE_REDIRECT_URIS))
                 .scope(OidcScopes.OPENID).scope(OidcScopes.PROFILE).scope(OidcScopes.EMAIL).scope("offline_access")
                 .clientSettings(publicClient).tokenSettings(tokens).build();
         return new InMemoryRegisteredClientRepository(dashboard, cli);

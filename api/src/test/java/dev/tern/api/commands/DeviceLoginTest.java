@@ -43,7 +43,9 @@ class DeviceLoginTest {
     private final NetworkMapProjector projector = new NetworkMapProjector();
     private final FakeSetupKeys setupKeys = new FakeSetupKeys();
     private final AtomicBoolean mapsLoaded = new AtomicBoolean(true);
-    private final DeviceLogin logins = new DeviceLogin(setupKeys, projector, mapsLoaded::get, SHORT_CATCH_UP);
+    private final FakeUserDevices userDevices = new FakeUserDevices();
+    private final DeviceLogin logins = new DeviceLogin(setupKeys, userDevices, projector, mapsLoaded::get,
+            SHORT_CATCH_UP);
     private final WireGuardKey knownKey = key(1);
     private final WireGuardKey newKey = key(2);
     private final AtomicInteger replayChecks = new AtomicInteger();
@@ -126,11 +128,101 @@ class DeviceLoginTest {
         assertThat(replayChecks).hasValue(0);
     }
 
+    // ------------------------------------------------------------------ a user's JWT
+
     @Test
-    void aStrangerWithAJwtIsToldSsoIsNotSupported() {
-        assertThat(logins.logIn(attempt(newKey, "", "eyJhbGciOi.jwt.sig"), fresh()))
-                .isInstanceOf(DeviceLogin.JwtNotSupported.class);
-        assertThat(replayChecks).hasValue(0);
+    void aStrangerWithAJwtAndNetBirdsAllZeroKeyBecomesTheUsersPeer() {
+        userDevices.onLogIn = call -> registerToAlice(call.key());
+
+        DeviceLogin.Result result = logins.logIn(attempt(newKey, DeviceLogin.NO_SETUP_KEY, ALICES_TOKEN), fresh());
+
+        assertThat(result).isInstanceOfSatisfying(DeviceLogin.LoggedIn.class,
+                loggedIn -> assertThat(loggedIn.config().peerId()).isEqualTo("peer-alice"));
+        assertThat(userDevices.logIns).singleElement().satisfies(call -> {
+            assertThat(call.user().userId()).isEqualTo(ALICE);
+            assertThat(call.knownPeerId()).isNull();
+            assertThat(call.key()).isEqualTo(newKey);
+        });
+        assertThat(setupKeys.logIns).as("the all-zero key is no key").isEmpty();
+        assertThat(replayChecks).as("a JWT login acts: checked for replay").hasValue(1);
+    }
+
+    @Test
+    void aJwtWinsOverASetupKeySentBesideIt() {
+        userDevices.onLogIn = call -> registerToAlice(call.key());
+
+        assertThat(logins.logIn(attempt(newKey, OWN_KEY, ALICES_TOKEN), fresh()))
+                .isInstanceOf(DeviceLogin.LoggedIn.class);
+        assertThat(setupKeys.logIns).isEmpty();
+        assertThat(userDevices.logIns).hasSize(1);
+    }
+
+    @Test
+    void theAllZeroKeyWithoutAJwtIsNoKey() {
+        assertThat(logins.logIn(attempt(newKey, DeviceLogin.NO_SETUP_KEY, ""), fresh()))
+                .isInstanceOf(DeviceLogin.NotRegistered.class);
+        assertThat(setupKeys.logIns).isEmpty();
+    }
+
+    @Test
+    void badTokensRefusedUsersAndReusedTokensRegisterNothing() {
+        assertThat(logins.logIn(attempt(newKey, "", "forged"), fresh()))
+                .isEqualTo(new DeviceLogin.InvalidJwt("token signature is invalid"));
+        assertThat(logins.logIn(attempt(newKey, "", "blocked"), fresh()))
+                .isEqualTo(new DeviceLogin.JwtUserRefused("user is blocked"));
+        userDevices.claimed.add(ALICES_TOKEN);
+        assertThat(logins.logIn(attempt(newKey, "", ALICES_TOKEN), fresh())).isEqualTo(new DeviceLogin.JwtReused());
+        assertThat(userDevices.logIns).isEmpty();
+    }
+
+    @Test
+    void aReplayedJwtLoginIsRefusedBeforeTheTokenIsLookedAt() {
+        assertThat(logins.logIn(attempt(newKey, "", ALICES_TOKEN), () -> false)).isInstanceOf(DeviceLogin.Replayed.class);
+        assertThat(userDevices.signIns).isZero();
+    }
+
+    @Test
+    void anExpiredUserPeerIsRenewedByItsUsersJwt() {
+        expire(KNOWN_PEER);
+        userDevices.onLogIn = call -> {
+            projector.apply(new PeerLoginRenewed(ACCOUNT, KNOWN_PEER, null, Instant.now()));
+            return new PeerRegistration(KNOWN_PEER, new MeshIp("100.64.0.1"), "laptop", false);
+        };
+
+        assertThat(logins.logIn(attempt(knownKey, "", ALICES_TOKEN), fresh()))
+                .isInstanceOfSatisfying(DeviceLogin.LoggedIn.class,
+                        loggedIn -> assertThat(loggedIn.config().peerId()).isEqualTo(KNOWN_PEER));
+        assertThat(userDevices.logIns).singleElement()
+                .satisfies(call -> assertThat(call.knownPeerId()).isEqualTo(KNOWN_PEER));
+    }
+
+    @Test
+    void aPeerOfAnotherAccountIsAnotherOwnersPeer() {
+        assertThat(logins.logIn(attempt(knownKey, "", BOBS_TOKEN_OF_ANOTHER_ACCOUNT), fresh())).isEqualTo(
+                new DeviceLogin.RegistrationRefused(CommandRejected.Reason.FORBIDDEN,
+                        "peer is already registered by a different User or a Setup Key"));
+        assertThat(userDevices.logIns).isEmpty();
+    }
+
+    @Test
+    void aTransientFailureGivesTheTokenBackForTheRetry() {
+        userDevices.onLogIn = call -> {
+            throw new IllegalStateException("wrapped", new SQLTransientConnectionException("pool timeout"));
+        };
+
+        assertThat(logins.logIn(attempt(newKey, "", ALICES_TOKEN), fresh()))
+                .isEqualTo(new DeviceLogin.Unavailable(DeviceLogin.Unavailable.Cause.DATABASE));
+        assertThat(userDevices.claimed).doesNotContain(ALICES_TOKEN);
+
+        userDevices.onLogIn = call -> registerToAlice(call.key());
+        assertThat(logins.logIn(attempt(newKey, "", ALICES_TOKEN), fresh())).isInstanceOf(DeviceLogin.LoggedIn.class);
+        assertThat(userDevices.claimed).contains(ALICES_TOKEN);
+    }
+
+    private PeerRegistration registerToAlice(WireGuardKey key) {
+        projector.apply(new PeerRegistered(ACCOUNT, "peer-alice", key, new MeshIp("100.64.0.9"), "desktop", "desktop",
+                PeerSystemMeta.ofHostname("desktop"), null, ALICE, false, true, Instant.now()));
+        return new PeerRegistration("peer-alice", new MeshIp("100.64.0.9"), "desktop", true);
     }
 
     @Test
@@ -268,6 +360,57 @@ class DeviceLoginTest {
     }
 
     /** Two accounts' setup keys; what a login does is up to each test. */
+    private static final String ALICE = "user-alice";
+    private static final String ALICES_TOKEN = "alices-token";
+    private static final String BOBS_TOKEN_OF_ANOTHER_ACCOUNT = "bobs-token";
+
+    private record UserLogInCall(DeviceLogin.SignedIn user, WireGuardKey key, String knownPeerId) {
+    }
+
+    private interface OnUserLogIn {
+        PeerRegistration logIn(UserLogInCall call);
+    }
+
+    /** The JWT sign-in as the server does it, by token name: good, forged, blocked; claimed once. */
+    private static final class FakeUserDevices implements DeviceLogin.UserDevices {
+        final java.util.Set<String> claimed = new java.util.HashSet<>();
+        final List<UserLogInCall> logIns = new ArrayList<>();
+        int signIns;
+        OnUserLogIn onLogIn = call -> {
+            throw new AssertionError("no registration expected");
+        };
+
+        @Override
+        public DeviceLogin.JwtSignIn signIn(String jwt, String sourceAddress) {
+            signIns++;
+            DeviceLogin.SignedIn user;
+            switch (jwt) {
+                case ALICES_TOKEN -> user = new DeviceLogin.SignedIn(ACCOUNT, ALICE, null);
+                case BOBS_TOKEN_OF_ANOTHER_ACCOUNT -> user = new DeviceLogin.SignedIn(OTHER_ACCOUNT, "user-bob", null);
+                case "blocked" -> {
+                    return new DeviceLogin.JwtUserRefused("user is blocked");
+                }
+                default -> {
+                    return new DeviceLogin.InvalidJwt("token signature is invalid");
+                }
+            }
+            return claimed.add(jwt) ? user : new DeviceLogin.JwtReused();
+        }
+
+        @Override
+        public void release(String jwt) {
+            claimed.remove(jwt);
+        }
+
+        @Override
+        public PeerRegistration logInAsUser(DeviceLogin.SignedIn user, WireGuardKey wgPubKey, PeerSystemMeta meta,
+                                            String sourceAddress, String knownPeerId, List<String> extraDnsLabels) {
+            UserLogInCall call = new UserLogInCall(user, wgPubKey, knownPeerId);
+            logIns.add(call);
+            return onLogIn.logIn(call);
+        }
+    }
+
     private static final class FakeSetupKeys implements DeviceLogin.SetupKeys {
         private final Map<String, String> accountByKey = Map.of(OWN_KEY, ACCOUNT, FOREIGN_KEY, OTHER_ACCOUNT);
         final List<LogInCall> logIns = new ArrayList<>();

@@ -359,13 +359,6 @@ class ManagementGrpcTest {
         assertThatThrownBy(() -> stranger.blocking.logout(stranger.seal(Empty.getDefaultInstance())))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
-        // No SSO: the authorization-flow calls say so the way NetBird's server does without an IdP.
-        assertThatThrownBy(() -> stranger.blocking.getDeviceAuthorizationFlow(stranger.seal(Empty.getDefaultInstance())))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
-                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
-        assertThatThrownBy(() -> stranger.blocking.getPKCEAuthorizationFlow(stranger.seal(Empty.getDefaultInstance())))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
-                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
         // A sync body that does not open is a client error, not a missing permission.
         EncryptedMessage garbage = EncryptedMessages.seal(Empty.getDefaultInstance(), stranger.key,
                 NaclBox.generateKeyPair().publicKey());

@@ -23,8 +23,12 @@ class ManagementServiceRefusalsTest {
         Map<DeviceLogin.Refusal, Status> expected = new LinkedHashMap<>();
         expected.put(new DeviceLogin.NotRegistered(), Status.PERMISSION_DENIED
                 .withDescription("peer is not registered; log in with a setup key"));
-        expected.put(new DeviceLogin.JwtNotSupported(), Status.PERMISSION_DENIED
-                .withDescription("peer is not registered and SSO login is not supported; use a setup key"));
+        // NetBird's codes and words for a Login with a JWT (validateToken, claimLoginToken)
+        expected.put(new DeviceLogin.InvalidJwt("token expired"), Status.INVALID_ARGUMENT
+                .withDescription("invalid jwt token, err: token expired"));
+        expected.put(new DeviceLogin.JwtUserRefused("user is blocked"), Status.PERMISSION_DENIED
+                .withDescription("user is blocked"));
+        expected.put(new DeviceLogin.JwtReused(), Status.UNAUTHENTICATED.withDescription("JWT already used"));
         expected.put(new DeviceLogin.NoLongerRegistered(), Status.PERMISSION_DENIED
                 .withDescription("peer is not registered"));
         expected.put(new DeviceLogin.LoginExpired(), Status.PERMISSION_DENIED

@@ -36,7 +36,12 @@ public final class TestPeer implements AutoCloseable {
     final byte[] serverKey;
 
     public TestPeer(int port) {
-        channel = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+        this("localhost", port);
+    }
+
+    /** A peer reaching the server at {@code host} (e.g. a non-loopback address of this host). */
+    public TestPeer(String host, int port) {
+        channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().build();
         blocking = ManagementServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
         serverKey = Keys.decode(blocking.getServerKey(Empty.getDefaultInstance()).getKey(), "server key");
     }
@@ -54,6 +59,16 @@ public final class TestPeer implements AutoCloseable {
         EncryptedMessage answer = blocking.login(seal(NetBirdLogin.request(setupKey, hostname, publicKey())));
         return open(answer, LoginResponse.parser());
     }
+
+    /** Login as NetBird's client after an SSO sign-in: the user's JWT beside the all-zero setup key. */
+    public LoginResponse loginWithJwt(String jwt, String hostname) {
+        EncryptedMessage answer = blocking.login(seal(NetBirdLogin.request(NETBIRD_NO_SETUP_KEY, hostname, publicKey())
+                .toBuilder().setJwtToken(jwt).build()));
+        return open(answer, LoginResponse.parser());
+    }
+
+    /** What NetBird's client sends as its setup key when it has none (uuid.Parse("") fails to the zero UUID). */
+    static final String NETBIRD_NO_SETUP_KEY = "00000000-0000-0000-0000-000000000000";
 
     <T extends MessageLite> T open(EncryptedMessage answer, com.google.protobuf.Parser<T> parser) {
         if (!answer.getWgPubKey().equals(Keys.encode(serverKey))) {

@@ -165,6 +165,12 @@ class EmbeddedProviderTest {
         String userCode = authorization.get("user_code").asText();
         assertThat(authorization.get("verification_uri").asText())
                 .isEqualTo("http://localhost:" + port + "/oauth2/device_verification");
+        assertThat(authorization.get("verification_uri_complete").asText())
+                .isEqualTo("http://localhost:" + port + "/oauth2/device_verification?user_code=" + userCode);
+        // NetBird's client polls with a ticker of this many seconds; without it (0) the client panics
+        assertThat(authorization.path("interval").asInt()).as(started.body())
+                .isEqualTo(DeviceAuthorizationAnswer.POLL_INTERVAL_SECONDS);
+        assertThat(authorization.get("expires_in").asLong()).isPositive();
 
         Map<String, String> poll = Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code",
                 "device_code", deviceCode, "client_id", IdpSettings.DEFAULT_CLI_CLIENT_ID);
@@ -213,6 +219,48 @@ class EmbeddedProviderTest {
         stolen.put("refresh_token", renewed.get("refresh_token").asText());
         stolen.put("client_id", IdpSettings.DEFAULT_DASHBOARD_CLIENT_ID);
         assertThat(device.postForm("/oauth2/token", stolen).statusCode()).isIn(400, 401);
+    }
+
+    /**
+     * NetBird's client on a desktop signs in through the browser: tern-cli takes the authorization code (PKCE
+     * required) back to the loopback listener NetBird opens on port 53000 or 54000, and nowhere else.
+     */
+    @Test
+    void theCliClientSignsInThroughTheBrowserToNetBirdsLoopbackRedirects() throws Exception {
+        IdpBrowser browser = new IdpBrowser(port);
+        assertThat(browser.signIn(OWNER, OWNER_PASSWORD, null).statusCode()).isEqualTo(302);
+        for (String redirect : DeviceLoginSettings.PKCE_REDIRECT_URIS) {
+            String verifier = randomToken();
+            HttpResponse<String> callback = browser.get(cliAuthorizeUrl(redirect) + "&code_challenge="
+                    + challenge(verifier) + "&code_challenge_method=S256");
+            assertThat(callback.statusCode()).isEqualTo(302);
+            assertThat(IdpBrowser.location(callback)).startsWith(redirect + "?");
+            String code = IdpBrowser.query(IdpBrowser.location(callback)).get("code");
+            assertThat(code).as(IdpBrowser.location(callback)).isNotBlank();
+            Map<String, String> form = new LinkedHashMap<>();
+            form.put("grant_type", "authorization_code");
+            form.put("code", code);
+            form.put("redirect_uri", redirect);
+            form.put("client_id", IdpSettings.DEFAULT_CLI_CLIENT_ID);
+            form.put("code_verifier", verifier);
+            HttpResponse<String> tokens = browser.postForm("/oauth2/token", form);
+            assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
+            SignedJWT access = SignedJWT.parse(JSON.readTree(tokens.body()).get("access_token").asText());
+            assertThat(access.getJWTClaimsSet().getAudience()).containsExactly(EmbeddedProvider.AUDIENCE);
+        }
+        // without PKCE: an error back to the client, no code
+        HttpResponse<String> noChallenge = browser.get(cliAuthorizeUrl(DeviceLoginSettings.PKCE_REDIRECT_URIS.get(0)));
+        assertThat(IdpBrowser.query(IdpBrowser.location(noChallenge))).containsKey("error").doesNotContainKey("code");
+        // another redirect: refused at the provider (never sent there)
+        HttpResponse<String> elsewhere = browser.get(cliAuthorizeUrl("http://localhost:55000/") + "&code_challenge="
+                + challenge(randomToken()) + "&code_challenge_method=S256");
+        assertThat(elsewhere.statusCode()).isEqualTo(400);
+    }
+
+    private static String cliAuthorizeUrl(String redirect) {
+        return "/oauth2/authorize?response_type=code&client_id=" + IdpSettings.DEFAULT_CLI_CLIENT_ID
+                + "&redirect_uri=" + IdpBrowser.encode(redirect) + "&scope="
+                + IdpBrowser.encode(DeviceLoginSettings.PKCE_SCOPE) + "&state=s";
     }
 
     @Test
