@@ -44,6 +44,9 @@ import org.springframework.stereotype.Component;
  * the algorithm's type; the signature; {@code aud} holds Tern's audience for that issuer (the embedded IdP's, or the
  * provider's client id); {@code exp} is present and not past, {@code nbf} and {@code iat} not ahead, each with
  * {@link #CLOCK_SKEW}; {@code sub} is present.
+ *
+ * <p>A token that signs its user in is audited as a sign-in the first time it is used (REST Bearer or a device's
+ * gRPC Login), not on every request: NetBird's {@code dashboard.login}.
  */
 @Component
 public class JwtAuthenticator {
@@ -59,6 +62,8 @@ public class JwtAuthenticator {
     private final IssuerKeys issuerKeys;
     private final JwtSignIn signIn;
     private final Clock clock;
+    /** Tokens whose sign-in is audited already; remembered until they expire. */
+    private final UsedTokens audited;
 
     /** What became of a token: a caller, or a status (401, 403) with the reason. */
     public record Outcome(Caller caller, int status, String failure) {
@@ -88,6 +93,7 @@ public class JwtAuthenticator {
         this.issuerKeys = issuerKeys;
         this.signIn = signIn;
         this.clock = clock;
+        this.audited = new UsedTokens(UsedTokens.CAPACITY, clock);
     }
 
     public Outcome authenticate(String token, String sourceAddress) {
@@ -161,12 +167,18 @@ public class JwtAuthenticator {
         if (subject == null || subject.isBlank() || subject.length() > 255) {
             return Outcome.unauthorized("token has no usable subject (sub)");
         }
+        Outcome outcome;
         if (by.provider() == null) {
-            return signIn.embeddedUser(subject, claims, sourceAddress);
+            outcome = signIn.embeddedUser(subject, claims, sourceAddress);
+        } else {
+            IdentityProviderView provider = by.provider();
+            outcome = signIn.externalUser(provider.accountId(), userIdOf(provider.id(), subject), claims,
+                    new Actor(Actor.Type.SYSTEM, provider.id(), provider.name(), ""), sourceAddress);
         }
-        IdentityProviderView provider = by.provider();
-        return signIn.externalUser(provider.accountId(), userIdOf(provider.id(), subject), claims,
-                new Actor(Actor.Type.SYSTEM, provider.id(), provider.name(), ""), sourceAddress);
+        if (outcome.caller() != null && audited.firstUse(token, exp.toInstant())) {
+            signIn.recordSignIn(outcome.caller(), sourceAddress);
+        }
+        return outcome;
     }
 
     /**

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,6 +30,7 @@ public class JwtDeviceLogins implements DeviceLogin.UserDevices {
     private final CommandService commands;
     private final UsedTokens used;
 
+    @Autowired
     JwtDeviceLogins(JwtAuthenticator authenticator, CommandService commands) {
         this(authenticator, commands, new UsedTokens(UsedTokens.CAPACITY, Clock.systemUTC()));
     }

@@ -5,6 +5,7 @@ import dev.tern.api.auth.Caller;
 import dev.tern.api.commands.CommandService;
 import dev.tern.events.AllGroup;
 import dev.tern.events.CommandRejected;
+import dev.tern.events.commands.RecordSignIn;
 import dev.tern.events.commands.SignInWithJwt;
 import dev.tern.events.commands.SyncJwtGroups;
 import dev.tern.events.meta.Actor;
@@ -93,6 +94,15 @@ class JwtSignIn {
         }
         return new JwtAuthenticator.Outcome(new Caller(accountId, user.id(), user.name(), user.email(), user.role(),
                 user.serviceUser(), null), 200, null);
+    }
+
+    /**
+     * The audit's sign-in of a user whose token is used for the first time, with the user as the actor. The request
+     * does not wait for it: it is a fact for the audit trail, not something the request depends on.
+     */
+    void recordSignIn(Caller caller, String sourceAddress) {
+        commands.sendWithoutWaitingForReads(new RecordSignIn(caller.accountId(), caller.userId(), true, null),
+                new Actor(Actor.Type.USER, caller.userId(), caller.name(), caller.email()), sourceAddress);
     }
 
     /**

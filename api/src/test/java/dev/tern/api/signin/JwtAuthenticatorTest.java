@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
@@ -95,6 +97,23 @@ class JwtAuthenticatorTest {
         JwtAuthenticator.Outcome outcome = authenticator().authenticate(rs256(claims().build()), "127.0.0.1");
 
         assertThat(outcome.caller().userId()).isEqualTo("u1");
+    }
+
+    @Test
+    void aTokensSignInIsAuditedOnItsFirstUseOnly() throws Exception {
+        JwtAuthenticator auth = authenticator();
+        String token = rs256(claims().build());
+        String another = rs256(claims().jwtID("another").build());
+
+        auth.authenticate(token, "192.0.2.1");
+        auth.authenticate(token, "192.0.2.1");
+        auth.authenticate(token, "192.0.2.1");
+        verify(signIn, times(1)).recordSignIn(any(), eq("192.0.2.1"));
+        auth.authenticate(another, "192.0.2.1");
+        verify(signIn, times(2)).recordSignIn(any(), eq("192.0.2.1"));
+        // a refused token signs nobody in
+        auth.authenticate(rs256(claims().audience("someone-else").build()), "192.0.2.1");
+        verify(signIn, times(2)).recordSignIn(any(), any());
     }
 
     @Test
