@@ -4,6 +4,7 @@ import dev.tern.agent.common.AgentException;
 import dev.tern.agent.common.Backoff;
 import dev.tern.agent.common.TlsTrust;
 import dev.tern.agent.control.Channels;
+import dev.tern.agent.control.DeviceSignIn;
 import dev.tern.agent.control.ManagementClient;
 import dev.tern.agent.control.SignalClient;
 import dev.tern.agent.daemon.OrderedShutdown;
@@ -179,7 +180,7 @@ final class Daemon {
                 useRelay(config);
                 useStuns(config);
             }
-        });
+        }, options.setupKey() == null ? new DeviceSignIn(trust, (url, userCode) -> askToSignIn(managementTarget, url, userCode)) : null);
         // Before the first login: its response carries the first relay token.
         relay = new RelayClient(key.publicKeyBase64(), new RelayClient.Listener() {
             @Override
@@ -319,6 +320,18 @@ final class Daemon {
         if (!servers.isEmpty() || config.getStunsCount() == 0) {
             stunServers = servers;
         }
+    }
+
+    /**
+     * Without a setup key the user signs in at the identity provider: the URL goes to stdout (tern up runs in the
+     * foreground, as {@code netbird up} prints it) and to {@code tern status}, which shows needs-login until then.
+     */
+    private void askToSignIn(Channels.Target managementTarget, String url, String userCode) {
+        System.out.println("To sign in, open " + url + " (code " + userCode + "); waiting for the sign-in...");
+        System.out.flush();
+        managementState = new StatusReport.Connection(managementTarget.toString(), "needs-login",
+                "sign in at " + url + " (code " + userCode + ")");
+        writeStatusQuietly();
     }
 
     private LoginResponse loginWithRetry(Channels.Target target) {

@@ -85,8 +85,10 @@ public final class TernCli implements Callable<Integer> {
         // The key on the command line is visible to every local user in /proc; the environment variable and the
         // file are the ways that keep it private. Never shown in help output.
         @Option(names = "--setup-key",
-                description = "Setup key for the first registration (not needed once registered). Visible to local "
-                        + "users in the process list: prefer TERN_SETUP_KEY or --setup-key-file.")
+                description = "Setup key for the first registration (not needed once registered). Optional: without "
+                        + "one, tern up signs you in through the identity provider (it prints a URL and a code to open "
+                        + "in a browser). Visible to local users in the process list: prefer TERN_SETUP_KEY or "
+                        + "--setup-key-file.")
         String setupKey;
 
         @Option(names = "--setup-key-file", description = "Read the setup key from this file (must not be readable "

@@ -16,7 +16,9 @@ import dev.tern.e2e.support.TernServer;
 import dev.tern.e2e.support.TestPki;
 import dev.tern.testsupport.netns.Shell;
 import dev.tern.testsupport.netns.TestNetwork;
+import dev.tern.testsupport.oidc.IdpBrowser;
 import dev.tern.testsupport.process.ChildProcess;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -40,8 +44,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * oscar} and nb-prod {charlie}; policy nb-dev↔nb-dev. Steps: two clients join and ping; charlie (outside the allowed
  * group) cannot reach or be reached; a tcp/22-only policy; delta without UDP to the others goes through the relay;
  * the older release; a tern-server restart; deleting a peer; two clients each behind its own NAT connect directly
- * (server-reflexive candidates from Tern's STUN); an expired login needs a login and a setup key brings it back. They build on each other, so they run in order on one
- * shared test bed.
+ * (server-reflexive candidates from Tern's STUN); an expired login needs a login and a setup key brings it back;
+ * device login: {@code netbird up --no-browser} and {@code tern up} without a setup key print the embedded IdP's
+ * verification URL, the test's browser signs the owner in there, and the peer joins as the owner's, in the owner's
+ * auto-groups; after its login expires the NetBird client signs in again the same way; the older release signs in
+ * too. They build on each other,
+ * so they run in order on one shared test bed.
  *
  * <p>The control plane runs over TLS as an operator deploys it: a private CA made here signs tern-server's certificate
  * for its address; the clients get an {@code https://} management URL and trust that CA only (SSL_CERT_FILE), so
@@ -55,6 +63,14 @@ class NetBirdClientEndToEndTest {
     private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
     /** 10.231.77.0/24: MeshEndToEndTest takes 10.231.100-199, so the two can run side by side. */
     private static final int SUBNET_OCTET = 77;
+
+    private static final String OWNER_EMAIL = "nb-e2e@example.com";
+    /** The password TernServer.setUpOwner gives the owner: the embedded IdP's login form takes it. */
+    private static final String OWNER_PASSWORD = "e2e-password-1";
+    private static final Pattern NETBIRD_SIGN_IN_URL =
+            Pattern.compile("Use this URL to log in:\\s+(https://\\S+/oauth2/device_verification\\?user_code=\\S+)");
+    private static final Pattern TERN_SIGN_IN_URL =
+            Pattern.compile("To sign in, open (https://\\S+/oauth2/device_verification\\?user_code=\\S+) \\(code ");
 
     private static TestNetwork net;
     private static TernServer server;
@@ -81,8 +97,10 @@ class NetBirdClientEndToEndTest {
         NetBirdClient.binary(NetBirdClient.NEWEST);
         net = new TestNetwork(RUN, SUBNET_OCTET);
         pki = new TestPki(Files.createTempDirectory("tern-e2e-nb-pki-"), net.serverAddress());
-        server = TernServer.tls(net, "tern-server-nb-" + RUN, pki, Map.of()).start();
-        rest = server.setUpOwner("nb-e2e@example.com", "NetBird E2E Admin");
+        // The device login's URLs (the embedded IdP's) must be ones the clients' namespaces reach.
+        server = TernServer.tls(net, "tern-server-nb-" + RUN, pki,
+                Map.of("TERN_REST_URL", "https://" + net.serverAddress() + ":8080")).start();
+        rest = server.setUpOwner(OWNER_EMAIL, "NetBird E2E Admin");
 
         devGroup = rest.post("/api/groups", Map.of("name", "nb-dev")).get("id").asText();
         prodGroup = rest.post("/api/groups", Map.of("name", "nb-prod")).get("id").asText();
@@ -420,6 +438,170 @@ class NetBirdClientEndToEndTest {
         await("alpha pings bravo again").atMost(CONVERGE).untilAsserted(() ->
                 assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(b)).isTrue());
         assertThat(rest.get("/api/peers/" + id).path("login_expired").asBoolean()).isFalse();
+    }
+
+    @Test
+    @Order(100)
+    void netbirdUpWithoutASetupKeySignsTheUserInThroughTheDeviceFlowAndJoinsTheirAutoGroups() {
+        String ownerId = ownerId();
+        rest.put("/api/users/" + ownerId, Map.of("role", "owner", "auto_groups", List.of(devGroup),
+                "is_blocked", false));
+        NetBirdClient u = NetBirdClient.startDaemon("u-" + RUN, NetBirdClient.NEWEST, net.addHost("u"), "nbu" + RUN,
+                java.net.URI.create(server.managementUrl()), pki.caFile());
+        clients.put("u", u);
+        hostnames.put("u", "nb-uniform");
+
+        signInThroughTheDeviceFlow(u, "nb-uniform");
+
+        JsonNode peer = peerNamed("nb-uniform");
+        assertThat(peer.path("user_id").asText()).as(peer.toString()).isEqualTo(ownerId);
+        assertThat(groupIds(peer)).as(peer.toString()).contains(devGroup);
+        assertThat(peer.path("login_expiration_enabled").asBoolean()).as(peer.toString()).isTrue();
+        await("the signed-in client pings alpha (nb-dev, like the user's auto-group)").atMost(CONVERGE)
+                .untilAsserted(() -> assertThat(ping("u", meshIp("a")).ok()).as(diagnostics(u)).isTrue());
+    }
+
+    @Test
+    @Order(101)
+    void ternUpWithoutASetupKeyPrintsTheSignInUrlAndJoinsAsTheUser() throws Exception {
+        Shell.requireRootAndTools("wg", "wireguard-go");
+        String ns = net.addHost("t");
+        Path configDir = Files.createTempDirectory("tern-e2e-nb-t-");
+        ChildProcess agent = ChildProcess.start("agent-t-" + RUN,
+                Shell.inNamespace(ns, ChildProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
+                        ChildProcess.artifact("../agent/target/tern.jar"), "up",
+                        "--management-url", server.managementUrl(), "--ca-file", pki.caFile().toString(),
+                        "--interface", "wtt" + RUN, "--config-dir", configDir.toString(), "--wg-port", "51820",
+                        "--hostname", "tern-tango"),
+                Map.of(), log("agent-t-" + RUN));
+        helpers.add(agent);
+
+        agent.awaitOutput("To sign in, open ", Duration.ofSeconds(90));
+        Matcher url = TERN_SIGN_IN_URL.matcher(agent.stdout());
+        assertThat(url.find()).as(agent.stdout()).isTrue();
+        Shell.Result waiting = Shell.run(Shell.inNamespace(ns, ChildProcess.java(), "-jar",
+                ChildProcess.artifact("../agent/target/tern.jar"), "status", "--json",
+                "--config-dir", configDir.toString()), 30);
+        assertThat(waiting.ok()).as(waiting.output()).isTrue();
+        JsonNode management = Rest.JSON.readTree(waiting.output()).path("management");
+        assertThat(management.path("state").asText()).as(waiting.output()).isEqualTo("needs-login");
+        assertThat(management.path("error").asText()).as(waiting.output()).contains(url.group(1));
+        approveOnTheVerificationPage(url.group(1));
+
+        await("tern-tango registered to the owner").atMost(CONVERGE).untilAsserted(() -> {
+            JsonNode peer = peerNamed("tern-tango");
+            assertThat(peer.path("user_id").asText()).as(peer.toString()).isEqualTo(ownerId());
+            assertThat(groupIds(peer)).as(peer.toString()).contains(devGroup);
+        });
+        String tangoIp = peerNamed("tern-tango").path("ip").asText();
+        await("the signed-in tern agent and alpha reach each other").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(Mesh.ping(ns, meshIp("a")).ok()).as(agent.logTail(40)).isTrue());
+        assertThat(ping("a", tangoIp).ok()).as(diagnostics(clients.get("a"))).isTrue();
+    }
+
+    @Test
+    @Order(102)
+    void aSignedInClientWhoseLoginExpiredSignsInAgainTheSameWay() {
+        JsonNode peer = peerNamed("nb-uniform");
+        String id = peer.path("id").asText();
+        rest.put("/api/peers/" + id, Map.of("name", "nb-uniform", "ssh_enabled", false,
+                "login_expiration_enabled", true, "inactivity_expiration_enabled", true));
+        String accountId = rest.get("/api/accounts").get(0).path("id").asText();
+        // as in step 90: 60 s is the shortest inactivity period Tern (like NetBird) accepts
+        rest.put("/api/accounts/" + accountId, Map.of("settings", Map.of(
+                "peer_login_expiration_enabled", true, "peer_login_expiration", 86400,
+                "peer_inactivity_expiration_enabled", true, "peer_inactivity_expiration", 60)));
+        clients.get("u").stopDaemon();
+        await("uniform's login expired after 60 s away").atMost(Duration.ofSeconds(150))
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                        assertThat(rest.get("/api/peers/" + id).path("login_expired").asBoolean()).isTrue());
+
+        NetBirdClient u = clients.get("u").restarted();
+        clients.put("u", u);
+        await("uniform's netbird status says it needs a login").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(u.status().path("daemonStatus").asText()).as(diagnostics(u)).isEqualTo("NeedsLogin"));
+
+        signInThroughTheDeviceFlow(u, "nb-uniform");
+
+        assertThat(rest.get("/api/peers/" + id).path("login_expired").asBoolean()).isFalse();
+        await("uniform pings alpha again").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("u", meshIp("a")).ok()).as(diagnostics(u)).isTrue());
+    }
+
+    @Test
+    @Order(103)
+    void theOlderClientReleaseSignsInThroughTheDeviceFlowToo() {
+        NetBirdClient v = NetBirdClient.startDaemon("v-" + RUN, NetBirdClient.OLDER, net.addHost("v"), "nbv" + RUN,
+                java.net.URI.create(server.managementUrl()), pki.caFile());
+        clients.put("v", v);
+        hostnames.put("v", "nb-victor");
+
+        signInThroughTheDeviceFlow(v, "nb-victor");
+
+        JsonNode peer = peerNamed("nb-victor");
+        assertThat(peer.path("user_id").asText()).as(peer.toString()).isEqualTo(ownerId());
+        assertThat(groupIds(peer)).as(peer.toString()).contains(devGroup);
+        await("the older signed-in client pings alpha").atMost(CONVERGE)
+                .untilAsserted(() -> assertThat(ping("v", meshIp("a")).ok()).as(diagnostics(v)).isTrue());
+    }
+
+    /**
+     * {@code netbird up --no-browser} without a setup key: the URL it prints is opened by the test's browser, which
+     * signs the owner in and approves the device; {@code up} then ends with "Connected".
+     */
+    private static void signInThroughTheDeviceFlow(NetBirdClient client, String hostname) {
+        ChildProcess up = client.upInteractive(server.managementUrl(), hostname);
+        try {
+            up.awaitOutput("Use this URL to log in", Duration.ofSeconds(90));
+            Matcher url = NETBIRD_SIGN_IN_URL.matcher(up.stdout());
+            assertThat(url.find()).as(up.stdout()).isTrue();
+            approveOnTheVerificationPage(url.group(1));
+            assertThat(up.awaitExit(Duration.ofSeconds(120))).as("netbird up: %s%s", up.stdout(), diagnostics(client))
+                    .isZero();
+            assertThat(up.stdout()).contains("Connected");
+        } finally {
+            up.stopTree(Duration.ofSeconds(5));
+        }
+    }
+
+    /** A person's browser (trusting the test CA) opens the verification URL, signs the owner in and approves. */
+    private static void approveOnTheVerificationPage(String verificationUrl) {
+        IdpBrowser person = new IdpBrowser(java.net.URI.create(server.restUrl()), pki.trustingCaOnly());
+        HttpResponse<String> first = person.get(verificationUrl);
+        assertThat(first.statusCode()).as("sent to sign in first: %s", first.headers().map()).isEqualTo(302);
+        person.follow(person.signIn(OWNER_EMAIL, OWNER_PASSWORD, null));
+        HttpResponse<String> page = person.follow(person.get(verificationUrl));
+        assertThat(page.statusCode()).as("%s %s", page.headers().map(), page.body()).isEqualTo(200);
+        if (!page.body().contains("Device signed in")) {
+            // The user's first device sign-in asks for consent; the provider remembers it for the later ones.
+            assertThat(page.body()).contains(IdpBrowser.query(verificationUrl).get("user_code"));
+            page = person.follow(person.submitFirstForm(page.body()));
+        }
+        assertThat(page.body()).as(page.body()).contains("Device signed in");
+    }
+
+    private static String ownerId() {
+        for (JsonNode user : rest.get("/api/users")) {
+            if (user.path("email").asText().equals(OWNER_EMAIL)) {
+                return user.path("id").asText();
+            }
+        }
+        throw new AssertionError("no user " + OWNER_EMAIL);
+    }
+
+    private static JsonNode peerNamed(String name) {
+        for (JsonNode p : rest.get("/api/peers")) {
+            if (p.path("name").asText().equals(name)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no peer named " + name + " in " + rest.get("/api/peers"));
+    }
+
+    private static List<String> groupIds(JsonNode peer) {
+        List<String> ids = new ArrayList<>();
+        peer.path("groups").forEach(g -> ids.add(g.path("id").asText()));
+        return ids;
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import dev.tern.protocol.crypto.EncryptedMessages;
 import dev.tern.protocol.crypto.Keys;
 import dev.tern.protocol.crypto.NaclBoxException;
 import dev.tern.protocol.crypto.X25519KeyPair;
+import dev.tern.protocol.management.DeviceAuthorizationFlow;
+import dev.tern.protocol.management.DeviceAuthorizationFlowRequest;
 import dev.tern.protocol.management.Empty;
 import dev.tern.protocol.management.EncryptedMessage;
 import dev.tern.protocol.management.LoginRequest;
@@ -15,6 +17,7 @@ import dev.tern.protocol.management.ManagementServiceGrpc;
 import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.PeerKeys;
 import dev.tern.protocol.management.PeerSystemMeta;
+import dev.tern.protocol.management.ProviderConfig;
 import dev.tern.protocol.management.ServerKeyResponse;
 import dev.tern.protocol.management.SyncRequest;
 import dev.tern.protocol.management.SyncResponse;
@@ -31,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The peer side of NetBird's management protocol: GetServerKey, Login (first without the setup key, as NetBird
- * clients do; with it after PermissionDenied), then a Sync stream whose maps are handed to the listener only when
+ * clients do; with it after PermissionDenied, or, without a setup key, with the JWT of a device sign-in), then a Sync stream whose maps are handed to the listener only when
  * their serial is newer than the last one. {@link #runSyncLoop} reconnects with exponential backoff and logs in
  * again, so a restarted server gets a resync.
  */
@@ -64,6 +67,7 @@ public final class ManagementClient implements AutoCloseable {
     private final PeerSystemMeta meta;
     private final Listener listener;
     private final ServerKeyPin serverKeyPin;
+    private final DeviceSignIn deviceSignIn;
     private volatile byte[] serverKey;
     private volatile boolean closed;
     private volatile Context.CancellableContext syncContext;
@@ -75,6 +79,17 @@ public final class ManagementClient implements AutoCloseable {
      */
     public ManagementClient(Channel channel, X25519KeyPair key, String setupKey, PeerSystemMeta meta, ServerKeyPin serverKeyPin,
                      Listener listener) {
+        this(channel, key, setupKey, meta, serverKeyPin, listener, null);
+    }
+
+    /**
+     * @param deviceSignIn may be null; otherwise, without a setup key, a peer the server does not let in signs in
+     *                     through the device flow the server names (GetDeviceAuthorizationFlow) and logs in with
+     *                     the token (NetBird's {@code netbird up} without {@code --setup-key})
+     */
+    public ManagementClient(Channel channel, X25519KeyPair key, String setupKey, PeerSystemMeta meta, ServerKeyPin serverKeyPin,
+                     Listener listener, DeviceSignIn deviceSignIn) {
+        this.deviceSignIn = deviceSignIn;
         this.channel = channel;
         this.stub = ManagementServiceGrpc.newBlockingStub(channel);
         this.serverKeyPin = serverKeyPin;
@@ -120,22 +135,17 @@ public final class ManagementClient implements AutoCloseable {
             }
             boolean expired = loginExpired(e.getStatus());
             if (setupKey == null) {
-                throw new LoginRequiredException(expired
+                String why = expired
                         ? "this peer's login has expired; run tern up with --setup-key to log in again (server said: "
                         + e.getStatus().getDescription() + ")"
                         : "this peer is not registered with the management server; run tern up with --setup-key "
-                        + "(server said: " + e.getStatus().getDescription() + ")");
-            }
-            LOG.info(expired ? "login expired, logging in again with the setup key"
-                    : "peer not registered yet, logging in with the setup key");
-            try {
-                reply = callLogin(request.setSetupKey(setupKey).build());
-            } catch (StatusRuntimeException denied) {
-                if (denied.getStatus().getCode() == Status.Code.UNAVAILABLE) {
-                    throw denied;
+                        + "(server said: " + e.getStatus().getDescription() + ")";
+                if (deviceSignIn == null) {
+                    throw new LoginRequiredException(why);
                 }
-                throw new LoginRequiredException("management server refused the setup key: "
-                        + denied.getStatus().getCode() + " " + denied.getStatus().getDescription());
+                reply = loginWithDeviceSignIn(request, expired, why);
+            } else {
+                reply = loginWithSetupKey(request, expired);
             }
         }
         LoginResponse response;
@@ -148,6 +158,59 @@ public final class ManagementClient implements AutoCloseable {
         serverKeyPin.confirm(offeredKey);
         listener.onLogin(response);
         return response;
+    }
+
+    private EncryptedMessage loginWithSetupKey(LoginRequest.Builder request, boolean expired) {
+        LOG.info(expired ? "login expired, logging in again with the setup key"
+                : "peer not registered yet, logging in with the setup key");
+        return callLoginOrRefuse(request.setSetupKey(setupKey).build(), "the setup key");
+    }
+
+    /** A refusal of what we logged in with is not a connection problem: LoginRequiredException, unless UNAVAILABLE. */
+    private EncryptedMessage callLoginOrRefuse(LoginRequest request, String what) {
+        try {
+            return callLogin(request);
+        } catch (StatusRuntimeException denied) {
+            if (denied.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                throw denied;
+            }
+            throw new LoginRequiredException("management server refused " + what + ": "
+                    + denied.getStatus().getCode() + " " + denied.getStatus().getDescription());
+        }
+    }
+
+    /**
+     * Signs the user in at the identity provider the server names and logs in with the token, without a setup key
+     * (the token decides whose peer this is). A server that offers no device login leaves us where a missing setup
+     * key does: {@code needsSetupKey}.
+     */
+    private EncryptedMessage loginWithDeviceSignIn(LoginRequest.Builder request, boolean expired, String needsSetupKey) {
+        ProviderConfig provider = deviceAuthorizationFlow(needsSetupKey);
+        LOG.info(expired ? "login expired, signing in again through the identity provider"
+                : "peer not registered yet, signing in through the identity provider");
+        String token = deviceSignIn.signIn(provider);
+        return callLoginOrRefuse(request.setJwtToken(token).build(), "the sign-in");
+    }
+
+    private ProviderConfig deviceAuthorizationFlow(String needsSetupKey) {
+        EncryptedMessage reply;
+        try {
+            reply = stub.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS).getDeviceAuthorizationFlow(
+                    EncryptedMessages.seal(DeviceAuthorizationFlowRequest.getDefaultInstance(), key, serverKey));
+        } catch (StatusRuntimeException e) {
+            Status.Code code = e.getStatus().getCode();
+            if (code == Status.Code.NOT_FOUND || code == Status.Code.UNIMPLEMENTED) {
+                throw new LoginRequiredException(needsSetupKey + "; the server offers no device login ("
+                        + code + (e.getStatus().getDescription() == null ? "" : " " + e.getStatus().getDescription()) + ")");
+            }
+            throw e;
+        }
+        try {
+            return EncryptedMessages.open(reply, serverKey, key.privateKey(), DeviceAuthorizationFlow.parser())
+                    .getProviderConfig();
+        } catch (NaclBoxException e) {
+            throw new AgentException(AgentException.MANAGEMENT, "cannot open the device login settings: " + e.getMessage());
+        }
     }
 
     /** NetBird's server says "peer login has expired, please log in once more"; so does Tern's. */
@@ -297,6 +360,9 @@ public final class ManagementClient implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (deviceSignIn != null) {
+            deviceSignIn.cancel();
+        }
         Context.CancellableContext context = syncContext;
         if (context != null) {
             context.cancel(null);

@@ -3,6 +3,8 @@ package dev.tern.agent.control;
 import dev.tern.protocol.crypto.EncryptedMessages;
 import dev.tern.protocol.crypto.NaclBox;
 import dev.tern.protocol.crypto.X25519KeyPair;
+import dev.tern.protocol.management.DeviceAuthorizationFlow;
+import dev.tern.protocol.management.DeviceAuthorizationFlowRequest;
 import dev.tern.protocol.management.Empty;
 import dev.tern.protocol.management.EncryptedMessage;
 import dev.tern.protocol.management.HostConfig;
@@ -12,6 +14,7 @@ import dev.tern.protocol.management.ManagementServiceGrpc;
 import dev.tern.protocol.management.NetbirdConfig;
 import dev.tern.protocol.management.NetworkMap;
 import dev.tern.protocol.management.PeerConfig;
+import dev.tern.protocol.management.ProviderConfig;
 import dev.tern.protocol.management.ServerKeyResponse;
 import dev.tern.protocol.management.SyncRequest;
 import dev.tern.protocol.management.SyncResponse;
@@ -52,6 +55,33 @@ public final class FakeManagementServer extends ManagementServiceGrpc.Management
         return addresses.computeIfAbsent(peerKey, k -> "100.64.0." + nextHost.getAndIncrement() + "/16");
     }
 
+    /** What GetDeviceAuthorizationFlow answers; null: NOT_FOUND, as a server without an identity provider. */
+    public volatile ProviderConfig deviceFlow;
+    /** JWTs Login accepts, each for its user: a peer registered with one belongs to that user. */
+    public final Map<String, String> tokenUsers = new ConcurrentHashMap<>();
+    /** The jwtToken of every Login call (empty when none). */
+    public final List<String> loginJwtTokens = new CopyOnWriteArrayList<>();
+    /** Which user each peer registered with a JWT belongs to. */
+    public final Map<String, String> peerUsers = new ConcurrentHashMap<>();
+
+    @Override
+    public void getDeviceAuthorizationFlow(EncryptedMessage request, StreamObserver<EncryptedMessage> response) {
+        try {
+            EncryptedMessages.openFromSender(request, serverKey.privateKey(), DeviceAuthorizationFlowRequest.parser());
+        } catch (RuntimeException e) {
+            response.onError(Status.INVALID_ARGUMENT.withDescription("body does not decrypt").asRuntimeException());
+            return;
+        }
+        ProviderConfig flow = deviceFlow;
+        if (flow == null) {
+            response.onError(Status.NOT_FOUND.withDescription("no SSO provider").asRuntimeException());
+            return;
+        }
+        response.onNext(EncryptedMessages.seal(DeviceAuthorizationFlow.newBuilder().setProviderConfig(flow).build(),
+                serverKey, EncryptedMessages.senderKey(request)));
+        response.onCompleted();
+    }
+
     @Override
     public void getServerKey(Empty request, StreamObserver<ServerKeyResponse> response) {
         response.onNext(ServerKeyResponse.newBuilder().setKey(serverKey.publicKeyBase64()).build());
@@ -69,13 +99,29 @@ public final class FakeManagementServer extends ManagementServiceGrpc.Management
             return;
         }
         loginSetupKeys.add(login.getSetupKey());
+        loginJwtTokens.add(login.getJwtToken());
         hostnames.add(login.getMeta().getHostname());
         String peer = request.getWgPubKey();
         if (!login.getPeerKeys().getWgPubKey().toStringUtf8().equals(peer)) {
             response.onError(Status.INVALID_ARGUMENT.withDescription("peer keys disagree").asRuntimeException());
             return;
         }
-        if (!registered.contains(peer)) {
+        if (!login.getJwtToken().isEmpty()) {
+            // NetBird's rules for a JWT login: the token's user owns a new peer, renews its own expired one.
+            String user = tokenUsers.get(login.getJwtToken());
+            if (user == null) {
+                response.onError(Status.INVALID_ARGUMENT.withDescription("invalid jwt token").asRuntimeException());
+                return;
+            }
+            if (registered.contains(peer) && !user.equals(peerUsers.get(peer))) {
+                response.onError(Status.PERMISSION_DENIED.withDescription(
+                        "peer is already registered by a different User or a Setup Key").asRuntimeException());
+                return;
+            }
+            registered.add(peer);
+            peerUsers.put(peer, user);
+            expired.remove(peer);
+        } else if (!registered.contains(peer)) {
             if (login.getSetupKey().isEmpty()) {
                 response.onError(Status.PERMISSION_DENIED.withDescription("peer is not registered").asRuntimeException());
                 return;

@@ -234,6 +234,19 @@ public final class NetBirdClient implements AutoCloseable {
         return cli(120, args.toArray(String[]::new));
     }
 
+    /**
+     * {@code netbird up --no-browser} without a setup key, still running: it prints "Use this URL to log in" and the
+     * identity provider's verification URL on stdout, waits until someone signs in there, then logs in with the token
+     * and connects. The caller signs in and awaits its exit.
+     */
+    public ChildProcess upInteractive(String managementUrl, String hostname) {
+        List<String> command = new ArrayList<>(Shell.inNamespace(namespace, binary.toString(), "up", "--no-browser",
+                "--management-url", managementUrl, "--interface-name", iface, "--wireguard-port", "51820",
+                "--hostname", hostname, "--log-file", "console", "--daemon-addr", daemonAddress(stateDir)));
+        return ChildProcess.start("netbird-up-" + label, command, Map.of(),
+                Path.of("target", "e2e-logs", "netbird-up-" + label + ".log"));
+    }
+
     /** {@code netbird status --json}, parsed; fails when the command does. */
     public JsonNode status() {
         Shell.Result r = cli(30, "status", "--json");
