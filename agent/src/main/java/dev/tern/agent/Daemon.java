@@ -91,6 +91,13 @@ final class Daemon {
     private ManagementClient management;
     private volatile SignalClient signal;
     private volatile RelayClient relay;
+    /** Hands the relay's peer-state reports to the engine one at a time, in the order they came. */
+    private final java.util.concurrent.ExecutorService relayPeerStates = Executors
+            .newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "tern-relay-peer-state");
+                thread.setDaemon(true);
+                return thread;
+            });
     /** The STUN servers of the latest login or config-only Sync: ICE links ask them for server-reflexive candidates. */
     private volatile List<InetSocketAddress> stunServers = List.of();
     private Channels.Target signalTarget;
@@ -194,6 +201,27 @@ final class Daemon {
             public void onStateChange(String state, String error) {
                 RelayClient current = relay;
                 relayState = new StatusReport.Connection(current == null ? null : current.url(), state, error);
+            }
+
+            @Override
+            public void onPeersWentOffline(List<PeerId> peers) {
+                // off the relay's reader thread: the engine's lock may be held by a map being applied
+                relayPeerStates.execute(() -> {
+                    Engine current = engine;
+                    if (current != null) {
+                        current.onRelayPeersWentOffline(peers);
+                    }
+                });
+            }
+
+            @Override
+            public void onPeersOnline(List<PeerId> peers) {
+                relayPeerStates.execute(() -> {
+                    Engine current = engine;
+                    if (current != null) {
+                        current.onRelayPeersOnline(peers);
+                    }
+                });
             }
         }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX), trust);
         LoginResponse login = loginWithRetry(managementTarget);
@@ -515,6 +543,7 @@ final class Daemon {
                     .then(() -> management, ManagementClient::close)
                     .then(() -> signal, SignalClient::close)
                     .then(() -> relay, RelayClient::close)
+                    .then(relayPeerStates::shutdownNow)
                     .then(() -> engine, Engine::close)
                     .then(() -> dns, HostDns::close)
                     .then(() -> managementChannel, ManagedChannel::shutdownNow)
