@@ -91,7 +91,7 @@ final class Daemon {
     private ManagementClient management;
     private volatile SignalClient signal;
     private volatile RelayClient relay;
-    /** Hands the relay's peer-state reports to the engine one at a time, in the order they came. */
+    /** Hands the relay's peer-state reports to the engine one at a time (see {@link #toEngine}). */
     private final java.util.concurrent.ExecutorService relayPeerStates = Executors
             .newSingleThreadExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "tern-relay-peer-state");
@@ -205,23 +205,12 @@ final class Daemon {
 
             @Override
             public void onPeersWentOffline(List<PeerId> peers) {
-                // off the relay's reader thread: the engine's lock may be held by a map being applied
-                relayPeerStates.execute(() -> {
-                    Engine current = engine;
-                    if (current != null) {
-                        current.onRelayPeersWentOffline(peers);
-                    }
-                });
+                toEngine(current -> current.onRelayPeersWentOffline(peers));
             }
 
             @Override
             public void onPeersOnline(List<PeerId> peers) {
-                relayPeerStates.execute(() -> {
-                    Engine current = engine;
-                    if (current != null) {
-                        current.onRelayPeersOnline(peers);
-                    }
-                });
+                toEngine(current -> current.onRelayPeersOnline(peers));
             }
         }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX), trust);
         LoginResponse login = loginWithRetry(managementTarget);
@@ -323,6 +312,23 @@ final class Daemon {
             }
         }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX));
         signal.start();
+    }
+
+    /**
+     * Hands a relay peer-state report to the engine off the relay's reader thread (the engine's lock may be held by
+     * a map being applied), in the order the reports came; dropped once the daemon is going down.
+     */
+    private void toEngine(java.util.function.Consumer<Engine> report) {
+        try {
+            relayPeerStates.execute(() -> {
+                Engine current = engine;
+                if (current != null) {
+                    report.accept(current);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // shut down after the relay: nothing left to route
+        }
     }
 
     /** The relay URL and a fresh token, from every Login and Sync response that carries them. */

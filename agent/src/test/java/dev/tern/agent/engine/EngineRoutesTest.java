@@ -108,19 +108,7 @@ class EngineRoutesTest {
     void aRoutingPeerTheRelayReportsGoneIsGivenUpAtOnceUntilItIsBack() {
         RecordingRelay relay = new RecordingRelay();
         Engine withRelay = new Engine(plane, 51820, List::of, (remote, body) -> true, relay, clock);
-        withRelay.useRouting(new Routing(ownKey, new Routing.Host() {
-            @Override
-            public void routes(Set<String> networks, Collection<String> keepOutside) {
-            }
-
-            @Override
-            public void forwarding(boolean on) {
-            }
-
-            @Override
-            public void close() {
-            }
-        }), List::of);
+        withRelay.useRouting(new Routing(ownKey, Routing.Host.NONE), List::of);
         String keyOther = TestKeys.publicKey();
         plane.handshakes.put(keyR1, now());
         plane.handshakes.put(keyR2, now());
