@@ -92,6 +92,13 @@ final class Daemon {
     private ManagementClient management;
     private volatile SignalClient signal;
     private volatile RelayClient relay;
+    /** Hands the relay's peer-state reports to the engine one at a time (see {@link #toEngine}). */
+    private final java.util.concurrent.ExecutorService relayPeerStates = Executors
+            .newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "tern-relay-peer-state");
+                thread.setDaemon(true);
+                return thread;
+            });
     /** The STUN servers of the latest login or config-only Sync: ICE links ask them for server-reflexive candidates. */
     private volatile List<InetSocketAddress> stunServers = List.of();
     private Channels.Target signalTarget;
@@ -196,6 +203,16 @@ final class Daemon {
                 RelayClient current = relay;
                 relayState = new StatusReport.Connection(current == null ? null : current.url(), state, error);
             }
+
+            @Override
+            public void onPeersWentOffline(List<PeerId> peers) {
+                toEngine(current -> current.onRelayPeersWentOffline(peers));
+            }
+
+            @Override
+            public void onPeersOnline(List<PeerId> peers) {
+                toEngine(current -> current.onRelayPeersOnline(peers));
+            }
         }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX), trust);
         LoginResponse login = loginWithRetry(managementTarget);
 
@@ -296,6 +313,23 @@ final class Daemon {
             }
         }, new Backoff(Duration.ofSeconds(1), RECONNECT_MAX));
         signal.start();
+    }
+
+    /**
+     * Hands a relay peer-state report to the engine off the relay's reader thread (the engine's lock may be held by
+     * a map being applied), in the order the reports came; dropped once the daemon is going down.
+     */
+    private void toEngine(java.util.function.Consumer<Engine> report) {
+        try {
+            relayPeerStates.execute(() -> {
+                Engine current = engine;
+                if (current != null) {
+                    report.accept(current);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // shut down after the relay: nothing left to route
+        }
     }
 
     /** The relay URL and a fresh token, from every Login and Sync response that carries them. */
@@ -528,6 +562,7 @@ final class Daemon {
                     .then(() -> management, ManagementClient::close)
                     .then(() -> signal, SignalClient::close)
                     .then(() -> relay, RelayClient::close)
+                    .then(relayPeerStates::shutdownNow)
                     .then(() -> engine, Engine::close)
                     .then(() -> dns, HostDns::close)
                     .then(() -> managementChannel, ManagedChannel::shutdownNow)

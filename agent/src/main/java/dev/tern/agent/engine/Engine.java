@@ -10,6 +10,7 @@ import dev.tern.agent.dns.DomainRoute;
 import dev.tern.agent.dns.MeshDns;
 import dev.tern.agent.relay.RelayProxy;
 import dev.tern.agent.relay.RelayTransport;
+import dev.tern.agent.routing.RouteSpec;
 import dev.tern.agent.routing.Routing;
 import dev.tern.agent.status.StatusReport;
 import dev.tern.agent.ice.IceCredentials;
@@ -118,6 +119,11 @@ public final class Engine {
     private Supplier<Collection<String>> serverAddresses = List::of;
     /** Per peer key, the routed networks its allowed IPs gain as the chosen routing peer. */
     private Map<String, List<String>> routedIps = Map.of();
+    /**
+     * Routing peers the relay reported gone (their relay connection ended), with when it said so: such a peer
+     * counts as disconnected until the relay reports it online again or it handshakes after that instant.
+     */
+    private final Map<String, Instant> goneFromRelay = new HashMap<>();
 
     public Engine(DataPlane plane, int wgPort, Supplier<List<Candidates.LocalAddress>> localAddresses, SignalSender signal,
            Clock clock) {
@@ -181,6 +187,7 @@ public final class Engine {
         for (MeshMap.RemotePeer peer : newMap.peers()) {
             links.computeIfAbsent(peer.publicKey(), k -> new Link(k, now));
         }
+        watchRoutingPeers(mapped);
         // Rules first: a newly added peer is never reachable under the previous map's rules.
         plane.applyFirewall(inboundRules(newMap), routing.routedTraffic(newMap.routes()));
         routedIps = routing.select(newMap.routes().routes(), mapped, connectedPeers(), newMap.routes().meshIpv6());
@@ -297,16 +304,66 @@ public final class Engine {
         return peers;
     }
 
-    /** Peers with a fresh handshake: the routing peers a route may use without waiting. */
+    /**
+     * Peers with a fresh handshake that the relay has not reported gone since: the routing peers a route may use
+     * without waiting.
+     */
     private Set<String> connectedPeers() {
         Instant now = clock.instant();
         Set<String> connected = new java.util.HashSet<>();
         wireGuardStats().forEach((key, stats) -> {
-            if ("connected".equals(StatusReport.peerState(stats.lastHandshakeEpochSeconds(), stats.endpoint(), now))) {
+            Instant gone = goneFromRelay.get(key);
+            if ("connected".equals(StatusReport.peerState(stats.lastHandshakeEpochSeconds(), stats.endpoint(), now))
+                    && (gone == null || stats.lastHandshakeEpochSeconds() > gone.getEpochSecond())) {
                 connected.add(key);
             }
         });
         return connected;
+    }
+
+    /**
+     * Follows the relay state of the map's routing peers (not ours), as NetBird's client follows the peers it
+     * relays to: a routing peer whose agent stops or dies leaves the relay at once, long before its handshake
+     * goes stale (180 s), so failover need not wait for WireGuard.
+     */
+    private void watchRoutingPeers(Set<String> mapped) {
+        Set<String> routingPeers = map.routes().routes().stream().map(RouteSpec::peerKey)
+                .filter(mapped::contains).collect(Collectors.toSet());
+        goneFromRelay.keySet().retainAll(routingPeers);
+        relay.watch(routingPeers.stream().map(key -> links.get(key).relayId).collect(Collectors.toSet()));
+    }
+
+    /** The relay reports these peers gone: a routing peer among them is given up now (see {@link #goneFromRelay}). */
+    public synchronized void onRelayPeersWentOffline(List<PeerId> peers) {
+        markRelayState(peers, true);
+    }
+
+    /** The relay reports these peers (back) online: they count by their handshakes again. */
+    public synchronized void onRelayPeersOnline(List<PeerId> peers) {
+        markRelayState(peers, false);
+    }
+
+    private void markRelayState(List<PeerId> peers, boolean gone) {
+        if (map == null) {
+            return;
+        }
+        Set<String> routingPeers = map.routes().routes().stream().map(RouteSpec::peerKey).collect(Collectors.toSet());
+        boolean changed = false;
+        for (Map.Entry<String, Link> entry : links.entrySet()) {
+            if (!peers.contains(entry.getValue().relayId) || !routingPeers.contains(entry.getKey())) {
+                continue;
+            }
+            if (gone) {
+                LOG.info("routing peer {} left the relay", shortKey(entry.getKey()));
+                goneFromRelay.put(entry.getKey(), clock.instant());
+                changed = true;
+            } else {
+                changed |= goneFromRelay.remove(entry.getKey()) != null;
+            }
+        }
+        if (changed) {
+            refreshRoutes();
+        }
     }
 
     /** Chooses routing peers again (one may have stopped handshaking); a changed choice moves allowed IPs. */

@@ -6,6 +6,7 @@ import dev.tern.protocol.relay.PeerId;
 import dev.tern.protocol.relay.RelayFrame;
 import dev.tern.protocol.relay.RelayFrameCodec;
 import dev.tern.protocol.relay.RelayFrameException;
+import dev.tern.protocol.relay.RelayMessageType;
 import dev.tern.protocol.relay.RelayToken;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,7 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +44,17 @@ public final class RelayClient implements RelayTransport, AutoCloseable {
 
         default void onStateChange(String state, String error) {
         }
+
+        /**
+         * The relay says these {@link #watch watched} peers left it: their relay connection ended (the process
+         * stopped or died, or lost the relay). Called on the WebSocket's thread.
+         */
+        default void onPeersWentOffline(List<PeerId> peers) {
+        }
+
+        /** The relay says these watched peers are connected to it (at subscription, or when they come back). */
+        default void onPeersOnline(List<PeerId> peers) {
+        }
     }
 
     private record Target(String url, RelayToken token) {
@@ -54,6 +67,8 @@ public final class RelayClient implements RelayTransport, AutoCloseable {
     private final BlockingQueue<byte[]> outbound = new ArrayBlockingQueue<>(SEND_QUEUE_CAPACITY);
     private final Object lock = new Object();
     private Target target;
+    /** Peers whose relay state we follow (NetBird's SubscribePeerState); subscribed again on every connection. */
+    private Set<PeerId> watched = Set.of();
     /** The relay's own name for itself (its auth response) while we are connected to it; null otherwise. */
     private volatile String instanceUrl;
     private boolean closed;
@@ -159,6 +174,35 @@ public final class RelayClient implements RelayTransport, AutoCloseable {
         return outbound.offer(RelayFrameCodec.encode(new RelayFrame.Transport(to, payload)));
     }
 
+    /**
+     * Follows the relay state of exactly {@code peers} from now on: the relay answers with those online and later
+     * tells when one leaves or comes back. Sent at once while connected, and on every (re)connection.
+     */
+    @Override
+    public void watch(Set<PeerId> peers) {
+        List<PeerId> added;
+        List<PeerId> removed;
+        synchronized (lock) {
+            if (peers.equals(watched)) {
+                return;
+            }
+            added = peers.stream().filter(id -> !watched.contains(id)).toList();
+            removed = watched.stream().filter(id -> !peers.contains(id)).toList();
+            watched = Set.copyOf(peers);
+        }
+        if (connected()) {
+            // behind queued packets, in order; a message the full queue drops is sent again at the next connection
+            enqueuePeerList(RelayMessageType.UNSUBSCRIBE_PEER_STATE, removed);
+            enqueuePeerList(RelayMessageType.SUBSCRIBE_PEER_STATE, added);
+        }
+    }
+
+    private void enqueuePeerList(RelayMessageType type, List<PeerId> ids) {
+        if (!ids.isEmpty()) {
+            RelayFrameCodec.encodePeerList(type, ids).forEach(outbound::offer);
+        }
+    }
+
     @Override
     public void close() {
         Session current;
@@ -251,6 +295,14 @@ public final class RelayClient implements RelayTransport, AutoCloseable {
             throw new IllegalStateException("authentication failed: " + rootMessage(e));
         }
         backoff.reset();
+        Set<PeerId> follow;
+        synchronized (lock) {
+            follow = watched;
+        }
+        if (!follow.isEmpty()) {
+            RelayFrameCodec.encodePeerList(RelayMessageType.SUBSCRIBE_PEER_STATE, List.copyOf(follow))
+                    .forEach(connecting::sendNow);
+        }
         listener.onStateChange("connected", null);
         try {
             connecting.ended.get();
@@ -356,6 +408,12 @@ public final class RelayClient implements RelayTransport, AutoCloseable {
             } else if (frame instanceof RelayFrame.HealthCheck) {
                 // Echoed from a separate thread: sendNow blocks and must not hold up the socket's reader.
                 CompletableFuture.runAsync(() -> sendNow(message));
+            } else if (frame instanceof RelayFrame.PeerList list && authenticated.isDone()) {
+                if (list.type() == RelayMessageType.PEERS_WENT_OFFLINE) {
+                    listener.onPeersWentOffline(list.peerIds());
+                } else if (list.type() == RelayMessageType.PEERS_ONLINE) {
+                    listener.onPeersOnline(list.peerIds());
+                }
             } else if (frame instanceof RelayFrame.AuthResponse r) {
                 authenticated.complete(r.instanceUrl());
             } else if (frame instanceof RelayFrame.Close) {

@@ -2,6 +2,8 @@ package dev.tern.agent.relay;
 
 import dev.tern.protocol.relay.PeerId;
 
+import java.util.Set;
+
 /** What relayed links need from the relay: whether one is configured, and a way to send a packet to a peer. */
 public interface RelayTransport {
     /** No relay: peers without a direct path stay unreachable. */
@@ -25,6 +27,13 @@ public interface RelayTransport {
      */
     default String address() {
         return null;
+    }
+
+    /**
+     * The peers whose relay state we want to hear about (the relay's peer-state subscription): replaces the
+     * previous set. Without a relay, nothing.
+     */
+    default void watch(Set<PeerId> peers) {
     }
 
     /** Hands a WireGuard packet to the relay for {@code to}; false when it was dropped. */

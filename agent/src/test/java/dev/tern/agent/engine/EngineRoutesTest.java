@@ -4,11 +4,13 @@ import dev.tern.agent.TestKeys;
 import dev.tern.agent.dataplane.FirewallRuleSpec;
 import dev.tern.agent.dataplane.ForwardRuleSpec;
 import dev.tern.agent.dataplane.RoutedTraffic;
+import dev.tern.agent.relay.RecordingRelay;
 import dev.tern.agent.routing.MapRoutes;
 import dev.tern.agent.routing.RouteSpec;
 import dev.tern.agent.routing.Routing;
 import dev.tern.agent.status.StatusReport;
 import dev.tern.protocol.management.DNSConfig;
+import dev.tern.protocol.relay.PeerId;
 import dev.tern.testsupport.time.SettableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,10 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The engine hands each map's routes to routing: allowed IPs of the chosen peer, failover on a stale handshake. */
+/**
+ * The engine hands each map's routes to routing: allowed IPs of the chosen peer, failover on a stale handshake or
+ * when the relay reports the routing peer gone.
+ */
 class EngineRoutesTest {
     private final String ownKey = TestKeys.publicKey();
     private final String keyR1 = TestKeys.publicKey();
@@ -98,6 +103,52 @@ class EngineRoutesTest {
         assertThat(plane.peers.get(keyR2).allowedIps()).containsExactlyInAnyOrder("100.64.0.3/32", "10.10.10.0/24");
         assertThat(engine.routeStatus()).containsExactly(
                 new StatusReport.Route("10.10.10.0/24", "site", "r2", keyR2, Routing.ACTIVE));
+    }
+
+    @Test
+    void aRoutingPeerTheRelayReportsGoneIsGivenUpAtOnceUntilItIsBack() {
+        RecordingRelay relay = new RecordingRelay();
+        Engine withRelay = new Engine(plane, 51820, List::of, (remote, body) -> true, relay, clock);
+        withRelay.useRouting(new Routing(ownKey, Routing.Host.NONE), List::of);
+        String keyOther = TestKeys.publicKey();
+        plane.handshakes.put(keyR1, now());
+        plane.handshakes.put(keyR2, now());
+        withRelay.applyMap(map(1, new MapRoutes(List.of(site(keyR1, 10), site(keyR2, 20)), List.of()),
+                keyR1, keyR2, keyOther));
+        assertThat(relay.watched).as("the routing peers, not every peer")
+                .containsExactlyInAnyOrder(PeerId.ofPublicKey(keyR1), PeerId.ofPublicKey(keyR2));
+        assertThat(plane.peers.get(keyR1).allowedIps()).contains("10.10.10.0/24");
+
+        // R1's agent stops: its handshake is seconds old, but the relay saw its connection end
+        clock.advance(Duration.ofSeconds(5));
+        withRelay.onRelayPeersWentOffline(List.of(PeerId.ofPublicKey(keyR1)));
+        assertThat(plane.peers.get(keyR1).allowedIps()).containsExactly("100.64.0.2/32");
+        assertThat(plane.peers.get(keyR2).allowedIps()).containsExactlyInAnyOrder("100.64.0.3/32", "10.10.10.0/24");
+        clock.advance(Duration.ofSeconds(30));
+        withRelay.offerStale();
+        assertThat(plane.peers.get(keyR2).allowedIps()).as("the next ticks keep R1 given up")
+                .contains("10.10.10.0/24");
+
+        // back on the relay: its lower metric wins again
+        withRelay.onRelayPeersOnline(List.of(PeerId.ofPublicKey(keyR1)));
+        assertThat(plane.peers.get(keyR1).allowedIps()).contains("10.10.10.0/24");
+        assertThat(plane.peers.get(keyR2).allowedIps()).containsExactly("100.64.0.3/32");
+
+        // gone from the relay but handshaking after that (its tunnel works without the relay): connected
+        withRelay.onRelayPeersWentOffline(List.of(PeerId.ofPublicKey(keyR1)));
+        assertThat(plane.peers.get(keyR2).allowedIps()).contains("10.10.10.0/24");
+        clock.advance(Duration.ofSeconds(2));
+        plane.handshakes.put(keyR1, now());
+        plane.handshakes.put(keyR2, now());
+        withRelay.offerStale();
+        assertThat(plane.peers.get(keyR1).allowedIps()).contains("10.10.10.0/24");
+
+        // a peer that serves no route is not followed, whatever the relay says of it
+        withRelay.onRelayPeersWentOffline(List.of(PeerId.ofPublicKey(keyOther)));
+        assertThat(plane.peers.get(keyR1).allowedIps()).contains("10.10.10.0/24");
+        withRelay.applyMap(map(2, MapRoutes.NONE, keyR1, keyR2, keyOther));
+        assertThat(relay.watched).isEmpty();
+        withRelay.close();
     }
 
     @Test

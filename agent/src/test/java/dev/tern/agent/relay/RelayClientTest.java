@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -100,6 +101,42 @@ class RelayClientTest {
                     "rel://127.0.0.1:1").start()) {
                 await().atMost(Duration.ofSeconds(10)).until(client::connected);
                 assertThat(second.connectedPeers()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aWatchedPeerIsReportedWhenItLeavesTheRelayAndWhenItComesBack() throws Exception {
+        try (RelayServer server = new RelayServer(new InetSocketAddress("127.0.0.1", 0), tokens,
+                "rel://127.0.0.1:33080").start()) {
+            String url = "rel://127.0.0.1:" + server.port();
+            PeerId bobId = PeerId.ofPublicKey(BOB);
+            RelayInbox aliceInbox = new RelayInbox();
+            try (RelayClient alice = new RelayClient(ALICE, aliceInbox, fastBackoff())) {
+                // watched before the connection: subscribed as soon as it is authenticated
+                alice.watch(Set.of(bobId));
+                alice.configure(List.of(url), tokens.issue(Duration.ofMinutes(5), PeerId.ofPublicKey(ALICE)));
+                await().atMost(Duration.ofSeconds(10)).until(alice::connected);
+
+                RelayClient bob = new RelayClient(BOB, new RelayInbox(), fastBackoff());
+                bob.configure(List.of(url), tokens.issue(Duration.ofMinutes(5), bobId));
+                assertThat(aliceInbox.peerStates.poll(10, TimeUnit.SECONDS)).isEqualTo("online " + bobId);
+                bob.close(); // what stopping an agent does
+                assertThat(aliceInbox.peerStates.poll(10, TimeUnit.SECONDS)).isEqualTo("offline " + bobId);
+
+                RelayInbox bobInbox = new RelayInbox();
+                try (RelayClient bobAgain = new RelayClient(BOB, bobInbox, fastBackoff())) {
+                    bobAgain.configure(List.of(url), tokens.issue(Duration.ofMinutes(5), bobId));
+                    assertThat(aliceInbox.peerStates.poll(10, TimeUnit.SECONDS)).isEqualTo("online " + bobId);
+
+                    // no longer watched: its leaving is not reported. A packet sent after the unsubscribe, on the
+                    // same connection, arriving at bob shows the relay has handled the unsubscribe.
+                    alice.watch(Set.of());
+                    assertThat(alice.send(bobId, new byte[]{7})).isTrue();
+                    assertThat(bobInbox.packets.poll(10, TimeUnit.SECONDS)).isNotNull();
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> server.connectedPeers() == 1);
+                assertThat(aliceInbox.peerStates).isEmpty();
             }
         }
     }

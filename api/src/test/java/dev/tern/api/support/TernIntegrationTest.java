@@ -1,6 +1,7 @@
 package dev.tern.api.support;
 
 import dev.tern.api.TernServerApplication;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ContextConfiguration;
@@ -17,7 +18,8 @@ import java.lang.annotation.Target;
  * Every class carrying exactly this annotation (and nothing else that changes the context: no @MockBean, no
  * @TestPropertySource, no @DirtiesContext) shares ONE server and database per JVM through Spring's context cache,
  * so tests must not assume an empty database: create your own account via /api/setup only once per JVM — see
- * {@link TestHttp#adminToken()} — and use unique names.
+ * {@link TestHttp#adminToken()} — and use unique names. Metrics export is on, as in production (Spring Boot tests
+ * switch it off unless asked): the actuator tests need it, and a second server just for them would cost a start.
  *
  * <p>Inject {@link TestHttp} to call the API: {@code @Autowired TestHttp http;}.
  */
@@ -32,5 +34,6 @@ import java.lang.annotation.Target;
                 "tern.encryption-key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="})
 @ContextConfiguration(initializers = TempDataDirInitializer.class)
 @Import(TestHttp.class)
+@AutoConfigureObservability(tracing = false)
 public @interface TernIntegrationTest {
 }

@@ -7,16 +7,14 @@ import dev.tern.api.support.TernIntegrationTest;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 
 /**
  * {@code /actuator/prometheus} needs credentials (an owner/admin/auditor PAT here; the TERN_METRICS_TOKEN bearer is
  * covered by ActuatorAccessFilterTest), while the health probes stay open for load balancers and say nothing but
- * UP or DOWN to anonymous callers. Spring Boot tests switch metrics export off unless asked, hence
- * {@code @AutoConfigureObservability} (and a server of this class's own).
+ * UP or DOWN to anonymous callers. Spring Boot tests switch metrics export off unless asked; the shared server
+ * of {@link TernIntegrationTest} asks.
  */
 @TernIntegrationTest
-@AutoConfigureObservability(tracing = false)
 class ActuatorAccessApiTest extends ApiTestSupport {
 
     @Test
