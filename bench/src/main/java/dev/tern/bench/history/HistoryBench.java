@@ -65,9 +65,18 @@ public final class HistoryBench {
     }
 
     public static void main(String[] args) throws Exception {
-        long size = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000;
-        int samples = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-        Path dataDir = Path.of(args.length > 2 ? args[2] : "bench/target/bench-history")
+        List<String> phases = List.of("scan", "replay", "audit");
+        List<String> positional = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.startsWith("--phases=")) {
+                phases = List.of(arg.substring("--phases=".length()).split(","));
+            } else {
+                positional.add(arg);
+            }
+        }
+        long size = positional.size() > 0 ? Long.parseLong(positional.get(0).replace("_", "")) : 1_000_000;
+        int samples = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : 200;
+        Path dataDir = Path.of(positional.size() > 2 ? positional.get(2) : "bench/target/bench-history")
                 .resolve("fleet-v" + FleetHistory.VERSION + "-" + size + "-seed" + SEED).toAbsolutePath();
         System.out.printf(Locale.ROOT, "machine: %d cores, %s %s, java %s, max heap %d MiB%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
@@ -77,18 +86,29 @@ public final class HistoryBench {
             History history = History.of(context, dataDir, size);
             System.out.printf(Locale.ROOT, "history: %,d events in %s%n%n", history.events(), dataDir);
 
-            Rate scan = scan(context, history.events());
-            Rate replay = replay(context);
-            System.out.printf(Locale.ROOT, "%n| phase | events | seconds | events/s |%n|---|---:|---:|---:|%n");
-            System.out.printf(Locale.ROOT, "| baseline: JDBC scan + deserialise | %,d | %.1f | %,.0f |%n",
-                    scan.events(), scan.seconds(), scan.perSecond());
-            System.out.printf(Locale.ROOT, "| replay into every read model | %,d | %.1f | %,.0f |%n",
-                    replay.events(), replay.seconds(), replay.perSecond());
-            System.out.printf(Locale.ROOT, "replay ÷ scan: %.2f; target: %,d events in under 60 s%n%n",
-                    replay.perSecond() / scan.perSecond(), replay.events());
-
-            AuditPageBench.run(context, samples, AUDIT_INDEXES);
+            if (phases.contains("scan") && phases.contains("replay")) {
+                Rate scan = scan(context, history.events());
+                Rate replay = replay(context);
+                printRates(scan, replay);
+            } else if (phases.contains("replay")) {
+                replay(context);
+            } else if (phases.contains("scan")) {
+                scan(context, history.events());
+            }
+            if (phases.contains("audit")) {
+                AuditPageBench.run(context, samples, AUDIT_INDEXES);
+            }
         }
+    }
+
+    private static void printRates(Rate scan, Rate replay) {
+        System.out.printf(Locale.ROOT, "%n| phase | events | seconds | events/s |%n|---|---:|---:|---:|%n");
+        System.out.printf(Locale.ROOT, "| baseline: JDBC scan + deserialise | %,d | %.1f | %,.0f |%n",
+                scan.events(), scan.seconds(), scan.perSecond());
+        System.out.printf(Locale.ROOT, "| replay into every read model | %,d | %.1f | %,.0f |%n",
+                replay.events(), replay.seconds(), replay.perSecond());
+        System.out.printf(Locale.ROOT, "replay ÷ scan: %.2f; target: %,d events in under 60 s%n%n",
+                replay.perSecond() / scan.perSecond(), replay.events());
     }
 
     static ConfigurableApplicationContext boot(Path dataDir) throws IOException {

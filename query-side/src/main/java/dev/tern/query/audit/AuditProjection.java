@@ -73,8 +73,10 @@ import dev.tern.events.values.DnsRecordDefinition;
 import dev.tern.events.meta.Actor;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.query.QuerySideConfiguration;
+import dev.tern.query.RebuildHeldWrites;
 import dev.tern.query.jdbc.Json;
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +105,15 @@ import org.springframework.stereotype.Component;
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class AuditProjection {
+class AuditProjection implements RebuildHeldWrites {
+    private static final String INSERT = """
+            INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
+                                  initiator_id, initiator_name, initiator_email, target_id, meta)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (global_index, sub) DO NOTHING""";
     private final JdbcTemplate jdbc;
+    /** Rows a rebuild holds on its thread (null: write each row at once); see {@link RebuildHeldWrites}. */
+    private final ThreadLocal<List<Object[]>> heldRows = new ThreadLocal<>();
 
     AuditProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -524,13 +533,34 @@ class AuditProjection {
                         String targetId, Map<String, String> meta) {
         long globalIndex = globalIndex(token);
         Actor actor = Actor.fromMetadata(message.getMetaData());
-        jdbc.update("""
-                        INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
-                                              initiator_id, initiator_name, initiator_email, target_id, meta)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (global_index, sub) DO NOTHING""",
-                globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text, activity.code,
-                actor.id(), actor.name(), actor.email(), targetId == null ? "" : targetId, Json.write(meta));
+        Object[] row = {globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
+                activity.code, actor.id(), actor.name(), actor.email(), targetId == null ? "" : targetId,
+                Json.write(meta)};
+        List<Object[]> held = heldRows.get();
+        if (held != null) {
+            held.add(row);
+        } else {
+            jdbc.update(INSERT, row);
+        }
+    }
+
+    @Override
+    public void holdWrites() {
+        heldRows.set(new ArrayList<>());
+    }
+
+    @Override
+    public void flushHeldWrites() {
+        List<Object[]> held = heldRows.get();
+        if (held != null && !held.isEmpty()) {
+            jdbc.batchUpdate(INSERT, held);
+            held.clear();
+        }
+    }
+
+    @Override
+    public void stopHoldingWrites() {
+        heldRows.remove();
     }
 
     /** One row per group added, then one per group removed (rows 0, 1, ... of the event). */
@@ -648,12 +678,20 @@ class AuditProjection {
         return meta;
     }
 
+    /** The group's name and the peer's name and IP in one round trip: membership changes are the commonest events. */
     private Map<String, String> membershipMeta(String groupId, String peerId) {
-        Map<String, String> meta = meta("group", groupId, "group_name", groupName(groupId));
-        jdbc.query("SELECT name, ip FROM rm_peers WHERE id = ?", rs -> {
-            meta.put("peer_name", rs.getString("name"));
-            meta.put("peer_ip", rs.getString("ip"));
-        }, peerId);
+        Map<String, String> meta = meta("group", groupId);
+        jdbc.query("""
+                SELECT g.name AS group_name, p.id AS peer_id, p.name AS peer_name, p.ip AS peer_ip
+                FROM (SELECT 1) AS one LEFT JOIN rm_groups g ON g.id = ? LEFT JOIN rm_peers p ON p.id = ?""", rs -> {
+            if (rs.getString("group_name") != null) {
+                meta.put("group_name", rs.getString("group_name"));
+            }
+            if (rs.getString("peer_id") != null) {
+                meta.put("peer_name", rs.getString("peer_name"));
+                meta.put("peer_ip", rs.getString("peer_ip"));
+            }
+        }, groupId, peerId);
         return meta;
     }
 
