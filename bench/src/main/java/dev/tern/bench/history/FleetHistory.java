@@ -113,12 +113,13 @@ public final class FleetHistory {
     private long commands;
     private long rejected;
     private Instant first;
+    private Instant last;
 
     private FleetHistory(long targetEvents, long seed) {
         this.random = new Random(seed);
         this.targetEvents = targetEvents;
-        // about 1.4 events per command in this mix
-        this.meanStepMillis = Math.max(1, (long) (SPAN.toMillis() / Math.max(1.0, targetEvents / 1.4)));
+        // about 1.25 events per command in this mix
+        this.meanStepMillis = Math.max(1, (long) (SPAN.toMillis() / Math.max(1.0, targetEvents / 1.25)));
         axon = DefaultConfigurer.defaultConfiguration()
                 .configureEmbeddedEventStore(c -> engine)
                 .configureCorrelationDataProviders(c -> List.of(new SimpleCorrelationDataProvider(
@@ -189,7 +190,7 @@ public final class FleetHistory {
             peers.put(fleet.accountId, fleet.peers.size());
             users.put(fleet.accountId, List.copyOf(fleet.users.keySet()));
         }
-        return new Summary(events, commands, rejected, Map.copyOf(byType), peers, users, first, now);
+        return new Summary(events, commands, rejected, Map.copyOf(byType), peers, users, first, last);
     }
 
     private void flush(Consumer<List<DomainEventMessage<?>>> sink, boolean force) {
@@ -205,6 +206,7 @@ public final class FleetHistory {
             if (first == null) {
                 first = event.getTimestamp();
             }
+            last = event.getTimestamp();
         }
         events += batch.size();
         sink.accept(batch);
