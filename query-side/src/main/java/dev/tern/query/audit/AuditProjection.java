@@ -74,9 +74,9 @@ import dev.tern.events.meta.Actor;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.query.QuerySideConfiguration;
 import dev.tern.query.RebuildHeldWrites;
+import dev.tern.query.jdbc.HeldStatements;
 import dev.tern.query.jdbc.Json;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,11 +112,12 @@ class AuditProjection implements RebuildHeldWrites {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (global_index, sub) DO NOTHING""";
     private final JdbcTemplate jdbc;
-    /** Rows a rebuild holds on its thread (null: write each row at once); see {@link RebuildHeldWrites}. */
-    private final ThreadLocal<List<Object[]>> heldRows = new ThreadLocal<>();
+    /** Rows are held during a rebuild ({@link RebuildHeldWrites}): nothing reads rm_audit while it replays. */
+    private final HeldStatements rows;
 
     AuditProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.rows = new HeldStatements(jdbc);
     }
 
     // ---- accounts and users
@@ -533,34 +534,24 @@ class AuditProjection implements RebuildHeldWrites {
                         String targetId, Map<String, String> meta) {
         long globalIndex = globalIndex(token);
         Actor actor = Actor.fromMetadata(message.getMetaData());
-        Object[] row = {globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
+        rows.update(INSERT, globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
                 activity.code, actor.id(), actor.name(), actor.email(), targetId == null ? "" : targetId,
-                Json.write(meta)};
-        List<Object[]> held = heldRows.get();
-        if (held != null) {
-            held.add(row);
-        } else {
-            jdbc.update(INSERT, row);
-        }
+                Json.write(meta));
     }
 
     @Override
     public void holdWrites() {
-        heldRows.set(new ArrayList<>());
+        rows.hold();
     }
 
     @Override
     public void flushHeldWrites() {
-        List<Object[]> held = heldRows.get();
-        if (held != null && !held.isEmpty()) {
-            jdbc.batchUpdate(INSERT, held);
-            held.clear();
-        }
+        rows.flush();
     }
 
     @Override
     public void stopHoldingWrites() {
-        heldRows.remove();
+        rows.stop();
     }
 
     /** One row per group added, then one per group removed (rows 0, 1, ... of the event). */
