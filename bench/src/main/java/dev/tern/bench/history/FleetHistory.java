@@ -140,22 +140,6 @@ public final class FleetHistory {
         Clock previous = GenericEventMessage.clock;
         history.axon.start();
         try {
-            GenericEventMessage.clock = new Clock() {
-                @Override
-                public java.time.ZoneId getZone() {
-                    return ZoneOffset.UTC;
-                }
-
-                @Override
-                public Clock withZone(java.time.ZoneId zone) {
-                    return this;
-                }
-
-                @Override
-                public Instant instant() {
-                    return history.now;
-                }
-            };
             return history.run(sink);
         } finally {
             GenericEventMessage.clock = previous;
@@ -215,6 +199,8 @@ public final class FleetHistory {
     /** Sends one command at the next instant; a refusal is counted (the account appended nothing). */
     private boolean send(AccountCommand command, Actor actor) {
         now = now.plusMillis(1 + (long) (random.nextDouble() * 2 * meanStepMillis));
+        // the account's and the events' time (restored by generate)
+        GenericEventMessage.clock = Clock.fixed(now, ZoneOffset.UTC);
         commands++;
         try {
             gateway.sendAndWait(GenericCommandMessage.asCommandMessage(command)

@@ -3,13 +3,9 @@ package dev.tern.query.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.query.ReadModelTestBase;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.ConnectionCallback;
 
 /**
  * The audit page at a million events (docs/benchmarks.md, issue 12): each filter's page must be able to use an
@@ -46,26 +42,6 @@ class AuditQueryPlanTest extends ReadModelTestBase {
     }
 
     private String plan(String sql, Object... parameters) {
-        return jdbc.execute((ConnectionCallback<String>) connection -> {
-            try (Statement session = connection.createStatement()) {
-                session.execute("SET enable_seqscan = off");
-            }
-            try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + sql)) {
-                for (int i = 0; i < parameters.length; i++) {
-                    explain.setObject(i + 1, parameters[i]);
-                }
-                List<String> lines = new ArrayList<>();
-                try (ResultSet rs = explain.executeQuery()) {
-                    while (rs.next()) {
-                        lines.add(rs.getString(1));
-                    }
-                }
-                return String.join("\n", lines);
-            } finally {
-                try (Statement session = connection.createStatement()) {
-                    session.execute("RESET enable_seqscan");
-                }
-            }
-        });
+        return planWithoutSequentialScans(sql, parameters);
     }
 }
