@@ -50,6 +50,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * rebuilt only with everything: its entries name things as the other tables stood before each event. Live state
  * that is no projection ({@code peer_status}, {@code token_usage}) is kept. With several nodes, the read-model
  * processor's token must be free: a node holding it makes the rebuild fail instead of racing it.
+ *
+ * <p>A replay spends its time in round trips to PostgreSQL, one per statement; projections that write tables nobody
+ * reads while it replays ({@link RebuildHeldWrites}: the audit trail, group memberships, policies) hold those rows
+ * and the rebuild has them written every {@value #BATCH_SIZE} events as JDBC batches (docs/benchmarks.md, issue 12).
  */
 @Component
 public class ReadModelRebuild {
