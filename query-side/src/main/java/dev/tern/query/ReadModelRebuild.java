@@ -50,6 +50,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * rebuilt only with everything: its entries name things as the other tables stood before each event. Live state
  * that is no projection ({@code peer_status}, {@code token_usage}) is kept. With several nodes, the read-model
  * processor's token must be free: a node holding it makes the rebuild fail instead of racing it.
+ *
+ * <p>A replay spends its time in round trips to PostgreSQL, one per statement; projections that write tables nobody
+ * reads while it replays ({@link RebuildHeldWrites}: the audit trail, group memberships, policies) hold those rows
+ * and the rebuild has them written every {@value #BATCH_SIZE} events as JDBC batches (docs/benchmarks.md, issue 12).
  */
 @Component
 public class ReadModelRebuild {
@@ -191,13 +195,17 @@ public class ReadModelRebuild {
         long started = System.nanoTime();
         List<AnnotationEventHandlerAdapter> handlers = chosen.stream().map(name -> adapter(projections().get(name)))
                 .toList();
+        List<RebuildHeldWrites> holders = chosen.stream().map(projections()::get)
+                .filter(RebuildHeldWrites.class::isInstance).map(RebuildHeldWrites.class::cast).toList();
         GapAwareTrackingToken upTo = claimPosition();
         try {
             // One transaction: readers see the old tables until the rebuild commits, then the rebuilt ones, never
             // a table half replayed (the resets DELETE rather than TRUNCATE, so they do not lock readers out).
-            long done = transactions.execute(status -> replay(handlers, upTo, listener, started));
+            holders.forEach(RebuildHeldWrites::holdWrites);
+            long done = transactions.execute(status -> replay(handlers, holders, upTo, listener, started));
             return new Result(chosen, done, Duration.ofNanos(System.nanoTime() - started));
         } finally {
+            holders.forEach(RebuildHeldWrites::stopHoldingWrites);
             if (upTo != null) {
                 transactions.executeWithoutResult(status -> tokens.releaseClaim(QuerySideConfiguration.READ_MODEL,
                         SEGMENT));
@@ -205,8 +213,8 @@ public class ReadModelRebuild {
         }
     }
 
-    private long replay(List<AnnotationEventHandlerAdapter> handlers, GapAwareTrackingToken upTo,
-                        ProgressListener listener, long started) {
+    private long replay(List<AnnotationEventHandlerAdapter> handlers, List<RebuildHeldWrites> holders,
+                        GapAwareTrackingToken upTo, ProgressListener listener, long started) {
         handlers.forEach(AnnotationEventHandlerAdapter::prepareReset);
         long total = upTo == null ? 0 : countEvents(upTo);
         long done = 0;
@@ -228,12 +236,14 @@ public class ReadModelRebuild {
                     done++;
                     if (++inBatch == BATCH_SIZE) {
                         inBatch = 0;
+                        holders.forEach(RebuildHeldWrites::flushHeldWrites);
                         listener.progress(new Progress(done, Math.max(total, done),
                                 Duration.ofNanos(System.nanoTime() - started)));
                     }
                 }
             }
         }
+        holders.forEach(RebuildHeldWrites::flushHeldWrites);
         listener.progress(new Progress(done, done, Duration.ofNanos(System.nanoTime() - started)));
         return done;
     }

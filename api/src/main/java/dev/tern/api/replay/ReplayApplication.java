@@ -17,5 +17,5 @@ import org.springframework.context.annotation.FilterType;
 @ComponentScan(basePackages = {"dev.tern.api.config", "dev.tern.api.storage", "dev.tern.api.axon", "dev.tern.query"},
         excludeFilters = @ComponentScan.Filter(type = FilterType.REGEX,
                 pattern = "dev\\.tern\\.api\\.config\\.StartupReport"))
-class ReplayApplication {
+public class ReplayApplication {
 }

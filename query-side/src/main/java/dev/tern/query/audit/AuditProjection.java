@@ -73,6 +73,8 @@ import dev.tern.events.values.DnsRecordDefinition;
 import dev.tern.events.meta.Actor;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.query.QuerySideConfiguration;
+import dev.tern.query.RebuildHeldWrites;
+import dev.tern.query.jdbc.HeldStatements;
 import dev.tern.query.jdbc.Json;
 import java.sql.Timestamp;
 import java.util.LinkedHashMap;
@@ -103,11 +105,19 @@ import org.springframework.stereotype.Component;
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class AuditProjection {
+class AuditProjection implements RebuildHeldWrites {
+    private static final String INSERT = """
+            INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
+                                  initiator_id, initiator_name, initiator_email, target_id, meta)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (global_index, sub) DO NOTHING""";
     private final JdbcTemplate jdbc;
+    /** Rows are held during a rebuild ({@link RebuildHeldWrites}): nothing reads rm_audit while it replays. */
+    private final HeldStatements rows;
 
     AuditProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.rows = new HeldStatements(jdbc);
     }
 
     // ---- accounts and users
@@ -524,13 +534,24 @@ class AuditProjection {
                         String targetId, Map<String, String> meta) {
         long globalIndex = globalIndex(token);
         Actor actor = Actor.fromMetadata(message.getMetaData());
-        jdbc.update("""
-                        INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
-                                              initiator_id, initiator_name, initiator_email, target_id, meta)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (global_index, sub) DO NOTHING""",
-                globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text, activity.code,
-                actor.id(), actor.name(), actor.email(), targetId == null ? "" : targetId, Json.write(meta));
+        rows.update(INSERT, globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
+                activity.code, actor.id(), actor.name(), actor.email(), targetId == null ? "" : targetId,
+                Json.write(meta));
+    }
+
+    @Override
+    public void holdWrites() {
+        rows.hold();
+    }
+
+    @Override
+    public void flushHeldWrites() {
+        rows.flush();
+    }
+
+    @Override
+    public void stopHoldingWrites() {
+        rows.stop();
     }
 
     /** One row per group added, then one per group removed (rows 0, 1, ... of the event). */
@@ -648,12 +669,20 @@ class AuditProjection {
         return meta;
     }
 
+    /** The group's name and the peer's name and IP in one round trip: membership changes are the commonest events. */
     private Map<String, String> membershipMeta(String groupId, String peerId) {
-        Map<String, String> meta = meta("group", groupId, "group_name", groupName(groupId));
-        jdbc.query("SELECT name, ip FROM rm_peers WHERE id = ?", rs -> {
-            meta.put("peer_name", rs.getString("name"));
-            meta.put("peer_ip", rs.getString("ip"));
-        }, peerId);
+        Map<String, String> meta = meta("group", groupId);
+        jdbc.query("""
+                SELECT g.name AS group_name, p.id AS peer_id, p.name AS peer_name, p.ip AS peer_ip
+                FROM (SELECT 1) AS one LEFT JOIN rm_groups g ON g.id = ? LEFT JOIN rm_peers p ON p.id = ?""", rs -> {
+            if (rs.getString("group_name") != null) {
+                meta.put("group_name", rs.getString("group_name"));
+            }
+            if (rs.getString("peer_id") != null) {
+                meta.put("peer_name", rs.getString("peer_name"));
+                meta.put("peer_ip", rs.getString("peer_ip"));
+            }
+        }, groupId, peerId);
         return meta;
     }
 

@@ -13,6 +13,8 @@ import dev.tern.events.PolicyUpdated;
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.query.QuerySideConfiguration;
+import dev.tern.query.RebuildHeldWrites;
+import dev.tern.query.jdbc.HeldStatements;
 import dev.tern.query.jdbc.Json;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -23,11 +25,17 @@ import org.springframework.stereotype.Component;
 /** Groups, their explicit members, and the policies between them. */
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
-public class GroupProjection {
+public class GroupProjection implements RebuildHeldWrites {
     private final JdbcTemplate jdbc;
+    /**
+     * Writes of rm_group_members and rm_policies, held during a rebuild ({@link RebuildHeldWrites}): no projection
+     * reads either table while it replays (the audit reads group names, from rm_groups, which is written at once).
+     */
+    private final HeldStatements membersAndPolicies;
 
     GroupProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.membersAndPolicies = new HeldStatements(jdbc);
     }
 
     @ResetHandler
@@ -56,7 +64,7 @@ public class GroupProjection {
 
     @EventHandler
     void on(GroupDeleted e) {
-        jdbc.update("DELETE FROM rm_group_members WHERE group_id = ?", e.groupId());
+        membersAndPolicies.update("DELETE FROM rm_group_members WHERE group_id = ?", e.groupId());
         jdbc.update("DELETE FROM rm_groups WHERE id = ?", e.groupId());
         // A deleted group cannot stay an auto-group (jsonb '-' removes the matching array element; the '?'
         // operator would clash with JDBC placeholders, hence jsonb_exists).
@@ -70,19 +78,21 @@ public class GroupProjection {
 
     @EventHandler
     void on(PeerAddedToGroup e) {
-        jdbc.update("INSERT INTO rm_group_members (group_id, peer_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        membersAndPolicies.update(
+                "INSERT INTO rm_group_members (group_id, peer_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 e.groupId(), e.peerId());
     }
 
     /** Memberships are this projection's table, so it drops them itself: a rebuild of groups alone stays right. */
     @EventHandler
     void on(PeerDeleted e) {
-        jdbc.update("DELETE FROM rm_group_members WHERE peer_id = ?", e.peerId());
+        membersAndPolicies.update("DELETE FROM rm_group_members WHERE peer_id = ?", e.peerId());
     }
 
     @EventHandler
     void on(PeerRemovedFromGroup e) {
-        jdbc.update("DELETE FROM rm_group_members WHERE group_id = ? AND peer_id = ?", e.groupId(), e.peerId());
+        membersAndPolicies.update("DELETE FROM rm_group_members WHERE group_id = ? AND peer_id = ?", e.groupId(),
+                e.peerId());
     }
 
     @EventHandler
@@ -97,13 +107,28 @@ public class GroupProjection {
 
     @EventHandler
     void on(PolicyDeleted e) {
-        jdbc.update("DELETE FROM rm_policies WHERE id = ?", e.policyId());
+        membersAndPolicies.update("DELETE FROM rm_policies WHERE id = ?", e.policyId());
     }
 
     private void upsertPolicy(String accountId, String policyId, PolicyDefinition definition) {
-        jdbc.update("""
+        membersAndPolicies.update("""
                         INSERT INTO rm_policies (id, account_id, name, definition) VALUES (?, ?, ?, ?)
                         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, definition = EXCLUDED.definition""",
                 policyId, accountId, definition.name(), Json.write(definition));
+    }
+
+    @Override
+    public void holdWrites() {
+        membersAndPolicies.hold();
+    }
+
+    @Override
+    public void flushHeldWrites() {
+        membersAndPolicies.flush();
+    }
+
+    @Override
+    public void stopHoldingWrites() {
+        membersAndPolicies.stop();
     }
 }

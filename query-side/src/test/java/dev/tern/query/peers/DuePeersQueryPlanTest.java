@@ -3,15 +3,10 @@ package dev.tern.query.peers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.query.ReadModelTestBase;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.ConnectionCallback;
 
 /**
  * The expiry sweeper runs both due-peer queries every few seconds over every account: they must be able to use
@@ -36,26 +31,8 @@ class DuePeersQueryPlanTest extends ReadModelTestBase {
     }
 
     private String plan(String sql, int timestampParameters) {
-        return jdbc.execute((ConnectionCallback<String>) connection -> {
-            try (Statement session = connection.createStatement()) {
-                session.execute("SET enable_seqscan = off");
-            }
-            try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + sql)) {
-                for (int i = 1; i <= timestampParameters; i++) {
-                    explain.setTimestamp(i, Timestamp.from(Instant.now()));
-                }
-                List<String> lines = new ArrayList<>();
-                try (ResultSet rs = explain.executeQuery()) {
-                    while (rs.next()) {
-                        lines.add(rs.getString(1));
-                    }
-                }
-                return String.join("\n", lines);
-            } finally {
-                try (Statement session = connection.createStatement()) {
-                    session.execute("RESET enable_seqscan");
-                }
-            }
-        });
+        Object[] now = new Object[timestampParameters];
+        Arrays.fill(now, Timestamp.from(Instant.now()));
+        return planWithoutSequentialScans(sql, now);
     }
 }
