@@ -77,6 +77,15 @@ public final class AsOfBench {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } finally {
+            // Axon's janitor thread is not a daemon; the bench is done once the context has closed.
+            System.exit(0);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         int peers = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         int every = args.length > 2 ? Integer.parseInt(args[2]) : 500;
@@ -90,6 +99,7 @@ public final class AsOfBench {
         SpringApplication app = new SpringApplication(TernServerApplication.class);
         app.setDefaultProperties(Map.of("tern.data-dir", dataDir.toString(), "tern.http-port", "0",
                 "tern.grpc-port", "0", "tern.signal-port", "0", "logging.level.root", "WARN",
+                "logging.level.dev.tern", "WARN",
                 // the bench takes the checkpoints itself, so none appears while the baseline runs
                 "tern.as-of-checkpoint-every", "10000000"));
         try (ConfigurableApplicationContext ctx = app.run()) {
@@ -158,7 +168,7 @@ public final class AsOfBench {
             seeder.run(Math.min(200, policies), i -> new UpdatePolicy(accountId, policyIds.get(i),
                     policy("policy-" + i + "-v2", definitions.get(i).rules().get(0).sources().get(0),
                             definitions.get(i).rules().get(0).destinations().get(0), i, i % 3 != 0)));
-            seeder.run(100, i -> new DeletePeer(accountId, peerIds[peers - 1 - i * 7]));
+            seeder.run(100, i -> new DeletePeer(accountId, peerIds[peers - 1 - i * Math.max(1, (peers - 1) / 100)]));
             seeder.run(100, i -> registration.apply(peers + i));
             seeder.checkpointIfDue();
             double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
@@ -213,8 +223,6 @@ public final class AsOfBench {
             readings.forEach(r -> System.out.println(r.row()));
             System.out.printf(Locale.ROOT, "%nload average at end %.2f%n", loadAverage());
         }
-        // Axon's janitor thread is not a daemon; the bench is done once the context has closed.
-        System.exit(0);
     }
 
     private static PolicyDefinition policy(String name, String source, String destination, int i, boolean enabled) {

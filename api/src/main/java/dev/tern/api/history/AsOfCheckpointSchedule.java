@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
@@ -31,6 +32,7 @@ public class AsOfCheckpointSchedule implements SmartLifecycle {
     private ScheduledExecutorService schedule;
     private volatile boolean stopping;
 
+    @Autowired
     AsOfCheckpointSchedule(ReadModelCheckpoints checkpoints, Environment environment) {
         this(checkpoints, AsOfCheckpointSettings.from(System.getenv(), environment::getProperty));
     }
