@@ -173,6 +173,12 @@ public final class AsOfBench {
             seeder.checkpointIfDue();
             double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
 
+            // the live reads wait for the network maps; measured once every projection has caught up
+            dev.tern.query.ProcessorReadYourWrites everything = ctx.getBean(dev.tern.query.ProcessorReadYourWrites.class)
+                    .awaiting(List.of(dev.tern.projector.NetworkMapEventHandler.PROCESSING_GROUP));
+            if (!everything.awaitCaughtUp(java.time.Duration.ofMinutes(15))) {
+                throw new IllegalStateException("projections did not catch up within 15 minutes");
+            }
             AccountEventsAt eventsAt = ctx.getBean(AccountEventsAt.class);
             List<DomainEventMessage<?>> history = eventsAt.all(accountId);
             Instant mid = history.get(history.size() / 2).getTimestamp();
@@ -291,8 +297,10 @@ public final class AsOfBench {
         }
 
         void run(int count, IntFunction<AccountCommand> command) throws Exception {
-            for (int from = 0; from < count; from += 100) {
-                int to = Math.min(count, from + 100);
+            // small batches: one command can append dozens of events (a group's members), and the schedule that
+            // checks accounts every 30 s keeps up with an account written at a few hundred events per minute
+            for (int from = 0; from < count; from += 20) {
+                int to = Math.min(count, from + 20);
                 AtomicInteger next = new AtomicInteger(from);
                 ExecutorService pool = Executors.newFixedThreadPool(threads);
                 List<Future<?>> futures = new ArrayList<>();
