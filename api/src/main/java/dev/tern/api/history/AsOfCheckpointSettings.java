@@ -28,9 +28,18 @@ public record AsOfCheckpointSettings(int every, int kept) {
     static final int MAX_EVERY = 10_000_000;
     static final int MAX_KEPT = 1_000;
 
+    /**
+     * Reads the settings from validated {@code TERN_*} values (as {@link SettingValues#read} returns them).
+     *
+     * @throws InvalidSettingException naming the variable, with a one-line reason
+     */
     public static AsOfCheckpointSettings parse(Map<String, String> values) {
-        return new AsOfCheckpointSettings(SettingValues.count(values, EVERY, DEFAULT_EVERY, MAX_EVERY),
-                SettingValues.count(values, KEPT, DEFAULT_KEPT, MAX_KEPT));
+        try {
+            return new AsOfCheckpointSettings(SettingValues.count(values, EVERY, DEFAULT_EVERY, MAX_EVERY),
+                    SettingValues.count(values, KEPT, DEFAULT_KEPT, MAX_KEPT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
     }
 
     /** The settings of this process (environment and system properties), like {@code IdpSettings.from}. */
