@@ -216,6 +216,8 @@ public class ReadModelRebuild {
     private long replay(List<AnnotationEventHandlerAdapter> handlers, List<RebuildHeldWrites> holders,
                         GapAwareTrackingToken upTo, ProgressListener listener, long started) {
         handlers.forEach(AnnotationEventHandlerAdapter::prepareReset);
+        // as_of checkpoints hold rows the projections wrote, perhaps an older version of them: retaken from scratch
+        dev.tern.query.history.ReadModelCheckpoints.dropAll(jdbc);
         long total = upTo == null ? 0 : countEvents(upTo);
         long done = 0;
         listener.progress(new Progress(0, total, Duration.ofNanos(System.nanoTime() - started)));

@@ -93,6 +93,11 @@ public final class AccountHistory {
         return peerId;
     }
 
+    /** Takes the next sequence number for an event the test writes into the store itself (e.g. an old shape). */
+    public long reserveSequence() {
+        return nextSequence++;
+    }
+
     public static WireGuardKey randomKey() {
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);

@@ -161,7 +161,8 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
             EXPIRY_CHECK_INTERVAL, EPHEMERAL_PEER_TTL, METRICS_TOKEN, GRPC_MAX_CALLS_PER_ADDRESS, RELAY_TOKEN_TTL,
             TlsSettings.ACME_DIRECTORY, TlsSettings.ACME_DOMAIN, TlsSettings.ACME_EMAIL, TlsSettings.ACME_HTTP_PORT,
             TlsSettings.ACME_CA_FILE, ENCRYPTION_KEY), Stream.concat(DataPathSettings.VARIABLES.stream(),
-            dev.tern.api.idp.IdpSettings.VARIABLES.stream())).toList();
+            Stream.concat(dev.tern.api.idp.IdpSettings.VARIABLES.stream(),
+                    dev.tern.api.history.AsOfCheckpointSettings.VARIABLES.stream()))).toList();
 
 
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -236,6 +237,7 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
                 DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS, MAX_GRPC_MAX_CALLS_PER_ADDRESS));
         Duration relayTokenLifetime = relayTokenLifetime(values.get(RELAY_TOKEN_TTL));
         dev.tern.api.idp.IdpSettings.parse(values); // validated here with the rest; read by IdpSettings.from
+        dev.tern.api.history.AsOfCheckpointSettings.parse(values); // validated here; read by its from()
         TlsSettings tls = TlsSettings.from(values, dataPath.tlsFiles(),
                 (variable, defaultPort) -> port(values, variable, defaultPort));
         if (!relayUrls.isEmpty() && dataPath.relaySecret().isEmpty()) {

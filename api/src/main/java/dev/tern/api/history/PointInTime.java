@@ -5,6 +5,8 @@ import dev.tern.projector.NetworkMapProjector;
 import dev.tern.query.history.AccountEventsAt;
 import dev.tern.query.history.AccountEventsAt.AccountEvents;
 import dev.tern.query.history.ReadModelAt;
+import dev.tern.query.history.ReadModelCheckpoints;
+import dev.tern.query.history.ReadModelCheckpoints.Replay;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +34,10 @@ import org.springframework.stereotype.Component;
  * sequence number of the last event at or before the instant (every instant between two events names the same
  * state, so "03:00" asked by ten auditors, or a page-through of a timeline, replays once). At most
  * {@value #CONCURRENT_READS} as-of reads run at once.
+ *
+ * <p>The read model then starts from the newest checkpoint at or before the instant ({@link ReadModelCheckpoints})
+ * and replays only the events after it; the account's whole history is read only when the network maps of a state
+ * not cached are asked for, or when no checkpoint precedes the instant.
  */
 @Component
 public class PointInTime {
@@ -57,6 +63,7 @@ public class PointInTime {
 
     private final AccountEventsAt events;
     private final ReadModelAt readModel;
+    private final ReadModelCheckpoints checkpoints;
     private final Map<StateKey, NetworkMapProjector> projectors = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<StateKey, NetworkMapProjector> eldest) {
@@ -65,13 +72,15 @@ public class PointInTime {
     };
 
     @Autowired
-    public PointInTime(AccountEventsAt events, ReadModelAt readModel) {
-        this(events, readModel, TURN_TIMEOUT);
+    public PointInTime(AccountEventsAt events, ReadModelAt readModel, ReadModelCheckpoints checkpoints) {
+        this(events, readModel, checkpoints, TURN_TIMEOUT);
     }
 
-    PointInTime(AccountEventsAt events, ReadModelAt readModel, Duration turnTimeout) {
+    PointInTime(AccountEventsAt events, ReadModelAt readModel, ReadModelCheckpoints checkpoints,
+                Duration turnTimeout) {
         this.events = events;
         this.readModel = readModel;
+        this.checkpoints = checkpoints;
         this.turnTimeout = turnTimeout;
     }
 
@@ -124,9 +133,17 @@ public class PointInTime {
      * @throws BadInstant when the account did not exist yet at that instant
      */
     public <T> T read(String accountId, Instant at, Supplier<T> reads) {
+        return read(accountId, at, true, reads);
+    }
+
+    /**
+     * {@link #read} with or without the checkpoints: without, the read model replays the account's whole history
+     * (what the checkpoints' tests and benchmark compare against).
+     */
+    public <T> T read(String accountId, Instant at, boolean fromCheckpoint, Supplier<T> reads) {
         // Reading the events holds no connection for long (Axon pages them); the replay and the reads do.
-        AccountEvents prefix = events.upTo(accountId, at)
-                .orElseThrow(() -> new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
+        Replay replay = checkpoints.replayFor(accountId, at, fromCheckpoint).orElseThrow(() ->
+                new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
         try {
             if (!turns.tryAcquire(turnTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new Busy();
@@ -136,9 +153,9 @@ public class PointInTime {
             throw new Busy();
         }
         State previous = CURRENT.get();
-        CURRENT.set(new State(this, prefix));
+        CURRENT.set(new State(this, accountId, at, replay.lastSequence(), replay.prefix().orElse(null)));
         try {
-            return readModel.read(prefix.events(), reads);
+            return readModel.read(replay.start(), replay.events(), reads);
         } finally {
             if (previous == null) {
                 CURRENT.remove();
@@ -162,18 +179,29 @@ public class PointInTime {
 
     /** The network maps of an account after exactly these events, computed as the live projector does. */
     public NetworkMapProjector projectorOf(AccountEvents prefix) {
-        StateKey key = new StateKey(prefix.accountId(), prefix.lastSequence());
+        return projectorOf(prefix.accountId(), prefix.lastSequence(), () -> prefix);
+    }
+
+    private NetworkMapProjector projectorOf(String accountId, long lastSequence, Supplier<AccountEvents> prefix) {
+        StateKey key = new StateKey(accountId, lastSequence);
         synchronized (projectors) {
             NetworkMapProjector cached = projectors.get(key);
             if (cached != null) {
                 return cached;
             }
         }
-        NetworkMapProjector projector = replay(prefix);
+        NetworkMapProjector projector = replay(prefix.get());
         synchronized (projectors) {
             projectors.put(key, projector);
         }
         return projector;
+    }
+
+    /** Empties the cache of network maps, so that the next read of every state computes them (the benchmark's cold reads). */
+    public void forgetNetworkMaps() {
+        synchronized (projectors) {
+            projectors.clear();
+        }
     }
 
     /** A fresh projector fed the events, one batch, each staged at its sequence number (the maps' serial). */
@@ -191,26 +219,40 @@ public class PointInTime {
     private record StateKey(String accountId, long lastSequence) {
     }
 
-    /** One as-of read in progress: the instant, the account's events up to it, their network maps (on demand). */
+    /**
+     * One as-of read in progress: the instant, the account's events up to it and their network maps (both read on
+     * demand: a read that started from a checkpoint has only the events after it at hand).
+     */
     public static final class State {
         private final PointInTime owner;
-        private final AccountEvents events;
+        private final String accountId;
+        private final Instant at;
+        private final long lastSequence;
+        private AccountEvents events;
 
-        State(PointInTime owner, AccountEvents events) {
+        State(PointInTime owner, String accountId, Instant at, long lastSequence, AccountEvents events) {
             this.owner = owner;
+            this.accountId = accountId;
+            this.at = at;
+            this.lastSequence = lastSequence;
             this.events = events;
         }
 
         public Instant at() {
-            return events.at();
+            return at;
         }
 
+        /** The account's events up to the instant, read from the store the first time they are asked for. */
         public AccountEvents events() {
+            if (events == null) {
+                events = owner.events.upTo(accountId, at).orElseThrow(() -> new IllegalStateException(
+                        "account " + accountId + " has a checkpoint at or before " + at + " but no events"));
+            }
             return events;
         }
 
         public NetworkMapProjector projector() {
-            return owner.projectorOf(events);
+            return owner.projectorOf(accountId, lastSequence, this::events);
         }
     }
 }

@@ -16,6 +16,7 @@ import dev.tern.events.values.GroupIssuer;
 import dev.tern.query.history.AccountEventsAt;
 import dev.tern.query.history.AccountEventsAt.AccountEvents;
 import dev.tern.query.history.ReadModelAt;
+import dev.tern.query.history.ReadModelCheckpoints;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -50,8 +51,14 @@ class PointInTimeBoundsTest {
         when(reader.upTo(eq(ACCOUNT), any())).thenAnswer(inv -> Optional.of(
                 new AccountEvents(ACCOUNT, inv.getArgument(1), events)));
         ReadModelAt readModel = mock(ReadModelAt.class);
-        when(readModel.read(anyList(), any())).thenAnswer(inv -> ((Supplier<Object>) inv.getArgument(1)).get());
-        return new PointInTime(reader, readModel, turnTimeout);
+        when(readModel.read(any(), anyList(), any())).thenAnswer(inv -> ((Supplier<Object>) inv.getArgument(2)).get());
+        ReadModelCheckpoints checkpoints = mock(ReadModelCheckpoints.class);
+        when(checkpoints.replayFor(eq(ACCOUNT), any(), eq(true))).thenAnswer(inv -> {
+            AccountEvents prefix = new AccountEvents(ACCOUNT, inv.getArgument(1), events);
+            return Optional.of(new ReadModelCheckpoints.Replay(Optional.empty(), events, prefix.lastSequence(),
+                    Optional.of(prefix)));
+        });
+        return new PointInTime(reader, readModel, checkpoints, turnTimeout);
     }
 
     @Test

@@ -44,6 +44,26 @@ public class AccountEventsAt {
         return Optional.of(new AccountEvents(accountId, at, List.copyOf(events)));
     }
 
+    /**
+     * The account's events after its event number {@code afterSequence} up to {@code at}, in stream order, ending
+     * at the first later event like {@link #upTo}: when no event up to {@code afterSequence} lies after {@code at}
+     * (what a checkpoint there guarantees), they are exactly the rest of {@code upTo(accountId, at)}.
+     */
+    public List<DomainEventMessage<?>> after(String accountId, long afterSequence, Instant at) {
+        List<DomainEventMessage<?>> events = new ArrayList<>();
+        DomainEventStream stream = eventStore.getObject().readEvents(accountId, afterSequence + 1);
+        while (stream.hasNext()) {
+            DomainEventMessage<?> event = stream.next();
+            if (event.getTimestamp().isAfter(at)) {
+                break;
+            }
+            if (event.getSequenceNumber() > afterSequence) {
+                events.add(event);
+            }
+        }
+        return List.copyOf(events);
+    }
+
     /** Every event of the account, in stream order (empty for an unknown account). */
     public List<DomainEventMessage<?>> all(String accountId) {
         return upTo(accountId, Instant.MAX).map(AccountEvents::events).orElse(List.of());

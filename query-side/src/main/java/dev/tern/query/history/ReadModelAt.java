@@ -7,7 +7,10 @@ import dev.tern.query.peers.PeerProjection;
 import dev.tern.query.routes.RouteProjection;
 import dev.tern.query.setupkeys.SetupKeyProjection;
 import dev.tern.query.users.UserProjection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
 import org.axonframework.eventhandling.EventMessage;
@@ -28,6 +31,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (connection state is not history: every peer reads as not connected) and {@code token_usage}. Nothing is ever
  * written outside the temporary tables, and the rollback drops them. The work is bounded by one account's events;
  * {@link #STATEMENT_TIMEOUT} bounds each statement.
+ *
+ * <p>A read may start from a checkpoint ({@link ReadModelCheckpoints}): the temporary tables are filled with the
+ * rows the checkpoint holds, and only the events after it are replayed. A checkpoint's rows are themselves what
+ * this class left in the temporary tables after replaying the events up to it ({@link #rowsAfter}), so both ways
+ * give the same tables.
  */
 @Component
 public class ReadModelAt {
@@ -52,14 +60,25 @@ public class ReadModelAt {
 
     /** Runs {@code reads} against the read model as the events made it; nothing of it outlives the call. */
     public <T> T read(List<? extends EventMessage<?>> events, Supplier<T> reads) {
+        return read(Optional.empty(), events, reads);
+    }
+
+    /**
+     * Runs {@code reads} against the read model as the checkpoint's rows and then the events made it (the events
+     * are those after the checkpoint, or all of the account's when there is none); nothing of it outlives the call.
+     */
+    public <T> T read(Optional<ReadModelCheckpoints.Checkpoint> start, List<? extends EventMessage<?>> events,
+                      Supplier<T> reads) {
         return transactions.execute(status -> {
             status.setRollbackOnly();
             jdbc.execute("SET LOCAL statement_timeout = '" + STATEMENT_TIMEOUT + "'");
             String schema = jdbc.queryForObject("SELECT current_schema()", String.class);
-            for (String table : shadowedTables(schema)) {
+            List<String> tables = shadowedTables(schema);
+            for (String table : tables) {
                 jdbc.execute("CREATE TEMPORARY TABLE " + table + " (LIKE \"" + schema + "\"." + table
                         + " INCLUDING DEFAULTS INCLUDING INDEXES) ON COMMIT DROP");
             }
+            start.ifPresent(checkpoint -> restore(checkpoint, tables));
             for (EventMessage<?> event : events) {
                 for (AnnotationEventHandlerAdapter projection : projections) {
                     if (projection.canHandle(event)) {
@@ -76,6 +95,55 @@ public class ReadModelAt {
             }
             return reads.get();
         });
+    }
+
+    /**
+     * The rows of every shadowed table after the checkpoint's rows and then the events (table name to a JSON array
+     * of {@code to_jsonb} rows; empty tables left out): what a checkpoint at the last of the events stores.
+     */
+    public Map<String, String> rowsAfter(Optional<ReadModelCheckpoints.Checkpoint> start,
+                                         List<? extends EventMessage<?>> events) {
+        return read(start, events, () -> {
+            Map<String, String> rows = new LinkedHashMap<>();
+            for (String table : shadowedTables(jdbc.queryForObject("SELECT current_schema()", String.class))) {
+                String json = jdbc.queryForObject("SELECT jsonb_agg(to_jsonb(t))::text FROM pg_temp." + table + " t",
+                        String.class);
+                if (json != null) {
+                    rows.put(table, json);
+                }
+            }
+            return rows;
+        });
+    }
+
+    /**
+     * Names the shape of the shadowed tables and the schema version: a checkpoint's rows are restored only into
+     * tables of the shape they were taken from (an upgrade that adds a column, or migrates rows, makes every older
+     * checkpoint unusable rather than wrong).
+     */
+    public String fingerprint() {
+        String schema = jdbc.queryForObject("SELECT current_schema()", String.class);
+        List<String> tables = shadowedTables(schema);
+        String columns = jdbc.queryForObject("""
+                SELECT coalesce(string_agg(table_name || '.' || column_name || ':' || data_type || ':'
+                                           || coalesce(column_default, ''), ',' ORDER BY table_name, ordinal_position), '')
+                FROM information_schema.columns
+                WHERE table_schema = ? AND table_name = ANY (?)""", String.class, schema,
+                tables.toArray(String[]::new));
+        String version = jdbc.queryForObject("""
+                SELECT CASE WHEN to_regclass('flyway_schema_history') IS NULL THEN ''
+                            ELSE (SELECT coalesce(max(installed_rank), 0)::text FROM flyway_schema_history) END""",
+                String.class);
+        return jdbc.queryForObject("SELECT md5(?)", String.class, columns + "|" + version);
+    }
+
+    private void restore(ReadModelCheckpoints.Checkpoint checkpoint, List<String> tables) {
+        for (String table : tables) {
+            jdbc.update("INSERT INTO pg_temp." + table + " SELECT * FROM jsonb_populate_recordset(NULL::pg_temp."
+                    + table + ", (SELECT rows FROM as_of_checkpoint_rows"
+                    + " WHERE account_id = ? AND last_sequence = ? AND table_name = ?))",
+                    checkpoint.accountId(), checkpoint.lastSequence(), table);
+        }
     }
 
     /** The read tables of the schema the live reads use (the first of the search path). */

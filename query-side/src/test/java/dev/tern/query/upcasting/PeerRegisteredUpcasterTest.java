@@ -28,7 +28,7 @@ import org.springframework.beans.factory.annotation.Qualifier;
  * {@code events/PeerRegistered-revision-1.json}) reads as revision 2, in the store's own reads, the peer table and
  * point-in-time reads; new events are written as revision 2.
  */
-class PeerRegisteredUpcasterTest extends ReadModelTestBase {
+public class PeerRegisteredUpcasterTest extends ReadModelTestBase {
     @Autowired
     @Qualifier("eventSerializer")
     Serializer serializer;

@@ -1,0 +1,362 @@
+package dev.tern.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tern.api.TernServerApplication;
+import dev.tern.api.history.PointInTime;
+import dev.tern.events.commands.AccountCommand;
+import dev.tern.events.commands.CreateGroup;
+import dev.tern.events.commands.CreatePolicy;
+import dev.tern.events.commands.CreateSetupKey;
+import dev.tern.events.commands.DeletePeer;
+import dev.tern.events.commands.RegisterPeer;
+import dev.tern.events.commands.UpdateGroup;
+import dev.tern.events.commands.UpdatePeer;
+import dev.tern.events.commands.UpdatePolicy;
+import dev.tern.events.meta.Actor;
+import dev.tern.events.values.Ids;
+import dev.tern.events.values.PeerSystemMeta;
+import dev.tern.events.values.PolicyDefinition;
+import dev.tern.events.values.PolicyRule;
+import dev.tern.events.values.PortRange;
+import dev.tern.events.values.Protocol;
+import dev.tern.events.values.RuleAction;
+import dev.tern.events.values.Secrets;
+import dev.tern.events.values.SetupKeyType;
+import dev.tern.events.values.WireGuardKey;
+import dev.tern.query.history.AccountEventsAt;
+import dev.tern.query.history.ReadModelCheckpoints;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.messaging.MetaData;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Issue 12's as-of benchmark: {@code GET /api/peers?as_of=} and {@code GET /api/peers/{id}/network-map?as_of=} of
+ * a 5,000-peer account, over HTTP against an in-process tern-server (embedded PostgreSQL, fsync on), at an instant
+ * in the middle of the account's history and one near now, with read-model checkpoints and without (the baseline:
+ * the whole history replayed, as before checkpoints), in the same run; the live GETs (no as_of) for reference.
+ *
+ * <p>The account: 200 groups, 300 policies (some tcp with ports, half bidirectional), 50 reusable setup keys each
+ * putting its peers into one of the first 50 groups, then 5,000 registrations, and a history around them: 150
+ * groups' memberships set and reset, 1,000 peer renames and SSH toggles, 200 policy updates, 100 peers deleted and
+ * 100 more registered. Checkpoints are taken as the server's schedule takes them, every {@code every} events of the
+ * account (the schedule itself is switched off so that it cannot run during the baseline), keeping the newest
+ * {@code kept}.
+ *
+ * <p>Per reading: the first request (a state whose network maps no earlier request computed: the maps of a state
+ * are cached, see {@link PointInTime}), then {@code runs} more, one at a time; p50 and p99 of those. The baseline
+ * runs first with the checkpoints hidden, then the maps cache is emptied and the checkpointed reads run.
+ *
+ * <p>Run: {@code scripts/bench-asof.sh [peers] [runs] [every] [kept]} — see docs/benchmarks.md.
+ */
+public final class AsOfBench {
+    private static final Actor BENCH = new Actor(Actor.Type.SYSTEM, "bench", "AsOfBench", "");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } finally {
+            // Axon's janitor thread is not a daemon; the bench is done once the context has closed.
+            System.exit(0);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
+        int peers = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        int every = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+        int kept = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+        int groups = Math.max(10, peers / 25);
+        int policies = groups * 3 / 2;
+        int threads = 4;
+
+        System.setProperty("axoniq.update-checker.disabled", "true");
+        Path dataDir = Files.createTempDirectory("tern-bench-asof-");
+        SpringApplication app = new SpringApplication(TernServerApplication.class);
+        app.setDefaultProperties(Map.of("tern.data-dir", dataDir.toString(), "tern.http-port", "0",
+                "tern.grpc-port", "0", "tern.signal-port", "0", "logging.level.root", "WARN",
+                "logging.level.dev.tern", "WARN",
+                // the bench takes the checkpoints itself, so none appears while the baseline runs
+                "tern.as-of-checkpoint-every", "10000000"));
+        try (ConfigurableApplicationContext ctx = app.run()) {
+            int port = ((WebServerApplicationContext) ctx).getWebServer().getPort();
+            Http http = new Http("http://localhost:" + port);
+            CommandGateway gateway = ctx.getBean(CommandGateway.class);
+            ReadModelCheckpoints checkpoints = ctx.getBean(ReadModelCheckpoints.class);
+            JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
+            MetaData meta = MetaData.from(BENCH.toMetadata());
+
+            System.out.printf(Locale.ROOT, "machine: %d cores, %s %s, java %s; load average at start %.2f%n",
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+                    System.getProperty("os.arch"), System.getProperty("java.version"), loadAverage());
+            JsonNode setup = http.post("/api/setup", null, Map.of("email", "bench@example.com",
+                    "password", "bench-password-long-enough", "name", "Bench", "create_pat", true));
+            String token = setup.get("personal_access_token").asText();
+            String accountId = http.get("/api/accounts", token).get(0).get("id").asText();
+
+            long seedStart = System.nanoTime();
+            Seeder seeder = new Seeder(gateway, meta, accountId, threads, checkpoints, every, kept);
+            List<String> groupIds = new ArrayList<>();
+            for (int i = 0; i < groups; i++) {
+                groupIds.add(Ids.newId());
+            }
+            seeder.run(groups, i -> new CreateGroup(accountId, groupIds.get(i), "group-" + i, List.of()));
+            Random random = new Random(42);
+            List<String> policyIds = new ArrayList<>();
+            List<PolicyDefinition> definitions = new ArrayList<>();
+            for (int i = 0; i < policies; i++) {
+                policyIds.add(Ids.newId());
+                definitions.add(policy("policy-" + i, groupIds.get(random.nextInt(groups)),
+                        groupIds.get(random.nextInt(groups)), i, true));
+            }
+            seeder.run(policies, i -> new CreatePolicy(accountId, policyIds.get(i), definitions.get(i)));
+            int keyCount = Math.min(50, groups);
+            List<String> keyHashes = new ArrayList<>();
+            for (int k = 0; k < keyCount; k++) {
+                String plainKey = "bench-" + Ids.newId();
+                keyHashes.add(Secrets.sha256Hex(plainKey));
+            }
+            seeder.run(keyCount, k -> new CreateSetupKey(accountId, Ids.newId(), "key-" + k, SetupKeyType.REUSABLE,
+                    keyHashes.get(k), "BENCH", null, 0, List.of(groupIds.get(k)), false, false));
+            String[] peerIds = new String[peers + 100];
+            IntFunction<AccountCommand> registration = i -> {
+                byte[] key = new byte[32];
+                new Random(i).nextBytes(key);
+                peerIds[i] = Ids.newId();
+                return new RegisterPeer(accountId, peerIds[i], keyHashes.get(i % keyCount), WireGuardKey.of(key),
+                        PeerSystemMeta.ofHostname("host-" + i));
+            };
+            seeder.run(peers, registration);
+            // history around the fleet
+            int membershipGroups = groups - keyCount;
+            seeder.run(membershipGroups * 2, i -> {
+                int g = keyCount + i % membershipGroups;
+                Random members = new Random(i);
+                List<String> chosen = new ArrayList<>();
+                for (int m = 0; m < 25; m++) {
+                    chosen.add(peerIds[members.nextInt(peers)]);
+                }
+                return new UpdateGroup(accountId, groupIds.get(g), "group-" + g + (i >= membershipGroups ? "-b" : ""),
+                        chosen.stream().distinct().toList());
+            });
+            seeder.run(Math.min(1_000, peers), i -> new UpdatePeer(accountId, peerIds[i * 5 % peers],
+                    "renamed-" + i, i % 2 == 0, false, false));
+            seeder.run(Math.min(200, policies), i -> new UpdatePolicy(accountId, policyIds.get(i),
+                    policy("policy-" + i + "-v2", definitions.get(i).rules().get(0).sources().get(0),
+                            definitions.get(i).rules().get(0).destinations().get(0), i, i % 3 != 0)));
+            seeder.run(100, i -> new DeletePeer(accountId, peerIds[peers - 1 - i * Math.max(1, (peers - 1) / 100)]));
+            seeder.run(100, i -> registration.apply(peers + i));
+            seeder.checkpointIfDue();
+            double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
+
+            // the live reads wait for the network maps; measured once every projection has caught up
+            dev.tern.query.ProcessorReadYourWrites everything = ctx.getBean(dev.tern.query.ProcessorReadYourWrites.class)
+                    .awaiting(List.of(dev.tern.projector.NetworkMapEventHandler.PROCESSING_GROUP));
+            if (!everything.awaitCaughtUp(java.time.Duration.ofMinutes(15))) {
+                throw new IllegalStateException("projections did not catch up within 15 minutes");
+            }
+            AccountEventsAt eventsAt = ctx.getBean(AccountEventsAt.class);
+            List<DomainEventMessage<?>> history = eventsAt.all(accountId);
+            Instant mid = history.get(history.size() / 2).getTimestamp();
+            Thread.sleep(5); // "near now": after the last event, a little
+            Instant now = Instant.now();
+            String mapPeer = peerIds[1];
+            List<ReadModelCheckpoints.Checkpoint> taken = checkpoints.of(accountId);
+            System.out.printf(Locale.ROOT, "account: %d peers registered (100 deleted), %d groups, %d policies, %d events"
+                            + " (seeded in %.0f s); checkpoints kept: %d of %d taken, at events %s%n",
+                    peers + 100, groups, policies, history.size(), seedSeconds, taken.size(), seeder.taken,
+                    taken.stream().map(c -> Long.toString(c.lastSequence())).toList());
+            System.out.printf(Locale.ROOT, "instants: mid-history %s (event %d), near now %s (event %d)%n", mid,
+                    history.size() / 2, now, history.size() - 1);
+            for (Instant at : List.of(mid, now)) {
+                checkpoints.replayFor(accountId, at, true).ifPresent(r -> System.out.printf(Locale.ROOT,
+                        "  as of %s: from %s, %d events replayed (without checkpoints: %d)%n", at,
+                        r.start().map(c -> "the checkpoint at event " + c.lastSequence()).orElse("the first event"),
+                        r.events().size(), r.lastSequence() + 1));
+            }
+
+            String peersPath = "/api/peers";
+            String mapPath = "/api/peers/" + mapPeer + "/network-map";
+            List<Reading> readings = new ArrayList<>();
+            readings.add(measure("live (no as_of)", "peers", http, token, peersPath, runs));
+            readings.add(measure("live (no as_of)", "network-map", http, token, mapPath, runs));
+
+            PointInTime pointInTime = ctx.getBean(PointInTime.class);
+            jdbc.update("UPDATE as_of_checkpoint SET fingerprint = 'hidden-' || fingerprint WHERE account_id = ?",
+                    accountId);
+            pointInTime.forgetNetworkMaps();
+            for (Instant at : List.of(mid, now)) {
+                String label = (at == mid ? "mid-history" : "near now") + ", without checkpoints";
+                readings.add(measure(label, "peers", http, token, peersPath + "?as_of=" + at, runs));
+                readings.add(measure(label, "network-map", http, token, mapPath + "?as_of=" + at, runs));
+            }
+            jdbc.update("UPDATE as_of_checkpoint SET fingerprint = substring(fingerprint from 8) WHERE account_id = ?",
+                    accountId);
+            pointInTime.forgetNetworkMaps();
+            for (Instant at : List.of(mid, now)) {
+                String label = (at == mid ? "mid-history" : "near now") + ", with checkpoints";
+                readings.add(measure(label, "peers", http, token, peersPath + "?as_of=" + at, runs));
+                readings.add(measure(label, "network-map", http, token, mapPath + "?as_of=" + at, runs));
+            }
+
+            System.out.println();
+            System.out.println("| instant | GET | first request ms | p50 ms | p99 ms | max ms | bytes |");
+            System.out.println("|---|---|---:|---:|---:|---:|---:|");
+            readings.forEach(r -> System.out.println(r.row()));
+            System.out.printf(Locale.ROOT, "%nload average at end %.2f%n", loadAverage());
+        }
+    }
+
+    private static PolicyDefinition policy(String name, String source, String destination, int i, boolean enabled) {
+        boolean tcp = i % 4 == 0;
+        return new PolicyDefinition(name, "", enabled, List.of(new PolicyRule(Ids.newId(), name + "-rule", "", true,
+                RuleAction.ACCEPT, i % 2 == 0, tcp ? Protocol.TCP : Protocol.ALL,
+                tcp ? List.of(new PortRange(22, 22), new PortRange(443, 443)) : List.of(), tcp ? List.of(new PortRange(8000, 8100)) : List.of(),
+                List.of(source), List.of(destination))), List.of());
+    }
+
+    private static Reading measure(String instant, String endpoint, Http http, String token, String path, int runs)
+            throws Exception {
+        long t0 = System.nanoTime();
+        int bytes = http.getRaw(path, token).length();
+        long first = System.nanoTime() - t0;
+        long[] latencies = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            long t = System.nanoTime();
+            http.getRaw(path, token);
+            latencies[i] = System.nanoTime() - t;
+        }
+        Arrays.sort(latencies);
+        return new Reading(instant, endpoint, first, latencies, bytes);
+    }
+
+    record Reading(String instant, String endpoint, long firstNanos, long[] sorted, int bytes) {
+        double percentile(double p) {
+            int index = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+            return sorted[Math.max(0, index)] / 1e6;
+        }
+
+        String row() {
+            return String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %.1f | %d |", instant, endpoint,
+                    firstNanos / 1e6, percentile(0.50), percentile(0.99), sorted[sorted.length - 1] / 1e6, bytes);
+        }
+    }
+
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Sends commands from a few threads, taking a checkpoint whenever the schedule would have (every N events). */
+    private static final class Seeder {
+        private final CommandGateway gateway;
+        private final MetaData meta;
+        private final String accountId;
+        private final int threads;
+        private final ReadModelCheckpoints checkpoints;
+        private final int every;
+        private final int kept;
+        int taken;
+
+        Seeder(CommandGateway gateway, MetaData meta, String accountId, int threads, ReadModelCheckpoints checkpoints,
+               int every, int kept) {
+            this.gateway = gateway;
+            this.meta = meta;
+            this.accountId = accountId;
+            this.threads = threads;
+            this.checkpoints = checkpoints;
+            this.every = every;
+            this.kept = kept;
+        }
+
+        void run(int count, IntFunction<AccountCommand> command) throws Exception {
+            // small batches: one command can append dozens of events (a group's members), and the schedule that
+            // checks accounts every 30 s keeps up with an account written at a few hundred events per minute
+            for (int from = 0; from < count; from += 20) {
+                int to = Math.min(count, from + 20);
+                AtomicInteger next = new AtomicInteger(from);
+                ExecutorService pool = Executors.newFixedThreadPool(threads);
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    futures.add(pool.submit(() -> {
+                        for (int i = next.getAndIncrement(); i < to; i = next.getAndIncrement()) {
+                            gateway.sendAndWait(GenericCommandMessage.asCommandMessage(command.apply(i))
+                                    .andMetaData(meta));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+                pool.shutdown();
+                checkpointIfDue();
+            }
+        }
+
+        void checkpointIfDue() {
+            if (checkpoints.eventsSinceNewest(accountId) >= every && checkpoints.take(accountId, kept).isPresent()) {
+                taken++;
+            }
+        }
+    }
+
+    /** A minimal JSON client of the REST API. */
+    private record Http(String base) {
+        private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+        JsonNode get(String path, String token) throws Exception {
+            return JSON.readTree(getRaw(path, token));
+        }
+
+        String getRaw(String path, String token) throws Exception {
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Authorization", "Token " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + ": " + response.statusCode() + " " + response.body());
+            }
+            return response.body();
+        }
+
+        JsonNode post(String path, String token, Object body) throws Exception {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+            if (token != null) {
+                request.header("Authorization", "Token " + token);
+            }
+            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("POST " + path + ": " + response.statusCode() + " " + response.body());
+            }
+            return JSON.readTree(response.body());
+        }
+    }
+}
