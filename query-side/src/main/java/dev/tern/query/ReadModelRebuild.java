@@ -21,6 +21,7 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.WrappedToken;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
@@ -57,6 +58,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 public class ReadModelRebuild {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReadModelRebuild.class);
+    /** How long the processor may take to stop, or to claim its segment after a start, under load. */
+    private static final Duration PROCESSOR_SETTLE = Duration.ofSeconds(15);
+    private static final int RESUME_ATTEMPTS = 3;
     /** Events per progress report. */
     static final int BATCH_SIZE = 500;
     /** The audit projection's name: not rebuilt on its own (see the class comment). */
@@ -158,13 +163,13 @@ public class ReadModelRebuild {
             StreamingEventProcessor processor = processor();
             boolean wasRunning = processor.isRunning();
             if (wasRunning) {
-                processor.shutDown();
+                stop(processor);
             }
             try {
                 return replay(chosen, listener);
             } finally {
                 if (wasRunning) {
-                    processor.start();
+                    resume(processor);
                 }
             }
         } finally {
@@ -304,6 +309,57 @@ public class ReadModelRebuild {
         Long inGaps = jdbc.queryForObject("SELECT count(*) FROM " + table + " WHERE " + index + " = ANY(?)",
                 Long.class, (Object) gaps.toArray(Long[]::new));
         return below - inGaps;
+    }
+
+    /**
+     * Stops the processor and waits for its worker: {@code shutDown()} gives the worker a bounded time and returns
+     * while one still finishing a batch under load may run on, holding its segment.
+     */
+    private static void stop(StreamingEventProcessor processor) {
+        processor.shutDown();
+        if (!awaitCondition(() -> !(processor instanceof TrackingEventProcessor tracking)
+                || tracking.activeProcessorThreads() == 0, PROCESSOR_SETTLE)) {
+            throw new RebuildUnavailableException("the read-model processor did not stop within "
+                    + PROCESSOR_SETTLE.toSeconds() + " s; try again");
+        }
+    }
+
+    /**
+     * Starts the processor again and checks that it claimed its segment. Seen under load: a processor started right
+     * after a rebuild kept sleeping in its worker launcher and never claimed the free token, so the read model
+     * silently stopped following the event store. A processor that has not claimed its segment in time is stopped
+     * and started again; one that still does not is an error, never silence.
+     */
+    private static void resume(StreamingEventProcessor processor) {
+        for (int attempt = 1; ; attempt++) {
+            processor.start();
+            if (awaitCondition(() -> !processor.processingStatus().isEmpty(), PROCESSOR_SETTLE)) {
+                return;
+            }
+            if (attempt == RESUME_ATTEMPTS) {
+                throw new IllegalStateException("the read-model processor did not resume after the rebuild ("
+                        + RESUME_ATTEMPTS + " starts); restart tern-server");
+            }
+            LOG.warn("the read-model processor did not claim its segment {} s after the rebuild; starting it again",
+                    PROCESSOR_SETTLE.toSeconds());
+            stop(processor);
+        }
+    }
+
+    private static boolean awaitCondition(java.util.function.BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private StreamingEventProcessor processor() {
