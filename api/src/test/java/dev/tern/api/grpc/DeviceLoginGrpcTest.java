@@ -145,7 +145,8 @@ class DeviceLoginGrpcTest {
         OidcTestProvider provider = OidcTestProvider.shared(PROVIDER);
         TestPeer device = fleet.newPeer(grpcServer.port());
         String host = "hals-laptop-" + RUN;
-        device.loginWithJwt(provider.signIn("hal", "hal-pw").accessToken(), host);
+        String halsToken = provider.signIn("hal", "hal-pw").accessToken();
+        registeredADayAndAnHourAgo(() -> device.loginWithJwt(halsToken, host));
         JsonNode peer = http.awaitPeerByName(host, WAIT);
         String peerId = peer.get("id").asText();
         expireAsTheSweeperWould(peerId);
@@ -259,19 +260,29 @@ class DeviceLoginGrpcTest {
         return jwt.serialize();
     }
 
-    /** The sweeper's ExpirePeerLogin, with the account's clock a day and an hour ahead. */
-    private void expireAsTheSweeperWould(String peerId) {
-        String accountId = jdbc.queryForObject("SELECT account_id FROM rm_peers WHERE id = ?", String.class, peerId);
+    /**
+     * Runs the registration with the account's clock a day and an hour behind, so that the peer's login is due now.
+     * (Not the sweeper's clock ahead instead: an event stamped in the future would end every as-of read of this
+     * shared account before it, for the rest of the suite.)
+     */
+    private static void registeredADayAndAnHourAgo(Runnable registration) {
         Clock original = GenericEventMessage.clock;
-        GenericEventMessage.clock = Clock.offset(Clock.systemUTC(), Duration.ofHours(25));
+        GenericEventMessage.clock = Clock.offset(Clock.systemUTC(), Duration.ofHours(-25));
         try {
-            Boolean expired = gateway.sendAndWait(GenericCommandMessage.asCommandMessage(
-                    new ExpirePeerLogin(accountId, peerId, PeerExpiry.LOGIN))
-                    .andMetaData(MetaData.from(Actor.SYSTEM.toMetadata())));
-            assertThat(expired).as("a user's peer has login expiration on").isTrue();
+            registration.run();
         } finally {
             GenericEventMessage.clock = original;
         }
+    }
+
+    /** The sweeper's ExpirePeerLogin, now. */
+    private void expireAsTheSweeperWould(String peerId) {
+        String accountId = jdbc.queryForObject("SELECT account_id FROM rm_peers WHERE id = ?", String.class, peerId);
+        Boolean expired = gateway.sendAndWait(GenericCommandMessage.asCommandMessage(
+                new ExpirePeerLogin(accountId, peerId, PeerExpiry.LOGIN))
+                .andMetaData(MetaData.from(Actor.SYSTEM.toMetadata())));
+        assertThat(expired).as("a user's peer has login expiration on, and its login is a day and an hour old")
+                .isTrue();
     }
 
     private JsonNode peerById(String peerId) {
