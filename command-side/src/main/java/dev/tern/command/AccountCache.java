@@ -3,15 +3,18 @@ package dev.tern.command;
 import dev.tern.events.CommandRejected;
 import org.axonframework.common.Registration;
 import org.axonframework.common.caching.Cache;
+import org.axonframework.eventsourcing.AggregateCacheEntry;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.ExecutionResult;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
 
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -28,17 +31,35 @@ import java.util.function.UnaryOperator;
  * checks everything before it applies the first event. So a rollback caused by a rejection keeps the entry —
  * otherwise each refused request (a fleet retrying with a used-up setup key, a typo in a group id) would cost a
  * reload of the account.
+ *
+ * <p>Several tern-server nodes share one event store, and each caches the accounts it handled. An account loaded
+ * here misses what other nodes appended since: a decision taken on it could refuse a command the account now allows
+ * (a setup key created through another node: "setup key not found"), and since a refusal keeps the entry, it would go
+ * on refusing. So each read compares the entry's version with the event store's last sequence number for the
+ * account (one indexed query) and reloads an account that is behind.
  */
 final class AccountCache implements Cache {
+    /** The event store's last sequence number of an account, empty when it has no events. */
+    interface LastSequenceNumber {
+        Optional<Long> of(String accountId);
+    }
+
     private final int capacity;
+    private final LastSequenceNumber eventStore;
     private final LinkedHashMap<Object, Object> entries = new LinkedHashMap<>(16, 0.75f, true);
     private final List<EntryListener> listeners = new CopyOnWriteArrayList<>();
 
+    /** A cache that trusts its entries: for one process alone on its event store (tests). */
     AccountCache(int capacity) {
+        this(capacity, accountId -> Optional.empty());
+    }
+
+    AccountCache(int capacity, LastSequenceNumber eventStore) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
         this.capacity = capacity;
+        this.eventStore = eventStore;
     }
 
     @Override
@@ -47,6 +68,16 @@ final class AccountCache implements Cache {
         Object value;
         synchronized (this) {
             value = entries.get(key);
+        }
+        if (value != null && isBehindTheEventStore(key, value)) {
+            boolean removed;
+            synchronized (this) {
+                removed = entries.remove(key, value);
+            }
+            if (removed) {
+                listeners.forEach(l -> l.onEntryRemoved(key));
+            }
+            return null; // the repository loads the account from its snapshot and events
         }
         if (value != null) {
             listeners.forEach(l -> l.onEntryRead(key, value));
@@ -159,6 +190,40 @@ final class AccountCache implements Cache {
         ExecutionResult result = unitOfWork.getExecutionResult();
         return unitOfWork.phase() == UnitOfWork.Phase.ROLLBACK && result != null && result.isExceptionResult()
                 && result.getExceptionResult() instanceof CommandRejected;
+    }
+
+    private boolean isBehindTheEventStore(Object key, Object value) {
+        Long cachedVersion = cachedVersion(value);
+        if (cachedVersion == null) {
+            return false;
+        }
+        Optional<Long> stored = eventStore.of(String.valueOf(key));
+        return stored.isPresent() && stored.get() > cachedVersion;
+    }
+
+    /** The sequence number of the last event the cached account has seen; null for anything but Axon's entry. */
+    private static Long cachedVersion(Object value) {
+        if (!(value instanceof AggregateCacheEntry<?> entry)) {
+            return null;
+        }
+        try {
+            return (Long) ENTRY_VERSION.get(entry);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("unsupported Axon version: " + e, e);
+        }
+    }
+
+    /** Axon keeps the version it cached with the account but offers no getter. */
+    private static final Field ENTRY_VERSION = entryVersionField();
+
+    private static Field entryVersionField() {
+        try {
+            Field version = AggregateCacheEntry.class.getDeclaredField("version");
+            version.setAccessible(true);
+            return version;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("unsupported Axon version: " + e, e);
+        }
     }
 
     /** Drops least recently used entries beyond the capacity; returns their keys. Caller holds the lock. */

@@ -5,10 +5,12 @@ import org.axonframework.common.caching.Cache;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.snapshotting.SnapshotFilter;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
 import org.axonframework.modelling.command.CommandTargetResolver;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
@@ -41,11 +43,13 @@ public class CommandSideConfiguration {
 
     /**
      * Keeps the most recently used accounts loaded so a hot account is not re-sourced per command. Strong LRU
-     * rather than Axon's WeakReferenceCache, which loses its entries at every young GC (see {@link AccountCache}).
+     * rather than Axon's WeakReferenceCache, which loses its entries at every young GC; an entry behind the shared
+     * event store (another node wrote) is reloaded (see {@link AccountCache}).
      */
     @Bean(ACCOUNT_CACHE)
-    public Cache accountCache() {
-        return new AccountCache(CACHED_ACCOUNTS);
+    public Cache accountCache(ObjectProvider<EventStore> eventStore) {
+        // looked up at first use, so that building the cache does not pull in the event store
+        return new AccountCache(CACHED_ACCOUNTS, accountId -> eventStore.getObject().lastSequenceNumberFor(accountId));
     }
 
     /** Axon's snapshotter, moved off the command thread (see {@link BackgroundSnapshotter}). */
