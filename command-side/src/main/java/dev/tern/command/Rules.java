@@ -13,9 +13,12 @@ import java.util.regex.Pattern;
 
 /** Checks on plain command fields; every failure is a {@link CommandRejected} so the API answers 400. */
 final class Rules {
-    /** NetBird's CGNAT range: every account network is a /16 inside it. */
+    /** NetBird's CGNAT range: every account network lies inside it. */
     static final Cidr MESH_RANGE = new Cidr("100.64.0.0", 10);
+    /** NetBird's account networks are /16s, and so are Tern's by default. */
     static final int ACCOUNT_PREFIX = 16;
+    /** A smaller network (tern-server's TERN_ACCOUNT_NETWORK_PREFIX) still has two host addresses. */
+    static final int SMALLEST_ACCOUNT_PREFIX = 30;
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final int MAX_DNS_NAME = 253;
 
@@ -80,8 +83,10 @@ final class Rules {
 
     static Cidr accountNetwork(Cidr network) {
         present(network, "account network");
-        if (network.prefixLength() != ACCOUNT_PREFIX || !MESH_RANGE.contains(network)) {
-            throw CommandRejected.invalid("account network " + network + " must be a /16 inside " + MESH_RANGE);
+        if (network.prefixLength() < ACCOUNT_PREFIX || network.prefixLength() > SMALLEST_ACCOUNT_PREFIX
+                || !MESH_RANGE.contains(network)) {
+            throw CommandRejected.invalid("account network " + network + " must be a /" + ACCOUNT_PREFIX + " to /"
+                    + SMALLEST_ACCOUNT_PREFIX + " inside " + MESH_RANGE);
         }
         return network;
     }

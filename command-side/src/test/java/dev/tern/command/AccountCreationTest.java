@@ -33,12 +33,21 @@ class AccountCreationTest extends AccountFixtureSupport {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"100.64.0.0/15", "100.64.0.0/24", "10.0.0.0/16", "100.128.0.0/16", "100.63.0.0/16"})
-    void anAccountNetworkMustBeASlash16InsideTheCgnatRange(String network) {
+    @ValueSource(strings = {"100.64.0.0/15", "100.64.0.0/31", "100.64.0.0/32", "10.0.0.0/16", "100.128.0.0/16",
+            "100.63.0.0/16", "10.0.0.0/29"})
+    void anAccountNetworkMustBeASlash16ToASlash30InsideTheCgnatRange(String network) {
         fixture.givenNoPriorActivity()
                 .when(create(Cidr.parse(network), DOMAIN))
-                .expectException(rejected(INVALID, "must be a /16 inside 100.64.0.0/10"))
+                .expectException(rejected(INVALID, "must be a /16 to /30 inside 100.64.0.0/10"))
                 .expectNoEvents();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"100.64.0.0/24", "100.100.7.248/29", "100.127.255.252/30"})
+    void aSmallerAccountNetworkInsideTheCgnatRangeIsAccepted(String network) {
+        fixture.givenCurrentTime(NOW)
+                .when(create(Cidr.parse(network), DOMAIN))
+                .expectSuccessfulHandlerExecution();
     }
 
     @Test

@@ -1,11 +1,15 @@
 package dev.tern.command;
 
+import dev.tern.events.AccountCreated;
+import dev.tern.events.GroupCreated;
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.SetupKeyCreated;
 import dev.tern.events.SetupKeyRevoked;
 import dev.tern.events.commands.PeerRegistration;
 import dev.tern.events.commands.RegisterPeer;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.MeshIp;
 import dev.tern.events.values.PeerSystemMeta;
 import dev.tern.events.values.SetupKeyType;
@@ -13,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import static dev.tern.events.CommandRejected.Reason.CONFLICT;
@@ -193,5 +198,23 @@ class PeerRegistrationTest extends AccountFixtureSupport {
                 .when(register("p-again", 7, "h7", "k1"))
                 .expectNoEvents()
                 .expectResultMessagePayload(new PeerRegistration("p7", new MeshIp("100.64.0.7"), "h7", false));
+    }
+
+    @Test
+    void aSmallAccountNetworkHandsOutItsLastHostAddressThenRefuses() {
+        Cidr small = Cidr.parse("100.100.7.248/29"); // hosts .249 to .254
+        List<Object> history = new ArrayList<>(List.of(new AccountCreated(ACC, small, DOMAIN, NOW),
+                new GroupCreated(ACC, ALL, "All", GroupIssuer.API), reusableKey("k1", 0, null)));
+        for (int i = 1; i <= 5; i++) {
+            history.add(peer("p" + i, i, "100.100.7." + (248 + i), "h" + i, "k1"));
+        }
+        fixture.givenCurrentTime(NOW).andGiven(history)
+                .when(register("p6", 6, "h6", "k1"))
+                .expectEvents(registered("p6", 6, "100.100.7.254", "h6", "h6", "k1"));
+        history.add(peer("p6", 6, "100.100.7.254", "h6", "k1"));
+        fixture.givenCurrentTime(NOW).andGiven(history)
+                .when(register("p7", 7, "h7", "k1"))
+                .expectException(rejected(PRECONDITION_FAILED, "the account network 100.100.7.248/29 has no free"))
+                .expectNoEvents();
     }
 }

@@ -7,11 +7,13 @@ import dev.tern.events.commands.CreatePersonalAccessToken;
 import dev.tern.events.meta.Actor;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.Ids;
+import dev.tern.events.values.MeshIp;
 import dev.tern.query.users.SetupReads;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
@@ -24,20 +26,25 @@ import org.springframework.stereotype.Service;
 @Service
 public class AccountSetupService {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Cidr MESH_RANGE = Cidr.parse("100.64.0.0/10");
 
     private final SetupReads setupReads;
     private final CommandService commands;
     private final String dnsDomain;
+    private final int networkPrefix;
     private final Clock clock;
     private final SetupExclusion exclusion;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean done;
 
     public AccountSetupService(SetupReads setupReads, CommandService commands,
-                               @Value("${tern.dns-domain:tern.internal}") String dnsDomain, SetupExclusion exclusion) {
+                               @Value("${tern.dns-domain:tern.internal}") String dnsDomain, SetupExclusion exclusion,
+                               @Value("${tern.account-network-prefix:16}") String networkPrefix) {
         this.setupReads = setupReads;
         this.commands = commands;
         this.dnsDomain = dnsDomain;
+        this.networkPrefix = AccountNetworkSettings.parse(Map.of(AccountNetworkSettings.PREFIX, networkPrefix))
+                .prefixLength();
         this.clock = Clock.systemUTC();
         this.exclusion = exclusion;
     }
@@ -71,7 +78,7 @@ public class AccountSetupService {
         String accountId = Ids.newId();
         String userId = Ids.newId();
         Actor actor = new Actor(Actor.Type.USER, userId, name, email);
-        commands.send(new CreateAccount(accountId, randomMeshNetwork(), dnsDomain, userId, email, name,
+        commands.send(new CreateAccount(accountId, randomMeshNetwork(networkPrefix), dnsDomain, userId, email, name,
                 Ids.newId()), actor, sourceAddress);
         done = true;
         String plainToken = null;
@@ -85,8 +92,13 @@ public class AccountSetupService {
         return new SetupResult(accountId, userId, email, plainToken);
     }
 
-    /** A random /16 inside 100.64.0.0/10 (second octet 64..127), as NetBird allocates account networks. */
-    static Cidr randomMeshNetwork() {
-        return new Cidr("100." + (64 + RANDOM.nextInt(64)) + ".0.0", 16);
+    /**
+     * A random network of this prefix length inside 100.64.0.0/10; for a /16 (second octet 64..127) as NetBird
+     * allocates account networks.
+     */
+    static Cidr randomMeshNetwork(int prefixLength) {
+        int choices = 1 << (prefixLength - MESH_RANGE.prefixLength());
+        int bits = MESH_RANGE.networkBits() + (RANDOM.nextInt(choices) << (32 - prefixLength));
+        return new Cidr(MeshIp.of(bits).address(), prefixLength);
     }
 }

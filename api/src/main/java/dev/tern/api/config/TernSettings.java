@@ -162,7 +162,8 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
             TlsSettings.ACME_DIRECTORY, TlsSettings.ACME_DOMAIN, TlsSettings.ACME_EMAIL, TlsSettings.ACME_HTTP_PORT,
             TlsSettings.ACME_CA_FILE, ENCRYPTION_KEY), Stream.concat(DataPathSettings.VARIABLES.stream(),
             Stream.concat(dev.tern.api.idp.IdpSettings.VARIABLES.stream(),
-                    dev.tern.api.history.AsOfCheckpointSettings.VARIABLES.stream()))).toList();
+                    Stream.concat(dev.tern.api.history.AsOfCheckpointSettings.VARIABLES.stream(),
+                            dev.tern.api.commands.AccountNetworkSettings.VARIABLES.stream())))).toList();
 
 
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -238,6 +239,7 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
         Duration relayTokenLifetime = relayTokenLifetime(values.get(RELAY_TOKEN_TTL));
         dev.tern.api.idp.IdpSettings.parse(values); // validated here with the rest; read by IdpSettings.from
         dev.tern.api.history.AsOfCheckpointSettings.parse(values); // validated here; read by its from()
+        dev.tern.api.commands.AccountNetworkSettings.parse(values); // validated here; read by AccountSetupService
         TlsSettings tls = TlsSettings.from(values, dataPath.tlsFiles(),
                 (variable, defaultPort) -> port(values, variable, defaultPort));
         if (!relayUrls.isEmpty() && dataPath.relaySecret().isEmpty()) {

@@ -6,11 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.api.grpc.TestPeer;
 import dev.tern.api.support.TestHttp;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.MeshIp;
 import dev.tern.testsupport.process.TernServerProcess;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,13 +29,15 @@ import org.junit.jupiter.api.Test;
  * account's invariants hold whichever node decided, and a change made through one node reaches a Sync stream held
  * by the other within a second.
  *
- * <p>Not covered: the last free IP of a small network. An account's network is chosen at setup (a random /16 of
- * 100.64.0.0/10) and no setting makes it smaller, so it cannot be exhausted in a test; the allocation invariant is
- * the aggregate's (command-side's {@code PeerAllocationPropertyTest}), and a lost race on the account surfaces as the
- * same optimistic-lock conflict the two races below exercise.
+ * <p>The account's network is a /{@value #NETWORK_PREFIX} ({@code TERN_ACCOUNT_NETWORK_PREFIX}), so its last free
+ * addresses can be raced for too.
  */
 class TwoNodesConflictTest {
     private static final int REQUESTS_PER_NODE = 3;
+    /** 14 host addresses: room for the peers of the races below, few enough to fill. */
+    private static final int NETWORK_PREFIX = 28;
+    /** Left free before the last race, fewer than the registrations racing for them. */
+    private static final int LAST_FREE = 2;
     private static final int PROPAGATION_ROUNDS = 6;
 
     private final ServerNodes servers = new ServerNodes();
@@ -46,8 +51,10 @@ class TwoNodesConflictTest {
     void conflictingCommandsOnTwoNodesKeepEveryInvariantAndChangesReachTheOtherNodesSyncStreams() throws Exception {
         try (ExternalPostgres postgres = ExternalPostgres.start()) {
             // One after the other, so the second finds the schema in place; the races are the commands, not Flyway.
-            TernServerProcess a = servers.start(postgres.env());
-            TernServerProcess b = servers.start(postgres.env());
+            Map<String, String> env = new HashMap<>(postgres.env());
+            env.put("TERN_ACCOUNT_NETWORK_PREFIX", Integer.toString(NETWORK_PREFIX));
+            TernServerProcess a = servers.start(env);
+            TernServerProcess b = servers.start(env);
             List<TernServerProcess> nodes = List.of(a, b);
             TestHttp httpA = TestHttp.forPort(a.httpPort());
             String token = AccountFixture.owner(httpA, "nodes@tern.test");
@@ -60,6 +67,7 @@ class TwoNodesConflictTest {
                 sameGroupNameOnBothNodes(nodes, token, pool);
                 lastUsesOfASetupKeyOnBothNodes(nodes, httpA, token, pool);
                 aChangeThroughOneNodeReachesASyncStreamOnTheOther(a, b, httpA, token);
+                lastFreeAddressesOfTheNetworkOnBothNodes(nodes, postgres, httpA, token, pool);
             } finally {
                 pool.shutdownNow();
             }
@@ -150,6 +158,90 @@ class TwoNodesConflictTest {
                 }
             }
         }
+    }
+
+    /**
+     * Fills the network up to its last {@value #LAST_FREE} addresses, then races more registrations than that on
+     * both nodes: as many win as there were addresses, each with an address of its own; the others are refused as
+     * NetBird's gRPC refuses (a status, FAILED_PRECONDITION naming the full network) and append nothing.
+     */
+    private void lastFreeAddressesOfTheNetworkOnBothNodes(List<TernServerProcess> nodes, ExternalPostgres postgres,
+                                                         TestHttp http, String token, ExecutorService pool)
+            throws Exception {
+        Cidr network = Cidr.parse(http.get("/api/accounts", token).json().get(0).get("settings")
+                .get("network_range").asText());
+        assertThat(network.prefixLength()).isEqualTo(NETWORK_PREFIX);
+        int hosts = (int) network.size() - 2;
+        JsonNode setupKey = AccountFixture.setupKey(http, token, "reusable", 0);
+        String key = setupKey.get("key").asText();
+        for (TernServerProcess node : nodes) {
+            await("every node knows the key").atMost(Duration.ofSeconds(30)).until(() -> TestHttp
+                    .forPort(node.httpPort()).get("/api/setup-keys/" + setupKey.get("id").asText(), token).status() == 200);
+        }
+        List<TestPeer> peers = new ArrayList<>();
+        try {
+            int registered = http.get("/api/peers", token).json().size();
+            long eventsPerRegistration = 0;
+            while (registered < hosts - LAST_FREE) {
+                long before = eventCount(postgres);
+                TestPeer filler = new TestPeer(nodes.get(registered % nodes.size()).grpcPort());
+                peers.add(filler);
+                try {
+                    filler.login(key, "filler-" + registered);
+                } catch (StatusRuntimeException e) {
+                    throw new AssertionError("filler " + registered + " on node " + (registered % nodes.size())
+                            + ": " + e.getStatus() + "\n" + nodes.get(registered % nodes.size()).stdout(), e);
+                }
+                registered++;
+                eventsPerRegistration = eventCount(postgres) - before;
+            }
+            assertThat(eventsPerRegistration).as("events of one registration").isPositive();
+
+            long eventsBefore = eventCount(postgres);
+            List<Status> outcomes = all(pool, nodes, node -> {
+                TestPeer peer = new TestPeer(node.grpcPort());
+                synchronized (peers) {
+                    peers.add(peer);
+                }
+                return () -> {
+                    try {
+                        peer.login(key, "last-address");
+                        return Status.OK;
+                    } catch (StatusRuntimeException refused) {
+                        return refused.getStatus();
+                    }
+                };
+            });
+            assertThat(outcomes.size()).isGreaterThan(LAST_FREE);
+            assertThat(outcomes).filteredOn(Status::isOk).as("%s", outcomes).hasSize(LAST_FREE);
+            assertThat(outcomes).filteredOn(o -> !o.isOk()).as("%s", outcomes).allSatisfy(refused -> {
+                assertThat(refused.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                assertThat(refused.getDescription()).contains(network + " has no free address");
+            });
+            assertThat(eventCount(postgres) - eventsBefore).as("events appended by the race")
+                    .isEqualTo(LAST_FREE * eventsPerRegistration);
+
+            List<String> storedAddresses = postgres.column("SELECT convert_from(payload, 'UTF8')::json->'ip'->>'address'"
+                    + " FROM domain_event_entry WHERE payload_type = 'dev.tern.events.PeerRegistered'");
+            assertThat(storedAddresses).as("addresses in the event store").hasSize(hosts).doesNotHaveDuplicates()
+                    .allSatisfy(ip -> assertThat(network.contains(new MeshIp(ip))).as(ip).isTrue());
+            for (TernServerProcess node : nodes) {
+                TestHttp nodeHttp = TestHttp.forPort(node.httpPort());
+                await("both read models hold every address once").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    List<String> addresses = new ArrayList<>();
+                    nodeHttp.get("/api/peers", token).json().forEach(p -> addresses.add(p.get("ip").asText()));
+                    assertThat(addresses).containsExactlyInAnyOrderElementsOf(storedAddresses);
+                });
+            }
+        } finally {
+            for (TestPeer peer : peers) {
+                peer.close();
+            }
+        }
+    }
+
+    private static long eventCount(ExternalPostgres postgres) throws Exception {
+        return Long.parseLong(postgres.column("SELECT count(*) FROM domain_event_entry").get(0));
     }
 
     /** {@value #REQUESTS_PER_NODE} calls per node, released together; their results in order. */

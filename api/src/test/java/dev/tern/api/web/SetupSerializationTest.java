@@ -56,7 +56,7 @@ class SetupSerializationTest {
         };
         // Across nodes the database makes setup exclusive (SetupAcrossNodesTest); here only this process's lock.
         AccountSetupService setup = new AccountSetupService(readModel, new CommandService(gateway, catchUp),
-                "mesh.test", java.util.function.Supplier::get);
+                "mesh.test", java.util.function.Supplier::get, "16");
 
         int racers = 16;
         ExecutorService pool = Executors.newFixedThreadPool(racers);
