@@ -1,5 +1,6 @@
 package dev.tern.api.commands;
 
+import dev.tern.api.outage.ClockGuard;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.commands.AccountCommand;
 import dev.tern.events.meta.Actor;
@@ -16,6 +17,7 @@ import org.axonframework.modelling.command.ConcurrencyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
@@ -37,10 +39,18 @@ public class CommandService {
 
     private final CommandGateway gateway;
     private final ReadYourWrites readYourWrites;
+    private final ClockGuard clockGuard;
 
+    /** For tests that run without a database clock to compare with. */
     public CommandService(CommandGateway gateway, ReadYourWrites readYourWrites) {
+        this(gateway, readYourWrites, ClockGuard.unguarded());
+    }
+
+    @Autowired
+    public CommandService(CommandGateway gateway, ReadYourWrites readYourWrites, ClockGuard clockGuard) {
         this.gateway = gateway;
         this.readYourWrites = readYourWrites;
+        this.clockGuard = clockGuard;
     }
 
     /**
@@ -58,6 +68,8 @@ public class CommandService {
 
     /** For callers that do not read right after (e.g. peer registration over gRPC). */
     public <R> R sendWithoutWaitingForReads(AccountCommand command, Actor actor, String sourceAddress) {
+        // every event the command causes is stamped with this process's clock
+        clockGuard.requireWritable();
         MetaData metaData = metaData(actor, sourceAddress);
         for (int attempt = 1; ; attempt++) {
             try {

@@ -163,7 +163,8 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
             TlsSettings.ACME_CA_FILE, ENCRYPTION_KEY), Stream.concat(DataPathSettings.VARIABLES.stream(),
             Stream.concat(dev.tern.api.idp.IdpSettings.VARIABLES.stream(),
                     Stream.concat(dev.tern.api.history.AsOfCheckpointSettings.VARIABLES.stream(),
-                            dev.tern.api.commands.AccountNetworkSettings.VARIABLES.stream())))).toList();
+                            Stream.concat(dev.tern.api.commands.AccountNetworkSettings.VARIABLES.stream(),
+                                    Stream.of(dev.tern.api.outage.ClockGuard.MAX_AHEAD)))))).toList();
 
 
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -240,6 +241,7 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
         dev.tern.api.idp.IdpSettings.parse(values); // validated here with the rest; read by IdpSettings.from
         dev.tern.api.history.AsOfCheckpointSettings.parse(values); // validated here; read by its from()
         dev.tern.api.commands.AccountNetworkSettings.parse(values); // validated here; read by AccountSetupService
+        parsed(() -> dev.tern.api.outage.ClockGuard.maxAhead(values)); // validated here; read by ClockGuard's bean
         TlsSettings tls = TlsSettings.from(values, dataPath.tlsFiles(),
                 (variable, defaultPort) -> port(values, variable, defaultPort));
         if (!relayUrls.isEmpty() && dataPath.relaySecret().isEmpty()) {

@@ -4,6 +4,8 @@ import dev.tern.api.auth.AccessDeniedException;
 import dev.tern.api.commands.CommandFailures;
 import dev.tern.api.commands.CommandService;
 import dev.tern.api.outage.DatabaseAvailability;
+import dev.tern.api.outage.ClockAheadException;
+import dev.tern.api.outage.ClockGuard;
 import dev.tern.api.outage.DatabaseFailures;
 import dev.tern.api.outage.DatabaseOutageResponse;
 import dev.tern.events.CommandRejected;
@@ -88,6 +90,15 @@ class ApiExceptionHandler {
     @ExceptionHandler(AggregateNotFoundException.class)
     ResponseEntity<ErrorResponse> noAccount(AggregateNotFoundException e) {
         return error(HttpStatus.NOT_FOUND, "account not found");
+    }
+
+    /** A write on a node whose clock is too far ahead of the database's: retry later (on another node). */
+    @ExceptionHandler(ClockAheadException.class)
+    ResponseEntity<ErrorResponse> clockAhead(ClockAheadException e) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, Integer.toString(ClockGuard.RETRY_AFTER_SECONDS))
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(new ErrorResponse(e.getMessage(), HttpStatus.SERVICE_UNAVAILABLE.value()));
     }
 
     @ExceptionHandler(CommandExecutionException.class)

@@ -3,6 +3,8 @@ package dev.tern.api.commands;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tern.api.outage.ClockAheadException;
+import dev.tern.api.outage.ClockGuard;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.commands.DeleteGroup;
 import dev.tern.events.meta.Actor;
@@ -83,5 +85,16 @@ class CommandServiceTest {
         assertThatThrownBy(() -> service.send(new DeleteGroup("acc", "g1"), Actor.SYSTEM, null))
                 .isInstanceOf(ConcurrencyException.class);
         assertThat(sent).hasSizeLessThan(10);
+    }
+
+    @Test
+    void aNodeWhoseClockIsAheadOfTheDatabasesSendsNoCommand() {
+        ClockGuard aheadByAMinute = new ClockGuard(java.time.Clock.offset(java.time.Clock.systemUTC(),
+                java.time.Duration.ofMinutes(1)), java.time.Instant::now, java.time.Duration.ofSeconds(5));
+        aheadByAMinute.check();
+        CommandService guarded = new CommandService(gateway, timeout -> true, aheadByAMinute);
+        assertThatThrownBy(() -> guarded.send(new DeleteGroup("acc", "g1"), Actor.SYSTEM, null))
+                .isInstanceOf(ClockAheadException.class);
+        assertThat(sent).isEmpty();
     }
 }

@@ -3,6 +3,8 @@ package dev.tern.api.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.api.auth.AccessDeniedException;
+import dev.tern.api.outage.ClockAheadException;
+import dev.tern.api.outage.ClockGuard;
 import dev.tern.api.outage.DatabaseAvailability;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.values.InvalidValueException;
@@ -26,6 +28,16 @@ class ApiExceptionHandlerTest {
         assertThat(r.getStatusCode().value()).isEqualTo(503);
         assertThat(r.getHeaders().getFirst("Retry-After")).isEqualTo("5");
         assertThat(r.getBody().code()).isEqualTo(503);
+    }
+
+    @Test
+    void aWriteRefusedForAClockAheadIsA503WithRetryAfterSayingWhy() {
+        ResponseEntity<ErrorResponse> r = handler.clockAhead(new ClockAheadException("this server's clock is 9000 ms"
+                + " ahead of the database's"));
+        assertThat(r.getStatusCode().value()).isEqualTo(503);
+        assertThat(r.getHeaders().getFirst("Retry-After")).isEqualTo(Integer.toString(ClockGuard.RETRY_AFTER_SECONDS));
+        assertThat(r.getBody()).isEqualTo(new ErrorResponse("this server's clock is 9000 ms ahead of the database's",
+                503));
     }
 
     @Test
