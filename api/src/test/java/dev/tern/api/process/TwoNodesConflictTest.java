@@ -100,20 +100,7 @@ class TwoNodesConflictTest {
         JsonNode key = AccountFixture.setupKey(http, token, "reusable", usageLimit);
         List<TestPeer> peers = new ArrayList<>();
         try {
-            List<Status> outcomes = all(pool, nodes, node -> {
-                TestPeer peer = new TestPeer(node.grpcPort());
-                synchronized (peers) {
-                    peers.add(peer);
-                }
-                return () -> {
-                    try {
-                        peer.login(key.get("key").asText(), "contender");
-                        return Status.OK;
-                    } catch (StatusRuntimeException refused) {
-                        return refused.getStatus();
-                    }
-                };
-            });
+            List<Status> outcomes = registrations(pool, nodes, key.get("key").asText(), "contender", peers);
             assertThat(outcomes).filteredOn(Status::isOk).as("%s", outcomes).hasSize(usageLimit);
             assertThat(outcomes).filteredOn(s -> !s.isOk()).extracting(Status::getCode).as("%s", outcomes)
                     .doesNotContain(Status.Code.INTERNAL, Status.Code.UNKNOWN, Status.Code.OK);
@@ -198,20 +185,7 @@ class TwoNodesConflictTest {
             assertThat(eventsPerRegistration).as("events of one registration").isPositive();
 
             long eventsBefore = eventCount(postgres);
-            List<Status> outcomes = all(pool, nodes, node -> {
-                TestPeer peer = new TestPeer(node.grpcPort());
-                synchronized (peers) {
-                    peers.add(peer);
-                }
-                return () -> {
-                    try {
-                        peer.login(key, "last-address");
-                        return Status.OK;
-                    } catch (StatusRuntimeException refused) {
-                        return refused.getStatus();
-                    }
-                };
-            });
+            List<Status> outcomes = registrations(pool, nodes, key, "last-address", peers);
             assertThat(outcomes.size()).isGreaterThan(LAST_FREE);
             assertThat(outcomes).filteredOn(Status::isOk).as("%s", outcomes).hasSize(LAST_FREE);
             assertThat(outcomes).filteredOn(o -> !o.isOk()).as("%s", outcomes).allSatisfy(refused -> {
@@ -242,6 +216,25 @@ class TwoNodesConflictTest {
 
     private static long eventCount(ExternalPostgres postgres) throws Exception {
         return Long.parseLong(postgres.column("SELECT count(*) FROM domain_event_entry").get(0));
+    }
+
+    /** New devices registering with {@code setupKey} on every node at once (see {@link #all}): their statuses. */
+    private static List<Status> registrations(ExecutorService pool, List<TernServerProcess> nodes, String setupKey,
+                                              String hostname, List<TestPeer> peers) throws Exception {
+        return all(pool, nodes, node -> {
+            TestPeer peer = new TestPeer(node.grpcPort());
+            synchronized (peers) {
+                peers.add(peer);
+            }
+            return () -> {
+                try {
+                    peer.login(setupKey, hostname);
+                    return Status.OK;
+                } catch (StatusRuntimeException refused) {
+                    return refused.getStatus();
+                }
+            };
+        });
     }
 
     /** {@value #REQUESTS_PER_NODE} calls per node, released together; their results in order. */
