@@ -449,20 +449,31 @@ class AuditProjection implements RebuildHeldWrites {
     @EventHandler
     void on(RouteCreated e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.ROUTE_CREATED, e.routeId(), routeMeta(e.definition()));
+        routeWritten(e.routeId(), e.definition());
     }
 
     @EventHandler
     void on(RouteUpdated e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.ROUTE_UPDATED, e.routeId(), routeMeta(e.definition()));
+        routeWritten(e.routeId(), e.definition());
+    }
+
+    /** As RouteProjection upserts it. */
+    private void routeWritten(String routeId, RouteDefinition definition) {
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            names.routes.put(routeId, Json.write(definition));
+        }
     }
 
     @EventHandler
     void on(RouteDeleted e, EventMessage<?> message, TrackingToken token) {
         // the route's row is still there: the audit runs before the table projections
-        tables.flush();
-        Map<String, String> meta = jdbc.queryForList("SELECT definition FROM rm_routes WHERE id = ?", String.class,
-                        e.routeId()).stream().findFirst()
-                .map(json -> routeMeta(Json.read(json, RouteDefinition.class)))
+        RebuildNames names = rebuildNames.get();
+        Optional<String> definition = names != null ? Optional.ofNullable(names.routes.remove(e.routeId()))
+                : jdbc.queryForList("SELECT definition FROM rm_routes WHERE id = ?", String.class, e.routeId())
+                        .stream().findFirst();
+        Map<String, String> meta = definition.map(json -> routeMeta(Json.read(json, RouteDefinition.class)))
                 .orElseGet(() -> meta("name", e.netId()));
         record(message, token, e.accountId(), Activity.ROUTE_REMOVED, e.routeId(), meta);
     }

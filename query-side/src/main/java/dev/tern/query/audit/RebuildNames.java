@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The names the audit trail shows (users, peers, groups, setup keys), kept from the events while a full rebuild
+ * The names the audit trail shows (users, peers, groups, setup keys, routes), kept from the events while a full rebuild
  * replays, so the audit does not read them back from tables whose writes the rebuild holds (
  * {@link dev.tern.query.jdbc.WriteBehind}). A full rebuild hands the audit every event from the first, so these maps
  * hold what the tables hold at each event: each is changed by the same events, the same way, as the table its
@@ -26,6 +26,8 @@ final class RebuildNames {
     final Map<String, String> groups = new HashMap<>();
     /** rm_setup_keys' name by id. */
     final Map<String, String> setupKeys = new HashMap<>();
+    /** rm_routes' definition (JSON, as stored) by id. */
+    final Map<String, String> routes = new HashMap<>();
 
     void peerRenamed(String peerId, String name, String dnsLabel) {
         peers.computeIfPresent(peerId, (id, peer) -> new Peer(name, peer.ip(), dnsLabel));
