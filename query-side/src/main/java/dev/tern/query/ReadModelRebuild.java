@@ -256,7 +256,8 @@ public class ReadModelRebuild {
                 }
             }
         }
-        flushHeldWrites(holders);
+        writes.flushAndRelease();
+        holders.forEach(RebuildHeldWrites::flushHeldWrites);
         listener.progress(new Progress(done, done, Duration.ofNanos(System.nanoTime() - started)));
         return done;
     }

@@ -4,7 +4,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.Utils;
 import org.springframework.jdbc.core.ConnectionCallback;
@@ -14,7 +18,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * The read-model writes of a thread that replays ({@link dev.tern.query.ReadModelRebuild}): while the thread holds,
  * every projection's statements wait in one queue, in the order they were made, and a flush sends them as
  * multi-statement queries (pgjdbc pipelines them: one round trip for hundreds of statements of any shape and
- * table). The order is kept across tables and projections, so a statement may rely on any earlier one (e.g.
+ * table). Each statement's shape is prepared once per hold ({@code PREPARE}, named for the hold) and run by
+ * {@code EXECUTE}, so PostgreSQL plans it once, not once per row; {@link #flushAndRelease()} drops the prepared
+ * statements again (a rebuild that fails leaves them on its connection, under names no one reuses). The order is kept across tables and projections, so a statement may rely on any earlier one (e.g.
  * GroupCreated's {@code NOT EXISTS} over rm_groups, the setup-key count of a peer inserted just before). Reading a
  * table the queue may still write needs a {@link #flush()} first. Any other thread (the live processor) writes at
  * once, as JDBC has it.
@@ -27,9 +33,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class WriteBehind {
     /** Statements per multi-statement query: bounds the SQL text one flush builds at a time. */
     static final int STATEMENTS_PER_QUERY = 2_000;
-    private static final ThreadLocal<List<Held>> HELD = new ThreadLocal<>();
+    private static final ThreadLocal<Queue> HELD = new ThreadLocal<>();
+    private static final AtomicLong HOLDS = new AtomicLong();
 
     private record Held(String sql, Object[] args) {
+    }
+
+    /** One hold's statements, and the names its statement shapes are prepared under (on the hold's connection). */
+    private static final class Queue {
+        final List<Held> statements = new ArrayList<>();
+        final Map<String, String> prepared = new HashMap<>();
+        final String prefix = "tern_write_behind_" + HOLDS.incrementAndGet() + "_";
+        /** The connection {@link #prepared} live on: a flush outside a transaction may get another one. */
+        BaseConnection preparedOn;
     }
 
     private final JdbcTemplate jdbc;
@@ -40,7 +56,7 @@ public final class WriteBehind {
 
     /** Holds the calling thread's statements from now on, every projection's alike. */
     public static void hold() {
-        HELD.set(new ArrayList<>());
+        HELD.set(new Queue());
     }
 
     /** Whether the calling thread holds its writes. */
@@ -55,27 +71,47 @@ public final class WriteBehind {
 
     /** Executes the statement, or holds it while this thread holds writes. */
     public void update(String sql, Object... args) {
-        List<Held> statements = HELD.get();
-        if (statements == null) {
+        Queue queue = HELD.get();
+        if (queue == null) {
             jdbc.update(sql, args);
         } else {
-            statements.add(new Held(sql, args.clone()));
+            queue.statements.add(new Held(sql, args.clone()));
         }
     }
 
     /** Executes what this thread holds, in order, in the thread's transaction. */
     public void flush() {
-        List<Held> statements = HELD.get();
-        if (statements == null || statements.isEmpty()) {
+        flush(false);
+    }
+
+    /** Executes what this thread holds and drops the statements it prepared: the last flush of a hold. */
+    public void flushAndRelease() {
+        flush(true);
+    }
+
+    private void flush(boolean release) {
+        Queue queue = HELD.get();
+        if (queue == null || (queue.statements.isEmpty() && !release)) {
             return;
         }
+        List<Held> statements = queue.statements;
         jdbc.execute((ConnectionCallback<Void>) connection -> {
-            boolean standardStrings = connection.unwrap(BaseConnection.class).getStandardConformingStrings();
+            BaseConnection postgres = connection.unwrap(BaseConnection.class);
+            if (queue.preparedOn != postgres) {
+                queue.prepared.clear();
+                queue.preparedOn = postgres;
+            }
+            boolean standardStrings = postgres.getStandardConformingStrings();
             try (Statement statement = connection.createStatement()) {
                 for (int start = 0; start < statements.size(); start += STATEMENTS_PER_QUERY) {
                     List<Held> part = statements.subList(start, Math.min(statements.size(),
                             start + STATEMENTS_PER_QUERY));
-                    statement.execute(sql(part, standardStrings));
+                    statement.execute(sql(queue, part, standardStrings));
+                }
+                if (release && !queue.prepared.isEmpty()) {
+                    statement.execute(queue.prepared.values().stream().map(name -> "DEALLOCATE " + name)
+                            .collect(Collectors.joining(";\n")));
+                    queue.prepared.clear();
                 }
             }
             return null;
@@ -83,18 +119,35 @@ public final class WriteBehind {
         statements.clear();
     }
 
-    private static String sql(List<Held> statements, boolean standardStrings) throws SQLException {
-        StringBuilder sql = new StringBuilder(statements.size() * 160);
+    private static String sql(Queue queue, List<Held> statements, boolean standardStrings) throws SQLException {
+        StringBuilder sql = new StringBuilder(statements.size() * 100);
         for (Held held : statements) {
-            inline(sql, held.sql(), held.args(), standardStrings);
+            String name = queue.prepared.get(held.sql());
+            if (name == null) {
+                name = queue.prefix + queue.prepared.size();
+                sql.append("PREPARE ").append(name).append(" AS ").append(numbered(held.sql())).append(";\n");
+                queue.prepared.put(held.sql(), name);
+            }
+            sql.append("EXECUTE ").append(name);
+            if (held.args().length > 0) {
+                sql.append('(');
+                for (int i = 0; i < held.args().length; i++) {
+                    if (i > 0) {
+                        sql.append(", ");
+                    }
+                    literal(sql, held.args()[i], standardStrings);
+                }
+                sql.append(')');
+            }
             sql.append(";\n");
         }
         return sql.toString();
     }
 
-    /** The statement with each {@code ?} outside quotes replaced by its argument as a literal. */
-    static void inline(StringBuilder out, String sql, Object[] args, boolean standardStrings) throws SQLException {
-        int arg = 0;
+    /** The statement with its {@code ?} placeholders outside quotes numbered as PREPARE takes them. */
+    static String numbered(String sql) {
+        StringBuilder out = new StringBuilder(sql.length() + 16);
+        int parameter = 0;
         boolean quoted = false;
         for (int i = 0; i < sql.length(); i++) {
             char c = sql.charAt(i);
@@ -102,17 +155,12 @@ public final class WriteBehind {
                 quoted = !quoted;
             }
             if (c == '?' && !quoted) {
-                if (arg == args.length) {
-                    throw new IllegalArgumentException("more placeholders than arguments in: " + sql);
-                }
-                literal(out, args[arg++], standardStrings);
+                out.append('$').append(++parameter);
             } else {
                 out.append(c);
             }
         }
-        if (arg != args.length) {
-            throw new IllegalArgumentException(args.length + " arguments for " + arg + " placeholders in: " + sql);
-        }
+        return out.toString();
     }
 
     private static void literal(StringBuilder out, Object value, boolean standardStrings) throws SQLException {

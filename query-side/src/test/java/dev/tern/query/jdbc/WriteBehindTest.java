@@ -10,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Writes held behind a rebuild: nothing written until the flush, then every statement of every shape in the order it
@@ -21,6 +24,9 @@ class WriteBehindTest extends ReadModelTestBase {
             ON CONFLICT DO NOTHING""";
     private static final String DELETE = "DELETE FROM write_behind_test WHERE k = ?";
     private static final String BUMP = "UPDATE write_behind_test SET v = v - ? WHERE k = ? AND v IS NOT NULL";
+
+    @Autowired
+    PlatformTransactionManager transactionManager;
 
     @BeforeEach
     void table() {
@@ -86,12 +92,39 @@ class WriteBehindTest extends ReadModelTestBase {
                 Integer.class)).isEqualTo(4);
     }
 
+    /** Statement shapes are prepared once per hold; the last flush of a hold drops them from the connection. */
+    @Test
+    void theLastFlushReleasesThePreparedStatements() {
+        new TransactionTemplate(transactionManager).executeWithoutResult(status -> {
+            WriteBehind writes = new WriteBehind(jdbc);
+            WriteBehind.hold();
+            try {
+                writes.update(INSERT, "a", 1, true, null, "[]");
+                writes.update(INSERT, "b", 2, true, null, "[]");
+                writes.flush();
+                assertThat(preparedHere()).as("one statement per shape").isEqualTo(1);
+                writes.update(BUMP, 1, "a");
+                writes.update(INSERT, "c", 3, true, null, "[]");
+                writes.flushAndRelease();
+                assertThat(preparedHere()).isZero();
+            } finally {
+                WriteBehind.stop();
+            }
+        });
+        assertThat(rows()).containsExactly("a=0", "b=2", "c=3");
+    }
+
     @Test
     void onlyTheHoldingThreadIsHeld() throws Exception {
         WriteBehind writes = new WriteBehind(jdbc);
         WriteBehind.hold();
         CompletableFuture.runAsync(() -> writes.update(INSERT, "live", 1, true, null, "[]")).get();
         assertThat(rows()).containsExactly("live=1");
+    }
+
+    private int preparedHere() {
+        return jdbc.queryForObject("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'tern_write_behind_%'",
+                Integer.class);
     }
 
     private List<String> rows() {
