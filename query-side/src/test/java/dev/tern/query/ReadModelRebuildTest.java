@@ -9,11 +9,27 @@ import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerLoginExpired;
 import dev.tern.events.PeerLoginExpiryLifted;
 import dev.tern.events.PeerLoginRenewed;
+import dev.tern.events.GroupDeleted;
+import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerRenamed;
+import dev.tern.events.PeerSshChanged;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
 import dev.tern.events.SetupKeyCreated;
+import dev.tern.events.SetupKeyDeleted;
+import dev.tern.events.SetupKeyRevoked;
+import dev.tern.events.UserAutoGroupsChanged;
+import dev.tern.events.UserBlocked;
+import dev.tern.events.UserCreated;
+import dev.tern.events.UserDeleted;
+import dev.tern.events.UserSignInFailed;
+import dev.tern.events.UserSignedIn;
 import dev.tern.events.meta.Actor;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.Ids;
 import dev.tern.events.values.PeerExpiry;
+import dev.tern.events.values.RouteDefinition;
 import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.UserRole;
 import dev.tern.query.peers.PeerStatusStore;
@@ -98,6 +114,56 @@ class ReadModelRebuildTest extends ReadModelTestBase {
         assertThat(dump()).isEqualTo(before);
         assertThat(peerReads.peer(account.accountId, alpha).orElseThrow().connected())
                 .as("live session status survives a rebuild").isTrue();
+    }
+
+    /**
+     * A full rebuild names things in the audit from what it saw of the events (the tables' writes are held): every
+     * name as it stood before each event, after renames, deletions and ids used again, the same as live.
+     */
+    @Test
+    void fullRebuildNamesTheAuditAsLiveProjectionDid() {
+        AccountHistory account = newAccount();
+        String owner = account.createUser("Owner", UserRole.OWNER);
+        String robot = Ids.newId();
+        account.append(new UserCreated(account.accountId, robot, null, "robot", UserRole.ADMIN, true, List.of(),
+                Instant.parse("2026-01-02T00:00:00Z")));
+        account.append(new UserSignedIn(account.accountId, owner));
+        account.append(new UserSignInFailed(account.accountId, robot, "bad password"));
+        String devs = account.createGroup("devs");
+        String keyId = account.createSetupKey("O'Brien's key", Instant.parse("2026-01-02T00:00:00Z"));
+        String alpha = account.registerPeer("alpha", keyId);
+        account.append(new PeerAddedToGroup(account.accountId, devs, alpha));
+        account.append(new PeerRenamed(account.accountId, alpha, "alpha", "alpha-2", "alpha-two"));
+        account.append(new PeerSshChanged(account.accountId, alpha, true));
+        account.append(new GroupRenamed(account.accountId, devs, "devs", "developers"));
+        account.append(new PeerRemovedFromGroup(account.accountId, devs, alpha));
+        account.append(new PeerLoginRenewed(account.accountId, alpha, keyId, Instant.parse("2026-02-01T00:00:00Z")));
+        account.append(new UserAutoGroupsChanged(account.accountId, owner, List.of(devs), List.of(devs), List.of()));
+        RouteDefinition route = new RouteDefinition("the lab", "lab", true, alpha, List.of(), null, List.of(), 100,
+                false, List.of(devs), false, List.of(), false);
+        String routeId = Ids.newId();
+        account.append(new RouteCreated(account.accountId, routeId, route));
+        account.append(new RouteDeleted(account.accountId, routeId, "lab"));
+        account.append(new RouteDeleted(account.accountId, Ids.newId(), "never-created"));
+        account.append(new PeerDeleted(account.accountId, alpha, null));
+        account.append(new PeerSshChanged(account.accountId, alpha, false));
+        account.append(new SetupKeyRevoked(account.accountId, keyId));
+        account.append(new SetupKeyDeleted(account.accountId, keyId));
+        account.append(new GroupDeleted(account.accountId, devs, "developers"));
+        account.append(new UserDeleted(account.accountId, robot));
+        account.append(new UserBlocked(account.accountId, robot));
+        awaitProjection();
+        Map<String, List<String>> before = dump();
+        assertThat(before.get("rm_audit")).anyMatch(row -> row.contains("alpha-two") && row.contains("peer.ssh.enable"))
+                .anyMatch(row -> row.contains("developers") && row.contains("peer.group.delete"))
+                .anyMatch(row -> row.contains("O'Brien's key") && row.contains("setupkey.revoke"))
+                .anyMatch(row -> row.contains("service.user.delete"));
+
+        jdbc.update("DELETE FROM rm_audit WHERE account_id = ?", account.accountId);
+        rebuild.rebuild();
+        awaitProjection();
+
+        assertThat(dump()).isEqualTo(before);
     }
 
     @Test

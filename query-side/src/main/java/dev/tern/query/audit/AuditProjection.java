@@ -74,7 +74,6 @@ import dev.tern.events.meta.Actor;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.query.QuerySideConfiguration;
 import dev.tern.query.RebuildHeldWrites;
-import dev.tern.query.jdbc.HeldStatements;
 import dev.tern.query.jdbc.Json;
 import dev.tern.query.jdbc.WriteBehind;
 import java.sql.Timestamp;
@@ -109,14 +108,9 @@ import org.springframework.stereotype.Component;
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class AuditProjection implements RebuildHeldWrites {
-    private static final String INSERT = """
-            INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
-                                  initiator_id, initiator_name, initiator_email, target_id, meta)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (global_index, sub) DO NOTHING""";
     private final JdbcTemplate jdbc;
     /** Rows are held during a rebuild ({@link RebuildHeldWrites}): nothing reads rm_audit while it replays. */
-    private final HeldStatements rows;
+    private final HeldAuditRows rows;
     /** Flushes the projections' held writes before a table the audit reads during a rebuild. */
     private final WriteBehind tables;
     /** While a full rebuild replays on this thread: the names the audit shows, kept from the events. */
@@ -124,7 +118,7 @@ class AuditProjection implements RebuildHeldWrites {
 
     AuditProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        this.rows = new HeldStatements(jdbc);
+        this.rows = new HeldAuditRows(jdbc);
         this.tables = new WriteBehind(jdbc);
     }
 
@@ -598,7 +592,7 @@ class AuditProjection implements RebuildHeldWrites {
                         String targetId, Map<String, String> meta) {
         long globalIndex = globalIndex(token);
         Actor actor = Actor.fromMetadata(message.getMetaData());
-        rows.update(INSERT, globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
+        rows.insert(globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
                 activity.code, actor.id(), actor.name(), actor.email(), targetId == null ? "" : targetId,
                 Json.write(meta));
     }
