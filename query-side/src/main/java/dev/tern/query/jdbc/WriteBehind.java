@@ -168,9 +168,12 @@ public final class WriteBehind {
             out.append("NULL");
         } else if (value instanceof Boolean b) {
             out.append(b ? "TRUE" : "FALSE");
-        } else if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+        } else if (value instanceof Integer || value instanceof Long || value instanceof Short
+                || value instanceof java.math.BigDecimal) {
             // in parentheses: "x -" followed by a negative number would start a "--" comment
             out.append('(').append(value).append(')');
+        } else if (value instanceof java.util.UUID uuid) {
+            out.append('\'').append(uuid).append('\'');
         } else if (value instanceof Timestamp ts) {
             out.append('\'').append(ts.toInstant()).append("'::timestamptz");
         } else if (value instanceof String s) {
