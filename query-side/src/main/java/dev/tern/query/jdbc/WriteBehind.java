@@ -18,17 +18,18 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * The read-model writes of a thread that replays ({@link dev.tern.query.ReadModelRebuild}): while the thread holds,
  * every projection's statements wait in one queue, in the order they were made, and a flush sends them as
  * multi-statement queries (pgjdbc pipelines them: one round trip for hundreds of statements of any shape and
- * table). Each statement's shape is prepared once per hold ({@code PREPARE}, named for the hold) and run by
- * {@code EXECUTE}, so PostgreSQL plans it once, not once per row; {@link #flushAndRelease()} drops the prepared
- * statements again (a rebuild that fails leaves them on its connection, under names no one reuses). The order is kept across tables and projections, so a statement may rely on any earlier one (e.g.
- * GroupCreated's {@code NOT EXISTS} over rm_groups, the setup-key count of a peer inserted just before). Reading a
- * table the queue may still write needs a {@link #flush()} first. Any other thread (the live processor) writes at
- * once, as JDBC has it.
+ * table). The order is kept across tables and projections, so a statement may rely on any earlier one (e.g.
+ * GroupCreated's {@code NOT EXISTS} over rm_groups, a group deletion's update of the users that have it as an
+ * auto-group). Reading a table the queue may still write needs a {@link #flush()} first. Any other thread (the live
+ * processor, an as-of read) writes at once, as JDBC has it.
  *
- * <p>Parameters become SQL literals at the flush: strings escaped by the driver itself ({@link Utils#escapeLiteral},
- * for the connection's {@code standard_conforming_strings}), so event data cannot end a literal; numbers and booleans
- * as themselves, instants as {@code timestamptz} literals (every read table's instants are {@code TIMESTAMPTZ}).
- * The statements' own SQL must not hold {@code ?} inside a quoted literal (none does).
+ * <p>Each statement's shape is prepared once per hold ({@code PREPARE}, named for the hold) and run by
+ * {@code EXECUTE}, so PostgreSQL plans it once, not once per row; {@link #flushAndRelease()} drops the prepared
+ * statements again (a rebuild that fails leaves them on its connection, under names no one reuses). Arguments become
+ * SQL literals: strings escaped by the driver itself ({@link Utils#escapeLiteral}, for the connection's
+ * {@code standard_conforming_strings}), so event data cannot end a literal; numbers and booleans as themselves,
+ * instants as {@code timestamptz} literals (every read table's instants are {@code TIMESTAMPTZ}). The statements'
+ * own SQL must not hold {@code ?} inside a quoted literal (none does).
  */
 public final class WriteBehind {
     /** Statements per multi-statement query: bounds the SQL text one flush builds at a time. */
@@ -57,11 +58,6 @@ public final class WriteBehind {
     /** Holds the calling thread's statements from now on, every projection's alike. */
     public static void hold() {
         HELD.set(new Queue());
-    }
-
-    /** Whether the calling thread holds its writes. */
-    public static boolean holding() {
-        return HELD.get() != null;
     }
 
     /** Executes each statement at once again; what is still held is dropped (the rebuild rolls back). */
