@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import dev.tern.query.jdbc.WriteBehind;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
@@ -52,9 +53,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * that is no projection ({@code peer_status}, {@code token_usage}) is kept. With several nodes, the read-model
  * processor's token must be free: a node holding it makes the rebuild fail instead of racing it.
  *
- * <p>A replay spends its time in round trips to PostgreSQL, one per statement; projections that write tables nobody
- * reads while it replays ({@link RebuildHeldWrites}: the audit trail, group memberships, policies) hold those rows
- * and the rebuild has them written every {@value #BATCH_SIZE} events as JDBC batches (docs/benchmarks.md, issue 12).
+ * <p>A replay would spend its time in round trips to PostgreSQL, one per statement (docs/benchmarks.md, issue 12):
+ * the rebuilding thread holds every projection's writes ({@link WriteBehind}, in their order) and the audit rows
+ * ({@link RebuildHeldWrites}), and has them written every {@value #BATCH_SIZE} events, a few round trips for all;
+ * the audit names things from what it saw of the events instead of reading the tables back.
  */
 @Component
 public class ReadModelRebuild {
@@ -81,6 +83,7 @@ public class ReadModelRebuild {
     private final TokenStore tokens;
     private final TransactionTemplate transactions;
     private final JdbcTemplate jdbc;
+    private final WriteBehind writes;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Map<String, Object> projections;
 
@@ -93,6 +96,7 @@ public class ReadModelRebuild {
         this.tokens = tokens;
         this.transactions = new TransactionTemplate(transactionManager);
         this.jdbc = jdbc;
+        this.writes = new WriteBehind(jdbc);
     }
 
     /** How far a rebuild is: events handed to the projections out of those it will hand them. */
@@ -206,11 +210,13 @@ public class ReadModelRebuild {
         try {
             // One transaction: readers see the old tables until the rebuild commits, then the rebuilt ones, never
             // a table half replayed (the resets DELETE rather than TRUNCATE, so they do not lock readers out).
+            WriteBehind.hold();
             holders.forEach(RebuildHeldWrites::holdWrites);
             long done = transactions.execute(status -> replay(handlers, holders, upTo, listener, started));
             return new Result(chosen, done, Duration.ofNanos(System.nanoTime() - started));
         } finally {
             holders.forEach(RebuildHeldWrites::stopHoldingWrites);
+            WriteBehind.stop();
             if (upTo != null) {
                 transactions.executeWithoutResult(status -> tokens.releaseClaim(QuerySideConfiguration.READ_MODEL,
                         SEGMENT));
@@ -243,16 +249,22 @@ public class ReadModelRebuild {
                     done++;
                     if (++inBatch == BATCH_SIZE) {
                         inBatch = 0;
-                        holders.forEach(RebuildHeldWrites::flushHeldWrites);
+                        flushHeldWrites(holders);
                         listener.progress(new Progress(done, Math.max(total, done),
                                 Duration.ofNanos(System.nanoTime() - started)));
                     }
                 }
             }
         }
+        writes.flushAndRelease();
         holders.forEach(RebuildHeldWrites::flushHeldWrites);
         listener.progress(new Progress(done, done, Duration.ofNanos(System.nanoTime() - started)));
         return done;
+    }
+
+    private void flushHeldWrites(List<RebuildHeldWrites> holders) {
+        writes.flush();
+        holders.forEach(RebuildHeldWrites::flushHeldWrites);
     }
 
     private static void handle(List<AnnotationEventHandlerAdapter> handlers, EventMessage<?> event) {

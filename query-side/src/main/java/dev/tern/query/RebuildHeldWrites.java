@@ -1,11 +1,12 @@
 package dev.tern.query;
 
 /**
- * A read-model projection that can hold the rows it writes while {@link ReadModelRebuild} replays into it, and write
- * them as JDBC batches (one round trip for many rows instead of one per row). The rebuild turns holding on for its
- * own thread only, flushes every {@value ReadModelRebuild#BATCH_SIZE} events and before it commits, and turns it off
- * after, success or not. Only rows that nothing reads back during the replay may be held: the audit trail's (every
- * projection reads tables of others, none reads rm_audit).
+ * A read-model projection that keeps rows of its own while {@link ReadModelRebuild} replays into it and writes them
+ * as JDBC batches (one round trip for many rows instead of one per row), beside the writes every projection holds
+ * in {@link dev.tern.query.jdbc.WriteBehind}. The rebuild turns holding on for its own thread only, flushes every
+ * {@value ReadModelRebuild#BATCH_SIZE} events and before it commits, and turns it off after, success or not. The
+ * audit trail holds its rows (nothing reads rm_audit during a replay) and, while it holds, keeps the names it shows
+ * from the events instead of reading them back from the tables.
  */
 public interface RebuildHeldWrites {
     /** Holds the rows written on the calling thread until {@link #flushHeldWrites()}. */

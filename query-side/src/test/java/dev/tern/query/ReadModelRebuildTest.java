@@ -9,11 +9,54 @@ import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerLoginExpired;
 import dev.tern.events.PeerLoginExpiryLifted;
 import dev.tern.events.PeerLoginRenewed;
+import dev.tern.events.DnsRecordCreated;
+import dev.tern.events.DnsRecordDeleted;
+import dev.tern.events.DnsRecordUpdated;
+import dev.tern.events.DnsSettingsUpdated;
+import dev.tern.events.DnsZoneCreated;
+import dev.tern.events.DnsZoneDeleted;
+import dev.tern.events.IdentityProviderCreated;
+import dev.tern.events.IdentityProviderUpdated;
+import dev.tern.events.JwtGroupSettingsUpdated;
+import dev.tern.events.NameServerGroupCreated;
+import dev.tern.events.NameServerGroupUpdated;
+import dev.tern.events.NetworkCreated;
+import dev.tern.events.NetworkResourceCreated;
+import dev.tern.events.NetworkResourceUpdated;
+import dev.tern.events.NetworkRouterCreated;
+import dev.tern.events.NetworkUpdated;
+import dev.tern.events.PersonalAccessTokenCreated;
+import dev.tern.events.PersonalAccessTokenDeleted;
+import dev.tern.events.GroupDeleted;
+import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerRenamed;
+import dev.tern.events.PeerSshChanged;
+import dev.tern.events.RouteCreated;
+import dev.tern.events.RouteDeleted;
 import dev.tern.events.SetupKeyCreated;
+import dev.tern.events.SetupKeyDeleted;
+import dev.tern.events.SetupKeyRevoked;
+import dev.tern.events.UserAutoGroupsChanged;
+import dev.tern.events.UserBlocked;
+import dev.tern.events.UserCreated;
+import dev.tern.events.UserDeleted;
+import dev.tern.events.UserSignInFailed;
+import dev.tern.events.UserSignedIn;
 import dev.tern.events.meta.Actor;
 import dev.tern.events.values.AccountSettings;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.DnsRecordDefinition;
+import dev.tern.events.values.DnsRecordType;
+import dev.tern.events.values.DnsZoneDefinition;
 import dev.tern.events.values.Ids;
+import dev.tern.events.values.JwtGroupSettings;
+import dev.tern.events.values.NameServer;
+import dev.tern.events.values.NameServerGroupDefinition;
+import dev.tern.events.values.NetworkResourceDefinition;
+import dev.tern.events.values.NetworkRouterDefinition;
 import dev.tern.events.values.PeerExpiry;
+import dev.tern.events.values.RouteDefinition;
 import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.UserRole;
 import dev.tern.query.peers.PeerStatusStore;
@@ -98,6 +141,124 @@ class ReadModelRebuildTest extends ReadModelTestBase {
         assertThat(dump()).isEqualTo(before);
         assertThat(peerReads.peer(account.accountId, alpha).orElseThrow().connected())
                 .as("live session status survives a rebuild").isTrue();
+    }
+
+    /**
+     * A full rebuild names things in the audit from what it saw of the events (the tables' writes are held): every
+     * name as it stood before each event, after renames, deletions and ids used again, the same as live.
+     */
+    @Test
+    void fullRebuildNamesTheAuditAsLiveProjectionDid() {
+        AccountHistory account = newAccount();
+        String owner = account.createUser("Owner", UserRole.OWNER);
+        String robot = Ids.newId();
+        account.append(new UserCreated(account.accountId, robot, null, "robot", UserRole.ADMIN, true, List.of(),
+                Instant.parse("2026-01-02T00:00:00Z")));
+        account.append(new UserSignedIn(account.accountId, owner));
+        account.append(new UserSignInFailed(account.accountId, robot, "bad password"));
+        String devs = account.createGroup("devs");
+        String keyId = account.createSetupKey("O'Brien's key", Instant.parse("2026-01-02T00:00:00Z"));
+        String alpha = account.registerPeer("alpha", keyId);
+        account.append(new PeerAddedToGroup(account.accountId, devs, alpha));
+        account.append(new PeerRenamed(account.accountId, alpha, "alpha", "alpha-2", "alpha-two"));
+        account.append(new PeerSshChanged(account.accountId, alpha, true));
+        account.append(new GroupRenamed(account.accountId, devs, "devs", "developers"));
+        account.append(new PeerRemovedFromGroup(account.accountId, devs, alpha));
+        account.append(new PeerLoginRenewed(account.accountId, alpha, keyId, Instant.parse("2026-02-01T00:00:00Z")));
+        account.append(new UserAutoGroupsChanged(account.accountId, owner, List.of(devs), List.of(devs), List.of()));
+        RouteDefinition route = new RouteDefinition("the lab", "lab", true, alpha, List.of(), null, List.of(), 100,
+                false, List.of(devs), false, List.of(), false);
+        String routeId = Ids.newId();
+        account.append(new RouteCreated(account.accountId, routeId, route));
+        account.append(new RouteDeleted(account.accountId, routeId, "lab"));
+        account.append(new RouteDeleted(account.accountId, Ids.newId(), "never-created"));
+        account.append(new PeerDeleted(account.accountId, alpha, null));
+        account.append(new PeerSshChanged(account.accountId, alpha, false));
+        account.append(new SetupKeyRevoked(account.accountId, keyId));
+        account.append(new SetupKeyDeleted(account.accountId, keyId));
+        account.append(new GroupDeleted(account.accountId, devs, "developers"));
+        account.append(new UserDeleted(account.accountId, robot));
+        account.append(new UserBlocked(account.accountId, robot));
+        awaitProjection();
+        Map<String, List<String>> before = dump();
+        assertThat(before.get("rm_audit")).anyMatch(row -> row.contains("alpha-two") && row.contains("peer.ssh.enable"))
+                .anyMatch(row -> row.contains("developers") && row.contains("peer.group.delete"))
+                .anyMatch(row -> row.contains("O'Brien's key") && row.contains("setupkey.revoke"))
+                .anyMatch(row -> row.contains("service.user.delete"));
+
+        jdbc.update("DELETE FROM rm_audit WHERE account_id = ?", account.accountId);
+        rebuild.rebuild();
+        awaitProjection();
+
+        assertThat(dump()).isEqualTo(before);
+    }
+
+    /**
+     * Every projection's statements go through the rebuild's held writes (prepared once, arguments as literals):
+     * DNS, networks, identity providers, tokens and policies come back as live projection wrote them, text with
+     * quotes and backslashes included.
+     */
+    @Test
+    void fullRebuildWritesEveryProjectionsTablesAsLiveDid() {
+        AccountHistory account = newAccount();
+        String acc = account.accountId;
+        String owner = account.createUser("Owner", UserRole.OWNER);
+        String dev = account.createGroup("dev's \\ group");
+        account.append(new DnsSettingsUpdated(acc, List.of(), List.of(dev)));
+        String nameServers = Ids.newId();
+        NameServerGroupDefinition corp = new NameServerGroupDefinition("corp", "d", List.of(new NameServer("10.9.0.53",
+                "udp", 53)), true, List.of(dev), false, List.of("corp.example"), true);
+        account.append(new NameServerGroupCreated(acc, nameServers, corp));
+        account.append(new NameServerGroupUpdated(acc, nameServers, new NameServerGroupDefinition("corp-2", "d",
+                List.of(new NameServer("10.9.0.54", "tcp", 5353)), false, List.of(dev), false, List.of(), false)));
+        String zone = Ids.newId();
+        account.append(new DnsZoneCreated(acc, zone, new DnsZoneDefinition("office", "office.example", true, false,
+                List.of(dev))));
+        String record = Ids.newId();
+        account.append(new DnsRecordCreated(acc, zone, record, new DnsRecordDefinition("registry.office.example",
+                DnsRecordType.A, "10.10.10.5", 300)));
+        account.append(new DnsRecordUpdated(acc, zone, record, new DnsRecordDefinition("www.office.example",
+                DnsRecordType.CNAME, "registry.office.example", 60)));
+        String gone = Ids.newId();
+        account.append(new DnsRecordCreated(acc, zone, gone, new DnsRecordDefinition("old.office.example",
+                DnsRecordType.A, "10.10.10.6", 300)));
+        account.append(new DnsRecordDeleted(acc, zone, gone, "old.office.example"));
+        String router = account.registerPeer("router", null);
+        String network = Ids.newId();
+        account.append(new NetworkCreated(acc, network, "site", "the 'main' site"));
+        account.append(new NetworkUpdated(acc, network, "site-a", null));
+        String resource = Ids.newId();
+        NetworkResourceDefinition lab = new NetworkResourceDefinition("lab", "", "10.10.10.0/24",
+                NetworkResourceDefinition.SUBNET, Cidr.parse("10.10.10.0/24"), null, true, List.of(dev));
+        account.append(new NetworkResourceCreated(acc, network, resource, lab));
+        account.append(new NetworkResourceUpdated(acc, network, resource, new NetworkResourceDefinition("lab-2", "",
+                "10.10.11.0/24", NetworkResourceDefinition.SUBNET, Cidr.parse("10.10.11.0/24"), null, false,
+                List.of())));
+        account.append(new NetworkRouterCreated(acc, network, Ids.newId(), new NetworkRouterDefinition(router,
+                List.of(), 10, true, true)));
+        String provider = Ids.newId();
+        account.append(new IdentityProviderCreated(acc, provider, "oidc", "Corp SSO", "https://sso.example",
+                "client", "sealed:abc"));
+        account.append(new IdentityProviderUpdated(acc, provider, "oidc", "Corp SSO 2", "https://sso.example",
+                "client-2", "sealed:def"));
+        account.append(new JwtGroupSettingsUpdated(acc, null, new JwtGroupSettings(true, "groups", List.of(dev))));
+        String token = Ids.newId();
+        account.append(new PersonalAccessTokenCreated(acc, token, owner, "ci", "b".repeat(64),
+                Instant.parse("2027-01-01T00:00:00.123456Z"), owner, Instant.parse("2026-01-05T00:00:00Z")));
+        account.append(new PersonalAccessTokenCreated(acc, Ids.newId(), owner, "laptop", "c".repeat(64), null, owner,
+                Instant.parse("2026-01-05T00:00:00Z")));
+        account.append(new PersonalAccessTokenDeleted(acc, token, owner));
+        account.append(new DnsZoneDeleted(acc, zone, "office", "office.example"));
+        awaitProjection();
+        Map<String, List<String>> before = dump();
+        assertThat(before.get("rm_network_resources")).anyMatch(row -> row.contains("lab-2"));
+        assertThat(before.get("rm_identity_providers")).anyMatch(row -> row.contains("sealed:def"));
+
+        jdbc.update("DELETE FROM rm_audit WHERE account_id = ?", acc);
+        rebuild.rebuild();
+        awaitProjection();
+
+        assertThat(dump()).isEqualTo(before);
     }
 
     @Test

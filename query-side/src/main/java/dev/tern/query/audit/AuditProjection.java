@@ -74,8 +74,8 @@ import dev.tern.events.meta.Actor;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.query.QuerySideConfiguration;
 import dev.tern.query.RebuildHeldWrites;
-import dev.tern.query.jdbc.HeldStatements;
 import dev.tern.query.jdbc.Json;
+import dev.tern.query.jdbc.WriteBehind;
 import java.sql.Timestamp;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,24 +100,26 @@ import org.springframework.stereotype.Component;
  * <p>First in the read-model group ({@link Order}): Axon hands each event to the group's handlers in this order,
  * so the audit reads the other read tables as they stood before the event, and names that are about to disappear
  * (a deleted peer's name, a removed group's name) still reach the meta. A rebuild keeps the rows: replaying yields
- * the same ids, which {@code ON CONFLICT DO NOTHING} skips, and restores rows that went missing.
+ * the same ids, which {@code ON CONFLICT DO NOTHING} skips, and restores rows that went missing. During a full
+ * rebuild the tables' writes are held ({@link WriteBehind}), so the names of users, peers, groups and setup keys come
+ * from {@link RebuildNames}, kept from the events; the rarer look-ups flush the held writes and read the table.
  */
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class AuditProjection implements RebuildHeldWrites {
-    private static final String INSERT = """
-            INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
-                                  initiator_id, initiator_name, initiator_email, target_id, meta)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (global_index, sub) DO NOTHING""";
     private final JdbcTemplate jdbc;
     /** Rows are held during a rebuild ({@link RebuildHeldWrites}): nothing reads rm_audit while it replays. */
-    private final HeldStatements rows;
+    private final HeldAuditRows rows;
+    /** Flushes the projections' held writes before a table the audit reads during a rebuild. */
+    private final WriteBehind tables;
+    /** While a full rebuild replays on this thread: the names the audit shows, kept from the events. */
+    private final ThreadLocal<RebuildNames> rebuildNames = new ThreadLocal<>();
 
     AuditProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        this.rows = new HeldStatements(jdbc);
+        this.rows = new HeldAuditRows(jdbc);
+        this.tables = new WriteBehind(jdbc);
     }
 
     // ---- accounts and users
@@ -168,6 +170,12 @@ class AuditProjection implements RebuildHeldWrites {
         record(message, token, e.accountId(),
                 e.serviceUser() ? Activity.SERVICE_USER_CREATED : Activity.USER_CREATED, e.userId(),
                 meta("name", e.name(), "email", e.email(), "role", e.role().wireName()));
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            // as UserProjection stores them
+            names.users.putIfAbsent(e.userId(), new RebuildNames.User(e.name() == null ? "" : e.name(),
+                    e.email() == null ? "" : e.email(), e.serviceUser()));
+        }
     }
 
     @EventHandler
@@ -196,12 +204,17 @@ class AuditProjection implements RebuildHeldWrites {
 
     @EventHandler
     void on(UserDeleted e, EventMessage<?> message, TrackingToken token) {
-        boolean serviceUser = Boolean.TRUE.equals(jdbc.queryForList(
-                "SELECT service_user FROM rm_users WHERE id = ?", Boolean.class, e.userId()).stream().findFirst()
-                .orElse(false));
+        RebuildNames names = rebuildNames.get();
+        boolean serviceUser = names != null
+                ? Optional.ofNullable(names.users.get(e.userId())).map(RebuildNames.User::serviceUser).orElse(false)
+                : Boolean.TRUE.equals(jdbc.queryForList("SELECT service_user FROM rm_users WHERE id = ?",
+                        Boolean.class, e.userId()).stream().findFirst().orElse(false));
         record(message, token, e.accountId(),
                 serviceUser ? Activity.SERVICE_USER_DELETED : Activity.USER_DELETED, e.userId(),
                 withUser(e.userId(), meta()));
+        if (names != null) {
+            names.users.remove(e.userId());
+        }
     }
 
     @EventHandler
@@ -265,6 +278,10 @@ class AuditProjection implements RebuildHeldWrites {
     void on(SetupKeyCreated e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.SETUP_KEY_CREATED, e.setupKeyId(),
                 meta("name", e.name(), "type", e.type().wireName(), "key", e.keyPrefix()));
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            names.setupKeys.putIfAbsent(e.setupKeyId(), e.name());
+        }
     }
 
     @EventHandler
@@ -285,6 +302,10 @@ class AuditProjection implements RebuildHeldWrites {
     void on(SetupKeyDeleted e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.SETUP_KEY_DELETED, e.setupKeyId(),
                 meta("name", setupKeyName(e.setupKeyId())));
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            names.setupKeys.remove(e.setupKeyId());
+        }
     }
 
     // ---- groups and policies
@@ -292,17 +313,29 @@ class AuditProjection implements RebuildHeldWrites {
     @EventHandler
     void on(GroupCreated e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.GROUP_CREATED, e.groupId(), meta("name", e.name()));
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            names.groups.putIfAbsent(e.groupId(), e.name());
+        }
     }
 
     @EventHandler
     void on(GroupRenamed e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.GROUP_UPDATED, e.groupId(),
                 meta("name", e.newName(), "old_name", e.oldName()));
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            names.groupRenamed(e.groupId(), e.newName());
+        }
     }
 
     @EventHandler
     void on(GroupDeleted e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.GROUP_DELETED, e.groupId(), meta("name", e.name()));
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            names.groups.remove(e.groupId());
+        }
     }
 
     @EventHandler
@@ -345,12 +378,20 @@ class AuditProjection implements RebuildHeldWrites {
                 meta("name", e.name(), "ip", e.ip().address(), "dns_label", e.dnsLabel(),
                         "setup_key_id", e.setupKeyId(), "setup_key_name", setupKeyName(e.setupKeyId()),
                         "user_id", byUser ? e.userId() : null));
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            names.peers.putIfAbsent(e.peerId(), new RebuildNames.Peer(e.name(), e.ip().address(), e.dnsLabel()));
+        }
     }
 
     @EventHandler
     void on(PeerRenamed e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.PEER_RENAMED, e.peerId(),
                 withPeer(e.peerId(), meta("name", e.newName(), "old_name", e.oldName(), "dns_label", e.dnsLabel())));
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            names.peerRenamed(e.peerId(), e.newName(), e.dnsLabel());
+        }
     }
 
     @EventHandler
@@ -391,6 +432,10 @@ class AuditProjection implements RebuildHeldWrites {
     void on(PeerDeleted e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.PEER_DELETED, e.peerId(),
                 withPeer(e.peerId(), meta("wg_pub_key", e.wgPubKey() == null ? null : e.wgPubKey().base64())));
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            names.peers.remove(e.peerId());
+        }
     }
 
     // ---- routes (NetBird's Route.EventMeta: net id, network or domains, routing peer or peer groups)
@@ -398,19 +443,31 @@ class AuditProjection implements RebuildHeldWrites {
     @EventHandler
     void on(RouteCreated e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.ROUTE_CREATED, e.routeId(), routeMeta(e.definition()));
+        routeWritten(e.routeId(), e.definition());
     }
 
     @EventHandler
     void on(RouteUpdated e, EventMessage<?> message, TrackingToken token) {
         record(message, token, e.accountId(), Activity.ROUTE_UPDATED, e.routeId(), routeMeta(e.definition()));
+        routeWritten(e.routeId(), e.definition());
+    }
+
+    /** As RouteProjection upserts it. */
+    private void routeWritten(String routeId, RouteDefinition definition) {
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            names.routes.put(routeId, Json.write(definition));
+        }
     }
 
     @EventHandler
     void on(RouteDeleted e, EventMessage<?> message, TrackingToken token) {
         // the route's row is still there: the audit runs before the table projections
-        Map<String, String> meta = jdbc.queryForList("SELECT definition FROM rm_routes WHERE id = ?", String.class,
-                        e.routeId()).stream().findFirst()
-                .map(json -> routeMeta(Json.read(json, RouteDefinition.class)))
+        RebuildNames names = rebuildNames.get();
+        Optional<String> definition = names != null ? Optional.ofNullable(names.routes.remove(e.routeId()))
+                : jdbc.queryForList("SELECT definition FROM rm_routes WHERE id = ?", String.class, e.routeId())
+                        .stream().findFirst();
+        Map<String, String> meta = definition.map(json -> routeMeta(Json.read(json, RouteDefinition.class)))
                 .orElseGet(() -> meta("name", e.netId()));
         record(message, token, e.accountId(), Activity.ROUTE_REMOVED, e.routeId(), meta);
     }
@@ -484,6 +541,7 @@ class AuditProjection implements RebuildHeldWrites {
 
     /** The groups the resource is in before this event: the audit runs before the table projections. */
     private List<String> resourceGroups(String resourceId) {
+        tables.flush();
         return jdbc.queryForList("SELECT definition FROM rm_network_resources WHERE id = ?", String.class, resourceId)
                 .stream().findFirst().map(json -> Json.read(json, NetworkResourceDefinition.class).groups())
                 .orElse(List.of());
@@ -534,7 +592,7 @@ class AuditProjection implements RebuildHeldWrites {
                         String targetId, Map<String, String> meta) {
         long globalIndex = globalIndex(token);
         Actor actor = Actor.fromMetadata(message.getMetaData());
-        rows.update(INSERT, globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
+        rows.insert(globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
                 activity.code, actor.id(), actor.name(), actor.email(), targetId == null ? "" : targetId,
                 Json.write(meta));
     }
@@ -542,6 +600,7 @@ class AuditProjection implements RebuildHeldWrites {
     @Override
     public void holdWrites() {
         rows.hold();
+        rebuildNames.set(new RebuildNames());
     }
 
     @Override
@@ -552,6 +611,7 @@ class AuditProjection implements RebuildHeldWrites {
     @Override
     public void stopHoldingWrites() {
         rows.stop();
+        rebuildNames.remove();
     }
 
     /** One row per group added, then one per group removed (rows 0, 1, ... of the event). */
@@ -652,6 +712,15 @@ class AuditProjection implements RebuildHeldWrites {
 
     /** Adds the user's name and email, which the audit shows for the target user. */
     private Map<String, String> withUser(String userId, Map<String, String> meta) {
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            RebuildNames.User user = names.users.get(userId);
+            if (user != null) {
+                meta.putIfAbsent("user_name", user.name());
+                meta.putIfAbsent("user_email", user.email());
+            }
+            return meta;
+        }
         jdbc.query("SELECT name, email FROM rm_users WHERE id = ?", rs -> {
             meta.putIfAbsent("user_name", rs.getString("name"));
             meta.putIfAbsent("user_email", rs.getString("email"));
@@ -661,6 +730,16 @@ class AuditProjection implements RebuildHeldWrites {
 
     /** Adds the peer's current name and mesh IP, as NetBird's peer activities carry them. */
     private Map<String, String> withPeer(String peerId, Map<String, String> meta) {
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            RebuildNames.Peer peer = names.peers.get(peerId);
+            if (peer != null) {
+                meta.putIfAbsent("name", peer.name());
+                meta.putIfAbsent("ip", peer.ip());
+                meta.putIfAbsent("dns_label", peer.dnsLabel());
+            }
+            return meta;
+        }
         jdbc.query("SELECT name, ip, dns_label FROM rm_peers WHERE id = ?", rs -> {
             meta.putIfAbsent("name", rs.getString("name"));
             meta.putIfAbsent("ip", rs.getString("ip"));
@@ -672,6 +751,19 @@ class AuditProjection implements RebuildHeldWrites {
     /** The group's name and the peer's name and IP in one round trip: membership changes are the commonest events. */
     private Map<String, String> membershipMeta(String groupId, String peerId) {
         Map<String, String> meta = meta("group", groupId);
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            String groupName = names.groupName(groupId);
+            if (groupName != null) {
+                meta.put("group_name", groupName);
+            }
+            RebuildNames.Peer peer = peerId == null ? null : names.peers.get(peerId);
+            if (peer != null) {
+                meta.put("peer_name", peer.name());
+                meta.put("peer_ip", peer.ip());
+            }
+            return meta;
+        }
         jdbc.query("""
                 SELECT g.name AS group_name, p.id AS peer_id, p.name AS peer_name, p.ip AS peer_ip
                 FROM (SELECT 1) AS one LEFT JOIN rm_groups g ON g.id = ? LEFT JOIN rm_peers p ON p.id = ?""", rs -> {
@@ -687,10 +779,18 @@ class AuditProjection implements RebuildHeldWrites {
     }
 
     private String groupName(String groupId) {
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            return names.groupName(groupId);
+        }
         return single("SELECT name FROM rm_groups WHERE id = ?", groupId).orElse(null);
     }
 
     private String setupKeyName(String setupKeyId) {
+        RebuildNames names = rebuildNames.get();
+        if (names != null) {
+            return names.setupKeyName(setupKeyId);
+        }
         return single("SELECT name FROM rm_setup_keys WHERE id = ?", setupKeyId).orElse(null);
     }
 
@@ -698,6 +798,7 @@ class AuditProjection implements RebuildHeldWrites {
         if (id == null) {
             return Optional.empty();
         }
+        tables.flush();
         return jdbc.queryForList(sql, String.class, id).stream().findFirst();
     }
 

@@ -15,6 +15,7 @@ import dev.tern.events.values.DnsZoneDefinition;
 import dev.tern.events.values.NameServerGroupDefinition;
 import dev.tern.query.QuerySideConfiguration;
 import dev.tern.query.jdbc.Json;
+import dev.tern.query.jdbc.WriteBehind;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -26,9 +27,12 @@ import org.springframework.stereotype.Component;
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 public class DnsProjection {
     private final JdbcTemplate jdbc;
+    /** Held in one queue with every projection's while a rebuild replays ({@link WriteBehind}). */
+    private final WriteBehind writes;
 
     DnsProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.writes = new WriteBehind(jdbc);
     }
 
     @ResetHandler
@@ -42,7 +46,7 @@ public class DnsProjection {
 
     @EventHandler
     void on(DnsSettingsUpdated e) {
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_dns_settings (account_id, disabled_management_groups) VALUES (?, ?::jsonb)
                         ON CONFLICT (account_id) DO UPDATE
                         SET disabled_management_groups = EXCLUDED.disabled_management_groups""",
@@ -61,7 +65,7 @@ public class DnsProjection {
 
     @EventHandler
     void on(NameServerGroupDeleted e) {
-        jdbc.update("DELETE FROM rm_nameserver_groups WHERE id = ?", e.nameServerGroupId());
+        writes.update("DELETE FROM rm_nameserver_groups WHERE id = ?", e.nameServerGroupId());
     }
 
     @EventHandler
@@ -76,8 +80,8 @@ public class DnsProjection {
 
     @EventHandler
     void on(DnsZoneDeleted e) {
-        jdbc.update("DELETE FROM rm_dns_records WHERE zone_id = ?", e.zoneId());
-        jdbc.update("DELETE FROM rm_dns_zones WHERE id = ?", e.zoneId());
+        writes.update("DELETE FROM rm_dns_records WHERE zone_id = ?", e.zoneId());
+        writes.update("DELETE FROM rm_dns_zones WHERE id = ?", e.zoneId());
     }
 
     @EventHandler
@@ -92,25 +96,25 @@ public class DnsProjection {
 
     @EventHandler
     void on(DnsRecordDeleted e) {
-        jdbc.update("DELETE FROM rm_dns_records WHERE id = ?", e.recordId());
+        writes.update("DELETE FROM rm_dns_records WHERE id = ?", e.recordId());
     }
 
     private void upsertNameServerGroup(String accountId, String id, NameServerGroupDefinition definition) {
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_nameserver_groups (id, account_id, name, definition) VALUES (?, ?, ?, ?::jsonb)
                         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, definition = EXCLUDED.definition""",
                 id, accountId, definition.name(), Json.write(definition));
     }
 
     private void upsertZone(String accountId, String id, DnsZoneDefinition definition) {
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_dns_zones (id, account_id, name, definition) VALUES (?, ?, ?, ?::jsonb)
                         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, definition = EXCLUDED.definition""",
                 id, accountId, definition.name(), Json.write(definition));
     }
 
     private void upsertRecord(String accountId, String zoneId, String id, DnsRecordDefinition definition) {
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_dns_records (id, zone_id, account_id, name, definition)
                         VALUES (?, ?, ?, ?, ?::jsonb)
                         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, definition = EXCLUDED.definition""",

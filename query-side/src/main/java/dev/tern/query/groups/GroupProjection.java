@@ -13,9 +13,8 @@ import dev.tern.events.PolicyUpdated;
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.query.QuerySideConfiguration;
-import dev.tern.query.RebuildHeldWrites;
-import dev.tern.query.jdbc.HeldStatements;
 import dev.tern.query.jdbc.Json;
+import dev.tern.query.jdbc.WriteBehind;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -25,17 +24,14 @@ import org.springframework.stereotype.Component;
 /** Groups, their explicit members, and the policies between them. */
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
-public class GroupProjection implements RebuildHeldWrites {
+public class GroupProjection {
     private final JdbcTemplate jdbc;
-    /**
-     * Writes of rm_group_members and rm_policies, held during a rebuild ({@link RebuildHeldWrites}): no projection
-     * reads either table while it replays (the audit reads group names, from rm_groups, which is written at once).
-     */
-    private final HeldStatements membersAndPolicies;
+    /** Held in one queue with every projection's while a rebuild replays ({@link WriteBehind}). */
+    private final WriteBehind writes;
 
     GroupProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        this.membersAndPolicies = new HeldStatements(jdbc);
+        this.writes = new WriteBehind(jdbc);
     }
 
     @ResetHandler
@@ -50,7 +46,7 @@ public class GroupProjection implements RebuildHeldWrites {
     void on(GroupCreated e) {
         GroupIssuer issued = e.issued() == null ? GroupIssuer.API : e.issued();
         // As the aggregate decides (AllGroup.isCreatedBy): the account's first group named All is the built-in one.
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_groups (id, account_id, name, issued, is_all)
                         VALUES (?, ?, ?, ?, ? AND NOT EXISTS (SELECT 1 FROM rm_groups WHERE account_id = ? AND is_all))
                         ON CONFLICT (id) DO NOTHING""",
@@ -59,18 +55,18 @@ public class GroupProjection implements RebuildHeldWrites {
 
     @EventHandler
     void on(GroupRenamed e) {
-        jdbc.update("UPDATE rm_groups SET name = ? WHERE id = ?", e.newName(), e.groupId());
+        writes.update("UPDATE rm_groups SET name = ? WHERE id = ?", e.newName(), e.groupId());
     }
 
     @EventHandler
     void on(GroupDeleted e) {
-        membersAndPolicies.update("DELETE FROM rm_group_members WHERE group_id = ?", e.groupId());
-        jdbc.update("DELETE FROM rm_groups WHERE id = ?", e.groupId());
+        writes.update("DELETE FROM rm_group_members WHERE group_id = ?", e.groupId());
+        writes.update("DELETE FROM rm_groups WHERE id = ?", e.groupId());
         // A deleted group cannot stay an auto-group (jsonb '-' removes the matching array element; the '?'
         // operator would clash with JDBC placeholders, hence jsonb_exists).
-        jdbc.update("UPDATE rm_users SET auto_groups = auto_groups - ?::text WHERE account_id = ? AND jsonb_exists(auto_groups, ?)",
+        writes.update("UPDATE rm_users SET auto_groups = auto_groups - ?::text WHERE account_id = ? AND jsonb_exists(auto_groups, ?)",
                 e.groupId(), e.accountId(), e.groupId());
-        jdbc.update("""
+        writes.update("""
                         UPDATE rm_setup_keys SET auto_groups = auto_groups - ?::text
                         WHERE account_id = ? AND jsonb_exists(auto_groups, ?)""",
                 e.groupId(), e.accountId(), e.groupId());
@@ -78,7 +74,7 @@ public class GroupProjection implements RebuildHeldWrites {
 
     @EventHandler
     void on(PeerAddedToGroup e) {
-        membersAndPolicies.update(
+        writes.update(
                 "INSERT INTO rm_group_members (group_id, peer_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 e.groupId(), e.peerId());
     }
@@ -86,12 +82,12 @@ public class GroupProjection implements RebuildHeldWrites {
     /** Memberships are this projection's table, so it drops them itself: a rebuild of groups alone stays right. */
     @EventHandler
     void on(PeerDeleted e) {
-        membersAndPolicies.update("DELETE FROM rm_group_members WHERE peer_id = ?", e.peerId());
+        writes.update("DELETE FROM rm_group_members WHERE peer_id = ?", e.peerId());
     }
 
     @EventHandler
     void on(PeerRemovedFromGroup e) {
-        membersAndPolicies.update("DELETE FROM rm_group_members WHERE group_id = ? AND peer_id = ?", e.groupId(),
+        writes.update("DELETE FROM rm_group_members WHERE group_id = ? AND peer_id = ?", e.groupId(),
                 e.peerId());
     }
 
@@ -107,28 +103,13 @@ public class GroupProjection implements RebuildHeldWrites {
 
     @EventHandler
     void on(PolicyDeleted e) {
-        membersAndPolicies.update("DELETE FROM rm_policies WHERE id = ?", e.policyId());
+        writes.update("DELETE FROM rm_policies WHERE id = ?", e.policyId());
     }
 
     private void upsertPolicy(String accountId, String policyId, PolicyDefinition definition) {
-        membersAndPolicies.update("""
+        writes.update("""
                         INSERT INTO rm_policies (id, account_id, name, definition) VALUES (?, ?, ?, ?)
                         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, definition = EXCLUDED.definition""",
                 policyId, accountId, definition.name(), Json.write(definition));
-    }
-
-    @Override
-    public void holdWrites() {
-        membersAndPolicies.hold();
-    }
-
-    @Override
-    public void flushHeldWrites() {
-        membersAndPolicies.flush();
-    }
-
-    @Override
-    public void stopHoldingWrites() {
-        membersAndPolicies.stop();
     }
 }

@@ -6,6 +6,7 @@ import dev.tern.events.IdentityProviderUpdated;
 import dev.tern.events.JwtGroupSettingsUpdated;
 import dev.tern.query.QuerySideConfiguration;
 import dev.tern.query.jdbc.Json;
+import dev.tern.query.jdbc.WriteBehind;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -17,9 +18,12 @@ import org.springframework.stereotype.Component;
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 class IdentityProviderProjection {
     private final JdbcTemplate jdbc;
+    /** Held in one queue with every projection's while a rebuild replays ({@link WriteBehind}). */
+    private final WriteBehind writes;
 
     IdentityProviderProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.writes = new WriteBehind(jdbc);
     }
 
     @ResetHandler
@@ -29,7 +33,7 @@ class IdentityProviderProjection {
 
     @EventHandler
     void on(IdentityProviderCreated e) {
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_identity_providers (id, account_id, type, name, issuer, client_id,
                                                            sealed_client_secret)
                         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""",
@@ -38,7 +42,7 @@ class IdentityProviderProjection {
 
     @EventHandler
     void on(IdentityProviderUpdated e) {
-        jdbc.update("""
+        writes.update("""
                         UPDATE rm_identity_providers SET type = ?, name = ?, issuer = ?, client_id = ?,
                             sealed_client_secret = ? WHERE id = ?""",
                 e.type(), e.name(), e.issuer(), e.clientId(), e.sealedClientSecret(), e.providerId());
@@ -46,12 +50,12 @@ class IdentityProviderProjection {
 
     @EventHandler
     void on(IdentityProviderDeleted e) {
-        jdbc.update("DELETE FROM rm_identity_providers WHERE id = ?", e.providerId());
+        writes.update("DELETE FROM rm_identity_providers WHERE id = ?", e.providerId());
     }
 
     @EventHandler
     void on(JwtGroupSettingsUpdated e) {
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_jwt_group_settings (account_id, enabled, claim_name, allow_groups)
                         VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE
                         SET enabled = EXCLUDED.enabled, claim_name = EXCLUDED.claim_name,

@@ -11,6 +11,7 @@ import dev.tern.events.NetworkRouterUpdated;
 import dev.tern.events.NetworkUpdated;
 import dev.tern.query.QuerySideConfiguration;
 import dev.tern.query.jdbc.Json;
+import dev.tern.query.jdbc.WriteBehind;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -22,9 +23,12 @@ import org.springframework.stereotype.Component;
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 public class NetworkProjection {
     private final JdbcTemplate jdbc;
+    /** Held in one queue with every projection's while a rebuild replays ({@link WriteBehind}). */
+    private final WriteBehind writes;
 
     NetworkProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.writes = new WriteBehind(jdbc);
     }
 
     @ResetHandler
@@ -47,7 +51,7 @@ public class NetworkProjection {
 
     @EventHandler
     void on(NetworkDeleted e) {
-        jdbc.update("DELETE FROM rm_networks WHERE id = ?", e.networkId());
+        writes.update("DELETE FROM rm_networks WHERE id = ?", e.networkId());
     }
 
     @EventHandler
@@ -62,7 +66,7 @@ public class NetworkProjection {
 
     @EventHandler
     void on(NetworkResourceDeleted e) {
-        jdbc.update("DELETE FROM rm_network_resources WHERE id = ?", e.resourceId());
+        writes.update("DELETE FROM rm_network_resources WHERE id = ?", e.resourceId());
     }
 
     @EventHandler
@@ -77,11 +81,11 @@ public class NetworkProjection {
 
     @EventHandler
     void on(NetworkRouterDeleted e) {
-        jdbc.update("DELETE FROM rm_network_routers WHERE id = ?", e.routerId());
+        writes.update("DELETE FROM rm_network_routers WHERE id = ?", e.routerId());
     }
 
     private void upsertNetwork(String accountId, String networkId, String name, String description) {
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_networks (id, account_id, name, description) VALUES (?, ?, ?, ?)
                         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description""",
                 networkId, accountId, name, description == null ? "" : description);
@@ -89,7 +93,7 @@ public class NetworkProjection {
 
     /** {@code table} is one of this class's two constants, never input. */
     private void upsert(String table, String accountId, String networkId, String id, String definition) {
-        jdbc.update("INSERT INTO " + table + " (id, account_id, network_id, definition) VALUES (?, ?, ?, ?) "
+        writes.update("INSERT INTO " + table + " (id, account_id, network_id, definition) VALUES (?, ?, ?, ?) "
                 + "ON CONFLICT (id) DO UPDATE SET definition = EXCLUDED.definition", id, accountId, networkId,
                 definition);
     }

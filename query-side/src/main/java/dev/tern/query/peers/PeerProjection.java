@@ -14,6 +14,7 @@ import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
 import dev.tern.query.QuerySideConfiguration;
 import dev.tern.query.jdbc.Json;
+import dev.tern.query.jdbc.WriteBehind;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -25,9 +26,12 @@ import org.springframework.stereotype.Component;
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 public class PeerProjection {
     private final JdbcTemplate jdbc;
+    /** Held in one queue with every projection's while a rebuild replays ({@link WriteBehind}). */
+    private final WriteBehind writes;
 
     PeerProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.writes = new WriteBehind(jdbc);
     }
 
     @ResetHandler
@@ -39,69 +43,70 @@ public class PeerProjection {
 
     @EventHandler
     void on(PeerRegistered e) {
-        int inserted = jdbc.update("""
-                        INSERT INTO rm_peers (id, account_id, name, wg_pub_key, ip, dns_label, meta, user_id,
-                                              setup_key_id, login_expiration_enabled, ephemeral, created_at,
-                                              last_login, extra_dns_labels)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT DO NOTHING""",
+        // Count a key's use only for a peer that is new here, so a redelivered event does not count twice; one
+        // statement (the update sees what the insert returned), so a rebuild can hold it (WriteBehind).
+        writes.update("""
+                        WITH inserted AS (
+                            INSERT INTO rm_peers (id, account_id, name, wg_pub_key, ip, dns_label, meta, user_id,
+                                                  setup_key_id, login_expiration_enabled, ephemeral, created_at,
+                                                  last_login, extra_dns_labels)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT DO NOTHING
+                            RETURNING setup_key_id)
+                        UPDATE rm_setup_keys SET used_times = used_times + 1, last_used = ?
+                        WHERE id = (SELECT setup_key_id FROM inserted)""",
                 e.peerId(), e.accountId(), e.name(), e.wgPubKey().base64(), e.ip().address(), e.dnsLabel(),
                 Json.write(e.meta()), e.userId(), e.setupKeyId(), e.loginExpirationEnabled(), e.ephemeral(),
-                ts(e.registeredAt()), ts(e.registeredAt()), Json.write(e.extraDnsLabels()));
-        // Count a key's use only for a peer that is new here, so a redelivered event does not count twice.
-        if (inserted == 1 && e.setupKeyId() != null) {
-            jdbc.update("UPDATE rm_setup_keys SET used_times = used_times + 1, last_used = ? WHERE id = ?",
-                    ts(e.registeredAt()), e.setupKeyId());
-        }
+                ts(e.registeredAt()), ts(e.registeredAt()), Json.write(e.extraDnsLabels()), ts(e.registeredAt()));
     }
 
     @EventHandler
     void on(PeerRenamed e) {
-        jdbc.update("UPDATE rm_peers SET name = ?, dns_label = ? WHERE id = ?", e.newName(), e.dnsLabel(),
+        writes.update("UPDATE rm_peers SET name = ?, dns_label = ? WHERE id = ?", e.newName(), e.dnsLabel(),
                 e.peerId());
     }
 
     @EventHandler
     void on(PeerExtraDnsLabelsSet e) {
-        jdbc.update("UPDATE rm_peers SET extra_dns_labels = ? WHERE id = ?", Json.write(e.labels()), e.peerId());
+        writes.update("UPDATE rm_peers SET extra_dns_labels = ? WHERE id = ?", Json.write(e.labels()), e.peerId());
     }
 
     @EventHandler
     void on(PeerSshChanged e) {
-        jdbc.update("UPDATE rm_peers SET ssh_enabled = ? WHERE id = ?", e.enabled(), e.peerId());
+        writes.update("UPDATE rm_peers SET ssh_enabled = ? WHERE id = ?", e.enabled(), e.peerId());
     }
 
     @EventHandler
     void on(PeerLoginExpirationChanged e) {
-        jdbc.update("UPDATE rm_peers SET login_expiration_enabled = ? WHERE id = ?", e.enabled(), e.peerId());
+        writes.update("UPDATE rm_peers SET login_expiration_enabled = ? WHERE id = ?", e.enabled(), e.peerId());
     }
 
     @EventHandler
     void on(PeerInactivityExpirationChanged e) {
-        jdbc.update("UPDATE rm_peers SET inactivity_expiration_enabled = ? WHERE id = ?", e.enabled(), e.peerId());
+        writes.update("UPDATE rm_peers SET inactivity_expiration_enabled = ? WHERE id = ?", e.enabled(), e.peerId());
     }
 
     @EventHandler
     void on(PeerLoginExpired e) {
-        jdbc.update("UPDATE rm_peers SET login_expired = TRUE, login_expiry_cause = ? WHERE id = ?",
+        writes.update("UPDATE rm_peers SET login_expired = TRUE, login_expiry_cause = ? WHERE id = ?",
                 e.cause().name(), e.peerId());
     }
 
     @EventHandler
     void on(PeerLoginExpiryLifted e) {
-        jdbc.update("UPDATE rm_peers SET login_expired = FALSE, login_expiry_cause = NULL WHERE id = ?", e.peerId());
+        writes.update("UPDATE rm_peers SET login_expired = FALSE, login_expiry_cause = NULL WHERE id = ?", e.peerId());
     }
 
     @EventHandler
     void on(PeerLoginRenewed e) {
-        jdbc.update("""
+        writes.update("""
                         UPDATE rm_peers SET last_login = ?, login_expired = FALSE, login_expiry_cause = NULL
                         WHERE id = ?""", ts(e.renewedAt()), e.peerId());
     }
 
     @EventHandler
     void on(PeerDeleted e) {
-        jdbc.update("DELETE FROM peer_status WHERE peer_id = ?", e.peerId());
-        jdbc.update("DELETE FROM rm_peers WHERE id = ?", e.peerId());
+        writes.update("DELETE FROM peer_status WHERE peer_id = ?", e.peerId());
+        writes.update("DELETE FROM rm_peers WHERE id = ?", e.peerId());
     }
 }

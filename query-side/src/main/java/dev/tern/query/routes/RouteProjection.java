@@ -6,6 +6,7 @@ import dev.tern.events.RouteUpdated;
 import dev.tern.events.values.RouteDefinition;
 import dev.tern.query.QuerySideConfiguration;
 import dev.tern.query.jdbc.Json;
+import dev.tern.query.jdbc.WriteBehind;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -17,9 +18,12 @@ import org.springframework.stereotype.Component;
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 public class RouteProjection {
     private final JdbcTemplate jdbc;
+    /** Held in one queue with every projection's while a rebuild replays ({@link WriteBehind}). */
+    private final WriteBehind writes;
 
     RouteProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.writes = new WriteBehind(jdbc);
     }
 
     @ResetHandler
@@ -40,11 +44,11 @@ public class RouteProjection {
 
     @EventHandler
     void on(RouteDeleted e) {
-        jdbc.update("DELETE FROM rm_routes WHERE id = ?", e.routeId());
+        writes.update("DELETE FROM rm_routes WHERE id = ?", e.routeId());
     }
 
     private void upsert(String accountId, String routeId, RouteDefinition definition) {
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_routes (id, account_id, net_id, definition) VALUES (?, ?, ?, ?)
                         ON CONFLICT (id) DO UPDATE SET net_id = EXCLUDED.net_id, definition = EXCLUDED.definition""",
                 routeId, accountId, definition.netId(), Json.write(definition));

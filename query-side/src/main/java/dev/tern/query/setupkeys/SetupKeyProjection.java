@@ -9,6 +9,7 @@ import dev.tern.events.SetupKeyDeleted;
 import dev.tern.events.SetupKeyRevoked;
 import dev.tern.query.QuerySideConfiguration;
 import dev.tern.query.jdbc.Json;
+import dev.tern.query.jdbc.WriteBehind;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
@@ -21,9 +22,12 @@ import org.springframework.stereotype.Component;
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 public class SetupKeyProjection {
     private final JdbcTemplate jdbc;
+    /** Held in one queue with every projection's while a rebuild replays ({@link WriteBehind}). */
+    private final WriteBehind writes;
 
     SetupKeyProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.writes = new WriteBehind(jdbc);
     }
 
     @ResetHandler
@@ -34,7 +38,7 @@ public class SetupKeyProjection {
 
     @EventHandler
     void on(SetupKeyCreated e) {
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_setup_keys (id, account_id, name, type, key_hash, key_prefix, expires_at,
                                                    auto_groups, usage_limit, ephemeral, allow_extra_dns_labels,
                                                    created_at, updated_at)
@@ -47,18 +51,18 @@ public class SetupKeyProjection {
 
     @EventHandler
     void on(SetupKeyRevoked e, EventMessage<?> message) {
-        jdbc.update("UPDATE rm_setup_keys SET revoked = TRUE, updated_at = ? WHERE id = ?",
+        writes.update("UPDATE rm_setup_keys SET revoked = TRUE, updated_at = ? WHERE id = ?",
                 ts(message.getTimestamp()), e.setupKeyId());
     }
 
     @EventHandler
     void on(SetupKeyAutoGroupsChanged e, EventMessage<?> message) {
-        jdbc.update("UPDATE rm_setup_keys SET auto_groups = ?::jsonb, updated_at = ? WHERE id = ?",
+        writes.update("UPDATE rm_setup_keys SET auto_groups = ?::jsonb, updated_at = ? WHERE id = ?",
                 Json.write(listOrEmpty(e.autoGroups())), ts(message.getTimestamp()), e.setupKeyId());
     }
 
     @EventHandler
     void on(SetupKeyDeleted e) {
-        jdbc.update("DELETE FROM rm_setup_keys WHERE id = ?", e.setupKeyId());
+        writes.update("DELETE FROM rm_setup_keys WHERE id = ?", e.setupKeyId());
     }
 }

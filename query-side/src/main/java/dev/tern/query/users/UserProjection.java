@@ -16,6 +16,7 @@ import dev.tern.events.UserUnblocked;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.query.QuerySideConfiguration;
 import dev.tern.query.jdbc.Json;
+import dev.tern.query.jdbc.WriteBehind;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -27,9 +28,12 @@ import org.springframework.stereotype.Component;
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 public class UserProjection {
     private final JdbcTemplate jdbc;
+    /** Held in one queue with every projection's while a rebuild replays ({@link WriteBehind}). */
+    private final WriteBehind writes;
 
     UserProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.writes = new WriteBehind(jdbc);
     }
 
     @ResetHandler
@@ -44,7 +48,7 @@ public class UserProjection {
     void on(AccountCreated e) {
         // A new account has the defaults the aggregate starts from; AccountSettingsUpdated carries any change.
         AccountSettings settings = AccountSettings.defaults();
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_accounts (id, network, dns_domain, created_at, peer_login_expiration_enabled,
                                                  peer_login_expiration, peer_inactivity_expiration_enabled,
                                                  peer_inactivity_expiration)
@@ -58,7 +62,7 @@ public class UserProjection {
     @EventHandler
     void on(AccountSettingsUpdated e) {
         AccountSettings after = e.after();
-        jdbc.update("""
+        writes.update("""
                         UPDATE rm_accounts SET peer_login_expiration_enabled = ?, peer_login_expiration = ?,
                             peer_inactivity_expiration_enabled = ?, peer_inactivity_expiration = ?
                         WHERE id = ?""",
@@ -68,7 +72,7 @@ public class UserProjection {
 
     @EventHandler
     void on(UserCreated e) {
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_users (id, account_id, email, name, role, service_user, auto_groups, created_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?)
                         ON CONFLICT (id) DO NOTHING""",
@@ -78,36 +82,36 @@ public class UserProjection {
 
     @EventHandler
     void on(UserRoleChanged e) {
-        jdbc.update("UPDATE rm_users SET role = ? WHERE id = ?", e.newRole().name(), e.userId());
+        writes.update("UPDATE rm_users SET role = ? WHERE id = ?", e.newRole().name(), e.userId());
     }
 
     @EventHandler
     void on(UserBlocked e) {
-        jdbc.update("UPDATE rm_users SET blocked = TRUE WHERE id = ?", e.userId());
+        writes.update("UPDATE rm_users SET blocked = TRUE WHERE id = ?", e.userId());
     }
 
     @EventHandler
     void on(UserUnblocked e) {
-        jdbc.update("UPDATE rm_users SET blocked = FALSE WHERE id = ?", e.userId());
+        writes.update("UPDATE rm_users SET blocked = FALSE WHERE id = ?", e.userId());
     }
 
     @EventHandler
     void on(UserAutoGroupsChanged e) {
-        jdbc.update("UPDATE rm_users SET auto_groups = ?::jsonb WHERE id = ?",
+        writes.update("UPDATE rm_users SET auto_groups = ?::jsonb WHERE id = ?",
                 Json.write(listOrEmpty(e.autoGroups())), e.userId());
     }
 
     @EventHandler
     void on(UserDeleted e) {
-        jdbc.update("DELETE FROM token_usage WHERE token_id IN (SELECT id FROM rm_tokens WHERE user_id = ?)",
+        writes.update("DELETE FROM token_usage WHERE token_id IN (SELECT id FROM rm_tokens WHERE user_id = ?)",
                 e.userId());
-        jdbc.update("DELETE FROM rm_tokens WHERE user_id = ?", e.userId());
-        jdbc.update("DELETE FROM rm_users WHERE id = ?", e.userId());
+        writes.update("DELETE FROM rm_tokens WHERE user_id = ?", e.userId());
+        writes.update("DELETE FROM rm_users WHERE id = ?", e.userId());
     }
 
     @EventHandler
     void on(PersonalAccessTokenCreated e) {
-        jdbc.update("""
+        writes.update("""
                         INSERT INTO rm_tokens (id, account_id, user_id, name, token_hash, expires_at, created_by,
                                                created_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -118,8 +122,8 @@ public class UserProjection {
 
     @EventHandler
     void on(PersonalAccessTokenDeleted e) {
-        jdbc.update("DELETE FROM token_usage WHERE token_id = ?", e.tokenId());
-        jdbc.update("DELETE FROM rm_tokens WHERE id = ?", e.tokenId());
+        writes.update("DELETE FROM token_usage WHERE token_id = ?", e.tokenId());
+        writes.update("DELETE FROM rm_tokens WHERE id = ?", e.tokenId());
     }
 
     private static String nullToEmpty(String s) {
