@@ -52,6 +52,14 @@ public class CommandSideConfiguration {
         return new AccountCache(CACHED_ACCOUNTS, accountId -> eventStore.getObject().lastSequenceNumberFor(accountId));
     }
 
+    /**
+     * The account cache of a process that is its event store's only writer (the benchmarks' history generator): no
+     * other node can append behind its back, so nothing is checked against the store.
+     */
+    public static Cache soleWriterAccountCache() {
+        return new AccountCache(CACHED_ACCOUNTS);
+    }
+
     /** Axon's snapshotter, moved off the command thread (see {@link BackgroundSnapshotter}). */
     @Bean(destroyMethod = "close")
     BackgroundSnapshotter accountBackgroundSnapshotter(Snapshotter snapshotter) {

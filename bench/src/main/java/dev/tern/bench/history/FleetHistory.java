@@ -126,7 +126,7 @@ public final class FleetHistory {
                         EventMetadata.PROPAGATED.toArray(String[]::new))))
                 .configureAggregate(AggregateConfigurer.defaultConfiguration(Account.class)
                         .configureCommandTargetResolver(c -> new AccountCommandTargetResolver())
-                        .configureCache(c -> new CommandSideConfiguration().accountCache()))
+                        .configureCache(c -> CommandSideConfiguration.soleWriterAccountCache()))
                 .buildConfiguration();
         gateway = axon.commandGateway();
     }
