@@ -106,10 +106,18 @@ import org.springframework.stereotype.Component;
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class AuditProjection implements RebuildHeldWrites {
+    /**
+     * The row's id is the event's own global index, looked up by its identifier: the processor's tracking token
+     * stands at the highest index it has seen, which is not the event's when the event committed after later ones
+     * (the processor takes such gaps in as they fill); the late event's rows took the id of the newest event, and
+     * its first row was dropped as a duplicate. An event the store does not hold (handed to the processor's handlers
+     * directly, as RedeliveryTest does) keeps the token's position.
+     */
     private static final String INSERT = """
             INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
                                   initiator_id, initiator_name, initiator_email, target_id, meta)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (COALESCE((SELECT global_index FROM domain_event_entry WHERE event_identifier = ?), ?),
+                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (global_index, sub) DO NOTHING""";
     private final JdbcTemplate jdbc;
     /** Rows are held during a rebuild ({@link RebuildHeldWrites}): nothing reads rm_audit while it replays. */
@@ -532,9 +540,9 @@ class AuditProjection implements RebuildHeldWrites {
     /** Row {@code sub} of an event that yields several (one per added group, ...). */
     private void record(EventMessage<?> message, TrackingToken token, int sub, String accountId, Activity activity,
                         String targetId, Map<String, String> meta) {
-        long globalIndex = globalIndex(token);
+        long position = position(token);
         Actor actor = Actor.fromMetadata(message.getMetaData());
-        rows.update(INSERT, globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
+        rows.update(INSERT, message.getIdentifier(), position, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
                 activity.code, actor.id(), actor.name(), actor.email(), targetId == null ? "" : targetId,
                 Json.write(meta));
     }
@@ -701,9 +709,10 @@ class AuditProjection implements RebuildHeldWrites {
         return jdbc.queryForList(sql, String.class, id).stream().findFirst();
     }
 
-    private static long globalIndex(TrackingToken token) {
+    /** The processor's position at the event: the event's own global index unless the event came late. */
+    private static long position(TrackingToken token) {
         if (token == null || token.position().isEmpty()) {
-            // The audit id is the event's position in the store; only a streaming processor knows it.
+            // The audit id is the event's position in the store; only a streaming processor hands events over by it.
             throw new IllegalStateException("audit rows need the event's tracking token; run the "
                     + QuerySideConfiguration.READ_MODEL + " group on a streaming processor");
         }
