@@ -77,6 +77,7 @@ import dev.tern.query.RebuildHeldWrites;
 import dev.tern.query.jdbc.HeldStatements;
 import dev.tern.query.jdbc.Json;
 import java.sql.Timestamp;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,28 +101,57 @@ import org.springframework.stereotype.Component;
  * <p>First in the read-model group ({@link Order}): Axon hands each event to the group's handlers in this order,
  * so the audit reads the other read tables as they stood before the event, and names that are about to disappear
  * (a deleted peer's name, a removed group's name) still reach the meta. A rebuild keeps the rows: replaying yields
- * the same ids, which {@code ON CONFLICT DO NOTHING} skips, and restores rows that went missing.
+ * the same ids, which {@code ON CONFLICT} keeps, and restores rows that went missing; it numbers every row of an
+ * account afresh (account_seq, V230), the same numbers the processor gave them.
  */
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class AuditProjection implements RebuildHeldWrites {
     /**
-     * The row's id is the event's own global index, looked up by its identifier: the processor's tracking token
-     * stands at the highest index it has seen, which is not the event's when the event committed after later ones
-     * (the processor takes such gaps in as they fill); the late event's rows took the id of the newest event, and
-     * its first row was dropped as a duplicate. An event the store does not hold (handed to the processor's handlers
-     * directly, as RedeliveryTest does) keeps the token's position.
+     * A row as the processor writes it. Its id is the event's own global index, looked up by its identifier: the
+     * processor's tracking token stands at the highest index it has seen, which is not the event's when the event
+     * committed after later ones (the processor takes such gaps in as they fill). An event the store does not hold
+     * (handed to the processor's handlers directly, as RedeliveryTest does) keeps the token's position.
+     *
+     * <p>Its account_seq (V230, which the unfiltered audit page reads) is its predecessor's in the account, in
+     * (global_index, sub) order, + 1. Rows come in that order but for a late event's: the rows after it move up by
+     * one. A row that is already there (a rebuild replays every event) is left alone, and so are the rows after it.
      */
-    private static final String INSERT = """
+    static final String INSERT = """
+            WITH event (g) AS (
+                SELECT COALESCE((SELECT global_index FROM domain_event_entry WHERE event_identifier = ?), ?)),
+            later AS (
+                UPDATE rm_audit SET account_seq = account_seq + 1
+                WHERE account_id = ? AND (global_index, sub) > ((SELECT g FROM event), ?)
+                  AND NOT EXISTS (SELECT FROM rm_audit WHERE global_index = (SELECT g FROM event) AND sub = ?))
             INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
-                                  initiator_id, initiator_name, initiator_email, target_id, meta)
-            VALUES (COALESCE((SELECT global_index FROM domain_event_entry WHERE event_identifier = ?), ?),
-                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  initiator_id, initiator_name, initiator_email, target_id, meta, account_seq)
+            VALUES ((SELECT g FROM event), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    COALESCE((SELECT account_seq FROM rm_audit
+                              WHERE account_id = ? AND (global_index, sub) < ((SELECT g FROM event), ?)
+                              ORDER BY global_index DESC, sub DESC LIMIT 1), 0) + 1)
             ON CONFLICT (global_index, sub) DO NOTHING""";
+    /**
+     * A row as a rebuild writes it, numbered by the rebuild ({@link #rebuildNumbering}); a row that is kept gets
+     * that number too (rewritten only when it differs), so a numbering a hand edit or an older version of this
+     * projection left behind comes out exact.
+     */
+    static final String REBUILD_INSERT = """
+            INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
+                                  initiator_id, initiator_name, initiator_email, target_id, meta, account_seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (global_index, sub) DO UPDATE SET account_seq = EXCLUDED.account_seq
+            WHERE rm_audit.account_seq <> EXCLUDED.account_seq""";
     private final JdbcTemplate jdbc;
     /** Rows are held during a rebuild ({@link RebuildHeldWrites}): nothing reads rm_audit while it replays. */
     private final HeldStatements rows;
+    /**
+     * While a rebuild replays (on its thread only), each account's last account_seq so far. A rebuild hands every
+     * event from the store's first up to the processor's position, gaps left out as the processor left them out, in
+     * global order: counting the rows as they come numbers them as the processor's rows are numbered.
+     */
+    private final ThreadLocal<Map<String, Long>> rebuildNumbering = new ThreadLocal<>();
 
     AuditProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -542,14 +572,27 @@ class AuditProjection implements RebuildHeldWrites {
                         String targetId, Map<String, String> meta) {
         long position = position(token);
         Actor actor = Actor.fromMetadata(message.getMetaData());
-        rows.update(INSERT, message.getIdentifier(), position, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
-                activity.code, actor.id(), actor.name(), actor.email(), targetId == null ? "" : targetId,
-                Json.write(meta));
+        Timestamp occurredAt = Timestamp.from(message.getTimestamp());
+        String target = targetId == null ? "" : targetId;
+        String metaJson = Json.write(meta);
+        Map<String, Long> numbering = rebuildNumbering.get();
+        if (numbering != null) {
+            // a rebuild reads the store in global order: the token's position is the event's own global index
+            rows.update(REBUILD_INSERT, position, sub, accountId, occurredAt, activity.text, activity.code,
+                    actor.id(), actor.name(), actor.email(), target, metaJson,
+                    numbering.merge(accountId, 1L, Long::sum));
+            return;
+        }
+        rows.update(INSERT, message.getIdentifier(), position, accountId, sub, sub,
+                sub, accountId, occurredAt, activity.text, activity.code, actor.id(), actor.name(), actor.email(),
+                target, metaJson,
+                accountId, sub);
     }
 
     @Override
     public void holdWrites() {
         rows.hold();
+        rebuildNumbering.set(new HashMap<>());
     }
 
     @Override
@@ -560,6 +603,7 @@ class AuditProjection implements RebuildHeldWrites {
     @Override
     public void stopHoldingWrites() {
         rows.stop();
+        rebuildNumbering.remove();
     }
 
     /** One row per group added, then one per group removed (rows 0, 1, ... of the event). */
