@@ -164,8 +164,9 @@ final class AuditPageBench {
                       ORDER BY global_index DESC, sub DESC LIMIT ? OFFSET ?) page
                 JOIN rm_audit a ON a.global_index = page.global_index AND a.sub = page.sub
                 ORDER BY a.global_index DESC, a.sub DESC""", (rs, i) -> new AuditEntry(rs.getInt(2) == 0
-                ? rs.getString(1) : rs.getString(1) + "-" + rs.getInt(2), Rows.instant(rs, 3), rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getString(7), rs.getString(8), rs.getString(9), Json.readStringMap(rs.getString(10))),
+                ? rs.getString(1) : rs.getString(1) + "-" + rs.getInt(2), Rows.instant(rs, 3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                Json.readStringMap(rs.getString(10))),
                 accountId, query.limit(), query.offset());
         return new AuditPage(entries, total == null ? 0 : total);
     }
