@@ -44,6 +44,10 @@ final class AuditPageBench {
         // A replay has just written every row: statistics and the visibility map as autovacuum leaves a table that
         // has settled, so the plans and index-only scans are those of a running server, not of a fresh bulk load.
         jdbc.execute("VACUUM ANALYZE rm_audit");
+        if (!Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT FROM rm_audit)", Boolean.class))) {
+            // a generated history holds events only: the audit rows are written by a replay
+            throw new IllegalStateException("rm_audit is empty: run the replay phase first (--phases=replay,audit)");
+        }
         Map<String, Object> biggest = jdbc.queryForMap("SELECT account_id, count(*) AS n, min(occurred_at) AS first, "
                 + "max(occurred_at) AS last FROM rm_audit GROUP BY account_id ORDER BY n DESC LIMIT 1");
         String accountId = (String) biggest.get("account_id");
