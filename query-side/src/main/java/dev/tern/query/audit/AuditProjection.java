@@ -134,15 +134,19 @@ class AuditProjection implements RebuildHeldWrites {
             ON CONFLICT (global_index, sub) DO NOTHING""";
     /**
      * A row as a rebuild writes it, numbered by the rebuild ({@link #rebuildNumbering}); a row that is kept gets
-     * that number too (rewritten only when it differs), so a numbering a hand edit or an older version of this
-     * projection left behind comes out exact.
+     * that number too, so a numbering a hand edit or an older version of this projection left behind comes out
+     * exact. The kept row is updated only when its number differs: {@code ON CONFLICT DO UPDATE ... WHERE} would lock
+     * (and so write) every kept row, a million of them in a replay that keeps the trail.
      */
     static final String REBUILD_INSERT = """
-            INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
-                                  initiator_id, initiator_name, initiator_email, target_id, meta, account_seq)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (global_index, sub) DO UPDATE SET account_seq = EXCLUDED.account_seq
-            WHERE rm_audit.account_seq <> EXCLUDED.account_seq""";
+            WITH inserted AS (
+                INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
+                                      initiator_id, initiator_name, initiator_email, target_id, meta, account_seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (global_index, sub) DO NOTHING
+                RETURNING 1)
+            UPDATE rm_audit SET account_seq = ?
+            WHERE global_index = ? AND sub = ? AND account_seq <> ? AND NOT EXISTS (SELECT FROM inserted)""";
     private final JdbcTemplate jdbc;
     /** Rows are held during a rebuild ({@link RebuildHeldWrites}): nothing reads rm_audit while it replays. */
     private final HeldStatements rows;
@@ -578,9 +582,10 @@ class AuditProjection implements RebuildHeldWrites {
         Map<String, Long> numbering = rebuildNumbering.get();
         if (numbering != null) {
             // a rebuild reads the store in global order: the token's position is the event's own global index
+            long accountSeq = numbering.merge(accountId, 1L, Long::sum);
             rows.update(REBUILD_INSERT, position, sub, accountId, occurredAt, activity.text, activity.code,
-                    actor.id(), actor.name(), actor.email(), target, metaJson,
-                    numbering.merge(accountId, 1L, Long::sum));
+                    actor.id(), actor.name(), actor.email(), target, metaJson, accountSeq,
+                    accountSeq, position, sub, accountSeq);
             return;
         }
         rows.update(INSERT, message.getIdentifier(), position, accountId, sub, sub,
