@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 12's history benchmarks at a million events: replay into every read model beside a plain JDBC scan of the
-# same events, then the audit page per filter (p50/p99) with and without V200's indexes. The history is generated
+# same events, then the audit page per filter (p50/p99), the unfiltered pages also as read before V230, and the
+# filters without V200's and V201's indexes. The history is generated
 # once (a few minutes) into an embedded PostgreSQL under bench/target/bench-history/, keyed by generator version,
 # size and seed, and reused by later runs (delete the directory to write it anew).
 #   scripts/bench-history.sh [EVENTS] [SAMPLES] [--phases=scan,replay,audit]   # defaults 1000000 200, every phase

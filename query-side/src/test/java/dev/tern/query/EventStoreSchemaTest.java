@@ -57,7 +57,7 @@ class EventStoreSchemaTest {
         assertThat(jdbc.queryForList(
                 "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank", String.class))
                 .containsExactly("1", "100", "101", "102", "103", "104", "105", "110", "111", "120", "140", "170",
-                        "190", "200", "201");
+                        "190", "200", "201", "230");
         assertThat(jdbc.queryForList("""
                 SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'""", String.class))
                 .contains("domain_event_entry", "snapshot_event_entry", "token_entry", "saga_entry",

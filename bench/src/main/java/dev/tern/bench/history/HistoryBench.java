@@ -42,8 +42,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li><b>replay</b>: {@link ReadModelRebuild#rebuild} of every projection, the code path of {@code tern-server replay},
  *       audit trail included (its rows are deleted first so each run writes all of them);</li>
  *   <li><b>audit</b>: the query {@code GET /api/events/audit} runs ({@link AuditReads#audit}) on the biggest account
- *       with each filter, p50/p99, beside a primary-key read of one audit row; then the same again without the
- *       audit indexes of V200 (dropped inside a transaction that is rolled back, so the cached history keeps them).</li>
+ *       with each filter, p50/p99, beside a primary-key read of one audit row; the unfiltered pages again as they
+ *       were read before V230 (a count and an OFFSET walk); then the filters again without the audit indexes of
+ *       V200 and V201 (dropped inside a transaction that is rolled back, so the cached history keeps them).</li>
  * </ol>
  *
  * <p>Run: {@code scripts/bench-history.sh [events] [samples]} (defaults 1,000,000 and 200); see docs/benchmarks.md.

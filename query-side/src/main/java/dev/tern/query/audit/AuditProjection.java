@@ -77,6 +77,7 @@ import dev.tern.query.RebuildHeldWrites;
 import dev.tern.query.jdbc.Json;
 import dev.tern.query.jdbc.WriteBehind;
 import java.sql.Timestamp;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,9 +101,10 @@ import org.springframework.stereotype.Component;
  * <p>First in the read-model group ({@link Order}): Axon hands each event to the group's handlers in this order,
  * so the audit reads the other read tables as they stood before the event, and names that are about to disappear
  * (a deleted peer's name, a removed group's name) still reach the meta. A rebuild keeps the rows: replaying yields
- * the same ids, which {@code ON CONFLICT DO NOTHING} skips, and restores rows that went missing. During a full
- * rebuild the tables' writes are held ({@link WriteBehind}), so the names of users, peers, groups and setup keys come
- * from {@link RebuildNames}, kept from the events; the rarer look-ups flush the held writes and read the table.
+ * the same ids, which {@code ON CONFLICT} keeps, and restores rows that went missing; it numbers every row of an
+ * account afresh (account_seq, V230), the same numbers the processor gave them. During a full rebuild the tables'
+ * writes are held ({@link WriteBehind}), so the names of users, peers, groups and setup keys come from
+ * {@link RebuildNames}, kept from the events; the rarer look-ups flush the held writes and read the table.
  */
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
@@ -115,6 +117,12 @@ class AuditProjection implements RebuildHeldWrites {
     private final WriteBehind tables;
     /** While a full rebuild replays on this thread: the names the audit shows, kept from the events. */
     private final ThreadLocal<RebuildNames> rebuildNames = new ThreadLocal<>();
+    /**
+     * While a rebuild replays (on its thread only), each account's last account_seq so far. A rebuild hands every
+     * event from the store's first up to the processor's position, gaps left out as the processor left them out, in
+     * global order: counting the rows as they come numbers them as the processor's rows are numbered.
+     */
+    private final ThreadLocal<Map<String, Long>> rebuildNumbering = new ThreadLocal<>();
 
     AuditProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -590,17 +598,28 @@ class AuditProjection implements RebuildHeldWrites {
     /** Row {@code sub} of an event that yields several (one per added group, ...). */
     private void record(EventMessage<?> message, TrackingToken token, int sub, String accountId, Activity activity,
                         String targetId, Map<String, String> meta) {
-        long globalIndex = globalIndex(token);
+        long position = position(token);
         Actor actor = Actor.fromMetadata(message.getMetaData());
-        rows.insert(globalIndex, sub, accountId, Timestamp.from(message.getTimestamp()), activity.text,
-                activity.code, actor.id(), actor.name(), actor.email(), targetId == null ? "" : targetId,
-                Json.write(meta));
+        Timestamp occurredAt = Timestamp.from(message.getTimestamp());
+        String target = targetId == null ? "" : targetId;
+        String metaJson = Json.write(meta);
+        Map<String, Long> numbering = rebuildNumbering.get();
+        if (numbering != null) {
+            // a rebuild reads the store in global order: the token's position is the event's own global index
+            long accountSeq = numbering.merge(accountId, 1L, Long::sum);
+            rows.rebuilt(position, sub, accountId, occurredAt, activity.text, activity.code, actor.id(), actor.name(),
+                    actor.email(), target, metaJson, accountSeq);
+            return;
+        }
+        rows.insert(message.getIdentifier(), position, sub, accountId, occurredAt, activity.text, activity.code,
+                actor.id(), actor.name(), actor.email(), target, metaJson);
     }
 
     @Override
     public void holdWrites() {
         rows.hold();
         rebuildNames.set(new RebuildNames());
+        rebuildNumbering.set(new HashMap<>());
     }
 
     @Override
@@ -612,6 +631,7 @@ class AuditProjection implements RebuildHeldWrites {
     public void stopHoldingWrites() {
         rows.stop();
         rebuildNames.remove();
+        rebuildNumbering.remove();
     }
 
     /** One row per group added, then one per group removed (rows 0, 1, ... of the event). */
@@ -802,9 +822,10 @@ class AuditProjection implements RebuildHeldWrites {
         return jdbc.queryForList(sql, String.class, id).stream().findFirst();
     }
 
-    private static long globalIndex(TrackingToken token) {
+    /** The processor's position at the event: the event's own global index unless the event came late. */
+    private static long position(TrackingToken token) {
         if (token == null || token.position().isEmpty()) {
-            // The audit id is the event's position in the store; only a streaming processor knows it.
+            // The audit id is the event's position in the store; only a streaming processor hands events over by it.
             throw new IllegalStateException("audit rows need the event's tracking token; run the "
                     + QuerySideConfiguration.READ_MODEL + " group on a streaming processor");
         }

@@ -21,13 +21,15 @@ class AuditFeedTest extends ReadModelTestBase {
     @Test
     void entriesComeInTheOrderTheyWereWrittenSoALateLowerGlobalIndexIsNotSkipped() {
         String accountId = Ids.newId();
-        long high = jdbc.queryForObject("SELECT nextval('domain_event_entry_global_index_seq')", Long.class) + 1000;
+        // far beyond any event the suite appends: a real event's audit row at this id would be skipped as present
+        long high = jdbc.queryForObject("SELECT nextval('domain_event_entry_global_index_seq')", Long.class)
+                + 1_000_000_000L;
         // The processor takes in an event whose global index was drawn first only once its write commits, after a
         // later one: a reader resuming "after the highest global index seen" would never get it.
-        insert(accountId, high, "written-first");
+        insert(accountId, high, 2, "written-first");
         List<AuditFeed.Entry> first = feed.after(accountId, ALL, 0, 10);
         assertThat(first).extracting(e -> e.entry().targetId()).containsExactly("written-first");
-        insert(accountId, high - 1, "committed-late");
+        insert(accountId, high - 1, 1, "committed-late");
 
         List<AuditFeed.Entry> next = feed.after(accountId, ALL, first.get(0).cursor(), 10);
         assertThat(next).extracting(e -> e.entry().targetId()).containsExactly("committed-late");
@@ -56,11 +58,12 @@ class AuditFeedTest extends ReadModelTestBase {
         assertThat(feed.pageEnd(account.accountId, groupsOnly, last, 3)).as("nothing after the end").isEqualTo(last);
     }
 
-    private void insert(String accountId, long globalIndex, String target) {
+    /** A row written by hand; its account_seq (V230, the unfiltered page's numbering) plays no part in the feed. */
+    private void insert(String accountId, long globalIndex, long accountSeq, String target) {
         jdbc.update("""
                 INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code, initiator_id,
-                                      initiator_name, initiator_email, target_id, meta)
-                VALUES (?, 0, ?, ?, 'Group created', 'group.add', 'u', 'User', 'u@x', ?, '{}')""",
-                globalIndex, accountId, Timestamp.from(Instant.now()), target);
+                                      initiator_name, initiator_email, target_id, meta, account_seq)
+                VALUES (?, 0, ?, ?, 'Group created', 'group.add', 'u', 'User', 'u@x', ?, '{}', ?)""",
+                globalIndex, accountId, Timestamp.from(Instant.now()), target, accountSeq);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tern.query.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.GroupDeleted;
@@ -47,9 +48,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
 
 class AuditTest extends ReadModelTestBase {
     private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+
+    @Autowired
+    PlatformTransactionManager transactionManager;
 
     private List<AuditEntry> everything(String accountId) {
         return auditReads.audit(accountId, new AuditQuery(null, null, null, null, null, 0, AuditQuery.MAX_LIMIT))
@@ -244,6 +250,36 @@ class AuditTest extends ReadModelTestBase {
                 .entries().get(0);
         assertThat(created.id()).isEqualTo(Long.toString(globalIndex));
         assertThat(created.timestamp()).isEqualTo(T0);
+    }
+
+    /**
+     * An event that commits after later ones reaches the processor when its gap fills, with the processor's token
+     * standing at the newest index: its rows still carry its own global index, none is lost to a newer event's id.
+     */
+    @Test
+    void anEventCommittedAfterLaterOnesIsAuditedUnderItsOwnGlobalIndex() throws Exception {
+        AccountHistory account = newAccount();
+        String user = account.createUser("Uma", UserRole.USER);
+        String devs = account.createGroup("devs");
+        String ops = account.createGroup("ops");
+        awaitProjection();
+        String[] later = new String[2];
+        long late = LateCommit.append(account,
+                new UserAutoGroupsChanged(account.accountId, user, List.of(devs, ops), List.of(devs, ops), List.of()),
+                transactionManager, jdbc, () -> {
+                    later[0] = account.createGroup("later");
+                    later[1] = account.createGroup("latest");
+                }, () -> jdbc.queryForObject("SELECT count(*) FROM rm_audit WHERE account_id = ? AND target_id IN "
+                        + "(?, ?)", Long.class, account.accountId, later[0], later[1]) == 2);
+        awaitProjection();
+
+        List<AuditEntry> entries = everything(account.accountId);
+        assertThat(entries).filteredOn(e -> e.activityCode().equals("user.group.add"))
+                .extracting(AuditEntry::id, e -> e.meta().get("group"))
+                .containsExactlyInAnyOrder(tuple(Long.toString(late), devs), tuple(late + "-1", ops));
+        assertThat(entries).filteredOn(e -> e.activityCode().equals("group.add"))
+                .extracting(AuditEntry::targetId).startsWith(later[1], later[0]);
+        assertThat(entries).extracting(AuditEntry::id).doesNotHaveDuplicates();
     }
 
     @Test
