@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -64,6 +66,8 @@ public class PointInTime {
     private final AccountEventsAt events;
     private final ReadModelAt readModel;
     private final ReadModelCheckpoints checkpoints;
+    /** Projectors a read is using, with the number of its leases: never advanced to another state meanwhile. */
+    private final Map<NetworkMapProjector, Integer> leased = new IdentityHashMap<>();
     private final Map<StateKey, NetworkMapProjector> projectors = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<StateKey, NetworkMapProjector> eldest) {
@@ -153,10 +157,12 @@ public class PointInTime {
             throw new Busy();
         }
         State previous = CURRENT.get();
-        CURRENT.set(new State(this, accountId, at, replay.lastSequence(), replay.prefix().orElse(null)));
+        State state = new State(this, accountId, at, replay.lastSequence(), replay.prefix().orElse(null));
+        CURRENT.set(state);
         try {
             return readModel.read(replay.start(), replay.events(), reads);
         } finally {
+            state.releaseProjector();
             if (previous == null) {
                 CURRENT.remove();
             } else {
@@ -179,22 +185,67 @@ public class PointInTime {
 
     /** The network maps of an account after exactly these events, computed as the live projector does. */
     public NetworkMapProjector projectorOf(AccountEvents prefix) {
-        return projectorOf(prefix.accountId(), prefix.lastSequence(), () -> prefix);
+        NetworkMapProjector projector = projectorOf(prefix.accountId(), prefix.lastSequence(), () -> prefix);
+        release(projector);
+        return projector;
     }
 
+    /**
+     * The maps of the state after the account's event {@code lastSequence}: cached; else an earlier state's
+     * projector no read is using, taken out of the cache and fed only the events since (the incremental path the
+     * live projector takes, {@code IncrementalEqualsNaivePropertyTest}); else the whole history replayed. The
+     * caller holds the projector as a lease until {@link #release}: a leased projector is never advanced.
+     */
     private NetworkMapProjector projectorOf(String accountId, long lastSequence, Supplier<AccountEvents> prefix) {
         StateKey key = new StateKey(accountId, lastSequence);
+        StateKey earlier = null;
+        NetworkMapProjector base = null;
         synchronized (projectors) {
             NetworkMapProjector cached = projectors.get(key);
             if (cached != null) {
+                leased.merge(cached, 1, Integer::sum);
                 return cached;
             }
+            for (Map.Entry<StateKey, NetworkMapProjector> entry : projectors.entrySet()) {
+                StateKey k = entry.getKey();
+                if (k.accountId().equals(accountId) && k.lastSequence() < lastSequence
+                        && !leased.containsKey(entry.getValue())
+                        && (earlier == null || k.lastSequence() > earlier.lastSequence())) {
+                    earlier = k;
+                }
+            }
+            if (earlier != null) {
+                base = projectors.remove(earlier);
+                leased.merge(base, 1, Integer::sum); // nobody else may take it while it advances
+            }
         }
-        NetworkMapProjector projector = replay(prefix.get());
+        NetworkMapProjector projector;
+        if (base == null) {
+            projector = replay(prefix.get().events());
+        } else {
+            try {
+                List<DomainEventMessage<?>> upTo = prefix.get().events();
+                int since = upTo.size();
+                while (since > 0 && upTo.get(since - 1).getSequenceNumber() > earlier.lastSequence()) {
+                    since--;
+                }
+                projector = advance(base, upTo.subList(since, upTo.size()));
+            } finally {
+                release(base);
+            }
+        }
         synchronized (projectors) {
             projectors.put(key, projector);
+            leased.merge(projector, 1, Integer::sum);
         }
         return projector;
+    }
+
+    /** Ends one lease of a projector {@link #projectorOf} handed out. */
+    private void release(NetworkMapProjector projector) {
+        synchronized (projectors) {
+            leased.computeIfPresent(projector, (p, n) -> n == 1 ? null : n - 1);
+        }
     }
 
     /** Empties the cache of network maps, so that the next read of every state computes them (the benchmark's cold reads). */
@@ -204,10 +255,17 @@ public class PointInTime {
         }
     }
 
-    /** A fresh projector fed the events, one batch, each staged at its sequence number (the maps' serial). */
-    static NetworkMapProjector replay(AccountEvents prefix) {
-        NetworkMapProjector projector = new NetworkMapProjector();
-        for (DomainEventMessage<?> event : prefix.events()) {
+    /** A fresh projector fed the events, one batch, each staged at its sequence number. */
+    static NetworkMapProjector replay(List<DomainEventMessage<?>> events) {
+        return advance(new NetworkMapProjector(), events);
+    }
+
+    /**
+     * The projector fed the events as one batch. Maps the batch changed take the last event's sequence number as
+     * their serial, the others keep theirs: an as-of answer therefore shows the state's {@link State#serial}.
+     */
+    static NetworkMapProjector advance(NetworkMapProjector projector, List<DomainEventMessage<?>> events) {
+        for (DomainEventMessage<?> event : events) {
             if (event.getPayload() instanceof AccountEvent accountEvent) {
                 projector.stage(accountEvent, event.getSequenceNumber());
             }
@@ -229,6 +287,7 @@ public class PointInTime {
         private final Instant at;
         private final long lastSequence;
         private AccountEvents events;
+        private NetworkMapProjector projector;
 
         State(PointInTime owner, String accountId, Instant at, long lastSequence, AccountEvents events) {
             this.owner = owner;
@@ -251,8 +310,28 @@ public class PointInTime {
             return events;
         }
 
-        public NetworkMapProjector projector() {
-            return owner.projectorOf(accountId, lastSequence, this::events);
+        /** The state's network maps; leased until the read ends, so no other read advances them meanwhile. */
+        public synchronized NetworkMapProjector projector() {
+            if (projector == null) {
+                projector = owner.projectorOf(accountId, lastSequence, this::events);
+            }
+            return projector;
+        }
+
+        /**
+         * The serial every map of the state shows: the last event's sequence number, as if the whole history had
+         * been replayed in one batch (a projector advanced from an earlier state keeps older serials on the maps
+         * the later events left alone).
+         */
+        public long serial() {
+            return Math.max(1, lastSequence);
+        }
+
+        synchronized void releaseProjector() {
+            if (projector != null) {
+                owner.release(projector);
+                projector = null;
+            }
         }
     }
 }
