@@ -187,11 +187,11 @@ public final class AsOfBench {
             Thread.sleep(5); // "near now": after the last event, a little
             // Every sample asks another state: instants of distinct events around the middle of the history, and
             // of the newest events (near now), in a shuffled order, so no answer is a cached one.
-            List<Instant> distinct = history.stream().map(DomainEventMessage::getTimestamp).distinct().toList();
             int window = runs + 1;
-            int midIndex = Math.max(0, distinct.size() / 2 - window / 2);
-            List<Instant> midInstants = shuffled(distinct.subList(midIndex, Math.min(distinct.size(),
-                    midIndex + window)));
+            List<Instant> fromMiddle = history.subList(history.size() / 2, history.size()).stream()
+                    .map(DomainEventMessage::getTimestamp).distinct().toList();
+            List<Instant> midInstants = shuffled(fromMiddle.subList(0, Math.min(fromMiddle.size(), window)));
+            List<Instant> distinct = history.stream().map(DomainEventMessage::getTimestamp).distinct().toList();
             List<Instant> nowInstants = shuffled(distinct.subList(Math.max(0, distinct.size() - window),
                     distinct.size()));
             String mapPeer = peerIds[1];

@@ -31,15 +31,18 @@ import org.springframework.stereotype.Component;
  * the instant and that state's network maps, so code that asks the network projector (accessible peers, their
  * counts, network maps, why A could reach B) gets the maps then instead of now.
  *
- * <p>Work per request is bounded by one account's events. The network maps of a state are computed once: a small
- * cache holds the projectors of the {@value #CACHED_STATES} most recently asked states, keyed by account and the
- * sequence number of the last event at or before the instant (every instant between two events names the same
- * state, so "03:00" asked by ten auditors, or a page-through of a timeline, replays once). At most
- * {@value #CONCURRENT_READS} as-of reads run at once.
+ * <p>Work per request is bounded by one account's events. The network maps of a state come from a projector that
+ * folds the events into the account's graph and computes a peer's map only when asked for (a network map as of an
+ * instant costs one map, not the account's thousands). A small cache holds the projectors of the
+ * {@value #CACHED_STATES} most recently asked states, keyed by account and the sequence number of the last event at
+ * or before the instant (every instant between two events names the same state, so "03:00" asked by ten auditors
+ * folds once); a state not cached starts from the newest earlier one no read is using, folding only the events
+ * between (a page-through of a timeline folds each event once). At most {@value #CONCURRENT_READS} as-of reads run
+ * at once.
  *
  * <p>The read model then starts from the newest checkpoint at or before the instant ({@link ReadModelCheckpoints})
- * and replays only the events after it; the account's whole history is read only when the network maps of a state
- * not cached are asked for, or when no checkpoint precedes the instant.
+ * and replays only the events after it. The account's events themselves are held in memory once read
+ * ({@link AccountEventsAt}): a read asks the store only for what was appended since.
  */
 @Component
 public class PointInTime {
@@ -192,9 +195,9 @@ public class PointInTime {
 
     /**
      * The maps of the state after the account's event {@code lastSequence}: cached; else an earlier state's
-     * projector no read is using, taken out of the cache and fed only the events since (the incremental path the
-     * live projector takes, {@code IncrementalEqualsNaivePropertyTest}); else the whole history replayed. The
-     * caller holds the projector as a lease until {@link #release}: a leased projector is never advanced.
+     * projector no read is using, taken out of the cache and fed only the events since (its graph folds them, its
+     * maps are computed anew when asked for); else the whole history replayed. The caller holds the projector as a
+     * lease until {@link #release}: a leased projector is never advanced.
      */
     private NetworkMapProjector projectorOf(String accountId, long lastSequence, Supplier<AccountEvents> prefix) {
         StateKey key = new StateKey(accountId, lastSequence);
@@ -255,15 +258,16 @@ public class PointInTime {
         }
     }
 
-    /** A fresh projector fed the events, one batch, each staged at its sequence number. */
+    /**
+     * A fresh projector fed the events, each staged at its sequence number. It computes a peer's map only when a
+     * read asks for it ({@link NetworkMapProjector#computingOnDemand}): a network map as of an instant costs the
+     * graph and one map, not the maps of every peer of the account.
+     */
     static NetworkMapProjector replay(List<DomainEventMessage<?>> events) {
-        return advance(new NetworkMapProjector(), events);
+        return advance(NetworkMapProjector.computingOnDemand(), events);
     }
 
-    /**
-     * The projector fed the events as one batch. Maps the batch changed take the last event's sequence number as
-     * their serial, the others keep theirs: an as-of answer therefore shows the state's {@link State#serial}.
-     */
+    /** The projector fed the events (its maps are computed anew when asked for). */
     static NetworkMapProjector advance(NetworkMapProjector projector, List<DomainEventMessage<?>> events) {
         for (DomainEventMessage<?> event : events) {
             if (event.getPayload() instanceof AccountEvent accountEvent) {
@@ -316,15 +320,6 @@ public class PointInTime {
                 projector = owner.projectorOf(accountId, lastSequence, this::events);
             }
             return projector;
-        }
-
-        /**
-         * The serial every map of the state shows: the last event's sequence number, as if the whole history had
-         * been replayed in one batch (a projector advanced from an earlier state keeps older serials on the maps
-         * the later events left alone).
-         */
-        public long serial() {
-            return Math.max(1, lastSequence);
         }
 
         synchronized void releaseProjector() {

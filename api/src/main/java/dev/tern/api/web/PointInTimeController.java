@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -67,9 +66,7 @@ class PointInTimeController {
         caller.requireReadOf(peer.userId());
         PeerNetworkMap map = access.projector().currentMap(caller.accountId(), peerId)
                 .orElseThrow(() -> ApiException.notFound("peer " + peerId + " has no network map"));
-        Optional<PointInTime.State> asOf = PointInTime.current();
-        return NetworkMapJson.of(map, asOf.map(s -> Times.iso(s.at())).orElse(null),
-                asOf.map(PointInTime.State::serial).orElse(map.serial()));
+        return NetworkMapJson.of(map, PointInTime.current().map(s -> Times.iso(s.at())).orElse(null));
     }
 
     @GetMapping("/api/peers/{peerId}/access/{otherPeerId}")
@@ -128,8 +125,8 @@ class PointInTimeController {
                           List<RemotePeerJson> remotePeers, List<RemotePeerJson> offlinePeers,
                           List<FirewallRuleJson> firewallRules, boolean loginExpired, List<RouteJson> routes,
                           List<RouteFirewallRuleJson> routeFirewallRules, Map<String, String> dnsRecords) {
-        static NetworkMapJson of(PeerNetworkMap map, String asOf, long serial) {
-            return new NetworkMapJson(asOf, map.peerId(), serial, PeerConfigJson.of(map),
+        static NetworkMapJson of(PeerNetworkMap map, String asOf) {
+            return new NetworkMapJson(asOf, map.peerId(), map.serial(), PeerConfigJson.of(map),
                     map.remotePeers().stream().map(RemotePeerJson::of).toList(),
                     map.offlinePeers().stream().map(RemotePeerJson::of).toList(),
                     map.firewallRules().stream().map(FirewallRuleJson::of).toList(), map.loginExpired(),

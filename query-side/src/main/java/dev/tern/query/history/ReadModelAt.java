@@ -16,6 +16,8 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
 import org.axonframework.eventhandling.EventMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -41,6 +43,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 public class ReadModelAt {
+    private static final Logger log = LoggerFactory.getLogger(ReadModelAt.class);
+
     /** Bounds each statement of an as-of read, so one request cannot hold a connection for long. */
     static final String STATEMENT_TIMEOUT = "10s";
 
@@ -74,6 +78,7 @@ public class ReadModelAt {
                       Supplier<T> reads) {
         return transactions.execute(status -> {
             status.setRollbackOnly();
+            long began = System.nanoTime();
             jdbc.execute("SET LOCAL statement_timeout = '" + STATEMENT_TIMEOUT + "'");
             String schema = jdbc.queryForObject("SELECT current_schema()", String.class);
             List<String> tables = shadowedTables(schema);
@@ -81,7 +86,9 @@ public class ReadModelAt {
             jdbc.execute(tables.stream().map(table -> "CREATE TEMPORARY TABLE " + table + " (LIKE \"" + schema
                     + "\"." + table + " INCLUDING DEFAULTS INCLUDING INDEXES) ON COMMIT DROP")
                     .collect(Collectors.joining(";\n")));
+            long created = System.nanoTime();
             start.ifPresent(checkpoint -> restore(checkpoint, tables));
+            long restored = System.nanoTime();
             for (EventMessage<?> event : events) {
                 for (AnnotationEventHandlerAdapter projection : projections) {
                     if (projection.canHandle(event)) {
@@ -96,7 +103,17 @@ public class ReadModelAt {
                     }
                 }
             }
-            return reads.get();
+            long replayed = System.nanoTime();
+            T result = reads.get();
+            if (log.isDebugEnabled()) {
+                log.debug("as-of read: {} tables created in {} ms, {} in {} ms, {} events replayed in {} ms, read in"
+                                + " {} ms", tables.size(), (created - began) / 1_000_000,
+                        start.map(c -> "checkpoint at event " + c.lastSequence() + " restored")
+                                .orElse("nothing restored"),
+                        (restored - created) / 1_000_000, events.size(), (replayed - restored) / 1_000_000,
+                        (System.nanoTime() - replayed) / 1_000_000);
+            }
+            return result;
         });
     }
 
