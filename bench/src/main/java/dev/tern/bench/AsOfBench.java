@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,9 +67,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * account (the schedule itself is switched off so that it cannot run during the baseline), keeping the newest
  * {@code kept}.
  *
- * <p>Per reading: the first request (a state whose network maps no earlier request computed: the maps of a state
- * are cached, see {@link PointInTime}), then {@code runs} more, one at a time; p50 and p99 of those. The baseline
- * runs first with the checkpoints hidden, then the maps cache is emptied and the checkpointed reads run.
+ * <p>Per reading: {@code runs + 1} requests one at a time, each as of another state (instants of distinct events
+ * around the middle of the history, or of the newest events, shuffled), the first reported alone, p50 and p99 of
+ * the others. The baseline (checkpoints hidden; at most 11 requests, it is slow) runs first; then the checkpointed
+ * reads twice: with warm network maps (the maps of earlier states kept, see {@link PointInTime}: a new state's maps
+ * are an earlier state's advanced) and with cold ones (every state's maps computed from the whole history).
  *
  * <p>Run: {@code scripts/bench-asof.sh [peers] [runs] [every] [kept]} — see docs/benchmarks.md.
  */
@@ -181,46 +184,72 @@ public final class AsOfBench {
             }
             AccountEventsAt eventsAt = ctx.getBean(AccountEventsAt.class);
             List<DomainEventMessage<?>> history = eventsAt.all(accountId);
-            Instant mid = history.get(history.size() / 2).getTimestamp();
             Thread.sleep(5); // "near now": after the last event, a little
-            Instant now = Instant.now();
+            // Every sample asks another state: instants of distinct events around the middle of the history, and
+            // of the newest events (near now), in a shuffled order, so no answer is a cached one.
+            int window = runs + 1;
+            List<Instant> fromMiddle = history.subList(history.size() / 2, history.size()).stream()
+                    .map(DomainEventMessage::getTimestamp).distinct().toList();
+            List<Instant> midInstants = shuffled(fromMiddle.subList(0, Math.min(fromMiddle.size(), window)));
+            List<Instant> distinct = history.stream().map(DomainEventMessage::getTimestamp).distinct().toList();
+            List<Instant> nowInstants = shuffled(distinct.subList(Math.max(0, distinct.size() - window),
+                    distinct.size()));
             String mapPeer = peerIds[1];
             List<ReadModelCheckpoints.Checkpoint> taken = checkpoints.of(accountId);
             System.out.printf(Locale.ROOT, "account: %d peers registered (100 deleted), %d groups, %d policies, %d events"
                             + " (seeded in %.0f s); checkpoints kept: %d of %d taken, at events %s%n",
                     peers + 100, groups, policies, history.size(), seedSeconds, taken.size(), seeder.taken,
                     taken.stream().map(c -> Long.toString(c.lastSequence())).toList());
-            System.out.printf(Locale.ROOT, "instants: mid-history %s (event %d), near now %s (event %d)%n", mid,
-                    history.size() / 2, now, history.size() - 1);
-            for (Instant at : List.of(mid, now)) {
-                checkpoints.replayFor(accountId, at, true).ifPresent(r -> System.out.printf(Locale.ROOT,
-                        "  as of %s: from %s, %d events replayed (without checkpoints: %d)%n", at,
-                        r.start().map(c -> "the checkpoint at event " + c.lastSequence()).orElse("the first event"),
-                        r.events().size(), r.lastSequence() + 1));
+            for (List<Instant> instants : List.of(midInstants, nowInstants)) {
+                List<Integer> replayed = new ArrayList<>();
+                List<Long> withoutCheckpoints = new ArrayList<>();
+                for (Instant at : instants) {
+                    checkpoints.replayFor(accountId, at, true).ifPresent(r -> {
+                        replayed.add(r.events().size());
+                        withoutCheckpoints.add(r.lastSequence() + 1);
+                    });
+                }
+                System.out.printf(Locale.ROOT, "  %s: %d instants %s .. %s; events replayed from a checkpoint %d..%d"
+                                + " (without checkpoints: %d..%d)%n", instants == midInstants ? "mid-history"
+                                : "near now", instants.size(), instants.stream().min(Instant::compareTo).orElseThrow(),
+                        instants.stream().max(Instant::compareTo).orElseThrow(),
+                        replayed.stream().min(Integer::compare).orElse(0),
+                        replayed.stream().max(Integer::compare).orElse(0),
+                        withoutCheckpoints.stream().min(Long::compare).orElse(0L),
+                        withoutCheckpoints.stream().max(Long::compare).orElse(0L));
             }
 
             String peersPath = "/api/peers";
             String mapPath = "/api/peers/" + mapPeer + "/network-map";
             List<Reading> readings = new ArrayList<>();
-            readings.add(measure("live (no as_of)", "peers", http, token, peersPath, runs));
-            readings.add(measure("live (no as_of)", "network-map", http, token, mapPath, runs));
+            List<Instant> live = Collections.nCopies(window, null);
+            Runnable keepMaps = () -> { };
+            readings.add(measure("live (no as_of)", "peers", http, token, peersPath, live, keepMaps));
+            readings.add(measure("live (no as_of)", "network-map", http, token, mapPath, live, keepMaps));
 
             PointInTime pointInTime = ctx.getBean(PointInTime.class);
             jdbc.update("UPDATE as_of_checkpoint SET fingerprint = 'hidden-' || fingerprint WHERE account_id = ?",
                     accountId);
             pointInTime.forgetNetworkMaps();
-            for (Instant at : List.of(mid, now)) {
-                String label = (at == mid ? "mid-history" : "near now") + ", without checkpoints";
-                readings.add(measure(label, "peers", http, token, peersPath + "?as_of=" + at, runs));
-                readings.add(measure(label, "network-map", http, token, mapPath + "?as_of=" + at, runs));
+            // the baseline is slow (the whole history per read): fewer samples
+            int baselineRuns = Math.min(window, 11);
+            for (List<Instant> instants : List.of(midInstants, nowInstants)) {
+                String label = (instants == midInstants ? "mid-history" : "near now") + ", without checkpoints";
+                List<Instant> some = instants.subList(0, Math.min(instants.size(), baselineRuns));
+                readings.add(measure(label, "peers", http, token, peersPath, some, keepMaps));
+                readings.add(measure(label, "network-map", http, token, mapPath, some, keepMaps));
             }
             jdbc.update("UPDATE as_of_checkpoint SET fingerprint = substring(fingerprint from 8) WHERE account_id = ?",
                     accountId);
-            pointInTime.forgetNetworkMaps();
-            for (Instant at : List.of(mid, now)) {
-                String label = (at == mid ? "mid-history" : "near now") + ", with checkpoints";
-                readings.add(measure(label, "peers", http, token, peersPath + "?as_of=" + at, runs));
-                readings.add(measure(label, "network-map", http, token, mapPath + "?as_of=" + at, runs));
+            for (boolean cold : List.of(false, true)) {
+                pointInTime.forgetNetworkMaps();
+                Runnable before = cold ? pointInTime::forgetNetworkMaps : keepMaps;
+                for (List<Instant> instants : List.of(midInstants, nowInstants)) {
+                    String label = (instants == midInstants ? "mid-history" : "near now") + ", checkpoints, "
+                            + (cold ? "cold maps" : "warm maps");
+                    readings.add(measure(label, "peers", http, token, peersPath, instants, before));
+                    readings.add(measure(label, "network-map", http, token, mapPath, instants, before));
+                }
             }
 
             System.out.println();
@@ -239,19 +268,36 @@ public final class AsOfBench {
                 List.of(source), List.of(destination))), List.of());
     }
 
-    private static Reading measure(String instant, String endpoint, Http http, String token, String path, int runs)
-            throws Exception {
-        long t0 = System.nanoTime();
-        int bytes = http.getRaw(path, token).length();
-        long first = System.nanoTime() - t0;
-        long[] latencies = new long[runs];
-        for (int i = 0; i < runs; i++) {
+    /**
+     * One request per instant ({@code null}: no as_of), one at a time, {@code before} run ahead of each outside the
+     * clock; the first is reported alone, p50/p99 of the others. Bytes: the largest answer.
+     */
+    private static Reading measure(String instant, String endpoint, Http http, String token, String path,
+                                   List<Instant> instants, Runnable before) throws Exception {
+        long first = 0;
+        int bytes = 0;
+        long[] latencies = new long[instants.size() - 1];
+        for (int i = 0; i < instants.size(); i++) {
+            before.run();
+            Instant at = instants.get(i);
             long t = System.nanoTime();
-            http.getRaw(path, token);
-            latencies[i] = System.nanoTime() - t;
+            String body = http.getRaw(at == null ? path : path + "?as_of=" + at, token);
+            long took = System.nanoTime() - t;
+            bytes = Math.max(bytes, body.length());
+            if (i == 0) {
+                first = took;
+            } else {
+                latencies[i - 1] = took;
+            }
         }
         Arrays.sort(latencies);
         return new Reading(instant, endpoint, first, latencies, bytes);
+    }
+
+    private static List<Instant> shuffled(List<Instant> instants) {
+        List<Instant> out = new ArrayList<>(instants);
+        Collections.shuffle(out, new Random(7));
+        return out;
     }
 
     record Reading(String instant, String endpoint, long firstNanos, long[] sorted, int bytes) {

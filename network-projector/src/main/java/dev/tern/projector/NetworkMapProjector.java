@@ -51,12 +51,31 @@ public final class NetworkMapProjector {
         }
     }
 
+    /** See {@link #computingOnDemand}. */
+    private final boolean onDemand;
+
     public NetworkMapProjector(NetworkMapHub hub) {
-        this.hub = hub;
+        this(hub, false);
     }
 
     public NetworkMapProjector() {
         this(new NetworkMapHub());
+    }
+
+    private NetworkMapProjector(NetworkMapHub hub, boolean onDemand) {
+        this.hub = hub;
+        this.onDemand = onDemand;
+    }
+
+    /**
+     * A projector that keeps only the graphs and computes a peer's map when it is asked for (then kept until the
+     * next staged event of its account): for one-off questions about a state, such as an as-of read that wants one
+     * peer's map out of thousands. Its maps are those a projector fed the same events in one batch would hold,
+     * all under the serial of the last staged event (at least 1); it publishes nothing and {@link #flush} does
+     * nothing, {@link #findPeer} knows no key.
+     */
+    public static NetworkMapProjector computingOnDemand() {
+        return new NetworkMapProjector(new NetworkMapHub(), true);
     }
 
     public NetworkMapHub hub() {
@@ -89,6 +108,12 @@ public final class NetworkMapProjector {
      */
     public synchronized void stage(AccountEvent event, long position) {
         AccountState state = accounts.computeIfAbsent(event.accountId(), AccountState::new);
+        if (onDemand) {
+            state.graph.apply(event);
+            state.lastStagedPosition = Math.max(state.lastStagedPosition, position);
+            state.maps.clear(); // computed for the graph before this event
+            return;
+        }
         if (event instanceof dev.tern.events.PeerDeleted deleted) {
             AccountGraph.Peer peer = state.graph.peer(deleted.peerId());
             if (peer != null) {
@@ -193,7 +218,21 @@ public final class NetworkMapProjector {
     /** The peer's current map; empty for unknown accounts and peers. */
     public Optional<PeerNetworkMap> currentMap(String accountId, String peerId) {
         AccountState state = accounts.get(accountId);
+        if (state != null && onDemand) {
+            return Optional.ofNullable(computedOnDemand(state, peerId));
+        }
         return state == null ? Optional.empty() : Optional.ofNullable(state.maps.get(peerId));
+    }
+
+    private synchronized PeerNetworkMap computedOnDemand(AccountState state, String peerId) {
+        PeerNetworkMap map = state.maps.get(peerId);
+        if (map == null) {
+            map = NetworkMapComputer.compute(state.graph, peerId, Math.max(1, state.lastStagedPosition));
+            if (map != null) {
+                state.maps.put(peerId, map);
+            }
+        }
+        return map;
     }
 
     /**
@@ -233,6 +272,11 @@ public final class NetworkMapProjector {
     /** Every current map of the account, by peer id (a snapshot). */
     public Map<String, PeerNetworkMap> currentMaps(String accountId) {
         AccountState state = accounts.get(accountId);
+        if (state != null && onDemand) {
+            synchronized (this) {
+                state.graph.peerIds().forEach(peerId -> computedOnDemand(state, peerId));
+            }
+        }
         return state == null ? Map.of() : Map.copyOf(state.maps);
     }
 

@@ -241,6 +241,21 @@ class IncrementalEqualsNaivePropertyTest {
         assertThat(unbatched.keySet()).isEqualTo(projector.currentMaps(ACCOUNT).keySet());
         projector.currentMaps(ACCOUNT).forEach((peerId, map) -> assertThat(unbatched.get(peerId).sameContentAs(map))
                 .as("a replay in other batches yields the same content for %s", peerId).isTrue());
+
+        NetworkMapProjector onDemand = NetworkMapProjector.computingOnDemand();
+        for (int i = 0; i < history.size(); i++) {
+            onDemand.stage(history.get(i), i);
+            if (i == history.size() / 2) {
+                onDemand.currentMaps(ACCOUNT); // computed midway: the later events must not find them standing
+            }
+        }
+        Map<String, PeerNetworkMap> computed = onDemand.currentMaps(ACCOUNT);
+        assertThat(computed.keySet()).isEqualTo(projector.currentMaps(ACCOUNT).keySet());
+        projector.currentMaps(ACCOUNT).forEach((peerId, map) -> {
+            assertThat(computed.get(peerId).sameContentAs(map)).as("on demand, the same content for %s", peerId)
+                    .isTrue();
+            assertThat(computed.get(peerId).serial()).isEqualTo(Math.max(1, history.size() - 1));
+        });
     }
 
     /** Turns abstract steps into events that are valid against the current state (as the command side ensures). */

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -29,15 +31,18 @@ import org.springframework.stereotype.Component;
  * the instant and that state's network maps, so code that asks the network projector (accessible peers, their
  * counts, network maps, why A could reach B) gets the maps then instead of now.
  *
- * <p>Work per request is bounded by one account's events. The network maps of a state are computed once: a small
- * cache holds the projectors of the {@value #CACHED_STATES} most recently asked states, keyed by account and the
- * sequence number of the last event at or before the instant (every instant between two events names the same
- * state, so "03:00" asked by ten auditors, or a page-through of a timeline, replays once). At most
- * {@value #CONCURRENT_READS} as-of reads run at once.
+ * <p>Work per request is bounded by one account's events. The network maps of a state come from a projector that
+ * folds the events into the account's graph and computes a peer's map only when asked for (a network map as of an
+ * instant costs one map, not the account's thousands). A small cache holds the projectors of the
+ * {@value #CACHED_STATES} most recently asked states, keyed by account and the sequence number of the last event at
+ * or before the instant (every instant between two events names the same state, so "03:00" asked by ten auditors
+ * folds once); a state not cached starts from the newest earlier one no read is using, folding only the events
+ * between (a page-through of a timeline folds each event once). At most {@value #CONCURRENT_READS} as-of reads run
+ * at once.
  *
  * <p>The read model then starts from the newest checkpoint at or before the instant ({@link ReadModelCheckpoints})
- * and replays only the events after it; the account's whole history is read only when the network maps of a state
- * not cached are asked for, or when no checkpoint precedes the instant.
+ * and replays only the events after it. The account's events themselves are held in memory once read
+ * ({@link AccountEventsAt}): a read asks the store only for what was appended since.
  */
 @Component
 public class PointInTime {
@@ -64,6 +69,8 @@ public class PointInTime {
     private final AccountEventsAt events;
     private final ReadModelAt readModel;
     private final ReadModelCheckpoints checkpoints;
+    /** Projectors a read is using, with the number of its leases: never advanced to another state meanwhile. */
+    private final Map<NetworkMapProjector, Integer> leased = new IdentityHashMap<>();
     private final Map<StateKey, NetworkMapProjector> projectors = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<StateKey, NetworkMapProjector> eldest) {
@@ -153,10 +160,12 @@ public class PointInTime {
             throw new Busy();
         }
         State previous = CURRENT.get();
-        CURRENT.set(new State(this, accountId, at, replay.lastSequence(), replay.prefix().orElse(null)));
+        State state = new State(this, accountId, at, replay.lastSequence(), replay.prefix().orElse(null));
+        CURRENT.set(state);
         try {
             return readModel.read(replay.start(), replay.events(), reads);
         } finally {
+            state.releaseProjector();
             if (previous == null) {
                 CURRENT.remove();
             } else {
@@ -179,22 +188,67 @@ public class PointInTime {
 
     /** The network maps of an account after exactly these events, computed as the live projector does. */
     public NetworkMapProjector projectorOf(AccountEvents prefix) {
-        return projectorOf(prefix.accountId(), prefix.lastSequence(), () -> prefix);
+        NetworkMapProjector projector = projectorOf(prefix.accountId(), prefix.lastSequence(), () -> prefix);
+        release(projector);
+        return projector;
     }
 
+    /**
+     * The maps of the state after the account's event {@code lastSequence}: cached; else an earlier state's
+     * projector no read is using, taken out of the cache and fed only the events since (its graph folds them, its
+     * maps are computed anew when asked for); else the whole history replayed. The caller holds the projector as a
+     * lease until {@link #release}: a leased projector is never advanced.
+     */
     private NetworkMapProjector projectorOf(String accountId, long lastSequence, Supplier<AccountEvents> prefix) {
         StateKey key = new StateKey(accountId, lastSequence);
+        StateKey earlier = null;
+        NetworkMapProjector base = null;
         synchronized (projectors) {
             NetworkMapProjector cached = projectors.get(key);
             if (cached != null) {
+                leased.merge(cached, 1, Integer::sum);
                 return cached;
             }
+            for (Map.Entry<StateKey, NetworkMapProjector> entry : projectors.entrySet()) {
+                StateKey k = entry.getKey();
+                if (k.accountId().equals(accountId) && k.lastSequence() < lastSequence
+                        && !leased.containsKey(entry.getValue())
+                        && (earlier == null || k.lastSequence() > earlier.lastSequence())) {
+                    earlier = k;
+                }
+            }
+            if (earlier != null) {
+                base = projectors.remove(earlier);
+                leased.merge(base, 1, Integer::sum); // nobody else may take it while it advances
+            }
         }
-        NetworkMapProjector projector = replay(prefix.get());
+        NetworkMapProjector projector;
+        if (base == null) {
+            projector = replay(prefix.get().events());
+        } else {
+            try {
+                List<DomainEventMessage<?>> upTo = prefix.get().events();
+                int since = upTo.size();
+                while (since > 0 && upTo.get(since - 1).getSequenceNumber() > earlier.lastSequence()) {
+                    since--;
+                }
+                projector = advance(base, upTo.subList(since, upTo.size()));
+            } finally {
+                release(base);
+            }
+        }
         synchronized (projectors) {
             projectors.put(key, projector);
+            leased.merge(projector, 1, Integer::sum);
         }
         return projector;
+    }
+
+    /** Ends one lease of a projector {@link #projectorOf} handed out. */
+    private void release(NetworkMapProjector projector) {
+        synchronized (projectors) {
+            leased.computeIfPresent(projector, (p, n) -> n == 1 ? null : n - 1);
+        }
     }
 
     /** Empties the cache of network maps, so that the next read of every state computes them (the benchmark's cold reads). */
@@ -204,10 +258,18 @@ public class PointInTime {
         }
     }
 
-    /** A fresh projector fed the events, one batch, each staged at its sequence number (the maps' serial). */
-    static NetworkMapProjector replay(AccountEvents prefix) {
-        NetworkMapProjector projector = new NetworkMapProjector();
-        for (DomainEventMessage<?> event : prefix.events()) {
+    /**
+     * A fresh projector fed the events, each staged at its sequence number. It computes a peer's map only when a
+     * read asks for it ({@link NetworkMapProjector#computingOnDemand}): a network map as of an instant costs the
+     * graph and one map, not the maps of every peer of the account.
+     */
+    static NetworkMapProjector replay(List<DomainEventMessage<?>> events) {
+        return advance(NetworkMapProjector.computingOnDemand(), events);
+    }
+
+    /** The projector fed the events (its maps are computed anew when asked for). */
+    static NetworkMapProjector advance(NetworkMapProjector projector, List<DomainEventMessage<?>> events) {
+        for (DomainEventMessage<?> event : events) {
             if (event.getPayload() instanceof AccountEvent accountEvent) {
                 projector.stage(accountEvent, event.getSequenceNumber());
             }
@@ -229,6 +291,7 @@ public class PointInTime {
         private final Instant at;
         private final long lastSequence;
         private AccountEvents events;
+        private NetworkMapProjector projector;
 
         State(PointInTime owner, String accountId, Instant at, long lastSequence, AccountEvents events) {
             this.owner = owner;
@@ -251,8 +314,19 @@ public class PointInTime {
             return events;
         }
 
-        public NetworkMapProjector projector() {
-            return owner.projectorOf(accountId, lastSequence, this::events);
+        /** The state's network maps; leased until the read ends, so no other read advances them meanwhile. */
+        public synchronized NetworkMapProjector projector() {
+            if (projector == null) {
+                projector = owner.projectorOf(accountId, lastSequence, this::events);
+            }
+            return projector;
+        }
+
+        synchronized void releaseProjector() {
+            if (projector != null) {
+                owner.release(projector);
+                projector = null;
+            }
         }
     }
 }

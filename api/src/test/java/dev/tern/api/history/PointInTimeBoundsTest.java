@@ -109,9 +109,26 @@ class PointInTimeBoundsTest {
         var first = pointInTime.projectorOf(state);
         // another instant with the same last event is the same state
         assertThat(pointInTime.projectorOf(new AccountEvents(ACCOUNT, AT.plusSeconds(60), events))).isSameAs(first);
+        // states of other accounts: a later state of the same account would advance the first one instead
         for (int n = 4; n < 4 + PointInTime.CACHED_STATES; n++) {
-            pointInTime.projectorOf(new AccountEvents(ACCOUNT, AT, history(n)));
+            pointInTime.projectorOf(new AccountEvents("other-" + n, AT, history(n)));
         }
         assertThat(pointInTime.projectorOf(state)).as("evicted, computed again").isNotSameAs(first);
+    }
+
+    @Test
+    void aLaterStateAdvancesTheMapsOfAnEarlierOneUnlessAReadHoldsThem() {
+        PointInTime pointInTime = pointInTime(history(5), Duration.ofSeconds(5));
+        var earlier = pointInTime.projectorOf(new AccountEvents(ACCOUNT, AT, history(3)));
+        var later = pointInTime.projectorOf(new AccountEvents(ACCOUNT, AT, history(4)));
+        assertThat(later).as("advanced by the one event since, not replayed").isSameAs(earlier);
+
+        // a read of the state after event 4 holds its maps: a later state gets maps of its own meanwhile
+        pointInTime.read(ACCOUNT, AT, () -> {
+            var held = PointInTime.current().orElseThrow().projector();
+            assertThat(pointInTime.projectorOf(new AccountEvents(ACCOUNT, AT, history(7)))).isNotSameAs(held);
+            assertThat(PointInTime.current().orElseThrow().projector()).isSameAs(held);
+            return null;
+        });
     }
 }
