@@ -7,8 +7,10 @@ import dev.tern.events.values.RuleAction;
 import dev.tern.projector.FirewallRule.Direction;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -50,12 +52,28 @@ final class NetworkMapComputer {
         long computation = graph.nextComputation();
         ArrayList<AccountGraph.Peer> visible = new ArrayList<>();
         ArrayList<FirewallRule> rules = new ArrayList<>();
+        boolean[] seesEveryone = {false};
+        forEachEmission(graph, self, (policyId, rule, emission) -> seesEveryone[0] |=
+                emit(graph, self, computation, policyId, rule, emission, visible, rules));
+        return mapOf(graph, self, serial, computation, seesEveryone[0], visible, rules);
+    }
+
+    /** One side of an enabled rule that the peer sees, as {@link #forEachEmission} hands it over. */
+    @FunctionalInterface
+    private interface EmissionVisitor {
+        void visit(String policyId, PolicyRule rule, Emission emission);
+    }
+
+    /**
+     * Hands over the other side of every enabled rule of every enabled policy that names one of the peer's groups:
+     * the decision of whom a peer sees, shared by maps and counts. It depends on the peer only through its groups.
+     */
+    private static void forEachEmission(AccountGraph graph, AccountGraph.Peer self, EmissionVisitor visitor) {
         Set<String> policyIds = new LinkedHashSet<>();
         for (String groupId : graph.groupsOf(self)) {
             policyIds.addAll(graph.policyIdsForGroup(groupId));
         }
         List<Emission> emissions = new ArrayList<>(4);
-        boolean seesEveryone = false;
         for (String policyId : policyIds) {
             PolicyDefinition policy = graph.policy(policyId);
             if (policy == null || !policy.enabled()) {
@@ -81,10 +99,80 @@ final class NetworkMapComputer {
                     }
                 }
                 for (Emission emission : emissions) {
-                    seesEveryone |= emit(graph, self, computation, policyId, rule, emission, visible, rules);
+                    visitor.visit(policyId, rule, emission);
                 }
             }
         }
+    }
+
+    /**
+     * Peer id to the number of peers its map would list (remote plus offline peers), for every peer of the graph,
+     * without computing the maps: peers with the same groups see the same peers (themselves left out), so the
+     * accepted groups and their members are walked once per group set. Networks, which add peers per peer, are
+     * asked per peer, and only when the account has network resources.
+     */
+    static Map<String, Integer> accessibleCounts(AccountGraph graph) {
+        Map<Set<String>, List<AccountGraph.Peer>> peersByGroups = new HashMap<>();
+        for (String peerId : graph.peerIds()) {
+            AccountGraph.Peer peer = graph.peer(peerId);
+            peersByGroups.computeIfAbsent(Set.copyOf(peer.groups), groups -> new ArrayList<>()).add(peer);
+        }
+        Map<String, Integer> counts = new HashMap<>(graph.peerCount() * 2);
+        for (List<AccountGraph.Peer> alike : peersByGroups.values()) {
+            AccountGraph.Peer first = alike.get(0);
+            Set<String> acceptedGroups = new LinkedHashSet<>();
+            boolean[] seesEveryone = {false};
+            forEachEmission(graph, first, (policyId, rule, emission) -> {
+                if (rule.action() != RuleAction.ACCEPT) {
+                    return;
+                }
+                if (emission.groups().stream().anyMatch(graph::isAllGroup)) {
+                    seesEveryone[0] = true;
+                } else {
+                    acceptedGroups.addAll(emission.groups());
+                }
+            });
+            // the accepted groups' members, each marked once: a peer of the set sees them all but itself
+            long computation = graph.nextComputation();
+            int members = 0;
+            if (!seesEveryone[0]) {
+                for (String groupId : acceptedGroups) {
+                    for (AccountGraph.Peer other : graph.membersOf(groupId)) {
+                        if (other.seenBy != computation) {
+                            other.seenBy = computation;
+                            members++;
+                        }
+                    }
+                }
+            }
+            for (AccountGraph.Peer self : alike) {
+                int count = seesEveryone[0] ? graph.peerCount() - 1
+                        : members - (self.seenBy == computation ? 1 : 0);
+                if (!graph.networkMaps.isEmpty()) {
+                    count += graph.networkMaps.contributionTo(self, connectable(self, seesEveryone[0], computation))
+                            .extraPeers().size();
+                }
+                counts.put(self.id, count);
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * NetBird's peers to connect: the online peers the map shows, whose routes the peer may use and whom networks
+     * need not add again.
+     */
+    private static java.util.function.Predicate<AccountGraph.Peer> connectable(AccountGraph.Peer self,
+                                                                               boolean seesEveryone,
+                                                                               long computation) {
+        return seesEveryone
+                ? other -> !other.loginExpired
+                : other -> other != self && other.seenBy == computation && !other.loginExpired;
+    }
+
+    private static PeerNetworkMap mapOf(AccountGraph graph, AccountGraph.Peer self, long serial, long computation,
+                                        boolean seesEveryone, ArrayList<AccountGraph.Peer> visible,
+                                        ArrayList<FirewallRule> rules) {
         List<RemotePeer> remotePeers;
         List<RemotePeer> offlinePeers;
         if (seesEveryone) {
@@ -109,9 +197,7 @@ final class NetworkMapComputer {
         PeerConfig config = new PeerConfig(self.id, self.name, self.key, self.ip, graph.address(self.ip),
                 graph.fqdn(self.dnsLabel), self.sshEnabled, graph.extraFqdns(self));
         // NetBird's peers to connect: the routes of these routing peers are the ones this peer may use
-        java.util.function.Predicate<AccountGraph.Peer> connectable = seesEveryone
-                ? other -> !other.loginExpired
-                : other -> other.seenBy == computation && !other.loginExpired;
+        java.util.function.Predicate<AccountGraph.Peer> connectable = connectable(self, seesEveryone, computation);
         List<PeerRoute> routes = graph.routeMaps.routesOf(self, connectable);
         List<RouteFirewallRule> routeRules = graph.routeMaps.firewallRulesOf(self);
         NetworkResourceMaps.Contribution networks = graph.networkMaps.contributionTo(self, connectable);

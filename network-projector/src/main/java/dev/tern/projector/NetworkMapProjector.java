@@ -254,6 +254,17 @@ public final class NetworkMapProjector {
         return List.copyOf(all);
     }
 
+    /**
+     * Peer id to the number of peers its map lists (remote plus offline peers, as {@link #accessiblePeers} counts
+     * them), for every peer of the account, worked out from the graph without computing maps: for an as-of peers
+     * list of thousands of peers, where {@link #currentMaps} would compute them all. Reflects the graph, so on a
+     * live projector it equals the maps' counts only while no event is staged; empty for an unknown account.
+     */
+    public synchronized Map<String, Integer> accessiblePeerCounts(String accountId) {
+        AccountState state = accounts.get(accountId);
+        return state == null ? Map.of() : Map.copyOf(NetworkMapComputer.accessibleCounts(state.graph));
+    }
+
     /** Which account and peer a WireGuard key belongs to, for the device gRPC service. */
     public Optional<PeerRef> findPeer(WireGuardKey key) {
         return Optional.ofNullable(peersByKey.get(key));
