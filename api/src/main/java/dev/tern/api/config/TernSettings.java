@@ -193,6 +193,7 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
     /** Shorter would have management resend configs every few seconds; longer keeps revoked peers on relays. */
     static final Duration MIN_RELAY_TOKEN_TTL = Duration.ofMinutes(1);
     static final Duration MAX_RELAY_TOKEN_TTL = Duration.ofHours(24);
+    /** The short forms most duration settings take: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}. */
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
 
@@ -268,6 +269,28 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
                 new Storage(dataDir, database), dnsDomain,
                 new DataPath(signalUrl, dataPath, relayUrls, stunUrls, relayTokenLifetime),
                 new Expiry(expiryCheckInterval, ephemeralPeerTtl), tls);
+    }
+
+    /**
+     * A part of the settings kept in a class of its own ({@code IdpSettings}, {@code AsOfCheckpointSettings}), read
+     * like {@link #from} reads the rest: a property ({@code tern.key-rotation}) wins over the environment variable,
+     * values are trimmed, and {@code parse} turns them into the part. Other {@code TERN_*} variables are no typo
+     * here: {@link #from} checks those.
+     *
+     * @throws InvalidSettingException naming the variable, with a one-line reason
+     */
+    public static <T> T readPart(Map<String, String> environment, Function<String, String> properties,
+                                 List<String> variables, Function<Map<String, String>, T> parse) {
+        try {
+            return parse.apply(SettingValues.read(Map.of(), variable -> {
+                String property = properties.apply(propertyName(variable));
+                return property != null ? property : environment.get(variable);
+            }, variables));
+        } catch (InvalidSettingException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
     }
 
     /** Settings from the process environment and the JVM's system properties, as main() sees them. */
@@ -400,20 +423,35 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
      */
     private static Duration duration(String value, String variable, Duration defaultValue, Duration min, Duration max,
                                      String range, String examples) {
+        return duration(value, SHORT_DURATION, variable, defaultValue, min, max, range, examples);
+    }
+
+    /**
+     * A duration setting whose short forms are {@code shortForm}'s: a number (group 1) and a unit among {@code ms},
+     * {@code s}, {@code m}, {@code h} and {@code d} (group 2, matched lower-cased), or else ISO-8601; within
+     * [min, max]; empty means the default. {@code range} and {@code examples} only word the one-line refusal
+     * ({@code "<variable> must be a duration between <range> like <examples>, got '<value>'"}).
+     *
+     * @throws InvalidSettingException naming the variable, with a one-line reason
+     */
+    public static Duration duration(String value, Pattern shortForm, String variable, Duration defaultValue,
+                                    Duration min, Duration max, String range, String examples) {
         if (value == null || value.isEmpty()) {
             return defaultValue;
         }
         String reason = variable + " must be a duration between " + range + " like " + examples + ", got '"
                 + printable(value) + "'";
         Duration duration;
-        var shortForm = SHORT_DURATION.matcher(value.toLowerCase(Locale.ROOT));
-        if (shortForm.matches()) {
-            long amount = Long.parseLong(shortForm.group(1));
-            duration = switch (shortForm.group(2)) {
+        var shortMatch = shortForm.matcher(value.toLowerCase(Locale.ROOT));
+        if (shortMatch.matches()) {
+            long amount = Long.parseLong(shortMatch.group(1));
+            duration = switch (shortMatch.group(2)) {
                 case "ms" -> Duration.ofMillis(amount);
                 case "s" -> Duration.ofSeconds(amount);
                 case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofHours(amount);
+                case "h" -> Duration.ofHours(amount);
+                case "d" -> Duration.ofDays(amount);
+                default -> throw new IllegalArgumentException("unit '" + shortMatch.group(2) + "' of " + shortForm);
             };
         } else {
             try {

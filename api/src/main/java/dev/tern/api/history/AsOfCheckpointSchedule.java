@@ -1,15 +1,11 @@
 package dev.tern.api.history;
 
+import dev.tern.api.scheduling.PeriodicTask;
 import dev.tern.query.history.ReadModelCheckpoints;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -17,20 +13,17 @@ import org.springframework.stereotype.Component;
  * Takes the read-model checkpoints of {@code as_of} reads ({@link ReadModelCheckpoints}): every
  * {@link #CHECK_INTERVAL}, each account with at least {@link AsOfCheckpointSettings#every} events after its newest
  * checkpoint gets a new one (built from that checkpoint and the events since, in a transaction of its own that
- * never touches the live read tables) and keeps its newest {@link AsOfCheckpointSettings#kept}. One daemon thread;
- * runs never overlap; a failed account is logged and tried again at the next check.
+ * never touches the live read tables) and keeps its newest {@link AsOfCheckpointSettings#kept}. A
+ * {@link PeriodicTask} on a low-priority thread; a failed account is logged and tried again at the next check.
  */
 @Component
-public class AsOfCheckpointSchedule implements SmartLifecycle {
+public class AsOfCheckpointSchedule extends PeriodicTask {
     /** How often accounts are looked at: one indexed query per account. */
     static final Duration CHECK_INTERVAL = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(AsOfCheckpointSchedule.class);
 
     private final ReadModelCheckpoints checkpoints;
     private final AsOfCheckpointSettings settings;
-    private final ReentrantLock running = new ReentrantLock();
-    private ScheduledExecutorService schedule;
-    private volatile boolean stopping;
 
     @Autowired
     AsOfCheckpointSchedule(ReadModelCheckpoints checkpoints, Environment environment) {
@@ -38,6 +31,7 @@ public class AsOfCheckpointSchedule implements SmartLifecycle {
     }
 
     AsOfCheckpointSchedule(ReadModelCheckpoints checkpoints, AsOfCheckpointSettings settings) {
+        super("as-of-checkpoints", Thread.MIN_PRIORITY, CHECK_INTERVAL);
         this.checkpoints = checkpoints;
         this.settings = settings;
     }
@@ -48,11 +42,10 @@ public class AsOfCheckpointSchedule implements SmartLifecycle {
 
     /** One run: checkpoints every account that is due; returns how many it took. */
     public int checkpointDueAccounts() {
-        running.lock();
-        try {
+        return exclusively(() -> {
             int taken = 0;
             for (String account : checkpoints.accounts()) {
-                if (stopping) {
+                if (stopping()) {
                     break;
                 }
                 try {
@@ -66,54 +59,16 @@ public class AsOfCheckpointSchedule implements SmartLifecycle {
                 }
             }
             return taken;
-        } finally {
-            running.unlock();
-        }
-    }
-
-    private void scheduledRun() {
-        try {
-            checkpointDueAccounts();
-        } catch (RuntimeException e) {
-            // an exception would cancel the schedule for good; the next run tries again instead
-            log.warn("as_of checkpoints failed: {}", e.toString());
-        }
+        });
     }
 
     @Override
-    public synchronized void start() {
-        if (schedule == null) {
-            stopping = false;
-            schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "as-of-checkpoints");
-                thread.setDaemon(true);
-                thread.setPriority(Thread.MIN_PRIORITY);
-                return thread;
-            });
-            schedule.scheduleWithFixedDelay(this::scheduledRun, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
+    protected void scheduledRun() {
+        checkpointDueAccounts();
     }
 
     @Override
-    public synchronized void stop() {
-        if (schedule != null) {
-            stopping = true;
-            schedule.shutdown();
-            try {
-                if (!schedule.awaitTermination(10, TimeUnit.SECONDS)) {
-                    schedule.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                schedule.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
-            schedule = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return schedule != null;
+    protected void scheduledRunFailed(RuntimeException failure) {
+        log.warn("as_of checkpoints failed: {}", failure.toString());
     }
 }

@@ -1,9 +1,9 @@
 package dev.tern.api.history;
 
 import dev.tern.api.config.InvalidSettingException;
+import dev.tern.api.config.TernSettings;
 import dev.tern.signal.SettingValues;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -44,16 +44,6 @@ public record AsOfCheckpointSettings(int every, int kept) {
 
     /** The settings of this process (environment and system properties), like {@code IdpSettings.from}. */
     public static AsOfCheckpointSettings from(Map<String, String> environment, Function<String, String> properties) {
-        try {
-            return parse(SettingValues.read(Map.of(), variable -> {
-                String property = properties.apply("tern." + variable.substring("TERN_".length())
-                        .toLowerCase(Locale.ROOT).replace('_', '-'));
-                return property != null ? property : environment.get(variable);
-            }, VARIABLES));
-        } catch (InvalidSettingException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException(e.getMessage());
-        }
+        return TernSettings.readPart(environment, properties, VARIABLES, AsOfCheckpointSettings::parse);
     }
 }

@@ -1,16 +1,16 @@
 package dev.tern.api.idp;
 
 import dev.tern.api.config.InvalidSettingException;
+import dev.tern.api.config.TernSettings;
 import dev.tern.signal.SettingValues;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -75,18 +75,8 @@ public record IdpSettings(Optional<URI> restUrl, Duration keyRotation, String da
     }
 
     /** The settings of this process (environment and system properties), like {@code TernSettings.fromProcess}. */
-    public static IdpSettings from(Map<String, String> environment, java.util.function.Function<String, String> properties) {
-        try {
-            return parse(SettingValues.read(Map.of(), variable -> {
-                String property = properties.apply("tern." + variable.substring("TERN_".length())
-                        .toLowerCase(Locale.ROOT).replace('_', '-'));
-                return property != null ? property : environment.get(variable);
-            }, VARIABLES));
-        } catch (InvalidSettingException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException(e.getMessage());
-        }
+    public static IdpSettings from(Map<String, String> environment, Function<String, String> properties) {
+        return TernSettings.readPart(environment, properties, VARIABLES, IdpSettings::parse);
     }
 
     /** The issuer for a REST base URL: {@code https://tern.example} → {@code https://tern.example/oauth2}. */
@@ -156,30 +146,8 @@ public record IdpSettings(Optional<URI> restUrl, Duration keyRotation, String da
 
     /** {@code 30d}, {@code 12h}, {@code 90m} or ISO-8601 ({@code P30D}); 1 h to 365 days. */
     private static Duration keyRotation(String value) {
-        if (value == null || value.isEmpty()) {
-            return DEFAULT_KEY_ROTATION;
-        }
-        String reason = KEY_ROTATION + " must be a duration between 1h and 365 days like 30d, 12h or P30D, got '"
-                + SettingValues.printable(value) + "'";
-        Duration duration;
-        var shortForm = SHORT_DURATION.matcher(value.toLowerCase(Locale.ROOT));
-        if (shortForm.matches()) {
-            long amount = Long.parseLong(shortForm.group(1));
-            duration = switch (shortForm.group(2)) {
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
-        } else {
-            try {
-                duration = Duration.parse(value);
-            } catch (DateTimeParseException e) {
-                throw new InvalidSettingException(reason);
-            }
-        }
-        if (duration.compareTo(MIN_KEY_ROTATION) < 0 || duration.compareTo(MAX_KEY_ROTATION) > 0) {
-            throw new InvalidSettingException(reason);
-        }
-        return duration;
+        return TernSettings.duration(value, SHORT_DURATION, KEY_ROTATION, DEFAULT_KEY_ROTATION, MIN_KEY_ROTATION,
+                MAX_KEY_ROTATION, MIN_KEY_ROTATION.toHours() + "h and " + MAX_KEY_ROTATION.toDays() + " days",
+                "30d, 12h or P30D");
     }
 }

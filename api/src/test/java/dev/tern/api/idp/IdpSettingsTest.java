@@ -56,6 +56,30 @@ class IdpSettingsTest {
     }
 
     @Test
+    void keyRotationTakesMinutesHoursAndDaysButNoSecondsAndWordsItsRefusal() {
+        assertThat(parse(Map.of(IdpSettings.KEY_ROTATION, "1D")).keyRotation()).isEqualTo(Duration.ofDays(1));
+        assertThat(parse(Map.of(IdpSettings.KEY_ROTATION, "90m")).keyRotation()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(parse(Map.of(IdpSettings.KEY_ROTATION, "PT1H")).keyRotation()).isEqualTo(Duration.ofHours(1));
+        // 3600 s is within bounds, but seconds are no short form of this setting
+        assertThatThrownBy(() -> parse(Map.of(IdpSettings.KEY_ROTATION, "3600s")))
+                .isInstanceOf(InvalidSettingException.class).hasMessage(IdpSettings.KEY_ROTATION
+                        + " must be a duration between 1h and 365 days like 30d, 12h or P30D, got '3600s'");
+        assertThatThrownBy(() -> parse(Map.of(IdpSettings.KEY_ROTATION, "366d")))
+                .isInstanceOf(InvalidSettingException.class).hasMessage(IdpSettings.KEY_ROTATION
+                        + " must be a duration between 1h and 365 days like 30d, 12h or P30D, got '366d'");
+    }
+
+    @Test
+    void fromReadsAPropertyBeforeTheEnvironmentAndIgnoresOtherTernVariables() {
+        Map<String, String> environment = Map.of(IdpSettings.KEY_ROTATION, "2d", "TERN_NOT_A_PROVIDER_SETTING", "x");
+        assertThat(IdpSettings.from(environment, name -> null).keyRotation()).isEqualTo(Duration.ofDays(2));
+        assertThat(IdpSettings.from(environment, name -> name.equals("tern.idp-key-rotation") ? " 3d " : null)
+                .keyRotation()).isEqualTo(Duration.ofDays(3));
+        assertThatThrownBy(() -> IdpSettings.from(Map.of(IdpSettings.KEY_ROTATION, "soon"), name -> null))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining(IdpSettings.KEY_ROTATION);
+    }
+
+    @Test
     void ternServerKnowsAndValidatesTheProviderVariables() {
         assertThat(TernSettings.KNOWN_VARIABLES).containsAll(IdpSettings.VARIABLES);
         assertThatThrownBy(() -> TernSettings.from(Map.of(IdpSettings.KEY_ROTATION, "1s"), name -> null))
