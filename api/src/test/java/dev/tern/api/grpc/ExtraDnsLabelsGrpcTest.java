@@ -58,10 +58,14 @@ class ExtraDnsLabelsGrpcTest {
         login(other, key, unique("other"), List.of());
 
         String ip = built.getPeerConfig().getAddress().split("/")[0];
-        assertThat(records(other.sync().next(WAIT).getNetworkMap())).contains(
-                Map.entry(registry + domain + ".", ip), Map.entry("ci-" + registry + domain + ".", ip));
-        assertThat(records(builder.sync().next(WAIT).getNetworkMap())).contains(
-                Map.entry(registry + domain + ".", ip));
+        // The network projector follows the policy and both logins asynchronously: the first map either peer gets
+        // may predate the other's arrival, so wait for the map that has caught up.
+        Map.Entry<String, String> label = Map.entry(registry + domain + ".", ip);
+        Map.Entry<String, String> ciLabel = Map.entry("ci-" + registry + domain + ".", ip);
+        assertThat(records(other.sync().nextMatching(0, map -> records(map).keySet().contains(label.getKey()), WAIT)))
+                .contains(label, ciLabel);
+        assertThat(records(builder.sync().nextMatching(0, map -> records(map).keySet().contains(label.getKey()),
+                WAIT))).contains(label);
         // REST shows them as NetBird does: full names
         assertThat(http.awaitPeerByName(hostname, WAIT).get("extra_dns_labels")).extracting(n -> n.asText())
                 .containsExactly(registry + domain, "ci-" + registry + domain);
@@ -95,6 +99,9 @@ class ExtraDnsLabelsGrpcTest {
     }
 
     private static Map<String, String> records(NetworkMap map) {
+        if (map.getDNSConfig().getCustomZonesCount() == 0) {
+            return Map.of();
+        }
         return map.getDNSConfig().getCustomZones(0).getRecordsList().stream()
                 .collect(java.util.stream.Collectors.toMap(SimpleRecord::getName, SimpleRecord::getRData,
                         (a, b) -> a));
