@@ -16,6 +16,10 @@ import dev.tern.events.commands.UpdateJwtGroupSettings;
 import dev.tern.events.values.Ids;
 import dev.tern.events.values.JwtGroupSettings;
 import dev.tern.events.AccountSettingsUpdated;
+import dev.tern.events.AccountNetworkRangeChanged;
+import dev.tern.events.commands.ChangeAccountNetworkRange;
+import dev.tern.events.values.AccountNetworkRange;
+import dev.tern.events.values.InvalidValueException;
 import dev.tern.events.AllGroup;
 import dev.tern.events.CommandRejected;
 import dev.tern.events.DnsRecordCreated;
@@ -272,6 +276,30 @@ public class Account {
     @EventSourcingHandler
     void on(AccountSettingsUpdated event) {
         settings = event.after();
+    }
+
+    /**
+     * Moves the account network and every peer with it (NetBird's {@code settings.network_range}): the addresses
+     * are decided here and carried by the event. The same network again changes nothing.
+     */
+    @CommandHandler
+    void handle(ChangeAccountNetworkRange command) {
+        requireWriter(command.actingUserId());
+        Cidr wanted;
+        try {
+            wanted = AccountNetworkRange.checked(command.network(), peers.size());
+        } catch (InvalidValueException e) {
+            throw CommandRejected.invalid(e.getMessage());
+        }
+        if (wanted.equals(peers.network())) {
+            return;
+        }
+        apply(new AccountNetworkRangeChanged(accountId, peers.network(), wanted, peers.addressesIn(wanted)));
+    }
+
+    @EventSourcingHandler
+    void on(AccountNetworkRangeChanged event) {
+        peers = peers.movedTo(event.after(), event.peerAddresses());
     }
 
     // ---------------------------------------------------------------- users

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.tern.events.AccountNetworkRangeChanged;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.Ipv4;
 import dev.tern.events.values.MeshIp;
@@ -74,6 +75,12 @@ final class PeerBook {
                     inactivityExpirationEnabled, epochMilli, null, extraDnsLabels, userId);
         }
 
+        Peer withIp(MeshIp newIp) {
+            return new Peer(id, wgPubKey, newIp.address(), dnsLabel, name, setupKeyId, sshEnabled,
+                    loginExpirationEnabled, inactivityExpirationEnabled, lastLoginEpochMilli, expiry, extraDnsLabels,
+                    userId);
+        }
+
         Peer withExtraDnsLabels(List<String> labels) {
             return new Peer(id, wgPubKey, ip, dnsLabel, name, setupKeyId, sshEnabled, loginExpirationEnabled,
                     inactivityExpirationEnabled, lastLoginEpochMilli, expiry, labels, userId);
@@ -126,6 +133,51 @@ final class PeerBook {
 
     Cidr network() {
         return network;
+    }
+
+    int size() {
+        return byId.size();
+    }
+
+    /**
+     * Every peer's address in {@code newNetwork}: a peer keeps its host offset where that is a host address of the
+     * new network, the others get the lowest free addresses, in the order of their old addresses (deterministic).
+     * The caller has checked that the new network holds every peer.
+     */
+    List<AccountNetworkRangeChanged.PeerAddress> addressesIn(Cidr newNetwork) {
+        List<Peer> byAddress = new ArrayList<>(byId.values());
+        byAddress.sort(Comparator.comparingInt(p -> Ipv4.parse(p.ip(), "mesh IP") - network.networkBits()));
+        MeshAddressPool pool = new MeshAddressPool(newNetwork);
+        Map<String, MeshIp> moved = new HashMap<>();
+        List<Peer> withoutPlace = new ArrayList<>();
+        for (Peer peer : byAddress) {
+            int sameOffset = newNetwork.networkBits() + (Ipv4.parse(peer.ip(), "mesh IP") - network.networkBits());
+            if (pool.contains(sameOffset)) {
+                pool.take(sameOffset);
+                moved.put(peer.id(), MeshIp.of(sameOffset));
+            } else {
+                withoutPlace.add(peer);
+            }
+        }
+        for (Peer peer : withoutPlace) {
+            MeshIp free = pool.lowestFree();
+            pool.take(free.bits());
+            moved.put(peer.id(), free);
+        }
+        return byAddress.stream().map(p -> new AccountNetworkRangeChanged.PeerAddress(p.id(), moved.get(p.id())))
+                .toList();
+    }
+
+    /** This book moved to {@code newNetwork}, each peer at its address there (those not listed keep theirs). */
+    PeerBook movedTo(Cidr newNetwork, List<AccountNetworkRangeChanged.PeerAddress> addresses) {
+        Map<String, MeshIp> newIps = new HashMap<>();
+        addresses.forEach(a -> newIps.put(a.peerId(), a.ip()));
+        PeerBook moved = new PeerBook(newNetwork);
+        for (Peer peer : byId.values()) {
+            MeshIp newIp = newIps.get(peer.id());
+            moved.add(newIp == null ? peer : peer.withIp(newIp));
+        }
+        return moved;
     }
 
     /** The address the next peer gets, or null when the network is full. */

@@ -24,6 +24,7 @@ public sealed interface AccountEvent permits AccountCreated, AccountSettingsUpda
         PeerExtraDnsLabelsSet,
         UserSignedIn, UserSignInFailed, UserInviteCreated, UserInviteRegenerated, UserInviteDeleted, UserInviteAccepted,
         UserPasswordChanged,
-        IdentityProviderCreated, IdentityProviderUpdated, IdentityProviderDeleted, JwtGroupSettingsUpdated {
+        IdentityProviderCreated, IdentityProviderUpdated, IdentityProviderDeleted, JwtGroupSettingsUpdated,
+        AccountNetworkRangeChanged {
     String accountId();
 }

@@ -3,6 +3,7 @@ package dev.tern.projector;
 import dev.tern.events.AccountCreated;
 import dev.tern.events.AccountEvent;
 import dev.tern.events.AccountEventDispatch;
+import dev.tern.events.AccountNetworkRangeChanged;
 import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.AllGroup;
 import dev.tern.events.GroupCreated;
@@ -109,9 +110,10 @@ final class AccountGraph {
     static final class Peer {
         final String id;
         final WireGuardKey key;
-        final MeshIp ip;
-        final String ipText;
-        final int ipBits;
+        /** Changed only when the account network moves ({@link #readdress}). */
+        MeshIp ip;
+        String ipText;
+        int ipBits;
         /** Marks the peer as already collected by the computation with this number; avoids a set per map. */
         long seenBy;
         /**
@@ -150,11 +152,18 @@ final class AccountGraph {
         Peer(String id, WireGuardKey key, MeshIp ip, String name, String dnsLabel) {
             this.id = id;
             this.key = key;
-            this.ip = ip;
-            this.ipText = ip.address();
-            this.ipBits = ip.bits();
             this.name = name;
             this.dnsLabel = dnsLabel;
+            readdress(ip);
+        }
+
+        /** The peer at a new address: its view and the rules about it, which carry the address, are made anew. */
+        private void readdress(MeshIp newIp) {
+            ip = newIp;
+            ipText = newIp.address();
+            ipBits = newIp.bits();
+            view = null;
+            rulesByPolicy.clear();
         }
     }
 
@@ -197,6 +206,7 @@ final class AccountGraph {
             .on(PeerAddedToGroup.class, (c, e) -> c.graph.peerAddedToGroup(e, c.affected))
             .on(PeerRemovedFromGroup.class, (c, e) -> c.graph.peerRemovedFromGroup(e, c.affected))
             .on(PeerRegistered.class, (c, e) -> c.graph.peerRegistered(e, c.affected))
+            .on(AccountNetworkRangeChanged.class, (c, e) -> c.graph.networkRangeChanged(e, c.affected))
             .on(PeerDeleted.class, (c, e) -> c.graph.peerDeleted(e, c.affected))
             .on(PeerRenamed.class, (c, e) -> c.graph.peerRenamed(e, c.affected))
             .on(PeerSshChanged.class, (c, e) -> c.graph.peerSshChanged(e, c.affected))
@@ -261,6 +271,19 @@ final class AccountGraph {
         network = e.network();
         dnsDomain = e.dnsDomain() == null ? "" : e.dnsDomain();
         peers.values().forEach(peer -> peer.view = null);
+        forgetShared();
+        affected.addAll(peers.keySet());
+    }
+
+    /** Every peer moves to its new address: every map changes (own address, remote peers, rules, DNS records). */
+    private void networkRangeChanged(AccountNetworkRangeChanged e, Set<String> affected) {
+        network = e.after();
+        for (AccountNetworkRangeChanged.PeerAddress address : e.peerAddresses()) {
+            Peer peer = peers.get(address.peerId());
+            if (peer != null) {
+                peer.readdress(address.ip());
+            }
+        }
         forgetShared();
         affected.addAll(peers.keySet());
     }

@@ -4,6 +4,8 @@ import static dev.tern.projector.Fixture.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.events.AccountEvent;
+import dev.tern.events.AccountNetworkRangeChanged;
+import dev.tern.events.values.MeshIp;
 import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
@@ -88,7 +90,7 @@ class IncrementalEqualsNaivePropertyTest {
         EXPIRE_LOGIN, RENEW_LOGIN, LIFT_EXPIRY, UPDATE_SETTINGS,
         DNS_SETTINGS, PUT_NAMESERVER_GROUP, DELETE_NAMESERVER_GROUP, PUT_ZONE, DELETE_ZONE, PUT_RECORD, DELETE_RECORD,
         CREATE_ROUTE, UPDATE_ROUTE, DELETE_ROUTE,
-        PUT_RESOURCE, DELETE_RESOURCE, PUT_ROUTER, DELETE_ROUTER, SET_EXTRA_LABELS
+        PUT_RESOURCE, DELETE_RESOURCE, PUT_ROUTER, DELETE_ROUTER, SET_EXTRA_LABELS, MOVE_NETWORK
     }
 
     @Provide
@@ -125,7 +127,8 @@ class IncrementalEqualsNaivePropertyTest {
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_RESOURCE)),
                 net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.PUT_ROUTER)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.DELETE_ROUTER)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.SET_EXTRA_LABELS)));
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.SET_EXTRA_LABELS)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.MOVE_NETWORK)));
         Arbitrary<Integer> index = Arbitraries.integers().between(0, 1000);
         Arbitrary<Long> seed = Arbitraries.longs();
         return Combinators.combine(kinds, index, index, seed).as(Step::new).list().ofMinSize(1).ofMaxSize(80);
@@ -265,6 +268,7 @@ class IncrementalEqualsNaivePropertyTest {
         private int nextGroup;
         private int nextPolicy;
         private int nextRoute;
+        private int nextMove;
         private final Map<String, Boolean> ssh = new HashMap<>();
 
         Script(NaiveNetworkMaps state) {
@@ -339,6 +343,14 @@ class IncrementalEqualsNaivePropertyTest {
                     String peerId = pick(peers, step.a());
                     List<String> labels = step.b() % 3 == 0 ? List.of() : List.of("extra" + step.b() + "-" + peerId);
                     return peerId == null ? null : new PeerExtraDnsLabelsSet(ACCOUNT, peerId, labels);
+                }
+                case MOVE_NETWORK -> {
+                    // every peer keeps its host offset in 10.<n>.0.0/16; later registrations stay in 100.64/16
+                    Cidr moved = new Cidr("10." + ++nextMove + ".0.0", 16);
+                    List<AccountNetworkRangeChanged.PeerAddress> addresses = peers.stream()
+                            .map(id -> new AccountNetworkRangeChanged.PeerAddress(id, MeshIp.of(moved.networkBits()
+                                    + (state.ipOf(id).bits() & 0xffff)))).toList();
+                    return new AccountNetworkRangeChanged(ACCOUNT, NETWORK, moved, addresses);
                 }
                 case RENAME_GROUP -> {
                     String groupId = pick(userGroups, step.a());

@@ -1,6 +1,7 @@
 package dev.tern.projector;
 
 import dev.tern.events.AccountCreated;
+import dev.tern.events.AccountNetworkRangeChanged;
 import dev.tern.events.AccountEvent;
 import dev.tern.events.AccountEventDispatch;
 import dev.tern.events.AccountSettingsUpdated;
@@ -113,6 +114,11 @@ final class NaiveNetworkMaps {
                     n.extraLabels.put(e.peerId(), e.extraDnsLabels());
                 }
             })
+            .on(AccountNetworkRangeChanged.class, (n, e) -> {
+                n.prefix = e.after().prefixLength();
+                e.peerAddresses().forEach(moved -> n.peers.computeIfPresent(moved.peerId(),
+                        (id, p) -> new Peer(id, p.key, moved.ip(), p.name, p.label, p.ssh, p.expired)));
+            })
             .on(PeerExtraDnsLabelsSet.class, (n, e) -> {
                 if (n.peers.containsKey(e.peerId())) {
                     n.extraLabels.put(e.peerId(), List.copyOf(e.labels()));
@@ -213,6 +219,10 @@ final class NaiveNetworkMaps {
 
     boolean isExpired(String peerId) {
         return peers.get(peerId).expired;
+    }
+
+    MeshIp ipOf(String peerId) {
+        return peers.get(peerId).ip;
     }
 
     WireGuardKey keyOf(String peerId) {

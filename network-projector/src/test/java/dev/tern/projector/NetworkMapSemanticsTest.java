@@ -3,7 +3,10 @@ package dev.tern.projector;
 import static dev.tern.projector.Fixture.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.events.AccountNetworkRangeChanged;
 import dev.tern.events.AccountSettingsUpdated;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.MeshIp;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.PeerAddedToGroup;
 import dev.tern.events.PeerDeleted;
@@ -98,6 +101,32 @@ class NetworkMapSemanticsTest {
                 new FirewallRule(ipOf(2), Direction.OUT, RuleAction.ACCEPT, Protocol.ALL, null, "p1"));
         assertThat(map("a").remotePeers().get(0).allowedIp()).isEqualTo(ipOf(2) + "/32");
         assertThat(map("a").dnsRecords()).containsOnlyKeys("label-a.tern.internal", "label-b.tern.internal");
+    }
+
+    @Test
+    void aMovedNetworkReaddressesEveryMapOwnAddressRemotePeersRulesAndNames() {
+        projector.apply(new PolicyCreated(ACCOUNT, "p1", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))));
+        PeerNetworkMap before = map("a");
+        List<PeerNetworkMap> changed = projector.apply(new AccountNetworkRangeChanged(ACCOUNT, NETWORK,
+                Cidr.parse("10.7.0.0/24"), List.of(moved("a", "10.7.0.2"), moved("b", "10.7.0.1"),
+                moved("c", "10.7.0.3"), moved("d", "10.7.0.4"))));
+
+        assertThat(changed).extracting(PeerNetworkMap::peerId).containsExactlyInAnyOrder("a", "b", "c", "d");
+        PeerNetworkMap a = map("a");
+        assertThat(a.serial()).isGreaterThan(before.serial());
+        assertThat(a.peerConfig().address()).isEqualTo("10.7.0.2/24");
+        assertThat(a.remotePeers()).extracting(RemotePeer::allowedIp).containsExactly("10.7.0.1/32");
+        assertThat(a.firewallRules()).containsExactlyInAnyOrder(
+                new FirewallRule("10.7.0.1", Direction.IN, RuleAction.ACCEPT, Protocol.ALL, null, "p1"),
+                new FirewallRule("10.7.0.1", Direction.OUT, RuleAction.ACCEPT, Protocol.ALL, null, "p1"));
+        assertThat(a.dnsRecords()).containsOnly(Map.entry("label-a.tern.internal", "10.7.0.2"),
+                Map.entry("label-b.tern.internal", "10.7.0.1"));
+        assertThat(map("d").peerConfig().address()).isEqualTo("10.7.0.4/24");
+        assertThat(seen("c")).isEmpty();
+    }
+
+    private static AccountNetworkRangeChanged.PeerAddress moved(String peerId, String ip) {
+        return new AccountNetworkRangeChanged.PeerAddress(peerId, new MeshIp(ip));
     }
 
     @Test

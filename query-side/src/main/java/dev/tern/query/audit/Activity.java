@@ -15,6 +15,7 @@ enum Activity {
             "Account peer inactivity expiration disabled"),
     ACCOUNT_PEER_INACTIVITY_EXPIRATION_UPDATED("account.peer.inactivity.expiration.update",
             "Account peer inactivity expiration duration updated"),
+    ACCOUNT_NETWORK_RANGE_UPDATED("account.network.range.update", "Account network range updated"),
     USER_CREATED("user.create", "User created"),
     SERVICE_USER_CREATED("service.user.create", "Service user created"),
     USER_ROLE_UPDATED("user.role.update", "User role updated"),

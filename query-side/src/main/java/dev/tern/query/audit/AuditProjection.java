@@ -3,6 +3,7 @@ package dev.tern.query.audit;
 import static dev.tern.query.jdbc.Rows.listOrEmpty;
 
 import dev.tern.events.AccountCreated;
+import dev.tern.events.AccountNetworkRangeChanged;
 import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.IdentityProviderCreated;
 import dev.tern.events.IdentityProviderDeleted;
@@ -164,6 +165,13 @@ class AuditProjection implements RebuildHeldWrites {
                         meta("old", change.oldValue().toString(), "new", change.newValue().toString()));
             }
         }
+    }
+
+    /** NetBird's entry with its meta names; the peers' new addresses show in the peers themselves. */
+    @EventHandler
+    void on(AccountNetworkRangeChanged e, EventMessage<?> message, TrackingToken token) {
+        record(message, token, e.accountId(), Activity.ACCOUNT_NETWORK_RANGE_UPDATED, e.accountId(),
+                meta("old_network_range", e.before().toString(), "new_network_range", e.after().toString()));
     }
 
     private record AuditedChange(Activity activity, Object oldValue, Object newValue) {

@@ -3,6 +3,7 @@ package dev.tern.query.history;
 import dev.tern.events.AccountCreated;
 import dev.tern.events.AccountEvent;
 import dev.tern.events.AccountEventDispatch;
+import dev.tern.events.AccountNetworkRangeChanged;
 import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.AllGroup;
 import dev.tern.events.GroupCreated;
@@ -135,6 +136,11 @@ public class PointInTimeReads {
                 .ignore(AccountEventDispatch.ROUTE_EVENTS)
                 .on(PeerExtraDnsLabelsSet.class, (f, e) -> f.peer(e.peerId())
                         .ifPresent(p -> p.extraDnsLabels = List.copyOf(e.labels())))
+                .on(AccountNetworkRangeChanged.class, (f, e) -> {
+                    f.account = new AccountView(f.account.id(), e.after().toString(), f.account.dnsDomain(),
+                            f.account.createdAt(), f.account.settings());
+                    e.peerAddresses().forEach(moved -> f.peer(moved.peerId()).ifPresent(p -> p.ip = moved.ip().address()));
+                })
                 .build();
 
         AccountState state(Instant at) {
@@ -192,7 +198,7 @@ public class PointInTimeReads {
     private static final class Peer {
         final String id;
         final String wgPubKey;
-        final String ip;
+        String ip;
         final PeerSystemMeta meta;
         final String userId;
         final String setupKeyId;

@@ -2,6 +2,7 @@ package dev.tern.query.peers;
 
 import static dev.tern.query.jdbc.Rows.ts;
 
+import dev.tern.events.AccountNetworkRangeChanged;
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerExtraDnsLabelsSet;
 import dev.tern.events.PeerInactivityExpirationChanged;
@@ -58,6 +59,13 @@ public class PeerProjection {
                 e.peerId(), e.accountId(), e.name(), e.wgPubKey().base64(), e.ip().address(), e.dnsLabel(),
                 Json.write(e.meta()), e.userId(), e.setupKeyId(), e.loginExpirationEnabled(), e.ephemeral(),
                 ts(e.registeredAt()), ts(e.registeredAt()), Json.write(e.extraDnsLabels()), ts(e.registeredAt()));
+    }
+
+    @EventHandler
+    void on(AccountNetworkRangeChanged e) {
+        for (AccountNetworkRangeChanged.PeerAddress moved : e.peerAddresses()) {
+            writes.update("UPDATE rm_peers SET ip = ? WHERE id = ?", moved.ip().address(), moved.peerId());
+        }
     }
 
     @EventHandler

@@ -4,6 +4,7 @@ import static dev.tern.query.jdbc.Rows.listOrEmpty;
 import static dev.tern.query.jdbc.Rows.ts;
 
 import dev.tern.events.AccountCreated;
+import dev.tern.events.AccountNetworkRangeChanged;
 import dev.tern.events.AccountSettingsUpdated;
 import dev.tern.events.PersonalAccessTokenCreated;
 import dev.tern.events.PersonalAccessTokenDeleted;
@@ -68,6 +69,11 @@ public class UserProjection {
                         WHERE id = ?""",
                 after.peerLoginExpirationEnabled(), after.peerLoginExpirationSeconds(),
                 after.peerInactivityExpirationEnabled(), after.peerInactivityExpirationSeconds(), e.accountId());
+    }
+
+    @EventHandler
+    void on(AccountNetworkRangeChanged e) {
+        writes.update("UPDATE rm_accounts SET network = ? WHERE id = ?", e.after().toString(), e.accountId());
     }
 
     @EventHandler

@@ -2,7 +2,9 @@ package dev.tern.query.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.events.AccountNetworkRangeChanged;
 import dev.tern.events.AccountSettingsUpdated;
+import dev.tern.events.values.Cidr;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.GroupRenamed;
@@ -148,6 +150,33 @@ class PointInTimeReadsTest extends ReadModelTestBase {
         assertThat(now.peers()).filteredOn(PeerView::loginExpired).extracting(PeerView::id).containsExactly(beta);
         assertThat(now.peers()).filteredOn(p -> p.id().equals(alpha)).singleElement()
                 .satisfies(p -> assertThat(p.lastLogin()).isEqualTo(Instant.parse("2026-01-05T00:00:00Z")));
+    }
+
+    @Test
+    void peersStandAtTheAddressesOfTheNetworkOfTheirInstant() {
+        AccountHistory account = newAccount();
+        String alpha = Ids.newId();
+        String beta = Ids.newId();
+        Instant later = Instant.now().plusSeconds(3600);
+        account.appendAt(register(account, alpha, AccountHistory.randomKey(), "alpha", "100.71.0.1"),
+                AccountHistory.ADMIN, later.plusSeconds(1));
+        account.appendAt(register(account, beta, AccountHistory.randomKey(), "beta", "100.71.1.9"),
+                AccountHistory.ADMIN, later.plusSeconds(2));
+        account.appendAt(new AccountNetworkRangeChanged(account.accountId, Cidr.parse("100.71.0.0/16"),
+                Cidr.parse("10.9.0.0/24"), List.of(new AccountNetworkRangeChanged.PeerAddress(alpha,
+                new MeshIp("10.9.0.1")), new AccountNetworkRangeChanged.PeerAddress(beta, new MeshIp("10.9.0.2")))),
+                AccountHistory.ADMIN, later.plusSeconds(3));
+        awaitProjection();
+
+        PointInTimeReads.AccountState before = history.at(account.accountId, later.plusSeconds(2)).orElseThrow();
+        assertThat(before.account().network()).isEqualTo("100.71.0.0/16");
+        assertThat(before.peers()).extracting(PeerView::ip).containsExactly("100.71.0.1", "100.71.1.9");
+        PointInTimeReads.AccountState after = history.at(account.accountId, later.plusSeconds(3)).orElseThrow();
+        assertThat(after.account().network()).isEqualTo("10.9.0.0/24");
+        assertThat(after.peers()).extracting(PeerView::ip).containsExactly("10.9.0.1", "10.9.0.2");
+        // the live tables (PeerProjection, UserProjection) say the same
+        assertThat(after.account()).isEqualTo(userReads.account(account.accountId).orElseThrow());
+        assertThat(after.peers()).isEqualTo(peerReads.peers(account.accountId));
     }
 
     private static PeerRegistered register(AccountHistory account, String peerId, WireGuardKey key, String name,

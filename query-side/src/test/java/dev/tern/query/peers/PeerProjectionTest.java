@@ -2,7 +2,11 @@ package dev.tern.query.peers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.events.AccountNetworkRangeChanged;
 import dev.tern.events.PeerAddedToGroup;
+import dev.tern.events.values.Cidr;
+import dev.tern.events.values.MeshIp;
+import java.util.List;
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerInactivityExpirationChanged;
 import dev.tern.events.PeerLoginExpirationChanged;
@@ -71,6 +75,24 @@ class PeerProjectionTest extends ReadModelTestBase {
         assertThat(peerReads.peers(account.accountId)).isEmpty();
         assertThat(groupReads.group(account.accountId, devs).orElseThrow().peers()).isEmpty();
         assertThat(groupReads.group(account.accountId, account.allGroupId).orElseThrow().peers()).isEmpty();
+    }
+
+    @Test
+    void peersAndTheAccountMoveToTheNewNetworkRange() {
+        AccountHistory account = newAccount();
+        String alpha = account.registerPeer("alpha", null);
+        String beta = account.registerPeer("beta", null);
+        awaitProjection();
+        assertThat(peerReads.peer(account.accountId, beta).orElseThrow().ip()).isEqualTo("100.71.0.2");
+
+        account.append(new AccountNetworkRangeChanged(account.accountId, Cidr.parse("100.71.0.0/16"),
+                Cidr.parse("192.168.40.0/24"), List.of(new AccountNetworkRangeChanged.PeerAddress(alpha,
+                new MeshIp("192.168.40.2")), new AccountNetworkRangeChanged.PeerAddress(beta,
+                new MeshIp("192.168.40.1")))));
+        awaitProjection();
+        assertThat(peerReads.peer(account.accountId, alpha).orElseThrow().ip()).isEqualTo("192.168.40.2");
+        assertThat(peerReads.peer(account.accountId, beta).orElseThrow().ip()).isEqualTo("192.168.40.1");
+        assertThat(userReads.account(account.accountId).orElseThrow().network()).isEqualTo("192.168.40.0/24");
     }
 
     @Test
