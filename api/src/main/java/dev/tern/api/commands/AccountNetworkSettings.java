@@ -9,7 +9,8 @@ import java.util.Map;
  * How big a new account's mesh network is: a random /{@code prefixLength} inside 100.64.0.0/10. NetBird's (and the
  * default) is a /16, 65,534 peers. A smaller one suits a small fleet that shares the CGNAT range with other
  * networks, and lets tests fill a network. Only the account {@code POST /api/setup} creates reads it; an existing
- * account keeps the network it was created with (its {@code AccountCreated} event carries it).
+ * account keeps the network it was created with (its {@code AccountCreated} event carries it) until an admin moves
+ * it ({@code settings.network_range}, {@code AccountNetworkRangeChanged}).
  */
 public record AccountNetworkSettings(int prefixLength) {
     public static final String PREFIX = "TERN_ACCOUNT_NETWORK_PREFIX";

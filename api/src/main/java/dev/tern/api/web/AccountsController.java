@@ -2,14 +2,17 @@ package dev.tern.api.web;
 
 import dev.tern.api.auth.Caller;
 import dev.tern.api.commands.CommandService;
+import dev.tern.events.commands.ChangeAccountNetworkRange;
 import dev.tern.events.commands.UpdateAccountSettings;
 import dev.tern.events.commands.UpdateJwtGroupSettings;
 import dev.tern.events.values.JwtGroupSettings;
 import dev.tern.query.identity.IdentityProviderReads;
+import dev.tern.events.values.AccountNetworkRange;
 import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.Cidr;
 import dev.tern.events.values.InvalidValueException;
 import dev.tern.events.values.UserRole;
+import dev.tern.query.peers.PeerReads;
 import dev.tern.query.users.AccountView;
 import dev.tern.query.users.UserReads;
 import dev.tern.query.users.UserView;
@@ -27,21 +30,24 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code /api/accounts}: the caller's one account and its settings. Tern enforces the peer login and inactivity
  * expiration settings and the JWT group settings ({@code jwt_groups_enabled}, {@code jwt_groups_claim_name},
- * {@code jwt_allow_groups}; left out of a PUT, they keep their values); the other settings NetBird requires in an
- * answer are fixed ({@code false}, {@code false}, {@code []}, the account's own DNS domain and network), and a PUT
- * that asks for anything else is refused rather
- * than silently ignored, so a script never believes it changed something Tern does not do.
+ * {@code jwt_allow_groups}; left out of a PUT, they keep their values), and moves the account network to a new
+ * {@code network_range} (every peer readdressed; left out or blank, it stays); the other settings NetBird requires
+ * in an answer are fixed ({@code false}, {@code false}, {@code []}, the account's own DNS domain), and a PUT that
+ * asks for anything else is refused rather than silently ignored, so a script never believes it changed something
+ * Tern does not do.
  */
 @RestController
 class AccountsController {
     private final UserReads reads;
     private final CommandService commands;
     private final IdentityProviderReads identity;
+    private final PeerReads peers;
 
-    AccountsController(UserReads reads, CommandService commands, IdentityProviderReads identity) {
+    AccountsController(UserReads reads, CommandService commands, IdentityProviderReads identity, PeerReads peers) {
         this.reads = reads;
         this.commands = commands;
         this.identity = identity;
+        this.peers = peers;
     }
 
     /** NetBird answers a list that always holds exactly the caller's account. */
@@ -66,11 +72,15 @@ class AccountsController {
                 JsonBodies.required(s.peerInactivityExpiration(), "settings.peer_inactivity_expiration"));
         refuseUnsupported(s, account);
         JwtGroupSettings jwt = jwtGroups(s, identity.jwtGroupSettings(accountId));
+        Optional<Cidr> network = networkRange(s, account);
         // Periods out of range are the account's to refuse (400), like every other rule it owns.
         commands.send(new UpdateAccountSettings(accountId, wanted, caller.userId()), caller.actor(),
                 request.getRemoteAddr());
         commands.send(new UpdateJwtGroupSettings(accountId, jwt, caller.userId()), caller.actor(),
                 request.getRemoteAddr());
+        // Last, and checked above like the account checks it: a PUT refused for its range changed nothing before.
+        network.ifPresent(range -> commands.send(new ChangeAccountNetworkRange(accountId, range, caller.userId()),
+                caller.actor(), request.getRemoteAddr()));
         return answer(find(caller, accountId));
     }
 
@@ -89,10 +99,30 @@ class AccountsController {
             throw ApiException.badRequest("settings.dns_domain cannot be changed: the account's DNS domain is "
                     + account.dnsDomain());
         }
-        if (s.networkRange() != null && !s.networkRange().isBlank()
-                && !sameNetwork(s.networkRange(), account.network())) {
-            throw ApiException.badRequest("settings.network_range cannot be changed: the account's network is "
-                    + account.network());
+    }
+
+    /**
+     * The network the account moves to, when the PUT names another one than it has (left out or blank, NetBird keeps
+     * the range; host bits are cleared as NetBird does); refused with 400 when it is no IPv4 CIDR, outside the private and CGNAT ranges, outside /16../28
+     * or too small for the account's peers (the account checks the same against its own count).
+     */
+    private Optional<Cidr> networkRange(Requests.AccountSettingsWrite s, AccountView account) {
+        if (s.networkRange() == null || s.networkRange().isBlank()) {
+            return Optional.empty();
+        }
+        Cidr requested;
+        try {
+            requested = AccountNetworkRange.parse(s.networkRange());
+        } catch (InvalidValueException e) {
+            throw ApiException.badRequest("settings.network_range is not a valid IPv4 CIDR: " + e.getMessage());
+        }
+        if (requested.equals(Cidr.parse(account.network()))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(AccountNetworkRange.checked(requested, peers.peers(account.id()).size()));
+        } catch (InvalidValueException e) {
+            throw ApiException.badRequest("settings.network_range: " + e.getMessage());
         }
     }
 
@@ -117,14 +147,6 @@ class AccountsController {
     private static boolean sameDomain(String requested, String current) {
         String domain = requested.trim().toLowerCase(Locale.ROOT);
         return (domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain).equals(current);
-    }
-
-    private static boolean sameNetwork(String requested, String current) {
-        try {
-            return Cidr.parse(requested.trim()).equals(Cidr.parse(current));
-        } catch (InvalidValueException notACidr) {
-            return false;
-        }
     }
 
     private Json.Account answer(AccountView account) {

@@ -129,8 +129,19 @@ class AccountsApiTest extends ApiTestSupport {
         // the 400's message must name what is wrong
         List<Map.Entry<String, Map<String, Object>>> refused = List.of(
                 Map.entry("settings.dns_domain cannot be changed", with("dns_domain", "evil.example")),
-                Map.entry("settings.network_range cannot be changed", with("network_range", "10.0.0.0/8")),
-                Map.entry("settings.network_range cannot be changed", with("network_range", "not a network")),
+                Map.entry("settings.network_range: network range 10.0.0.0/8 must be a /16 to a /28",
+                        with("network_range", "10.0.0.0/8")),
+                Map.entry("settings.network_range: network range 10.0.0.0/29 must be a /16 to a /28",
+                        with("network_range", "10.0.0.0/29")),
+                Map.entry("settings.network_range: network range 8.8.0.0/16 must lie inside a private range",
+                        with("network_range", "8.8.0.0/16")),
+                Map.entry("settings.network_range: network range 169.254.0.0/16 must lie inside a private range",
+                        with("network_range", "169.254.0.0/16")),
+                Map.entry("settings.network_range is not a valid IPv4 CIDR",
+                        with("network_range", "not a network")),
+                Map.entry("settings.network_range is not a valid IPv4 CIDR", with("network_range", "10.1.2.3")),
+                Map.entry("settings.network_range is not a valid IPv4 CIDR", with("network_range", "10.1.2.3/33")),
+                Map.entry("settings.network_range is not a valid IPv4 CIDR", with("network_range", "fd00::/64")),
                 Map.entry("regular_users_view_blocked", with("regular_users_view_blocked", true)),
                 Map.entry("peer_expose_enabled", with("peer_expose_enabled", true)),
                 Map.entry("peer_expose_groups", with("peer_expose_groups", List.of("g1"))),
@@ -148,16 +159,64 @@ class AccountsApiTest extends ApiTestSupport {
             assertError(r, 400);
             assertThat(r.errorMessage()).as(bad.toString()).contains(bad.getKey());
         }
-        TestHttp.Response otherNetwork = http.put(path, other.token(), with("network_range", "100.101.0.0/16"));
-        assertError(otherNetwork, 400);
-        assertThat(otherNetwork.errorMessage()).contains("cannot be changed").contains("100.100.0.0/16");
+        // a valid range does not slip through beside a refused setting: nothing at all changes
+        Map<String, Object> validRangeBadPeriod = settings(true, 59, false, 600);
+        validRangeBadPeriod.put("network_range", "10.44.0.0/24");
+        assertError(http.put(path, other.token(), Map.of("settings", validRangeBadPeriod)), 400);
         assertError(http.put(path, other.token(), "{\"settings\": {"), 400);
         assertError(http.put(path, other.token(), null), 400);
         assertError(http.put(path, other.token(), "[]"), 400);
 
         assertThat(auditTotal(other.token())).isEqualTo(auditBefore);
-        assertThat(http.get("/api/accounts", other.token()).json().get(0).get("settings")
-                .get("peer_login_expiration").asLong()).isEqualTo(86_400);
+        JsonNode settingsAfter = http.get("/api/accounts", other.token()).json().get(0).get("settings");
+        assertThat(settingsAfter.get("peer_login_expiration").asLong()).isEqualTo(86_400);
+        assertThat(settingsAfter.get("network_range").asText()).isEqualTo("100.100.0.0/16");
+    }
+
+    @Test
+    void putMovesTheNetworkRangeReaddressesEveryPeerAndAuditsIt() {
+        OtherAccount other = otherAccount();
+        String path = "/api/accounts/" + other.accountId();
+        CreatedKey key = createSetupKey(other.token(), "reusable", 0, List.of());
+        String first = register(key.key(), unique("first")).peerId();
+        String second = register(key.key(), unique("second")).peerId();
+        assertThat(readYourWrites.awaitCaughtUp(java.time.Duration.ofSeconds(10))).isTrue();
+        assertThat(ipOf(other, first)).isEqualTo("100.100.0.1");
+        assertThat(ipOf(other, second)).isEqualTo("100.100.0.2");
+        long auditBefore = auditTotal(other.token());
+
+        TestHttp.Response r = http.put(path, other.token(), with("network_range", " 172.20.8.77/24 "));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.json().get("settings").get("network_range").asText()).isEqualTo("172.20.8.0/24");
+        assertThat(http.get("/api/accounts", other.token()).json().get(0).get("settings").get("network_range")
+                .asText()).isEqualTo("172.20.8.0/24");
+        // each peer keeps its host offset
+        assertThat(ipOf(other, first)).isEqualTo("172.20.8.1");
+        assertThat(ipOf(other, second)).isEqualTo("172.20.8.2");
+        // and the next one is addressed in the new range
+        String third = register(key.key(), unique("third")).peerId();
+        assertThat(readYourWrites.awaitCaughtUp(java.time.Duration.ofSeconds(10))).isTrue();
+        assertThat(ipOf(other, third)).isEqualTo("172.20.8.3");
+
+        JsonNode audit = http.get("/api/events/audit?target_id=" + other.accountId(), other.token()).json();
+        assertThat(audit.get(0).get("activity_code").asText()).isEqualTo("account.network.range.update");
+        assertThat(audit.get(0).get("activity").asText()).isEqualTo("Account network range updated");
+        assertThat(audit.get(0).get("initiator_id").asText()).isEqualTo(other.ownerId());
+        assertThat(audit.get(0).get("meta").get("old_network_range").asText()).isEqualTo("100.100.0.0/16");
+        assertThat(audit.get(0).get("meta").get("new_network_range").asText()).isEqualTo("172.20.8.0/24");
+        // the range change plus the third peer's registration
+        long auditAfter = auditTotal(other.token());
+        assertThat(auditAfter).isGreaterThan(auditBefore + 1);
+
+        // the same range again (as a client that read the account sends it back) records nothing
+        assertThat(http.put(path, other.token(), with("network_range", "172.20.8.0/24")).status()).isEqualTo(200);
+        assertThat(auditTotal(other.token())).isEqualTo(auditAfter);
+    }
+
+    private String ipOf(OtherAccount account, String peerId) {
+        TestHttp.Response r = http.get("/api/peers/" + peerId, account.token());
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().get("ip").asText();
     }
 
     @Test

@@ -21,18 +21,21 @@ public final class AccountNetworkRange {
     }
 
     /**
-     * The network, parsed from {@code text} and checked for an account of {@code peerCount} peers.
+     * The network {@code text} names in CIDR notation; host bits are cleared ({@code 10.1.2.3/16} is
+     * {@code 10.1.0.0/16}), as NetBird takes a range.
      *
-     * @throws InvalidValueException saying what is wrong with it
+     * @throws InvalidValueException when it is no IPv4 CIDR
      */
-    public static Cidr parse(String text, int peerCount) {
-        Cidr network;
-        try {
-            network = Cidr.parse(text == null ? null : text.trim());
-        } catch (InvalidValueException e) {
-            throw new InvalidValueException("network range is not a valid IPv4 CIDR: " + e.getMessage());
+    public static Cidr parse(String text) {
+        String trimmed = text == null ? "" : text.trim();
+        int slash = trimmed.indexOf('/');
+        if (slash < 0) {
+            return Cidr.parse(trimmed); // refused with Cidr's own reason
         }
-        return checked(network, peerCount);
+        // the prefix as Cidr checks it, then the address with its host bits cleared
+        int prefix = Cidr.parse("0.0.0.0" + trimmed.substring(slash)).prefixLength();
+        int bits = Ipv4.parse(trimmed.substring(0, slash), "network address");
+        return new Cidr(Ipv4.format(bits & Cidr.mask(prefix)), prefix);
     }
 
     /** @throws InvalidValueException saying why {@code network} cannot hold an account of {@code peerCount} peers */
