@@ -4,11 +4,14 @@ import dev.tern.events.CommandRejected;
 import org.axonframework.common.Registration;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.eventsourcing.AggregateCacheEntry;
+import org.axonframework.eventsourcing.EventSourcedAggregate;
+import org.axonframework.eventsourcing.NoSnapshotTriggerDefinition;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.ExecutionResult;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.axonframework.modelling.command.inspection.AggregateModel;
+import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaModelFactory;
 
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -36,7 +39,8 @@ import java.util.function.UnaryOperator;
  * here misses what other nodes appended since: a decision taken on it could refuse a command the account now allows
  * (a setup key created through another node: "setup key not found"), and since a refusal keeps the entry, it would go
  * on refusing. So each read compares the entry's version with the event store's last sequence number for the
- * account (one indexed query) and reloads an account that is behind.
+ * account (one indexed query) and reloads an account that is behind. The entry's version is the one its aggregate
+ * was saved with, read through Axon's own API (no reflection into its fields).
  */
 final class AccountCache implements Cache {
     /** The event store's last sequence number of an account, empty when it has no events. */
@@ -201,30 +205,25 @@ final class AccountCache implements Cache {
         return stored.isPresent() && stored.get() > cachedVersion;
     }
 
-    /** The sequence number of the last event the cached account has seen; null for anything but Axon's entry. */
+    /**
+     * The sequence number of the last event the cached account has seen; null for anything but Axon's entry. Axon's
+     * entry holds the account's {@link EventSourcedAggregate} it was made from and hands that back as it is (the
+     * arguments only matter for an entry that was serialised, which this in-memory cache never does), so its
+     * version is the one the repository saved the account with.
+     */
+    @SuppressWarnings("unchecked")
     private static Long cachedVersion(Object value) {
         if (!(value instanceof AggregateCacheEntry<?> entry)) {
             return null;
         }
-        try {
-            return (Long) ENTRY_VERSION.get(entry);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("unsupported Axon version: " + e, e);
-        }
+        EventSourcedAggregate<Account> aggregate = ((AggregateCacheEntry<Account>) entry).recreateAggregate(
+                ACCOUNT_MODEL, null, null, NoSnapshotTriggerDefinition.INSTANCE);
+        return aggregate.version();
     }
 
-    /** Axon keeps the version it cached with the account but offers no getter. */
-    private static final Field ENTRY_VERSION = entryVersionField();
-
-    private static Field entryVersionField() {
-        try {
-            Field version = AggregateCacheEntry.class.getDeclaredField("version");
-            version.setAccessible(true);
-            return version;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("unsupported Axon version: " + e, e);
-        }
-    }
+    /** The account's model, for an entry without its aggregate (never one this cache made). */
+    private static final AggregateModel<Account> ACCOUNT_MODEL =
+            AnnotatedAggregateMetaModelFactory.inspectAggregate(Account.class);
 
     /** Drops least recently used entries beyond the capacity; returns their keys. Caller holds the lock. */
     private List<Object> evictOverflow() {

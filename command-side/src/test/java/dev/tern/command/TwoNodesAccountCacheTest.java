@@ -55,8 +55,7 @@ class TwoNodesAccountCacheTest {
     void aSetupKeyCreatedThroughOneNodeRegistersPeersOnTheOtherThatCachedTheAccountBefore() {
         CommandGateway a = nodeA.commandGateway();
         CommandGateway b = nodeB.commandGateway();
-        a.sendAndWait(new CreateAccount(ACC, Cidr.parse("100.90.0.0/16"), "mesh.test", "o", "o@example.com", "O", "all"));
-        a.sendAndWait(key("first"));
+        accountWithKeyThroughNodeA("100.90.0.0/16", "first");
         PeerRegistration onB = b.sendAndWait(register("p1", 1, "first")); // node b now holds the account
         assertThat(onB.created()).isTrue();
 
@@ -70,8 +69,7 @@ class TwoNodesAccountCacheTest {
     void theLastAddressTakenThroughOneNodeIsNotHandedOutAgainByTheOther() {
         CommandGateway a = nodeA.commandGateway();
         CommandGateway b = nodeB.commandGateway();
-        a.sendAndWait(new CreateAccount(ACC, Cidr.parse("100.90.0.0/30"), "mesh.test", "o", "o@example.com", "O", "all"));
-        a.sendAndWait(key("fleet"));
+        accountWithKeyThroughNodeA("100.90.0.0/30", "fleet");
         b.sendAndWait(register("p1", 1, "fleet")); // 100.90.0.1; node b holds the account with one address free
         a.sendAndWait(register("p2", 2, "fleet")); // 100.90.0.2, the last one
 
@@ -84,6 +82,13 @@ class TwoNodesAccountCacheTest {
         List<String> addresses = nodeA.eventStore().readEvents(ACC).asStream().map(DomainEventMessage::getPayload)
                 .filter(PeerRegistered.class::isInstance).map(e -> ((PeerRegistered) e).ip().address()).toList();
         assertThat(addresses).containsExactly("100.90.0.1", "100.90.0.2");
+    }
+
+    /** The account with the given network and one reusable setup key, created through node a. */
+    private void accountWithKeyThroughNodeA(String network, String keyId) {
+        CommandGateway a = nodeA.commandGateway();
+        a.sendAndWait(new CreateAccount(ACC, Cidr.parse(network), "mesh.test", "o", "o@example.com", "O", "all"));
+        a.sendAndWait(key(keyId));
     }
 
     private static CreateSetupKey key(String id) {
