@@ -1,13 +1,14 @@
 package dev.tern.api.outage;
 
 import dev.tern.api.config.InvalidSettingException;
-import dev.tern.signal.SettingValues;
+import dev.tern.api.config.TernSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,8 @@ public final class ClockGuard {
     public static final Duration CHECK_INTERVAL = Duration.ofSeconds(10);
     /** Clients retry after this: the next check is at most this far away. */
     public static final int RETRY_AFTER_SECONDS = (int) CHECK_INTERVAL.toSeconds();
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+    /** The short forms the bound takes (no hours: it is an hour at most). */
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
     private static final Logger log = LoggerFactory.getLogger(ClockGuard.class);
 
     private final Clock local;
@@ -95,29 +97,18 @@ public final class ClockGuard {
 
     /**
      * {@code TERN_MAX_CLOCK_AHEAD} from validated {@code TERN_*} values ({@code TernSettings.from} calls this, so a
-     * bad value stops start-up with one line): {@code <n>ms}, {@code <n>s} or {@code <n>m}, 500 ms to 1 h.
+     * bad value stops start-up with one line): {@code <n>ms}, {@code <n>s} or {@code <n>m} (or ISO-8601, as every
+     * duration setting), 500 ms to 1 h.
      *
      * @throws InvalidSettingException naming the variable, with a one-line reason
      */
     public static Duration maxAhead(Map<String, String> values) {
-        String value = values.get(MAX_AHEAD);
-        if (value == null) {
-            return DEFAULT_MAX_AHEAD;
-        }
-        Matcher m = DURATION.matcher(value.trim());
-        Duration parsed = null;
-        if (m.matches()) {
-            long amount = Long.parseLong(m.group(1));
-            parsed = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                default -> Duration.ofMinutes(amount);
-            };
-        }
-        if (parsed == null || parsed.compareTo(MIN_MAX_AHEAD) < 0 || parsed.compareTo(MAX_MAX_AHEAD) > 0) {
-            throw new InvalidSettingException(MAX_AHEAD + " must be a duration like 5s or 1500ms, from 500ms to 60m,"
-                    + " not '" + SettingValues.printable(value) + "'");
-        }
-        return parsed;
+        return TernSettings.duration(values.get(MAX_AHEAD), SHORT_DURATION, MAX_AHEAD, DEFAULT_MAX_AHEAD,
+                MIN_MAX_AHEAD, MAX_MAX_AHEAD, "500ms and 60m", "5s or 1500ms");
+    }
+
+    /** This process's bound (environment and system properties), read as {@code TernSettings.from} reads it. */
+    static Duration maxAhead(Map<String, String> environment, Function<String, String> properties) {
+        return TernSettings.readPart(environment, properties, List.of(MAX_AHEAD), ClockGuard::maxAhead);
     }
 }

@@ -5,30 +5,22 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The {@link ClockGuard} of this process: checked at start and every 10 s, in health ("clock") and metrics. */
 @Configuration(proxyBeanMethods = false)
 class ClockGuardConfiguration {
-    private static final Logger log = LoggerFactory.getLogger(ClockGuardConfiguration.class);
-
     @Bean
-    ClockGuard clockGuard(JdbcTemplate jdbc, @Value("${tern.max-clock-ahead:5s}") String maxAhead) {
+    ClockGuard clockGuard(JdbcTemplate jdbc, Environment environment) {
         ClockGuard guard;
         try {
             guard = new ClockGuard(Clock.systemUTC(), () -> jdbc.queryForObject("SELECT clock_timestamp()",
-                    Timestamp.class).toInstant(), ClockGuard.maxAhead(Map.of(ClockGuard.MAX_AHEAD, maxAhead)));
+                    Timestamp.class).toInstant(), ClockGuard.maxAhead(System.getenv(), environment::getProperty));
         } catch (InvalidSettingException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -36,23 +28,9 @@ class ClockGuardConfiguration {
         return guard;
     }
 
-    @Bean(destroyMethod = "shutdownNow")
-    ScheduledExecutorService clockGuardSchedule(ClockGuard guard) {
-        ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "clock-guard");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long every = ClockGuard.CHECK_INTERVAL.toMillis();
-        schedule.scheduleWithFixedDelay(() -> {
-            try {
-                guard.check();
-            } catch (RuntimeException e) {
-                // PostgreSQL away: the outage probe reports that; the next round checks again
-                log.debug("clock check failed: {}", e.toString());
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
-        return schedule;
+    @Bean
+    ClockGuardSchedule clockGuardSchedule(ClockGuard guard) {
+        return new ClockGuardSchedule(guard);
     }
 
     /** "clock" in /actuator/health: DOWN while writes are refused for a clock ahead of the database's. */

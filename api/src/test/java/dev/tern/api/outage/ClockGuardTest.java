@@ -75,8 +75,35 @@ class ClockGuardTest {
         assertThat(TernSettings.KNOWN_VARIABLES).contains(ClockGuard.MAX_AHEAD);
         for (String bad : List.of("0s", "100ms", "2h", "61m", "soon", "5")) {
             assertThatThrownBy(() -> TernSettings.from(Map.of(ClockGuard.MAX_AHEAD, bad), name -> null)).as(bad)
-                    .isInstanceOf(InvalidSettingException.class).hasMessageContaining(ClockGuard.MAX_AHEAD)
-                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+                    .isInstanceOf(InvalidSettingException.class).hasMessage(ClockGuard.MAX_AHEAD
+                            + " must be a duration between 500ms and 60m like 5s or 1500ms, got '" + bad + "'");
         }
+    }
+
+    @Test
+    void theServerReadsTheBoundAsEverySettingIsReadThePropertyBeforeTheEnvironment() {
+        assertThat(ClockGuard.maxAhead(Map.of(ClockGuard.MAX_AHEAD, " 2s "), name -> null))
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(ClockGuard.maxAhead(Map.of(ClockGuard.MAX_AHEAD, "2s"),
+                name -> name.equals("tern.max-clock-ahead") ? "750ms" : null)).isEqualTo(Duration.ofMillis(750));
+        assertThat(ClockGuard.maxAhead(Map.of(), name -> null)).isEqualTo(ClockGuard.DEFAULT_MAX_AHEAD);
+        assertThatThrownBy(() -> ClockGuard.maxAhead(Map.of(ClockGuard.MAX_AHEAD, "2h"), name -> null))
+                .isInstanceOf(InvalidSettingException.class).hasMessage(ClockGuard.MAX_AHEAD
+                        + " must be a duration between 500ms and 60m like 5s or 1500ms, got '2h'");
+    }
+
+    @Test
+    void theScheduleChecksTheGuardAndOutlivesAFailedCheck() {
+        ClockGuardSchedule schedule = new ClockGuardSchedule(guard);
+        local.set(DATABASE_NOW.plusSeconds(30));
+        schedule.scheduledRun();
+        assertThat(guard.isRefusingWrites()).isTrue();
+        database.set(null);
+        assertThatThrownBy(schedule::scheduledRun).isInstanceOf(DataAccessResourceFailureException.class);
+        assertThatCode(() -> schedule.scheduledRunFailed(new DataAccessResourceFailureException("away")))
+                .doesNotThrowAnyException();
+        database.set(DATABASE_NOW.plusSeconds(30));
+        schedule.scheduledRun();
+        assertThat(guard.isRefusingWrites()).isFalse();
     }
 }
