@@ -543,6 +543,32 @@ class MeshEndToEndTest {
         assertThat(status("d").path("relay").path("url").asText()).isEqualTo("rels://" + net.serverAddress() + ":33080");
     }
 
+    /**
+     * NetBird's {@code settings.network_range}: the account moves to another network, every agent takes its new
+     * address from its map (A directly, D still through the relay) and they ping each other at the new addresses.
+     */
+    @Test
+    @Order(75)
+    void movingTheAccountNetworkReaddressesTheAgentsAndTheyStillPingEachOther() {
+        JsonNode account = rest.get("/api/accounts").get(0);
+        Map<String, Object> settings = Rest.JSON.convertValue(account.get("settings"),
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        settings.put("network_range", "172.29.77.0/24");
+        JsonNode answer = rest.put("/api/accounts/" + account.get("id").asText(), Map.of("settings", settings));
+        assertThat(answer.path("settings").path("network_range").asText()).isEqualTo("172.29.77.0/24");
+        meshIps.clear(); // the one change of a registered peer's address
+        assertThat(meshIp("alpha")).startsWith("172.29.77.");
+        assertThat(meshIp("delta")).startsWith("172.29.77.");
+
+        await("A and D on their new addresses").atMost(CONVERGE).untilAsserted(() -> {
+            assertThat(status("a").path("meshAddress").asText()).isEqualTo(meshIp("alpha") + "/24");
+            assertThat(status("d").path("meshAddress").asText()).isEqualTo(meshIp("delta") + "/24");
+        });
+        await("A pings D at its new address").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(ping("a", meshIp("delta")).ok()).as(diagnostics("a")).isTrue());
+        assertThat(ping("d", meshIp("alpha")).ok()).as(diagnostics("d")).isTrue();
+    }
+
     /** The last step: {@code tern down} of a running agent puts its namespace's resolv.conf back byte for byte. */
     @Test
     @Order(80)
@@ -569,7 +595,10 @@ class MeshEndToEndTest {
         throw new AssertionError("no peer named " + name);
     }
 
-    /** Mesh IPs never change for a registered peer, so they are remembered (the server may be down). */
+    /**
+     * Mesh IPs change only when the account network moves (step 75 forgets them), so they are remembered (the server
+     * may be down).
+     */
     private static final Map<String, String> meshIps = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static String meshIp(String name) {
