@@ -2,6 +2,7 @@ package dev.tern.query.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.events.AccountNetworkRangeChanged;
 import dev.tern.events.GroupCreated;
 import dev.tern.events.GroupRenamed;
 import dev.tern.events.PeerAddedToGroup;
@@ -9,6 +10,7 @@ import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerRegistered;
 import dev.tern.events.SetupKeyCreated;
 import dev.tern.events.SetupKeyRevoked;
+import dev.tern.events.values.Cidr;
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.Ids;
 import dev.tern.events.values.MeshIp;
@@ -101,6 +103,31 @@ class ReadModelAtTest extends ReadModelTestBase {
         assertThat(read(account, dev, keyId, peerId)).isEqualTo(live);
         assertThat(live.peer()).isEmpty();
         assertThat(live.key().orElseThrow().revoked()).isTrue();
+    }
+
+    @Test
+    void theTablesAtAnInstantHoldThePeersAddressesAndTheNetworkOfThatInstant() {
+        AccountHistory account = newAccount();
+        Instant t = Instant.now().plusSeconds(3600);
+        String peerId = Ids.newId();
+        account.appendAt(new PeerRegistered(account.accountId, peerId, AccountHistory.randomKey(),
+                new MeshIp("100.71.3.4"), "alpha", "alpha", PeerSystemMeta.ofHostname("alpha"), null, null, false,
+                false, t.plusSeconds(1)), AccountHistory.ADMIN, t.plusSeconds(1));
+        account.appendAt(new AccountNetworkRangeChanged(account.accountId, Cidr.parse("100.71.0.0/16"),
+                Cidr.parse("10.5.0.0/16"), List.of(new AccountNetworkRangeChanged.PeerAddress(peerId,
+                new MeshIp("10.5.3.4")))), AccountHistory.ADMIN, t.plusSeconds(2));
+        awaitProjection();
+
+        for (var expected : List.of(List.of(t.plusSeconds(1), "100.71.3.4", "100.71.0.0/16"),
+                List.of(t.plusSeconds(2), "10.5.3.4", "10.5.0.0/16"))) {
+            var prefix = events.upTo(account.accountId, (Instant) expected.get(0)).orElseThrow();
+            List<String> read = readModelAt.read(prefix.events(), () -> List.of(
+                    peerReads.peer(account.accountId, peerId).orElseThrow().ip(),
+                    userReads.account(account.accountId).orElseThrow().network()));
+            assertThat(read).as("at %s", expected.get(0)).containsExactly((String) expected.get(1),
+                    (String) expected.get(2));
+        }
+        assertThat(peerReads.peer(account.accountId, peerId).orElseThrow().ip()).isEqualTo("10.5.3.4");
     }
 
     @Test
