@@ -78,7 +78,8 @@ class AccountsController {
                 request.getRemoteAddr());
         commands.send(new UpdateJwtGroupSettings(accountId, jwt, caller.userId()), caller.actor(),
                 request.getRemoteAddr());
-        // Last, and checked above like the account checks it: a PUT refused for its range changed nothing before.
+        // Last: the range was checked above as the account checks it, so a range that makes this PUT a 400 has
+        // changed nothing (only peers registering meanwhile can still make the account refuse it here).
         network.ifPresent(range -> commands.send(new ChangeAccountNetworkRange(accountId, range, caller.userId()),
                 caller.actor(), request.getRemoteAddr()));
         return answer(find(caller, accountId));
@@ -103,8 +104,9 @@ class AccountsController {
 
     /**
      * The network the account moves to, when the PUT names another one than it has (left out or blank, NetBird keeps
-     * the range; host bits are cleared as NetBird does); refused with 400 when it is no IPv4 CIDR, outside the private and CGNAT ranges, outside /16../28
-     * or too small for the account's peers (the account checks the same against its own count).
+     * the range; host bits are cleared as NetBird does); refused with 400 when it is no IPv4 CIDR, outside the
+     * private and CGNAT ranges, outside /16../28 or too small for the account's peers (the account checks the same
+     * against its own count).
      */
     private Optional<Cidr> networkRange(Requests.AccountSettingsWrite s, AccountView account) {
         if (s.networkRange() == null || s.networkRange().isBlank()) {
