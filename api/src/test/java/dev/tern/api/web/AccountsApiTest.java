@@ -184,6 +184,7 @@ class AccountsApiTest extends ApiTestSupport {
         assertThat(ipOf(other, first)).isEqualTo("100.100.0.1");
         assertThat(ipOf(other, second)).isEqualTo("100.100.0.2");
         long auditBefore = auditTotal(other.token());
+        java.time.Instant beforeTheMove = java.time.Instant.now();
 
         TestHttp.Response r = http.put(path, other.token(), with("network_range", " 172.20.8.77/24 "));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
@@ -193,6 +194,16 @@ class AccountsApiTest extends ApiTestSupport {
         // each peer keeps its host offset
         assertThat(ipOf(other, first)).isEqualTo("172.20.8.1");
         assertThat(ipOf(other, second)).isEqualTo("172.20.8.2");
+        // as of an instant before the move, the peer and its map stood at the old address
+        TestHttp.Response then = http.get("/api/peers/" + first + "?as_of=" + beforeTheMove, other.token());
+        assertThat(then.status()).as(then.toString()).isEqualTo(200);
+        assertThat(then.json().get("ip").asText()).isEqualTo("100.100.0.1");
+        TestHttp.Response mapThen = http.get("/api/peers/" + first + "/network-map?as_of=" + beforeTheMove,
+                other.token());
+        assertThat(mapThen.status()).as(mapThen.toString()).isEqualTo(200);
+        assertThat(mapThen.json().get("peer_config").get("address").asText()).isEqualTo("100.100.0.1/16");
+        assertThat(http.get("/api/peers/" + first + "/network-map", other.token()).json().get("peer_config")
+                .get("address").asText()).isEqualTo("172.20.8.1/24");
         // and the next one is addressed in the new range
         String third = register(key.key(), unique("third")).peerId();
         assertThat(readYourWrites.awaitCaughtUp(java.time.Duration.ofSeconds(10))).isTrue();
