@@ -257,7 +257,7 @@ public class ReadModelRebuild {
             }
         }
         writes.flushAndRelease();
-        holders.forEach(RebuildHeldWrites::flushHeldWrites);
+        holders.forEach(RebuildHeldWrites::finishHeldWrites);
         listener.progress(new Progress(done, done, Duration.ofNanos(System.nanoTime() - started)));
         return done;
     }

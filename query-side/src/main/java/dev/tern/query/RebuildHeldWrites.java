@@ -15,6 +15,15 @@ public interface RebuildHeldWrites {
     /** Writes every row held on the calling thread (in the rebuild's transaction). */
     void flushHeldWrites();
 
+    /**
+     * Writes what the calling thread still holds, after every projection's held statements: the rebuild's last
+     * write before it commits. Rows a projection folds in memory until the end ({@link dev.tern.query.jdbc.TableWrites})
+     * are written here, not at each flush.
+     */
+    default void finishHeldWrites() {
+        flushHeldWrites();
+    }
+
     /** Writes each row as it comes again; rows still held are dropped (the rebuild failed and rolls back). */
     void stopHoldingWrites();
 }
