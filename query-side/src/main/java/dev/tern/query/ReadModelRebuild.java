@@ -265,7 +265,7 @@ public class ReadModelRebuild {
      * at most {@value #READ_AHEAD_BATCHES} batches ahead, each batch fetched by the storage engine in a transaction
      * of its own: the events are committed ones, the rebuild's transaction need not read them.
      */
-    private static final class EventsAhead implements AutoCloseable {
+    static final class EventsAhead implements AutoCloseable {
         private static final int READ_AHEAD_BATCHES = 8;
         private static final List<TrackedEventMessage<?>> END = List.of();
         private final BlockingQueue<List<TrackedEventMessage<?>>> batches =
