@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import dev.tern.query.jdbc.CopyRows;
 import dev.tern.query.jdbc.WriteBehind;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.config.ProcessingGroup;
@@ -73,6 +74,11 @@ public class ReadModelRebuild {
     private static final int RESUME_ATTEMPTS = 3;
     /** Events per progress report. */
     static final int BATCH_SIZE = 500;
+    /**
+     * The projections' held statements are sent once this many wait (and at the end): each flush ends the audit
+     * rows' streaming {@code COPY} on the connection, which then starts anew.
+     */
+    static final int STATEMENTS_HELD = 20_000;
     /** The audit projection's name: not rebuilt on its own (see the class comment). */
     public static final String AUDIT = "audit";
     private static final int SEGMENT = 0;
@@ -219,7 +225,15 @@ public class ReadModelRebuild {
             // a table half replayed (the resets DELETE rather than TRUNCATE, so they do not lock readers out).
             WriteBehind.hold();
             holders.forEach(RebuildHeldWrites::holdWrites);
-            long done = transactions.execute(status -> replay(handlers, holders, upTo, listener, started));
+            long done = transactions.execute(status -> {
+                try {
+                    return replay(handlers, holders, upTo, listener, started);
+                } catch (RuntimeException | Error e) {
+                    // a COPY still streaming would keep the connection from rolling back
+                    CopyRows.cancelOpenCopy();
+                    throw e;
+                }
+            });
             return new Result(chosen, done, Duration.ofNanos(System.nanoTime() - started));
         } finally {
             holders.forEach(RebuildHeldWrites::stopHoldingWrites);
@@ -369,7 +383,7 @@ public class ReadModelRebuild {
     }
 
     private void flushHeldWrites(List<RebuildHeldWrites> holders) {
-        writes.flush();
+        writes.flushWhenHolding(STATEMENTS_HELD);
         holders.forEach(RebuildHeldWrites::flushHeldWrites);
     }
 

@@ -126,7 +126,8 @@ final class HeldAuditRows {
                     }
                 }
                 if (state.tableWasEmpty) {
-                    CopyRows.copy(connection, "rm_audit", COLUMNS, state.rows);
+                    // left open: PostgreSQL takes the rows in while the rebuild replays on (ended by finish())
+                    CopyRows.append(connection, "rm_audit", COLUMNS, state.rows);
                 } else {
                     statement.execute(CREATE_STAGING);
                     CopyRows.copy(connection, STAGING, COLUMNS, state.rows);
@@ -138,8 +139,19 @@ final class HeldAuditRows {
         state.rows.clear();
     }
 
+    /** Writes every row this thread holds and waits until PostgreSQL has them: the rebuild's last flush. */
+    void finish() {
+        flush();
+        try {
+            CopyRows.endOpenCopy();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("writing the rebuilt audit rows failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Inserts each row at once again; rows still held are dropped (the rebuild rolls back). */
     void stop() {
+        CopyRows.cancelOpenCopy();
         held.remove();
     }
 }

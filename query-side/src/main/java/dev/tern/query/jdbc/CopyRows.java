@@ -17,42 +17,115 @@ public final class CopyRows {
     /** Characters per {@code COPY} write: bounds the text held at once. */
     private static final int CHUNK = 1 << 20;
 
+    /** A {@code COPY} left open on this thread's connection between batches ({@link #append}). */
+    private record Open(CopyIn copy, String sql) {
+    }
+
+    private static final ThreadLocal<Open> OPEN = new ThreadLocal<>();
+
     private CopyRows() {
     }
 
     /** Copies the rows (values in the columns' order) into the table, on the caller's connection and transaction. */
     public static void copy(Connection connection, String table, List<String> columns, Collection<Object[]> rows)
             throws SQLException {
+        endOpenCopy();
         if (rows.isEmpty()) {
             return;
         }
-        String sql = "COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN";
-        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql(table, columns));
         try {
-            StringBuilder text = new StringBuilder(CHUNK + 4096);
-            for (Object[] row : rows) {
-                if (row.length != columns.size()) {
-                    throw new IllegalArgumentException(table + ": a row of " + row.length + " values for "
-                            + columns.size() + " columns");
-                }
-                for (int i = 0; i < row.length; i++) {
-                    if (i > 0) {
-                        text.append('\t');
-                    }
-                    copyText(text, row[i]);
-                }
-                text.append('\n');
-                if (text.length() >= CHUNK) {
-                    write(copy, text);
-                }
-            }
-            write(copy, text);
+            writeRows(copy, table, columns, rows);
             copy.endCopy();
         } finally {
             if (copy.isActive()) {
                 copy.cancelCopy();
             }
         }
+    }
+
+    /**
+     * Streams the rows into this thread's open {@code COPY} into the table, opening one on the connection if none is
+     * open (ending one into another table first), and leaves it open: PostgreSQL takes the rows in while the caller
+     * goes on, instead of the caller waiting for each batch. Whoever uses the connection next on this thread ends it
+     * first ({@link #endOpenCopy()}; {@link WriteBehind} and {@link #copy} do).
+     */
+    public static void append(Connection connection, String table, List<String> columns, Collection<Object[]> rows)
+            throws SQLException {
+        String sql = sql(table, columns);
+        Open open = OPEN.get();
+        if (open != null && !open.sql().equals(sql)) {
+            endOpenCopy();
+            open = null;
+        }
+        if (open == null) {
+            open = new Open(connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql), sql);
+            OPEN.set(open);
+        }
+        try {
+            writeRows(open.copy(), table, columns, rows);
+        } catch (SQLException | RuntimeException e) {
+            cancelOpenCopy();
+            throw e;
+        }
+    }
+
+    /** Ends this thread's open {@code COPY}, if any, waiting for PostgreSQL to take in what it still has. */
+    public static void endOpenCopy() throws SQLException {
+        Open open = OPEN.get();
+        if (open == null) {
+            return;
+        }
+        OPEN.remove();
+        try {
+            open.copy().endCopy();
+        } finally {
+            if (open.copy().isActive()) {
+                open.copy().cancelCopy();
+            }
+        }
+    }
+
+    /** Abandons this thread's open {@code COPY}, if any (its transaction fails), so the connection can roll back. */
+    public static void cancelOpenCopy() {
+        Open open = OPEN.get();
+        if (open == null) {
+            return;
+        }
+        OPEN.remove();
+        try {
+            if (open.copy().isActive()) {
+                open.copy().cancelCopy();
+            }
+        } catch (SQLException e) {
+            // the copy is abandoned either way; the rollback that follows reports what is wrong with the connection
+        }
+    }
+
+    private static String sql(String table, List<String> columns) {
+        return "COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN";
+    }
+
+    private static void writeRows(CopyIn copy, String table, List<String> columns, Collection<Object[]> rows)
+            throws SQLException {
+        StringBuilder text = new StringBuilder(CHUNK + 4096);
+        for (Object[] row : rows) {
+            if (row.length != columns.size()) {
+                throw new IllegalArgumentException(table + ": a row of " + row.length + " values for "
+                        + columns.size() + " columns");
+            }
+            for (int i = 0; i < row.length; i++) {
+                if (i > 0) {
+                    text.append('\t');
+                }
+                copyText(text, row[i]);
+            }
+            text.append('\n');
+            if (text.length() >= CHUNK) {
+                write(copy, text);
+            }
+        }
+        write(copy, text);
     }
 
     private static void write(CopyIn copy, StringBuilder text) throws SQLException {
