@@ -86,6 +86,12 @@ class ReadModelRebuildTest extends ReadModelTestBase {
 
     @Autowired
     SettableClock clock;
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactionManager;
+    @Autowired
+    org.springframework.context.ApplicationContext context;
+    @Autowired
+    javax.sql.DataSource dataSource;
 
     @AfterEach
     void clockBackToSystemTime() {
@@ -399,6 +405,34 @@ class ReadModelRebuildTest extends ReadModelTestBase {
         awaitProjection();
 
         assertThat(dump()).isEqualTo(before);
+    }
+
+    /**
+     * Readers keep reading while a rebuild runs: every projection's reset deletes its rows in the rebuild's
+     * transaction without locking the table (TRUNCATE would make a reader wait until the rebuild commits).
+     */
+    @Test
+    void resetsLeaveEveryReadTableReadableToOthersUntilTheRebuildCommits() throws Exception {
+        List<String> readTables = new ArrayList<>(dump().keySet());
+        org.springframework.transaction.support.TransactionTemplate transaction =
+                new org.springframework.transaction.support.TransactionTemplate(transactionManager);
+        transaction.executeWithoutResult(status -> {
+            for (Object projection : context.getBeansWithAnnotation(
+                    org.axonframework.config.ProcessingGroup.class).values()) {
+                new org.axonframework.eventhandling.AnnotationEventHandlerAdapter(projection).prepareReset();
+            }
+            try (java.sql.Connection reader = dataSource.getConnection();
+                 java.sql.Statement statement = reader.createStatement()) {
+                statement.execute("SET lock_timeout = '2s'");
+                for (String table : readTables) {
+                    statement.executeQuery("SELECT count(*) FROM " + table).close();
+                }
+            } catch (java.sql.SQLException e) {
+                throw new AssertionError("a reader was locked out during a reset: " + e.getMessage(), e);
+            } finally {
+                status.setRollbackOnly();
+            }
+        });
     }
 
     @Test
