@@ -59,9 +59,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * processor's token must be free: a node holding it makes the rebuild fail instead of racing it.
  *
  * <p>A replay would spend its time in round trips to PostgreSQL, one per statement (docs/benchmarks.md, issue 12):
- * the rebuilding thread holds every projection's writes ({@link WriteBehind}, in their order) and the audit rows
- * ({@link RebuildHeldWrites}, by {@code COPY}), and has them written every {@value #BATCH_SIZE} events, a few round
- * trips for all; the audit names things from what it saw of the events instead of reading the tables back. The
+ * the rebuilding thread holds every projection's writes ({@link WriteBehind}, in their order, sent every
+ * {@value #STATEMENTS_HELD} statements in a few round trips) and the audit rows ({@link RebuildHeldWrites}, streamed
+ * every {@value #BATCH_SIZE} events into a {@code COPY} PostgreSQL takes in while the replay goes on); the audit
+ * names things from what it saw of the events instead of reading the tables back. The
  * tables most events rewrite (peers, memberships) are folded in memory and only their final rows written, at the end
  * ({@link dev.tern.query.jdbc.TableWrites}). A reader thread fetches and deserialises the events ahead
  * ({@link EventsAhead}), so reading overlaps with the projections' and PostgreSQL's work.
