@@ -3,6 +3,7 @@ package dev.tern.query;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,9 +12,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import dev.tern.query.jdbc.CopyRows;
 import dev.tern.query.jdbc.WriteBehind;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.config.ProcessingGroup;
@@ -54,9 +59,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * processor's token must be free: a node holding it makes the rebuild fail instead of racing it.
  *
  * <p>A replay would spend its time in round trips to PostgreSQL, one per statement (docs/benchmarks.md, issue 12):
- * the rebuilding thread holds every projection's writes ({@link WriteBehind}, in their order) and the audit rows
- * ({@link RebuildHeldWrites}), and has them written every {@value #BATCH_SIZE} events, a few round trips for all;
- * the audit names things from what it saw of the events instead of reading the tables back.
+ * the rebuilding thread holds every projection's writes ({@link WriteBehind}, in their order, sent every
+ * {@value #STATEMENTS_HELD} statements in a few round trips) and the audit rows ({@link RebuildHeldWrites}, streamed
+ * every {@value #BATCH_SIZE} events into a {@code COPY} PostgreSQL takes in while the replay goes on); the audit
+ * names things from what it saw of the events instead of reading the tables back. The
+ * tables most events rewrite (peers, memberships) are folded in memory and only their final rows written, at the end
+ * ({@link dev.tern.query.jdbc.TableWrites}). A reader thread fetches and deserialises the events ahead
+ * ({@link EventsAhead}), so reading overlaps with the projections' and PostgreSQL's work.
  */
 @Component
 public class ReadModelRebuild {
@@ -66,6 +75,11 @@ public class ReadModelRebuild {
     private static final int RESUME_ATTEMPTS = 3;
     /** Events per progress report. */
     static final int BATCH_SIZE = 500;
+    /**
+     * The projections' held statements are sent once this many wait (and at the end): each flush ends the audit
+     * rows' streaming {@code COPY} on the connection, which then starts anew.
+     */
+    static final int STATEMENTS_HELD = 20_000;
     /** The audit projection's name: not rebuilt on its own (see the class comment). */
     public static final String AUDIT = "audit";
     private static final int SEGMENT = 0;
@@ -212,7 +226,15 @@ public class ReadModelRebuild {
             // a table half replayed (the resets DELETE rather than TRUNCATE, so they do not lock readers out).
             WriteBehind.hold();
             holders.forEach(RebuildHeldWrites::holdWrites);
-            long done = transactions.execute(status -> replay(handlers, holders, upTo, listener, started));
+            long done = transactions.execute(status -> {
+                try {
+                    return replay(handlers, holders, upTo, listener, started);
+                } catch (RuntimeException | Error e) {
+                    // a COPY still streaming would keep the connection from rolling back
+                    CopyRows.cancelOpenCopy();
+                    throw e;
+                }
+            });
             return new Result(chosen, done, Duration.ofNanos(System.nanoTime() - started));
         } finally {
             holders.forEach(RebuildHeldWrites::stopHoldingWrites);
@@ -235,35 +257,134 @@ public class ReadModelRebuild {
         if (upTo == null) {
             return 0;
         }
-        try (Stream<? extends TrackedEventMessage<?>> stream = storage.readEvents(null, false)) {
-            Iterator<? extends TrackedEventMessage<?>> events = stream.iterator();
+        try (EventsAhead events = new EventsAhead(storage, upTo)) {
             long inBatch = 0;
-            while (events.hasNext()) {
-                TrackedEventMessage<?> event = events.next();
-                long index = event.trackingToken().position().orElseThrow();
-                if (index > upTo.getIndex()) {
-                    break;
-                }
-                if (!upTo.getGaps().contains(index)) {
-                    handle(handlers, event);
-                    done++;
-                    if (++inBatch == BATCH_SIZE) {
-                        inBatch = 0;
-                        flushHeldWrites(holders);
-                        listener.progress(new Progress(done, Math.max(total, done),
-                                Duration.ofNanos(System.nanoTime() - started)));
-                    }
+            for (TrackedEventMessage<?> event = events.next(); event != null; event = events.next()) {
+                handle(handlers, event);
+                done++;
+                if (++inBatch == BATCH_SIZE) {
+                    inBatch = 0;
+                    flushHeldWrites(holders);
+                    listener.progress(new Progress(done, Math.max(total, done),
+                            Duration.ofNanos(System.nanoTime() - started)));
                 }
             }
         }
         writes.flushAndRelease();
-        holders.forEach(RebuildHeldWrites::flushHeldWrites);
+        holders.forEach(RebuildHeldWrites::finishHeldWrites);
         listener.progress(new Progress(done, done, Duration.ofNanos(System.nanoTime() - started)));
         return done;
     }
 
+    /**
+     * The events up to the processor's position (its gaps left out), read and deserialised by a thread of its own
+     * while the rebuilding thread hands the ones before to the projections: reading is about a third of a replay's
+     * work (docs/benchmarks.md, the scan), and it overlaps with the projections' and PostgreSQL's. The reader runs
+     * at most {@value #READ_AHEAD_BATCHES} batches ahead, each batch fetched by the storage engine in a transaction
+     * of its own: the events are committed ones, the rebuild's transaction need not read them.
+     */
+    static final class EventsAhead implements AutoCloseable {
+        private static final int READ_AHEAD_BATCHES = 8;
+        private static final List<TrackedEventMessage<?>> END = List.of();
+        private final BlockingQueue<List<TrackedEventMessage<?>>> batches =
+                new ArrayBlockingQueue<>(READ_AHEAD_BATCHES);
+        private final Thread reader;
+        private volatile boolean closed;
+        private volatile Throwable failure;
+        private Iterator<TrackedEventMessage<?>> current = Collections.emptyIterator();
+        private boolean ended;
+
+        EventsAhead(EventStorageEngine storage, GapAwareTrackingToken upTo) {
+            reader = new Thread(() -> read(storage, upTo), "read-model-rebuild-reader");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void read(EventStorageEngine storage, GapAwareTrackingToken upTo) {
+            try (Stream<? extends TrackedEventMessage<?>> stream = storage.readEvents(null, false)) {
+                Iterator<? extends TrackedEventMessage<?>> events = stream.iterator();
+                List<TrackedEventMessage<?>> batch = new ArrayList<>(BATCH_SIZE);
+                while (!closed && events.hasNext()) {
+                    TrackedEventMessage<?> event = events.next();
+                    long index = event.trackingToken().position().orElseThrow();
+                    if (index > upTo.getIndex()) {
+                        break;
+                    }
+                    if (!upTo.getGaps().contains(index)) {
+                        // deserialised here, not on the rebuilding thread (Axon deserialises on first access)
+                        event.getPayload();
+                        event.getMetaData();
+                        batch.add(event);
+                        if (batch.size() == BATCH_SIZE) {
+                            hand(batch);
+                            batch = new ArrayList<>(BATCH_SIZE);
+                        }
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    hand(batch);
+                }
+            } catch (Throwable e) {
+                // handed on, so the rebuild fails instead of committing what came before
+                failure = e;
+            } finally {
+                hand(END);
+            }
+        }
+
+        /** Waits for room, unless the rebuild gave up on the events. */
+        private void hand(List<TrackedEventMessage<?>> batch) {
+            try {
+                while (!closed && !batches.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+                    // the rebuilding thread is busy with the batches before
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                closed = true;
+            }
+        }
+
+        /** The next event in global order, or null after the last. */
+        TrackedEventMessage<?> next() {
+            while (!current.hasNext()) {
+                if (ended) {
+                    return null;
+                }
+                List<TrackedEventMessage<?>> batch;
+                try {
+                    batch = batches.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for events to replay", e);
+                }
+                if (batch == END) {
+                    ended = true;
+                    if (failure != null) {
+                        throw new IllegalStateException("reading the events to replay failed: "
+                                + failure.getMessage(), failure);
+                    }
+                    return null;
+                }
+                current = batch.iterator();
+            }
+            return current.next();
+        }
+
+        /** Stops the reader (the rebuild is done or failed) and waits for it to let go of its connection. */
+        @Override
+        public void close() {
+            closed = true;
+            batches.clear();
+            try {
+                reader.join(PROCESSOR_SETTLE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private void flushHeldWrites(List<RebuildHeldWrites> holders) {
-        writes.flush();
+        writes.flushWhenHolding(STATEMENTS_HELD);
         holders.forEach(RebuildHeldWrites::flushHeldWrites);
     }
 

@@ -30,6 +30,7 @@ import dev.tern.events.PersonalAccessTokenDeleted;
 import dev.tern.events.GroupDeleted;
 import dev.tern.events.PeerDeleted;
 import dev.tern.events.PeerRemovedFromGroup;
+import dev.tern.events.PeerRegistered;
 import dev.tern.events.PeerRenamed;
 import dev.tern.events.PeerSshChanged;
 import dev.tern.events.RouteCreated;
@@ -85,6 +86,12 @@ class ReadModelRebuildTest extends ReadModelTestBase {
 
     @Autowired
     SettableClock clock;
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactionManager;
+    @Autowired
+    org.springframework.context.ApplicationContext context;
+    @Autowired
+    javax.sql.DataSource dataSource;
 
     @AfterEach
     void clockBackToSystemTime() {
@@ -287,6 +294,145 @@ class ReadModelRebuildTest extends ReadModelTestBase {
             assertThat(progressTotals).last().isEqualTo(result.events() + "/" + result.events());
             assertThat(dump()).as("tables after rebuilding %s alone", projection).isEqualTo(before);
         }
+    }
+
+    /**
+     * A rebuild folds peers and memberships in memory and writes the final rows once (TableWrites): the rows, the
+     * setup keys' usage and the deleted peers' session rows come out as the statements in order wrote them, through
+     * re-registrations (an id or a WireGuard key already there counts nothing), renames, toggles, expiry, deletion
+     * with memberships and session, a key used again after another peer freed it, and a group deleted with members.
+     */
+    @Test
+    void rebuildFoldsPeerAndMembershipChurnToTheRowsLiveWrote() {
+        AccountHistory account = newAccount();
+        String acc = account.accountId;
+        account.createUser("Owner", UserRole.OWNER);
+        String devs = account.createGroup("devs");
+        String ops = account.createGroup("ops");
+        String keyId = account.createSetupKey("k\tab\n", Instant.parse("2026-01-02T00:00:00Z"));
+        String otherKey = account.createSetupKey("other", Instant.parse("2026-01-02T00:00:00Z"));
+        dev.tern.events.values.WireGuardKey reused = AccountHistory.randomKey();
+        String alpha = Ids.newId();
+        PeerRegistered alphaRegistered = new PeerRegistered(acc, alpha, reused, new dev.tern.events.values.MeshIp(
+                "100.71.9.1"), "alpha", "alpha\t\"x\"\n", dev.tern.events.values.PeerSystemMeta.ofHostname("a"),
+                keyId, null, false, true, Instant.parse("2026-01-04T00:00:00Z"));
+        account.append(alphaRegistered);
+        account.append(alphaRegistered); // the same id again: no second row, no second use of the key
+        account.append(new PeerRegistered(acc, Ids.newId(), reused, new dev.tern.events.values.MeshIp("100.71.9.2"),
+                "clash", "clash", dev.tern.events.values.PeerSystemMeta.ofHostname("c"), otherKey, null, false, true,
+                Instant.parse("2026-01-05T00:00:00Z"))); // the same key of the account: refused by the unique key
+        String beta = account.registerPeer("beta", keyId);
+        String gamma = account.registerPeer("gamma", otherKey);
+        account.append(new PeerAddedToGroup(acc, devs, alpha));
+        account.append(new PeerAddedToGroup(acc, devs, alpha));
+        account.append(new PeerAddedToGroup(acc, ops, alpha));
+        account.append(new PeerAddedToGroup(acc, devs, beta));
+        account.append(new PeerAddedToGroup(acc, ops, beta));
+        account.append(new PeerAddedToGroup(acc, ops, gamma));
+        account.append(new PeerRenamed(acc, alpha, "alpha", "alpha-2", "alpha-two"));
+        account.append(new PeerSshChanged(acc, alpha, true));
+        account.append(new PeerLoginExpired(acc, beta, PeerExpiry.INACTIVITY, Instant.now()), Actor.SYSTEM);
+        account.append(new PeerLoginExpired(acc, gamma, PeerExpiry.LOGIN, Instant.now()), Actor.SYSTEM);
+        account.append(new PeerLoginRenewed(acc, gamma, otherKey, Instant.parse("2026-03-01T00:00:00Z")));
+        account.append(new PeerRemovedFromGroup(acc, ops, beta));
+        account.append(new PeerDeleted(acc, alpha, null));
+        account.append(new PeerSshChanged(acc, alpha, false)); // a deleted peer: changes nothing
+        account.append(new PeerAddedToGroup(acc, ops, beta));
+        // alpha's WireGuard key is free again: a new peer takes it and counts its key
+        String delta = Ids.newId();
+        account.append(new PeerRegistered(acc, delta, reused, new dev.tern.events.values.MeshIp("100.71.9.3"),
+                "delta", "delta", dev.tern.events.values.PeerSystemMeta.ofHostname("d"), keyId, null, true, false,
+                Instant.parse("2026-02-01T00:00:00Z")));
+        account.append(new PeerAddedToGroup(acc, devs, delta));
+        account.append(new GroupDeleted(acc, ops, "ops"));
+        awaitProjection();
+        Instant seen = Instant.parse("2026-04-01T00:00:00Z");
+        clock.set(seen.plusSeconds(5));
+        peerStatus.markConnected(acc, beta, seen, "198.51.100.2");
+        Map<String, List<String>> before = dump();
+        assertThat(jdbc.queryForList("SELECT peer_id FROM rm_group_members WHERE group_id IN (?, ?)", String.class,
+                devs, ops)).containsExactlyInAnyOrder(beta, delta);
+        assertThat(jdbc.queryForObject("SELECT used_times FROM rm_setup_keys WHERE id = ?", Integer.class, keyId))
+                .isEqualTo(3);
+        // alpha was connected when deleted: its session row must not come back, nor stay
+        jdbc.update("INSERT INTO peer_status (peer_id, account_id, connected, last_seen) VALUES (?, ?, TRUE, now())",
+                alpha, acc);
+
+        rebuild.rebuild();
+        awaitProjection();
+        assertThat(dump()).isEqualTo(before);
+        for (String projection : List.of("peers", "groups")) {
+            rebuild.rebuild(Optional.of(projection), progress -> { });
+            awaitProjection();
+            assertThat(dump()).as("tables after rebuilding %s alone", projection).isEqualTo(before);
+        }
+    }
+
+    /**
+     * The first replay of a history (rm_audit empty as the rebuild begins) copies the rows straight in; the same
+     * rows, numbers and meta as live wrote them.
+     */
+    @Test
+    void fullRebuildIntoAnEmptyAuditTrailWritesTheRowsLiveWrote() {
+        AccountHistory account = newAccount();
+        String owner = account.createUser("Owner", UserRole.OWNER);
+        account.append(new UserSignedIn(account.accountId, owner));
+        String devs = account.createGroup("tab\there \\ \"quoted\"\nnewline");
+        String alpha = account.registerPeer("alpha", null);
+        account.append(new PeerAddedToGroup(account.accountId, devs, alpha));
+        account.append(new UserSignInFailed(account.accountId, owner, "bad\tpassword"));
+        // events whose audit reads a table during the rebuild: the streaming COPY ends before each read
+        String token = Ids.newId();
+        account.append(new PersonalAccessTokenCreated(account.accountId, token, owner, "ci", "d".repeat(64), null,
+                owner, Instant.parse("2026-01-05T00:00:00Z")));
+        account.append(new PersonalAccessTokenDeleted(account.accountId, token, owner));
+        String network = Ids.newId();
+        account.append(new NetworkCreated(account.accountId, network, "site", null));
+        String resource = Ids.newId();
+        account.append(new NetworkResourceCreated(account.accountId, network, resource, new NetworkResourceDefinition(
+                "lab", "", "10.10.10.0/24", NetworkResourceDefinition.SUBNET, Cidr.parse("10.10.10.0/24"), null,
+                true, List.of(devs))));
+        account.append(new NetworkResourceUpdated(account.accountId, network, resource, new NetworkResourceDefinition(
+                "lab", "", "10.10.10.0/24", NetworkResourceDefinition.SUBNET, Cidr.parse("10.10.10.0/24"), null,
+                true, List.of())));
+        account.append(new UserSignedIn(account.accountId, owner));
+        awaitProjection();
+        Map<String, List<String>> before = dump();
+        assertThat(before.get("rm_audit")).anyMatch(row -> row.contains("resource") && row.contains(devs));
+
+        jdbc.update("DELETE FROM rm_audit");
+        rebuild.rebuild();
+        awaitProjection();
+
+        assertThat(dump()).isEqualTo(before);
+    }
+
+    /**
+     * Readers keep reading while a rebuild runs: every projection's reset deletes its rows in the rebuild's
+     * transaction without locking the table (TRUNCATE would make a reader wait until the rebuild commits).
+     */
+    @Test
+    void resetsLeaveEveryReadTableReadableToOthersUntilTheRebuildCommits() throws Exception {
+        List<String> readTables = new ArrayList<>(dump().keySet());
+        org.springframework.transaction.support.TransactionTemplate transaction =
+                new org.springframework.transaction.support.TransactionTemplate(transactionManager);
+        transaction.executeWithoutResult(status -> {
+            for (Object projection : context.getBeansWithAnnotation(
+                    org.axonframework.config.ProcessingGroup.class).values()) {
+                new org.axonframework.eventhandling.AnnotationEventHandlerAdapter(projection).prepareReset();
+            }
+            try (java.sql.Connection reader = dataSource.getConnection();
+                 java.sql.Statement statement = reader.createStatement()) {
+                statement.execute("SET lock_timeout = '2s'");
+                for (String table : readTables) {
+                    statement.executeQuery("SELECT count(*) FROM " + table).close();
+                }
+            } catch (java.sql.SQLException e) {
+                throw new AssertionError("a reader was locked out during a reset: " + e.getMessage(), e);
+            } finally {
+                status.setRollbackOnly();
+            }
+        });
     }
 
     @Test

@@ -636,6 +636,11 @@ class AuditProjection implements RebuildHeldWrites {
     }
 
     @Override
+    public void finishHeldWrites() {
+        rows.finish();
+    }
+
+    @Override
     public void stopHoldingWrites() {
         rows.stop();
         rebuildNames.remove();

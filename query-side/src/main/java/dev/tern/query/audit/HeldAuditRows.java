@@ -1,7 +1,8 @@
 package dev.tern.query.audit;
 
-import java.sql.Array;
-import java.sql.PreparedStatement;
+import dev.tern.query.jdbc.CopyRows;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +12,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * How audit rows are written: at once by the processor, numbered after their predecessor ({@link #INSERT}); held by
  * a full rebuild ({@link dev.tern.query.RebuildHeldWrites}: nothing reads rm_audit while it replays), which numbers
- * them itself, and written at each flush by one INSERT over column arrays, in the order they were made: one
- * statement for hundreds of rows, where a JDBC batch still executes one statement per row.
+ * them itself, and written at each flush by {@code COPY}: one stream for hundreds of rows, where a JDBC batch still
+ * executes one statement per row.
  */
 final class HeldAuditRows {
     /**
@@ -39,37 +40,52 @@ final class HeldAuditRows {
                               WHERE account_id = ? AND (global_index, sub) < ((SELECT g FROM event), ?)
                               ORDER BY global_index DESC, sub DESC LIMIT 1), 0) + 1)
             ON CONFLICT (global_index, sub) DO NOTHING""";
+    /** rm_audit's columns a rebuilt row fills, in the order {@link #rebuilt} takes them. */
+    private static final List<String> COLUMNS = List.of("global_index", "sub", "account_id", "occurred_at",
+            "activity", "activity_code", "initiator_id", "initiator_name", "initiator_email", "target_id", "meta",
+            "account_seq");
+    /** Where a flush copies its rows when rm_audit held rows as the rebuild began: no index, dropped at commit. */
+    private static final String STAGING = "tern_rebuilt_audit";
+    private static final String CREATE_STAGING = "CREATE TEMP TABLE IF NOT EXISTS " + STAGING + """
+             (global_index BIGINT, sub INTEGER, account_id TEXT, occurred_at TIMESTAMPTZ, activity TEXT,
+              activity_code TEXT, initiator_id TEXT, initiator_name TEXT, initiator_email TEXT, target_id TEXT,
+              meta TEXT, account_seq BIGINT) ON COMMIT DROP""";
     /**
-     * Every row a rebuild held, numbered by the rebuild: the same columns, one array each (unnest keeps their order).
-     * A row that is kept gets the rebuild's number too, so a numbering a hand edit or an older version of this
-     * projection left behind comes out exact; it is updated only when its number differs ({@code ON CONFLICT DO
-     * UPDATE ... WHERE} would lock, and so write, every kept row, a million of them in a replay that keeps the trail).
-     * The UPDATE sees the table as the statement started, so never the rows the INSERT adds.
+     * The staged rows into rm_audit, those it holds already kept. A row that is kept gets the rebuild's number too,
+     * so a numbering a hand edit or an older version of this projection left behind comes out exact; it is updated
+     * only when its number differs ({@code ON CONFLICT DO UPDATE ... WHERE} would lock, and so write, every kept
+     * row, a million of them in a replay that keeps the trail). The UPDATE sees the table as the statement started,
+     * so never the rows the INSERT adds.
      */
-    private static final String INSERT_ALL = """
-            WITH held AS (
-                SELECT * FROM unnest(?::bigint[], ?::integer[], ?::text[], ?::timestamptz[], ?::text[], ?::text[],
-                                     ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
-                    AS h (global_index, sub, account_id, occurred_at, activity, activity_code, initiator_id,
-                          initiator_name, initiator_email, target_id, meta, account_seq)),
-            inserted AS (
+    private static final String INSERT_STAGED = """
+            WITH inserted AS (
                 INSERT INTO rm_audit (global_index, sub, account_id, occurred_at, activity, activity_code,
                                       initiator_id, initiator_name, initiator_email, target_id, meta, account_seq)
-                SELECT * FROM held
+                SELECT * FROM %1$s
                 ON CONFLICT (global_index, sub) DO NOTHING)
-            UPDATE rm_audit a SET account_seq = h.account_seq FROM held h
-            WHERE a.global_index = h.global_index AND a.sub = h.sub AND a.account_seq <> h.account_seq""";
-    private static final int COLUMNS = 12;
+            UPDATE rm_audit a SET account_seq = h.account_seq FROM %1$s h
+            WHERE a.global_index = h.global_index AND a.sub = h.sub AND a.account_seq <> h.account_seq;
+            TRUNCATE %1$s""".formatted(STAGING);
+
+    /**
+     * A rebuild's held rows, and whether rm_audit was empty when it began (known at its first flush, in its
+     * transaction): then every row it writes is new (ids are event positions, each written once), so they are
+     * copied straight in; otherwise through {@link #STAGING} to keep the rows that are there.
+     */
+    private static final class Held {
+        final List<Object[]> rows = new ArrayList<>();
+        Boolean tableWasEmpty;
+    }
 
     private final JdbcTemplate jdbc;
-    private final ThreadLocal<List<Object[]>> held = new ThreadLocal<>();
+    private final ThreadLocal<Held> held = new ThreadLocal<>();
 
     HeldAuditRows(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
     void hold() {
-        held.set(new ArrayList<>());
+        held.set(new Held());
     }
 
     /** Inserts the row as the processor writes it ({@link #INSERT}), numbered after its predecessor. */
@@ -87,42 +103,55 @@ final class HeldAuditRows {
     void rebuilt(long globalIndex, int sub, String accountId, Timestamp occurredAt, String activity,
                  String activityCode, String initiatorId, String initiatorName, String initiatorEmail,
                  String targetId, String meta, long accountSeq) {
-        List<Object[]> rows = held.get();
+        Held rows = held.get();
         if (rows == null) {
             throw new IllegalStateException("a rebuilt audit row outside a rebuild's hold");
         }
-        rows.add(new Object[] {globalIndex, sub, accountId, occurredAt, activity, activityCode, initiatorId,
+        rows.rows.add(new Object[] {globalIndex, sub, accountId, occurredAt, activity, activityCode, initiatorId,
                 initiatorName, initiatorEmail, targetId, meta, accountSeq});
     }
 
-    /** Inserts every row this thread holds, in order, in its transaction. */
+    /** Writes every row this thread holds, by {@code COPY}, in its transaction. */
     void flush() {
-        List<Object[]> rows = held.get();
-        if (rows == null || rows.isEmpty()) {
+        Held state = held.get();
+        if (state == null || state.rows.isEmpty()) {
             return;
         }
         jdbc.execute((ConnectionCallback<Void>) connection -> {
-            try (PreparedStatement insert = connection.prepareStatement(INSERT_ALL)) {
-                for (int column = 0; column < COLUMNS; column++) {
-                    String[] values = new String[rows.size()];
-                    for (int i = 0; i < values.length; i++) {
-                        Object value = rows.get(i)[column];
-                        // an instant as ISO-8601 with its zone: the text of a timestamptz, whatever the JVM's zone
-                        values[i] = value == null ? null
-                                : value instanceof Timestamp ts ? ts.toInstant().toString() : value.toString();
+            try (Statement statement = connection.createStatement()) {
+                if (state.tableWasEmpty == null) {
+                    try (ResultSet rs = statement.executeQuery("SELECT NOT EXISTS (SELECT FROM rm_audit)")) {
+                        rs.next();
+                        state.tableWasEmpty = rs.getBoolean(1);
                     }
-                    Array array = connection.createArrayOf("text", values);
-                    insert.setArray(column + 1, array);
                 }
-                insert.executeUpdate();
+                if (state.tableWasEmpty) {
+                    // left open: PostgreSQL takes the rows in while the rebuild replays on (ended by finish())
+                    CopyRows.append(connection, "rm_audit", COLUMNS, state.rows);
+                } else {
+                    statement.execute(CREATE_STAGING);
+                    CopyRows.copy(connection, STAGING, COLUMNS, state.rows);
+                    statement.execute(INSERT_STAGED);
+                }
             }
             return null;
         });
-        rows.clear();
+        state.rows.clear();
+    }
+
+    /** Writes every row this thread holds and waits until PostgreSQL has them: the rebuild's last flush. */
+    void finish() {
+        flush();
+        try {
+            CopyRows.endOpenCopy();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("writing the rebuilt audit rows failed: " + e.getMessage(), e);
+        }
     }
 
     /** Inserts each row at once again; rows still held are dropped (the rebuild rolls back). */
     void stop() {
+        CopyRows.cancelOpenCopy();
         held.remove();
     }
 }

@@ -13,25 +13,38 @@ import dev.tern.events.PolicyUpdated;
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.PolicyDefinition;
 import dev.tern.query.QuerySideConfiguration;
+import dev.tern.query.RebuildHeldWrites;
 import dev.tern.query.jdbc.Json;
+import dev.tern.query.jdbc.TableWrites;
 import dev.tern.query.jdbc.WriteBehind;
+import java.util.List;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-/** Groups, their explicit members, and the policies between them. */
+/**
+ * Groups, their explicit members, and the policies between them. A rebuild folds the memberships in memory
+ * ({@link TableWrites}, {@link RebuildHeldWrites}): a long history adds and drops most of them again (peers come
+ * and go), so only the final ones are written.
+ */
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
-public class GroupProjection {
+public class GroupProjection implements RebuildHeldWrites {
+    /** rm_group_members as its writes see it: deleted by group and by peer. */
+    static final TableWrites.Shape MEMBERS = TableWrites.Shape.of("rm_group_members", List.of("group_id", "peer_id"),
+            List.of("group_id", "peer_id"), List.of(), List.of("group_id", "peer_id"));
+
     private final JdbcTemplate jdbc;
     /** Held in one queue with every projection's while a rebuild replays ({@link WriteBehind}). */
     private final WriteBehind writes;
+    private final TableWrites members;
 
     GroupProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
         this.writes = new WriteBehind(jdbc);
+        this.members = new TableWrites(jdbc, MEMBERS);
     }
 
     @ResetHandler
@@ -60,7 +73,7 @@ public class GroupProjection {
 
     @EventHandler
     void on(GroupDeleted e) {
-        writes.update("DELETE FROM rm_group_members WHERE group_id = ?", e.groupId());
+        members.deleteWhere("group_id", e.groupId());
         writes.update("DELETE FROM rm_groups WHERE id = ?", e.groupId());
         // A deleted group cannot stay an auto-group (jsonb '-' removes the matching array element; the '?'
         // operator would clash with JDBC placeholders, hence jsonb_exists).
@@ -74,21 +87,18 @@ public class GroupProjection {
 
     @EventHandler
     void on(PeerAddedToGroup e) {
-        writes.update(
-                "INSERT INTO rm_group_members (group_id, peer_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                e.groupId(), e.peerId());
+        members.insert(e.groupId(), e.peerId());
     }
 
     /** Memberships are this projection's table, so it drops them itself: a rebuild of groups alone stays right. */
     @EventHandler
     void on(PeerDeleted e) {
-        writes.update("DELETE FROM rm_group_members WHERE peer_id = ?", e.peerId());
+        members.deleteWhere("peer_id", e.peerId());
     }
 
     @EventHandler
     void on(PeerRemovedFromGroup e) {
-        writes.update("DELETE FROM rm_group_members WHERE group_id = ? AND peer_id = ?", e.groupId(),
-                e.peerId());
+        members.delete(List.of(e.groupId(), e.peerId()));
     }
 
     @EventHandler
@@ -111,5 +121,25 @@ public class GroupProjection {
                         INSERT INTO rm_policies (id, account_id, name, definition) VALUES (?, ?, ?, ?)
                         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, definition = EXCLUDED.definition""",
                 policyId, accountId, definition.name(), Json.write(definition));
+    }
+
+    @Override
+    public void holdWrites() {
+        members.fold();
+    }
+
+    /** Nothing to write before the end: no statement of the rebuild reads rm_group_members. */
+    @Override
+    public void flushHeldWrites() {
+    }
+
+    @Override
+    public void finishHeldWrites() {
+        members.writeFolded();
+    }
+
+    @Override
+    public void stopHoldingWrites() {
+        members.stopFolding();
     }
 }

@@ -28,7 +28,9 @@ class IdentityProviderProjection {
 
     @ResetHandler
     void reset() {
-        jdbc.execute("TRUNCATE rm_identity_providers, rm_jwt_group_settings");
+        // DELETE, not TRUNCATE, which would lock readers (sign-in) out until the rebuild commits (ReadModelRebuild).
+        jdbc.execute("DELETE FROM rm_identity_providers");
+        jdbc.execute("DELETE FROM rm_jwt_group_settings");
     }
 
     @EventHandler

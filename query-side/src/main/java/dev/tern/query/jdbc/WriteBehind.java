@@ -80,12 +80,29 @@ public final class WriteBehind {
         flush(false);
     }
 
+    /**
+     * Executes what this thread holds once it holds at least this many statements: a rebuild flushes seldom, so the
+     * audit rows' {@code COPY} streams on between flushes ({@link CopyRows#append}).
+     */
+    public void flushWhenHolding(int statements) {
+        Queue queue = HELD.get();
+        if (queue != null && queue.statements.size() >= statements) {
+            flush(false);
+        }
+    }
+
     /** Executes what this thread holds and drops the statements it prepared: the last flush of a hold. */
     public void flushAndRelease() {
         flush(true);
     }
 
     private void flush(boolean release) {
+        // a COPY the rebuild left streaming on this connection ends before any statement (or read after a flush)
+        try {
+            CopyRows.endOpenCopy();
+        } catch (SQLException e) {
+            throw new IllegalStateException("ending the rebuild's open COPY failed: " + e.getMessage(), e);
+        }
         Queue queue = HELD.get();
         if (queue == null || (queue.statements.isEmpty() && !release)) {
             return;
