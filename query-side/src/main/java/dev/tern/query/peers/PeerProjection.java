@@ -110,7 +110,8 @@ public class PeerProjection implements RebuildHeldWrites {
     @EventHandler
     void on(AccountNetworkRangeChanged e) {
         for (AccountNetworkRangeChanged.PeerAddress moved : e.peerAddresses()) {
-            writes.update("UPDATE rm_peers SET ip = ? WHERE id = ?", moved.ip().address(), moved.peerId());
+            // through the table's writes, so a folding rebuild moves the folded row, not a row not written yet
+            peers.update(moved.peerId(), "ip", moved.ip().address());
         }
     }
 
