@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
@@ -52,6 +53,7 @@ public class ReadModelAt {
     private final TransactionTemplate transactions;
     private final List<AnnotationEventHandlerAdapter> projections;
     private final Map<String, List<String>> shadowedTables = new ConcurrentHashMap<>();
+    private final LongAdder readsStarted = new LongAdder();
 
     public ReadModelAt(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, UserProjection users,
                        SetupKeyProjection setupKeys, GroupProjection groups, PeerProjection peers,
@@ -76,6 +78,7 @@ public class ReadModelAt {
      */
     public <T> T read(Optional<ReadModelCheckpoints.Checkpoint> start, List<? extends EventMessage<?>> events,
                       Supplier<T> reads) {
+        readsStarted.increment();
         return transactions.execute(status -> {
             status.setRollbackOnly();
             long began = System.nanoTime();
@@ -115,6 +118,11 @@ public class ReadModelAt {
             }
             return result;
         });
+    }
+
+    /** How many reads have built the read model as of an instant so far (for tests: which reads need none). */
+    public long readsStarted() {
+        return readsStarted.sum();
     }
 
     /**

@@ -1,0 +1,109 @@
+package dev.tern.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.api.support.TernIntegrationTest;
+import dev.tern.api.support.TestHttp;
+import dev.tern.query.history.AccountEventsAt;
+import dev.tern.query.history.ReadModelAt;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * {@code GET /api/peers/{id}/network-map?as_of=} answered from the state's maps and the account's events alone,
+ * without building the read tables as of the instant: on a history with renames, membership and policy changes and
+ * a deletion, every peer's answer (status and body, 404s for peers not there then) equals the answer through the
+ * read tables, and no read table is built for it.
+ */
+@TernIntegrationTest
+class AsOfNetworkMapFromGraphApiTest extends ApiTestSupport {
+    @Autowired
+    AsOfFilter asOfFilter;
+    @Autowired
+    ReadModelAt readModel;
+    @Autowired
+    AccountEventsAt events;
+
+    private String token;
+
+    private String post(String path, Map<String, Object> body) {
+        TestHttp.Response r = http.post(path, token, body);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().get("id").asText();
+    }
+
+    private void put(String path, Map<String, Object> body) {
+        TestHttp.Response r = http.put(path, token, body);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    }
+
+    private Instant lastEventTime(String accountId) {
+        List<DomainEventMessage<?>> all = events.all(accountId);
+        return all.get(all.size() - 1).getTimestamp();
+    }
+
+    /** Path to status and body of each network map as of {@code at}. */
+    private Map<String, String> maps(List<String> peers, Instant at) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String peer : peers) {
+            TestHttp.Response r = http.get("/api/peers/" + peer + "/network-map?as_of=" + at, token);
+            out.put(peer, r.status() + " " + (r.status() == 200 ? r.json().toString() : ""));
+        }
+        return out;
+    }
+
+    @Test
+    void networkMapsAsOfWithoutTheReadTablesAreThoseThroughThem() {
+        OtherAccount account = otherAccount();
+        token = account.token();
+        String dev = createGroup(token, unique("dev"), List.of());
+        String ops = createGroup(token, unique("ops"), List.of());
+        CreatedKey key = createSetupKey(token, "reusable", 0, List.of(dev));
+        List<Instant> instants = new ArrayList<>();
+        String a = register(key.key(), unique("alpha")).peerId();
+        instants.add(lastEventTime(account.accountId()));
+        String b = register(key.key(), unique("beta")).peerId();
+        String c = register(key.key(), unique("gamma")).peerId();
+        String policy = post("/api/policies", Map.of("name", unique("dev-ssh"), "enabled", true, "rules",
+                List.of(rule("ssh", List.of(dev), List.of(dev), true, "tcp", List.of("22")))));
+        instants.add(lastEventTime(account.accountId()));
+        put("/api/peers/" + a, Map.of("name", unique("alpha-renamed"), "ssh_enabled", true,
+                "login_expiration_enabled", false, "inactivity_expiration_enabled", false));
+        put("/api/groups/" + ops, Map.of("name", unique("ops-renamed"), "peers", List.of(b, c)));
+        instants.add(lastEventTime(account.accountId()));
+        put("/api/policies/" + policy, Map.of("name", unique("dev-to-ops"), "enabled", true, "rules",
+                List.of(rule("web", List.of(dev), List.of(ops), false, "tcp", List.of("443")))));
+        instants.add(lastEventTime(account.accountId()));
+        assertThat(http.delete("/api/peers/" + c, token).status()).isEqualTo(200);
+        instants.add(lastEventTime(account.accountId()));
+        put("/api/policies/" + policy, Map.of("name", unique("dev-to-ops-off"), "enabled", false, "rules",
+                List.of(rule("web", List.of(dev), List.of(ops), false, "tcp", List.of("443")))));
+        instants.add(lastEventTime(account.accountId()));
+        List<String> peers = List.of(a, b, c, "no-such-peer");
+
+        for (Instant at : instants) {
+            long tableReads = readModel.readsStarted();
+            Map<String, String> withoutTables = maps(peers, at);
+            assertThat(readModel.readsStarted()).as("read tables built for network maps as of %s", at)
+                    .isEqualTo(tableReads);
+            asOfFilter.networkMapsWithoutReadModel = false;
+            try {
+                assertThat(withoutTables).as("as of %s", at).isEqualTo(maps(peers, at));
+                assertThat(readModel.readsStarted()).isEqualTo(tableReads + peers.size());
+            } finally {
+                asOfFilter.networkMapsWithoutReadModel = true;
+            }
+        }
+        // the history shows: c before its registration and after its deletion is a 404, with a map between
+        assertThat(maps(List.of(c), instants.get(0)).get(c)).startsWith("404");
+        assertThat(maps(List.of(c), instants.get(3)).get(c)).startsWith("200");
+        assertThat(maps(List.of(c), instants.get(4)).get(c)).startsWith("404");
+        assertThat(maps(List.of(a), instants.get(2)).get(a)).contains("\"ssh_enabled\":true");
+    }
+}
