@@ -66,6 +66,8 @@ public class PointInTime {
     private static final ThreadLocal<State> CURRENT = new ThreadLocal<>();
 
     private final Semaphore turns = new Semaphore(CONCURRENT_READS, true);
+    /** Every as-of read builds the read tables, also those {@link #readMaps} could answer: to compare both ways. */
+    private volatile boolean readTablesAlways;
     private final Duration turnTimeout;
 
     private final AccountEventsAt events;
@@ -172,6 +174,18 @@ public class PointInTime {
                 new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
         awaitTurn();
         return inState(new State(this, accountId, at, prefix.lastSequence(), prefix, false), reads);
+    }
+
+    /**
+     * Whether every as-of read builds the read tables as of the instant, even one the maps and the account's events
+     * answer alone ({@link #readMaps}); off in a server. For the tests and the benchmark that compare both ways.
+     */
+    public boolean readTablesAlways() {
+        return readTablesAlways;
+    }
+
+    public void readTablesAlways(boolean always) {
+        readTablesAlways = always;
     }
 
     private void awaitTurn() {

@@ -32,15 +32,13 @@ class AsOfFilter extends OncePerRequestFilter {
             Pattern.compile("/api/(accounts|peers|groups|policies|setup-keys|users|routes|networks|dns)(/.*)?");
 
     /**
-     * A peer's network map: answered from the state's maps and events alone ({@link PointInTime#readMaps}), without
-     * the read tables as of the instant, which cost most of an as-of read (temporary tables, a checkpoint's rows,
-     * replaying the events since through the projections).
+     * The peers list and a peer's network map: answered from the state's maps and the account's events alone
+     * ({@link PointInTime#readMaps}), without the read tables as of the instant, which cost most of an as-of read
+     * (temporary tables, a checkpoint's rows, replaying the events since through the projections).
      */
-    private static final Pattern NETWORK_MAP_PATH = Pattern.compile("/api/peers/[^/]+/network-map");
+    private static final Pattern WITHOUT_READ_TABLES = Pattern.compile("/api/peers(/[^/]+/network-map)?");
 
     private final PointInTime pointInTime;
-    /** Off only in the test comparing both ways of answering a network map (AsOfNetworkMapFromGraphApiTest). */
-    volatile boolean networkMapsWithoutReadModel = true;
 
     AsOfFilter(PointInTime pointInTime) {
         this.pointInTime = pointInTime;
@@ -66,7 +64,7 @@ class AsOfFilter extends OncePerRequestFilter {
                     throw new ChainFailure(e);
                 }
             };
-            if (networkMapsWithoutReadModel && NETWORK_MAP_PATH.matcher(request.getRequestURI()).matches()) {
+            if (!pointInTime.readTablesAlways() && WITHOUT_READ_TABLES.matcher(request.getRequestURI()).matches()) {
                 pointInTime.readMaps(caller.accountId(), at, answer);
             } else {
                 pointInTime.read(caller.accountId(), at, answer);

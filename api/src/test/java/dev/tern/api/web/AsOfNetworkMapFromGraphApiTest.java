@@ -2,6 +2,7 @@ package dev.tern.api.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.api.history.PointInTime;
 import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
 import dev.tern.query.history.AccountEventsAt;
@@ -24,7 +25,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 @TernIntegrationTest
 class AsOfNetworkMapFromGraphApiTest extends ApiTestSupport {
     @Autowired
-    AsOfFilter asOfFilter;
+    PointInTime pointInTime;
     @Autowired
     ReadModelAt readModel;
     @Autowired
@@ -92,12 +93,12 @@ class AsOfNetworkMapFromGraphApiTest extends ApiTestSupport {
             Map<String, String> withoutTables = maps(peers, at);
             assertThat(readModel.readsStarted()).as("read tables built for network maps as of %s", at)
                     .isEqualTo(tableReads);
-            asOfFilter.networkMapsWithoutReadModel = false;
+            pointInTime.readTablesAlways(true);
             try {
                 assertThat(withoutTables).as("as of %s", at).isEqualTo(maps(peers, at));
                 assertThat(readModel.readsStarted()).isEqualTo(tableReads + peers.size());
             } finally {
-                asOfFilter.networkMapsWithoutReadModel = true;
+                pointInTime.readTablesAlways(false);
             }
         }
         // the history shows: c before its registration and after its deletion is a 404, with a map between
