@@ -68,7 +68,7 @@ public class PointInTimeReads {
      * the read tables at that state, with the account's DNS domain: same rows, same order (name, then id, as the
      * database collates them), same group refs and member counts, timestamps as the tables store them (to the
      * microsecond), every peer not connected (connection state is not history). Folded from the events alone, so an
-     * as-of peers list needs no read tables built as of the instant; {@code AsOfPeersFromEventsApiTest} pins that
+     * as-of peers list needs no read tables built as of the instant; {@code AsOfWithoutReadTablesApiTest} pins that
      * both answer alike.
      */
     public PeersAt peers(AccountEventsAt.AccountEvents prefix) {

@@ -9,6 +9,7 @@ import dev.tern.query.history.AccountEventsAt;
 import dev.tern.query.history.ReadModelAt;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -16,13 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * {@code GET /api/peers?as_of=} answered from the account's events alone, without building the read tables as of
- * the instant: on a history with renames (names whose order depends on the database's collation), SSH and expiry
- * toggles, membership changes, a group renamed and one deleted, a peer deleted, the list is byte for byte the one
- * the read tables give, for an admin and for a plain user, with the name filter; and no read table is built for it.
+ * The as-of GETs answered without building the read tables as of the instant ({@code PointInTime#readMaps}):
+ * {@code GET /api/peers/{id}/network-map?as_of=} from the state's maps and the account's events, {@code GET
+ * /api/peers?as_of=} from the account's events folded. On histories with renames (names whose order depends on the
+ * database's collation), SSH and expiry toggles, membership and policy changes, a group and a peer deleted, each
+ * answer (status and body, byte for byte; 404s for peers not there then) equals the answer through the read tables,
+ * for an admin and a plain user, and no read table is built for them.
  */
 @TernIntegrationTest
-class AsOfPeersFromEventsApiTest extends ApiTestSupport {
+class AsOfWithoutReadTablesApiTest extends ApiTestSupport {
     @Autowired
     PointInTime pointInTime;
     @Autowired
@@ -32,6 +35,12 @@ class AsOfPeersFromEventsApiTest extends ApiTestSupport {
 
     private String token;
 
+    private String post(String path, Map<String, Object> body) {
+        TestHttp.Response r = http.post(path, token, body);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().get("id").asText();
+    }
+
     private void put(String path, Map<String, Object> body) {
         TestHttp.Response r = http.put(path, token, body);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
@@ -40,6 +49,65 @@ class AsOfPeersFromEventsApiTest extends ApiTestSupport {
     private Instant lastEventTime(String accountId) {
         List<DomainEventMessage<?>> all = events.all(accountId);
         return all.get(all.size() - 1).getTimestamp();
+    }
+
+    /** Path to status and body of each network map as of {@code at}. */
+    private Map<String, String> maps(List<String> peers, Instant at) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String peer : peers) {
+            TestHttp.Response r = http.get("/api/peers/" + peer + "/network-map?as_of=" + at, token);
+            out.put(peer, r.status() + " " + (r.status() == 200 ? r.json().toString() : ""));
+        }
+        return out;
+    }
+
+    @Test
+    void networkMapsAsOfWithoutTheReadTablesAreThoseThroughThem() {
+        OtherAccount account = otherAccount();
+        token = account.token();
+        String dev = createGroup(token, unique("dev"), List.of());
+        String ops = createGroup(token, unique("ops"), List.of());
+        CreatedKey key = createSetupKey(token, "reusable", 0, List.of(dev));
+        List<Instant> instants = new ArrayList<>();
+        String a = register(key.key(), unique("alpha")).peerId();
+        instants.add(lastEventTime(account.accountId()));
+        String b = register(key.key(), unique("beta")).peerId();
+        String c = register(key.key(), unique("gamma")).peerId();
+        String policy = post("/api/policies", Map.of("name", unique("dev-ssh"), "enabled", true, "rules",
+                List.of(rule("ssh", List.of(dev), List.of(dev), true, "tcp", List.of("22")))));
+        instants.add(lastEventTime(account.accountId()));
+        put("/api/peers/" + a, Map.of("name", unique("alpha-renamed"), "ssh_enabled", true,
+                "login_expiration_enabled", false, "inactivity_expiration_enabled", false));
+        put("/api/groups/" + ops, Map.of("name", unique("ops-renamed"), "peers", List.of(b, c)));
+        instants.add(lastEventTime(account.accountId()));
+        put("/api/policies/" + policy, Map.of("name", unique("dev-to-ops"), "enabled", true, "rules",
+                List.of(rule("web", List.of(dev), List.of(ops), false, "tcp", List.of("443")))));
+        instants.add(lastEventTime(account.accountId()));
+        assertThat(http.delete("/api/peers/" + c, token).status()).isEqualTo(200);
+        instants.add(lastEventTime(account.accountId()));
+        put("/api/policies/" + policy, Map.of("name", unique("dev-to-ops-off"), "enabled", false, "rules",
+                List.of(rule("web", List.of(dev), List.of(ops), false, "tcp", List.of("443")))));
+        instants.add(lastEventTime(account.accountId()));
+        List<String> peers = List.of(a, b, c, "no-such-peer");
+
+        for (Instant at : instants) {
+            long tableReads = readModel.readsStarted();
+            Map<String, String> withoutTables = maps(peers, at);
+            assertThat(readModel.readsStarted()).as("read tables built for network maps as of %s", at)
+                    .isEqualTo(tableReads);
+            pointInTime.readTablesAlways(true);
+            try {
+                assertThat(withoutTables).as("as of %s", at).isEqualTo(maps(peers, at));
+                assertThat(readModel.readsStarted()).isEqualTo(tableReads + peers.size());
+            } finally {
+                pointInTime.readTablesAlways(false);
+            }
+        }
+        // the history shows: c before its registration and after its deletion is a 404, with a map between
+        assertThat(maps(List.of(c), instants.get(0)).get(c)).startsWith("404");
+        assertThat(maps(List.of(c), instants.get(3)).get(c)).startsWith("200");
+        assertThat(maps(List.of(c), instants.get(4)).get(c)).startsWith("404");
+        assertThat(maps(List.of(a), instants.get(2)).get(a)).contains("\"ssh_enabled\":true");
     }
 
     private String list(String query, Instant at, String caller) {
