@@ -79,6 +79,11 @@ public class ReadModelAt {
     public <T> T read(Optional<ReadModelCheckpoints.Checkpoint> start, List<? extends EventMessage<?>> events,
                       Supplier<T> reads) {
         readsStarted.increment();
+        return readAt(start, events, reads);
+    }
+
+    private <T> T readAt(Optional<ReadModelCheckpoints.Checkpoint> start, List<? extends EventMessage<?>> events,
+                         Supplier<T> reads) {
         return transactions.execute(status -> {
             status.setRollbackOnly();
             long began = System.nanoTime();
@@ -120,7 +125,10 @@ public class ReadModelAt {
         });
     }
 
-    /** How many reads have built the read model as of an instant so far (for tests: which reads need none). */
+    /**
+     * How many reads have built the read model as of an instant so far, checkpoints taken ({@link #rowsAfter}) left
+     * out: for tests, which requests need none.
+     */
     public long readsStarted() {
         return readsStarted.sum();
     }
@@ -131,7 +139,7 @@ public class ReadModelAt {
      */
     public Map<String, String> rowsAfter(Optional<ReadModelCheckpoints.Checkpoint> start,
                                          List<? extends EventMessage<?>> events) {
-        return read(start, events, () -> {
+        return readAt(start, events, () -> {
             Map<String, String> rows = new LinkedHashMap<>();
             for (String table : shadowedTables(jdbc.queryForObject("SELECT current_schema()", String.class))) {
                 String json = jdbc.queryForObject("SELECT jsonb_agg(to_jsonb(t))::text FROM pg_temp." + table + " t",
