@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tern.api.history.PointInTime;
 import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
-import dev.tern.query.history.AccountEventsAt;
 import dev.tern.query.history.ReadModelAt;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.axonframework.eventhandling.DomainEventMessage;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -25,31 +23,11 @@ import org.springframework.beans.factory.annotation.Autowired;
  * for an admin and a plain user, and no read table is built for them.
  */
 @TernIntegrationTest
-class AsOfWithoutReadTablesApiTest extends ApiTestSupport {
+class AsOfWithoutReadTablesApiTest extends AsOfApiTestSupport {
     @Autowired
     PointInTime pointInTime;
     @Autowired
     ReadModelAt readModel;
-    @Autowired
-    AccountEventsAt events;
-
-    private String token;
-
-    private String post(String path, Map<String, Object> body) {
-        TestHttp.Response r = http.post(path, token, body);
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return r.json().get("id").asText();
-    }
-
-    private void put(String path, Map<String, Object> body) {
-        TestHttp.Response r = http.put(path, token, body);
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    }
-
-    private Instant lastEventTime(String accountId) {
-        List<DomainEventMessage<?>> all = events.all(accountId);
-        return all.get(all.size() - 1).getTimestamp();
-    }
 
     /** Path to status and body of each network map as of {@code at}. */
     private Map<String, String> maps(List<String> peers, Instant at) {
