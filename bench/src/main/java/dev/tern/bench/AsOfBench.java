@@ -69,9 +69,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *
  * <p>Per reading: {@code runs + 1} requests one at a time, each as of another state (instants of distinct events
  * around the middle of the history, or of the newest events, shuffled), the first reported alone, p50 and p99 of
- * the others. The baseline (checkpoints hidden; at most 11 requests, it is slow) runs first; then the checkpointed
- * reads twice: with warm network maps (the maps of earlier states kept, see {@link PointInTime}: a new state's maps
- * are an earlier state's advanced) and with cold ones (every state's maps computed from the whole history).
+ * the others. The baseline (read tables built as of the instant from the whole history, checkpoints hidden; at
+ * most 11 requests, it is slow) runs first; then the read tables from checkpoints (warm maps), how both GETs were
+ * answered before they needed no read tables; then both without read tables ({@link PointInTime#readMaps}: the
+ * maps and the account's events alone), twice: with warm network maps (the maps of earlier states kept, see
+ * {@link PointInTime}: a new state's maps are an earlier state's advanced) and with cold ones (every state's maps
+ * computed from the whole history).
  *
  * <p>Run: {@code scripts/bench-asof.sh [peers] [runs] [every] [kept]} — see docs/benchmarks.md.
  */
@@ -228,6 +231,8 @@ public final class AsOfBench {
             readings.add(measure("live (no as_of)", "network-map", http, token, mapPath, live, keepMaps));
 
             PointInTime pointInTime = ctx.getBean(PointInTime.class);
+            // the read tables as of the instant, as every as-of read built them before the two GETs did without
+            pointInTime.readTablesAlways(true);
             jdbc.update("UPDATE as_of_checkpoint SET fingerprint = 'hidden-' || fingerprint WHERE account_id = ?",
                     accountId);
             pointInTime.forgetNetworkMaps();
@@ -241,11 +246,19 @@ public final class AsOfBench {
             }
             jdbc.update("UPDATE as_of_checkpoint SET fingerprint = substring(fingerprint from 8) WHERE account_id = ?",
                     accountId);
+            pointInTime.forgetNetworkMaps();
+            for (List<Instant> instants : List.of(midInstants, nowInstants)) {
+                String label = (instants == midInstants ? "mid-history" : "near now")
+                        + ", read tables from checkpoints, warm maps";
+                readings.add(measure(label, "peers", http, token, peersPath, instants, keepMaps));
+                readings.add(measure(label, "network-map", http, token, mapPath, instants, keepMaps));
+            }
+            pointInTime.readTablesAlways(false);
             for (boolean cold : List.of(false, true)) {
                 pointInTime.forgetNetworkMaps();
                 Runnable before = cold ? pointInTime::forgetNetworkMaps : keepMaps;
                 for (List<Instant> instants : List.of(midInstants, nowInstants)) {
-                    String label = (instants == midInstants ? "mid-history" : "near now") + ", checkpoints, "
+                    String label = (instants == midInstants ? "mid-history" : "near now") + ", no read tables, "
                             + (cold ? "cold maps" : "warm maps");
                     readings.add(measure(label, "peers", http, token, peersPath, instants, before));
                     readings.add(measure(label, "network-map", http, token, mapPath, instants, before));

@@ -42,10 +42,13 @@ import dev.tern.events.values.PolicyDefinition;
 import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.PortRange;
 import dev.tern.events.values.WireGuardKey;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -188,6 +191,38 @@ final class AccountGraph {
         DISPATCH.apply(change, event);
         return change.affected();
     }
+
+    /**
+     * Applies one event without working out which maps it may have changed: for a projector that computes a map only
+     * when asked for ({@link NetworkMapProjector#computingOnDemand}), which would throw that set away. In a big account
+     * it is most of the work: a membership change names every peer of every group a policy links to the group.
+     */
+    void applyOnly(AccountEvent event) {
+        DISPATCH.apply(new Change(this, NOT_COLLECTED), event);
+    }
+
+    /** Takes the affected peers {@link #applyOnly} does not want, without hashing or even walking them. */
+    private static final Set<String> NOT_COLLECTED = new AbstractSet<>() {
+        @Override
+        public boolean add(String peerId) {
+            return false;
+        }
+
+        @Override
+        public boolean addAll(Collection<? extends String> peerIds) {
+            return false;
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return Collections.emptyIterator();
+        }
+
+        @Override
+        public int size() {
+            return 0;
+        }
+    };
 
     /** One event being applied: the graph, and the peers whose map it may change. */
     private record Change(AccountGraph graph, Set<String> affected) {

@@ -109,7 +109,7 @@ public final class NetworkMapProjector {
     public synchronized void stage(AccountEvent event, long position) {
         AccountState state = accounts.computeIfAbsent(event.accountId(), AccountState::new);
         if (onDemand) {
-            state.graph.apply(event);
+            state.graph.applyOnly(event); // every map of the account is forgotten below anyway
             state.lastStagedPosition = Math.max(state.lastStagedPosition, position);
             state.maps.clear(); // computed for the graph before this event
             return;

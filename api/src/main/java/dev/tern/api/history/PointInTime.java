@@ -1,6 +1,8 @@
 package dev.tern.api.history;
 
 import dev.tern.events.AccountEvent;
+import dev.tern.events.PeerDeleted;
+import dev.tern.events.PeerRegistered;
 import dev.tern.projector.NetworkMapProjector;
 import dev.tern.query.history.AccountEventsAt;
 import dev.tern.query.history.AccountEventsAt.AccountEvents;
@@ -64,6 +66,8 @@ public class PointInTime {
     private static final ThreadLocal<State> CURRENT = new ThreadLocal<>();
 
     private final Semaphore turns = new Semaphore(CONCURRENT_READS, true);
+    /** Every as-of read builds the read tables, also those {@link #readMaps} could answer: to compare both ways. */
+    private volatile boolean readTablesAlways;
     private final Duration turnTimeout;
 
     private final AccountEventsAt events;
@@ -151,6 +155,40 @@ public class PointInTime {
         // Reading the events holds no connection for long (Axon pages them); the replay and the reads do.
         Replay replay = checkpoints.replayFor(accountId, at, fromCheckpoint).orElseThrow(() ->
                 new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
+        awaitTurn();
+        State state = new State(this, accountId, at, replay.lastSequence(), replay.prefix().orElse(null), true);
+        return inState(state, () -> readModel.read(replay.start(), replay.events(), reads));
+    }
+
+    /**
+     * Runs {@code reads} as of {@code at} with the network maps of the account then but without its read model: no
+     * temporary tables, no checkpoint restored, no events replayed through the projections. For reads that need
+     * nothing but the maps and the account's events (a peer's network map: {@link State#peerRegistration} answers
+     * whether the peer existed then and whose it was); the read tables still answer as they do now, so a read run
+     * here must not ask them ({@link State#hasReadModel}).
+     *
+     * @throws BadInstant when the account did not exist yet at that instant
+     */
+    public <T> T readMaps(String accountId, Instant at, Supplier<T> reads) {
+        AccountEvents prefix = events.upTo(accountId, at).orElseThrow(() ->
+                new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
+        awaitTurn();
+        return inState(new State(this, accountId, at, prefix.lastSequence(), prefix, false), reads);
+    }
+
+    /**
+     * Whether every as-of read builds the read tables as of the instant, even one the maps and the account's events
+     * answer alone ({@link #readMaps}); off in a server. For the tests and the benchmark that compare both ways.
+     */
+    public boolean readTablesAlways() {
+        return readTablesAlways;
+    }
+
+    public void readTablesAlways(boolean always) {
+        readTablesAlways = always;
+    }
+
+    private void awaitTurn() {
         try {
             if (!turns.tryAcquire(turnTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new Busy();
@@ -159,11 +197,14 @@ public class PointInTime {
             Thread.currentThread().interrupt();
             throw new Busy();
         }
+    }
+
+    /** Runs {@code reads} with {@code state} current on this thread, then gives back the turn it was granted. */
+    private <T> T inState(State state, Supplier<T> reads) {
         State previous = CURRENT.get();
-        State state = new State(this, accountId, at, replay.lastSequence(), replay.prefix().orElse(null));
         CURRENT.set(state);
         try {
-            return readModel.read(replay.start(), replay.events(), reads);
+            return reads.get();
         } finally {
             state.releaseProjector();
             if (previous == null) {
@@ -290,19 +331,45 @@ public class PointInTime {
         private final String accountId;
         private final Instant at;
         private final long lastSequence;
+        private final boolean hasReadModel;
         private AccountEvents events;
         private NetworkMapProjector projector;
 
-        State(PointInTime owner, String accountId, Instant at, long lastSequence, AccountEvents events) {
+        State(PointInTime owner, String accountId, Instant at, long lastSequence, AccountEvents events,
+              boolean hasReadModel) {
             this.owner = owner;
             this.accountId = accountId;
             this.at = at;
             this.lastSequence = lastSequence;
             this.events = events;
+            this.hasReadModel = hasReadModel;
         }
 
         public Instant at() {
             return at;
+        }
+
+        /** Whether the read tables answer as of the instant ({@link #read}); else only the maps do ({@link #readMaps}). */
+        public boolean hasReadModel() {
+            return hasReadModel;
+        }
+
+        /**
+         * The registration behind the peer's row in the read model as of the instant: the first since the peer was
+         * last deleted (a repeated registration changes no row), or empty when the peer did not exist then.
+         */
+        public Optional<PeerRegistered> peerRegistration(String peerId) {
+            PeerRegistered registration = null;
+            for (DomainEventMessage<?> event : events().events()) {
+                Object payload = event.getPayload();
+                if (registration == null && payload instanceof PeerRegistered registered
+                        && registered.peerId().equals(peerId)) {
+                    registration = registered;
+                } else if (payload instanceof PeerDeleted deleted && deleted.peerId().equals(peerId)) {
+                    registration = null;
+                }
+            }
+            return Optional.ofNullable(registration);
         }
 
         /** The account's events up to the instant, read from the store the first time they are asked for. */

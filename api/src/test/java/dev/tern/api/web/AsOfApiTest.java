@@ -23,12 +23,11 @@ import org.springframework.beans.factory.annotation.Autowired;
  * peer's timeline. A scripted history in a fresh account; the instants are the stored events' own timestamps.
  */
 @TernIntegrationTest
-class AsOfApiTest extends ApiTestSupport {
+class AsOfApiTest extends AsOfApiTestSupport {
     @Autowired
     EventStore eventStore;
 
     private OtherAccount account;
-    private String token;
 
     @BeforeEach
     void freshAccount() {
@@ -52,25 +51,8 @@ class AsOfApiTest extends ApiTestSupport {
         return eventStore.readEvents(account.accountId(), 0).next().getTimestamp();
     }
 
-    private JsonNode get(String path) {
-        TestHttp.Response r = http.get(path, token);
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return r.json();
-    }
-
     private JsonNode getAsOf(String path, Instant at) {
         return get(path + (path.contains("?") ? "&" : "?") + "as_of=" + at);
-    }
-
-    private String post(String path, Map<String, Object> body) {
-        TestHttp.Response r = http.post(path, token, body);
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return r.json().get("id").asText();
-    }
-
-    private void put(String path, Map<String, Object> body) {
-        TestHttp.Response r = http.put(path, token, body);
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
     }
 
     private String group(String name, List<String> peers) {

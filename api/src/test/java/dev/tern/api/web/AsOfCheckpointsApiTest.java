@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.api.history.PointInTime;
 import dev.tern.api.support.TernIntegrationTest;
 import dev.tern.api.support.TestHttp;
-import dev.tern.query.history.AccountEventsAt;
 import dev.tern.query.history.ReadModelCheckpoints;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +14,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.axonframework.eventhandling.DomainEventMessage;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -27,34 +25,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * drops the checkpoints.
  */
 @TernIntegrationTest
-class AsOfCheckpointsApiTest extends ApiTestSupport {
+class AsOfCheckpointsApiTest extends AsOfApiTestSupport {
     @Autowired
     ReadModelCheckpoints checkpoints;
-    @Autowired
-    AccountEventsAt events;
     @Autowired
     PointInTime pointInTime;
     @Autowired
     JdbcTemplate jdbc;
-
-    private String token;
-
-    private String post(String path, Map<String, Object> body) {
-        TestHttp.Response r = http.post(path, token, body);
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return r.json().get("id").asText();
-    }
-
-    private void put(String path, Map<String, Object> body) {
-        TestHttp.Response r = http.put(path, token, body);
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    }
-
-    private JsonNode get(String path) {
-        TestHttp.Response r = http.get(path, token);
-        assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        return r.json();
-    }
 
     private Map<String, JsonNode> answers(List<String> paths, Instant at) {
         Map<String, JsonNode> out = new LinkedHashMap<>();
@@ -78,11 +55,6 @@ class AsOfCheckpointsApiTest extends ApiTestSupport {
                     accountId);
             pointInTime.forgetNetworkMaps();
         }
-    }
-
-    private Instant lastEventTime(String accountId) {
-        List<DomainEventMessage<?>> all = events.all(accountId);
-        return all.get(all.size() - 1).getTimestamp();
     }
 
     @Test

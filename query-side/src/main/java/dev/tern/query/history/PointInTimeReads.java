@@ -34,14 +34,18 @@ import dev.tern.query.groups.PolicyView;
 import dev.tern.query.peers.PeerView;
 import dev.tern.query.users.AccountView;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -53,9 +57,70 @@ import org.springframework.stereotype.Component;
 @Component
 public class PointInTimeReads {
     private final AccountEventsAt events;
+    private final JdbcTemplate jdbc;
 
-    public PointInTimeReads(AccountEventsAt events) {
+    public PointInTimeReads(AccountEventsAt events, JdbcTemplate jdbc) {
         this.events = events;
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * The account's peers after exactly these events as {@link dev.tern.query.peers.PeerReads#peers} lists them from
+     * the read tables at that state, with the account's DNS domain: same rows, same order (name, then id, as the
+     * database collates them), same group refs and member counts, timestamps as the tables store them (to the
+     * microsecond), every peer not connected (connection state is not history). Folded from the events alone, so an
+     * as-of peers list needs no read tables built as of the instant; {@code AsOfWithoutReadTablesApiTest} pins that
+     * both answer alike.
+     */
+    public PeersAt peers(AccountEventsAt.AccountEvents prefix) {
+        Fold fold = new Fold();
+        prefix.events().forEach(event -> fold.apply(event.getPayload()));
+        List<Peer> peers = inDatabaseOrder(new ArrayList<>(fold.peers.values()), p -> p.name, p -> p.id);
+        // the All group first, then explicit memberships by group name and id, as the database orders them
+        List<Group> groups = inDatabaseOrder(new ArrayList<>(fold.groups.values()), g -> g.name, g -> g.id);
+        Map<String, List<PeerView.GroupRef>> explicit = new HashMap<>();
+        for (Group group : groups) {
+            if (!group.all) {
+                PeerView.GroupRef ref = new PeerView.GroupRef(group.id, group.name, group.members.size());
+                group.members.forEach(peerId -> explicit.computeIfAbsent(peerId, k -> new ArrayList<>()).add(ref));
+            }
+        }
+        List<PeerView.GroupRef> allGroups = groups.stream().filter(g -> g.all)
+                .map(g -> new PeerView.GroupRef(g.id, g.name, fold.peers.size())).toList();
+        List<PeerView> views = new ArrayList<>(peers.size());
+        for (Peer peer : peers) {
+            List<PeerView.GroupRef> refs = new ArrayList<>(allGroups);
+            refs.addAll(explicit.getOrDefault(peer.id, List.of()));
+            views.add(peer.view(fold.account.id(), List.copyOf(refs), asStored(peer.registeredAt),
+                    asStored(peer.lastLogin)));
+        }
+        return new PeersAt(fold.account.dnsDomain(), List.copyOf(views));
+    }
+
+    /** An account's peers at one state and its DNS domain (what their FQDNs end in). */
+    public record PeersAt(String dnsDomain, List<PeerView> peers) {
+    }
+
+    /** Sorted by name, then id, in the database's collation (one round trip), as the read tables' ORDER BY sorts. */
+    private <T> List<T> inDatabaseOrder(List<T> items, Function<T, String> name, Function<T, String> id) {
+        if (items.size() < 2) {
+            return items;
+        }
+        Map<String, T> byId = new HashMap<>();
+        items.forEach(item -> byId.put(id.apply(item), item));
+        return jdbc.queryForList("SELECT i FROM unnest(?::text[], ?::text[]) AS t(n, i) ORDER BY n, i",
+                        String.class, items.stream().map(name).toArray(String[]::new),
+                        items.stream().map(id).toArray(String[]::new))
+                .stream().map(byId::get).toList();
+    }
+
+    /** An instant as a {@code timestamptz} column gives it back: rounded to the microsecond, half up. */
+    static Instant asStored(Instant instant) {
+        if (instant == null) {
+            return null;
+        }
+        Instant down = instant.truncatedTo(ChronoUnit.MICROS);
+        return instant.getNano() % 1_000 >= 500 ? down.plus(1, ChronoUnit.MICROS) : down;
     }
 
     /** The account's network at {@code at} (events stamped at or before it), or empty if it did not exist yet. */
@@ -230,9 +295,13 @@ public class PointInTimeReads {
         }
 
         PeerView view(String accountId, List<PeerView.GroupRef> groups) {
+            return view(accountId, groups, registeredAt, lastLogin);
+        }
+
+        PeerView view(String accountId, List<PeerView.GroupRef> groups, Instant createdAt, Instant lastLoginAt) {
             return new PeerView(id, accountId, name, wgPubKey, ip, dnsLabel, meta, userId, setupKeyId, groups,
-                    sshEnabled, loginExpirationEnabled, inactivityExpirationEnabled, ephemeral, registeredAt,
-                    lastLogin, loginExpiry, false, null, null, extraDnsLabels);
+                    sshEnabled, loginExpirationEnabled, inactivityExpirationEnabled, ephemeral, createdAt,
+                    lastLoginAt, loginExpiry, false, null, null, extraDnsLabels);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
@@ -52,6 +53,7 @@ public class ReadModelAt {
     private final TransactionTemplate transactions;
     private final List<AnnotationEventHandlerAdapter> projections;
     private final Map<String, List<String>> shadowedTables = new ConcurrentHashMap<>();
+    private final LongAdder readsStarted = new LongAdder();
 
     public ReadModelAt(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, UserProjection users,
                        SetupKeyProjection setupKeys, GroupProjection groups, PeerProjection peers,
@@ -76,6 +78,12 @@ public class ReadModelAt {
      */
     public <T> T read(Optional<ReadModelCheckpoints.Checkpoint> start, List<? extends EventMessage<?>> events,
                       Supplier<T> reads) {
+        readsStarted.increment();
+        return readAt(start, events, reads);
+    }
+
+    private <T> T readAt(Optional<ReadModelCheckpoints.Checkpoint> start, List<? extends EventMessage<?>> events,
+                         Supplier<T> reads) {
         return transactions.execute(status -> {
             status.setRollbackOnly();
             long began = System.nanoTime();
@@ -118,12 +126,20 @@ public class ReadModelAt {
     }
 
     /**
+     * How many reads have built the read model as of an instant so far, checkpoints taken ({@link #rowsAfter}) left
+     * out: for tests, which requests need none.
+     */
+    public long readsStarted() {
+        return readsStarted.sum();
+    }
+
+    /**
      * The rows of every shadowed table after the checkpoint's rows and then the events (table name to a JSON array
      * of {@code to_jsonb} rows; empty tables left out): what a checkpoint at the last of the events stores.
      */
     public Map<String, String> rowsAfter(Optional<ReadModelCheckpoints.Checkpoint> start,
                                          List<? extends EventMessage<?>> events) {
-        return read(start, events, () -> {
+        return readAt(start, events, () -> {
             Map<String, String> rows = new LinkedHashMap<>();
             for (String table : shadowedTables(jdbc.queryForObject("SELECT current_schema()", String.class))) {
                 String json = jdbc.queryForObject("SELECT jsonb_agg(to_jsonb(t))::text FROM pg_temp." + table + " t",
