@@ -61,6 +61,8 @@ class AsOfWithoutReadTablesApiTest extends AsOfApiTestSupport {
         put("/api/policies/" + policy, Map.of("name", unique("dev-to-ops"), "enabled", true, "rules",
                 List.of(rule("web", List.of(dev), List.of(ops), false, "tcp", List.of("443")))));
         instants.add(lastEventTime(account.accountId()));
+        moveNetwork(account, "172.21.9.0/24");
+        instants.add(lastEventTime(account.accountId()));
         assertThat(http.delete("/api/peers/" + c, token).status()).isEqualTo(200);
         instants.add(lastEventTime(account.accountId()));
         put("/api/policies/" + policy, Map.of("name", unique("dev-to-ops-off"), "enabled", false, "rules",
@@ -83,8 +85,11 @@ class AsOfWithoutReadTablesApiTest extends AsOfApiTestSupport {
         }
         // the history shows: c before its registration and after its deletion is a 404, with a map between
         assertThat(maps(List.of(c), instants.get(0)).get(c)).startsWith("404");
-        assertThat(maps(List.of(c), instants.get(3)).get(c)).startsWith("200");
-        assertThat(maps(List.of(c), instants.get(4)).get(c)).startsWith("404");
+        assertThat(maps(List.of(c), instants.get(4)).get(c)).startsWith("200");
+        assertThat(maps(List.of(c), instants.get(5)).get(c)).startsWith("404");
+        // and the network move: the old addresses before it, the new range's after
+        assertThat(maps(List.of(a), instants.get(3)).get(a)).doesNotContain("172.21.9.");
+        assertThat(maps(List.of(a), instants.get(4)).get(a)).contains("\"172.21.9.");
         assertThat(maps(List.of(a), instants.get(2)).get(a)).contains("\"ssh_enabled\":true");
     }
 
@@ -92,6 +97,14 @@ class AsOfWithoutReadTablesApiTest extends AsOfApiTestSupport {
         TestHttp.Response r = http.get("/api/peers?" + query + "as_of=" + at, caller);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return r.body();
+    }
+
+    /** Moves the account's peers to a new network range, its other settings as an account starts with. */
+    private void moveNetwork(OtherAccount account, String range) {
+        Map<String, Object> settings = AccountsApiTest.settings(true, 86_400, false, 600);
+        settings.put("network_range", range);
+        TestHttp.Response r = http.put("/api/accounts/" + account.accountId(), token, Map.of("settings", settings));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
     }
 
     private void rename(String peer, String name, boolean ssh, boolean loginExpiration) {
@@ -120,6 +133,8 @@ class AsOfWithoutReadTablesApiTest extends AsOfApiTestSupport {
         put("/api/groups/" + ops, Map.of("name", "ops" + suffix, "peers", List.of(b, c, d)));
         put("/api/groups/" + gone, Map.of("name", "_gone" + suffix, "peers", List.of(a, b)));
         instants.add(lastEventTime(account.accountId()));
+        moveNetwork(account, "10.77.3.0/24");
+        instants.add(lastEventTime(account.accountId()));
         assertThat(http.delete("/api/groups/" + gone, token).status()).isEqualTo(200);
         assertThat(http.delete("/api/peers/" + c, token).status()).isEqualTo(200);
         put("/api/groups/" + dev, Map.of("name", "Dev" + suffix, "peers", List.of(a, d)));
@@ -144,7 +159,12 @@ class AsOfWithoutReadTablesApiTest extends AsOfApiTestSupport {
         // the history shows in the answers: every peer then; at the end c gone and the renames
         assertThat(texts(http.get("/api/peers?as_of=" + instants.get(1), token).json(), "id"))
                 .containsExactlyInAnyOrder(a, b, c, d);
-        assertThat(texts(http.get("/api/peers?as_of=" + instants.get(3), token).json(), "name"))
+        assertThat(texts(http.get("/api/peers?as_of=" + instants.get(4), token).json(), "name"))
                 .containsExactlyInAnyOrder("Beta" + suffix, "Zeta one" + suffix, "zeta-One" + suffix);
+        // the network move: addresses in the old range before it, in the new one from it on
+        assertThat(texts(http.get("/api/peers?as_of=" + instants.get(2), token).json(), "ip"))
+                .hasSize(4).noneMatch(ip -> ip.startsWith("10.77.3."));
+        assertThat(texts(http.get("/api/peers?as_of=" + instants.get(3), token).json(), "ip"))
+                .hasSize(4).allMatch(ip -> ip.startsWith("10.77.3."));
     }
 }
