@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -85,12 +86,7 @@ class MixedFleetEndToEndTest {
         if (natAgent != null) {
             natAgent.stopTree(Duration.ofSeconds(15));
         }
-        if (netbird != null) {
-            netbird.close();
-        }
-        if (natClient != null) {
-            natClient.close();
-        }
+        NetBirdClient.closeAll(Arrays.asList(netbird, natClient));
         for (NatHost host : new NatHost[] {agentBehindNat, clientBehindNat}) {
             if (host != null) {
                 host.close();

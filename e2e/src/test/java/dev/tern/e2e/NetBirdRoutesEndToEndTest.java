@@ -137,9 +137,7 @@ class NetBirdRoutesEndToEndTest {
 
     @AfterAll
     static void tearDown() {
-        for (NetBirdClient c : started) {
-            c.close();
-        }
+        NetBirdClient.closeAll(started);
         if (server != null) {
             server.stop();
         }
