@@ -11,6 +11,7 @@ import dev.tern.e2e.support.Dnsmasq;
 import dev.tern.e2e.support.Mesh;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.TernServer;
+import dev.tern.e2e.support.TestBed;
 import dev.tern.e2e.support.TestPki;
 import dev.tern.protocol.management.Empty;
 import dev.tern.protocol.management.ManagementServiceGrpc;
@@ -67,6 +68,7 @@ class MeshEndToEndTest {
     private static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
     private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
 
+    private static TestBed bed;
     private static TestNetwork net;
     private static TernServer server;
     private static Rest rest;
@@ -95,13 +97,14 @@ class MeshEndToEndTest {
     static void buildTestBed() throws Exception {
         Shell.requireRootAndTools("wireguard-go", "wg", "ip", "nft", "ping", "bash", "timeout", "dig", "dnsmasq");
         hostResolvConf = Files.readAllBytes(HOST_RESOLV_CONF);
-        ChildProcess.artifact("../api/target/tern-server.jar");
         ChildProcess.artifact("../agent/target/tern.jar");
-        net = new TestNetwork(RUN, 100 + Integer.parseInt(RUN) % 100);
-        pki = new TestPki(Files.createTempDirectory("tern-e2e-pki-"), net.serverAddress());
         // expiries are checked every second, so the inactivity scenario waits for the period, not the check
-        server = TernServer.tls(net, "tern-server-" + RUN, pki, Map.of("TERN_EXPIRY_CHECK_INTERVAL", "1s")).start();
-        rest = server.setUpOwner("e2e@example.com", "E2E Admin");
+        bed = TestBed.tls(RUN, 100 + Integer.parseInt(RUN) % 100, "tern-server-" + RUN,
+                network -> Map.of("TERN_EXPIRY_CHECK_INTERVAL", "1s"), "e2e@example.com", "E2E Admin");
+        net = bed.net();
+        pki = bed.pki();
+        server = bed.server();
+        rest = bed.rest();
 
         devGroup = rest.post("/api/groups", Map.of("name", "dev")).get("id").asText();
         prodGroup = rest.post("/api/groups", Map.of("name", "prod")).get("id").asText();
@@ -172,11 +175,8 @@ class MeshEndToEndTest {
                 // a temp file; the OS cleans up
             }
         }
-        if (server != null) {
-            server.stop();
-        }
-        if (net != null) {
-            net.close();
+        if (bed != null) {
+            bed.close();
         }
         if (hostResolvConf != null) {
             assertThat(readAll(HOST_RESOLV_CONF)).as("the host's /etc/resolv.conf after the agents stopped")

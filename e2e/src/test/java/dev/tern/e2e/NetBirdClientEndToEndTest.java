@@ -13,6 +13,7 @@ import dev.tern.e2e.support.Dnsmasq;
 import dev.tern.e2e.support.NatHost;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.TernServer;
+import dev.tern.e2e.support.TestBed;
 import dev.tern.e2e.support.TestPki;
 import dev.tern.testsupport.netns.Shell;
 import dev.tern.testsupport.netns.TestNetwork;
@@ -72,6 +73,7 @@ class NetBirdClientEndToEndTest {
     private static final Pattern TERN_SIGN_IN_URL =
             Pattern.compile("To sign in, open (https://\\S+/oauth2/device_verification\\?user_code=\\S+) \\(code ");
 
+    private static TestBed bed;
     private static TestNetwork net;
     private static TernServer server;
     private static Rest rest;
@@ -95,14 +97,15 @@ class NetBirdClientEndToEndTest {
         ChildProcess.artifact("../api/target/tern-server.jar");
         // Built (or taken from the cache) before anything starts: a client that cannot be built fails here, loudly.
         NetBirdClient.binary(NetBirdClient.NEWEST);
-        net = new TestNetwork(RUN, SUBNET_OCTET);
-        pki = new TestPki(Files.createTempDirectory("tern-e2e-nb-pki-"), net.serverAddress());
-        // The device login's URLs (the embedded IdP's) must be ones the clients' namespaces reach.
-        // expiries are checked every second, so the inactivity steps wait for the period, not the check
-        server = TernServer.tls(net, "tern-server-nb-" + RUN, pki,
-                Map.of("TERN_REST_URL", "https://" + net.serverAddress() + ":8080",
-                        "TERN_EXPIRY_CHECK_INTERVAL", "1s")).start();
-        rest = server.setUpOwner(OWNER_EMAIL, "NetBird E2E Admin");
+        // The device login's URLs (the embedded IdP's) must be ones the clients' namespaces reach; expiries are
+        // checked every second, so the inactivity steps wait for the period, not the check.
+        bed = TestBed.tls(RUN, SUBNET_OCTET, "tern-server-nb-" + RUN,
+                network -> Map.of("TERN_REST_URL", "https://" + network.serverAddress() + ":8080",
+                        "TERN_EXPIRY_CHECK_INTERVAL", "1s"), OWNER_EMAIL, "NetBird E2E Admin");
+        net = bed.net();
+        pki = bed.pki();
+        server = bed.server();
+        rest = bed.rest();
 
         devGroup = rest.post("/api/groups", Map.of("name", "nb-dev")).get("id").asText();
         prodGroup = rest.post("/api/groups", Map.of("name", "nb-prod")).get("id").asText();
@@ -135,12 +138,9 @@ class NetBirdClientEndToEndTest {
             h.stopTree(Duration.ofSeconds(5));
         }
         NetBirdClient.closeAll(clients.values());
-        if (server != null) {
-            server.stop();
-        }
         natHosts.forEach(NatHost::close);
-        if (net != null) {
-            net.close();
+        if (bed != null) {
+            bed.close();
         }
         if (hostResolvConf != null) {
             assertThat(readAll(HOST_RESOLV_CONF)).as("the host's /etc/resolv.conf after the clients stopped")
