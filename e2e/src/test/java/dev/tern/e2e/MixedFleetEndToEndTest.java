@@ -12,6 +12,7 @@ import dev.tern.e2e.support.NatHost;
 import dev.tern.e2e.support.NetBirdClient;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.TernServer;
+import dev.tern.e2e.support.TestBed;
 import dev.tern.testsupport.netns.Shell;
 import dev.tern.testsupport.netns.TestNetwork;
 import dev.tern.testsupport.process.ChildProcess;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -46,6 +48,7 @@ class MixedFleetEndToEndTest {
     /** 10.231.78.0/24: MeshEndToEndTest takes 10.231.100-199, NetBirdClientEndToEndTest 10.231.77. */
     private static final int SUBNET_OCTET = 78;
 
+    private static TestBed bed;
     private static TestNetwork net;
     private static TernServer server;
     private static Rest rest;
@@ -65,12 +68,13 @@ class MixedFleetEndToEndTest {
     @BeforeAll
     static void buildTestBed() throws Exception {
         Shell.requireRootAndTools("ip", "nft", "ping", "wg", "wireguard-go");
-        ChildProcess.artifact("../api/target/tern-server.jar");
         ChildProcess.artifact("../agent/target/tern.jar");
         NetBirdClient.binary(NetBirdClient.NEWEST);
-        net = new TestNetwork(RUN, SUBNET_OCTET);
-        server = TernServer.plain(net, "tern-server-mixed-" + RUN, Map.of()).start();
-        rest = server.setUpOwner("mixed-e2e@example.com", "Mixed Fleet Admin");
+        bed = TestBed.plain(RUN, SUBNET_OCTET, "tern-server-mixed-" + RUN, Map.of(), "mixed-e2e@example.com",
+                "Mixed Fleet Admin");
+        net = bed.net();
+        server = bed.server();
+        rest = bed.rest();
         String group = rest.post("/api/groups", Map.of("name", "mixed")).get("id").asText();
         setupKey = rest.post("/api/setup-keys", Map.of("name", "mixed-key", "type", "reusable",
                 "expires_in", 86400, "auto_groups", List.of(group), "usage_limit", 10)).get("key").asText();
@@ -85,22 +89,14 @@ class MixedFleetEndToEndTest {
         if (natAgent != null) {
             natAgent.stopTree(Duration.ofSeconds(15));
         }
-        if (netbird != null) {
-            netbird.close();
-        }
-        if (natClient != null) {
-            natClient.close();
-        }
+        NetBirdClient.closeAll(Arrays.asList(netbird, natClient));
         for (NatHost host : new NatHost[] {agentBehindNat, clientBehindNat}) {
             if (host != null) {
                 host.close();
             }
         }
-        if (server != null) {
-            server.stop();
-        }
-        if (net != null) {
-            net.close();
+        if (bed != null) {
+            bed.close();
         }
         if (setupKeyFile != null) {
             Files.deleteIfExists(setupKeyFile);

@@ -13,6 +13,7 @@ import dev.tern.e2e.support.Dnsmasq;
 import dev.tern.e2e.support.NatHost;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.TernServer;
+import dev.tern.e2e.support.TestBed;
 import dev.tern.e2e.support.TestPki;
 import dev.tern.testsupport.netns.Shell;
 import dev.tern.testsupport.netns.TestNetwork;
@@ -44,12 +45,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * oscar} and nb-prod {charlie}; policy nb-dev↔nb-dev. Steps: two clients join and ping; charlie (outside the allowed
  * group) cannot reach or be reached; a tcp/22-only policy; delta without UDP to the others goes through the relay;
  * the older release; a tern-server restart; deleting a peer; two clients each behind its own NAT connect directly
- * (server-reflexive candidates from Tern's STUN); an expired login needs a login and a setup key brings it back;
- * device login: {@code netbird up --no-browser} and {@code tern up} without a setup key print the embedded IdP's
- * verification URL, the test's browser signs the owner in there, and the peer joins as the owner's, in the owner's
- * auto-groups; after its login expires the NetBird client signs in again the same way; the older release signs in
- * too. They build on each other,
- * so they run in order on one shared test bed.
+ * (server-reflexive candidates from Tern's STUN); device login: {@code netbird up --no-browser} and {@code tern up}
+ * without a setup key print the embedded IdP's verification URL, the test's browser signs the owner in there, and the
+ * peer joins as the owner's, in the owner's auto-groups; a setup-key client and the signed-in one go away together
+ * until their logins expire (one inactivity period for both): the first needs a login and a setup key brings it back,
+ * the second signs in again the same way; the older release signs in too. They build on each other, so they run in
+ * order on one shared test bed.
  *
  * <p>The control plane runs over TLS as an operator deploys it: a private CA made here signs tern-server's certificate
  * for its address; the clients get an {@code https://} management URL and trust that CA only (SSL_CERT_FILE), so
@@ -72,6 +73,7 @@ class NetBirdClientEndToEndTest {
     private static final Pattern TERN_SIGN_IN_URL =
             Pattern.compile("To sign in, open (https://\\S+/oauth2/device_verification\\?user_code=\\S+) \\(code ");
 
+    private static TestBed bed;
     private static TestNetwork net;
     private static TernServer server;
     private static Rest rest;
@@ -95,12 +97,15 @@ class NetBirdClientEndToEndTest {
         ChildProcess.artifact("../api/target/tern-server.jar");
         // Built (or taken from the cache) before anything starts: a client that cannot be built fails here, loudly.
         NetBirdClient.binary(NetBirdClient.NEWEST);
-        net = new TestNetwork(RUN, SUBNET_OCTET);
-        pki = new TestPki(Files.createTempDirectory("tern-e2e-nb-pki-"), net.serverAddress());
-        // The device login's URLs (the embedded IdP's) must be ones the clients' namespaces reach.
-        server = TernServer.tls(net, "tern-server-nb-" + RUN, pki,
-                Map.of("TERN_REST_URL", "https://" + net.serverAddress() + ":8080")).start();
-        rest = server.setUpOwner(OWNER_EMAIL, "NetBird E2E Admin");
+        // The device login's URLs (the embedded IdP's) must be ones the clients' namespaces reach; expiries are
+        // checked every second, so the inactivity steps wait for the period, not the check.
+        bed = TestBed.tls(RUN, SUBNET_OCTET, "tern-server-nb-" + RUN,
+                network -> Map.of("TERN_REST_URL", "https://" + network.serverAddress() + ":8080",
+                        "TERN_EXPIRY_CHECK_INTERVAL", "1s"), OWNER_EMAIL, "NetBird E2E Admin");
+        net = bed.net();
+        pki = bed.pki();
+        server = bed.server();
+        rest = bed.rest();
 
         devGroup = rest.post("/api/groups", Map.of("name", "nb-dev")).get("id").asText();
         prodGroup = rest.post("/api/groups", Map.of("name", "nb-prod")).get("id").asText();
@@ -132,15 +137,10 @@ class NetBirdClientEndToEndTest {
         for (ChildProcess h : helpers) {
             h.stopTree(Duration.ofSeconds(5));
         }
-        for (NetBirdClient c : clients.values()) {
-            c.close();
-        }
-        if (server != null) {
-            server.stop();
-        }
+        NetBirdClient.closeAll(clients.values());
         natHosts.forEach(NatHost::close);
-        if (net != null) {
-            net.close();
+        if (bed != null) {
+            bed.close();
         }
         if (hostResolvConf != null) {
             assertThat(readAll(HOST_RESOLV_CONF)).as("the host's /etc/resolv.conf after the clients stopped")
@@ -404,43 +404,6 @@ class NetBirdClientEndToEndTest {
     }
 
     @Test
-    @Order(90)
-    void aClientWhoseLoginExpiredNeedsLoginAndASetupKeyBringsItBack() {
-        String bravoId = null;
-        for (JsonNode p : rest.get("/api/peers")) {
-            if (p.path("name").asText().equals(hostnames.get("b"))) {
-                bravoId = p.path("id").asText();
-            }
-        }
-        assertThat(bravoId).as("bravo registered").isNotNull();
-        rest.put("/api/peers/" + bravoId, Map.of("name", hostnames.get("b"), "ssh_enabled", false,
-                "login_expiration_enabled", false, "inactivity_expiration_enabled", true));
-        String accountId = rest.get("/api/accounts").get(0).path("id").asText();
-        // 60 s is the shortest inactivity period Tern (like NetBird) accepts
-        rest.put("/api/accounts/" + accountId, Map.of("settings", Map.of(
-                "peer_login_expiration_enabled", true, "peer_login_expiration", 86400,
-                "peer_inactivity_expiration_enabled", true, "peer_inactivity_expiration", 60)));
-        clients.get("b").stopDaemon();
-        String id = bravoId;
-        await("bravo's login expired after 60 s away").atMost(Duration.ofSeconds(150))
-                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                    JsonNode peer = rest.get("/api/peers/" + id);
-                    assertThat(peer.path("login_expired").asBoolean()).isTrue();
-                });
-
-        NetBirdClient b = clients.get("b").restarted();
-        clients.put("b", b);
-        await("bravo's netbird status says it needs a login").atMost(CONVERGE).untilAsserted(() ->
-                assertThat(b.status().path("daemonStatus").asText()).as(diagnostics(b)).isEqualTo("NeedsLogin"));
-
-        Shell.Result up = b.up(server.managementUrl(), devKey, hostnames.get("b"));
-        assertThat(up.ok()).as("netbird up of b after expiry: %s\n%s", up.output(), diagnostics(b)).isTrue();
-        await("alpha pings bravo again").atMost(CONVERGE).untilAsserted(() ->
-                assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(b)).isTrue());
-        assertThat(rest.get("/api/peers/" + id).path("login_expired").asBoolean()).isFalse();
-    }
-
-    @Test
     @Order(100)
     void netbirdUpWithoutASetupKeySignsTheUserInThroughTheDeviceFlowAndJoinsTheirAutoGroups() {
         String ownerId = ownerId();
@@ -499,19 +462,56 @@ class NetBirdClientEndToEndTest {
         assertThat(ping("a", tangoIp).ok()).as(diagnostics(clients.get("a"))).isTrue();
     }
 
+    /**
+     * Inactivity expiration, for a client that joined with a setup key (bravo, here) and for one whose user signed
+     * in (uniform, next step): both go away at the same moment, so one inactivity period (60 s, the shortest Tern,
+     * like NetBird, accepts) covers both steps. Expiries are checked every second (TERN_EXPIRY_CHECK_INTERVAL).
+     */
     @Test
     @Order(102)
-    void aSignedInClientWhoseLoginExpiredSignsInAgainTheSameWay() {
-        JsonNode peer = peerNamed("nb-uniform");
-        String id = peer.path("id").asText();
-        rest.put("/api/peers/" + id, Map.of("name", "nb-uniform", "ssh_enabled", false,
+    void aClientWhoseLoginExpiredNeedsLoginAndASetupKeyBringsItBack() {
+        String bravoId = null;
+        for (JsonNode p : rest.get("/api/peers")) {
+            if (p.path("name").asText().equals(hostnames.get("b"))) {
+                bravoId = p.path("id").asText();
+            }
+        }
+        assertThat(bravoId).as("bravo registered").isNotNull();
+        rest.put("/api/peers/" + bravoId, Map.of("name", hostnames.get("b"), "ssh_enabled", false,
+                "login_expiration_enabled", false, "inactivity_expiration_enabled", true));
+        String uniformId = peerNamed("nb-uniform").path("id").asText();
+        rest.put("/api/peers/" + uniformId, Map.of("name", "nb-uniform", "ssh_enabled", false,
                 "login_expiration_enabled", true, "inactivity_expiration_enabled", true));
         String accountId = rest.get("/api/accounts").get(0).path("id").asText();
-        // as in step 90: 60 s is the shortest inactivity period Tern (like NetBird) accepts
         rest.put("/api/accounts/" + accountId, Map.of("settings", Map.of(
                 "peer_login_expiration_enabled", true, "peer_login_expiration", 86400,
                 "peer_inactivity_expiration_enabled", true, "peer_inactivity_expiration", 60)));
+        clients.get("b").stopDaemon();
         clients.get("u").stopDaemon();
+        String id = bravoId;
+        await("bravo's login expired after 60 s away").atMost(Duration.ofSeconds(150))
+                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    JsonNode peer = rest.get("/api/peers/" + id);
+                    assertThat(peer.path("login_expired").asBoolean()).isTrue();
+                });
+
+        NetBirdClient b = clients.get("b").restarted();
+        clients.put("b", b);
+        await("bravo's netbird status says it needs a login").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(b.status().path("daemonStatus").asText()).as(diagnostics(b)).isEqualTo("NeedsLogin"));
+
+        Shell.Result up = b.up(server.managementUrl(), devKey, hostnames.get("b"));
+        assertThat(up.ok()).as("netbird up of b after expiry: %s\n%s", up.output(), diagnostics(b)).isTrue();
+        await("alpha pings bravo again").atMost(CONVERGE).untilAsserted(() ->
+                assertThat(ping("a", meshIp("b")).ok()).as(diagnostics(b)).isTrue());
+        assertThat(rest.get("/api/peers/" + id).path("login_expired").asBoolean()).isFalse();
+    }
+
+    /** Uniform's daemon went away with bravo's in the previous step, under the same 60 s inactivity period. */
+    @Test
+    @Order(103)
+    void aSignedInClientWhoseLoginExpiredSignsInAgainTheSameWay() {
+        String id = peerNamed("nb-uniform").path("id").asText();
         await("uniform's login expired after 60 s away").atMost(Duration.ofSeconds(150))
                 .pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                         assertThat(rest.get("/api/peers/" + id).path("login_expired").asBoolean()).isTrue());
@@ -529,7 +529,7 @@ class NetBirdClientEndToEndTest {
     }
 
     @Test
-    @Order(103)
+    @Order(104)
     void theOlderClientReleaseSignsInThroughTheDeviceFlowToo() {
         NetBirdClient v = NetBirdClient.startDaemon("v-" + RUN, NetBirdClient.OLDER, net.addHost("v"), "nbv" + RUN,
                 java.net.URI.create(server.managementUrl()), pki.caFile());

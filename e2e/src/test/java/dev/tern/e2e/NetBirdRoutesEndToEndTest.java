@@ -10,6 +10,7 @@ import dev.tern.e2e.support.Mesh;
 import dev.tern.e2e.support.NetBirdClient;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.TernServer;
+import dev.tern.e2e.support.TestBed;
 import dev.tern.testsupport.netns.Shell;
 import dev.tern.testsupport.netns.TestNetwork;
 import dev.tern.testsupport.process.ChildProcess;
@@ -50,6 +51,7 @@ class NetBirdRoutesEndToEndTest {
     /** Stands for the internet: behind the site, reachable only through R. */
     private static final String INTERNET_HOST = "198.51.100.7";
 
+    private static TestBed bed;
     private static TestNetwork net;
     private static TernServer server;
     private static Rest rest;
@@ -65,11 +67,12 @@ class NetBirdRoutesEndToEndTest {
     @BeforeAll
     static void buildTestBed() throws Exception {
         Shell.requireRootAndTools("ip", "nft", "ping", "bash", "timeout", "mount", "sysctl", "dig");
-        ChildProcess.artifact("../api/target/tern-server.jar");
         NetBirdClient.binary(NetBirdClient.NEWEST);
-        net = new TestNetwork(RUN, SUBNET_OCTET);
-        server = TernServer.plain(net, "tern-server-nbroutes-" + RUN, Map.of()).start();
-        rest = server.setUpOwner("nbroutes-e2e@example.com", "NetBird Routes Admin");
+        bed = TestBed.plain(RUN, SUBNET_OCTET, "tern-server-nbroutes-" + RUN, Map.of(), "nbroutes-e2e@example.com",
+                "NetBird Routes Admin");
+        net = bed.net();
+        server = bed.server();
+        rest = bed.rest();
         clientsGroup = rest.post("/api/groups", Map.of("name", "nbr-clients")).get("id").asText();
         routersGroup = rest.post("/api/groups", Map.of("name", "nbr-routers")).get("id").asText();
         String clientKey = setupKey("nbr-client-key", clientsGroup);
@@ -137,17 +140,12 @@ class NetBirdRoutesEndToEndTest {
 
     @AfterAll
     static void tearDown() {
-        for (NetBirdClient c : started) {
-            c.close();
-        }
-        if (server != null) {
-            server.stop();
-        }
+        NetBirdClient.closeAll(started);
         if (site != null) {
             Shell.run("ip", "netns", "del", site);
         }
-        if (net != null) {
-            net.close();
+        if (bed != null) {
+            bed.close();
         }
     }
 

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.e2e.support.Rest;
 import dev.tern.e2e.support.TernServer;
+import dev.tern.e2e.support.TestBed;
 import dev.tern.testsupport.netns.Shell;
 import dev.tern.testsupport.netns.TestNetwork;
 import dev.tern.testsupport.process.ChildProcess;
@@ -59,6 +60,7 @@ class RoutesEndToEndTest {
      */
     private static final String FAR_SERVER = "198.51.100.1";
 
+    private static TestBed bed;
     private static TestNetwork net;
     private static TernServer server;
     private static Rest rest;
@@ -77,12 +79,13 @@ class RoutesEndToEndTest {
     @BeforeAll
     static void buildTestBed() throws Exception {
         Shell.requireRootAndTools("wireguard-go", "wg", "ip", "nft", "ping", "bash", "timeout");
-        ChildProcess.artifact("../api/target/tern-server.jar");
         ChildProcess.artifact("../agent/target/tern.jar");
-        net = new TestNetwork(RUN, SUBNET_OCTET);
-        server = TernServer.plain(net, "tern-server-routes-" + RUN, Map.of()).start();
+        bed = TestBed.plain(RUN, SUBNET_OCTET, "tern-server-routes-" + RUN, Map.of(), "routes-e2e@example.com",
+                "Routes Admin");
+        net = bed.net();
+        server = bed.server();
+        rest = bed.rest();
         Shell.must(in(net.serverNamespace(), "ip", "addr", "add", FAR_SERVER + "/32", "dev", "lo"));
-        rest = server.setUpOwner("routes-e2e@example.com", "Routes Admin");
         clients = rest.post("/api/groups", Map.of("name", "clients")).get("id").asText();
         routers = rest.post("/api/groups", Map.of("name", "routers")).get("id").asText();
         siteAccess = rest.post("/api/groups", Map.of("name", "site-access")).get("id").asText();
@@ -193,12 +196,9 @@ class RoutesEndToEndTest {
             a.process().stopTree(Duration.ofSeconds(15));
             Shell.run(Shell.inNamespace(a.namespace(), "ip", "link", "del", a.iface()), 10);
         }
-        if (server != null) {
-            server.stop();
-        }
         extraNamespaces.forEach(ns -> Shell.run("ip", "netns", "del", ns));
-        if (net != null) {
-            net.close();
+        if (bed != null) {
+            bed.close();
         }
     }
 
