@@ -94,6 +94,11 @@ public class ReadModelAt {
             jdbc.execute(tables.stream().map(table -> "CREATE TEMPORARY TABLE " + table + " (LIKE \"" + schema
                     + "\"." + table + " INCLUDING DEFAULTS INCLUDING INDEXES) ON COMMIT DROP")
                     .collect(Collectors.joining(";\n")));
+            // PostgreSQL replans a cached statement when the search path changes, and creating this session's
+            // temporary schema changes it; but on a connection whose temporary schema outlived an earlier
+            // transaction (a rebuild's staging table leaves one) the twins appear without any change of path, and a
+            // read the driver prepared there before would go on reading the live table the twin shadows.
+            jdbc.execute("DISCARD PLANS");
             long created = System.nanoTime();
             start.ifPresent(checkpoint -> restore(checkpoint, tables));
             long restored = System.nanoTime();

@@ -22,9 +22,14 @@ import dev.tern.query.ReadModelTestBase;
 import dev.tern.query.groups.GroupView;
 import dev.tern.query.peers.PeerView;
 import dev.tern.query.setupkeys.SetupKeyView;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -33,6 +38,10 @@ import org.springframework.beans.factory.annotation.Autowired;
  * and nothing of it left behind in the live tables.
  */
 class ReadModelAtTest extends ReadModelTestBase {
+    /** TestDatabase's pool. */
+    private static final int POOL_SIZE = 8;
+    @Autowired
+    DataSource dataSource;
     @Autowired
     AccountEventsAt events;
     @Autowired
@@ -52,6 +61,46 @@ class ReadModelAtTest extends ReadModelTestBase {
     private Snapshot at(AccountHistory account, Instant at, String groupId, String keyId, String peerId) {
         var prefix = events.upTo(account.accountId, at).orElseThrow();
         return readModelAt.read(prefix.events(), () -> read(account, groupId, keyId, peerId));
+    }
+
+    /**
+     * A pooled connection whose temporary schema outlived its transaction (a rebuild's staging table leaves one) and
+     * that has the live read prepared and planned: the twins that appear in an as-of read must still be what it
+     * reads (a cached plan kept reading the live table: AsOfApiTest failed after ReadModelRebuildApiTest).
+     */
+    @Test
+    void aConnectionWithAnOlderTemporarySchemaAndCachedPlansStillReadsTheTablesAtTheInstant() throws SQLException {
+        AccountHistory account = newAccount();
+        Instant t = Instant.now().plusSeconds(7200);
+        String dev = Ids.newId();
+        account.appendAt(new GroupCreated(account.accountId, dev, "dev", GroupIssuer.API), AccountHistory.ADMIN,
+                t.plusSeconds(1));
+        account.appendAt(new GroupRenamed(account.accountId, dev, "dev", "developers"), AccountHistory.ADMIN,
+                t.plusSeconds(2));
+        awaitProjection();
+        List<Connection> pool = new ArrayList<>();
+        try {
+            for (int i = 0; i < POOL_SIZE; i++) {
+                Connection connection = dataSource.getConnection();
+                pool.add(connection);
+                try (Statement statement = connection.createStatement()) {
+                    // committed at once: the table goes, the session's temporary schema stays
+                    statement.execute("CREATE TEMPORARY TABLE older_temporary_schema (x int) ON COMMIT DROP");
+                }
+            }
+        } finally {
+            for (Connection connection : pool) {
+                connection.close();
+            }
+        }
+        // often enough for the driver to prepare the read on the server, whose plan PostgreSQL then caches
+        for (int i = 0; i < 10; i++) {
+            assertThat(groupReads.group(account.accountId, dev).map(GroupView::name)).contains("developers");
+        }
+
+        var prefix = events.upTo(account.accountId, t.plusMillis(1500)).orElseThrow();
+        assertThat(readModelAt.read(prefix.events(), () -> groupReads.group(account.accountId, dev))
+                .map(GroupView::name)).contains("dev");
     }
 
     @Test
