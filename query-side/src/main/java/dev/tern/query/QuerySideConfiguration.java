@@ -38,6 +38,13 @@ public class QuerySideConfiguration {
      */
     public static final String AUTO_START_PROPERTY = "tern.read-model.auto-start";
 
+    /**
+     * Whether this application only rebuilds (set by {@code tern-server replay}): nothing else reads the read tables
+     * while {@link ReadModelRebuild} runs, so a rebuild may lock them (the audit trail's indexes are dropped and built
+     * anew when it starts empty).
+     */
+    public static final String OFFLINE_REBUILD_PROPERTY = "tern.rebuild.offline";
+
     /** Event revisions come from {@code @EventRevision} (see {@link dev.tern.query.upcasting.TernRevisionResolver}). */
     @Bean
     RevisionResolver revisionResolver() {

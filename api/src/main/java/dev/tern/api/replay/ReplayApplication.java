@@ -1,5 +1,9 @@
 package dev.tern.api.replay;
 
+import dev.tern.query.QuerySideConfiguration;
+
+import java.util.Map;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.ComponentScan;
@@ -18,4 +22,12 @@ import org.springframework.context.annotation.FilterType;
         excludeFilters = @ComponentScan.Filter(type = FilterType.REGEX,
                 pattern = "dev\\.tern\\.api\\.config\\.StartupReport"))
 public class ReplayApplication {
+    /**
+     * What a replay application runs with: no read-model processor, and a rebuild that may lock the read tables
+     * (nothing else reads them; {@link QuerySideConfiguration#OFFLINE_REBUILD_PROPERTY}).
+     */
+    public static Map<String, Object> properties() {
+        return Map.of(QuerySideConfiguration.AUTO_START_PROPERTY, "false",
+                QuerySideConfiguration.OFFLINE_REBUILD_PROPERTY, "true");
+    }
 }

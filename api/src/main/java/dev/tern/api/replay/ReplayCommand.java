@@ -1,11 +1,9 @@
 package dev.tern.api.replay;
 
 import dev.tern.api.config.StartupFailureReporter;
-import dev.tern.query.QuerySideConfiguration;
 import dev.tern.query.ReadModelRebuild;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -27,7 +25,7 @@ public final class ReplayCommand {
     public static int run(Optional<String> projection, PrintStream err) {
         SpringApplication application = new SpringApplication(ReplayApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
-        application.setDefaultProperties(Map.of(QuerySideConfiguration.AUTO_START_PROPERTY, "false"));
+        application.setDefaultProperties(ReplayApplication.properties());
         ReplayProgressLine progress = new ReplayProgressLine(err, System.console() != null, System::nanoTime,
                 PROGRESS_EVERY);
         try (ConfigurableApplicationContext context = application.run()) {

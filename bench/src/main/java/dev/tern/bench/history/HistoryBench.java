@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -110,9 +111,10 @@ public final class HistoryBench {
         System.setProperty("axoniq.update-checker.disabled", "true");
         SpringApplication application = new SpringApplication(ReplayApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
-        application.setDefaultProperties(Map.of(QuerySideConfiguration.AUTO_START_PROPERTY, "false",
-                "tern.data-dir", dataDir.toString(), "logging.level.root", "WARN",
+        Map<String, Object> properties = new HashMap<>(ReplayApplication.properties());
+        properties.putAll(Map.of("tern.data-dir", dataDir.toString(), "logging.level.root", "WARN",
                 "logging.level.dev.tern", "WARN"));
+        application.setDefaultProperties(properties);
         return application.run();
     }
 

@@ -90,6 +90,7 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -125,9 +126,10 @@ class AuditProjection implements RebuildHeldWrites {
      */
     private final ThreadLocal<Map<String, Long>> rebuildNumbering = new ThreadLocal<>();
 
-    AuditProjection(JdbcTemplate jdbc) {
+    AuditProjection(JdbcTemplate jdbc, Environment environment) {
         this.jdbc = jdbc;
-        this.rows = new HeldAuditRows(jdbc);
+        this.rows = new HeldAuditRows(jdbc,
+                environment.getProperty(QuerySideConfiguration.OFFLINE_REBUILD_PROPERTY, Boolean.class, false));
         this.tables = new WriteBehind(jdbc);
     }
 

@@ -75,13 +75,23 @@ final class HeldAuditRows {
     private static final class Held {
         final List<Object[]> rows = new ArrayList<>();
         Boolean tableWasEmpty;
+        /** The definitions of the indexes an offline rebuild dropped, to create again at its end; null if none. */
+        List<String> droppedIndexes;
     }
 
     private final JdbcTemplate jdbc;
     private final ThreadLocal<Held> held = new ThreadLocal<>();
+    /**
+     * Whether nothing else reads rm_audit while a rebuild runs ({@code tern-server replay}): then a rebuild into an
+     * empty audit trail drops its secondary indexes and builds them once at the end, which PostgreSQL does far
+     * faster than keeping six indexes up to date row by row (docs/benchmarks.md, 12a). Dropping an index locks the
+     * table until the rebuild commits, which a running server's audit readers must not wait for.
+     */
+    private final boolean offline;
 
-    HeldAuditRows(JdbcTemplate jdbc) {
+    HeldAuditRows(JdbcTemplate jdbc, boolean offline) {
         this.jdbc = jdbc;
+        this.offline = offline;
     }
 
     void hold() {
@@ -126,6 +136,9 @@ final class HeldAuditRows {
                     }
                 }
                 if (state.tableWasEmpty) {
+                    if (offline && state.droppedIndexes == null) {
+                        state.droppedIndexes = dropSecondaryIndexes(statement);
+                    }
                     // left open: PostgreSQL takes the rows in while the rebuild replays on (ended by finish())
                     CopyRows.append(connection, "rm_audit", COLUMNS, state.rows);
                 } else {
@@ -147,6 +160,45 @@ final class HeldAuditRows {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("writing the rebuilt audit rows failed: " + e.getMessage(), e);
         }
+        Held state = held.get();
+        if (state != null && state.droppedIndexes != null) {
+            List<String> definitions = state.droppedIndexes;
+            state.droppedIndexes = null;
+            jdbc.execute((ConnectionCallback<Void>) connection -> {
+                try (Statement statement = connection.createStatement()) {
+                    // one sort per index instead of a million insertions into it; memory for the sorts only
+                    statement.execute("SET LOCAL maintenance_work_mem = '256MB'");
+                    for (String definition : definitions) {
+                        statement.execute(definition);
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Drops rm_audit's indexes but its primary key (in the rebuild's transaction: a failed rebuild rolls the drop
+     * back) and answers the statements that create them again.
+     */
+    private static List<String> dropSecondaryIndexes(Statement statement) throws java.sql.SQLException {
+        List<String> definitions = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        try (ResultSet rs = statement.executeQuery("""
+                SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x
+                JOIN pg_class i ON i.oid = x.indexrelid
+                WHERE x.indrelid = to_regclass('rm_audit') AND NOT x.indisprimary
+                  AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.oid)
+                ORDER BY i.relname""")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+                definitions.add(rs.getString(2));
+            }
+        }
+        for (String name : names) {
+            statement.execute("DROP INDEX \"" + name.replace("\"", "\"\"") + "\"");
+        }
+        return definitions;
     }
 
     /** Inserts each row at once again; rows still held are dropped (the rebuild rolls back). */
