@@ -54,6 +54,9 @@ class HeldAuditRowsTest extends ReadModelTestBase {
                 rows.stop();
             }
         });
+        // CREATE INDEX records the table's size outside the transaction (two rows here): the planner would think
+        // the shared rm_audit tiny until it is analysed again (AuditQueryPlanTest's plans changed)
+        jdbc.execute("ANALYZE rm_audit");
         assertThat(indexes()).as("after the rollback").containsExactlyElementsOf(before);
         return duringRebuild[0];
     }
