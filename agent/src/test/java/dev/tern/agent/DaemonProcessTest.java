@@ -100,6 +100,8 @@ class DaemonProcessTest {
         }
         inNs.run(List.of("ip", "link", "del", iface), null);
         host.run(List.of("ip", "link", "del", vethHost), null);
+        // a wireguard-go whose agent was killed keeps the namespace (and its socket) alive after "ip netns del"
+        host.run(List.of("sh", "-c", "ip netns pids " + ns + " | xargs -r kill -9"), null);
         host.run(List.of("ip", "netns", "del", ns), null);
         Files.deleteIfExists(UapiSocket.defaultPath(iface));
     }

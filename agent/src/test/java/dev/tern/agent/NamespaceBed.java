@@ -129,8 +129,18 @@ final class NamespaceBed implements AutoCloseable {
         managementServer.shutdownNow();
         signalServer.shutdownNow();
         for (String ns : namespaces) {
+            // a wireguard-go whose agent was killed keeps the namespace alive after "ip netns del"
+            host.run(List.of("sh", "-c", "ip netns pids " + ns + " | xargs -r kill -9"), null);
             host.run(List.of("ip", "netns", "del", ns), null);
         }
         host.run(List.of("ip", "link", "del", bridge), null);
+        // the control sockets of the bed's interfaces (every name carries the tag): a killed wireguard-go leaves its own
+        try (var sockets = Files.newDirectoryStream(Path.of("/var/run/wireguard"), "*" + tag + ".sock")) {
+            for (Path socket : sockets) {
+                Files.deleteIfExists(socket);
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // no interface was ever made
+        }
     }
 }

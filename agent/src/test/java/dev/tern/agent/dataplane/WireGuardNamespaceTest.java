@@ -67,6 +67,7 @@ class WireGuardNamespaceTest {
             }
         }
         for (String ns : namespaces) {
+            host.run(List.of("sh", "-c", "ip netns pids " + ns + " | xargs -r kill -9"), null);
             host.run(List.of("ip", "netns", "del", ns), null);
         }
     }
