@@ -1,11 +1,12 @@
 package dev.tern.api.history;
 
 import dev.tern.events.AccountEvent;
-import dev.tern.events.PeerDeleted;
-import dev.tern.events.PeerRegistered;
 import dev.tern.projector.NetworkMapProjector;
+import dev.tern.query.AsOfScope;
 import dev.tern.query.history.AccountEventsAt;
 import dev.tern.query.history.AccountEventsAt.AccountEvents;
+import dev.tern.query.history.AccountSnapshot;
+import dev.tern.query.history.PointInTimeReads;
 import dev.tern.query.history.ReadModelAt;
 import dev.tern.query.history.ReadModelCheckpoints;
 import dev.tern.query.history.ReadModelCheckpoints.Replay;
@@ -66,13 +67,21 @@ public class PointInTime {
     private static final ThreadLocal<State> CURRENT = new ThreadLocal<>();
 
     private final Semaphore turns = new Semaphore(CONCURRENT_READS, true);
-    /** Every as-of read builds the read tables, also those {@link #readMaps} could answer: to compare both ways. */
+    /** Every as-of read builds the read tables instead of folding the events ({@link #readFolded}): to compare both ways. */
     private volatile boolean readTablesAlways;
     private final Duration turnTimeout;
 
     private final AccountEventsAt events;
     private final ReadModelAt readModel;
     private final ReadModelCheckpoints checkpoints;
+    private final PointInTimeReads folds;
+    /** The read models folded from the events of the most recently asked states ({@link #readFolded}). */
+    private final Map<StateKey, AccountSnapshot> snapshots = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<StateKey, AccountSnapshot> eldest) {
+            return size() > CACHED_STATES;
+        }
+    };
     /** Projectors a read is using, with the number of its leases: never advanced to another state meanwhile. */
     private final Map<NetworkMapProjector, Integer> leased = new IdentityHashMap<>();
     private final Map<StateKey, NetworkMapProjector> projectors = new LinkedHashMap<>(16, 0.75f, true) {
@@ -83,15 +92,17 @@ public class PointInTime {
     };
 
     @Autowired
-    public PointInTime(AccountEventsAt events, ReadModelAt readModel, ReadModelCheckpoints checkpoints) {
-        this(events, readModel, checkpoints, TURN_TIMEOUT);
+    public PointInTime(AccountEventsAt events, ReadModelAt readModel, ReadModelCheckpoints checkpoints,
+                       PointInTimeReads folds) {
+        this(events, readModel, checkpoints, folds, TURN_TIMEOUT);
     }
 
     PointInTime(AccountEventsAt events, ReadModelAt readModel, ReadModelCheckpoints checkpoints,
-                Duration turnTimeout) {
+                PointInTimeReads folds, Duration turnTimeout) {
         this.events = events;
         this.readModel = readModel;
         this.checkpoints = checkpoints;
+        this.folds = folds;
         this.turnTimeout = turnTimeout;
     }
 
@@ -161,24 +172,24 @@ public class PointInTime {
     }
 
     /**
-     * Runs {@code reads} as of {@code at} with the network maps of the account then but without its read model: no
-     * temporary tables, no checkpoint restored, no events replayed through the projections. For reads that need
-     * nothing but the maps and the account's events (a peer's network map: {@link State#peerRegistration} answers
-     * whether the peer existed then and whose it was); the read tables still answer as they do now, so a read run
-     * here must not ask them ({@link State#hasReadModel}).
+     * Runs {@code reads} as of {@code at} without building the read tables as of the instant (no temporary tables,
+     * no checkpoint restored, no events replayed through the projections): the account's reads answer from its
+     * events folded in memory ({@link AccountSnapshot}, through {@link AsOfScope}), the network maps from the
+     * state's projector. A read of something the fold does not hold fails rather than answer from today's tables.
      *
      * @throws BadInstant when the account did not exist yet at that instant
      */
-    public <T> T readMaps(String accountId, Instant at, Supplier<T> reads) {
+    public <T> T readFolded(String accountId, Instant at, Supplier<T> reads) {
         AccountEvents prefix = events.upTo(accountId, at).orElseThrow(() ->
                 new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
         awaitTurn();
-        return inState(new State(this, accountId, at, prefix.lastSequence(), prefix, false), reads);
+        State state = new State(this, accountId, at, prefix.lastSequence(), prefix, false);
+        return inState(state, () -> AsOfScope.run(accountId, state::snapshot, reads));
     }
 
     /**
-     * Whether every as-of read builds the read tables as of the instant, even one the maps and the account's events
-     * answer alone ({@link #readMaps}); off in a server. For the tests and the benchmark that compare both ways.
+     * Whether every as-of read builds the read tables as of the instant instead of folding the events
+     * ({@link #readFolded}); off in a server. For the tests and the benchmark that compare both ways.
      */
     public boolean readTablesAlways() {
         return readTablesAlways;
@@ -292,11 +303,34 @@ public class PointInTime {
         }
     }
 
-    /** Empties the cache of network maps, so that the next read of every state computes them (the benchmark's cold reads). */
+    /**
+     * Empties the caches of network maps and folded read models, so that the next read of every state computes them
+     * (the benchmark's cold reads).
+     */
     public void forgetNetworkMaps() {
         synchronized (projectors) {
             projectors.clear();
         }
+        synchronized (snapshots) {
+            snapshots.clear();
+        }
+    }
+
+    /** The read model of the state after the account's event {@code lastSequence}, folded once and cached. */
+    private AccountSnapshot snapshotOf(String accountId, long lastSequence, Supplier<AccountEvents> prefix) {
+        StateKey key = new StateKey(accountId, lastSequence);
+        synchronized (snapshots) {
+            AccountSnapshot cached = snapshots.get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        // folded outside the lock (two reads of one new state may both fold it; the same snapshot either way)
+        AccountSnapshot snapshot = folds.snapshot(prefix.get());
+        synchronized (snapshots) {
+            snapshots.put(key, snapshot);
+        }
+        return snapshot;
     }
 
     /**
@@ -349,27 +383,14 @@ public class PointInTime {
             return at;
         }
 
-        /** Whether the read tables answer as of the instant ({@link #read}); else only the maps do ({@link #readMaps}). */
+        /** Whether the read tables answer as of the instant ({@link #read}); else the folded events do ({@link #readFolded}). */
         public boolean hasReadModel() {
             return hasReadModel;
         }
 
-        /**
-         * The registration behind the peer's row in the read model as of the instant: the first since the peer was
-         * last deleted (a repeated registration changes no row), or empty when the peer did not exist then.
-         */
-        public Optional<PeerRegistered> peerRegistration(String peerId) {
-            PeerRegistered registration = null;
-            for (DomainEventMessage<?> event : events().events()) {
-                Object payload = event.getPayload();
-                if (registration == null && payload instanceof PeerRegistered registered
-                        && registered.peerId().equals(peerId)) {
-                    registration = registered;
-                } else if (payload instanceof PeerDeleted deleted && deleted.peerId().equals(peerId)) {
-                    registration = null;
-                }
-            }
-            return Optional.ofNullable(registration);
+        /** The account's read model then, folded from its events (cached per state). */
+        AccountSnapshot snapshot() {
+            return owner.snapshotOf(accountId, lastSequence, this::events);
         }
 
         /** The account's events up to the instant, read from the store the first time they are asked for. */

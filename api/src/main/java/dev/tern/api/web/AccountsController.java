@@ -122,7 +122,7 @@ class AccountsController {
             return Optional.empty();
         }
         try {
-            return Optional.of(AccountNetworkRange.checked(requested, peers.peers(account.id()).size()));
+            return Optional.of(AccountNetworkRange.checked(requested, peers.count(account.id())));
         } catch (InvalidValueException e) {
             throw ApiException.badRequest("settings.network_range: " + e.getMessage());
         }

@@ -16,8 +16,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * {@code ?as_of=<RFC 3339 instant>} on the GETs of an account's resources: the same controller answers, run against
- * the state of the account at that instant ({@link PointInTime#read}), so an as-of answer has exactly the live
- * answer's shape, roles and 404s. A value that is not RFC 3339, lies in the future or before the account existed
+ * the state of the account at that instant (its events folded in memory, {@link PointInTime#readFolded}), so an
+ * as-of answer has exactly the live answer's shape, roles and 404s. A value that is not RFC 3339, lies in the future or before the account existed
  * is a 400 in NetBird's shape; while too many as-of reads run, a 503 with Retry-After. Other requests, and GETs without {@code as_of}, pass as they always did.
  */
 @Component
@@ -30,13 +30,6 @@ class AsOfFilter extends OncePerRequestFilter {
     /** The resources that have a past: everything an account holds, but not its audit trail or the history view. */
     private static final Pattern POINT_IN_TIME_PATHS =
             Pattern.compile("/api/(accounts|peers|groups|policies|setup-keys|users|routes|networks|dns)(/.*)?");
-
-    /**
-     * The peers list and a peer's network map: answered from the state's maps and the account's events alone
-     * ({@link PointInTime#readMaps}), without the read tables as of the instant, which cost most of an as-of read
-     * (temporary tables, a checkpoint's rows, replaying the events since through the projections).
-     */
-    private static final Pattern WITHOUT_READ_TABLES = Pattern.compile("/api/peers(/[^/]+/network-map)?");
 
     private final PointInTime pointInTime;
 
@@ -64,10 +57,10 @@ class AsOfFilter extends OncePerRequestFilter {
                     throw new ChainFailure(e);
                 }
             };
-            if (!pointInTime.readTablesAlways() && WITHOUT_READ_TABLES.matcher(request.getRequestURI()).matches()) {
-                pointInTime.readMaps(caller.accountId(), at, answer);
-            } else {
+            if (pointInTime.readTablesAlways()) {
                 pointInTime.read(caller.accountId(), at, answer);
+            } else {
+                pointInTime.readFolded(caller.accountId(), at, answer);
             }
         } catch (PointInTime.BadInstant e) {
             ErrorResponse.write(response, 400, e.getMessage());

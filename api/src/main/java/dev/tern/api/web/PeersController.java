@@ -2,11 +2,9 @@ package dev.tern.api.web;
 
 import dev.tern.api.auth.Caller;
 import dev.tern.api.commands.CommandService;
-import dev.tern.api.history.PointInTime;
 import dev.tern.events.commands.DeletePeer;
 import dev.tern.events.commands.UpdatePeer;
 import dev.tern.events.values.Names;
-import dev.tern.query.history.PointInTimeReads;
 import dev.tern.query.peers.PeerReads;
 import dev.tern.query.peers.PeerView;
 import dev.tern.query.users.AccountView;
@@ -15,7 +13,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -35,33 +32,19 @@ class PeersController {
     private final CommandService commands;
     private final ProjectedAccess access;
 
-    private final PointInTimeReads history;
-
-    PeersController(PeerReads reads, UserReads accounts, CommandService commands, ProjectedAccess access,
-                    PointInTimeReads history) {
+    PeersController(PeerReads reads, UserReads accounts, CommandService commands, ProjectedAccess access) {
         this.reads = reads;
         this.accounts = accounts;
         this.commands = commands;
         this.access = access;
-        this.history = history;
     }
 
     /** NetBird's PeerBatch list; {@code name} and {@code ip} filter by exact match. */
     @GetMapping("/api/peers")
     List<Json.Peer> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
                          @RequestParam(required = false) String name, @RequestParam(required = false) String ip) {
-        Optional<PointInTime.State> asOf = PointInTime.current();
-        String domain;
-        List<PeerView> peers;
-        if (asOf.isPresent() && !asOf.get().hasReadModel()) {
-            // as of an instant without the read tables (AsOfFilter): the peers folded from the account's events
-            PointInTimeReads.PeersAt then = history.peers(asOf.get().events());
-            domain = then.dnsDomain();
-            peers = then.peers();
-        } else {
-            domain = dnsDomain(caller);
-            peers = reads.peers(caller.accountId());
-        }
+        String domain = dnsDomain(caller);
+        List<PeerView> peers = reads.peers(caller.accountId());
         Map<String, Integer> counts = access.accessibleCounts(caller.accountId());
         return peers.stream()
                 .filter(p -> caller.readsEverything() || caller.is(p.userId()))

@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -63,14 +62,7 @@ class PointInTimeController {
 
     @GetMapping("/api/peers/{peerId}/network-map")
     NetworkMapJson networkMap(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String peerId) {
-        Optional<PointInTime.State> asOf = PointInTime.current();
-        if (asOf.isPresent() && !asOf.get().hasReadModel()) {
-            // as of an instant without the read tables (AsOfFilter): the account's events say whose the peer was
-            caller.requireReadOf(asOf.get().peerRegistration(peerId)
-                    .orElseThrow(() -> ApiException.notFound("peer " + peerId + " not found")).userId());
-        } else {
-            caller.requireReadOf(find(caller, peerId).userId());
-        }
+        caller.requireReadOf(find(caller, peerId).userId());
         PeerNetworkMap map = access.projector().currentMap(caller.accountId(), peerId)
                 .orElseThrow(() -> ApiException.notFound("peer " + peerId + " has no network map"));
         return NetworkMapJson.of(map, PointInTime.current().map(s -> Times.iso(s.at())).orElse(null));

@@ -58,7 +58,7 @@ class PointInTimeBoundsTest {
             return Optional.of(new ReadModelCheckpoints.Replay(Optional.empty(), events, prefix.lastSequence(),
                     Optional.of(prefix)));
         });
-        return new PointInTime(reader, readModel, checkpoints, turnTimeout);
+        return new PointInTime(reader, readModel, checkpoints, null, turnTimeout);
     }
 
     @Test

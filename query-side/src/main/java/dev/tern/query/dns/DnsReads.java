@@ -3,6 +3,7 @@ package dev.tern.query.dns;
 import dev.tern.events.values.DnsRecordDefinition;
 import dev.tern.events.values.DnsZoneDefinition;
 import dev.tern.events.values.NameServerGroupDefinition;
+import dev.tern.query.AsOfScope;
 import dev.tern.query.jdbc.Json;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +31,15 @@ public class DnsReads {
     public record ZoneView(String id, DnsZoneDefinition definition, List<RecordView> records) {
     }
 
+    /** What an as-of state answers for these reads ({@link AsOfScope}), in the tables' orders. */
+    public interface AsOf {
+        List<String> disabledManagementGroups();
+
+        List<NameServerGroupView> nameServerGroups();
+
+        List<ZoneView> zones();
+    }
+
     private final JdbcTemplate jdbc;
 
     public DnsReads(JdbcTemplate jdbc) {
@@ -38,11 +48,19 @@ public class DnsReads {
 
     /** The groups whose peers' DNS Tern does not manage; empty for an account that never set any. */
     public List<String> disabledManagementGroups(String accountId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().disabledManagementGroups();
+        }
         return jdbc.queryForList("SELECT disabled_management_groups::text FROM rm_dns_settings WHERE account_id = ?",
                 String.class, accountId).stream().findFirst().map(Json::readStringList).orElse(List.of());
     }
 
     public List<NameServerGroupView> nameServerGroups(String accountId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().nameServerGroups();
+        }
         return jdbc.query("SELECT id, definition::text FROM rm_nameserver_groups WHERE account_id = ?"
                         + " ORDER BY name, id",
                 (rs, i) -> new NameServerGroupView(rs.getString(1),
@@ -50,6 +68,10 @@ public class DnsReads {
     }
 
     public Optional<NameServerGroupView> nameServerGroup(String accountId, String id) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().nameServerGroups().stream().filter(g -> g.id().equals(id)).findFirst();
+        }
         return jdbc.query("SELECT id, definition::text FROM rm_nameserver_groups WHERE account_id = ? AND id = ?",
                 (rs, i) -> new NameServerGroupView(rs.getString(1),
                         Json.read(rs.getString(2), NameServerGroupDefinition.class)), accountId, id)
@@ -57,10 +79,18 @@ public class DnsReads {
     }
 
     public List<ZoneView> zones(String accountId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().zones();
+        }
         return zonesWhere("account_id = ?", accountId);
     }
 
     public Optional<ZoneView> zone(String accountId, String zoneId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().zones().stream().filter(z -> z.id().equals(zoneId)).findFirst();
+        }
         return zonesWhere("account_id = ? AND id = ?", accountId, zoneId).stream().findFirst();
     }
 

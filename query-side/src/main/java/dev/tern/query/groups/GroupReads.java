@@ -4,6 +4,7 @@ import static dev.tern.query.jdbc.Rows.first;
 
 import dev.tern.events.values.GroupIssuer;
 import dev.tern.events.values.PolicyDefinition;
+import dev.tern.query.AsOfScope;
 import dev.tern.query.jdbc.Json;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +21,13 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class GroupReads {
+    /** What an as-of state answers for these reads ({@link AsOfScope}): in the orders the tables give them. */
+    public interface AsOf {
+        List<GroupView> groups();
+
+        List<PolicyView> policies();
+    }
+
     private final JdbcTemplate jdbc;
 
     public GroupReads(JdbcTemplate jdbc) {
@@ -27,10 +35,18 @@ public class GroupReads {
     }
 
     public List<GroupView> groups(String accountId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().groups();
+        }
         return groupsWhere("g.account_id = ?", accountId);
     }
 
     public Optional<GroupView> group(String accountId, String groupId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().groups().stream().filter(g -> g.id().equals(groupId)).findFirst();
+        }
         return first(groupsWhere("g.account_id = ? AND g.id = ?", accountId, groupId));
     }
 
@@ -61,11 +77,19 @@ public class GroupReads {
     }
 
     public List<PolicyView> policies(String accountId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().policies();
+        }
         return jdbc.query("SELECT id, account_id, definition FROM rm_policies WHERE account_id = ? ORDER BY name, id",
                 POLICY, accountId);
     }
 
     public Optional<PolicyView> policy(String accountId, String policyId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().policies().stream().filter(p -> p.id().equals(policyId)).findFirst();
+        }
         return first(jdbc.query("SELECT id, account_id, definition FROM rm_policies WHERE account_id = ? AND id = ?",
                 POLICY, accountId, policyId));
     }

@@ -2,6 +2,7 @@ package dev.tern.query.history;
 
 import dev.tern.query.dns.DnsProjection;
 import dev.tern.query.groups.GroupProjection;
+import dev.tern.query.identity.IdentityProviderProjection;
 import dev.tern.query.networks.NetworkProjection;
 import dev.tern.query.peers.PeerProjection;
 import dev.tern.query.routes.RouteProjection;
@@ -46,6 +47,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class ReadModelAt {
     private static final Logger log = LoggerFactory.getLogger(ReadModelAt.class);
 
+    /**
+     * Which projections fill the tables, as part of a checkpoint's fingerprint: a checkpoint taken before a projection
+     * joined (the JWT group settings' did in v2) holds none of its rows and must not be restored.
+     */
+    static final String PROJECTIONS = "projections-v2";
+
     /** Bounds each statement of an as-of read, so one request cannot hold a connection for long. */
     static final String STATEMENT_TIMEOUT = "10s";
 
@@ -57,13 +64,14 @@ public class ReadModelAt {
 
     public ReadModelAt(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, UserProjection users,
                        SetupKeyProjection setupKeys, GroupProjection groups, PeerProjection peers,
-                       RouteProjection routes, NetworkProjection networks, DnsProjection dns) {
+                       RouteProjection routes, NetworkProjection networks, DnsProjection dns,
+                       IdentityProviderProjection identity) {
         this.jdbc = jdbc;
         this.transactions = new TransactionTemplate(transactionManager);
         this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         // Each event's rows are independent of the order the projections see it in (the live processor's own order
         // is Spring's bean order); the audit projection is left out, its reads are not point-in-time.
-        this.projections = List.of(users, setupKeys, groups, peers, routes, networks, dns).stream()
+        this.projections = List.of(users, setupKeys, groups, peers, routes, networks, dns, identity).stream()
                 .map(AnnotationEventHandlerAdapter::new).toList();
     }
 
@@ -175,7 +183,7 @@ public class ReadModelAt {
                 SELECT CASE WHEN to_regclass('flyway_schema_history') IS NULL THEN ''
                             ELSE (SELECT coalesce(max(installed_rank), 0)::text FROM flyway_schema_history) END""",
                 String.class);
-        return jdbc.queryForObject("SELECT md5(?)", String.class, columns + "|" + version);
+        return jdbc.queryForObject("SELECT md5(?)", String.class, columns + "|" + version + "|" + PROJECTIONS);
     }
 
     /** Fills the temporary tables the checkpoint holds rows for (it leaves empty tables out). */

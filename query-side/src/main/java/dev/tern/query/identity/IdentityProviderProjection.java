@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 /** Identity providers and JWT group settings into rm_identity_providers and rm_jwt_group_settings. */
 @Component
 @ProcessingGroup(QuerySideConfiguration.READ_MODEL)
-class IdentityProviderProjection {
+public class IdentityProviderProjection {
     private final JdbcTemplate jdbc;
     /** Held in one queue with every projection's while a rebuild replays ({@link WriteBehind}). */
     private final WriteBehind writes;

@@ -1,6 +1,7 @@
 package dev.tern.query.identity;
 
 import dev.tern.events.values.JwtGroupSettings;
+import dev.tern.query.AsOfScope;
 import dev.tern.query.jdbc.Json;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,11 @@ public class IdentityProviderReads {
             rs.getString("id"), rs.getString("account_id"), rs.getString("type"), rs.getString("name"),
             rs.getString("issuer"), rs.getString("client_id"), rs.getString("sealed_client_secret"));
     private static final String COLUMNS = "id, account_id, type, name, issuer, client_id, sealed_client_secret";
+
+    /** What an as-of state answers for these reads ({@link AsOfScope}). */
+    public interface AsOf {
+        JwtGroupSettings jwtGroupSettings();
+    }
 
     private final JdbcTemplate jdbc;
 
@@ -48,6 +54,10 @@ public class IdentityProviderReads {
     }
 
     public JwtGroupSettings jwtGroupSettings(String accountId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().jwtGroupSettings();
+        }
         return jdbc.query("SELECT enabled, claim_name, allow_groups FROM rm_jwt_group_settings WHERE account_id = ?",
                         (rs, n) -> new JwtGroupSettings(rs.getBoolean("enabled"), rs.getString("claim_name"),
                                 Json.readStringList(rs.getString("allow_groups"))), accountId)

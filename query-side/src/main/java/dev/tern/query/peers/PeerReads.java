@@ -5,6 +5,7 @@ import static dev.tern.query.jdbc.Rows.instant;
 
 import dev.tern.events.values.PeerExpiry;
 import dev.tern.events.values.PeerSystemMeta;
+import dev.tern.query.AsOfScope;
 import dev.tern.query.jdbc.Json;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -35,6 +36,14 @@ public class PeerReads implements ExpiryReads {
     /** Three missed 30-second refreshes of last_seen: the session is gone. */
     public static final Duration CONNECTED_STALE_AFTER = Duration.ofSeconds(90);
 
+    /**
+     * What an as-of state answers for these reads ({@link dev.tern.query.AsOfScope}): the account's peers as
+     * {@link #peers} lists them, every one not connected (connection state is not history).
+     */
+    public interface AsOf {
+        List<PeerView> peers();
+    }
+
     private final JdbcTemplate jdbc;
     private final Clock clock;
 
@@ -50,15 +59,38 @@ public class PeerReads implements ExpiryReads {
     }
 
     public List<PeerView> peers(String accountId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().peers();
+        }
         return peersWhere(accountId, "p.account_id = ?", accountId);
     }
 
     public Optional<PeerView> peer(String accountId, String peerId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().peers().stream().filter(p -> p.id().equals(peerId)).findFirst();
+        }
         return first(peersWhere(accountId, "p.account_id = ? AND p.id = ?", accountId, peerId));
     }
 
     public Optional<PeerView> peerByWireGuardKey(String accountId, String wgPubKeyBase64) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().peers().stream().filter(p -> p.wgPubKey().equals(wgPubKeyBase64)).findFirst();
+        }
         return first(peersWhere(accountId, "p.account_id = ? AND p.wg_pub_key = ?", accountId, wgPubKeyBase64));
+    }
+
+    /** How many peers the account has. */
+    public int count(String accountId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().peers().size();
+        }
+        Integer count = jdbc.queryForObject("SELECT count(*) FROM rm_peers WHERE account_id = ?", Integer.class,
+                accountId);
+        return count == null ? 0 : count;
     }
 
     private List<PeerView> peersWhere(String accountId, String condition, Object... args) {

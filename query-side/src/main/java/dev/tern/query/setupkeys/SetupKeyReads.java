@@ -4,6 +4,7 @@ import static dev.tern.query.jdbc.Rows.first;
 import static dev.tern.query.jdbc.Rows.instant;
 
 import dev.tern.events.values.SetupKeyType;
+import dev.tern.query.AsOfScope;
 import dev.tern.query.jdbc.Json;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,11 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class SetupKeyReads implements RegistrationReads {
+    /** What an as-of state answers for these reads ({@link AsOfScope}): the keys in {@link #setupKeys}' order. */
+    public interface AsOf {
+        List<SetupKeyView> setupKeys();
+    }
+
     private final JdbcTemplate jdbc;
 
     public SetupKeyReads(JdbcTemplate jdbc) {
@@ -37,11 +43,19 @@ public class SetupKeyReads implements RegistrationReads {
             instant(rs, 11), rs.getInt(12), rs.getBoolean(13), rs.getBoolean(14));
 
     public List<SetupKeyView> setupKeys(String accountId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().setupKeys();
+        }
         return jdbc.query("SELECT " + SETUP_KEY_COLUMNS
                 + " FROM rm_setup_keys WHERE account_id = ? ORDER BY created_at, id", SETUP_KEY, accountId);
     }
 
     public Optional<SetupKeyView> setupKey(String accountId, String setupKeyId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().setupKeys().stream().filter(k -> k.id().equals(setupKeyId)).findFirst();
+        }
         return first(jdbc.query("SELECT " + SETUP_KEY_COLUMNS + " FROM rm_setup_keys WHERE account_id = ? AND id = ?",
                 SETUP_KEY, accountId, setupKeyId));
     }

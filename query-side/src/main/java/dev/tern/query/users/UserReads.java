@@ -5,6 +5,7 @@ import static dev.tern.query.jdbc.Rows.instant;
 
 import dev.tern.events.values.AccountSettings;
 import dev.tern.events.values.UserRole;
+import dev.tern.query.AsOfScope;
 import dev.tern.query.jdbc.Json;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +20,19 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class UserReads implements TokenAuthenticationReads, SetupReads {
+    /**
+     * What an as-of state answers for these reads ({@link AsOfScope}), in the tables' orders; no token was ever used
+     * then (their last use is not history).
+     */
+    public interface AsOf {
+        Optional<AccountView> account();
+
+        List<UserView> users();
+
+        /** The user's tokens, oldest first. */
+        List<TokenView> tokens(String userId);
+    }
+
     private final JdbcTemplate jdbc;
 
     public UserReads(JdbcTemplate jdbc) {
@@ -41,6 +55,10 @@ public class UserReads implements TokenAuthenticationReads, SetupReads {
     }
 
     public Optional<AccountView> account(String accountId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().account();
+        }
         return first(jdbc.query("""
                 SELECT id, network, dns_domain, created_at, peer_login_expiration_enabled, peer_login_expiration,
                        peer_inactivity_expiration_enabled, peer_inactivity_expiration
@@ -57,11 +75,19 @@ public class UserReads implements TokenAuthenticationReads, SetupReads {
             Json.readStringList(rs.getString(8)), instant(rs, 9), instant(rs, 10));
 
     public List<UserView> users(String accountId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().users();
+        }
         return jdbc.query("SELECT " + USER_COLUMNS + " FROM rm_users WHERE account_id = ? ORDER BY created_at, id",
                 USER, accountId);
     }
 
     public Optional<UserView> user(String accountId, String userId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().users().stream().filter(u -> u.id().equals(userId)).findFirst();
+        }
         return first(jdbc.query("SELECT " + USER_COLUMNS + " FROM rm_users WHERE account_id = ? AND id = ?", USER,
                 accountId, userId));
     }
@@ -72,11 +98,19 @@ public class UserReads implements TokenAuthenticationReads, SetupReads {
             rs.getString(3), rs.getString(4), instant(rs, 5), rs.getString(6), instant(rs, 7), instant(rs, 8));
 
     public List<TokenView> tokens(String accountId, String userId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().tokens(userId);
+        }
         return jdbc.query("SELECT " + TOKEN_SELECT
                 + " WHERE t.account_id = ? AND t.user_id = ? ORDER BY t.created_at, t.id", TOKEN, accountId, userId);
     }
 
     public Optional<TokenView> token(String accountId, String userId, String tokenId) {
+        Optional<AsOf> asOf = AsOfScope.reads(AsOf.class, accountId);
+        if (asOf.isPresent()) {
+            return asOf.get().tokens(userId).stream().filter(t -> t.id().equals(tokenId)).findFirst();
+        }
         return first(jdbc.query("SELECT " + TOKEN_SELECT
                 + " WHERE t.account_id = ? AND t.user_id = ? AND t.id = ?", TOKEN, accountId, userId, tokenId));
     }
