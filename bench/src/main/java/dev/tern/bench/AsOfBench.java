@@ -82,12 +82,16 @@ public final class AsOfBench {
     private static final Actor BENCH = new Actor(Actor.Type.SYSTEM, "bench", "AsOfBench", "");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int status = 0;
         try {
             run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            status = 1;
         } finally {
             // Axon's janitor thread is not a daemon; the bench is done once the context has closed.
-            System.exit(0);
+            System.exit(status);
         }
     }
 
@@ -176,6 +180,30 @@ public final class AsOfBench {
                             definitions.get(i).rules().get(0).destinations().get(0), i, i % 3 != 0)));
             seeder.run(100, i -> new DeletePeer(accountId, peerIds[peers - 1 - i * Math.max(1, (peers - 1) / 100)]));
             seeder.run(100, i -> registration.apply(peers + i));
+            // the account's other resources, over REST: routes, a network with resources and routers, nameserver
+            // groups, DNS settings, service users with tokens
+            String network = http.post("/api/networks", token, Map.of("name", "site", "description", "bench"))
+                    .get("id").asText();
+            for (int i = 0; i < 20; i++) {
+                http.post("/api/routes", token, Map.of("description", "route " + i, "network_id", "net-" + i,
+                        "enabled", true, "metric", 100, "masquerade", true, "groups", List.of(groupIds.get(i % groups)),
+                        "keep_route", false, "network", "10.40." + i + ".0/24", "peer", peerIds[i * 2]));
+                http.post("/api/networks/" + network + "/resources", token, Map.of("name", "res-" + i,
+                        "address", "10.50." + i + ".0/24", "enabled", true, "groups", List.of(groupIds.get(i % groups))));
+            }
+            for (int i = 0; i < 5; i++) {
+                http.post("/api/networks/" + network + "/routers", token, Map.of("peer", peerIds[i * 11],
+                        "metric", 100, "masquerade", true, "enabled", true));
+            }
+            for (int i = 0; i < 10; i++) {
+                http.post("/api/dns/nameservers", token, Map.of("name", "ns-" + i, "description", "",
+                        "nameservers", List.of(Map.of("ip", "10.9.0." + (i + 1), "ns_type", "udp", "port", 53)),
+                        "enabled", true, "groups", List.of(groupIds.get(i % groups)), "primary", false,
+                        "domains", List.of("d" + i + ".example"), "search_domains_enabled", false));
+                String user = http.post("/api/users", token, Map.of("name", "svc-" + i, "role", "user",
+                        "auto_groups", List.of(groupIds.get(i % groups)), "is_service_user", true)).get("id").asText();
+                http.post("/api/users/" + user + "/tokens", token, Map.of("name", "t", "expires_in", 30));
+            }
             seeder.checkpointIfDue();
             double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
 
@@ -224,11 +252,30 @@ public final class AsOfBench {
 
             String peersPath = "/api/peers";
             String mapPath = "/api/peers/" + mapPeer + "/network-map";
+            // every as-of GET of issue 12c: name to path
+            Map<String, String> others = new java.util.LinkedHashMap<>();
+            others.put("peer", "/api/peers/" + mapPeer);
+            others.put("accessible-peers", "/api/peers/" + mapPeer + "/accessible-peers");
+            others.put("access", "/api/peers/" + mapPeer + "/access/" + peerIds[2]);
+            others.put("timeline", "/api/peers/" + mapPeer + "/timeline");
+            others.put("groups", "/api/groups");
+            others.put("group", "/api/groups/" + groupIds.get(0));
+            others.put("policies", "/api/policies");
+            others.put("setup-keys", "/api/setup-keys");
+            others.put("users", "/api/users");
+            others.put("routes", "/api/routes");
+            others.put("networks", "/api/networks");
+            others.put("dns nameservers", "/api/dns/nameservers");
+            others.put("accounts", "/api/accounts");
             List<Reading> readings = new ArrayList<>();
             List<Instant> live = Collections.nCopies(window, null);
             Runnable keepMaps = () -> { };
             readings.add(measure("live (no as_of)", "peers", http, token, peersPath, live, keepMaps));
             readings.add(measure("live (no as_of)", "network-map", http, token, mapPath, live, keepMaps));
+            for (Map.Entry<String, String> other : others.entrySet()) {
+                readings.add(measure("live (no as_of)", other.getKey(), http, token, other.getValue(), live.subList(0,
+                        Math.min(window, 11)), keepMaps));
+            }
 
             PointInTime pointInTime = ctx.getBean(PointInTime.class);
             // the read tables as of the instant, as every as-of read built them before the two GETs did without
@@ -252,16 +299,24 @@ public final class AsOfBench {
                         + ", read tables from checkpoints, warm maps";
                 readings.add(measure(label, "peers", http, token, peersPath, instants, keepMaps));
                 readings.add(measure(label, "network-map", http, token, mapPath, instants, keepMaps));
+                // the other GETs as they were answered before they were folded from the events: fewer samples
+                List<Instant> some = instants.subList(0, Math.min(instants.size(), baselineRuns));
+                for (Map.Entry<String, String> other : others.entrySet()) {
+                    readings.add(measure(label, other.getKey(), http, token, other.getValue(), some, keepMaps));
+                }
             }
             pointInTime.readTablesAlways(false);
             for (boolean cold : List.of(false, true)) {
                 pointInTime.forgetNetworkMaps();
                 Runnable before = cold ? pointInTime::forgetNetworkMaps : keepMaps;
                 for (List<Instant> instants : List.of(midInstants, nowInstants)) {
-                    String label = (instants == midInstants ? "mid-history" : "near now") + ", no read tables, "
-                            + (cold ? "cold maps" : "warm maps");
+                    String label = (instants == midInstants ? "mid-history" : "near now") + ", folded, "
+                            + (cold ? "cold" : "warm");
                     readings.add(measure(label, "peers", http, token, peersPath, instants, before));
                     readings.add(measure(label, "network-map", http, token, mapPath, instants, before));
+                    for (Map.Entry<String, String> other : others.entrySet()) {
+                        readings.add(measure(label, other.getKey(), http, token, other.getValue(), instants, before));
+                    }
                 }
             }
 
