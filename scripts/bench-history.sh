@@ -4,7 +4,8 @@
 # filters without V200's and V201's indexes. The history is generated
 # once (a few minutes) into an embedded PostgreSQL under bench/target/bench-history/, keyed by generator version,
 # size and seed, and reused by later runs (delete the directory to write it anew).
-#   scripts/bench-history.sh [EVENTS] [SAMPLES] [--phases=scan,replay,audit]   # defaults 1000000 200, every phase
+#   scripts/bench-history.sh [EVENTS] [SAMPLES] [--phases=scan,replay,replay-kept,audit]   # defaults 1000000 200,
+#                                                   scan, replay and audit (replay-kept: a second replay over the trail)
 #   scripts/bench-history.sh 20000 50                                          # smoke: checks the runner, numbers mean nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."

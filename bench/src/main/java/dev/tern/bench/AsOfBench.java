@@ -25,7 +25,6 @@ import dev.tern.events.values.Secrets;
 import dev.tern.events.values.SetupKeyType;
 import dev.tern.events.values.WireGuardKey;
 import dev.tern.query.history.AccountEventsAt;
-import dev.tern.query.history.ReadModelCheckpoints;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,31 +51,29 @@ import org.axonframework.messaging.MetaData;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Issue 12's as-of benchmark: {@code GET /api/peers?as_of=} and {@code GET /api/peers/{id}/network-map?as_of=} of
- * a 5,000-peer account, over HTTP against an in-process tern-server (embedded PostgreSQL, fsync on), at an instant
- * in the middle of the account's history and one near now, with read-model checkpoints and without (the baseline:
- * the whole history replayed, as before checkpoints), in the same run; the live GETs (no as_of) for reference.
+ * Issue 12's as-of benchmark: every as-of GET of a 5,000-peer account ({@code /api/peers}, a peer, its network map,
+ * accessible peers, access and timeline, groups, a group, policies, setup keys, users, routes, networks, nameserver
+ * groups, the account), over HTTP against an in-process tern-server (embedded PostgreSQL, fsync on), at instants in
+ * the middle of the account's history and near now; the live GETs (no as_of) for reference.
  *
  * <p>The account: 200 groups, 300 policies (some tcp with ports, half bidirectional), 50 reusable setup keys each
  * putting its peers into one of the first 50 groups, then 5,000 registrations, and a history around them: 150
  * groups' memberships set and reset, 1,000 peer renames and SSH toggles, 200 policy updates, 100 peers deleted and
- * 100 more registered. Checkpoints are taken as the server's schedule takes them, every {@code every} events of the
- * account (the schedule itself is switched off so that it cannot run during the baseline), keeping the newest
- * {@code kept}.
+ * 100 more registered; then 20 routes, a network with 20 resources and 5 routers, 10 nameserver groups and 10
+ * service users with a token each.
  *
  * <p>Per reading: {@code runs + 1} requests one at a time, each as of another state (instants of distinct events
  * around the middle of the history, or of the newest events, shuffled), the first reported alone, p50 and p99 of
- * the others. The baseline (read tables built as of the instant from the whole history, checkpoints hidden; at
- * most 11 requests, it is slow) runs first; then the read tables from checkpoints (warm maps), how both GETs were
- * answered before they needed no read tables; then both without read tables ({@link PointInTime#readMaps}: the
- * maps and the account's events alone), twice: with warm network maps (the maps of earlier states kept, see
- * {@link PointInTime}: a new state's maps are an earlier state's advanced) and with cold ones (every state's maps
- * computed from the whole history).
+ * the others. First the reference: the read tables built as of the instant, the projections replaying the whole
+ * history into temporary tables ({@link PointInTime#read}; at most 11 requests, it is slow; the peers list, a network
+ * map and the groups). Then the server's path ({@link PointInTime#readFolded}: the account's events folded in
+ * memory, the network maps from the state's projector), twice: warm (the folded read models and maps of the most
+ * recent states kept, a new state's maps advanced from an earlier state's) and cold (both caches emptied before
+ * every request).
  *
- * <p>Run: {@code scripts/bench-asof.sh [peers] [runs] [every] [kept]} — see docs/benchmarks.md.
+ * <p>Run: {@code scripts/bench-asof.sh [peers] [runs]} — see docs/benchmarks.md.
  */
 public final class AsOfBench {
     private static final Actor BENCH = new Actor(Actor.Type.SYSTEM, "bench", "AsOfBench", "");
@@ -98,8 +95,6 @@ public final class AsOfBench {
     private static void run(String[] args) throws Exception {
         int peers = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 50;
-        int every = args.length > 2 ? Integer.parseInt(args[2]) : 500;
-        int kept = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         int groups = Math.max(10, peers / 25);
         int policies = groups * 3 / 2;
         int threads = 4;
@@ -109,15 +104,11 @@ public final class AsOfBench {
         SpringApplication app = new SpringApplication(TernServerApplication.class);
         app.setDefaultProperties(Map.of("tern.data-dir", dataDir.toString(), "tern.http-port", "0",
                 "tern.grpc-port", "0", "tern.signal-port", "0", "logging.level.root", "WARN",
-                "logging.level.dev.tern", "WARN",
-                // the bench takes the checkpoints itself, so none appears while the baseline runs
-                "tern.as-of-checkpoint-every", "10000000"));
+                "logging.level.dev.tern", "WARN"));
         try (ConfigurableApplicationContext ctx = app.run()) {
             int port = ((WebServerApplicationContext) ctx).getWebServer().getPort();
             Http http = new Http("http://localhost:" + port);
             CommandGateway gateway = ctx.getBean(CommandGateway.class);
-            ReadModelCheckpoints checkpoints = ctx.getBean(ReadModelCheckpoints.class);
-            JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
             MetaData meta = MetaData.from(BENCH.toMetadata());
 
             System.out.printf(Locale.ROOT, "machine: %d cores, %s %s, java %s; load average at start %.2f%n",
@@ -129,7 +120,7 @@ public final class AsOfBench {
             String accountId = http.get("/api/accounts", token).get(0).get("id").asText();
 
             long seedStart = System.nanoTime();
-            Seeder seeder = new Seeder(gateway, meta, accountId, threads, checkpoints, every, kept);
+            Seeder seeder = new Seeder(gateway, meta, threads);
             List<String> groupIds = new ArrayList<>();
             for (int i = 0; i < groups; i++) {
                 groupIds.add(Ids.newId());
@@ -204,7 +195,6 @@ public final class AsOfBench {
                         "auto_groups", List.of(groupIds.get(i % groups)), "is_service_user", true)).get("id").asText();
                 http.post("/api/users/" + user + "/tokens", token, Map.of("name", "t", "expires_in", 30));
             }
-            seeder.checkpointIfDue();
             double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
 
             // the live reads wait for the network maps; measured once every projection has caught up
@@ -226,28 +216,12 @@ public final class AsOfBench {
             List<Instant> nowInstants = shuffled(distinct.subList(Math.max(0, distinct.size() - window),
                     distinct.size()));
             String mapPeer = peerIds[1];
-            List<ReadModelCheckpoints.Checkpoint> taken = checkpoints.of(accountId);
             System.out.printf(Locale.ROOT, "account: %d peers registered (100 deleted), %d groups, %d policies, %d events"
-                            + " (seeded in %.0f s); checkpoints kept: %d of %d taken, at events %s%n",
-                    peers + 100, groups, policies, history.size(), seedSeconds, taken.size(), seeder.taken,
-                    taken.stream().map(c -> Long.toString(c.lastSequence())).toList());
+                    + " (seeded in %.0f s)%n", peers + 100, groups, policies, history.size(), seedSeconds);
             for (List<Instant> instants : List.of(midInstants, nowInstants)) {
-                List<Integer> replayed = new ArrayList<>();
-                List<Long> withoutCheckpoints = new ArrayList<>();
-                for (Instant at : instants) {
-                    checkpoints.replayFor(accountId, at, true).ifPresent(r -> {
-                        replayed.add(r.events().size());
-                        withoutCheckpoints.add(r.lastSequence() + 1);
-                    });
-                }
-                System.out.printf(Locale.ROOT, "  %s: %d instants %s .. %s; events replayed from a checkpoint %d..%d"
-                                + " (without checkpoints: %d..%d)%n", instants == midInstants ? "mid-history"
+                System.out.printf(Locale.ROOT, "  %s: %d instants %s .. %s%n", instants == midInstants ? "mid-history"
                                 : "near now", instants.size(), instants.stream().min(Instant::compareTo).orElseThrow(),
-                        instants.stream().max(Instant::compareTo).orElseThrow(),
-                        replayed.stream().min(Integer::compare).orElse(0),
-                        replayed.stream().max(Integer::compare).orElse(0),
-                        withoutCheckpoints.stream().min(Long::compare).orElse(0L),
-                        withoutCheckpoints.stream().max(Long::compare).orElse(0L));
+                        instants.stream().max(Instant::compareTo).orElseThrow());
             }
 
             String peersPath = "/api/peers";
@@ -273,37 +247,21 @@ public final class AsOfBench {
             readings.add(measure("live (no as_of)", "peers", http, token, peersPath, live, keepMaps));
             readings.add(measure("live (no as_of)", "network-map", http, token, mapPath, live, keepMaps));
             for (Map.Entry<String, String> other : others.entrySet()) {
-                readings.add(measure("live (no as_of)", other.getKey(), http, token, other.getValue(), live.subList(0,
-                        Math.min(window, 11)), keepMaps));
+                readings.add(measure("live (no as_of)", other.getKey(), http, token, other.getValue(), live, keepMaps));
             }
 
             PointInTime pointInTime = ctx.getBean(PointInTime.class);
-            // the read tables as of the instant, as every as-of read built them before the two GETs did without
+            // the reference: the read tables as of the instant, the whole history replayed into them (slow: fewer
+            // samples, three GETs)
             pointInTime.readTablesAlways(true);
-            jdbc.update("UPDATE as_of_checkpoint SET fingerprint = 'hidden-' || fingerprint WHERE account_id = ?",
-                    accountId);
             pointInTime.forgetNetworkMaps();
-            // the baseline is slow (the whole history per read): fewer samples
-            int baselineRuns = Math.min(window, 11);
+            int referenceRuns = Math.min(window, 11);
             for (List<Instant> instants : List.of(midInstants, nowInstants)) {
-                String label = (instants == midInstants ? "mid-history" : "near now") + ", without checkpoints";
-                List<Instant> some = instants.subList(0, Math.min(instants.size(), baselineRuns));
+                String label = (instants == midInstants ? "mid-history" : "near now") + ", read tables";
+                List<Instant> some = instants.subList(0, Math.min(instants.size(), referenceRuns));
                 readings.add(measure(label, "peers", http, token, peersPath, some, keepMaps));
                 readings.add(measure(label, "network-map", http, token, mapPath, some, keepMaps));
-            }
-            jdbc.update("UPDATE as_of_checkpoint SET fingerprint = substring(fingerprint from 8) WHERE account_id = ?",
-                    accountId);
-            pointInTime.forgetNetworkMaps();
-            for (List<Instant> instants : List.of(midInstants, nowInstants)) {
-                String label = (instants == midInstants ? "mid-history" : "near now")
-                        + ", read tables from checkpoints, warm maps";
-                readings.add(measure(label, "peers", http, token, peersPath, instants, keepMaps));
-                readings.add(measure(label, "network-map", http, token, mapPath, instants, keepMaps));
-                // the other GETs as they were answered before they were folded from the events: fewer samples
-                List<Instant> some = instants.subList(0, Math.min(instants.size(), baselineRuns));
-                for (Map.Entry<String, String> other : others.entrySet()) {
-                    readings.add(measure(label, other.getKey(), http, token, other.getValue(), some, keepMaps));
-                }
+                readings.add(measure(label, "groups", http, token, others.get("groups"), some, keepMaps));
             }
             pointInTime.readTablesAlways(false);
             for (boolean cold : List.of(false, true)) {
@@ -388,31 +346,20 @@ public final class AsOfBench {
         }
     }
 
-    /** Sends commands from a few threads, taking a checkpoint whenever the schedule would have (every N events). */
+    /** Sends commands from a few threads. */
     private static final class Seeder {
         private final CommandGateway gateway;
         private final MetaData meta;
-        private final String accountId;
         private final int threads;
-        private final ReadModelCheckpoints checkpoints;
-        private final int every;
-        private final int kept;
-        int taken;
 
-        Seeder(CommandGateway gateway, MetaData meta, String accountId, int threads, ReadModelCheckpoints checkpoints,
-               int every, int kept) {
+        Seeder(CommandGateway gateway, MetaData meta, int threads) {
             this.gateway = gateway;
             this.meta = meta;
-            this.accountId = accountId;
             this.threads = threads;
-            this.checkpoints = checkpoints;
-            this.every = every;
-            this.kept = kept;
         }
 
         void run(int count, IntFunction<AccountCommand> command) throws Exception {
-            // small batches: one command can append dozens of events (a group's members), and the schedule that
-            // checks accounts every 30 s keeps up with an account written at a few hundred events per minute
+            // small batches: one command can append dozens of events (a group's members)
             for (int from = 0; from < count; from += 20) {
                 int to = Math.min(count, from + 20);
                 AtomicInteger next = new AtomicInteger(from);
@@ -431,13 +378,6 @@ public final class AsOfBench {
                     f.get();
                 }
                 pool.shutdown();
-                checkpointIfDue();
-            }
-        }
-
-        void checkpointIfDue() {
-            if (checkpoints.eventsSinceNewest(accountId) >= every && checkpoints.take(accountId, kept).isPresent()) {
-                taken++;
             }
         }
     }

@@ -96,9 +96,21 @@ final class AccountGraph {
 
     /** Numbers map computations, for {@link Peer#seenBy}. */
     private long computations;
+    /** Counts the events applied: what was derived from the graph (a network plan) holds while it stands still. */
+    private long changes;
 
     long nextComputation() {
         return ++computations;
+    }
+
+    /** How many events this graph has applied; anything derived from it at one count holds until the next. */
+    long changes() {
+        return changes;
+    }
+
+    /** Whether {@code affected} collects peers, or is {@link #applyOnly}'s set that throws them away. */
+    static boolean collects(Set<String> affected) {
+        return affected != NOT_COLLECTED;
     }
 
     AccountGraph(String accountId) {
@@ -188,7 +200,11 @@ final class AccountGraph {
      */
     Set<String> apply(AccountEvent event) {
         Change change = new Change(this, new HashSet<>());
-        DISPATCH.apply(change, event);
+        try {
+            DISPATCH.apply(change, event);
+        } finally {
+            changes++; // after: whatever was derived while the event applied is stale too
+        }
         return change.affected();
     }
 
@@ -198,7 +214,11 @@ final class AccountGraph {
      * it is most of the work: a membership change names every peer of every group a policy links to the group.
      */
     void applyOnly(AccountEvent event) {
-        DISPATCH.apply(new Change(this, NOT_COLLECTED), event);
+        try {
+            DISPATCH.apply(new Change(this, NOT_COLLECTED), event);
+        } finally {
+            changes++;
+        }
     }
 
     /** Takes the affected peers {@link #applyOnly} does not want, without hashing or even walking them. */

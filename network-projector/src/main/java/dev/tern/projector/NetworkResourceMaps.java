@@ -7,6 +7,7 @@ import dev.tern.events.values.PolicyRule;
 import dev.tern.events.values.PortRange;
 import dev.tern.events.values.RouteDefinition;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,6 +43,50 @@ final class NetworkResourceMaps {
     private final AccountGraph graph;
     private final Map<String, Resource> resources = new TreeMap<>();
     private final Map<String, Router> routers = new TreeMap<>();
+    /** What every peer's contribution needs, for the graph as it stood after {@link #planAt} events. */
+    private Plan plan;
+    private long planAt = -1;
+
+    /**
+     * The part of {@link #contributionTo} that is the same for every peer: each network's routers by routing peer,
+     * and each enabled resource's policies and their source peers. Computed once per state of the graph, not once
+     * per peer: a map of every peer (an as-of peers list counts them all) would otherwise walk every policy and
+     * every source group's members for every peer and resource.
+     */
+    private record Plan(Map<String, TreeMap<String, NetworkRouterDefinition>> routersByNetwork,
+                        Map<String, Map<String, PolicyDefinition>> policiesByResource,
+                        Map<String, Set<AccountGraph.Peer>> sourcesByResource) {
+    }
+
+    private Plan plan() {
+        if (plan == null || planAt != graph.changes()) {
+            Map<String, TreeMap<String, NetworkRouterDefinition>> routersByNetwork = new TreeMap<>();
+            for (Router router : routers.values()) {
+                if (!router.definition().enabled()) {
+                    continue;
+                }
+                TreeMap<String, NetworkRouterDefinition> byPeer = routersByNetwork.computeIfAbsent(router.networkId(),
+                        n -> new TreeMap<>());
+                for (AccountGraph.Peer peer : routingPeers(router.definition())) {
+                    byPeer.putIfAbsent(peer.id, router.definition());
+                }
+            }
+            Map<String, Map<String, PolicyDefinition>> policiesByResource = new HashMap<>();
+            Map<String, Set<AccountGraph.Peer>> sourcesByResource = new HashMap<>();
+            for (Map.Entry<String, Resource> entry : resources.entrySet()) {
+                if (entry.getValue().definition().enabled()) {
+                    Map<String, PolicyDefinition> policies = policiesOf(entry.getKey(), entry.getValue().definition());
+                    Set<AccountGraph.Peer> sources = new LinkedHashSet<>();
+                    policies.values().forEach(policy -> sources.addAll(sourcePeers(policy)));
+                    policiesByResource.put(entry.getKey(), policies);
+                    sourcesByResource.put(entry.getKey(), sources);
+                }
+            }
+            plan = new Plan(routersByNetwork, policiesByResource, sourcesByResource);
+            planAt = graph.changes();
+        }
+        return plan;
+    }
 
     NetworkResourceMaps(AccountGraph graph) {
         this.graph = graph;
@@ -52,23 +97,27 @@ final class NetworkResourceMaps {
     }
 
     void putResource(String networkId, String resourceId, NetworkResourceDefinition definition, Set<String> affected) {
+        plan = null;
         addInvolvedPeers(affected);
         resources.put(resourceId, new Resource(networkId, definition));
         addInvolvedPeers(affected);
     }
 
     void deleteResource(String resourceId, Set<String> affected) {
+        plan = null;
         addInvolvedPeers(affected);
         resources.remove(resourceId);
     }
 
     void putRouter(String networkId, String routerId, NetworkRouterDefinition definition, Set<String> affected) {
+        plan = null;
         addInvolvedPeers(affected);
         routers.put(routerId, new Router(networkId, definition));
         addInvolvedPeers(affected);
     }
 
     void deleteRouter(String routerId, Set<String> affected) {
+        plan = null;
         addInvolvedPeers(affected);
         routers.remove(routerId);
     }
@@ -79,7 +128,7 @@ final class NetworkResourceMaps {
      * peer they show changes; a superset, as the projector needs.
      */
     void addInvolvedPeers(Set<String> affected) {
-        if (isEmpty()) {
+        if (isEmpty() || !AccountGraph.collects(affected)) {
             return;
         }
         for (Router router : routers.values()) {
@@ -94,7 +143,7 @@ final class NetworkResourceMaps {
 
     /** A peer the maps show changed (name, expiry): the involved peers' maps may show it. */
     void peerShownChanged(AccountGraph.Peer peer, Set<String> affected) {
-        if (isEmpty()) {
+        if (isEmpty() || !AccountGraph.collects(affected)) {
             return;
         }
         Set<String> involved = new HashSet<>();
@@ -154,17 +203,8 @@ final class NetworkResourceMaps {
         if (resources.isEmpty()) {
             return Contribution.NONE;
         }
-        Map<String, TreeMap<String, NetworkRouterDefinition>> routersByNetwork = new TreeMap<>();
-        for (Router router : routers.values()) {
-            if (!router.definition().enabled()) {
-                continue;
-            }
-            TreeMap<String, NetworkRouterDefinition> byPeer = routersByNetwork.computeIfAbsent(router.networkId(),
-                    n -> new TreeMap<>());
-            for (AccountGraph.Peer peer : routingPeers(router.definition())) {
-                byPeer.putIfAbsent(peer.id, router.definition());
-            }
-        }
+        Plan plan = plan();
+        Map<String, TreeMap<String, NetworkRouterDefinition>> routersByNetwork = plan.routersByNetwork();
         TreeMap<String, PeerRoute> routes = new TreeMap<>();
         Set<RouteFirewallRule> rules = new HashSet<>();
         Set<AccountGraph.Peer> extra = new LinkedHashSet<>();
@@ -173,7 +213,7 @@ final class NetworkResourceMaps {
             if (!resource.enabled()) {
                 continue;
             }
-            Map<String, PolicyDefinition> policies = policiesOf(entry.getKey(), resource);
+            Map<String, PolicyDefinition> policies = plan.policiesByResource().get(entry.getKey());
             if (policies.isEmpty()) {
                 continue;
             }
@@ -183,8 +223,7 @@ final class NetworkResourceMaps {
             if (ownRouter != null) {
                 PeerRoute route = route(entry.getKey(), resource, self, ownRouter);
                 routes.put(route.id(), route);
-                Set<AccountGraph.Peer> distribution = new LinkedHashSet<>();
-                policies.values().forEach(policy -> distribution.addAll(sourcePeers(policy)));
+                Set<AccountGraph.Peer> distribution = plan.sourcesByResource().get(entry.getKey());
                 distribution.stream().filter(peer -> peer != self && !peer.loginExpired).forEach(extra::add);
                 for (Map.Entry<String, PolicyDefinition> policy : policies.entrySet()) {
                     for (PolicyRule rule : policy.getValue().rules()) {
@@ -196,8 +235,7 @@ final class NetworkResourceMaps {
                 }
                 continue;
             }
-            boolean source = policies.values().stream().anyMatch(policy -> sourcePeers(policy).contains(self));
-            if (!source) {
+            if (!plan.sourcesByResource().get(entry.getKey()).contains(self)) {
                 continue;
             }
             for (Map.Entry<String, NetworkRouterDefinition> router : networkRouters.entrySet()) {

@@ -57,7 +57,7 @@ class EventStoreSchemaTest {
         assertThat(jdbc.queryForList(
                 "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank", String.class))
                 .containsExactly("1", "100", "101", "102", "103", "104", "105", "110", "111", "120", "140", "170",
-                        "190", "200", "201", "230");
+                        "190", "200", "201", "230", "240");
         assertThat(jdbc.queryForList("""
                 SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'""", String.class))
                 .contains("domain_event_entry", "snapshot_event_entry", "token_entry", "saga_entry",
@@ -65,7 +65,8 @@ class EventStoreSchemaTest {
                         "rm_groups", "rm_group_members", "rm_policies", "rm_peers", "peer_status", "rm_audit",
                         "rm_dns_settings", "rm_nameserver_groups", "rm_dns_zones", "rm_dns_records",
                         "rm_routes", "rm_networks", "rm_network_resources", "rm_network_routers",
-                        "rm_identity_providers", "rm_jwt_group_settings");
+                        "rm_identity_providers", "rm_jwt_group_settings")
+                .doesNotContain("as_of_checkpoint", "as_of_checkpoint_rows"); // V240: as-of reads fold events
         Map<String, String> payloadTypes = jdbc.queryForList("""
                 SELECT column_name, data_type FROM information_schema.columns
                 WHERE table_name = 'domain_event_entry'""").stream()

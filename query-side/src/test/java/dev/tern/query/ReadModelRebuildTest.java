@@ -75,9 +75,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class ReadModelRebuildTest extends ReadModelTestBase {
     /** Tables of the schema that are no read model: Axon's event, token and saga store, Flyway's history. */
     private static final List<String> NOT_READ_TABLES = List.of("domain_event_entry", "snapshot_event_entry",
-            "token_entry", "saga_entry", "association_value_entry", "flyway_schema_history",
-            // as_of checkpoints: copies of read rows a rebuild drops (ReadModelCheckpointsTest)
-            "as_of_checkpoint", "as_of_checkpoint_rows");
+            "token_entry", "saga_entry", "association_value_entry", "flyway_schema_history");
 
     @Autowired
     ReadModelRebuild rebuild;

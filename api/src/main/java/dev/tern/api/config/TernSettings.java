@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * tern-server's own settings, validated once at start-up. Each one can be given as an environment variable
@@ -35,6 +37,7 @@ import java.util.stream.Stream;
  */
 public record TernSettings(Listeners listeners, Storage storage, String dnsDomain, DataPath dataPath, Expiry expiry,
                            TlsSettings tls) {
+    private static final Logger log = LoggerFactory.getLogger(TernSettings.class);
 
     /**
      * @param httpPort       REST API port; 0 means "any free port" (tests)
@@ -153,6 +156,14 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
     public static final String ENCRYPTION_KEY = SecretBox.VARIABLE;
 
     /**
+     * Variables earlier versions understood and this one no longer needs: still accepted, so that a deployment that
+     * sets them starts, with a warning that they have no effect. The as-of read-model checkpoints they tuned are
+     * gone (as-of reads fold the account's events in memory).
+     */
+    public static final List<String> RETIRED_VARIABLES = List.of("TERN_AS_OF_CHECKPOINT_EVERY",
+            "TERN_AS_OF_CHECKPOINTS_KEPT");
+
+    /**
      * Every TERN_* variable tern-server understands; any other TERN_* variable is most likely a typo. The data-path
      * section's come from {@link DataPathSettings#VARIABLES}, so the two parsers cannot drift apart.
      */
@@ -162,7 +173,7 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
             TlsSettings.ACME_DIRECTORY, TlsSettings.ACME_DOMAIN, TlsSettings.ACME_EMAIL, TlsSettings.ACME_HTTP_PORT,
             TlsSettings.ACME_CA_FILE, ENCRYPTION_KEY), Stream.concat(DataPathSettings.VARIABLES.stream(),
             Stream.concat(dev.tern.api.idp.IdpSettings.VARIABLES.stream(),
-                    Stream.concat(dev.tern.api.history.AsOfCheckpointSettings.VARIABLES.stream(),
+                    Stream.concat(RETIRED_VARIABLES.stream(),
                             Stream.concat(dev.tern.api.commands.AccountNetworkSettings.VARIABLES.stream(),
                                     Stream.of(dev.tern.api.outage.ClockGuard.MAX_AHEAD)))))).toList();
 
@@ -240,7 +251,9 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
                 DEFAULT_GRPC_MAX_CALLS_PER_ADDRESS, MAX_GRPC_MAX_CALLS_PER_ADDRESS));
         Duration relayTokenLifetime = relayTokenLifetime(values.get(RELAY_TOKEN_TTL));
         dev.tern.api.idp.IdpSettings.parse(values); // validated here with the rest; read by IdpSettings.from
-        dev.tern.api.history.AsOfCheckpointSettings.parse(values); // validated here; read by its from()
+        RETIRED_VARIABLES.stream().filter(values::containsKey).forEach(retired ->
+                log.warn("{} is set but no longer has any effect: as-of reads need no checkpoints since this version",
+                        retired));
         dev.tern.api.commands.AccountNetworkSettings.parse(values); // validated here; read by AccountSetupService
         parsed(() -> dev.tern.api.outage.ClockGuard.maxAhead(values)); // validated here; read by ClockGuard's bean
         TlsSettings tls = TlsSettings.from(values, dataPath.tlsFiles(),
@@ -272,7 +285,7 @@ public record TernSettings(Listeners listeners, Storage storage, String dnsDomai
     }
 
     /**
-     * A part of the settings kept in a class of its own ({@code IdpSettings}, {@code AsOfCheckpointSettings}), read
+     * A part of the settings kept in a class of its own ({@code IdpSettings}, {@code AccountNetworkSettings}), read
      * like {@link #from} reads the rest: a property ({@code tern.key-rotation}) wins over the environment variable,
      * values are trimmed, and {@code parse} turns them into the part. Other {@code TERN_*} variables are no typo
      * here: {@link #from} checks those.

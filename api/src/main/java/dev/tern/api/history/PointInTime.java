@@ -8,8 +8,6 @@ import dev.tern.query.history.AccountEventsAt.AccountEvents;
 import dev.tern.query.history.AccountSnapshot;
 import dev.tern.query.history.PointInTimeReads;
 import dev.tern.query.history.ReadModelAt;
-import dev.tern.query.history.ReadModelCheckpoints;
-import dev.tern.query.history.ReadModelCheckpoints.Replay;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,23 +27,24 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code as_of}: the state of one account at an instant, for the REST reads. {@link #read} runs the ordinary read
- * code against the read model replayed to the instant ({@link ReadModelAt}); while it runs, {@link #current} holds
- * the instant and that state's network maps, so code that asks the network projector (accessible peers, their
- * counts, network maps, why A could reach B) gets the maps then instead of now.
+ * {@code as_of}: the state of one account at an instant, for the REST reads. {@link #readFolded} runs the ordinary
+ * read code with the account's reads answered from its events up to the instant, folded in memory
+ * ({@link AccountSnapshot}); while it runs, {@link #current} holds the instant and that state's network maps, so
+ * code that asks the network projector (accessible peers, their counts, network maps, why A could reach B) gets the
+ * maps then instead of now.
  *
- * <p>Work per request is bounded by one account's events. The network maps of a state come from a projector that
- * folds the events into the account's graph and computes a peer's map only when asked for (a network map as of an
- * instant costs one map, not the account's thousands). A small cache holds the projectors of the
- * {@value #CACHED_STATES} most recently asked states, keyed by account and the sequence number of the last event at
- * or before the instant (every instant between two events names the same state, so "03:00" asked by ten auditors
- * folds once); a state not cached starts from the newest earlier one no read is using, folding only the events
- * between (a page-through of a timeline folds each event once). At most {@value #CONCURRENT_READS} as-of reads run
- * at once.
+ * <p>Work per request is bounded by one account's events, and most of it is done once per state. The account's
+ * events are held in memory once read ({@link AccountEventsAt}): a read asks the store only for what was appended
+ * since. A small cache holds the folded read models and the network maps of the {@value #CACHED_STATES} most
+ * recently asked states, keyed by account and the sequence number of the last event at or before the instant
+ * (every instant between two events names the same state, so "03:00" asked by ten auditors folds once). The maps
+ * come from a projector that folds the events into the account's graph and computes a peer's map only when asked
+ * for (a network map as of an instant costs one map, not the account's thousands); a state not cached starts from
+ * the newest earlier one no read is using, folding only the events between (a page-through of a timeline folds
+ * each event once). At most {@value #CONCURRENT_READS} as-of reads run at once.
  *
- * <p>The read model then starts from the newest checkpoint at or before the instant ({@link ReadModelCheckpoints})
- * and replays only the events after it. The account's events themselves are held in memory once read
- * ({@link AccountEventsAt}): a read asks the store only for what was appended since.
+ * <p>{@link #read} answers the same reads from the read tables as the projections replay the events into them: the
+ * reference the folded reads are compared with, not a server's path.
  */
 @Component
 public class PointInTime {
@@ -53,8 +52,8 @@ public class PointInTime {
     static final int CACHED_STATES = 8;
 
     /**
-     * As-of reads running at once. Each holds a database connection and replays an account's events while it runs;
-     * the bound keeps a client asking many instants at once from taking the pool the live API needs.
+     * As-of reads running at once. Each folds an account's events (and may sort its rows in the database) while it
+     * runs; the bound keeps a client asking many instants at once from taking the CPU and pool the live API needs.
      */
     static final int CONCURRENT_READS = 2;
     /** How long an as-of read waits for its turn before the client is told to come back (503, Retry-After). */
@@ -73,7 +72,6 @@ public class PointInTime {
 
     private final AccountEventsAt events;
     private final ReadModelAt readModel;
-    private final ReadModelCheckpoints checkpoints;
     private final PointInTimeReads folds;
     /** The read models folded from the events of the most recently asked states ({@link #readFolded}). */
     private final Map<StateKey, AccountSnapshot> snapshots = new LinkedHashMap<>(16, 0.75f, true) {
@@ -92,16 +90,13 @@ public class PointInTime {
     };
 
     @Autowired
-    public PointInTime(AccountEventsAt events, ReadModelAt readModel, ReadModelCheckpoints checkpoints,
-                       PointInTimeReads folds) {
-        this(events, readModel, checkpoints, folds, TURN_TIMEOUT);
+    public PointInTime(AccountEventsAt events, ReadModelAt readModel, PointInTimeReads folds) {
+        this(events, readModel, folds, TURN_TIMEOUT);
     }
 
-    PointInTime(AccountEventsAt events, ReadModelAt readModel, ReadModelCheckpoints checkpoints,
-                PointInTimeReads folds, Duration turnTimeout) {
+    PointInTime(AccountEventsAt events, ReadModelAt readModel, PointInTimeReads folds, Duration turnTimeout) {
         this.events = events;
         this.readModel = readModel;
-        this.checkpoints = checkpoints;
         this.folds = folds;
         this.turnTimeout = turnTimeout;
     }
@@ -150,30 +145,24 @@ public class PointInTime {
     }
 
     /**
-     * Runs {@code reads} as of {@code at}: the read model and the network maps of the account then.
+     * Runs {@code reads} as of {@code at} against the read tables as the projections replay the account's events up
+     * to it ({@link ReadModelAt}), with the network maps then: the reference {@link #readFolded} is held to (the
+     * tests and the benchmark compare both ways, {@link #readTablesAlways}). It costs the account's whole history
+     * replayed through the projections into temporary tables, seconds for a big account.
      *
      * @throws BadInstant when the account did not exist yet at that instant
      */
     public <T> T read(String accountId, Instant at, Supplier<T> reads) {
-        return read(accountId, at, true, reads);
-    }
-
-    /**
-     * {@link #read} with or without the checkpoints: without, the read model replays the account's whole history
-     * (what the checkpoints' tests and benchmark compare against).
-     */
-    public <T> T read(String accountId, Instant at, boolean fromCheckpoint, Supplier<T> reads) {
         // Reading the events holds no connection for long (Axon pages them); the replay and the reads do.
-        Replay replay = checkpoints.replayFor(accountId, at, fromCheckpoint).orElseThrow(() ->
+        AccountEvents prefix = events.upTo(accountId, at).orElseThrow(() ->
                 new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
         awaitTurn();
-        State state = new State(this, accountId, at, replay.lastSequence(), replay.prefix().orElse(null), true);
-        return inState(state, () -> readModel.read(replay.start(), replay.events(), reads));
+        return inState(new State(this, at, prefix), () -> readModel.read(prefix.events(), reads));
     }
 
     /**
      * Runs {@code reads} as of {@code at} without building the read tables as of the instant (no temporary tables,
-     * no checkpoint restored, no events replayed through the projections): the account's reads answer from its
+     * no events replayed through the projections): the account's reads answer from its
      * events folded in memory ({@link AccountSnapshot}, through {@link AsOfScope}), the network maps from the
      * state's projector. A read of something the fold does not hold fails rather than answer from today's tables.
      *
@@ -183,7 +172,7 @@ public class PointInTime {
         AccountEvents prefix = events.upTo(accountId, at).orElseThrow(() ->
                 new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
         awaitTurn();
-        State state = new State(this, accountId, at, prefix.lastSequence(), prefix, false);
+        State state = new State(this, at, prefix);
         return inState(state, () -> AsOfScope.run(accountId, state::snapshot, reads));
     }
 
@@ -357,55 +346,39 @@ public class PointInTime {
     }
 
     /**
-     * One as-of read in progress: the instant, the account's events up to it and their network maps (both read on
-     * demand: a read that started from a checkpoint has only the events after it at hand).
+     * One as-of read in progress: the instant, the account's events up to it, their read model and network maps
+     * (both built when first asked for, cached per state).
      */
     public static final class State {
         private final PointInTime owner;
-        private final String accountId;
         private final Instant at;
-        private final long lastSequence;
-        private final boolean hasReadModel;
-        private AccountEvents events;
+        private final AccountEvents events;
         private NetworkMapProjector projector;
 
-        State(PointInTime owner, String accountId, Instant at, long lastSequence, AccountEvents events,
-              boolean hasReadModel) {
+        State(PointInTime owner, Instant at, AccountEvents events) {
             this.owner = owner;
-            this.accountId = accountId;
             this.at = at;
-            this.lastSequence = lastSequence;
             this.events = events;
-            this.hasReadModel = hasReadModel;
         }
 
         public Instant at() {
             return at;
         }
 
-        /** Whether the read tables answer as of the instant ({@link #read}); else the folded events do ({@link #readFolded}). */
-        public boolean hasReadModel() {
-            return hasReadModel;
-        }
-
-        /** The account's read model then, folded from its events (cached per state). */
+        /** The account's read model then, folded from its events. */
         AccountSnapshot snapshot() {
-            return owner.snapshotOf(accountId, lastSequence, this::events);
+            return owner.snapshotOf(events.accountId(), events.lastSequence(), () -> events);
         }
 
-        /** The account's events up to the instant, read from the store the first time they are asked for. */
+        /** The account's events up to the instant. */
         public AccountEvents events() {
-            if (events == null) {
-                events = owner.events.upTo(accountId, at).orElseThrow(() -> new IllegalStateException(
-                        "account " + accountId + " has a checkpoint at or before " + at + " but no events"));
-            }
             return events;
         }
 
         /** The state's network maps; leased until the read ends, so no other read advances them meanwhile. */
         public synchronized NetworkMapProjector projector() {
             if (projector == null) {
-                projector = owner.projectorOf(accountId, lastSequence, this::events);
+                projector = owner.projectorOf(events.accountId(), events.lastSequence(), () -> events);
             }
             return projector;
         }

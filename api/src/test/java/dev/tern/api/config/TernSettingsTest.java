@@ -2,8 +2,11 @@ package dev.tern.api.config;
 
 import dev.tern.signal.SignalRelayNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -129,6 +132,16 @@ class TernSettingsTest {
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageStartingWith("unknown environment variable TERN_HTTP_PROT")
                 .hasMessageContaining("TERN_HTTP_PORT");
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void retiredVariablesStillLetTheServerStartAndAreNamedAsDoingNothing(
+            CapturedOutput output) {
+        assertThat(fromEnv(Map.of("TERN_AS_OF_CHECKPOINT_EVERY", "500", "TERN_AS_OF_CHECKPOINTS_KEPT", "ten"))
+                .listeners().httpPort()).isEqualTo(8080);
+        assertThat(output.getAll()).contains("TERN_AS_OF_CHECKPOINT_EVERY is set but no longer has any effect")
+                .contains("TERN_AS_OF_CHECKPOINTS_KEPT is set but no longer has any effect");
     }
 
     @Test

@@ -11,8 +11,8 @@ import dev.tern.protocol.management.SimpleRecord;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -27,12 +27,9 @@ class AccountNetworkRangeGrpcTest extends ApiTestSupport {
     @Autowired
     ManagementGrpcServer grpcServer;
 
-    private final TestPeer.Fleet fleet = new TestPeer.Fleet();
-
-    @AfterEach
-    void closePeers() throws InterruptedException {
-        fleet.closeAll();
-    }
+    /** Every peer a test opens, closed after it. */
+    @RegisterExtension
+    final TestPeer.Fleet fleet = new TestPeer.Fleet();
 
     @Test
     void everySyncStreamGetsItsNewAddressAndItsPeersNewAddresses() throws InterruptedException {

@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.TrackingEventProcessor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -36,12 +36,9 @@ class LoginRetryGrpcTest {
     @Autowired
     EventProcessingConfiguration processing;
 
-    private final TestPeer.Fleet fleet = new TestPeer.Fleet();
-
-    @AfterEach
-    void closePeers() throws InterruptedException {
-        fleet.closeAll();
-    }
+    /** Every peer a test opens, closed after it. */
+    @RegisterExtension
+    final TestPeer.Fleet fleet = new TestPeer.Fleet();
 
     @Test
     void theSameLoginBodyIsServedAfterATimedOutAttemptButRefusedOnceAnswered() {

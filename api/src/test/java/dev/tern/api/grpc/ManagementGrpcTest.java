@@ -45,8 +45,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.TrackingEventProcessor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import dev.tern.query.ReadYourWrites;
@@ -74,12 +74,9 @@ class ManagementGrpcTest {
     @Autowired
     EventProcessingConfiguration processing;
 
-    private final TestPeer.Fleet fleet = new TestPeer.Fleet();
-
-    @AfterEach
-    void closePeers() throws InterruptedException {
-        fleet.closeAll();
-    }
+    /** Every peer a test opens, closed after it. */
+    @RegisterExtension
+    final TestPeer.Fleet fleet = new TestPeer.Fleet();
 
     private TestPeer newPeer() {
         return fleet.newPeer(grpcServer.port());

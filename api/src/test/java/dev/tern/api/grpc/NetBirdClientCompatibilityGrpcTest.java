@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -30,12 +30,9 @@ class NetBirdClientCompatibilityGrpcTest {
     @Autowired
     ManagementGrpcServer grpcServer;
 
-    private final TestPeer.Fleet fleet = new TestPeer.Fleet();
-
-    @AfterEach
-    void closePeers() throws InterruptedException {
-        fleet.closeAll();
-    }
+    /** Every peer a test opens, closed after it. */
+    @RegisterExtension
+    final TestPeer.Fleet fleet = new TestPeer.Fleet();
 
     /** NetBird's client parses the setup key as a UUID and sends Go's uuid.String(): lower case. */
     @Test

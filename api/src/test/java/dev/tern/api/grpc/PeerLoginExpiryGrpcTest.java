@@ -31,8 +31,8 @@ import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.axonframework.messaging.MetaData;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -50,12 +50,9 @@ class PeerLoginExpiryGrpcTest extends ApiTestSupport {
     @Autowired
     EventProcessingConfiguration processing;
 
-    private final TestPeer.Fleet fleet = new TestPeer.Fleet();
-
-    @AfterEach
-    void closePeers() throws InterruptedException {
-        fleet.closeAll();
-    }
+    /** Every peer a test opens, closed after it. */
+    @RegisterExtension
+    final TestPeer.Fleet fleet = new TestPeer.Fleet();
 
     /** An account of its own with two logged-in peers A and B that see each other. */
     private record Mesh(OtherAccount account, CreatedKey key, TestPeer a, TestPeer b, String hostB, String idB,

@@ -11,8 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** A route made through REST reaches the devices over Sync in NetBird's shape, and leaves when it is deleted. */
@@ -26,12 +26,9 @@ class RoutesGrpcTest {
     @Autowired
     ManagementGrpcServer grpcServer;
 
-    private final TestPeer.Fleet fleet = new TestPeer.Fleet();
-
-    @AfterEach
-    void closePeers() throws InterruptedException {
-        fleet.closeAll();
-    }
+    /** Every peer a test opens, closed after it. */
+    @RegisterExtension
+    final TestPeer.Fleet fleet = new TestPeer.Fleet();
 
     @Test
     void theClientGetsTheRouteThroughItsRoutingPeerAndTheRoutingPeerItsFirewallRules() throws Exception {

@@ -24,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A device talking to the management service the way NetBird's client does: its own WireGuard key pair, the
@@ -150,8 +152,14 @@ public final class TestPeer implements AutoCloseable {
     }
 
     /** The peers one test opens against the shared server, all closed after it. */
-    static final class Fleet {
+    /** The peers a test opens, each closed after the test (a JUnit extension: {@code @RegisterExtension}). */
+    static final class Fleet implements AfterEachCallback {
         private final java.util.List<TestPeer> peers = new java.util.ArrayList<>();
+
+        @Override
+        public void afterEach(ExtensionContext context) throws InterruptedException {
+            closeAll();
+        }
 
         TestPeer newPeer(int grpcPort) {
             TestPeer peer = new TestPeer(grpcPort);

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The schedule the sweepers and the as_of checkpoints share: its thread, failures that don't end it, and stop. */
+/** The schedule the sweepers and the clock guard share: its thread, failures that don't end it, and stop. */
 class PeriodicTaskTest {
     private static final Duration INTERVAL = Duration.ofMillis(20);
 

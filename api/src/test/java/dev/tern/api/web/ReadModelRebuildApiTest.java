@@ -33,9 +33,7 @@ class ReadModelRebuildApiTest extends ApiTestSupport {
      */
     private static final List<String> NOT_READ_TABLES = List.of("domain_event_entry", "snapshot_event_entry",
             "token_entry", "saga_entry", "association_value_entry", "flyway_schema_history", "management_server_key",
-            "token_usage",
-            // as_of checkpoints: copies of read rows a rebuild drops (ReadModelCheckpointsTest)
-            "as_of_checkpoint", "as_of_checkpoint_rows");
+            "token_usage");
 
     @Autowired
     JdbcTemplate jdbc;

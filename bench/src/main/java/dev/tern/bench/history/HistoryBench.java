@@ -42,6 +42,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       deserialised with the server's event serializer, nothing else;</li>
  *   <li><b>replay</b>: {@link ReadModelRebuild#rebuild} of every projection, the code path of {@code tern-server replay},
  *       audit trail included (its rows are deleted first so each run writes all of them);</li>
+ *   <li><b>replay-kept</b> (only when asked for): the same rebuild again over the trail the first one wrote, as a
+ *       second {@code tern-server replay} of a server's data runs it (the audit rows staged and merged, the indexes
+ *       kept);</li>
  *   <li><b>audit</b>: the query {@code GET /api/events/audit} runs ({@link AuditReads#audit}) on the biggest account
  *       with each filter, p50/p99, beside a primary-key read of one audit row; the unfiltered pages again as they
  *       were read before V230 (a count and an OFFSET walk); then the filters again without the audit indexes of
@@ -81,14 +84,21 @@ public final class HistoryBench {
             History history = History.of(context, dataDir, size);
             System.out.printf(Locale.ROOT, "history: %,d events in %s%n%n", history.events(), dataDir);
 
-            if (phases.contains("scan") && phases.contains("replay")) {
-                Rate scan = scan(context, history.events());
-                Rate replay = replay(context);
-                printRates(scan, replay);
-            } else if (phases.contains("replay")) {
-                replay(context);
-            } else if (phases.contains("scan")) {
-                scan(context, history.events());
+            Rate scan = null;
+            if (phases.contains("scan")) {
+                scan = scan(context, history.events());
+            }
+            if (phases.contains("replay")) {
+                Rate replay = replay(context, true);
+                if (scan != null) {
+                    printRates(scan, "replay into every read model", replay);
+                }
+            }
+            if (phases.contains("replay-kept")) {
+                Rate kept = replay(context, false);
+                if (scan != null) {
+                    printRates(scan, "replay over the audit trail already written", kept);
+                }
             }
             if (phases.contains("audit")) {
                 AuditPageBench.run(context, samples, AUDIT_INDEXES);
@@ -96,11 +106,11 @@ public final class HistoryBench {
         }
     }
 
-    private static void printRates(Rate scan, Rate replay) {
+    private static void printRates(Rate scan, String what, Rate replay) {
         System.out.printf(Locale.ROOT, "%n| phase | events | seconds | events/s |%n|---|---:|---:|---:|%n");
         System.out.printf(Locale.ROOT, "| baseline: JDBC scan + deserialise | %,d | %.1f | %,.0f |%n",
                 scan.events(), scan.seconds(), scan.perSecond());
-        System.out.printf(Locale.ROOT, "| replay into every read model | %,d | %.1f | %,.0f |%n",
+        System.out.printf(Locale.ROOT, "| %s | %,d | %.1f | %,.0f |%n", what,
                 replay.events(), replay.seconds(), replay.perSecond());
         System.out.printf(Locale.ROOT, "replay ÷ scan: %.2f; target: %,d events in under 60 s%n%n",
                 replay.perSecond() / scan.perSecond(), replay.events());
@@ -161,12 +171,20 @@ public final class HistoryBench {
         return new Rate(count, seconds);
     }
 
-    /** The rebuild of every projection, as {@code tern-server replay} runs it, with the audit trail written anew. */
-    static Rate replay(ConfigurableApplicationContext context) {
+    /**
+     * The rebuild of every projection, as {@code tern-server replay} runs it: with the audit trail written anew
+     * ({@code emptyAudit}), or over the one there.
+     */
+    static Rate replay(ConfigurableApplicationContext context, boolean emptyAudit) {
         JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
         // A rebuild keeps audit rows it finds (their ids are event positions); without them it writes every one,
         // as the first replay of a history does.
-        jdbc.execute("TRUNCATE rm_audit");
+        if (emptyAudit) {
+            jdbc.execute("TRUNCATE rm_audit");
+        }
+        System.out.printf(Locale.ROOT, "replay %s:%n", emptyAudit ? "into an empty audit trail"
+                : "over the audit trail there (" + jdbc.queryForObject("SELECT count(*) FROM rm_audit", Long.class)
+                + " rows)");
         ReadModelRebuild rebuild = context.getBean(ReadModelRebuild.class);
         long[] lastReport = {System.nanoTime()};
         ReadModelRebuild.Result result = rebuild.rebuild(Optional.empty(), progress -> {

@@ -59,24 +59,6 @@ public class AccountEventsAt {
         return Optional.of(new AccountEvents(accountId, at, stream.subList(0, end)));
     }
 
-    /**
-     * The account's events after its event number {@code afterSequence} up to {@code at}, in stream order, ending
-     * at the first later event like {@link #upTo}: when no event up to {@code afterSequence} lies after {@code at}
-     * (what a checkpoint there guarantees), they are exactly the rest of {@code upTo(accountId, at)}.
-     */
-    public List<DomainEventMessage<?>> after(String accountId, long afterSequence, Instant at) {
-        List<DomainEventMessage<?>> stream = stream(accountId);
-        int start = 0;
-        while (start < stream.size() && stream.get(start).getSequenceNumber() <= afterSequence) {
-            start++;
-        }
-        int end = start;
-        while (end < stream.size() && !stream.get(end).getTimestamp().isAfter(at)) {
-            end++;
-        }
-        return stream.subList(start, end);
-    }
-
     /** Every event of the account, in stream order (empty for an unknown account). */
     public List<DomainEventMessage<?>> all(String accountId) {
         return upTo(accountId, Instant.MAX).map(AccountEvents::events).orElse(List.of());

@@ -116,8 +116,8 @@ import org.axonframework.eventhandling.EventMessage;
 /**
  * One account's read model after a prefix of its events, folded in memory: what every read table shows of the
  * account then, answered through the tables' own read classes ({@link dev.tern.query.AsOfScope}), so an as-of GET
- * needs no read tables built as of the instant (temporary tables, a checkpoint restored, events replayed through
- * the projections), which cost most of such a read.
+ * needs no read tables built as of the instant (temporary tables, the account's events replayed through the
+ * projections: seconds for a big account).
  *
  * <p>Each event does here what its projection's statements do to the rows (same conflicts ignored, same cascades,
  * a definition read back as its table stores it); the views come in the tables' orders ({@link TableOrder}),

@@ -8,10 +8,8 @@ import dev.tern.query.peers.PeerProjection;
 import dev.tern.query.routes.RouteProjection;
 import dev.tern.query.setupkeys.SetupKeyProjection;
 import dev.tern.query.users.UserProjection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -38,20 +36,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * written outside the temporary tables, and the rollback drops them. The work is bounded by one account's events;
  * {@link #STATEMENT_TIMEOUT} bounds each statement.
  *
- * <p>A read may start from a checkpoint ({@link ReadModelCheckpoints}): the temporary tables are filled with the
- * rows the checkpoint holds, and only the events after it are replayed. A checkpoint's rows are themselves what
- * this class left in the temporary tables after replaying the events up to it ({@link #rowsAfter}), so both ways
- * give the same tables.
+ * <p>The server answers as-of reads from the events folded in memory ({@link AccountSnapshot}); this class is the
+ * reference they are held to (the tests and the benchmark compare both ways, byte for byte): the real projections,
+ * the real reads.
  */
 @Component
 public class ReadModelAt {
     private static final Logger log = LoggerFactory.getLogger(ReadModelAt.class);
-
-    /**
-     * Which projections fill the tables, as part of a checkpoint's fingerprint: a checkpoint taken before a projection
-     * joined (the JWT group settings' did in v2) holds none of its rows and must not be restored.
-     */
-    static final String PROJECTIONS = "projections-v2";
 
     /** Bounds each statement of an as-of read, so one request cannot hold a connection for long. */
     static final String STATEMENT_TIMEOUT = "10s";
@@ -77,21 +68,7 @@ public class ReadModelAt {
 
     /** Runs {@code reads} against the read model as the events made it; nothing of it outlives the call. */
     public <T> T read(List<? extends EventMessage<?>> events, Supplier<T> reads) {
-        return read(Optional.empty(), events, reads);
-    }
-
-    /**
-     * Runs {@code reads} against the read model as the checkpoint's rows and then the events made it (the events
-     * are those after the checkpoint, or all of the account's when there is none); nothing of it outlives the call.
-     */
-    public <T> T read(Optional<ReadModelCheckpoints.Checkpoint> start, List<? extends EventMessage<?>> events,
-                      Supplier<T> reads) {
         readsStarted.increment();
-        return readAt(start, events, reads);
-    }
-
-    private <T> T readAt(Optional<ReadModelCheckpoints.Checkpoint> start, List<? extends EventMessage<?>> events,
-                         Supplier<T> reads) {
         return transactions.execute(status -> {
             status.setRollbackOnly();
             long began = System.nanoTime();
@@ -108,8 +85,6 @@ public class ReadModelAt {
             // read the driver prepared there before would go on reading the live table the twin shadows.
             jdbc.execute("DISCARD PLANS");
             long created = System.nanoTime();
-            start.ifPresent(checkpoint -> restore(checkpoint, tables));
-            long restored = System.nanoTime();
             for (EventMessage<?> event : events) {
                 for (AnnotationEventHandlerAdapter projection : projections) {
                     if (projection.canHandle(event)) {
@@ -127,76 +102,17 @@ public class ReadModelAt {
             long replayed = System.nanoTime();
             T result = reads.get();
             if (log.isDebugEnabled()) {
-                log.debug("as-of read: {} tables created in {} ms, {} in {} ms, {} events replayed in {} ms, read in"
-                                + " {} ms", tables.size(), (created - began) / 1_000_000,
-                        start.map(c -> "checkpoint at event " + c.lastSequence() + " restored")
-                                .orElse("nothing restored"),
-                        (restored - created) / 1_000_000, events.size(), (replayed - restored) / 1_000_000,
+                log.debug("as-of read: {} tables created in {} ms, {} events replayed in {} ms, read in {} ms",
+                        tables.size(), (created - began) / 1_000_000, events.size(), (replayed - created) / 1_000_000,
                         (System.nanoTime() - replayed) / 1_000_000);
             }
             return result;
         });
     }
 
-    /**
-     * How many reads have built the read model as of an instant so far, checkpoints taken ({@link #rowsAfter}) left
-     * out: for tests, which requests need none.
-     */
+    /** How many reads have built the read model as of an instant so far: for tests, which requests need none. */
     public long readsStarted() {
         return readsStarted.sum();
-    }
-
-    /**
-     * The rows of every shadowed table after the checkpoint's rows and then the events (table name to a JSON array
-     * of {@code to_jsonb} rows; empty tables left out): what a checkpoint at the last of the events stores.
-     */
-    public Map<String, String> rowsAfter(Optional<ReadModelCheckpoints.Checkpoint> start,
-                                         List<? extends EventMessage<?>> events) {
-        return readAt(start, events, () -> {
-            Map<String, String> rows = new LinkedHashMap<>();
-            for (String table : shadowedTables(jdbc.queryForObject("SELECT current_schema()", String.class))) {
-                String json = jdbc.queryForObject("SELECT jsonb_agg(to_jsonb(t))::text FROM pg_temp." + table + " t",
-                        String.class);
-                if (json != null) {
-                    rows.put(table, json);
-                }
-            }
-            return rows;
-        });
-    }
-
-    /**
-     * Names the shape of the shadowed tables and the schema version: a checkpoint's rows are restored only into
-     * tables of the shape they were taken from (an upgrade that adds a column, or migrates rows, makes every older
-     * checkpoint unusable rather than wrong).
-     */
-    public String fingerprint() {
-        String schema = jdbc.queryForObject("SELECT current_schema()", String.class);
-        List<String> tables = shadowedTables(schema);
-        String columns = jdbc.queryForObject("""
-                SELECT coalesce(string_agg(table_name || '.' || column_name || ':' || data_type || ':'
-                                           || coalesce(column_default, ''), ',' ORDER BY table_name, ordinal_position), '')
-                FROM information_schema.columns
-                WHERE table_schema = ? AND table_name = ANY (?)""", String.class, schema,
-                tables.toArray(String[]::new));
-        String version = jdbc.queryForObject("""
-                SELECT CASE WHEN to_regclass('flyway_schema_history') IS NULL THEN ''
-                            ELSE (SELECT coalesce(max(installed_rank), 0)::text FROM flyway_schema_history) END""",
-                String.class);
-        return jdbc.queryForObject("SELECT md5(?)", String.class, columns + "|" + version + "|" + PROJECTIONS);
-    }
-
-    /** Fills the temporary tables the checkpoint holds rows for (it leaves empty tables out). */
-    private void restore(ReadModelCheckpoints.Checkpoint checkpoint, List<String> tables) {
-        List<String> held = jdbc.queryForList(
-                "SELECT table_name FROM as_of_checkpoint_rows WHERE account_id = ? AND last_sequence = ?",
-                String.class, checkpoint.accountId(), checkpoint.lastSequence());
-        for (String table : tables.stream().filter(held::contains).toList()) {
-            jdbc.update("INSERT INTO pg_temp." + table + " SELECT * FROM jsonb_populate_recordset(NULL::pg_temp."
-                    + table + ", (SELECT rows FROM as_of_checkpoint_rows"
-                    + " WHERE account_id = ? AND last_sequence = ? AND table_name = ?))",
-                    checkpoint.accountId(), checkpoint.lastSequence(), table);
-        }
     }
 
     /** The read tables of the schema the live reads use (the first of the search path); fixed once migrated. */

@@ -26,11 +26,13 @@ public class JdbcPeerStatusStore implements PeerStatusStore {
 
     @Override
     public void markDisconnected(String accountId, String peerId, Instant at) {
-        // last_seen never moves backwards: a disconnect stamped before the latest contact changes nothing.
+        // last_seen never moves backwards: a disconnect stamped before the latest contact changes nothing. A peer
+        // deleted meanwhile (its stream ends after the deletion) gets no row: nothing would ever delete it again.
         jdbc.update("""
-                        INSERT INTO peer_status (peer_id, account_id, connected, last_seen) VALUES (?, ?, FALSE, ?)
+                        INSERT INTO peer_status (peer_id, account_id, connected, last_seen)
+                        SELECT ?, ?, FALSE, ? WHERE EXISTS (SELECT 1 FROM rm_peers WHERE id = ?)
                         ON CONFLICT (peer_id) DO UPDATE SET connected = FALSE, last_seen = EXCLUDED.last_seen
                         WHERE peer_status.last_seen <= EXCLUDED.last_seen""",
-                peerId, accountId, Timestamp.from(at));
+                peerId, accountId, Timestamp.from(at), peerId);
     }
 }

@@ -165,6 +165,14 @@ class PeerProjectionTest extends ReadModelTestBase {
             assertThat(b.connected()).isTrue();
             assertThat(b.lastSeen()).isEqualTo(T0.plusSeconds(120));
         });
+
+        // A deleted peer's stream ends after the deletion dropped its row: the disconnect leaves no row behind,
+        // which nothing would ever delete (and a rebuild would then disagree with the live table).
+        account.append(new PeerDeleted(account.accountId, beta, null));
+        awaitProjection();
+        peerStatus.markDisconnected(account.accountId, beta, T0.plusSeconds(140));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM peer_status WHERE peer_id = ?", Integer.class, beta))
+                .isZero();
     }
 
     @AfterEach
