@@ -3,6 +3,7 @@ package dev.tern.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.api.TernServerApplication;
+import dev.tern.api.history.PeerTimeline;
 import dev.tern.api.history.PointInTime;
 import dev.tern.events.commands.AccountCommand;
 import dev.tern.events.commands.CreateGroup;
@@ -266,7 +267,12 @@ public final class AsOfBench {
             pointInTime.readTablesAlways(false);
             for (boolean cold : List.of(false, true)) {
                 pointInTime.forgetNetworkMaps();
-                Runnable before = cold ? pointInTime::forgetNetworkMaps : keepMaps;
+                ctx.getBean(PeerTimeline.class).forget();
+                PeerTimeline timelines = ctx.getBean(PeerTimeline.class);
+                Runnable before = cold ? () -> {
+                    pointInTime.forgetNetworkMaps();
+                    timelines.forget();
+                } : keepMaps;
                 for (List<Instant> instants : List.of(midInstants, nowInstants)) {
                     String label = (instants == midInstants ? "mid-history" : "near now") + ", folded, "
                             + (cold ? "cold" : "warm");

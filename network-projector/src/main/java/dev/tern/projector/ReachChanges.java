@@ -1,6 +1,7 @@
 package dev.tern.projector;
 
 import dev.tern.events.AccountEvent;
+import dev.tern.events.PeerRegistered;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,38 +49,90 @@ public final class ReachChanges {
 
     /** The changes to {@code peerId}'s reach, oldest first, over the account's events in stream order. */
     public static List<Change> of(String accountId, String peerId, List<? extends AccountEvent> events) {
-        AccountGraph graph = new AccountGraph(accountId);
-        List<Change> changes = new ArrayList<>();
-        PeerNetworkMap before = null;
-        Reach reachBefore = Reach.NONE;
-        for (int i = 0; i < events.size(); i++) {
-            AccountEvent event = events.get(i);
-            if (!event.accountId().equals(accountId)) {
-                continue;
-            }
-            Set<String> affected = graph.apply(event);
-            if (!affected.contains(peerId)) {
-                continue;
-            }
-            PeerNetworkMap after = NetworkMapComputer.compute(graph, peerId, i);
-            Reach reachAfter = Reach.of(after);
-            if (!reachAfter.equals(reachBefore) || (before == null) != (after == null)) {
-                changes.add(new Change(i, before != null, after != null,
-                        minus(union(reachAfter.online(), reachAfter.offline()),
-                                union(reachBefore.online(), reachBefore.offline())),
-                        minus(union(reachBefore.online(), reachBefore.offline()),
-                                union(reachAfter.online(), reachAfter.offline())),
-                        minus(intersection(reachAfter.offline(), reachBefore.online()), Set.of()),
-                        minus(intersection(reachAfter.online(), reachBefore.offline()), Set.of()),
-                        !reachAfter.rules().equals(reachBefore.rules()),
-                        !reachAfter.routes().equals(reachBefore.routes())
-                                || !reachAfter.routeRules().equals(reachBefore.routeRules()),
-                        reachAfter.loginExpired()));
-            }
-            before = after;
-            reachBefore = reachAfter;
+        Tracker tracker = new Tracker(accountId, peerId);
+        tracker.advanceTo(events);
+        return tracker.changesWithin(events.size());
+    }
+
+    /**
+     * The changes to one peer's reach over a history fed to it a part at a time: the events up to an instant, later
+     * the events up to a later one, each time only the events not fed yet. A change at an event depends only on the
+     * events up to it, so the changes among the first {@code n} events are those of a history of {@code n} events,
+     * however many were fed since. Not thread-safe.
+     */
+    public static final class Tracker {
+        private final String accountId;
+        private final String peerId;
+        private final AccountGraph graph;
+        private final List<Change> changes = new ArrayList<>();
+        private PeerNetworkMap before;
+        private Reach reachBefore = Reach.NONE;
+        private int fed;
+        private int firstRegistration = -1;
+
+        public Tracker(String accountId, String peerId) {
+            this.accountId = accountId;
+            this.peerId = peerId;
+            this.graph = new AccountGraph(accountId);
         }
-        return changes;
+
+        /** How many events were fed: the first that many of every list given to {@link #advanceTo}. */
+        public int fed() {
+            return fed;
+        }
+
+        /** Whether the peer registered among the first {@code n} events. */
+        public boolean registeredWithin(int n) {
+            return firstRegistration >= 0 && firstRegistration < n;
+        }
+
+        /** The changes among the first {@code n} events fed, oldest first. */
+        public List<Change> changesWithin(int n) {
+            if (n > fed) {
+                throw new IllegalArgumentException(n + " events asked for, " + fed + " fed");
+            }
+            int end = changes.size();
+            while (end > 0 && changes.get(end - 1).index() >= n) {
+                end--;
+            }
+            return List.copyOf(changes.subList(0, end));
+        }
+
+        /** Feeds the events of {@code events} after the first {@link #fed} (which must be those fed before). */
+        public void advanceTo(List<? extends AccountEvent> events) {
+            for (int i = fed; i < events.size(); i++) {
+                AccountEvent event = events.get(i);
+                fed = i + 1;
+                if (!event.accountId().equals(accountId)) {
+                    continue;
+                }
+                if (firstRegistration < 0 && event instanceof PeerRegistered registered
+                        && registered.peerId().equals(peerId)) {
+                    firstRegistration = i;
+                }
+                Set<String> affected = graph.apply(event);
+                if (!affected.contains(peerId)) {
+                    continue;
+                }
+                PeerNetworkMap after = NetworkMapComputer.compute(graph, peerId, i);
+                Reach reachAfter = Reach.of(after);
+                if (!reachAfter.equals(reachBefore) || (before == null) != (after == null)) {
+                    changes.add(new Change(i, before != null, after != null,
+                            minus(union(reachAfter.online(), reachAfter.offline()),
+                                    union(reachBefore.online(), reachBefore.offline())),
+                            minus(union(reachBefore.online(), reachBefore.offline()),
+                                    union(reachAfter.online(), reachAfter.offline())),
+                            minus(intersection(reachAfter.offline(), reachBefore.online()), Set.of()),
+                            minus(intersection(reachAfter.online(), reachBefore.offline()), Set.of()),
+                            !reachAfter.rules().equals(reachBefore.rules()),
+                            !reachAfter.routes().equals(reachBefore.routes())
+                                    || !reachAfter.routeRules().equals(reachBefore.routeRules()),
+                            reachAfter.loginExpired()));
+                }
+                before = after;
+                reachBefore = reachAfter;
+            }
+        }
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

@@ -53,4 +53,26 @@ class ReachChangesTest {
         assertThat(changes.get(4).lost()).containsExactly("b");
         assertThat(changes.get(5).hasMap()).isFalse();
     }
+
+    @Test
+    void aHistoryFedInPartsHasTheChangesOfEachPrefixAsIfReplayedAlone() {
+        List<AccountEvent> events = List.of(accountCreated(), allGroup(), group("dev"), peer("a", 1), peer("b", 2),
+                new PeerAddedToGroup(ACCOUNT, "dev", "a"),
+                new PolicyCreated(ACCOUNT, "p", policy("dev-dev", accept("r1", true, List.of("dev"), List.of("dev")))),
+                new PeerAddedToGroup(ACCOUNT, "dev", "b"),
+                new PeerLoginExpired(ACCOUNT, "b", PeerExpiry.LOGIN, Instant.EPOCH),
+                new PolicyDeleted(ACCOUNT, "p", "dev-dev"));
+        ReachChanges.Tracker tracker = new ReachChanges.Tracker(ACCOUNT, "a");
+        tracker.advanceTo(events.subList(0, 3));
+        assertThat(tracker.registeredWithin(3)).isFalse();
+        tracker.advanceTo(events.subList(0, 8));
+        tracker.advanceTo(events);
+        assertThat(tracker.fed()).isEqualTo(events.size());
+        for (int n = 0; n <= events.size(); n++) {
+            assertThat(tracker.changesWithin(n)).as("the first %d events", n)
+                    .isEqualTo(ReachChanges.of(ACCOUNT, "a", events.subList(0, n)));
+            assertThat(tracker.registeredWithin(n)).isEqualTo(n > 3);
+        }
+        assertThat(tracker.changesWithin(events.size())).extracting(Change::index).containsExactly(3, 7, 8, 9);
+    }
 }

@@ -52,12 +52,15 @@ class PointInTimeController {
     private final GroupReads groups;
     private final ProjectedAccess access;
     private final AccountEventsAt events;
+    private final PeerTimeline timelines;
 
-    PointInTimeController(PeerReads peers, GroupReads groups, ProjectedAccess access, AccountEventsAt events) {
+    PointInTimeController(PeerReads peers, GroupReads groups, ProjectedAccess access, AccountEventsAt events,
+                          PeerTimeline timelines) {
         this.peers = peers;
         this.groups = groups;
         this.access = access;
         this.events = events;
+        this.timelines = timelines;
     }
 
     @GetMapping("/api/peers/{peerId}/network-map")
@@ -91,7 +94,7 @@ class PointInTimeController {
         caller.requireReadAll();
         int pageNumber = AuditController.integer(page, "page", 1, 1, Integer.MAX_VALUE);
         int size = AuditController.integer(pageSize, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-        List<PeerTimeline.Entry> entries = PeerTimeline.of(caller.accountId(), peerId,
+        List<PeerTimeline.Entry> entries = timelines.of(caller.accountId(), peerId,
                         PointInTime.current().map(s -> s.events().events())
                                 .orElseGet(() -> events.all(caller.accountId())))
                 .orElseThrow(() -> ApiException.notFound("peer " + peerId + " not found"));
