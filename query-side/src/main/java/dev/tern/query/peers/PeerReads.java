@@ -37,7 +37,7 @@ public class PeerReads implements ExpiryReads {
     public static final Duration CONNECTED_STALE_AFTER = Duration.ofSeconds(90);
 
     /**
-     * What an as-of state answers for these reads ({@link dev.tern.query.AsOfScope}): the account's peers as
+     * What an as-of state answers for these reads ({@link AsOfScope}): the account's peers as
      * {@link #peers} lists them, every one not connected (connection state is not history).
      */
     public interface AsOf {
