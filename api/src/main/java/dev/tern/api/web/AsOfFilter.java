@@ -17,8 +17,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * {@code ?as_of=<RFC 3339 instant>} on the GETs of an account's resources: the same controller answers, run against
  * the state of the account at that instant (its events folded in memory, {@link PointInTime#readFolded}), so an
- * as-of answer has exactly the live answer's shape, roles and 404s. A value that is not RFC 3339, lies in the future or before the account existed
- * is a 400 in NetBird's shape; while too many as-of reads run, a 503 with Retry-After. Other requests, and GETs without {@code as_of}, pass as they always did.
+ * as-of answer has exactly the live answer's shape, roles and 404s. A value that is not RFC 3339, lies in the future
+ * or before the account existed is a 400 in NetBird's shape, and so is {@code as_of} on a GET of anything without a
+ * past (the audit trail, invitations, identity providers); while too many as-of reads run, a 503 with Retry-After.
+ * Other requests, and GETs without {@code as_of}, pass as they always did.
  */
 @Component
 @Order(AsOfFilter.ORDER)
@@ -30,6 +32,8 @@ class AsOfFilter extends OncePerRequestFilter {
     /** The resources that have a past: everything an account holds, but not its audit trail or the history view. */
     private static final Pattern POINT_IN_TIME_PATHS =
             Pattern.compile("/api/(accounts|peers|groups|policies|setup-keys|users|routes|networks|dns)(/.*)?");
+    /** Among them what has no history: invitations live outside the event log until accepted. */
+    private static final Pattern WITHOUT_HISTORY = Pattern.compile("/api/users/invites(/.*)?");
 
     private final PointInTime pointInTime;
 
@@ -42,9 +46,16 @@ class AsOfFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String asOf = request.getParameter(PARAMETER);
         Caller caller = (Caller) request.getAttribute(Caller.ATTRIBUTE);
-        if (asOf == null || caller == null || !"GET".equals(request.getMethod())
-                || !POINT_IN_TIME_PATHS.matcher(request.getRequestURI()).matches()) {
+        if (asOf == null || caller == null || !"GET".equals(request.getMethod())) {
             chain.doFilter(request, response);
+            return;
+        }
+        String path = request.getRequestURI();
+        if (!POINT_IN_TIME_PATHS.matcher(path).matches() || WITHOUT_HISTORY.matcher(path).matches()) {
+            // answering today's state to a question about the past would mislead: said, not ignored
+            ErrorResponse.write(response, 400, "query parameter 'as_of' is not supported on " + path
+                    + ": only an account's peers, groups, policies, setup keys, users and their tokens, routes,"
+                    + " networks, DNS and the account itself have a past to read");
             return;
         }
         try {

@@ -279,6 +279,13 @@ class AsOfApiTest extends AsOfApiTestSupport {
             assertError(http.get(peer + "?as_of=" + bad, token), 400);
         }
         assertError(http.get("/api/groups?as_of=" + Instant.now().plusSeconds(3600), token), 400);
+        // what has no past says so rather than answer today's state
+        for (String withoutPast : List.of("/api/users/invites", "/api/events/audit", "/api/identity-providers")) {
+            TestHttp.Response r = http.get(withoutPast + "?as_of=" + Instant.now().minusSeconds(1), token);
+            assertError(r, 400);
+            assertThat(r.json().get("message").asText()).contains("'as_of' is not supported on " + withoutPast);
+            assertThat(http.get(withoutPast, token).status()).as(withoutPast).isEqualTo(200);
+        }
         assertError(http.get("/api/groups?as_of=2000-01-01T00:00:00Z", token), 400);
         // an offset is an instant too, written with +hh:mm (sent unencoded, the + arrives as a space)
         assertThat(http.get(peer + "?as_of=2999-01-01T00:00:00%2B01:00", token).status()).isEqualTo(400);
