@@ -154,8 +154,7 @@ public class PointInTime {
      */
     public <T> T read(String accountId, Instant at, Supplier<T> reads) {
         // Reading the events holds no connection for long (Axon pages them); the replay and the reads do.
-        AccountEvents prefix = events.upTo(accountId, at).orElseThrow(() ->
-                new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
+        AccountEvents prefix = eventsUpTo(accountId, at);
         awaitTurn();
         return inState(new State(this, at, prefix), () -> readModel.read(prefix.events(), reads));
     }
@@ -169,11 +168,16 @@ public class PointInTime {
      * @throws BadInstant when the account did not exist yet at that instant
      */
     public <T> T readFolded(String accountId, Instant at, Supplier<T> reads) {
-        AccountEvents prefix = events.upTo(accountId, at).orElseThrow(() ->
-                new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
+        AccountEvents prefix = eventsUpTo(accountId, at);
         awaitTurn();
         State state = new State(this, at, prefix);
         return inState(state, () -> AsOfScope.run(accountId, state::snapshot, reads));
+    }
+
+    /** The account's events up to {@code at}; a 400 when it did not exist yet. */
+    private AccountEvents eventsUpTo(String accountId, Instant at) {
+        return events.upTo(accountId, at).orElseThrow(() ->
+                new BadInstant("query parameter 'as_of' lies before the account existed: " + at));
     }
 
     /**

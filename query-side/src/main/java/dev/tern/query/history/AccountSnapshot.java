@@ -151,6 +151,7 @@ public final class AccountSnapshot implements UserReads.AsOf, PeerReads.AsOf, Gr
     private Instant eventTime;
 
     private List<PeerView> peerViews;
+    private List<Group> groupsByName;
     private List<GroupView> groupViews;
     private List<PolicyView> policyViews;
     private List<SetupKeyView> setupKeyViews;
@@ -334,7 +335,7 @@ public final class AccountSnapshot implements UserReads.AsOf, PeerReads.AsOf, Gr
         if (peerViews == null) {
             List<Peer> sorted = order.byText(List.copyOf(peers.values()), p -> p.name, p -> p.id);
             // the All group first, then explicit memberships by group name and id, each with its member count
-            List<Group> byName = order.byText(List.copyOf(groups.values()), g -> g.name, g -> g.id);
+            List<Group> byName = groupsByName();
             Map<String, List<PeerView.GroupRef>> explicit = new HashMap<>();
             List<PeerView.GroupRef> allGroups = new ArrayList<>();
             for (Group group : byName) {
@@ -362,7 +363,7 @@ public final class AccountSnapshot implements UserReads.AsOf, PeerReads.AsOf, Gr
             // members in the peers' order (name, id); a membership of a peer that is gone shows no member
             List<GroupView.PeerRef> everyPeer = peers().stream().map(p -> new GroupView.PeerRef(p.id(), p.name()))
                     .toList();
-            groupViews = order.byText(List.copyOf(groups.values()), g -> g.name, g -> g.id).stream()
+            groupViews = groupsByName().stream()
                     .map(g -> new GroupView(g.id, accountId, g.name, g.issued, g.all, g.all ? everyPeer
                             : everyPeer.stream().filter(p -> g.members.contains(p.id())).toList()))
                     .toList();
@@ -492,6 +493,14 @@ public final class AccountSnapshot implements UserReads.AsOf, PeerReads.AsOf, Gr
                     .toList();
         }
         return zoneViews;
+    }
+
+    /** The groups in the table's order (name, then id): the peers' group refs and the groups list both need it. */
+    private synchronized List<Group> groupsByName() {
+        if (groupsByName == null) {
+            groupsByName = order.byText(List.copyOf(groups.values()), g -> g.name, g -> g.id);
+        }
+        return groupsByName;
     }
 
     // ---- the fold's rows ----
